@@ -1,0 +1,316 @@
+"""The ``collabatlas`` command: a thin Typer + Rich layer over :class:`collabatlas.Atlas`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+from rich.table import Table
+
+from . import config
+from .atlas import Atlas
+from .counting import LEVELS, CountingError
+from .filters import FilterError
+from .ingest_report import IngestReport
+from .sources.openalex import InputError
+from .store import StoreError
+
+app = typer.Typer(
+    help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
+         "Example: collabatlas ingest ../shared/data/openalex && collabatlas scores --level country",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True)
+
+
+class Level(str, Enum):
+    country = "country"
+    institution = "institution"
+    sector = "sector"
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file [env COLLABATLAS_STORE; default collabatlas.duckdb]")]
+LevelOpt = Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")]
+YearsOpt = Annotated[str | None, typer.Option("--years", "-y", help="Publication years, e.g. 2020 or 2015-2021.")]
+WindowOpt = Annotated[str | None, typer.Option("--window", help="Publication-date window START..END, e.g. 2022-08-01..2023-07-31.")]
+SubjectOpt = Annotated[str | None, typer.Option("--subject", help="OpenAlex domain, field or subfield name or id (comma-separated), e.g. 'Physical Sciences' or fields/17.")]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="Work types (comma-separated), e.g. article,review.")]
+RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work's Share over its attributed authors only (default: strict, unattributed share dropped).")]
+RollupOpt = Annotated[bool, typer.Option("--rollup", help="Institution level: credit each institution to the top of its lineage.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(2)
+
+
+def _open(store: Path | None, read_only: bool = True) -> Atlas:
+    try:
+        return Atlas(config.store_path(store), read_only=read_only)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
+    if out is not None:
+        suffix = out.suffix.lower()
+        if suffix == ".csv":
+            df.to_csv(out, index=False)
+        elif suffix == ".json":
+            out.write_text(df.to_json(orient="records", indent=1))
+        elif suffix == ".parquet":
+            df.to_parquet(out, index=False)
+        else:
+            _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
+        err_console.print(f"wrote {len(df):,} rows to {out}")
+    shown = df if limit is None else df.head(limit)
+    if fmt is Format.csv:
+        shown.to_csv(sys.stdout, index=False)
+    elif fmt is Format.json:
+        sys.stdout.write(shown.to_json(orient="records"))
+        sys.stdout.write("\n")
+    else:
+        print_table(shown if limit is not None else df.head(25), title=title, total=len(df))
+
+
+def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
+    caption = None
+    if total is not None and total > len(df):
+        caption = f"{len(df)} of {total:,} rows (use --limit, --format csv or --out for all)"
+    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        if col.startswith("name"):
+            table.add_column(col, max_width=34, overflow="ellipsis", no_wrap=True)
+        else:
+            table.add_column(col, justify="right" if numeric else "left", no_wrap=True)
+    for row in df.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    return str(value)
+
+
+def _guard(fn):
+    """Turn user errors into one red line and exit code 2 instead of a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (FilterError, CountingError, InputError, StoreError) as exc:
+            _fail(str(exc))
+    return wrapper
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="OpenAlex snapshot directories, JSONL(.gz) files, API pages or entity JSON.")],
+    store: StoreOpt = None,
+    json_summary: Annotated[bool, typer.Option("--json", help="Print the ingest summary as JSON.")] = False,
+) -> None:
+    """Read OpenAlex data into the store (idempotent: the newest updated_date of each work wins).
+
+    Examples:
+
+      collabatlas ingest ../shared/data/openalex/works_api_sample.jsonl.gz
+
+      collabatlas ingest snapshot/works snapshot/institutions --store atlas.duckdb
+    """
+    atlas = _open(store, read_only=False)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("ingest", total=None)
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar.update(task, description=Path(label).name if "/" in label else label, completed=done, total=total)
+
+        report = atlas.ingest(*paths, progress=progress)
+    if json_summary:
+        print(json.dumps(report.to_dict(), default=str, indent=1))
+    else:
+        print_report(report, atlas)
+    atlas.close()
+
+
+def print_report(report: IngestReport, atlas: Atlas) -> None:
+    mb = report.bytes_read / 1e6
+    t = Table(title=f"ingest into {atlas.path}", show_header=False)
+    t.add_column("what")
+    t.add_column("n", justify="right")
+    rows = [
+        ("files read", len(report.files)),
+        ("files skipped", sum(report.files_skipped.values())),
+        ("records read", report.records_read),
+        ("  works", report.works_read),
+        ("  institutions", report.institutions_read),
+        ("works stored (new)", report.works_inserted),
+        ("works replaced (newer updated_date)", report.works_replaced),
+        ("works unchanged (already stored)", report.works_unchanged),
+        ("older copies in this input", report.works_superseded_in_input),
+        ("institutions new / updated", f"{report.institutions_inserted:,} / {report.institutions_updated:,}"),
+        ("records skipped", report.records_skipped),
+    ]
+    rows += [(f"  {reason}", n) for reason, n in sorted(report.skipped.items())]
+    rows += [(f"warning: {reason}", n) for reason, n in sorted(report.warnings.items())]
+    rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
+    rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "
+                      f"{mb / max(report.seconds, 1e-9):,.1f} MB/s)")]
+    for what, n in rows:
+        t.add_row(what, f"{n:,}" if isinstance(n, int) else str(n))
+    console.print(t)
+    for message in report.messages:
+        err_console.print(f"[yellow]note:[/] {message}")
+
+
+@app.command()
+@_guard
+def scores(
+    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
+    by_year: Annotated[bool, typer.Option("--by-year", help="One row per unit and year.")] = False,
+    base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """Count and fractional Share per unit: columns unit,count,share (+ name for institutions).
+
+    Examples:
+
+      collabatlas scores --level country --years 2015-2021
+
+      collabatlas scores --level institution --window 2022-08-01..2023-07-31 --format csv > inst.csv
+
+      collabatlas scores --level country --base-year 2019 --years 2019-2020
+    """
+    with _open(store) as atlas:
+        df = atlas.scores(level=level.value, years=years, window=window, subject=subject, type=type,
+                          renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year)
+        _emit(df, format, f"{level.value} scores", out, limit)
+
+
+@app.command()
+@_guard
+def pairs(
+    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
+    by_year: Annotated[bool, typer.Option("--by-year", help="One row per pair and year.")] = False,
+    min_joint: Annotated[int, typer.Option("--min-joint", help="Only pairs with at least this many joint works.")] = 1,
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """Bilateral collaboration score per pair: columns unit_a,unit_b,joint_count,cs (unit_a < unit_b).
+
+    Examples:
+
+      collabatlas pairs --level country --years 2020 --format csv
+
+      collabatlas pairs --level institution --min-joint 2 --out pairs.parquet
+    """
+    with _open(store) as atlas:
+        df = atlas.pairs(level=level.value, years=years, window=window, subject=subject, type=type,
+                         renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint)
+        _emit(df, format, f"{level.value} pairs", out, limit)
+
+
+@app.command()
+@_guard
+def collaboration(
+    level: LevelOpt = Level.institution, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """Total CS per unit, split into domestic, international and industry collaboration.
+
+    Columns: unit, count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
+    cs_unknown_country, cs_industry (institution level).
+
+    Example:
+
+      collabatlas collaboration --level institution --years 2018
+    """
+    with _open(store) as atlas:
+        df = atlas.totals(level=level.value, years=years, window=window, subject=subject, type=type,
+                          renormalize=renormalize, rollup=rollup)
+        _emit(df, format, f"{level.value} collaboration", out, limit)
+
+
+@app.command()
+@_guard
+def info(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:  # noqa: A002
+    """What the store holds: rows per table, year span, data version and past ingests."""
+    with _open(store) as atlas:
+        summary = atlas.summary()
+        log = atlas.ingest_log()
+    if format is Format.json:
+        print(json.dumps({"summary": summary, "ingests": log}, default=str))
+        return
+    _emit(pd.DataFrame([summary]).T.reset_index().set_axis(["what", "value"], axis=1).astype(str), format,
+          "store", None, None)
+
+
+@app.command()
+@_guard
+def demo(
+    data: Annotated[Path | None, typer.Option("--data", help="Sample data directory [env COLLABATLAS_DATA; default ../shared/data].")] = None,
+    store: StoreOpt = None,
+    years: YearsOpt = None,
+) -> None:
+    """The main job on the embedded engine: ingest the OpenAlex samples and print the headline tables.
+
+    Example:
+
+      collabatlas demo --data ../shared/data --store demo.duckdb
+    """
+    data_dir = config.data_dir(data)
+    source = data_dir / "openalex"
+    if not source.is_dir():
+        _fail(f"{source} not found: pass --data DIR or set COLLABATLAS_DATA to the shared data directory")
+    ingest([source], store=store, json_summary=False)
+    with _open(store) as atlas:
+        n = 10
+        print_table(atlas.scores(level="country", years=years).head(n), f"Top {n} countries by Share")
+        print_table(atlas.scores(level="institution", years=years).head(n), f"Top {n} institutions by Share")
+        print_table(atlas.pairs(level="country", years=years).head(n), f"Top {n} country pairs by bilateral CS")
+        totals = atlas.totals(level="institution", years=years).head(n)
+        print_table(totals[["unit", "name", "count", "share", "cs_total", "cs_domestic", "cs_international", "cs_industry"]],
+                    f"Top {n} institutions by total CS (domestic / international / industry)")
+        print_table(atlas.scores(level="sector", years=years), "Share by sector")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,217 @@
+"""The counting rules, written once as set-based SQL. Every view (CLI, Python API, report, web,
+Spark) gets its numbers from the statements built here. See docs/methodology.md.
+
+Attribution (who gets which part of a work):
+
+- a work with n authorship entries gives each author 1/n;
+- institution level: an author's 1/n is split equally over the author's distinct institutions
+  (optionally rolled up to the top of the institution's ``lineage``);
+- country level: each institution part goes to that institution's ``country_code``; an author with
+  no institutions splits 1/n equally over the authorship's ``countries``; otherwise unattributed;
+- sector level: each institution part goes to the sector of the institution's OpenAlex type.
+
+``unit_shares`` sums the parts per (work, unit): that is the unit's Share of the work. Strict mode
+(default) drops unattributed parts, so a work's shares may sum to less than 1; ``renormalize``
+divides each work's shares by their sum, spreading the Share over attributed authors only.
+
+Metrics on top of ``unit_shares`` (``wu``):
+
+- Count = number of works in which the unit has Share > 0; Share = sum of its shares;
+- bilateral CS(A, B) = Σ over works where both have Share > 0 of (S_A + S_B); joint count = works;
+  pairs are built from distinct units per work, never from author pairs;
+- total CS of A = Σ_B CS(A, B), computed per work as (k−1)·S_A + (W − S_A) where k is the number of
+  units on the work and W their summed share, and split by the partner's country (domestic /
+  international) and sector (industry = corporate partners).
+
+All statements use DuckDB SQL with explicit DOUBLE arithmetic (never DECIMAL literals) and named
+parameters; they are kept portable so the same text can be transpiled for Spark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .filters import Filters
+
+LEVELS = ("country", "institution", "sector")
+
+#: OpenAlex institution type → Nature Index sector (docs/methodology.md, "Sectors").
+SECTOR_OF_TYPE = {
+    "education": "academic",
+    "company": "corporate",
+    "government": "government",
+    "facility": "government",
+    "healthcare": "healthcare",
+    "nonprofit": "npo",
+    "archive": "other",
+    "other": "other",
+    # "funder" is deliberately absent: OpenAlex (2024-) types many universities as "funder", so a
+    # funder's sector is unknown (unattributed) rather than wrongly "other". See docs/methodology.md.
+}
+SECTORS = ("academic", "corporate", "government", "healthcare", "npo", "other")
+
+
+class CountingError(ValueError):
+    """An impossible metric request (unknown level, roll-up at country level, ...)."""
+
+
+@dataclass(frozen=True)
+class Counting:
+    """What to count: the unit level, the works, and the attribution options."""
+
+    level: str = "country"
+    filters: Filters = field(default_factory=Filters)
+    renormalize: bool = False
+    rollup: bool = False
+
+    def __post_init__(self):
+        if self.level not in LEVELS:
+            raise CountingError(f"level {self.level!r}: expected one of {', '.join(LEVELS)}")
+        if self.rollup and self.level != "institution":
+            raise CountingError("--rollup (parent roll-up via lineage) applies to the institution level only")
+
+
+def _sector_case(column: str) -> str:
+    whens = " ".join(f"WHEN '{t}' THEN '{s}'" for t, s in SECTOR_OF_TYPE.items())
+    return f"CASE lower({column}) {whens} WHEN 'funder' THEN NULL ELSE CASE WHEN {column} IS NULL THEN NULL ELSE 'other' END END"
+
+
+SECTOR_SQL = _sector_case("i.type")
+
+# Top of each institution's lineage. OpenAlex lists lineage members in no particular order and
+# leaves super-systems out, so the root is the ancestor whose own lineage is shortest (ties: lowest id).
+ROOT_SQL = """
+SELECT l.institution_id,
+       arg_min(l.ancestor, lpad(CAST(coalesce(len(p.lineage), 999999) AS VARCHAR), 6, '0') || l.ancestor) AS root_id
+FROM (SELECT institution_id, unnest(lineage) AS ancestor FROM institutions) l
+LEFT JOIN institutions p ON p.institution_id = l.ancestor
+WHERE l.ancestor <> l.institution_id
+GROUP BY l.institution_id
+"""
+
+
+def filtered_works_sql(filters: Filters) -> tuple[str, dict]:
+    where, params = filters.where("w")
+    return f"SELECT w.work_id, w.year, w.n_authors FROM works w WHERE {where}", params
+
+
+def _parts_sql(c: Counting) -> str:
+    """(work_id, year, unit, part): one row per attributed author part, before summing per unit."""
+    inst_part = (
+        "SELECT f.work_id, fw.year, {unit} AS unit, "
+        "CAST(1 AS DOUBLE) / (CAST(fw.n_authors AS DOUBLE) * a.n_institutions) AS part "
+        "FROM affiliations f "
+        "JOIN fw ON fw.work_id = f.work_id "
+        "JOIN authorships a ON a.work_id = f.work_id AND a.author_position = f.author_position "
+        "{join} WHERE {unit} IS NOT NULL"
+    )
+    if c.level == "institution":
+        if c.rollup:
+            return inst_part.format(
+                unit="coalesce(r.root_id, f.institution_id)",
+                join=f"LEFT JOIN ({ROOT_SQL}) r ON r.institution_id = f.institution_id",
+            )
+        return inst_part.format(unit="f.institution_id", join="")
+    if c.level == "sector":
+        return inst_part.format(unit=SECTOR_SQL, join="LEFT JOIN institutions i ON i.institution_id = f.institution_id")
+    # country
+    from_institutions = inst_part.format(
+        unit="i.country_code", join="LEFT JOIN institutions i ON i.institution_id = f.institution_id"
+    )
+    from_countries = (
+        "SELECT c.work_id, fw.year, c.country_code AS unit, "
+        "CAST(1 AS DOUBLE) / (CAST(fw.n_authors AS DOUBLE) * a.n_countries) AS part "
+        "FROM author_countries c "
+        "JOIN fw ON fw.work_id = c.work_id "
+        "JOIN authorships a ON a.work_id = c.work_id AND a.author_position = c.author_position "
+        "WHERE a.n_institutions = 0"
+    )
+    return f"{from_institutions} UNION ALL {from_countries}"
+
+
+def unit_shares_sql(c: Counting) -> tuple[str, dict]:
+    """``WITH`` prefix defining ``fw`` (filtered works) and ``wu`` (work_id, year, unit, share)."""
+    works_sql, params = filtered_works_sql(c.filters)
+    share = "sum(part)"
+    wu = f"SELECT work_id, any_value(year) AS year, unit, {share} AS share FROM parts GROUP BY work_id, unit"
+    if c.renormalize:
+        wu = (f"SELECT work_id, year, unit, share / sum(share) OVER (PARTITION BY work_id) AS share "
+              f"FROM ({wu})")
+    sql = (f"WITH fw AS ({works_sql}), parts AS ({_parts_sql(c)}), wu AS MATERIALIZED ({wu})")
+    return sql, params
+
+
+def scores_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
+    """unit[, year], count, share."""
+    prefix, params = unit_shares_sql(c)
+    year = "year, " if by_year else ""
+    return (f"{prefix} SELECT unit, {year}count(*) AS count, sum(share) AS share "
+            f"FROM wu GROUP BY unit{', year' if by_year else ''}"), params
+
+
+def pairs_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
+    """unit_a, unit_b[, year], joint_count, cs — each pair once, unit_a < unit_b."""
+    prefix, params = unit_shares_sql(c)
+    year = "a.year, " if by_year else ""
+    return (f"{prefix} SELECT a.unit AS unit_a, b.unit AS unit_b, {year}count(*) AS joint_count, "
+            f"sum(a.share + b.share) AS cs FROM wu a JOIN wu b ON a.work_id = b.work_id AND a.unit < b.unit "
+            f"GROUP BY a.unit, b.unit{', a.year' if by_year else ''}"), params
+
+
+def _unit_attributes_sql(level: str, rollup: bool) -> str:
+    """(unit, country, corporate) used to classify partners."""
+    if level == "country":
+        return "SELECT DISTINCT unit, unit AS country, NULL::BOOLEAN AS corporate FROM wu"
+    if level == "sector":
+        return "SELECT DISTINCT unit, NULL::VARCHAR AS country, unit = 'corporate' AS corporate FROM wu"
+    # institution: a rolled-up unit takes the attributes of the root institution
+    return (f"SELECT DISTINCT wu.unit, i.country_code AS country, {SECTOR_SQL} = 'corporate' AS corporate "
+            f"FROM wu LEFT JOIN institutions i ON i.institution_id = wu.unit")
+
+
+def totals_sql(c: Counting) -> tuple[str, dict]:
+    """unit, count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
+    cs_unknown_country, cs_industry.
+
+    Per work p and unit A (share S, k units with summed share W on p):
+    CS_total += (k−1)·S + W − S. Domestic sums over partners with A's country, international over
+    partners with another known country; partners (or A itself) without a country go to
+    ``cs_unknown_country``. Industry sums over corporate partners.
+    """
+    prefix, params = unit_shares_sql(c)
+    attrs = _unit_attributes_sql(c.level, c.rollup)
+    sql = f"""{prefix},
+    ua AS ({attrs}),
+    wx AS (SELECT wu.work_id, wu.unit, wu.share, ua.country, coalesce(ua.corporate, false) AS corporate
+           FROM wu JOIN ua USING (unit)),
+    per_work AS (SELECT work_id, count(*) AS k, sum(share) AS w,
+                        count(country) AS k_known, coalesce(sum(share) FILTER (WHERE country IS NOT NULL), 0) AS w_known,
+                        count(*) FILTER (WHERE corporate) AS k_corp,
+                        coalesce(sum(share) FILTER (WHERE corporate), 0) AS w_corp
+                 FROM wx GROUP BY work_id),
+    per_country AS (SELECT work_id, country, count(*) AS kc, sum(share) AS wc
+                    FROM wx WHERE country IS NOT NULL GROUP BY work_id, country)
+    SELECT x.unit,
+           count(*) AS count,
+           sum(x.share) AS share,
+           count(*) FILTER (WHERE p.k >= 2) AS collab_count,
+           count(*) FILTER (WHERE x.country IS NOT NULL AND p.k_known > pc.kc) AS intl_count,
+           sum((p.k - 1) * x.share + p.w - x.share) AS cs_total,
+           sum(CASE WHEN x.country IS NULL THEN 0 ELSE (pc.kc - 1) * x.share + pc.wc - x.share END) AS cs_domestic,
+           sum(CASE WHEN x.country IS NULL THEN 0
+                    ELSE (p.k_known - pc.kc) * x.share + p.w_known - pc.wc END) AS cs_international,
+           sum(CASE WHEN x.country IS NULL THEN (p.k - 1) * x.share + p.w - x.share
+                    ELSE (p.k - p.k_known) * x.share + p.w - p.w_known END) AS cs_unknown_country,
+           sum(CASE WHEN x.corporate THEN (p.k_corp - 1) * x.share + p.w_corp - x.share
+                    ELSE p.k_corp * x.share + p.w_corp END) AS cs_industry
+    FROM wx x JOIN per_work p USING (work_id)
+    LEFT JOIN per_country pc ON pc.work_id = x.work_id AND pc.country = x.country
+    GROUP BY x.unit
+    """
+    return sql, params
+
+
+def works_per_year_sql(filters: Filters) -> tuple[str, dict]:
+    """year, n_works: the size of the data set per year (the N of Adjusted Share)."""
+    works_sql, params = filtered_works_sql(filters)
+    return f"SELECT year, count(*) AS n_works FROM ({works_sql}) GROUP BY year", params

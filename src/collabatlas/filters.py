@@ -1,0 +1,119 @@
+"""Which works a metric looks at: year range, date window, subject, work type.
+
+``Filters`` is plain data; :meth:`Filters.where` renders it as a parameterised SQL predicate over the
+``works`` table (alias ``w``), used by every metric in :mod:`collabatlas.counting`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be understood (bad year range, bad window, ...)."""
+
+
+def parse_years(value: str | int | tuple[int, int] | None) -> tuple[int, int] | None:
+    """``"2015-2021"``, ``"2020"``, ``2020`` or ``(2015, 2021)`` → inclusive (first, last)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, tuple | list):
+        first, last = int(value[0]), int(value[1])
+    else:
+        m = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|\.\.|:)\s*(\d{4}))?\s*", str(value))
+        if not m:
+            raise FilterError(f"years {value!r}: expected YYYY or YYYY-YYYY, e.g. 2015-2021")
+        first = int(m.group(1))
+        last = int(m.group(2) or m.group(1))
+    if first > last:
+        raise FilterError(f"years {value!r}: the first year {first} is after the last year {last}")
+    return (first, last)
+
+
+def parse_window(value: str | tuple[date, date] | None) -> tuple[date, date] | None:
+    """``"2022-08-01..2023-07-31"`` → inclusive (start, end) publication dates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, tuple | list):
+        start, end = value
+    else:
+        parts = str(value).split("..")
+        if len(parts) != 2:
+            raise FilterError(f"window {value!r}: expected START..END, e.g. 2022-08-01..2023-07-31")
+        try:
+            start, end = (date.fromisoformat(p.strip()) for p in parts)
+        except ValueError as exc:
+            raise FilterError(f"window {value!r}: {exc}") from exc
+    if start > end:
+        raise FilterError(f"window {value!r}: starts after it ends")
+    return (start, end)
+
+
+def _as_list(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(s.strip() for s in items if s and s.strip())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Work selection shared by all metrics. Every field is optional; empty means all works."""
+
+    years: tuple[int, int] | None = None
+    window: tuple[date, date] | None = None
+    subjects: tuple[str, ...] = field(default_factory=tuple)
+    types: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, years=None, window=None, subject=None, type=None) -> Filters:  # noqa: A002 - mirrors the CLI option
+        """Build from user-facing values (strings as typed on the command line, or Python values)."""
+        return cls(years=parse_years(years), window=parse_window(window),
+                   subjects=_as_list(subject), types=_as_list(type))
+
+    def without_years(self) -> Filters:
+        return Filters(window=self.window, subjects=self.subjects, types=self.types)
+
+    def where(self, alias: str = "w") -> tuple[str, dict]:
+        """SQL predicate over works (``TRUE`` when empty) and its named parameters."""
+        clauses: list[str] = []
+        params: dict = {}
+        if self.years:
+            clauses.append(f"{alias}.year BETWEEN $year_first AND $year_last")
+            params.update(year_first=self.years[0], year_last=self.years[1])
+        if self.window:
+            clauses.append(f"{alias}.pub_date BETWEEN $window_start AND $window_end")
+            params.update(window_start=self.window[0], window_end=self.window[1])
+        if self.subjects:
+            # a subject matches the OpenAlex domain, field or subfield by name (any case) or by id
+            names = [s.lower() for s in self.subjects]
+            params["subjects"] = names
+            clauses.append(
+                "(" + " OR ".join(
+                    f"lower({alias}.{col}) IN (SELECT unnest($subjects))"
+                    for col in ("domain", "field", "subfield")
+                ) + f" OR ('domains/' || {alias}.domain_id) IN (SELECT unnest($subjects))"
+                  f" OR ('fields/' || {alias}.field_id) IN (SELECT unnest($subjects))"
+                  f" OR ('subfields/' || {alias}.subfield_id) IN (SELECT unnest($subjects)))"
+            )
+        if self.types:
+            params["types"] = [t.lower() for t in self.types]
+            clauses.append(f"lower({alias}.type) IN (SELECT unnest($types))")
+        return (" AND ".join(clauses) if clauses else "TRUE"), params
+
+    def describe(self) -> str:
+        """Human-readable summary for captions and table titles."""
+        bits = []
+        if self.years:
+            bits.append(f"years {self.years[0]}–{self.years[1]}" if self.years[0] != self.years[1] else f"year {self.years[0]}")
+        if self.window:
+            bits.append(f"published {self.window[0]} to {self.window[1]}")
+        if self.subjects:
+            bits.append("subject " + ", ".join(self.subjects))
+        if self.types:
+            bits.append("type " + ", ".join(self.types))
+        return "; ".join(bits) or "all works"

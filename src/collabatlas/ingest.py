@@ -1,0 +1,163 @@
+"""Ingest: files → staging tables → one transaction that merges them into the store.
+
+Idempotent: each work is stored once; when the input or the store holds several versions of a
+work, the newest ``updated_date`` wins (ties keep what is stored, so re-ingesting changes nothing).
+Institutions: a record from an institution entity file beats one embedded in a work; within the
+same origin the newest ``updated_date`` wins.
+
+Staging happens in temporary tables (never written to the store file); only the final merge
+touches stored tables, inside ``BEGIN … COMMIT``. A process killed at any moment therefore leaves
+the store exactly as it was before the ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import duckdb
+
+from .ingest_report import IngestReport
+from .sources.openalex import SPECS, InputError, Stager, discover, make_tmpdir
+from .store import data_version, meta_set
+
+__all__ = ["ingest", "InputError", "IngestReport"]
+
+STAGING_SQL = """
+CREATE OR REPLACE TEMP TABLE stage_works (
+    rid BIGINT, work_id VARCHAR, doi VARCHAR, title VARCHAR, year INTEGER, pub_date DATE, type VARCHAR,
+    source_id VARCHAR, source_name VARCHAR, domain_id VARCHAR, domain VARCHAR, field_id VARCHAR, field VARCHAR,
+    subfield_id VARCHAR, subfield VARCHAR, n_authors INTEGER, updated_date TIMESTAMP, origin VARCHAR,
+    authors_truncated BOOLEAN);
+CREATE OR REPLACE TEMP TABLE stage_authorships (
+    rid BIGINT, work_id VARCHAR, author_position INTEGER, author_id VARCHAR, author_name VARCHAR,
+    n_institutions INTEGER, n_countries INTEGER);
+CREATE OR REPLACE TEMP TABLE stage_affiliations (
+    rid BIGINT, work_id VARCHAR, author_position INTEGER, institution_id VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_author_countries (
+    rid BIGINT, work_id VARCHAR, author_position INTEGER, country_code VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_institutions (
+    institution_id VARCHAR, ror VARCHAR, name VARCHAR, country_code VARCHAR, type VARCHAR, lineage VARCHAR[],
+    updated_date TIMESTAMP, origin VARCHAR);
+"""
+
+STAGING_TABLES = ("stage_works", "stage_authorships", "stage_affiliations", "stage_author_countries",
+                  "stage_institutions", "stage_winners", "stage_decision")
+
+ProgressCallback = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
+
+
+def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
+           progress: ProgressCallback | None = None) -> IngestReport:
+    """Read every file under ``paths`` and merge it into the store behind ``con``."""
+    started = time.perf_counter()
+    report = IngestReport()
+    files = discover(list(paths), report)
+    if not files:
+        raise InputError("no input files found in " + ", ".join(map(str, paths)))
+    total = sum(f.size for f in files)
+    done = 0
+    con.execute(STAGING_SQL)
+    with make_tmpdir() as tmp:
+        stager = Stager(con, report, tmp)
+        for index, file in enumerate(files):
+            if progress:
+                progress(str(file.path), done, total)
+            if file.entity not in SPECS:
+                report.files_skipped[f"{file.entity} entity files are not used"] += 1
+                report.note(f"{file.path}: skipped, holds {file.entity} (only works and institutions are read)")
+            elif file.entity == "empty":
+                report.files_skipped["empty file"] += 1
+            else:
+                report.files.append(stager.stage(file, index))
+            done += file.size
+        if progress:
+            progress("merging into the store", done, total)
+        _merge(con, report)
+    _drop_staging(con)
+    report.seconds = time.perf_counter() - started
+    if progress:
+        progress("done", total, total)
+    return report
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    for table in STAGING_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    # newest version of each work within this input (ties: the later record)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stage_winners AS
+        SELECT work_id, rid, updated_date FROM (
+            SELECT work_id, rid, updated_date,
+                   row_number() OVER (PARTITION BY work_id ORDER BY updated_date DESC NULLS LAST, rid DESC) AS k
+            FROM stage_works) WHERE k = 1
+    """)
+    staged, winners = con.execute("SELECT (SELECT count(*) FROM stage_works), (SELECT count(*) FROM stage_winners)").fetchone()
+    report.works_superseded_in_input = staged - winners
+    # compare with the store: insert new works, replace older ones, leave the rest
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stage_decision AS
+        SELECT s.work_id, s.rid,
+               CASE WHEN w.work_id IS NULL THEN 'insert'
+                    WHEN s.updated_date > w.updated_date OR (w.updated_date IS NULL AND s.updated_date IS NOT NULL)
+                    THEN 'replace' ELSE 'keep' END AS action
+        FROM stage_winners s LEFT JOIN works w USING (work_id)
+    """)
+    counts = dict(con.execute("SELECT action, count(*) FROM stage_decision GROUP BY action").fetchall())
+    report.works_inserted = counts.get("insert", 0)
+    report.works_replaced = counts.get("replace", 0)
+    report.works_unchanged = counts.get("keep", 0)
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE stage_go AS SELECT work_id, rid FROM stage_decision WHERE action <> 'keep'")
+        for table in ("works", "authorships", "affiliations", "author_countries"):
+            if counts.get("replace"):
+                con.execute(f"""DELETE FROM {table} WHERE work_id IN
+                                (SELECT work_id FROM stage_decision WHERE action = 'replace')""")
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+            select = ", ".join(f"s.{c}" for c in columns)
+            con.execute(f"INSERT INTO {table} SELECT {select} FROM stage_{table} s SEMI JOIN stage_go g USING (rid)")
+        _merge_institutions(con, report)
+        report.data_version = data_version(con) + 1
+        meta_set(con, "data_version", str(report.data_version))
+        ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
+        con.execute("INSERT INTO ingest_log VALUES (?, ?, ?)",
+                    [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(report.to_dict())])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS stage_go")
+
+
+def _merge_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stage_inst_best AS
+        SELECT * EXCLUDE (k) FROM (
+            SELECT *, row_number() OVER (PARTITION BY institution_id
+                       ORDER BY (origin = 'entity') DESC, updated_date DESC NULLS LAST) AS k
+            FROM (SELECT * FROM stage_institutions
+                  UNION ALL BY NAME
+                  SELECT i.* FROM institutions i SEMI JOIN stage_institutions s USING (institution_id)))
+        WHERE k = 1
+    """)
+    inserted, updated = con.execute("""
+        SELECT count(*) FILTER (WHERE i.institution_id IS NULL),
+               count(*) FILTER (WHERE i.institution_id IS NOT NULL AND
+                   (b.updated_date IS DISTINCT FROM i.updated_date OR b.origin <> i.origin
+                    OR b.name IS DISTINCT FROM i.name OR b.country_code IS DISTINCT FROM i.country_code
+                    OR b.type IS DISTINCT FROM i.type OR b.lineage IS DISTINCT FROM i.lineage))
+        FROM stage_inst_best b LEFT JOIN institutions i USING (institution_id)
+    """).fetchone()
+    report.institutions_inserted, report.institutions_updated = inserted, updated
+    con.execute("DELETE FROM institutions WHERE institution_id IN (SELECT institution_id FROM stage_inst_best)")
+    con.execute("INSERT INTO institutions BY NAME SELECT * FROM stage_inst_best")
+    con.execute("DROP TABLE stage_inst_best")

@@ -1,0 +1,68 @@
+"""What an ingest did: files, records read, stored, replaced, and every skipped record with its reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+MAX_MESSAGES = 200  # messages kept verbatim; every problem is still counted
+
+
+@dataclass
+class FileStat:
+    path: str
+    entity: str
+    records: int = 0
+    bytes: int = 0
+    reader: str = "fast"  # "fast" (DuckDB read_json) or "careful" (line-by-line validation)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileStat] = field(default_factory=list)
+    records_read: int = 0
+    works_read: int = 0
+    institutions_read: int = 0
+    works_inserted: int = 0
+    works_replaced: int = 0
+    works_unchanged: int = 0  # already stored with the same or a newer updated_date
+    works_superseded_in_input: int = 0  # an older copy of a work that appears again in this input
+    institutions_inserted: int = 0
+    institutions_updated: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason -> records
+    warnings: Counter = field(default_factory=Counter)  # reason -> records kept with a field blanked
+    files_skipped: Counter = field(default_factory=Counter)  # reason -> files
+    messages: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    data_version: int = 0
+
+    def skip(self, reason: str, where: str, n: int = 1) -> None:
+        """Count ``n`` records skipped for ``reason``; ``where`` names file and line/record."""
+        self.skipped[reason] += n
+        self.note(f"{where}: {reason}" + (f" ({n} records)" if n > 1 else ""))
+
+    def warn(self, reason: str, n: int = 1) -> None:
+        self.warnings[reason] += n
+
+    def note(self, message: str) -> None:
+        if len(self.messages) < MAX_MESSAGES:
+            self.messages.append(message)
+        elif len(self.messages) == MAX_MESSAGES:
+            self.messages.append("... further messages omitted (all are counted above)")
+
+    @property
+    def records_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(f.bytes for f in self.files)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["skipped"] = dict(self.skipped)
+        out["warnings"] = dict(self.warnings)
+        out["files_skipped"] = dict(self.files_skipped)
+        out["records_skipped"] = self.records_skipped
+        out["bytes_read"] = self.bytes_read
+        return out

@@ -1,0 +1,426 @@
+"""OpenAlex input: find the files, read them, and stage normalised rows.
+
+Accepted inputs (any mix, files or directories, in one call):
+
+- a snapshot directory in OpenAlex layout: ``works/updated_date=*/part_*.gz`` (+ ``manifest``) and
+  ``institutions/updated_date=*/part_*.gz``; other entity folders (authors, sources, ...) are
+  listed in the summary as skipped files;
+- JSON Lines of works or institutions, plain or gzip;
+- API result pages ``{"meta": ..., "results": [...]}``, single entity JSON, or a JSON array.
+
+Two readers feed the same SQL:
+
+- **fast**: DuckDB ``read_json`` straight on the file with an explicit column list (no schema
+  inference), used for every JSON Lines file first;
+- **careful**: when the fast reader fails on a file (malformed line, truncated gzip, a field of the
+  wrong type), the file is read again line by line; each bad line is reported with file, line and
+  field and counted, and the good lines go through the same SQL as the fast path.
+
+JSON documents (API pages, single entities) are small and always take the careful reader.
+Records are staged in temporary tables; :mod:`collabatlas.ingest` merges them into the store in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import orjson
+
+from ..ingest_report import FileStat, IngestReport
+from .jsonspec import duckdb_columns, find_type_error
+
+_ID_NAME = {"id": str, "display_name": str}
+
+WORK_SPEC = {
+    "id": str,
+    "doi": str,
+    "display_name": str,
+    "publication_year": int,
+    "publication_date": str,
+    "type": str,
+    "updated_date": str,
+    "is_authors_truncated": bool,
+    "primary_location": {"source": dict(_ID_NAME)},
+    "primary_topic": {**_ID_NAME, "subfield": _ID_NAME, "field": _ID_NAME, "domain": _ID_NAME},
+    "authorships": [
+        {
+            "author_position": str,
+            "author": dict(_ID_NAME),
+            "institutions": [
+                {"id": str, "display_name": str, "ror": str, "country_code": str, "type": str, "lineage": [str]}
+            ],
+            "countries": [str],
+        }
+    ],
+}
+
+INSTITUTION_SPEC = {
+    "id": str,
+    "ror": str,
+    "display_name": str,
+    "country_code": str,
+    "type": str,
+    "lineage": [str],
+    "updated_date": str,
+    "geo": {"country_code": str},
+}
+
+SPECS = {"works": WORK_SPEC, "institutions": INSTITUTION_SPEC}
+ENTITY_BY_PREFIX = {"W": "works", "I": "institutions", "A": "authors", "S": "sources", "P": "publishers",
+                    "F": "funders", "T": "topics", "C": "concepts"}
+SNAPSHOT_ENTITIES = ("works", "institutions", "authors", "sources", "publishers", "funders", "topics",
+                     "concepts", "fields", "subfields", "domains")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".gz")
+
+
+class InputError(ValueError):
+    """An input path that cannot be used at all (missing, unreadable, unknown format)."""
+
+
+@dataclass
+class InputFile:
+    path: Path
+    entity: str  # works | institutions | other entity name
+    layout: str  # jsonl | document
+    size: int
+
+
+# --------------------------------------------------------------------------------------------
+# discovery
+
+
+def _peek_entity(path: Path) -> tuple[str, str]:
+    """(entity, layout) of a file, from its first JSON value."""
+    opener = gzip.open if _is_gzip(path) else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from exc
+    text = head.lstrip()
+    if not text:
+        return "empty", "jsonl"
+    if text[:1] == b"[":
+        return _entity_from_id(_first_id_in(text)), "document"
+    first_line = text.split(b"\n", 1)[0]
+    try:
+        first = orjson.loads(first_line)
+        layout = "jsonl"
+    except orjson.JSONDecodeError:
+        # a pretty-printed document (single entity or API page), or a broken first line
+        layout = "document" if path.suffix == ".json" else "jsonl"
+        if layout == "jsonl":
+            return "works", "jsonl"  # let the reader report the malformed line
+        return _entity_from_id(_first_id_in(text)), layout
+    if isinstance(first, dict) and "results" in first and "meta" in first:
+        results = first.get("results") or [{}]
+        return _entity_from_id(str(results[0].get("id", ""))), "document"
+    return _entity_from_id(str(first.get("id", "")) if isinstance(first, dict) else ""), layout
+
+
+def _first_id_in(text: bytes) -> str:
+    marker = text.find(b'"id"')
+    if marker < 0:
+        return ""
+    rest = text[marker + 4:].lstrip().lstrip(b":").lstrip()
+    return rest[1:].split(b'"', 1)[0].decode("utf-8", "replace") if rest[:1] == b'"' else ""
+
+
+def _entity_from_id(openalex_id: str) -> str:
+    short = openalex_id.rsplit("/", 1)[-1]
+    return ENTITY_BY_PREFIX.get(short[:1], "works") if short else "works"
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def discover(paths: list[str | os.PathLike], report: IngestReport) -> list[InputFile]:
+    """Expand files and directories into the list of input files, in a stable order."""
+    found: list[InputFile] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        if path.is_dir():
+            found.extend(_discover_dir(path, report))
+        else:
+            found.append(_classify(path, entity_hint=None))
+    return found
+
+
+def _discover_dir(root: Path, report: IngestReport) -> list[InputFile]:
+    out: list[InputFile] = []
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        if file.name == "manifest" or file.name == "manifest.json":
+            _check_manifest(file, report)
+            continue
+        if file.name.startswith(".") or not (file.name.endswith(JSONL_SUFFIXES) or file.suffix == ".json"):
+            report.files_skipped["not a JSON/JSONL file"] += 1
+            report.note(f"{file}: skipped, not a JSON/JSONL file")
+            continue
+        hint = next((part for part in file.relative_to(root).parts[:-1] if part in SNAPSHOT_ENTITIES), None)
+        if hint is None and root.name in SNAPSHOT_ENTITIES:
+            hint = root.name
+        out.append(_classify(file, hint))
+    return out
+
+
+def _classify(path: Path, entity_hint: str | None) -> InputFile:
+    entity, layout = _peek_entity(path)
+    return InputFile(path=path, entity=entity_hint or entity, layout=layout, size=path.stat().st_size)
+
+
+def _check_manifest(path: Path, report: IngestReport) -> None:
+    """Compare a snapshot manifest with the part files that are present; note what is missing."""
+    try:
+        entries = json.loads(path.read_text())["entries"]
+    except (ValueError, KeyError, OSError) as exc:
+        report.note(f"{path}: unreadable manifest ({exc})")
+        return
+    base = path.parent
+    present = missing = 0
+    missing_records = 0
+    for entry in entries:
+        rel = entry["url"].split(f"/{base.name}/", 1)[-1]
+        if (base / rel).exists():
+            present += 1
+        else:
+            missing += 1
+            missing_records += int(entry.get("meta", {}).get("record_count", 0))
+    if missing:
+        report.note(
+            f"{path}: manifest lists {len(entries)} part files, {present} present, {missing} missing "
+            f"({missing_records:,} records not in this input: a partial snapshot)"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+def _open_lines(path: Path):
+    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
+
+
+def _careful_records(file: InputFile, report: IngestReport) -> Iterator[tuple[int, dict]]:
+    """Yield (record number, record) of valid records; report every bad one with file:line and field."""
+    spec = SPECS[file.entity]
+    if file.layout == "document":
+        try:
+            doc = orjson.loads(_read_all(file.path))
+        except orjson.JSONDecodeError as exc:
+            report.skip("malformed JSON document", f"{file.path}: {exc}")
+            return
+        if isinstance(doc, dict) and "results" in doc:
+            records, unit = doc.get("results") or [], "result"
+        elif isinstance(doc, list):
+            records, unit = doc, "element"
+        else:
+            records, unit = [doc], "record"
+        for n, rec in enumerate(records, start=1):
+            err = find_type_error(rec, spec)
+            if err:
+                report.skip("field of the wrong type", f"{file.path}: {unit} {n}: {err}")
+                continue
+            yield n, rec
+        return
+    line_no = 0
+    with _open_lines(file.path) as fh:
+        try:
+            for line_no, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    report.skip("malformed JSON line", f"{file.path}:{line_no}: {exc}")
+                    continue
+                err = find_type_error(rec, spec)
+                if err:
+                    report.skip("field of the wrong type", f"{file.path}:{line_no}: {err}")
+                    continue
+                yield line_no, rec
+        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+            report.skip(
+                "truncated or corrupt gzip",
+                f"{file.path}: compressed stream broken after line {line_no} ({exc}); the rest of the file is lost",
+            )
+
+
+def _read_all(path: Path) -> bytes:
+    with _open_lines(path) as fh:
+        return fh.read()
+
+
+class Stager:
+    """Reads OpenAlex files into the ingest's temporary staging tables (see :mod:`collabatlas.ingest`)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, report: IngestReport, tmpdir: str):
+        self.con = con
+        self.report = report
+        self.tmpdir = tmpdir
+        self.con.execute(
+            r"CREATE OR REPLACE TEMP MACRO short_id(x) AS "
+            r"nullif(regexp_replace(trim(x), '^https?://(openalex\.org|ror\.org)/', ''), '')"
+        )
+        self.con.execute(
+            r"CREATE OR REPLACE TEMP MACRO iso2(x) AS "
+            r"CASE WHEN regexp_full_match(upper(trim(x)), '[A-Z]{2}') THEN upper(trim(x)) END"
+        )
+
+    def stage(self, file: InputFile, file_index: int) -> FileStat:
+        stat = FileStat(path=str(file.path), entity=file.entity, bytes=file.size)
+        if file.layout == "jsonl":
+            try:
+                stat.records = self._stage_from(file, file_index, str(file.path), careful=False)
+                return stat
+            except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException,
+                    duckdb.BinderException) as exc:
+                self.report.note(f"{file.path}: fast reader stopped ({str(exc).splitlines()[0][:160]}); "
+                                 "reading it line by line")
+                self._drop_raw()
+        stat.reader = "careful"
+        clean = os.path.join(self.tmpdir, f"clean_{file_index}.jsonl")
+        with open(clean, "wb") as out:
+            for rec_no, rec in _careful_records(file, self.report):
+                rec["_rec"] = rec_no
+                out.write(orjson.dumps(rec))
+                out.write(b"\n")
+        stat.records = self._stage_from(file, file_index, clean, careful=True)
+        os.unlink(clean)
+        return stat
+
+    def _drop_raw(self) -> None:
+        self.con.execute("DROP TABLE IF EXISTS raw_input")
+
+    def _stage_from(self, file: InputFile, file_index: int, source: str, careful: bool) -> int:
+        spec = SPECS[file.entity]
+        columns = duckdb_columns({**spec, "_rec": int})
+        self.con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE raw_input AS
+                SELECT {file_index}::BIGINT * 4294967296 + coalesce(_rec, row_number() OVER ()) AS rid,
+                       coalesce(_rec, row_number() OVER ()) AS rec, * EXCLUDE (_rec)
+                FROM read_json(?, format='newline_delimited', columns={columns},
+                               compression='auto_detect', maximum_object_size=268435456)""",
+            [source],
+        )
+        n = self.con.execute("SELECT count(*) FROM raw_input").fetchone()[0]
+        where = f"{file.path}" + ("" if careful else " (record numbers count JSON lines)")
+        if file.entity == "works":
+            self._stage_works(where)
+            self.report.works_read += n
+        else:
+            self._stage_institutions(where)
+            self.report.institutions_read += n
+        self.report.records_read += n
+        self._drop_raw()
+        return n
+
+    def _skip_where(self, condition: str, reason: str, where: str) -> None:
+        rows = self.con.execute(f"SELECT rec FROM raw_input WHERE {condition} ORDER BY rec").fetchall()
+        if rows:
+            recs = [r[0] for r in rows]
+            shown = ", ".join(map(str, recs[:10])) + (" ..." if len(recs) > 10 else "")
+            self.report.skip(reason, f"{where}: record {shown}", n=len(recs))
+
+    def _count_warning(self, sql: str, reason: str) -> None:
+        n = self.con.execute(sql).fetchone()[0]
+        if n:
+            self.report.warn(reason, n)
+
+    def _stage_works(self, where: str) -> None:
+        con = self.con
+        self._skip_where("short_id(id) IS NULL", "record without id", where)
+        self._skip_where("short_id(id) IS NOT NULL AND coalesce(len(authorships), 0) = 0",
+                         "record without authorships", where)
+        self._count_warning(
+            "SELECT count(*) FROM raw_input WHERE publication_date IS NOT NULL "
+            "AND TRY_CAST(publication_date AS DATE) IS NULL",
+            "invalid publication_date (stored as empty)",
+        )
+        self._count_warning(
+            "SELECT count(*) FROM raw_input WHERE coalesce(is_authors_truncated, false)",
+            "authorships truncated at 100 by the API list endpoint (Share of those works is inexact)",
+        )
+        con.execute("""
+            CREATE OR REPLACE TEMP VIEW raw_works AS
+            SELECT * FROM raw_input
+            WHERE short_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0
+        """)
+        con.execute(r"""
+            INSERT INTO stage_works
+            SELECT rid, short_id(id), lower(regexp_replace(trim(doi), '^https?://(dx\.)?doi\.org/', '')),
+                   display_name, publication_year, TRY_CAST(publication_date AS DATE), type,
+                   short_id(primary_location.source.id), primary_location.source.display_name,
+                   nullif(regexp_extract(primary_topic.domain.id, '(\d+)$'), ''), primary_topic.domain.display_name,
+                   nullif(regexp_extract(primary_topic.field.id, '(\d+)$'), ''), primary_topic.field.display_name,
+                   nullif(regexp_extract(primary_topic.subfield.id, '(\d+)$'), ''), primary_topic.subfield.display_name,
+                   len(authorships), TRY_CAST(updated_date AS TIMESTAMP), 'openalex',
+                   coalesce(is_authors_truncated, false)
+            FROM raw_works
+        """)
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE raw_authorships AS
+            SELECT rid, short_id(id) AS work_id, TRY_CAST(updated_date AS TIMESTAMP) AS updated_date,
+                   unnest(authorships) AS a, generate_subscripts(authorships, 1) AS author_position
+            FROM raw_works
+        """)
+        con.execute("""
+            INSERT INTO stage_authorships
+            SELECT rid, work_id, author_position, short_id(a.author.id), a.author.display_name,
+                   len(list_distinct(list_transform(a.institutions, lambda i: short_id(i.id)))),
+                   len(list_distinct(list_transform(a.countries, lambda c: iso2(c))))
+            FROM raw_authorships
+        """)
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE raw_institutions AS
+            SELECT rid, work_id, author_position, updated_date, unnest(a.institutions) AS i
+            FROM raw_authorships WHERE len(a.institutions) > 0
+        """)
+        con.execute("""
+            INSERT INTO stage_affiliations
+            SELECT DISTINCT rid, work_id, author_position, short_id(i.id)
+            FROM raw_institutions WHERE short_id(i.id) IS NOT NULL
+        """)
+        con.execute("""
+            INSERT INTO stage_author_countries
+            SELECT DISTINCT rid, work_id, author_position, c
+            FROM (SELECT rid, work_id, author_position, iso2(unnest(a.countries)) AS c
+                  FROM raw_authorships WHERE len(a.countries) > 0)
+            WHERE c IS NOT NULL
+        """)
+        self._count_warning(
+            "SELECT count(*) FROM raw_institutions WHERE i.country_code IS NOT NULL AND iso2(i.country_code) IS NULL",
+            "institution country_code not ISO 3166-1 alpha-2 (treated as unknown)",
+        )
+        con.execute("""
+            INSERT INTO stage_institutions
+            SELECT short_id(i.id), short_id(i.ror), i.display_name, iso2(i.country_code), i.type,
+                   list_transform(i.lineage, lambda x: short_id(x)), updated_date, 'work'
+            FROM raw_institutions WHERE short_id(i.id) IS NOT NULL
+        """)
+        con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions")
+
+    def _stage_institutions(self, where: str) -> None:
+        self._skip_where("short_id(id) IS NULL", "record without id", where)
+        self.con.execute("""
+            INSERT INTO stage_institutions
+            SELECT short_id(id), short_id(ror), display_name, iso2(coalesce(country_code, geo.country_code)), type,
+                   list_transform(lineage, lambda x: short_id(x)), TRY_CAST(updated_date AS TIMESTAMP), 'entity'
+            FROM raw_input WHERE short_id(id) IS NOT NULL
+        """)
+
+
+def make_tmpdir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="collabatlas-ingest-")

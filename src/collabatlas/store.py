@@ -1,0 +1,144 @@
+"""The normalised store: one DuckDB file holding works, authorships, affiliations and institutions.
+
+Tables (identifiers are short OpenAlex ids such as ``W2741809807`` / ``I27837315``; countries are
+ISO 3166-1 alpha-2, upper case):
+
+- ``works``            one row per work (the newest ``updated_date`` seen wins)
+- ``authorships``      one row per authorship entry; ``author_position`` is the 1-based ordinal in the
+                       work's authorship list, ``n_institutions`` / ``n_countries`` are distinct counts
+- ``affiliations``     one row per distinct (work, authorship, institution)
+- ``author_countries`` the authorship-level ``countries`` list (fallback for authors without institutions)
+- ``institutions``     one row per institution, from institution entity files or from works
+- ``ingest_log``       one row per committed ingest, with its summary as JSON
+- ``store_meta``       key/value: schema version and ``data_version`` (bumped on every committed change)
+
+Each ingest is one transaction: a process killed half-way leaves the file as it was before.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from .config import EngineSettings
+
+SCHEMA_VERSION = "1"
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS works (
+    work_id VARCHAR NOT NULL,
+    doi VARCHAR,
+    title VARCHAR,
+    year INTEGER,
+    pub_date DATE,
+    type VARCHAR,
+    source_id VARCHAR,
+    source_name VARCHAR,
+    domain_id VARCHAR,
+    domain VARCHAR,
+    field_id VARCHAR,
+    field VARCHAR,
+    subfield_id VARCHAR,
+    subfield VARCHAR,
+    n_authors INTEGER NOT NULL,
+    updated_date TIMESTAMP,
+    origin VARCHAR NOT NULL,
+    authors_truncated BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS authorships (
+    work_id VARCHAR NOT NULL,
+    author_position INTEGER NOT NULL,
+    author_id VARCHAR,
+    author_name VARCHAR,
+    n_institutions INTEGER NOT NULL,
+    n_countries INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS affiliations (
+    work_id VARCHAR NOT NULL,
+    author_position INTEGER NOT NULL,
+    institution_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS author_countries (
+    work_id VARCHAR NOT NULL,
+    author_position INTEGER NOT NULL,
+    country_code VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS institutions (
+    institution_id VARCHAR NOT NULL,
+    ror VARCHAR,
+    name VARCHAR,
+    country_code VARCHAR,
+    type VARCHAR,
+    lineage VARCHAR[],
+    updated_date TIMESTAMP,
+    origin VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_log (
+    ingest_id INTEGER NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    summary JSON NOT NULL
+);
+CREATE TABLE IF NOT EXISTS store_meta (
+    key VARCHAR NOT NULL,
+    value VARCHAR
+);
+"""
+
+DATA_TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be opened or has an incompatible schema."""
+
+
+def connect(path: str | os.PathLike | None, settings: EngineSettings | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and if needed create) a store; ``None`` or ``":memory:"`` gives an in-memory store."""
+    settings = settings or EngineSettings()
+    target = ":memory:" if path in (None, ":memory:") else str(Path(path))
+    if read_only and target != ":memory:" and not Path(target).exists():
+        raise StoreError(f"store {target} does not exist; run `collabatlas ingest PATH --store {target}` first")
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
+        raise StoreError(f"cannot open store {target}: {exc}") from exc
+    if settings.memory_limit:
+        con.execute(f"SET memory_limit = '{settings.memory_limit}'")
+    if settings.threads:
+        con.execute(f"SET threads = {int(settings.threads)}")
+    if settings.temp_directory:
+        con.execute(f"SET temp_directory = '{settings.temp_directory}'")
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA_SQL)
+    version = meta_get(con, "schema_version")
+    if version is None:
+        meta_set(con, "schema_version", SCHEMA_VERSION)
+        meta_set(con, "data_version", "0")
+    elif version != SCHEMA_VERSION:
+        raise StoreError(f"store schema version {version}, this collabatlas expects {SCHEMA_VERSION}")
+
+
+def meta_get(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM store_meta WHERE key = ?", [key]).fetchone()
+    return None if row is None else row[0]
+
+
+def meta_set(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("DELETE FROM store_meta WHERE key = ?", [key])
+    con.execute("INSERT INTO store_meta VALUES (?, ?)", [key, value])
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A counter bumped by every committed change; caches key on it."""
+    value = meta_get(con, "data_version")
+    return int(value) if value is not None else 0
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in DATA_TABLES}
