@@ -40,7 +40,7 @@ CREATE OR REPLACE TEMP TABLE stage_affiliations (
 CREATE OR REPLACE TEMP TABLE stage_author_countries (
     rid BIGINT, work_id VARCHAR, author_position INTEGER, country_code VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_institutions (
-    institution_id VARCHAR, ror VARCHAR, name VARCHAR, country_code VARCHAR, type VARCHAR, lineage VARCHAR[],
+    rid BIGINT, institution_id VARCHAR, ror VARCHAR, name VARCHAR, country_code VARCHAR, type VARCHAR, lineage VARCHAR[],
     updated_date TIMESTAMP, origin VARCHAR);
 """
 
@@ -141,12 +141,12 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
 def _merge_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE stage_inst_best AS
-        SELECT * EXCLUDE (k) FROM (
+        SELECT * EXCLUDE (k, rid) FROM (
             SELECT *, row_number() OVER (PARTITION BY institution_id
-                       ORDER BY (origin = 'entity') DESC, updated_date DESC NULLS LAST) AS k
+                       ORDER BY (origin = 'entity') DESC, updated_date DESC NULLS LAST, rid DESC NULLS LAST) AS k
             FROM (SELECT * FROM stage_institutions
                   UNION ALL BY NAME
-                  SELECT i.* FROM institutions i SEMI JOIN stage_institutions s USING (institution_id)))
+                  SELECT i.*, NULL::BIGINT AS rid FROM institutions i SEMI JOIN stage_institutions s USING (institution_id)))
         WHERE k = 1
     """)
     inserted, updated = con.execute("""

@@ -406,7 +406,7 @@ class Stager:
         )
         con.execute("""
             INSERT INTO stage_institutions
-            SELECT short_id(i.id), short_id(i.ror), i.display_name, iso2(i.country_code), i.type,
+            SELECT rid, short_id(i.id), short_id(i.ror), i.display_name, iso2(i.country_code), i.type,
                    list_transform(i.lineage, lambda x: short_id(x)), updated_date, 'work'
             FROM raw_institutions WHERE short_id(i.id) IS NOT NULL
         """)
@@ -416,7 +416,7 @@ class Stager:
         self._skip_where("short_id(id) IS NULL", "record without id", where)
         self.con.execute("""
             INSERT INTO stage_institutions
-            SELECT short_id(id), short_id(ror), display_name, iso2(coalesce(country_code, geo.country_code)), type,
+            SELECT rid, short_id(id), short_id(ror), display_name, iso2(coalesce(country_code, geo.country_code)), type,
                    list_transform(lineage, lambda x: short_id(x)), TRY_CAST(updated_date AS TIMESTAMP), 'entity'
             FROM raw_input WHERE short_id(id) IS NOT NULL
         """)

@@ -1,0 +1,156 @@
+"""Ingest: formats, idempotency, newest-version-wins, and bad input reported with file and line."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import orjson
+import pytest
+
+import collabatlas
+from collabatlas.sources.openalex import InputError
+from tests.conftest import institution, work, write_jsonl
+
+
+def store_rows(atlas):
+    return {t: atlas.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("works", "authorships", "affiliations", "author_countries", "institutions")}
+
+
+def test_reingest_is_idempotent(tmp_path):
+    path = write_jsonl(tmp_path / "w.jsonl.gz", [work("W1", [[("J1", "JP")]]), work("W2", [[("U1", "US")]])], gz=True)
+    atlas = collabatlas.open(tmp_path / "s.duckdb")
+    first = atlas.ingest(path)
+    assert (first.works_read, first.works_inserted, first.records_skipped) == (2, 2, 0)
+    before = store_rows(atlas)
+    second = atlas.ingest(path)
+    assert (second.works_inserted, second.works_replaced, second.works_unchanged) == (0, 0, 2)
+    assert store_rows(atlas) == before
+    assert atlas.data_version == 2 and len(atlas.ingest_log()) == 2
+
+
+@pytest.mark.parametrize("order", ["old-then-new", "new-then-old", "same-input"])
+def test_newest_updated_date_wins(tmp_path, order):
+    old = work("W1", [[("J1", "JP")]], updated="2023-01-01T00:00:00")
+    new = work("W1", [[("J1", "JP")], [("U1", "US")]], updated="2024-06-01T00:00:00")
+    atlas = collabatlas.open(":memory:")
+    if order == "same-input":
+        report = atlas.ingest(write_jsonl(tmp_path / "both.jsonl", [new, old]))
+        assert report.works_superseded_in_input == 1 and report.works_inserted == 1
+    else:
+        first, second = (old, new) if order == "old-then-new" else (new, old)
+        atlas.ingest(write_jsonl(tmp_path / "a.jsonl", [first]))
+        report = atlas.ingest(write_jsonl(tmp_path / "b.jsonl", [second]))
+        assert report.works_replaced == (1 if order == "old-then-new" else 0)
+    scores = atlas.scores(level="country").set_index("unit")["share"].to_dict()
+    assert scores == {"JP": pytest.approx(0.5), "US": pytest.approx(0.5)}
+    assert atlas.con.execute("SELECT count(*) FROM authorships").fetchone()[0] == 2
+
+
+def test_overlapping_files_in_one_call(tmp_path):
+    a = write_jsonl(tmp_path / "a.jsonl", [work("W1", [[("J1", "JP")]]), work("W2", [[("J1", "JP")]])])
+    b = write_jsonl(tmp_path / "b.jsonl", [work("W2", [[("J1", "JP")]]), work("W3", [[("J1", "JP")]])])
+    atlas = collabatlas.open(":memory:")
+    report = atlas.ingest(a, b)
+    assert report.works_inserted == 3 and report.works_superseded_in_input == 1
+    assert atlas.scores(level="country")["count"].tolist() == [3]
+
+
+def test_malformed_lines_and_bad_fields_are_reported_with_file_and_line(tmp_path):
+    good = orjson.dumps(work("W1", [[("J1", "JP")]])).decode()
+    lines = [
+        good,
+        '{"id": "https://openalex.org/W2", "authorships": [',  # malformed JSON
+        json.dumps(work("W3", [[("U1", "US")]], publication_year="nineteen")),  # wrong type
+        json.dumps({"display_name": "no id", "authorships": []}),  # no id
+        json.dumps(work("W5", [])),  # no authorships
+        "",
+        json.dumps(work("W7", [[("C1", "CN")]])),
+    ]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    atlas = collabatlas.open(":memory:")
+    report = atlas.ingest(path)
+    assert report.works_inserted == 2
+    assert dict(report.skipped) == {"malformed JSON line": 1, "field of the wrong type": 1,
+                                    "record without id": 1, "record without authorships": 1}
+    text = "\n".join(report.messages)
+    assert f"{path}:2:" in text
+    assert f"{path}:3: publication_year: expected integer" in text
+    assert "record 4" in text and "record 5" in text
+    assert report.files[0].reader == "careful"
+    assert sorted(atlas.scores(level="country")["unit"]) == ["CN", "JP"]
+
+
+def test_deep_field_error_names_the_path(tmp_path):
+    bad = work("W1", [[("J1", "JP")], [("U1", "US")]])
+    bad["authorships"][1]["institutions"][0]["lineage"] = "not-a-list"
+    path = write_jsonl(tmp_path / "deep.jsonl", [bad, work("W2", [[("J1", "JP")]])])
+    report = collabatlas.open(":memory:").ingest(path)
+    assert report.skipped["field of the wrong type"] == 1
+    assert "authorships[1].institutions[0].lineage: expected array" in "\n".join(report.messages)
+
+
+def test_truncated_gzip_keeps_what_was_read_and_says_so(tmp_path):
+    records = [work(f"W{i}", [[("J1", "JP")], [("U1", "US")]]) for i in range(1, 2001)]
+    full = write_jsonl(tmp_path / "full.jsonl.gz", records, gz=True)
+    data = full.read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    atlas = collabatlas.open(":memory:")
+    report = atlas.ingest(cut)
+    assert report.skipped["truncated or corrupt gzip"] == 1
+    assert 0 < report.works_inserted < 2000
+    assert any("compressed stream broken after line" in m for m in report.messages)
+
+
+def test_api_page_single_entity_and_institution_files(tmp_path):
+    page = {"meta": {"count": 2, "next_cursor": None},
+            "results": [work("W1", [[("J1", "JP")], [("U1", "US")]]), work("W2", [[("J1", "JP")]])]}
+    (tmp_path / "page.json").write_text(json.dumps(page, indent=2))
+    (tmp_path / "single.json").write_text(json.dumps(work("W3", [[("C1", "CN")]]), indent=2))
+    entity = {**institution("J1", "JP", "education"), "display_name": "Entity name of J1",
+              "updated_date": "2020-01-01T00:00:00"}
+    inst_dir = tmp_path / "institutions" / "updated_date=2024-01-01"
+    inst_dir.mkdir(parents=True)
+    (inst_dir / "part_000.gz").write_bytes(gzip.compress(orjson.dumps(entity) + b"\n"))
+    atlas = collabatlas.open(":memory:")
+    report = atlas.ingest(tmp_path)
+    assert report.works_inserted == 3 and report.institutions_read == 1
+    # an entity record beats the copy embedded in works, even when it is older
+    name = atlas.con.execute("SELECT name FROM institutions WHERE institution_id = 'J1'").fetchone()[0]
+    assert name == "Entity name of J1"
+    assert atlas.scores(level="institution").set_index("unit").loc["J1", "name"] == "Entity name of J1"
+
+
+def test_ids_are_short_and_countries_upper_case(tmp_path):
+    w = work("W1", [[("I27837315", "us")]])
+    w["authorships"][0]["countries"] = ["us"]
+    atlas = collabatlas.open(":memory:")
+    atlas.ingest(write_jsonl(tmp_path / "w.jsonl", [w]))
+    assert atlas.con.execute("SELECT work_id FROM works").fetchone()[0] == "W1"
+    assert atlas.scores(level="institution")["unit"].tolist() == ["I27837315"]
+    assert atlas.scores(level="country")["unit"].tolist() == ["US"]
+    assert atlas.con.execute("SELECT doi FROM works").fetchone()[0] == "10.1/w1"
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        collabatlas.open(":memory:").ingest(tmp_path / "nope.jsonl")
+
+
+def test_failed_ingest_leaves_store_untouched(tmp_path, monkeypatch):
+    atlas = collabatlas.open(tmp_path / "s.duckdb")
+    atlas.ingest(write_jsonl(tmp_path / "a.jsonl", [work("W1", [[("J1", "JP")]])]))
+    before = store_rows(atlas)
+    from collabatlas import ingest as ingest_module
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest_module, "_merge_institutions", boom)
+    with pytest.raises(RuntimeError):
+        atlas.ingest(write_jsonl(tmp_path / "b.jsonl", [work("W2", [[("U1", "US")]])]))
+    assert store_rows(atlas) == before
+    assert atlas.data_version == 1
