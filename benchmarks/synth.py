@@ -607,6 +607,14 @@ def _block_ranges(lo: int, hi: int, step: int) -> Iterator[tuple[int, int]]:
 N_ABSTRACTS = 512
 N_WORK_URLS = 1 << 17
 MAX_REFERENCES = 400
+POOL_SIZE = 1000
+RICH_FIELDS = ("abstract", "references", "related", "topics", "keywords", "concepts", "mesh",
+               "locations")
+P_RICH_FIELD = 0.05
+"""Chance that a work carries each bulk field in full (abstract of ~150 words, ~30 references,
+10 related works, 3 topics, 1-5 keywords, ~8 concepts, MeSH terms for life and health sciences,
+2-3 locations); otherwise the field is lean (null, empty, or only the primary topic/location), as
+in many snapshot records. Tuned so that works average about 6 KB of JSON."""
 
 
 def _draw_bulk(seed: int, block: int) -> dict[str, np.ndarray]:
@@ -614,17 +622,18 @@ def _draw_bulk(seed: int, block: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, block)))
     nb = BLOCK
     return {
-        "abstract": np.where(rng.random(nb) < 0.70, rng.integers(0, N_ABSTRACTS, nb), -1),
+        "rich": rng.random((nb, len(RICH_FIELDS))) < P_RICH_FIELD,
+        "abstract": rng.integers(0, N_ABSTRACTS, nb),
         "n_refs": np.minimum(rng.lognormal(3.0, 0.9, nb), MAX_REFERENCES).astype(np.int64),
         "ref_off": rng.integers(0, N_WORK_URLS - MAX_REFERENCES, nb),
         "rel_off": rng.integers(0, N_WORK_URLS - 10, nb),
         "topic_shift": rng.integers(1, len(SUBFIELD_KINDS) * TOPICS_PER_SUBFIELD, (nb, 2)),
         "scores": np.round(rng.uniform(0.5, 1.0, (nb, 3)), 4),
-        "n_keywords": rng.integers(0, 6, nb),
-        "n_concepts": rng.integers(4, 12, nb),
-        "n_mesh": rng.integers(0, 10, nb),
-        "pool_off": rng.integers(0, 1000, (nb, 4)),
-        "n_locations": _pick(rng, _cum([0.6, 0.3, 0.1]), nb) + 1,
+        "n_keywords": rng.integers(1, 6, nb),
+        "n_concepts": rng.integers(5, 12, nb),
+        "n_mesh": rng.integers(1, 10, nb),
+        "n_locations": rng.integers(2, 4, nb),
+        "pool_off": rng.integers(0, POOL_SIZE, (nb, 4)),
         "oa": _pick(rng, _cum([p for _, p in OA_STATUSES]), nb),
         "language": _pick(rng, _cum([p for _, p in LANGUAGES]), nb),
         "cited": np.minimum(rng.lognormal(1.5, 1.5, nb), 50_000).astype(np.int64),
@@ -673,7 +682,7 @@ def _json_pools(seed: int) -> _JsonPools:
             "type": type_names[w.inst_type[i]],
             "lineage": [inst_url[i]] + ([inst_url[parent]] if parent >= 0 else []),
         })
-        raw = f"Department of {SUBFIELD_KINDS[i % 6]} Research, {w.inst_name[i]}, {COUNTRIES[w.inst_country[i]]}"
+        raw = f"{w.inst_name[i]}, {COUNTRIES[w.inst_country[i]]}"
         inst_raw.append(raw)
         inst_aff.append({"raw_affiliation_string": raw, "institution_ids": [inst_url[i]]})
 
@@ -685,10 +694,6 @@ def _json_pools(seed: int) -> _JsonPools:
             "display_name": w.source_name[i],
             "issn_l": issn,
             "issn": [issn],
-            "is_oa": i % 5 == 0,
-            "is_in_doaj": i % 5 == 0,
-            "host_organization": f"{OPENALEX}P{4310320000 + i % 300}",
-            "host_organization_name": f"{_core_name(i % 300).capitalize()} Publishing",
             "type": "journal",
         })
 
@@ -716,16 +721,16 @@ def _json_pools(seed: int) -> _JsonPools:
     vocab = TITLE_ADJECTIVES + TITLE_NOUNS
     keywords = [{"id": f"{OPENALEX}keywords/{vocab[i % len(vocab)]}-{vocab[(i * 7) % len(vocab)]}",
                  "display_name": f"{vocab[i % len(vocab)]} {vocab[(i * 7) % len(vocab)]}".capitalize(),
-                 "score": round(0.3 + 0.7 * ((i * 37) % 100) / 100, 4)} for i in range(1000 + 6)]
+                 "score": round(0.3 + 0.7 * ((i * 37) % 100) / 100, 4)} for i in range(POOL_SIZE + 5)]
     concepts = [{"id": f"{OPENALEX}C{41008148 + 7919 * i}",
                  "wikidata": f"https://www.wikidata.org/wiki/Q{21198 + 131 * i}",
                  "display_name": f"{vocab[i % len(vocab)]} {vocab[(i * 3) % len(vocab)]}".capitalize(),
                  "level": i % 4,
-                 "score": round(0.2 + 0.8 * ((i * 53) % 100) / 100, 7)} for i in range(1000 + 12)]
+                 "score": round(0.2 + 0.8 * ((i * 53) % 100) / 100, 7)} for i in range(POOL_SIZE + 11)]
     mesh = [{"descriptor_ui": f"D{(i * 7919) % 1000000:06d}",
              "descriptor_name": vocab[i % len(vocab)].capitalize(),
              "qualifier_ui": "", "qualifier_name": None,
-             "is_major_topic": i % 3 == 0} for i in range(1000 + 10)]
+             "is_major_topic": i % 3 == 0} for i in range(POOL_SIZE + 9)]
     repositories = [{"is_oa": True,
                      "landing_page_url": f"https://repository{i}.example.org/handle/{10000 + i}",
                      "pdf_url": None,
@@ -734,7 +739,7 @@ def _json_pools(seed: int) -> _JsonPools:
                                 "type": "repository"},
                      "license": "cc-by", "license_id": "https://openalex.org/licenses/cc-by",
                      "version": "submittedVersion", "is_accepted": False, "is_published": False}
-                    for i in range(1000 + 3)]
+                    for i in range(POOL_SIZE + 2)]
     work_urls = [f"{OPENALEX}W{n}" for n in rng.integers(1_000_000_000, 4_400_000_000, N_WORK_URLS).tolist()]
     return _JsonPools(inst_obj, inst_aff, inst_raw, source_obj, topic_head, topic_tail, abstracts,
                       work_urls, keywords, concepts, mesh, repositories)
@@ -833,9 +838,9 @@ def _render(d: _Draw, seed: int) -> Iterator[dict]:
                 "affiliations": affiliations,
             })
 
-        scores = bl["scores"][i]
+        abstract, refs, related, all_topics, keywords, concepts, mesh, more_locations = bl["rich"][i]
         topics = []
-        for t_idx, score in zip([topic[i]] + alt_topics[i], scores):
+        for t_idx, score in zip([topic[i]] + alt_topics[i] if all_topics else [topic[i]], bl["scores"][i]):
             tid, tname = p.topic_head[t_idx]
             sub, fld, dom = p.topic_tail[t_idx]
             topics.append({"id": tid, "display_name": tname, "score": score,
@@ -853,15 +858,15 @@ def _render(d: _Draw, seed: int) -> Iterator[dict]:
             "is_published": True,
         }
         pool = bl["pool_off"][i]
-        locations = [primary_location] + p.repositories[pool[3]:pool[3] + bl["n_locations"][i] - 1]
+        locations = [primary_location]
+        if more_locations:
+            locations += p.repositories[pool[3]:pool[3] + bl["n_locations"][i] - 1]
         cited = bl["cited"][i]
         count_years = list(range(2023, max(year, 2012) - 1, -1))
         per_year, extra = divmod(cited, len(count_years))
         vol, issue, first_page, n_pages = bl["biblio"][i]
-        abstract = bl["abstract"][i]
-        refs = bl["ref_off"][i]
-        rel = bl["rel_off"][i]
-        n_mesh = bl["n_mesh"][i] if domain_of_topic[i] in health_or_life else 0
+        ref_off, rel_off = bl["ref_off"][i], bl["rel_off"][i]
+        mesh = mesh and domain_of_topic[i] in health_or_life
         yield {
             "id": work_url,
             "doi": doi,
@@ -882,14 +887,14 @@ def _render(d: _Draw, seed: int) -> Iterator[dict]:
                        "last_page": str(first_page + n_pages)},
             "primary_topic": topics[0],
             "topics": topics,
-            "keywords": p.keywords[pool[0]:pool[0] + bl["n_keywords"][i]],
-            "concepts": p.concepts[pool[1]:pool[1] + bl["n_concepts"][i]],
-            "mesh": p.mesh[pool[2]:pool[2] + n_mesh],
+            "keywords": p.keywords[pool[0]:pool[0] + bl["n_keywords"][i]] if keywords else [],
+            "concepts": p.concepts[pool[1]:pool[1] + bl["n_concepts"][i]] if concepts else [],
+            "mesh": p.mesh[pool[2]:pool[2] + bl["n_mesh"][i]] if mesh else [],
             "locations": locations,
             "best_oa_location": primary_location if is_oa else None,
-            "referenced_works": p.work_urls[refs:refs + bl["n_refs"][i]],
-            "related_works": p.work_urls[rel:rel + 10],
-            "abstract_inverted_index": p.abstracts[abstract] if abstract >= 0 else None,
+            "referenced_works": p.work_urls[ref_off:ref_off + bl["n_refs"][i]] if refs else [],
+            "related_works": p.work_urls[rel_off:rel_off + 10] if related else [],
+            "abstract_inverted_index": p.abstracts[bl["abstract"][i]] if abstract else None,
             "cited_by_count": cited,
             "counts_by_year": [{"year": y, "cited_by_count": per_year + (j < extra)}
                                for j, y in enumerate(count_years) if per_year + (j < extra)],

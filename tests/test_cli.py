@@ -1,0 +1,81 @@
+"""The CLI contract: command names, options and output columns that users and acceptance checks rely on."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from collabatlas.cli import app
+from tests.conftest import work, write_jsonl
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def store(tmp_path):
+    records = [
+        work("W1", [[("J1", "JP")], [("J2", "JP"), ("U1", "US", "company")], [("C1", "CN")]], year=2019),
+        work("W2", [[("J1", "JP")], [("U1", "US", "company")]], year=2020, date="2020-09-01"),
+    ]
+    path = write_jsonl(tmp_path / "w.jsonl", records)
+    store = tmp_path / "s.duckdb"
+    result = runner.invoke(app, ["ingest", str(path), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "works stored (new)" in result.output
+    return store
+
+
+def run_csv(*args) -> pd.DataFrame:
+    result = runner.invoke(app, [*args, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(io.StringIO(result.stdout), keep_default_na=False)
+
+
+def test_scores_csv_columns_and_values(store):
+    df = run_csv("scores", "--level", "country", "--store", str(store))
+    assert list(df.columns) == ["unit", "count", "share"]
+    assert dict(zip(df["unit"], df["share"], strict=True)) == pytest.approx({"JP": 1.0, "US": 1 / 6 + 1 / 2, "CN": 1 / 3})
+    inst = run_csv("scores", "--level", "institution", "--store", str(store))
+    assert list(inst.columns) == ["unit", "name", "count", "share"]
+
+
+def test_pairs_csv_each_pair_once(store):
+    df = run_csv("pairs", "--level", "country", "--years", "2019", "--store", str(store))
+    assert list(df.columns) == ["unit_a", "unit_b", "joint_count", "cs"]
+    assert (df["unit_a"] < df["unit_b"]).all()
+    assert dict(zip(zip(df["unit_a"], df["unit_b"]), df["cs"], strict=True)) == pytest.approx(
+        {("JP", "US"): 2 / 3, ("CN", "JP"): 5 / 6, ("CN", "US"): 1 / 2})
+
+
+def test_filters_window_and_json(store):
+    result = runner.invoke(app, ["scores", "--window", "2020-08-01..2021-07-31", "--format", "json", "--store", str(store)])
+    assert result.exit_code == 0
+    assert {r["unit"]: r["share"] for r in json.loads(result.stdout)} == pytest.approx({"JP": 0.5, "US": 0.5})
+
+
+def test_collaboration_and_out_file(store, tmp_path):
+    out = tmp_path / "c.parquet"
+    df = run_csv("collaboration", "--level", "institution", "--out", str(out), "--store", str(store))
+    assert {"cs_total", "cs_domestic", "cs_international", "cs_industry"} <= set(df.columns)
+    assert pd.read_parquet(out).shape == df.shape
+
+
+def test_user_errors_are_one_line_not_a_traceback(store, tmp_path):
+    bad_years = runner.invoke(app, ["scores", "--years", "2021-2019", "--store", str(store)])
+    assert bad_years.exit_code == 2 and "first year 2021 is after" in bad_years.output
+    missing = runner.invoke(app, ["scores", "--store", str(tmp_path / "missing.duckdb")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    bad_window = runner.invoke(app, ["pairs", "--window", "2020-13-01..2021-01-01", "--store", str(store)])
+    assert bad_window.exit_code == 2 and "window" in bad_window.output
+
+
+def test_console_script_csv_to_stdout(store):
+    out = subprocess.run([sys.executable, "-m", "collabatlas.cli", "scores", "--store", str(store), "--format", "csv"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[0] == "unit,count,share"
