@@ -37,7 +37,8 @@ import functools
 import os
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterator
@@ -914,21 +915,34 @@ def iter_work_dicts(n: int, seed: int, mega_share: float = 0.001, start: int = 0
 
 def _write_jsonl_part(path: Path, lo: int, hi: int, seed: int, mega_share: float,
                       compresslevel: int) -> int:
-    """Write works ``lo .. hi-1`` as gzip JSON Lines to ``path``; return uncompressed bytes."""
+    """Write works ``lo .. hi-1`` as gzip JSON Lines to ``path``; return uncompressed bytes.
+
+    Rendering runs in this thread, compression (zlib releases the GIL) in a second one; batches
+    are compressed in order by one stream, so the bytes do not depend on the timing.
+    """
     gz = zlib.compressobj(compresslevel, zlib.DEFLATED, 31)  # gzip wrapper, mtime 0, no name
     total = 0
-    batch: list[bytes] = []
-    with open(path, "wb") as f:
+    with open(path, "wb") as f, ThreadPoolExecutor(1) as compressor:
+        pending: deque = deque()
+
+        def submit(lines: list[bytes]) -> None:
+            nonlocal total
+            data = b"\n".join(lines) + b"\n"
+            total += len(data)
+            pending.append(compressor.submit(lambda: f.write(gz.compress(data))))
+            if len(pending) > 2:
+                pending.popleft().result()
+
+        lines: list[bytes] = []
         for work in iter_work_dicts(hi - lo, seed, mega_share, start=lo):
-            batch.append(orjson.dumps(work))
-            if len(batch) == 512:
-                data = b"\n".join(batch) + b"\n"
-                total += len(data)
-                f.write(gz.compress(data))
-                batch.clear()
-        data = b"\n".join(batch) + b"\n" if batch else b""
-        total += len(data)
-        f.write(gz.compress(data))
+            lines.append(orjson.dumps(work))
+            if len(lines) == 4096:
+                submit(lines)
+                lines = []
+        if lines:
+            submit(lines)
+        for done in pending:
+            done.result()
         f.write(gz.flush())
     return total
 

@@ -154,3 +154,24 @@ def test_failed_ingest_leaves_store_untouched(tmp_path, monkeypatch):
         atlas.ingest(write_jsonl(tmp_path / "b.jsonl", [work("W2", [[("U1", "US")]])]))
     assert store_rows(atlas) == before
     assert atlas.data_version == 1
+
+
+def test_fast_reader_names_file_and_record_across_a_batch(tmp_path):
+    a = write_jsonl(tmp_path / "a.jsonl", [work("W1", [[("J1", "JP")]]), work("W2", [])])
+    b = write_jsonl(tmp_path / "b.jsonl", [work("W3", [[("J1", "JP")]]), work("W4", [[("J1", "JP")]]), work("W5", [])])
+    report = collabatlas.open(":memory:").ingest(a, b)
+    assert report.skipped == {"record without authorships": 2}
+    assert [f.reader for f in report.files] == ["fast", "fast"]
+    assert [f.records for f in report.files] == [2, 3]
+    text = "\n".join(report.messages)
+    assert f"{a}: record 2 " in text and f"{b}: record 3 " in text
+
+
+def test_one_bad_file_in_a_batch_does_not_stop_the_others(tmp_path):
+    good = write_jsonl(tmp_path / "good.jsonl", [work("W1", [[("J1", "JP")]])])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(orjson.dumps(work("W2", [[("U1", "US")]])).decode() + "\n{oops\n")
+    report = collabatlas.open(":memory:").ingest(good, bad)
+    assert report.works_inserted == 2 and report.skipped == {"malformed JSON line": 1}
+    assert {f.path: f.reader for f in report.files} == {str(good): "fast", str(bad): "careful"}
+    assert f"{bad}:2:" in "\n".join(report.messages)

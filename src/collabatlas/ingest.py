@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 import duckdb
 
 from .ingest_report import IngestReport
-from .sources.openalex import SPECS, InputError, Stager, discover, make_tmpdir
+from .sources.openalex import SPECS, InputError, InputFile, Stager, discover, make_tmpdir
 from .store import data_version, meta_set
 
 __all__ = ["ingest", "InputError", "IngestReport"]
@@ -58,24 +58,31 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     files = discover(list(paths), report)
     if not files:
         raise InputError("no input files found in " + ", ".join(map(str, paths)))
-    total = sum(f.size for f in files)
-    done = 0
     con.execute(STAGING_SQL)
-    with make_tmpdir() as tmp:
-        stager = Stager(con, report, tmp)
-        for index, file in enumerate(files):
-            if progress:
-                progress(str(file.path), done, total)
-            if file.entity not in SPECS:
-                report.files_skipped[f"{file.entity} entity files are not used"] += 1
-                report.note(f"{file.path}: skipped, holds {file.entity} (only works and institutions are read)")
-            elif file.entity == "empty":
-                report.files_skipped["empty file"] += 1
-            else:
-                report.files.append(stager.stage(file, index))
-            done += file.size
+    usable = []
+    for file in files:
+        if file.entity == "empty":
+            report.files_skipped["empty file"] += 1
+        elif file.entity not in SPECS:
+            report.files_skipped[f"{file.entity} entity files are not used"] += 1
+            report.note(f"{file.path}: skipped, holds {file.entity} (only works and institutions are read)")
+        else:
+            usable.append(file)
+    total = sum(f.size for f in usable)
+    done = 0
+
+    def batch_done(batch: list[InputFile]) -> None:
+        nonlocal done
+        done += sum(f.size for f in batch)
         if progress:
-            progress("merging into the store", done, total)
+            progress(str(batch[-1].path), done, total)
+
+    with make_tmpdir() as tmp:
+        if progress:
+            progress(str(usable[0].path) if usable else "", 0, total)
+        Stager(con, report, tmp).stage(usable, done=batch_done)
+        if progress:
+            progress("merging into the store", total, total)
         _merge(con, report)
     _drop_staging(con)
     report.seconds = time.perf_counter() - started
