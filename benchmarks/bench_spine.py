@@ -35,7 +35,7 @@ from rich.table import Table
 from benchmarks import pandas_baseline, synth
 from collabatlas import counting
 from collabatlas.counting import Counting
-from collabatlas.ingest import ingest
+from collabatlas.ingest import ingest, ingest_tables
 from collabatlas.store import DATA_TABLES, connect
 
 console = Console()
@@ -99,9 +99,9 @@ def parquet_store(out: Path, n: int, seed: int) -> Path:
     if not (folder / "works").exists():
         console.print(f"generating {n:,} works as Parquet tables in {folder}")
         synth.write_store_parquet(folder, n, seed)
+    console.print(f"loading {folder} into {store}")
     con = connect(store)
-    for table in DATA_TABLES:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{folder}/{table}/*.parquet')")
+    ingest_tables(con, folder)
     con.close()
     return store
 

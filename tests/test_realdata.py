@@ -100,7 +100,7 @@ def test_sample_totals_are_consistent(sample_atlas):
     assert us["count"] == 48
     renorm = atlas.scores(level="country", renormalize=True)
     attributed = atlas.con.execute(
-        "SELECT count(DISTINCT work_id) FROM (SELECT work_id FROM author_countries UNION ALL "
-        "SELECT f.work_id FROM affiliations f JOIN institutions i USING (institution_id) WHERE i.country_code IS NOT NULL)"
+        "SELECT count(DISTINCT wkey) FROM (SELECT wkey FROM author_countries UNION ALL "
+        "SELECT f.wkey FROM affiliations f JOIN institutions i USING (ikey) WHERE i.country_code IS NOT NULL)"
     ).fetchone()[0]
     assert renorm["share"].sum() == pytest.approx(attributed)

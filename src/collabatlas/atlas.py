@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import builtins
 import os
-from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
@@ -77,19 +76,6 @@ class Atlas:
         sql, params = sql_params
         return self.con.execute(sql, params).df()
 
-    def _with_names(self, df: pd.DataFrame, level: str, columns: Iterable[str], after: str | None) -> pd.DataFrame:
-        if level != "institution" or df.empty and not len(df.columns):
-            return df
-        names = dict(self.con.execute("SELECT institution_id, name FROM institutions").fetchall())
-        for col in columns:
-            name_col = "name" if col == "unit" else f"name_{col[-1]}"
-            values = df[col].map(names)
-            if after:
-                df.insert(df.columns.get_loc(after) + 1, name_col, values)
-            else:
-                df[name_col] = values
-        return df
-
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
                renormalize: bool = False, rollup: bool = False, by_year: bool = False,
                base_year: int | None = None) -> pd.DataFrame:
@@ -107,7 +93,7 @@ class Atlas:
         sort = ["year", "share", "unit"] if by_year else ["share", "unit"]
         df = df.sort_values(sort, ascending=[True, False, True] if by_year else [False, True], ignore_index=True)
         df["count"] = df["count"].astype("int64")
-        return self._with_names(df, level, ["unit"], after="unit")
+        return df
 
     def _adjust(self, df: pd.DataFrame, filters: Filters, base_year: int) -> pd.DataFrame:
         n = dict(self.con.execute(*counting.works_per_year_sql(filters.without_years())).fetchall())
@@ -127,7 +113,7 @@ class Atlas:
         df = df.sort_values((["year"] if by_year else []) + ["cs", "unit_a", "unit_b"],
                             ascending=([True] if by_year else []) + [False, True, True], ignore_index=True)
         df["joint_count"] = df["joint_count"].astype("int64")
-        return self._with_names(df, level, ["unit_a", "unit_b"], after=None)
+        return df
 
     def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
                renormalize: bool = False, rollup: bool = False) -> pd.DataFrame:
@@ -143,7 +129,7 @@ class Atlas:
             df[col] = df[col].astype("int64")
         if level != "institution":
             df = df.drop(columns=["cs_industry"] if level == "country" else ["cs_domestic", "cs_international", "cs_unknown_country"])
-        return self._with_names(df, level, ["unit"], after="unit")
+        return df
 
     def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:  # noqa: A002
         """Number of works per year under the filters (the N of Adjusted Share)."""

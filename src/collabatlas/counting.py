@@ -78,99 +78,111 @@ def _sector_case(column: str) -> str:
 
 SECTOR_SQL = _sector_case("i.type")
 
-# Top of each institution's lineage. OpenAlex lists lineage members in no particular order and
-# leaves super-systems out, so the root is the ancestor whose own lineage is shortest (ties: lowest id).
+# Top of each institution's lineage, as institution keys. OpenAlex lists lineage members in no
+# particular order and leaves super-systems out, so the root is the ancestor whose own lineage is
+# shortest (ties: lowest id).
 ROOT_SQL = """
-SELECT l.institution_id,
-       arg_min(l.ancestor, lpad(CAST(coalesce(len(p.lineage), 999999) AS VARCHAR), 6, '0') || l.ancestor) AS root_id
-FROM (SELECT institution_id, unnest(lineage) AS ancestor FROM institutions) l
-LEFT JOIN institutions p ON p.institution_id = l.ancestor
+SELECT l.ikey, arg_min(p.ikey, lpad(CAST(coalesce(len(p.lineage), 999999) AS VARCHAR), 6, '0') || p.institution_id) AS root
+FROM (SELECT ikey, institution_id, unnest(lineage) AS ancestor FROM institutions) l
+JOIN institutions p ON p.institution_id = l.ancestor
 WHERE l.ancestor <> l.institution_id
-GROUP BY l.institution_id
+GROUP BY l.ikey
 """
 
 
-def filtered_works_sql(filters: Filters) -> tuple[str, dict]:
-    where, params = filters.where("w")
-    return f"SELECT w.work_id, w.year, w.n_authors FROM works w WHERE {where}", params
+def _fact_filter(c: Counting, alias: str) -> tuple[str, dict]:
+    """Predicate over a fact table (affiliations / author_countries) for the counting's filters."""
+    years, params = c.filters.year_where(alias)
+    if not c.filters.has_work_filters:
+        return years, params
+    works, more = c.filters.work_where("w")
+    return f"{years} AND {alias}.wkey IN (SELECT w.wkey FROM works w WHERE {works})", {**params, **more}
 
 
-def _parts_sql(c: Counting) -> str:
-    """(work_id, year, unit, part): one row per attributed author part, before summing per unit."""
-    inst_part = (
-        "SELECT f.work_id, fw.year, {unit} AS unit, "
-        "CAST(1 AS DOUBLE) / (CAST(fw.n_authors AS DOUBLE) * a.n_institutions) AS part "
-        "FROM affiliations f "
-        "JOIN fw ON fw.work_id = f.work_id "
-        "JOIN authorships a ON a.work_id = f.work_id AND a.author_position = f.author_position "
-        "{join} WHERE {unit} IS NOT NULL"
-    )
+def _parts_sql(c: Counting) -> tuple[str, dict]:
+    """(wkey, year, unit, part): one row per attributed author part, before summing per unit."""
+    where, params = _fact_filter(c, "f")
+    part = "CAST(1 AS DOUBLE) / (CAST(f.n_authors AS DOUBLE) * f.n_institutions)"
     if c.level == "institution":
         if c.rollup:
-            return inst_part.format(
-                unit="coalesce(r.root_id, f.institution_id)",
-                join=f"LEFT JOIN ({ROOT_SQL}) r ON r.institution_id = f.institution_id",
-            )
-        return inst_part.format(unit="f.institution_id", join="")
+            return (f"SELECT f.wkey, f.year, coalesce(r.root, f.ikey) AS unit, {part} AS part "
+                    f"FROM affiliations f LEFT JOIN ({ROOT_SQL}) r ON r.ikey = f.ikey WHERE {where}"), params
+        return f"SELECT f.wkey, f.year, f.ikey AS unit, {part} AS part FROM affiliations f WHERE {where}", params
+    unit = SECTOR_SQL if c.level == "sector" else "i.country_code"
+    from_institutions = (f"SELECT f.wkey, f.year, {unit} AS unit, {part} AS part "
+                         f"FROM affiliations f JOIN institutions i ON i.ikey = f.ikey "
+                         f"WHERE {where} AND {unit} IS NOT NULL")
     if c.level == "sector":
-        return inst_part.format(unit=SECTOR_SQL, join="LEFT JOIN institutions i ON i.institution_id = f.institution_id")
-    # country
-    from_institutions = inst_part.format(
-        unit="i.country_code", join="LEFT JOIN institutions i ON i.institution_id = f.institution_id"
-    )
+        return from_institutions, params
+    where_c, _ = _fact_filter(c, "f")
     from_countries = (
-        "SELECT c.work_id, fw.year, c.country_code AS unit, "
-        "CAST(1 AS DOUBLE) / (CAST(fw.n_authors AS DOUBLE) * a.n_countries) AS part "
-        "FROM author_countries c "
-        "JOIN fw ON fw.work_id = c.work_id "
-        "JOIN authorships a ON a.work_id = c.work_id AND a.author_position = c.author_position "
-        "WHERE a.n_institutions = 0"
+        "SELECT f.wkey, f.year, f.country_code AS unit, "
+        "CAST(1 AS DOUBLE) / (CAST(f.n_authors AS DOUBLE) * f.n_countries) AS part "
+        f"FROM author_countries f WHERE f.n_institutions = 0 AND {where_c}"
     )
-    return f"{from_institutions} UNION ALL {from_countries}"
+    return f"{from_institutions} UNION ALL {from_countries}", params
 
 
 def unit_shares_sql(c: Counting) -> tuple[str, dict]:
-    """``WITH`` prefix defining ``fw`` (filtered works) and ``wu`` (work_id, year, unit, share)."""
-    works_sql, params = filtered_works_sql(c.filters)
-    share = "sum(part)"
-    wu = f"SELECT work_id, any_value(year) AS year, unit, {share} AS share FROM parts GROUP BY work_id, unit"
+    """``WITH`` prefix defining ``wu`` (wkey, year, unit, share): each unit's Share of each work.
+
+    Institution units are integer keys here; :func:`_named` turns them into ids and names.
+    """
+    parts, params = _parts_sql(c)
+    wu = "SELECT wkey, any_value(year) AS year, unit, sum(part) AS share FROM parts GROUP BY wkey, unit"
     if c.renormalize:
-        wu = (f"SELECT work_id, year, unit, share / sum(share) OVER (PARTITION BY work_id) AS share "
-              f"FROM ({wu})")
-    sql = (f"WITH fw AS ({works_sql}), parts AS ({_parts_sql(c)}), wu AS MATERIALIZED ({wu})")
-    return sql, params
+        wu = f"SELECT wkey, year, unit, share / sum(share) OVER (PARTITION BY wkey) AS share FROM ({wu})"
+    return f"WITH parts AS ({parts}), wu AS MATERIALIZED ({wu})", params
+
+
+def _named(c: Counting, sql: str, units: tuple[str, ...] = ("unit",)) -> str:
+    """Institution level: replace unit keys by institution ids (``I…``) and add names."""
+    if c.level != "institution":
+        return sql
+    if units == ("unit",):
+        return (f"SELECT i.institution_id AS unit, i.name, r.* EXCLUDE (unit) "
+                f"FROM ({sql}) r JOIN institutions i ON i.ikey = r.unit")
+    # pairs: keep unit_a < unit_b in id order (the key order may differ)
+    return (f"SELECT CASE WHEN ia.institution_id < ib.institution_id THEN ia.institution_id ELSE ib.institution_id END AS unit_a, "
+            f"CASE WHEN ia.institution_id < ib.institution_id THEN ib.institution_id ELSE ia.institution_id END AS unit_b, "
+            f"r.* EXCLUDE (unit_a, unit_b), "
+            f"CASE WHEN ia.institution_id < ib.institution_id THEN ia.name ELSE ib.name END AS name_a, "
+            f"CASE WHEN ia.institution_id < ib.institution_id THEN ib.name ELSE ia.name END AS name_b "
+            f"FROM ({sql}) r JOIN institutions ia ON ia.ikey = r.unit_a JOIN institutions ib ON ib.ikey = r.unit_b")
 
 
 def scores_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
-    """unit[, year], count, share."""
+    """unit[, name][, year], count, share."""
     prefix, params = unit_shares_sql(c)
     year = "year, " if by_year else ""
-    return (f"{prefix} SELECT unit, {year}count(*) AS count, sum(share) AS share "
-            f"FROM wu GROUP BY unit{', year' if by_year else ''}"), params
+    inner = (f"SELECT unit, {year}count(*) AS count, sum(share) AS share "
+             f"FROM wu GROUP BY unit{', year' if by_year else ''}")
+    return f"{prefix} {_named(c, inner)}", params
 
 
 def pairs_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
-    """unit_a, unit_b[, year], joint_count, cs — each pair once, unit_a < unit_b."""
+    """unit_a, unit_b[, year], joint_count, cs[, name_a, name_b] — each pair once, unit_a < unit_b."""
     prefix, params = unit_shares_sql(c)
-    year = "a.year, " if by_year else ""
-    return (f"{prefix} SELECT a.unit AS unit_a, b.unit AS unit_b, {year}count(*) AS joint_count, "
-            f"sum(a.share + b.share) AS cs FROM wu a JOIN wu b ON a.work_id = b.work_id AND a.unit < b.unit "
-            f"GROUP BY a.unit, b.unit{', a.year' if by_year else ''}"), params
+    year = "a.year AS year, " if by_year else ""
+    inner = (f"SELECT a.unit AS unit_a, b.unit AS unit_b, {year}count(*) AS joint_count, "
+             f"sum(a.share + b.share) AS cs FROM wu a JOIN wu b ON a.wkey = b.wkey AND a.unit < b.unit "
+             f"GROUP BY a.unit, b.unit{', a.year' if by_year else ''}")
+    return f"{prefix} {_named(c, inner, ('unit_a', 'unit_b'))}", params
 
 
-def _unit_attributes_sql(level: str, rollup: bool) -> str:
+def _unit_attributes_sql(level: str) -> str:
     """(unit, country, corporate) used to classify partners."""
     if level == "country":
         return "SELECT DISTINCT unit, unit AS country, NULL::BOOLEAN AS corporate FROM wu"
     if level == "sector":
         return "SELECT DISTINCT unit, NULL::VARCHAR AS country, unit = 'corporate' AS corporate FROM wu"
-    # institution: a rolled-up unit takes the attributes of the root institution
-    return (f"SELECT DISTINCT wu.unit, i.country_code AS country, {SECTOR_SQL} = 'corporate' AS corporate "
-            f"FROM wu LEFT JOIN institutions i ON i.institution_id = wu.unit")
+    # institution (a rolled-up unit is the root institution, with its own attributes)
+    return (f"SELECT i.ikey AS unit, i.country_code AS country, coalesce({SECTOR_SQL} = 'corporate', false) AS corporate "
+            f"FROM institutions i WHERE i.ikey IN (SELECT unit FROM wu)")
 
 
 def totals_sql(c: Counting) -> tuple[str, dict]:
-    """unit, count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
+    """unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
     cs_unknown_country, cs_industry.
 
     Per work p and unit A (share S, k units with summed share W on p):
@@ -179,18 +191,8 @@ def totals_sql(c: Counting) -> tuple[str, dict]:
     ``cs_unknown_country``. Industry sums over corporate partners.
     """
     prefix, params = unit_shares_sql(c)
-    attrs = _unit_attributes_sql(c.level, c.rollup)
-    sql = f"""{prefix},
-    ua AS ({attrs}),
-    wx AS (SELECT wu.work_id, wu.unit, wu.share, ua.country, coalesce(ua.corporate, false) AS corporate
-           FROM wu JOIN ua USING (unit)),
-    per_work AS (SELECT work_id, count(*) AS k, sum(share) AS w,
-                        count(country) AS k_known, coalesce(sum(share) FILTER (WHERE country IS NOT NULL), 0) AS w_known,
-                        count(*) FILTER (WHERE corporate) AS k_corp,
-                        coalesce(sum(share) FILTER (WHERE corporate), 0) AS w_corp
-                 FROM wx GROUP BY work_id),
-    per_country AS (SELECT work_id, country, count(*) AS kc, sum(share) AS wc
-                    FROM wx WHERE country IS NOT NULL GROUP BY work_id, country)
+    attrs = _unit_attributes_sql(c.level)
+    inner = f"""
     SELECT x.unit,
            count(*) AS count,
            sum(x.share) AS share,
@@ -204,14 +206,26 @@ def totals_sql(c: Counting) -> tuple[str, dict]:
                     ELSE (p.k - p.k_known) * x.share + p.w - p.w_known END) AS cs_unknown_country,
            sum(CASE WHEN x.corporate THEN (p.k_corp - 1) * x.share + p.w_corp - x.share
                     ELSE p.k_corp * x.share + p.w_corp END) AS cs_industry
-    FROM wx x JOIN per_work p USING (work_id)
-    LEFT JOIN per_country pc ON pc.work_id = x.work_id AND pc.country = x.country
-    GROUP BY x.unit
+    FROM wx x JOIN per_work p USING (wkey)
+    LEFT JOIN per_country pc ON pc.wkey = x.wkey AND pc.country = x.country
+    GROUP BY x.unit"""
+    sql = f"""{prefix},
+    ua AS ({attrs}),
+    wx AS (SELECT wu.wkey, wu.unit, wu.share, ua.country, coalesce(ua.corporate, false) AS corporate
+           FROM wu JOIN ua USING (unit)),
+    per_work AS (SELECT wkey, count(*) AS k, sum(share) AS w,
+                        count(country) AS k_known, coalesce(sum(share) FILTER (WHERE country IS NOT NULL), 0) AS w_known,
+                        count(*) FILTER (WHERE corporate) AS k_corp,
+                        coalesce(sum(share) FILTER (WHERE corporate), 0) AS w_corp
+                 FROM wx GROUP BY wkey),
+    per_country AS (SELECT wkey, country, count(*) AS kc, sum(share) AS wc
+                    FROM wx WHERE country IS NOT NULL GROUP BY wkey, country)
+    {_named(c, inner)}
     """
     return sql, params
 
 
 def works_per_year_sql(filters: Filters) -> tuple[str, dict]:
     """year, n_works: the size of the data set per year (the N of Adjusted Share)."""
-    works_sql, params = filtered_works_sql(filters)
-    return f"SELECT year, count(*) AS n_works FROM ({works_sql}) GROUP BY year", params
+    where, params = filters.where("w")
+    return f"SELECT year, count(*) AS n_works FROM works w WHERE {where} GROUP BY year", params

@@ -80,11 +80,26 @@ class Filters:
 
     def where(self, alias: str = "w") -> tuple[str, dict]:
         """SQL predicate over works (``TRUE`` when empty) and its named parameters."""
+        years, p1 = self.year_where(alias)
+        rest, p2 = self.work_where(alias)
+        return f"{years} AND {rest}", {**p1, **p2}
+
+    def year_where(self, alias: str) -> tuple[str, dict]:
+        """The year predicate alone, over any table with a ``year`` column."""
+        if not self.years:
+            return "TRUE", {}
+        return (f"{alias}.year BETWEEN $year_first AND $year_last",
+                {"year_first": self.years[0], "year_last": self.years[1]})
+
+    @property
+    def has_work_filters(self) -> bool:
+        """Whether anything but the year needs the works table."""
+        return bool(self.window or self.subjects or self.types)
+
+    def work_where(self, alias: str = "w") -> tuple[str, dict]:
+        """Predicate over works for the window, subject and type filters (``TRUE`` when none)."""
         clauses: list[str] = []
         params: dict = {}
-        if self.years:
-            clauses.append(f"{alias}.year BETWEEN $year_first AND $year_last")
-            params.update(year_first=self.years[0], year_last=self.years[1])
         if self.window:
             clauses.append(f"{alias}.pub_date BETWEEN $window_start AND $window_end")
             params.update(window_start=self.window[0], window_end=self.window[1])

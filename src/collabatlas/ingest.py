@@ -91,6 +91,29 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     return report
 
 
+def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> IngestReport:
+    """Merge normalised tables with string ids (``folder/<table>/*.parquet`` for works, authorships,
+    affiliations, author_countries, institutions; columns as in the store, minus the surrogate keys
+    and the repeated facts) into the store, through the same staging and merge as a JSON ingest."""
+    started = time.perf_counter()
+    report = IngestReport()
+    con.execute(STAGING_SQL)
+
+    def parquet(table: str) -> str:
+        return "read_parquet(" + repr(f"{os.fspath(folder)}/{table}/*.parquet") + ")"
+
+    con.execute(f"INSERT INTO stage_works BY NAME SELECT row_number() OVER () AS rid, * FROM {parquet('works')}")
+    for table in ("authorships", "affiliations", "author_countries"):
+        con.execute(f"INSERT INTO stage_{table} BY NAME SELECT w.rid, t.* FROM {parquet(table)} t "
+                    f"JOIN stage_works w USING (work_id)")
+    con.execute(f"INSERT INTO stage_institutions BY NAME SELECT * FROM {parquet('institutions')}")
+    report.works_read = report.records_read = con.execute("SELECT count(*) FROM stage_works").fetchone()[0]
+    _merge(con, report)
+    _drop_staging(con)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     for table in STAGING_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -123,15 +146,36 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
 
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE stage_go AS SELECT work_id, rid FROM stage_decision WHERE action <> 'keep'")
-        for table in ("works", "authorships", "affiliations", "author_countries"):
-            if counts.get("replace"):
-                con.execute(f"""DELETE FROM {table} WHERE work_id IN
-                                (SELECT work_id FROM stage_decision WHERE action = 'replace')""")
-            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-            select = ", ".join(f"s.{c}" for c in columns)
-            con.execute(f"INSERT INTO {table} SELECT {select} FROM stage_{table} s SEMI JOIN stage_go g USING (rid)")
-        _merge_institutions(con, report)
+        _merge_institutions(con, report)  # first: affiliations refer to institution keys
+        # works to write, with their key: a replaced work keeps its key, a new one gets the next free
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE stage_go AS
+            SELECT d.rid, d.action, coalesce(w.wkey, (SELECT coalesce(max(wkey), 0) FROM works)
+                       + row_number() OVER (PARTITION BY w.wkey IS NULL ORDER BY d.rid)) AS wkey
+            FROM stage_decision d LEFT JOIN works w USING (work_id)
+            WHERE d.action <> 'keep'
+        """)
+        if counts.get("replace"):
+            for table in ("works", "authorships", "affiliations", "author_countries"):
+                con.execute(f"DELETE FROM {table} WHERE wkey IN (SELECT wkey FROM stage_go WHERE action = 'replace')")
+        con.execute("INSERT INTO works BY NAME SELECT g.wkey, s.* EXCLUDE (rid) FROM stage_works s JOIN stage_go g USING (rid)")
+        con.execute("""INSERT INTO authorships BY NAME SELECT g.wkey, s.* EXCLUDE (rid, work_id)
+                       FROM stage_authorships s JOIN stage_go g USING (rid)""")
+        con.execute("""
+            INSERT INTO affiliations BY NAME
+            SELECT g.wkey, f.author_position, i.ikey, w.year, w.n_authors, a.n_institutions
+            FROM stage_affiliations f JOIN stage_go g USING (rid)
+            JOIN stage_works w USING (rid)
+            JOIN stage_authorships a USING (rid, author_position)
+            JOIN institutions i ON i.institution_id = f.institution_id
+        """)
+        con.execute("""
+            INSERT INTO author_countries BY NAME
+            SELECT g.wkey, c.author_position, c.country_code, w.year, w.n_authors, a.n_institutions, a.n_countries
+            FROM stage_author_countries c JOIN stage_go g USING (rid)
+            JOIN stage_works w USING (rid)
+            JOIN stage_authorships a USING (rid, author_position)
+        """)
         report.data_version = data_version(con) + 1
         meta_set(con, "data_version", str(report.data_version))
         ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
@@ -146,14 +190,23 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
 
 
 def _merge_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    # an institution named by an affiliation but described nowhere still needs a row (and a key)
+    con.execute("""
+        INSERT INTO stage_institutions (rid, institution_id, origin)
+        SELECT DISTINCT NULL::BIGINT, f.institution_id, 'stub' FROM stage_affiliations f
+        WHERE f.institution_id NOT IN (SELECT institution_id FROM stage_institutions)
+          AND f.institution_id NOT IN (SELECT institution_id FROM institutions)
+    """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE stage_inst_best AS
         SELECT * EXCLUDE (k, rid) FROM (
             SELECT *, row_number() OVER (PARTITION BY institution_id
-                       ORDER BY (origin = 'entity') DESC, updated_date DESC NULLS LAST, rid DESC NULLS LAST) AS k
+                       ORDER BY CASE origin WHEN 'entity' THEN 0 WHEN 'work' THEN 1 ELSE 2 END,
+                                updated_date DESC NULLS LAST, rid DESC NULLS LAST) AS k
             FROM (SELECT * FROM stage_institutions
                   UNION ALL BY NAME
-                  SELECT i.*, NULL::BIGINT AS rid FROM institutions i SEMI JOIN stage_institutions s USING (institution_id)))
+                  SELECT i.* EXCLUDE (ikey), NULL::BIGINT AS rid
+                  FROM institutions i SEMI JOIN stage_institutions s USING (institution_id)))
         WHERE k = 1
     """)
     inserted, updated = con.execute("""
@@ -165,6 +218,14 @@ def _merge_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) ->
         FROM stage_inst_best b LEFT JOIN institutions i USING (institution_id)
     """).fetchone()
     report.institutions_inserted, report.institutions_updated = inserted, updated
+    # an updated institution keeps its key; a new one gets the next free key
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stage_inst_keyed AS
+        SELECT b.*, coalesce(i.ikey, (SELECT coalesce(max(ikey), 0) FROM institutions)
+                     + row_number() OVER (PARTITION BY i.ikey IS NULL ORDER BY b.institution_id)) AS ikey
+        FROM stage_inst_best b LEFT JOIN institutions i USING (institution_id)
+    """)
     con.execute("DELETE FROM institutions WHERE institution_id IN (SELECT institution_id FROM stage_inst_best)")
-    con.execute("INSERT INTO institutions BY NAME SELECT * FROM stage_inst_best")
+    con.execute("INSERT INTO institutions BY NAME SELECT * FROM stage_inst_keyed")
+    con.execute("DROP TABLE stage_inst_keyed")
     con.execute("DROP TABLE stage_inst_best")
