@@ -116,6 +116,7 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
         raise StoreError(f"cannot open store {target}: {exc}") from exc
+    con.execute("SET enable_progress_bar = false")  # the CLI draws its own
     if settings.memory_limit:
         con.execute(f"SET memory_limit = '{settings.memory_limit}'")
     if settings.threads:

@@ -411,49 +411,53 @@ class Stager:
                    coalesce(is_authors_truncated, false)
             FROM raw_works
         """)
+        # one pass over the nested authorships; the tables below are cheap projections of it
         con.execute("""
             CREATE OR REPLACE TEMP TABLE raw_authorships AS
-            SELECT rid, short_id(id) AS work_id, TRY_CAST(updated_date AS TIMESTAMP) AS updated_date,
-                   unnest(authorships) AS a, generate_subscripts(authorships, 1) AS author_position
-            FROM raw_works
+            SELECT rid, work_id, updated_date, author_position, short_id(a.author.id) AS author_id,
+                   a.author.display_name AS author_name,
+                   list_distinct(list_transform(a.institutions, lambda i: short_id(i.id))) AS institution_ids,
+                   list_distinct(list_transform(a.countries, lambda c: iso2(c))) AS countries,
+                   a.institutions AS institutions
+            FROM (SELECT rid, short_id(id) AS work_id, TRY_CAST(updated_date AS TIMESTAMP) AS updated_date,
+                         unnest(authorships) AS a, generate_subscripts(authorships, 1) AS author_position
+                  FROM raw_works)
         """)
         con.execute("""
             INSERT INTO stage_authorships
-            SELECT rid, work_id, author_position, short_id(a.author.id), a.author.display_name,
-                   len(list_distinct(list_transform(a.institutions, lambda i: short_id(i.id)))),
-                   len(list_distinct(list_transform(a.countries, lambda c: iso2(c))))
+            SELECT rid, work_id, author_position, author_id, author_name, len(institution_ids), len(countries)
             FROM raw_authorships
         """)
         con.execute("""
-            CREATE OR REPLACE TEMP TABLE raw_institutions AS
-            SELECT rid, work_id, author_position, updated_date, unnest(a.institutions) AS i
-            FROM raw_authorships WHERE len(a.institutions) > 0
-        """)
-        con.execute("""
             INSERT INTO stage_affiliations
-            SELECT DISTINCT rid, work_id, author_position, short_id(i.id)
-            FROM raw_institutions WHERE short_id(i.id) IS NOT NULL
+            SELECT rid, work_id, author_position, unnest(institution_ids)
+            FROM raw_authorships WHERE len(institution_ids) > 0
         """)
         con.execute("""
             INSERT INTO stage_author_countries
-            SELECT DISTINCT rid, work_id, author_position, c
-            FROM (SELECT rid, work_id, author_position, iso2(unnest(a.countries)) AS c
-                  FROM raw_authorships WHERE len(a.countries) > 0)
-            WHERE c IS NOT NULL
+            SELECT rid, work_id, author_position, unnest(countries)
+            FROM raw_authorships WHERE len(countries) > 0
+        """)
+        # one row per institution: the copy in the most recently updated (then latest) work
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE raw_institutions AS
+            SELECT iid, best.rid, best.i, best.updated_date
+            FROM (SELECT short_id(i.id) AS iid,
+                         arg_max({'i': i, 'rid': rid, 'updated_date': updated_date}, (updated_date, rid)) AS best
+                  FROM (SELECT rid, updated_date, unnest(institutions) AS i
+                        FROM raw_authorships WHERE len(institutions) > 0)
+                  GROUP BY iid)
+            WHERE iid IS NOT NULL
         """)
         self._count_warning(
             "SELECT count(*) FROM raw_institutions WHERE i.country_code IS NOT NULL AND iso2(i.country_code) IS NULL",
-            "institution country_code not ISO 3166-1 alpha-2 (treated as unknown)",
+            "institution country_code not ISO 3166-1 alpha-2 (treated as unknown; institutions counted)",
         )
-        # one row per institution and file: the copy in the most recently updated (then latest) work
         con.execute("""
             INSERT INTO stage_institutions
-            SELECT best.rid, iid, short_id(best.i.ror), best.i.display_name, iso2(best.i.country_code), best.i.type,
-                   list_transform(best.i.lineage, lambda x: short_id(x)), best.updated_date, 'work'
-            FROM (SELECT short_id(i.id) AS iid,
-                         arg_max({'i': i, 'rid': rid, 'updated_date': updated_date}, (updated_date, rid)) AS best
-                  FROM raw_institutions GROUP BY iid)
-            WHERE iid IS NOT NULL
+            SELECT rid, iid, short_id(i.ror), i.display_name, iso2(i.country_code), i.type,
+                   list_transform(i.lineage, lambda x: short_id(x)), updated_date, 'work'
+            FROM raw_institutions
         """)
         con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions")
 
