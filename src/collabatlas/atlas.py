@@ -7,6 +7,7 @@ DataFrames. The CLI (and later the report and web views) are thin layers over th
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import os
 
 import duckdb
@@ -34,6 +35,7 @@ class Atlas:
                  settings: EngineSettings | None = None):
         self.path = ":memory:" if path == ":memory:" else store_path(path)
         self.con: duckdb.DuckDBPyConnection = connect(self.path, settings=settings, read_only=read_only)
+        self._unit_share_versions: dict[str, int] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -67,10 +69,23 @@ class Atlas:
                 "first_year": first, "last_year": last}
 
     # -- metrics -----------------------------------------------------------------------------
-    def _counting(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002
+    def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002
                   rollup: bool) -> Counting:
-        return Counting(level=level, filters=Filters.of(years=years, window=window, subject=subject, type=type),
-                        renormalize=renormalize, rollup=rollup)
+        """The :class:`Counting` for these options, reading this connection's unit-share cache."""
+        c = Counting(level=level, filters=Filters.of(years=years, window=window, subject=subject, type=type),
+                     renormalize=renormalize, rollup=rollup)
+        return dataclasses.replace(c, source=self.unit_shares_table(c))
+
+    def unit_shares_table(self, c: Counting) -> str:
+        """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
+        first use in this connection, rebuilt when the data version changes). Every metric of the
+        level reads it, so the per-author attribution is computed once, not once per metric."""
+        name = f"wu_{c.level}" + ("_rollup" if c.rollup else "")
+        version = self.data_version
+        if self._unit_share_versions.get(name) != version:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {counting.base_unit_shares_sql(c)}")
+            self._unit_share_versions[name] = version
+        return name
 
     def _df(self, sql_params: tuple[str, dict]) -> pd.DataFrame:
         sql, params = sql_params
@@ -85,7 +100,7 @@ class Atlas:
         Share × N_base / N_year (N = works in the data set under the same filters), and implies
         ``by_year``.
         """
-        c = self._counting(level, years, window, subject, type, renormalize, rollup)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
         by_year = by_year or base_year is not None
         df = self._df(counting.scores_sql(c, by_year=by_year))
         if base_year is not None:
@@ -106,7 +121,7 @@ class Atlas:
               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
               min_joint: int = 1) -> pd.DataFrame:
         """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``)."""
-        c = self._counting(level, years, window, subject, type, renormalize, rollup)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
         df = self._df(counting.pairs_sql(c, by_year=by_year))
         if min_joint > 1:
             df = df[df["joint_count"] >= min_joint]
@@ -122,7 +137,7 @@ class Atlas:
         Columns: ``unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic,
         cs_international, cs_unknown_country, cs_industry`` (see :func:`counting.totals_sql`).
         """
-        c = self._counting(level, years, window, subject, type, renormalize, rollup)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
         df = self._df(counting.totals_sql(c))
         df = df.sort_values(["cs_total", "unit"], ascending=[False, True], ignore_index=True)
         for col in ("count", "collab_count", "intl_count"):

@@ -63,6 +63,9 @@ class Counting:
     filters: Filters = field(default_factory=Filters)
     renormalize: bool = False
     rollup: bool = False
+    #: a table holding :func:`base_unit_shares_sql` for this level and roll-up (a per-connection
+    #: cache, see ``Atlas``); ``None`` computes the shares from the fact tables in the statement
+    source: str | None = None
 
     def __post_init__(self):
         if self.level not in LEVELS:
@@ -123,16 +126,29 @@ def _parts_sql(c: Counting) -> tuple[str, dict]:
     return f"{from_institutions} UNION ALL {from_countries}", params
 
 
+_SUM_PARTS = "SELECT wkey, any_value(year) AS year, unit, sum(part) AS share FROM ({parts}) GROUP BY wkey, unit"
+
+
+def base_unit_shares_sql(c: Counting) -> str:
+    """(wkey, year, unit, share) for every work, strict, unfiltered: what a cache table holds."""
+    parts, _ = _parts_sql(Counting(level=c.level, rollup=c.rollup))
+    return _SUM_PARTS.format(parts=parts)
+
+
 def unit_shares_sql(c: Counting) -> tuple[str, dict]:
     """``WITH`` prefix defining ``wu`` (wkey, year, unit, share): each unit's Share of each work.
 
     Institution units are integer keys here; :func:`_named` turns them into ids and names.
     """
-    parts, params = _parts_sql(c)
-    wu = "SELECT wkey, any_value(year) AS year, unit, sum(part) AS share FROM parts GROUP BY wkey, unit"
+    if c.source:
+        where, params = _fact_filter(c, "f")
+        wu = f"SELECT wkey, year, unit, share FROM {c.source} f WHERE {where}"
+    else:
+        parts, params = _parts_sql(c)
+        wu = _SUM_PARTS.format(parts=parts)
     if c.renormalize:
         wu = f"SELECT wkey, year, unit, share / sum(share) OVER (PARTITION BY wkey) AS share FROM ({wu})"
-    return f"WITH parts AS ({parts}), wu AS MATERIALIZED ({wu})", params
+    return f"WITH wu AS MATERIALIZED ({wu})", params
 
 
 def _named(c: Counting, sql: str, units: tuple[str, ...] = ("unit",)) -> str:
@@ -178,7 +194,7 @@ def _unit_attributes_sql(level: str) -> str:
         return "SELECT DISTINCT unit, NULL::VARCHAR AS country, unit = 'corporate' AS corporate FROM wu"
     # institution (a rolled-up unit is the root institution, with its own attributes)
     return (f"SELECT i.ikey AS unit, i.country_code AS country, coalesce({SECTOR_SQL} = 'corporate', false) AS corporate "
-            f"FROM institutions i WHERE i.ikey IN (SELECT unit FROM wu)")
+            f"FROM institutions i")
 
 
 def totals_sql(c: Counting) -> tuple[str, dict]:

@@ -165,6 +165,13 @@ def _discover_dir(root: Path, report: IngestReport) -> list[InputFile]:
         if file.name == "manifest" or file.name == "manifest.json":
             _check_manifest(file, report)
             continue
+        if file.suffix == ".parquet":
+            # e.g. a flat one-row-per-work export: institutions and countries are listed per work, not
+            # per author, so the author's 1/n cannot be split over the author's own institutions
+            report.files_skipped["Parquet file (not an OpenAlex JSON input)"] += 1
+            report.note(f"{file}: skipped, Parquet is not an OpenAlex JSON input; flat per-work tables carry no "
+                        "author-to-institution links, which fractional Share needs")
+            continue
         if file.name.startswith(".") or not (file.name.endswith(JSONL_SUFFIXES) or file.suffix == ".json"):
             report.files_skipped["not a JSON/JSONL file"] += 1
             report.note(f"{file}: skipped, not a JSON/JSONL file")
