@@ -35,6 +35,7 @@ from rich.table import Table
 import collabatlas
 from benchmarks import pandas_baseline, synth
 from collabatlas import counting
+from collabatlas.config import EngineSettings
 from collabatlas.ingest import ingest, ingest_tables
 from collabatlas.store import connect
 
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     store.unlink(missing_ok=True)
     con = connect(store)
     with measured(results, "ingest JSON Lines (DuckDB store)", works=args.works) as row:
-        report = ingest(con, files)
+        report = ingest(con, files, memory_limit=EngineSettings().ingest_memory_limit)
     con.close()
     assert report.works_inserted == args.works, report.to_dict()
     row.update(works_per_s=round(args.works / row["seconds"]), mb_per_s=round(raw_bytes / 1e6 / row["seconds"], 1),

@@ -113,3 +113,18 @@ def test_metrics_do_not_depend_on_author_order(tmp_path, authors_per_work, rnd: 
                     assert x[col].to_numpy() == pytest.approx(y[col].to_numpy(), abs=1e-12)
                 else:
                     assert list(x[col]) == list(y[col])
+
+
+@SETTINGS
+@given(works_st, st.sampled_from([None, "2018", "2019-2020"]), st.booleans())
+def test_cached_unit_shares_give_the_same_metrics_as_direct_sql(tmp_path, authors_per_work, years, renormalize):
+    """The Atlas reads a per-connection cache of unit shares; the statements without it must agree."""
+    atlas = build(tmp_path, authors_per_work)
+    for level in counting.LEVELS:
+        cached = atlas.counting_for(level, years, None, None, None, renormalize=renormalize, rollup=False)
+        assert cached.source is not None
+        direct = Counting(level=level, filters=cached.filters, renormalize=renormalize)
+        for build_sql in (counting.scores_sql, counting.pairs_sql, counting.totals_sql):
+            a, b = (sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                           for row in atlas.con.execute(*build_sql(c)).fetchall()) for c in (cached, direct))
+            assert a == b

@@ -175,3 +175,13 @@ def test_one_bad_file_in_a_batch_does_not_stop_the_others(tmp_path):
     assert report.works_inserted == 2 and report.skipped == {"malformed JSON line": 1}
     assert {f.path: f.reader for f in report.files} == {str(good): "fast", str(bad): "careful"}
     assert f"{bad}:2:" in "\n".join(report.messages)
+
+
+def test_small_truncated_gzip_is_reported_not_fatal(tmp_path):
+    full = write_jsonl(tmp_path / "full.jsonl.gz", [work(f"W{i}", [[("J1", "JP")]]) for i in range(1, 50)], gz=True)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(full.read_bytes()[:300])
+    other = write_jsonl(tmp_path / "other.jsonl", [work("W99", [[("U1", "US")]])])
+    report = collabatlas.open(":memory:").ingest(cut, other)
+    assert report.skipped["truncated or corrupt gzip"] == 1
+    assert report.works_inserted >= 1

@@ -34,7 +34,8 @@ class Atlas:
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False,
                  settings: EngineSettings | None = None):
         self.path = ":memory:" if path == ":memory:" else store_path(path)
-        self.con: duckdb.DuckDBPyConnection = connect(self.path, settings=settings, read_only=read_only)
+        self.settings = settings or EngineSettings()
+        self.con: duckdb.DuckDBPyConnection = connect(self.path, settings=self.settings, read_only=read_only)
         self._unit_share_versions: dict[str, int] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -60,7 +61,8 @@ class Atlas:
         flat: list[str | os.PathLike] = []
         for p in paths:
             flat.extend(p if isinstance(p, list | tuple) else [p])
-        return ingest(self.con, flat, progress=progress)
+        limit = None if self.settings.memory_limit else self.settings.ingest_memory_limit
+        return ingest(self.con, flat, progress=progress, memory_limit=limit)
 
     def summary(self) -> dict:
         """Row counts per table, the year span, and the data version."""

@@ -187,7 +187,7 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
     rows += [(f"warning: {reason}", n) for reason, n in sorted(report.warnings.items())]
     rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
     rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "
-                      f"{mb / max(report.seconds, 1e-9):,.1f} MB/s)")]
+                      f"{mb / max(report.seconds, 1e-9):,.1f} MB/s of input files)")]
     for what, n in rows:
         t.add_row(what, f"{n:,}" if isinstance(n, int) else str(n))
     console.print(t)

@@ -6,6 +6,8 @@ Every setting has an environment variable so that the CLI, the tests and CI agre
 - ``COLLABATLAS_STORE``  DuckDB store file (default ``collabatlas.duckdb``)
 - ``COLLABATLAS_MEMORY_LIMIT``  DuckDB memory limit (default ``75%`` of RAM, as DuckDB spells it)
 - ``COLLABATLAS_THREADS``  DuckDB worker threads (default: all cores)
+- ``COLLABATLAS_INGEST_MEMORY_LIMIT``  memory limit while ingesting (default ``2GB``; staged rows
+  beyond it spill to DuckDB's temporary directory, so ingest memory stays bounded at any input size)
 """
 
 from __future__ import annotations
@@ -43,3 +45,4 @@ class EngineSettings:
         default_factory=lambda: int(os.environ["COLLABATLAS_THREADS"]) if os.environ.get("COLLABATLAS_THREADS") else None
     )
     temp_directory: str | None = field(default_factory=lambda: os.environ.get("COLLABATLAS_TEMP_DIR"))
+    ingest_memory_limit: str = field(default_factory=lambda: os.environ.get("COLLABATLAS_INGEST_MEMORY_LIMIT", "2GB"))

@@ -51,8 +51,24 @@ ProgressCallback = Callable[[str, int, int], None]  # (file, bytes done, bytes t
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
-           progress: ProgressCallback | None = None) -> IngestReport:
-    """Read every file under ``paths`` and merge it into the store behind ``con``."""
+           progress: ProgressCallback | None = None, memory_limit: str | None = None) -> IngestReport:
+    """Read every file under ``paths`` and merge it into the store behind ``con``.
+
+    ``memory_limit`` (e.g. ``"2GB"``) caps DuckDB's memory for the duration of the ingest; staged
+    rows beyond it spill to disk. The connection's own limit is restored afterwards.
+    """
+    if memory_limit is None:
+        return _ingest(con, paths, progress)
+    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    try:
+        return _ingest(con, paths, progress)
+    finally:
+        con.execute(f"SET memory_limit = '{previous}'")
+
+
+def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
+            progress: ProgressCallback | None) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     files = discover(list(paths), report)

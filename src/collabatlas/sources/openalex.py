@@ -100,12 +100,16 @@ class InputFile:
 
 def _peek_entity(path: Path) -> tuple[str, str]:
     """(entity, layout) of a file, from its first JSON value."""
-    opener = gzip.open if _is_gzip(path) else open
     try:
-        with opener(path, "rb") as fh:
+        with open(path, "rb") as fh:
             head = fh.read(1 << 16)
-    except (OSError, EOFError) as exc:
+    except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc})") from exc
+    if head[:2] == b"\x1f\x8b":  # gzip: decompress what is there; a broken stream is reported later
+        try:
+            head = zlib.decompressobj(wbits=31).decompress(head, 1 << 16)
+        except zlib.error:
+            return "works", "jsonl"
     text = head.lstrip()
     if not text:
         return "empty", "jsonl"
