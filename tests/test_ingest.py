@@ -78,7 +78,7 @@ def test_malformed_lines_and_bad_fields_are_reported_with_file_and_line(tmp_path
     text = "\n".join(report.messages)
     assert f"{path}:2:" in text
     assert f"{path}:3: publication_year: expected integer" in text
-    assert "record 4" in text and "record 5" in text
+    assert f"{path}: line 4: record without id" in text and f"{path}: line 5: record without authorships" in text
     assert report.files[0].reader == "careful"
     assert sorted(atlas.scores(level="country")["unit"]) == ["CN", "JP"]
 
@@ -164,7 +164,7 @@ def test_fast_reader_names_file_and_record_across_a_batch(tmp_path):
     assert [f.reader for f in report.files] == ["fast", "fast"]
     assert [f.records for f in report.files] == [2, 3]
     text = "\n".join(report.messages)
-    assert f"{a}: record 2 " in text and f"{b}: record 3 " in text
+    assert f"{a}: line 2: record without authorships" in text and f"{b}: line 3: record without" in text
 
 
 def test_one_bad_file_in_a_batch_does_not_stop_the_others(tmp_path):
@@ -185,3 +185,4 @@ def test_small_truncated_gzip_is_reported_not_fatal(tmp_path):
     report = collabatlas.open(":memory:").ingest(cut, other)
     assert report.skipped["truncated or corrupt gzip"] == 1
     assert report.works_inserted >= 1
+

@@ -79,6 +79,10 @@ ENTITY_BY_PREFIX = {"W": "works", "I": "institutions", "A": "authors", "S": "sou
                     "F": "funders", "T": "topics", "C": "concepts"}
 SNAPSHOT_ENTITIES = ("works", "institutions", "authors", "sources", "publishers", "funders", "topics",
                      "concepts", "fields", "subfields", "domains")
+#: DuckDB's ``maximum_object_size`` for the JSON reader. It sizes the read buffers (two per thread),
+#: so it is kept modest: 256 MB buffers overflowed the 2 GB ingest memory limit. Larger records still
+#: load (DuckDB grows the buffer for newline-delimited input; checked with a 40 MB record).
+MAX_RECORD_BYTES = 32 * 1024 * 1024
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".gz")
 
 
@@ -344,7 +348,7 @@ class Stager:
         self.con.execute(
             f"""CREATE OR REPLACE TEMP TABLE raw_read AS
                 SELECT * FROM read_json(?, format='newline_delimited', columns={columns}, filename=true,
-                                        compression='auto_detect', maximum_object_size=268435456)""",
+                                        compression='auto_detect', maximum_object_size={MAX_RECORD_BYTES})""",
             [list(sources)],
         )
         # rowid follows insertion order: file order, then record order (much cheaper than row_number)
@@ -383,7 +387,8 @@ class Stager:
         for name, recs in rows:
             file = self._sources[name]
             shown = ", ".join(map(str, recs[:10])) + (" ..." if len(recs) > 10 else "")
-            where = f"{file.path}: record {shown}" + ("" if name != str(file.path) else " (counting JSON lines)")
+            unit = "line" if file.layout == "jsonl" else "record"
+            where = f"{file.path}: {unit}{'s' if len(recs) > 1 else ''} {shown}"
             self.report.skip(reason, where, n=len(recs))
 
     def _count_warning(self, sql: str, reason: str) -> None:
