@@ -57,14 +57,17 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     ``memory_limit`` (e.g. ``"2GB"``) caps DuckDB's memory for the duration of the ingest; staged
     rows beyond it spill to disk. The connection's own limit is restored afterwards.
     """
-    if memory_limit is None:
-        return _ingest(con, paths, progress)
-    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    con.execute(f"SET memory_limit = '{memory_limit}'")
+    settings = {"preserve_insertion_order": "true"}  # rowid = record order in the files
+    if memory_limit is not None:
+        settings["memory_limit"] = memory_limit
+    previous = {k: con.execute(f"SELECT current_setting('{k}')").fetchone()[0] for k in settings}
+    for key, value in settings.items():
+        con.execute(f"SET {key} = '{value}'")
     try:
         return _ingest(con, paths, progress)
     finally:
-        con.execute(f"SET memory_limit = '{previous}'")
+        for key, value in previous.items():
+            con.execute(f"SET {key} = '{value}'")
 
 
 def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],

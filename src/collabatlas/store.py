@@ -117,6 +117,9 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
     except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
         raise StoreError(f"cannot open store {target}: {exc}") from exc
     con.execute("SET enable_progress_bar = false")  # the CLI draws its own
+    # metrics never rely on row order (results are sorted at the end); about 20% faster on large
+    # outputs. Ingest turns it back on while it reads files (record numbers come from row order).
+    con.execute("SET preserve_insertion_order = false")
     if settings.memory_limit:
         con.execute(f"SET memory_limit = '{settings.memory_limit}'")
     if settings.threads:
