@@ -76,7 +76,7 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
         if suffix == ".csv":
             df.to_csv(out, index=False)
         elif suffix == ".json":
-            out.write_text(df.to_json(orient="records", indent=1))
+            out.write_text(df.to_json(orient="records", indent=1, double_precision=15))
         elif suffix == ".parquet":
             df.to_parquet(out, index=False)
         else:
@@ -86,7 +86,7 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
     if fmt is Format.csv:
         shown.to_csv(sys.stdout, index=False)
     elif fmt is Format.json:
-        sys.stdout.write(shown.to_json(orient="records"))
+        sys.stdout.write(shown.to_json(orient="records", double_precision=15))
         sys.stdout.write("\n")
     else:
         print_table(shown if limit is not None else df.head(25), title=title, total=len(df))
@@ -95,7 +95,7 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
 def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
     caption = None
     if total is not None and total > len(df):
-        caption = f"{len(df)} of {total:,} rows (use --limit, --format csv or --out for all)"
+        caption = f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)"
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col])
@@ -129,6 +129,18 @@ def _guard(fn):
         except (FilterError, CountingError, InputError, StoreError) as exc:
             _fail(str(exc))
     return wrapper
+
+
+def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limit: int | None, **options) -> None:
+    """Run one Atlas metric with a spinner on stderr and print or write its table."""
+    with _open(store) as atlas, err_console.status(f"computing {options['level']} {method}"):
+        df = getattr(atlas, method)(**options)
+    title = f"{options['level']} {method}" + (f" ({_filters_text(options)})" if _filters_text(options) else "")
+    _emit(df, fmt, title, out, limit)
+
+
+def _filters_text(options: dict) -> str:
+    return "; ".join(f"{k} {v}" for k, v in options.items() if k in ("years", "window", "subject", "type") and v)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,10 +226,8 @@ def scores(
 
       collabatlas scores --level country --base-year 2019 --years 2019-2020
     """
-    with _open(store) as atlas:
-        df = atlas.scores(level=level.value, years=years, window=window, subject=subject, type=type,
-                          renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year)
-        _emit(df, format, f"{level.value} scores", out, limit)
+    _metric("scores", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
+            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year)
 
 
 @app.command()
@@ -237,10 +247,8 @@ def pairs(
 
       collabatlas pairs --level institution --min-joint 2 --out pairs.parquet
     """
-    with _open(store) as atlas:
-        df = atlas.pairs(level=level.value, years=years, window=window, subject=subject, type=type,
-                         renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint)
-        _emit(df, format, f"{level.value} pairs", out, limit)
+    _metric("pairs", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
+            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint)
 
 
 @app.command()
@@ -259,10 +267,8 @@ def collaboration(
 
       collabatlas collaboration --level institution --years 2018
     """
-    with _open(store) as atlas:
-        df = atlas.totals(level=level.value, years=years, window=window, subject=subject, type=type,
-                          renormalize=renormalize, rollup=rollup)
-        _emit(df, format, f"{level.value} collaboration", out, limit)
+    _metric("totals", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
+            type=type, renormalize=renormalize, rollup=rollup)
 
 
 @app.command()
