@@ -96,15 +96,16 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
         if progress:
             progress(str(batch[-1].path), done, total)
 
-    with make_tmpdir() as tmp:
-        if progress:
-            progress(str(usable[0].path) if usable else "", 0, total)
-        Stager(con, report, tmp).stage(usable, done=batch_done)
-        if progress:
-            progress("merging into the store", total, total)
-        _merge(con, report)
-    _drop_staging(con)
-    report.seconds = time.perf_counter() - started
+    try:
+        with make_tmpdir() as tmp:
+            if progress:
+                progress(str(usable[0].path) if usable else "", 0, total)
+            Stager(con, report, tmp).stage(usable, done=batch_done)
+            if progress:
+                progress("merging into the store", total, total)
+            _merge(con, report, started)
+    finally:
+        _drop_staging(con)
     if progress:
         progress("done", total, total)
     return report
@@ -127,9 +128,10 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
                     f"JOIN stage_works w USING (work_id)")
     con.execute(f"INSERT INTO stage_institutions BY NAME SELECT * FROM {parquet('institutions')}")
     report.works_read = report.records_read = con.execute("SELECT count(*) FROM stage_works").fetchone()[0]
-    _merge(con, report)
-    _drop_staging(con)
-    report.seconds = time.perf_counter() - started
+    try:
+        _merge(con, report, started)
+    finally:
+        _drop_staging(con)
     return report
 
 
@@ -138,7 +140,7 @@ def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float) -> None:
     # newest version of each work within this input (ties: the later record)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE stage_winners AS
@@ -196,6 +198,7 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
             JOIN stage_authorships a USING (rid, author_position)
         """)
         report.data_version = data_version(con) + 1
+        report.seconds = time.perf_counter() - started  # logged below; the commit adds a little
         meta_set(con, "data_version", str(report.data_version))
         ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
         con.execute("INSERT INTO ingest_log VALUES (?, ?, ?)",
