@@ -22,6 +22,19 @@ from .ingest_report import IngestReport
 from .store import connect, data_version, table_counts
 
 
+class UnknownUnitError(counting.CountingError):
+    """A country, institution or sector that the store does not hold."""
+
+
+def percent_change(df: pd.DataFrame, first, last, value: str = "cs", period: str = "period") -> float | None:
+    """Change of ``value`` from period ``first`` to period ``last`` in %, ``None`` when it starts at 0."""
+    values = df.set_index(period)[value]
+    start, end = values.get(first), values.get(last)
+    if start is None or end is None:
+        raise counting.CountingError(f"periods {first} and {last}: not both in {list(values.index)}")
+    return None if start == 0 else 100 * (end - start) / start
+
+
 def open(path: str | os.PathLike | None = None, read_only: bool = False,  # noqa: A001
          settings: EngineSettings | None = None) -> Atlas:
     """Open the store at ``path`` (default ``$COLLABATLAS_STORE`` or ``collabatlas.duckdb``)."""
@@ -146,6 +159,89 @@ class Atlas:
             df[col] = df[col].astype("int64")
         if level != "institution":
             df = df.drop(columns=["cs_industry"] if level == "country" else ["cs_domestic", "cs_international", "cs_unknown_country"])
+        return df
+
+    # -- analyses over the counting statements -----------------------------------------------
+    def resolve_unit(self, level: str, unit: str) -> str:
+        """The canonical id of ``unit`` at ``level`` (country codes upper-cased, institution ids short);
+        raises :class:`UnknownUnitError` when the store has no such unit."""
+        unit = unit.strip()
+        if level == "country":
+            unit = unit.upper()
+            sql = ("SELECT 1 FROM author_countries WHERE country_code = $u "
+                   "UNION ALL SELECT 1 FROM institutions WHERE country_code = $u LIMIT 1")
+        elif level == "institution":
+            unit = unit.rsplit("/", 1)[-1]
+            unit = unit[0].upper() + unit[1:] if unit else unit
+            sql = "SELECT 1 FROM institutions WHERE institution_id = $u"
+        else:
+            unit = unit.lower()
+            sql = "SELECT 1 WHERE $u IN (SELECT unnest($sectors))"
+            if self.con.execute(sql, {"u": unit, "sectors": list(counting.SECTORS)}).fetchone():
+                return unit
+            raise UnknownUnitError(f"unknown sector {unit!r}: expected one of {', '.join(counting.SECTORS)}")
+        if not self.con.execute(sql, {"u": unit}).fetchone():
+            raise UnknownUnitError(f"unknown {level} {unit!r}: not in this store")
+        return unit
+
+    def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
+                 subject=None, type=None, renormalize: bool = False, rollup: bool = False) -> pd.DataFrame:  # noqa: A002
+        """Partners of ``unit`` by bilateral CS (Nature Index "top collaborators").
+
+        Columns: ``partner[, name, country], joint_count, cs, pct_of_international_cs`` and, when
+        ``years`` spans several years, ``cs_<year>`` for each year. The percentage is the partner's
+        part of the unit's CS with partners in other countries (empty for a domestic partner).
+        """
+        unit = self.resolve_unit(level, unit)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
+        df = self._df(counting.partners_sql(c, unit))
+        if level == "institution":
+            countries = dict(self.con.execute("SELECT institution_id, country_code FROM institutions").fetchall())
+            df.insert(2, "country", df["partner"].map(countries))
+            own = countries.get(unit)
+            international = df["country"].notna() & (df["country"] != own) if own else df["country"].isna() & False
+        else:
+            international = pd.Series(level == "country", index=df.index)
+        intl_total = df.loc[international, "cs"].sum()
+        df["pct_of_international_cs"] = (100 * df["cs"] / intl_total).where(international) if intl_total else None
+        df["joint_count"] = df["joint_count"].astype("int64")
+        df = df.sort_values(["cs", "partner"], ascending=[False, True], ignore_index=True)
+        if top:
+            df = df.head(top)
+        first_last = c.filters.years
+        if first_last and first_last[1] > first_last[0] and not df.empty:
+            per_year = self._df(counting.partners_sql(c, unit, by_year=True))
+            wide = per_year.pivot_table(index="partner", columns="year", values="cs", aggfunc="sum", fill_value=0.0)
+            for year in range(first_last[0], first_last[1] + 1):
+                values = wide[year] if year in wide.columns else pd.Series(dtype=float)
+                df[f"cs_{year}"] = df["partner"].map(values).fillna(0.0)
+        return df
+
+    def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,  # noqa: A002
+              window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False) -> pd.DataFrame:
+        """Bilateral CS of two units per year, or per 12-month window ending with ``window_end_month``.
+
+        Columns: ``period, joint_count, cs, change_pct`` (change of CS from the previous period, %).
+        Use :func:`percent_change` for the change between any two periods.
+        """
+        if window_end_month is not None and not 1 <= int(window_end_month) <= 12:
+            raise counting.CountingError(f"window end month {window_end_month}: expected 1-12")
+        a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
+        if a == b:
+            raise counting.CountingError(f"trend needs two different units, got {a} twice")
+        c = self.counting_for(level, years, None, subject, type, renormalize, rollup)
+        df = self._df(counting.pair_trend_sql(c, a, b, window_end_month))
+        # every period of the range, zero when there is no joint work
+        if c.filters.years and window_end_month is None:
+            first, last = c.filters.years
+        else:
+            first, last = (int(df["period"].min()), int(df["period"].max())) if len(df) else (0, -1)
+        df = (df.set_index("period").reindex(range(first, last + 1), fill_value=0)
+              .rename_axis("period").reset_index())
+        df["joint_count"] = df["joint_count"].astype("int64")
+        df["cs"] = df["cs"].astype(float)
+        previous = df["cs"].shift(1)
+        df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
         return df
 
     def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:  # noqa: A002

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from . import config
-from .atlas import Atlas
+from .atlas import Atlas, percent_change
 from .counting import LEVELS, CountingError
 from .filters import FilterError
 from .ingest_report import IngestReport
@@ -135,7 +135,8 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     """Run one Atlas metric with a spinner on stderr and print or write its table."""
     with _open(store) as atlas, err_console.status(f"computing {options['level']} {method}"):
         df = getattr(atlas, method)(**options)
-    title = f"{options['level']} {method}" + (f" ({_filters_text(options)})" if _filters_text(options) else "")
+    subject = f"partners of {options['unit']}" if "unit" in options else f"{options['level']} {method}"
+    title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
     _emit(df, fmt, title, out, limit)
 
 
@@ -269,6 +270,60 @@ def collaboration(
     """
     _metric("totals", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
             type=type, renormalize=renormalize, rollup=rollup)
+
+
+@app.command()
+@_guard
+def partners(
+    unit: Annotated[str, typer.Argument(help="Country code (JP) or institution id (I27837315).")],
+    level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
+    top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """Top partners of a country or institution by bilateral CS, with their % of its international
+    CS and, for a year range, the CS of each year.
+
+    Examples:
+
+      collabatlas partners JP --years 2015-2021 --top 10
+
+      collabatlas partners I27837315 --level institution --format csv
+    """
+    _metric("partners", store, format, out, limit, unit=unit, level=level.value, top=top, years=years,
+            window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup)
+
+
+@app.command()
+@_guard
+def trend(
+    unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN.")],
+    unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US.")],
+    level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
+    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
+    window_end_month: Annotated[int | None, typer.Option("--window-end-month", help="Use 12-month windows ending with this month (1-12) instead of calendar years.")] = None,
+    compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS between them.")] = None,
+    renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """Bilateral CS of two units per year (or per 12-month window) with the change between periods.
+
+    Examples:
+
+      collabatlas trend CN US --years 2015-2021 --compare 2015,2021
+
+      collabatlas trend JP DE --window-end-month 7 --subject Chemistry
+    """
+    with _open(store) as atlas:
+        df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, type=type,
+                         window_end_month=window_end_month, renormalize=renormalize, rollup=rollup)
+    _emit(df, format, f"bilateral CS {unit_a.upper()}–{unit_b.upper()}", out, None)
+    if compare:
+        first, last = (int(p) for p in compare.split(","))
+        change = percent_change(df, first, last)
+        text = "not defined (CS was 0 in the first period)" if change is None else f"{change:+.1f} %"
+        err_console.print(f"change of CS from {first} to {last}: {text}")
 
 
 @app.command()

@@ -155,9 +155,10 @@ def _named(c: Counting, sql: str, units: tuple[str, ...] = ("unit",)) -> str:
     """Institution level: replace unit keys by institution ids (``I…``) and add names."""
     if c.level != "institution":
         return sql
-    if units == ("unit",):
-        return (f"SELECT i.institution_id AS unit, i.name, r.* EXCLUDE (unit) "
-                f"FROM ({sql}) r JOIN institutions i ON i.ikey = r.unit")
+    if len(units) == 1:
+        col = units[0]
+        return (f"SELECT i.institution_id AS {col}, i.name, r.* EXCLUDE ({col}) "
+                f"FROM ({sql}) r JOIN institutions i ON i.ikey = r.{col}")
     # pairs: keep unit_a < unit_b in id order (the key order may differ)
     return (f"SELECT CASE WHEN ia.institution_id < ib.institution_id THEN ia.institution_id ELSE ib.institution_id END AS unit_a, "
             f"CASE WHEN ia.institution_id < ib.institution_id THEN ib.institution_id ELSE ia.institution_id END AS unit_b, "
@@ -184,6 +185,45 @@ def pairs_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
              f"sum(a.share + b.share) AS cs FROM wu a JOIN wu b ON a.wkey = b.wkey AND a.unit < b.unit "
              f"GROUP BY a.unit, b.unit{', a.year' if by_year else ''}")
     return f"{prefix} {_named(c, inner, ('unit_a', 'unit_b'))}", params
+
+
+def unit_key_sql(level: str, param: str) -> str:
+    """SQL for the key of the unit named by parameter ``$param`` (an institution id → its key)."""
+    if level == "institution":
+        return f"(SELECT ikey FROM institutions WHERE institution_id = ${param})"
+    return f"${param}"
+
+
+def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, dict]:
+    """partner[, name][, year], joint_count, cs: the bilateral CS of the unit ``focus`` with each
+    other unit (the same sum as :func:`pairs_sql`, restricted to pairs that contain ``focus``)."""
+    prefix, params = unit_shares_sql(c)
+    year = "a.year AS year, " if by_year else ""
+    inner = (f"SELECT b.unit AS partner, {year}count(*) AS joint_count, sum(a.share + b.share) AS cs "
+             f"FROM wu a JOIN wu b ON a.wkey = b.wkey AND b.unit <> a.unit "
+             f"WHERE a.unit = {unit_key_sql(c.level, 'focus')} GROUP BY b.unit{', a.year' if by_year else ''}")
+    return f"{prefix} {_named(c, inner, ('partner',))}", {**params, "focus": focus}
+
+
+def pair_trend_sql(c: Counting, unit_a: str, unit_b: str, window_end_month: int | None = None) -> tuple[str, dict]:
+    """period, joint_count, cs: the bilateral CS of two units per period.
+
+    Periods are publication years, or with ``window_end_month`` = M the 12-month windows that end
+    with month M (a work published after month M of year Y falls in the window ending in Y+1);
+    windows need the publication date, so works without one are left out.
+    """
+    prefix, params = unit_shares_sql(c)
+    if window_end_month is None:
+        period, join = "a.year", ""
+    else:
+        period = ("year(w.pub_date) + CASE WHEN month(w.pub_date) > $end_month THEN 1 ELSE 0 END")
+        join = "JOIN works w ON w.wkey = a.wkey AND w.pub_date IS NOT NULL"
+        params = {**params, "end_month": int(window_end_month)}
+    sql = (f"{prefix} SELECT {period} AS period, count(*) AS joint_count, sum(a.share + b.share) AS cs "
+           f"FROM wu a JOIN wu b ON a.wkey = b.wkey {join} "
+           f"WHERE a.unit = {unit_key_sql(c.level, 'unit_a')} AND b.unit = {unit_key_sql(c.level, 'unit_b')} "
+           f"GROUP BY period ORDER BY period")
+    return sql, {**params, "unit_a": unit_a, "unit_b": unit_b}
 
 
 def _unit_attributes_sql(level: str) -> str:
