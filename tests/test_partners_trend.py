@@ -80,3 +80,12 @@ def test_cli_partners_and_trend(tmp_path):
     assert out.exit_code == 0 and "-25.0 %" in out.output
     out = runner.invoke(app, ["partners", "XX", "--store", store])
     assert out.exit_code == 2 and "unknown country" in out.output
+
+
+def test_collaboration_by_year(atlas):
+    df = atlas.collaboration_by_year().set_index(["unit", "year"])
+    assert df.loc[("JP", 2019), ["works", "intl_works"]].tolist() == [1, 1]
+    assert df.loc[("JP", 2021), "intl_share"] == 1.0
+    inst = atlas.collaboration_by_year(level="institution").set_index(["unit", "year"])
+    # J2 on W3 (2021) has partners J1 (domestic) and U1, D1 (international)
+    assert inst.loc[("J2", 2021), ["works", "collab_works", "intl_works"]].tolist() == [1, 1, 1]

@@ -244,6 +244,17 @@ class Atlas:
         df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
         return df
 
+    def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
+                              type=None, rollup: bool = False) -> pd.DataFrame:  # noqa: A002
+        """Per unit and year: ``works`` (Count), ``collab_works`` (with another unit), ``intl_works``
+        (with a unit of another country) and ``intl_share`` = intl_works / works."""
+        c = self.counting_for(level, years, window, subject, type, False, rollup)
+        df = self._df(counting.collaboration_by_year_sql(c))
+        for col in ("works", "collab_works", "intl_works"):
+            df[col] = df[col].astype("int64")
+        df["intl_share"] = df["intl_works"] / df["works"]
+        return df.sort_values(["unit", "year"], ignore_index=True)
+
     def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:  # noqa: A002
         """Number of works per year under the filters (the N of Adjusted Share)."""
         f = Filters.of(years=years, window=window, subject=subject, type=type)

@@ -281,6 +281,22 @@ def totals_sql(c: Counting) -> tuple[str, dict]:
     return sql, params
 
 
+def collaboration_by_year_sql(c: Counting) -> tuple[str, dict]:
+    """unit[, name], year, works, collab_works, intl_works: per unit and year, the works it takes
+    part in (its Count), those with another unit, and those with a unit of another known country
+    (at country level: works with at least two countries)."""
+    prefix, params = unit_shares_sql(c)
+    attrs = _unit_attributes_sql(c.level)
+    inner = f"""
+    SELECT x.unit, x.year, count(*) AS works, count(*) FILTER (WHERE p.k >= 2) AS collab_works,
+           count(*) FILTER (WHERE x.country IS NOT NULL AND p.countries >= 2) AS intl_works
+    FROM (SELECT wu.wkey, wu.year, wu.unit, ua.country FROM wu JOIN ua USING (unit)) x
+    JOIN (SELECT wu.wkey, count(*) AS k, count(DISTINCT ua.country) AS countries
+          FROM wu JOIN ua USING (unit) GROUP BY wu.wkey) p USING (wkey)
+    GROUP BY x.unit, x.year"""
+    return f"{prefix}, ua AS ({attrs}) {_named(c, inner)}", params
+
+
 def works_per_year_sql(filters: Filters) -> tuple[str, dict]:
     """year, n_works: the size of the data set per year (the N of Adjusted Share)."""
     where, params = filters.where("w")
