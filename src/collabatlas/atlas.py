@@ -19,6 +19,7 @@ from .counting import Counting
 from .filters import Filters
 from .ingest import ProgressCallback, ingest
 from .ingest_report import IngestReport
+from .profile import InstitutionProfile, institution_profile
 from .store import connect, data_version, table_counts
 
 
@@ -194,6 +195,22 @@ class Atlas:
         """
         unit = self.resolve_unit(level, unit)
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
+        df = self.partner_detail(c, level, unit)
+        df = df.drop(columns=["own_share", "partner_share"])
+        if top:
+            df = df.head(top)
+        first_last = c.filters.years
+        if first_last and first_last[1] > first_last[0] and not df.empty:
+            per_year = self._df(counting.partners_sql(c, unit, by_year=True))
+            wide = per_year.pivot_table(index="partner", columns="year", values="cs", aggfunc="sum", fill_value=0.0)
+            for year in range(first_last[0], first_last[1] + 1):
+                values = wide[year] if year in wide.columns else pd.Series(dtype=float)
+                df[f"cs_{year}"] = df["partner"].map(values).fillna(0.0)
+        return df
+
+    def partner_detail(self, c: Counting, level: str, unit: str) -> pd.DataFrame:
+        """All partners of ``unit`` (already resolved) under counting ``c``, by CS, with country
+        (institutions), both sides' Shares on joint works and % of international CS."""
         df = self._df(counting.partners_sql(c, unit))
         if level == "institution":
             countries = dict(self.con.execute("SELECT institution_id, country_code FROM institutions").fetchall())
@@ -205,17 +222,12 @@ class Atlas:
         intl_total = df.loc[international, "cs"].sum()
         df["pct_of_international_cs"] = (100 * df["cs"] / intl_total).where(international) if intl_total else None
         df["joint_count"] = df["joint_count"].astype("int64")
-        df = df.sort_values(["cs", "partner"], ascending=[False, True], ignore_index=True)
-        if top:
-            df = df.head(top)
-        first_last = c.filters.years
-        if first_last and first_last[1] > first_last[0] and not df.empty:
-            per_year = self._df(counting.partners_sql(c, unit, by_year=True))
-            wide = per_year.pivot_table(index="partner", columns="year", values="cs", aggfunc="sum", fill_value=0.0)
-            for year in range(first_last[0], first_last[1] + 1):
-                values = wide[year] if year in wide.columns else pd.Series(dtype=float)
-                df[f"cs_{year}"] = df["partner"].map(values).fillna(0.0)
-        return df
+        return df.sort_values(["cs", "partner"], ascending=[False, True], ignore_index=True)
+
+    def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
+                type=None) -> InstitutionProfile:  # noqa: A002
+        """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.profile`."""
+        return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type)
 
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,  # noqa: A002
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False) -> pd.DataFrame:

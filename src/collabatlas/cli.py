@@ -297,6 +297,37 @@ def partners(
 
 @app.command()
 @_guard
+def profile(
+    institution: Annotated[str, typer.Argument(help="OpenAlex id (I27837315), ROR id, or part of the name.")],
+    top: Annotated[int, typer.Option("--top", help="Rows in each ranking.")] = 5,
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
+    format: FormatOpt = Format.table, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """An institution's collaboration profile: Count, Share, total CS (domestic / international /
+    industry), hotspot countries, top partners with own vs partner contribution, corporate partners.
+
+    Examples:
+
+      collabatlas profile I27837315 --years 2019-2021
+
+      collabatlas profile "University of Michigan" --format json
+    """
+    with _open(store) as atlas, err_console.status("building the profile"):
+        p = atlas.profile(institution, top=top, years=years, window=window, subject=subject, type=type)
+    if format is not Format.table:
+        print(json.dumps(p.to_dict(), default=str))
+        return
+    console.print(f"[bold]{p.name}[/] ({p.institution_id}, {p.country or 'country unknown'})")
+    print_table(pd.DataFrame([p.headline]), "Count, Share and collaboration score")
+    print_table(p.hotspots, "International hotspot countries (CS with their institutions)")
+    print_table(p.partners, f"Top {top} partner institutions: own vs partner contribution on joint works")
+    print_table(p.corporate_partners, "Top corporate partners")
+    console.print(f"distinct partner institutions: {p.n_domestic_partners:,} domestic, "
+                  f"{p.n_international_partners:,} international")
+
+
+@app.command()
+@_guard
 def trend(
     unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN.")],
     unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US.")],

@@ -195,11 +195,13 @@ def unit_key_sql(level: str, param: str) -> str:
 
 
 def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, dict]:
-    """partner[, name][, year], joint_count, cs: the bilateral CS of the unit ``focus`` with each
-    other unit (the same sum as :func:`pairs_sql`, restricted to pairs that contain ``focus``)."""
+    """partner[, name][, year], joint_count, cs, own_share, partner_share: the bilateral CS of the
+    unit ``focus`` with each other unit (the same sum as :func:`pairs_sql`, restricted to pairs that
+    contain ``focus``), split into the two sides' Shares on their joint works."""
     prefix, params = unit_shares_sql(c)
     year = "a.year AS year, " if by_year else ""
-    inner = (f"SELECT b.unit AS partner, {year}count(*) AS joint_count, sum(a.share + b.share) AS cs "
+    inner = (f"SELECT b.unit AS partner, {year}count(*) AS joint_count, sum(a.share + b.share) AS cs, "
+             f"sum(a.share) AS own_share, sum(b.share) AS partner_share "
              f"FROM wu a JOIN wu b ON a.wkey = b.wkey AND b.unit <> a.unit "
              f"WHERE a.unit = {unit_key_sql(c.level, 'focus')} GROUP BY b.unit{', a.year' if by_year else ''}")
     return f"{prefix} {_named(c, inner, ('partner',))}", {**params, "focus": focus}
