@@ -19,6 +19,7 @@ from .counting import Counting
 from .filters import Filters
 from .ingest import ProgressCallback, ingest
 from .ingest_report import IngestReport
+from .group_analysis import GroupReport, group_collaboration
 from .profile import InstitutionProfile, institution_profile
 from .store import connect, data_version, table_counts
 
@@ -228,6 +229,18 @@ class Atlas:
                 type=None) -> InstitutionProfile:  # noqa: A002
         """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.profile`."""
         return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type)
+
+    def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
+              top: int = 10, subject=None, type=None) -> GroupReport:  # noqa: A002
+        """A country's collaboration with a country group over periods; see :mod:`collabatlas.group_analysis`.
+
+        ``group`` names a group of :mod:`collabatlas.groups` (``bri``, ``income:high``, ``eu``, ...);
+        ``members`` gives the countries directly instead."""
+        if members is None:
+            from .groups import group_members
+
+            members = group_members(group)
+        return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject, type=type)
 
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,  # noqa: A002
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False) -> pd.DataFrame:

@@ -1,0 +1,51 @@
+"""A country's collaboration with a group of countries, on a hand-built corpus with known answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from collabatlas.counting import CountingError
+from tests.conftest import work
+
+CN, US, PK, RU = ("C1", "CN"), ("U1", "US"), ("P1", "PK"), ("R1", "RU")
+CORPUS = [
+    work("W1", [[CN], [US]], year=2014), work("W2", [[CN], [PK]], year=2014), work("W3", [[CN]], year=2014),
+    work("W4", [[CN], [PK], [US]], year=2014),
+    work("W5", [[CN], [PK]], year=2017), work("W6", [[CN], [RU]], year=2017), work("W7", [[CN], [RU], [US]], year=2017),
+    work("W8", [[CN]], year=2017), work("W9", [[CN]], year=2017), work("W10", [[CN], [US]], year=2017),
+]
+GROUP = frozenset({"PK", "RU", "CN"})  # the focus country itself is left out of its group
+
+
+def test_periods_growth_and_partners(atlas_of):
+    report = atlas_of(CORPUS).group("cn", "test", ["2014", "2017"], members=GROUP)
+    periods = report.periods.set_index("period")
+    assert periods.loc["2014", ["works", "intl_works", "group_works", "domestic_works"]].tolist() == [4, 3, 2, 1]
+    assert periods.loc["2017", ["works", "intl_works", "group_works", "domestic_works"]].tolist() == [6, 4, 3, 2]
+    assert periods.loc["2014", "group_pct_of_intl_works"] == pytest.approx(200 / 3)
+    assert periods.loc["2014", "group_pct_of_intl_cs"] == pytest.approx(50.0)
+    assert periods.loc["2017", "group_cs"] == pytest.approx(8 / 3)
+    assert periods.loc["2017", "group_pct_of_intl_cs"] == pytest.approx(100 * 8 / 13)
+    growth = report.growth.set_index("measure")["growth_pct"].to_dict()
+    assert growth == pytest.approx({"group_works": 50.0, "intl_works": 100 / 3, "domestic_works": 100.0,
+                                    "group_cs": 60.0, "intl_cs": 30.0})
+    partners = report.partners.set_index("partner")
+    assert list(partners.index) == ["RU", "PK"]
+    assert partners.loc["PK", ["cs_2014", "cs_2017", "growth_pct"]].tolist() == pytest.approx([5 / 3, 1.0, -40.0])
+    assert partners.loc["RU", "cs_2014"] == 0 and pd_isna(partners.loc["RU", "growth_pct"])
+    assert report.members == frozenset({"PK", "RU"})
+
+
+def pd_isna(value) -> bool:
+    return value is None or value != value
+
+
+def test_year_range_periods_and_errors(atlas_of):
+    atlas = atlas_of(CORPUS)
+    report = atlas.group("CN", "test", ["2014-2016", "2017-2019"], members=GROUP)
+    assert report.periods["period"].tolist() == ["2014-2016", "2017-2019"]
+    assert report.periods["group_works"].tolist() == [2, 3]
+    with pytest.raises(CountingError, match="no member other than CN"):
+        atlas.group("CN", "only-me", ["2014"], members=frozenset({"CN"}))
+    with pytest.raises(ValueError, match="unknown country"):
+        atlas.group("ZZ", "test", ["2014"], members=GROUP)
