@@ -148,3 +148,20 @@ def test_bad_level(atlas_of):
     atlas = atlas_of([ORACLE])
     with pytest.raises(CountingError):
         atlas.scores(level="continent")
+
+
+def test_nature_index_subject_areas(atlas_of):
+    chem = work("W40", [[("J1", "JP")], [("U1", "US")]])
+    chem["primary_topic"]["field"] = {"id": "https://openalex.org/fields/16", "display_name": "Chemistry"}
+    med = work("W41", [[("J1", "JP")]])
+    med["primary_topic"]["field"] = {"id": "https://openalex.org/fields/27", "display_name": "Medicine"}
+    econ = work("W42", [[("J1", "JP")]])
+    econ["primary_topic"]["field"] = {"id": "https://openalex.org/fields/20", "display_name": "Economics"}
+    atlas = atlas_of([chem, med, econ])
+    assert as_dict(atlas.scores(level="country", subject="ni:chemistry")) == approx({"JP": F(1, 2), "US": F(1, 2)})
+    assert as_dict(atlas.scores(level="country", subject="ni:health-sciences")) == approx({"JP": F(1)})
+    assert as_dict(atlas.scores(level="country", subject="ni:chemistry,ni:health-sciences"))["JP"] == pytest.approx(1.5)
+    assert atlas.scores(level="country", subject="ni:life-sciences").empty
+    from collabatlas.filters import FilterError
+    with pytest.raises(FilterError, match="ni:chemistry"):
+        atlas.scores(level="country", subject="ni:alchemy")

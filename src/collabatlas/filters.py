@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from .subjects import SubjectError, ni_field_ids
+
 
 class FilterError(ValueError):
     """A filter value that cannot be understood (bad year range, bad window, ...)."""
@@ -32,6 +34,15 @@ def parse_years(value: str | int | tuple[int, int] | None) -> tuple[int, int] | 
     if first > last:
         raise FilterError(f"years {value!r}: the first year {first} is after the last year {last}")
     return (first, last)
+
+
+def check_subjects(subjects: tuple[str, ...]) -> tuple[str, ...]:
+    for s in subjects:
+        try:
+            ni_field_ids(s)
+        except SubjectError as exc:
+            raise FilterError(str(exc)) from exc
+    return subjects
 
 
 def parse_window(value: str | tuple[date, date] | None) -> tuple[date, date] | None:
@@ -73,7 +84,7 @@ class Filters:
     def of(cls, years=None, window=None, subject=None, type=None) -> Filters:  # noqa: A002 - mirrors the CLI option
         """Build from user-facing values (strings as typed on the command line, or Python values)."""
         return cls(years=parse_years(years), window=parse_window(window),
-                   subjects=_as_list(subject), types=_as_list(type))
+                   subjects=check_subjects(_as_list(subject)), types=_as_list(type))
 
     def without_years(self) -> Filters:
         return Filters(window=self.window, subjects=self.subjects, types=self.types)
@@ -104,16 +115,20 @@ class Filters:
             clauses.append(f"{alias}.pub_date BETWEEN $window_start AND $window_end")
             params.update(window_start=self.window[0], window_end=self.window[1])
         if self.subjects:
-            # a subject matches the OpenAlex domain, field or subfield by name (any case) or by id
-            names = [s.lower() for s in self.subjects]
+            # a subject matches the OpenAlex domain, field or subfield by name (any case) or by id,
+            # or is a Nature Index subject area ``ni:<slug>`` (a set of OpenAlex fields)
+            names = [s.lower() for s in self.subjects if ni_field_ids(s) is None]
+            ni_fields = sorted({f for s in self.subjects for f in (ni_field_ids(s) or ())})
             params["subjects"] = names
+            params["ni_fields"] = ni_fields
             clauses.append(
                 "(" + " OR ".join(
                     f"lower({alias}.{col}) IN (SELECT unnest($subjects))"
                     for col in ("domain", "field", "subfield")
                 ) + f" OR ('domains/' || {alias}.domain_id) IN (SELECT unnest($subjects))"
                   f" OR ('fields/' || {alias}.field_id) IN (SELECT unnest($subjects))"
-                  f" OR ('subfields/' || {alias}.subfield_id) IN (SELECT unnest($subjects)))"
+                  f" OR ('subfields/' || {alias}.subfield_id) IN (SELECT unnest($subjects))"
+                  f" OR {alias}.field_id IN (SELECT unnest($ni_fields)))"
             )
         if self.types:
             params["types"] = [t.lower() for t in self.types]
