@@ -89,3 +89,17 @@ def test_collaboration_by_year(atlas):
     inst = atlas.collaboration_by_year(level="institution").set_index(["unit", "year"])
     # J2 on W3 (2021) has partners J1 (domestic) and U1, D1 (international)
     assert inst.loc[("J2", 2021), ["works", "collab_works", "intl_works"]].tolist() == [1, 1, 1]
+
+
+def test_dual_affiliation_sensitivity(atlas_of):
+    # a2 holds J2 (JP) and U1 (US): an author affiliated in two countries
+    atlas = atlas_of([work("W9", [[("J1", "JP")], [("J2", "JP"), ("U1", "US")], [("C1", "CN")]], year=2020)])
+    assert atlas.scores(level="country", exclude_dual_affiliations=True).set_index("unit")["share"].to_dict() == \
+        pytest.approx({"JP": 1 / 3, "CN": 1 / 3})
+    df = atlas.partners("JP", report_dual=True).set_index("partner")
+    assert df["cs"].to_dict() == pytest.approx({"CN": 5 / 6, "US": 2 / 3})
+    assert df["cs_without_dual"].to_dict() == pytest.approx({"CN": 2 / 3, "US": 0.0})
+    assert df["dual_cs"].to_dict() == pytest.approx({"CN": 1 / 6, "US": 2 / 3})
+    trend = atlas.trend("JP", "CN", years="2020", report_dual=True)
+    assert trend[["cs", "cs_without_dual", "dual_cs"]].iloc[0].tolist() == pytest.approx([5 / 6, 2 / 3, 1 / 6])
+    assert atlas.partners("JP", exclude_dual_affiliations=True)["partner"].tolist() == ["CN"]

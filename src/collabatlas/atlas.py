@@ -87,17 +87,17 @@ class Atlas:
 
     # -- metrics -----------------------------------------------------------------------------
     def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002
-                  rollup: bool) -> Counting:
+                     rollup: bool, exclude_dual: bool = False) -> Counting:
         """The :class:`Counting` for these options, reading this connection's unit-share cache."""
         c = Counting(level=level, filters=Filters.of(years=years, window=window, subject=subject, type=type),
-                     renormalize=renormalize, rollup=rollup)
+                     renormalize=renormalize, rollup=rollup, exclude_dual=exclude_dual)
         return dataclasses.replace(c, source=self.unit_shares_table(c))
 
     def unit_shares_table(self, c: Counting) -> str:
         """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
         first use in this connection, rebuilt when the data version changes). Every metric of the
         level reads it, so the per-author attribution is computed once, not once per metric."""
-        name = f"wu_{c.level}" + ("_rollup" if c.rollup else "")
+        name = f"wu_{c.level}" + ("_rollup" if c.rollup else "") + ("_nodual" if c.exclude_dual else "")
         version = self.data_version
         if self._unit_share_versions.get(name) != version:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {counting.base_unit_shares_sql(c)}")
@@ -110,14 +110,14 @@ class Atlas:
 
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
                renormalize: bool = False, rollup: bool = False, by_year: bool = False,
-               base_year: int | None = None) -> pd.DataFrame:
+               base_year: int | None = None, exclude_dual_affiliations: bool = False) -> pd.DataFrame:
         """Count and Share per unit (columns ``unit[, name][, year], count, share``).
 
         ``by_year`` gives one row per unit and year; ``base_year`` adds ``adjusted_share`` =
         Share × N_base / N_year (N = works in the data set under the same filters), and implies
         ``by_year``.
         """
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
         by_year = by_year or base_year is not None
         df = self._df(counting.scores_sql(c, by_year=by_year))
         if base_year is not None:
@@ -136,9 +136,9 @@ class Atlas:
 
     def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
-              min_joint: int = 1) -> pd.DataFrame:
+              min_joint: int = 1, exclude_dual_affiliations: bool = False) -> pd.DataFrame:
         """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``)."""
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
         df = self._df(counting.pairs_sql(c, by_year=by_year))
         if min_joint > 1:
             df = df[df["joint_count"] >= min_joint]
@@ -148,13 +148,14 @@ class Atlas:
         return df
 
     def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
-               renormalize: bool = False, rollup: bool = False) -> pd.DataFrame:
+               renormalize: bool = False, rollup: bool = False,
+               exclude_dual_affiliations: bool = False) -> pd.DataFrame:
         """Count, Share and total CS per unit, split into domestic / international / industry.
 
         Columns: ``unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic,
         cs_international, cs_unknown_country, cs_industry`` (see :func:`counting.totals_sql`).
         """
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
         df = self._df(counting.totals_sql(c))
         df = df.sort_values(["cs_total", "unit"], ascending=[False, True], ignore_index=True)
         for col in ("count", "collab_count", "intl_count"):
@@ -187,7 +188,8 @@ class Atlas:
         return unit
 
     def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
-                 subject=None, type=None, renormalize: bool = False, rollup: bool = False) -> pd.DataFrame:  # noqa: A002
+                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,  # noqa: A002
+                 exclude_dual_affiliations: bool = False, report_dual: bool = False) -> pd.DataFrame:
         """Partners of ``unit`` by bilateral CS (Nature Index "top collaborators").
 
         Columns: ``partner[, name, country], joint_count, cs, pct_of_international_cs`` and, when
@@ -195,9 +197,14 @@ class Atlas:
         part of the unit's CS with partners in other countries (empty for a domestic partner).
         """
         unit = self.resolve_unit(level, unit)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
         df = self.partner_detail(c, level, unit)
         df = df.drop(columns=["own_share", "partner_share"])
+        if report_dual and not exclude_dual_affiliations:
+            without = self._df(counting.partners_sql(dataclasses.replace(
+                c, exclude_dual=True, source=self.unit_shares_table(dataclasses.replace(c, exclude_dual=True))), unit))
+            df["cs_without_dual"] = df["partner"].map(without.set_index("partner")["cs"]).fillna(0.0)
+            df["dual_cs"] = df["cs"] - df["cs_without_dual"]
         if top:
             df = df.head(top)
         first_last = c.filters.years
@@ -243,7 +250,8 @@ class Atlas:
         return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject, type=type)
 
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,  # noqa: A002
-              window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False) -> pd.DataFrame:
+              window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
+              exclude_dual_affiliations: bool = False, report_dual: bool = False) -> pd.DataFrame:
         """Bilateral CS of two units per year, or per 12-month window ending with ``window_end_month``.
 
         Columns: ``period, joint_count, cs, change_pct`` (change of CS from the previous period, %).
@@ -254,8 +262,13 @@ class Atlas:
         a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
         if a == b:
             raise counting.CountingError(f"trend needs two different units, got {a} twice")
-        c = self.counting_for(level, years, None, subject, type, renormalize, rollup)
+        c = self.counting_for(level, years, None, subject, type, renormalize, rollup, exclude_dual_affiliations)
         df = self._df(counting.pair_trend_sql(c, a, b, window_end_month))
+        if report_dual and not exclude_dual_affiliations:
+            c2 = dataclasses.replace(c, exclude_dual=True)
+            without = self._df(counting.pair_trend_sql(dataclasses.replace(c2, source=self.unit_shares_table(c2)),
+                                                       a, b, window_end_month))
+            df["cs_without_dual"] = df["period"].map(without.set_index("period")["cs"]).fillna(0.0)
         # every period of the range, zero when there is no joint work
         if c.filters.years and window_end_month is None:
             first, last = c.filters.years
@@ -265,6 +278,9 @@ class Atlas:
               .rename_axis("period").reset_index())
         df["joint_count"] = df["joint_count"].astype("int64")
         df["cs"] = df["cs"].astype(float)
+        if "cs_without_dual" in df:
+            df["cs_without_dual"] = df["cs_without_dual"].astype(float)
+            df["dual_cs"] = df["cs"] - df["cs_without_dual"]
         previous = df["cs"].shift(1)
         df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
         return df

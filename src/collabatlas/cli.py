@@ -53,6 +53,8 @@ SubjectOpt = Annotated[str | None, typer.Option("--subject", help="OpenAlex doma
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Work types (comma-separated), e.g. article,review.")]
 RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work's Share over its attributed authors only (default: strict, unattributed share dropped).")]
 RollupOpt = Annotated[bool, typer.Option("--rollup", help="Institution level: credit each institution to the top of its lineage.")]
+DualOpt = Annotated[bool, typer.Option("--exclude-dual-affiliations", help="Leave out authors affiliated in two or more countries (their parts are dropped).")]
+ReportDualOpt = Annotated[bool, typer.Option("--report-dual", help="Add cs_without_dual and dual_cs: the part of CS that comes from authors affiliated in two or more countries.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
@@ -215,6 +217,7 @@ def scores(
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per unit and year.")] = False,
     base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
+    exclude_dual_affiliations: DualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Count and fractional Share per unit: columns unit,count,share (+ name for institutions).
@@ -228,7 +231,8 @@ def scores(
       collabatlas scores --level country --base-year 2019 --years 2019-2020
     """
     _metric("scores", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
-            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year)
+            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year,
+            exclude_dual_affiliations=exclude_dual_affiliations)
 
 
 @app.command()
@@ -238,6 +242,7 @@ def pairs(
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per pair and year.")] = False,
     min_joint: Annotated[int, typer.Option("--min-joint", help="Only pairs with at least this many joint works.")] = 1,
+    exclude_dual_affiliations: DualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Bilateral collaboration score per pair: columns unit_a,unit_b,joint_count,cs (unit_a < unit_b).
@@ -249,7 +254,8 @@ def pairs(
       collabatlas pairs --level institution --min-joint 2 --out pairs.parquet
     """
     _metric("pairs", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
-            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint)
+            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint,
+            exclude_dual_affiliations=exclude_dual_affiliations)
 
 
 @app.command()
@@ -257,6 +263,7 @@ def pairs(
 def collaboration(
     level: LevelOpt = Level.institution, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
+    exclude_dual_affiliations: DualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Total CS per unit, split into domestic, international and industry collaboration.
@@ -269,7 +276,7 @@ def collaboration(
       collabatlas collaboration --level institution --years 2018
     """
     _metric("totals", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
-            type=type, renormalize=renormalize, rollup=rollup)
+            type=type, renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
 
 
 @app.command()
@@ -280,6 +287,7 @@ def partners(
     top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
     years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
+    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Top partners of a country or institution by bilateral CS, with their % of its international
@@ -292,7 +300,8 @@ def partners(
       collabatlas partners I27837315 --level institution --format csv
     """
     _metric("partners", store, format, out, limit, unit=unit, level=level.value, top=top, years=years,
-            window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup)
+            window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
+            exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual)
 
 
 @app.command()
@@ -336,6 +345,7 @@ def trend(
     window_end_month: Annotated[int | None, typer.Option("--window-end-month", help="Use 12-month windows ending with this month (1-12) instead of calendar years.")] = None,
     compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS between them.")] = None,
     renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Bilateral CS of two units per year (or per 12-month window) with the change between periods.
@@ -348,7 +358,8 @@ def trend(
     """
     with _open(store) as atlas:
         df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, type=type,
-                         window_end_month=window_end_month, renormalize=renormalize, rollup=rollup)
+                         window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
+                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual)
     _emit(df, format, f"bilateral CS {unit_a.upper()}–{unit_b.upper()}", out, None)
     if compare:
         first, last = (int(p) for p in compare.split(","))

@@ -66,6 +66,8 @@ class Counting:
     #: a table holding :func:`base_unit_shares_sql` for this level and roll-up (a per-connection
     #: cache, see ``Atlas``); ``None`` computes the shares from the fact tables in the statement
     source: str | None = None
+    #: leave out authors affiliated in two or more countries (``--exclude-dual-affiliations``)
+    exclude_dual: bool = False
 
     def __post_init__(self):
         if self.level not in LEVELS:
@@ -105,6 +107,8 @@ def _fact_filter(c: Counting, alias: str) -> tuple[str, dict]:
 def _parts_sql(c: Counting) -> tuple[str, dict]:
     """(wkey, year, unit, part): one row per attributed author part, before summing per unit."""
     where, params = _fact_filter(c, "f")
+    if c.exclude_dual:  # their parts are dropped, not given to the other authors
+        where += " AND f.n_countries < 2"
     part = "CAST(1 AS DOUBLE) / (CAST(f.n_authors AS DOUBLE) * f.n_institutions)"
     if c.level == "institution":
         if c.rollup:
@@ -117,11 +121,10 @@ def _parts_sql(c: Counting) -> tuple[str, dict]:
                          f"WHERE {where} AND {unit} IS NOT NULL")
     if c.level == "sector":
         return from_institutions, params
-    where_c, _ = _fact_filter(c, "f")
     from_countries = (
         "SELECT f.wkey, f.year, f.country_code AS unit, "
         "CAST(1 AS DOUBLE) / (CAST(f.n_authors AS DOUBLE) * f.n_countries) AS part "
-        f"FROM author_countries f WHERE f.n_institutions = 0 AND {where_c}"
+        f"FROM author_countries f WHERE f.n_institutions = 0 AND {where}"
     )
     return f"{from_institutions} UNION ALL {from_countries}", params
 
@@ -131,7 +134,7 @@ _SUM_PARTS = "SELECT wkey, any_value(year) AS year, unit, sum(part) AS share FRO
 
 def base_unit_shares_sql(c: Counting) -> str:
     """(wkey, year, unit, share) for every work, strict, unfiltered: what a cache table holds."""
-    parts, _ = _parts_sql(Counting(level=c.level, rollup=c.rollup))
+    parts, _ = _parts_sql(Counting(level=c.level, rollup=c.rollup, exclude_dual=c.exclude_dual))
     return _SUM_PARTS.format(parts=parts)
 
 

@@ -184,7 +184,7 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
                        FROM stage_authorships s JOIN stage_go g USING (rid)""")
         con.execute("""
             INSERT INTO affiliations BY NAME
-            SELECT g.wkey, f.author_position, i.ikey, w.year, w.n_authors, a.n_institutions
+            SELECT g.wkey, f.author_position, i.ikey, w.year, w.n_authors, a.n_institutions, a.n_countries
             FROM stage_affiliations f JOIN stage_go g USING (rid)
             JOIN stage_works w USING (rid)
             JOIN stage_authorships a USING (rid, author_position)

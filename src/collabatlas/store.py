@@ -26,7 +26,7 @@ import duckdb
 
 from .config import EngineSettings
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS works (
@@ -59,14 +59,16 @@ CREATE TABLE IF NOT EXISTS authorships (
     n_countries INTEGER NOT NULL
 );
 -- affiliations and author_countries repeat the few facts of their work and authorship that
--- counting needs (year, n_authors, n_institutions, n_countries), so that counting reads one table
+-- counting needs (year, n_authors, n_institutions, n_countries), so that counting reads one table;
+-- n_countries >= 2 marks an author affiliated in several countries
 CREATE TABLE IF NOT EXISTS affiliations (
     wkey BIGINT NOT NULL,
     author_position INTEGER NOT NULL,
     ikey INTEGER NOT NULL,
     year INTEGER,
     n_authors INTEGER NOT NULL,
-    n_institutions INTEGER NOT NULL
+    n_institutions INTEGER NOT NULL,
+    n_countries INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS author_countries (
     wkey BIGINT NOT NULL,
