@@ -13,7 +13,7 @@ import os
 import duckdb
 import pandas as pd
 
-from . import counting
+from . import counting, uncertainty
 from .config import EngineSettings, store_path
 from .counting import Counting
 from .filters import Filters
@@ -110,7 +110,8 @@ class Atlas:
 
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
                renormalize: bool = False, rollup: bool = False, by_year: bool = False,
-               base_year: int | None = None, exclude_dual_affiliations: bool = False) -> pd.DataFrame:
+               base_year: int | None = None, exclude_dual_affiliations: bool = False,
+               ci: int = 0) -> pd.DataFrame:
         """Count and Share per unit (columns ``unit[, name][, year], count, share``).
 
         ``by_year`` gives one row per unit and year; ``base_year`` adds ``adjusted_share`` =
@@ -125,6 +126,11 @@ class Atlas:
         sort = ["year", "share", "unit"] if by_year else ["share", "unit"]
         df = df.sort_values(sort, ascending=[True, False, True] if by_year else [False, True], ignore_index=True)
         df["count"] = df["count"].astype("int64")
+        if ci:
+            if by_year:
+                raise counting.CountingError("confidence intervals are given for a whole period, not --by-year")
+            bounds = self._intervals(c, ci)
+            df["share_low"], df["share_high"] = df["unit"].map(bounds["low"]), df["unit"].map(bounds["high"])
         return df
 
     def _adjust(self, df: pd.DataFrame, filters: Filters, base_year: int) -> pd.DataFrame:
@@ -189,7 +195,8 @@ class Atlas:
 
     def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
                  subject=None, type=None, renormalize: bool = False, rollup: bool = False,  # noqa: A002
-                 exclude_dual_affiliations: bool = False, report_dual: bool = False) -> pd.DataFrame:
+                 exclude_dual_affiliations: bool = False, report_dual: bool = False,
+                 ci: int = 0) -> pd.DataFrame:
         """Partners of ``unit`` by bilateral CS (Nature Index "top collaborators").
 
         Columns: ``partner[, name, country], joint_count, cs, pct_of_international_cs`` and, when
@@ -205,6 +212,9 @@ class Atlas:
                 c, exclude_dual=True, source=self.unit_shares_table(dataclasses.replace(c, exclude_dual=True))), unit))
             df["cs_without_dual"] = df["partner"].map(without.set_index("partner")["cs"]).fillna(0.0)
             df["dual_cs"] = df["cs"] - df["cs_without_dual"]
+        if ci:
+            bounds = self._intervals(c, ci, focus=unit)
+            df["cs_low"], df["cs_high"] = df["partner"].map(bounds["low"]), df["partner"].map(bounds["high"])
         if top:
             df = df.head(top)
         first_last = c.filters.years
@@ -215,6 +225,15 @@ class Atlas:
                 values = wide[year] if year in wide.columns else pd.Series(dtype=float)
                 df[f"cs_{year}"] = df["partner"].map(values).fillna(0.0)
         return df
+
+    def _intervals(self, c: Counting, ci: int, **which) -> pd.DataFrame:
+        """key, low, high: bootstrap intervals (``ci`` replicates) of the sums behind a metric."""
+        contrib = self._df(counting.contributions_sql(c, **which))
+        out = uncertainty.intervals(contrib, replicates=ci)
+        if c.level == "institution" and "unit_b" not in which:
+            ids = dict(self.con.execute("SELECT ikey, institution_id FROM institutions").fetchall())
+            out["key"] = out["key"].map(ids)
+        return out.set_index("key")
 
     def partner_detail(self, c: Counting, level: str, unit: str) -> pd.DataFrame:
         """All partners of ``unit`` (already resolved) under counting ``c``, by CS, with country
@@ -251,7 +270,8 @@ class Atlas:
 
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,  # noqa: A002
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
-              exclude_dual_affiliations: bool = False, report_dual: bool = False) -> pd.DataFrame:
+              exclude_dual_affiliations: bool = False, report_dual: bool = False,
+              ci: int = 0) -> pd.DataFrame:
         """Bilateral CS of two units per year, or per 12-month window ending with ``window_end_month``.
 
         Columns: ``period, joint_count, cs, change_pct`` (change of CS from the previous period, %).
@@ -278,6 +298,10 @@ class Atlas:
               .rename_axis("period").reset_index())
         df["joint_count"] = df["joint_count"].astype("int64")
         df["cs"] = df["cs"].astype(float)
+        if ci:
+            bounds = self._intervals(c, ci, focus=a, unit_b=b, window_end_month=window_end_month)
+            df["cs_low"] = df["period"].map(bounds["low"]).fillna(0.0)
+            df["cs_high"] = df["period"].map(bounds["high"]).fillna(0.0)
         if "cs_without_dual" in df:
             df["cs_without_dual"] = df["cs_without_dual"].astype(float)
             df["dual_cs"] = df["cs"] - df["cs_without_dual"]
@@ -295,6 +319,15 @@ class Atlas:
             df[col] = df[col].astype("int64")
         df["intl_share"] = df["intl_works"] / df["works"]
         return df.sort_values(["unit", "year"], ignore_index=True)
+
+    def trend_change_interval(self, unit_a: str, unit_b: str, first: int, last: int, level: str = "country",
+                              subject=None, type=None, window_end_month: int | None = None,  # noqa: A002
+                              ci: int = uncertainty.DEFAULT_REPLICATES) -> tuple[float, float] | None:
+        """95 % bootstrap interval of the % change of CS(A, B) from period ``first`` to ``last``."""
+        a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
+        c = self.counting_for(level, None, None, subject, type, False, False)
+        contrib = self._df(counting.contributions_sql(c, focus=a, unit_b=b, window_end_month=window_end_month))
+        return uncertainty.growth_interval(contrib, first, last, replicates=ci)
 
     def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:  # noqa: A002
         """Number of works per year under the filters (the N of Adjusted Share)."""

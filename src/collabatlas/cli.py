@@ -55,6 +55,7 @@ RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work
 RollupOpt = Annotated[bool, typer.Option("--rollup", help="Institution level: credit each institution to the top of its lineage.")]
 DualOpt = Annotated[bool, typer.Option("--exclude-dual-affiliations", help="Leave out authors affiliated in two or more countries (their parts are dropped).")]
 ReportDualOpt = Annotated[bool, typer.Option("--report-dual", help="Add cs_without_dual and dual_cs: the part of CS that comes from authors affiliated in two or more countries.")]
+CiOpt = Annotated[int, typer.Option("--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
@@ -217,7 +218,7 @@ def scores(
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per unit and year.")] = False,
     base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
-    exclude_dual_affiliations: DualOpt = False,
+    exclude_dual_affiliations: DualOpt = False, ci: CiOpt = 0,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Count and fractional Share per unit: columns unit,count,share (+ name for institutions).
@@ -232,7 +233,7 @@ def scores(
     """
     _metric("scores", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
             type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year,
-            exclude_dual_affiliations=exclude_dual_affiliations)
+            exclude_dual_affiliations=exclude_dual_affiliations, ci=ci)
 
 
 @app.command()
@@ -287,7 +288,7 @@ def partners(
     top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
     years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
-    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False,
+    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Top partners of a country or institution by bilateral CS, with their % of its international
@@ -301,7 +302,7 @@ def partners(
     """
     _metric("partners", store, format, out, limit, unit=unit, level=level.value, top=top, years=years,
             window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
-            exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual)
+            exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci)
 
 
 @app.command()
@@ -345,7 +346,7 @@ def trend(
     window_end_month: Annotated[int | None, typer.Option("--window-end-month", help="Use 12-month windows ending with this month (1-12) instead of calendar years.")] = None,
     compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS between them.")] = None,
     renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False,
+    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Bilateral CS of two units per year (or per 12-month window) with the change between periods.
@@ -359,12 +360,19 @@ def trend(
     with _open(store) as atlas:
         df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, type=type,
                          window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
-                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual)
+                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci)
+        bounds = None
+        if compare:
+            first, last = (int(p) for p in compare.split(","))
+            change = percent_change(df, first, last)
+            if ci and change is not None:
+                bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value, subject=subject,
+                                                     type=type, window_end_month=window_end_month, ci=ci)
     _emit(df, format, f"bilateral CS {unit_a.upper()}–{unit_b.upper()}", out, None)
     if compare:
-        first, last = (int(p) for p in compare.split(","))
-        change = percent_change(df, first, last)
         text = "not defined (CS was 0 in the first period)" if change is None else f"{change:+.1f} %"
+        if bounds:
+            text += f" (95% interval {bounds[0]:+.1f} % to {bounds[1]:+.1f} %)"
         err_console.print(f"change of CS from {first} to {last}: {text}")
 
 

@@ -210,6 +210,22 @@ def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, d
     return f"{prefix} {_named(c, inner, ('partner',))}", {**params, "focus": focus}
 
 
+def _pair_period_rows(c: Counting, unit_a: str, unit_b: str,
+                      window_end_month: int | None) -> tuple[str, str, dict]:
+    """(prefix, rows, params): rows = (wkey, period, value = S_a + S_b) for the works of a pair."""
+    prefix, params = unit_shares_sql(c)
+    if window_end_month is None:
+        period, join = "a.year", ""
+    else:
+        period = "year(w.pub_date) + CASE WHEN month(w.pub_date) > $end_month THEN 1 ELSE 0 END"
+        join = "JOIN works w ON w.wkey = a.wkey AND w.pub_date IS NOT NULL"
+        params = {**params, "end_month": int(window_end_month)}
+    rows = (f"SELECT a.wkey, {period} AS period, a.share + b.share AS value "
+            f"FROM wu a JOIN wu b ON a.wkey = b.wkey {join} "
+            f"WHERE a.unit = {unit_key_sql(c.level, 'unit_a')} AND b.unit = {unit_key_sql(c.level, 'unit_b')}")
+    return prefix, rows, {**params, "unit_a": unit_a, "unit_b": unit_b}
+
+
 def pair_trend_sql(c: Counting, unit_a: str, unit_b: str, window_end_month: int | None = None) -> tuple[str, dict]:
     """period, joint_count, cs: the bilateral CS of two units per period.
 
@@ -217,35 +233,30 @@ def pair_trend_sql(c: Counting, unit_a: str, unit_b: str, window_end_month: int 
     with month M (a work published after month M of year Y falls in the window ending in Y+1);
     windows need the publication date, so works without one are left out.
     """
-    prefix, params = unit_shares_sql(c)
-    if window_end_month is None:
-        period, join = "a.year", ""
-    else:
-        period = ("year(w.pub_date) + CASE WHEN month(w.pub_date) > $end_month THEN 1 ELSE 0 END")
-        join = "JOIN works w ON w.wkey = a.wkey AND w.pub_date IS NOT NULL"
-        params = {**params, "end_month": int(window_end_month)}
-    sql = (f"{prefix} SELECT {period} AS period, count(*) AS joint_count, sum(a.share + b.share) AS cs "
-           f"FROM wu a JOIN wu b ON a.wkey = b.wkey {join} "
-           f"WHERE a.unit = {unit_key_sql(c.level, 'unit_a')} AND b.unit = {unit_key_sql(c.level, 'unit_b')} "
-           f"GROUP BY period ORDER BY period")
-    return sql, {**params, "unit_a": unit_a, "unit_b": unit_b}
+    prefix, rows, params = _pair_period_rows(c, unit_a, unit_b, window_end_month)
+    return (f"{prefix} SELECT period, count(*) AS joint_count, sum(value) AS cs FROM ({rows}) "
+            f"GROUP BY period ORDER BY period"), params
 
 
-def focus_works_sql(c: Counting, focus: str, members: list[str]) -> tuple[str, dict]:
-    """works, intl_works, group_works, domestic_works of the country ``focus``: its works (Count),
-    those with another country, those with a country in ``members`` (other than itself), and those
-    with no other country (country level)."""
-    if c.level != "country":
-        raise CountingError("group analyses are made at country level")
-    prefix, params = unit_shares_sql(c)
-    sql = f"""{prefix},
-    f AS (SELECT wkey FROM wu WHERE unit = $focus),
-    o AS (SELECT wu.wkey, bool_or(list_contains($members, wu.unit)) AS with_group
-          FROM wu SEMI JOIN f USING (wkey) WHERE wu.unit <> $focus GROUP BY wu.wkey)
-    SELECT count(*) AS works, count(o.wkey) AS intl_works,
-           count(*) FILTER (WHERE o.with_group) AS group_works, count(*) - count(o.wkey) AS domestic_works
-    FROM f LEFT JOIN o USING (wkey)"""
-    return sql, {**params, "focus": focus, "members": sorted(members)}
+def contributions_sql(c: Counting, focus: str | None = None, unit_b: str | None = None,
+                      window_end_month: int | None = None) -> tuple[str, dict]:
+    """(wkey, key, value): each work's contribution to a metric, for resampling works (bootstrap).
+
+    - no ``focus``: key = unit, value = the unit's Share of the work (sums to Share);
+    - ``focus`` only: key = partner, value = S_focus + S_partner (sums to CS(focus, partner));
+    - ``focus`` and ``unit_b``: key = period (as in :func:`pair_trend_sql`), value = S_focus + S_b.
+    Institution units come as keys (integers); callers map them as they need.
+    """
+    if focus is None:
+        prefix, params = unit_shares_sql(c)
+        return f"{prefix} SELECT wkey, unit AS key, share AS value FROM wu", params
+    if unit_b is None:
+        prefix, params = unit_shares_sql(c)
+        return (f"{prefix} SELECT a.wkey, b.unit AS key, a.share + b.share AS value FROM wu a "
+                f"JOIN wu b ON a.wkey = b.wkey AND b.unit <> a.unit "
+                f"WHERE a.unit = {unit_key_sql(c.level, 'focus')}"), {**params, "focus": focus}
+    prefix, rows, params = _pair_period_rows(c, focus, unit_b, window_end_month)
+    return f"{prefix} SELECT wkey, period AS key, value FROM ({rows})", params
 
 
 def _unit_attributes_sql(level: str) -> str:
