@@ -49,3 +49,29 @@ def test_year_range_periods_and_errors(atlas_of):
         atlas.group("CN", "only-me", ["2014"], members=frozenset({"CN"}))
     with pytest.raises(ValueError, match="unknown country"):
         atlas.group("ZZ", "test", ["2014"], members=GROUP)
+
+
+def test_group_cli_with_a_user_csv_and_a_maintained_group(tmp_path, shared_data, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from collabatlas.cli import app
+    from tests.conftest import write_jsonl
+
+    monkeypatch.setenv("COLLABATLAS_DATA", str(shared_data))
+    runner = CliRunner()
+    store = str(tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
+    groups_csv = tmp_path / "groups.csv"
+    groups_csv.write_text("country,group\nPakistan,neighbours\nRussia,neighbours\nJapan,other\n")
+    out = runner.invoke(app, ["group", "CN", "--group", f"csv:{groups_csv}#neighbours", "--periods", "2014,2017",
+                              "--format", "json", "--store", store])
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.stdout)
+    assert report["members"] == ["PK", "RU"] and [p["group_works"] for p in report["periods"]] == [2, 3]
+    # Belt and Road (maintained list): PK and RU are members, US is not
+    bri = runner.invoke(app, ["group", "CN", "--group", "bri", "--periods", "2014,2017", "--format", "json", "--store", store])
+    assert [p["group_works"] for p in json.loads(bri.stdout)["periods"]] == [2, 3]
+    bad = runner.invoke(app, ["group", "CN", "--group", "nonsense", "--periods", "2014", "--store", store])
+    assert bad.exit_code == 2 and "bri" in bad.output

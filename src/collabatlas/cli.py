@@ -18,6 +18,7 @@ from . import config
 from .atlas import Atlas, percent_change
 from .counting import LEVELS, CountingError
 from .filters import FilterError
+from .groups import GroupError
 from .ingest_report import IngestReport
 from .sources.openalex import InputError
 from .store import StoreError
@@ -129,7 +130,7 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (FilterError, CountingError, InputError, StoreError) as exc:
+        except (FilterError, CountingError, InputError, StoreError, GroupError) as exc:
             _fail(str(exc))
     return wrapper
 
@@ -334,6 +335,48 @@ def profile(
     print_table(p.corporate_partners, "Top corporate partners")
     console.print(f"distinct partner institutions: {p.n_domestic_partners:,} domestic, "
                   f"{p.n_international_partners:,} international")
+
+
+@app.command()
+@_guard
+def group(
+    country: Annotated[str, typer.Argument(help="Focus country, e.g. CN.")],
+    group_name: Annotated[str, typer.Option("--group", "-g", help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
+    periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years or year ranges, e.g. 2013-2015,2016-2018.")],
+    top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
+    subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
+    format: FormatOpt = Format.table, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """A country's collaboration with a group of countries over periods: works with the group, the
+    group's share of its international works and CS, growth vs all international and domestic-only
+    works, and the top group partners with their growth.
+
+    Examples:
+
+      collabatlas group CN --group bri --periods 2013-2015,2016-2018
+
+      collabatlas group DE --group income:low --periods 2015,2020 --format json
+    """
+    with _open(store) as atlas, err_console.status("computing the group analysis"):
+        report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
+                             subject=subject, type=type)
+    if format is not Format.table:
+        print(json.dumps(report.to_dict(), default=str))
+        return
+    console.print(f"[bold]{report.country}[/] with [bold]{report.group}[/] ({len(report.members)} countries)")
+    print_table(report.periods, "Per period")
+    print_table(report.growth, "Growth from the first to the last period (%)")
+    print_table(report.partners, f"Top {top} partners in the group")
+
+
+@app.command()
+@_guard
+def groups(format: FormatOpt = Format.table) -> None:  # noqa: A002
+    """The country groups available for `collabatlas group` and `Atlas.group`, with their sources."""
+    from .groups import available_groups
+
+    df = pd.DataFrame([g.__dict__ for g in available_groups()])
+    _emit(df, format, "country groups", None, None)
 
 
 @app.command()

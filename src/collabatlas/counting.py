@@ -259,6 +259,23 @@ def contributions_sql(c: Counting, focus: str | None = None, unit_b: str | None 
     return f"{prefix} SELECT wkey, period AS key, value FROM ({rows})", params
 
 
+def focus_works_sql(c: Counting, focus: str, members: list[str]) -> tuple[str, dict]:
+    """works, intl_works, group_works, domestic_works of the country ``focus``: its works (Count),
+    those with another country, those with a country in ``members`` (other than itself), and those
+    with no other country (country level)."""
+    if c.level != "country":
+        raise CountingError("group analyses are made at country level")
+    prefix, params = unit_shares_sql(c)
+    sql = f"""{prefix},
+    f AS (SELECT wkey FROM wu WHERE unit = $focus),
+    o AS (SELECT wu.wkey, bool_or(list_contains($members, wu.unit)) AS with_group
+          FROM wu SEMI JOIN f USING (wkey) WHERE wu.unit <> $focus GROUP BY wu.wkey)
+    SELECT count(*) AS works, count(o.wkey) AS intl_works,
+           count(*) FILTER (WHERE o.with_group) AS group_works, count(*) - count(o.wkey) AS domestic_works
+    FROM f LEFT JOIN o USING (wkey)"""
+    return sql, {**params, "focus": focus, "members": sorted(members)}
+
+
 def _unit_attributes_sql(level: str) -> str:
     """(unit, country, corporate) used to classify partners."""
     if level == "country":
