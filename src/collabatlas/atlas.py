@@ -329,6 +329,20 @@ class Atlas:
         contrib = self._df(counting.contributions_sql(c, focus=a, unit_b=b, window_end_month=window_end_month))
         return uncertainty.growth_interval(contrib, first, last, replicates=ci)
 
+    def landscape(self, year: int, x: str | list[str] = "log_gerd", by: str | None = "income_group",
+                  nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None):  # noqa: A002
+        """International co-authorship share vs R&D spending (and trust) for ``year``.
+
+        Returns ``(table, fit)``: one row per country (works, intl_share, indicators, income group)
+        and the OLS fits overall and by income group (:mod:`collabatlas.landscape`)."""
+        from . import indicators, landscape
+
+        collab = self.collaboration_by_year(level="country", years=year, subject=subject, type=type)
+        table = landscape.landscape_table(collab, year, indicators.load_indicators(data_dir), nearest=nearest,
+                                          income=indicators.income_groups(data_dir),
+                                          income_history=indicators.historical_income(data_dir))
+        return table, landscape.fit(table, x=x, by=by, min_n=min_n)
+
     def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:  # noqa: A002
         """Number of works per year under the filters (the N of Adjusted Share)."""
         f = Filters.of(years=years, window=window, subject=subject, type=type)

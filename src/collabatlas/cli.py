@@ -19,6 +19,7 @@ from .atlas import Atlas, percent_change
 from .counting import LEVELS, CountingError
 from .filters import FilterError
 from .groups import GroupError
+from .indicators import IndicatorError
 from .ingest_report import IngestReport
 from .sources.openalex import InputError
 from .store import StoreError
@@ -74,18 +75,22 @@ def _open(store: Path | None, read_only: bool = True) -> Atlas:
         _fail(str(exc))
 
 
+def _write(df: pd.DataFrame, out: Path) -> None:
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        df.to_csv(out, index=False)
+    elif suffix == ".json":
+        out.write_text(df.to_json(orient="records", indent=1, double_precision=15))
+    elif suffix == ".parquet":
+        df.to_parquet(out, index=False)
+    else:
+        _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
+    err_console.print(f"wrote {len(df):,} rows to {out}")
+
+
 def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
     if out is not None:
-        suffix = out.suffix.lower()
-        if suffix == ".csv":
-            df.to_csv(out, index=False)
-        elif suffix == ".json":
-            out.write_text(df.to_json(orient="records", indent=1, double_precision=15))
-        elif suffix == ".parquet":
-            df.to_parquet(out, index=False)
-        else:
-            _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
-        err_console.print(f"wrote {len(df):,} rows to {out}")
+        _write(df, out)
     shown = df if limit is None else df.head(limit)
     if fmt is Format.csv:
         shown.to_csv(sys.stdout, index=False)
@@ -130,7 +135,7 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (FilterError, CountingError, InputError, StoreError, GroupError) as exc:
+        except (FilterError, CountingError, InputError, StoreError, GroupError, IndicatorError) as exc:
             _fail(str(exc))
     return wrapper
 
@@ -377,6 +382,44 @@ def groups(format: FormatOpt = Format.table) -> None:  # noqa: A002
 
     df = pd.DataFrame([g.__dict__ for g in available_groups()])
     _emit(df, format, "country groups", None, None)
+
+
+@app.command()
+@_guard
+def landscape(
+    year: Annotated[int, typer.Option("--year", "-y", help="Publication year.")],
+    trust: Annotated[bool, typer.Option("--trust", help="Also regress on trust (WVS), not only log10 GERD.")] = False,
+    min_n: Annotated[int, typer.Option("--min-n", help="Fit a group only with at least this many countries.")] = 5,
+    data: Annotated[Path | None, typer.Option("--data", help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
+    subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
+    format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """International co-authorship share of each country vs R&D spending (GERD % GDP) and trust,
+    with OLS fits overall and by World Bank income group.
+
+    Examples:
+
+      collabatlas landscape --year 2018
+
+      collabatlas landscape --year 2014 --trust --out landscape.csv
+    """
+    x = ["log_gerd", "trust_pct"] if trust else "log_gerd"
+    with _open(store) as atlas, err_console.status("joining indicators and fitting"):
+        table, fit = atlas.landscape(year, x=x, min_n=min_n, data_dir=data, subject=subject, type=type)
+    if format is Format.json:
+        print(json.dumps({"countries": table.to_dict(orient="records"), "fit": fit.to_dict(orient="records")},
+                         default=str))
+        return
+    if format is not Format.table:
+        _emit(table, format, f"countries in {year}", out, None)
+        return
+    if out is not None:
+        _write(table, out)
+    shown = [c for c in ("country", "works", "intl_works", "intl_share", "gerd_pct_gdp", "trust_pct", "income_group")
+             if c in table.columns]
+    print_table(table[shown].sort_values("works", ascending=False).head(25), f"countries in {year}", total=len(table))
+    print_table(fit[[c for c in ("group", "n", "term", "coef", "ci_low", "ci_high", "p_value", "r2", "note")
+                     if c in fit.columns]], "OLS fits of international share (overall and by income group)")
 
 
 @app.command()

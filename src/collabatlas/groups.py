@@ -28,20 +28,17 @@ modification time.
 from __future__ import annotations
 
 import csv
-import logging
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import country_converter as coco
 import pandas as pd
-from country_converter.country_converter import COUNTRY_DATA_FILE
 
-from . import config
+from . import config, countries, indicators
 
 BRI_FILE = "indicators/belt_and_road_countries_2020-01_iso.csv"
 WB_FILE = "indicators/WDI_R_package_country_income_region.csv"
@@ -64,8 +61,6 @@ _COCO_GROUPS = {
     "g20": ("G20", "the 19 G20 member countries"),
     "g20+eu": ("G20", "G20 member countries plus all EU member states (the EU is a G20 member)"),
 }
-# Names in the OWID income file that country_converter's regular expressions do not match.
-_OWID_NAMES = {"Timor": "Timor-Leste"}
 
 _Labelled = dict[str, tuple[str, frozenset[str]]]
 """slug → (label as written in the source, member codes)."""
@@ -90,10 +85,10 @@ def available_groups(data_dir: str | os.PathLike[str] | None = None) -> list[Gro
     groups = [GroupInfo("bri", "Belt and Road countries, January 2020 (alias belt-and-road)",
                         str(_data_file(BRI_FILE, data_dir)))]
     history_file = _data_file(OWID_INCOME_FILE, data_dir)
-    history = _owid_income(*_stamp(history_file))
-    income_source = f"{_data_file(WB_FILE, data_dir)}; with year <= {max(history)}: {history_file}"
+    years = indicators.historical_income(data_dir)["year"]
+    income_source = f"{_data_file(WB_FILE, data_dir)}; with year <= {years.max()}: {history_file}"
     groups += [GroupInfo(f"income:{level}", f"{level} income economies, World Bank: current classification, "
-                         f"or that of year {min(history)}–{max(history)}", income_source)
+                         f"or that of year {years.min()}–{years.max()}", income_source)
                for level in reversed(INCOME_LEVELS)]
     for prefix, (describe, relative) in _FAMILIES.items():
         source = str(_data_file(relative, data_dir)) if relative else f"{coco_source}, column Continent_7"
@@ -175,38 +170,19 @@ def _bri(path: Path, _mtime_ns: int) -> frozenset[str]:
     # countries (Greece: "^GR$|^EL$"); those rows are resolved from their ISO3 code.
     members = set()
     for line, iso2, iso3 in zip(table.index + 2, table["iso2"], table["iso3"]):
-        code = iso2 if iso2 in _iso2_codes() else _converter().convert(iso3, src="ISO3", to="ISO2")
-        if code not in _iso2_codes():
+        code = iso2 if iso2 in countries.iso2_codes() else countries.converter().convert(iso3, src="ISO3", to="ISO2")
+        if code not in countries.iso2_codes():
             raise GroupError(f"{path}, line {line}: neither iso2 {iso2!r} nor iso3 {iso3!r} is a country code")
         members.add(code)
     return frozenset(members)
 
 
 @lru_cache
-def _wb(path: Path, _mtime_ns: int) -> tuple[tuple[str, str, str | None], ...]:
-    """(iso2, region, income level or None) of every economy, aggregates left out."""
+def _wb(path: Path, _mtime_ns: int) -> tuple[tuple[str, str], ...]:
+    """(iso2, World Bank region) of every economy, aggregates left out."""
     table = _read_csv(path)
     table = table[table["region"] != "Aggregates"]
-    levels = table["income"].map(lambda label: _slug(label.removesuffix(" income")))
-    return tuple((code, region, level if level in INCOME_LEVELS else None)
-                 for code, region, level in zip(table["iso2c"], table["region"], levels))
-
-
-@lru_cache
-def _owid_income(path: Path, _mtime_ns: int) -> dict[int, dict[str, str]]:
-    """year → iso2 → income level, from the OWID file keyed by country name.
-
-    Names without a current ISO2 code (Channel Islands, Netherlands Antilles) are left out;
-    Czechoslovakia (1990–1991) becomes CZ, as country_converter maps it.
-    """
-    table = _read_csv(path)
-    names = sorted(set(table["Entity"]))
-    codes = dict(zip(names, _names_to_iso2([_OWID_NAMES.get(n, n) for n in names])))
-    by_year: dict[int, dict[str, str]] = {}
-    for entity, year, level in zip(table["Entity"], table["Year"], table["Income classification (World Bank 2017)"]):
-        if (code := codes[entity]) is not None:
-            by_year.setdefault(int(year), {})[code] = INCOME_LEVELS[int(level) - 1]
-    return by_year
+    return tuple(zip(table["iso2c"], table["region"], strict=True))
 
 
 @lru_cache
@@ -218,15 +194,21 @@ def _m49(path: Path, _mtime_ns: int) -> tuple[tuple[str, str, str], ...]:
 
 
 def _income_table(year: int | None, data_dir: str | os.PathLike[str] | None) -> Mapping[str, str | None]:
-    if year is not None:
-        path = _data_file(OWID_INCOME_FILE, data_dir)
-        history = _owid_income(*_stamp(path))
-        if year <= max(history):
-            if year not in history:
-                raise GroupError(f"no income classification for {year}: {path} covers "
-                                 f"{min(history)}–{max(history)}, later years use the current one")
-            return history[year]
-    return {code: level for code, _, level in _wb(*_stamp(_data_file(WB_FILE, data_dir)))}
+    """iso2 → income level: historical (OWID, 1987–2016) for such a ``year``, else the current one.
+    Both come from :mod:`collabatlas.indicators`, the one reader of the income files."""
+    try:
+        if year is not None:
+            history = indicators.historical_income(data_dir)
+            if year <= history["year"].max():
+                if year not in set(history["year"]):
+                    raise GroupError(f"no income classification for {year}: {OWID_INCOME_FILE} covers "
+                                     f"{history['year'].min()}–{history['year'].max()}, later years use the current one")
+                rows = history[history["year"] == year]
+                return dict(zip(rows["iso2"], rows["group"], strict=True))
+        current = indicators.income_groups(data_dir)
+    except indicators.IndicatorError as exc:
+        raise GroupError(str(exc)) from exc
+    return {code: (level if isinstance(level, str) else None) for code, level in current.items()}
 
 
 # --- families of groups named <prefix>:<slug> -----------------------------------------------------
@@ -242,9 +224,9 @@ _FAMILIES: dict[str, tuple[str, str | None]] = {
 
 def _family(prefix: str, data_dir: str | os.PathLike[str] | None) -> _Labelled:
     if prefix == "wb-region":
-        return _labelled([(code, region) for code, region, _ in _wb(*_stamp(_data_file(WB_FILE, data_dir)))])
+        return _labelled(list(_wb(*_stamp(_data_file(WB_FILE, data_dir)))))
     if prefix == "continent":
-        table = _converter().Continent_7as("ISO2")
+        table = countries.converter().Continent_7as("ISO2")
         return _labelled(list(zip(table["ISO2"], table["Continent_7"])))
     rows = _m49(*_stamp(_data_file(M49_FILE, data_dir)))
     if prefix == "un-region":
@@ -255,40 +237,11 @@ def _family(prefix: str, data_dir: str | os.PathLike[str] | None) -> _Labelled:
 # --- country_converter ------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _converter() -> coco.CountryConverter:
-    """country_converter on its own table, read as strings with only empty cells missing.
-
-    ``CountryConverter()`` cannot load its table under pandas 3 (version 1.3.2 reads Namibia's "NA"
-    and empty codes as NaN and then fails compiling them as regular expressions), so the table is
-    read here and handed over as a DataFrame. Obsolete countries are left out, as by default.
-    """
-    table = pd.read_csv(COUNTRY_DATA_FILE, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
-    return coco.CountryConverter(country_data=table)
-
-
-@lru_cache(maxsize=1)
-def _iso2_codes() -> frozenset[str]:
-    return frozenset(_converter().name_shortas("ISO2")["ISO2"])
-
-
-@contextmanager
-def _quiet_converter() -> Iterator[None]:
-    """Silence country_converter's "not found" warnings: callers report unmatched names themselves."""
-    logger = logging.getLogger(coco.country_converter.__name__)
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def _names_to_iso2(names: Sequence[str]) -> list[str | None]:
     """ISO2 code of each country name, None where no single country matches."""
-    with _quiet_converter():
-        found = _converter().convert(list(names), src="regex", to="ISO2", enforce_list=True)
-    return [codes[0] if len(codes) == 1 and codes[0] in _iso2_codes() else None for codes in found]
+    with countries.quiet():
+        found = countries.converter().convert(list(names), src="regex", to="ISO2", enforce_list=True)
+    return [codes[0] if len(codes) == 1 and codes[0] in countries.iso2_codes() else None for codes in found]
 
 
 def _coco_members(key: str, year: int | None) -> frozenset[str]:
@@ -298,7 +251,7 @@ def _coco_members(key: str, year: int | None) -> frozenset[str]:
         if not snapshots:
             raise GroupError(f"EU membership by year is available from {_EU_COLUMNS_SINCE[-1][0]} on, not {year}")
         column = snapshots[0]
-    table = getattr(_converter(), f"{column}as")("ISO2")
+    table = getattr(countries.converter(), f"{column}as")("ISO2")
     if key == "oecd" and year is not None:
         table = table[table["OECD"].astype(int) <= year]
     members = frozenset(table["ISO2"])
@@ -341,7 +294,7 @@ def _user_groups(path: Path, _mtime_ns: int) -> dict[str | None, frozenset[str]]
         rows = [(reader.line_num, (row[code_column] or "").strip(),
                  (row[group_column] or "").strip().lower() if group_column else None) for row in reader]
     if code_column == columns.get("iso2"):
-        codes = [value.upper() if value.upper() in _iso2_codes() else None for _, value, _ in rows]
+        codes = [value.upper() if value.upper() in countries.iso2_codes() else None for _, value, _ in rows]
     else:
         codes = _names_to_iso2([value for _, value, _ in rows])
     groups: dict[str | None, set[str]] = {}

@@ -1,0 +1,44 @@
+"""country_converter, loaded so that it works under pandas 3.
+
+country_converter 1.3.2 reads its own table with pandas defaults; pandas 3 turns Namibia's code
+"NA" and empty ISO2 cells into NaN and the constructor then fails in ``re.compile``. Reading the same
+file with ``keep_default_na=False`` and handing it over avoids that. Every module that needs
+country names or memberships (groups, indicators) uses :func:`converter`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import country_converter as coco
+import pandas as pd
+
+
+@lru_cache(maxsize=1)
+def converter() -> coco.CountryConverter:
+    table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8",
+                        dtype=str, keep_default_na=False, na_values=[""])
+    for col in ("ISO2", "ISO3", "name_short", "name_official", "regex"):
+        table[col] = table[col].fillna("").astype(str)
+    return coco.CountryConverter(country_data=table)
+
+
+@lru_cache(maxsize=1)
+def iso2_codes() -> frozenset[str]:
+    """Every current ISO 3166-1 alpha-2 code country_converter knows."""
+    return frozenset(converter().name_shortas("ISO2")["ISO2"])
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Silence country_converter's warning for each name it does not find (callers report those)."""
+    logger = logging.getLogger(coco.country_converter.__name__)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
