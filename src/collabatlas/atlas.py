@@ -13,7 +13,7 @@ import os
 import duckdb
 import pandas as pd
 
-from . import counting, uncertainty
+from . import counting, country_pairs, uncertainty
 from .config import EngineSettings, store_path
 from .counting import Counting
 from .filters import Filters
@@ -22,6 +22,11 @@ from .ingest_report import IngestReport
 from .group_analysis import GroupReport, group_collaboration
 from .profile import InstitutionProfile, institution_profile
 from .store import connect, data_version, table_counts
+
+
+def _pairs_only(level: str) -> None:
+    if level != "country":
+        raise counting.CountingError("country-pair aggregates (--source pairs) exist at country level only")
 
 
 class UnknownUnitError(counting.CountingError):
@@ -78,6 +83,10 @@ class Atlas:
             flat.extend(p if isinstance(p, list | tuple) else [p])
         limit = None if self.settings.memory_limit else self.settings.ingest_memory_limit
         return ingest(self.con, flat, progress=progress, memory_limit=limit)
+
+    def ingest_country_pairs(self, path: str | os.PathLike) -> country_pairs.PairLoadReport:
+        """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.country_pairs`."""
+        return country_pairs.load(self.con, path)
 
     def summary(self) -> dict:
         """Row counts per table, the year span, and the data version."""
@@ -196,13 +205,20 @@ class Atlas:
     def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
                  subject=None, type=None, renormalize: bool = False, rollup: bool = False,  # noqa: A002
                  exclude_dual_affiliations: bool = False, report_dual: bool = False,
-                 ci: int = 0) -> pd.DataFrame:
+                 ci: int = 0, source: str = "works") -> pd.DataFrame:
         """Partners of ``unit`` by bilateral CS (Nature Index "top collaborators").
+
+        ``source="pairs"`` answers from country-pair aggregates instead (full counts of joint works,
+        see :mod:`collabatlas.country_pairs`); filters other than ``years`` do not apply there.
 
         Columns: ``partner[, name, country], joint_count, cs, pct_of_international_cs`` and, when
         ``years`` spans several years, ``cs_<year>`` for each year. The percentage is the partner's
         part of the unit's CS with partners in other countries (empty for a domestic partner).
         """
+        if source == "pairs":
+            _pairs_only(level)
+            df = country_pairs.partners(self.con, unit, years)
+            return df.head(top) if top else df
         unit = self.resolve_unit(level, unit)
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
         df = self.partner_detail(c, level, unit)
@@ -257,26 +273,34 @@ class Atlas:
         return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type)
 
     def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
-              top: int = 10, subject=None, type=None) -> GroupReport:  # noqa: A002
+              top: int = 10, subject=None, type=None, source: str = "works"):  # noqa: A002
         """A country's collaboration with a country group over periods; see :mod:`collabatlas.group_analysis`.
 
         ``group`` names a group of :mod:`collabatlas.groups` (``bri``, ``income:high``, ``eu``, ...);
-        ``members`` gives the countries directly instead."""
+        ``members`` gives the countries directly instead. ``source="pairs"`` returns the per-period
+        table from country-pair aggregates (full-count links) instead of a :class:`GroupReport`."""
         if members is None:
             from .groups import group_members
 
             members = group_members(group)
+        if source == "pairs":
+            return country_pairs.group(self.con, country, frozenset(members), periods)
         return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject, type=type)
 
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,  # noqa: A002
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
               exclude_dual_affiliations: bool = False, report_dual: bool = False,
-              ci: int = 0) -> pd.DataFrame:
+              ci: int = 0, source: str = "works") -> pd.DataFrame:
         """Bilateral CS of two units per year, or per 12-month window ending with ``window_end_month``.
+
+        ``source="pairs"``: full counts of joint works per year from country-pair aggregates.
 
         Columns: ``period, joint_count, cs, change_pct`` (change of CS from the previous period, %).
         Use :func:`percent_change` for the change between any two periods.
         """
+        if source == "pairs":
+            _pairs_only(level)
+            return country_pairs.trend(self.con, unit_a, unit_b, years)
         if window_end_month is not None and not 1 <= int(window_end_month) <= 12:
             raise counting.CountingError(f"window end month {window_end_month}: expected 1-12")
         a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)

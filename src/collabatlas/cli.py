@@ -57,6 +57,12 @@ RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work
 RollupOpt = Annotated[bool, typer.Option("--rollup", help="Institution level: credit each institution to the top of its lineage.")]
 DualOpt = Annotated[bool, typer.Option("--exclude-dual-affiliations", help="Leave out authors affiliated in two or more countries (their parts are dropped).")]
 ReportDualOpt = Annotated[bool, typer.Option("--report-dual", help="Add cs_without_dual and dual_cs: the part of CS that comes from authors affiliated in two or more countries.")]
+class Source(str, Enum):
+    works = "works"
+    pairs = "pairs"
+
+
+SourceOpt = Annotated[Source, typer.Option("--source", help="works: exact fractional counting from work-level data; pairs: country-pair aggregates (full counts, see `ingest-pairs`).")]
 CiOpt = Annotated[int, typer.Option("--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
@@ -217,6 +223,28 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
         err_console.print(f"[yellow]note:[/] {message}")
 
 
+@app.command("ingest-pairs")
+@_guard
+def ingest_pairs(
+    path: Annotated[Path, typer.Argument(help="CSV (or .csv.gz) with year,country_a,country_b,works.")],
+    store: StoreOpt = None,
+) -> None:
+    """Load country-pair co-authorship counts (full counting) for world-scale partners, trend and
+    group analyses with --source pairs. The years in the file replace those years in the store.
+
+    Example:
+
+      collabatlas ingest-pairs ../shared/data/country_pairs/openalex_country_coauthorship_pairs_1990_2023.csv.gz
+    """
+    with _open(store, read_only=False) as atlas, err_console.status(f"loading {path.name}"):
+        report = atlas.ingest_country_pairs(path)
+    years = f"{report.years[0]}–{report.years[-1]}" if report.years else "none"
+    console.print(f"{report.rows_read:,} rows read, {report.rows_stored:,} stored (years {years}), "
+                  f"{sum(report.skipped.values()):,} skipped")
+    for message in report.messages:
+        err_console.print(f"[yellow]note:[/] {message}")
+
+
 @app.command()
 @_guard
 def scores(
@@ -295,6 +323,7 @@ def partners(
     years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
     exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
+    source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Top partners of a country or institution by bilateral CS, with their % of its international
@@ -308,7 +337,8 @@ def partners(
     """
     _metric("partners", store, format, out, limit, unit=unit, level=level.value, top=top, years=years,
             window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
-            exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci)
+            exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
+            source=source.value)
 
 
 @app.command()
@@ -350,6 +380,7 @@ def group(
     periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years or year ranges, e.g. 2013-2015,2016-2018.")],
     top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
     subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
+    source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """A country's collaboration with a group of countries over periods: works with the group, the
@@ -364,7 +395,10 @@ def group(
     """
     with _open(store) as atlas, err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
-                             subject=subject, type=type)
+                             subject=subject, type=type, source=source.value)
+    if isinstance(report, pd.DataFrame):  # country-pair aggregates: one table of full-count links
+        _emit(report, format, f"{country.upper()} with {group_name} (full counts)", None, None)
+        return
     if format is not Format.table:
         print(json.dumps(report.to_dict(), default=str))
         return
@@ -433,6 +467,7 @@ def trend(
     compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS between them.")] = None,
     renormalize: RenormOpt = False, rollup: RollupOpt = False,
     exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
+    source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """Bilateral CS of two units per year (or per 12-month window) with the change between periods.
@@ -446,20 +481,22 @@ def trend(
     with _open(store) as atlas:
         df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, type=type,
                          window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
-                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci)
+                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
+                         source=source.value)
         bounds = None
         if compare:
             first, last = (int(p) for p in compare.split(","))
-            change = percent_change(df, first, last)
-            if ci and change is not None:
+            change = percent_change(df, first, last, value="cs" if source is Source.works else "joint_works")
+            if ci and change is not None and source is Source.works:
                 bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value, subject=subject,
                                                      type=type, window_end_month=window_end_month, ci=ci)
-    _emit(df, format, f"bilateral CS {unit_a.upper()}–{unit_b.upper()}", out, None)
+    what = "CS" if source is Source.works else "joint works (full count)"
+    _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None)
     if compare:
-        text = "not defined (CS was 0 in the first period)" if change is None else f"{change:+.1f} %"
+        text = f"not defined ({what} was 0 in the first period)" if change is None else f"{change:+.1f} %"
         if bounds:
             text += f" (95% interval {bounds[0]:+.1f} % to {bounds[1]:+.1f} %)"
-        err_console.print(f"change of CS from {first} to {last}: {text}")
+        err_console.print(f"change of {what} from {first} to {last}: {text}")
 
 
 @app.command()

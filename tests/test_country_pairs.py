@@ -1,0 +1,71 @@
+"""Country-pair aggregates (full counts): loading with bad rows reported, and the real OpenAlex file."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+
+import pytest
+
+import collabatlas
+from collabatlas.country_pairs import FULL_COUNT_LABEL
+from collabatlas.counting import CountingError
+
+HAND = """year,country_a,country_b,works
+2019,CN,CN,100
+2019,CN,US,10
+2019,US,CN,10
+2019,CN,PK,5
+2019,PK,CN,5
+2020,CN,CN,120
+2020,CN,US,12
+2020,CN,PK,9
+2020,CN,RU,3
+20x0,CN,US,1
+2020,C1,US,1
+2020,CN,JP,-4
+"""
+
+
+def test_load_reports_bad_rows_and_answers_in_full_counts(tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text(HAND)
+    atlas = collabatlas.open(":memory:")
+    report = atlas.ingest_country_pairs(path)
+    assert (report.rows_read, report.rows_stored, report.years) == (12, 9, [2019, 2020])
+    assert report.skipped == {"year is not an integer": 1, "country code is not two letters": 1,
+                              "works is not a count >= 0": 1}
+    assert any("line 11" in m for m in report.messages) and any("line 13" in m for m in report.messages)
+    partners = atlas.partners("CN", source="pairs", years="2019-2020").set_index("partner")
+    assert partners["joint_works"].to_dict() == {"US": 22, "PK": 14, "RU": 3}
+    assert partners["pct_of_partner_links"].sum() == pytest.approx(100)
+    assert set(partners["counting"]) == {FULL_COUNT_LABEL}
+    trend = atlas.trend("CN", "US", source="pairs")
+    assert trend["joint_works"].tolist() == [10, 12] and trend["change_pct"].iloc[1] == pytest.approx(20.0)
+    group = atlas.group("CN", "test", ["2019", "2020"], members=frozenset({"PK", "RU"}), source="pairs")
+    assert group["group_pair_works"].tolist() == [5, 12] and group["total_works"].tolist() == [100, 120]
+    # loading again replaces those years: nothing doubles
+    atlas.ingest_country_pairs(path)
+    assert atlas.trend("CN", "US", source="pairs")["joint_works"].tolist() == [10, 12]
+    with pytest.raises(CountingError, match="country level only"):
+        atlas.partners("I1", level="institution", source="pairs")
+
+
+def test_without_aggregates_the_error_says_how_to_load_them():
+    with pytest.raises(CountingError, match="ingest-pairs"):
+        collabatlas.open(":memory:").partners("CN", source="pairs")
+
+
+def test_real_openalex_country_pairs(shared_data):
+    path = shared_data / "country_pairs" / "openalex_country_coauthorship_pairs_1990_2023.csv.gz"
+    with gzip.open(path, "rt") as fh:  # an independent reading of the file
+        rows = [r for r in csv.DictReader(fh) if r["year"] == "2020" and r["country_a"] == "CN"]
+    expected_us = next(int(r["works"]) for r in rows if r["country_b"] == "US")
+    expected_links = sum(int(r["works"]) for r in rows if r["country_b"] != "CN")
+    atlas = collabatlas.open(":memory:")
+    report = atlas.ingest_country_pairs(path)
+    assert report.rows_read == 538_297 and report.skipped == {}
+    partners = atlas.partners("CN", source="pairs", years=2020).set_index("partner")
+    assert partners.loc["US", "joint_works"] == expected_us
+    assert partners["joint_works"].sum() == expected_links
+    assert partners.index[0] == "US"
