@@ -30,5 +30,10 @@ def test_landscape_and_groups_commands(tmp_path, shared_data, monkeypatch):
     assert all(row["gerd_pct_gdp"] > 0 for row in result["countries"])  # all six report GERD for 2008
     overall = [row for row in result["fit"] if row["group"] == "all" and row["term"] == "log_gerd"]
     assert len(overall) == 1 and overall[0]["n"] == 6
+    gaps = runner.invoke(app, ["landscape", "--year", "2008", "--gaps", "2014-2020", "--format", "json", "--store", store])
+    assert gaps.exit_code == 0, gaps.output
+    trust_gaps = {(r["country"], r["indicator"]): r["missing_years"] for r in json.loads(gaps.stdout)}
+    # trust (WVS) has a wave in 2014 only within 2014-2020
+    assert trust_gaps[("US", "trust_pct")] == "2015-2020"
     listed = runner.invoke(app, ["groups", "--format", "csv"])
     assert listed.exit_code == 0 and "income:high" in listed.stdout and "g20" in listed.stdout

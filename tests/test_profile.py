@@ -62,3 +62,23 @@ def test_profile_cli_json(tmp_path):
     assert '"n_international_partners": 7' in out.stdout
     table = runner.invoke(app, ["profile", "X1", "--store", store])
     assert table.exit_code == 0 and "rest of world" in table.stdout and "Example University" in table.stdout
+
+
+def test_industry_academia_contribution(atlas_of, tmp_path):
+    corpus = [
+        work("W1", [[("K1", "KR", "company")], [("A1", "US", "education")]]),
+        work("W2", [[("K1", "KR", "company")], [("A1", "US", "education")], [("A2", "US", "education")]]),
+        work("W3", [[("K1", "KR", "company")], [("G1", "KR", "government")]]),  # no academic partner
+        work("W4", [[("K2", "JP", "company")], [("A1", "US", "education")], [("A1", "US", "education")],
+                    [("A2", "US", "education")]]),
+    ]
+    df = atlas_of(corpus).industry().set_index("unit")
+    assert list(df.index) == ["K1", "K2"]
+    assert df.loc["K1", ["joint_works", "own_share", "academic_share"]].tolist() == pytest.approx([2, 5 / 6, 7 / 6])
+    assert df.loc["K1", "contribution_pct"] == pytest.approx(100 * (5 / 6) / 2)
+    assert df.loc["K2", "contribution_pct"] == pytest.approx(25.0)
+    runner = CliRunner()
+    store = str(tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", corpus)), "--store", store]).exit_code == 0
+    out = runner.invoke(app, ["industry", "--format", "csv", "--store", store])
+    assert out.exit_code == 0 and out.stdout.splitlines()[0] == "unit,name,joint_works,own_share,academic_share,contribution_pct"

@@ -333,6 +333,14 @@ class Atlas:
         df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
         return df
 
+    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False) -> pd.DataFrame:  # noqa: A002
+        """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
+        own_share, academic_share, contribution_pct``), by their Share on joint works."""
+        c = self.counting_for("institution", years, window, subject, type, False, rollup)
+        df = self._df(counting.industry_academic_sql(c))
+        df["joint_works"] = df["joint_works"].astype("int64")
+        return df.sort_values(["own_share", "unit"], ascending=[False, True], ignore_index=True)
+
     def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
                               type=None, rollup: bool = False) -> pd.DataFrame:  # noqa: A002
         """Per unit and year: ``works`` (Count), ``collab_works`` (with another unit), ``intl_works``
@@ -366,6 +374,16 @@ class Atlas:
                                           income=indicators.income_groups(data_dir),
                                           income_history=indicators.historical_income(data_dir))
         return table, landscape.fit(table, x=x, by=by, min_n=min_n)
+
+    def data_gaps(self, years, data_dir=None) -> pd.DataFrame:
+        """Which indicator is missing for which countries of the store and which of ``years``
+        (``country, indicator, missing_years, n_missing``)."""
+        from . import indicators, landscape
+        from .filters import parse_years
+
+        first, last = parse_years(years)
+        collab = self.collaboration_by_year(level="country")  # every country of the store
+        return landscape.data_gaps(collab, indicators.load_indicators(data_dir), range(first, last + 1))
 
     def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:  # noqa: A002
         """Number of works per year under the filters (the N of Adjusted Share)."""

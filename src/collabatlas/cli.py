@@ -148,9 +148,10 @@ def _guard(fn):
 
 def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limit: int | None, **options) -> None:
     """Run one Atlas metric with a spinner on stderr and print or write its table."""
-    with _open(store) as atlas, err_console.status(f"computing {options['level']} {method}"):
+    level = options.get("level", "institution")
+    with _open(store) as atlas, err_console.status(f"computing {level} {method}"):
         df = getattr(atlas, method)(**options)
-    subject = f"partners of {options['unit']}" if "unit" in options else f"{options['level']} {method}"
+    subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
     _emit(df, fmt, title, out, limit)
 
@@ -423,6 +424,7 @@ def groups(format: FormatOpt = Format.table) -> None:  # noqa: A002
 def landscape(
     year: Annotated[int, typer.Option("--year", "-y", help="Publication year.")],
     trust: Annotated[bool, typer.Option("--trust", help="Also regress on trust (WVS), not only log10 GERD.")] = False,
+    gaps: Annotated[str | None, typer.Option("--gaps", help="Instead, list the indicator gaps of the store's countries over these years, e.g. 2010-2020.")] = None,
     min_n: Annotated[int, typer.Option("--min-n", help="Fit a group only with at least this many countries.")] = 5,
     data: Annotated[Path | None, typer.Option("--data", help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
     subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
@@ -437,6 +439,10 @@ def landscape(
 
       collabatlas landscape --year 2014 --trust --out landscape.csv
     """
+    if gaps:
+        with _open(store) as atlas:
+            _emit(atlas.data_gaps(gaps, data_dir=data), format, f"indicator gaps {gaps}", out, None)
+        return
     x = ["log_gerd", "trust_pct"] if trust else "log_gerd"
     with _open(store) as atlas, err_console.status("joining indicators and fitting"):
         table, fit = atlas.landscape(year, x=x, min_n=min_n, data_dir=data, subject=subject, type=type)
@@ -497,6 +503,24 @@ def trend(
         if bounds:
             text += f" (95% interval {bounds[0]:+.1f} % to {bounds[1]:+.1f} %)"
         err_console.print(f"change of {what} from {first} to {last}: {text}")
+
+
+@app.command()
+@_guard
+def industry(
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
+    rollup: RollupOpt = False,
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+) -> None:
+    """Corporate institutions' collaboration with academia: joint works, own and academic Share on
+    them, and the corporate contribution in % (Nature Index "Science Inc." tables).
+
+    Example:
+
+      collabatlas industry --years 2016 --limit 20
+    """
+    _metric("industry", store, format, out, limit, years=years, window=window,
+            subject=subject, type=type, rollup=rollup)
 
 
 @app.command()

@@ -331,6 +331,26 @@ def totals_sql(c: Counting) -> tuple[str, dict]:
     return sql, params
 
 
+def industry_academic_sql(c: Counting) -> tuple[str, dict]:
+    """unit, name, joint_works, own_share, academic_share, contribution_pct: for each corporate
+    institution, over its works with at least one academic institution, its Share, the academic
+    institutions' Share, and own / (own + academic) × 100 (the Nature Index "Science Inc." average
+    contribution to collaborations with academia)."""
+    if c.level != "institution":
+        raise CountingError("the industry–academia view is computed at institution level")
+    prefix, params = unit_shares_sql(c)
+    inner = f"""
+    SELECT wu.unit, count(*) AS joint_works, sum(wu.share) AS own_share, sum(a.academic_share) AS academic_share,
+           100 * sum(wu.share) / (sum(wu.share) + sum(a.academic_share)) AS contribution_pct
+    FROM wu JOIN sectors s USING (unit)
+    JOIN (SELECT wu.wkey, sum(wu.share) AS academic_share FROM wu JOIN sectors s USING (unit)
+          WHERE s.sector = 'academic' GROUP BY wu.wkey) a USING (wkey)
+    WHERE s.sector = 'corporate'
+    GROUP BY wu.unit"""
+    sectors = f"SELECT i.ikey AS unit, {SECTOR_SQL} AS sector FROM institutions i"
+    return f"{prefix}, sectors AS ({sectors}) {_named(c, inner)}", params
+
+
 def collaboration_by_year_sql(c: Counting) -> tuple[str, dict]:
     """unit[, name], year, works, collab_works, intl_works: per unit and year, the works it takes
     part in (its Count), those with another unit, and those with a unit of another known country
