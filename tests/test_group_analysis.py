@@ -75,3 +75,17 @@ def test_group_cli_with_a_user_csv_and_a_maintained_group(tmp_path, shared_data,
     assert [p["group_works"] for p in json.loads(bri.stdout)["periods"]] == [2, 3]
     bad = runner.invoke(app, ["group", "CN", "--group", "nonsense", "--periods", "2014", "--store", store])
     assert bad.exit_code == 2 and "bri" in bad.output
+
+
+def test_growth_intervals(atlas_of):
+    # 30 works with PK in 2014, 45 in 2017 (+50 %), plus domestic works
+    corpus = [work(f"W{i}", [[CN], [PK]], year=2014) for i in range(30)]
+    corpus += [work(f"W{100 + i}", [[CN], [PK]], year=2017) for i in range(45)]
+    corpus += [work(f"W{200 + i}", [[CN]], year=2017) for i in range(5)]
+    report = atlas_of(corpus).group("CN", "test", ["2014", "2017"], members=GROUP, ci=800)
+    growth = report.growth.set_index("measure")
+    assert growth.loc["group_works", "growth_pct"] == pytest.approx(50.0)
+    low, high = growth.loc["group_works", ["growth_low", "growth_high"]]
+    assert low < 50 < high and high - low < 150
+    assert growth.loc["group_cs", "growth_low"] < growth.loc["group_cs", "growth_pct"] < growth.loc["group_cs", "growth_high"]
+    assert growth.loc["domestic_works", ["growth_low", "growth_high"]].isna().all()

@@ -273,7 +273,7 @@ class Atlas:
         return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type)
 
     def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
-              top: int = 10, subject=None, type=None, source: str = "works"):  # noqa: A002
+              top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0):  # noqa: A002
         """A country's collaboration with a country group over periods; see :mod:`collabatlas.group_analysis`.
 
         ``group`` names a group of :mod:`collabatlas.groups` (``bri``, ``income:high``, ``eu``, ...);
@@ -285,7 +285,8 @@ class Atlas:
             members = group_members(group)
         if source == "pairs":
             return country_pairs.group(self.con, country, frozenset(members), periods)
-        return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject, type=type)
+        return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
+                                   type=type, ci=ci)
 
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,  # noqa: A002
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,

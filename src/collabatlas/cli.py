@@ -381,7 +381,7 @@ def group(
     periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years or year ranges, e.g. 2013-2015,2016-2018.")],
     top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
     subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
-    source: SourceOpt = Source.works,
+    source: SourceOpt = Source.works, ci: CiOpt = 0,
     format: FormatOpt = Format.table, store: StoreOpt = None,  # noqa: A002
 ) -> None:
     """A country's collaboration with a group of countries over periods: works with the group, the
@@ -396,7 +396,7 @@ def group(
     """
     with _open(store) as atlas, err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
-                             subject=subject, type=type, source=source.value)
+                             subject=subject, type=type, source=source.value, ci=ci)
     if isinstance(report, pd.DataFrame):  # country-pair aggregates: one table of full-count links
         _emit(report, format, f"{country.upper()} with {group_name} (full counts)", None, None)
         return
