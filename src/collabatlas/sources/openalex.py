@@ -457,13 +457,12 @@ class Stager:
         # one row per institution: the copy in the most recently updated (then latest) work
         con.execute("""
             CREATE OR REPLACE TEMP TABLE raw_institutions AS
-            SELECT iid, best.rid, best.i, best.updated_date
-            FROM (SELECT short_id(i.id) AS iid,
-                         arg_max({'i': i, 'rid': rid, 'updated_date': updated_date}, (updated_date, rid)) AS best
+            SELECT iid, max_by(rid, (updated_date, rid)) AS rid, max_by(i, (updated_date, rid)) AS i,
+                   max(updated_date) AS updated_date
+            FROM (SELECT short_id(i.id) AS iid, rid, updated_date, i
                   FROM (SELECT rid, updated_date, unnest(institutions) AS i
-                        FROM raw_authorships WHERE len(institutions) > 0)
-                  GROUP BY iid)
-            WHERE iid IS NOT NULL
+                        FROM raw_authorships WHERE len(institutions) > 0))
+            GROUP BY iid HAVING iid IS NOT NULL
         """)
         self._count_warning(
             "SELECT count(*) FROM raw_institutions WHERE i.country_code IS NOT NULL AND iso2(i.country_code) IS NULL",
