@@ -23,6 +23,7 @@ import pandas as pd
 
 from .counting import CountingError
 from .filters import parse_years
+from .store import transaction
 
 FULL_COUNT_LABEL = "full count (country-pair aggregates)"
 
@@ -76,20 +77,16 @@ def load(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> PairLoadRep
             report.skipped[reason] = len(lines)
             report.messages.append(f"{path}: line {', '.join(map(str, lines[:10]))}"
                                    f"{' ...' if len(lines) > 10 else ''}: {reason}")
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE good_pairs AS
-                        SELECT CAST(year AS INTEGER) AS year, upper(trim(country_a)) AS country_a,
-                               upper(trim(country_b)) AS country_b, CAST(works AS BIGINT) AS works
-                        FROM raw_pairs WHERE NOT ({bad_any})""")
-        report.years = [r[0] for r in con.execute("SELECT DISTINCT year FROM good_pairs ORDER BY year").fetchall()]
-        con.execute("DELETE FROM country_pair_works WHERE year IN (SELECT year FROM good_pairs)")
-        con.execute("INSERT INTO country_pair_works SELECT * FROM good_pairs")
-        report.rows_stored = con.execute("SELECT count(*) FROM good_pairs").fetchone()[0]
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE good_pairs AS
+                            SELECT CAST(year AS INTEGER) AS year, upper(trim(country_a)) AS country_a,
+                                   upper(trim(country_b)) AS country_b, CAST(works AS BIGINT) AS works
+                            FROM raw_pairs WHERE NOT ({bad_any})""")
+            report.years = [r[0] for r in con.execute("SELECT DISTINCT year FROM good_pairs ORDER BY year").fetchall()]
+            con.execute("DELETE FROM country_pair_works WHERE year IN (SELECT year FROM good_pairs)")
+            con.execute("INSERT INTO country_pair_works SELECT * FROM good_pairs")
+            report.rows_stored = con.execute("SELECT count(*) FROM good_pairs").fetchone()[0]
     finally:
         con.execute("DROP TABLE IF EXISTS raw_pairs; DROP TABLE IF EXISTS good_pairs")
     return report

@@ -22,7 +22,7 @@ import duckdb
 
 from .ingest_report import IngestReport
 from .sources.openalex import SPECS, InputError, InputFile, Stager, discover, make_tmpdir
-from .store import data_version, meta_set
+from .store import data_version, meta_set, transaction
 
 __all__ = ["ingest", "InputError", "IngestReport"]
 
@@ -45,7 +45,7 @@ CREATE OR REPLACE TEMP TABLE stage_institutions (
 """
 
 STAGING_TABLES = ("stage_works", "stage_authorships", "stage_affiliations", "stage_author_countries",
-                  "stage_institutions", "stage_winners", "stage_decision")
+                  "stage_institutions", "stage_winners", "stage_decision", "stage_go")
 
 ProgressCallback = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
 
@@ -165,8 +165,7 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
     report.works_replaced = counts.get("replace", 0)
     report.works_unchanged = counts.get("keep", 0)
 
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _merge_institutions(con, report)  # first: affiliations refer to institution keys
         # works to write, with their key: a replaced work keeps its key, a new one gets the next free
         con.execute("""
@@ -203,12 +202,6 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
         ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
         con.execute("INSERT INTO ingest_log VALUES (?, ?, ?)",
                     [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(report.to_dict())])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.execute("DROP TABLE IF EXISTS stage_go")
 
 
 def _merge_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:

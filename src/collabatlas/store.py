@@ -20,6 +20,8 @@ Each ingest is one transaction: a process killed half-way leaves the file as it 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -131,6 +133,18 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
     if not read_only:
         ensure_schema(con)
     return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT, or ROLLBACK when anything (including KeyboardInterrupt) escapes."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
