@@ -33,6 +33,16 @@ class UnknownUnitError(counting.CountingError):
     """A country, institution or sector that the store does not hold."""
 
 
+def ranked(df: pd.DataFrame, value: str, keys: list[str], groups: list[str] | None = None) -> pd.DataFrame:
+    """Sort by ``groups`` ascending, then ``value`` descending, then ``keys`` ascending. Values are
+    compared at 1e-9 so that sums differing only by floating-point summation order tie, and ties
+    are broken by the keys: the same data gives the same order whatever the store's history."""
+    groups = groups or []
+    order = df.assign(_rank=df[value].round(9)).sort_values(
+        groups + ["_rank", *keys], ascending=[True] * len(groups) + [False] + [True] * len(keys))
+    return order.drop(columns="_rank").reset_index(drop=True)
+
+
 def percent_change(df: pd.DataFrame, first, last, value: str = "cs", period: str = "period") -> float | None:
     """Change of ``value`` from period ``first`` to period ``last`` in %, ``None`` when it starts at 0."""
     values = df.set_index(period)[value]
@@ -132,8 +142,7 @@ class Atlas:
         df = self._df(counting.scores_sql(c, by_year=by_year))
         if base_year is not None:
             df = self._adjust(df, c.filters, int(base_year))
-        sort = ["year", "share", "unit"] if by_year else ["share", "unit"]
-        df = df.sort_values(sort, ascending=[True, False, True] if by_year else [False, True], ignore_index=True)
+        df = ranked(df, "share", ["unit"], ["year"] if by_year else None)
         df["count"] = df["count"].astype("int64")
         if ci:
             if by_year:
@@ -157,8 +166,7 @@ class Atlas:
         df = self._df(counting.pairs_sql(c, by_year=by_year))
         if min_joint > 1:
             df = df[df["joint_count"] >= min_joint]
-        df = df.sort_values((["year"] if by_year else []) + ["cs", "unit_a", "unit_b"],
-                            ascending=([True] if by_year else []) + [False, True, True], ignore_index=True)
+        df = ranked(df, "cs", ["unit_a", "unit_b"], ["year"] if by_year else None)
         df["joint_count"] = df["joint_count"].astype("int64")
         return df
 
@@ -172,7 +180,7 @@ class Atlas:
         """
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
         df = self._df(counting.totals_sql(c))
-        df = df.sort_values(["cs_total", "unit"], ascending=[False, True], ignore_index=True)
+        df = ranked(df, "cs_total", ["unit"])
         for col in ("count", "collab_count", "intl_count"):
             df[col] = df[col].astype("int64")
         if level != "institution":
@@ -265,7 +273,7 @@ class Atlas:
         intl_total = df.loc[international, "cs"].sum()
         df["pct_of_international_cs"] = (100 * df["cs"] / intl_total).where(international) if intl_total else None
         df["joint_count"] = df["joint_count"].astype("int64")
-        return df.sort_values(["cs", "partner"], ascending=[False, True], ignore_index=True)
+        return ranked(df, "cs", ["partner"])
 
     def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
                 type=None) -> InstitutionProfile:  # noqa: A002
@@ -340,7 +348,7 @@ class Atlas:
         c = self.counting_for("institution", years, window, subject, type, False, rollup)
         df = self._df(counting.industry_academic_sql(c))
         df["joint_works"] = df["joint_works"].astype("int64")
-        return df.sort_values(["own_share", "unit"], ascending=[False, True], ignore_index=True)
+        return ranked(df, "own_share", ["unit"])
 
     def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
                               type=None, rollup: bool = False) -> pd.DataFrame:  # noqa: A002

@@ -20,6 +20,7 @@ from .counting import LEVELS, CountingError
 from .filters import FilterError
 from .groups import GroupError
 from .indicators import IndicatorError
+from .ingest import export_tables, ingest_tables
 from .ingest_report import IngestReport
 from .sources.openalex import InputError
 from .store import StoreError
@@ -521,6 +522,38 @@ def industry(
     """
     _metric("industry", store, format, out, limit, years=years, window=window,
             subject=subject, type=type, rollup=rollup)
+
+
+@app.command()
+@_guard
+def export(
+    folder: Annotated[Path, typer.Argument(help="Directory for the Parquet tables.")],
+    store: StoreOpt = None,
+) -> None:
+    """Write the store as Parquet interchange tables partitioned by year (string ids), for Spark,
+    pandas or another store: `collabatlas import-tables FOLDER` reads them back.
+
+    Example:
+
+      collabatlas export atlas-parquet/
+    """
+    with _open(store) as atlas, err_console.status(f"writing {folder}"):
+        rows = export_tables(atlas.con, folder)
+    console.print(", ".join(f"{table} {n:,}" for table, n in rows.items()) + f" rows written to {folder}")
+
+
+@app.command("import-tables")
+@_guard
+def import_tables(
+    folder: Annotated[Path, typer.Argument(help="Directory written by `collabatlas export` (or the same layout).")],
+    store: StoreOpt = None,
+) -> None:
+    """Merge Parquet interchange tables into the store (same rules as ingest: newest updated_date wins)."""
+    if not (folder / "works").is_dir():
+        _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
+    with _open(store, read_only=False) as atlas, err_console.status(f"reading {folder}"):
+        report = ingest_tables(atlas.con, folder)
+    print_report(report, atlas)
 
 
 @app.command()

@@ -111,22 +111,61 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     return report
 
 
+#: The interchange tables: string ids, no surrogate keys, no repeated facts (see :func:`export_tables`).
+EXPORT_SQL = {
+    "works": "SELECT * EXCLUDE (wkey) FROM works",
+    "authorships": "SELECT w.work_id, w.year, a.* EXCLUDE (wkey) FROM authorships a JOIN works w USING (wkey)",
+    "affiliations": "SELECT w.work_id, w.year, f.author_position, i.institution_id "
+                    "FROM affiliations f JOIN works w USING (wkey) JOIN institutions i USING (ikey)",
+    "author_countries": "SELECT w.work_id, w.year, c.author_position, c.country_code "
+                        "FROM author_countries c JOIN works w USING (wkey)",
+    "institutions": "SELECT * EXCLUDE (ikey) FROM institutions",
+}
+
+
+def export_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> dict[str, int]:
+    """Write the store as Parquet interchange tables, ``folder/<table>/year=YYYY/*.parquet`` (the
+    institutions in one file), readable by Spark, pandas or :func:`ingest_tables`. Returns rows per table."""
+    folder = os.fspath(folder)
+    os.makedirs(folder, exist_ok=True)
+    rows = {}
+    for table, sql in EXPORT_SQL.items():
+        target = os.path.join(folder, table)
+        if table == "institutions":
+            os.makedirs(target, exist_ok=True)
+            con.execute(f"COPY ({sql}) TO '{os.path.join(target, 'part_0.parquet')}' (FORMAT parquet, COMPRESSION zstd)")
+        else:
+            con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), "
+                        f"OVERWRITE_OR_IGNORE true)")
+        rows[table] = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+    return rows
+
+
 def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> IngestReport:
-    """Merge normalised tables with string ids (``folder/<table>/*.parquet`` for works, authorships,
-    affiliations, author_countries, institutions; columns as in the store, minus the surrogate keys
-    and the repeated facts) into the store, through the same staging and merge as a JSON ingest."""
+    """Merge normalised tables with string ids (``folder/<table>/**/*.parquet`` for works,
+    authorships, affiliations, author_countries, institutions; columns as in the store, minus the
+    surrogate keys and the repeated facts, optionally partitioned ``year=YYYY`` as
+    :func:`export_tables` writes them) into the store, through the same staging and merge as a JSON
+    ingest."""
     started = time.perf_counter()
     report = IngestReport()
     con.execute(STAGING_SQL)
 
     def parquet(table: str) -> str:
-        return "read_parquet(" + repr(f"{os.fspath(folder)}/{table}/*.parquet") + ")"
+        pattern = f"{os.fspath(folder)}/{table}/**/*.parquet"
+        return f"(SELECT * FROM read_parquet({pattern!r}, hive_partitioning = true, union_by_name = true))"
 
-    con.execute(f"INSERT INTO stage_works BY NAME SELECT row_number() OVER () AS rid, * FROM {parquet('works')}")
+    def columns(table: str) -> str:  # the staging columns present in the files (a partition year is extra)
+        staged = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}
+        found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {parquet(table)}").fetchall()]
+        return ", ".join(f"t.{c}" for c in found if c in staged and c != "rid")
+
+    con.execute(f"INSERT INTO stage_works BY NAME SELECT row_number() OVER () AS rid, {columns('works')} "
+                f"FROM {parquet('works')} t")
     for table in ("authorships", "affiliations", "author_countries"):
-        con.execute(f"INSERT INTO stage_{table} BY NAME SELECT w.rid, t.* FROM {parquet(table)} t "
+        con.execute(f"INSERT INTO stage_{table} BY NAME SELECT w.rid, {columns(table)} FROM {parquet(table)} t "
                     f"JOIN stage_works w USING (work_id)")
-    con.execute(f"INSERT INTO stage_institutions BY NAME SELECT * FROM {parquet('institutions')}")
+    con.execute(f"INSERT INTO stage_institutions BY NAME SELECT {columns('institutions')} FROM {parquet('institutions')} t")
     report.works_read = report.records_read = con.execute("SELECT count(*) FROM stage_works").fetchone()[0]
     try:
         _merge(con, report, started)
