@@ -114,9 +114,12 @@ def _peek_entity(path: Path) -> tuple[str, str]:
             head = zlib.decompressobj(wbits=31).decompress(head, 1 << 16)
         except zlib.error:
             return "works", "jsonl"
-    text = head.lstrip()
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text:
         return "empty", "jsonl"
+    if text[:1] not in (b"{", b"["):
+        raise InputError(f"{path}: not OpenAlex JSON (it starts with {text[:20]!r}); collabatlas reads OpenAlex "
+                         "snapshot files, JSON Lines, API pages and entity JSON")
     if text[:1] == b"[":
         return _entity_from_id(_first_id_in(text)), "document"
     first_line = text.split(b"\n", 1)[0]
@@ -187,7 +190,11 @@ def _discover_dir(root: Path, report: IngestReport) -> list[InputFile]:
         hint = next((part for part in file.relative_to(root).parts[:-1] if part in SNAPSHOT_ENTITIES), None)
         if hint is None and root.name in SNAPSHOT_ENTITIES:
             hint = root.name
-        out.append(_classify(file, hint))
+        try:
+            out.append(_classify(file, hint))
+        except InputError as exc:  # inside a directory: skip it, say so, go on
+            report.files_skipped["not OpenAlex JSON"] += 1
+            report.note(f"skipped: {exc}")
     return out
 
 
