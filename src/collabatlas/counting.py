@@ -23,8 +23,9 @@ Metrics on top of ``unit_shares`` (``wu``):
   units on the work and W their summed share, and split by the partner's country (domestic /
   international) and sector (industry = corporate partners).
 
-All statements use DuckDB SQL with explicit DOUBLE arithmetic (never DECIMAL literals) and named
-parameters; they are kept portable so the same text can be transpiled for Spark.
+All statements use DuckDB SQL with explicit DOUBLE arithmetic (never DECIMAL literals, which Spark
+would round) and named parameters. A Spark rendering (issue #6) still needs a transpiler pass for
+the DuckDB-only syntax used here (``* EXCLUDE``, ``AS MATERIALIZED``, ``list_contains``).
 """
 
 from __future__ import annotations
