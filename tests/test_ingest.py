@@ -198,3 +198,21 @@ def test_non_json_files_inside_a_directory_are_skipped_and_counted(tmp_path):
     (tmp_path / "export.txt.gz").write_bytes(gzip.compress(b"FN Clarivate Analytics Web of Science\nVR 1.0\n"))
     report = collabatlas.open(":memory:").ingest(tmp_path)
     assert report.works_inserted == 1 and report.files_skipped["not OpenAlex JSON"] == 1
+
+
+def test_unit_shares_are_stored_after_ingest_and_used_read_only(tmp_path):
+    store = tmp_path / "s.duckdb"
+    with collabatlas.open(store) as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "a.jsonl", [work("W1", [[("J1", "JP")], [("U1", "US")]])]))
+        expected = atlas.scores(level="country")
+    with collabatlas.open(store, read_only=True) as reader:
+        c = reader.counting_for("country", None, None, None, None, False, False)
+        assert c.source == "unit_shares_country"
+        assert reader.scores(level="country").equals(expected)
+        # variants that are not stored are computed in the connection
+        assert reader.counting_for("institution", None, None, None, None, False, True).source == "wu_institution_rollup"
+    with collabatlas.open(store) as atlas:  # a new ingest refreshes the stored copy
+        atlas.ingest(write_jsonl(tmp_path / "b.jsonl", [work("W2", [[("C1", "CN")]])]))
+    with collabatlas.open(store, read_only=True) as reader:
+        assert sorted(reader.scores(level="country")["unit"]) == ["CN", "JP", "US"]
+        assert reader.counting_for("country", None, None, None, None, False, False).source == "unit_shares_country"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import os
+import time
 
 import duckdb
 import pandas as pd
@@ -21,7 +22,7 @@ from .ingest import ProgressCallback, ingest
 from .ingest_report import IngestReport
 from .group_analysis import GroupReport, group_collaboration
 from .profile import InstitutionProfile, institution_profile
-from .store import connect, data_version, table_counts
+from .store import connect, data_version, meta_get, meta_set, table_counts, transaction
 
 
 def _pairs_only(level: str) -> None:
@@ -92,7 +93,24 @@ class Atlas:
         for p in paths:
             flat.extend(p if isinstance(p, list | tuple) else [p])
         limit = None if self.settings.memory_limit else self.settings.ingest_memory_limit
-        return ingest(self.con, flat, progress=progress, memory_limit=limit)
+        report = ingest(self.con, flat, progress=progress, memory_limit=limit)
+        started = time.perf_counter()
+        self.store_unit_shares()
+        report.seconds += time.perf_counter() - started
+        return report
+
+    PERSISTED_LEVELS = ("country", "institution", "sector")
+
+    def store_unit_shares(self) -> None:
+        """Save every work's unit shares per level (strict, no roll-up) in the store, tagged with the
+        data version, so that later connections — each CLI command is one — start from them instead
+        of recomputing the attribution. Done after each ingest; a stale copy is ignored."""
+        version = self.data_version
+        with transaction(self.con):
+            for level in self.PERSISTED_LEVELS:
+                sql = counting.base_unit_shares_sql(Counting(level=level))
+                self.con.execute(f"CREATE OR REPLACE TABLE unit_shares_{level} AS {sql}")
+            meta_set(self.con, "unit_shares_version", str(version))
 
     def ingest_country_pairs(self, path: str | os.PathLike) -> country_pairs.PairLoadReport:
         """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.country_pairs`."""
@@ -116,8 +134,11 @@ class Atlas:
         """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
         first use in this connection, rebuilt when the data version changes). Every metric of the
         level reads it, so the per-author attribution is computed once, not once per metric."""
-        name = f"wu_{c.level}" + ("_rollup" if c.rollup else "") + ("_nodual" if c.exclude_dual else "")
         version = self.data_version
+        if (c.level in self.PERSISTED_LEVELS and not c.rollup and not c.exclude_dual
+                and meta_get(self.con, "unit_shares_version") == str(version)):
+            return f"unit_shares_{c.level}"
+        name = f"wu_{c.level}" + ("_rollup" if c.rollup else "") + ("_nodual" if c.exclude_dual else "")
         if self._unit_share_versions.get(name) != version:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {counting.base_unit_shares_sql(c)}")
             self._unit_share_versions[name] = version
