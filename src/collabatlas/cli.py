@@ -218,6 +218,8 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
     rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
     rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "
                       f"{mb / max(report.seconds, 1e-9):,.1f} MB/s of input files)")]
+    if report.unit_shares_seconds:
+        rows.append(("then unit shares saved for the metrics", f"{report.unit_shares_seconds:.2f} s"))
     for what, n in rows:
         t.add_row(what, f"{n:,}" if isinstance(n, int) else str(n))
     console.print(t)
