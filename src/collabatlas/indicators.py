@@ -248,12 +248,17 @@ def _population(base: str):
     return out, unmapped
 
 
+def _owid_values(base: str, key: str) -> tuple[pd.DataFrame, str]:
+    """An OWID file (Entity, Code, Year, one value column): its rows with a value, and that column's name."""
+    df = _read(base, key)
+    value_col = [c for c in df.columns if c not in ("Entity", "Code", "Year")][0]
+    return df[df[value_col].notna()], value_col
+
+
 @lru_cache(maxsize=8)
 def _trust(base: str):
     tables = _code_tables(base)
-    df = _read(base, "trust")
-    value_col = [c for c in df.columns if c not in ("Entity", "Code", "Year")][0]
-    df = df[df[value_col].notna()]
+    df, value_col = _owid_values(base, "trust")
     df, unmapped = _from_names(df, "Entity", FILES["trust"], tables)
     out = pd.DataFrame({
         "iso2": df["iso2"], "year": df["Year"].astype("int64"), "indicator": "trust_pct",
@@ -265,9 +270,7 @@ def _trust(base: str):
 @lru_cache(maxsize=8)
 def _historical(base: str):
     tables = _code_tables(base)
-    df = _read(base, "income_history")
-    value_col = [c for c in df.columns if c not in ("Entity", "Code", "Year")][0]
-    df = df[df[value_col].notna()]
+    df, value_col = _owid_values(base, "income_history")
     bad = set(df[value_col].astype(int)) - set(_HISTORICAL_LABELS)
     if bad:
         raise IndicatorError(f"{FILES['income_history']}: unknown income codes {sorted(bad)}")
