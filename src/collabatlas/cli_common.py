@@ -1,0 +1,163 @@
+"""What every ``collabatlas`` command shares: the Typer app, option types, output and error helpers.
+
+Command modules (``cli.py`` and ``commands/*.py``) import from here, so each owns its commands only."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+from rich.table import Table
+
+from . import config
+from .atlas import Atlas, percent_change
+from .counting import LEVELS, CountingError
+from .filters import FilterError
+from .groups import GroupError
+from .indicators import IndicatorError
+from .ingest import export_tables, ingest_tables
+from .ingest_report import IngestReport
+from .sources.openalex import InputError
+from .store import StoreError
+
+app = typer.Typer(
+    help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
+         "Example: collabatlas ingest ../shared/data/openalex && collabatlas scores --level country",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+class Level(str, Enum):
+    country = "country"
+    institution = "institution"
+    sector = "sector"
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file [env COLLABATLAS_STORE; default collabatlas.duckdb]")]
+LevelOpt = Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")]
+YearsOpt = Annotated[str | None, typer.Option("--years", "-y", help="Publication years, e.g. 2020 or 2015-2021.")]
+WindowOpt = Annotated[str | None, typer.Option("--window", help="Publication-date window START..END, e.g. 2022-08-01..2023-07-31.")]
+SubjectOpt = Annotated[str | None, typer.Option("--subject", help="OpenAlex domain, field or subfield name or id (comma-separated), e.g. 'Physical Sciences' or fields/17.")]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="Work types (comma-separated), e.g. article,review.")]
+RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work's Share over its attributed authors only (default: strict, unattributed share dropped).")]
+RollupOpt = Annotated[bool, typer.Option("--rollup", help="Institution level: credit each institution to the top of its lineage.")]
+DualOpt = Annotated[bool, typer.Option("--exclude-dual-affiliations", help="Leave out authors affiliated in two or more countries (their parts are dropped).")]
+ReportDualOpt = Annotated[bool, typer.Option("--report-dual", help="Add cs_without_dual and dual_cs: the part of CS that comes from authors affiliated in two or more countries.")]
+class Source(str, Enum):
+    works = "works"
+    pairs = "pairs"
+
+
+SourceOpt = Annotated[Source, typer.Option("--source", help="works: exact fractional counting from work-level data; pairs: country-pair aggregates (full counts, see `ingest-pairs`).")]
+CiOpt = Annotated[int, typer.Option("--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(2)
+
+
+def _open(store: Path | None, read_only: bool = True) -> Atlas:
+    try:
+        return Atlas(config.store_path(store), read_only=read_only)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+def _write(df: pd.DataFrame, out: Path) -> None:
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        df.to_csv(out, index=False)
+    elif suffix == ".json":
+        out.write_text(df.to_json(orient="records", indent=1, double_precision=15))
+    elif suffix == ".parquet":
+        df.to_parquet(out, index=False)
+    else:
+        _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
+    err_console.print(f"wrote {len(df):,} rows to {out}")
+
+
+def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
+    if out is not None:
+        _write(df, out)
+    shown = df if limit is None else df.head(limit)
+    if fmt is Format.csv:
+        shown.to_csv(sys.stdout, index=False)
+    elif fmt is Format.json:
+        sys.stdout.write(shown.to_json(orient="records", double_precision=15))
+        sys.stdout.write("\n")
+    else:
+        print_table(shown if limit is not None else df.head(25), title=title, total=len(df))
+
+
+def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
+    caption = None
+    if total is not None and total > len(df):
+        caption = f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)"
+    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        if col.startswith("name"):
+            table.add_column(col, max_width=34, overflow="ellipsis", no_wrap=True)
+        else:
+            table.add_column(col, justify="right" if numeric else "left", no_wrap=True)
+    for row in df.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    return str(value)
+
+
+def _guard(fn):
+    """Turn user errors into one red line and exit code 2 instead of a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (FilterError, CountingError, InputError, StoreError, GroupError, IndicatorError) as exc:
+            _fail(str(exc))
+    return wrapper
+
+
+def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limit: int | None, **options) -> None:
+    """Run one Atlas metric with a spinner on stderr and print or write its table."""
+    level = options.get("level", "institution")
+    with _open(store) as atlas, err_console.status(f"computing {level} {method}"):
+        df = getattr(atlas, method)(**options)
+    subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"
+    title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
+    _emit(df, fmt, title, out, limit)
+
+
+def _filters_text(options: dict) -> str:
+    return "; ".join(f"{k} {v}" for k, v in options.items() if k in ("years", "window", "subject", "type") and v)
