@@ -9,7 +9,7 @@ import importlib
 
 import typer
 
-MODULES = ()
+MODULES = ("fetch", "network")
 
 
 def register_all(app: typer.Typer) -> None:

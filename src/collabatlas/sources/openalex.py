@@ -84,6 +84,8 @@ SNAPSHOT_ENTITIES = ("works", "institutions", "authors", "sources", "publishers"
 #: load (DuckDB grows the buffer for newline-delimited input; checked with a 40 MB record).
 MAX_RECORD_BYTES = 32 * 1024 * 1024
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".gz")
+#: the state file ``collabatlas fetch openalex`` keeps next to its page files (see ``collabatlas.fetch``)
+FETCH_STATE_FILE = ".collabatlas-fetch.json"
 
 
 class InputError(ValueError):
@@ -176,6 +178,9 @@ def _discover_dir(root: Path, report: IngestReport) -> list[InputFile]:
         if file.name == "manifest" or file.name == "manifest.json":
             _check_manifest(file, report)
             continue
+        if file.name == FETCH_STATE_FILE:
+            _check_fetch_state(file, report)
+            continue
         if file.suffix == ".parquet":
             # e.g. a flat one-row-per-work export: institutions and countries are listed per work, not
             # per author, so the author's 1/n cannot be split over the author's own institutions
@@ -196,6 +201,19 @@ def _discover_dir(root: Path, report: IngestReport) -> list[InputFile]:
             report.files_skipped["not OpenAlex JSON"] += 1
             report.note(f"skipped: {exc}")
     return out
+
+
+def _check_fetch_state(path: Path, report: IngestReport) -> None:
+    """Note when the API fetch that wrote this directory has not finished (its state file says so)."""
+    try:
+        state = json.loads(path.read_text())
+    except (ValueError, OSError) as exc:
+        report.note(f"{path}: unreadable fetch state ({exc})")
+        return
+    if not state.get("complete"):
+        total = state.get("meta_count")
+        report.note(f"{path.parent}: the API fetch is not finished ({state.get('works_done', 0):,} of "
+                    f"{'?' if total is None else f'{total:,}'} works fetched); run the same fetch again to complete it")
 
 
 def _classify(path: Path, entity_hint: str | None) -> InputFile:
