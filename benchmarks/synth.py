@@ -27,9 +27,13 @@ source's dict, the bulk pools): treat yielded dicts as read-only.
 
 Command line::
 
-    python -m benchmarks.synth jsonl OUT --works N --seed S [--parts K] [--mega-share F]
-    python -m benchmarks.synth parquet OUT --works N --seed S [--chunk C] [--mega-share F]
-    python -m benchmarks.synth check [--works N] [--seed S] [--mega-share F]
+    python -m benchmarks.synth jsonl OUT --works N --seed S [--parts K] [--mega-share F] [--profile P]
+    python -m benchmarks.synth parquet OUT --works N --seed S [--chunk C] [--mega-share F] [--profile P]
+    python -m benchmarks.synth check [--works N] [--seed S] [--mega-share F] [--profile P]
+
+``--profile calibrated`` (:func:`calibrated_profile`) draws from the distributions measured on the
+real samples by ``benchmarks.calibration`` (``benchmarks/calibration.json``); there the mega-author
+tail is 500-3,000 authors and ``--mega-share`` defaults to 0.0003.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ P_INSTITUTIONS_2, P_INSTITUTIONS_3 = 0.15, 0.05  # otherwise 1 institution with 
 P_INTERNATIONAL = 0.30  # works flagged international (single-slot works cannot be)
 P_FOREIGN_SLOT = 0.30  # extra foreign institution slots in an international work
 P_FOREIGN_SLOT_MEGA = 0.60
+P_FOREIGN_SLOT_CALIBRATED = 0.6  # set so the calibrated countries per international work match
 P_SAME_LAB = 0.50  # an author's first institution is the first author's
 MEGA_TEAM_SIZE = 10  # in a mega-author work, runs of 10 slots share one institution
 P_NULL_AUTHOR_ID = 0.002
@@ -282,6 +287,124 @@ def _unique_numbers(rng: np.random.Generator, n: int, low: int, span: int) -> np
 
 
 # ---------------------------------------------------------------------------------------------
+# Profiles: the distributions of the structure draw
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Profile:
+    """The distributions the structure draw follows (hashable: tuples, not lists).
+
+    ``Profile()`` is the original hand-set profile (the constants above; the figures of
+    ``benchmarks.bench_spine`` were measured with it, and its draws are unchanged).
+    :func:`calibrated_profile` fills the fields from ``benchmarks/calibration.json``, measured on the
+    real samples by ``benchmarks.calibration``. A field left ``None`` keeps the original rule.
+    """
+
+    name: str = "default"
+    year_weights: tuple[float, ...] | None = None
+    """Relative number of works per year of :data:`YEARS`; None: growth by :data:`YEAR_GROWTH`."""
+    author_body_pmf: tuple[float, ...] | None = None
+    """P(n authors = 1, 2, ...); None: ``1 + lognormal`` capped at :data:`MAX_REGULAR_AUTHORS`."""
+    author_tail_share: float = 0.0
+    """Share of regular works drawn from a discrete Pareto tail above the body (calibrated only)."""
+    author_tail_alpha: float = 1.0
+    author_tail_max: int = MAX_REGULAR_AUTHORS
+    mega_min: int = MEGA_MIN
+    mega_max: int = MEGA_MAX
+    mega_alpha: float = MEGA_ALPHA
+    mega_share: float = 0.001
+    """Default share of mega-author works (``mega_min``..``mega_max`` authors, bounded Pareto)."""
+    p_work_without_affiliations: float = 0.0
+    """Share of works none of whose authorships has an institution or a country (calibrated only)."""
+    p_no_affiliation: float = P_NO_AFFILIATION
+    p_country_only: float = P_COUNTRY_ONLY
+    p_institutions_2: float = P_INSTITUTIONS_2
+    p_institutions_3: float = P_INSTITUTIONS_3
+    international_by_year: tuple[float, ...] | None = None
+    """Target share of international works among works with a country, per year of :data:`YEARS`;
+    None: every work is flagged with :data:`P_INTERNATIONAL`."""
+    partners_pmf: tuple[float, ...] | None = None
+    """P(an international work's flag names 1, 2, ... partner countries); None: 1/2/3 at .75/.17/.08."""
+    p_foreign_slot: float = P_FOREIGN_SLOT
+    country_weights: tuple[float, ...] | None = None
+    """Relative output of each country of :data:`COUNTRIES`; None: Zipf with :data:`COUNTRY_ZIPF`."""
+    institution_country_weights: tuple[float, ...] | None = None
+    """Relative number of institutions per country of :data:`COUNTRIES`; None: as country output."""
+
+    def country_cum(self) -> np.ndarray:
+        if self.country_weights is None:
+            return _cum(1.0 / np.arange(1, len(COUNTRIES) + 1) ** COUNTRY_ZIPF)
+        return _cum(self.country_weights)
+
+    def year_cum(self) -> np.ndarray:
+        if self.year_weights is None:
+            return _cum(YEAR_GROWTH ** (YEARS - YEARS[0]))
+        return _cum(self.year_weights)
+
+    def multi_country_chance(self) -> float:
+        """Chance that a work with a country has two or more country-bearing authorship slots."""
+        if self.author_body_pmf is None:
+            return 1.0
+        pmf = np.asarray(self.author_body_pmf) / sum(self.author_body_pmf)
+        n = np.arange(1, len(pmf) + 1)
+        p_inst = 1.0 - self.p_no_affiliation - self.p_country_only
+        bears = (1.0 - self.p_no_affiliation) * (1.0 - P_NULL_COUNTRY_INSTITUTION)
+        one = self.p_country_only + p_inst * (1.0 - self.p_institutions_2 - self.p_institutions_3)
+        none = (1.0 - bears) ** n
+        exactly_one = n * one * (1.0 - bears) ** (n - 1)
+        body = 1.0 - (pmf * exactly_one).sum() / (pmf * (1.0 - none)).sum()
+        return float((1.0 - self.author_tail_share) * body + self.author_tail_share)
+
+
+DEFAULT_PROFILE = Profile()
+
+
+def calibrated_profile(path: str | os.PathLike | None = None) -> Profile:
+    """The profile measured on the real samples (``benchmarks/calibration.json`` by default)."""
+    from benchmarks.calibration import CALIBRATION_FILE, load
+
+    return _profile_from(orjson.dumps(load(Path(path) if path else CALIBRATION_FILE)))
+
+
+@functools.lru_cache(maxsize=4)
+def _profile_from(table_json: bytes) -> Profile:
+    table = orjson.loads(table_json)
+    fit = table["authors_per_work"]["fit"]
+    inst, ctry, world = table["institutions"], table["countries_per_work"], table["world"]
+    p_inst = inst["institutions_per_author_pmf"]
+    works = world["country_works_latest_year"]
+    floor = min(works.values())  # countries missing from the totals get the smallest output seen
+    n_inst = world["institutions_per_country"]
+    return Profile(
+        name="calibrated",
+        year_weights=tuple(float(world["works_by_year"].get(str(y), 0)) for y in YEARS.tolist()),
+        author_body_pmf=tuple(fit["body_pmf"]),
+        author_tail_share=fit["tail_share"],
+        author_tail_alpha=fit["tail_alpha"],
+        author_tail_max=fit["tail_max"],
+        mega_min=500,
+        mega_max=3000,
+        mega_share=table["mega_author_share"]["default"],
+        p_work_without_affiliations=ctry["share_no_country_openalex"],
+        p_no_affiliation=inst["in_works_with_country"]["share_without_institution"]
+        - inst["in_works_with_country"]["share_country_only"],
+        p_country_only=inst["in_works_with_country"]["share_country_only"],
+        p_institutions_2=p_inst[1],
+        p_institutions_3=p_inst[2],
+        international_by_year=tuple(ctry["international_by_year"][str(y)] for y in YEARS.tolist()),
+        partners_pmf=tuple(ctry["partners_pmf"]),
+        p_foreign_slot=P_FOREIGN_SLOT_CALIBRATED,
+        country_weights=tuple(float(works.get(c, floor)) for c in COUNTRIES),
+        institution_country_weights=tuple(float(max(n_inst.get(c, 0), 1)) for c in COUNTRIES),
+    )
+
+
+def _bounded_pareto(u: np.ndarray, low: float, high: float, alpha: float) -> np.ndarray:
+    """Integers in ``[low, high]`` from uniforms ``u``, Pareto(``alpha``) between the bounds."""
+    ratio = low / high
+    return np.minimum((low / (1.0 - u * (1.0 - ratio**alpha)) ** (1.0 / alpha)).astype(np.int64), int(high))
+
+
+# ---------------------------------------------------------------------------------------------
 # The world, drawn once per seed
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -321,15 +444,17 @@ class _World:
 
 
 @functools.lru_cache(maxsize=4)
-def _world(seed: int) -> _World:
+def _world(seed: int, profile: Profile = DEFAULT_PROFILE) -> _World:
     """The world of ``seed`` (its own random stream, independent of the works drawn)."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
     n_c = len(COUNTRIES)
-    country_cum = _cum(1.0 / np.arange(1, n_c + 1) ** COUNTRY_ZIPF)
+    country_cum = profile.country_cum()
+    inst_cum = (country_cum if profile.institution_country_weights is None
+                else _cum(profile.institution_country_weights))
 
-    # Every country gets one institution, the rest follow country popularity.
+    # Every country gets one institution, the rest follow country popularity (or the profile).
     inst_country = np.concatenate(
-        [np.arange(n_c), _pick(rng, country_cum, N_INSTITUTIONS - n_c)]
+        [np.arange(n_c), _pick(rng, inst_cum, N_INSTITUTIONS - n_c)]
     )
     popularity = 1.0 / (rng.permutation(N_INSTITUTIONS) + 1.0) ** INSTITUTION_ZIPF
     inst_cc = np.where(rng.random(N_INSTITUTIONS) < P_NULL_COUNTRY_INSTITUTION, -1, inst_country)
@@ -498,15 +623,17 @@ class _Draw:
 _NONE, _COUNTRY_ONLY, _INSTITUTIONS = 0, 1, 2
 
 
-def _draw_block(seed: int, block: int, mega_share: float, bulk: bool) -> _Draw:
+def _draw_block(seed: int, block: int, mega_share: float, bulk: bool,
+                profile: Profile = DEFAULT_PROFILE) -> _Draw:
     """The structure of works ``block*BLOCK .. (block+1)*BLOCK - 1``."""
-    w = _world(seed)
+    w = _world(seed, profile)
+    pr = profile
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, block)))
     nb = BLOCK
     n_c = len(COUNTRIES)
 
     # Works ------------------------------------------------------------------------------
-    year = YEARS[_pick(rng, _cum(YEAR_GROWTH ** (YEARS - YEARS[0])), nb)]
+    year = YEARS[_pick(rng, pr.year_cum(), nb)]
     jan1 = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
     year_len = (year - 1969).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64) - jan1
     pub_day = jan1 + (rng.random(nb) * year_len).astype(np.int64)
@@ -518,19 +645,33 @@ def _draw_block(seed: int, block: int, mega_share: float, bulk: bool) -> _Draw:
     topic = _pick(rng, w.topic_cum, nb)
     updated_us = UPDATED_FROM.astype(np.int64) + rng.integers(0, 365 * 86_400 * 10**6, nb)
 
-    regular = 1 + np.minimum(rng.lognormal(AUTHORS_MU, AUTHORS_SIGMA, nb),
-                             MAX_REGULAR_AUTHORS - 1).astype(np.int64)
-    ratio = MEGA_MIN / MEGA_MAX
-    mega_n = MEGA_MIN / (1.0 - rng.random(nb) * (1.0 - ratio**MEGA_ALPHA)) ** (1.0 / MEGA_ALPHA)
+    if pr.author_body_pmf is None:
+        regular = 1 + np.minimum(rng.lognormal(AUTHORS_MU, AUTHORS_SIGMA, nb),
+                                 MAX_REGULAR_AUTHORS - 1).astype(np.int64)
+    else:
+        body = 1 + _pick(rng, _cum(pr.author_body_pmf), nb)
+        low = len(pr.author_body_pmf) + 1
+        tail = _bounded_pareto(rng.random(nb), low, pr.author_tail_max, pr.author_tail_alpha)
+        regular = np.where(rng.random(nb) < pr.author_tail_share, tail, body)
+    mega_n = _bounded_pareto(rng.random(nb), pr.mega_min, pr.mega_max, pr.mega_alpha)
     is_mega = rng.random(nb) < mega_share
-    n_auth = np.where(is_mega, np.minimum(mega_n.astype(np.int64), MEGA_MAX), regular)
+    n_auth = np.where(is_mega, mega_n, regular)
 
     home = _pick(rng, w.country_cum, nb)
-    intl = is_mega | (rng.random(nb) < P_INTERNATIONAL)
-    partners = _pick(rng, w.country_cum, 3 * nb).reshape(nb, 3)
+    if pr.international_by_year is None:
+        p_intl = P_INTERNATIONAL
+    else:  # flag often enough that the share among works with a country meets the target
+        target = np.asarray(pr.international_by_year)[year - YEARS[0]]
+        p_intl = np.minimum(target / pr.multi_country_chance(), 1.0)
+    intl = is_mega | (rng.random(nb) < p_intl)
+    max_partners = 3 if pr.partners_pmf is None else len(pr.partners_pmf)
+    partners = _pick(rng, w.country_cum, max_partners * nb).reshape(nb, max_partners)
     partners = np.where(partners == home[:, None], (home[:, None] + 1) % n_c, partners)
-    r = rng.random(nb)
-    n_partners = 1 + (r < 0.25) + (r < 0.08)
+    if pr.partners_pmf is None:
+        r = rng.random(nb)
+        n_partners = 1 + (r < 0.25) + (r < 0.08)
+    else:
+        n_partners = 1 + _pick(rng, _cum(pr.partners_pmf), nb)
 
     # Authorships ------------------------------------------------------------------------
     na = int(n_auth.sum())
@@ -539,10 +680,13 @@ def _draw_block(seed: int, block: int, mega_share: float, bulk: bool) -> _Draw:
     author = (AUTHOR_POOL * rng.random(na) ** 1.5).astype(np.int64)
     author_null = rng.random(na) < P_NULL_AUTHOR_ID
     r = rng.random(na)
-    kind = np.where(r < P_NO_AFFILIATION, _NONE,
-                    np.where(r < P_NO_AFFILIATION + P_COUNTRY_ONLY, _COUNTRY_ONLY, _INSTITUTIONS))
+    kind = np.where(r < pr.p_no_affiliation, _NONE,
+                    np.where(r < pr.p_no_affiliation + pr.p_country_only, _COUNTRY_ONLY, _INSTITUTIONS))
+    if pr.p_work_without_affiliations > 0:  # works whose record has no affiliation at all
+        bare = (rng.random(nb) < pr.p_work_without_affiliations) & ~is_mega
+        kind = np.where(bare[w_of_a], _NONE, kind)
     r = rng.random(na)
-    n_inst = 1 + (r < P_INSTITUTIONS_2 + P_INSTITUTIONS_3) + (r < P_INSTITUTIONS_3)
+    n_inst = 1 + (r < pr.p_institutions_2 + pr.p_institutions_3) + (r < pr.p_institutions_3)
     n_slots = np.where(kind == _INSTITUTIONS, n_inst, 1)
 
     # Affiliation slots: one per drawn institution, or one for a country-only / bare author.
@@ -553,7 +697,7 @@ def _draw_block(seed: int, block: int, mega_share: float, bulk: bool) -> _Draw:
     rank = np.arange(ns) - slot_off_w[w_of_s]
     slots_w = np.diff(slot_off_w)
     forced = 1 + (rng.random(nb) * np.maximum(slots_w - 1, 1)).astype(np.int64)
-    p_foreign = np.where(is_mega, P_FOREIGN_SLOT_MEGA, P_FOREIGN_SLOT)[w_of_s]
+    p_foreign = np.where(is_mega, P_FOREIGN_SLOT_MEGA, pr.p_foreign_slot)[w_of_s]
     foreign = intl[w_of_s] & (rank > 0) & ((rank == forced[w_of_s]) | (rng.random(ns) < p_foreign))
     partner = partners[w_of_s, (rng.random(ns) * n_partners[w_of_s]).astype(np.int64)]
     anywhere = _pick(rng, w.country_cum, ns)
@@ -599,11 +743,12 @@ def _draw_block(seed: int, block: int, mega_share: float, bulk: bool) -> _Draw:
     )
 
 
-def _draw(seed: int, mega_share: float, lo: int, hi: int, bulk: bool) -> _Draw:
+def _draw(seed: int, mega_share: float, lo: int, hi: int, bulk: bool,
+          profile: Profile = DEFAULT_PROFILE) -> _Draw:
     """The structure of works ``lo .. hi-1`` (global indices)."""
     parts = []
     for b in range(lo // BLOCK, (hi - 1) // BLOCK + 1):
-        d = _draw_block(seed, b, mega_share, bulk)
+        d = _draw_block(seed, b, mega_share, bulk, profile)
         parts.append(d.slice(max(lo - b * BLOCK, 0), min(hi - b * BLOCK, BLOCK)))
     return _Draw.concat(parts)
 
@@ -680,9 +825,9 @@ class _JsonPools:
 
 
 @functools.lru_cache(maxsize=4)
-def _json_pools(seed: int) -> _JsonPools:
+def _json_pools(seed: int, profile: Profile = DEFAULT_PROFILE) -> _JsonPools:
     """The JSON objects of the world of ``seed`` and the pools of bulk fields."""
-    w = _world(seed)
+    w = _world(seed, profile)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3,)))
     type_names = [t for t, _ in INSTITUTION_TYPES]
     inst_url = [f"{OPENALEX}I{n}" for n in w.inst_num.tolist()]
@@ -771,9 +916,9 @@ def _iso_timestamps(us: np.ndarray) -> list[str]:
     return np.datetime_as_string(us.astype("datetime64[us]"), unit="us").tolist()
 
 
-def _render(d: _Draw, seed: int) -> Iterator[dict]:
+def _render(d: _Draw, seed: int, profile: Profile = DEFAULT_PROFILE) -> Iterator[dict]:
     """OpenAlex Work dicts for the works of ``d`` (which must carry bulk draws)."""
-    w, p, b = _world(seed), _json_pools(seed), d.bulk
+    w, p, b = _world(seed, profile), _json_pools(seed, profile), d.bulk
     n = len(d)
     n_first, n_last = len(FIRST_NAMES), len(LAST_NAMES)
     work_types = [t for t, _ in WORK_TYPES]
@@ -926,17 +1071,21 @@ def _render(d: _Draw, seed: int) -> Iterator[dict]:
         }
 
 
-def iter_work_dicts(n: int, seed: int, mega_share: float = 0.001, start: int = 0) -> Iterator[dict]:
+def iter_work_dicts(n: int, seed: int, mega_share: float | None = None, start: int = 0,
+                    profile: Profile | None = None) -> Iterator[dict]:
     """Yield works ``start .. start+n-1`` of the synthetic world ``seed`` as OpenAlex Work dicts.
 
-    Sub-objects are shared between works (see the module docstring): treat them as read-only.
+    ``profile`` defaults to :data:`DEFAULT_PROFILE`, ``mega_share`` to the profile's. Sub-objects
+    are shared between works (see the module docstring): treat them as read-only.
     """
+    profile = profile or DEFAULT_PROFILE
+    mega = profile.mega_share if mega_share is None else mega_share
     for lo, hi in _block_ranges(start, start + n, BLOCK):
-        yield from _render(_draw(seed, mega_share, lo, hi, bulk=True), seed)
+        yield from _render(_draw(seed, mega, lo, hi, bulk=True, profile=profile), seed, profile)
 
 
-def _write_jsonl_part(path: Path, lo: int, hi: int, seed: int, mega_share: float,
-                      compresslevel: int) -> int:
+def _write_jsonl_part(path: Path, lo: int, hi: int, seed: int, mega_share: float | None,
+                      compresslevel: int, profile: Profile | None = None) -> int:
     """Write works ``lo .. hi-1`` as gzip JSON Lines to ``path``; return uncompressed bytes.
 
     This thread renders, a second one compresses (zlib releases the GIL) and writes; batches go
@@ -956,7 +1105,7 @@ def _write_jsonl_part(path: Path, lo: int, hi: int, seed: int, mega_share: float
                 pending.popleft().result()
 
         lines: list[bytes] = []
-        for work in iter_work_dicts(hi - lo, seed, mega_share, start=lo):
+        for work in iter_work_dicts(hi - lo, seed, mega_share, start=lo, profile=profile):
             lines.append(orjson.dumps(work, option=orjson.OPT_APPEND_NEWLINE))
             if len(lines) == 2048:
                 submit(lines)
@@ -969,8 +1118,8 @@ def _write_jsonl_part(path: Path, lo: int, hi: int, seed: int, mega_share: float
 
 
 def write_jsonl_gz(path_or_dir: str | os.PathLike, n: int, seed: int, parts: int = 1,
-                   mega_share: float = 0.001, compresslevel: int = 1,
-                   workers: int | None = None) -> tuple[list[Path], int]:
+                   mega_share: float | None = None, compresslevel: int = 1,
+                   workers: int | None = None, profile: Profile | None = None) -> tuple[list[Path], int]:
     """Write ``n`` works as gzip JSON Lines, one work per line; same arguments, same bytes.
 
     A path ending in ``.gz`` is written as one file (``parts`` must be 1); any other path is a
@@ -990,7 +1139,7 @@ def write_jsonl_gz(path_or_dir: str | os.PathLike, n: int, seed: int, parts: int
         for old in target.glob("part_*.gz"):
             old.unlink()
         files = [target / f"part_{k:03d}.gz" for k in range(parts)]
-    jobs = [(f, k * n // parts, (k + 1) * n // parts, seed, mega_share, compresslevel)
+    jobs = [(f, k * n // parts, (k + 1) * n // parts, seed, mega_share, compresslevel, profile)
             for k, f in enumerate(files)]
     workers = min(workers or os.cpu_count() or 1, parts)
     if workers == 1:
@@ -1065,9 +1214,9 @@ def _store_lookups(seed: int) -> dict[str, pa.Array]:
     }
 
 
-def _store_tables(d: _Draw, seed: int) -> dict[str, pa.Table]:
+def _store_tables(d: _Draw, seed: int, profile: Profile = DEFAULT_PROFILE) -> dict[str, pa.Table]:
     """The ``works``, ``authorships``, ``affiliations`` and ``author_countries`` rows of ``d``."""
-    w, s = _world(seed), _store_lookups(seed)
+    w, s = _world(seed, profile), _store_lookups(seed)
     join = pc.binary_join_element_wise
     n = len(d)
     work_id = _ids("W", W_BASE + d.num)
@@ -1113,9 +1262,9 @@ def _store_tables(d: _Draw, seed: int) -> dict[str, pa.Table]:
             "author_countries": author_countries}
 
 
-def _institutions_table(seed: int, last_seen_us: np.ndarray) -> pa.Table:
+def _institutions_table(seed: int, last_seen_us: np.ndarray, profile: Profile = DEFAULT_PROFILE) -> pa.Table:
     """Institutions named by some work (``last_seen_us >= 0``), dated by their latest work."""
-    w, s = _world(seed), _store_lookups(seed)
+    w, s = _world(seed, profile), _store_lookups(seed)
     idx = np.flatnonzero(last_seen_us >= 0)
     parent = w.inst_parent[idx]
     self_then_parent = np.stack([idx, parent], axis=1).ravel()
@@ -1137,8 +1286,8 @@ def _institutions_table(seed: int, last_seen_us: np.ndarray) -> pa.Table:
     ], schema=STORE_SCHEMAS["institutions"])
 
 
-def write_store_parquet(out_dir: str | os.PathLike, n: int, seed: int, mega_share: float = 0.001,
-                        chunk: int = 1_000_000) -> dict:
+def write_store_parquet(out_dir: str | os.PathLike, n: int, seed: int, mega_share: float | None = None,
+                        chunk: int = 1_000_000, profile: Profile | None = None) -> dict:
     """Write the store tables of ``n`` works as zstd Parquet, ``chunk`` works at a time.
 
     Files are ``out_dir/<table>/part_000.parquet``, ... (one part per chunk; ``institutions``
@@ -1146,6 +1295,8 @@ def write_store_parquet(out_dir: str | os.PathLike, n: int, seed: int, mega_shar
     ``updated_date`` of those works). Existing ``part_*.parquet`` of these tables are removed
     first. Returns ``{"files": [...], "rows": {table: count}, "bytes": total file size}``.
     """
+    profile = profile or DEFAULT_PROFILE
+    mega_share = profile.mega_share if mega_share is None else mega_share
     out = Path(out_dir)
     for table in TABLES:
         (out / table).mkdir(parents=True, exist_ok=True)
@@ -1155,14 +1306,14 @@ def write_store_parquet(out_dir: str | os.PathLike, n: int, seed: int, mega_shar
     rows = dict.fromkeys(TABLES, 0)
     last_seen = np.full(N_INSTITUTIONS, -1, dtype=np.int64)
     for k, (lo, hi) in enumerate(_block_ranges(0, n, chunk)):
-        d = _draw(seed, mega_share, lo, hi, bulk=False)
+        d = _draw(seed, mega_share, lo, hi, bulk=False, profile=profile)
         w_of_i = d.work_of_author()[d.author_of(d.inst_off)]
         np.maximum.at(last_seen, d.aff_inst, d.updated_us[w_of_i])
-        for name, table in _store_tables(d, seed).items():
+        for name, table in _store_tables(d, seed, profile).items():
             files.append(out / name / f"part_{k:03d}.parquet")
             pq.write_table(table, files[-1], compression="zstd")
             rows[name] += table.num_rows
-    table = _institutions_table(seed, last_seen)
+    table = _institutions_table(seed, last_seen, profile)
     files.append(out / "institutions" / "part_000.parquet")
     pq.write_table(table, files[-1], compression="zstd")
     rows["institutions"] = table.num_rows
@@ -1172,11 +1323,11 @@ def write_store_parquet(out_dir: str | os.PathLike, n: int, seed: int, mega_shar
 # ---------------------------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------------------------
-def _check(n: int, seed: int, mega_share: float) -> None:
+def _check(n: int, seed: int, mega_share: float | None, profile: Profile | None = None) -> None:
     """Print the calibration (JSON size, authors, international share) and speeds."""
     t0 = time.perf_counter()
     sizes, n_auth, intl = [], [], 0
-    for work in iter_work_dicts(n, seed, mega_share):
+    for work in iter_work_dicts(n, seed, mega_share, profile=profile):
         sizes.append(len(orjson.dumps(work)))
         n_auth.append(len(work["authorships"]))
         intl += work["countries_distinct_count"] >= 2
@@ -1202,21 +1353,27 @@ def main(argv: list[str] | None = None) -> None:
         cmd.add_argument("--works", type=int, default=20_000 if name == "check" else None,
                          required=name != "check")
         cmd.add_argument("--seed", type=int, default=0)
-        cmd.add_argument("--mega-share", type=float, default=0.001)
+        cmd.add_argument("--mega-share", type=float, default=None,
+                         help="share of mega-author works (default: the profile's, 0.001 / 0.0003)")
+        cmd.add_argument("--profile", choices=("default", "calibrated"), default="default",
+                         help="calibrated: distributions measured by benchmarks.calibration")
         if name == "jsonl":
             cmd.add_argument("--parts", type=int, default=1)
         if name == "parquet":
             cmd.add_argument("--chunk", type=int, default=1_000_000)
     args = parser.parse_args(argv)
+    profile = calibrated_profile() if args.profile == "calibrated" else DEFAULT_PROFILE
 
     if args.command == "check":
-        _check(args.works, args.seed, args.mega_share)
+        _check(args.works, args.seed, args.mega_share, profile)
         return
     t0 = time.perf_counter()
     if args.command == "jsonl":
-        files, n_bytes = write_jsonl_gz(args.out, args.works, args.seed, args.parts, args.mega_share)
+        files, n_bytes = write_jsonl_gz(args.out, args.works, args.seed, args.parts, args.mega_share,
+                                        profile=profile)
     else:
-        result = write_store_parquet(args.out, args.works, args.seed, args.mega_share, args.chunk)
+        result = write_store_parquet(args.out, args.works, args.seed, args.mega_share, args.chunk,
+                                     profile=profile)
         files, n_bytes = result["files"], result["bytes"]
     dt = time.perf_counter() - t0
     on_disk = sum(f.stat().st_size for f in files)
