@@ -9,7 +9,7 @@ import importlib
 
 import typer
 
-MODULES = ("fetch", "network")
+MODULES = ("fetch", "network", "report")
 
 
 def register_all(app: typer.Typer) -> None:

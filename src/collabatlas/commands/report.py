@@ -1,0 +1,120 @@
+"""``collabatlas chart`` (one infographic chart) and ``collabatlas report`` (a static HTML report)."""
+
+from __future__ import annotations
+
+import shlex
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import charts
+from .. import report as report_lib
+from ..cli_common import (Level, LevelOpt, StoreOpt, SubjectOpt, TypeOpt, YearsOpt, _fail, _guard, _open, console,
+                          err_console)
+
+ChartKind = Enum("ChartKind", {k: k for k in report_lib.KINDS}, type=str)
+TopOpt = Annotated[int, typer.Option("--top", help="Number of partners (bars, rows) to show.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chart")(_guard(chart))
+    app.command("report")(_guard(report))
+
+
+OUT_HELP = "FILE.html (offline, JavaScript inline), .svg, .png or .json (Vega-Lite spec)."
+PARTNER_HELP = "trend: partners to draw, comma-separated (default: the top 5)."
+X_HELP = "landscape chart: regressor(s), log_gerd or trust_pct or log_gerd,trust_pct."
+LANDSCAPE_YEAR_HELP = "Country report: landscape year (default: the year with most works)."
+
+
+def chart(
+    kind: Annotated[ChartKind, typer.Argument(help="Which chart: " + ", ".join(report_lib.KINDS) + ".")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=OUT_HELP)],
+    unit: Annotated[str | None, typer.Option("--unit", "-u",
+                                             help="Country code or institution (id, ROR or name).")] = None,
+    partner: Annotated[str | None, typer.Option("--partner", "-p", help=PARTNER_HELP)] = None,
+    level: LevelOpt = Level.country,
+    group: Annotated[str, typer.Option("--group", "-g",
+                                       help="group chart: the country group (see `collabatlas groups`).")] = "bri",
+    periods: Annotated[str | None, typer.Option("--periods",
+                                                help="group chart: two periods, e.g. 2013-2015,2016-2018.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="landscape chart: the study year.")] = None,
+    x: Annotated[str, typer.Option("--x", help=X_HELP)] = "log_gerd",
+    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
+    top: TopOpt = report_lib.TOP,
+    scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
+    store: StoreOpt = None,
+) -> None:
+    """Draw one infographic chart; its caption carries the definition, the filters and the data version.
+
+    Examples:
+
+      collabatlas chart partners --unit US --years 2015-2021 --out us_partners.png
+
+      collabatlas chart trend --unit CN --partner US,GB,DE --years 2015-2021 --out cn_trend.svg
+
+      collabatlas chart group --unit CN --group bri --periods 2013-2015,2016-2018 --out cn_bri.html
+
+      collabatlas chart hotspots --unit "Columbia University" --out columbia_hotspots.png
+
+      collabatlas chart landscape --year 2018 --out landscape.json
+    """
+    if out.suffix.lower().lstrip(".") not in charts.FORMATS:
+        _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
+    with _open(store) as atlas, err_console.status(f"drawing the {kind.value} chart"):
+        drawn = report_lib.make_chart(
+            atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
+            level=level.value, years=years, subject=subject, type=type, group=group,
+            periods=[p.strip() for p in periods.split(",")] if periods else None, year=year, x=x, top=top)
+        charts.save(drawn, out, scale=scale)
+    err_console.print(f"wrote {out}")
+
+
+def report(
+    focus: Annotated[str, typer.Option("--focus", help="A country code (JP) or an institution (id, ROR or name).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for index.html and the PNG/SVG of each chart.")],
+    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
+    group: Annotated[str, typer.Option("--group", "-g",
+                                       help="Country report: the group of the two-period section.")] = "bri",
+    landscape_year: Annotated[int | None, typer.Option("--landscape-year", help=LANDSCAPE_YEAR_HELP)] = None,
+    top: TopOpt = report_lib.TOP,
+    images: Annotated[bool, typer.Option("--images/--no-images", help="Also write each chart as PNG and SVG.")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """A static, self-contained HTML report on a country or an institution (works offline).
+
+    Country: top partners and trend, partners on a map, subjects, the group comparison (Belt and
+    Road by default), the landscape. Institution: hotspot countries, own vs partner contribution,
+    top partners and trend, map, industry, subjects. Every report ends with the methodology, the
+    data version and the command that produced it.
+
+    Examples:
+
+      collabatlas report --focus JP --years 2015-2021 --out reports/japan
+
+      collabatlas report --focus "University of Michigan" --out reports/umich
+
+      collabatlas report --focus CN --group income:high --landscape-year 2014 --out reports/china
+    """
+    given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
+             "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
+             "--store": store}
+    command = shlex.join(["collabatlas", "report", "--focus", focus, "--out", str(out),
+                          *[str(x) for k, v in given.items() if v is not None for x in (k, v)],
+                          *([] if images else ["--no-images"])])
+    with _open(store) as atlas, Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                                         console=err_console, transient=True) as bar:
+        task = bar.add_task("report", total=None)
+
+        def say(step: str) -> None:
+            bar.update(task, description=step, advance=1)
+
+        built = report_lib.build_report(atlas, focus, years=years, subject=subject, type=type, group=group,
+                                        landscape_year=landscape_year, top=top, command=command, progress=say)
+        n_files = len(built.all_charts()) * (2 if images else 0) + 1
+        bar.update(task, total=n_files + 8, completed=8)
+        paths = report_lib.write_report(built, out, formats=("png", "svg") if images else (), progress=say)
+    console.print(f"wrote {paths[0]} and {len(paths) - 1} chart files to {out}")

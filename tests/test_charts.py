@@ -1,0 +1,250 @@
+"""Charts on the real sample: each spec plots exactly the Atlas result (right column, right values),
+carries its caption, and renders to SVG / PNG offline."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+import collabatlas
+from collabatlas import charts
+from collabatlas.charts import ChartContext
+from collabatlas.profile import REST_OF_WORLD
+from collabatlas.subjects import NI_SUBJECTS
+
+pytestmark = pytest.mark.realdata
+YEARS = "2000-2009"
+
+
+@pytest.fixture(scope="module")
+def atlas(shared_data, tmp_path_factory):
+    import os
+
+    old = os.environ.get("COLLABATLAS_DATA")
+    os.environ["COLLABATLAS_DATA"] = str(shared_data)  # groups and indicators read the data directory
+    a = collabatlas.open(":memory:")
+    a.ingest(shared_data / "openalex")
+    yield a
+    a.close()
+    if old is None:
+        os.environ.pop("COLLABATLAS_DATA", None)
+    else:
+        os.environ["COLLABATLAS_DATA"] = old
+
+
+@pytest.fixture(scope="module")
+def ctx(atlas):
+    return ChartContext.from_atlas(atlas, years=YEARS)
+
+
+# -- helpers that read a Vega-Lite spec -----------------------------------------------------------
+
+def marks(spec: dict, data: str | None = None) -> list[tuple[str, dict, list[dict]]]:
+    """Every (mark type, encoding, data rows) of a spec, with data inherited from parents."""
+    datasets = spec.get("datasets", {})
+    found = []
+
+    def walk(node, inherited):
+        name = node.get("data", {}).get("name", inherited) if isinstance(node.get("data"), dict) else inherited
+        if "mark" in node:
+            mark = node["mark"]["type"] if isinstance(node["mark"], dict) else node["mark"]
+            found.append((mark, node.get("encoding", {}), datasets.get(name, [])))
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for child in node.get(key, []):
+                walk(child, name)
+        if "spec" in node:
+            walk(node["spec"], name)
+
+    walk(spec, data)
+    return found
+
+
+def the_mark(spec: dict, mark: str, channel: str | None = None, field: str | None = None):
+    hits = [m for m in marks(spec) if m[0] == mark and (channel is None or m[1].get(channel, {}).get("field") == field)]
+    assert hits, f"no {mark} mark with {channel}={field}: {[(m[0], m[1].keys()) for m in marks(spec)]}"
+    return hits[0]
+
+
+def subtitle(spec: dict) -> str:
+    return " ".join(spec["title"]["subtitle"])
+
+
+def assert_caption(spec: dict, atlas, *needles: str) -> None:
+    text = subtitle(spec)
+    assert f"data version {atlas.data_version}" in text
+    assert f"collabatlas {collabatlas.__version__}" in text
+    for needle in needles:
+        assert needle in text, f"{needle!r} not in caption {text!r}"
+
+
+def by(rows: list[dict], key, value: str) -> dict:
+    return {(tuple(r[k] for k in key) if isinstance(key, tuple) else r[key]): r[value] for r in rows}
+
+
+# -- caption ------------------------------------------------------------------------------------
+
+def test_caption_names_filters_counting_and_data_version():
+    ctx = ChartContext(filters={"years": "2015-2021", "subject": "ni:chemistry", "type": None}, data_version=7)
+    lines = ctx.caption("Bilateral CS = ...")
+    assert lines[0] == "Bilateral CS = ..."
+    assert lines[-1] == (f"years 2015-2021, subject ni:chemistry · fractional counting, strict · OpenAlex works · "
+                         f"data version 7 · collabatlas {collabatlas.__version__}")
+    assert ChartContext().caption("d")[-1].startswith("all works (no filter)")
+    assert "subject" not in ctx.with_filters(subject=None).filters_text()
+
+
+# -- each chart plots the Atlas result -------------------------------------------------------------
+
+def test_partner_bars_plot_partners_cs_in_rank_order(atlas, ctx):
+    df = atlas.partners("US", years=YEARS, top=10)
+    spec = charts.partner_bars(df, ctx, "United States", top=10).to_dict()
+    _, enc, rows = the_mark(spec, "bar", "x", "cs")
+    assert enc["y"]["field"] == "label"
+    assert by(rows, "partner", "cs") == dict(zip(df["partner"], df["cs"], strict=True))
+    assert by(rows, "partner", "pct_of_international_cs") == pytest.approx(
+        dict(zip(df["partner"], df["pct_of_international_cs"], strict=True)))
+    labels = by(rows, "partner", "label")
+    assert enc["y"]["sort"] == [labels[p] for p in df["partner"]]  # bars sorted by CS as ranked
+    assert labels["IT"] == "Italy (IT)"
+    assert_caption(spec, atlas, "years 2000-2009", "Bilateral CS", "fractional counting, strict")
+
+
+def test_trend_lines_plot_each_pairs_cs_per_year(atlas, ctx):
+    partners = ["IT", "GB", "CH"]
+    trends = {p: atlas.trend("US", p, years=YEARS) for p in partners}
+    spec = charts.trend_lines(trends, ctx, "United States").to_dict()
+    _, enc, rows = the_mark(spec, "line", "y", "cs")
+    assert enc["x"]["field"] == "period" and enc["color"]["field"] == "label"
+    got = by(rows, ("partner", "period"), "cs")
+    want = {(p, period): cs for p, t in trends.items() for period, cs in zip(t["period"], t["cs"], strict=True)}
+    assert got == want
+    assert got[("IT", 2005)] == pytest.approx(11 / 6)  # hand-checked: 15/18 + 1 (see test_report)
+    assert_caption(spec, atlas, "years 2000-2009")
+
+
+def test_subject_small_multiples_one_panel_per_subject(atlas, ctx):
+    by_subject = {title: atlas.partners("US", top=5, years=YEARS, subject=f"ni:{slug}")
+                  for slug, (title, _) in NI_SUBJECTS.items()}
+    spec = charts.subject_small_multiples(by_subject, ctx, "United States").to_dict()
+    assert spec["facet"]["field"] == "subject"
+    rows = spec["datasets"][spec["data"]["name"]]
+    _, enc, _ = the_mark(spec, "bar", "x", "cs")
+    want = {(s, p): cs for s, df in by_subject.items() for p, cs in zip(df["partner"], df["cs"], strict=True)}
+    assert by(rows, ("subject", "partner"), "cs") == want
+    empty = [s for s, df in by_subject.items() if df.empty]
+    assert empty and all(s in subtitle(spec) for s in empty)  # subjects without partners are named
+
+
+def test_two_period_circles_area_proportional_to_group_cs(atlas, ctx):
+    report = atlas.group("US", "bri", ["2000-2004", "2005-2009"])
+    spec = charts.two_period_circles(report.partners, ctx, "United States", "bri").to_dict()
+    _, enc, rows = the_mark(spec, "circle", "size", "cs")
+    scale = enc["size"]["scale"]
+    assert scale["type"] == "linear" and scale["zero"] is True and scale["rangeMin"] == 0  # area ∝ CS
+    want = {(p, period): report.partners.loc[i, f"cs_{period}"]
+            for i, p in enumerate(report.partners["partner"]) for period in ("2000-2004", "2005-2009")}
+    assert by(rows, ("partner", "period"), "cs") == want
+    _, _, growth = the_mark(spec, "text", "text", "growth")
+    shown = by(growth, "partner", "growth")
+    for p, g in zip(report.partners["partner"], report.partners["growth_pct"], strict=True):
+        assert shown[p] == (f"{g:+.0f}%" if pd.notna(g) else "new")
+    assert "circle area proportional to CS" in subtitle(spec)
+
+
+def test_contribution_bars_split_cs_into_own_and_partner_share(atlas, ctx):
+    profile = atlas.profile("Columbia University")
+    spec = charts.contribution_bars(profile.partners, ctx, profile.name).to_dict()
+    _, enc, rows = the_mark(spec, "bar", "x", "share")
+    assert enc["color"]["field"] == "side"
+    got = by(rows, ("partner", "side"), "share")
+    for p, own, other in zip(profile.partners["partner"], profile.partners["own_share"],
+                             profile.partners["partner_share"], strict=True):
+        assert got[(p, "own contribution")] == own and got[(p, "partner contribution")] == other
+    pct = by(rows, ("partner", "side"), "pct")
+    for p, own_pct in zip(profile.partners["partner"], profile.partners["own_pct"], strict=True):
+        assert pct[(p, "own contribution")] == pytest.approx(own_pct)
+
+
+def test_industry_contribution_bars_use_academic_share(atlas, ctx):
+    ind = atlas.industry()
+    spec = charts.contribution_bars(ind, ctx, "companies", own="own_share", other="academic_share", key="unit",
+                                    labels=("company", "academia")).to_dict()
+    _, _, rows = the_mark(spec, "bar", "x", "share")
+    got = by(rows, ("partner", "side"), "share")
+    assert got == {**{(u, "company"): v for u, v in zip(ind["unit"], ind["own_share"], strict=True)},
+                   **{(u, "academia"): v for u, v in zip(ind["unit"], ind["academic_share"], strict=True)}}
+
+
+def test_hotspot_bars_percentages_with_rest_of_world_last():
+    hotspots = pd.DataFrame({"country": ["DE", "FR", REST_OF_WORLD], "cs": [3.0, 1.0, 2.0],
+                             "joint_partners": [2, 1, 3], "pct_of_international_cs": [50.0, 50 / 3, 100 / 3]})
+    spec = charts.hotspot_bars(hotspots, ChartContext(data_version=3), "Somewhere").to_dict()
+    _, enc, rows = the_mark(spec, "bar", "x", "pct_of_international_cs")
+    assert by(rows, "country", "pct_of_international_cs") == dict(zip(hotspots["country"],
+                                                                       hotspots["pct_of_international_cs"]))
+    assert enc["y"]["sort"] == ["Germany (DE)", "France (FR)", REST_OF_WORLD]
+
+
+def test_hotspot_bars_on_a_real_profile(atlas, ctx):
+    profile = atlas.profile("Columbia University")
+    spec = charts.hotspot_bars(profile.hotspots, ctx, profile.name).to_dict()
+    _, _, rows = the_mark(spec, "bar", "x", "pct_of_international_cs")
+    assert by(rows, "country", "cs") == dict(zip(profile.hotspots["country"], profile.hotspots["cs"], strict=True))
+
+
+def test_world_map_places_partners_at_capitals(atlas, ctx, shared_data):
+    df = atlas.partners("US", years=YEARS)
+    spec = charts.world_map(df, ctx, "US partners").to_dict()
+    _, enc, rows = the_mark(spec, "circle", "size", "value")
+    assert enc["longitude"]["field"] == "lon" and enc["latitude"]["field"] == "lat"
+    assert by(rows, "country", "value") == dict(zip(df["partner"], df["cs"], strict=True))
+    wdi = pd.read_csv(shared_data / "indicators" / "WDI_R_package_country_income_region.csv",
+                      keep_default_na=False, na_values=[""]).set_index("iso2c")
+    assert by(rows, "country", "lon")["IT"] == wdi.loc["IT", "longitude"]  # Rome
+    assert by(rows, "country", "lat")["IT"] == wdi.loc["IT", "latitude"]
+    assert spec["projection"]["type"] == "equalEarth"
+
+
+def test_landscape_scatter_points_and_fitted_bands(atlas, ctx):
+    from collabatlas.landscape import bands
+
+    table, fit = atlas.landscape(2008)
+    spec = charts.landscape_scatter(table, fit, ctx).to_dict()
+    _, enc, rows = the_mark(spec, "circle", "y", "intl_share")
+    assert enc["x"]["field"] == "gerd_pct_gdp" and enc["x"]["scale"]["type"] == "log"
+    plotted = table.dropna(subset=["intl_share", "gerd_pct_gdp"])
+    assert by(rows, "country", "intl_share") == dict(zip(plotted["country"], plotted["intl_share"], strict=True))
+    _, _, lines = the_mark(spec, "line", "y", "mean")
+    want = bands(table, fit)
+    assert [r["mean"] for r in lines] == pytest.approx(list(want["mean"]))
+    assert {r["group"] for r in lines} == set(fit.loc[fit["term"].notna(), "group"])
+    fitted = fit[fit["term"] == "log_gerd"]
+    assert all(f"R² {r2:.2f}" in subtitle(spec) for r2 in fitted["r2"])
+
+
+def test_empty_input_gives_a_message_chart(ctx):
+    empty = pd.DataFrame(columns=["partner", "joint_count", "cs", "pct_of_international_cs"])
+    spec = charts.partner_bars(empty, ctx, "Nowhere").to_dict()
+    assert the_mark(spec, "text")[2][0]["message"].startswith("Nowhere has no partner")
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+def test_render_svg_png_html_json(atlas, ctx, tmp_path):
+    chart = charts.partner_bars(atlas.partners("US", top=5), ctx, "United States", top=5)
+    png = charts.save(chart, tmp_path / "p.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    root = ET.fromstring(charts.save(chart, tmp_path / "p.svg").read_text())
+    assert root.tag.endswith("svg")
+    text = "".join(root.itertext())
+    assert "Italy (IT)" in text and "data version" in text
+    html = charts.save(chart, tmp_path / "p.html").read_text()
+    assert "<script src" not in html.replace(" ", "").lower().replace("<scriptsrc", "<script src")
+    assert "vegaEmbed" in html and "cdn.jsdelivr" not in html
+    assert json.loads(charts.save(chart, tmp_path / "p.json").read_text())["$schema"].startswith(
+        "https://vega.github.io/schema/vega-lite/v6")
+    with pytest.raises(ValueError, match="unknown chart format"):
+        charts.save(chart, tmp_path / "p.gif")

@@ -1,0 +1,103 @@
+"""The static report on the real sample: one offline HTML file with every chart, the data tables, a
+hand-checked figure, the methodology, the data version and the command; PNG/SVG of each chart."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+import collabatlas
+from collabatlas import report as report_lib
+from collabatlas.cli import app
+
+pytestmark = pytest.mark.realdata
+SCRIPT_SRC = re.compile(r"<script[^>]*\bsrc\s*=", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def store(shared_data, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "atlas.duckdb"
+    with collabatlas.open(path) as a:
+        a.ingest(shared_data / "openalex")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def data_env(shared_data, monkeypatch):
+    monkeypatch.setenv("COLLABATLAS_DATA", str(shared_data))
+
+
+def chart_specs(html: str) -> dict[str, dict]:
+    found = re.findall(r'<script type="application/json" id="spec-([\w-]+)">(.*?)</script>', html, re.S)
+    return {stem: json.loads(body.replace("<\\/", "</")) for stem, body in found}
+
+
+def test_country_report_is_self_contained_and_complete(store, tmp_path):
+    out = tmp_path / "us"
+    result = CliRunner().invoke(app, ["report", "--focus", "US", "--years", "2000-2009", "--out", str(out),
+                                      "--store", str(store), "--no-images"])
+    assert result.exit_code == 0, result.output
+    html = (out / "index.html").read_text()
+    assert not SCRIPT_SRC.search(html)  # no script is loaded from anywhere, let alone a CDN
+    assert "window.vegaEmbed" in html  # the bundle is inline
+    specs = chart_specs(html)
+    assert set(specs) == {"partners", "trend", "map", "subjects", "group", "landscape"}
+    for stem, spec in specs.items():
+        assert f'data-chart="{stem}"' in html
+        assert "data version 1" in " ".join(spec["title"]["subtitle"]), stem
+    # hand-checked: US–IT CS 2000-2009 = W2314057378 (IT 4/5 incl. an author placed by `countries`, US 1/5)
+    # + W1799019926 (IT 1/3 + 1/6 + 2/9 = 13/18, US 1/9) = 1 + 15/18 = 1.833, over 2 joint works
+    assert re.search(r"<td>IT</td><td class=\"num\">2</td><td class=\"num\">1\.833</td>", html)
+    assert "Methodology" in html and "1/n" in html
+    assert f"collabatlas report --focus US --out {out} --years 2000-2009 --store {store} --no-images" in html
+    assert "data version 1" in html and "years 2000-2009" in html
+
+
+def test_report_writes_png_and_svg_of_each_chart(store, tmp_path):
+    with collabatlas.open(store, read_only=True) as atlas:
+        built = report_lib.build_report(atlas, "Columbia University", command="collabatlas report --focus X")
+        paths = report_lib.write_report(built, tmp_path, formats=("png", "svg"))
+    stems = [stem for stem, _ in built.all_charts()]
+    assert stems == ["hotspots", "contribution", "partners", "trend", "map", "industry", "subjects"]
+    for stem in stems:
+        assert (tmp_path / f"{stem}.png").read_bytes()[:4] == b"\x89PNG"
+        assert (tmp_path / f"{stem}.svg").read_text().lstrip().startswith("<svg")
+    html = paths[0].read_text()
+    assert set(chart_specs(html)) == set(stems)
+    assert "Columbia University" in html and "collabatlas report --focus X" in html
+    headline = dict(built.headline)
+    assert headline["Count (works)"] == "5"  # Columbia: 5 works in the sample (scores --level institution)
+
+
+def test_report_escapes_text(store, tmp_path):
+    with collabatlas.open(store, read_only=True) as atlas:
+        built = report_lib.build_report(atlas, "US", years="2005",
+                                        command="collabatlas report <script>alert(1)</script>")
+    html = report_lib.render_html(built)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_chart_command_each_kind(store, tmp_path):
+    runner = CliRunner()
+    cases = {
+        "partners": ["--unit", "US"], "trend": ["--unit", "US", "--partner", "IT,GB", "--years", "2000-2009"],
+        "subjects": ["--unit", "US"], "map": ["--unit", "US"],
+        "group": ["--unit", "US", "--periods", "2000-2004,2005-2009"],
+        "contribution": ["--unit", "Columbia University"], "hotspots": ["--unit", "Columbia University"],
+        "landscape": ["--year", "2008"], "industry": [],
+    }
+    assert set(cases) == set(report_lib.KINDS)
+    for kind, args in cases.items():
+        out = tmp_path / f"{kind}.json"
+        result = runner.invoke(app, ["chart", kind, *args, "--out", str(out), "--store", str(store)])
+        assert result.exit_code == 0, (kind, result.output)
+        assert json.loads(out.read_text())["title"]["subtitle"][-1].endswith(f"collabatlas {collabatlas.__version__}")
+    bad = runner.invoke(app, ["chart", "partners", "--unit", "XX", "--out", str(tmp_path / "x.png"),
+                              "--store", str(store)])
+    assert bad.exit_code == 2 and "unknown country 'XX'" in bad.output
+    missing = runner.invoke(app, ["chart", "group", "--unit", "US", "--out", str(tmp_path / "g.svg"),
+                                  "--store", str(store)])
+    assert missing.exit_code == 2 and "--periods" in missing.output
