@@ -316,7 +316,7 @@ def network_from_frames(pairs: pd.DataFrame, totals: pd.DataFrame, level: str = 
     edges = edges[edges["raw"] >= min_weight].reset_index(drop=True)
     sizes = nodes.set_index("id")[SIZE_OF_WEIGHT[weight]]
     edges["weight"] = normalize(edges["source"], edges["target"], edges["raw"], normalize_by, sizes)
-    if max_edges:
+    if max_edges and len(edges):  # strongest_edges needs at least one edge
         edges = strongest_edges(edges, max_edges)
     dropped = 0
     if not keep_isolated:

@@ -9,7 +9,7 @@ import importlib
 
 import typer
 
-MODULES = ("fetch", "network", "report")
+MODULES = ("fetch", "network", "report", "serve")
 
 
 def register_all(app: typer.Typer) -> None:

@@ -1,0 +1,232 @@
+"""Vega-Lite specs of the dashboard's charts (``/api/chart/...``), made by :mod:`collabatlas.charts`.
+
+Each route fetches its data through the same cached calls as the JSON API (so a chart and its
+table share one computation), passes it to the chart function of :mod:`collabatlas.charts` and
+returns ``chart.to_dict()``; the spec itself is cached too. The browser renders it with vega-embed.
+No chart is defined here, except the network map, which :mod:`collabatlas.charts` does not have.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import altair as alt
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from .. import charts
+from ..counting import CountingError
+from ..subjects import NI_SUBJECTS, PREFIX
+from .api import (
+    CHART, Level, LevelQ, SubjectQ, TypeQ, UnitP, WindowQ, YearsQ, group_result, json_response, landscape_result,
+    dumps, network_result, profile_result, service,
+)
+from .service import Service
+
+router = APIRouter(prefix="/api/chart", tags=["charts"])
+
+TopChartQ = Annotated[int, Query(ge=1, le=100, description="Bars to draw.")]
+FILTERS = ("years", "window", "subject", "type")
+
+
+def _context(version: int, **filters) -> charts.ChartContext:
+    kept = {k: v for k, v in filters.items() if k in FILTERS and v not in (None, "", False)}
+    return charts.ChartContext(filters=kept, data_version=version)
+
+
+def _spec(svc: Service, kind: str, params: dict, build) -> Response:
+    """The Vega-Lite spec of ``build(params)`` (an Altair chart), serialised once, then cached."""
+    def compute(atlas, p):
+        return dumps({"meta": {"chart": kind, "data_version": svc.data_version(atlas)}, "spec": charts.spec(build(p))})
+
+    body, cached, _ = svc.run(f"chart:{kind}", params, compute)
+    return json_response(body, cached)
+
+
+@router.get("/partners/{unit}", responses=CHART, summary="Partner bars (Vega-Lite)")
+def partner_chart(request: Request, unit: UnitP, level: LevelQ = Level.country, years: YearsQ = None,
+                  window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+                  top: TopChartQ = 15) -> Response:
+    svc = service(request)
+    params = dict(unit=unit, level=level, years=years, window=window, subject=subject, type=type_, top=top)
+
+    def build(p):
+        df, _, version = svc.call("partners", **p)
+        return charts.partner_bars(df, _context(version, **params), _label(df, p["unit"]), top=p["top"])
+
+    return _spec(svc, "partners", params, build)
+
+
+def _label(df: pd.DataFrame, unit: str) -> str:
+    return charts.country_name(unit.upper()) if len(unit.strip()) == 2 else unit
+
+
+@router.get("/map", responses=CHART, summary="World map of country Share, or of a country's partners (Vega-Lite)")
+def map_chart(request: Request,
+              unit: Annotated[str | None, Query(max_length=20, description="A country: map its partners' CS; "
+                                                "none: every country's Share.")] = None,
+              years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    svc = service(request)
+    params = dict(unit=unit, years=years, window=window, subject=subject, type=type_)
+
+    def build(p):
+        filters = {k: p.get(k) for k in FILTERS}
+        if p.get("unit"):
+            df, _, version = svc.call("partners", unit=p["unit"], level="country", top=None, **filters)
+            title = f"Bilateral CS of {_label(df, p['unit'])} with each country"
+            return charts.world_map(df, _context(version, **params), title, value="cs", country="partner",
+                                    data_dir=svc.data_dir)
+        df, _, version = svc.call("scores", level="country", **filters)
+        return charts.world_map(df, _context(version, **params), "Share of each country", value="share",
+                                country="unit", data_dir=svc.data_dir, definition="Share = Σ over works of the "
+                                "country's fractional part (1/authors, split over each author's institutions)")
+
+    return _spec(svc, "map", params, build)
+
+
+@router.get("/trend/{unit}", responses=CHART, summary="Bilateral CS per year with several partners (Vega-Lite)")
+def trend_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
+                partners: Annotated[str | None, Query(max_length=400, description="Comma-separated partners; "
+                                                      "default: the 5 strongest.")] = None,
+                years: YearsQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+                window_end_month: Annotated[int | None, Query(ge=1, le=12)] = None) -> Response:
+    svc = service(request)
+    params = dict(unit=unit, level=level, partners=partners, years=years, subject=subject, type=type_,
+                  window_end_month=window_end_month)
+
+    def build(p):
+        filters = dict(level=p.get("level"), years=p.get("years"), subject=p.get("subject"), type=p.get("type"))
+        names = [x.strip() for x in (p.get("partners") or "").split(",") if x.strip()]
+        if not names:
+            top, _, _ = svc.call("partners", unit=p["unit"], top=5, **filters)
+            names = list(top["partner"])
+        trends, version = {}, 0
+        for name in names[:12]:
+            trends[name], _, version = svc.call("trend", unit_a=p["unit"], unit_b=name,
+                                                window_end_month=p.get("window_end_month"), **filters)
+        return charts.trend_lines(trends, _context(version, **params), _label(pd.DataFrame(), p["unit"]))
+
+    return _spec(svc, "trend", params, build)
+
+
+@router.get("/subjects/{unit}", responses=CHART, summary="Top partners per Nature Index subject (Vega-Lite)")
+def subject_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
+                  partner: Annotated[str | None, Query(max_length=200, description="Only this partner (the pair "
+                                                       "explorer).")] = None,
+                  years: YearsQ = None, window: WindowQ = None, type_: TypeQ = None,
+                  top: Annotated[int, Query(ge=1, le=20)] = 5) -> Response:
+    svc = service(request)
+    params = dict(unit=unit, level=level, partner=partner, years=years, window=window, type=type_, top=top)
+
+    def build(p):
+        by_subject, version = {}, 0
+        wanted = svc.atlas().resolve_unit(p.get("level", "country"), p["partner"]) if p.get("partner") else None
+        for slug, (title, _) in NI_SUBJECTS.items():
+            df, _, version = svc.call("partners", unit=p["unit"], level=p.get("level"), years=p.get("years"),
+                                      window=p.get("window"), type=p.get("type"), subject=PREFIX + slug)
+            by_subject[title] = df[df["partner"] == wanted] if wanted else df
+        return charts.subject_small_multiples(by_subject, _context(version, **params),
+                                              _label(pd.DataFrame(), p["unit"]), top=p["top"])
+
+    return _spec(svc, "subjects", params, build)
+
+
+def _profile_chart(request: Request, kind: str, draw, institution: str, **filters) -> Response:
+    """A chart of an institution's profile: ``draw(report, ctx)``."""
+    svc = service(request)
+    params = dict(institution=institution, **filters)
+
+    def build(p):
+        report, _, version = profile_result(svc, **{"top": 10, **p})
+        return draw(report, _context(version, **params))
+
+    return _spec(svc, kind, params, build)
+
+
+@router.get("/contribution/{institution}", responses=CHART, summary="Own vs partner contribution (Vega-Lite)")
+def contribution_chart(request: Request, institution: UnitP, years: YearsQ = None, window: WindowQ = None,
+                       subject: SubjectQ = None, type_: TypeQ = None, top: TopChartQ = 10) -> Response:
+    return _profile_chart(request, "contribution",
+                          lambda report, ctx: charts.contribution_bars(report.partners, ctx, report.name or ""),
+                          institution, years=years, window=window, subject=subject, type=type_, top=top)
+
+
+@router.get("/hotspots/{institution}", responses=CHART, summary="Hotspot countries of an institution (Vega-Lite)")
+def hotspot_chart(request: Request, institution: UnitP, years: YearsQ = None, window: WindowQ = None,
+                  subject: SubjectQ = None, type_: TypeQ = None, top: TopChartQ = 10) -> Response:
+    return _profile_chart(request, "hotspots",
+                          lambda report, ctx: charts.hotspot_bars(report.hotspots, ctx, report.name or ""),
+                          institution, years=years, window=window, subject=subject, type=type_, top=top)
+
+
+@router.get("/group/{country}", responses=CHART, summary="Two-period circles of a country group (Vega-Lite)")
+def group_chart(request: Request, country: Annotated[str, UnitP],
+                group: Annotated[str, Query(min_length=1, max_length=100, examples=["bri"])],
+                periods: Annotated[str, Query(min_length=1, max_length=200, examples=["2010-2013,2014-2018"])],
+                top: TopChartQ = 10, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    svc = service(request)
+    params = dict(country=country, group=group, periods=periods, top=top, subject=subject, type=type_)
+
+    def build(p):
+        report, _, version = group_result(svc, **{**p, "source": "works", "ci": 0})
+        if len([x for x in p["periods"].split(",") if x.strip()]) < 2:
+            raise CountingError("the circles compare two periods: give at least two, e.g. 2010-2013,2014-2018")
+        return charts.two_period_circles(report.partners, _context(version, **params), report.country, p["group"])
+
+    return _spec(svc, "group", params, build)
+
+
+@router.get("/landscape", responses=CHART, summary="International share vs GERD / trust (Vega-Lite)")
+def landscape_chart(request: Request, year: Annotated[int, Query(ge=1900, le=2100, examples=[2009])],
+                    trust: bool = False, min_n: Annotated[int, Query(ge=2, le=1000)] = 5,
+                    subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    svc = service(request)
+    params = dict(year=year, trust=trust, min_n=min_n, subject=subject, type=type_)
+
+    def build(p):
+        (countries, fit), _, version = landscape_result(svc, **p)
+        return charts.landscape_scatter(countries, fit, _context(version, **params))
+
+    return _spec(svc, "landscape", params, build)
+
+
+@router.get("/network", responses=CHART, summary="Network map (Vega-Lite)")
+def network_chart(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
+                  subject: SubjectQ = None, type_: TypeQ = None,
+                  top: Annotated[int, Query(ge=2, le=500, description="Nodes to draw.")] = 60) -> Response:
+    svc = service(request)
+    params = dict(level=level, years=years, window=window, subject=subject, type=type_, top=top)
+
+    def build(p):
+        net, _, version = network_result(svc, **{**p, "normalize": "association", "max_edges": 10, "seed": 42})
+        return network_map(net, _context(version, **params))
+
+    return _spec(svc, "network", params, build)
+
+
+def network_map(net: dict, ctx: charts.ChartContext) -> alt.LayerChart:
+    """Nodes at their layout position (size ∝ total CS, colour = Leiden cluster) and edges as lines
+    (width ∝ normalised weight). ``net``: :meth:`collabatlas.network.Network.to_dict`."""
+    nodes = pd.DataFrame(net["nodes"])
+    edges = pd.DataFrame(net["edges"])
+    m = net["meta"]
+    title = alt.TitleParams(
+        text=f"Collaboration network of {m.get('n_nodes', len(nodes))} {m.get('level', '')} units",
+        subtitle=ctx.caption(f"edges: {m.get('normalize')} of {m.get('weight')}; Leiden clusters "
+                             f"({m.get('n_clusters', '?')}), {m.get('layout')} layout, seed {m.get('layout_seed')}"))
+    where = nodes.set_index("id")[["x", "y"]]
+    lines = edges.assign(x=edges["source"].map(where["x"]), y=edges["source"].map(where["y"]),
+                         x2=edges["target"].map(where["x"]), y2=edges["target"].map(where["y"]))
+    axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
+    rules = alt.Chart(lines[["x", "y", "x2", "y2", "weight"]]).mark_rule(color="#9aa7b5", opacity=0.5).encode(
+        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
+        strokeWidth=alt.StrokeWidth("weight:Q", legend=None, scale=alt.Scale(range=[0.3, 3])))
+    points = nodes[["id", "label", "x", "y", "cluster", "cs_total", "count", "links"]]
+    dots = alt.Chart(points).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.6).encode(
+        x="x:Q", y="y:Q", size=alt.Size("cs_total:Q", title="total CS", scale=alt.Scale(range=[30, 900])),
+        color=alt.Color("cluster:N", title="cluster"),
+        tooltip=["label:N", "id:N", "cluster:N", alt.Tooltip("cs_total:Q", format=",.2f"), "count:Q", "links:Q"])
+    names = alt.Chart(points.nlargest(min(25, len(points)), "cs_total")).mark_text(dy=-10, fontSize=10).encode(
+        x="x:Q", y="y:Q", text="label:N")
+    return alt.layer(rules, dots, names).properties(title=title, width=720, height=520)
