@@ -9,7 +9,7 @@ import importlib
 
 import typer
 
-MODULES = ("fetch", "network", "report", "serve")
+MODULES = ("fetch", "network", "serve", "affiliations", "report")
 
 
 def register_all(app: typer.Typer) -> None:
