@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +20,7 @@ from rich.table import Table
 from . import config
 from .atlas import Atlas, percent_change
 from .counting import LEVELS, CountingError
+from .engines import EngineError
 from .filters import FilterError
 from .groups import GroupError
 from .indicators import IndicatorError
@@ -60,6 +62,29 @@ RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work
 RollupOpt = Annotated[bool, typer.Option("--rollup", help="Institution level: credit each institution to the top of its lineage.")]
 DualOpt = Annotated[bool, typer.Option("--exclude-dual-affiliations", help="Leave out authors affiliated in two or more countries (their parts are dropped).")]
 ReportDualOpt = Annotated[bool, typer.Option("--report-dual", help="Add cs_without_dual and dual_cs: the part of CS that comes from authors affiliated in two or more countries.")]
+class Engine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", help="Where the counting runs: duckdb (the store) or spark (the Parquet export; see docs/engines.md).")]
+SparkMasterOpt = Annotated[str, typer.Option(
+    "--spark-master", help="Spark master with --engine spark, e.g. local[2] or spark://host:7077.")]
+ParquetOpt = Annotated[Path | None, typer.Option(
+    "--parquet", help="With --engine spark: a `collabatlas export` directory (required on a cluster; "
+                      "default: the store exported to a temporary directory).")]
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """The --engine, --spark-master and --parquet options of a metric command."""
+
+    engine: Engine = Engine.duckdb
+    spark_master: str = "local[*]"
+    parquet: Path | None = None
+
+
 class Source(str, Enum):
     works = "works"
     pairs = "pairs"
@@ -77,10 +102,17 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _open(store: Path | None, read_only: bool = True) -> Atlas:
+def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
+    on = on or EngineChoice()
     try:
+        if on.engine is Engine.spark:
+            with err_console.status(f"starting Spark ({on.spark_master})"):
+                return Atlas(config.store_path(store), engine="spark", spark_master=on.spark_master,
+                             parquet=on.parquet)
+        if on.parquet is not None:
+            _fail("--parquet applies with --engine spark; DuckDB reads the store (see `collabatlas import-tables`)")
         return Atlas(config.store_path(store), read_only=read_only)
-    except StoreError as exc:
+    except (StoreError, EngineError) as exc:
         _fail(str(exc))
 
 
@@ -149,10 +181,11 @@ def _guard(fn):
     return wrapper
 
 
-def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limit: int | None, **options) -> None:
-    """Run one Atlas metric with a spinner on stderr and print or write its table."""
+def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limit: int | None,
+            on: EngineChoice | None = None, **options) -> None:
+    """Run one Atlas metric (on the engine ``on`` chooses) with a spinner on stderr and print or write its table."""
     level = options.get("level", "institution")
-    with _open(store) as atlas, err_console.status(f"computing {level} {method}"):
+    with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
         df = getattr(atlas, method)(**options)
     subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")

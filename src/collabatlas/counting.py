@@ -24,8 +24,9 @@ Metrics on top of ``unit_shares`` (``wu``):
   international) and sector (industry = corporate partners).
 
 All statements use DuckDB SQL with explicit DOUBLE arithmetic (never DECIMAL literals, which Spark
-would round) and named parameters. A Spark rendering (issue #6) still needs a transpiler pass for
-the DuckDB-only syntax used here (``* EXCLUDE``, ``AS MATERIALIZED``, ``list_contains``).
+would round) and named ``$`` parameters. The Spark engine runs these same statements, rendered by
+:mod:`collabatlas.engines.sql_dialect` (sqlglot; parameters bound as literals), so keep to SQL that
+sqlglot translates: ``tests/test_spark_parity.py`` compares both engines (docs/engines.md).
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ SECTOR_SQL = _sector_case("i.type")
 # particular order and leaves super-systems out, so the root is the ancestor whose own lineage is
 # shortest (ties: lowest id).
 ROOT_SQL = """
-SELECT l.ikey, arg_min(p.ikey, lpad(CAST(coalesce(len(p.lineage), 999999) AS VARCHAR), 6, '0') || p.institution_id) AS root
+SELECT l.ikey,
+       arg_min(p.ikey, lpad(CAST(coalesce(array_length(p.lineage), 999999) AS VARCHAR), 6, '0') || p.institution_id) AS root
 FROM (SELECT ikey, institution_id, unnest(lineage) AS ancestor FROM institutions) l
 JOIN institutions p ON p.institution_id = l.ancestor
 WHERE l.ancestor <> l.institution_id
