@@ -190,13 +190,13 @@ def test_small_truncated_gzip_is_reported_not_fatal(tmp_path):
 
 def test_a_file_that_is_not_json_is_refused_by_name(tmp_path, shared_data):
     with pytest.raises(InputError, match="not OpenAlex JSON"):
-        collabatlas.open(":memory:").ingest(shared_data / "wos" / "testFile.isi")
+        collabatlas.open(":memory:").ingest(shared_data / "wos" / "testFile.isi", format="openalex")
 
 
 def test_non_json_files_inside_a_directory_are_skipped_and_counted(tmp_path):
     write_jsonl(tmp_path / "works.jsonl", [work("W1", [[("J1", "JP")]])])
     (tmp_path / "export.txt.gz").write_bytes(gzip.compress(b"FN Clarivate Analytics Web of Science\nVR 1.0\n"))
-    report = collabatlas.open(":memory:").ingest(tmp_path)
+    report = collabatlas.open(":memory:").ingest(tmp_path, format="openalex")  # auto would read the WoS file
     assert report.works_inserted == 1 and report.files_skipped["not OpenAlex JSON"] == 1
 
 

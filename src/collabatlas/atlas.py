@@ -17,6 +17,7 @@ import pandas as pd
 from . import counting, country_pairs, uncertainty
 from .config import EngineSettings, store_path
 from .counting import Counting
+from .engines import ENGINES, EngineError
 from .filters import Filters
 from .ingest import ProgressCallback, ingest
 from .ingest_report import IngestReport
@@ -59,19 +60,65 @@ def open(path: str | os.PathLike | None = None, read_only: bool = False,  # noqa
     return Atlas(path, read_only=read_only, settings=settings)
 
 
+def open_spark(parquet: str | os.PathLike, master: str | None = None) -> Atlas:
+    """The metrics of the Parquet interchange directory ``parquet`` (``collabatlas export DIR``)
+    computed on Apache Spark; ``master`` as for ``spark-submit`` (default ``local[*]``)."""
+    return Atlas(engine="spark", parquet=parquet, spark_master=master)
+
+
 class Atlas:
-    """A collabatlas store with its metrics."""
+    """A collabatlas store with its metrics.
+
+    ``engine="spark"`` computes the metrics on Apache Spark (``spark_master``, default ``local[*]``)
+    from the Parquet interchange directory ``parquet``, or, without one, from an export of the store
+    at ``path`` into a temporary directory (one machine only: a cluster's executors must see the
+    files). The statements are the same (:mod:`collabatlas.engines`); what needs the DuckDB store
+    itself (ingest, country-pair aggregates, profiles, group analyses) raises :class:`EngineError`.
+    """
+
+    #: the DuckDB connection (``None`` under the Spark engine); see the ``con`` property
+    _con: duckdb.DuckDBPyConnection | None = None
+    #: the :class:`~collabatlas.engines.spark.SparkEngine` when ``engine="spark"``
+    spark = None
 
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False,
-                 settings: EngineSettings | None = None):
+                 settings: EngineSettings | None = None, engine: str = "duckdb",
+                 spark_master: str | None = None, parquet: str | os.PathLike | None = None):
+        if engine not in ENGINES:
+            raise EngineError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
         self.path = ":memory:" if path == ":memory:" else store_path(path)
         self.settings = settings or EngineSettings()
-        self.con: duckdb.DuckDBPyConnection = connect(self.path, settings=self.settings, read_only=read_only)
         self._unit_share_versions: dict[str, int] = {}
+        if engine == "spark":
+            from .engines.spark import open_engine
+
+            self.spark = open_engine(parquet, store=self.path, master=spark_master)
+        else:
+            self.con = connect(self.path, settings=self.settings, read_only=read_only)
+
+    @property
+    def engine(self) -> str:
+        """``"duckdb"`` or ``"spark"``."""
+        return "duckdb" if self.spark is None else "spark"
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection to the store (not available under the Spark engine)."""
+        if self._con is None:
+            raise EngineError("this needs the DuckDB store; the Spark engine computes the counting metrics "
+                              "(scores, pairs, totals, partners, trend, collaboration, industry) only")
+        return self._con
+
+    @con.setter
+    def con(self, value: duckdb.DuckDBPyConnection) -> None:
+        self._con = value
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
-        self.con.close()
+        if self.spark is not None:
+            self.spark.close()
+        else:
+            self.con.close()
 
     def __enter__(self) -> Atlas:
         return self
@@ -80,6 +127,8 @@ class Atlas:
         self.close()
 
     def __repr__(self) -> str:
+        if self.spark is not None:
+            return f"<Atlas on Spark {self.spark.settings.master} reading {self.spark.parquet_dir}>"
         return f"<Atlas {self.path} data_version={self.data_version}>"
 
     @property
@@ -87,13 +136,17 @@ class Atlas:
         return data_version(self.con)
 
     # -- input -------------------------------------------------------------------------------
-    def ingest(self, *paths: str | os.PathLike, progress: ProgressCallback | None = None) -> IngestReport:
-        """Read OpenAlex files or directories into the store (idempotent, one transaction)."""
+    def ingest(self, *paths: str | os.PathLike, progress: ProgressCallback | None = None,
+               format: str = "auto", matcher=None) -> IngestReport:  # noqa: A002
+        """Read OpenAlex files or directories, or WoS / Scopus / PubMed exports, into the store
+        (idempotent, one transaction; the same paper from several sources is stored once, see
+        docs/sources.md). ``format``: auto | openalex | wos | scopus | pubmed; ``matcher`` resolves
+        export addresses (default ``AffiliationMatcher.from_store``)."""
         flat: list[str | os.PathLike] = []
         for p in paths:
             flat.extend(p if isinstance(p, list | tuple) else [p])
         limit = None if self.settings.memory_limit else self.settings.ingest_memory_limit
-        report = ingest(self.con, flat, progress=progress, memory_limit=limit)
+        report = ingest(self.con, flat, progress=progress, memory_limit=limit, format=format, matcher=matcher)
         started = time.perf_counter()
         self.store_unit_shares()
         report.unit_shares_seconds = time.perf_counter() - started
@@ -134,6 +187,8 @@ class Atlas:
         """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
         first use in this connection, rebuilt when the data version changes). Every metric of the
         level reads it, so the per-author attribution is computed once, not once per metric."""
+        if self.spark is not None:
+            return self.spark.unit_shares_table(c)
         version = self.data_version
         if (c.level in self.PERSISTED_LEVELS and not c.rollup and not c.exclude_dual
                 and meta_get(self.con, "unit_shares_version") == str(version)):
@@ -145,8 +200,16 @@ class Atlas:
         return name
 
     def _df(self, sql_params: tuple[str, dict]) -> pd.DataFrame:
+        """Run a statement of :mod:`collabatlas.counting` on this Atlas's engine."""
         sql, params = sql_params
+        if self.spark is not None:
+            return self.spark.query(sql, params)
         return self.con.execute(sql, params).df()
+
+    def _mapping(self, sql: str, params: dict | None = None) -> dict:
+        """The first two columns of a statement's result as a dict (any engine)."""
+        df = self._df((sql, params or {}))
+        return dict(zip(df.iloc[:, 0], df.iloc[:, 1], strict=True))
 
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
                renormalize: bool = False, rollup: bool = False, by_year: bool = False,
@@ -173,7 +236,7 @@ class Atlas:
         return df
 
     def _adjust(self, df: pd.DataFrame, filters: Filters, base_year: int) -> pd.DataFrame:
-        n = dict(self.con.execute(*counting.works_per_year_sql(filters.without_years())).fetchall())
+        n = self._mapping(*counting.works_per_year_sql(filters.without_years()))
         if base_year not in n:
             raise counting.CountingError(f"base year {base_year} has no works under these filters")
         df["adjusted_share"] = df["share"] * n[base_year] / df["year"].map(n)
@@ -223,11 +286,10 @@ class Atlas:
             sql = "SELECT 1 FROM institutions WHERE institution_id = $u"
         else:
             unit = unit.lower()
-            sql = "SELECT 1 WHERE $u IN (SELECT unnest($sectors))"
-            if self.con.execute(sql, {"u": unit, "sectors": list(counting.SECTORS)}).fetchone():
+            if unit in counting.SECTORS:
                 return unit
             raise UnknownUnitError(f"unknown sector {unit!r}: expected one of {', '.join(counting.SECTORS)}")
-        if not self.con.execute(sql, {"u": unit}).fetchone():
+        if self._df((sql, {"u": unit})).empty:
             raise UnknownUnitError(f"unknown {level} {unit!r}: not in this store")
         return unit
 
@@ -276,7 +338,7 @@ class Atlas:
         contrib = self._df(counting.contributions_sql(c, **which))
         out = uncertainty.intervals(contrib, replicates=ci)
         if c.level == "institution" and "unit_b" not in which:
-            ids = dict(self.con.execute("SELECT ikey, institution_id FROM institutions").fetchall())
+            ids = self._mapping("SELECT ikey, institution_id FROM institutions")
             out["key"] = out["key"].map(ids)
         return out.set_index("key")
 
@@ -285,7 +347,7 @@ class Atlas:
         (institutions), both sides' Shares on joint works and % of international CS."""
         df = self._df(counting.partners_sql(c, unit))
         if level == "institution":
-            countries = dict(self.con.execute("SELECT institution_id, country_code FROM institutions").fetchall())
+            countries = self._mapping("SELECT institution_id, country_code FROM institutions")
             df.insert(2, "country", df["partner"].map(countries))
             own = countries.get(unit)
             international = df["country"].notna() & (df["country"] != own) if own else df["country"].isna() & False

@@ -28,17 +28,24 @@ from .ingest_report import IngestReport
 @app.command()
 @_guard
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="OpenAlex snapshot directories, JSONL(.gz) files, API pages or entity JSON.")],
+    paths: Annotated[list[Path], typer.Argument(help="OpenAlex snapshot directories, JSONL(.gz) files, API pages, entity JSON; WoS, Scopus or PubMed exports.")],
     store: StoreOpt = None,
     json_summary: Annotated[bool, typer.Option("--json", help="Print the ingest summary as JSON.")] = False,
+    format: Annotated[str, typer.Option("--format", help="auto | openalex | wos | scopus | pubmed (auto: each file "
+                                        "by its content).")] = "auto",  # noqa: A002
 ) -> None:
-    """Read OpenAlex data into the store (idempotent: the newest updated_date of each work wins).
+    """Read OpenAlex data or WoS / Scopus / PubMed exports into the store (idempotent: the newest
+    updated_date of each work wins; the same paper from several sources is stored once).
 
     Examples:
 
       collabatlas ingest ../shared/data/openalex/works_api_sample.jsonl.gz
 
       collabatlas ingest snapshot/works snapshot/institutions --store atlas.duckdb
+
+      collabatlas ingest savedrecs.txt scopus.csv pubmed.xml     # WoS, Scopus, PubMed; duplicates merged
+
+      collabatlas ingest exports/ --format wos
     """
     atlas = _open(store, read_only=False)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
@@ -48,7 +55,7 @@ def ingest(
         def progress(label: str, done: int, total: int) -> None:
             bar.update(task, description=Path(label).name if "/" in label else label, completed=done, total=total)
 
-        report = atlas.ingest(*paths, progress=progress)
+        report = atlas.ingest(*paths, progress=progress, format=format)
     if json_summary:
         print(json.dumps(report.to_dict(), default=str, indent=1))
     else:
@@ -70,6 +77,7 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
         ("works stored (new)", report.works_inserted),
         ("works replaced (newer updated_date)", report.works_replaced),
         ("works unchanged (already stored)", report.works_unchanged),
+        (report.merged_summary(), report.duplicates_merged),
         ("older copies in this input", report.works_superseded_in_input),
         ("institutions new / updated", f"{report.institutions_inserted:,} / {report.institutions_updated:,}"),
         ("records skipped", report.records_skipped),
@@ -119,6 +127,7 @@ def scores(
     base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
     exclude_dual_affiliations: DualOpt = False, ci: CiOpt = 0,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Count and fractional Share per unit: columns unit,count,share (+ name for institutions).
 
@@ -129,8 +138,10 @@ def scores(
       collabatlas scores --level institution --window 2022-08-01..2023-07-31 --format csv > inst.csv
 
       collabatlas scores --level country --base-year 2019 --years 2019-2020
+
+      collabatlas scores --level country --engine spark --spark-master local[2] --parquet atlas-parquet/
     """
-    _metric("scores", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
+    _metric("scores", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
             type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year,
             exclude_dual_affiliations=exclude_dual_affiliations, ci=ci)
 
@@ -144,6 +155,7 @@ def pairs(
     min_joint: Annotated[int, typer.Option("--min-joint", help="Only pairs with at least this many joint works.")] = 1,
     exclude_dual_affiliations: DualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Bilateral collaboration score per pair: columns unit_a,unit_b,joint_count,cs (unit_a < unit_b).
 
@@ -153,7 +165,7 @@ def pairs(
 
       collabatlas pairs --level institution --min-joint 2 --out pairs.parquet
     """
-    _metric("pairs", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
+    _metric("pairs", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
             type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint,
             exclude_dual_affiliations=exclude_dual_affiliations)
 
@@ -165,6 +177,7 @@ def collaboration(
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,  # noqa: A002
     exclude_dual_affiliations: DualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Total CS per unit, split into domestic, international and industry collaboration.
 
@@ -175,7 +188,7 @@ def collaboration(
 
       collabatlas collaboration --level institution --years 2018
     """
-    _metric("totals", store, format, out, limit, level=level.value, years=years, window=window, subject=subject,
+    _metric("totals", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
             type=type, renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
 
 
@@ -190,6 +203,7 @@ def partners(
     exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
     source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Top partners of a country or institution by bilateral CS, with their % of its international
     CS and, for a year range, the CS of each year.
@@ -200,7 +214,7 @@ def partners(
 
       collabatlas partners I27837315 --level institution --format csv
     """
-    _metric("partners", store, format, out, limit, unit=unit, level=level.value, top=top, years=years,
+    _metric("partners", store, format, out, limit, EngineChoice(engine, spark_master, parquet), unit=unit, level=level.value, top=top, years=years,
             window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
             exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
             source=source.value)
@@ -339,6 +353,7 @@ def trend(
     exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
     source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,  # noqa: A002
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Bilateral CS of two units per year (or per 12-month window) with the change between periods.
 
@@ -348,7 +363,7 @@ def trend(
 
       collabatlas trend JP DE --window-end-month 7 --subject Chemistry
     """
-    with _open(store) as atlas:
+    with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas:
         df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, type=type,
                          window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
                          exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
@@ -375,6 +390,7 @@ def industry(
     years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
     rollup: RollupOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,  # noqa: A002
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Corporate institutions' collaboration with academia: joint works, own and academic Share on
     them, and the corporate contribution in % (Nature Index "Science Inc." tables).
@@ -383,7 +399,7 @@ def industry(
 
       collabatlas industry --years 2016 --limit 20
     """
-    _metric("industry", store, format, out, limit, years=years, window=window,
+    _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), years=years, window=window,
             subject=subject, type=type, rollup=rollup)
 
 

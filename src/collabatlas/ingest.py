@@ -20,9 +20,12 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from pathlib import Path
+
 from .ingest_report import IngestReport
+from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
 from .sources.openalex import SPECS, InputError, InputFile, Stager, discover, make_tmpdir
-from .store import data_version, meta_set, transaction
+from .store import DEDUPE_MACROS_SQL, data_version, meta_set, transaction
 
 __all__ = ["ingest", "InputError", "IngestReport"]
 
@@ -45,18 +48,24 @@ CREATE OR REPLACE TEMP TABLE stage_institutions (
 """
 
 STAGING_TABLES = ("stage_works", "stage_authorships", "stage_affiliations", "stage_author_countries",
-                  "stage_institutions", "stage_winners", "stage_decision", "stage_go")
+                  "stage_institutions", "stage_winners", "stage_keys", "stage_targets", "stage_clustered",
+                  "stage_decision", "stage_go")
 
 ProgressCallback = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
-           progress: ProgressCallback | None = None, memory_limit: str | None = None) -> IngestReport:
+           progress: ProgressCallback | None = None, memory_limit: str | None = None,
+           format: str = "auto", matcher: Matcher | None = None) -> IngestReport:  # noqa: A002
     """Read every file under ``paths`` and merge it into the store behind ``con``.
 
+    ``format`` is ``auto`` (each file by its content), ``openalex``, ``wos``, ``scopus`` or ``pubmed``.
+    ``matcher`` resolves export address strings (default: ``AffiliationMatcher.from_store(con)``).
     ``memory_limit`` (e.g. ``"2GB"``) caps DuckDB's memory for the duration of the ingest; staged
     rows beyond it spill to disk. The connection's own limit is restored afterwards.
     """
+    if format not in FORMATS:
+        raise InputError(f"format {format!r}: expected one of {', '.join(FORMATS)}")
     settings = {"preserve_insertion_order": "true"}  # rowid = record order in the files
     if memory_limit is not None:
         settings["memory_limit"] = memory_limit
@@ -64,18 +73,53 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     for key, value in settings.items():
         con.execute(f"SET {key} = '{value}'")
     try:
-        return _ingest(con, paths, progress)
+        return _ingest(con, paths, progress, format, matcher)
     finally:
         for key, value in previous.items():
             con.execute(f"SET {key} = '{value}'")
 
 
+def split_exports(paths: list[str | os.PathLike], fmt: str) -> tuple[list[str | os.PathLike], list[tuple[Path, str]]]:
+    """(OpenAlex inputs, [(export file, format)]): with ``auto`` each file by its content; a directory
+    holding no export file is passed whole to the OpenAlex reader (snapshot layout)."""
+    if fmt == "openalex":
+        return list(paths), []
+    openalex: list[str | os.PathLike] = []
+    exports: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()
+                                                     and not p.name.startswith("."))
+        found = [(f, fmt if fmt != "auto" else detect_format(f)) for f in files]
+        if path.is_dir() and fmt == "auto" and not any(f_fmt in EXPORT_ORIGINS for _f, f_fmt in found):
+            openalex.append(raw)
+            continue
+        for f, f_fmt in found:
+            (exports.append((f, f_fmt)) if f_fmt in EXPORT_ORIGINS else openalex.append(f))
+    return openalex, exports
+
+
+def _default_matcher(con: duckdb.DuckDBPyConnection) -> Matcher:
+    from .matching import AffiliationMatcher
+
+    try:
+        return AffiliationMatcher.from_store(con)
+    except NotImplementedError as exc:
+        raise InputError("address matching (collabatlas.matching) is not available in this build, so WoS, "
+                         "Scopus and PubMed exports cannot be resolved to institutions and countries") from exc
+
+
 def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
-            progress: ProgressCallback | None) -> IngestReport:
+            progress: ProgressCallback | None, fmt: str = "auto", matcher: Matcher | None = None) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
-    files = discover(list(paths), report)
-    if not files:
+    openalex_paths, exports = split_exports(list(paths), fmt)
+    files = discover(openalex_paths, report) if openalex_paths else []
+    if exports and matcher is None:
+        matcher = _default_matcher(con)
+    if not files and not exports:
         raise InputError("no input files found in " + ", ".join(map(str, paths)))
     con.execute(STAGING_SQL)
     usable = []
@@ -87,7 +131,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
             report.note(f"{file.path}: skipped, holds {file.entity} (only works and institutions are read)")
         else:
             usable.append(file)
-    total = sum(f.size for f in usable)
+    total = sum(f.size for f in usable) + sum(f.stat().st_size for f, _fmt in exports)
     done = 0
 
     def batch_done(batch: list[InputFile]) -> None:
@@ -100,7 +144,14 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
         with make_tmpdir() as tmp:
             if progress:
                 progress(str(usable[0].path) if usable else "", 0, total)
-            Stager(con, report, tmp).stage(usable, done=batch_done)
+            stager = Stager(con, report, tmp)
+            stager.stage(usable, done=batch_done)
+            export_stager = ExportStager(con, report, matcher, first_rid=stager.next_rid) if exports else None
+            for path, f_fmt in exports:
+                base = done
+                export_stager.stage_file(
+                    path, f_fmt, progress=(lambda pos, p=path, b=base: progress(str(p), b + pos, total)) if progress else None)
+                done += path.stat().st_size
             if progress:
                 progress("merging into the store", total, total)
             _merge(con, report, started)
@@ -190,15 +241,7 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
     """)
     staged, winners = con.execute("SELECT (SELECT count(*) FROM stage_works), (SELECT count(*) FROM stage_winners)").fetchone()
     report.works_superseded_in_input = staged - winners
-    # compare with the store: insert new works, replace older ones, leave the rest
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE stage_decision AS
-        SELECT s.work_id, s.rid,
-               CASE WHEN w.work_id IS NULL THEN 'insert'
-                    WHEN s.updated_date > w.updated_date OR (w.updated_date IS NULL AND s.updated_date IS NOT NULL)
-                    THEN 'replace' ELSE 'keep' END AS action
-        FROM stage_winners s LEFT JOIN works w USING (work_id)
-    """)
+    _cluster(con, report)
     counts = dict(con.execute("SELECT action, count(*) FROM stage_decision GROUP BY action").fetchall())
     report.works_inserted = counts.get("insert", 0)
     report.works_replaced = counts.get("replace", 0)
@@ -209,10 +252,16 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
         # works to write, with their key: a replaced work keeps its key, a new one gets the next free
         con.execute("""
             CREATE OR REPLACE TEMP TABLE stage_go AS
-            SELECT d.rid, d.action, coalesce(w.wkey, (SELECT coalesce(max(wkey), 0) FROM works)
-                       + row_number() OVER (PARTITION BY w.wkey IS NULL ORDER BY d.rid)) AS wkey
-            FROM stage_decision d LEFT JOIN works w USING (work_id)
-            WHERE d.action <> 'keep'
+            SELECT d.ck, d.rid, d.action, coalesce(d.target, (SELECT coalesce(max(wkey), 0) FROM works)
+                       + row_number() OVER (PARTITION BY d.target IS NULL ORDER BY d.rid)) AS wkey
+            FROM stage_decision d WHERE d.action <> 'keep'
+        """)
+        # provenance: every record of this input, under the work it was merged into
+        con.execute("DELETE FROM work_sources WHERE record_id IN (SELECT work_id FROM stage_clustered)")
+        con.execute("""
+            INSERT INTO work_sources
+            SELECT coalesce(d.target, g.wkey), c.origin, c.work_id, c.doi, c.title_key, c.updated_date
+            FROM stage_clustered c JOIN stage_decision d USING (ck) LEFT JOIN stage_go g USING (ck)
         """)
         if counts.get("replace"):
             for table in ("works", "authorships", "affiliations", "author_countries"):
@@ -241,6 +290,104 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
         ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
         con.execute("INSERT INTO ingest_log VALUES (?, ?, ?)",
                     [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(report.to_dict())])
+
+
+#: Which record's authorships a deduplicated work keeps (docs/sources.md): structured institution ids
+#: first, then per-author affiliations; ties: the newest updated_date, then what is stored.
+SOURCE_PRIORITY_SQL = "CASE {0} WHEN 'openalex' THEN 0 WHEN 'scopus' THEN 1 WHEN 'wos' THEN 2 WHEN 'pubmed' THEN 3 ELSE 4 END"
+
+
+def _cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    """Group this input's records with each other and with stored works into clusters (one work
+    each), choose each cluster's winning record, and count merged duplicates. Set-based SQL.
+
+    A record joins a stored work by its own record id (a re-load), else by DOI, else by title key when
+    one side has no DOI — only across sources: within one source the source's record id is the
+    identity (and a work holds at most one record per source). Staged records cluster the same way.
+    Result: ``stage_clustered`` (record → cluster ``ck``) and ``stage_decision`` (cluster → target
+    work key, winning staged rid, action insert | replace | keep).
+    """
+    con.execute(DEDUPE_MACROS_SQL)
+    prio = SOURCE_PRIORITY_SQL
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE stage_keys AS
+        SELECT s.rid, s.work_id, s.origin, s.updated_date, s.doi,
+               ca_title_key(s.title, s.year, ca_surname(a.author_name)) AS title_key, {prio.format('s.origin')} AS prio
+        FROM stage_winners w JOIN stage_works s USING (rid)
+        LEFT JOIN stage_authorships a ON a.rid = s.rid AND a.author_position = 1
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stage_targets AS
+        WITH c AS (
+            SELECT k.rid, k.origin, ws.wkey, 0 AS how FROM stage_keys k JOIN work_sources ws ON ws.record_id = k.work_id
+            UNION ALL
+            SELECT k.rid, k.origin, ws.wkey, 1 FROM stage_keys k JOIN work_sources ws ON ws.doi = k.doi
+            WHERE ws.origin <> k.origin
+            UNION ALL
+            SELECT k.rid, k.origin, ws.wkey, 2 FROM stage_keys k JOIN work_sources ws ON ws.title_key = k.title_key
+            WHERE ws.origin <> k.origin AND (k.doi IS NULL OR ws.doi IS NULL)
+        )
+        SELECT c.rid, arg_min(c.wkey, (c.how, c.wkey)) AS target, min(c.how) AS how
+        FROM c LEFT JOIN (SELECT DISTINCT wkey, origin FROM work_sources) x
+             ON c.how > 0 AND x.wkey = c.wkey AND x.origin = c.origin
+        WHERE x.wkey IS NULL
+        GROUP BY c.rid
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stage_clustered AS
+        WITH b AS (  -- a record without DOI takes the DOI of a staged record from another source with its title key
+            SELECT k.*, t.target, t.how,
+                   coalesce(k.doi, (SELECT min(k2.doi) FROM stage_keys k2 WHERE k.doi IS NULL AND k2.doi IS NOT NULL
+                                    AND k2.title_key = k.title_key AND k2.origin <> k.origin)) AS bdoi
+            FROM stage_keys k LEFT JOIN stage_targets t USING (rid)
+        ), g AS (  -- a stored target found by one record holds for the records clustered with it
+            SELECT *, coalesce(target, CASE WHEN bdoi IS NOT NULL THEN min(target) OVER (PARTITION BY bdoi)
+                                            ELSE min(target) OVER (PARTITION BY title_key) END) AS gtarget
+            FROM b
+        ), c0 AS (
+            SELECT *, CASE WHEN gtarget IS NOT NULL THEN 'w:' || gtarget WHEN bdoi IS NOT NULL THEN 'd:' || bdoi
+                           WHEN title_key IS NOT NULL THEN 't:' || title_key ELSE 'r:' || work_id END AS ck0
+            FROM g
+        )
+        SELECT rid, work_id, origin, updated_date, doi, title_key, prio, how,
+               CASE WHEN how = 0 OR row_number() OVER (PARTITION BY ck0, origin ORDER BY how NULLS LAST, rid) = 1
+                    THEN ck0 ELSE 'r:' || work_id END AS ck
+        FROM c0
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE stage_decision AS
+        WITH m AS (
+            SELECT ck, rid, prio, updated_date, 0 AS stored FROM stage_clustered
+            UNION ALL
+            SELECT c.ck, NULL, {prio.format('w.origin')}, w.updated_date, 1
+            FROM (SELECT DISTINCT ck FROM stage_clustered WHERE ck LIKE 'w:%') c
+            JOIN works w ON w.wkey = CAST(substr(c.ck, 3) AS BIGINT)
+        ), best AS (
+            SELECT *, row_number() OVER (PARTITION BY ck ORDER BY prio, updated_date DESC NULLS LAST, stored DESC,
+                                                              rid DESC) AS k
+            FROM m
+        )
+        SELECT ck, rid, CASE WHEN ck LIKE 'w:%' THEN CAST(substr(ck, 3) AS BIGINT) END AS target,
+               CASE WHEN ck NOT LIKE 'w:%' THEN 'insert' WHEN stored = 1 THEN 'keep' ELSE 'replace' END AS action
+        FROM best WHERE k = 1
+    """)
+    # merged duplicates: records new to the store that did not become a new work; by DOI when another
+    # record of the work has the same DOI
+    by_doi, by_title = con.execute("""
+        WITH new AS (
+            SELECT c.* FROM stage_clustered c JOIN stage_decision d USING (ck)
+            WHERE c.how IS DISTINCT FROM 0 AND NOT (d.action = 'insert' AND d.rid = c.rid)
+        ), others AS (
+            SELECT ck, doi FROM stage_clustered
+            UNION ALL
+            SELECT 'w:' || wkey, doi FROM work_sources WHERE wkey IN (SELECT target FROM stage_decision)
+        )
+        SELECT count(*) FILTER (WHERE same_doi), count(*) FILTER (WHERE NOT same_doi) FROM (
+            SELECT n.rid, coalesce(bool_or(o.doi = n.doi), false) AS same_doi
+            FROM new n LEFT JOIN others o ON o.ck = n.ck GROUP BY n.rid, n.doi)
+        WHERE rid IS NOT NULL
+    """).fetchone()
+    report.duplicates_merged_by_doi, report.duplicates_merged_by_title = by_doi, by_title
 
 
 def _merge_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:

@@ -14,7 +14,7 @@ class FileStat:
     entity: str
     records: int = 0
     bytes: int = 0
-    reader: str = "fast"  # "fast" (DuckDB read_json) or "careful" (line-by-line validation)
+    reader: str = "fast"  # "fast" (DuckDB read_json), "careful" (line-by-line validation), or the export reader
 
 
 @dataclass
@@ -27,6 +27,8 @@ class IngestReport:
     works_replaced: int = 0
     works_unchanged: int = 0  # already stored with the same or a newer updated_date
     works_superseded_in_input: int = 0  # an older copy of a work that appears again in this input
+    duplicates_merged_by_doi: int = 0  # a record from another source merged into a work by DOI
+    duplicates_merged_by_title: int = 0  # ... by normalised title + year + first-author surname
     institutions_inserted: int = 0
     institutions_updated: int = 0
     skipped: Counter = field(default_factory=Counter)  # reason -> records
@@ -56,6 +58,15 @@ class IngestReport:
         return sum(self.skipped.values())
 
     @property
+    def duplicates_merged(self) -> int:
+        return self.duplicates_merged_by_doi + self.duplicates_merged_by_title
+
+    def merged_summary(self) -> str:
+        """``merged: 12 duplicates (9 by DOI, 3 by title+year+author)``"""
+        return (f"merged: {self.duplicates_merged} duplicates ({self.duplicates_merged_by_doi} by DOI, "
+                f"{self.duplicates_merged_by_title} by title+year+author)")
+
+    @property
     def bytes_read(self) -> int:
         return sum(f.bytes for f in self.files)
 
@@ -65,5 +76,6 @@ class IngestReport:
         out["warnings"] = dict(self.warnings)
         out["files_skipped"] = dict(self.files_skipped)
         out["records_skipped"] = self.records_skipped
+        out["duplicates_merged"] = self.duplicates_merged
         out["bytes_read"] = self.bytes_read
         return out

@@ -11,6 +11,8 @@ string ids):
 - ``affiliations``     one row per distinct (work, authorship, institution)
 - ``author_countries`` the authorship-level ``countries`` list (fallback for authors without institutions)
 - ``institutions``     one row per institution, from institution entity files or from works
+- ``work_sources``     every source record (OpenAlex, WoS, Scopus, PubMed) merged into a work: provenance
+                       and the keys cross-source dedupe matches on (docs/sources.md)
 - ``ingest_log``       one row per committed ingest, with its summary as JSON
 - ``store_meta``       key/value: schema version and ``data_version`` (bumped on every committed change)
 - ``unit_shares_<level>`` every work's unit shares per level, saved after each ingest (valid while
@@ -30,7 +32,7 @@ import duckdb
 
 from .config import EngineSettings
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS works (
@@ -94,6 +96,15 @@ CREATE TABLE IF NOT EXISTS institutions (
     updated_date TIMESTAMP,
     origin VARCHAR NOT NULL
 );
+-- provenance and dedupe: every source record merged into a work (see docs/sources.md)
+CREATE TABLE IF NOT EXISTS work_sources (
+    wkey BIGINT NOT NULL,
+    origin VARCHAR NOT NULL,       -- openalex | wos | scopus | pubmed
+    record_id VARCHAR NOT NULL,    -- W…, WOS:…, 2-s2.0-…, PMID:…
+    doi VARCHAR,                   -- normalised: lower case, no https://doi.org/
+    title_key VARCHAR,             -- normalised title | year | first-author surname (NULL when too weak)
+    updated_date TIMESTAMP
+);
 CREATE TABLE IF NOT EXISTS ingest_log (
     ingest_id INTEGER NOT NULL,
     finished_at TIMESTAMP NOT NULL,
@@ -103,6 +114,25 @@ CREATE TABLE IF NOT EXISTS store_meta (
     key VARCHAR NOT NULL,
     value VARCHAR
 );
+"""
+
+#: Dedupe keys (docs/sources.md): the first author's surname (part before the comma, else the last
+#: word; letters only) and the title key (title letters and digits | year | surname), NULL when the
+#: title has fewer than 20 letters and digits (too generic: "Editorial", "Reply") or a part is missing.
+DEDUPE_MACROS_SQL = r"""
+CREATE OR REPLACE TEMP MACRO ca_surname(name) AS nullif(regexp_replace(lower(strip_accents(coalesce(list_last(
+    string_split(trim(CASE WHEN contains(name, ',') THEN split_part(name, ',', 1) ELSE name END), ' ')), ''))),
+    '[^a-z]', '', 'g'), '');
+CREATE OR REPLACE TEMP MACRO ca_title_key(title, year, surname) AS CASE
+    WHEN year IS NOT NULL AND surname IS NOT NULL
+         AND length(regexp_replace(lower(strip_accents(coalesce(title, ''))), '[^a-z0-9]', '', 'g')) >= 20
+    THEN regexp_replace(lower(strip_accents(title)), '[^a-z0-9]', '', 'g') || '|' || year || '|' || surname END;
+"""
+
+WORK_SOURCES_FROM_WORKS_SQL = """
+INSERT INTO work_sources
+SELECT w.wkey, w.origin, w.work_id, w.doi, ca_title_key(w.title, w.year, ca_surname(a.author_name)), w.updated_date
+FROM works w LEFT JOIN authorships a ON a.wkey = w.wkey AND a.author_position = 1
 """
 
 DATA_TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
@@ -155,6 +185,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if version is None:
         meta_set(con, "schema_version", SCHEMA_VERSION)
         meta_set(con, "data_version", "0")
+    elif version == "3":  # version 4 added work_sources: fill it from the stored works
+        con.execute(DEDUPE_MACROS_SQL)
+        con.execute(WORK_SOURCES_FROM_WORKS_SQL)
+        meta_set(con, "schema_version", SCHEMA_VERSION)
     elif version != SCHEMA_VERSION:
         raise StoreError(f"store schema version {version}, this collabatlas expects {SCHEMA_VERSION}")
 

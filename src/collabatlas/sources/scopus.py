@@ -1,0 +1,108 @@
+"""Scopus exports: CSV and BibTeX, into :class:`~.exports.ExportRecord` values.
+
+CSV: the record id is ``EID``; authors come from ``Author full names`` (without the ``(id)``), else
+``Authors``. Per-author addresses come from ``Authors with affiliations`` (``Name, Address[, Address
+…]`` entries separated by ``;``): the addresses of an entry are found by peeling the record's
+``Affiliations`` (``;``-separated) off the end of the entry, longest first; what is left is the name.
+An entry none of whose text is a listed affiliation keeps everything after the first two comma
+parts as one address. Entries go to authors by position.
+
+BibTeX carries only the record's ``affiliation`` list, not who is where: every author gets every
+address (the address-level fallback, see docs/sources.md). The record id is the ``eid`` in ``url``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..ingest_report import IngestReport
+from . import bibtex
+from .exports import ByteCounter, ExportAuthor, ExportRecord, map_type, read_csv_rows
+
+_EID = re.compile(r"2-s2\.0-\d+")
+
+
+def _year(value: str | None) -> int | None:
+    m = re.search(r"\b(1[5-9]\d\d|2\d\d\d)\b", value or "")
+    return int(m.group(1)) if m else None
+
+
+def _split(value: str | None) -> list[str]:
+    return [p.strip() for p in (value or "").split(";") if p.strip()]
+
+
+def author_names(row: dict[str, str]) -> list[str]:
+    full = _split(row.get("Author full names"))
+    if full:
+        return [re.sub(r"\s*\(\d+\)\s*$", "", n) for n in full]
+    authors = row.get("Authors", "") or ""
+    if authors.strip() in ("[No author name available]", ""):
+        return []
+    if ";" in authors:
+        return _split(authors)
+    return [a.strip() for a in re.split(r"(?<=\.),\s+", authors) if a.strip()]  # old style "Yagai T., Kimura Y."
+
+
+def split_entry(entry: str, known: list[str]) -> tuple[str, list[str]]:
+    """(name, addresses) of one ``Authors with affiliations`` entry."""
+    rest, found = entry.strip(), []
+    by_length = sorted(known, key=len, reverse=True)
+    while True:
+        hit = next((a for a in by_length if rest.endswith(", " + a) or (rest == a and found)), None)
+        if hit is None:
+            break
+        found.insert(0, hit)
+        rest = rest[: -len(hit)].rstrip(", ").strip()
+        if not rest:
+            break
+    if found:
+        return rest, found
+    parts = [p.strip() for p in entry.split(",")]
+    return ", ".join(parts[:2]), ([", ".join(parts[2:])] if len(parts) > 2 else [])
+
+
+def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
+    """Scopus CSV. A row whose column count differs from the header's is skipped, named and counted."""
+    for number, line_no, header, values in read_csv_rows(path, report, counter):
+        where = f"{path}: record {number} (line {line_no})"
+        if len(values) != len(header):
+            report.skip("row with a wrong number of columns",
+                        f"{where}: {len(values)} columns, header has {len(header)}")
+            continue
+        row = dict(zip(header, values))
+        eid = _EID.search(row.get("EID", "") or "")
+        if not eid:
+            report.skip("Scopus record without EID", where)
+            continue
+        names = author_names(row)
+        known = _split(row.get("Affiliations"))
+        entries = _split(row.get("Authors with affiliations"))
+        authors = [ExportAuthor(name=n) for n in names]
+        if entries and len(entries) != len(names):
+            report.warn("Authors with affiliations lists a different number of authors (matched by position)")
+            report.note(f"{where}: {len(entries)} entries in Authors with affiliations, {len(names)} authors")
+        for author, entry in zip(authors, entries):
+            author.addresses = split_entry(entry, known)[1]
+        if not entries and known:  # no per-author list: address-level fallback
+            for author in authors:
+                author.addresses = list(known)
+        yield ExportRecord(record_id=eid.group(0), origin="scopus", title=row.get("Title") or None,
+                           year=_year(row.get("Year")), doi=row.get("DOI") or None,
+                           type=map_type(row.get("Document Type")), source_name=row.get("Source title") or None,
+                           authors=authors)
+
+
+def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
+    for entry in bibtex.entries(path, report, counter):
+        f = entry.fields
+        eid = _EID.search(f.get("url", "") or "") or _EID.search(f.get("eid", "") or "")
+        if not eid:
+            report.skip("Scopus record without EID", entry.where)
+            continue
+        addresses = _split(f.get("affiliation") or f.get("affiliations"))
+        authors = [ExportAuthor(name=n, addresses=list(addresses)) for n in bibtex.split_authors(f.get("author", ""))]
+        yield ExportRecord(record_id=eid.group(0), origin="scopus", title=f.get("title") or None,
+                           year=_year(f.get("year")), doi=f.get("doi") or None, type=map_type(f.get("document_type")),
+                           source_name=f.get("journal") or None, authors=authors)

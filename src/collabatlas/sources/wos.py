@@ -1,0 +1,232 @@
+"""Web of Science exports: plain-text tagged (``FN``/``VR``/``PT``…``ER``/``EF``), tab-delimited and
+BibTeX, into :class:`~.exports.ExportRecord` values.
+
+Authors come from ``AF`` (full names; ``AU`` when ``AF`` is missing). Addresses from ``C1``:
+
+- ``[Author A; Author B] Address`` gives the address to the named authors (names as in ``AF``, or
+  ``AU``);
+- an address without brackets (older records) goes to every author who has no bracketed address
+  — when no address of the record has brackets, every author gets every address (see
+  docs/sources.md, "address-level fallback").
+
+BibTeX ``Affiliation`` lines are ``Name, Address.`` per author (``(Corresponding Author)`` lines
+are left out); lines without a known author name follow the same fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..ingest_report import IngestReport
+from . import bibtex
+from .exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
+
+_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|)$")
+_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
+                                        "DEC"), start=1)}
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def split_c1(text: str) -> list[str]:
+    """Split a one-line C1 (tab-delimited export) into address entries: ``; `` separates entries
+    except inside ``[...]`` author lists."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return [e.strip() for e in out if e.strip()]
+
+
+def attribute_addresses(names: list[str], short: list[str], entries: list[tuple[list[str] | None, str]],
+                        report: IngestReport, where: str) -> list[ExportAuthor]:
+    """Authors with their addresses from (named authors or None, address) entries; the fallback rule
+    for entries without names is in the module docstring."""
+    authors = [ExportAuthor(name=n, addresses=[]) for n in names]
+    index: dict[str, list[int]] = {}
+    for i, n in enumerate(names):
+        index.setdefault(_name_key(n), []).append(i)
+    for i, n in enumerate(short):
+        if i < len(names):
+            index.setdefault(_name_key(n), []).append(i)
+    unnamed = []
+    for who, address in entries:
+        if who is None:
+            unnamed.append(address)
+            continue
+        for name in who:
+            hits = index.get(_name_key(name))
+            if not hits:
+                report.warn("address names an author not in the author list (that part ignored)")
+                report.note(f"{where}: address author {name!r} not in the author list")
+                continue
+            for i in dict.fromkeys(hits):
+                if address not in authors[i].addresses:
+                    authors[i].addresses.append(address)
+    if unnamed:
+        bare = [a for a in authors if not a.addresses]
+        for author in bare:
+            author.addresses.extend(unnamed)
+    return authors
+
+
+def _c1_entries(lines: list[str]) -> list[tuple[list[str] | None, str]]:
+    out = []
+    for line in lines:
+        m = re.match(r"^\s*\[([^\]]*)\]\s*(.*)$", line)
+        if m:
+            out.append(([n.strip() for n in m.group(1).split(";") if n.strip()], m.group(2).strip()))
+        elif line.strip():
+            out.append((None, line.strip()))
+    return out
+
+
+def _pub_date(year: int | None, pd: str | None) -> str | None:
+    if not year or not pd:
+        return None
+    m = re.match(r"^([A-Z]{3})\s+(\d{1,2})$", pd.strip().upper())
+    if not m or m.group(1) not in _MONTHS:
+        return None
+    try:
+        import datetime
+        return datetime.date(year, _MONTHS[m.group(1)], int(m.group(2))).isoformat()
+    except ValueError:
+        return None
+
+
+def _year(value: str | None) -> int | None:
+    m = re.search(r"\b(1[5-9]\d\d|2\d\d\d)\b", value or "")
+    return int(m.group(1)) if m else None
+
+
+def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where: str) -> ExportRecord | None:
+    """A WoS record from its tags (each tag: list of lines or values). None (skipped, counted) without UT."""
+    def one(tag: str) -> str | None:
+        values = fields.get(tag)
+        return " ".join(v.strip() for v in values if v.strip()) or None if values else None
+
+    ut = one("UT")
+    if not ut:
+        report.skip("WoS record without UT (accession number)", where)
+        return None
+    ut = ut.split()[0]
+    record_id = ut if ut.upper().startswith("WOS:") else "WOS:" + ut
+    names = [n.strip() for n in fields.get("AF") or fields.get("AU") or [] if n.strip()]
+    short = [n.strip() for n in fields.get("AU") or [] if n.strip()]
+    authors = attribute_addresses(names, short, _c1_entries(fields.get("C1", [])), report, where)
+    year = _year(one("PY")) or _year(one("EA"))
+    return ExportRecord(record_id=record_id, origin="wos", title=one("TI"), year=year,
+                        pub_date=_pub_date(year, one("PD")), doi=one("DI"), type=map_type(one("DT")),
+                        source_name=one("SO"), updated_date=_iso_date(one("DA")), authors=authors)
+
+
+def _iso_date(value: str | None) -> str | None:
+    m = re.match(r"^(\d{4})-?(\d{2})-?(\d{2})", (value or "").strip())
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def read_tagged(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
+    """Plain-text tagged export. A record is ``PT`` … ``ER``; a record still open at the next ``PT``
+    or at the end of the file is unterminated: skipped, named and counted."""
+    fields: dict[str, list[str]] | None = None
+    tag = None
+    number = start = 0
+    for line_no, line in text_lines(path, report, counter):
+        if not line.strip():
+            continue
+        m = _TAG.match(line)
+        if m and not line.startswith(" "):
+            tag, value = m.group(1), m.group(2) or ""
+            if tag in ("FN", "VR", "EF"):
+                continue
+            if tag == "PT":
+                if fields is not None:
+                    report.skip("unterminated WoS record (no ER before the next PT)",
+                                f"{path}: record {number} (line {start})")
+                number += 1
+                start = line_no
+                fields = {}
+            if fields is None:
+                report.skip("WoS field outside a record (no PT before it)", f"{path}:{line_no}: {tag}")
+                fields = None
+                continue
+            if tag == "ER":
+                record = record_from_fields(fields, report, f"{path}: record {number} (line {start})")
+                fields = None
+                if record:
+                    yield record
+                continue
+            fields.setdefault(tag, []).append(value)
+        elif fields is not None and tag and line.startswith(" "):
+            fields.setdefault(tag, []).append(line.strip())
+    if fields is not None:
+        report.skip("unterminated WoS record (file ends before ER)", f"{path}: record {number} (line {start})")
+
+
+def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
+    """Tab-delimited export (header row of tags; no quoting). A row with a different number of
+    columns than the header is skipped, named and counted."""
+    lines = text_lines(path, report, counter)
+    header = None
+    for line_no, line in lines:
+        if line.strip():
+            header = [h.strip() for h in line.split("\t")]
+            break
+    if header is None:
+        return
+    record = 0
+    for line_no, line in lines:
+        if not line.strip():
+            continue
+        record += 1
+        values = line.split("\t")
+        while len(values) > len(header) and values[-1] == "":
+            values.pop()  # trailing tab
+        where = f"{path}: record {record} (line {line_no})"
+        if len(values) != len(header):
+            report.skip("row with a wrong number of columns", f"{where}: {len(values)} columns, header has {len(header)}")
+            continue
+        row = dict(zip(header, values))
+        fields = {k: [v] for k, v in row.items() if v.strip()}
+        for tag in ("AF", "AU"):
+            if tag in row:
+                fields[tag] = [n for n in row[tag].split(";") if n.strip()]
+        fields["C1"] = split_c1(row.get("C1", ""))
+        rec = record_from_fields(fields, report, where)
+        if rec:
+            yield rec
+
+
+def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
+    """WoS BibTeX (``Unique-ID``, ``Author``, ``Affiliation``, ``DOI``, ``Year``, ``Type``, ``DA``)."""
+    for entry in bibtex.entries(path, report, counter):
+        f = entry.fields
+        ut = f.get("unique-id") or (entry.key if entry.key.upper().startswith("WOS:") else None)
+        names = bibtex.split_authors(f.get("author", ""))
+        entries = []
+        for line in re.split(r"\.\s*\n", f.get("affiliation", "") + "\n"):
+            line = " ".join(line.split())
+            if not line or "(Corresponding Author)" in line:
+                continue
+            hit = next((n for n in sorted(names, key=len, reverse=True)
+                        if line.lower().startswith(n.lower() + ",")), None)
+            entries.append(([hit], line[len(hit) + 1:].strip()) if hit else (None, line))
+        fields = {"UT": [ut] if ut else [], "AF": names, "TI": [f.get("title", "")], "PY": [f.get("year", "")],
+                  "DI": [f.get("doi", "")], "DT": [f.get("type", "")], "SO": [f.get("journal", "")],
+                  "DA": [f.get("da", "")], "PD": [f.get("month", "")]}
+        authors_fields = {k: v for k, v in fields.items() if any(x.strip() for x in v)}
+        rec = record_from_fields(authors_fields, report, entry.where)
+        if rec:
+            rec.authors = attribute_addresses(names, [], entries, report, entry.where)
+            yield rec
+
