@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,14 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/collabatlas demo
 
-test: $(BIN)/.installed
+system-deps:
+	scripts/system-deps.sh
+
+test: $(BIN)/.installed system-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.bench_spine
 
 clean:
-	rm -rf $(VENV) collabatlas.duckdb .pytest_cache .hypothesis
+	rm -rf $(VENV) collabatlas.duckdb .pytest_cache .hypothesis test-artifacts
