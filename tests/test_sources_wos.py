@@ -71,6 +71,9 @@ def test_tagged_per_author_addresses_and_fallback(tmp_path):
     # the address pseudo-institutions: one per distinct address, country from the matcher
     rows = atlas.con.execute("SELECT name, country_code, origin FROM institutions ORDER BY name").fetchall()
     assert ("Nowhere Lab", None, "address") in rows and ("Univ Tokyo", "JP", "address") in rows
+    # ...which give their country only: unattributed at institution and sector level
+    assert atlas.scores(level="institution").empty and atlas.pairs(level="institution").empty
+    assert atlas.scores(level="sector").empty
 
 
 def test_matched_address_becomes_the_ror_institution(tmp_path):
@@ -79,7 +82,7 @@ def test_matched_address_becomes_the_ror_institution(tmp_path):
     atlas = Atlas(":memory:")
     atlas.ingest(f, matcher=FakeMatcher({"Univ Tokyo": ("057zh3y96", "University of Tokyo", "JP", "education")}))
     s = _scores(atlas, "institution")
-    assert s["ror:057zh3y96"] == (1, pytest.approx(0.5))
+    assert s == {"ror:057zh3y96": (1, pytest.approx(0.5))}  # the unmatched addresses are not institutions
     assert _scores(atlas, "sector")["academic"][1] == pytest.approx(0.5)
 
 

@@ -9,6 +9,9 @@ Attribution (who gets which part of a work):
 - country level: each institution part goes to that institution's ``country_code``; an author with
   no institutions splits 1/n equally over the authorship's ``countries``; otherwise unattributed;
 - sector level: each institution part goes to the sector of the institution's OpenAlex type.
+- an export address that matched no ROR institution is stored as an address-only pseudo-institution
+  (``origin = 'address'``): it counts at country level (its resolved country) and is unattributed
+  at institution and sector level.
 
 ``unit_shares`` sums the parts per (work, unit): that is the unit's Share of the work. Strict mode
 (default) drops unattributed parts, so a work's shares may sum to less than 1; ``renormalize``
@@ -98,6 +101,10 @@ GROUP BY l.ikey
 """
 
 
+#: keys of the pseudo-institutions made for unmatched export addresses (see sources/exports.py)
+ADDRESS_ONLY_SQL = "SELECT ikey FROM institutions WHERE origin = 'address'"
+
+
 def _fact_filter(c: Counting, alias: str) -> tuple[str, dict]:
     """Predicate over a fact table (affiliations / author_countries) for the counting's filters."""
     years, params = c.filters.year_where(alias)
@@ -114,6 +121,9 @@ def _parts_sql(c: Counting) -> tuple[str, dict]:
         where += " AND f.n_countries < 2"
     part = "CAST(1 AS DOUBLE) / (CAST(f.n_authors AS DOUBLE) * f.n_institutions)"
     if c.level == "institution":
+        # an export address that matched no institution carries its country only (origin 'address'):
+        # its part is unattributed at institution level, like any part without an institution
+        where += f" AND f.ikey NOT IN ({ADDRESS_ONLY_SQL})"
         if c.rollup:
             return (f"SELECT f.wkey, f.year, coalesce(r.root, f.ikey) AS unit, {part} AS part "
                     f"FROM affiliations f LEFT JOIN ({ROOT_SQL}) r ON r.ikey = f.ikey WHERE {where}"), params
