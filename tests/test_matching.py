@@ -204,3 +204,13 @@ def test_real_val_slice(shared_data):
     assert country["accuracy"] >= country["rules_only_accuracy"] + 0.05
     assert country["accuracy"] >= country["most_common_accuracy"] + 0.3
 
+
+
+def test_a_country_component_names_no_institution():
+    """'LG (South Korea)' in Seoul once matched every Korean address through its component 'South Korea'
+    (plus the Seoul city bonus); a component that is only a country name is not matched."""
+    institutions = [*INSTITUTIONS, ("03ddh2c27", "LG (South Korea)", ["company"], "KR", "Seoul", "active")]
+    m = AffiliationMatcher(institutions, [(rid, name, "ror_display") for rid, name, *_ in institutions])
+    result = m.match("Kwangwoon Univ, Dept Comp Engn, Seoul 01897, South Korea")
+    assert result.ror_id is None and result.country_code == "KR"
+    assert m.match("LG Electronics, Seoul, South Korea").country_code == "KR"

@@ -123,7 +123,7 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.split(folded)).strip()
 
 
-def _words(component: str) -> list[str]:
+def component_words(component: str) -> list[str]:
     """Normalised words of one component, postcodes and numbers dropped."""
     return [w for w in normalise(component).split() if not _HAS_DIGIT.search(w) and w != "cedex"]
 
@@ -159,7 +159,7 @@ def inverted_names() -> dict[str, str]:
     if not iso_file.exists():
         return {}
     entries = json.loads(iso_file.read_text(encoding="utf-8"))["3166-1"]
-    return {" ".join(_words(e["name"])): e["alpha_2"] for e in entries if "," in e["name"]}
+    return {" ".join(component_words(e["name"])): e["alpha_2"] for e in entries if "," in e["name"]}
 
 
 @lru_cache(maxsize=1)
@@ -180,7 +180,7 @@ def _component_country(raw: str, is_last: bool) -> str | None:
     stripped = raw.strip().strip(".")
     if is_last and stripped in US_STATES:
         return "US"
-    words = _words(raw)
+    words = component_words(raw)
     if not words:
         return None
     names = country_names()
@@ -208,7 +208,7 @@ def resolve_country(address: str, fold_hk_mo: bool = False) -> str | None:
     """ISO 3166-1 alpha-2 code of the country an address names, or None (rules in the module docstring)."""
     components = split_components(address)
     code = None
-    tail = " ".join(w for c in components[-3:] for w in _words(c))
+    tail = " ".join(w for c in components[-3:] for w in component_words(c))
     for name, iso2 in inverted_names().items():
         if tail.endswith(name) and (tail == name or tail[-len(name) - 1] == " "):
             code, components = iso2, []
@@ -217,7 +217,7 @@ def resolve_country(address: str, fold_hk_mo: bool = False) -> str | None:
         if code:
             break
     if code == "CN":
-        special = {" ".join(_words(c)) for c in components}
+        special = {" ".join(component_words(c)) for c in components}
         if special & {"hong kong", "kowloon", "hong kong sar"}:
             code = "HK"
         elif special & {"macao", "macau", "macao sar", "macau sar"}:

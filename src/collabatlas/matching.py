@@ -43,7 +43,7 @@ import duckdb
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .address_country import resolve_country, split_components
+from .address_country import component_words, country_names, resolve_country, split_components
 from .counting import SECTOR_OF_TYPE
 from .ror import ancestors, primary_type, ror_loaded
 
@@ -239,7 +239,10 @@ class AffiliationMatcher:
     def _parts(self, address: str) -> list[tuple[str, str]]:
         """(raw, normalised) parts: each component and each pair of adjacent components."""
         components = [_PARENS.sub(" ", c).strip() for c in split_components(address)]
-        components = [c for c in components if c]
+        # a component that is only a country or US state name ("South Korea", "Peoples R China") names
+        # no institution: left out, or "LG (South Korea)" would match every Korean address
+        places = country_names()
+        components = [c for c in components if c and " ".join(component_words(c)) not in places]
         parts = [(c, normalise_name(c)) for c in components]
         parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:])]
         return [(raw, norm) for raw, norm in parts if norm and not norm.isdigit()]
