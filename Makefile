@@ -12,7 +12,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/collabatlas demo
+	$(BIN)/collabatlas demo --report out/demo-report
 
 system-deps:
 	scripts/system-deps.sh

@@ -455,27 +455,55 @@ def demo(
     data: Annotated[Path | None, typer.Option("--data", help="Sample data directory [env COLLABATLAS_DATA; default ../shared/data].")] = None,
     store: StoreOpt = None,
     years: YearsOpt = None,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="Also write the static report on the top country here (e.g. out/demo-report).")] = None,
+    openalex_only: Annotated[bool, typer.Option("--openalex-only", help="Ingest the OpenAlex samples only (no ROR registry, no WoS / Scopus / PubMed exports).")] = False,
 ) -> None:
-    """The main job on the embedded engine: ingest the OpenAlex samples and print the headline tables.
+    """The main job on the embedded engine: load the ROR registry, ingest the OpenAlex samples and the
+    WoS / Scopus / PubMed exports (duplicates merged), and print the headline tables.
 
     Example:
 
-      collabatlas demo --data ../shared/data --store demo.duckdb
+      collabatlas demo --data ../shared/data --store demo.duckdb --report out/demo-report
     """
     data_dir = config.data_dir(data)
     source = data_dir / "openalex"
     if not source.is_dir():
         _fail(f"{source} not found: pass --data DIR or set COLLABATLAS_DATA to the shared data directory")
-    ingest([source], store=store, json_summary=False)
+    inputs = [source]
+    if not openalex_only:
+        from .ror import load_ror
+
+        ror_files = sorted((data_dir / "ror").glob("ror_v*_records.jsonl.gz"))
+        if ror_files:
+            with _open(store, read_only=False) as atlas, err_console.status("loading the ROR registry"):
+                loaded = load_ror(atlas.con, ror_files)
+            err_console.print(f"ROR registry: {loaded.loaded:,} organisations from {len(ror_files)} files")
+        inputs += [data_dir / name for name in ("wos", "scopus", "pubmed") if (data_dir / name).is_dir()]
+    ingest(inputs, store=store, json_summary=False, format="auto")
     with _open(store) as atlas:
         n = 10
-        print_table(atlas.scores(level="country", years=years).head(n), f"Top {n} countries by Share")
+        print_table(atlas.con.execute("""
+            SELECT origin AS source, count(*) AS records,
+                   count(*) FILTER (WHERE wkey IN (SELECT wkey FROM work_sources GROUP BY wkey
+                                                   HAVING count(DISTINCT origin) > 1)) AS same_work_in_another_source
+            FROM work_sources GROUP BY origin ORDER BY records DESC""").df(),
+            f"Records per source ({atlas.con.execute('SELECT count(*) FROM works').fetchone()[0]:,} works after dedupe)")
+        countries = atlas.scores(level="country", years=years)
+        print_table(countries.head(n), f"Top {n} countries by Share")
         print_table(atlas.scores(level="institution", years=years).head(n), f"Top {n} institutions by Share")
         print_table(atlas.pairs(level="country", years=years).head(n), f"Top {n} country pairs by bilateral CS")
         totals = atlas.totals(level="institution", years=years).head(n)
         print_table(totals[["unit", "name", "count", "share", "cs_total", "cs_domestic", "cs_international", "cs_industry"]],
                     f"Top {n} institutions by total CS (domestic / international / industry)")
         print_table(atlas.scores(level="sector", years=years), "Share by sector")
+        if report_dir is not None and not countries.empty:
+            from .report import build_report, write_report
+
+            focus = countries["unit"].iloc[0]
+            with err_console.status(f"writing the report on {focus}"):
+                written = write_report(build_report(atlas, focus, years=years,
+                                                    command=f"collabatlas report --focus {focus}"), report_dir)
+            err_console.print(f"report on {focus}: {report_dir / 'index.html'} (+ {len(written) - 1} chart files)")
 
 
 from .commands import register_all  # noqa: E402 - after the core commands, so --help lists them first
