@@ -79,3 +79,23 @@ def test_console_script_csv_to_stdout(store):
     out = subprocess.run([sys.executable, "-m", "collabatlas.cli", "scores", "--store", str(store), "--format", "csv"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[0] == "unit,count,share"
+
+
+@pytest.mark.slow
+def test_demo_runs_the_main_job_on_every_sample_source(shared_data, tmp_path):
+    """`make demo`: ROR + OpenAlex + WoS/Scopus/PubMed into one store, headline tables, the report."""
+    store, report = tmp_path / "demo.duckdb", tmp_path / "report"
+    result = runner.invoke(app, ["demo", "--data", str(shared_data), "--store", str(store), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "Records per source" in result.output and "Top 10 countries by Share" in result.output
+    assert "by DOI" in result.output  # papers present in two sources were merged, and counted as merged
+    assert (report / "index.html").stat().st_size > 100_000
+    import collabatlas
+
+    with collabatlas.open(store, read_only=True) as atlas:
+        origins = set(atlas.con.execute("SELECT DISTINCT origin FROM work_sources").df()["origin"])
+        assert origins == {"openalex", "wos", "scopus", "pubmed"}
+        multi = atlas.con.execute("SELECT count(*) FROM (SELECT wkey FROM work_sources GROUP BY wkey "
+                                  "HAVING count(*) > 1)").fetchone()[0]
+        assert multi > 0 and atlas.con.execute("SELECT count(*) FROM works").fetchone()[0] == \
+            atlas.con.execute("SELECT count(DISTINCT wkey) FROM work_sources").fetchone()[0]
