@@ -115,3 +115,20 @@ def test_real_wos_and_scopus_bibtex_do_not_double(shared_data):
         assert after.loc[r.unit, "count"] <= r.count + new_works
     n = atlas.con.execute("SELECT count(*) FROM works").fetchone()[0]
     assert n == 263 + new_works
+
+
+def test_openalex_first_then_an_export_without_doi_merges_by_title(tmp_path):
+    """An OpenAlex-only ingest skips title keys (one source: nothing to match); when the first export
+    arrives they are computed for the stored works, so a DOI-less PubMed record still finds its work."""
+    oa = work("W78", [[("I1", "JP")], [("I2", "NO")]], year=2020, doi="https://doi.org/10.1000/XYZ", display_name=TITLE)
+    oa["authorships"][0]["author"]["display_name"] = "Alice Ann"
+    (tmp_path / "oa.jsonl").write_bytes(orjson.dumps(oa) + b"\n")
+    atlas = Atlas(":memory:")
+    atlas.ingest(tmp_path / "oa.jsonl")
+    assert atlas.con.execute("SELECT title_key FROM work_sources").fetchall() == [(None,)]  # not computed yet
+    _, _, pubmed = _files(tmp_path)
+    report = atlas.ingest(pubmed, matcher=FakeMatcher())
+    assert (report.works_inserted, report.duplicates_merged_by_title) == (0, 1)
+    assert atlas.con.execute("SELECT work_id FROM works").fetchall() == [("W78",)]
+    assert sorted(atlas.con.execute("SELECT origin FROM work_sources").fetchall()) == [("openalex",), ("pubmed",)]
+    assert _state(atlas) == EXPECTED

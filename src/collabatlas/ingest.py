@@ -309,6 +309,23 @@ def _cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     """
     con.execute(DEDUPE_MACROS_SQL)
     prio = SOURCE_PRIORITY_SQL
+    cross = con.execute("""
+        SELECT (SELECT count(DISTINCT origin) FROM stage_works) > 1
+            OR EXISTS (SELECT 1 FROM work_sources WHERE origin NOT IN (SELECT origin FROM stage_works))
+    """).fetchone()[0]
+    if not cross:
+        _cluster_one_source(con, prio)
+        report.duplicates_merged_by_doi = report.duplicates_merged_by_title = 0
+        return
+    # another source meets this one: title keys of stored records that a one-source ingest left
+    # uncomputed (NULL) are computed now, once ('' when too weak to match on)
+    con.execute("""
+        UPDATE work_sources ws SET title_key = coalesce(k.title_key, '')
+        FROM (SELECT w.wkey, ca_title_key(w.title, w.year, ca_surname(a.author_name)) AS title_key
+              FROM works w LEFT JOIN authorships a ON a.wkey = w.wkey AND a.author_position = 1
+              WHERE w.wkey IN (SELECT wkey FROM work_sources WHERE title_key IS NULL)) k
+        WHERE ws.wkey = k.wkey AND ws.title_key IS NULL
+    """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stage_keys AS
         SELECT s.rid, s.work_id, s.origin, s.updated_date, s.doi,
@@ -354,6 +371,47 @@ def _cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
                     THEN ck0 ELSE 'r:' || work_id END AS ck
         FROM c0
     """)
+    _decide(con, prio)
+    _count_merged(con, report)
+
+
+def _count_merged(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    """Merged duplicates: records new to the store that did not become a new work; by DOI when
+    another record of the work has the same DOI."""
+    by_doi, by_title = con.execute("""
+        WITH new AS (
+            SELECT c.* FROM stage_clustered c JOIN stage_decision d USING (ck)
+            WHERE c.how IS DISTINCT FROM 0 AND NOT (d.action = 'insert' AND d.rid = c.rid)
+        ), others AS (
+            SELECT ck, doi FROM stage_clustered
+            UNION ALL
+            SELECT 'w:' || wkey, doi FROM work_sources WHERE wkey IN (SELECT target FROM stage_decision)
+        )
+        SELECT count(*) FILTER (WHERE same_doi), count(*) FILTER (WHERE NOT same_doi) FROM (
+            SELECT n.rid, coalesce(bool_or(o.doi = n.doi), false) AS same_doi
+            FROM new n LEFT JOIN others o ON o.ck = n.ck GROUP BY n.rid, n.doi)
+        WHERE rid IS NOT NULL
+    """).fetchone()
+    report.duplicates_merged_by_doi, report.duplicates_merged_by_title = by_doi, by_title
+
+
+def _cluster_one_source(con: duckdb.DuckDBPyConnection, prio: str) -> None:
+    """One source only, in this input and in the store: a record's identity is its record id, so no
+    DOI or title matching is needed (an OpenAlex-only store pays nothing for dedupe). The title keys
+    of these records are left NULL and computed when another source first arrives."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE stage_clustered AS
+        SELECT s.rid, s.work_id, s.origin, s.updated_date, s.doi, NULL::VARCHAR AS title_key,
+               {prio.format('s.origin')} AS prio, CASE WHEN ws.wkey IS NOT NULL THEN 0 END AS how,
+               CASE WHEN ws.wkey IS NOT NULL THEN 'w:' || ws.wkey ELSE 'r:' || s.work_id END AS ck
+        FROM stage_winners w JOIN stage_works s USING (rid)
+        LEFT JOIN work_sources ws ON ws.record_id = s.work_id
+    """)
+    _decide(con, prio)
+
+
+def _decide(con: duckdb.DuckDBPyConnection, prio: str) -> None:
+    """``stage_decision``: each cluster's winning record (source priority, then newest) and action."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stage_decision AS
         WITH m AS (
@@ -371,23 +429,6 @@ def _cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
                CASE WHEN ck NOT LIKE 'w:%' THEN 'insert' WHEN stored = 1 THEN 'keep' ELSE 'replace' END AS action
         FROM best WHERE k = 1
     """)
-    # merged duplicates: records new to the store that did not become a new work; by DOI when another
-    # record of the work has the same DOI
-    by_doi, by_title = con.execute("""
-        WITH new AS (
-            SELECT c.* FROM stage_clustered c JOIN stage_decision d USING (ck)
-            WHERE c.how IS DISTINCT FROM 0 AND NOT (d.action = 'insert' AND d.rid = c.rid)
-        ), others AS (
-            SELECT ck, doi FROM stage_clustered
-            UNION ALL
-            SELECT 'w:' || wkey, doi FROM work_sources WHERE wkey IN (SELECT target FROM stage_decision)
-        )
-        SELECT count(*) FILTER (WHERE same_doi), count(*) FILTER (WHERE NOT same_doi) FROM (
-            SELECT n.rid, coalesce(bool_or(o.doi = n.doi), false) AS same_doi
-            FROM new n LEFT JOIN others o ON o.ck = n.ck GROUP BY n.rid, n.doi)
-        WHERE rid IS NOT NULL
-    """).fetchone()
-    report.duplicates_merged_by_doi, report.duplicates_merged_by_title = by_doi, by_title
 
 
 def _merge_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:

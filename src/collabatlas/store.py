@@ -102,7 +102,8 @@ CREATE TABLE IF NOT EXISTS work_sources (
     origin VARCHAR NOT NULL,       -- openalex | wos | scopus | pubmed
     record_id VARCHAR NOT NULL,    -- W…, WOS:…, 2-s2.0-…, PMID:…
     doi VARCHAR,                   -- normalised: lower case, no https://doi.org/
-    title_key VARCHAR,             -- normalised title | year | first-author surname (NULL when too weak)
+    title_key VARCHAR,             -- normalised title | year | first-author surname ('' when too weak to match
+                                   -- on; NULL: not computed yet, see ingest._cluster_one_source)
     updated_date TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS ingest_log (
@@ -131,7 +132,8 @@ CREATE OR REPLACE TEMP MACRO ca_title_key(title, year, surname) AS CASE
 
 WORK_SOURCES_FROM_WORKS_SQL = """
 INSERT INTO work_sources
-SELECT w.wkey, w.origin, w.work_id, w.doi, ca_title_key(w.title, w.year, ca_surname(a.author_name)), w.updated_date
+SELECT w.wkey, w.origin, w.work_id, w.doi, coalesce(ca_title_key(w.title, w.year, ca_surname(a.author_name)), ''),
+       w.updated_date
 FROM works w LEFT JOIN authorships a ON a.wkey = w.wkey AND a.author_position = 1
 """
 
