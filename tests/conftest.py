@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 from pathlib import Path
 
 import orjson
@@ -28,6 +29,23 @@ def shared_data() -> Path:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _sample_store_built(shared_data, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "openalex.duckdb"
+    with collabatlas.open(path) as atlas:
+        atlas.ingest(shared_data / "openalex")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_store(_sample_store_built, tmp_path_factory) -> Path:
+    """A store holding the real OpenAlex sample (../shared/data/openalex), ingested once per test
+    session; each test module gets its own copy, so no module sees another's connections or writes."""
+    path = tmp_path_factory.mktemp("store") / "sample.duckdb"
+    shutil.copy(_sample_store_built, path)
     return path
 
 

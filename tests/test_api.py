@@ -27,11 +27,8 @@ PAGES = ["/", "/country", "/institution", "/pair", "/group", "/network", "/lands
 
 
 @pytest.fixture(scope="module")
-def store(shared_data, tmp_path_factory):
-    path = tmp_path_factory.mktemp("web") / "sample.duckdb"
-    with collabatlas.open(path) as atlas:
-        atlas.ingest(shared_data / "openalex")
-    return path
+def store(sample_store):
+    return sample_store
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
-import collabatlas
 from collabatlas.web import create_app
 
 pytestmark = pytest.mark.realdata
@@ -31,11 +30,8 @@ def _paths() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def api_schema(shared_data, tmp_path_factory):
-    path = tmp_path_factory.mktemp("fuzz") / "sample.duckdb"
-    with collabatlas.open(path) as atlas:
-        atlas.ingest(shared_data / "openalex")
-    app = create_app(path, data_dir=shared_data)
+def api_schema(shared_data, sample_store):
+    app = create_app(sample_store, data_dir=shared_data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         yield schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-import collabatlas
 from collabatlas.web import create_app
 from collabatlas.web.assets import vega_bundle
 
@@ -66,13 +65,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(shared_data, tmp_path_factory):
+def server(shared_data, sample_store):
     import uvicorn
 
-    path = tmp_path_factory.mktemp("e2e") / "sample.duckdb"
-    with collabatlas.open(path) as atlas:
-        atlas.ingest(shared_data / "openalex")
-    app = create_app(path, data_dir=shared_data)
+    app = create_app(sample_store, data_dir=shared_data)
     vega_bundle()  # built once per process (a few seconds), before the first page asks for it
     port = _free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -18,11 +18,8 @@ SCRIPT_SRC = re.compile(r"<script[^>]*\bsrc\s*=", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def store(shared_data, tmp_path_factory):
-    path = tmp_path_factory.mktemp("report") / "atlas.duckdb"
-    with collabatlas.open(path) as a:
-        a.ingest(shared_data / "openalex")
-    return path
+def store(sample_store):
+    return sample_store
 
 
 @pytest.fixture(autouse=True)
