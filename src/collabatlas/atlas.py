@@ -114,6 +114,14 @@ class Atlas:
         self._con = value
 
     # -- lifecycle ---------------------------------------------------------------------------
+    def cursor(self) -> Atlas:
+        """An Atlas over a new cursor of this store's DuckDB connection, for another thread: DuckDB
+        runs the cursors of one database concurrently; a cursor must not be shared between threads."""
+        other = object.__new__(type(self))
+        other.path, other.settings, other._unit_share_versions = self.path, self.settings, {}
+        other.con = self.con.cursor()
+        return other
+
     def close(self) -> None:
         if self.spark is not None:
             self.spark.close()

@@ -46,7 +46,10 @@ class SparkSettings:
     """Spark session settings for one machine by default; ``master`` may name a cluster."""
 
     master: str = "local[*]"
-    driver_memory: str = "2g"
+    driver_memory: str = "4g"
+    #: results come back to the driver whole (an institution pair table can hold millions of rows):
+    #: no cap by default ("0"); Spark's own default (1g) fails on a few million pairs
+    max_result_size: str = "0"
     #: small data needs few shuffle partitions (Spark's default 200 costs seconds per query);
     #: raise it on a cluster (2-3 per executor core)
     shuffle_partitions: int = 4
@@ -56,11 +59,13 @@ class SparkSettings:
 
     @classmethod
     def from_env(cls, master: str | None = None) -> SparkSettings:
-        """Defaults, overridden by ``COLLABATLAS_SPARK_DRIVER_MEMORY`` (e.g. ``4g``),
+        """Defaults, overridden by ``COLLABATLAS_SPARK_DRIVER_MEMORY`` (e.g. ``8g``),
+        ``COLLABATLAS_SPARK_MAX_RESULT_SIZE`` (e.g. ``2g``; ``0`` = no cap),
         ``COLLABATLAS_SPARK_SHUFFLE_PARTITIONS`` and ``COLLABATLAS_SPARK_ADAPTIVE`` (``0`` / ``1``)."""
         env = os.environ.get
         return cls(master=master or "local[*]",
                    driver_memory=env("COLLABATLAS_SPARK_DRIVER_MEMORY", cls.driver_memory),
+                   max_result_size=env("COLLABATLAS_SPARK_MAX_RESULT_SIZE", cls.max_result_size),
                    shuffle_partitions=int(env("COLLABATLAS_SPARK_SHUFFLE_PARTITIONS", cls.shuffle_partitions)),
                    adaptive=env("COLLABATLAS_SPARK_ADAPTIVE", "1").strip().lower() not in ("0", "false", "no"))
 
@@ -78,6 +83,7 @@ def spark_session(settings: SparkSettings):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (SparkSession.builder.master(settings.master).appName(settings.app_name)
                .config("spark.driver.memory", settings.driver_memory)
+               .config("spark.driver.maxResultSize", settings.max_result_size)
                .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
                .config("spark.sql.adaptive.enabled", str(settings.adaptive).lower())
                .config("spark.log.structuredLogging.enabled", "false")

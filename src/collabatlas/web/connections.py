@@ -3,7 +3,8 @@
 A DuckDB connection must not be used by two threads at once; each :meth:`duckdb.DuckDBPyConnection.cursor`
 is a new connection to the same database that one thread may use while others query through theirs
 (DuckDB runs them concurrently under MVCC). :class:`ThreadAtlases` therefore opens the store once and
-gives every server thread its own :class:`~collabatlas.atlas.Atlas` over a cursor of that connection.
+gives every server thread its own :class:`~collabatlas.atlas.Atlas` over a cursor of that connection
+(:meth:`Atlas.cursor`).
 All of them read the unit shares saved in the store (``unit_shares_<level>``); the temporary tables
 a roll-up or ``exclude_dual_affiliations`` request builds are per cursor, as DuckDB temp tables are
 per connection.
@@ -17,32 +18,22 @@ import threading
 from ..atlas import Atlas
 
 
-class CursorAtlas(Atlas):
-    """An :class:`Atlas` reading the database of ``root`` through its own cursor (for one thread)."""
-
-    def __init__(self, root: Atlas):  # noqa: D107 - no super().__init__: the database is root's
-        self.path = root.path
-        self.settings = root.settings
-        self.con = root.con.cursor()
-        self._unit_share_versions = {}
-
-
 class ThreadAtlases:
-    """The store opened once (read-only unless ``:memory:``), with one :class:`CursorAtlas` per thread."""
+    """The store opened once (read-only unless ``:memory:``), with one cursor Atlas per thread."""
 
     def __init__(self, store: str | os.PathLike | Atlas):
         self._owns_root = not isinstance(store, Atlas)
         self.read_only = self._owns_root and str(store) != ":memory:"
         self.root = store if isinstance(store, Atlas) else Atlas(store, read_only=self.read_only)
         self._local = threading.local()
-        self._opened: list[CursorAtlas] = []
+        self._opened: list[Atlas] = []
         self._lock = threading.Lock()
 
     def get(self) -> Atlas:
         """This thread's Atlas (created on first use)."""
         atlas = getattr(self._local, "atlas", None)
         if atlas is None:
-            atlas = CursorAtlas(self.root)
+            atlas = self.root.cursor()
             self._local.atlas = atlas
             with self._lock:
                 self._opened.append(atlas)
