@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import altair as alt
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -200,33 +199,6 @@ def network_chart(request: Request, level: LevelQ = Level.country, years: YearsQ
 
     def build(p):
         net, _, version = network_result(svc, **{**p, "normalize": "association", "max_edges": 10, "seed": 42})
-        return network_map(net, _context(version, **params))
+        return charts.network_map(net, _context(version, **params))
 
     return _spec(svc, "network", params, build)
-
-
-def network_map(net: dict, ctx: charts.ChartContext) -> alt.LayerChart:
-    """Nodes at their layout position (size ∝ total CS, colour = Leiden cluster) and edges as lines
-    (width ∝ normalised weight). ``net``: :meth:`collabatlas.network.Network.to_dict`."""
-    nodes = pd.DataFrame(net["nodes"])
-    edges = pd.DataFrame(net["edges"])
-    m = net["meta"]
-    title = alt.TitleParams(
-        text=f"Collaboration network of {m.get('n_nodes', len(nodes))} {m.get('level', '')} units",
-        subtitle=ctx.caption(f"edges: {m.get('normalize')} of {m.get('weight')}; Leiden clusters "
-                             f"({m.get('n_clusters', '?')}), {m.get('layout')} layout, seed {m.get('layout_seed')}"))
-    where = nodes.set_index("id")[["x", "y"]]
-    lines = edges.assign(x=edges["source"].map(where["x"]), y=edges["source"].map(where["y"]),
-                         x2=edges["target"].map(where["x"]), y2=edges["target"].map(where["y"]))
-    axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
-    rules = alt.Chart(lines[["x", "y", "x2", "y2", "weight"]]).mark_rule(color="#9aa7b5", opacity=0.5).encode(
-        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
-        strokeWidth=alt.StrokeWidth("weight:Q", legend=None, scale=alt.Scale(range=[0.3, 3])))
-    points = nodes[["id", "label", "x", "y", "cluster", "cs_total", "count", "links"]]
-    dots = alt.Chart(points).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.6).encode(
-        x="x:Q", y="y:Q", size=alt.Size("cs_total:Q", title="total CS", scale=alt.Scale(range=[30, 900])),
-        color=alt.Color("cluster:N", title="cluster"),
-        tooltip=["label:N", "id:N", "cluster:N", alt.Tooltip("cs_total:Q", format=",.2f"), "count:Q", "links:Q"])
-    names = alt.Chart(points.nlargest(min(25, len(points)), "cs_total")).mark_text(dy=-10, fontSize=10).encode(
-        x="x:Q", y="y:Q", text="label:N")
-    return alt.layer(rules, dots, names).properties(title=title, width=720, height=520)
