@@ -199,3 +199,42 @@ def test_ror_matched_export_keeps_lineage_rows_and_rollup_preserves_share(shared
     rolled = atlas.scores(level="institution", rollup=True)
     assert rolled["share"].sum() == pytest.approx(flat["share"].sum(), rel=1e-9)
     assert len(rolled) <= len(flat)
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_export_and_openalex_institutions_with_one_ror_id_are_one_unit(shared_data, together):
+    """An address matched to ROR and the OpenAlex institution with that ROR id count as one unit,
+    whether OpenAlex comes in the same ingest or later; no Share is lost or created."""
+    from collabatlas.ror import load_ror
+
+    atlas = Atlas(":memory:")
+    load_ror(atlas.con, [shared_data / "ror" / "ror_v2_latest_records.jsonl.gz"])
+    wos = sorted((shared_data / "wos").glob("wos_2026_*.txt.gz"))
+    if together:
+        atlas.ingest(shared_data / "openalex", *wos)
+    else:
+        atlas.ingest(*wos)
+        atlas.ingest(shared_data / "openalex")
+    twins = atlas.con.execute("""SELECT count(*) FROM institutions a JOIN institutions b
+                                 ON a.ror = b.ror AND a.institution_id < b.institution_id""").fetchone()[0]
+    assert twins == 0
+    unified = atlas.con.execute("SELECT count(*) FROM institutions WHERE institution_id LIKE 'I%' AND ikey IN "
+                                "(SELECT ikey FROM affiliations a JOIN works w USING (wkey) WHERE w.origin = 'wos')"
+                                ).fetchone()[0]
+    assert unified > 0  # WoS works now credit OpenAlex institutions
+    dangling = atlas.con.execute("SELECT count(*) FROM affiliations WHERE ikey NOT IN (SELECT ikey FROM institutions)"
+                                 ).fetchone()[0]
+    assert dangling == 0
+    assert atlas.scores(level="institution")["share"].sum() == pytest.approx(
+        atlas.scores(level="country")["share"].sum() - _address_only_share(atlas), rel=1e-9)
+
+
+def _address_only_share(atlas: Atlas) -> float:
+    """Country-level Share that comes from address-only parts or author countries (no institution)."""
+    return atlas.con.execute("""
+        SELECT coalesce(sum(1.0 / (f.n_authors * f.n_institutions)), 0) FROM affiliations f
+        JOIN institutions i USING (ikey) WHERE i.origin = 'address' AND i.country_code IS NOT NULL""").fetchone()[0] \
+        + atlas.con.execute("""SELECT coalesce(sum(1.0 / (n_authors * n_countries)), 0) FROM author_countries
+                               WHERE n_institutions = 0""").fetchone()[0] \
+        - atlas.con.execute("""SELECT coalesce(sum(1.0 / (f.n_authors * f.n_institutions)), 0) FROM affiliations f
+        JOIN institutions i USING (ikey) WHERE i.origin <> 'address' AND i.country_code IS NULL""").fetchone()[0]

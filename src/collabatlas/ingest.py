@@ -284,12 +284,45 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
             JOIN stage_works w USING (rid)
             JOIN stage_authorships a USING (rid, author_position)
         """)
+        _unify_ror_institutions(con, report)
         report.data_version = data_version(con) + 1
         report.seconds = time.perf_counter() - started  # logged below; the commit adds a little
         meta_set(con, "data_version", str(report.data_version))
         ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
         con.execute("INSERT INTO ingest_log VALUES (?, ?, ?)",
                     [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(report.to_dict())])
+
+
+def _unify_ror_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    """One institution, one unit: an institution first known from an export address (id ``R`` + its
+    ROR id, see ``ror.institution_rows``) and an OpenAlex institution with the same ROR id — loaded in
+    the same ingest or later — become the OpenAlex one. Its affiliations move over, lineages naming
+    it are rewritten, and the ``R`` row goes."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stage_ror_alias AS
+        SELECT r.ikey AS old_key, r.institution_id AS old_id, o.ikey AS new_key, o.institution_id AS new_id
+        FROM institutions r
+        JOIN (SELECT ror, min(institution_id) AS institution_id, arg_min(ikey, institution_id) AS ikey
+              FROM institutions WHERE origin IN ('entity', 'work') AND ror IS NOT NULL GROUP BY ror) o
+          ON o.ror = r.ror
+        WHERE r.origin = 'ror' AND r.institution_id = 'R' || r.ror
+    """)
+    unified = con.execute("SELECT count(*) FROM stage_ror_alias").fetchone()[0]
+    if unified:
+        con.execute("UPDATE affiliations SET ikey = a.new_key FROM stage_ror_alias a WHERE affiliations.ikey = a.old_key")
+        con.execute("""
+            UPDATE institutions SET lineage = m.lineage FROM (
+                SELECT l.ikey, list(coalesce(a.new_id, l.member) ORDER BY l.pos) AS lineage
+                FROM (SELECT ikey, unnest(lineage) AS member, generate_subscripts(lineage, 1) AS pos
+                      FROM institutions WHERE origin = 'ror') l
+                LEFT JOIN stage_ror_alias a ON a.old_id = l.member
+                GROUP BY l.ikey) m
+            WHERE institutions.ikey = m.ikey
+        """)
+        con.execute("DELETE FROM institutions WHERE ikey IN (SELECT old_key FROM stage_ror_alias)")
+        report.note(f"institutions: {unified:,} known from export addresses are the same as OpenAlex institutions "
+                    "(same ROR id) and now count as those")
+    con.execute("DROP TABLE stage_ror_alias")
 
 
 #: Which record's authorships a deduplicated work keeps (docs/sources.md): structured institution ids
