@@ -95,6 +95,9 @@ def test_demo_runs_the_main_job_on_every_sample_source(shared_data, tmp_path):
     with collabatlas.open(store, read_only=True) as atlas:
         origins = set(atlas.con.execute("SELECT DISTINCT origin FROM work_sources").df()["origin"])
         assert origins == {"openalex", "wos", "scopus", "pubmed"}
+        summary = atlas.summary()  # what `collabatlas info` shows
+        assert sum(summary[f"source records: {o}"] for o in origins) > summary["works"] > 0
+        assert summary["ror organisations"] > 50_000
         multi = atlas.con.execute("SELECT count(*) FROM (SELECT wkey FROM work_sources GROUP BY wkey "
                                   "HAVING count(*) > 1)").fetchone()[0]
         assert multi > 0 and atlas.con.execute("SELECT count(*) FROM works").fetchone()[0] == \

@@ -180,8 +180,14 @@ class Atlas:
     def summary(self) -> dict:
         """Row counts per table, the year span, and the data version."""
         first, last = self.con.execute("SELECT min(year), max(year) FROM works").fetchone()
+        sources = dict(self.con.execute(
+            "SELECT origin, count(*) FROM work_sources GROUP BY origin ORDER BY origin").fetchall())
+        from .ror import ror_loaded
+
+        ror = self.con.execute("SELECT count(*) FROM ror_institutions").fetchone()[0] if ror_loaded(self.con) else 0
         return {"store": str(self.path), "data_version": self.data_version, **table_counts(self.con),
-                "first_year": first, "last_year": last}
+                **{f"source records: {origin}": n for origin, n in sources.items()},
+                "ror organisations": ror, "first_year": first, "last_year": last}
 
     # -- metrics -----------------------------------------------------------------------------
     def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002
