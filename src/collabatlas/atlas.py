@@ -171,7 +171,7 @@ class Atlas:
             for level in self.PERSISTED_LEVELS:
                 sql = counting.base_unit_shares_sql(Counting(level=level))
                 self.con.execute(f"CREATE OR REPLACE TABLE unit_shares_{level} AS {sql}")
-            meta_set(self.con, "unit_shares_version", str(version))
+            meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
 
     def ingest_country_pairs(self, path: str | os.PathLike) -> country_pairs.PairLoadReport:
         """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.country_pairs`."""
@@ -197,6 +197,12 @@ class Atlas:
                      renormalize=renormalize, rollup=rollup, exclude_dual=exclude_dual)
         return dataclasses.replace(c, source=self.unit_shares_table(c))
 
+    @staticmethod
+    def _unit_shares_stamp(version: int) -> str:
+        """What ``unit_shares_version`` holds: the data version and the saved table's columns (a copy
+        saved by an older collabatlas, with other columns, is ignored like a stale one)."""
+        return f"{version}:" + ",".join(counting.SHARE_COLUMNS + counting.CONTEXT_COLUMNS)
+
     def unit_shares_table(self, c: Counting) -> str:
         """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
         first use in this connection, rebuilt when the data version changes). Every metric of the
@@ -205,7 +211,7 @@ class Atlas:
             return self.spark.unit_shares_table(c)
         version = self.data_version
         if (c.level in self.PERSISTED_LEVELS and not c.rollup and not c.exclude_dual
-                and meta_get(self.con, "unit_shares_version") == str(version)):
+                and meta_get(self.con, "unit_shares_version") == self._unit_shares_stamp(version)):
             return f"unit_shares_{c.level}"
         name = f"wu_{c.level}" + ("_rollup" if c.rollup else "") + ("_nodual" if c.exclude_dual else "")
         if self._unit_share_versions.get(name) != version:

@@ -144,27 +144,85 @@ def _parts_sql(c: Counting) -> tuple[str, dict]:
 
 _SUM_PARTS = "SELECT wkey, any_value(year) AS year, unit, sum(part) AS share FROM ({parts}) GROUP BY wkey, unit"
 
+#: the columns of a unit-share row: the unit's Share of the work ...
+SHARE_COLUMNS = ("wkey", "year", "unit", "share")
+#: ... and the unit's context on the work, which the totals read (see :func:`with_context_sql`)
+CONTEXT_COLUMNS = ("country", "corporate", "k", "w", "k_known", "w_known", "kc", "wc", "k_corp", "w_corp")
+#: the context columns that hold a sum of shares (divided by ``w`` under ``renormalize``)
+_SHARE_SUMS = ("share", "w_known", "wc", "w_corp")
+
+
+def _unit_attributes_sql(level: str, shares: str) -> str:
+    """``shares`` rows with the unit's ``country`` and ``corporate`` flag (used to classify partners).
+
+    A rolled-up institution unit is the root institution, with its own attributes."""
+    if level == "country":
+        return f"SELECT s.*, s.unit AS country, false AS corporate FROM ({shares}) s"
+    if level == "sector":
+        return f"SELECT s.*, CAST(NULL AS VARCHAR) AS country, s.unit = 'corporate' AS corporate FROM ({shares}) s"
+    return (f"SELECT s.*, i.country_code AS country, coalesce({SECTOR_SQL} = 'corporate', false) AS corporate "
+            f"FROM ({shares}) s JOIN institutions i ON i.ikey = s.unit")
+
+
+def with_context_sql(shares: str, level: str) -> str:
+    """``shares`` (wkey, year, unit, share) with each row's context on its work:
+
+    - ``country``, ``corporate``: the unit's country (NULL when unknown) and whether it is corporate;
+    - ``k``, ``w``: how many units the work has and their summed share;
+    - ``k_known``, ``w_known``: the same over the work's units with a known country;
+    - ``kc``, ``wc``: the same over the work's units in this unit's country (0 when it has none);
+    - ``k_corp``, ``w_corp``: the same over the work's corporate units.
+
+    Filters select whole works, so a work's context is the same under any filter: it is computed
+    once per level with the unit shares and saved with them (``Atlas.store_unit_shares``).
+    """
+    attrs = _unit_attributes_sql(level, shares)
+    return f"""
+    WITH x AS ({attrs}),
+    per_work AS (SELECT wkey, count(*) AS k, sum(share) AS w,
+                        count(country) AS k_known, coalesce(sum(share) FILTER (WHERE country IS NOT NULL), 0) AS w_known,
+                        count(*) FILTER (WHERE corporate) AS k_corp,
+                        coalesce(sum(share) FILTER (WHERE corporate), 0) AS w_corp
+                 FROM x GROUP BY wkey),
+    per_country AS (SELECT wkey, country, count(*) AS kc, sum(share) AS wc
+                    FROM x WHERE country IS NOT NULL GROUP BY wkey, country)
+    SELECT x.wkey, x.year, x.unit, x.share, x.country, x.corporate, p.k, p.w, p.k_known, p.w_known,
+           coalesce(pc.kc, 0) AS kc, coalesce(pc.wc, 0) AS wc, p.k_corp, p.w_corp
+    FROM x JOIN per_work p ON p.wkey = x.wkey
+    LEFT JOIN per_country pc ON pc.wkey = x.wkey AND pc.country = x.country"""
+
 
 def base_unit_shares_sql(c: Counting) -> str:
-    """(wkey, year, unit, share) for every work, strict, unfiltered: what a cache table holds."""
+    """(wkey, year, unit, share, context...) for every work, strict, unfiltered: what a cache table
+    holds (columns :data:`SHARE_COLUMNS` + :data:`CONTEXT_COLUMNS`)."""
     parts, _ = _parts_sql(Counting(level=c.level, rollup=c.rollup, exclude_dual=c.exclude_dual))
-    return _SUM_PARTS.format(parts=parts)
+    return with_context_sql(_SUM_PARTS.format(parts=parts), c.level)
 
 
-def unit_shares_sql(c: Counting) -> tuple[str, dict]:
-    """``WITH`` prefix defining ``wu`` (wkey, year, unit, share): each unit's Share of each work.
+def unit_shares_sql(c: Counting, context: bool = False) -> tuple[str, dict]:
+    """``WITH`` prefix defining ``wu`` (wkey, year, unit, share): each unit's Share of each work,
+    plus the :data:`CONTEXT_COLUMNS` when ``context`` is true.
 
     Institution units are integer keys here; :func:`_named` turns them into ids and names.
+    ``renormalize`` divides each work's shares (and the context's sums of shares) by the work's
+    summed share ``w``.
     """
     if c.source:
         where, params = _fact_filter(c, "f")
-        wu = f"SELECT wkey, year, unit, share FROM {c.source} f WHERE {where}"
+        rows = f"SELECT * FROM {c.source} f WHERE {where}"
     else:
         parts, params = _parts_sql(c)
-        wu = _SUM_PARTS.format(parts=parts)
+        rows = with_context_sql(_SUM_PARTS.format(parts=parts), c.level)
+    columns = SHARE_COLUMNS + (CONTEXT_COLUMNS if context else ())
     if c.renormalize:
-        wu = f"SELECT wkey, year, unit, share / sum(share) OVER (PARTITION BY wkey) AS share FROM ({wu})"
-    return f"WITH wu AS MATERIALIZED ({wu})", params
+        select = ", ".join(f"{col} / w AS {col}" if col in _SHARE_SUMS
+                           else "CAST(1 AS DOUBLE) AS w" if col == "w" else col for col in columns)
+    else:
+        select = ", ".join(columns)
+    # shares computed from the fact tables are materialised once (pairs read ``wu`` twice); a
+    # saved table is only scanned, and copying its rows would cost more than scanning it twice
+    hint = "" if c.source else " MATERIALIZED"
+    return f"WITH wu AS{hint} (SELECT {select} FROM ({rows}) r)", params
 
 
 def _named(c: Counting, sql: str, units: tuple[str, ...] = ("unit",)) -> str:
@@ -289,17 +347,6 @@ def focus_works_sql(c: Counting, focus: str, members: list[str]) -> tuple[str, d
     return sql, {**params, "focus": focus, "members": sorted(members)}
 
 
-def _unit_attributes_sql(level: str) -> str:
-    """(unit, country, corporate) used to classify partners."""
-    if level == "country":
-        return "SELECT DISTINCT unit, unit AS country, NULL::BOOLEAN AS corporate FROM wu"
-    if level == "sector":
-        return "SELECT DISTINCT unit, NULL::VARCHAR AS country, unit = 'corporate' AS corporate FROM wu"
-    # institution (a rolled-up unit is the root institution, with its own attributes)
-    return (f"SELECT i.ikey AS unit, i.country_code AS country, coalesce({SECTOR_SQL} = 'corporate', false) AS corporate "
-            f"FROM institutions i")
-
-
 def totals_sql(c: Counting) -> tuple[str, dict]:
     """unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
     cs_unknown_country, cs_industry.
@@ -307,41 +354,25 @@ def totals_sql(c: Counting) -> tuple[str, dict]:
     Per work p and unit A (share S, k units with summed share W on p):
     CS_total += (k−1)·S + W − S. Domestic sums over partners with A's country, international over
     partners with another known country; partners (or A itself) without a country go to
-    ``cs_unknown_country``. Industry sums over corporate partners.
+    ``cs_unknown_country``. Industry sums over corporate partners. The per-work sums come from the
+    unit's context (:func:`with_context_sql`), so this is one pass over the unit shares.
     """
-    prefix, params = unit_shares_sql(c)
-    attrs = _unit_attributes_sql(c.level)
-    inner = f"""
-    SELECT x.unit,
+    prefix, params = unit_shares_sql(c, context=True)
+    inner = """
+    SELECT unit,
            count(*) AS count,
-           sum(x.share) AS share,
-           count(*) FILTER (WHERE p.k >= 2) AS collab_count,
-           count(*) FILTER (WHERE x.country IS NOT NULL AND p.k_known > pc.kc) AS intl_count,
-           sum((p.k - 1) * x.share + p.w - x.share) AS cs_total,
-           sum(CASE WHEN x.country IS NULL THEN 0 ELSE (pc.kc - 1) * x.share + pc.wc - x.share END) AS cs_domestic,
-           sum(CASE WHEN x.country IS NULL THEN 0
-                    ELSE (p.k_known - pc.kc) * x.share + p.w_known - pc.wc END) AS cs_international,
-           sum(CASE WHEN x.country IS NULL THEN (p.k - 1) * x.share + p.w - x.share
-                    ELSE (p.k - p.k_known) * x.share + p.w - p.w_known END) AS cs_unknown_country,
-           sum(CASE WHEN x.corporate THEN (p.k_corp - 1) * x.share + p.w_corp - x.share
-                    ELSE p.k_corp * x.share + p.w_corp END) AS cs_industry
-    FROM wx x JOIN per_work p USING (wkey)
-    LEFT JOIN per_country pc ON pc.wkey = x.wkey AND pc.country = x.country
-    GROUP BY x.unit"""
-    sql = f"""{prefix},
-    ua AS ({attrs}),
-    wx AS (SELECT wu.wkey, wu.unit, wu.share, ua.country, coalesce(ua.corporate, false) AS corporate
-           FROM wu JOIN ua USING (unit)),
-    per_work AS (SELECT wkey, count(*) AS k, sum(share) AS w,
-                        count(country) AS k_known, coalesce(sum(share) FILTER (WHERE country IS NOT NULL), 0) AS w_known,
-                        count(*) FILTER (WHERE corporate) AS k_corp,
-                        coalesce(sum(share) FILTER (WHERE corporate), 0) AS w_corp
-                 FROM wx GROUP BY wkey),
-    per_country AS (SELECT wkey, country, count(*) AS kc, sum(share) AS wc
-                    FROM wx WHERE country IS NOT NULL GROUP BY wkey, country)
-    {_named(c, inner)}
-    """
-    return sql, params
+           sum(share) AS share,
+           count(*) FILTER (WHERE k >= 2) AS collab_count,
+           count(*) FILTER (WHERE country IS NOT NULL AND k_known > kc) AS intl_count,
+           sum((k - 1) * share + w - share) AS cs_total,
+           sum(CASE WHEN country IS NULL THEN 0 ELSE (kc - 1) * share + wc - share END) AS cs_domestic,
+           sum(CASE WHEN country IS NULL THEN 0 ELSE (k_known - kc) * share + w_known - wc END) AS cs_international,
+           sum(CASE WHEN country IS NULL THEN (k - 1) * share + w - share
+                    ELSE (k - k_known) * share + w - w_known END) AS cs_unknown_country,
+           sum(CASE WHEN corporate THEN (k_corp - 1) * share + w_corp - share
+                    ELSE k_corp * share + w_corp END) AS cs_industry
+    FROM wu GROUP BY unit"""
+    return f"{prefix} {_named(c, inner)}", params
 
 
 def industry_academic_sql(c: Counting) -> tuple[str, dict]:
@@ -368,16 +399,12 @@ def collaboration_by_year_sql(c: Counting) -> tuple[str, dict]:
     """unit[, name], year, works, collab_works, intl_works: per unit and year, the works it takes
     part in (its Count), those with another unit, and those with a unit of another known country
     (at country level: works with at least two countries)."""
-    prefix, params = unit_shares_sql(c)
-    attrs = _unit_attributes_sql(c.level)
-    inner = f"""
-    SELECT x.unit, x.year, count(*) AS works, count(*) FILTER (WHERE p.k >= 2) AS collab_works,
-           count(*) FILTER (WHERE x.country IS NOT NULL AND p.countries >= 2) AS intl_works
-    FROM (SELECT wu.wkey, wu.year, wu.unit, ua.country FROM wu JOIN ua USING (unit)) x
-    JOIN (SELECT wu.wkey, count(*) AS k, count(DISTINCT ua.country) AS countries
-          FROM wu JOIN ua USING (unit) GROUP BY wu.wkey) p USING (wkey)
-    GROUP BY x.unit, x.year"""
-    return f"{prefix}, ua AS ({attrs}) {_named(c, inner)}", params
+    prefix, params = unit_shares_sql(c, context=True)
+    inner = """
+    SELECT unit, year, count(*) AS works, count(*) FILTER (WHERE k >= 2) AS collab_works,
+           count(*) FILTER (WHERE country IS NOT NULL AND k_known > kc) AS intl_works
+    FROM wu GROUP BY unit, year"""
+    return f"{prefix} {_named(c, inner)}", params
 
 
 def works_per_year_sql(filters: Filters) -> tuple[str, dict]:

@@ -16,7 +16,7 @@ string ids):
 - ``ingest_log``       one row per committed ingest, with its summary as JSON
 - ``store_meta``       key/value: schema version and ``data_version`` (bumped on every committed change)
 - ``unit_shares_<level>`` every work's unit shares per level, saved after each ingest (valid while
-  ``store_meta.unit_shares_version`` equals ``data_version``; see ``Atlas.store_unit_shares``)
+  ``store_meta.unit_shares_version`` names the current ``data_version`` and columns; see ``Atlas.store_unit_shares``)
 
 Each ingest is one transaction: a process killed half-way leaves the file as it was before.
 """
