@@ -34,8 +34,8 @@ from rich.console import Console
 from rich.table import Table
 
 import collabatlas
+from benchmarks import synth
 from benchmarks.bench_spine import parquet_store
-from collabatlas.store import meta_get
 from collabatlas.web import create_app
 
 console = Console(width=140)
@@ -44,7 +44,7 @@ console = Console(width=140)
 def ensure_unit_shares(store: Path) -> None:
     """Save the per-level unit shares in the store (the server reads them instead of recomputing)."""
     with collabatlas.open(store) as atlas:
-        if meta_get(atlas.con, "unit_shares_version") != str(atlas.data_version):
+        if not atlas.unit_shares_saved:
             console.print("saving unit shares in the store")
             atlas.store_unit_shares()
 
@@ -123,12 +123,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
     parser.add_argument("--repeat", type=int, default=50, help="warm requests per kind")
+    parser.add_argument("--profile", choices=("calibrated", "default"), default="calibrated",
+                        help="generator profile of the store's works (default calibrated)")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads for the warm requests")
     args = parser.parse_args(argv)
 
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    store = parquet_store(args.out, args.works, args.seed)
+    profile = synth.calibrated_profile() if args.profile == "calibrated" else synth.DEFAULT_PROFILE
+    store = parquet_store([], args.out, args.works, args.seed, profile)
     ensure_unit_shares(store)
     console.print(f"store {store} ready in {time.perf_counter() - started:.1f} s")
 

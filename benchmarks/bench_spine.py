@@ -8,10 +8,13 @@ Stages (each prints wall time, throughput and the peak RSS of this process durin
 
 1. generate ``--works`` realistic OpenAlex works as gzip JSON Lines (about 7 KB of JSON each, with
    abstracts, references, topics, locations...; cached in ``--out`` by size and seed);
-2. ingest them into a fresh DuckDB store with :func:`collabatlas.ingest.ingest` (works/s, MB/s);
+2. ingest them into a fresh DuckDB store with :func:`collabatlas.ingest.ingest` (works/s, MB/s),
+   then save the unit shares with their context, as every ingest ends (``Atlas.store_unit_shares``;
+   its own stage, as the ingest summary shows it apart);
 3. all country + institution metrics (scores, pairs, totals) on that store with the counting SQL,
    and the same scores and pairs with pandas (``benchmarks.pandas_baseline``), checked to agree;
-4. the same metrics on ``--metric-works`` works written straight into a store (no JSON).
+4. the same metrics on ``--metric-works`` works written straight into a store (no JSON), drawn with
+   ``--metric-profile`` (default: the calibrated profile of ``benchmarks/calibration.json``).
 
 Results are printed as a table and written to ``OUT/results.json``.
 """
@@ -93,20 +96,30 @@ def jsonl_input(out: Path, n: int, seed: int, parts: int) -> tuple[list[Path], i
     return files, raw_bytes
 
 
-def parquet_store(out: Path, n: int, seed: int) -> Path:
-    """A store holding ``n`` synthetic works, loaded from the generator's Parquet tables."""
-    store = out / f"store-{n}-{seed}.duckdb"
+def parquet_store(results: list, out: Path, n: int, seed: int, profile: synth.Profile) -> Path:
+    """A store holding ``n`` synthetic works, loaded from the generator's Parquet tables (cached by
+    size, seed and profile), with its unit shares saved."""
+    tag = "" if profile == synth.DEFAULT_PROFILE else f"-{profile.name}"
+    store = out / f"store-{n}-{seed}{tag}.duckdb"
     if store.exists():
         return store
-    folder = out / f"parquet-{n}-{seed}"
+    folder = out / f"parquet-{n}-{seed}{tag}"
     if not (folder / "works").exists():
         console.print(f"generating {n:,} works as Parquet tables in {folder}")
-        synth.write_store_parquet(folder, n, seed)
+        synth.write_store_parquet(folder, n, seed, profile=profile)
     console.print(f"loading {folder} into {store}")
     con = connect(store)
     ingest_tables(con, folder)
     con.close()
+    save_unit_shares(results, store, n)
     return store
+
+
+def save_unit_shares(results: list, store: Path, n: int) -> None:
+    """What ends every ingest: each work's unit shares and their context saved per level."""
+    with collabatlas.open(store) as atlas, \
+            measured(results, f"{n:,} works: save unit shares + context (end of ingest)", works=n):
+        atlas.store_unit_shares()
 
 
 LEVELS = ("country", "institution")
@@ -163,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    parser.add_argument("--metric-profile", choices=("calibrated", "default"), default="calibrated",
+                        help="generator profile of the large metric run (default calibrated)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
@@ -177,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
         report = ingest(con, files, memory_limit=EngineSettings().ingest_memory_limit)
     con.close()
     assert report.works_inserted == args.works, report.to_dict()
+    save_unit_shares(results, store, args.works)
     row.update(works_per_s=round(args.works / row["seconds"]), mb_per_s=round(raw_bytes / 1e6 / row["seconds"], 1),
                gz_mb_per_s=round(gz_bytes / 1e6 / row["seconds"], 1), json_bytes_per_work=round(raw_bytes / args.works))
     console.print(f"  {row['works_per_s']:,} works/s, {row['mb_per_s']} MB/s of JSON "
@@ -195,7 +211,10 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.metric_works:
         console.rule(f"metrics on {args.metric_works:,} works")
-        big = parquet_store(args.out, args.metric_works, args.seed)
+        profile = synth.calibrated_profile() if args.metric_profile == "calibrated" else synth.DEFAULT_PROFILE
+        console.print(f"profile {profile.name}: mega-author share {profile.mega_share:.2%} "
+                      f"({profile.mega_min:,}-{profile.mega_max:,} authors)")
+        big = parquet_store(results, args.out, args.metric_works, args.seed, profile)
         rows_big = duckdb_metrics(results, big, args.metric_works, f"{args.metric_works:,} works")
         console.print(f"  output rows: {rows_big}")
 
@@ -208,11 +227,13 @@ def main(argv: list[str] | None = None) -> None:
                           f"{r['works_per_s']:,}" if "works_per_s" in r else "")
     duck = [r for r in results if r["stage"].endswith("(DuckDB)") and r.get("works") == args.works]
     pand = [r for r in results if "pandas" in r["stage"]]
-    if duck and pand:
+    saved = [r["seconds"] for r in results if "save unit shares" in r["stage"] and r.get("works") == args.works]
+    if duck and pand:  # DuckDB's side includes saving the unit shares, which pandas does not get for free
         same = sum(v for k, v in duck[0].items() if k.endswith(("_unit_shares_s", "_scores_s", "_pairs_s")))
+        same += sum(saved)
         table.caption = (f"at {args.works:,} works, pandas scores+pairs take {pand[0]['seconds'] / same:.1f}x the time of "
-                         f"DuckDB scores+pairs ({pand[0]['seconds'] / duck[0]['seconds']:.1f}x of all DuckDB metrics "
-                         "including totals)")
+                         f"DuckDB unit shares+scores+pairs ({pand[0]['seconds'] / (duck[0]['seconds'] + sum(saved)):.1f}x "
+                         "of all DuckDB metrics including totals)")
     console.print(table)
     console.print(f"output rows at {args.works:,} works: {rows}")
     meta = {"machine": {"cores": psutil.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),

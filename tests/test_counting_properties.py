@@ -97,6 +97,34 @@ def test_collaboration_score_identities(tmp_path, authors_per_work):
 
 
 @SETTINGS
+@given(works_st, st.booleans())
+def test_total_cs_splits_equal_the_pairs_split_by_partner(tmp_path, authors_per_work, renormalize):
+    """Domestic / international / unknown-country and industry CS, read from each unit's saved
+    context on its works, equal the bilateral CS summed by the partner's country and sector."""
+    atlas = build(tmp_path, authors_per_work)
+    country = {unit: c for unit, c, _ in POOL}
+    corporate = {unit: t == "company" for unit, _, t in POOL}
+    for level in ("country", "institution"):
+        pairs = atlas.pairs(level=level, renormalize=renormalize)
+        totals = atlas.totals(level=level, renormalize=renormalize).set_index("unit")
+        expected = {unit: dict.fromkeys(SPLITS, 0.0) for unit in totals.index}
+        for a, b, cs in pairs[["unit_a", "unit_b", "cs"]].itertuples(index=False):
+            for x, y in ((a, b), (b, a)):
+                cx, cy = (x, y) if level == "country" else (country[x], country[y])
+                side = ("cs_unknown_country" if cx is None or cy is None
+                        else "cs_domestic" if cx == cy else "cs_international")
+                expected[x][side] += cs
+                expected[x]["cs_industry"] += cs if level == "institution" and corporate[y] else 0.0
+        assert "cs_domestic" in totals.columns and (level == "country" or "cs_industry" in totals.columns)
+        for unit, row in totals.iterrows():
+            for column in (c for c in SPLITS if c in totals.columns):
+                assert row[column] == pytest.approx(expected[unit][column], abs=1e-9), (level, unit, column)
+
+
+SPLITS = ("cs_domestic", "cs_international", "cs_unknown_country", "cs_industry")
+
+
+@SETTINGS
 @given(works_st, st.randoms(use_true_random=False))
 def test_metrics_do_not_depend_on_author_order(tmp_path, authors_per_work, rnd: random.Random):
     shuffled = [rnd.sample(authors, len(authors)) for authors in authors_per_work]

@@ -203,6 +203,11 @@ class Atlas:
         saved by an older collabatlas, with other columns, is ignored like a stale one)."""
         return f"{version}:" + ",".join(counting.SHARE_COLUMNS + counting.CONTEXT_COLUMNS)
 
+    @property
+    def unit_shares_saved(self) -> bool:
+        """Whether the store holds unit shares saved for its current data (see :meth:`store_unit_shares`)."""
+        return meta_get(self.con, "unit_shares_version") == self._unit_shares_stamp(self.data_version)
+
     def unit_shares_table(self, c: Counting) -> str:
         """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
         first use in this connection, rebuilt when the data version changes). Every metric of the
@@ -210,8 +215,7 @@ class Atlas:
         if self.spark is not None:
             return self.spark.unit_shares_table(c)
         version = self.data_version
-        if (c.level in self.PERSISTED_LEVELS and not c.rollup and not c.exclude_dual
-                and meta_get(self.con, "unit_shares_version") == self._unit_shares_stamp(version)):
+        if c.level in self.PERSISTED_LEVELS and not c.rollup and not c.exclude_dual and self.unit_shares_saved:
             return f"unit_shares_{c.level}"
         name = f"wu_{c.level}" + ("_rollup" if c.rollup else "") + ("_nodual" if c.exclude_dual else "")
         if self._unit_share_versions.get(name) != version:
