@@ -46,6 +46,9 @@ def test_institution_share_and_domestic_international_industry(atlas_of):
     assert list(s.columns) == ["unit", "name", "count", "share"]
     assert pair_dict(atlas.pairs(level="institution"))[("J1", "J2")] == pytest.approx(0.5)
     t = atlas.totals(level="institution").set_index("unit")
+    one = atlas.totals(level="institution", unit="J1")  # one unit's row only: the same figures
+    assert one["unit"].tolist() == ["J1"]
+    assert one.set_index("unit").loc["J1"].to_dict() == t.loc["J1"].to_dict()
     # J1 partners: J2 (JP, domestic) 1/2; U1 (US, corporate) 1/2; C1 (CN) 2/3
     assert t.loc["J1", "cs_total"] == pytest.approx(1 / 2 + 1 / 2 + 2 / 3)
     assert t.loc["J1", "cs_domestic"] == pytest.approx(1 / 2)

@@ -280,14 +280,15 @@ class Atlas:
 
     def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
                renormalize: bool = False, rollup: bool = False,
-               exclude_dual_affiliations: bool = False) -> pd.DataFrame:
+               exclude_dual_affiliations: bool = False, unit: str | None = None) -> pd.DataFrame:
         """Count, Share and total CS per unit, split into domestic / international / industry.
 
         Columns: ``unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic,
         cs_international, cs_unknown_country, cs_industry`` (see :func:`counting.totals_sql`).
+        ``unit`` restricts the table to that one unit (an id as in the output).
         """
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
-        df = self._df(counting.totals_sql(c))
+        df = self._df(counting.totals_sql(c, focus=unit))
         df = ranked(df, "cs_total", ["unit"])
         for col in ("count", "collab_count", "intl_count"):
             df[col] = df[col].astype("int64")

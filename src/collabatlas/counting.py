@@ -347,9 +347,9 @@ def focus_works_sql(c: Counting, focus: str, members: list[str]) -> tuple[str, d
     return sql, {**params, "focus": focus, "members": sorted(members)}
 
 
-def totals_sql(c: Counting) -> tuple[str, dict]:
+def totals_sql(c: Counting, focus: str | None = None) -> tuple[str, dict]:
     """unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
-    cs_unknown_country, cs_industry.
+    cs_unknown_country, cs_industry; of every unit, or of the unit ``focus`` only.
 
     Per work p and unit A (share S, k units with summed share W on p):
     CS_total += (k−1)·S + W − S. Domestic sums over partners with A's country, international over
@@ -371,8 +371,11 @@ def totals_sql(c: Counting) -> tuple[str, dict]:
                     ELSE (k - k_known) * share + w - w_known END) AS cs_unknown_country,
            sum(CASE WHEN corporate THEN (k_corp - 1) * share + w_corp - share
                     ELSE k_corp * share + w_corp END) AS cs_industry
-    FROM wu GROUP BY unit"""
-    return f"{prefix} {_named(c, inner)}", params
+    FROM wu {where} GROUP BY unit"""
+    if focus is None:
+        return f"{prefix} {_named(c, inner.format(where=''))}", params
+    where = f"WHERE unit = {unit_key_sql(c.level, 'focus')}"
+    return f"{prefix} {_named(c, inner.format(where=where))}", {**params, "focus": focus}
 
 
 def industry_academic_sql(c: Counting) -> tuple[str, dict]:

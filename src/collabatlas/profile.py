@@ -83,8 +83,7 @@ def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> In
     name, country = atlas.con.execute(
         "SELECT name, country_code FROM institutions WHERE institution_id = $i", {"i": iid}
     ).fetchone()
-    totals = atlas.totals(level="institution", **filters)
-    row = totals[totals["unit"] == iid]
+    row = atlas.totals(level="institution", unit=iid, **filters)
     if row.empty:
         raise CountingError(f"{iid} ({name}) has no works under these filters")
     headline = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items() if k not in ("unit", "name")}
