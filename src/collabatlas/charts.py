@@ -118,13 +118,11 @@ def _title(text: str, ctx: ChartContext, definition: str, *notes: str) -> alt.Ti
 
 def country_name(code: str) -> str:
     """``"IT"`` → ``"Italy"`` (the code itself when unknown)."""
-    from .countries import converter, quiet
+    from .countries import short_names
 
     if not isinstance(code, str) or len(code) != 2:
         return str(code)
-    with quiet():
-        name = converter().convert(code, src="ISO2", to="name_short", not_found=None)
-    return name if isinstance(name, str) and name else code
+    return short_names().get(code, code)
 
 
 def _unit_label(row: pd.Series, key: str) -> str:

@@ -89,6 +89,7 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
                       f"{mb / max(report.seconds, 1e-9):,.1f} MB/s of input files)")]
     if report.unit_shares_seconds:
         rows.append(("then unit shares saved for the metrics", f"{report.unit_shares_seconds:.2f} s"))
+        rows.append(("and per-year aggregates built from them", f"{report.aggregates_seconds:.2f} s"))
     for what, n in rows:
         t.add_row(what, f"{n:,}" if isinstance(n, int) else str(n))
     console.print(t)

@@ -73,12 +73,23 @@ class Counting:
     source: str | None = None
     #: leave out authors affiliated in two or more countries (``--exclude-dual-affiliations``)
     exclude_dual: bool = False
+    #: the per-year aggregates of this level (:func:`aggregate_units_sql`, :func:`aggregate_partners_sql`)
+    #: are saved; statements that can read them do so when :attr:`use_aggregates` holds
+    aggregated: bool = False
 
     def __post_init__(self):
         if self.level not in LEVELS:
             raise CountingError(f"level {self.level!r}: expected one of {', '.join(LEVELS)}")
         if self.rollup and self.level != "institution":
             raise CountingError("--rollup (parent roll-up via lineage) applies to the institution level only")
+
+    @property
+    def use_aggregates(self) -> bool:
+        """Whether the saved per-year aggregates answer this counting: they hold strict counts per
+        unit and year, so not with renormalisation, roll-up, dual-affiliation exclusion or a filter
+        other than the years."""
+        return self.aggregated and not (self.renormalize or self.rollup or self.exclude_dual
+                                        or self.filters.has_work_filters)
 
 
 def _sector_case(column: str) -> str:
@@ -244,6 +255,8 @@ def _named(c: Counting, sql: str, units: tuple[str, ...] = ("unit",)) -> str:
 
 def scores_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
     """unit[, name][, year], count, share."""
+    if c.use_aggregates:
+        return _from_units_aggregate(c, "sum(count) AS count, sum(share) AS share", by_year=by_year)
     prefix, params = unit_shares_sql(c)
     year = "year, " if by_year else ""
     inner = (f"SELECT unit, {year}count(*) AS count, sum(share) AS share "
@@ -253,6 +266,13 @@ def scores_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
 
 def pairs_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
     """unit_a, unit_b[, year], joint_count, cs[, name_a, name_b] — each pair once, unit_a < unit_b."""
+    if c.use_aggregates:
+        where, params = c.filters.year_where("p")
+        year = "year, " if by_year else ""
+        inner = (f"SELECT unit AS unit_a, partner AS unit_b, {year}sum(joint_count) AS joint_count, "
+                 f"sum(own_share + partner_share) AS cs FROM {aggregate_table('partners', c.level)} p "
+                 f"WHERE unit < partner AND {where} GROUP BY unit, partner{', year' if by_year else ''}")
+        return _named(c, inner, ("unit_a", "unit_b")), params
     prefix, params = unit_shares_sql(c)
     year = "a.year AS year, " if by_year else ""
     inner = (f"SELECT a.unit AS unit_a, b.unit AS unit_b, {year}count(*) AS joint_count, "
@@ -272,6 +292,14 @@ def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, d
     """partner[, name][, year], joint_count, cs, own_share, partner_share: the bilateral CS of the
     unit ``focus`` with each other unit (the same sum as :func:`pairs_sql`, restricted to pairs that
     contain ``focus``), split into the two sides' Shares on their joint works."""
+    if c.use_aggregates:
+        where, params = c.filters.year_where("p")
+        year = "year, " if by_year else ""
+        inner = (f"SELECT partner, {year}sum(joint_count) AS joint_count, sum(own_share + partner_share) AS cs, "
+                 f"sum(own_share) AS own_share, sum(partner_share) AS partner_share "
+                 f"FROM {aggregate_table('partners', c.level)} p "
+                 f"WHERE unit = {unit_key_sql(c.level, 'focus')} AND {where} GROUP BY partner{', year' if by_year else ''}")
+        return _named(c, inner, ("partner",)), {**params, "focus": focus}
     prefix, params = unit_shares_sql(c)
     year = "a.year AS year, " if by_year else ""
     inner = (f"SELECT b.unit AS partner, {year}count(*) AS joint_count, sum(a.share + b.share) AS cs, "
@@ -304,6 +332,12 @@ def pair_trend_sql(c: Counting, unit_a: str, unit_b: str, window_end_month: int 
     with month M (a work published after month M of year Y falls in the window ending in Y+1);
     windows need the publication date, so works without one are left out.
     """
+    if c.use_aggregates and window_end_month is None:
+        where, params = c.filters.year_where("p")
+        return (f"SELECT year AS period, sum(joint_count) AS joint_count, sum(own_share + partner_share) AS cs "
+                f"FROM {aggregate_table('partners', c.level)} p WHERE unit = {unit_key_sql(c.level, 'unit_a')} "
+                f"AND partner = {unit_key_sql(c.level, 'unit_b')} AND {where} GROUP BY year ORDER BY year"
+                ), {**params, "unit_a": unit_a, "unit_b": unit_b}
     prefix, rows, params = _pair_period_rows(c, unit_a, unit_b, window_end_month)
     return (f"{prefix} SELECT period, count(*) AS joint_count, sum(value) AS cs FROM ({rows}) "
             f"GROUP BY period ORDER BY period"), params
@@ -347,9 +381,15 @@ def focus_works_sql(c: Counting, focus: str, members: list[str]) -> tuple[str, d
     return sql, {**params, "focus": focus, "members": sorted(members)}
 
 
-def totals_sql(c: Counting, focus: str | None = None) -> tuple[str, dict]:
+TOTALS_COLUMNS = ("count", "share", "collab_count", "intl_count", "cs_total", "cs_domestic", "cs_international",
+                  "cs_unknown_country", "cs_industry")
+
+
+def totals_sql(c: Counting, focus: str | None = None, by_year: bool = False,
+               unit_keys: bool = False) -> tuple[str, dict]:
     """unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
-    cs_unknown_country, cs_industry; of every unit, or of the unit ``focus`` only.
+    cs_unknown_country, cs_industry; of every unit, or of the unit ``focus`` only; per year with
+    ``by_year``; with institution keys instead of ids and names with ``unit_keys``.
 
     Per work p and unit A (share S, k units with summed share W on p):
     CS_total += (k−1)·S + W − S. Domestic sums over partners with A's country, international over
@@ -357,9 +397,15 @@ def totals_sql(c: Counting, focus: str | None = None) -> tuple[str, dict]:
     ``cs_unknown_country``. Industry sums over corporate partners. The per-work sums come from the
     unit's context (:func:`with_context_sql`), so this is one pass over the unit shares.
     """
+    focus_where = f"unit = {unit_key_sql(c.level, 'focus')}" if focus is not None else "TRUE"
+    focus_params = {"focus": focus} if focus is not None else {}
+    if c.use_aggregates:
+        sums = ", ".join(f"sum({col}) AS {col}" for col in TOTALS_COLUMNS)
+        sql, params = _from_units_aggregate(c, sums, by_year=by_year, where=focus_where)
+        return sql, {**params, **focus_params}
     prefix, params = unit_shares_sql(c, context=True)
     inner = """
-    SELECT unit,
+    SELECT unit, {year}
            count(*) AS count,
            sum(share) AS share,
            count(*) FILTER (WHERE k >= 2) AS collab_count,
@@ -371,11 +417,45 @@ def totals_sql(c: Counting, focus: str | None = None) -> tuple[str, dict]:
                     ELSE (k - k_known) * share + w - w_known END) AS cs_unknown_country,
            sum(CASE WHEN corporate THEN (k_corp - 1) * share + w_corp - share
                     ELSE k_corp * share + w_corp END) AS cs_industry
-    FROM wu {where} GROUP BY unit"""
-    if focus is None:
-        return f"{prefix} {_named(c, inner.format(where=''))}", params
-    where = f"WHERE unit = {unit_key_sql(c.level, 'focus')}"
-    return f"{prefix} {_named(c, inner.format(where=where))}", {**params, "focus": focus}
+    FROM wu WHERE {where} GROUP BY unit{group_year}"""
+    inner = inner.format(where=focus_where, year="year," if by_year else "", group_year=", year" if by_year else "")
+    return f"{prefix} {inner if unit_keys else _named(c, inner)}", {**params, **focus_params}
+
+
+def _from_units_aggregate(c: Counting, sums: str, by_year: bool, where: str = "TRUE") -> tuple[str, dict]:
+    """unit[, name][, year], ``sums``: per-unit sums over the years of the saved unit aggregate."""
+    years, params = c.filters.year_where("t")
+    year = "year, " if by_year else ""
+    inner = (f"SELECT unit, {year}{sums} FROM {aggregate_table('units', c.level)} t "
+             f"WHERE {years} AND {where} GROUP BY unit{', year' if by_year else ''}")
+    return _named(c, inner), params
+
+
+# -- aggregates saved per level (Atlas.store_unit_shares): the counting above, once per unit and year
+def aggregate_table(kind: str, level: str) -> str:
+    """Name of a saved aggregate: ``units`` (:func:`aggregate_units_sql`) or ``partners``."""
+    return f"agg_{kind}_{level}"
+
+
+def aggregate_units_sql(level: str, source: str) -> str:
+    """unit, year, and the :data:`TOTALS_COLUMNS` of :func:`totals_sql` per unit and year (unit keys),
+    from the saved unit shares ``source``. Scores, totals and collaboration by year sum these rows
+    over the requested years: each work has one year, so the sums are exact."""
+    sql, _ = totals_sql(Counting(level=level, source=source), by_year=True, unit_keys=True)
+    return f"SELECT unit, year, {', '.join(TOTALS_COLUMNS)} FROM ({sql}) ORDER BY unit, year"
+
+
+def aggregate_partners_sql(level: str, source: str) -> str:
+    """unit, partner, year, joint_count, own_share, partner_share for every pair of units that share a
+    work, both ways round, per year (the sums of :func:`pairs_sql` split by side), ordered by unit so
+    that one unit's rows are read without scanning the rest."""
+    prefix, _ = unit_shares_sql(Counting(level=level, source=source))
+    return f"""{prefix},
+    p AS MATERIALIZED (SELECT a.unit AS ua, b.unit AS ub, a.year, count(*) AS n,
+                              sum(a.share) AS sa, sum(b.share) AS sb
+                       FROM wu a JOIN wu b ON a.wkey = b.wkey AND a.unit < b.unit GROUP BY a.unit, b.unit, a.year)
+    SELECT * FROM (SELECT ua AS unit, ub AS partner, year, n AS joint_count, sa AS own_share, sb AS partner_share FROM p
+                   UNION ALL SELECT ub, ua, year, n, sb, sa FROM p) ORDER BY unit, partner, year"""
 
 
 def industry_academic_sql(c: Counting) -> tuple[str, dict]:
@@ -402,6 +482,9 @@ def collaboration_by_year_sql(c: Counting) -> tuple[str, dict]:
     """unit[, name], year, works, collab_works, intl_works: per unit and year, the works it takes
     part in (its Count), those with another unit, and those with a unit of another known country
     (at country level: works with at least two countries)."""
+    if c.use_aggregates:
+        return _from_units_aggregate(c, "sum(count) AS works, sum(collab_count) AS collab_works, "
+                                        "sum(intl_count) AS intl_works", by_year=True)
     prefix, params = unit_shares_sql(c, context=True)
     inner = """
     SELECT unit, year, count(*) AS works, count(*) FILTER (WHERE k >= 2) AS collab_works,

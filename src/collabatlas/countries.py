@@ -9,6 +9,7 @@ country names or memberships (groups, indicators) uses :func:`converter`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -30,6 +31,20 @@ def converter() -> coco.CountryConverter:
 def iso2_codes() -> frozenset[str]:
     """Every current ISO 3166-1 alpha-2 code country_converter knows."""
     return frozenset(converter().name_shortas("ISO2")["ISO2"])
+
+
+@lru_cache(maxsize=1)
+def short_names() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code → country_converter's short name (``"IT"`` → ``"Italy"``): one table
+    read once, where ``converter().convert`` matches regular expressions on every call."""
+    table = converter().data
+    names: dict[str, str] = {}
+    for code, name in zip(table["ISO2"], table["name_short"], strict=True):
+        # a few rows hold a pattern of codes instead of one code: Greece "^GR$|^EL$", UK "^GB$|^UK$"
+        for one in re.findall(r"[A-Z]{2}", code) if code.startswith("^") else [code]:
+            if one and name:
+                names.setdefault(one, name)
+    return names
 
 
 @contextmanager

@@ -37,6 +37,7 @@ class IngestReport:
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     unit_shares_seconds: float = 0.0  # saving per-level unit shares after the ingest (Atlas.ingest)
+    aggregates_seconds: float = 0.0  # saving the per-year aggregates built from them (Atlas.ingest)
     data_version: int = 0
 
     def skip(self, reason: str, where: str, n: int = 1) -> None:

@@ -281,12 +281,10 @@ def unit_labels(level: str, nodes: pd.DataFrame) -> list[str]:
     if level == "institution" and "name" in nodes:
         return [str(name) if isinstance(name, str) and name else unit for unit, name in zip(ids, nodes["name"], strict=True)]
     if level == "country":
-        from .countries import converter, quiet
+        from .countries import short_names
 
-        with quiet():
-            names = converter().convert(ids, src="ISO2", to="name_short", not_found=None)
-        names = names if isinstance(names, list) else [names]
-        return [name if isinstance(name, str) and name else unit for unit, name in zip(ids, names, strict=True)]
+        names = short_names()
+        return [names.get(unit, unit) for unit in ids]
     return ids
 
 
@@ -305,7 +303,7 @@ def network_from_frames(pairs: pd.DataFrame, totals: pd.DataFrame, level: str = 
         raise NetworkError(f"max_edges {max_edges}: must be at least 1")
     if pairs.empty:
         raise NetworkError("no collaboration pairs under these filters: nothing to draw")
-    linked = set(pairs["unit_a"]) | set(pairs["unit_b"])
+    linked = pd.concat([pairs["unit_a"], pairs["unit_b"]], ignore_index=True).unique()
     nodes = totals[totals["unit"].isin(linked)].rename(columns={"unit": "id"})
     nodes = nodes.assign(_rank=nodes[top_by].round(9)).sort_values(["_rank", "id"], ascending=[False, True])
     nodes = nodes.drop(columns="_rank").head(top) if top else nodes.drop(columns="_rank")

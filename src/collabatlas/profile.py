@@ -107,8 +107,9 @@ def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> In
                                        "joint_partners": int(rest["joint_partners"].sum())}
     hotspots["pct_of_international_cs"] = 100 * hotspots["cs"] / total_intl if total_intl else None
 
-    types = dict(atlas.con.execute("SELECT institution_id, lower(type) FROM institutions").fetchall())
-    is_corporate = partners["partner"].map(lambda p: SECTOR_OF_TYPE.get(types.get(p)) == "corporate")
+    corporate_types = [t for t, sector in SECTOR_OF_TYPE.items() if sector == "corporate"]
+    types = atlas.institution_attributes()["type"].reindex(partners["partner"])
+    is_corporate = types.isin(corporate_types).to_numpy()
     corporate = partners[is_corporate].head(top)
     columns = ["partner", "name", "country", "joint_count", "cs", "own_share", "partner_share", "own_pct"]
     return InstitutionProfile(

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from .. import __version__
 from ..atlas import Atlas, UnknownUnitError
 from ..counting import CountingError
+from ..countries import short_names
 from ..filters import FilterError
 from ..groups import GroupError
 from ..indicators import IndicatorError
@@ -33,6 +34,7 @@ def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | N
     stays open for the app's life (not only one lifespan: test clients run a lifespan per request);
     ``app.state.service.close()`` closes it."""
     service = Service(store, data_dir=data_dir, cache_bytes=cache_bytes)
+    short_names()  # the country-name table (read once per process), so that no request waits for it
     # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN; /openapi.json is served
     app = FastAPI(title="collabatlas", version=__version__, docs_url=None, redoc_url=None,
                   description="Exact Nature-Index-style research collaboration metrics (Count, Share, "
