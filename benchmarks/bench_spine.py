@@ -9,10 +9,11 @@ Stages (each prints wall time, throughput and the peak RSS of this process durin
 1. generate ``--works`` realistic OpenAlex works as gzip JSON Lines (about 7 KB of JSON each, with
    abstracts, references, topics, locations...; cached in ``--out`` by size and seed);
 2. ingest them into a fresh DuckDB store with :func:`collabatlas.ingest.ingest` (works/s, MB/s),
-   then save the unit shares with their context, as every ingest ends (``Atlas.store_unit_shares``;
-   its own stage, as the ingest summary shows it apart);
+   then save the unit shares with their context and the per-year aggregates, as every ingest ends
+   (``Atlas.store_unit_shares``; its own stage, as the ingest summary shows it apart);
 3. all country + institution metrics (scores, pairs, totals) on that store with the counting SQL,
-   and the same scores and pairs with pandas (``benchmarks.pandas_baseline``), checked to agree;
+   twice: computed from the unit shares, and read from the per-year aggregates; and the same
+   scores and pairs with pandas (``benchmarks.pandas_baseline``), checked to agree;
 4. the same metrics on ``--metric-works`` works written straight into a store (no JSON), drawn with
    ``--metric-profile`` (default: the calibrated profile of ``benchmarks/calibration.json``).
 
@@ -118,20 +119,25 @@ def parquet_store(results: list, out: Path, n: int, seed: int, profile: synth.Pr
 def save_unit_shares(results: list, store: Path, n: int) -> None:
     """What ends every ingest: each work's unit shares and their context saved per level."""
     with collabatlas.open(store) as atlas, \
-            measured(results, f"{n:,} works: save unit shares + context (end of ingest)", works=n):
-        atlas.store_unit_shares()
+            measured(results, f"{n:,} works: save unit shares + per-year aggregates (end of ingest)", works=n) as row:
+        timings = atlas.store_unit_shares()
+    row.update(unit_shares_s=round(timings["unit_shares"], 2), aggregates_s=round(timings["aggregates"], 2))
+    console.print(f"  unit shares {timings['unit_shares']:.2f} s, per-year aggregates {timings['aggregates']:.2f} s")
 
 
 LEVELS = ("country", "institution")
 SQL = {"scores": counting.scores_sql, "pairs": counting.pairs_sql, "totals": counting.totals_sql}
 
 
-def duckdb_metrics(results: list, store: Path, n: int, label: str) -> dict[str, int]:
-    """Every country and institution metric through the library (unit shares built once per level,
-    then scores, pairs and totals materialised in DuckDB); returns rows per output."""
+def duckdb_metrics(results: list, store: Path, n: int, label: str, aggregates: bool = False) -> dict[str, int]:
+    """Every country and institution metric through the library, materialised in DuckDB; returns
+    rows per output. ``aggregates``: from the per-year aggregates saved at ingest; otherwise from
+    the saved unit shares (each level's attribution; every pair and total computed here)."""
     rows = {}
+    source = "from the saved per-year aggregates" if aggregates else "from the unit shares"
     with collabatlas.open(store, read_only=True) as atlas, \
-            measured(results, f"{label}: all country+institution metrics (DuckDB)", works=n) as total:
+            measured(results, f"{label}: all country+institution metrics (DuckDB), {source}", works=n) as total:
+        atlas.use_aggregates = aggregates
         for level in LEVELS:
             start = time.perf_counter()
             c = atlas.counting_for(level, None, None, None, None, renormalize=False, rollup=False)
@@ -200,6 +206,7 @@ def main(argv: list[str] | None = None) -> None:
 
     console.rule(f"metrics on {args.works:,} works")
     rows = duckdb_metrics(results, store, args.works, f"{args.works:,} works")
+    duckdb_metrics(results, store, args.works, f"{args.works:,} works", aggregates=True)
     if not args.no_pandas:
         folder = args.out / f"parquet-{args.works}-{args.seed}"
         if not (folder / "works").exists():
@@ -216,6 +223,7 @@ def main(argv: list[str] | None = None) -> None:
                       f"({profile.mega_min:,}-{profile.mega_max:,} authors)")
         big = parquet_store(results, args.out, args.metric_works, args.seed, profile)
         rows_big = duckdb_metrics(results, big, args.metric_works, f"{args.metric_works:,} works")
+        duckdb_metrics(results, big, args.metric_works, f"{args.metric_works:,} works", aggregates=True)
         console.print(f"  output rows: {rows_big}")
 
     table = Table(title="collabatlas spine benchmark")
@@ -225,9 +233,9 @@ def main(argv: list[str] | None = None) -> None:
         if "seconds" in r:
             table.add_row(r["stage"], f"{r['seconds']:.2f}", f"{r['peak_rss_gb']:.2f}",
                           f"{r['works_per_s']:,}" if "works_per_s" in r else "")
-    duck = [r for r in results if r["stage"].endswith("(DuckDB)") and r.get("works") == args.works]
+    duck = [r for r in results if r["stage"].endswith("(DuckDB), from the unit shares") and r.get("works") == args.works]
     pand = [r for r in results if "pandas" in r["stage"]]
-    saved = [r["seconds"] for r in results if "save unit shares" in r["stage"] and r.get("works") == args.works]
+    saved = [r["unit_shares_s"] for r in results if "save unit shares" in r["stage"] and r.get("works") == args.works]
     if duck and pand:  # DuckDB's side includes saving the unit shares, which pandas does not get for free
         same = sum(v for k, v in duck[0].items() if k.endswith(("_unit_shares_s", "_scores_s", "_pairs_s")))
         same += sum(saved)

@@ -95,3 +95,40 @@ def test_aggregates_equal_unit_shares_on_generated_works(tmp_path, authors_per_w
     atlas = build(tmp_path, authors_per_work)
     agg, direct = _pair(atlas)
     _compare_everything(agg, direct, years)
+
+
+def test_refresh_command_saves_a_stale_store_again(shared_data, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from collabatlas.cli import app
+
+    path = tmp_path / "refresh.duckdb"
+    with collabatlas.open(path) as atlas:
+        atlas.ingest(shared_data / "openalex" / "works_api_sample.jsonl.gz")
+        expected = atlas.partners("US", level="country")
+        atlas.con.execute("UPDATE store_meta SET value = 'old' WHERE key = 'unit_shares_version'")
+    runner = CliRunner()
+    info = json.loads(runner.invoke(app, ["info", "--store", str(path), "--format", "json"]).stdout)
+    assert info["summary"]["saved unit shares and aggregates"].startswith("stale")
+    result = runner.invoke(app, ["refresh", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "per-year aggregates" in result.stdout
+    info = json.loads(runner.invoke(app, ["info", "--store", str(path), "--format", "json"]).stdout)
+    assert info["summary"]["saved unit shares and aggregates"] == "current"
+    with collabatlas.open(path, read_only=True) as atlas:
+        assert atlas.counting_for("country", None, None, None, None, False, False).use_aggregates
+        _same(atlas.partners("US", level="country"), expected)
+
+
+def test_import_tables_saves_the_aggregates(sample_store, tmp_path):
+    from collabatlas.ingest import export_tables
+
+    with collabatlas.open(sample_store, read_only=True) as atlas:
+        export_tables(atlas.con, tmp_path / "tables")
+        expected = atlas.totals(level="institution", years="2015-2023")
+    with collabatlas.open(tmp_path / "imported.duckdb") as atlas:
+        report = atlas.import_tables(tmp_path / "tables")
+        assert report.works_inserted > 0 and atlas.unit_shares_saved
+        _same(atlas.totals(level="institution", years="2015-2023"), expected)

@@ -19,11 +19,12 @@ from .config import EngineSettings, store_path
 from .counting import Counting
 from .engines import ENGINES, EngineError
 from .filters import Filters
-from .ingest import ProgressCallback, ingest
+from .ingest import ProgressCallback, ingest, ingest_tables
 from .ingest_report import IngestReport
 from .group_analysis import GroupReport, group_collaboration
 from .profile import InstitutionProfile, institution_profile
 from .store import connect, data_version, meta_get, meta_set, table_counts, transaction
+from .store import settings as duckdb_settings
 
 
 def _pairs_only(level: str) -> None:
@@ -123,6 +124,7 @@ class Atlas:
         runs the cursors of one database concurrently; a cursor must not be shared between threads."""
         other = object.__new__(type(self))
         other.path, other.settings, other._unit_share_versions = self.path, self.settings, {}
+        other._institution_attributes = getattr(self, "_institution_attributes", None)  # read-only, shared
         other.con = self.con.cursor()
         return other
 
@@ -157,8 +159,23 @@ class Atlas:
         flat: list[str | os.PathLike] = []
         for p in paths:
             flat.extend(p if isinstance(p, list | tuple) else [p])
-        limit = None if self.settings.memory_limit else self.settings.ingest_memory_limit
-        report = ingest(self.con, flat, progress=progress, memory_limit=limit, format=format, matcher=matcher)
+        report = ingest(self.con, flat, progress=progress, memory_limit=self._ingest_memory_limit, format=format,
+                        matcher=matcher)
+        return self._saved_after(report)
+
+    @property
+    def _ingest_memory_limit(self) -> str | None:
+        """DuckDB's memory cap while ingesting (and saving what every ingest saves): the ingest
+        limit, unless the user set a memory limit for everything."""
+        return None if self.settings.memory_limit else self.settings.ingest_memory_limit
+
+    def import_tables(self, folder: str | os.PathLike) -> IngestReport:
+        """Merge Parquet interchange tables (``collabatlas export``'s layout) into the store, with the
+        same rules as an ingest; see :func:`collabatlas.ingest.ingest_tables`."""
+        return self._saved_after(ingest_tables(self.con, folder))
+
+    def _saved_after(self, report: IngestReport) -> IngestReport:
+        """What ends every ingest: the unit shares and per-year aggregates saved, timed in ``report``."""
         timings = self.store_unit_shares()
         report.unit_shares_seconds, report.aggregates_seconds = timings["unit_shares"], timings["aggregates"]
         return report
@@ -170,10 +187,12 @@ class Atlas:
         aggregates built from them (:func:`counting.aggregate_units_sql`, :func:`counting.aggregate_partners_sql`),
         tagged with the data version, so that later connections — each CLI command is one — start
         from them instead of recomputing the attribution. Done after each ingest; a stale copy is
-        ignored. Returns the seconds spent on each part."""
+        ignored. Memory is capped as for an ingest (larger work spills to disk). Returns the seconds
+        spent on each part."""
         version = self.data_version
         timings = {"unit_shares": 0.0, "aggregates": 0.0}
-        with transaction(self.con):
+        limit = self._ingest_memory_limit
+        with duckdb_settings(self.con, {"memory_limit": limit} if limit else {}), transaction(self.con):
             for level in self.PERSISTED_LEVELS:
                 started = time.perf_counter()
                 source = f"unit_shares_{level}"
@@ -201,7 +220,9 @@ class Atlas:
         ror = self.con.execute("SELECT count(*) FROM ror_institutions").fetchone()[0] if ror_loaded(self.con) else 0
         return {"store": str(self.path), "data_version": self.data_version, **table_counts(self.con),
                 **{f"source records: {origin}": n for origin, n in sources.items()},
-                "ror organisations": ror, "first_year": first, "last_year": last}
+                "ror organisations": ror, "first_year": first, "last_year": last,
+                "saved unit shares and aggregates": "current" if self.unit_shares_saved
+                else "stale (metrics start from scratch; `collabatlas refresh` saves them)"}
 
     # -- metrics -----------------------------------------------------------------------------
     def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002

@@ -19,7 +19,7 @@ from . import config
 from .atlas import Atlas, percent_change
 from .cli_common import *  # noqa: F403 - the shared app, option types and helpers
 from .cli_common import _emit, _fail, _filters_text, _guard, _metric, _open  # noqa: F401
-from .ingest import export_tables, ingest_tables
+from .ingest import export_tables
 from .ingest_report import IngestReport
 
 # ---------------------------------------------------------------------------------------------
@@ -432,8 +432,25 @@ def import_tables(
     if not (folder / "works").is_dir():
         _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
     with _open(store, read_only=False) as atlas, err_console.status(f"reading {folder}"):
-        report = ingest_tables(atlas.con, folder)
+        report = atlas.import_tables(folder)
     print_report(report, atlas)
+
+
+@app.command()
+@_guard
+def refresh(store: StoreOpt = None) -> None:
+    """Save the unit shares and per-year aggregates again. Every ingest and `import-tables` does it;
+    run it on a store written by an older collabatlas (`collabatlas info` then says "stale"): until
+    then the metrics are right but computed from scratch, which takes longer on a large store.
+
+    Example:
+
+      collabatlas refresh --store big.duckdb
+    """
+    with _open(store, read_only=False) as atlas, err_console.status("saving unit shares and per-year aggregates"):
+        timings = atlas.store_unit_shares()
+    console.print(f"unit shares saved in {timings['unit_shares']:.2f} s, "
+                  f"per-year aggregates in {timings['aggregates']:.2f} s")
 
 
 @app.command()

@@ -25,7 +25,7 @@ from pathlib import Path
 from .ingest_report import IngestReport
 from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
 from .sources.openalex import SPECS, InputError, InputFile, Stager, discover, make_tmpdir
-from .store import DEDUPE_MACROS_SQL, data_version, meta_set, transaction
+from .store import DEDUPE_MACROS_SQL, data_version, meta_set, settings, transaction
 
 __all__ = ["ingest", "InputError", "IngestReport"]
 
@@ -66,17 +66,11 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     """
     if format not in FORMATS:
         raise InputError(f"format {format!r}: expected one of {', '.join(FORMATS)}")
-    settings = {"preserve_insertion_order": "true"}  # rowid = record order in the files
+    values = {"preserve_insertion_order": "true"}  # rowid = record order in the files
     if memory_limit is not None:
-        settings["memory_limit"] = memory_limit
-    previous = {k: con.execute(f"SELECT current_setting('{k}')").fetchone()[0] for k in settings}
-    for key, value in settings.items():
-        con.execute(f"SET {key} = '{value}'")
-    try:
+        values["memory_limit"] = memory_limit
+    with settings(con, values):
         return _ingest(con, paths, progress, format, matcher)
-    finally:
-        for key, value in previous.items():
-            con.execute(f"SET {key} = '{value}'")
 
 
 def split_exports(paths: list[str | os.PathLike], fmt: str) -> tuple[list[str | os.PathLike], list[tuple[Path, str]]]:

@@ -15,8 +15,14 @@ string ids):
                        and the keys cross-source dedupe matches on (docs/sources.md)
 - ``ingest_log``       one row per committed ingest, with its summary as JSON
 - ``store_meta``       key/value: schema version and ``data_version`` (bumped on every committed change)
-- ``unit_shares_<level>`` every work's unit shares per level, saved after each ingest (valid while
-  ``store_meta.unit_shares_version`` names the current ``data_version`` and columns; see ``Atlas.store_unit_shares``)
+- ``unit_shares_<level>`` every work's unit shares per level, with each unit's context on the work
+  (units, summed share, per country, corporate), saved after each ingest
+- ``agg_units_<level>`` / ``agg_partners_<level>`` per-year aggregates built from them: totals per
+  (unit, year), and pair sums per (unit, partner, year) both ways round, ordered by unit
+  (``counting.aggregate_units_sql`` / ``aggregate_partners_sql``)
+
+The last two groups are derived: valid while ``store_meta.unit_shares_version`` names the current
+``data_version`` and their columns (``Atlas.store_unit_shares``); otherwise they are ignored.
 
 Each ingest is one transaction: a process killed half-way leaves the file as it was before.
 """
@@ -179,6 +185,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+@contextmanager
+def settings(con: duckdb.DuckDBPyConnection, values: dict[str, str]) -> Iterator[None]:
+    """DuckDB settings (``SET key = value``) for the block; the previous values are restored after."""
+    previous = {k: con.execute(f"SELECT current_setting('{k}')").fetchone()[0] for k in values}
+    for key, value in values.items():
+        con.execute(f"SET {key} = '{value}'")
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            con.execute(f"SET {key} = '{value}'")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -25,6 +25,7 @@ class ThreadAtlases:
         self._owns_root = not isinstance(store, Atlas)
         self.read_only = self._owns_root and str(store) != ":memory:"
         self.root = store if isinstance(store, Atlas) else Atlas(store, read_only=self.read_only)
+        self.root.institution_attributes()  # read once here; every thread's cursor shares it
         self._local = threading.local()
         self._opened: list[Atlas] = []
         self._lock = threading.Lock()
