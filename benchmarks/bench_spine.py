@@ -146,7 +146,8 @@ def duckdb_metrics(results: list, store: Path, n: int, label: str, aggregates: b
                 sql, params = build(c)
                 start = time.perf_counter()
                 atlas.con.execute(f"CREATE OR REPLACE TEMP TABLE out_{level}_{metric} AS {sql}", params)
-                rows[f"{level} {metric}"] = atlas.con.execute(f"SELECT count(*) FROM out_{level}_{metric}").fetchone()[0]
+                count = atlas.con.execute(f"SELECT count(*) FROM out_{level}_{metric}").fetchone()[0]
+                rows[f"{level} {metric}"] = count
                 total[f"{level}_{metric}_s"] = round(time.perf_counter() - start, 3)
     console.print("  " + ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in total.items() if k.endswith("_s")))
     return rows
@@ -233,7 +234,8 @@ def main(argv: list[str] | None = None) -> None:
         if "seconds" in r:
             table.add_row(r["stage"], f"{r['seconds']:.2f}", f"{r['peak_rss_gb']:.2f}",
                           f"{r['works_per_s']:,}" if "works_per_s" in r else "")
-    duck = [r for r in results if r["stage"].endswith("(DuckDB), from the unit shares") and r.get("works") == args.works]
+    duck = [r for r in results
+            if r["stage"].endswith("(DuckDB), from the unit shares") and r.get("works") == args.works]
     pand = [r for r in results if "pandas" in r["stage"]]
     saved = [r["unit_shares_s"] for r in results if "save unit shares" in r["stage"] and r.get("works") == args.works]
     if duck and pand:

@@ -36,6 +36,10 @@ class UnknownUnitError(counting.CountingError):
     """A country, institution or sector that the store does not hold."""
 
 
+#: the per-year aggregates saved with the unit shares: (kind, statement builder)
+AGGREGATES = (("units", counting.aggregate_units_sql), ("partners", counting.aggregate_partners_sql))
+
+
 def ranked(df: pd.DataFrame, value: str, keys: list[str], groups: list[str] | None = None) -> pd.DataFrame:
     """Sort by ``groups`` ascending, then ``value`` descending, then ``keys`` ascending. Values are
     compared at 1e-9 so that sums differing only by floating-point summation order tie, and ties
@@ -196,10 +200,11 @@ class Atlas:
             for level in self.PERSISTED_LEVELS:
                 started = time.perf_counter()
                 source = f"unit_shares_{level}"
-                self.con.execute(f"CREATE OR REPLACE TABLE {source} AS {counting.base_unit_shares_sql(Counting(level=level))}")
+                shares = counting.base_unit_shares_sql(Counting(level=level))
+                self.con.execute(f"CREATE OR REPLACE TABLE {source} AS {shares}")
                 timings["unit_shares"] += time.perf_counter() - started
                 started = time.perf_counter()
-                for kind, build in (("units", counting.aggregate_units_sql), ("partners", counting.aggregate_partners_sql)):
+                for kind, build in AGGREGATES:
                     self.con.execute(f"CREATE OR REPLACE TABLE {counting.aggregate_table(kind, level)} AS "
                                      f"{build(level, source)}")
                 timings["aggregates"] += time.perf_counter() - started
