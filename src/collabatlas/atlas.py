@@ -100,6 +100,9 @@ class Atlas:
             self.spark = open_engine(parquet, store=self.path, master=spark_master)
         else:
             self.con = connect(self.path, settings=self.settings, read_only=read_only)
+        #: a read-only store cannot change while open (DuckDB's file lock keeps writers out), so its
+        #: data version is read once
+        self._fixed_version = data_version(self.con) if read_only and self.spark is None else None
 
     @property
     def engine(self) -> str:
@@ -128,6 +131,7 @@ class Atlas:
         runs the cursors of one database concurrently; a cursor must not be shared between threads."""
         other = object.__new__(type(self))
         other.path, other.settings, other._unit_share_versions = self.path, self.settings, {}
+        other._fixed_version = self._fixed_version
         other._institution_attributes = getattr(self, "_institution_attributes", None)  # read-only, shared
         other.con = self.con.cursor()
         return other
@@ -151,7 +155,7 @@ class Atlas:
 
     @property
     def data_version(self) -> int:
-        return data_version(self.con)
+        return self._fixed_version if self._fixed_version is not None else data_version(self.con)
 
     # -- input -------------------------------------------------------------------------------
     def ingest(self, *paths: str | os.PathLike, progress: ProgressCallback | None = None,
@@ -248,7 +252,12 @@ class Atlas:
     @property
     def unit_shares_saved(self) -> bool:
         """Whether the store holds unit shares saved for its current data (see :meth:`store_unit_shares`)."""
-        return meta_get(self.con, "unit_shares_version") == self._unit_shares_stamp(self.data_version)
+        known = getattr(self, "_saved_known", None)
+        if known is not None and self._fixed_version is not None:  # read-only: cannot change
+            return known
+        saved = meta_get(self.con, "unit_shares_version") == self._unit_shares_stamp(self.data_version)
+        self._saved_known = saved
+        return saved
 
     def unit_shares_table(self, c: Counting) -> str:
         """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
