@@ -103,6 +103,7 @@ def parquet_store(results: list, out: Path, n: int, seed: int, profile: synth.Pr
     tag = "" if profile == synth.DEFAULT_PROFILE else f"-{profile.name}"
     store = out / f"store-{n}-{seed}{tag}.duckdb"
     if store.exists():
+        connect(store).close()  # a writable open upgrades a store cached by an older collabatlas
         return store
     folder = out / f"parquet-{n}-{seed}{tag}"
     if not (folder / "works").exists():

@@ -190,6 +190,16 @@ class Atlas:
 
     PERSISTED_LEVELS = ("country", "institution", "sector")
 
+    def refresh(self) -> dict[str, float]:
+        """Bring the derived data up to date: institutions' ROR sector types (a new data version when
+        any changes), then the saved unit shares and aggregates (:meth:`store_unit_shares`)."""
+        from .ror import apply_ror_types
+
+        with transaction(self.con):
+            if apply_ror_types(self.con):
+                meta_set(self.con, "data_version", str(data_version(self.con) + 1))
+        return self.store_unit_shares()
+
     def store_unit_shares(self) -> dict[str, float]:
         """Save every work's unit shares per level (strict, no roll-up) in the store, and the per-year
         aggregates built from them (:func:`counting.aggregate_units_sql`, :func:`counting.aggregate_partners_sql`),
@@ -437,12 +447,14 @@ class Atlas:
         return ranked(df, "cs", ["partner"])
 
     def institution_attributes(self) -> pd.DataFrame:
-        """country_code and lower-case OpenAlex type of every institution, indexed by institution id
+        """country_code and lower-case type (the one its sector comes from: OpenAlex's, else ROR's) of
+        every institution, indexed by institution id
         (read once per data version: partner tables look thousands of partners up in it)."""
         version = self.data_version
         cached = getattr(self, "_institution_attributes", None)
         if cached is None or cached[0] != version:
-            df = self._df(("SELECT institution_id, country_code, lower(type) AS type FROM institutions", {}))
+            df = self._df(("SELECT institution_id, country_code, lower(coalesce(ror_type, type)) AS type "
+                           "FROM institutions", {}))
             cached = self._institution_attributes = (version, df.set_index("institution_id"))
         return cached[1]
 

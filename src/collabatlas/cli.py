@@ -439,7 +439,8 @@ def import_tables(
 @app.command()
 @_guard
 def refresh(store: StoreOpt = None) -> None:
-    """Save the unit shares and per-year aggregates again. Every ingest and `import-tables` does it;
+    """Save the unit shares and per-year aggregates again (after taking institutions' sectors from
+    the ROR registry where OpenAlex gives none). Every ingest, `import-tables` and `ror load` does it;
     run it on a store written by an older collabatlas (`collabatlas info` then says "stale"): until
     then the metrics are right but computed from scratch, which takes longer on a large store.
 
@@ -448,7 +449,7 @@ def refresh(store: StoreOpt = None) -> None:
       collabatlas refresh --store big.duckdb
     """
     with _open(store, read_only=False) as atlas, err_console.status("saving unit shares and per-year aggregates"):
-        timings = atlas.store_unit_shares()
+        timings = atlas.refresh()
     console.print(f"unit shares saved in {timings['unit_shares']:.2f} s, "
                   f"per-year aggregates in {timings['aggregates']:.2f} s")
 

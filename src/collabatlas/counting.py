@@ -97,7 +97,9 @@ def _sector_case(column: str) -> str:
     return f"CASE lower({column}) {whens} WHEN 'funder' THEN NULL ELSE CASE WHEN {column} IS NULL THEN NULL ELSE 'other' END END"
 
 
-SECTOR_SQL = _sector_case("i.type")
+#: an institution's sector: from its OpenAlex type, or from its ROR type when the OpenAlex type gives
+#: none (``funder``, or missing; ``ror_type`` is filled by :func:`collabatlas.ror.apply_ror_types`)
+SECTOR_SQL = _sector_case("coalesce(i.ror_type, i.type)")
 
 # Top of each institution's lineage, as institution keys. OpenAlex lists lineage members in no
 # particular order and leaves super-systems out, so the root is the ancestor whose own lineage is

@@ -23,6 +23,7 @@ import duckdb
 from pathlib import Path
 
 from .ingest_report import IngestReport
+from .ror import apply_ror_types
 from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
 from .sources.openalex import SPECS, InputError, InputFile, Stager, discover, make_tmpdir
 from .store import DEDUPE_MACROS_SQL, data_version, meta_set, settings, transaction
@@ -279,6 +280,10 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
             JOIN stage_authorships a USING (rid, author_position)
         """)
         _unify_ror_institutions(con, report)
+        sector_types = apply_ror_types(con)
+        if sector_types:
+            report.note(f"institutions: {sector_types:,} take their sector from their ROR type (OpenAlex "
+                        "types them funder or not at all)")
         report.data_version = data_version(con) + 1
         report.seconds = time.perf_counter() - started  # logged below; the commit adds a little
         meta_set(con, "data_version", str(report.data_version))

@@ -105,11 +105,14 @@ class RorLoadReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (file:line, reason)
     names: int = 0
     relations: int = 0
+    #: institutions whose sector now comes from (or no longer comes from) their ROR type
+    sector_types_changed: int = 0
 
     def summary(self) -> pd.DataFrame:
         rows = [("files", len(self.files)), ("records read", self.records_read),
                 ("organisations loaded", self.loaded), ("duplicate ids (newest kept)", self.duplicates),
-                ("records skipped", len(self.skipped)), ("names", self.names), ("relations", self.relations)]
+                ("records skipped", len(self.skipped)), ("names", self.names), ("relations", self.relations),
+                ("institutions whose sector comes from ROR (changed)", self.sector_types_changed)]
         return pd.DataFrame(rows, columns=["item", "value"])
 
 
@@ -370,8 +373,31 @@ def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
                 con.execute(f"INSERT INTO {table} SELECT * FROM _ror_frame")
                 con.unregister("_ror_frame")
         store.meta_set(con, "ror_files", "; ".join(report.files))
+        report.sector_types_changed = apply_ror_types(con)
+        if report.sector_types_changed:  # sector counts change: a new data version
+            store.meta_set(con, "data_version", str(store.data_version(con) + 1))
     report.loaded, report.names, report.relations = len(inst), len(names), len(rels)
     return report
+
+
+def apply_ror_types(con: duckdb.DuckDBPyConnection) -> int:
+    """Give each institution whose OpenAlex type yields no sector (``funder``, which OpenAlex uses for
+    many universities, or no type) the first of its ROR types that does, in ``institutions.ror_type``;
+    clear it where that no longer applies. Returns how many institutions changed (0 without a ROR
+    registry). Called at the end of every ingest and by ``ror load`` (docs/methodology.md, "Sectors")."""
+    from .counting import SECTOR_OF_TYPE
+
+    if not ror_loaded(con):
+        return 0
+    row = con.execute("""
+        UPDATE institutions SET ror_type = n.ror_type
+        FROM (SELECT i.ikey,
+                     CASE WHEN i.type IS NULL OR lower(i.type) = 'funder'
+                          THEN list_filter(r.types, lambda t: list_contains($types, t))[1] END AS ror_type
+              FROM institutions i LEFT JOIN ror_institutions r ON r.ror_id = i.ror) n
+        WHERE institutions.ikey = n.ikey AND institutions.ror_type IS DISTINCT FROM n.ror_type
+    """, {"types": sorted(SECTOR_OF_TYPE)}).fetchone()
+    return int(row[0]) if row else 0
 
 
 def ror_info(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -38,7 +38,7 @@ import duckdb
 
 from .config import EngineSettings
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS works (
@@ -100,7 +100,8 @@ CREATE TABLE IF NOT EXISTS institutions (
     type VARCHAR,
     lineage VARCHAR[],
     updated_date TIMESTAMP,
-    origin VARCHAR NOT NULL
+    origin VARCHAR NOT NULL,
+    ror_type VARCHAR               -- the ROR type the sector comes from when `type` gives none (ror.apply_ror_types)
 );
 -- provenance and dedupe: every source record merged into a work (see docs/sources.md)
 CREATE TABLE IF NOT EXISTS work_sources (
@@ -172,7 +173,21 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
         con.execute(f"SET temp_directory = '{settings.temp_directory}'")
     if not read_only:
         ensure_schema(con)
+    elif target != ":memory:":
+        _check_schema(con, target)
     return con
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, target: str) -> None:
+    """A store opened read-only cannot be upgraded: an older schema is an error that says what to do."""
+    try:
+        version = meta_get(con, "schema_version")
+    except duckdb.Error:  # no store_meta: not a collabatlas store (queries will say so)
+        return
+    if version is not None and version != SCHEMA_VERSION:
+        con.close()
+        raise StoreError(f"store {target} has schema version {version}, this collabatlas uses {SCHEMA_VERSION}: "
+                         f"open it once for writing to upgrade it, e.g. `collabatlas refresh --store {target}`")
 
 
 @contextmanager
@@ -206,9 +221,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if version is None:
         meta_set(con, "schema_version", SCHEMA_VERSION)
         meta_set(con, "data_version", "0")
-    elif version == "3":  # version 4 added work_sources: fill it from the stored works
-        con.execute(DEDUPE_MACROS_SQL)
-        con.execute(WORK_SOURCES_FROM_WORKS_SQL)
+    elif version in ("3", "4"):
+        if version == "3":  # version 4 added work_sources: fill it from the stored works
+            con.execute(DEDUPE_MACROS_SQL)
+            con.execute(WORK_SOURCES_FROM_WORKS_SQL)
+        # version 5 added institutions.ror_type (filled by the next ingest, `ror load` or `refresh`)
+        con.execute("ALTER TABLE institutions ADD COLUMN IF NOT EXISTS ror_type VARCHAR")
         meta_set(con, "schema_version", SCHEMA_VERSION)
     elif version != SCHEMA_VERSION:
         raise StoreError(f"store schema version {version}, this collabatlas expects {SCHEMA_VERSION}")

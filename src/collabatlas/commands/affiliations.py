@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import config, store
-from ..cli_common import Format, FormatOpt, OutOpt, StoreOpt, _emit, _fail, err_console, print_table
+from ..cli_common import Format, FormatOpt, OutOpt, StoreOpt, _emit, _fail, _open, err_console, print_table
 from ..matching import DEFAULT_THRESHOLD, AffiliationMatcher
 from ..ror import RorError, load_ror, ror_info, ror_loaded
 
@@ -58,6 +58,9 @@ def ror_load(
         _fail(f"{exc} (the registry in the store is unchanged)")
     finally:
         con.close()
+    if report.sector_types_changed:  # sector counts changed: save what every metric reads again
+        with _open(store_path, read_only=False) as atlas, err_console.status("saving unit shares and aggregates"):
+            atlas.store_unit_shares()
     for where, reason in report.skipped[:show_skipped]:
         err_console.print(f"note: {where}: {reason}")
     if len(report.skipped) > show_skipped:

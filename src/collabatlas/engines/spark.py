@@ -152,6 +152,10 @@ class SparkEngine:
             frame = self.spark.read.option("basePath", path).parquet(path)
             if table == "works" and "year" not in frame.columns:
                 raise SparkEngineError(f"{path}: works are not partitioned by year=")
+            if table == "institutions" and "ror_type" not in frame.columns:  # written before schema 5
+                from pyspark.sql import functions
+
+                frame = frame.withColumn("ror_type", functions.lit(None).cast("string"))
             frame.createOrReplaceTempView(f"x_{table}")
         for name, sql in VIEWS.items():
             if name in CACHED_VIEWS:  # every metric reads them: join once, keep the result
