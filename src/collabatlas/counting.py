@@ -26,6 +26,10 @@ Metrics on top of ``unit_shares`` (``wu``):
   units on the work and W their summed share, and split by the partner's country (domestic /
   international) and sector (industry = corporate partners).
 
+The store saves these sums per year (:func:`aggregate_units_sql`, :func:`aggregate_partners_sql`),
+built by the statements here; a strict counting filtered by years only (``Counting.use_aggregates``)
+sums those rows instead, which is exact because each work has one year.
+
 All statements use DuckDB SQL with explicit DOUBLE arithmetic (never DECIMAL literals, which Spark
 would round) and named ``$`` parameters. The Spark engine runs these same statements, rendered by
 :mod:`collabatlas.engines.sql_dialect` (sqlglot; parameters bound as literals), so keep to SQL that
