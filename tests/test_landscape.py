@@ -231,12 +231,17 @@ def test_data_gaps_by_hand():
     ]
 
 
-def test_missing_file_names_path_and_env_var(tmp_path):
+def test_missing_directory_names_path_and_env_var(tmp_path):
     with pytest.raises(ind.IndicatorError) as err:
-        ind.load_indicators(tmp_path)
+        ind.load_indicators(tmp_path / "absent")
     message = str(err.value)
-    assert str(tmp_path / "indicators") in message and "COLLABATLAS_DATA" in message
+    assert str(tmp_path / "absent") in message and "COLLABATLAS_DATA" in message
     assert isinstance(err.value, ValueError)
+
+
+def test_packaged_indicators_equal_the_shared_files(tmp_path, shared_data):
+    packaged = ind.load_indicators(tmp_path)  # an empty folder: every file from the package
+    pd.testing.assert_frame_equal(packaged, ind.load_indicators(shared_data))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ The rules, in the order they are tried (docs/affiliations.md has them as a table
    → ``US``.
 3. The whole component (accents folded, case and punctuation ignored, postcodes and numbers dropped)
    is a known name: an ISO 3166-1 name (short, official or common, from
-   ``reference/iso3166-1.json``), a country_converter short or official name, a US state name, or
+   pycountry, packaged with collabatlas), a country_converter short or official name, a US state name, or
    one of the explicit variants in :data:`VARIANTS` (``Peoples R China``, ``England``, ``N Ireland``,
    ``Dem Rep Congo``, ``DPR Korea``, ``U Arab Emirates``, ...). A two-letter US state code counts
    only when written in capitals and standing alone as the *last* component (``Boston, MA``).
@@ -36,13 +36,11 @@ component's end). Unknown → ``None``.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from functools import lru_cache
 
-from . import config
-from .countries import converter, quiet
+from .countries import converter, iso2_codes, iso_entries, quiet
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -132,17 +130,15 @@ def component_words(component: str) -> list[str]:
 def country_names() -> dict[str, str]:
     """Every accepted whole-name form (normalised) → ISO2: ISO 3166-1, country_converter, US states, variants."""
     names: dict[str, str] = {}
-    iso_file = config.data_dir() / "reference" / "iso3166-1.json"
-    if iso_file.exists():
-        for entry in json.loads(iso_file.read_text(encoding="utf-8"))["3166-1"]:
-            for key in ("name", "official_name", "common_name"):
-                if entry.get(key):
-                    names[normalise(entry[key])] = entry["alpha_2"]
+    for entry in iso_entries():
+        for key in ("name", "official_name", "common_name"):
+            if entry.get(key):
+                names[normalise(entry[key])] = entry["alpha_2"]
     table = converter().data
     for row in table[["name_short", "name_official", "ISO2"]].itertuples(index=False):
-        if len(row.ISO2) == 2:
-            names.setdefault(normalise(row.name_short), row.ISO2)
-            names.setdefault(normalise(row.name_official), row.ISO2)
+        for code in _codes_of(row.ISO2):
+            names.setdefault(normalise(row.name_short), code)
+            names.setdefault(normalise(row.name_official), code)
     for state in US_STATES.values():
         key = normalise(state)
         if key not in STATE_NAMES_NOT_US:
@@ -155,11 +151,14 @@ def country_names() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def inverted_names() -> dict[str, str]:
     """ISO names written with a comma (``Korea, Democratic People's Republic of``), normalised → ISO2."""
-    iso_file = config.data_dir() / "reference" / "iso3166-1.json"
-    if not iso_file.exists():
-        return {}
-    entries = json.loads(iso_file.read_text(encoding="utf-8"))["3166-1"]
-    return {" ".join(component_words(e["name"])): e["alpha_2"] for e in entries if "," in e["name"]}
+    return {" ".join(component_words(e["name"])): e["alpha_2"] for e in iso_entries() if "," in e["name"]}
+
+
+def _codes_of(iso2_cell: str) -> list[str]:
+    """The country code of a country_converter ISO2 cell, which is a pattern for a few countries
+    (Greece ``^GR$|^EL$``, UK ``^GB$|^UK$``): its first code, the ISO one. Not a country: []."""
+    codes = re.findall(r"[A-Z]{2}", iso2_cell) if iso2_cell.startswith("^") else [iso2_cell]
+    return [codes[0]] if codes and codes[0] in iso2_codes() else []
 
 
 @lru_cache(maxsize=1)
@@ -167,8 +166,8 @@ def _regexes() -> list[tuple[re.Pattern, str]]:
     table = converter().data
     out = []
     for row in table[["regex", "ISO2"]].itertuples(index=False):
-        if row.regex and len(row.ISO2) == 2:
-            out.append((re.compile(row.regex, re.IGNORECASE), row.ISO2))
+        for code in _codes_of(row.ISO2) if row.regex else []:
+            out.append((re.compile(row.regex, re.IGNORECASE), code))
     return out
 
 

@@ -14,7 +14,7 @@ import time
 import duckdb
 import pandas as pd
 
-from . import counting, country_pairs, uncertainty
+from . import counting, country_pairs, refdata, uncertainty
 from .config import EngineSettings, store_path
 from .counting import Counting
 from .engines import ENGINES, EngineError
@@ -241,7 +241,8 @@ class Atlas:
                 **{f"source records: {origin}": n for origin, n in sources.items()},
                 "ror organisations": ror, "first_year": first, "last_year": last,
                 "saved unit shares and aggregates": "current" if self.unit_shares_saved
-                else "stale (metrics start from scratch; `collabatlas refresh` saves them)"}
+                else "stale (metrics start from scratch; `collabatlas refresh` saves them)",
+                "reference data": refdata.versions_line()}
 
     # -- metrics -----------------------------------------------------------------------------
     def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002

@@ -468,10 +468,14 @@ def info(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:  # n
           "store", None, None)
 
 
+DEMO_DATA_DIR = Path("..") / "shared" / "data"
+"""Where ``demo`` (only) looks for the project's sample data when no directory is named."""
+
+
 @app.command()
 @_guard
 def demo(
-    data: Annotated[Path | None, typer.Option("--data", help="Sample data directory [env COLLABATLAS_DATA; default ../shared/data].")] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Sample data directory [env COLLABATLAS_DATA; else ../shared/data if present; else the packaged 177-work OpenAlex sample].")] = None,
     store: StoreOpt = None,
     years: YearsOpt = None,
     report_dir: Annotated[Path | None, typer.Option("--report", help="Also write the static report on the top country here (e.g. out/demo-report).")] = None,
@@ -480,14 +484,24 @@ def demo(
     """The main job on the embedded engine: load the ROR registry, ingest the OpenAlex samples and the
     WoS / Scopus / PubMed exports (duplicates merged), and print the headline tables.
 
+    Without a sample data directory (no --data, no $COLLABATLAS_DATA, no ../shared/data) it ingests
+    the packaged CC0 sample of 177 OpenAlex works, so it runs anywhere.
+
     Example:
 
       collabatlas demo --data ../shared/data --store demo.duckdb --report out/demo-report
     """
-    data_dir = config.data_dir(data)
+    from . import refdata
+
+    data_dir = config.data_dir(data) or DEMO_DATA_DIR
     source = data_dir / "openalex"
+    if data is not None and not source.is_dir():
+        _fail(f"{source} not found: --data must be a sample data directory with an openalex/ folder")
     if not source.is_dir():
-        _fail(f"{source} not found: pass --data DIR or set COLLABATLAS_DATA to the shared data directory")
+        source = refdata.path("openalex-sample")
+        err_console.print(f"no sample data directory ({data_dir} not found): using the packaged sample "
+                          f"of {refdata.dataset('openalex-sample').rows} OpenAlex works (CC0)", markup=False)
+        openalex_only = True
     inputs = [source]
     if not openalex_only:
         from .ror import load_ror

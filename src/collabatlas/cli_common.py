@@ -24,6 +24,7 @@ from .engines import EngineError
 from .filters import FilterError
 from .groups import GroupError
 from .indicators import IndicatorError
+from .refdata import RefDataError
 from .ingest import export_tables, ingest_tables
 from .ingest_report import IngestReport
 from .sources.openalex import InputError
@@ -176,7 +177,7 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (FilterError, CountingError, InputError, StoreError, GroupError, IndicatorError) as exc:
+        except (FilterError, CountingError, InputError, StoreError, GroupError, IndicatorError, RefDataError) as exc:
             _fail(str(exc))
     return wrapper
 

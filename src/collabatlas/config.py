@@ -1,8 +1,9 @@
-"""Settings as plain data: where the shared sample data and the store live, engine limits.
+"""Settings as plain data: where the store lives, other reference data, engine limits.
 
 Every setting has an environment variable so that the CLI, the tests and CI agree:
 
-- ``COLLABATLAS_DATA``   directory of the real sample data (default ``../shared/data``)
+- ``COLLABATLAS_DATA``   a directory whose reference files (``indicators/…``, ``nature_index/…`` as in
+  the shared data layout) are read before the packaged copies (default: none; :mod:`collabatlas.refdata`)
 - ``COLLABATLAS_STORE``  DuckDB store file (default ``collabatlas.duckdb``)
 - ``COLLABATLAS_MEMORY_LIMIT``  DuckDB memory limit (default ``75%`` of RAM, as DuckDB spells it)
 - ``COLLABATLAS_THREADS``  DuckDB worker threads (default: all cores)
@@ -16,16 +17,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_DATA_DIR = Path("..") / "shared" / "data"
 DEFAULT_STORE = Path("collabatlas.duckdb")
 
 
-def data_dir(override: str | os.PathLike | None = None) -> Path:
-    """The sample-data directory: explicit value, else ``$COLLABATLAS_DATA``, else ``../shared/data``."""
+def data_dir(override: str | os.PathLike | None = None) -> Path | None:
+    """A reference/sample data directory: explicit value, else ``$COLLABATLAS_DATA``, else None.
+    The library never defaults to a folder: without one it uses the packaged reference data."""
     if override:
         return Path(override)
     env = os.environ.get("COLLABATLAS_DATA")
-    return Path(env) if env else DEFAULT_DATA_DIR
+    return Path(env) if env else None
 
 
 def store_path(override: str | os.PathLike | None = None) -> Path:

@@ -1,4 +1,11 @@
-"""country_converter, loaded so that it works under pandas 3.
+"""Country codes and names: ISO 3166-1 from pycountry, groups and name patterns from country_converter.
+
+ISO 3166-1 (codes and names) comes from the maintained ``pycountry`` package, which ships the
+Debian iso-codes data: every install of the same pycountry version gives the same table, whatever
+the working directory. Kosovo's ``XK`` (a user-assigned code that OpenAlex, the World Bank and
+country_converter use) is accepted as a country code too.
+
+country_converter is loaded so that it works under pandas 3.
 
 country_converter 1.3.2 reads its own table with pandas defaults; pandas 3 turns Namibia's code
 "NA" and empty ISO2 cells into NaN and the constructor then fails in ``re.compile``. Reading the same
@@ -27,10 +34,41 @@ def converter() -> coco.CountryConverter:
     return coco.CountryConverter(country_data=table)
 
 
+EXTRA_CODES = {"XK": ("XKX", "Kosovo")}
+"""Codes accepted beside ISO 3166-1: alpha-2 → (alpha-3, name)."""
+
+
+@lru_cache(maxsize=1)
+def iso_entries() -> tuple[dict[str, str], ...]:
+    """ISO 3166-1 entries (pycountry): alpha_2, alpha_3, numeric, name, official_name, common_name."""
+    import pycountry
+
+    keys = ("alpha_2", "alpha_3", "numeric", "name", "official_name", "common_name")
+    return tuple({key: getattr(entry, key) for key in keys if getattr(entry, key, None)}
+                 for entry in pycountry.countries)
+
+
 @lru_cache(maxsize=1)
 def iso2_codes() -> frozenset[str]:
-    """Every current ISO 3166-1 alpha-2 code country_converter knows."""
-    return frozenset(converter().name_shortas("ISO2")["ISO2"])
+    """Every ISO 3166-1 alpha-2 code (pycountry), plus ``XK`` (Kosovo)."""
+    return frozenset(entry["alpha_2"] for entry in iso_entries()) | frozenset(EXTRA_CODES)
+
+
+@lru_cache(maxsize=1)
+def numeric_to_iso2() -> dict[str, str]:
+    """ISO 3166-1 numeric code (``"392"``) → alpha-2 (``"JP"``), for the world outlines."""
+    return {entry["numeric"]: entry["alpha_2"] for entry in iso_entries()}
+
+
+def iso_provenance() -> dict:
+    """The ISO 3166-1 table's entry for ``collabatlas data info``."""
+    from importlib.metadata import version
+
+    return {"name": "iso3166-1", "title": "ISO 3166-1 country codes and names (+ XK Kosovo)",
+            "version": f"pycountry {version('pycountry')}", "rows": len(iso_entries()) + len(EXTRA_CODES),
+            "licence": "LGPL-2.1 (pycountry; data from Debian iso-codes)", "source": "https://pypi.org/project/pycountry/",
+            "publisher": "pycountry / Debian iso-codes", "retrieved": "installed package",
+            "loaded_from": "pycountry package", "origin": "package", "sha256": "", "status": "ok"}
 
 
 @lru_cache(maxsize=1)

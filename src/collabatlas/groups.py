@@ -4,8 +4,8 @@ Every group is read from maintained data, never typed in by hand. Countries are 
 codes in upper case. Group names are case-insensitive:
 
 - ``bri`` (alias ``belt-and-road``): the 137 countries that had signed Belt and Road cooperation
-  documents by January 2020, ``indicators/belt_and_road_countries_2020-01_iso.csv`` in the data
-  directory (:func:`collabatlas.config.data_dir`, ``$COLLABATLAS_DATA``).
+  documents by January 2020 (reference dataset ``bri``). Every file named below is a packaged
+  reference dataset (:mod:`collabatlas.refdata`), overridable by ``data_dir`` / ``$COLLABATLAS_DATA``.
 - ``income:high``, ``income:upper-middle``, ``income:lower-middle``, ``income:low``: the current
   World Bank income classification, ``indicators/WDI_R_package_country_income_region.csv``. With a
   ``year`` inside the range of ``indicators/Country_Income_Classification_-_World_Bank_2017_.csv``
@@ -38,7 +38,7 @@ from pathlib import Path
 import country_converter as coco
 import pandas as pd
 
-from . import config, countries, indicators
+from . import countries, indicators, refdata
 
 BRI_FILE = "indicators/belt_and_road_countries_2020-01_iso.csv"
 WB_FILE = "indicators/WDI_R_package_country_income_region.csv"
@@ -83,15 +83,15 @@ def available_groups(data_dir: str | os.PathLike[str] | None = None) -> list[Gro
     """Every group name :func:`group_members` accepts, with what it means and where it comes from."""
     coco_source = f"country_converter {coco.__version__}"
     groups = [GroupInfo("bri", "Belt and Road countries, January 2020 (alias belt-and-road)",
-                        str(_data_file(BRI_FILE, data_dir)))]
-    history_file = _data_file(OWID_INCOME_FILE, data_dir)
+                        _source(BRI_FILE, data_dir))]
     years = indicators.historical_income(data_dir)["year"]
-    income_source = f"{_data_file(WB_FILE, data_dir)}; with year <= {years.max()}: {history_file}"
+    income_source = (f"{_source(WB_FILE, data_dir)}; with year <= {years.max()}: "
+                     f"{_source(OWID_INCOME_FILE, data_dir)}")
     groups += [GroupInfo(f"income:{level}", f"{level} income economies, World Bank: current classification, "
                          f"or that of year {years.min()}–{years.max()}", income_source)
                for level in reversed(INCOME_LEVELS)]
     for prefix, (describe, relative) in _FAMILIES.items():
-        source = str(_data_file(relative, data_dir)) if relative else f"{coco_source}, column Continent_7"
+        source = _source(relative, data_dir) if relative else f"{coco_source}, column Continent_7"
         groups += [GroupInfo(f"{prefix}:{slug}", describe.format(label=label), source)
                    for slug, (label, _) in sorted(_family(prefix, data_dir).items())]
     groups += [GroupInfo(name, description, f"{coco_source}, column {column}")
@@ -130,14 +130,25 @@ def income_group(iso2: str, year: int | None = None, data_dir: str | os.PathLike
 # --- data files -------------------------------------------------------------------------------
 
 
+_DATASET_OF = {BRI_FILE: "bri", WB_FILE: "wb-countries", OWID_INCOME_FILE: "wb-income-history",
+               M49_FILE: "country-codes"}
+"""layout path → packaged reference dataset (:mod:`collabatlas.refdata`)."""
+
+
 def _data_file(relative: str, data_dir: str | os.PathLike[str] | None) -> Path:
-    root = config.data_dir(data_dir)
-    if not root.is_dir():
-        raise GroupError(f"data directory {root} not found: set COLLABATLAS_DATA or pass data_dir")
-    path = root / relative
-    if not path.is_file():
-        raise GroupError(f"{path} not found in the data directory {root} (COLLABATLAS_DATA)")
-    return path
+    try:
+        return refdata.path(_DATASET_OF[relative], data_dir)
+    except refdata.RefDataError as exc:
+        raise GroupError(str(exc)) from exc
+
+
+def _source(relative: str, data_dir: str | os.PathLike[str] | None) -> str:
+    """Provenance of a group's data file for :class:`GroupInfo` (dataset, version, where loaded from)."""
+    try:
+        found = refdata.locate(_DATASET_OF[relative], data_dir)
+    except refdata.RefDataError as exc:
+        raise GroupError(str(exc)) from exc
+    return found.label
 
 
 def _stamp(path: Path) -> tuple[Path, int]:

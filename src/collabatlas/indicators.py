@@ -1,8 +1,8 @@
 """Country indicators for the landscape study, read from the real data directory as tidy frames.
 
 Everything is keyed by ISO 3166-1 alpha-2 code (``iso2``), the code OpenAlex uses for countries.
-Files are read from ``<data_dir>/indicators/`` where ``data_dir`` is
-:func:`collabatlas.config.data_dir` (``$COLLABATLAS_DATA``, default ``../shared/data``):
+Files are the packaged reference datasets (:mod:`collabatlas.refdata`; ``data_dir`` or
+``$COLLABATLAS_DATA`` may hold other copies in the layout ``indicators/<file>``):
 
 ========================  ==========================================  ==============================
 indicator                 file                                        source column value
@@ -35,7 +35,7 @@ Choices, each deliberate:
   1 low, 2 lower-middle, 3 upper-middle, 4 high.
 
 Reads are cached per data directory (``functools.lru_cache``); every public function returns a copy.
-A missing file raises :class:`IndicatorError` naming the path and ``COLLABATLAS_DATA``.
+A missing or damaged file raises :class:`IndicatorError` naming the file and how to repair it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, countries
+from . import countries, refdata
 
 INDICATORS = ("gerd_pct_gdp", "researchers_per_million", "gdp_per_capita", "population", "trust_pct")
 INCOME_GROUPS = ("high", "upper-middle", "lower-middle", "low")
@@ -57,6 +57,12 @@ WDI_CODES = {
     "SP.POP.SCIE.RD.P6": "researchers_per_million",
     "NY.GDP.PCAP.CD": "gdp_per_capita",
 }
+
+DATASETS = {
+    "wdi_long": "wdi", "population": "population", "income_current": "wb-countries",
+    "income_history": "wb-income-history", "trust": "trust", "codes": "country-codes",
+}
+"""file key → reference dataset (:mod:`collabatlas.refdata`)."""
 
 FILES = {
     "wdi_long": "wdi_gerd_researchers_gdppc_long.csv",
@@ -99,18 +105,16 @@ class IndicatorError(ValueError):
 
 
 def _base(data_dir) -> str:
-    return str(Path(config.data_dir(data_dir)).resolve())
+    """Cache key of a reference-data choice: the explicit directory or "", and the refdata generation."""
+    return f"{Path(data_dir).resolve() if data_dir else ''}|{refdata.generation()}"
 
 
 def _path(base: str, key: str) -> Path:
-    path = Path(base) / "indicators" / FILES[key]
-    if not path.is_file():
-        where = os.environ.get(ENV_VAR)
-        raise IndicatorError(
-            f"indicator file not found: {path}. The data directory is data_dir= when given, else "
-            f"${ENV_VAR} (now {where or 'not set'}) else {config.DEFAULT_DATA_DIR}; point {ENV_VAR} at the shared data"
-        )
-    return path
+    try:
+        directory = base.rpartition("|")[0]
+        return refdata.path(DATASETS[key], directory or None)
+    except refdata.RefDataError as exc:
+        raise IndicatorError(str(exc)) from exc
 
 
 def _read(base: str, key: str) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from .. import network as netmod
+from .. import refdata
 from ..counting import LEVELS, CountingError
 from ..groups import GroupError, available_groups, group_members
 from ..profile import find_institution
@@ -145,7 +146,8 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 def meta(endpoint: str, params: dict, version: int, **extra) -> dict:
     shown = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if v not in (None, False)}
-    return {"endpoint": endpoint, "params": shown, "data_version": version, **extra}
+    return {"endpoint": endpoint, "params": shown, "data_version": version,
+            "reference_data": refdata.versions_line(), **extra}
 
 
 def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, limit: int | None, **extra) -> dict:
