@@ -74,9 +74,11 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
         return _ingest(con, paths, progress, format, matcher)
 
 
-def split_exports(paths: list[str | os.PathLike], fmt: str) -> tuple[list[str | os.PathLike], list[tuple[Path, str]]]:
+def split_exports(paths: list[str | os.PathLike], fmt: str,
+                  report: IngestReport | None = None) -> tuple[list[str | os.PathLike], list[tuple[Path, str]]]:
     """(OpenAlex inputs, [(export file, format)]): with ``auto`` each file by its content; a directory
-    holding no export file is passed whole to the OpenAlex reader (snapshot layout)."""
+    holding no export file is passed whole to the OpenAlex reader (snapshot layout). Inside a
+    directory, a file of no known format (a README, a stray file) is skipped and counted in ``report``."""
     if fmt == "openalex":
         return list(paths), []
     openalex: list[str | os.PathLike] = []
@@ -92,6 +94,11 @@ def split_exports(paths: list[str | os.PathLike], fmt: str) -> tuple[list[str | 
             openalex.append(raw)
             continue
         for f, f_fmt in found:
+            if path.is_dir() and detect_format(f) == "unknown":
+                if report is not None:
+                    report.files_skipped["not a WoS, Scopus, PubMed or OpenAlex file"] += 1
+                    report.note(f"{f}: skipped, not a WoS, Scopus, PubMed or OpenAlex file")
+                continue
             (exports.append((f, f_fmt)) if f_fmt in EXPORT_ORIGINS else openalex.append(f))
     return openalex, exports
 
@@ -110,7 +117,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
             progress: ProgressCallback | None, fmt: str = "auto", matcher: Matcher | None = None) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
-    openalex_paths, exports = split_exports(list(paths), fmt)
+    openalex_paths, exports = split_exports(list(paths), fmt, report)
     files = discover(openalex_paths, report) if openalex_paths else []
     if exports and matcher is None:
         matcher = _default_matcher(con)
