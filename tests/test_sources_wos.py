@@ -103,7 +103,8 @@ def test_bad_encoding_is_decoded_as_cp1252_and_counted(tmp_path):
     atlas = Atlas(":memory:")
     report = atlas.ingest(f, matcher=FakeMatcher())
     assert report.works_inserted == 2
-    assert sum(report.warnings.values()) == 1 and any("latin.txt:13" in m for m in report.messages)
+    utf8 = {k: v for k, v in report.warnings.items() if "UTF-8" in k}  # (the other: no ROR registry)
+    assert sum(utf8.values()) == 1 and any("latin.txt:13" in m for m in report.messages)
     assert atlas.con.execute("SELECT count(*) FROM institutions WHERE name = 'Univ Utah Café'").fetchone()[0] == 1
 
 

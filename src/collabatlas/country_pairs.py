@@ -8,8 +8,9 @@ CS cannot be derived from them; every result here says so in a ``counting`` colu
 (:data:`FULL_COUNT_LABEL`), and sums over several partners count a multi-country work more than once.
 
 Loading is idempotent: the years present in the file replace those years in the store, in one
-transaction; rows with a bad year, a code that is not two letters or a negative count are skipped,
-counted and reported with their line numbers.
+transaction; rows with a bad or empty year, a code that is not two letters (or empty) or a
+negative or empty count are skipped, counted (each row once, under its first reason) and reported
+with their line numbers: rows read = rows stored + rows skipped.
 """
 
 from __future__ import annotations
@@ -64,15 +65,20 @@ def load(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> PairLoadRep
         raise CountingError(f"{path}: missing columns {sorted(missing)}; expected year,country_a,country_b,works")
     report = PairLoadReport(path=str(path))
     report.rows_read = con.execute("SELECT count(*) FROM raw_pairs").fetchone()[0]
+    # each condition is TRUE or FALSE, never NULL (an empty cell is bad, not silently dropped); a row
+    # is counted under its first bad reason only, so rows read = stored + skipped
     checks = {
         "year is not an integer": "TRY_CAST(year AS INTEGER) IS NULL",
-        "country code is not two letters": "NOT (regexp_full_match(upper(trim(country_a)), '[A-Z]{2}') "
-                                           "AND regexp_full_match(upper(trim(country_b)), '[A-Z]{2}'))",
+        "country code is not two letters": "NOT coalesce(regexp_full_match(upper(trim(country_a)), '[A-Z]{2}') "
+                                           "AND regexp_full_match(upper(trim(country_b)), '[A-Z]{2}'), false)",
         "works is not a count >= 0": "coalesce(TRY_CAST(works AS BIGINT), -1) < 0",
     }
     bad_any = " OR ".join(f"({c})" for c in checks.values())
+    earlier: list[str] = []
     for reason, condition in checks.items():
-        lines = [r[0] for r in con.execute(f"SELECT line FROM raw_pairs WHERE {condition} ORDER BY line").fetchall()]
+        first_reason = " AND ".join([f"({condition})"] + [f"NOT ({c})" for c in earlier])
+        earlier.append(condition)
+        lines = [r[0] for r in con.execute(f"SELECT line FROM raw_pairs WHERE {first_reason} ORDER BY line").fetchall()]
         if lines:
             report.skipped[reason] = len(lines)
             report.messages.append(f"{path}: line {', '.join(map(str, lines[:10]))}"

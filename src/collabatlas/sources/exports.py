@@ -128,8 +128,10 @@ def text_lines(path: Path, report: IngestReport, counter: ByteCounter) -> Iterat
         yield n, text.rstrip("\r\n")
 
 
-def read_csv_rows(path: Path, report: IngestReport, counter: ByteCounter, delimiter: str = ","):
-    """(record number, first line number, header, row) of a delimited file read with the csv module."""
+def read_csv_rows(path: Path, report: IngestReport, counter: ByteCounter, delimiter: str = ",",
+                  check_header: Callable[[list[str], int], list[str]] | None = None):
+    """(record number, first line number, header, row) of a delimited file read with the csv module.
+    ``check_header(header, line)`` may return the header with canonical names, or raise."""
     lines = text_lines(path, report, counter)
     line_nos: list[int] = []
 
@@ -145,6 +147,8 @@ def read_csv_rows(path: Path, report: IngestReport, counter: ByteCounter, delimi
         start, end = end + 1, (line_nos[-1] if line_nos else 0)
         if header is None:
             header = [h.strip() for h in row]
+            if check_header is not None:
+                header = check_header(header, end)
             continue
         if not any(c.strip() for c in row):
             continue
@@ -157,7 +161,8 @@ def read_csv_rows(path: Path, report: IngestReport, counter: ByteCounter, delimi
 
 
 def detect_format(path: Path) -> str:
-    """``openalex`` | ``wos`` | ``scopus`` | ``pubmed`` from the first bytes of a file (gzip is looked into)."""
+    """``openalex`` | ``wos`` | ``scopus`` | ``pubmed`` from the first bytes of a file (gzip is looked into),
+    ``unknown`` when none fits (a README or stray file: skipped inside a folder, see ``ingest.split_exports``)."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 15)
     if head[:2] == b"\x1f\x8b":
@@ -180,12 +185,12 @@ def detect_format(path: Path) -> str:
             return "wos"
         if "scopus" in text.lower():
             return "scopus"
-    if ("Authors with affiliations" in first_line or "Author full names" in first_line or "EID" in first_line
-            or first_line.startswith(("Authors,", '"Authors"'))):
-        return "scopus"
+    cells = [c.strip().strip('"').strip().lower() for c in first_line.split(",")]
+    if {"authors with affiliations", "author full names", "eid"} & set(cells) or cells[0] == "authors":
+        return "scopus"  # Scopus CSV, header in any case
     if "PMID-" in text[:2000]:
         return "pubmed"
-    return "openalex"  # the OpenAlex reader gives the "not OpenAlex JSON" message
+    return "unknown"  # read as OpenAlex when named explicitly (its reader says "not OpenAlex JSON")
 
 
 def reader_for(fmt: str, path: Path) -> Callable[[Path, IngestReport, ByteCounter], Iterator[ExportRecord]]:
@@ -291,11 +296,26 @@ class ExportStager:
 
     CHUNK = 5000
 
+    #: the warning an ingest of exports into a store without a ROR registry carries
+    NO_ROR_WARNING = ("no ROR registry in the store: export addresses cannot be matched to institutions, so "
+                      "their institution and sector levels stay empty (run `collabatlas ror load FILE`, then "
+                      "ingest again)")
+
     def __init__(self, con: duckdb.DuckDBPyConnection, report: IngestReport, matcher: Matcher, first_rid: int):
+        from ..ror import ror_loaded
+
         self.con = con
         self.report = report
         self.resolver = AddressResolver(con, matcher)
         self.next_rid = first_rid
+        self.no_ror = not ror_loaded(con)
+
+    def _warn_no_ror(self, records: int) -> None:
+        """Warn (once per ingest, counting records) when no address could reach a ROR institution."""
+        if self.no_ror and records and not any(r["origin"] == "ror" for r in self.resolver.resolved.values()):
+            if not self.report.warnings.get(self.NO_ROR_WARNING):
+                self.report.note(self.NO_ROR_WARNING)
+            self.report.warn(self.NO_ROR_WARNING, records)
 
     def stage_file(self, path: Path, fmt: str, progress: Callable[[int], None] | None = None) -> None:
         read = reader_for(fmt, path)
@@ -321,6 +341,7 @@ class ExportStager:
             counter.close()
         self.report.records_read += stat.records
         self.report.works_read += stat.records
+        self._warn_no_ror(stat.records)
         if progress:
             progress(stat.bytes)
 

@@ -79,7 +79,8 @@ def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> 
 
 
 def read_medline(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
-    """MEDLINE text: records separated by blank lines; 4-character tags, 6-space continuation lines."""
+    """MEDLINE text: records separated by blank lines, and a ``PMID-`` line always starts a new record
+    (concatenated files need no blank line between them); 4-character tags, 6-space continuation lines."""
     fields: list[tuple[str, str]] = []
     number = start = 0
 
@@ -96,6 +97,11 @@ def read_medline(path: Path, report: IngestReport, counter: ByteCounter) -> Iter
             continue
         m = _TAG.match(line)
         if m and not line.startswith(" "):
+            if fields and m.group(1).strip() == "PMID":  # a record always starts at PMID-, blank line or not
+                rec = flush()              # (e.g. concatenated files, the first without a final blank line)
+                if rec:
+                    yield rec
+                fields = []
             if not fields:
                 number, start = number + 1, line_no
             fields.append((m.group(1).strip(), m.group(2).strip()))

@@ -14,12 +14,13 @@ address (the address-level fallback, see docs/sources.md). The record id is the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..ingest_report import IngestReport
 from . import bibtex
 from .exports import ByteCounter, ExportAuthor, ExportRecord, map_type, read_csv_rows
+from .openalex import InputError
 
 _EID = re.compile(r"2-s2\.0-\d+")
 
@@ -63,9 +64,35 @@ def split_entry(entry: str, known: list[str]) -> tuple[str, list[str]]:
     return ", ".join(parts[:2]), ([", ".join(parts[2:])] if len(parts) > 2 else [])
 
 
+#: the Scopus CSV columns read (header names match in any case and spacing)
+COLUMNS = ("Authors", "Author full names", "Title", "Year", "Source title", "DOI", "Affiliations",
+           "Authors with affiliations", "Document Type", "EID")
+#: each entry: one of these columns must be in the header (without them works would be stored with
+#: no id, title, year, authors or addresses)
+REQUIRED = (("EID",), ("Title",), ("Year",), ("Author full names", "Authors"),
+            ("Authors with affiliations", "Affiliations"))
+
+
+def canonical_header(path: Path) -> Callable[[list[str], int], list[str]]:
+    """The header check of a Scopus CSV: names made canonical (``AUTHORS`` → ``Authors``); a header
+    lacking a required column is an :class:`InputError` naming the columns, the file and the line."""
+    known = {" ".join(c.lower().split()): c for c in COLUMNS}
+
+    def check(header: list[str], line: int) -> list[str]:
+        names = [known.get(" ".join(h.lower().split()), h) for h in header]
+        missing = [" or ".join(alts) for alts in REQUIRED if not any(a in names for a in alts)]
+        if missing:
+            raise InputError(f"{path}:{line}: Scopus CSV header lacks the required column"
+                             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                             f"(header: {', '.join(header)[:300]})")
+        return names
+    return check
+
+
 def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
-    """Scopus CSV. A row whose column count differs from the header's is skipped, named and counted."""
-    for number, line_no, header, values in read_csv_rows(path, report, counter):
+    """Scopus CSV (header names in any case; the :data:`REQUIRED` columns must be present). A row
+    whose column count differs from the header's is skipped, named and counted."""
+    for number, line_no, header, values in read_csv_rows(path, report, counter, check_header=canonical_header(path)):
         where = f"{path}: record {number} (line {line_no})"
         if len(values) != len(header):
             report.skip("row with a wrong number of columns",

@@ -136,8 +136,9 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def read_tagged(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
-    """Plain-text tagged export. A record is ``PT`` … ``ER``; a record still open at the next ``PT``
-    or at the end of the file is unterminated: skipped, named and counted."""
+    """Plain-text tagged export. A record is ``PT`` … ``ER`` (a record lacking its ``PT`` starts at its
+    first field, with a warning); a record still open at the next ``PT`` or at the end of the file is
+    unterminated: skipped, named and counted once."""
     fields: dict[str, list[str]] | None = None
     tag = None
     number = start = 0
@@ -156,10 +157,16 @@ def read_tagged(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
                 number += 1
                 start = line_no
                 fields = {}
-            if fields is None:
-                report.skip("WoS field outside a record (no PT before it)", f"{path}:{line_no}: {tag}")
-                fields = None
-                continue
+            if fields is None:  # a record without its PT line: it starts here (PT is not needed)
+                if tag == "ER":
+                    report.warn("WoS ER without a record before it (ignored)")
+                    report.note(f"{path}:{line_no}: ER without a record before it")
+                    continue
+                number += 1
+                start = line_no
+                fields = {}
+                report.warn("WoS record without PT (read from its first field)")
+                report.note(f"{path}: record {number} (line {start}): no PT line; the record starts at {tag}")
             if tag == "ER":
                 record = record_from_fields(fields, report, f"{path}: record {number} (line {start})")
                 fields = None
@@ -174,8 +181,9 @@ def read_tagged(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
 
 
 def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
-    """Tab-delimited export (header row of tags; no quoting). A row with a different number of
-    columns than the header is skipped, named and counted."""
+    """Tab-delimited export (header row of tags; no quoting). A row split by a line break inside a
+    value is joined again (see :func:`_tab_rows`); a row with a different number of columns than the
+    header is skipped, named and counted once."""
     lines = text_lines(path, report, counter)
     header = None
     for line_no, line in lines:
@@ -184,18 +192,14 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
             break
     if header is None:
         return
-    record = 0
-    for line_no, line in lines:
-        if not line.strip():
-            continue
-        record += 1
-        values = line.split("\t")
-        while len(values) > len(header) and values[-1] == "":
-            values.pop()  # trailing tab
+    for record, line_no, values, joined in _tab_rows(lines, len(header)):
         where = f"{path}: record {record} (line {line_no})"
         if len(values) != len(header):
             report.skip("row with a wrong number of columns", f"{where}: {len(values)} columns, header has {len(header)}")
             continue
+        if joined:
+            report.warn("tab-delimited row continued over several lines (embedded line break, joined)")
+            report.note(f"{where}: a value holds a line break; the row's {joined + 1} lines were joined")
         row = dict(zip(header, values))
         fields = {k: [v] for k, v in row.items() if v.strip()}
         for tag in ("AF", "AU"):
@@ -205,6 +209,45 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         rec = record_from_fields(fields, report, where)
         if rec:
             yield rec
+
+
+def _tab_rows(lines: Iterator[tuple[int, str]], width: int) -> Iterator[tuple[int, int, list[str], int]]:
+    """(record number, first line, values, lines joined) of a tab-delimited body. The format has no
+    quoting, so a value holding a line break splits its row: a row with fewer columns than the header
+    is joined with the next lines while the columns still fit; one that cannot be completed is
+    yielded as it is (the caller skips it, counted once)."""
+    record, pending, start, joined = 0, None, 0, 0
+
+    def done(values: list[str]) -> list[str]:
+        while len(values) > width and values[-1] == "":
+            values.pop()  # trailing tab
+        return values
+
+    for line_no, line in lines:
+        if pending is None:
+            if not line.strip():
+                continue
+            pending, start, joined = line.split("\t"), line_no, 0
+        else:
+            more = line.split("\t")
+            if len(pending) + len(more) - 1 <= width:
+                pending[-1] += " " + more[0]
+                pending.extend(more[1:])
+                joined += 1
+            else:  # the short row cannot be completed by this line: it is a bad row of its own
+                record += 1
+                yield record, start, done(pending), joined
+                if not line.strip():
+                    pending = None
+                    continue
+                pending, start, joined = more, line_no, 0
+        if len(pending) >= width:
+            record += 1
+            yield record, start, done(pending), joined
+            pending = None
+    if pending is not None:
+        record += 1
+        yield record, start, done(pending), joined
 
 
 def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
