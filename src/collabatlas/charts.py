@@ -581,12 +581,33 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     return vlc.vegalite_to_png(spec(chart), vl_version=_vl_version(), scale=scale)
 
 
+HTML_PAGE = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<style>vega-chart.vega-embed, #vega-chart.vega-embed {{ width: 100%; display: flex; }}</style>
+<script>{bundle}</script>
+</head>
+<body>
+<div id="vega-chart"></div>
+<script type="application/json" id="vega-spec">{spec}</script>
+<script>
+vegaEmbed("#vega-chart", JSON.parse(document.getElementById("vega-spec").textContent), {{renderer: "svg"}})
+  .catch(console.error);
+</script>
+</body>
+</html>
+"""
+
+
 def to_html(chart: alt.TopLevelMixin) -> str:
     """A self-contained HTML page: the Vega, Vega-Lite and vega-embed JavaScript is inlined from the
-    installed vl-convert package (no CDN), so the page works offline."""
-    import vl_convert as vlc
+    installed vl-convert package (no CDN), so the page works offline. The spec sits in a JSON
+    ``<script>`` element, escaped by :func:`collabatlas.escaping.script_json` (names holding
+    ``</script>`` or ``<!--`` stay data)."""
+    from .escaping import script_json
 
-    return vlc.vegalite_to_html(spec(chart), vl_version=_vl_version(), bundle=True)
+    return HTML_PAGE.format(bundle=javascript_bundle(), spec=script_json(spec(chart), default=str))
 
 
 def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path:

@@ -10,7 +10,6 @@ installed vl-convert package, so the file opens offline and loads nothing from t
 from __future__ import annotations
 
 import datetime as dt
-import json
 import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -417,8 +416,11 @@ def _table_rows(df: pd.DataFrame, limit: int = 50) -> dict:
 
 
 def _script_json(spec: dict) -> str:
-    """JSON safe inside a <script> element (no "</" can close it)."""
-    return json.dumps(spec, default=str).replace("</", "<\\/")
+    """JSON safe inside a <script> element: no "</script>" can close it and no "<!--" can make the
+    parser swallow the elements after it (``<``, ``>``, ``&``, U+2028/9 escaped as ``\\u003c`` ...)."""
+    from .escaping import script_json
+
+    return script_json(spec, default=str)
 
 
 def render_html(report: Report) -> str:
