@@ -72,3 +72,56 @@ def test_report_with_a_comment_opener_in_a_name_keeps_every_chart_spec():
     html = report_lib.render_html(built)
     specs = assert_data_stays_data(html, 7)
     assert [s["title"]["text"] for s in specs] == ["Top collaborators of US"] * 7
+
+
+# -- item 15: GEXF and GraphML with control characters in names ------------------------------------
+
+CONTROL_NAME = "Ctl\x00\x01\x08\x0b\x0c\x1b[31m\x7f\ufffe Univ"
+
+
+def hostile_network():
+    from collabatlas import network as N
+
+    pairs = pd.DataFrame({"unit_a": ["A", "A", "B"], "unit_b": ["B", "C", "C"], "joint_count": [2, 1, 1],
+                          "cs": [2.0, 1.0, 1.0]})
+    totals = pd.DataFrame({"unit": ["A", "B", "C"], "name": [CONTROL_NAME, "=HYPERLINK(\"http://x\")", "-5"],
+                           "count": [3, 2, 2], "share": [1.0, 1.0, 1.0], "cs_total": [3.0, 3.0, 2.0]})
+    return N.network_from_frames(pairs, totals, "institution").cluster(seed=1).layout(seed=1)
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+def test_network_xml_is_well_formed_with_control_characters_in_names(tmp_path, fmt):
+    import xml.etree.ElementTree as ET
+
+    from collabatlas import network as N
+
+    [path] = N.write(hostile_network(), tmp_path / f"net.{fmt}")
+    root = ET.parse(path).getroot()  # raises on a character XML 1.0 does not allow
+    texts = [el.get("label") or el.text or "" for el in root.iter()]
+    assert any(t.startswith("Ctl") and t.endswith(" Univ") for t in texts)
+    assert not any("\x00" in t or "\x01" in t or "\x1b" in t for t in texts)
+
+
+# -- item 14: CSV written for people ---------------------------------------------------------------
+
+def test_csv_cell_neutralises_formulas_but_not_numbers():
+    from collabatlas.escaping import csv_cell
+
+    for formula in ("=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"x\")", "-"):
+        assert csv_cell(formula) == "'" + formula
+    for number in ("-5", "-0.3", "+1", "-1,234.5", "-1e5", "5", "-.5"):
+        assert csv_cell(number) == number
+    assert csv_cell("Red\x1b[31m \x00Inst") == "Red Inst"
+    assert csv_cell("=1", raw=True) == "=1" and csv_cell(-5) == -5
+
+
+def test_network_csv_is_neutralised_unless_raw(tmp_path):
+    from collabatlas import network as N
+
+    net = hostile_network()
+    nodes = pd.read_csv(N.write(net, tmp_path / "safe", "csv")[0], keep_default_na=False, dtype=str)
+    labels = set(nodes["label"])
+    assert "'=HYPERLINK(\"http://x\")" in labels and "-5" in labels
+    assert not any("\x00" in v or "\x1b" in v for v in labels)
+    raw = pd.read_csv(N.write(net, tmp_path / "raw", "csv", raw_csv=True)[0], keep_default_na=False, dtype=str)
+    assert "=HYPERLINK(\"http://x\")" in set(raw["label"])

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .counting import CountingError
+from .escaping import csv_frame, xml_text
 from .filters import Filters
 
 
@@ -501,7 +502,7 @@ def gexf_tree(net: Network) -> ET.ElementTree:
         values = ET.SubElement(edge, f"{{{GEXF_NS}}}attvalues")
         for name in EDGE_ATTRIBUTES:
             ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": _text(row[name])})
-    return ET.ElementTree(root)
+    return _xml_safe(ET.ElementTree(root))
 
 
 def graphml_tree(net: Network) -> ET.ElementTree:
@@ -535,7 +536,18 @@ def graphml_tree(net: Network) -> ET.ElementTree:
                                                               "target": str(row["target"])})
         for name in EDGE_ATTRIBUTES:
             ET.SubElement(edge, f"{{{GRAPHML_NS}}}data", {"key": f"e_{name}"}).text = _text(row[name])
-    return ET.ElementTree(root)
+    return _xml_safe(ET.ElementTree(root))
+
+
+def _xml_safe(tree: ET.ElementTree) -> ET.ElementTree:
+    """``tree`` with the characters XML 1.0 does not allow (control characters in a name, ...)
+    dropped from every text and attribute, so that the file is well-formed."""
+    for element in tree.iter():
+        if element.text:
+            element.text = xml_text(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, xml_text(value))
+    return tree
 
 
 def _write_xml(tree: ET.ElementTree, path: str | Path) -> Path:
@@ -553,14 +565,15 @@ def write_graphml(net: Network, path: str | Path) -> Path:
     return _write_xml(graphml_tree(net), path)
 
 
-def write_csv(net: Network, directory: str | Path) -> list[Path]:
-    """``DIRECTORY/nodes.csv`` and ``DIRECTORY/edges.csv`` (the directory is created)."""
+def write_csv(net: Network, directory: str | Path, raw: bool = False) -> list[Path]:
+    """``DIRECTORY/nodes.csv`` and ``DIRECTORY/edges.csv`` (the directory is created). Text cells are
+    neutralised for spreadsheets (:func:`collabatlas.escaping.csv_frame`) unless ``raw``."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise NetworkError(f"--out {directory}: the csv format writes a directory (nodes.csv, edges.csv)")
     directory.mkdir(parents=True, exist_ok=True)
-    net.nodes.to_csv(directory / "nodes.csv", index=False)
-    net.edges.to_csv(directory / "edges.csv", index=False)
+    csv_frame(net.nodes, raw).to_csv(directory / "nodes.csv", index=False)
+    csv_frame(net.edges, raw).to_csv(directory / "edges.csv", index=False)
     return [directory / "nodes.csv", directory / "edges.csv"]
 
 
@@ -576,10 +589,11 @@ def format_of(path: str | Path, fmt: str | None = None) -> str:
     return found
 
 
-def write(net: Network, path: str | Path, fmt: str | None = None) -> list[Path]:
-    """Write ``net`` to ``path`` in ``fmt`` (see :func:`format_of`); returns the files written."""
+def write(net: Network, path: str | Path, fmt: str | None = None, raw_csv: bool = False) -> list[Path]:
+    """Write ``net`` to ``path`` in ``fmt`` (see :func:`format_of`); returns the files written.
+    ``raw_csv``: CSV cells as they are, without the spreadsheet-formula neutralisation."""
     fmt = format_of(path, fmt)
     if fmt == "csv":
-        return write_csv(net, path)
+        return write_csv(net, path, raw=raw_csv)
     writer = {"vosviewer": write_vosviewer, "gexf": write_gexf, "graphml": write_graphml}[fmt]
     return [writer(net, path)]
