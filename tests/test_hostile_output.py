@@ -125,3 +125,45 @@ def test_network_csv_is_neutralised_unless_raw(tmp_path):
     assert not any("\x00" in v or "\x1b" in v for v in labels)
     raw = pd.read_csv(N.write(net, tmp_path / "raw", "csv", raw_csv=True)[0], keep_default_na=False, dtype=str)
     assert "=HYPERLINK(\"http://x\")" in set(raw["label"])
+
+
+# -- item 16: paths in SQL -------------------------------------------------------------------------
+
+def two_country_works():
+    from tests.conftest import work
+
+    return [work("W1", [[("I1", "US")], [("I2", "GB")]]), work("W2", [[("I1", "US")]], year=2021)]
+
+
+INJECTION = "x' (FORMAT csv); COPY (SELECT 42 AS pwned) TO 'pwned.csv' (FORMAT csv); --"
+
+
+@pytest.mark.parametrize("name", ["O'Brien's exports", INJECTION])
+def test_export_and_import_tables_with_quotes_in_the_path(atlas_of, tmp_path, monkeypatch, name):
+    import collabatlas
+    from collabatlas.ingest import export_tables
+
+    monkeypatch.chdir(tmp_path)
+    atlas = atlas_of(two_country_works())
+    folder = tmp_path / name
+    rows = export_tables(atlas.con, folder)
+    assert rows["works"] == 2
+    assert (folder / "institutions" / "part_0.parquet").is_file()
+    with collabatlas.open(":memory:") as copy:
+        report = copy.import_tables(folder)
+        assert report.works_read == 2
+        assert copy.scores(level="country").set_index("unit")["share"].to_dict() == pytest.approx(
+            atlas.scores(level="country").set_index("unit")["share"].to_dict())
+    assert not list(tmp_path.rglob("pwned*"))  # the crafted path ran no extra statement
+
+
+def test_temp_directory_with_a_quote(tmp_path):
+    from collabatlas.config import EngineSettings
+    from collabatlas.store import connect
+
+    temp = tmp_path / "it's temp"
+    con = connect(":memory:", EngineSettings(temp_directory=str(temp)))
+    try:
+        assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == str(temp)
+    finally:
+        con.close()

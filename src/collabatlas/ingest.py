@@ -22,6 +22,7 @@ import duckdb
 
 from pathlib import Path
 
+from .escaping import sql_string
 from .ingest_report import IngestReport
 from .ror import apply_ror_types
 from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
@@ -186,9 +187,10 @@ def export_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
         target = os.path.join(folder, table)
         if table == "institutions":
             os.makedirs(target, exist_ok=True)
-            con.execute(f"COPY ({sql}) TO '{os.path.join(target, 'part_0.parquet')}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY ({sql}) TO {sql_string(os.path.join(target, 'part_0.parquet'))} "
+                        "(FORMAT parquet, COMPRESSION zstd)")
         else:
-            con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), "
+            con.execute(f"COPY ({sql}) TO {sql_string(target)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), "
                         f"OVERWRITE_OR_IGNORE true)")
         rows[table] = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
     return rows
@@ -206,7 +208,7 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
 
     def parquet(table: str) -> str:
         pattern = f"{os.fspath(folder)}/{table}/**/*.parquet"
-        return f"(SELECT * FROM read_parquet({pattern!r}, hive_partitioning = true, union_by_name = true))"
+        return f"(SELECT * FROM read_parquet({sql_string(pattern)}, hive_partitioning = true, union_by_name = true))"
 
     def columns(table: str) -> str:  # the staging columns present in the files (a partition year is extra)
         staged = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}

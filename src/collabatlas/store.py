@@ -170,7 +170,9 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
     if settings.threads:
         con.execute(f"SET threads = {int(settings.threads)}")
     if settings.temp_directory:
-        con.execute(f"SET temp_directory = '{settings.temp_directory}'")
+        from .escaping import sql_string
+
+        con.execute(f"SET temp_directory = {sql_string(settings.temp_directory)}")
     if not read_only:
         ensure_schema(con)
     elif target != ":memory:":
