@@ -195,17 +195,61 @@ def test_hotspot_bars_on_a_real_profile(atlas, ctx):
     assert by(rows, "country", "cs") == dict(zip(profile.hotspots["country"], profile.hotspots["cs"], strict=True))
 
 
-def test_world_map_places_partners_at_capitals(atlas, ctx, shared_data):
+def _lookup_rows(spec: dict) -> list[dict]:
+    """The rows joined onto the outlines by the choropleth layer's lookup transform."""
+    for layer in spec["layer"]:
+        for step in layer.get("transform", []):
+            if "lookup" in step:
+                source = step["from"]["data"]
+                return source.get("values") or spec["datasets"][source["name"]]
+    raise AssertionError("no lookup layer")
+
+
+def test_world_map_fills_outlines_with_the_values(atlas, ctx, shared_data):
+    from collabatlas.countries import numeric_to_iso2
+
     df = atlas.partners("US", years=YEARS)
-    spec = charts.world_map(df, ctx, "US partners").to_dict()
-    _, enc, rows = the_mark(spec, "circle", "size", "value")
-    assert enc["longitude"]["field"] == "lon" and enc["latitude"]["field"] == "lat"
-    assert by(rows, "country", "value") == dict(zip(df["partner"], df["cs"], strict=True))
-    wdi = pd.read_csv(shared_data / "indicators" / "WDI_R_package_country_income_region.csv",
-                      keep_default_na=False, na_values=[""]).set_index("iso2c")
-    assert by(rows, "country", "lon")["IT"] == wdi.loc["IT", "longitude"]  # Rome
-    assert by(rows, "country", "lat")["IT"] == wdi.loc["IT", "latitude"]
+    spec = charts.world_map(df, ctx, "US partners", focus="US").to_dict()
+    rows = _lookup_rows(spec)
+    assert {r["country"]: r["value"] for r in rows} == dict(zip(df["partner"], df["cs"], strict=True))
+    assert all(numeric_to_iso2()[r["id"]] == r["country"] for r in rows)  # joined by ISO numeric id
+    geo = [layer for layer in spec["layer"] if layer["mark"]["type"] == "geoshape"]
+    outlines = [layer["data"] for layer in geo if "format" in layer.get("data", {})]
+    assert outlines and outlines[0]["format"] == {"type": "topojson", "feature": "countries"}
+    topo = spec["datasets"][outlines[0]["name"]]
+    assert len(topo["objects"]["countries"]["geometries"]) == 177  # Natural Earth 1:110m, packaged
+    assert any(layer.get("transform") == [{"filter": "(datum.id === '840')"}] for layer in geo)  # the focus, US
     assert spec["projection"]["type"] == "equalEarth"
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "United States (US) is the focus" in subtitle and "world-110m" in subtitle
+
+
+def test_world_map_places_countries_without_outlines_as_points():
+    small = pd.DataFrame({"partner": ["HK", "MO", "XK", "TW", "PS", "SG", "ZZ"], "cs": [1.0, 2, 3, 4, 5, 6, 7]})
+    spec = charts.world_map(small, ChartContext(), "small places").to_dict()
+    points = [m for m in marks(spec) if m[0] == "circle"]
+    placed = {r["country"] for r in points[0][2]}
+    assert placed == {"HK", "MO", "XK", "SG"}  # no outline at 1:110m: a point at the capital
+    assert {r["country"] for r in _lookup_rows(spec)} == {"HK", "MO", "TW", "PS", "SG"}  # ISO numeric exists
+    assert "not placed (no outline or coordinates): ZZ" in " ".join(spec["title"]["subtitle"])
+
+
+def test_map_labels_do_not_overlap():
+    from collabatlas.world_map import place_labels, to_pixels
+
+    europe = pd.DataFrame({"label": ["Belgium", "Netherlands", "Luxembourg", "Germany", "France", "Japan"],
+                           "lon": [4.35, 4.9, 6.13, 13.4, 2.35, 139.7], "lat": [50.85, 52.37, 49.61, 52.52, 48.86, 35.7],
+                           "value": [6.0, 5, 4, 3, 2, 1]})
+    kept = place_labels(europe)
+    assert "Japan" in set(kept["label"]) and len(kept) < len(europe)  # crowded Benelux labels are dropped
+    boxes = []
+    for _, row in kept.iterrows():
+        x, y = to_pixels(row["lon"], row["lat"])
+        half = 0.31 * 10 * len(row["label"]) + 2
+        boxes.append((x - half, y - 18, x + half, y - 6))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
 def test_landscape_scatter_points_and_fitted_bands(atlas, ctx):

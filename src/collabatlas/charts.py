@@ -21,7 +21,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from . import __version__
+from . import __version__, refdata
 
 # -- theme --------------------------------------------------------------------------------------
 
@@ -416,46 +416,14 @@ def capital_coordinates(data_dir=None) -> pd.DataFrame:
                          "lat": wdi["latitude"].astype(float).values})
 
 
-def map_frame(values: pd.DataFrame, value: str = "cs", country: str = "partner", data_dir=None) -> pd.DataFrame:
-    """``values`` with ``country, label, value, lon, lat``; countries without coordinates are kept
-    with missing lon/lat (listed by :func:`world_map` in its caption)."""
-    coords = capital_coordinates(data_dir).set_index("country")
-    data = pd.DataFrame({"country": values[country].astype(str).values, "value": values[value].astype(float).values})
-    data["label"] = [country_name(c) for c in data["country"]]
-    data["lon"] = data["country"].map(coords["lon"])
-    data["lat"] = data["country"].map(coords["lat"])
-    return data
-
-
 def world_map(values: pd.DataFrame, ctx: ChartContext, title: str, value: str = "cs",
               country: str = "partner", data_dir=None, definition: str = CS_DEFINITION,
-              value_title: str = "Bilateral CS") -> alt.LayerChart:
-    """Proportional-symbol world map: a circle per country at its capital (World Bank coordinates
-    from the data directory), area ∝ ``value``, on an Equal Earth sphere and graticule that
-    Vega generates itself (no country outlines: no world geometry is installed; see the docs)."""
-    data = map_frame(values, value, country, data_dir)
-    unplaced = sorted(data.loc[data["lon"].isna(), "country"])
-    if unplaced:
-        definition += " · not placed (no coordinates): " + ", ".join(unplaced)
-    head = _title(title, ctx, definition + " · circle area proportional to the value, at the capital")
-    placed = data[data["lon"].notna()]
-    if placed.empty:
-        return _empty("no country to place on the map", head)
-    sphere = alt.Chart(alt.sphere()).mark_geoshape(fill="#f4f7fb", stroke="#c8d3e0", strokeWidth=0.8)
-    graticule = alt.Chart(alt.graticule(step=[30, 30])).mark_geoshape(stroke="#dde3ea", strokeWidth=0.5,
-                                                                       fill=None)
-    circles = alt.Chart(_records(placed)).mark_circle(color=PALETTE[3], opacity=0.7, stroke="white",
-                                                      strokeWidth=0.7).encode(
-        longitude="lon:Q", latitude="lat:Q",
-        size=alt.Size("value:Q", title=value_title, scale=alt.Scale(zero=True, rangeMin=0, rangeMax=1500),
-                      legend=alt.Legend(format=",.1~f")),
-        tooltip=[alt.Tooltip("label:N", title="country"), alt.Tooltip("value:Q", format=",.3f", title=value_title)],
-    )
-    top = placed.nlargest(10, "value")
-    names = alt.Chart(_records(top)).mark_text(dy=-12, fontSize=10, fontWeight=600).encode(
-        longitude="lon:Q", latitude="lat:Q", text="label:N")
-    return (alt.layer(sphere, graticule, circles, names).project(type="equalEarth")
-            .properties(title=head, width=720, height=380))
+              value_title: str = "Bilateral CS", focus: str | None = None) -> alt.LayerChart:
+    """Choropleth over country outlines (:mod:`collabatlas.world_map`); the focus country marked."""
+    from .world_map import world_map as draw
+
+    return draw(values, ctx, title, value=value, country=country, data_dir=data_dir, definition=definition,
+                value_title=value_title, focus=focus)
 
 
 def landscape_bands(table: pd.DataFrame, fit: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from . import __version__, charts
+from . import __version__, charts, refdata
 from .charts import ChartContext
 from .counting import CountingError
 from .subjects import NI_SUBJECTS
@@ -178,7 +178,8 @@ def _country_sections(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext,
     all_partners = atlas.partners(unit, **filters)
     sections.append(Section("map", "Partners on the map",
                             f"Bilateral CS of {label} with every partner country.",
-                            charts=[("map", charts.world_map(all_partners, ctx, f"{label}'s partner countries"))]))
+                            charts=[("map", charts.world_map(all_partners, ctx, f"{label}'s partner countries",
+                                                             focus=unit))]))
     sections.append(_subjects(atlas, unit, "country", filters, ctx, label, say))
     sections.append(_group_section(atlas, unit, label, filters, ctx, first, last, group, top, say))
     sections.append(_landscape_section(atlas, unit, filters, ctx, first, last, landscape_year, say))
@@ -298,7 +299,7 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         if level == "institution":
             df = df.dropna(subset=["country"]).groupby("country", as_index=False)["cs"].sum()
             return charts.world_map(df, ctx, f"{label}: partners by country", country="country")
-        return charts.world_map(df, ctx, f"{label}'s partner countries")
+        return charts.world_map(df, ctx, f"{label}'s partner countries", focus=unit)
     if kind == "subjects":
         by_subject = {title: atlas.partners(unit, level=level, top=5, **{**filters, "subject": f"ni:{slug}"})
                       for slug, (title, _) in NI_SUBJECTS.items()}
@@ -323,6 +324,9 @@ def _institution_name(atlas: Atlas, iid: str) -> str:
 
 
 # -- writing -----------------------------------------------------------------------------------
+
+REFERENCE_DATASETS = ("wb-countries", "wb-income-history", "wdi", "trust", "country-codes", "bri")
+"""The packaged reference data a report may draw on (map coordinates, groups, landscape indicators)."""
 
 METHODOLOGY = [
     "Each work is shared between its authors: every authorship entry gets 1/n of the work, split equally over "
@@ -383,7 +387,7 @@ data version {{ report.ctx.data_version }} · collabatlas {{ version }} · gener
 <p>The full rules and every choice behind them: docs/methodology.md in the collabatlas repository.</p></section>
 <section id="provenance"><h2>Provenance</h2>
 <p>Store <code>{{ report.store }}</code>, data version {{ report.ctx.data_version }}, collabatlas {{ version }},
-generated {{ report.generated }}. Produced by:</p><pre>{{ report.command }}</pre></section>
+generated {{ report.generated }}. {{ reference }}. Produced by:</p><pre>{{ report.command }}</pre></section>
 {% for c in chart_specs %}<script type="application/json" id="spec-{{ c.stem }}">{{ c.spec }}</script>
 {% endfor %}<script>{{ bundle }}</script>
 <script>
@@ -435,8 +439,9 @@ def render_html(report: Report) -> str:
     view = {"title": report.title, "ctx": report.ctx, "generated": report.generated, "headline": report.headline,
             "sections": sections, "store": report.store, "command": report.command}
     specs = [{"stem": stem, "spec": Markup(_script_json(charts.spec(chart)))} for stem, chart in report.all_charts()]
+    reference = refdata.provenance(REFERENCE_DATASETS)
     return env.from_string(TEMPLATE).render(report=view, version=__version__, methodology=METHODOLOGY,
-                                            chart_specs=specs, bundle=Markup(charts.javascript_bundle()))
+                                            reference=reference, chart_specs=specs, bundle=Markup(charts.javascript_bundle()))
 
 
 def write_report(report: Report, out_dir: str | Path, formats: Iterable[str] = ("png", "svg"),

@@ -75,10 +75,10 @@ def map_chart(request: Request,
             df, _, version = svc.call("partners", unit=p["unit"], level="country", top=None, **filters)
             title = f"Bilateral CS of {_label(df, p['unit'])} with each country"
             return charts.world_map(df, _context(version, **params), title, value="cs", country="partner",
-                                    data_dir=svc.data_dir)
+                                    data_dir=svc.data_dir, focus=p["unit"] if len(p["unit"]) == 2 else None)
         df, _, version = svc.call("scores", level="country", **filters)
         return charts.world_map(df, _context(version, **params), "Share of each country", value="share",
-                                country="unit", data_dir=svc.data_dir, definition="Share = Σ over works of the "
+                                country="unit", data_dir=svc.data_dir, value_title="Share", definition="Share = Σ over works of the "
                                 "country's fractional part (1/authors, split over each author's institutions)")
 
     return _spec(svc, "map", params, build)
@@ -160,9 +160,10 @@ def hotspot_chart(request: Request, institution: UnitP, years: YearsQ = None, wi
 
 
 @router.get("/group/{country}", responses=CHART, summary="Two-period circles of a country group (Vega-Lite)")
-def group_chart(request: Request, country: Annotated[str, UnitP],
-                group: Annotated[str, Query(min_length=1, max_length=100, examples=["bri"])],
-                periods: Annotated[str, Query(min_length=1, max_length=200, examples=["2010-2013,2014-2018"])],
+def group_chart(request: Request, country: UnitP,
+                group: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S", examples=["bri"])],
+                periods: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\d",
+                                              examples=["2010-2013,2014-2018"])],
                 top: TopChartQ = 10, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
     svc = service(request)
     params = dict(country=country, group=group, periods=periods, top=top, subject=subject, type=type_)
