@@ -1,14 +1,8 @@
-"""Settings as plain data: where the store lives, other reference data, engine limits.
+"""Settings as plain data: one self-describing table (:data:`SETTINGS`), read from the environment.
 
-Every setting has an environment variable so that the CLI, the tests and CI agree:
-
-- ``COLLABATLAS_DATA``   a directory whose reference files (``indicators/…``, ``nature_index/…`` as in
-  the shared data layout) are read before the packaged copies (default: none; :mod:`collabatlas.refdata`)
-- ``COLLABATLAS_STORE``  DuckDB store file (default ``collabatlas.duckdb``)
-- ``COLLABATLAS_MEMORY_LIMIT``  DuckDB memory limit (default ``75%`` of RAM, as DuckDB spells it)
-- ``COLLABATLAS_THREADS``  DuckDB worker threads (default: all cores)
-- ``COLLABATLAS_INGEST_MEMORY_LIMIT``  memory limit while ingesting (default ``2GB``; staged rows
-  beyond it spill to DuckDB's temporary directory, so ingest memory stays bounded at any input size)
+Each row is a setting: its name, environment variable, default and what it does. The CLI, the
+library, the tests and CI read the same variables; the README's settings table is
+:func:`settings_markdown` (a test checks they agree). Library code never defaults to a data folder.
 """
 
 from __future__ import annotations
@@ -18,6 +12,43 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_STORE = Path("collabatlas.duckdb")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: ``env`` is the environment variable that sets it; ``default`` as documented."""
+
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "COLLABATLAS_STORE", "collabatlas.duckdb", "DuckDB store file of every command (`--store`)."),
+    Setting("data", "COLLABATLAS_DATA", "(none)", "A folder in the shared-data layout whose reference files are "
+            "read before the packaged ones (`--data`); `demo` also takes its samples from it."),
+    Setting("cache", "COLLABATLAS_CACHE", "the platform's user cache", "Where `data update` keeps fresh copies."),
+    Setting("memory_limit", "COLLABATLAS_MEMORY_LIMIT", "75% (DuckDB's default)", "DuckDB memory limit, e.g. 8GB."),
+    Setting("threads", "COLLABATLAS_THREADS", "all cores", "DuckDB worker threads."),
+    Setting("temp_directory", "COLLABATLAS_TEMP_DIR", "next to the store", "Where DuckDB spills."),
+    Setting("ingest_memory_limit", "COLLABATLAS_INGEST_MEMORY_LIMIT", "2GB", "Memory limit while ingesting; "
+            "staged rows beyond it spill to the temporary directory, so ingest memory stays bounded."),
+    Setting("spark_driver_memory", "COLLABATLAS_SPARK_DRIVER_MEMORY", "4g", "Spark driver memory (`--engine spark`)."),
+    Setting("spark_max_result_size", "COLLABATLAS_SPARK_MAX_RESULT_SIZE", "0 (no cap)", "Spark's "
+            "spark.driver.maxResultSize: results come back to the driver whole."),
+    Setting("spark_shuffle_partitions", "COLLABATLAS_SPARK_SHUFFLE_PARTITIONS", "4", "Spark shuffle partitions; "
+            "2-3 per executor core on a cluster."),
+    Setting("spark_adaptive", "COLLABATLAS_SPARK_ADAPTIVE", "1", "Spark adaptive query execution (0 / 1)."),
+    Setting("openalex_api_key", "OPENALEX_API_KEY", "(none)", "API key sent by `fetch openalex` (never printed)."),
+)
+ENV_VARS = tuple(s.env for s in SETTINGS)
+
+
+def settings_markdown() -> str:
+    """The settings table as Markdown (the README carries it verbatim)."""
+    rows = [f"| `{s.env}` | {s.default} | {s.help} |" for s in SETTINGS]
+    return "\n".join(["| variable | default | what it sets |", "|---|---|---|", *rows])
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path | None:
