@@ -131,3 +131,10 @@ def sql_string(value) -> str:
     if "\x00" in text:
         raise ValueError(f"{text!r}: a NUL byte cannot be part of a path or setting")
     return "'" + text.replace("'", "''") + "'"
+
+
+def like_contains(value) -> str:
+    """A ``LIKE`` / ``ILIKE`` pattern matching any text that contains ``value`` literally: ``\\``,
+    ``%`` and ``_`` escaped with ``\\`` (use with ``ESCAPE '\\'``)."""
+    text = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{text}%"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .counting import SECTOR_OF_TYPE, CountingError
+from .escaping import like_contains
 
 if TYPE_CHECKING:
     from .atlas import Atlas
@@ -65,8 +66,8 @@ def find_institution(atlas: Atlas, query: str) -> str:
     found = atlas.con.execute(
         """SELECT i.institution_id, i.name, i.country_code, count(DISTINCT f.wkey) AS works
            FROM institutions i LEFT JOIN affiliations f USING (ikey)
-           WHERE i.name ILIKE '%' || $q || '%' GROUP BY ALL ORDER BY works DESC, i.institution_id LIMIT 10""",
-        {"q": q},
+           WHERE i.name ILIKE $pattern ESCAPE '\\' GROUP BY ALL ORDER BY works DESC, i.institution_id LIMIT 10""",
+        {"pattern": like_contains(q)},  # % and _ in a name are themselves, not wildcards
     ).fetchall()
     if not found:
         raise CountingError(f"no institution matches {query!r} (try an OpenAlex id such as I27837315 or a ROR id)")

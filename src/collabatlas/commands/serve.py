@@ -20,6 +20,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def allowed_hosts(host: str, extra: list[str]) -> list[str]:
+    """The host names the server answers to: localhost, the --host name when it is a name (not an
+    address or a wildcard), and the --allow-host names."""
+    names = ["localhost", *extra]
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        if host not in ("", "*"):
+            names.append(host)
+    return names
+
+
 def serve(
     store: StoreOpt = None,
     host: Annotated[str, typer.Option("--host", help="Interface to bind; the default serves this machine only.")
@@ -31,6 +43,10 @@ def serve(
                                                              "used go first.")] = 1024,
     warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Compute the overview's results and build the "
                                                                  "JavaScript bundle at start-up.")] = True,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="A host name browsers may use to reach the server (repeatable; '*' for any). "
+                             "IP addresses, localhost and the --host name are always accepted; other names "
+                             "are refused to stop DNS rebinding.")] = None,
 ) -> None:
     """Serve the dashboard (overview, country, institution, pair, group, network, landscape pages) and
     the JSON API (/api/..., OpenAPI at /openapi.json) over a store, read-only.
@@ -42,6 +58,8 @@ def serve(
       curl 'http://127.0.0.1:8000/api/partners/US?years=2005-2009&top=5'
 
       collabatlas serve --port 8080 --cache-mb 4096
+
+      collabatlas serve --host 0.0.0.0 --allow-host atlas.example.org   # a deliberately public server
     """
     import uvicorn
 
@@ -57,7 +75,8 @@ def serve(
         err_console.print(f"[yellow]warning:[/] binding {host}: the dashboard has no authentication; anyone who "
                           "can reach this address can read the store")
     try:
-        app = create_app(path, data_dir=config.data_dir(data), cache_bytes=cache_mb << 20)
+        app = create_app(path, data_dir=config.data_dir(data), cache_bytes=cache_mb << 20,
+                         allowed_hosts=allowed_hosts(host, allow_host or []))
     except StoreError as exc:
         _fail(str(exc))
     if warm:
