@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean system-deps
+.PHONY: demo test test-fast bench clean system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ system-deps:
 
 test: $(BIN)/.installed system-deps
 	$(BIN)/python -m pytest -q
+
+# the quick tier while you work: no slow, real-data, browser or Spark tests (`make test` runs everything)
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -m "not slow and not realdata and not browser and not spark"
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.bench_spine

@@ -117,3 +117,16 @@ def atlas_of(tmp_path):
     yield build
     for atlas in opened:
         atlas.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark by what a test needs, so `make test-fast` can leave out the expensive tiers: a test that
+    uses the real sample data is `realdata`; the Spark parity tests `spark`; the browser tests `browser`."""
+    for item in items:
+        if "shared_data" in item.fixturenames or "sample_store" in item.fixturenames:
+            item.add_marker(pytest.mark.realdata)
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module == "test_spark_parity":
+            item.add_marker(pytest.mark.spark)
+        if module == "test_dashboard_e2e":
+            item.add_marker(pytest.mark.browser)
