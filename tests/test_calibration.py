@@ -3,6 +3,7 @@ scale benchmark's pure parts (benchmarks.bench_scale: sizes, workload counts, pr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -154,10 +155,30 @@ def test_mega_author_share_knob(tmp_path, mega):
 
 
 def test_default_profile_is_unchanged():
-    assert synth.Profile() == synth.DEFAULT_PROFILE
-    assert synth.DEFAULT_PROFILE.mega_min == 100 and synth.DEFAULT_PROFILE.author_body_pmf is None
+    # the hand-set profile the bench_spine figures were measured with, field by field
+    assert dataclasses.asdict(synth.DEFAULT_PROFILE) == {
+        "name": "default", "year_weights": None, "author_body_pmf": None, "author_tail_share": 0.0,
+        "author_tail_alpha": 1.0, "author_tail_max": 99, "mega_min": 100, "mega_max": 3000, "mega_alpha": 1.0,
+        "mega_share": 0.001, "p_work_without_affiliations": 0.0, "p_no_affiliation": 0.02, "p_country_only": 0.03,
+        "p_institutions_2": 0.15, "p_institutions_3": 0.05, "international_by_year": None, "partners_pmf": None,
+        "p_foreign_slot": 0.30, "country_weights": None, "institution_country_weights": None,
+    }
+
+
+def test_calibrated_profile_follows_calibration_json():
+    table = json.loads(calibration.CALIBRATION_FILE.read_text())
+    fit, ctry = table["authors_per_work"]["fit"], table["countries_per_work"]
     profile = synth.calibrated_profile()
-    assert profile.mega_min == 500 and profile.mega_max == 3000 and len(profile.country_weights) == len(synth.COUNTRIES)
+    assert profile.name == "calibrated" and profile.mega_min == 500 and profile.mega_max == 3000
+    assert profile.author_body_pmf == tuple(fit["body_pmf"])
+    assert (profile.author_tail_share, profile.author_tail_alpha, profile.author_tail_max) == (
+        fit["tail_share"], fit["tail_alpha"], fit["tail_max"])
+    assert profile.mega_share == table["mega_author_share"]["default"]
+    assert profile.partners_pmf == tuple(ctry["partners_pmf"])
+    assert profile.international_by_year == tuple(ctry["international_by_year"][str(y)] for y in synth.YEARS.tolist())
+    assert profile.p_country_only == table["institutions"]["in_works_with_country"]["share_country_only"]
+    assert len(profile.country_weights) == len(profile.institution_country_weights) == len(synth.COUNTRIES)
+    assert profile.country_weights[synth.COUNTRIES.index("US")] == table["world"]["country_works_latest_year"]["US"]
 
 
 # --- bench_scale pure parts ---------------------------------------------------------------------
