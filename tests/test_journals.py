@@ -1,0 +1,87 @@
+"""Journal lists: exact matching (no prefix traps), aliases, and the journal filter on real counting."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from collabatlas import journals as jl
+from collabatlas.cli import app
+
+from .conftest import work
+
+TRAPS = ["Science", "Science of the Total Environment", "Cell", "Cell Reports", "Nature", "Nature Communications",
+         "Nature Reviews Drug Discovery", "Journal of the American Chemical Society",
+         "Journal of the American Ceramic Society", "Physical Review Letters", "Physical Review E", "JAMA",
+         "Proceedings of the National Academy of Sciences", "The Lancet", "Environmental Science & Technology",
+         "PHYSICAL REVIEW LETTERS", "Angewandte Chemie"]
+
+
+def _store(atlas_of):
+    records = []
+    for n, name in enumerate(TRAPS, start=1):
+        source = {"id": f"https://openalex.org/S{n}", "display_name": name}
+        records.append(work(f"W{n}", [[(f"I{n}", "US")], [(f"I{n + 100}", "JP")]],
+                            primary_location={"source": source}))
+    return atlas_of(records)
+
+
+def test_titles_normalise_without_losing_what_tells_journals_apart():
+    assert jl.normalise_title("The Lancet") == jl.normalise_title("LANCET") == "lancet"
+    assert jl.normalise_title("Environmental Science & Technology") == "environmental science and technology"
+    assert jl.normalise_title("Journal of Geophysical Research: Atmospheres") == \
+        jl.normalise_title("Journal of Geophysical Research Atmospheres")
+    assert jl.normalise_title("Science") != jl.normalise_title("Science of the Total Environment")
+    assert "jama" in jl.title_keys("JAMA: The Journal of the American Medical Association")
+
+
+def test_nature_index_list_matches_exactly(atlas_of):
+    atlas = _store(atlas_of)
+    matches = atlas.journals("nature-index").dropna(subset=["source_name"])
+    matched = set(matches["source_name"])
+    assert {"Science", "Cell", "Nature", "Nature Communications", "Journal of the American Chemical Society",
+            "Physical Review Letters", "PHYSICAL REVIEW LETTERS", "JAMA", "The Lancet",
+            "Proceedings of the National Academy of Sciences", "Environmental Science & Technology"} == matched
+    jama = matches[matches["source_name"] == "JAMA"]
+    assert list(jama["entry"]) == ["JAMA: The Journal of the American Medical Association"]
+    assert list(jama["matched_by"]) == ["title alias"]
+    # the 82-journal list (2018-2023) has no health-science journals
+    old = set(atlas.journals("nature-index-82").dropna(subset=["source_name"])["source_name"])
+    assert "JAMA" not in old and "The Lancet" not in old and "Science" in old
+
+
+def test_journal_filter_counts_only_listed_journals(atlas_of):
+    atlas = _store(atlas_of)
+    c = atlas.counting_for("country", None, None, None, None, False, False, journals="nature-index")
+    from collabatlas import counting
+
+    scores = atlas._df(counting.scores_sql(c)).set_index("unit")
+    assert scores.loc["US", "count"] == 11  # the eleven listed journals above, traps left out
+    assert "Nature Index journals, 145" in c.filters.describe() and "not applied" in c.filters.describe()
+
+
+def test_a_list_file_takes_titles_issns_and_source_ids(tmp_path, atlas_of):
+    atlas = _store(atlas_of)
+    listing = tmp_path / "mine.txt"
+    listing.write_text("# my journals\nCell Reports\nS6\n0028-0836\nNo Such Journal\n", encoding="utf-8")
+    parsed = jl.load_list(str(listing))
+    assert parsed.titles == ("Cell Reports", "No Such Journal") and parsed.source_ids == ("S6",)
+    assert parsed.issns == ("0028-0836",)
+    found = atlas.journals(str(listing))
+    assert set(found.dropna(subset=["source_name"])["source_name"]) == {"Cell Reports", "Nature Communications"}
+    assert set(found[found["source_name"].isna()]["entry"]) == {"0028-0836", "No Such Journal"}
+
+
+def test_unknown_list_is_an_error(tmp_path):
+    with pytest.raises(jl.JournalError, match="not a file"):
+        jl.load_list("nature-indx")
+    (tmp_path / "empty.txt").write_text("# nothing\n")
+    with pytest.raises(jl.JournalError, match="no entries"):
+        jl.load_list(str(tmp_path / "empty.txt"))
+
+
+def test_journals_command_reports_unmatched_entries(sample_store):
+    result = CliRunner().invoke(app, ["journals", "--journals", "nature-index", "--unmatched", "--format", "csv",
+                                      "--store", str(sample_store)])
+    assert result.exit_code == 0, result.output
+    assert "entries match a source in the store" in result.output and "Water Research" in result.output
