@@ -39,6 +39,7 @@ import country_converter as coco
 import pandas as pd
 
 from . import countries, indicators, refdata
+from .errors import UserError
 
 BRI_FILE = "indicators/belt_and_road_countries_2020-01_iso.csv"
 WB_FILE = "indicators/WDI_R_package_country_income_region.csv"
@@ -66,7 +67,7 @@ _Labelled = dict[str, tuple[str, frozenset[str]]]
 """slug → (label as written in the source, member codes)."""
 
 
-class GroupError(ValueError):
+class GroupError(UserError):
     """An unknown group, a missing data file, or a user CSV value that is not a country."""
 
 

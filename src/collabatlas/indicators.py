@@ -48,6 +48,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import countries, refdata
+from .errors import UserError
 
 INDICATORS = ("gerd_pct_gdp", "researchers_per_million", "gdp_per_capita", "population", "trust_pct")
 INCOME_GROUPS = ("high", "upper-middle", "lower-middle", "low")
@@ -96,7 +97,7 @@ _FORMER_STATES = re.compile(
 ENV_VAR = "COLLABATLAS_DATA"
 
 
-class IndicatorError(ValueError):
+class IndicatorError(UserError):
     """An indicator file is missing or inconsistent."""
 
 

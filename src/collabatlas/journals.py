@@ -34,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import refdata
+from .errors import UserError
 
 LISTS = {
     "nature-index": ("nature-index-145", "Nature Index journals, 145, list of June 2023"),
@@ -137,7 +138,7 @@ def load_list(spec: str) -> JournalList:
     return JournalList(str(path), f"journals listed in {path.name} ({len(entries)})", entries)
 
 
-class JournalError(ValueError):
+class JournalError(UserError):
     """An unknown list, or a list file that cannot be read."""
 
 

@@ -9,6 +9,8 @@ project's choice and is documented in docs/methodology.md. Use it as ``--subject
 
 from __future__ import annotations
 
+from .errors import UserError
+
 #: slug → (title, OpenAlex field ids)
 NI_SUBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "chemistry": ("Chemistry", ("15", "16")),  # Chemical Engineering, Chemistry
@@ -25,7 +27,7 @@ NI_SUBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
 PREFIX = "ni:"
 
 
-class SubjectError(ValueError):
+class SubjectError(UserError):
     """An ``ni:`` subject that does not exist."""
 
 

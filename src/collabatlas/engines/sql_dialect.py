@@ -24,8 +24,10 @@ from datetime import date, datetime
 import sqlglot
 from sqlglot import exp
 
+from ..errors import DataError
 
-class RenderError(ValueError):
+
+class RenderError(DataError, ValueError):
     """A statement or parameter that cannot be rendered for Spark."""
 
 

@@ -28,10 +28,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..errors import UserError
+
 ENV_VAR = "COLLABATLAS_DATA"
 
 
-class RefDataError(ValueError):
+class RefDataError(UserError):
     """An unknown dataset, or a reference data file that is missing or damaged."""
 
 
