@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .filters import Filters
+from .errors import UserError
 
 LEVELS = ("country", "institution", "sector")
 
@@ -60,7 +61,7 @@ SECTOR_OF_TYPE = {
 SECTORS = ("academic", "corporate", "government", "healthcare", "npo", "other")
 
 
-class CountingError(ValueError):
+class CountingError(UserError):
     """An impossible metric request (unknown level, roll-up at country level, ...)."""
 
 
