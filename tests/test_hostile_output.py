@@ -167,3 +167,136 @@ def test_temp_directory_with_a_quote(tmp_path):
         assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == str(temp)
     finally:
         con.close()
+
+
+# -- items 10 and 14: the CLI on a store of hostile names ------------------------------------------
+
+NAMES = {
+    "I1": ("US", "Institute [of] Physics"),
+    "I2": ("GB", "Evil [/bold] Lab [/]"),
+    "I3": ("FR", "=HYPERLINK(\"http://evil.example\",\"x\")"),
+    "I4": ("DE", "\x1b]0;pwned\x07\x1b[31mRed\x00 Inst\x1b[0m"),
+    "I5": ("JP", "-2+3 Corp"),
+    "I6": ("IT", "@SUM(A1) :fire: Univ"),
+}
+
+
+def invoke(*args):
+    from typer.testing import CliRunner
+
+    from collabatlas.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def hostile_records() -> list[dict]:
+    from tests.conftest import institution, work
+
+    insts = {}
+    for iid, (country, name) in NAMES.items():
+        insts[iid] = institution(iid, country)
+        insts[iid]["display_name"] = name
+    records = [work(f"W{n}", [[insts["I1"]], [insts[iid]]], year=2020) for n, iid in enumerate(NAMES, start=1)]
+    records.append(work("W9", [[insts["I2"]], [insts["I3"]], [insts["I4"]]], year=2021))
+    return records
+
+
+@pytest.fixture
+def hostile_store(tmp_path):
+    import collabatlas
+    from tests.conftest import write_jsonl
+
+    store = tmp_path / "s.duckdb"
+    with collabatlas.open(store) as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "works.jsonl", hostile_records()))
+    return store
+
+
+def test_ingest_into_a_path_with_markup_prints_its_summary(tmp_path):
+    from tests.conftest import write_jsonl
+
+    folder = tmp_path / "data [" / "] in [bold]brackets"  # the path holds "[/]" and "[bold]"
+    folder.mkdir(parents=True)
+    path = write_jsonl(folder / "works [red].jsonl", hostile_records())
+    store = folder / "s.duckdb"
+    result = invoke("ingest", path, "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "ingest into " + str(store) in " ".join(result.output.split())
+
+
+def assert_clean_terminal(text: str) -> None:
+    assert "\x1b" not in text and "\x00" not in text and "\x07" not in text
+
+
+def test_table_views_print_markup_in_names_literally(hostile_store):
+    result = invoke("scores", "--level", "institution", "--store", hostile_store)
+    assert result.exit_code == 0, result.output
+    for needle in ("Institute [of] Physics", "Evil [/bold] Lab [/]", "-2+3 Corp", "@SUM(A1) :fire: Univ", "Red Inst"):
+        assert needle in result.output
+    assert_clean_terminal(result.output)
+    pairs = invoke("partners", "I1", "--level", "institution", "--store", hostile_store)
+    assert pairs.exit_code == 0, pairs.output
+    assert "Evil [/bold] Lab [/]" in pairs.output and "-2+3 Corp" in pairs.output
+
+
+def test_profile_and_errors_print_markup_literally(hostile_store):
+    result = invoke("profile", "I2", "--store", hostile_store)
+    assert result.exit_code == 0, result.output
+    assert "Evil [/bold] Lab [/]" in result.output
+    assert_clean_terminal(result.output)
+    missing = invoke("profile", "[/]nowhere [bold]", "--store", hostile_store)
+    assert missing.exit_code == 2 and "[/]nowhere [bold]" in missing.output, missing.output
+
+
+def test_csv_output_is_neutralised_for_spreadsheets(hostile_store, tmp_path):
+    result = invoke("scores", "--level", "institution", "--format", "csv", "--store", hostile_store)
+    assert result.exit_code == 0, result.output
+    assert_clean_terminal(result.stdout)
+    names = set(pd.read_csv(__import__("io").StringIO(result.stdout), keep_default_na=False)["name"])
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in names and "'-2+3 Corp" in names
+    assert "'@SUM(A1) :fire: Univ" in names and "Red Inst" in names and "Institute [of] Physics" in names
+    out = tmp_path / "scores.csv"
+    assert invoke("scores", "--level", "institution", "--out", out, "--store", hostile_store).exit_code == 0
+    written = pd.read_csv(out, keep_default_na=False)
+    assert set(written["name"]) == names
+    assert not written["name"].str.contains("\x1b|\x00").any()
+    assert (written["share"] >= 0).all()  # numbers stay numbers
+
+
+def test_raw_csv_option_writes_values_unchanged(hostile_store, tmp_path):
+    out = tmp_path / "raw.csv"
+    result = invoke("--raw-csv", "scores", "--level", "institution", "--out", out, "--store", hostile_store)
+    assert result.exit_code == 0, result.output
+    names = set(pd.read_csv(out, keep_default_na=False)["name"])
+    assert "=HYPERLINK(\"http://evil.example\",\"x\")" in names and "-2+3 Corp" in names
+    assert NAMES["I4"][1] in names
+
+
+def test_network_csv_from_the_cli_is_neutralised(hostile_store, tmp_path):
+    result = invoke("network", "--level", "institution", "--format", "csv", "--out", tmp_path / "net",
+                    "--store", hostile_store)
+    assert result.exit_code == 0, result.output
+    labels = set(pd.read_csv(tmp_path / "net" / "nodes.csv", keep_default_na=False)["label"])
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in labels
+
+
+def test_markup_helpers():
+    from collabatlas.escaping import markup, terminal_text
+
+    assert terminal_text("a\x1b[1;31mb\x1b]8;;http://x\x07c\x1b]8;;\x07\x00d\x9b2Je\tf\ng") == "abcde\tf\ng"
+    from rich.console import Console
+
+    console = Console(file=__import__("io").StringIO(), emoji=False, width=200)
+    for text in ("Institute [of] Physics", "Evil [/bold] Lab [/]", "back\\", "[link=http://x]y[/link]"):
+        console.print(f"[bold]{markup(text)}[/]")
+    assert console.file.getvalue().splitlines() == [
+        "Institute [of] Physics", "Evil [/bold] Lab [/]", "back\\", "[link=http://x]y[/link]"]
+
+
+def test_print_table_shows_cells_exactly(capsys):
+    from collabatlas.cli_common import print_table
+
+    print_table(pd.DataFrame({"name": ["ends with \\", "[red]x[/red]", "Tab\x1b[2Jbed"], "n": [1, 2, 3]}), "[t]")
+    out = capsys.readouterr().out
+    assert "ends with \\ " in out and "ends with \\\\" not in out and "[red]x[/red]" in out and "[t]" in out
+    assert "Tabbed" in out and "\x1b" not in out

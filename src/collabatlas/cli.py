@@ -19,6 +19,7 @@ from . import config
 from .atlas import Atlas, percent_change
 from .cli_common import *  # noqa: F403 - the shared app, option types and helpers
 from .cli_common import _emit, _fail, _filters_text, _guard, _metric, _open  # noqa: F401
+from .escaping import markup
 from .ingest import export_tables
 from .ingest_report import IngestReport
 
@@ -53,7 +54,8 @@ def ingest(
         task = bar.add_task("ingest", total=None)
 
         def progress(label: str, done: int, total: int) -> None:
-            bar.update(task, description=Path(label).name if "/" in label else label, completed=done, total=total)
+            bar.update(task, description=markup(Path(label).name if "/" in label else label), completed=done,
+                       total=total)
 
         report = atlas.ingest(*paths, progress=progress, format=format)
     if json_summary:
@@ -65,7 +67,7 @@ def ingest(
 
 def print_report(report: IngestReport, atlas: Atlas) -> None:
     mb = report.bytes_read / 1e6
-    t = Table(title=f"ingest into {atlas.path}", show_header=False)
+    t = Table(title=f"ingest into {markup(atlas.path)}", show_header=False)
     t.add_column("what")
     t.add_column("n", justify="right")
     rows = [
@@ -91,10 +93,10 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
         rows.append(("then unit shares saved for the metrics", f"{report.unit_shares_seconds:.2f} s"))
         rows.append(("and per-year aggregates built from them", f"{report.aggregates_seconds:.2f} s"))
     for what, n in rows:
-        t.add_row(what, f"{n:,}" if isinstance(n, int) else str(n))
+        t.add_row(markup(what), f"{n:,}" if isinstance(n, int) else markup(n))
     console.print(t)
     for message in report.messages:
-        err_console.print(f"[yellow]note:[/] {message}")
+        err_console.print(f"[yellow]note:[/] {markup(message)}")
 
 
 @app.command("ingest-pairs")
@@ -110,13 +112,13 @@ def ingest_pairs(
 
       collabatlas ingest-pairs ../shared/data/country_pairs/openalex_country_coauthorship_pairs_1990_2023.csv.gz
     """
-    with _open(store, read_only=False) as atlas, err_console.status(f"loading {path.name}"):
+    with _open(store, read_only=False) as atlas, err_console.status(f"loading {markup(path.name)}"):
         report = atlas.ingest_country_pairs(path)
     years = f"{report.years[0]}–{report.years[-1]}" if report.years else "none"
     console.print(f"{report.rows_read:,} rows read, {report.rows_stored:,} stored (years {years}), "
                   f"{sum(report.skipped.values()):,} skipped")
     for message in report.messages:
-        err_console.print(f"[yellow]note:[/] {message}")
+        err_console.print(f"[yellow]note:[/] {markup(message)}")
 
 
 @app.command()
@@ -243,7 +245,7 @@ def profile(
     if format is not Format.table:
         print(json.dumps(p.to_dict(), default=str))
         return
-    console.print(f"[bold]{p.name}[/] ({p.institution_id}, {p.country or 'country unknown'})")
+    console.print(f"[bold]{markup(p.name)}[/] ({markup(p.institution_id)}, {markup(p.country or 'country unknown')})")
     print_table(pd.DataFrame([p.headline]), "Count, Share and collaboration score")
     print_table(p.hotspots, "International hotspot countries (CS with their institutions)")
     print_table(p.partners, f"Top {top} partner institutions: own vs partner contribution on joint works")
@@ -282,7 +284,7 @@ def group(
     if format is not Format.table:
         print(json.dumps(report.to_dict(), default=str))
         return
-    console.print(f"[bold]{report.country}[/] with [bold]{report.group}[/] ({len(report.members)} countries)")
+    console.print(f"[bold]{markup(report.country)}[/] with [bold]{markup(report.group)}[/] ({len(report.members)} countries)")
     print_table(report.periods, "Per period")
     print_table(report.growth, "Growth from the first to the last period (%)")
     print_table(report.partners, f"Top {top} partners in the group")
@@ -417,9 +419,9 @@ def export(
 
       collabatlas export atlas-parquet/
     """
-    with _open(store) as atlas, err_console.status(f"writing {folder}"):
+    with _open(store) as atlas, err_console.status(f"writing {markup(folder)}"):
         rows = export_tables(atlas.con, folder)
-    console.print(", ".join(f"{table} {n:,}" for table, n in rows.items()) + f" rows written to {folder}")
+    console.print(", ".join(f"{table} {n:,}" for table, n in rows.items()) + f" rows written to {markup(folder)}")
 
 
 @app.command("import-tables")
@@ -431,7 +433,7 @@ def import_tables(
     """Merge Parquet interchange tables into the store (same rules as ingest: newest updated_date wins)."""
     if not (folder / "works").is_dir():
         _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
-    with _open(store, read_only=False) as atlas, err_console.status(f"reading {folder}"):
+    with _open(store, read_only=False) as atlas, err_console.status(f"reading {markup(folder)}"):
         report = atlas.import_tables(folder)
     print_report(report, atlas)
 
@@ -533,10 +535,10 @@ def demo(
             from .report import build_report, write_report
 
             focus = countries["unit"].iloc[0]
-            with err_console.status(f"writing the report on {focus}"):
+            with err_console.status(f"writing the report on {markup(focus)}"):
                 written = write_report(build_report(atlas, focus, years=years,
                                                     command=f"collabatlas report --focus {focus}"), report_dir)
-            err_console.print(f"report on {focus}: {report_dir / 'index.html'} (+ {len(written) - 1} chart files)")
+            err_console.print(f"report on {markup(focus)}: {markup(report_dir / 'index.html')} (+ {len(written) - 1} chart files)")
 
 
 from .commands import register_all  # noqa: E402 - after the core commands, so --help lists them first

@@ -16,11 +16,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import config
 from .atlas import Atlas, percent_change
 from .counting import LEVELS, CountingError
 from .engines import EngineError
+from .escaping import csv_frame, markup, terminal_text
 from .filters import FilterError
 from .groups import GroupError
 from .indicators import IndicatorError
@@ -37,8 +39,27 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, soft_wrap=True)
+# no emoji codes: ":fire:" in a name prints as it is (data shown through Rich goes through ``markup``)
+console = Console(width=None if sys.stdout.isatty() else 160, emoji=False)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
+
+
+class Output:
+    """Output settings of this run, from the global options."""
+
+    #: CSV cells as they are: no ``'`` before ``=``, ``+``, ``-``, ``@`` (``collabatlas --raw-csv``)
+    raw_csv: bool = False
+
+
+@app.callback()
+def _global_options(
+    raw_csv: Annotated[bool, typer.Option(
+        "--raw-csv", envvar="COLLABATLAS_RAW_CSV",
+        help="Write CSV cells (--format csv, --out FILE.csv, network csv) as they are. By default a text cell "
+             "starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a formula "
+             "(numbers such as -5 are left alone), and control characters are removed.")] = False,
+) -> None:
+    Output.raw_csv = raw_csv
 
 
 class Level(str, Enum):
@@ -99,7 +120,7 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Show at mos
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}")
+    err_console.print(f"[bold red]error:[/] {markup(message)}")
     raise typer.Exit(2)
 
 
@@ -120,14 +141,14 @@ def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = 
 def _write(df: pd.DataFrame, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        df.to_csv(out, index=False)
+        csv_frame(df, Output.raw_csv).to_csv(out, index=False)
     elif suffix == ".json":
         out.write_text(df.to_json(orient="records", indent=1, double_precision=15))
     elif suffix == ".parquet":
         df.to_parquet(out, index=False)
     else:
         _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
-    err_console.print(f"wrote {len(df):,} rows to {out}")
+    err_console.print(f"wrote {len(df):,} rows to {markup(out)}")
 
 
 def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
@@ -135,7 +156,7 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
         _write(df, out)
     shown = df if limit is None else df.head(limit)
     if fmt is Format.csv:
-        shown.to_csv(sys.stdout, index=False)
+        csv_frame(shown, Output.raw_csv).to_csv(sys.stdout, index=False)
     elif fmt is Format.json:
         sys.stdout.write(shown.to_json(orient="records", double_precision=15))
         sys.stdout.write("\n")
@@ -147,13 +168,13 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
     caption = None
     if total is not None and total > len(df):
         caption = f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)"
-    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    table = Table(title=markup(title), caption=caption, show_lines=False, header_style="bold")
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col])
         if col.startswith("name"):
-            table.add_column(col, max_width=34, overflow="ellipsis", no_wrap=True)
+            table.add_column(markup(col), max_width=34, overflow="ellipsis", no_wrap=True)
         else:
-            table.add_column(col, justify="right" if numeric else "left", no_wrap=True)
+            table.add_column(markup(col), justify="right" if numeric else "left", no_wrap=True)
     for row in df.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
@@ -166,7 +187,7 @@ def _cell(value) -> str:
         return f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10000 else str(value)
-    return str(value)
+    return Text(terminal_text(value))  # as it is: no markup, no control characters
 
 
 def _guard(fn):

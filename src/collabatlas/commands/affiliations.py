@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import config, store
 from ..cli_common import Format, FormatOpt, OutOpt, StoreOpt, _emit, _fail, _open, err_console, print_table
+from ..escaping import markup
 from ..matching import DEFAULT_THRESHOLD, AffiliationMatcher
 from ..ror import RorError, load_ror, ror_info, ror_loaded
 
@@ -62,7 +63,7 @@ def ror_load(
         with _open(store_path, read_only=False) as atlas, err_console.status("saving unit shares and aggregates"):
             atlas.store_unit_shares()
     for where, reason in report.skipped[:show_skipped]:
-        err_console.print(f"note: {where}: {reason}")
+        err_console.print(f"note: {markup(where)}: {markup(reason)}")
     if len(report.skipped) > show_skipped:
         err_console.print(f"note: … and {len(report.skipped) - show_skipped:,} more skipped records")
     summary = report.summary().astype({"value": object})

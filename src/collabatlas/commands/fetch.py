@@ -12,6 +12,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.table import Table
 
 from ..cli_common import _fail, console, err_console
+from ..escaping import markup
 from ..fetch import DEFAULT_BASE_URL, MAX_PER_PAGE, FetchError, FetchReport, fetch_openalex
 
 fetch_app = typer.Typer(no_args_is_help=True,
@@ -75,7 +76,7 @@ def openalex(
             _fail(str(exc))
         except KeyboardInterrupt:
             bar.stop()
-            err_console.print(f"[yellow]interrupted:[/] the complete pages are kept in {out}; run the same command "
+            err_console.print(f"[yellow]interrupted:[/] the complete pages are kept in {markup(out)}; run the same command "
                               "again to resume")
             raise typer.Exit(130) from None
     if json_summary:
@@ -86,7 +87,7 @@ def openalex(
 
 def print_fetch_report(report: FetchReport) -> None:
     """The end-of-fetch summary as a table, then any notes."""
-    t = Table(title=f"fetch openalex → {report.out_dir}", show_header=False)
+    t = Table(title=f"fetch openalex → {markup(report.out_dir)}", show_header=False)
     t.add_column("what")
     t.add_column("n", justify="right")
     status = ("complete" if report.complete else "stopped at --max-works" if report.stopped_at_max_works
@@ -106,10 +107,10 @@ def print_fetch_report(report: FetchReport) -> None:
     if report.still_truncated:
         rows.insert(-2, ("works left truncated (Share inexact)", f"{report.still_truncated:,}"))
     for what, value in rows:
-        t.add_row(what, value)
+        t.add_row(markup(what), markup(value))
     console.print(t)
     for message in report.messages:
-        err_console.print(f"[yellow]note:[/] {message}")
+        err_console.print(f"[yellow]note:[/] {markup(message)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,9 @@ from ..network import ExportFormat, Layout, NodeMeasure, Normalization, Quality,
 from ..cli_common import (DualOpt, Level, LevelOpt, RenormOpt, RollupOpt, StoreOpt, SubjectOpt, TypeOpt, WindowOpt,
                           YearsOpt, _fail, _guard, _open, console, err_console, print_table)
 
+from ..cli_common import Output
+from ..escaping import markup
+
 
 def register(app: typer.Typer) -> None:
     app.command("network")(_guard(network))
@@ -68,7 +71,7 @@ def network(
         print_table(net.nodes[columns].head(25), title=net_lib.describe(net), total=len(net.nodes))
         console.print(summary)
         return
-    written = net_lib.write(net, out, target_format)
+    written = net_lib.write(net, out, target_format, raw_csv=Output.raw_csv)
     err_console.print(summary)
     for path in written:
-        err_console.print(f"wrote {path} ({target_format})")
+        err_console.print(f"wrote {markup(path)} ({target_format})")

@@ -14,6 +14,7 @@ from .. import charts
 from .. import report as report_lib
 from ..cli_common import (Level, LevelOpt, StoreOpt, SubjectOpt, TypeOpt, YearsOpt, _fail, _guard, _open, console,
                           err_console)
+from ..escaping import markup
 
 ChartKind = Enum("ChartKind", {k: k for k in report_lib.KINDS}, type=str)
 TopOpt = Annotated[int, typer.Option("--top", help="Number of partners (bars, rows) to show.")]
@@ -70,7 +71,7 @@ def chart(
             level=level.value, years=years, subject=subject, type=type, group=group,
             periods=[p.strip() for p in periods.split(",")] if periods else None, year=year, x=x, top=top)
         charts.save(drawn, out, scale=scale)
-    err_console.print(f"wrote {out}")
+    err_console.print(f"wrote {markup(out)}")
 
 
 def report(
@@ -117,4 +118,4 @@ def report(
         n_files = len(built.all_charts()) * (2 if images else 0) + 1
         bar.update(task, total=n_files + 8, completed=8)
         paths = report_lib.write_report(built, out, formats=("png", "svg") if images else (), progress=say)
-    console.print(f"wrote {paths[0]} and {len(paths) - 1} chart files to {out}")
+    console.print(f"wrote {markup(paths[0])} and {len(paths) - 1} chart files to {markup(out)}")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..cli_common import StoreOpt, _fail, _guard, err_console
+from ..escaping import markup
 
 
 def _is_loopback(host: str) -> bool:
@@ -72,7 +73,7 @@ def serve(
     if not path.exists():
         _fail(f"store {path} does not exist; run `collabatlas ingest PATH --store {path}` first")
     if not _is_loopback(host):
-        err_console.print(f"[yellow]warning:[/] binding {host}: the dashboard has no authentication; anyone who "
+        err_console.print(f"[yellow]warning:[/] binding {markup(host)}: the dashboard has no authentication; anyone who "
                           "can reach this address can read the store")
     try:
         app = create_app(path, data_dir=config.data_dir(data), cache_bytes=cache_mb << 20,
@@ -82,7 +83,7 @@ def serve(
     if warm:
         warm_in_background()
         app.state.service.warm_in_background()
-    err_console.print(f"collabatlas dashboard on http://{host}:{port}/  (store {path}; Ctrl-C stops)")
+    err_console.print(f"collabatlas dashboard on http://{markup(host)}:{port}/  (store {markup(path)}; Ctrl-C stops)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
