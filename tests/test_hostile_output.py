@@ -300,3 +300,11 @@ def test_print_table_shows_cells_exactly(capsys):
     out = capsys.readouterr().out
     assert "ends with \\ " in out and "ends with \\\\" not in out and "[red]x[/red]" in out and "[t]" in out
     assert "Tabbed" in out and "\x1b" not in out
+
+
+def test_spinner_texts_with_markup_in_user_input_do_not_crash(hostile_store):
+    from rich.errors import MarkupError
+
+    result = invoke("works", "I2 [/]", "--level", "institution", "--store", hostile_store)
+    assert not isinstance(result.exception, MarkupError), result.exception
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output

@@ -23,14 +23,14 @@ from .atlas import Atlas, percent_change
 from .counting import LEVELS, CountingError
 from .engines import EngineError
 from .escaping import csv_frame, markup, terminal_text
-from .filters import FilterError
+from .filters import FilterError, check_range
 from .groups import GroupError
 from .indicators import IndicatorError
 from .refdata import RefDataError
 from .ingest import export_tables, ingest_tables
 from .ingest_report import IngestReport
 from .sources.openalex import InputError
-from .store import StoreError
+from .store import DAMAGE_ERRORS, StoreError, damaged_message
 
 app = typer.Typer(
     help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
@@ -128,7 +128,7 @@ def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = 
     on = on or EngineChoice()
     try:
         if on.engine is Engine.spark:
-            with err_console.status(f"starting Spark ({on.spark_master})"):
+            with err_console.status(f"starting Spark ({markup(on.spark_master)})"):
                 return Atlas(config.store_path(store), engine="spark", spark_master=on.spark_master,
                              parquet=on.parquet)
         if on.parquet is not None:
@@ -138,20 +138,44 @@ def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = 
         _fail(str(exc))
 
 
+def prepare_out(out: Path, directory: bool = False) -> Path:
+    """The rule of every ``--out``: missing parent folders are created (``directory``: the folder
+    itself too); a folder that cannot be created is a one-line error, never a traceback."""
+    folder = out if directory else out.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"--out {out}: cannot create the folder {folder}: {exc.strerror or exc}")
+    return out
+
+
+def write_failed(out: Path, exc: OSError) -> None:
+    """The one-line error for an ``--out`` that could not be written (permission, full disk, ...)."""
+    _fail(f"--out {out}: cannot write: {exc.strerror or exc}")
+
+
 def _write(df: pd.DataFrame, out: Path) -> None:
     suffix = out.suffix.lower()
-    if suffix == ".csv":
-        csv_frame(df, Output.raw_csv).to_csv(out, index=False)
-    elif suffix == ".json":
-        out.write_text(df.to_json(orient="records", indent=1, double_precision=15))
-    elif suffix == ".parquet":
-        df.to_parquet(out, index=False)
-    else:
+    if suffix not in (".csv", ".json", ".parquet"):
         _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
+    prepare_out(out)
+    try:
+        if suffix == ".csv":
+            csv_frame(df, Output.raw_csv).to_csv(out, index=False)
+        elif suffix == ".json":
+            out.write_text(df.to_json(orient="records", indent=1, double_precision=15))
+        else:
+            df.to_parquet(out, index=False)
+    except OSError as exc:
+        write_failed(out, exc)
     err_console.print(f"wrote {len(df):,} rows to {markup(out)}")
 
 
 def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
+    try:
+        check_range("--limit", limit, 1)  # None: every row (table format: the first 25)
+    except FilterError as exc:
+        _fail(str(exc))
     if out is not None:
         _write(df, out)
     shown = df if limit is None else df.head(limit)
@@ -200,6 +224,8 @@ def _guard(fn):
             return fn(*args, **kwargs)
         except (FilterError, CountingError, InputError, StoreError, GroupError, IndicatorError, RefDataError) as exc:
             _fail(str(exc))
+        except DAMAGE_ERRORS as exc:  # a truncated or corrupt store file, a full disk: a message, no traceback
+            _fail(damaged_message(str(config.store_path(kwargs.get("store"))), exc))
     return wrapper
 
 
@@ -207,6 +233,7 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
             on: EngineChoice | None = None, **options) -> None:
     """Run one Atlas metric (on the engine ``on`` chooses) with a spinner on stderr and print or write its table."""
     level = options.get("level", "institution")
+    check_range("--limit", limit, 1)  # before the work, not after it
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
         df = getattr(atlas, method)(**options)
     subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"

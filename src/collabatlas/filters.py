@@ -14,7 +14,35 @@ from .subjects import SubjectError, ni_field_ids
 
 
 class FilterError(ValueError):
-    """A filter value that cannot be understood (bad year range, bad window, ...)."""
+    """A filter value that cannot be understood (bad year range, bad window, ...), or an option
+    outside its range (:func:`check_range`)."""
+
+
+def check_range(name: str, value, low: float | None = 1, high: float | None = None, allow_none: bool = True):
+    """``value`` when ``low <= value <= high`` (``None`` passes when ``allow_none``: the option's
+    default, e.g. all rows); else :class:`FilterError` naming the option and its range. The one rule
+    behind every count-like option (``top``, ``limit``, ``min_joint``, ``threshold``, ...) of the
+    library, the CLI and the API."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FilterError(f"{name} {value!r}: expected a number")
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = (f"{low:g}..{high:g}" if low is not None and high is not None
+                else f">= {low:g}" if low is not None else f"<= {high:g}")
+        raise FilterError(f"{name} {value:g}: must be {span}")
+    return value
+
+
+def parse_two_periods(value: str) -> tuple[int, int]:
+    """``"2015,2021"`` → (2015, 2021): the two periods of a comparison (``trend --compare``)."""
+    parts = [p.strip() for p in str(value).split(",")]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise FilterError(f"compare {value!r}: expected two periods P1,P2, e.g. 2015,2021")
+    first, last = int(parts[0]), int(parts[1])
+    if first == last:
+        raise FilterError(f"compare {value!r}: expected two different periods, e.g. 2015,2021")
+    return first, last
 
 
 def parse_years(value: str | int | tuple[int, int] | None) -> tuple[int, int] | None:

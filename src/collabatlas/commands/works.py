@@ -10,6 +10,7 @@ import typer
 from ..cli_common import (DualOpt, Format, FormatOpt, Level, OutOpt, RenormOpt, RollupOpt, StoreOpt, SubjectOpt,
                           TypeOpt, WindowOpt, YearsOpt, _emit, _filters_text, _guard, _open, err_console)
 from ..counting import WORK_FIGURES
+from ..escaping import markup
 
 Figure = Enum("Figure", {name: name for name in WORK_FIGURES}, type=str)
 
@@ -41,7 +42,7 @@ def works(
       collabatlas works I27837315 --level institution --figure cs_international --format csv
     """
     options = dict(years=years, window=window, subject=subject, type=type)
-    with _open(store) as atlas, err_console.status(f"finding the works behind {unit}"):
+    with _open(store) as atlas, err_console.status(f"finding the works behind {markup(unit)}"):
         df = atlas.works(unit, partner, level=level.value, figure=figure.value if figure else None,
                          renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
                          limit=limit, **options)
