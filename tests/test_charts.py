@@ -90,10 +90,21 @@ def test_caption_names_filters_counting_and_data_version():
     ctx = ChartContext(filters={"years": "2015-2021", "subject": "ni:chemistry", "type": None}, data_version=7)
     lines = ctx.caption("Bilateral CS = ...")
     assert lines[0] == "Bilateral CS = ..."
-    assert lines[-1] == (f"years 2015-2021, subject ni:chemistry · fractional counting, strict · OpenAlex works · "
+    assert lines[-1] == (f"years 2015-2021, subject ni:chemistry · fractional counting, strict · works · "
                          f"data version 7 · collabatlas {collabatlas.__version__}")
     assert ChartContext().caption("d")[-1].startswith("all works (no filter)")
     assert "subject" not in ctx.with_filters(subject=None).filters_text()
+    # groups by their description, work type by its name; long lines wrapped at words
+    assert ctx.with_filters(group="bri", type="article").filters_text().endswith(
+        "work type article, group Belt and Road countries (bri)")
+    wrapped = ctx.caption("word " * 60, width=50)
+    assert len(wrapped) > 3 and all(len(line) <= 50 for line in wrapped)
+
+
+def test_caption_names_the_sources_of_the_works(atlas):
+    ctx = ChartContext.from_atlas(atlas)
+    origins = [o for (o,) in atlas.con.execute("SELECT DISTINCT origin FROM work_sources").fetchall()]
+    assert ctx.source.startswith("works from ") and "OpenAlex" in ctx.source and len(origins) >= 1
 
 
 # -- each chart plots the Atlas result -------------------------------------------------------------

@@ -18,12 +18,12 @@ from . import counting, country_pairs, refdata, uncertainty
 from .config import EngineSettings, store_path
 from .counting import Counting
 from .engines import ENGINES, EngineError
-from .filters import Filters
+from .filters import Filters, check_range
 from .ingest import ProgressCallback, ingest, ingest_tables
 from .ingest_report import IngestReport
 from .group_analysis import GroupReport, group_collaboration
 from .profile import InstitutionProfile, institution_profile
-from .store import connect, data_version, meta_get, meta_set, table_counts, transaction
+from .store import DAMAGE_ERRORS, StoreError, connect, data_version, meta_get, meta_set, table_counts, transaction
 from .store import settings as duckdb_settings
 
 
@@ -34,6 +34,16 @@ def _pairs_only(level: str) -> None:
 
 class UnknownUnitError(counting.CountingError):
     """A country, institution or sector that the store does not hold."""
+
+
+class UnitSharesNotSaved(StoreError):
+    """The data is committed, but saving the derived unit shares and aggregates failed (a full disk,
+    an I/O error): the metrics stay right, computed from scratch, until ``collabatlas refresh``
+    saves them. ``report`` is the committed ingest's report (when an ingest raised it)."""
+
+    def __init__(self, message: str, report: IngestReport | None = None):
+        super().__init__(message)
+        self.report = report
 
 
 #: the per-year aggregates saved with the unit shares: (kind, statement builder)
@@ -184,7 +194,13 @@ class Atlas:
 
     def _saved_after(self, report: IngestReport) -> IngestReport:
         """What ends every ingest: the unit shares and per-year aggregates saved, timed in ``report``."""
-        timings = self.store_unit_shares()
+        try:
+            timings = self.store_unit_shares()
+        except UnitSharesNotSaved as exc:
+            raise UnitSharesNotSaved(
+                f"the ingest is committed ({report.works_inserted:,} works new, {report.works_replaced:,} replaced, "
+                f"{report.records_skipped:,} records skipped; data version {self.data_version}), but {exc}",
+                report) from exc
         report.unit_shares_seconds, report.aggregates_seconds = timings["unit_shares"], timings["aggregates"]
         return report
 
@@ -210,6 +226,17 @@ class Atlas:
         version = self.data_version
         timings = {"unit_shares": 0.0, "aggregates": 0.0}
         limit = self._ingest_memory_limit
+        try:
+            self._save_unit_shares(version, timings, limit)
+        except (OSError, *DAMAGE_ERRORS) as exc:  # a full disk, an I/O error: nothing of it is kept
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UnitSharesNotSaved(
+                f"saving the unit shares and per-year aggregates failed ({first}); the metrics are right but "
+                f"computed from scratch until `collabatlas refresh --store {self.path}` saves them (free disk "
+                f"space first)") from exc
+        return timings
+
+    def _save_unit_shares(self, version: int, timings: dict[str, float], limit: str | None) -> None:
         with duckdb_settings(self.con, {"memory_limit": limit} if limit else {}), transaction(self.con):
             for level in self.PERSISTED_LEVELS:
                 started = time.perf_counter()
@@ -223,7 +250,6 @@ class Atlas:
                                      f"{build(level, source)}")
                 timings["aggregates"] += time.perf_counter() - started
             meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
-        return timings
 
     def ingest_country_pairs(self, path: str | os.PathLike) -> country_pairs.PairLoadReport:
         """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.country_pairs`."""
@@ -248,11 +274,38 @@ class Atlas:
     def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002
                      rollup: bool, exclude_dual: bool = False) -> Counting:
         """The :class:`Counting` for these options, reading this connection's unit-share cache."""
-        c = Counting(level=level, filters=Filters.of(years=years, window=window, subject=subject, type=type),
+        c = Counting(level=level, filters=self._known_subjects(Filters.of(years=years, window=window, subject=subject,
+                                                                            type=type)),
                      renormalize=renormalize, rollup=rollup, exclude_dual=exclude_dual)
         aggregated = (self.use_aggregates and self.spark is None and level in self.PERSISTED_LEVELS
                       and self.unit_shares_saved)
         return dataclasses.replace(c, source=self.unit_shares_table(c), aggregated=aggregated)
+
+    def _known_subjects(self, filters: Filters) -> Filters:
+        """``filters``, once every subject given (other than ``ni:`` areas, checked by :mod:`.subjects`)
+        names a domain, field or subfield (name or id) of some work in the store: a typo is an error,
+        not an empty table. (DuckDB engine; the set is read once per data version.)"""
+        if not filters.subjects or self.spark is not None:
+            return filters
+        from .subjects import ni_field_ids
+
+        wanted = [s for s in filters.subjects if ni_field_ids(s) is None]
+        if not wanted:
+            return filters
+        version = self.data_version
+        cached = getattr(self, "_subjects_known", None)
+        if cached is None or cached[0] != version:
+            rows = self.con.execute(
+                "SELECT DISTINCT lower(domain), lower(field), lower(subfield), 'domains/' || domain_id, "
+                "'fields/' || field_id, 'subfields/' || subfield_id FROM works").fetchall()
+            cached = self._subjects_known = (version, {v for row in rows for v in row if v})
+        unknown = [s for s in wanted if s.lower() not in cached[1]]
+        if unknown:
+            from .filters import FilterError
+
+            raise FilterError(f"subject {', '.join(map(repr, unknown))}: no work in this store has this OpenAlex "
+                              f"domain, field or subfield (name or id such as fields/17, or ni:<area>)")
+        return filters
 
     @staticmethod
     def _unit_shares_stamp(version: int) -> str:
@@ -309,6 +362,7 @@ class Atlas:
         Share × N_base / N_year (N = works in the data set under the same filters), and implies
         ``by_year``.
         """
+        ci = uncertainty.check_replicates(ci)
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
         by_year = by_year or base_year is not None
         df = self._df(counting.scores_sql(c, by_year=by_year))
@@ -334,6 +388,7 @@ class Atlas:
               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
               min_joint: int = 1, exclude_dual_affiliations: bool = False) -> pd.DataFrame:
         """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``)."""
+        check_range("min_joint", min_joint, 1)
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
         df = self._df(counting.pairs_sql(c, by_year=by_year))
         if min_joint > 1:
@@ -364,7 +419,9 @@ class Atlas:
     def resolve_unit(self, level: str, unit: str) -> str:
         """The canonical id of ``unit`` at ``level`` (country codes upper-cased, institution ids short);
         raises :class:`UnknownUnitError` when the store has no such unit."""
-        unit = unit.strip()
+        unit = unit.strip() if isinstance(unit, str) else unit
+        if not unit:
+            raise counting.CountingError(f"{level} {unit!r}: a {level} id is needed (it is empty or blank)")
         if level == "country":
             unit = unit.upper()
             sql = ("SELECT 1 FROM author_countries WHERE country_code = $u "
@@ -395,6 +452,8 @@ class Atlas:
         ``years`` spans several years, ``cs_<year>`` for each year. The percentage is the partner's
         part of the unit's CS with partners in other countries (empty for a domestic partner).
         """
+        check_range("top", top, 1)  # None: every partner
+        ci = uncertainty.check_replicates(ci)
         if source == "pairs":
             _pairs_only(level)
             df = country_pairs.partners(self.con, unit, years)
@@ -462,6 +521,9 @@ class Atlas:
     def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
                 type=None) -> InstitutionProfile:  # noqa: A002
         """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.profile`."""
+        check_range("top", top, 1, allow_none=False)
+        if not str(institution or "").strip():
+            raise counting.CountingError("profile: an institution id, ROR id or name is needed (it is empty or blank)")
         return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type)
 
     def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
@@ -471,6 +533,16 @@ class Atlas:
         ``group`` names a group of :mod:`collabatlas.groups` (``bri``, ``income:high``, ``eu``, ...);
         ``members`` gives the countries directly instead. ``source="pairs"`` returns the per-period
         table from country-pair aggregates (full-count links) instead of a :class:`GroupReport`."""
+        from .groups import GroupError
+
+        check_range("top", top, 1, allow_none=False)
+        ci = uncertainty.check_replicates(ci)
+        if not str(country or "").strip():
+            raise counting.CountingError("group analysis: a focus country is needed (it is empty or blank)")
+        if members is None and not str(group or "").strip():
+            raise GroupError("group: a group name is needed (it is empty or blank); see `collabatlas groups`")
+        if not [p for p in periods if str(p).strip()]:
+            raise counting.CountingError("group analysis: give at least one period, e.g. 2013-2015,2016-2018")
         if members is None:
             from .groups import group_members
 
@@ -491,6 +563,7 @@ class Atlas:
         Columns: ``period, joint_count, cs, change_pct`` (change of CS from the previous period, %).
         Use :func:`percent_change` for the change between any two periods.
         """
+        ci = uncertainty.check_replicates(ci)
         if source == "pairs":
             _pairs_only(level)
             return country_pairs.trend(self.con, unit_a, unit_b, years)
@@ -549,6 +622,7 @@ class Atlas:
                               subject=None, type=None, window_end_month: int | None = None,  # noqa: A002
                               ci: int = uncertainty.DEFAULT_REPLICATES) -> tuple[float, float] | None:
         """95 % bootstrap interval of the % change of CS(A, B) from period ``first`` to ``last``."""
+        ci = uncertainty.check_replicates(ci, allow_zero=False)
         a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
         c = self.counting_for(level, None, None, subject, type, False, False)
         contrib = self._df(counting.contributions_sql(c, focus=a, unit_b=b, window_end_month=window_end_month))

@@ -22,6 +22,7 @@ import altair as alt
 import pandas as pd
 
 from . import __version__, refdata
+from .chart_text import FILTER_NAMES, field_name, group_title, possessive, wrap
 
 # -- theme --------------------------------------------------------------------------------------
 
@@ -82,14 +83,17 @@ class ChartContext:
     filters: Mapping[str, object] = field(default_factory=dict)
     data_version: int | None = None
     counting: str = "fractional counting, strict"
-    source: str = "OpenAlex works"
+    source: str = "works"
 
     @classmethod
     def from_atlas(cls, atlas, counting: str | None = None, source: str | None = None, **filters) -> ChartContext:
-        """The context of results computed from ``atlas`` under ``filters`` (years, window, subject, type, ...)."""
+        """The context of results computed from ``atlas`` under ``filters`` (years, window, subject, type, ...);
+        the source says where the store's works come from (``works from OpenAlex, WoS, Scopus, PubMed``)."""
+        from .chart_text import source_text
+
         kept = {k: v for k, v in filters.items() if v not in (None, "", False)}
         return cls(filters=kept, data_version=atlas.data_version,
-                   counting=counting or cls.counting, source=source or cls.source)
+                   counting=counting or cls.counting, source=source or source_text(atlas))
 
     def with_filters(self, **more) -> ChartContext:
         """A copy with ``more`` filters added (``None`` removes one)."""
@@ -98,20 +102,43 @@ class ChartContext:
                             self.data_version, self.counting, self.source)
 
     def filters_text(self) -> str:
-        """``"years 2015-2021, subject ni:chemistry"`` (empty filters left out), or ``"all works (no filter)"``."""
-        given = [f"{k} {v}" for k, v in self.filters.items() if v not in (None, "", False)]
+        """``"years 2015-2021, subject ni:chemistry"`` (empty filters left out), or ``"all works (no filter)"``;
+        a group is named by its description (``group Belt and Road countries (bri)``)."""
+        given = [f"{FILTER_NAMES.get(k, k)} {self._value(k, v)}" for k, v in self.filters.items()
+                 if v not in (None, "", False)]
         return ", ".join(given) if given else "all works (no filter)"
 
-    def caption(self, definition: str, *notes: str) -> list[str]:
+    @staticmethod
+    def _value(key: str, value) -> str:
+        if key == "group":
+            named = group_title(str(value))
+            return f"{named} ({value})" if named != str(value) else str(value)
+        return str(value)
+
+    def caption(self, definition: str, *notes: str, width: int = 0) -> list[str]:
         """Subtitle lines: the definition, any notes, then filters · counting · source · data version ·
-        collabatlas version."""
+        collabatlas version; with ``width``, lines longer than that many characters are wrapped."""
         version = "?" if self.data_version is None else self.data_version
-        return [definition, *notes, f"{self.filters_text()} · {self.counting} · {self.source} · "
-                                    f"data version {version} · collabatlas {__version__}"]
+        lines = [definition, *notes, f"{self.filters_text()} · {self.counting} · {self.source} · "
+                                     f"data version {version} · collabatlas {__version__}"]
+        return wrap(lines, width) if width else lines
 
 
-def _title(text: str, ctx: ChartContext, definition: str, *notes: str) -> alt.TitleParams:
-    return alt.TitleParams(text=text, subtitle=ctx.caption(definition, *notes))
+#: caption lines are wrapped to this many characters (11 px type: about 560 px), so none is cut
+CAPTION_CHARS = 96
+
+
+def _title(text: str, ctx: ChartContext, definition: str, *notes: str, width: int = CAPTION_CHARS) -> alt.TitleParams:
+    return alt.TitleParams(text=text, subtitle=ctx.caption(definition, *notes, width=width))
+
+
+def _tip(column: str, **kw) -> alt.Tooltip:
+    """A tooltip row titled with the column's human name."""
+    return alt.Tooltip(column, title=kw.pop("title", None) or field_name(column.split(":")[0]), **kw)
+
+
+#: axis number format: as many decimals as the ticks need, so no two ticks read the same (0.05, 0.1, 0.15)
+AXIS_FORMAT = ",~g"
 
 
 # -- labels ------------------------------------------------------------------------------------
@@ -167,7 +194,7 @@ def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int 
     international CS. ``partners``: :meth:`Atlas.partners` (``partner[, name], joint_count, cs,
     pct_of_international_cs``)."""
     title = _title(f"Top collaborators of {unit}", ctx,
-                   f"{CS_DEFINITION} · % = partner's part of {unit}'s international CS")
+                   f"{CS_DEFINITION} · % = partner's part of {possessive(unit)} international CS")
     data = partners.head(top).copy()
     if data.empty:
         return _empty(f"{unit} has no partner under these filters", title)
@@ -179,10 +206,9 @@ def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int 
     order = list(data["label"])  # already ranked by CS (ties by id)
     base = alt.Chart(_records(data)).encode(
         y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("cs:Q", title="Bilateral collaboration score (CS)", axis=alt.Axis(format=",.1~f")),
-        tooltip=[alt.Tooltip("label:N", title="partner"), alt.Tooltip("cs:Q", format=",.3f", title="CS"),
-                 alt.Tooltip("joint_count:Q", title="joint works"),
-                 alt.Tooltip("pct_of_international_cs:Q", format=".1f", title="% of international CS")],
+        x=alt.X("cs:Q", title="Bilateral collaboration score (CS)", axis=alt.Axis(format=AXIS_FORMAT)),
+        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("cs:Q", format=",.3f"), _tip("joint_count:Q"),
+                 _tip("pct_of_international_cs:Q", format=".1f")],
     )
     bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=2)
     text = base.mark_text(align="left", dx=4).encode(text="text:N")
@@ -207,11 +233,12 @@ def trend_frame(trends: Mapping[str, pd.DataFrame], names: Mapping[str, str] | N
 
 
 def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str,
-                names: Mapping[str, str] | None = None) -> alt.LayerChart:
+                names: Mapping[str, str] | None = None, title: str | None = None) -> alt.LayerChart:
     """Bilateral CS per period of ``unit`` with several partners, one line per partner.
     ``trends``: partner → :meth:`Atlas.trend` frame (``period, joint_count, cs, change_pct``);
-    ``names``: partner → label (institution names; countries are named by default)."""
-    title = _title(f"Collaboration of {unit} with its top partners, per year", ctx,
+    ``names``: partner → label (institution names; countries are named by default); ``title``
+    replaces the default (the pair explorer: "Collaboration of Japan and China, per year")."""
+    title = _title(title or f"Collaboration of {unit} with its top partners, per year", ctx,
                    f"{CS_DEFINITION}, per publication year (12-month window when periods are windows)")
     data = trend_frame(trends, names)
     if data.empty:
@@ -220,11 +247,11 @@ def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str
     colour = alt.Color("label:N", sort=order, title="partner",
                        scale=alt.Scale(domain=order, range=(PALETTE * 3)[:len(order)]))
     base = alt.Chart(_records(data)).encode(
-        x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0, grid=False)),
-        y=alt.Y("cs:Q", title="Bilateral CS", axis=alt.Axis(format=",.1~f", grid=True)),
+        x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0, grid=False, labelOverlap=True)),
+        y=alt.Y("cs:Q", title="Bilateral CS", axis=alt.Axis(format=AXIS_FORMAT, grid=True)),
         color=colour,
-        tooltip=[alt.Tooltip("label:N", title="partner"), alt.Tooltip("period:O"),
-                 alt.Tooltip("cs:Q", format=",.3f", title="CS"), alt.Tooltip("joint_count:Q", title="joint works")],
+        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("period:O"), _tip("cs:Q", format=",.3f"),
+                 _tip("joint_count:Q")],
     )
     return (base.mark_line() + base.mark_point()).properties(title=title, width=WIDTH, height=320)
 
@@ -245,7 +272,7 @@ def subject_frame(by_subject: Mapping[str, pd.DataFrame], top: int = 5) -> pd.Da
 
 
 def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str,
-                            top: int = 5, columns: int = 3) -> alt.FacetChart:
+                            top: int = 5, columns: int = 3, title: str | None = None) -> alt.FacetChart:
     """One small bar chart per subject: ``unit``'s top ``top`` partners by CS in that subject.
     ``by_subject``: subject title → :meth:`Atlas.partners` frame computed with that subject filter.
     Subjects without a partner are named in the caption instead of drawn empty."""
@@ -254,15 +281,17 @@ def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartCo
     definition = f"{CS_DEFINITION}, within each Nature Index subject area (OpenAlex field → subject)"
     if without:
         definition += " · no partner in: " + ", ".join(without)
-    title = _title(f"Top partners of {unit} by subject", ctx, definition)
+    title = _title(title or f"Top partners of {unit} by subject", ctx, definition)
     if data.empty:
         return _empty(f"{unit} has no partner in any subject", title)
     subjects = list(dict.fromkeys(data["subject"]))
+    # room right of the longest bar for its value, which would otherwise run into the next panel
+    x_scale = alt.Scale(domain=[0, float(data["cs"].max()) * 1.3 or 1], nice=True)
     bars = alt.Chart().mark_bar(color=ACCENT, cornerRadiusEnd=2).encode(
         y=alt.Y("label:N", sort="-x", title=None),
-        x=alt.X("cs:Q", title="Bilateral CS", axis=alt.Axis(format=",.1~f", tickCount=4)),
-        tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("label:N", title="partner"),
-                 alt.Tooltip("cs:Q", format=",.3f", title="CS"), alt.Tooltip("joint_count:Q", title="joint works")],
+        x=alt.X("cs:Q", title="Bilateral CS", scale=x_scale, axis=alt.Axis(format=AXIS_FORMAT, tickCount=4)),
+        tooltip=[_tip("subject:N"), alt.Tooltip("label:N", title="partner"), _tip("cs:Q", format=",.3f"),
+                 _tip("joint_count:Q")],
     )
     text = alt.Chart().mark_text(align="left", dx=3, fontSize=10).encode(
         y=alt.Y("label:N", sort="-x"), x="cs:Q", text=alt.Text("cs:Q", format=",.2f"))
@@ -295,11 +324,12 @@ def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country:
     whose *area* is proportional to CS, with the CS written beside it and the growth % in a third
     column. ``group_partners``: ``GroupReport.partners`` (``partner, cs_<period>..., growth_pct``);
     ``periods`` defaults to the first and last ``cs_<period>`` columns."""
-    title = _title(f"{country} and its {group} partners: CS in two periods", ctx,
+    named = country_name(country)
+    title = _title(f"{named} and its partners among {group_title(group)}: CS in two periods", ctx,
                    f"{CS_DEFINITION} · circle area proportional to CS",
                    "growth = change of CS from the first to the last period")
     if group_partners.empty:
-        return _empty(f"{country} has no partner in {group}", title)
+        return _empty(f"{named} has no partner among {group_title(group)}", title)
     data = circles_frame(group_partners, periods)
     order = list(dict.fromkeys(data["label"]))  # GroupReport order: CS in the last period
     first, last = list(dict.fromkeys(data["period"]))
@@ -315,7 +345,7 @@ def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country:
     circles = base.mark_circle(opacity=0.85).encode(
         size=size, color=alt.Color("period:N", sort=[first, last], scale=alt.Scale(range=[PALETTE[4], PALETTE[0]]),
                                    legend=None),
-        tooltip=[alt.Tooltip("label:N", title="partner"), "period:N", alt.Tooltip("cs:Q", format=",.3f", title="CS")])
+        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("period:N"), _tip("cs:Q", format=",.3f")])
     values = base.mark_text(align="left", dx=22, fontSize=11).encode(text=alt.Text("cs:Q", format=",.1f"))
     panel = (circles + values).properties(width=260, height=height)
     growth = data[data["period"] == last].copy()
@@ -359,22 +389,31 @@ def contribution_bars(partners: pd.DataFrame, ctx: ChartContext, unit_name: str,
     ``own="own_share", other="academic_share", key="unit"``."""
     head = _title(title or f"Who contributes what: {unit_name} and its top partners", ctx,
                   f"Bar = Σ Shares of both sides on their joint works (= bilateral CS) · "
-                  f"{labels[0]} = {unit_name}'s Share, {labels[1]} = the partner's Share · % of the bar")
+                  f"{labels[0]} = {possessive(unit_name)} Share, {labels[1]} = the partner's Share · % of the bar")
     if partners.empty:
         return _empty("no partner under these filters", head)
     data = contribution_frame(partners, own, other, labels, key)
     order = list(dict.fromkeys(data["label"]))
+    longest = float(data.groupby("partner")["share"].sum().max() or 1.0)
+    # a % label is written only where its segment is wide enough for it (pixels on a fixed domain)
+    from .chart_text import text_width
+
+    seg_px = data["share"].fillna(0) / longest * WIDTH
+    fits = [isinstance(t, str) and px >= text_width(t, 11) + 10 for t, px in zip(data["pct_label"], seg_px, strict=True)]
+    data["pct_label"] = data["pct_label"].where(fits, None)
     base = alt.Chart(_records(data)).encode(
         y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("share:Q", stack="zero", title="Share on joint works", axis=alt.Axis(format=",.1~f")),
+        x=alt.X("share:Q", stack="zero", title="Share on joint works", axis=alt.Axis(format=AXIS_FORMAT),
+                scale=alt.Scale(domain=[0, longest], nice=False)),
         order=alt.Order("side_order:Q"),
-        tooltip=[alt.Tooltip("label:N", title="partner"), "side:N", alt.Tooltip("share:Q", format=",.3f"),
-                 alt.Tooltip("pct:Q", format=".0f", title="% of bar")],
+        tooltip=[alt.Tooltip("label:N", title="partner"), alt.Tooltip("side:N", title="side"),
+                 alt.Tooltip("share:Q", format=",.3f", title="Share"), alt.Tooltip("pct:Q", format=".0f",
+                                                                                    title="% of the bar")],
     ).transform_calculate(side_order=f"datum.side === '{labels[0]}' ? 0 : 1")
     bars = base.mark_bar().encode(color=alt.Color("side:N", sort=list(labels), title=None,
                                                   scale=alt.Scale(domain=list(labels), range=[ACCENT, PALETTE[1]])))
     text = base.mark_text(align="right", dx=-4, color="white", fontWeight=600).encode(
-        text="pct_label:N").transform_filter("datum.pct >= 12")
+        text="pct_label:N").transform_filter("isValid(datum.pct_label)")
     return (bars + text).properties(title=head, width=WIDTH, height=BAR_ROW * len(order))
 
 
@@ -396,8 +435,8 @@ def hotspot_bars(hotspots: pd.DataFrame, ctx: ChartContext, unit_name: str) -> a
     base = alt.Chart(_records(data)).encode(
         y=alt.Y("label:N", sort=order, title=None),
         x=alt.X("pct_of_international_cs:Q", title="% of international CS", scale=alt.Scale(domain=[0, 100])),
-        tooltip=[alt.Tooltip("label:N", title="country"), alt.Tooltip("cs:Q", format=",.3f", title="CS"),
-                 alt.Tooltip("pct_of_international_cs:Q", format=".1f", title="%")],
+        tooltip=[alt.Tooltip("label:N", title="country"), _tip("cs:Q", format=",.3f"),
+                 _tip("pct_of_international_cs:Q", format=".1f")],
     )
     bars = base.mark_bar(cornerRadiusEnd=2).encode(
         color=alt.condition("datum.rest", alt.value(MUTED), alt.value(ACCENT)))
@@ -426,101 +465,12 @@ def world_map(values: pd.DataFrame, ctx: ChartContext, title: str, value: str = 
                 value_title=value_title, focus=focus)
 
 
-def landscape_bands(table: pd.DataFrame, fit: pd.DataFrame) -> pd.DataFrame:
-    """Regression lines with 95 % bands for :func:`landscape_scatter` (:func:`collabatlas.landscape.bands`),
-    with ``x_value`` on the chart's axis scale (GERD % of GDP when the fit is on log GERD)."""
-    from .landscape import bands
-
-    out = bands(table, fit)
-    if out.empty:
-        return out.assign(x_value=pd.Series(dtype=float))
-    out["x_value"] = out["gerd_pct_gdp"] if "gerd_pct_gdp" in out.columns and (out["term"] == "log_gerd").all() \
-        else out["x"]
-    return out
-
-
-def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext) -> alt.LayerChart:
-    """International share vs the fit's first regressor (GERD % of GDP on a log axis for ``log_gerd``,
-    else the regressor itself, e.g. trust %) per country, coloured by income group, with each fitted
-    group's regression line and 95 % confidence band. ``table, fit``: what :meth:`Atlas.landscape` returns."""
-    xs = list(fit.attrs.get("x") or ["log_gerd"])
-    on_gerd = xs[0] == "log_gerd"
-    x_col, x_title = ("gerd_pct_gdp", "GERD, % of GDP (log scale)") if on_gerd else (xs[0], xs[0].replace("_", " "))
-    fitted = fit[fit["term"] == xs[0]]
-    fits_text = "; ".join(f"{r.group}: slope {r.coef:.3f}, R² {r.r2:.2f}, n {r.n}" for r in fitted.itertuples())
-    skipped = fit[fit["term"].isna()]
-    if len(skipped):
-        fits_text += " · not fitted: " + ", ".join(f"{r.group} (n {r.n})" for r in skipped.itertuples())
-    year = int(table["year"].iloc[0]) if len(table) else ""
-    held = f", {', '.join(xs[1:])} held at the group mean" if len(xs) > 1 else ""
-    title = _title(f"International co-authorship vs {'R&D spending' if on_gerd else x_title}, {year}", ctx,
-                   f"International share = works with ≥ 2 countries / works · OLS of the share on "
-                   f"{' + '.join(xs)} with 95% confidence bands{held}", fits_text or "no group fitted")
-    points = table.dropna(subset=["intl_share", x_col]).copy()
-    if on_gerd:
-        points = points[points["gerd_pct_gdp"] > 0]
-    if points.empty:
-        return _empty("no country has both values", title)
-    points["label"] = [country_name(c) for c in points["country"]]
-    points["income_group"] = points["income_group"].astype(object).where(points["income_group"].notna(), "unknown")
-    groups = [g for g in INCOME_COLOURS if g in set(points["income_group"]) or g == "all"]
-    domain = groups + (["unknown"] if (points["income_group"] == "unknown").any() else [])
-    colours = [INCOME_COLOURS.get(g, MUTED) for g in domain]
-    legend_title = "income group"
-    colour = alt.Color("income_group:N", title=legend_title,
-                       scale=alt.Scale(domain=domain, range=colours))
-    x_scale = alt.Scale(type="log") if on_gerd else alt.Scale(zero=False)
-    x = alt.X(f"{x_col}:Q", title=x_title, scale=x_scale)
-    y_scale = alt.Scale(domain=[0, 1])
-    dots = alt.Chart(_records(points)).mark_circle(size=55, opacity=0.8).encode(
-        x=x, y=alt.Y("intl_share:Q", title="International share of works", axis=alt.Axis(format=".0%", grid=True),
-                     scale=y_scale),
-        color=colour,
-        tooltip=[alt.Tooltip("label:N", title="country"), alt.Tooltip("intl_share:Q", format=".1%"),
-                 alt.Tooltip(f"{x_col}:Q", format=",.2f"), alt.Tooltip("works:Q"), alt.Tooltip("income_group:N")])
-    layers = []
-    band_data = landscape_bands(table, fit) if len(fitted) else pd.DataFrame()
-    if len(band_data):
-        lines = alt.Chart(_records(band_data)).encode(x=alt.X("x_value:Q", scale=x_scale, title=x_title))
-        band_colour = alt.Color("group:N", title=legend_title, scale=alt.Scale(domain=domain, range=colours))
-        layers += [lines.mark_area(opacity=0.12, clip=True).encode(y=alt.Y("ci_low:Q", scale=y_scale), y2="ci_high:Q",
-                                                                   color=band_colour),
-                   lines.mark_line(strokeWidth=2, clip=True).encode(
-                       y=alt.Y("mean:Q", scale=y_scale), color=band_colour,
-                       strokeDash=alt.condition("datum.group === 'all'", alt.value([5, 3]), alt.value([1, 0])))]
-    return alt.layer(*layers, dots).properties(title=title, width=WIDTH, height=360)
+# the scatter charts (landscape, network) live in charts_points; re-exported below
 
 
 # -- output -------------------------------------------------------------------------------------
 
 FORMATS = ("html", "svg", "png", "json")
-
-
-def network_map(net: dict, ctx: ChartContext) -> alt.LayerChart:
-    """Nodes at their layout position (size ∝ total CS, colour = Leiden cluster) and edges as lines
-    (width ∝ normalised weight). ``net``: :meth:`collabatlas.network.Network.to_dict`."""
-    nodes = pd.DataFrame(net["nodes"])
-    edges = pd.DataFrame(net["edges"])
-    m = net["meta"]
-    title = alt.TitleParams(
-        text=f"Collaboration network of {m.get('n_nodes', len(nodes))} {m.get('level', '')} units",
-        subtitle=ctx.caption(f"edges: {m.get('normalize')} of {m.get('weight')}; Leiden clusters "
-                             f"({m.get('n_clusters', '?')}), {m.get('layout')} layout, seed {m.get('layout_seed')}"))
-    where = nodes.set_index("id")[["x", "y"]]
-    lines = edges.assign(x=edges["source"].map(where["x"]), y=edges["source"].map(where["y"]),
-                         x2=edges["target"].map(where["x"]), y2=edges["target"].map(where["y"]))
-    axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
-    rules = alt.Chart(lines[["x", "y", "x2", "y2", "weight"]]).mark_rule(color="#9aa7b5", opacity=0.5).encode(
-        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
-        strokeWidth=alt.StrokeWidth("weight:Q", legend=None, scale=alt.Scale(range=[0.3, 3])))
-    points = nodes[["id", "label", "x", "y", "cluster", "cs_total", "count", "links"]]
-    dots = alt.Chart(points).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.6).encode(
-        x="x:Q", y="y:Q", size=alt.Size("cs_total:Q", title="total CS", scale=alt.Scale(range=[30, 900])),
-        color=alt.Color("cluster:N", title="cluster"),
-        tooltip=["label:N", "id:N", "cluster:N", alt.Tooltip("cs_total:Q", format=",.2f"), "count:Q", "links:Q"])
-    names = alt.Chart(points.nlargest(min(25, len(points)), "cs_total")).mark_text(dy=-10, fontSize=10).encode(
-        x="x:Q", y="y:Q", text="label:N")
-    return alt.layer(rules, dots, names).properties(title=title, width=720, height=520)
 
 
 def _vl_version() -> str | None:
@@ -607,3 +557,6 @@ def javascript_bundle(snippet: str | None = None) -> str:
 
     version = _vl_version()
     return vlc.javascript_bundle(snippet, vl_version=f"v{version}" if version else None)
+
+
+from .charts_points import landscape_bands, landscape_scatter, network_map  # noqa: E402,F401 - re-exported

@@ -16,9 +16,10 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from . import config
-from .atlas import Atlas, percent_change
+from .atlas import Atlas, UnitSharesNotSaved, percent_change
 from .cli_common import *  # noqa: F403 - the shared app, option types and helpers
 from .cli_common import _emit, _fail, _filters_text, _guard, _metric, _open  # noqa: F401
+from .filters import parse_two_periods
 from .escaping import markup
 from .ingest import export_tables
 from .ingest_report import IngestReport
@@ -57,12 +58,25 @@ def ingest(
             bar.update(task, description=markup(Path(label).name if "/" in label else label), completed=done,
                        total=total)
 
-        report = atlas.ingest(*paths, progress=progress, format=format)
+        try:
+            report, unsaved = atlas.ingest(*paths, progress=progress, format=format), None
+        except UnitSharesNotSaved as exc:  # committed; only the derived tables are missing
+            report, unsaved = exc.report, exc
     if json_summary:
         print(json.dumps(report.to_dict(), default=str, indent=1))
     else:
         print_report(report, atlas)
     atlas.close()
+    _unsaved_exit(unsaved)
+
+
+def _unsaved_exit(unsaved: UnitSharesNotSaved | None) -> None:
+    """After the summary of a committed ingest whose unit shares could not be saved: say so, exit 1."""
+    if unsaved is not None:
+        from rich.markup import escape
+
+        err_console.print(f"[bold red]error:[/] {escape(str(unsaved))}", highlight=False)
+        raise typer.Exit(1)
 
 
 def print_report(report: IngestReport, atlas: Atlas) -> None:
@@ -373,7 +387,7 @@ def trend(
                          source=source.value)
         bounds = None
         if compare:
-            first, last = (int(p) for p in compare.split(","))
+            first, last = parse_two_periods(compare)
             change = percent_change(df, first, last, value="cs" if source is Source.works else "joint_works")
             if ci and change is not None and source is Source.works:
                 bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value, subject=subject,
@@ -434,8 +448,12 @@ def import_tables(
     if not (folder / "works").is_dir():
         _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
     with _open(store, read_only=False) as atlas, err_console.status(f"reading {markup(folder)}"):
-        report = atlas.import_tables(folder)
+        try:
+            report, unsaved = atlas.import_tables(folder), None
+        except UnitSharesNotSaved as exc:
+            report, unsaved = exc.report, exc
     print_report(report, atlas)
+    _unsaved_exit(unsaved)
 
 
 @app.command()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .escaping import sql_string
 from .ingest_report import IngestReport
+from .interchange import check_export_target, check_import_folder, write_manifest
 from .ror import apply_ror_types
 from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
 from .sources.openalex import SPECS, InputError, InputFile, Stager, discover, make_tmpdir
@@ -180,8 +181,9 @@ EXPORT_SQL = {
 def export_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> dict[str, int]:
     """Write the store as Parquet interchange tables, ``folder/<table>/year=YYYY/*.parquet`` (the
     institutions in one file), readable by Spark, pandas or :func:`ingest_tables`. Returns rows per table."""
-    folder = os.fspath(folder)
+    folder = os.fspath(check_export_target(folder))  # a new or empty folder only (collabatlas.interchange)
     os.makedirs(folder, exist_ok=True)
+    write_manifest(folder, None)  # in progress; the row counts replace it at the end
     rows = {}
     for table, sql in EXPORT_SQL.items():
         target = os.path.join(folder, table)
@@ -193,6 +195,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
             con.execute(f"COPY ({sql}) TO {sql_string(target)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), "
                         f"OVERWRITE_OR_IGNORE true)")
         rows[table] = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+    write_manifest(folder, rows)
     return rows
 
 
@@ -203,6 +206,7 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
     :func:`export_tables` writes them) into the store, through the same staging and merge as a JSON
     ingest."""
     started = time.perf_counter()
+    check_import_folder(con, folder)  # one whole export, not a partial or mixed folder (collabatlas.interchange)
     report = IngestReport()
     con.execute(STAGING_SQL)
 

@@ -45,6 +45,7 @@ from rapidfuzz import fuzz, process
 
 from .address_country import component_words, country_names, resolve_country, split_components
 from .counting import SECTOR_OF_TYPE
+from .filters import check_range
 from .ror import ancestors, primary_type, ror_loaded
 
 DEFAULT_THRESHOLD = 87.0
@@ -133,7 +134,7 @@ class AffiliationMatcher:
                  prefer_parent: bool = True) -> None:
         """``institutions``: (ror_id, name, types, country_code, city, status); ``names``: (ror_id, name, kind);
         ``parents``: (child ror_id, parent ror_id) pairs."""
-        self.threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else float(check_range("threshold", threshold, 0, 100))
         self.fold_hk_mo = fold_hk_mo
         self.prefer_parent = prefer_parent
         self._parents: dict[str, set[str]] = {}
@@ -267,7 +268,7 @@ class AffiliationMatcher:
 
     def set_threshold(self, threshold: float) -> None:
         """Change the threshold (the per-part scores stay cached; the per-address results are dropped)."""
-        self.threshold = float(threshold)
+        self.threshold = float(check_range("threshold", threshold, 0, 100, allow_none=False))
         self._cache.clear()
 
     def match(self, address: str) -> AffiliationMatch:

@@ -151,12 +151,44 @@ class StoreError(RuntimeError):
     """A store that cannot be opened or has an incompatible schema."""
 
 
+#: the extensions a new store file may have (an existing store is recognised by its header instead)
+STORE_SUFFIXES = (".duckdb", ".db", ".ddb")
+#: a DuckDB database file holds these bytes at offset 8
+DUCKDB_MAGIC = b"DUCK"
+
+
+def check_store_path(target: str) -> None:
+    """Refuse a store path that would not be a DuckDB database: DuckDB opens any other existing file
+    (a CSV, JSON or Parquet file given to ``--store`` by mistake) as an in-memory database, so an
+    ingest would "succeed" and save nothing. An existing file must carry the DuckDB header (``DUCK``
+    at offset 8); a file that does not exist yet must end in .duckdb, .db or .ddb."""
+    path = Path(target)
+    if path.is_dir():
+        raise StoreError(f"store {target} is a directory; give a DuckDB file, e.g. --store {path / 'atlas.duckdb'}")
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(12)
+        except OSError as exc:
+            raise StoreError(f"cannot open store {target}: {exc.strerror or exc}") from exc
+        if len(head) < 12 or head[8:12] != DUCKDB_MAGIC:
+            raise StoreError(f"store {target} is not a DuckDB database (no DuckDB header; empty, truncated or "
+                             f"another kind of file); it is left untouched: give a .duckdb store, "
+                             f"e.g. --store atlas.duckdb")
+    elif path.suffix.lower() not in STORE_SUFFIXES:
+        raise StoreError(f"store {target}: a new store file must end in {', '.join(STORE_SUFFIXES)} "
+                         f"(e.g. {path.with_suffix('.duckdb')}); is {path.name} an input file given to --store?")
+
+
 def connect(path: str | os.PathLike | None, settings: EngineSettings | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and if needed create) a store; ``None`` or ``":memory:"`` gives an in-memory store."""
+    """Open (and if needed create) a store; ``None`` or ``":memory:"`` gives an in-memory store.
+    A path that is not a DuckDB database is refused (:func:`check_store_path`)."""
     settings = settings or EngineSettings()
     target = ":memory:" if path in (None, ":memory:") else str(Path(path))
     if read_only and target != ":memory:" and not Path(target).exists():
         raise StoreError(f"store {target} does not exist; run `collabatlas ingest PATH --store {target}` first")
+    if target != ":memory:":
+        check_store_path(target)
     try:
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
@@ -173,11 +205,27 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
         from .escaping import sql_string
 
         con.execute(f"SET temp_directory = {sql_string(settings.temp_directory)}")
-    if not read_only:
-        ensure_schema(con)
-    elif target != ":memory:":
-        _check_schema(con, target)
+    try:
+        if not read_only:
+            ensure_schema(con)
+        elif target != ":memory:":
+            _check_schema(con, target)
+    except DAMAGE_ERRORS as exc:  # a truncated file or a corrupt block
+        con.close()
+        raise StoreError(damaged_message(target, exc)) from exc
     return con
+
+
+#: what DuckDB raises on a store file it cannot read or write (truncated, corrupt block, disk full)
+DAMAGE_ERRORS = (duckdb.IOException, duckdb.SerializationException)
+
+
+def damaged_message(target: str, exc: BaseException) -> str:
+    """The one-line message for a :data:`DAMAGE_ERRORS` exception on store ``target``."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (f"store {target}: DuckDB could not read or write the file ({first}); it may be truncated or "
+            f"damaged, or the disk full: free space, or restore the file from a copy or rebuild it with "
+            f"`collabatlas ingest`")
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, target: str) -> None:

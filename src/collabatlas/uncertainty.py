@@ -11,9 +11,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .counting import CountingError
+
 DEFAULT_REPLICATES = 1000
+#: the most replicates any interval takes (library, CLI ``--ci`` and API ``ci`` alike)
+MAX_REPLICATES = 10_000
 DEFAULT_SEED = 20261122
 _CELLS_PER_CHUNK = 20_000_000  # replicates × contribution rows held in memory at once
+#: replicates × keys held as the result (8 bytes each): beyond it an interval is refused, not attempted
+MAX_RESULT_CELLS = 200_000_000
+
+
+def check_replicates(ci, allow_zero: bool = True) -> int:
+    """``ci`` as an int: 0 (no intervals, when ``allow_zero``) or 1..:data:`MAX_REPLICATES`;
+    anything else raises :class:`~collabatlas.counting.CountingError`."""
+    try:
+        value = int(ci)
+        if value != ci:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise CountingError(f"ci {ci!r}: expected a whole number of bootstrap replicates, e.g. 1000") from None
+    low = 0 if allow_zero else 1
+    if not low <= value <= MAX_REPLICATES:
+        raise CountingError(f"ci {value}: the number of bootstrap replicates must be {low}..{MAX_REPLICATES:,}"
+                            + (" (0: no intervals)" if allow_zero else ""))
+    return value
 
 
 def replicate_sums(contrib: pd.DataFrame, replicates: int = DEFAULT_REPLICATES,
@@ -21,10 +43,14 @@ def replicate_sums(contrib: pd.DataFrame, replicates: int = DEFAULT_REPLICATES,
     """(keys, sums): ``sums[r, k]`` is replicate r's Σ weight·value for ``keys[k]``.
 
     ``contrib`` has columns wkey, key, value (one row per work and key)."""
+    replicates = check_replicates(replicates, allow_zero=False)
     if contrib.empty:
         return np.array([]), np.zeros((replicates, 0))
     contrib = contrib.sort_values("key", kind="stable")
     keys, starts = np.unique(contrib["key"].to_numpy(), return_index=True)
+    if replicates * len(keys) > MAX_RESULT_CELLS:
+        raise CountingError(f"ci {replicates:,} over {len(keys):,} units needs too much memory "
+                            f"(limit {MAX_RESULT_CELLS:,} replicate values): use fewer replicates or narrower filters")
     works, work_index = np.unique(contrib["wkey"].to_numpy(), return_inverse=True)
     values = contrib["value"].to_numpy(dtype=float)
     rng = np.random.default_rng(seed)

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import config, store
 from ..cli_common import Format, FormatOpt, OutOpt, StoreOpt, _emit, _fail, _open, err_console, print_table
+from ..filters import FilterError, check_range
 from ..escaping import markup
 from ..matching import DEFAULT_THRESHOLD, AffiliationMatcher
 from ..ror import RorError, load_ror, ror_info, ror_loaded
@@ -156,6 +157,10 @@ def match(
     """
     if (text is None) == (file is None):
         _fail("give one address string or --file FILE (not both)")
+    try:
+        check_range("--threshold", threshold, 0, 100)  # the matcher's own rule, before any work
+    except FilterError as exc:
+        _fail(str(exc))
     inputs = [text] if text is not None else _read_inputs(file, column)
     matcher = _matcher(store_path, ror, threshold, fold_hk_mo)
     started = time.perf_counter()

@@ -10,7 +10,8 @@ import typer
 from .. import network as net_lib
 from ..network import ExportFormat, Layout, NodeMeasure, Normalization, Quality, Weight
 from ..cli_common import (DualOpt, Level, LevelOpt, RenormOpt, RollupOpt, StoreOpt, SubjectOpt, TypeOpt, WindowOpt,
-                          YearsOpt, _fail, _guard, _open, console, err_console, print_table)
+                          YearsOpt, _fail, _guard, _open, console, err_console, prepare_out, print_table, write_failed)
+from ..filters import check_range
 
 from ..cli_common import Output
 from ..escaping import markup
@@ -54,7 +55,12 @@ def network(
     """
     if out is None and fmt is not None:
         _fail("--format needs --out FILE (or DIRECTORY for csv)")
+    check_range("--top", top, 1)
+    check_range("--max-edges", max_edges, 1)
+    check_range("--min-weight", min_weight, 0)
     target_format = net_lib.format_of(out, fmt.value if fmt else None) if out is not None else None
+    if out is not None:
+        prepare_out(out, directory=target_format == "csv")
     with _open(store) as atlas, err_console.status(f"building the {level.value} network"):
         net = net_lib.build_network(
             atlas, level.value, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
@@ -71,7 +77,10 @@ def network(
         print_table(net.nodes[columns].head(25), title=net_lib.describe(net), total=len(net.nodes))
         console.print(summary)
         return
-    written = net_lib.write(net, out, target_format, raw_csv=Output.raw_csv)
+    try:
+        written = net_lib.write(net, out, target_format, raw_csv=Output.raw_csv)
+    except OSError as exc:
+        write_failed(out, exc)
     err_console.print(summary)
     for path in written:
         err_console.print(f"wrote {markup(path)} ({target_format})")

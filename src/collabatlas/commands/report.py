@@ -13,7 +13,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from .. import charts
 from .. import report as report_lib
 from ..cli_common import (Level, LevelOpt, StoreOpt, SubjectOpt, TypeOpt, YearsOpt, _fail, _guard, _open, console,
-                          err_console)
+                          err_console, prepare_out, write_failed)
+from ..filters import check_range
 from ..escaping import markup
 
 ChartKind = Enum("ChartKind", {k: k for k in report_lib.KINDS}, type=str)
@@ -65,12 +66,17 @@ def chart(
     """
     if out.suffix.lower().lstrip(".") not in charts.FORMATS:
         _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
+    check_range("--top", top, 1, allow_none=False)
+    prepare_out(out)
     with _open(store) as atlas, err_console.status(f"drawing the {kind.value} chart"):
         drawn = report_lib.make_chart(
             atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
             level=level.value, years=years, subject=subject, type=type, group=group,
             periods=[p.strip() for p in periods.split(",")] if periods else None, year=year, x=x, top=top)
-        charts.save(drawn, out, scale=scale)
+        try:
+            charts.save(drawn, out, scale=scale)
+        except OSError as exc:
+            write_failed(out, exc)
     err_console.print(f"wrote {markup(out)}")
 
 
@@ -100,6 +106,8 @@ def report(
 
       collabatlas report --focus CN --group income:high --landscape-year 2014 --out reports/china
     """
+    check_range("--top", top, 1, allow_none=False)
+    prepare_out(out, directory=True)
     given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
              "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
              "--store": store}
@@ -117,5 +125,8 @@ def report(
                                         landscape_year=landscape_year, top=top, command=command, progress=say)
         n_files = len(built.all_charts()) * (2 if images else 0) + 1
         bar.update(task, total=n_files + 8, completed=8)
-        paths = report_lib.write_report(built, out, formats=("png", "svg") if images else (), progress=say)
+        try:
+            paths = report_lib.write_report(built, out, formats=("png", "svg") if images else (), progress=say)
+        except OSError as exc:
+            write_failed(out, exc)
     console.print(f"wrote {markup(paths[0])} and {len(paths) - 1} chart files to {markup(out)}")

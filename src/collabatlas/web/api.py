@@ -29,6 +29,8 @@ from pydantic import BaseModel
 from .. import network as netmod
 from .. import refdata
 from ..counting import LEVELS, CountingError
+from ..filters import parse_two_periods
+from ..uncertainty import MAX_REPLICATES
 from ..groups import GroupError, available_groups, group_members
 from ..profile import find_institution
 from .service import Service
@@ -108,11 +110,14 @@ RollupQ = Annotated[bool, Query(description="Institution level: credit each inst
 DualQ = Annotated[bool, Query(description="Leave out authors affiliated in two or more countries.")]
 LimitQ = Annotated[int, Query(ge=1, le=100_000, description="Rows to return (meta.rows gives the full count).")]
 TopQ = Annotated[int, Query(ge=1, le=10_000, description="Only the N strongest.")]
-CiQ = Annotated[int, Query(ge=0, le=2000, description="95% bootstrap intervals from this many replicates (0: none).")]
+CiQ = Annotated[int, Query(ge=0, le=MAX_REPLICATES, description="95% bootstrap intervals from this many replicates "
+                                                                "(0: none).")]
 SourceQ = Annotated[Source, Query(description="works: exact fractional counting; pairs: country-pair aggregates "
                                   "(full counts).")]
-UnitP = Annotated[str, Path(min_length=1, max_length=200, description="Country code (JP), institution id "
-                            "(I27837315) or sector (academic).")]
+#: a required text parameter must hold a non-blank character (blank is 422, never "not given")
+NOT_BLANK = r"\S"
+UnitP = Annotated[str, Path(min_length=1, max_length=200, pattern=NOT_BLANK, description="Country code (JP), "
+                            "institution id (I27837315) or sector (academic).")]
 
 
 # -- serialisation -----------------------------------------------------------------------------
@@ -145,7 +150,9 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 
 def meta(endpoint: str, params: dict, version: int, **extra) -> dict:
-    shown = {k: v.value if isinstance(v, Enum) else v for k, v in params.items() if v not in (None, False)}
+    # as the cache key sees them (service.normalise): strings stripped, blank ones left out
+    shown = {k: v.value if isinstance(v, Enum) else v.strip() if isinstance(v, str) else v
+             for k, v in params.items() if v not in (None, False) and not (isinstance(v, str) and not v.strip())}
     return {"endpoint": endpoint, "params": shown, "data_version": version,
             "reference_data": refdata.versions_line(), **extra}
 
@@ -300,16 +307,13 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, level: LevelQ = Level.
 
 
 def _two_periods(compare: str) -> tuple[int, int]:
-    parts = [p.strip() for p in compare.split(",")]
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise CountingError(f"compare {compare!r}: expected two periods P1,P2, e.g. 2015,2021")
-    return int(parts[0]), int(parts[1])
+    return parse_two_periods(compare)  # the library's rule, as for `collabatlas trend --compare`
 
 
 @router.get("/profile/{institution}", responses=DOCUMENT, summary="An institution's collaboration profile")
 def profile(request: Request,
-            institution: Annotated[str, Path(min_length=1, max_length=200, description="OpenAlex id, ROR id or "
-                                             "part of the name.")],
+            institution: Annotated[str, Path(min_length=1, max_length=200, pattern=NOT_BLANK,
+                                             description="OpenAlex id, ROR id or part of the name.")],
             top: Annotated[int, Query(ge=1, le=1000, description="Rows in each ranking.")] = 5,
             years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
     """Headline Count / Share / CS, hotspot countries, top partners (own vs partner contribution), corporate
@@ -355,11 +359,12 @@ def groups(request: Request) -> Response:
 
 @router.get("/group/{country}", responses=DOCUMENT, summary="A country with a country group over periods")
 def group(request: Request,
-          country: Annotated[str, Path(min_length=1, max_length=20, description="Focus country, e.g. CN.")],
-          group: Annotated[str, Query(min_length=1, max_length=100, description="Group name (see /api/groups).",
-                                      examples=["bri"])],
-          periods: Annotated[str, Query(min_length=1, max_length=200, description="Comma-separated years or "
-                                        "year ranges.", examples=["2010-2013,2014-2018"])],
+          country: Annotated[str, Path(min_length=1, max_length=20, pattern=NOT_BLANK,
+                                       description="Focus country, e.g. CN.")],
+          group: Annotated[str, Query(min_length=1, max_length=100, pattern=NOT_BLANK,
+                                      description="Group name (see /api/groups).", examples=["bri"])],
+          periods: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\d", description="Comma-separated "
+                                        "years or year ranges.", examples=["2010-2013,2014-2018"])],
           top: Annotated[int, Query(ge=1, le=1000, description="Top group partners to list.")] = 10,
           subject: SubjectQ = None, type_: TypeQ = None, source: SourceQ = Source.works, ci: CiQ = 0) -> Response:
     """Works and CS with the group per period, growth, top group partners (``collabatlas group``).
@@ -384,11 +389,14 @@ def group_result(svc: Service, **params):
                          "use the CLI or Atlas.group(members=...)")
 
     def compute(atlas, p):
-        period_list = [x.strip() for x in p["periods"].split(",") if x.strip()]
+        # a blank value is left out by the normalised parameters: the library says what is missing
+        period_list = [x.strip() for x in p.get("periods", "").split(",") if x.strip()]
         if not period_list:
             raise CountingError("give at least one period, e.g. periods=2013-2015,2016-2018")
+        if not p.get("group"):
+            raise GroupError("group: a group name is needed (see /api/groups)")
         members = group_members(p["group"], svc.data_dir)
-        return atlas.group(p["country"], p["group"], period_list, members=members,
+        return atlas.group(p.get("country", ""), p["group"], period_list, members=members,
                            **{k: v for k, v in p.items() if k not in ("country", "group", "periods")})
 
     return svc.run("group", params, compute)
