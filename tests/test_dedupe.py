@@ -88,7 +88,8 @@ def test_sources_one_by_one_then_openalex_wins(tmp_path):
     oa = work("W77", [[("I1", "JP")], [("I2", "NO")]], year=2020, doi="https://doi.org/10.1000/XYZ", display_name=TITLE)
     (tmp_path / "oa.jsonl").write_bytes(orjson.dumps(oa) + b"\n")
     report = atlas.ingest(tmp_path / "oa.jsonl")
-    assert report.works_replaced == 1 and report.duplicates_merged_by_doi == 1
+    # one record, one bucket: merged into the stored work (whose content it now gives), not also 'replaced'
+    assert report.works_replaced == 0 and report.duplicates_merged_by_doi == 1 and report.unaccounted == 0
     assert _state(atlas) == EXPECTED
     assert atlas.con.execute("SELECT work_id, origin FROM works").fetchall() == [("W77", "openalex")]
     assert atlas.con.execute("SELECT count(*) FROM work_sources").fetchone()[0] == 4

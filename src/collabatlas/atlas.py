@@ -193,7 +193,10 @@ class Atlas:
         return self._saved_after(ingest_tables(self.con, folder))
 
     def _saved_after(self, report: IngestReport) -> IngestReport:
-        """What ends every ingest: the unit shares and per-year aggregates saved, timed in ``report``."""
+        """What ends every ingest: the unit shares and per-year aggregates saved, timed in ``report``
+        (not again after a no-op ingest when they are current)."""
+        if not report.changed and self.unit_shares_saved:
+            return report
         try:
             timings = self.store_unit_shares()
         except UnitSharesNotSaved as exc:

@@ -19,10 +19,10 @@ from . import config
 from .atlas import Atlas, UnitSharesNotSaved, percent_change
 from .cli_common import *  # noqa: F403 - the shared app, option types and helpers
 from .cli_common import _emit, _fail, _filters_text, _guard, _metric, _open  # noqa: F401
-from .filters import parse_two_periods
 from .escaping import markup
+from .filters import parse_two_periods
 from .ingest import export_tables
-from .ingest_report import IngestReport
+from .ingest_report import DAMAGED_EXIT_CODE, IngestReport
 
 # ---------------------------------------------------------------------------------------------
 
@@ -48,6 +48,9 @@ def ingest(
       collabatlas ingest savedrecs.txt scopus.csv pubmed.xml     # WoS, Scopus, PubMed; duplicates merged
 
       collabatlas ingest exports/ --format wos
+
+    Exit code 3 (after the summary) when records were lost to damaged files (malformed JSON,
+    truncated or corrupt gzip); skipped records of valid files do not change the exit code.
     """
     atlas = _open(store, read_only=False)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
@@ -68,6 +71,10 @@ def ingest(
         print_report(report, atlas)
     atlas.close()
     _unsaved_exit(unsaved)
+    if report.damaged:  # records lost to damaged files: the summary is printed, then exit 3 so scripts can tell
+        err_console.print(f"{report.damaged:,} records lost to damaged files (exit code {DAMAGED_EXIT_CODE})",
+                          markup=False)
+        raise typer.Exit(DAMAGED_EXIT_CODE)
 
 
 def _unsaved_exit(unsaved: UnitSharesNotSaved | None) -> None:

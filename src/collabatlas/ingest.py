@@ -5,6 +5,10 @@ work, the newest ``updated_date`` wins (ties keep what is stored, so re-ingestin
 Institutions: a record from an institution entity file beats one embedded in a work; within the
 same origin the newest ``updated_date`` wins.
 
+Every record read is accounted for: stored, replaced, unchanged, merged, an older copy, or skipped
+with a reason (``IngestReport.unaccounted`` is 0). A re-ingest that changes nothing commits nothing:
+no new ``data_version`` (caches stay valid) and no ingest log row (``report.changed`` is False).
+
 Staging happens in temporary tables (never written to the store file); only the final merge
 touches stored tables, inside ``BEGIN … COMMIT``. A process killed at any moment therefore leaves
 the store exactly as it was before the ingest.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -76,6 +81,13 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
         return _ingest(con, paths, progress, format, matcher)
 
 
+def _detect(path: Path) -> str:
+    try:
+        return detect_format(path)
+    except (zlib.error, OSError, EOFError):  # a damaged gzip: the OpenAlex reader reports it, counted
+        return "openalex"
+
+
 def split_exports(paths: list[str | os.PathLike], fmt: str,
                   report: IngestReport | None = None) -> tuple[list[str | os.PathLike], list[tuple[Path, str]]]:
     """(OpenAlex inputs, [(export file, format)]): with ``auto`` each file by its content; a directory
@@ -91,12 +103,12 @@ def split_exports(paths: list[str | os.PathLike], fmt: str,
             raise InputError(f"{path}: no such file or directory")
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()
                                                      and not p.name.startswith("."))
-        found = [(f, fmt if fmt != "auto" else detect_format(f)) for f in files]
+        found = [(f, fmt if fmt != "auto" else _detect(f)) for f in files]
         if path.is_dir() and fmt == "auto" and not any(f_fmt in EXPORT_ORIGINS for _f, f_fmt in found):
             openalex.append(raw)
             continue
         for f, f_fmt in found:
-            if path.is_dir() and detect_format(f) == "unknown":
+            if path.is_dir() and _detect(f) == "unknown":
                 if report is not None:
                     report.files_skipped["not a WoS, Scopus, PubMed or OpenAlex file"] += 1
                     report.note(f"{f}: skipped, not a WoS, Scopus, PubMed or OpenAlex file")
@@ -119,6 +131,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
             progress: ProgressCallback | None, fmt: str = "auto", matcher: Matcher | None = None) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
+    clean_stale_tmpdirs()
     openalex_paths, exports = split_exports(list(paths), fmt, report)
     files = discover(openalex_paths, report) if openalex_paths else []
     if exports and matcher is None:
@@ -153,8 +166,11 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
             export_stager = ExportStager(con, report, matcher, first_rid=stager.next_rid) if exports else None
             for path, f_fmt in exports:
                 base = done
+                skipped_before = report.records_skipped
                 export_stager.stage_file(
                     path, f_fmt, progress=(lambda pos, p=path, b=base: progress(str(p), b + pos, total)) if progress else None)
+                # records an export reader skipped were read too (the stager counts the ones it staged)
+                report.count_read("works", report.records_skipped - skipped_before)
                 done += path.stat().st_size
             if progress:
                 progress("merging into the store", total, total)
@@ -211,8 +227,18 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
     con.execute(STAGING_SQL)
 
     def parquet(table: str) -> str:
+        # hive partitioning off: only the year=YYYY partition of export_tables is read from the path,
+        # and only for files without a year column, so no other key=value folder changes a row
         pattern = f"{os.fspath(folder)}/{table}/**/*.parquet"
-        return f"(SELECT * FROM read_parquet({sql_string(pattern)}, hive_partitioning = true, union_by_name = true))"
+        rows = (f"SELECT * FROM read_parquet({sql_string(pattern)}, hive_partitioning = false, union_by_name = true, "
+                "filename = true)")
+        names = [r[0] for r in con.execute(f"DESCRIBE {rows}").fetchall()]
+        if table != "institutions" and "year" not in names:
+            rows = (f"SELECT * EXCLUDE (filename), TRY_CAST(regexp_extract(filename, '[/\\\\]year=(-?[0-9]+)[/\\\\]', 1) "
+                    f"AS INTEGER) AS year FROM ({rows})")
+        else:
+            rows = f"SELECT * EXCLUDE (filename) FROM ({rows})"
+        return f"({rows})"
 
     def columns(table: str) -> str:  # the staging columns present in the files (a partition year is extra)
         staged = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}
@@ -251,9 +277,23 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
     report.works_superseded_in_input = staged - winners
     _cluster(con, report)
     counts = dict(con.execute("SELECT action, count(*) FROM stage_decision GROUP BY action").fetchall())
-    report.works_inserted = counts.get("insert", 0)
-    report.works_replaced = counts.get("replace", 0)
-    report.works_unchanged = counts.get("keep", 0)
+    _count_records(con, report)
+    report.institution_records = con.execute(
+        "SELECT count(*) FROM stage_institutions WHERE origin = 'entity'").fetchone()[0]
+    # nothing new (every record already stored as it is, provenance too; title keys aside): nothing to write
+    sources_same = not counts.get("insert") and not counts.get("replace") and con.execute("""
+        SELECT NOT EXISTS (
+            (SELECT d.target, c.origin, c.work_id, c.doi, c.updated_date
+             FROM stage_clustered c JOIN stage_decision d USING (ck)
+             EXCEPT
+             SELECT wkey, origin, record_id, doi, updated_date FROM work_sources)
+            UNION ALL
+            (SELECT wkey, origin, record_id, doi, updated_date FROM work_sources
+             WHERE record_id IN (SELECT work_id FROM stage_clustered)
+             EXCEPT
+             SELECT d.target, c.origin, c.work_id, c.doi, c.updated_date
+             FROM stage_clustered c JOIN stage_decision d USING (ck)))
+    """).fetchone()[0]
 
     with transaction(con):
         _merge_institutions(con, report)  # first: affiliations refer to institution keys
@@ -265,16 +305,19 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
             FROM stage_decision d WHERE d.action <> 'keep'
         """)
         # provenance: every record of this input, under the work it was merged into
-        con.execute("DELETE FROM work_sources WHERE record_id IN (SELECT work_id FROM stage_clustered)")
-        con.execute("""
+        if not sources_same:
+            con.execute("DELETE FROM work_sources WHERE record_id IN (SELECT work_id FROM stage_clustered)")
+        con.execute(f"""
             INSERT INTO work_sources
             SELECT coalesce(d.target, g.wkey), c.origin, c.work_id, c.doi, c.title_key, c.updated_date
             FROM stage_clustered c JOIN stage_decision d USING (ck) LEFT JOIN stage_go g USING (ck)
+            WHERE {'false' if sources_same else 'true'}
         """)
         if counts.get("replace"):
             for table in ("works", "authorships", "affiliations", "author_countries"):
                 con.execute(f"DELETE FROM {table} WHERE wkey IN (SELECT wkey FROM stage_go WHERE action = 'replace')")
-        con.execute("INSERT INTO works BY NAME SELECT g.wkey, s.* EXCLUDE (rid) FROM stage_works s JOIN stage_go g USING (rid)")
+        con.execute("INSERT INTO works BY NAME SELECT g.wkey, s.* EXCLUDE (rid), "
+                    f"{subject_origin_sql('s')} AS subject_origin FROM stage_works s JOIN stage_go g USING (rid)")
         con.execute("""INSERT INTO authorships BY NAME SELECT g.wkey, s.* EXCLUDE (rid, work_id)
                        FROM stage_authorships s JOIN stage_go g USING (rid)""")
         con.execute("""
@@ -292,11 +335,19 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
             JOIN stage_works w USING (rid)
             JOIN stage_authorships a USING (rid, author_position)
         """)
-        _unify_ror_institutions(con, report)
+        unified = _unify_ror_institutions(con, report)
         sector_types = apply_ror_types(con)
         if sector_types:
             report.note(f"institutions: {sector_types:,} take their sector from their ROR type (OpenAlex "
                         "types them funder or not at all)")
+        report.changed = bool(not sources_same or report.institutions_inserted or report.institutions_updated
+                              or unified or sector_types)
+        if not report.changed:  # a no-op re-ingest: no new data version (caches stay valid), no log row
+            report.data_version = data_version(con)
+            report.seconds = time.perf_counter() - started
+            report.note(f"nothing new: the store already holds all of it (data version {report.data_version} "
+                        "kept, no ingest log entry)")
+            return
         report.data_version = data_version(con) + 1
         report.seconds = time.perf_counter() - started  # logged below; the commit adds a little
         meta_set(con, "data_version", str(report.data_version))
@@ -305,7 +356,7 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
                     [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(report.to_dict())])
 
 
-def _unify_ror_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+def _unify_ror_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> int:
     """One institution, one unit: an institution first known from an export address (id ``R`` + its
     ROR id, see ``ror.institution_rows``) and an OpenAlex institution with the same ROR id — loaded in
     the same ingest or later — become the OpenAlex one. Its affiliations move over, lineages naming
@@ -335,6 +386,7 @@ def _unify_ror_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport
         report.note(f"institutions: {unified:,} known from export addresses are the same as OpenAlex institutions "
                     "(same ROR id) and now count as those")
     con.execute("DROP TABLE stage_ror_alias")
+    return unified
 
 
 #: Which record's authorships a deduplicated work keeps (docs/sources.md): structured institution ids
@@ -418,6 +470,19 @@ def _cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     """)
     _decide(con, prio)
     _count_merged(con, report)
+
+
+def _count_records(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    """Each staged record in one bucket: the winner of a new work is stored (inserted); the winner of
+    a stored work, found by its own record id, replaced it; any other record found by its own record
+    id is unchanged (already stored); every other record was merged into a work (``_count_merged``)."""
+    inserted, replaced, unchanged = con.execute("""
+        SELECT count(*) FILTER (WHERE d.action = 'insert' AND d.rid = c.rid),
+               count(*) FILTER (WHERE d.action = 'replace' AND d.rid = c.rid AND c.how = 0),
+               count(*) FILTER (WHERE c.how = 0 AND d.rid IS DISTINCT FROM c.rid)
+        FROM stage_clustered c JOIN stage_decision d USING (ck)
+    """).fetchone()
+    report.works_inserted, report.works_replaced, report.works_unchanged = inserted, replaced, unchanged
 
 
 def _count_merged(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:

@@ -1,21 +1,32 @@
 """One description of the JSON fields we read, rendered two ways.
 
-A spec is a nested Python value: ``str``, ``int``, ``bool`` for scalars, a ``dict`` of field → spec
-for objects, and a one-element ``list`` ``[spec]`` for arrays. From it we derive
+A spec is a nested Python value: ``str``, ``int``, ``bool`` or :data:`JSON` for scalars, a ``dict``
+of field → spec for objects, and a one-element ``list`` ``[spec]`` for arrays. From it we derive
 
 - :func:`duckdb_columns`: the ``columns=`` argument of DuckDB's ``read_json`` (fast path), and
 - :func:`find_type_error`: a validator that names the first offending field of a record (careful
   path), so a record DuckDB cannot cast is reported with its field instead of failing the file.
 
 Fields not named in a spec are ignored; every field may be ``null``.
+
+One rule for both readers: :func:`find_type_error` accepts exactly what DuckDB's ``read_json``
+accepts for the same columns, so a record is stored the same whether its file went through the fast
+or the careful reader. DuckDB renders any JSON value as text for a ``VARCHAR`` column (``5`` →
+``'5'``, an object → its JSON text) and fails only when an object or array is of the wrong shape;
+its casts to ``BIGINT`` and ``BOOLEAN`` are lenient in ways that are hard to mirror (``1.5`` → 2,
+``"0x10"`` → 16, ``"yes"`` → true), so the specs use :data:`JSON` for such scalars (the raw JSON
+value, never a read error) and the ingest SQL decides what is valid, the same SQL for both readers.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_SQL_SCALAR = {str: "VARCHAR", int: "BIGINT", bool: "BOOLEAN"}
-_NAMES = {str: "string", int: "integer", bool: "boolean", dict: "object", list: "array"}
+#: a scalar read as DuckDB ``JSON``: any value is accepted here; SQL checks it (``json_type``)
+JSON = "json"
+
+_SQL_SCALAR = {str: "VARCHAR", int: "BIGINT", bool: "BOOLEAN", JSON: "JSON"}
+_NAMES = {str: "string", int: "integer", bool: "boolean", dict: "object", list: "array", JSON: "JSON value"}
 
 
 def _sql_type(spec: Any) -> str:
@@ -59,11 +70,10 @@ def _check(value: Any, spec: Any, path: str) -> str | None:
             if err:
                 return err
         return None
-    if spec is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        ok = ok or (isinstance(value, str) and value.strip().lstrip("-").isdigit())
-    elif spec is str:
-        ok = isinstance(value, str)
+    if spec is str or spec is JSON:  # DuckDB takes any JSON value as text / raw JSON
+        ok = True
+    elif spec is int:
+        ok = isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
     else:
         ok = isinstance(value, spec)
     return None if ok else f"{path}: expected {_NAMES[spec]}, got {_type_name(value)} {str(value)[:40]!r}"
