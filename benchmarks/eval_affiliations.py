@@ -1,7 +1,8 @@
 """Affiliation matching quality on the S2AFF gold set, and matching speed.
 
-    python -m benchmarks.eval_affiliations                       # tune on train, report on val
+    python -m benchmarks.eval_affiliations                       # train and val figures, speed
     python -m benchmarks.eval_affiliations --out eval.json --speed 100000
+    python -m benchmarks.eval_affiliations --fit                 # refit the abstain rule on train
 
 Data: ``DATA/affiliations/s2aff_gold_train_val.csv`` (1,720 raw affiliation strings with hand-checked
 gold ROR id sets, split train/val) and the ROR subset in ``DATA/ror`` (v2 + v1-only JSON Lines:
@@ -21,7 +22,13 @@ How the figures are made (one ROR prediction per string):
   countries counts as right for any of them); the predicted country is the matched organisation's
   country, else the address-rule country (``None`` counts as wrong). Baselines: the address rules
   alone, and the most common gold country for every string;
-- the threshold is the one with the best F1 (covered) on train, on a grid of 50..100 step 1.
+- the matcher runs with its shipped settings: the score floor ``DEFAULT_THRESHOLD`` and the abstain
+  rule (``ABSTAIN_MODEL``, ``DEFAULT_MIN_CONFIDENCE``), all fitted on train by ``--fit``: for each floor
+  of a grid, a logistic model of the candidate features (label: the candidate is one of the gold ids,
+  over every train string) and the cut-off with the highest covered recall whose overall precision on
+  train reaches ``--target``; the floor with the highest such recall wins. Val is never used to fit;
+- "previous" is the rule before the abstain model (fuzzy score ≥ 86 only), measured at commit ccd822f
+  (:data:`PREVIOUS`); ``score_only`` re-runs that rule (min_confidence 0, threshold 86) on today's code.
 """
 
 from __future__ import annotations
@@ -35,14 +42,31 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from collabatlas import config, store
 from collabatlas.address_country import resolve_country
-from collabatlas.matching import AffiliationMatcher
+from collabatlas.matching import (ABSTAIN_FEATURES, DEFAULT_MIN_CONFIDENCE, DEFAULT_THRESHOLD, AffiliationMatcher,
+                                  confidence)
 from collabatlas.ror import load_ror, short_ror
 
 ROR_FILES = ("ror_v2_latest_records.jsonl.gz", "ror_v1_only_latest_records.jsonl.gz")
+REPO = Path(__file__).resolve().parents[1]
+PREVIOUS_THRESHOLD = 86.0
+# the figures of the score-threshold rule before the abstain model (commit ccd822f, threshold 86 tuned
+# on train), as this script measured them then
+PREVIOUS = {"commit": "ccd822f", "threshold": 86.0,
+            "train": {"overall": {"precision": 0.8153, "recall_rows": 0.6396},
+                      "covered": {"precision": 0.9211, "recall_rows": 0.8172}},
+            "val": {"overall": {"precision": 0.781, "recall_rows": 0.6003},
+                    "covered": {"precision": 0.9028, "recall_rows": 0.8023}},
+            "speed_per_cpu_second": 1121}
+
+
+def default_data_dir() -> Path:
+    """``--data``, else ``$COLLABATLAS_DATA``, else ``../shared/data`` next to the repository."""
+    return config.data_dir() or REPO.parent / "shared" / "data"
 
 
 def load_gold(data_dir: Path) -> pd.DataFrame:
@@ -101,34 +125,85 @@ def metrics(gold: pd.DataFrame, preds: list, countries: dict[str, str], address_
     return out
 
 
-def evaluate(data_dir: Path | None = None, con=None, val_limit: int | None = None,
-             threshold: float | None = None) -> dict:
-    """Tune the threshold on train (unless given), report train and val figures."""
-    data_dir = data_dir or config.data_dir()
-    con = con or registry_store(data_dir)
+def _splits(data_dir: Path, val_limit: int | None = None) -> dict[str, pd.DataFrame]:
     gold = load_gold(data_dir)
-    countries = dict(con.execute("SELECT ror_id, country_code FROM ror_institutions").fetchall())
-    matcher = AffiliationMatcher.from_store(con)
-    result = {"registry_organisations": len(countries)}
-    all_ids = set().union(*gold["gold"])
-    result["gold_ids"], result["gold_ids_in_registry"] = len(all_ids), len(all_ids & set(countries))
     splits = {s: gold[gold["split"] == s].reset_index(drop=True) for s in ("train", "val")}
     if val_limit:
         splits["val"] = splits["val"].head(val_limit)
+    return splits
+
+
+def evaluate(data_dir: Path | None = None, con=None, val_limit: int | None = None,
+             threshold: float | None = None, min_confidence: float | None = None,
+             score_only: bool = True) -> dict:
+    """Train and val figures at the shipped settings (or the given ones), and of the score-only rule."""
+    data_dir = data_dir or default_data_dir()
+    con = con or registry_store(data_dir)
+    countries = dict(con.execute("SELECT ror_id, country_code FROM ror_institutions").fetchall())
+    splits = _splits(data_dir, val_limit)
+    result = {"registry_organisations": len(countries)}
+    all_ids = set().union(*(set().union(*g["gold"]) for g in splits.values()))
+    result["gold_ids"], result["gold_ids_in_registry"] = len(all_ids), len(all_ids & set(countries))
     rules = {s: [resolve_country(t) for t in g["text"]] for s, g in splits.items()}
-    if threshold is None:
-        train = list(splits["train"]["text"])
-        tuning = {}
-        for t in range(60, 101):
-            matcher.set_threshold(t)
-            tuning[t] = metrics(splits["train"], predictions(matcher, train), countries, rules["train"])
-        threshold = float(max(tuning, key=lambda t: (tuning[t]["covered"]["f1"], -t)))
-        result["train"] = tuning[int(threshold)]
-        result["train_f1_by_threshold"] = {t: m["covered"]["f1"] for t, m in tuning.items()}
-    matcher.set_threshold(threshold)
-    result["threshold"] = threshold
-    result["val"] = metrics(splits["val"], predictions(matcher, list(splits["val"]["text"])), countries, rules["val"])
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    min_confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    matcher = AffiliationMatcher.from_store(con, threshold=threshold, min_confidence=min_confidence)
+    result["threshold"], result["min_confidence"] = threshold, min_confidence
+    for split, frame in splits.items():
+        result[split] = metrics(frame, predictions(matcher, list(frame["text"])), countries, rules[split])
+    if score_only:
+        matcher.set_threshold(PREVIOUS_THRESHOLD, min_confidence=0.0)
+        result["score_only"] = {split: metrics(frame, predictions(matcher, list(frame["text"])), countries,
+                                               rules[split]) for split, frame in splits.items()}
+    result["previous"] = PREVIOUS
     return result
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Intercept and weights of an L2-penalised logistic regression (Newton steps; no penalty on the
+    intercept)."""
+    x1 = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(x1.shape[1])
+    penalty = l2 * np.diag([0.0] + [1.0] * x.shape[1])
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-x1 @ w))
+        step = np.linalg.solve(x1.T @ (x1 * (p * (1 - p))[:, None]) + penalty,
+                               x1.T @ (y - p) - penalty @ w)
+        w += step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def fit(data_dir: Path | None = None, con=None, target: float = 0.92,
+        floors: tuple[float, ...] = (75, 78, 80, 83, 86)) -> dict:
+    """Fit the abstain rule on the train split (see the module docstring); return the model to ship."""
+    data_dir = data_dir or default_data_dir()
+    con = con or registry_store(data_dir)
+    registry = {r for (r,) in con.execute("SELECT ror_id FROM ror_institutions").fetchall()}
+    train = _splits(data_dir)["train"]
+    matcher = AffiliationMatcher.from_store(con, min_confidence=0.0)
+    covered = sum(bool(g & registry) for g in train["gold"])
+    best = None
+    for floor in floors:
+        matcher.set_threshold(floor)
+        rows = [(matcher.candidate(t), g) for t, g in zip(train["text"], train["gold"])]
+        rows = [(c, g) for c, g in rows if c is not None]
+        x = np.array([[c.features[f] for f in ABSTAIN_FEATURES] for c, _ in rows])
+        y = np.array([c.ror_id in g for c, g in rows], dtype=float)
+        w = _fit_logistic(x, y)
+        model = {"intercept": round(float(w[0]), 4)} | {f: round(float(v), 4) for f, v in zip(ABSTAIN_FEATURES, w[1:])}
+        conf = np.array([confidence(c.features, model) for c, _ in rows])
+        for cut in np.round(np.arange(0.0, 0.96, 0.01), 2):
+            kept = conf >= cut
+            n_right = int(y[kept].sum())
+            precision = n_right / max(int(kept.sum()), 1)
+            recall = n_right / covered
+            if precision >= target and (best is None or recall > best["train_recall_covered"]):
+                best = {"threshold": float(floor), "min_confidence": float(cut), "model": model,
+                        "train_precision_overall": round(precision, 4), "train_recall_covered": round(recall, 4)}
+                break
+    return best or {}
 
 
 def speed(con, n: int, seed: int = 7) -> dict:
@@ -178,21 +253,50 @@ def speed_wos(con, data_dir: Path) -> dict:
             "country_share": round(sum(m.country_code is not None for m in results) / len(results), 4)}
 
 
+def summary(result: dict) -> str:
+    """The headline figures, today next to the previous rule, as a plain-text table."""
+    lines = [f"{'split':5} {'scope':8} {'figure':9} {'previous':>9} {'score-only':>10} {'now':>7}"]
+    for split in ("train", "val"):
+        for scope, figure in (("overall", "precision"), ("overall", "recall_rows"), ("covered", "precision"),
+                              ("covered", "recall_rows")):
+            now = result[split][scope][figure]
+            prev = result["previous"][split][scope][figure]
+            score_only = result.get("score_only", {}).get(split, {}).get(scope, {}).get(figure, float("nan"))
+            name = "recall" if figure == "recall_rows" else figure
+            lines.append(f"{split:5} {scope:8} {name:9} {prev:9.3f} {score_only:10.3f} {now:7.3f}")
+    lines.append(f"(overall = every string; covered = strings with a gold id in the registry; threshold "
+                 f"{result['threshold']:g}, min_confidence {result['min_confidence']:g})")
+    for key in ("speed", "speed_wos"):
+        if key in result:
+            s = result[key]
+            lines.append(f"{key}: {s['addresses']:,} addresses, {s['per_second']:,}/s wall, "
+                         f"{s.get('per_cpu_second', round(s['addresses'] / max(s['cpu_seconds'], 1e-9))):,}/s CPU "
+                         f"(previous: {PREVIOUS['speed_per_cpu_second']:,}/s CPU, synthetic)")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=None, help="data directory (default: config.data_dir())")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="data directory (default: $COLLABATLAS_DATA, else ../shared/data)")
     parser.add_argument("--out", type=Path, default=Path("eval_affiliations.json"))
     parser.add_argument("--speed", type=int, default=20_000,
                         help="distinct synthetic addresses for the speed run (0: skip)")
+    parser.add_argument("--fit", action="store_true", help="fit the abstain rule on train and print it")
+    parser.add_argument("--target", type=float, default=0.92, help="--fit: overall precision to reach on train")
     args = parser.parse_args()
-    data_dir = args.data or config.data_dir()
+    data_dir = args.data or default_data_dir()
     con = registry_store(data_dir)
+    if args.fit:
+        print(json.dumps(fit(data_dir, con, target=args.target), indent=2))
+        return
     result = evaluate(data_dir, con)
     if args.speed:
         result["speed"] = speed(con, args.speed)
         result["speed_wos"] = speed_wos(con, data_dir)
-    print(json.dumps(result, indent=2))
     args.out.write_text(json.dumps(result, indent=2))
+    print(json.dumps({k: v for k, v in result.items() if k not in ("previous",)}, indent=2))
+    print(summary(result))
 
 
 if __name__ == "__main__":

@@ -48,13 +48,26 @@ from .counting import SECTOR_OF_TYPE
 from .filters import check_range
 from .ror import ancestors, primary_type, ror_loaded
 
-DEFAULT_THRESHOLD = 87.0
+DEFAULT_THRESHOLD = 75.0      # the lowest fuzzy score a candidate needs (then the abstain rule)
 CITY_BONUS = 6.0
 INACTIVE_PENALTY = 3.0
 ACRONYM_SCORE = 90.0
 ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
 TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
+
+# The abstain rule (docs/affiliations.md, "Abstaining"): the best candidate is kept only when its
+# calibrated probability of being right, a logistic model of the features below, reaches
+# DEFAULT_MIN_CONFIDENCE. Coefficients and cut-off are fitted on the S2AFF *train* split against the
+# ROR subset (``python -m benchmarks.eval_affiliations --fit`` prints them); the val split is never used.
+ABSTAIN_FEATURES = ("score", "city_in", "city_other", "name_missing", "part_extra", "acronym_in", "margin",
+                    "via_acronym", "no_country", "one_word_name", "company", "name_word_missing", "part_word_extra",
+                    "both_differ")
+ABSTAIN_MODEL = {"intercept": -0.5829, "score": 1.376, "city_in": 0.6781, "city_other": -1.1655,
+                 "name_missing": -1.816, "part_extra": -1.3917, "acronym_in": 0.1619, "margin": 1.6818,
+                 "via_acronym": -0.342, "no_country": -0.0412, "one_word_name": -0.4969, "company": 1.059,
+                 "name_word_missing": -2.038, "part_word_extra": -0.2912, "both_differ": 0.4651}
+DEFAULT_MIN_CONFIDENCE = 0.74
 
 # WoS / PubMed abbreviations → the word registry names use (after lower-casing and dropping dots)
 ABBREVIATIONS = {
@@ -84,6 +97,17 @@ ABBREVIATIONS = {
     "dev": "development", "mgmt": "management", "studies": "study", "stud": "study", "biomed": "biomedical",
     "biotechnol": "biotechnology", "energ": "energy", "nutr": "nutrition", "pathol": "pathology",
     "radiol": "radiology", "oncol": "oncology", "cardiol": "cardiology", "neurol": "neurology", "immunol": "immunology",
+    "ind": "industrial", "indust": "industrial", "industr": "industrial", "biochem": "biochemistry",
+    "aeronaut": "aeronautics", "agric": "agricultural", "geophys": "geophysics", "infect": "infectious",
+    "dis": "disease", "elec": "electrical", "electr": "electrical", "commun": "communication",
+    "telecommun": "telecommunication", "inf": "information", "inform": "information", "reg": "regional",
+    "mus": "museum", "hist": "history", "ist": "institute", "osped": "ospedale",
+    "metrol": "metrology", "meteorol": "meteorology", "stat": "statistics", "opt": "optics",
+    "photon": "photonics", "electron": "electronics", "mineral": "mineralogy", "petr": "petroleum",
+    "forest": "forestry", "zool": "zoology", "bot": "botany", "physiol": "physiology", "pharmacol": "pharmacology",
+    "psychol": "psychology", "sociol": "sociology", "philos": "philosophy", "lett": "letters", "ecole": "school",
+    "escuela": "school", "scuola": "school", "hochsch": "hochschule", "tu": "technical university",
+    "kk": "company", "gmbh": "company",
 }
 STOPWORDS = frozenset({"of", "the", "and", "for", "in", "at", "de", "la", "le", "les", "des", "du", "di", "del",
                        "della", "der", "fur", "und", "et", "y", "e", "do", "da", "dos", "das", "an", "a", "i"})
@@ -120,10 +144,27 @@ class AffiliationMatch:
     ror_type: str | None = None  # ROR type used for the sector (OpenAlex uses the same vocabulary)
     address_country: str | None = None  # the country the address text names (rules), whatever was matched
     matched_part: str | None = None     # the address part that matched (for explanations)
+    confidence: float = 0.0             # calibrated probability that ror_id is right (0 when unmatched)
 
 
 def _fold(code: str | None, fold_hk_mo: bool) -> str | None:
     return "CN" if fold_hk_mo and code in ("HK", "MO") else code
+
+
+def confidence(features: dict[str, float], model: dict[str, float] | None = None) -> float:
+    """P(the candidate is right) under the logistic abstain model (:data:`ABSTAIN_MODEL`)."""
+    model = ABSTAIN_MODEL if model is None else model
+    z = model["intercept"] + sum(model[f] * features[f] for f in ABSTAIN_FEATURES)
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The best registry organisation for an address before the abstain rule, with its features."""
+    ror_id: str
+    score: float              # fuzzy score incl. the city bonus (may exceed 100)
+    part: str                 # the raw address part (or acronym) that matched
+    features: dict
 
 
 class AffiliationMatcher:
@@ -131,9 +172,13 @@ class AffiliationMatcher:
 
     def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
                  fold_hk_mo: bool = False, parents: Iterable[tuple[str, str]] = (),
-                 prefer_parent: bool = True) -> None:
+                 prefer_parent: bool = True, min_confidence: float | None = None) -> None:
         """``institutions``: (ror_id, name, types, country_code, city, status); ``names``: (ror_id, name, kind);
-        ``parents``: (child ror_id, parent ror_id) pairs."""
+        ``parents``: (child ror_id, parent ror_id) pairs. ``threshold``: the lowest fuzzy score a candidate
+        needs; ``min_confidence``: the lowest calibrated probability (0 keeps every candidate that reaches
+        the threshold, the rule before the abstain model)."""
+        self.min_confidence = (DEFAULT_MIN_CONFIDENCE if min_confidence is None
+                               else float(check_range("min_confidence", min_confidence, 0, 1)))
         self.threshold = DEFAULT_THRESHOLD if threshold is None else float(check_range("threshold", threshold, 0, 100))
         self.fold_hk_mo = fold_hk_mo
         self.prefer_parent = prefer_parent
@@ -141,9 +186,17 @@ class AffiliationMatcher:
         for child, parent in parents:
             self._parents.setdefault(child, set()).add(parent)
         self._org = {}
+        # registry city names (normalised), per country (folded) and over all: an address component that
+        # is only a city names no institution, and a city of the country other than the candidate's counts
+        # against it
+        self._cities: dict[str | None, set[str]] = {None: set()}
         for rid, name, types, country, city, status in institutions:
             self._org[rid] = (name, primary_type(list(types or [])), country, normalise_name(city or ""),
                               status or "active")
+            if self._org[rid][3]:
+                self._cities[None].add(self._org[rid][3])
+                self._cities.setdefault(_fold(country, fold_hk_mo), set()).add(self._org[rid][3])
+        self._org_acronyms: dict[str, list[str]] = {}
         self._name_text: list[str] = []
         self._name_org: list[str] = []
         self._acronyms: dict[str, list[str]] = {}
@@ -154,14 +207,19 @@ class AffiliationMatcher:
             if kind == "acronym":
                 if _ACRONYM.match(name.strip()) and rid not in self._acronyms.setdefault(name.strip(), []):
                     self._acronyms[name.strip()].append(rid)
+                    self._org_acronyms.setdefault(rid, []).append(name.strip())
                 continue
             norm = normalise_name(name)
+            if norm and norm == self._org[rid][3]:
+                continue  # a name that is only the organisation's city ("Atsugi" of Atsugi Co., Ltd.) names a place
             if norm and (norm, rid) not in seen:
                 seen.add((norm, rid))
                 self._name_text.append(norm)
                 self._name_org.append(rid)
                 alias.append(kind == "alias")
         self._alias = np.array(alias, dtype=bool)
+        org_index = {rid: i for i, rid in enumerate(self._org)}
+        self._name_org_ix = np.array([org_index[r] for r in self._name_org], dtype=np.int64)
         self._name_words = np.array([len(t.split()) for t in self._name_text], dtype=np.int32)
         self._inactive = np.array([self._org[r][4] != "active" for r in self._name_org], dtype=bool)
         # word → name indices, over all names (key None) and per country (folded as the output is)
@@ -175,20 +233,22 @@ class AffiliationMatcher:
                           for c, words in postings.items()}
         n_names = max(len(self._name_text), 1)
         self._idf = {w: float(np.log(n_names / len(ix))) for w, ix in postings[None].items()}
-        self._part_cache: dict[tuple[str, str | None], tuple[int, float]] = {}
+        self._idf_unknown = float(np.log(n_names + 1))
+        self._part_cache: dict[tuple[str, str | None], tuple[int, float, float]] = {}
         self._cache: dict[str, AffiliationMatch] = {}
 
     @classmethod
     def from_store(cls, con: duckdb.DuckDBPyConnection, threshold: float | None = None,
-                   fold_hk_mo: bool = False, prefer_parent: bool = True) -> AffiliationMatcher:
+                   fold_hk_mo: bool = False, prefer_parent: bool = True,
+                   min_confidence: float | None = None) -> AffiliationMatcher:
         if not ror_loaded(con):
-            return cls([], [], threshold, fold_hk_mo)
+            return cls([], [], threshold, fold_hk_mo, min_confidence=min_confidence)
         institutions = con.execute(
             "SELECT ror_id, name, types, country_code, city, status FROM ror_institutions ORDER BY ror_id").fetchall()
         names = con.execute("SELECT ror_id, name, kind FROM ror_names ORDER BY ror_id, kind, name").fetchall()
         parents = con.execute("SELECT ror_id, target_id FROM ror_relations WHERE relation = 'parent' "
                               "ORDER BY ALL").fetchall()
-        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent)
+        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence)
 
     def _ancestors(self, rid: str) -> set[str]:
         return set(ancestors(self._parents, rid))
@@ -216,13 +276,14 @@ class AffiliationMatcher:
             cand = cand[np.argsort(-overlap, kind="stable")[:TOP_CANDIDATES]]
         return cand
 
-    def _best_name(self, part: str, country: str | None) -> tuple[int, float]:
-        """(name index, fuzzy score) of the best registry name for one normalised part; (-1, 0) if none."""
+    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float]:
+        """(name index, fuzzy score, best score of another organisation) of the best registry name for one
+        normalised part; (-1, 0, 0) if none."""
         key = (part, country)
         if key in self._part_cache:
             return self._part_cache[key]
         cand = self._candidates(part.split(), country)
-        best = (-1, 0.0)
+        best = (-1, 0.0, 0.0)
         if len(cand):
             choices = [self._name_text[i] for i in cand]
             sort = process.cdist([part], choices, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
@@ -233,7 +294,8 @@ class AffiliationMatcher:
             scores = np.where(longer_name, sort, (sort + subset) / 2)
             scores = scores - INACTIVE_PENALTY * self._inactive[cand] - ALIAS_PENALTY * self._alias[cand]
             top = int(np.argmax(scores))
-            best = (int(cand[top]), float(scores[top]))
+            others = scores[self._name_org_ix[cand] != self._name_org_ix[cand[top]]]
+            best = (int(cand[top]), float(scores[top]), float(others.max()) if len(others) else 0.0)
         self._part_cache[key] = best
         return best
 
@@ -242,9 +304,13 @@ class AffiliationMatcher:
         components = [_PARENS.sub(" ", c).strip() for c in split_components(address)]
         # a component that is only a country or US state name ("South Korea", "Peoples R China") names
         # no institution: left out, or "LG (South Korea)" would match every Korean address
+        # likewise a component that is only a registry city ("Atsugi", "Tsukuba 305"): the registry's
+        # "Atsugi" (an alias of Atsugi Co., Ltd.) must not match every address in Atsugi
+        # (alone; a pair with it stays: "Kaunas, University of Technology")
         places = country_names()
         components = [c for c in components if c and " ".join(component_words(c)) not in places]
         parts = [(c, normalise_name(c)) for c in components]
+        parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]]
         parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:])]
         return [(raw, norm) for raw, norm in parts if norm and not norm.isdigit()]
 
@@ -266,9 +332,12 @@ class AffiliationMatcher:
                 return in_city[0], word
         return None, None
 
-    def set_threshold(self, threshold: float) -> None:
-        """Change the threshold (the per-part scores stay cached; the per-address results are dropped)."""
+    def set_threshold(self, threshold: float, min_confidence: float | None = None) -> None:
+        """Change the threshold (and the minimum confidence when given; the per-part scores stay cached,
+        the per-address results are dropped)."""
         self.threshold = float(check_range("threshold", threshold, 0, 100, allow_none=False))
+        if min_confidence is not None:
+            self.min_confidence = float(check_range("min_confidence", min_confidence, 0, 1))
         self._cache.clear()
 
     def match(self, address: str) -> AffiliationMatch:
@@ -284,45 +353,98 @@ class AffiliationMatcher:
         """Scores above 100 (city bonus) rank candidates but are reported, and compared, as 100."""
         return min(score, 100.0) >= self.threshold
 
-    def _match(self, address: str) -> AffiliationMatch:
+    def candidate(self, address: str) -> Candidate | None:
+        """The best organisation for ``address`` that reaches the score threshold, with the features of
+        the abstain rule, before that rule is applied; None when there is none."""
         text = address if isinstance(address, str) else ""
-        country = resolve_country(text, self.fold_hk_mo) if text.strip() else None
-        unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None)
         if not self._org or not text.strip():
-            return unmatched
+            return None
+        return self._candidate(text, resolve_country(text, self.fold_hk_mo))
+
+    def _candidate(self, text: str, country: str | None) -> Candidate | None:
         context = f" {normalise_name(text)} "
-        best_rid, best_score, best_part = None, 0.0, None
-        found: dict[str, tuple[float, str]] = {}
+        best_rid, best_score, best_part, best_info = None, 0.0, None, None
+        found: dict[str, tuple[float, str, tuple]] = {}
         for raw, norm in self._parts(text):
-            idx, score = self._best_name(norm, country)
+            idx, score, second = self._best_name(norm, country)
             if idx < 0:
                 continue
             rid = self._name_org[idx]
             city = self._org[rid][3]
+            info = (norm, idx, score, second)
             # the city must appear outside the matched part: "Boston" alone is not Boston University
             if city and f" {city} " in context.replace(f" {norm} ", " ", 1):
                 score += CITY_BONUS
-            if score > found.get(rid, (-1.0, ""))[0]:
-                found[rid] = (score, raw)
+            if score > found.get(rid, (-1.0, "", None))[0]:
+                found[rid] = (score, raw, info)
             if score > best_score:
-                best_rid, best_score, best_part = rid, score, raw
+                best_rid, best_score, best_part, best_info = rid, score, raw, info
         if self.prefer_parent and best_rid is not None and self._reaches(best_score):
             # a unit and its parent both named ("State Key Lab X, Zhejiang Univ"): the parent, as
             # bibliometric counting does (the unit's lineage would roll up to it anyway)
             named = sorted(a for a in self._ancestors(best_rid) if a in found and self._reaches(found[a][0]))
             if named:
                 top = max(named, key=lambda a: (len(self._ancestors(a) & set(named)) == 0, found[a][0]))
-                best_rid, (best_score, best_part) = top, found[top]
+                best_rid, (best_score, best_part, best_info) = top, found[top]
         if not self._reaches(best_score):
             rid, word = self._acronym_match(text, country, context)
-            if rid is not None:
-                best_rid, best_score, best_part = rid, ACRONYM_SCORE, word
-        if best_rid is None or not self._reaches(best_score):
+            if rid is None:
+                return None
+            best_rid, best_score, best_part, best_info = rid, ACRONYM_SCORE, word, None
+        return Candidate(best_rid, best_score, best_part,
+                         self._features(text, context, country, best_rid, best_info))
+
+    def _features(self, text: str, context: str, country: str | None, rid: str, info: tuple | None) -> dict:
+        """The abstain-rule features (:data:`ABSTAIN_FEATURES`) of candidate ``rid`` for one address."""
+        _, rtype, ror_country, city, _ = self._org[rid]
+        words = set(context.split())
+        exact = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", text))
+        if info is None:  # matched by its acronym
+            norm, score, margin, name_words = "", ACRONYM_SCORE, 0.0, []
+        else:
+            norm, idx, score, second = info
+            name_words = self._name_text[idx].split()
+            margin = score - second
+        part_words = set(norm.split())
+        outside = context.replace(f" {norm} ", " ", 1) if norm else context
+        city_in = bool(city) and f" {city} " in outside
+        # another city of the organisation's country written as an address component ("Tsukuba")
+        towns = self._cities.get(_fold(ror_country, self.fold_hk_mo), set())
+        components = {normalise_name(c) for c in split_components(text)}
+        city_other = not city_in and any(c in towns and c != city and c not in norm for c in components if c)
+
+        def idf(w: str) -> float:
+            return self._idf.get(w, self._idf_unknown)
+
+        name_weight = sum(idf(w) for w in name_words) or 1.0
+        part_weight = sum(idf(w) for w in part_words) or 1.0
+        name_missing = sum(idf(w) for w in name_words if w not in words) / name_weight
+        part_extra = sum(idf(w) for w in part_words if w not in set(name_words)) / part_weight
+        return {"score": min(score, 100.0) / 100.0, "city_in": float(city_in), "city_other": float(city_other),
+                "name_missing": name_missing, "part_extra": part_extra,
+                "name_word_missing": float(name_missing > 0), "part_word_extra": float(part_extra > 0),
+                "both_differ": float(name_missing > 0 and part_extra > 0),
+                "acronym_in": float(any(a in exact for a in self._org_acronyms.get(rid, ()))),
+                "margin": min(margin, 20.0) / 20.0, "via_acronym": float(info is None),
+                "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
+                "company": float(rtype == "company")}
+
+    def _match(self, address: str) -> AffiliationMatch:
+        text = address if isinstance(address, str) else ""
+        country = resolve_country(text, self.fold_hk_mo) if text.strip() else None
+        unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None)
+        if not self._org or not text.strip():
             return unmatched
-        name, rtype, ror_country, _, _ = self._org[best_rid]
-        return AffiliationMatch(text, best_rid, name, _fold(ror_country, self.fold_hk_mo) or country,
-                                SECTOR_OF_TYPE.get(rtype) if rtype else None, round(min(best_score, 100.0), 1),
-                                rtype, country, best_part)
+        cand = self._candidate(text, country)
+        if cand is None:
+            return unmatched
+        conf = confidence(cand.features)
+        if conf < self.min_confidence:
+            return unmatched  # abstain: the country still comes from the address
+        name, rtype, ror_country, _, _ = self._org[cand.ror_id]
+        return AffiliationMatch(text, cand.ror_id, name, _fold(ror_country, self.fold_hk_mo) or country,
+                                SECTOR_OF_TYPE.get(rtype) if rtype else None, round(min(cand.score, 100.0), 1),
+                                rtype, country, cand.part, round(conf, 4))
 
     def match_many(self, addresses: Iterable[str]) -> list[AffiliationMatch]:
         return [self.match(a) for a in addresses]
