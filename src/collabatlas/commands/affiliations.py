@@ -15,7 +15,7 @@ from .. import config, store
 from ..cli_common import Format, FormatOpt, OutOpt, StoreOpt, _emit, _fail, _open, err_console, print_table
 from ..filters import FilterError, check_range
 from ..escaping import markup
-from ..matching import DEFAULT_THRESHOLD, AffiliationMatcher
+from ..matching import DEFAULT_MIN_CONFIDENCE, DEFAULT_THRESHOLD, AffiliationMatcher
 from ..ror import RorError, load_ror, ror_info, ror_loaded
 
 MATCH_COLUMNS = ["input", "ror_id", "name", "country_code", "sector", "score"]
@@ -103,7 +103,7 @@ def _read_inputs(path: Path, column: str | None) -> list[str]:
 
 
 def _matcher(store_path: Path | None, ror_files: list[Path] | None, threshold: float | None,
-             fold_hk_mo: bool) -> AffiliationMatcher:
+             fold_hk_mo: bool, min_confidence: float | None = None) -> AffiliationMatcher:
     if ror_files:
         con = store.connect(None)
         try:
@@ -117,9 +117,10 @@ def _matcher(store_path: Path | None, ror_files: list[Path] | None, threshold: f
         if con is None or not ror_loaded(con):
             err_console.print("note: no ROR registry loaded (`collabatlas ror load FILE` or --ror FILE): "
                               "resolving countries only, every ror_id is empty")
-            return AffiliationMatcher([], [], threshold, fold_hk_mo)
+            return AffiliationMatcher([], [], threshold, fold_hk_mo, min_confidence=min_confidence)
         with err_console.status("reading the ROR registry"):
-            return AffiliationMatcher.from_store(con, threshold=threshold, fold_hk_mo=fold_hk_mo)
+            return AffiliationMatcher.from_store(con, threshold=threshold, fold_hk_mo=fold_hk_mo,
+                                                 min_confidence=min_confidence)
     finally:
         if con is not None:
             con.close()
@@ -132,6 +133,9 @@ def match(
     column: Annotated[str | None, typer.Option("--column", help="CSV column holding the address.")] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Lowest score (0-100) that counts as a match.")]
     = DEFAULT_THRESHOLD,
+    min_confidence: Annotated[float, typer.Option("--min-confidence", help="Lowest calibrated probability (0-1) "
+                                                  "that the match is right; below it the matcher abstains (0: "
+                                                  "score threshold only).")] = DEFAULT_MIN_CONFIDENCE,
     fold_hk_mo: Annotated[bool, typer.Option("--fold-hk-mo", help="Count Hong Kong and Macao as China (CN), "
                                                                     "as CWTS does.")] = False,
     ror: Annotated[list[Path] | None, typer.Option("--ror", help="Match against this ROR dump (in memory) "
@@ -162,7 +166,7 @@ def match(
     except FilterError as exc:
         _fail(str(exc))
     inputs = [text] if text is not None else _read_inputs(file, column)
-    matcher = _matcher(store_path, ror, threshold, fold_hk_mo)
+    matcher = _matcher(store_path, ror, threshold, fold_hk_mo, min_confidence)
     started = time.perf_counter()
     results = []
     with Progress(TextColumn("[bold]matching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
