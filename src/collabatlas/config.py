@@ -40,6 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spark_shuffle_partitions", "COLLABATLAS_SPARK_SHUFFLE_PARTITIONS", "4", "Spark shuffle partitions; "
             "2-3 per executor core on a cluster."),
     Setting("spark_adaptive", "COLLABATLAS_SPARK_ADAPTIVE", "1", "Spark adaptive query execution (0 / 1)."),
+    Setting("raw_csv", "COLLABATLAS_RAW_CSV", "0", "1: write CSV cells as they are (no spreadsheet-formula "
+            "neutralising, `collabatlas --raw-csv`)."),
     Setting("openalex_api_key", "OPENALEX_API_KEY", "(none)", "API key sent by `fetch openalex` (never printed)."),
 )
 ENV_VARS = tuple(s.env for s in SETTINGS)
