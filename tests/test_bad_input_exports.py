@@ -122,8 +122,8 @@ def test_wos_tab_row_with_embedded_newline_is_one_record(tmp_path):
     f.write_text("\t".join(TAB_HEADER) + "\n" + "\n".join(rows) + "\n")
     atlas = Atlas(":memory:")
     report = atlas.ingest(f, format="wos", matcher=FakeMatcher())
-    assert report.records_read == 3  # records parsed (skipped rows are counted apart)
-    assert report.records_skipped == 1
+    assert report.records_read == 4  # every row in = stored + skipped
+    assert report.records_skipped == 1 and report.unaccounted == 0
     assert atlas.con.execute("SELECT title FROM works WHERE work_id = 'WOS:000000000000102'").fetchone()[0] \
         == "A title broken over two lines"
     assert len(_authors(atlas)) == 3
@@ -134,7 +134,7 @@ def test_wos_tab_short_row_then_full_row_keeps_the_full_row(tmp_path):
     f.write_text("\t".join(TAB_HEADER) + "\n" + "J\tCy, C\n" + _tab_row(1, "Kept") + "\n")
     atlas = Atlas(":memory:")
     report = atlas.ingest(f, format="wos", matcher=FakeMatcher())
-    assert report.records_read == 1 and report.records_skipped == 1
+    assert report.records_read == 2 and report.records_skipped == 1 and report.unaccounted == 0
     assert list(_authors(atlas)) == ["WOS:000000000000101"]
 
 
