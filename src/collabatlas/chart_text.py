@@ -98,10 +98,22 @@ def possessive(name: str) -> str:
 
 
 def wrap(lines: Iterable[str], width: int = 100) -> list[str]:
-    """Each line cut at spaces into lines of at most ``width`` characters (a word never split)."""
+    """Each line cut into lines of at most ``width`` characters: at its `` · `` separators first
+    (a part stays whole when it fits), else at spaces (a word is never split)."""
     out: list[str] = []
     for line in lines:
-        out += textwrap.wrap(str(line), width=width, break_long_words=False, break_on_hyphens=False) or [""]
+        current = ""
+        for part in str(line).split(" · "):
+            joined = f"{current} · {part}" if current else part
+            if len(joined) <= width:
+                current = joined
+                continue
+            if current:
+                out.append(current + " ·")
+            pieces = textwrap.wrap(part, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+            out += pieces[:-1]
+            current = pieces[-1]
+        out.append(current)
     return out
 
 

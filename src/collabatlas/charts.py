@@ -281,9 +281,9 @@ def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartCo
     definition = f"{CS_DEFINITION}, within each Nature Index subject area (OpenAlex field → subject)"
     if without:
         definition += " · no partner in: " + ", ".join(without)
-    title = _title(title or f"Top partners of {unit} by subject", ctx, definition)
+    head = _title(title or f"Top partners of {unit} by subject", ctx, definition)
     if data.empty:
-        return _empty(f"{unit} has no partner in any subject", title)
+        return _empty("no joint work in any subject" if title else f"{unit} has no partner in any subject", head)
     subjects = list(dict.fromkeys(data["subject"]))
     # room right of the longest bar for its value, which would otherwise run into the next panel
     x_scale = alt.Scale(domain=[0, float(data["cs"].max()) * 1.3 or 1], nice=True)
@@ -297,7 +297,7 @@ def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartCo
         y=alt.Y("label:N", sort="-x"), x="cs:Q", text=alt.Text("cs:Q", format=",.2f"))
     layered = alt.layer(bars, text, data=_records(data)).properties(width=170, height=alt.Step(BAR_ROW))
     return (layered.facet(facet=alt.Facet("subject:N", sort=subjects, title=None), columns=columns)
-            .resolve_scale(y="independent").properties(title=title))
+            .resolve_scale(y="independent").properties(title=head))
 
 
 def period_columns(group_partners: pd.DataFrame) -> list[str]:

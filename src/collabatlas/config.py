@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("raw_csv", "COLLABATLAS_RAW_CSV", "0", "1: write CSV cells as they are (no spreadsheet-formula "
             "neutralising, `collabatlas --raw-csv`)."),
     Setting("openalex_api_key", "OPENALEX_API_KEY", "(none)", "API key sent by `fetch openalex` (never printed)."),
+    Setting("chromium", "COLLABATLAS_CHROMIUM", "/usr/bin/chromium", "The Chromium that prints PDF fact sheets "
+            "(`report --pdf`, the dashboard button)."),
 )
 ENV_VARS = tuple(s.env for s in SETTINGS)
 

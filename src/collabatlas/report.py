@@ -189,8 +189,12 @@ def _country_sections(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext,
 def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: ChartContext, first: int, last: int,
                    group: str, top: int, say) -> Section:
     say(f"group {group}")
-    section = Section("group", f"Collaboration with the {group} group",
-                      f"{label}'s works and CS with members of {group} in two periods, and its top partners there.")
+    from .chart_text import group_title, possessive
+
+    named = group_title(group)
+    section = Section("group", f"Collaboration with {named}",
+                      f"{possessive(label)} works and CS with {named} ({group}) in two periods, and its top "
+                      "partners there.")
     if last <= first:
         section.notes.append("one year only: the two-period comparison needs a range of at least two years")
         return section
@@ -204,7 +208,7 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     gctx = ctx.with_filters(years=None, periods=" vs ".join(periods), group=group)
     section.charts.append(("group", charts.two_period_circles(report.partners, gctx, label, group)))
     section.tables += [("Per period", report.periods), ("Growth from the first to the last period", report.growth),
-                       (f"Top partners in {group}", report.partners)]
+                       (f"Top partners among {named}", report.partners)]
     return section
 
 
@@ -275,7 +279,7 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         return charts.landscape_scatter(table, fit, ctx.with_filters(years=str(year)))
     if kind == "industry":
         df = atlas.industry(**filters).head(top)
-        return charts.contribution_bars(df, ctx, "companies", own="own_share", other="academic_share", key="unit",
+        return charts.contribution_bars(df, ctx, "the company", own="own_share", other="academic_share", key="unit",
                                         labels=("company", "academia"), title="Companies and their academic partners")
     if not unit:
         raise CountingError(f"the {kind} chart needs --unit (a country code or an institution)")
@@ -402,6 +406,9 @@ document.querySelectorAll("div.chart").forEach(function (el) {
 
 def _table_rows(df: pd.DataFrame, limit: int = 50) -> dict:
     """Columns and formatted cells (with a numeric flag for right alignment) of ``df``."""
+    from .chart_text import field_name
+
+    plain = [str(c).lower() in ("year", "period", "first", "last") for c in df.columns]  # 2015, not 2,015
     rows = []
     for record in df.head(limit).itertuples(index=False):
         cells = []
@@ -410,13 +417,13 @@ def _table_rows(df: pd.DataFrame, limit: int = 50) -> dict:
             if value is None or (numeric and pd.isna(value)):
                 cells.append(("", False))
             elif isinstance(value, numbers.Integral):
-                cells.append((f"{int(value):,}", True))
+                cells.append((str(int(value)) if plain[len(cells)] else f"{int(value):,}", True))
             elif numeric:
                 cells.append((f"{value:,.3f}", True))
             else:
                 cells.append((str(value), False))
         rows.append(cells)
-    return {"columns": [str(c) for c in df.columns], "rows": rows}
+    return {"columns": [field_name(c) for c in df.columns], "rows": rows}
 
 
 def _script_json(spec: dict) -> str:

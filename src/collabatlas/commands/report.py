@@ -81,8 +81,13 @@ def chart(
 
 
 def report(
-    focus: Annotated[str, typer.Option("--focus", help="A country code (JP) or an institution (id, ROR or name).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for index.html and the PNG/SVG of each chart.")],
+    focus: Annotated[str | None, typer.Option("--focus", help="A country code (JP) or an institution (id, ROR or "
+                                                               "name).")] = None,
+    pair: Annotated[tuple[str, str] | None, typer.Option("--pair", help="Two units (US JP): a fact sheet on "
+                                                                          "the pair instead of a report.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a one- or two-page PDF fact sheet (needs the pdf "
+                                                    "extra and Chromium).")] = False,
     years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,  # noqa: A002
     group: Annotated[str, typer.Option("--group", "-g",
                                        help="Country report: the group of the two-period section.")] = "bri",
@@ -105,7 +110,16 @@ def report(
       collabatlas report --focus "University of Michigan" --out reports/umich
 
       collabatlas report --focus CN --group income:high --landscape-year 2014 --out reports/china
+
+      collabatlas report --focus JP --pdf --out reports/japan
+
+      collabatlas report --pair US JP --pdf --out reports/us-jp
     """
+    if pair:
+        _pair_report(pair, out, pdf, years, subject, type, store)
+        return
+    if not focus:
+        _fail("give --focus (a country or an institution) or --pair A B")
     check_range("--top", top, 1, allow_none=False)
     prepare_out(out, directory=True)
     given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
@@ -113,7 +127,7 @@ def report(
              "--store": store}
     command = shlex.join(["collabatlas", "report", "--focus", focus, "--out", str(out),
                           *[str(x) for k, v in given.items() if v is not None for x in (k, v)],
-                          *([] if images else ["--no-images"])])
+                          *([] if images else ["--no-images"]), *(["--pdf"] if pdf else [])])
     with _open(store) as atlas, Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
                                          console=err_console, transient=True) as bar:
         task = bar.add_task("report", total=None)
@@ -129,4 +143,43 @@ def report(
             paths = report_lib.write_report(built, out, formats=("png", "svg") if images else (), progress=say)
         except OSError as exc:
             write_failed(out, exc)
+        if pdf:
+            bar.update(task, description="fact sheet (PDF)")
+            paths.append(_write_sheet(atlas, focus, None, out, years, subject, type))
     console.print(f"wrote {markup(paths[0])} and {len(paths) - 1} chart files to {markup(out)}")
+
+
+def _write_sheet(atlas, focus: str, partner: str | None, out: Path, years, subject, type) -> Path:  # noqa: A002
+    from .. import factsheet
+
+    sheet = factsheet.build_factsheet(atlas, focus, partner=partner, years=years, subject=subject, type=type)
+    path = out / f"{factsheet.file_stem(sheet)}.pdf"
+    try:
+        return factsheet.write_factsheet(sheet, path)
+    except factsheet.FactSheetError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        write_failed(path, exc)
+
+
+def _pair_report(pair: tuple[str, str], out: Path, pdf: bool, years, subject, type, store) -> None:  # noqa: A002
+    """``report --pair A B``: the pair's fact sheet as HTML (index.html) and, with --pdf, as PDF."""
+    from .. import factsheet
+
+    prepare_out(out, directory=True)
+    with _open(store) as atlas, err_console.status(f"fact sheet {pair[0]}–{pair[1]}"):
+        sheet = factsheet.build_factsheet(atlas, pair[0], partner=pair[1], years=years, subject=subject, type=type)
+        html = factsheet.render_html(sheet)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "index.html").write_text(html, encoding="utf-8")
+            written = [out / "index.html"]
+            if pdf:
+                path = out / f"{factsheet.file_stem(sheet)}.pdf"
+                path.write_bytes(factsheet.html_to_pdf(html))
+                written.append(path)
+        except factsheet.FactSheetError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            write_failed(out, exc)
+    console.print("wrote " + " and ".join(markup(p) for p in written))
