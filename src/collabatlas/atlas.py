@@ -210,12 +210,13 @@ class Atlas:
     PERSISTED_LEVELS = ("country", "institution", "sector")
 
     def refresh(self) -> dict[str, float]:
-        """Bring the derived data up to date: institutions' ROR sector types (a new data version when
-        any changes), then the saved unit shares and aggregates (:meth:`store_unit_shares`)."""
+        """Bring the derived data up to date: institutions' ROR sector types and coordinates (a new data
+        version when any changes), then the saved unit shares and aggregates (:meth:`store_unit_shares`)."""
+        from .geo import apply_geo
         from .ror import apply_ror_types
 
         with transaction(self.con):
-            if apply_ror_types(self.con):
+            if apply_ror_types(self.con) | apply_geo(self.con):  # both run; coordinates: collabatlas.geo
                 meta_set(self.con, "data_version", str(data_version(self.con) + 1))
         return self.store_unit_shares()
 
@@ -620,6 +621,31 @@ class Atlas:
             df[col] = df[col].astype("int64")
         df["intl_share"] = df["intl_works"] / df["works"]
         return df.sort_values(["unit", "year"], ignore_index=True)
+
+    def indicators(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
+                   renormalize: bool = False, rollup: bool = False, exclude_dual_affiliations: bool = False,
+                   counting: str = "full", ci: int = 0, fold_hk_mo: bool = False) -> pd.DataFrame:
+        """CWTS-Leiden-Ranking-style collaboration indicators per unit: ``unit[, name], p, p_collab,
+        pp_collab, p_int_collab, pp_int_collab, p_industry, pp_industry, p_short_dist, pp_short_dist,
+        p_long_dist, pp_long_dist, median_dist_km`` (``counting`` full or fractional; ``ci`` bootstrap
+        replicates add ``_lo`` / ``_hi``; ``fold_hk_mo`` counts HK and MO as CN). See
+        :mod:`collabatlas.collab_analysis`; ``attrs["coverage"]`` counts institutions without coordinates."""
+        from .collab_analysis import indicators
+
+        return indicators(self, level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations,
+                          counting=counting, ci=ci, fold_hk_mo=fold_hk_mo)
+
+    def distance(self, unit: str, level: str = "country", years=None, window_end_month: int | None = None,
+                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,  # noqa: A002
+                 exclude_dual_affiliations: bool = False, fold_hk_mo: bool = False,
+                 partners: bool = False) -> pd.DataFrame:
+        """Per period, ``unit``'s international works by distance band, their median distance and the
+        CS-weighted mean distance to its partners (``partners``: per partner); see
+        :func:`collabatlas.collab_analysis.distance`."""
+        from .collab_analysis import distance
+
+        return distance(self, unit, level, years, window_end_month, subject, type, renormalize, rollup,
+                        exclude_dual_affiliations, fold_hk_mo=fold_hk_mo, partners=partners)
 
     def trend_change_interval(self, unit_a: str, unit_b: str, first: int, last: int, level: str = "country",
                               subject=None, type=None, window_end_month: int | None = None,  # noqa: A002

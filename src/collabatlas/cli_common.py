@@ -23,7 +23,7 @@ from .atlas import Atlas, percent_change
 from .counting import LEVELS, CountingError
 from .engines import EngineError
 from .escaping import csv_frame, markup, terminal_text
-from .filters import FilterError, check_range
+from .filters import FilterError, Filters, check_range
 from .groups import GroupError
 from .indicators import IndicatorError
 from .refdata import RefDataError
@@ -172,6 +172,9 @@ def _write(df: pd.DataFrame, out: Path) -> None:
 
 
 def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
+    for note in df.attrs.get("notes") or []:  # coverage notes: what the result leaves out and why
+        if note:
+            err_console.print(f"note: {note}", markup=False, highlight=False)
     try:
         check_range("--limit", limit, 1)  # None: every row (table format: the first 25)
     except FilterError as exc:
@@ -195,7 +198,7 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
     table = Table(title=markup(title), caption=caption, show_lines=False, header_style="bold")
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col])
-        if col.startswith("name"):
+        if col.startswith("name") or col in ("title", "journal"):
             table.add_column(markup(col), max_width=34, overflow="ellipsis", no_wrap=True)
         else:
             table.add_column(markup(col), justify="right" if numeric else "left", no_wrap=True)
@@ -236,6 +239,8 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     check_range("--limit", limit, 1)  # before the work, not after it
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
         df = getattr(atlas, method)(**options)
+        if options.get("window") and options.get("source", "works") == "works" and atlas.spark is None:
+            df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options["window"])))
     subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
     _emit(df, fmt, title, out, limit)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -107,6 +108,11 @@ class Filters:
     window: tuple[date, date] | None = None
     subjects: tuple[str, ...] = field(default_factory=tuple)
     types: tuple[str, ...] = field(default_factory=tuple)
+    #: a journal list resolved against a store (:meth:`collabatlas.atlas.Atlas.journal_filter`):
+    #: works whose source id, or (without one) exact source name, is in these sets
+    journal_ids: tuple[str, ...] = field(default_factory=tuple)
+    journal_names: tuple[str, ...] = field(default_factory=tuple)
+    journal_label: str | None = None
 
     @classmethod
     def of(cls, years=None, window=None, subject=None, type=None) -> Filters:  # noqa: A002 - mirrors the CLI option
@@ -115,7 +121,7 @@ class Filters:
                    subjects=check_subjects(_as_list(subject)), types=_as_list(type))
 
     def without_years(self) -> Filters:
-        return Filters(window=self.window, subjects=self.subjects, types=self.types)
+        return dataclasses.replace(self, years=None)
 
     def where(self, alias: str = "w") -> tuple[str, dict]:
         """SQL predicate over works (``TRUE`` when empty) and its named parameters."""
@@ -133,7 +139,7 @@ class Filters:
     @property
     def has_work_filters(self) -> bool:
         """Whether anything but the year needs the works table."""
-        return bool(self.window or self.subjects or self.types)
+        return bool(self.window or self.subjects or self.types or self.journal_label)
 
     def work_where(self, alias: str = "w") -> tuple[str, dict]:
         """Predicate over works for the window, subject and type filters (``TRUE`` when none)."""
@@ -161,6 +167,10 @@ class Filters:
         if self.types:
             params["types"] = [t.lower() for t in self.types]
             clauses.append(f"lower({alias}.type) IN (SELECT unnest($types))")
+        if self.journal_label:
+            params.update(journal_ids=list(self.journal_ids) or [""], journal_names=list(self.journal_names) or [""])
+            clauses.append(f"({alias}.source_id IN (SELECT unnest($journal_ids)) OR ({alias}.source_id IS NULL "
+                           f"AND {alias}.source_name IN (SELECT unnest($journal_names))))")
         return (" AND ".join(clauses) if clauses else "TRUE"), params
 
     def describe(self) -> str:
@@ -174,4 +184,6 @@ class Filters:
             bits.append("subject " + ", ".join(self.subjects))
         if self.types:
             bits.append("type " + ", ".join(self.types))
+        if self.journal_label:
+            bits.append(self.journal_label)
         return "; ".join(bits) or "all works"

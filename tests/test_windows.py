@@ -1,0 +1,51 @@
+"""12-month windows: --years names the windows, every window of the span is listed, undated works are said."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from collabatlas.cli import app
+
+from .conftest import work, write_jsonl
+
+US_CN = [[("I1", "US")], [("I2", "CN")]]
+
+
+def _works():
+    # window ending in July: Aug Y-1 .. Jul Y
+    return [work("W1", US_CN, year=2014, date="2014-09-01"),   # window 2015
+            work("W2", US_CN, year=2016, date="2016-07-31"),   # window 2016
+            work("W3", US_CN, year=2016, date="2016-08-01"),   # window 2017
+            work("W4", US_CN, year=2023, date="2023-03-01"),   # window 2023
+            work("W5", US_CN, year=2023, date="2023-09-01"),   # window 2024: outside 2015-2023
+            work("W6", US_CN, year=2019, date=None, publication_date=None)]  # undated
+
+
+def test_every_window_of_the_span_is_listed_first_and_last_included(atlas_of):
+    atlas = atlas_of(_works())
+    df = atlas.trend("US", "CN", years="2015-2023", window_end_month=7)
+    assert list(df["period"]) == list(range(2015, 2024))
+    assert dict(zip(df["period"], df["joint_count"])) == {2015: 1, 2016: 1, 2017: 1, 2018: 0, 2019: 0, 2020: 0,
+                                                         2021: 0, 2022: 0, 2023: 1}
+    assert df.attrs["notes"] == ["1 of 6 OpenAlex records have no publication date: outside every window"]
+
+
+def test_compare_takes_any_listed_window(tmp_path):
+    store = tmp_path / "s.duckdb"
+    path = write_jsonl(tmp_path / "w.jsonl", _works())
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(path), "--store", str(store)]).exit_code == 0
+    result = runner.invoke(app, ["trend", "US", "CN", "--window-end-month", "7", "--years", "2015-2023",
+                                 "--compare", "2015,2023", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "no publication date" in result.output and "2023" in result.output
+
+
+def test_a_window_filter_reports_undated_records(tmp_path):
+    store = tmp_path / "s.duckdb"
+    path = write_jsonl(tmp_path / "w.jsonl", _works())
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(path), "--store", str(store)]).exit_code == 0
+    result = runner.invoke(app, ["scores", "--window", "2016-01-01..2016-12-31", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "1 of 6 OpenAlex records have no publication date" in result.output
