@@ -314,7 +314,12 @@ def group(
 @app.command()
 @_guard
 def groups(format: FormatOpt = Format.table) -> None:  # noqa: A002
-    """The country groups available for `collabatlas group` and `Atlas.group`, with their sources."""
+    """The country groups available for `collabatlas group` and `Atlas.group`, with their sources.
+
+    Example:
+
+      collabatlas groups --format csv
+    """
     from .groups import available_groups
 
     df = pd.DataFrame([g.__dict__ for g in available_groups()])
@@ -451,7 +456,12 @@ def import_tables(
     folder: Annotated[Path, typer.Argument(help="Directory written by `collabatlas export` (or the same layout).")],
     store: StoreOpt = None,
 ) -> None:
-    """Merge Parquet interchange tables into the store (same rules as ingest: newest updated_date wins)."""
+    """Merge Parquet interchange tables into the store (same rules as ingest: newest updated_date wins).
+
+    Example:
+
+      collabatlas import-tables atlas-parquet/ --store other.duckdb
+    """
     if not (folder / "works").is_dir():
         _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
     with _open(store, read_only=False) as atlas, err_console.status(f"reading {markup(folder)}"):
@@ -484,7 +494,12 @@ def refresh(store: StoreOpt = None) -> None:
 @app.command()
 @_guard
 def info(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:  # noqa: A002
-    """What the store holds: rows per table, year span, data version and past ingests."""
+    """What the store holds: rows per table, year span, data version and past ingests.
+
+    Example:
+
+      collabatlas info --format json
+    """
     with _open(store) as atlas:
         summary = atlas.summary()
         log = atlas.ingest_log()

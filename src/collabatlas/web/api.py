@@ -276,6 +276,35 @@ def partners(request: Request, unit: UnitP, level: LevelQ = Level.country, top: 
         report_dual=report_dual, ci=ci, source=source), None)
 
 
+@router.get("/works/{unit}", responses=TABLE, summary="The works behind a figure, with their contributions")
+def works(request: Request, unit: UnitP, level: LevelQ = Level.country,
+          partner: Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"\S",
+                                               description="A partner: the works behind the bilateral CS.")] = None,
+          figure: Annotated[str | None, Query(max_length=40, description="share, count, cs, cs_total, cs_domestic, "
+                                              "cs_international, cs_unknown_country or cs_industry.")] = None,
+          years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+          renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
+          page: Annotated[int, Query(ge=1, le=100_000, description="Page number (1-based).")] = 1,
+          page_size: Annotated[int, Query(ge=1, le=1000, description="Works per page.")] = 100) -> Response:
+    """One row per work behind a figure (``collabatlas works``), largest contribution first, paged;
+    ``meta.total`` is the figure (the sum over all pages) and ``meta.rows`` the number of works.
+    Example: ``/api/works/US?partner=GB&years=2005-2009&page=1``"""
+    params = dict(unit=unit, partner=partner, level=level, figure=figure, years=years, window=window,
+                  subject=subject, type=type_, renormalize=renormalize, rollup=rollup,
+                  exclude_dual_affiliations=exclude_dual_affiliations)
+
+    def build(svc: Service) -> dict:
+        df, _, version = svc.call("works", **params)
+        start = (page - 1) * page_size
+        shown = df.iloc[start:start + page_size]
+        return {"meta": meta("works", {**params, "page": page, "page_size": page_size}, version,
+                             figure=df.attrs.get("figure"), total=df.attrs.get("total"), rows=len(df),
+                             returned=len(shown), pages=max(1, -(-len(df) // page_size))),
+                "columns": [str(c) for c in df.columns], "rows": records(shown)}
+
+    return respond(request, "works", {**params, "page": page, "page_size": page_size}, build)
+
+
 @router.get("/trend/{unit_a}/{unit_b}", responses=TABLE, summary="Bilateral CS of two units per period")
 def trend(request: Request, unit_a: UnitP, unit_b: UnitP, level: LevelQ = Level.country, years: YearsQ = None,
           subject: SubjectQ = None, type_: TypeQ = None,
