@@ -30,6 +30,7 @@ from pathlib import Path
 from .escaping import sql_string
 from .ingest_report import IngestReport
 from .interchange import check_export_target, check_import_folder, write_manifest
+from .geo import apply_geo, export_geo
 from .ror import apply_ror_types
 from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
 from .sources.openalex import SPECS, InputError, InputFile, Stager, discover, make_tmpdir
@@ -53,11 +54,13 @@ CREATE OR REPLACE TEMP TABLE stage_author_countries (
 CREATE OR REPLACE TEMP TABLE stage_institutions (
     rid BIGINT, institution_id VARCHAR, ror VARCHAR, name VARCHAR, country_code VARCHAR, type VARCHAR, lineage VARCHAR[],
     updated_date TIMESTAMP, origin VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_institution_geo (
+    rid BIGINT, institution_id VARCHAR, lat DOUBLE, lon DOUBLE, updated_date TIMESTAMP);
 """
 
 STAGING_TABLES = ("stage_works", "stage_authorships", "stage_affiliations", "stage_author_countries",
                   "stage_institutions", "stage_winners", "stage_keys", "stage_targets", "stage_clustered",
-                  "stage_decision", "stage_go")
+                  "stage_decision", "stage_go", "stage_institution_geo")
 
 ProgressCallback = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
 
@@ -211,6 +214,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
             con.execute(f"COPY ({sql}) TO {sql_string(target)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), "
                         f"OVERWRITE_OR_IGNORE true)")
         rows[table] = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+    rows["institution_geo"] = export_geo(con, folder)  # coordinates, for the Spark engine (collabatlas.geo)
     write_manifest(folder, rows)
     return rows
 
@@ -340,8 +344,9 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
         if sector_types:
             report.note(f"institutions: {sector_types:,} take their sector from their ROR type (OpenAlex "
                         "types them funder or not at all)")
+        coordinates = apply_geo(con)  # OpenAlex entity coordinates, else ROR's (collabatlas.geo)
         report.changed = bool(not sources_same or report.institutions_inserted or report.institutions_updated
-                              or unified or sector_types)
+                              or unified or sector_types or coordinates)
         if not report.changed:  # a no-op re-ingest: no new data version (caches stay valid), no log row
             report.data_version = data_version(con)
             report.seconds = time.perf_counter() - started

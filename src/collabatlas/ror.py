@@ -11,7 +11,8 @@ official ``.zip`` release:
 
 Three tables, created here and replaced as a whole by every load (one transaction):
 
-- ``ror_institutions``: one row per organisation (id, name, status, types, country, city, established);
+- ``ror_institutions``: one row per organisation (id, name, status, types, country, city, established,
+  coordinates of the first location: ``lat`` / ``lon``, which :mod:`collabatlas.geo` gives institutions);
 - ``ror_names``: every name with its kind (``ror_display``, ``label``, ``alias``, ``acronym``) and language;
 - ``ror_relations``: ``parent`` / ``child`` / ``related`` / ``successor`` / ``predecessor`` links.
 
@@ -47,7 +48,9 @@ CREATE TABLE IF NOT EXISTS ror_institutions (
     established INTEGER,
     last_modified VARCHAR,
     schema VARCHAR,                -- v1 / v2 / csv
-    source VARCHAR                 -- file:line the record was read from
+    source VARCHAR,                -- file:line the record was read from
+    lat DOUBLE,                    -- the first location's coordinates (v2 geonames_details lat/lng, v1
+    lon DOUBLE                     -- addresses[0].lat/lng, official CSV); NULL when absent or out of range
 );
 CREATE TABLE IF NOT EXISTS ror_names (
     ror_id VARCHAR NOT NULL,
@@ -93,6 +96,8 @@ class RorRecord:
     names: list[tuple[str, str, str | None]]          # (name, kind, lang)
     relations: list[tuple[str, str]]                  # (relation, target short id)
     source: str = ""
+    lat: float | None = None                          # first location (NULL when absent or out of range)
+    lon: float | None = None
 
 
 @dataclass
@@ -107,12 +112,15 @@ class RorLoadReport:
     relations: int = 0
     #: institutions whose sector now comes from (or no longer comes from) their ROR type
     sector_types_changed: int = 0
+    #: institutions whose coordinates changed (ROR fills those without OpenAlex ones; collabatlas.geo)
+    coordinates_changed: int = 0
 
     def summary(self) -> pd.DataFrame:
         rows = [("files", len(self.files)), ("records read", self.records_read),
                 ("organisations loaded", self.loaded), ("duplicate ids (newest kept)", self.duplicates),
                 ("records skipped", len(self.skipped)), ("names", self.names), ("relations", self.relations),
-                ("institutions whose sector comes from ROR (changed)", self.sector_types_changed)]
+                ("institutions whose sector comes from ROR (changed)", self.sector_types_changed),
+                ("institutions whose coordinates come from ROR (changed)", self.coordinates_changed)]
         return pd.DataFrame(rows, columns=["item", "value"])
 
 
@@ -172,6 +180,17 @@ def _int_or_none(value, what: str) -> int | None:
         raise ValueError(f"{what}: not a year: {value!r}") from None
 
 
+def _coordinates(lat, lon) -> dict[str, float | None]:
+    """``lat`` / ``lon`` as floats when both are numbers in range (|lat| ≤ 90, |lon| ≤ 180), else None."""
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return {"lat": None, "lon": None}
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also NaN
+        return {"lat": None, "lon": None}
+    return {"lat": lat, "lon": lon}
+
+
 def _from_v2(obj: dict) -> RorRecord:
     names = [(n["value"], kind, n.get("lang")) for n in obj.get("names") or [] for kind in n.get("types") or []
              if kind in NAME_KINDS]
@@ -183,7 +202,8 @@ def _from_v2(obj: dict) -> RorRecord:
         country_code=geo.get("country_code"), country_name=geo.get("country_name"), city=geo.get("name"),
         established=_int_or_none(obj.get("established"), "established"),
         last_modified=((obj.get("admin") or {}).get("last_modified") or {}).get("date"), schema="v2",
-        names=names, relations=[(r["type"].lower(), short_ror(r.get("id"))) for r in obj.get("relationships") or []])
+        names=names, relations=[(r["type"].lower(), short_ror(r.get("id"))) for r in obj.get("relationships") or []],
+        **_coordinates(geo.get("lat"), geo.get("lng")))
 
 
 def _from_v1(obj: dict) -> RorRecord:
@@ -200,7 +220,8 @@ def _from_v1(obj: dict) -> RorRecord:
         city=address.get("city") or (address.get("geonames_city") or {}).get("city"),
         established=_int_or_none(obj.get("established"), "established"), last_modified=None, schema="v1",
         names=[n for n in names if n[0]],
-        relations=[(r["type"].lower(), short_ror(r.get("id"))) for r in obj.get("relationships") or []])
+        relations=[(r["type"].lower(), short_ror(r.get("id"))) for r in obj.get("relationships") or []],
+        **_coordinates(address.get("lat"), address.get("lng")))
 
 
 def _record_from_json(obj) -> RorRecord:
@@ -252,7 +273,9 @@ def _from_official_csv(row: dict) -> RorRecord:
         city=(_split(row.get("locations.geonames_details.name"), ";") or [None])[0],
         established=_int_or_none(row.get("established"), "established"),
         last_modified=row.get("admin.last_modified.date") or None, schema="csv-v2",
-        names=[n for n in names if n[0]], relations=relations)
+        names=[n for n in names if n[0]], relations=relations,
+        **_coordinates((_split(row.get("locations.geonames_details.lat"), ";") or [None])[0],
+                       (_split(row.get("locations.geonames_details.lng"), ";") or [None])[0]))
 
 
 def read_records(path: str | Path, report: RorLoadReport) -> Iterator[RorRecord]:
@@ -326,6 +349,8 @@ def _checked(entries: Iterable[tuple[str, Callable[[], RorRecord]]], report: Ror
 
 def ensure_ror_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ROR_SCHEMA_SQL)
+    for column in ("lat", "lon"):  # a registry loaded before coordinates were kept (store schema 6)
+        con.execute(f"ALTER TABLE ror_institutions ADD COLUMN IF NOT EXISTS {column} DOUBLE")
 
 
 def ror_loaded(con: duckdb.DuckDBPyConnection) -> bool:
@@ -355,9 +380,10 @@ def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
             if progress and report.records_read % 5000 == 0:
                 progress(report.records_read)
     inst = pd.DataFrame([(r.ror_id, r.name, r.status, r.types, r.country_code, r.country_name, r.city,
-                          r.established, r.last_modified, r.schema, r.source) for r in records.values()],
+                          r.established, r.last_modified, r.schema, r.source, r.lat, r.lon) for r in records.values()],
                         columns=["ror_id", "name", "status", "types", "country_code", "country_name", "city",
-                                 "established", "last_modified", "schema", "source"])
+                                 "established", "last_modified", "schema", "source", "lat", "lon"])
+    inst[["lat", "lon"]] = inst[["lat", "lon"]].astype("float64")
     inst["established"] = inst["established"].astype("Int64")
     names = pd.DataFrame(sorted({(r.ror_id, n, k, lang) for r in records.values() for n, k, lang in r.names},
                                 key=lambda x: (x[0], NAME_KINDS.index(x[2]), x[1], x[3] or "")),
@@ -370,14 +396,22 @@ def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
             con.execute(f"DELETE FROM {table}")
             if len(frame):
                 con.register("_ror_frame", frame)
-                con.execute(f"INSERT INTO {table} SELECT * FROM _ror_frame")
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _ror_frame")
                 con.unregister("_ror_frame")
         store.meta_set(con, "ror_files", "; ".join(report.files))
         report.sector_types_changed = apply_ror_types(con)
-        if report.sector_types_changed:  # sector counts change: a new data version
+        report.coordinates_changed = apply_geo(con)
+        if report.sector_types_changed or report.coordinates_changed:  # counts change: a new data version
             store.meta_set(con, "data_version", str(store.data_version(con) + 1))
     report.loaded, report.names, report.relations = len(inst), len(names), len(rels)
     return report
+
+
+def apply_geo(con: duckdb.DuckDBPyConnection) -> int:
+    """Institution coordinates (:func:`collabatlas.geo.apply_geo`); here for ``load_ror``."""
+    from .geo import apply_geo as apply
+
+    return apply(con)
 
 
 def apply_ror_types(con: duckdb.DuckDBPyConnection) -> int:

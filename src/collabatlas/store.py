@@ -11,6 +11,7 @@ string ids):
 - ``affiliations``     one row per distinct (work, authorship, institution)
 - ``author_countries`` the authorship-level ``countries`` list (fallback for authors without institutions)
 - ``institutions``     one row per institution, from institution entity files or from works
+- ``institution_geo``  coordinates of geocoded institutions: OpenAlex entity ``geo``, else ROR (``collabatlas.geo``)
 - ``work_sources``     every source record (OpenAlex, WoS, Scopus, PubMed) merged into a work: provenance
                        and the keys cross-source dedupe matches on (docs/sources.md)
 - ``ingest_log``       one row per committed ingest, with its summary as JSON
@@ -38,7 +39,7 @@ import duckdb
 
 from .config import EngineSettings
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS works (
@@ -121,6 +122,15 @@ CREATE TABLE IF NOT EXISTS ingest_log (
 CREATE TABLE IF NOT EXISTS store_meta (
     key VARCHAR NOT NULL,
     value VARCHAR
+);
+-- institution coordinates (schema 6; collabatlas.geo): one row per geocoded institution, from its
+-- OpenAlex entity record (`geo.latitude/longitude`, origin 'openalex'), else from its ROR record
+-- (origin 'ror', refilled by every ingest, `ror load` and `refresh`)
+CREATE TABLE IF NOT EXISTS institution_geo (
+    ikey INTEGER NOT NULL,
+    lat DOUBLE NOT NULL,
+    lon DOUBLE NOT NULL,
+    origin VARCHAR NOT NULL
 );
 """
 
@@ -271,12 +281,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if version is None:
         meta_set(con, "schema_version", SCHEMA_VERSION)
         meta_set(con, "data_version", "0")
-    elif version in ("3", "4"):
+    elif version in ("3", "4", "5"):
         if version == "3":  # version 4 added work_sources: fill it from the stored works
             con.execute(DEDUPE_MACROS_SQL)
             con.execute(WORK_SOURCES_FROM_WORKS_SQL)
         # version 5 added institutions.ror_type (filled by the next ingest, `ror load` or `refresh`)
         con.execute("ALTER TABLE institutions ADD COLUMN IF NOT EXISTS ror_type VARCHAR")
+        # version 6 added institution_geo (created by SCHEMA_SQL above): ROR coordinates come with the
+        # next `ror load`, OpenAlex ones with the next ingest of institution entity records
         meta_set(con, "schema_version", SCHEMA_VERSION)
     elif version != SCHEMA_VERSION:
         raise StoreError(f"store schema version {version}, this collabatlas expects {SCHEMA_VERSION}")

@@ -9,7 +9,7 @@ import importlib
 
 import typer
 
-MODULES = ("fetch", "network", "serve", "affiliations", "report", "data", "works", "journals")
+MODULES = ("fetch", "network", "serve", "affiliations", "report", "data", "works", "journals", "indicators")
 
 
 def register_all(app: typer.Typer) -> None:

@@ -8,6 +8,8 @@ the export's string ids (``collabatlas export DIR``, see :func:`collabatlas.inge
 - ``institutions``: ``ikey`` = ``institution_id``;
 - ``affiliations`` / ``author_countries``: with the repeated facts the store keeps on them
   (``year``, ``n_authors`` from the work, ``n_institutions`` / ``n_countries`` from the authorship).
+- ``institution_geo``: the coordinates (``ikey`` = ``institution_id``), from the export's
+  ``institution_geo/`` folder; empty for an export written before coordinates were kept.
 
 String ids serve as join keys where the store uses integer surrogate keys; no statement depends on
 the key's type (institution pairs are put in id order when named). Every statement runs through
@@ -157,6 +159,14 @@ class SparkEngine:
 
                 frame = frame.withColumn("ror_type", functions.lit(None).cast("string"))
             frame.createOrReplaceTempView(f"x_{table}")
+        geo = self.parquet_dir / "institution_geo"  # coordinates (collabatlas.geo); an older export has none
+        if geo.is_dir() and any(geo.rglob("*.parquet")):
+            self.spark.read.parquet(str(geo)).createOrReplaceTempView("x_institution_geo")
+            geo_sql = "SELECT institution_id AS ikey, lat, lon, origin FROM x_institution_geo"
+        else:
+            geo_sql = ("SELECT CAST(NULL AS STRING) AS ikey, CAST(NULL AS DOUBLE) AS lat, CAST(NULL AS DOUBLE) AS lon, "
+                       "CAST(NULL AS STRING) AS origin FROM range(0)")
+        self.spark.sql(geo_sql).createOrReplaceTempView("institution_geo")
         for name, sql in VIEWS.items():
             if name in CACHED_VIEWS:  # every metric reads them: join once, keep the result
                 self._cache(name, sql)
