@@ -33,7 +33,7 @@ from .interchange import check_export_target, check_import_folder, write_manifes
 from .geo import apply_geo, export_geo
 from .ror import apply_ror_types
 from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
-from .sources.openalex import SPECS, InputError, InputFile, Stager, discover, make_tmpdir
+from .sources.openalex import SPECS, InputError, InputFile, Stager, clean_stale_tmpdirs, discover, make_tmpdir
 from .store import DEDUPE_MACROS_SQL, data_version, meta_set, settings, transaction
 
 __all__ = ["ingest", "InputError", "IngestReport"]
