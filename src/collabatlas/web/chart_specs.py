@@ -27,17 +27,46 @@ router = APIRouter(prefix="/api/chart", tags=["charts"])
 
 TopChartQ = Annotated[int, Query(ge=1, le=100, description="Bars to draw.")]
 FILTERS = ("years", "window", "subject", "type")
+#: what a caption names besides the filters: the group and periods of the group chart
+CAPTIONED = (*FILTERS, "periods", "group")
 
 
-def _context(version: int, **filters) -> charts.ChartContext:
-    kept = {k: v for k, v in filters.items() if k in FILTERS and v not in (None, "", False)}
-    return charts.ChartContext(filters=kept, data_version=version)
+def _source(svc: Service, version: int) -> str:
+    """Where the store's works come from (``works from OpenAlex, WoS, ...``), once per data version."""
+    from ..chart_text import source_text
+
+    cached = getattr(svc, "_chart_source", None)
+    if cached is None or cached[0] != version:
+        cached = (version, source_text(svc.atlas()))
+        svc._chart_source = cached
+    return cached[1]
+
+
+def _context(version: int, svc: Service | None = None, **filters) -> charts.ChartContext:
+    kept = {k: v for k, v in filters.items() if k in CAPTIONED and v not in (None, "", False)}
+    return charts.ChartContext(filters=kept, data_version=version,
+                               source=_source(svc, version) if svc is not None else "works")
+
+
+def csv_dataset(spec: dict) -> str | None:
+    """The name of the inline dataset a chart's CSV download holds: the largest table of units
+    (rows with a partner, country, label or unit), else the largest table."""
+    tables = {name: rows for name, rows in (spec.get("datasets") or {}).items()
+              if isinstance(rows, list) and rows and isinstance(rows[0], dict)}
+    if not tables:
+        return None
+    units = {n: r for n, r in tables.items() if {"partner", "country", "label", "unit"} & set(r[0])}
+    pool = units or tables
+    return max(pool, key=lambda n: (len(pool[n]), len(pool[n][0])))
 
 
 def _spec(svc: Service, kind: str, params: dict, build) -> Response:
-    """The Vega-Lite spec of ``build(params)`` (an Altair chart), serialised once, then cached."""
+    """The Vega-Lite spec of ``build(params)`` (an Altair chart), serialised once, then cached; its
+    ``usermeta.csv`` names the dataset of the dashboard's CSV download."""
     def compute(atlas, p):
-        return dumps({"meta": {"chart": kind, "data_version": svc.data_version(atlas)}, "spec": charts.spec(build(p))})
+        spec = charts.spec(build(p))
+        spec.setdefault("usermeta", {})["csv"] = csv_dataset(spec)
+        return dumps({"meta": {"chart": kind, "data_version": svc.data_version(atlas)}, "spec": spec})
 
     body, cached, _ = svc.run(f"chart:{kind}", params, compute)
     return json_response(body, cached)
@@ -52,13 +81,29 @@ def partner_chart(request: Request, unit: UnitP, level: LevelQ = Level.country, 
 
     def build(p):
         df, _, version = svc.call("partners", **p)
-        return charts.partner_bars(df, _context(version, **params), _label(df, p["unit"]), top=p["top"])
+        return charts.partner_bars(df, _context(version, svc, **params), _unit_label(svc, p["level"], p["unit"]),
+                                   top=p["top"])
 
     return _spec(svc, "partners", params, build)
 
 
 def _label(df: pd.DataFrame, unit: str) -> str:
     return charts.country_name(unit.upper()) if len(unit.strip()) == 2 else unit
+
+
+def _unit_label(svc: Service, level, unit: str) -> str:
+    """A country's name, an institution's name (its id when unnamed), a sector as given."""
+    level = getattr(level, "value", level) or "country"
+    if level == "country" or (level is None and len(unit.strip()) == 2):
+        return charts.country_name(unit.strip().upper())
+    if level == "institution":
+        from ..report import _institution_name
+
+        try:
+            return _institution_name(svc.atlas(), svc.atlas().resolve_unit("institution", unit))
+        except Exception:  # noqa: BLE001 - unknown: the chart's own call reports it
+            return unit
+    return unit
 
 
 @router.get("/map", responses=CHART, summary="World map of country Share, or of a country's partners (Vega-Lite)")
@@ -74,10 +119,10 @@ def map_chart(request: Request,
         if p.get("unit"):
             df, _, version = svc.call("partners", unit=p["unit"], level="country", top=None, **filters)
             title = f"Bilateral CS of {_label(df, p['unit'])} with each country"
-            return charts.world_map(df, _context(version, **params), title, value="cs", country="partner",
+            return charts.world_map(df, _context(version, svc, **params), title, value="cs", country="partner",
                                     data_dir=svc.data_dir, focus=p["unit"] if len(p["unit"]) == 2 else None)
         df, _, version = svc.call("scores", level="country", **filters)
-        return charts.world_map(df, _context(version, **params), "Share of each country", value="share",
+        return charts.world_map(df, _context(version, svc, **params), "Share of each country", value="share",
                                 country="unit", data_dir=svc.data_dir, value_title="Share", definition="Share = Σ over works of the "
                                 "country's fractional part (1/authors, split over each author's institutions)")
 
@@ -104,7 +149,10 @@ def trend_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
         for name in names[:12]:
             trends[name], _, version = svc.call("trend", unit_a=p["unit"], unit_b=name,
                                                 window_end_month=p.get("window_end_month"), **filters)
-        return charts.trend_lines(trends, _context(version, **params), _label(pd.DataFrame(), p["unit"]))
+        label = _unit_label(svc, p.get("level"), p["unit"])
+        title = (f"Collaboration of {label} and {_unit_label(svc, p.get('level'), names[0])}, per year"
+                 if p.get("partners") and len(names) == 1 else None)  # the pair explorer
+        return charts.trend_lines(trends, _context(version, svc, **params), label, title=title)
 
     return _spec(svc, "trend", params, build)
 
@@ -125,8 +173,10 @@ def subject_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
             df, _, version = svc.call("partners", unit=p["unit"], level=p.get("level"), years=p.get("years"),
                                       window=p.get("window"), type=p.get("type"), subject=PREFIX + slug)
             by_subject[title] = df[df["partner"] == wanted] if wanted else df
-        return charts.subject_small_multiples(by_subject, _context(version, **params),
-                                              _label(pd.DataFrame(), p["unit"]), top=p["top"])
+        label = _unit_label(svc, p.get("level"), p["unit"])
+        title = f"Collaboration of {label} and {_unit_label(svc, p.get('level'), wanted)} by subject" if wanted else None
+        return charts.subject_small_multiples(by_subject, _context(version, svc, **params), label, top=p["top"],
+                                              title=title)
 
     return _spec(svc, "subjects", params, build)
 
@@ -138,7 +188,7 @@ def _profile_chart(request: Request, kind: str, draw, institution: str, **filter
 
     def build(p):
         report, _, version = profile_result(svc, **{"top": 10, **p})
-        return draw(report, _context(version, **params))
+        return draw(report, _context(version, svc, **params))
 
     return _spec(svc, kind, params, build)
 
@@ -172,7 +222,7 @@ def group_chart(request: Request, country: UnitP,
         report, _, version = group_result(svc, **{**p, "source": "works", "ci": 0})
         if len([x for x in p["periods"].split(",") if x.strip()]) < 2:
             raise CountingError("the circles compare two periods: give at least two, e.g. 2010-2013,2014-2018")
-        return charts.two_period_circles(report.partners, _context(version, **params), report.country, p["group"])
+        return charts.two_period_circles(report.partners, _context(version, svc, **params), report.country, p["group"])
 
     return _spec(svc, "group", params, build)
 
@@ -186,7 +236,7 @@ def landscape_chart(request: Request, year: Annotated[int, Query(ge=1900, le=210
 
     def build(p):
         (countries, fit), _, version = landscape_result(svc, **p)
-        return charts.landscape_scatter(countries, fit, _context(version, **params))
+        return charts.landscape_scatter(countries, fit, _context(version, svc, **params))
 
     return _spec(svc, "landscape", params, build)
 
@@ -200,6 +250,6 @@ def network_chart(request: Request, level: LevelQ = Level.country, years: YearsQ
 
     def build(p):
         net, _, version = network_result(svc, **{**p, "normalize": "association", "max_edges": 10, "seed": 42})
-        return charts.network_map(net, _context(version, **params))
+        return charts.network_map(net, _context(version, svc, **params))
 
     return _spec(svc, "network", params, build)

@@ -12,16 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import jinja2
+from markupsafe import Markup
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from ..chart_text import FIELD_NAMES
+from ..escaping import script_json
 from ..groups import available_groups
 from ..subjects import NI_SUBJECTS, PREFIX
+from . import factsheets
 from .api import service
 from .assets import PAGES
 from .service import Service
 
 router = APIRouter(include_in_schema=False)
+router.include_router(factsheets.router)
 templates = jinja2.Environment(loader=jinja2.FileSystemLoader(PAGES), autoescape=True)
 
 FILTERS = "years,window,subject,type"
@@ -47,6 +52,7 @@ class Panel:
     extra: str = ""  # constant query string
     key: str = ""  # tables: where the rows are in the JSON ("rows" by default)
     wide: bool = False
+    paged: bool = False  # tables: previous / next page buttons (the API's page parameter)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,8 @@ class Page:
     controls: tuple[Control, ...]
     panels: tuple[Panel, ...]
     defaults: dict = field(default_factory=dict)
+    factsheet: str = ""  # the fact-sheet button: the control of the focus, "a,b" for a pair
+    steps: bool = False  # one panel at a time, paged (linkable: #step-N)
 
 
 LEVELS = (("country", "country"), ("institution", "institution"), ("sector", "sector"))
@@ -88,7 +96,7 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
                  Panel("CS with the top partners per year", "/api/chart/trend/{unit}", "years,subject,type"),
                  Panel("Top partners by subject", "/api/chart/subjects/{unit}", "years,window,type", wide=True),
                  Panel("Partners", "/api/partners/{unit}", FILTERS, "table", "top=25"),
-             )),
+             ), factsheet="unit"),
         Page("/institution", "Institution", "An institution's collaboration profile: hotspot countries, own vs "
              "partner contribution, top partners.",
              (Control("unit", "Institution", "unit", level_from="=institution", help="id or part of the name"),
@@ -98,7 +106,7 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
                  Panel("Headline", "/api/profile/{unit}", FILTERS, "table", key="headline", wide=True),
                  Panel("Top partner institutions", "/api/profile/{unit}", FILTERS, "table", "top=15",
                        key="partners", wide=True),
-             )),
+             ), factsheet="unit"),
         Page("/pair", "Pair explorer", "Pick two units: their bilateral CS per year and per subject.",
              (LEVEL, Control("a", "Unit A", "unit", level_from="level"), Control("b", "Unit B", "unit",
                                                                                   level_from="level"),
@@ -106,7 +114,19 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
                  Panel("CS per year", "/api/chart/trend/{a}", "level,years,subject,type,partners=b"),
                  Panel("CS by subject", "/api/chart/subjects/{a}", "level,years,type,partner=b"),
                  Panel("Per year", "/api/trend/{a}/{b}", "level,years,subject,type", "table", wide=True),
-             )),
+             ), factsheet="a,b"),
+        Page("/bilateral", "Bilateral", "Two countries' collaboration, one step at a time: headline numbers, the "
+             "CS trend, subjects, the top institution pairs and the works behind the numbers.",
+             (Control("a", "Country A", "unit", level_from="=country"),
+              Control("b", "Country B", "unit", level_from="=country"), YEARS, SUBJECT, TYPE), (
+                 Panel("1 · Headline numbers", "/api/pair/{a}/{b}", "years,subject,type", "table", wide=True),
+                 Panel("2 · CS trend", "/api/chart/trend/{a}", "years,subject,type,partners=b", wide=True),
+                 Panel("3 · Subjects", "/api/chart/subjects/{a}", "years,type,partner=b", wide=True),
+                 Panel("4 · Top institution pairs", "/api/pair/{a}/{b}/institutions", "years,subject,type", "table",
+                       wide=True),
+                 Panel("5 · Works", "/api/works/{a}", "years,subject,type,partner=b", "table", "page_size=25",
+                       wide=True, paged=True),
+             ), factsheet="a,b", steps=True),
         Page("/group", "Group explorer", "A country with a group of countries over periods (e.g. Belt and Road).",
              (Control("country", "Country", "unit", level_from="=country"), Control("group", "Group", "select", groups),
               Control("periods", "Periods", placeholder="2000-2004,2005-2009", help="two or more, comma-separated"),
@@ -171,7 +191,8 @@ def render(request: Request, path: str) -> HTMLResponse:
         values["unit"] = _institution_default(svc)
     values.update({k: v for k, v in request.query_params.items() if v is not None})
     nav = [(p.path, p.title) for p in _pages(()).values()]
-    html = templates.get_template("page.html").render(page=page, values=values, nav=nav, store=svc.store_name)
+    html = templates.get_template("page.html").render(page=page, values=values, nav=nav, store=svc.store_name,
+                                                      field_names=Markup(script_json(FIELD_NAMES)))
     return HTMLResponse(html)
 
 

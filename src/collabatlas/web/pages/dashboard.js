@@ -6,6 +6,17 @@
 const form = document.getElementById("controls");
 const panels = Array.from(document.querySelectorAll(".panel"));
 const generation = new WeakMap();
+const views = new WeakMap();  // panel → { view, spec } of its drawn chart
+const tables = new WeakMap();  // panel → rows of its table
+const FIELD_NAMES = JSON.parse((document.getElementById("field-names") || {}).textContent || "{}");
+// columns whose integers are years or periods: 2015, never 2,015
+const PLAIN_INTEGER = /^(year|period|first|last|publication_year)$/i;
+
+function fieldName(column) {
+  if (FIELD_NAMES[column]) return FIELD_NAMES[column];
+  const period = /^cs_(\d.*)$/.exec(column);
+  return period ? `CS ${period[1]}` : column.replace(/_/g, " ");
+}
 
 function values() {
   const out = {};
@@ -29,6 +40,7 @@ function panelUrl(panel, vals) {
     const [param, control] = spec.includes("=") ? spec.split("=") : [spec, spec];
     if (vals[control] !== undefined) query.set(param, vals[control]);
   }
+  if (panel.dataset.paged) query.set("page", panel.dataset.page || "1");
   const qs = query.toString();
   return { url: path + (qs ? "?" + qs : ""), missing };
 }
@@ -39,9 +51,10 @@ function setStatus(panel, text, isError) {
   status.classList.toggle("error", Boolean(isError));
 }
 
-function formatCell(value) {
+function formatCell(value, column) {
   if (value === null || value === undefined) return ["", false];
   if (typeof value === "number") {
+    if (Number.isInteger(value) && PLAIN_INTEGER.test(column || "")) return [String(value), true];
     const text = Number.isInteger(value) ? value.toLocaleString("en") :
       value.toLocaleString("en", { maximumFractionDigits: 4 });
     return [text, true];
@@ -57,12 +70,17 @@ function drawTable(container, rows) {
   const columns = Object.keys(rows[0]);
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
-  for (const c of columns) { const th = document.createElement("th"); th.textContent = c; head.appendChild(th); }
+  for (const c of columns) {
+    const th = document.createElement("th");
+    th.textContent = fieldName(c);
+    th.title = c;
+    head.appendChild(th);
+  }
   const body = table.createTBody();
   for (const row of rows) {
     const tr = body.insertRow();
     for (const c of columns) {
-      const [text, numeric] = formatCell(row[c]);
+      const [text, numeric] = formatCell(row[c], c);
       const td = tr.insertCell();
       td.textContent = text;
       if (numeric) td.className = "num";
@@ -89,12 +107,19 @@ async function renderPanel(panel, vals) {
       throw new Error(`${response.status}: ${detail}`);
     }
     if (panel.dataset.kind === "chart") {
-      await vegaEmbed(container, body.spec, { actions: false, renderer: "svg" });
+      const result = await vegaEmbed(container, body.spec, { actions: false, renderer: "svg" });
+      views.set(panel, { view: result.view, spec: body.spec });
     } else {
       const key = panel.dataset.key;
       let rows = key ? body[key] : body.rows;
       if (rows && !Array.isArray(rows)) rows = [rows];
+      tables.set(panel, rows || []);
       drawTable(container, rows || []);
+      const info = panel.querySelector(".page-info");
+      if (info && body.meta) {
+        info.textContent = `page ${body.meta.params ? body.meta.params.page : 1} of ${body.meta.pages || 1}`;
+        panel.dataset.pages = String(body.meta.pages || 1);
+      }
     }
     const total = body.meta && body.meta.rows !== undefined && body.meta.rows !== body.meta.returned
       ? `${body.meta.returned} of ${body.meta.rows} rows · ` : "";
@@ -112,8 +137,125 @@ async function renderPanel(panel, vals) {
 function renderAll() {
   const vals = values();
   const query = new URLSearchParams(vals).toString();
-  history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+  history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
+  for (const p of panels) if (p.dataset.paged) p.dataset.page = "1";
+  updateFactsheet(vals);
   return Promise.all(panels.map((p) => renderPanel(p, vals)));
+}
+
+// -- downloads, full screen, fact sheet --------------------------------------------------------
+function slug(panel) {
+  return (panel.querySelector("h2").textContent || "chart").toLowerCase().replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+function download(href, name) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+function csvText(rows) {
+  if (!rows.length) return "";
+  const columns = Array.from(rows.reduce((set, r) => { Object.keys(r).forEach((k) => set.add(k)); return set; },
+    new Set()));
+  const cell = (v) => {
+    if (v === null || v === undefined) return "";
+    let text = typeof v === "object" ? JSON.stringify(v) : String(v);
+    if (/^[=+\-@\t\r]/.test(text) && typeof v === "string") text = "'" + text;  // no spreadsheet formulas
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [columns.map(cell).join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\r\n") + "\r\n";
+}
+
+function chartRows(spec) {
+  const datasets = spec.datasets || {};
+  const name = spec.usermeta && spec.usermeta.csv;
+  if (name && Array.isArray(datasets[name])) return datasets[name];
+  const lists = Object.values(datasets).filter(Array.isArray);
+  return lists.sort((a, b) => b.length - a.length)[0] || [];
+}
+
+async function panelAction(panel, action) {
+  const drawn = views.get(panel);
+  if (action === "fullscreen") {
+    if (document.fullscreenElement) await document.exitFullscreen();
+    else await panel.requestFullscreen();
+    return;
+  }
+  if (action === "prev-page" || action === "next-page") {
+    const page = Number(panel.dataset.page || "1") + (action === "next-page" ? 1 : -1);
+    if (page < 1 || page > Number(panel.dataset.pages || "1")) return;
+    panel.dataset.page = String(page);
+    await renderPanel(panel, values());
+    return;
+  }
+  if (action === "csv") {
+    const rows = panel.dataset.kind === "chart" ? (drawn ? chartRows(drawn.spec) : []) : (tables.get(panel) || []);
+    const blob = new Blob([csvText(rows)], { type: "text/csv;charset=utf-8" });
+    const url = URL.createObjectURL(blob);
+    download(url, slug(panel) + ".csv");
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    return;
+  }
+  if (!drawn) return;
+  const href = await drawn.view.toImageURL(action, action === "png" ? 2 : 1);
+  download(href, `${slug(panel)}.${action}`);
+}
+
+for (const panel of panels) {
+  panel.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (button) panelAction(panel, button.dataset.action).catch((error) => setStatus(panel, String(error), true));
+  });
+}
+
+function updateFactsheet(vals) {
+  const link = document.getElementById("factsheet");
+  if (!link) return;
+  const [focus, partner] = link.dataset.focus.split(",");
+  const query = new URLSearchParams();
+  if (vals[focus]) query.set("focus", vals[focus]);
+  if (partner && vals[partner]) query.set("partner", vals[partner]);
+  for (const name of ["years", "subject", "type"]) if (vals[name]) query.set(name, vals[name]);
+  link.href = "/factsheet.pdf?" + query.toString();
+  link.download = `factsheet-${vals[focus] || ""}${partner && vals[partner] ? "-" + vals[partner] : ""}.pdf`;
+}
+
+// -- steps: one panel at a time, #step-N in the URL ---------------------------------------------
+const stepped = document.querySelector(".panels.stepped");
+
+function showStep() {
+  if (!stepped) return;
+  const match = /^#step-(\d+)$/.exec(location.hash);
+  const n = Math.min(Math.max(match ? Number(match[1]) : 1, 1), panels.length);
+  panels.forEach((p, i) => p.classList.toggle("current", i === n - 1));
+  for (const link of document.querySelectorAll(".steps .step-link")) {
+    if (Number(link.dataset.step) === n) link.setAttribute("aria-current", "step");
+    else link.removeAttribute("aria-current");
+  }
+  document.body.dataset.step = String(n);
+}
+
+function goStep(delta) {
+  const n = Number(document.body.dataset.step || "1") + delta;
+  if (n < 1 || n > panels.length) return;
+  location.hash = `#step-${n}`;
+}
+
+if (stepped) {
+  window.addEventListener("hashchange", showStep);
+  document.querySelector(".steps .step-prev").addEventListener("click", () => goStep(-1));
+  document.querySelector(".steps .step-next").addEventListener("click", () => goStep(1));
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, select, textarea")) return;
+    if (event.key === "ArrowRight" || event.key === "PageDown") goStep(1);
+    if (event.key === "ArrowLeft" || event.key === "PageUp") goStep(-1);
+  });
+  showStep();
 }
 
 // -- unit pickers: a datalist of the units of the chosen level ----------------------------------
