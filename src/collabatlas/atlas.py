@@ -25,6 +25,7 @@ from .group_analysis import GroupReport, group_collaboration
 from .profile import InstitutionProfile, institution_profile
 from .store import DAMAGE_ERRORS, StoreError, connect, data_version, meta_get, meta_set, table_counts, transaction
 from .store import settings as duckdb_settings
+from .subject_crosswalk import coverage_line
 
 
 def _pairs_only(level: str) -> None:
@@ -270,9 +271,21 @@ class Atlas:
         return {"store": str(self.path), "data_version": self.data_version, **table_counts(self.con),
                 **{f"source records: {origin}": n for origin, n in sources.items()},
                 "ror organisations": ror, "first_year": first, "last_year": last,
+                "subjects": coverage_line(self.subject_coverage()),
                 "saved unit shares and aggregates": "current" if self.unit_shares_saved
                 else "stale (metrics start from scratch; `collabatlas refresh` saves them)",
                 "reference data": refdata.versions_line()}
+
+    def subject_coverage(self) -> dict:
+        """How many works have a known subject (a domain, from OpenAlex or the export crosswalk of
+        :mod:`collabatlas.subject_crosswalk`): ``{"works", "known", "with_field", "by_origin"}``, the
+        last ``{subject_origin: works}``. A ``--subject`` filter sees only the known ones."""
+        total, known, with_field = self.con.execute(
+            "SELECT count(*), count(domain_id), count(field_id) FROM works").fetchone()
+        by_origin = dict(self.con.execute(
+            "SELECT coalesce(subject_origin, 'unrecorded'), count(*) FROM works WHERE domain_id IS NOT NULL "
+            "GROUP BY ALL ORDER BY 2 DESC, 1").fetchall())
+        return {"works": total, "known": known, "with_field": with_field, "by_origin": by_origin}
 
     # -- metrics -----------------------------------------------------------------------------
     def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002

@@ -35,6 +35,7 @@ from .ror import apply_ror_types
 from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
 from .sources.openalex import SPECS, InputError, InputFile, Stager, clean_stale_tmpdirs, discover, make_tmpdir
 from .store import DEDUPE_MACROS_SQL, data_version, meta_set, settings, transaction
+from .subject_crosswalk import fill_merged_subjects, keep_replaced_subjects, subject_origin_sql
 
 __all__ = ["ingest", "InputError", "IngestReport"]
 
@@ -60,7 +61,7 @@ CREATE OR REPLACE TEMP TABLE stage_institution_geo (
 
 STAGING_TABLES = ("stage_works", "stage_authorships", "stage_affiliations", "stage_author_countries",
                   "stage_institutions", "stage_winners", "stage_keys", "stage_targets", "stage_clustered",
-                  "stage_decision", "stage_go", "stage_institution_geo")
+                  "stage_decision", "stage_go", "stage_prev_subjects", "stage_institution_geo")
 
 ProgressCallback = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
 
@@ -317,11 +318,14 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
             FROM stage_clustered c JOIN stage_decision d USING (ck) LEFT JOIN stage_go g USING (ck)
             WHERE {'false' if sources_same else 'true'}
         """)
+        keep_replaced_subjects(con)  # a merged work keeps a subject any of its records has
         if counts.get("replace"):
             for table in ("works", "authorships", "affiliations", "author_countries"):
                 con.execute(f"DELETE FROM {table} WHERE wkey IN (SELECT wkey FROM stage_go WHERE action = 'replace')")
         con.execute("INSERT INTO works BY NAME SELECT g.wkey, s.* EXCLUDE (rid), "
                     f"{subject_origin_sql('s')} AS subject_origin FROM stage_works s JOIN stage_go g USING (rid)")
+        if not sources_same:
+            fill_merged_subjects(con)
         con.execute("""INSERT INTO authorships BY NAME SELECT g.wkey, s.* EXCLUDE (rid, work_id)
                        FROM stage_authorships s JOIN stage_go g USING (rid)""")
         con.execute("""

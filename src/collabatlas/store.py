@@ -39,7 +39,7 @@ import duckdb
 
 from .config import EngineSettings
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS works (
@@ -61,7 +61,9 @@ CREATE TABLE IF NOT EXISTS works (
     n_authors INTEGER NOT NULL,
     updated_date TIMESTAMP,
     origin VARCHAR NOT NULL,
-    authors_truncated BOOLEAN
+    authors_truncated BOOLEAN,
+    subject_origin VARCHAR         -- how domain/field were found: openalex | wos-category | asjc | mesh
+                                   -- (collabatlas.subject_crosswalk); NULL: no subject
 );
 CREATE TABLE IF NOT EXISTS authorships (
     wkey BIGINT NOT NULL,
@@ -281,7 +283,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if version is None:
         meta_set(con, "schema_version", SCHEMA_VERSION)
         meta_set(con, "data_version", "0")
-    elif version in ("3", "4", "5"):
+    elif version in ("3", "4", "5", "6"):
         if version == "3":  # version 4 added work_sources: fill it from the stored works
             con.execute(DEDUPE_MACROS_SQL)
             con.execute(WORK_SOURCES_FROM_WORKS_SQL)
@@ -289,6 +291,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE institutions ADD COLUMN IF NOT EXISTS ror_type VARCHAR")
         # version 6 added institution_geo (created by SCHEMA_SQL above): ROR coordinates come with the
         # next `ror load`, OpenAlex ones with the next ingest of institution entity records
+        # version 7 added works.subject_origin: 'openalex' for the stored OpenAlex works with a subject;
+        # export works get their crosswalk subject when their files are ingested into a new store
+        con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS subject_origin VARCHAR")
+        con.execute("UPDATE works SET subject_origin = 'openalex' "
+                    "WHERE origin = 'openalex' AND domain_id IS NOT NULL AND subject_origin IS NULL")
         meta_set(con, "schema_version", SCHEMA_VERSION)
     elif version != SCHEMA_VERSION:
         raise StoreError(f"store schema version {version}, this collabatlas expects {SCHEMA_VERSION}")

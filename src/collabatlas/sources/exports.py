@@ -31,6 +31,7 @@ import duckdb
 import pyarrow as pa
 
 from ..ingest_report import FileStat, IngestReport
+from ..subject_crosswalk import subject_for
 
 FORMATS = ("auto", "openalex", "wos", "scopus", "pubmed")
 EXPORT_ORIGINS = ("wos", "scopus", "pubmed")
@@ -58,6 +59,12 @@ class ExportRecord:
     source_name: str | None = None
     updated_date: str | None = None
     authors: list[ExportAuthor] = field(default_factory=list)
+    # what the subject crosswalk reads (collabatlas.subject_crosswalk): WoS WC categories and SC
+    # research areas, Scopus ASJC codes, PubMed MeSH headings (``Descriptor/qualifier``)
+    wos_categories: list[str] = field(default_factory=list)
+    wos_areas: list[str] = field(default_factory=list)
+    asjc: list[str] = field(default_factory=list)
+    mesh: list[str] = field(default_factory=list)
 
 
 class Matcher(Protocol):
@@ -355,10 +362,13 @@ class ExportStager:
         for rec in records:
             rid = self.next_rid
             self.next_rid += 1
+            subject = subject_for(rec.origin, rec.wos_categories, rec.wos_areas, rec.asjc, rec.mesh)
             works.append({"rid": rid, "work_id": rec.record_id, "doi": normalise_doi(rec.doi), "title": rec.title,
                           "year": rec.year, "pub_date": rec.pub_date, "type": rec.type,
                           "source_name": rec.source_name, "n_authors": len(rec.authors),
-                          "updated_date": rec.updated_date, "origin": rec.origin, "authors_truncated": False})
+                          "updated_date": rec.updated_date, "origin": rec.origin, "authors_truncated": False,
+                          "domain_id": subject.domain_id, "domain": subject.domain,
+                          "field_id": subject.field_id, "field": subject.field})
             for pos, author in enumerate(rec.authors, start=1):
                 insts = {}
                 for address in author.addresses:

@@ -75,7 +75,7 @@ def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> 
                         pub_date=pub_date, doi=doi, type=_pub_type([v for t, v in fields if t == "PT"]),
                         source_name=first.get("JT") or first.get("TA"),
                         updated_date=_yyyymmdd(first.get("LR") or first.get("DCOM") or first.get("DA")),
-                        authors=authors)
+                        authors=authors, mesh=[v for t, v in fields if t == "MH"])
 
 
 def read_medline(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
@@ -152,7 +152,10 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
     return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=_text(article.find("ArticleTitle")),
                         year=year, pub_date=pub_date, doi=doi,
                         type=_pub_type([_text(t) or "" for t in article.findall("PublicationTypeList/PublicationType")]),
-                        source_name=_text(article.find("Journal/Title")), updated_date=updated, authors=authors)
+                        source_name=_text(article.find("Journal/Title")), updated_date=updated, authors=authors,
+                        mesh=["/".join(x for x in [_text(h.find("DescriptorName"))]
+                                       + [_text(q) for q in h.findall("QualifierName")] if x)
+                              for h in art.findall("MedlineCitation/MeshHeadingList/MeshHeading")])
 
 
 def read_xml(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:

@@ -34,6 +34,16 @@ def _split(value: str | None) -> list[str]:
     return [p.strip() for p in (value or "").split(";") if p.strip()]
 
 
+#: columns that may hold ASJC codes (Scopus CSV exports normally have none; API-built files may)
+ASJC_COLUMNS = ("ASJC", "ASJC codes", "ASJC Codes", "asjc")
+
+
+def asjc_codes(row: dict[str, str]) -> list[str]:
+    """The 4-digit ASJC codes of a row (``;`` or ``,`` separated), in listed order."""
+    value = next((row[c] for c in ASJC_COLUMNS if row.get(c)), "")
+    return re.findall(r"\b\d{4}\b", value)
+
+
 def author_names(row: dict[str, str]) -> list[str]:
     full = _split(row.get("Author full names"))
     if full:
@@ -118,7 +128,7 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         yield ExportRecord(record_id=eid.group(0), origin="scopus", title=row.get("Title") or None,
                            year=_year(row.get("Year")), doi=row.get("DOI") or None,
                            type=map_type(row.get("Document Type")), source_name=row.get("Source title") or None,
-                           authors=authors)
+                           authors=authors, asjc=asjc_codes(row))
 
 
 def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..ingest_report import IngestReport
 from . import bibtex
+from ..subject_crosswalk import split_categories
 from .exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|)$")
@@ -127,7 +128,8 @@ def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where
     year = _year(one("PY")) or _year(one("EA"))
     return ExportRecord(record_id=record_id, origin="wos", title=one("TI"), year=year,
                         pub_date=_pub_date(year, one("PD")), doi=one("DI"), type=map_type(one("DT")),
-                        source_name=one("SO"), updated_date=_iso_date(one("DA")), authors=authors)
+                        source_name=one("SO"), updated_date=_iso_date(one("DA")), authors=authors,
+                        wos_categories=split_categories(fields.get("WC")), wos_areas=split_categories(fields.get("SC")))
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -266,7 +268,8 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
             entries.append(([hit], line[len(hit) + 1:].strip()) if hit else (None, line))
         fields = {"UT": [ut] if ut else [], "AF": names, "TI": [f.get("title", "")], "PY": [f.get("year", "")],
                   "DI": [f.get("doi", "")], "DT": [f.get("type", "")], "SO": [f.get("journal", "")],
-                  "DA": [f.get("da", "")], "PD": [f.get("month", "")]}
+                  "DA": [f.get("da", "")], "PD": [f.get("month", "")],
+                  "WC": [f.get("web-of-science-categories", "")], "SC": [f.get("research-areas", "")]}
         authors_fields = {k: v for k, v in fields.items() if any(x.strip() for x in v)}
         rec = record_from_fields(authors_fields, report, entry.where)
         if rec:
