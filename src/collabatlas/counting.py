@@ -132,9 +132,12 @@ def _fact_filter(c: Counting, alias: str) -> tuple[str, dict]:
     return f"{years} AND {alias}.wkey IN (SELECT w.wkey FROM works w WHERE {works})", {**params, **more}
 
 
-def _parts_sql(c: Counting) -> tuple[str, dict]:
-    """(wkey, year, unit, part): one row per attributed author part, before summing per unit."""
+def _parts_sql(c: Counting, works: str | None = None) -> tuple[str, dict]:
+    """(wkey, year, unit, part): one row per attributed author part, before summing per unit; of the
+    works listed in the table ``works`` (column ``wkey``) only, when given."""
     where, params = _fact_filter(c, "f")
+    if works is not None:  # incremental maintenance: the changed works only (collabatlas.maintenance)
+        where += f" AND f.wkey IN (SELECT wkey FROM {works})"
     if c.exclude_dual:  # their parts are dropped, not given to the other authors
         where += " AND f.n_countries < 2"
     part = "CAST(1 AS DOUBLE) / (CAST(f.n_authors AS DOUBLE) * f.n_institutions)"
@@ -210,10 +213,12 @@ def with_context_sql(shares: str, level: str) -> str:
     LEFT JOIN per_country pc ON pc.wkey = x.wkey AND pc.country = x.country"""
 
 
-def base_unit_shares_sql(c: Counting) -> str:
+def base_unit_shares_sql(c: Counting, works: str | None = None) -> str:
     """(wkey, year, unit, share, context...) for every work, strict, unfiltered: what a cache table
-    holds (columns :data:`SHARE_COLUMNS` + :data:`CONTEXT_COLUMNS`)."""
-    parts, _ = _parts_sql(Counting(level=c.level, rollup=c.rollup, exclude_dual=c.exclude_dual))
+    holds (columns :data:`SHARE_COLUMNS` + :data:`CONTEXT_COLUMNS`). With ``works`` (a table with a
+    ``wkey`` column), the rows of those works only: a unit's context depends on its own work only, so
+    these are exactly their rows in the full table."""
+    parts, _ = _parts_sql(Counting(level=c.level, rollup=c.rollup, exclude_dual=c.exclude_dual), works)
     return with_context_sql(_SUM_PARTS.format(parts=parts), c.level)
 
 

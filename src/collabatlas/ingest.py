@@ -27,6 +27,7 @@ import duckdb
 
 from pathlib import Path
 
+from . import maintenance
 from .escaping import sql_string
 from .ingest_report import IngestReport
 from .interchange import check_export_target, check_import_folder, write_manifest
@@ -35,6 +36,7 @@ from .ror import apply_ror_types
 from .sources.exports import EXPORT_ORIGINS, FORMATS, ExportStager, Matcher, detect_format
 from .sources.openalex import SPECS, InputError, InputFile, Stager, clean_stale_tmpdirs, discover, make_tmpdir
 from .store import DEDUPE_MACROS_SQL, data_version, meta_set, settings, transaction
+from .sync import skip_merged_away
 from .subject_crosswalk import fill_merged_subjects, keep_replaced_subjects, subject_origin_sql
 
 __all__ = ["ingest", "InputError", "IngestReport"]
@@ -64,17 +66,21 @@ STAGING_TABLES = ("stage_works", "stage_authorships", "stage_affiliations", "sta
                   "stage_decision", "stage_go", "stage_prev_subjects", "stage_institution_geo")
 
 ProgressCallback = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
+MergeHook = Callable[[duckdb.DuckDBPyConnection, IngestReport], bool]  # runs in the merge transaction
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
            progress: ProgressCallback | None = None, memory_limit: str | None = None,
-           format: str = "auto", matcher: Matcher | None = None) -> IngestReport:  # noqa: A002
+           format: str = "auto", matcher: Matcher | None = None,  # noqa: A002
+           within: MergeHook | None = None) -> IngestReport:
     """Read every file under ``paths`` and merge it into the store behind ``con``.
 
     ``format`` is ``auto`` (each file by its content), ``openalex``, ``wos``, ``scopus`` or ``pubmed``.
     ``matcher`` resolves export address strings (default: ``AffiliationMatcher.from_store(con)``).
     ``memory_limit`` (e.g. ``"2GB"``) caps DuckDB's memory for the duration of the ingest; staged
     rows beyond it spill to disk. The connection's own limit is restored afterwards.
+    ``within(con, report)`` runs inside the merge transaction after the merge (``collabatlas sync``
+    applies merged ids and its watermark there) and returns whether it changed the store.
     """
     if format not in FORMATS:
         raise InputError(f"format {format!r}: expected one of {', '.join(FORMATS)}")
@@ -82,7 +88,7 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     if memory_limit is not None:
         values["memory_limit"] = memory_limit
     with settings(con, values):
-        return _ingest(con, paths, progress, format, matcher)
+        return _ingest(con, paths, progress, format, matcher, within)
 
 
 def _detect(path: Path) -> str:
@@ -132,7 +138,8 @@ def _default_matcher(con: duckdb.DuckDBPyConnection) -> Matcher:
 
 
 def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
-            progress: ProgressCallback | None, fmt: str = "auto", matcher: Matcher | None = None) -> IngestReport:
+            progress: ProgressCallback | None, fmt: str = "auto", matcher: Matcher | None = None,
+            within: MergeHook | None = None) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     clean_stale_tmpdirs()
@@ -178,7 +185,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
                 done += path.stat().st_size
             if progress:
                 progress("merging into the store", total, total)
-            _merge(con, report, started)
+            _merge(con, report, started, within)
     finally:
         _drop_staging(con)
     if progress:
@@ -269,7 +276,9 @@ def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float) -> None:
+def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
+           within: MergeHook | None = None) -> None:
+    skip_merged_away(con, report)  # records OpenAlex merged into another work (collabatlas.sync)
     # newest version of each work within this input (ties: the later record)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE stage_winners AS
@@ -301,6 +310,7 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
     """).fetchone()[0]
 
     with transaction(con):
+        maintenance.start_collecting(con)  # the works whose saved unit shares change (collabatlas.maintenance)
         _merge_institutions(con, report)  # first: affiliations refer to institution keys
         # works to write, with their key: a replaced work keeps its key, a new one gets the next free
         con.execute("""
@@ -309,6 +319,7 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
                        + row_number() OVER (PARTITION BY d.target IS NULL ORDER BY d.rid)) AS wkey
             FROM stage_decision d WHERE d.action <> 'keep'
         """)
+        maintenance.add_changed(con, "SELECT wkey FROM stage_go")
         # provenance: every record of this input, under the work it was merged into
         if not sources_same:
             con.execute("DELETE FROM work_sources WHERE record_id IN (SELECT work_id FROM stage_clustered)")
@@ -349,8 +360,10 @@ def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float)
             report.note(f"institutions: {sector_types:,} take their sector from their ROR type (OpenAlex "
                         "types them funder or not at all)")
         coordinates = apply_geo(con)  # OpenAlex entity coordinates, else ROR's (collabatlas.geo)
+        hooked = bool(within(con, report)) if within is not None else False
+        report.works_recounted = maintenance.finish_collecting(con)
         report.changed = bool(not sources_same or report.institutions_inserted or report.institutions_updated
-                              or unified or sector_types or coordinates)
+                              or unified or sector_types or coordinates or hooked)
         if not report.changed:  # a no-op re-ingest: no new data version (caches stay valid), no log row
             report.data_version = data_version(con)
             report.seconds = time.perf_counter() - started
@@ -381,6 +394,7 @@ def _unify_ror_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport
     """)
     unified = con.execute("SELECT count(*) FROM stage_ror_alias").fetchone()[0]
     if unified:
+        maintenance.add_changed(con, "SELECT wkey FROM affiliations WHERE ikey IN (SELECT old_key FROM stage_ror_alias)")
         con.execute("UPDATE affiliations SET ikey = a.new_key FROM stage_ror_alias a WHERE affiliations.ikey = a.old_key")
         con.execute("""
             UPDATE institutions SET lineage = m.lineage FROM (

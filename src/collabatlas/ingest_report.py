@@ -56,6 +56,12 @@ class IngestReport:
     unit_shares_seconds: float = 0.0  # saving per-level unit shares after the ingest (Atlas.ingest)
     aggregates_seconds: float = 0.0  # saving the per-year aggregates built from them (Atlas.ingest)
     data_version: int = 0
+    #: works whose saved unit shares this ingest changed (new, replaced, merged away, or naming an
+    #: institution whose attributes changed): what incremental maintenance recomputes (collabatlas.maintenance)
+    works_recounted: int = 0
+    works_merged_away: int = 0  # stored works removed because OpenAlex merged them into another (sync)
+    #: how the saved unit shares and aggregates were brought up to date: "incremental", "full rebuild", ""
+    derived_update: str = ""
     changed: bool = True  # False: the store already held all of it (no new data version, no log row)
 
     def skip(self, reason: str, where: str, n: int = 1, entity: str = "works") -> None:

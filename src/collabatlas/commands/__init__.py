@@ -9,7 +9,7 @@ import importlib
 
 import typer
 
-MODULES = ("fetch", "network", "serve", "affiliations", "report", "data", "works", "journals", "indicators")
+MODULES = ("fetch", "network", "serve", "affiliations", "report", "data", "works", "journals", "indicators", "sync")
 
 
 def register_all(app: typer.Typer) -> None:

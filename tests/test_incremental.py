@@ -1,0 +1,255 @@
+"""Incremental maintenance of the saved unit shares and per-year aggregates (collabatlas.maintenance),
+`collabatlas verify`, and `collabatlas sync` (collabatlas.sync): after any sequence of inserts,
+replacements, cross-source merges, institution changes and OpenAlex merged ids, the saved tables
+equal a full rebuild."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import collabatlas
+from collabatlas import maintenance
+from collabatlas.cli import app
+from tests._export_fakes import FakeMatcher
+from tests.conftest import institution, work, write_jsonl
+from tests.test_fetch import list_requests, served  # noqa: F401 - a fixture
+
+COUNTRIES = ("JP", "NO", "US", None)
+TYPES = ("education", "company", "funder", "government")
+INSTITUTIONS = tuple(f"I{n}" for n in range(1, 7))
+WOS_COUNTRY = {"JP": "Japan", "NO": "Norway", "US": "USA"}
+
+
+def _equal_to_rebuild(atlas: collabatlas.Atlas) -> None:
+    assert atlas.unit_shares_saved
+    diffs = [d for d in atlas.verify() if d.differing]
+    assert not diffs, diffs
+
+
+def _wos(uid: int, doi: str, countries: list[str], year: int = 2020) -> str:
+    authors = [f"Author{k}, A" for k in range(len(countries))]
+    c1 = "\n   ".join(f"[{a}] Univ {c}, City, {WOS_COUNTRY[c]}." for a, c in zip(authors, countries))
+    return (f"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAF {authors[0]}\n"
+            + "".join(f"   {a}\n" for a in authors[1:])
+            + f"TI A long enough title for the work number {uid}\nC1 {c1}\nPY {year}\nDI {doi}\n"
+            f"UT WOS:{uid:015d}\nER\nEF\n")
+
+
+author_st = st.lists(st.sampled_from(INSTITUTIONS), min_size=0, max_size=2, unique=True)
+step_st = st.one_of(
+    st.tuples(st.just("insert"), st.lists(author_st, min_size=1, max_size=4), st.integers(2018, 2021)),
+    st.tuples(st.just("replace"), st.integers(0, 50), st.lists(author_st, min_size=1, max_size=4)),
+    st.tuples(st.just("wos"), st.integers(0, 50), st.lists(st.sampled_from(("JP", "NO", "US")), min_size=1, max_size=3)),
+    st.tuples(st.just("institution"), st.sampled_from(INSTITUTIONS), st.sampled_from(COUNTRIES), st.sampled_from(TYPES)),
+    st.tuples(st.just("merge_away"), st.integers(0, 50)),
+)
+
+
+class World:
+    """The state a test sequence drives: institutions (id -> (country, type)), works written so far."""
+
+    def __init__(self, tmp_path):
+        self.tmp, self.n, self.day = tmp_path, 0, 1
+        self.inst = {i: (COUNTRIES[k % 3], "education") for k, i in enumerate(INSTITUTIONS)}
+        self.works: list[str] = []
+        self.snapshot = tmp_path / "snapshot"
+
+    def authors(self, spec: list[list[str]]) -> list:
+        return [[institution(i, *self.inst[i]) for i in a] if a else {"countries": ["JP"]} for a in spec]
+
+    def updated(self) -> str:
+        self.day += 1
+        return f"2024-{1 + self.day // 28:02d}-{1 + self.day % 28:02d}T00:00:00"
+
+    def file(self, records: list) -> object:
+        self.n += 1
+        return write_jsonl(self.tmp / f"step{self.n}.jsonl", records)
+
+    def apply(self, atlas: collabatlas.Atlas, step: tuple):
+        kind = step[0]
+        if kind == "insert":
+            wid = f"W{1000 + len(self.works)}"
+            self.works.append(wid)
+            return atlas.ingest(self.file([work(wid, self.authors(step[1]), year=step[2], updated=self.updated())]))
+        if kind == "replace" and self.works:
+            wid = self.works[step[1] % len(self.works)]
+            return atlas.ingest(self.file([work(wid, self.authors(step[2]), updated=self.updated())]))
+        if kind == "wos":  # an export record with the DOI of a stored work (merged into it), or with the
+            # DOI of the next OpenAlex work to come (which then merges into this one and replaces its content)
+            doi = (f"10.1/{self.works[step[1] % len(self.works)].lower()}" if self.works and step[1] % 2
+                   else f"10.1/w{1000 + len(self.works)}")
+            self.n += 1
+            path = self.tmp / f"step{self.n}.txt"
+            path.write_text(_wos(self.n, doi, step[2]))
+            return atlas.ingest(path, matcher=FakeMatcher())
+        if kind == "institution":
+            _, iid, country, type_ = step
+            self.inst[iid] = (country, type_)
+            record = {**institution(iid, country, type_), "updated_date": self.updated()}
+            return atlas.ingest(self.file([record]))
+        if kind == "merge_away" and self.works:
+            wid = self.works[step[1] % len(self.works)]
+            self.day += 1
+            folder = self.snapshot / "merged_ids" / "works"
+            folder.mkdir(parents=True, exist_ok=True)
+            date = f"2025-{1 + self.day // 28:02d}-{1 + self.day % 28:02d}"
+            (folder / f"{date}.csv.gz").write_bytes(gzip.compress(
+                f"merge_date,id,merge_into_id\n{date},https://openalex.org/{wid},W1\n".encode()))
+            return atlas.sync(self.snapshot).ingest
+        return None
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(step_st, min_size=2, max_size=6))
+def test_incremental_equals_full_rebuild(tmp_path_factory, monkeypatch, steps):
+    monkeypatch.setattr(maintenance, "MAX_SHARE", 1.0)  # tiny stores: every change is "large"
+    world = World(tmp_path_factory.mktemp("inc"))
+    with collabatlas.open(":memory:") as atlas:
+        world.apply(atlas, ("insert", [["I1"], ["I2", "I3"]], 2020))
+        world.apply(atlas, ("insert", [["I4"], ["I5"], []], 2019))
+        for step in steps:
+            report = world.apply(atlas, step)
+            if report is not None and report.changed:
+                assert report.derived_update == "incremental", step
+            _equal_to_rebuild(atlas)
+
+
+def test_large_change_or_stale_tables_rebuild(tmp_path):
+    world = World(tmp_path)
+    with collabatlas.open(":memory:") as atlas:
+        first = world.apply(atlas, ("insert", [["I1"], ["I2"]], 2020))
+        assert first.derived_update == "full rebuild"  # nothing saved before
+        for _ in range(8):
+            world.apply(atlas, ("insert", [["I1"], ["I3"]], 2020))
+        small = world.apply(atlas, ("replace", 0, [["I4"]]))
+        assert small.derived_update == "incremental" and small.works_recounted == 1
+        big = world.apply(atlas, ("institution", "I1", "US", "company"))  # 8 of 9 works name I1
+        assert big.derived_update == "full rebuild" and big.works_recounted == 8
+        _equal_to_rebuild(atlas)
+
+
+def test_institution_change_recounts_the_works_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(maintenance, "MAX_SHARE", 1.0)
+    world = World(tmp_path)
+    with collabatlas.open(":memory:") as atlas:
+        world.apply(atlas, ("insert", [["I1"], ["I2"]], 2020))
+        world.apply(atlas, ("insert", [["I3"]], 2020))
+        report = world.apply(atlas, ("institution", "I2", "US", "company"))
+        assert report.works_recounted == 1 and report.derived_update == "incremental"
+        _equal_to_rebuild(atlas)
+        countries = set(atlas.scores(level="country")["unit"])
+        assert "US" in countries
+
+
+def test_verify_reports_a_difference_and_the_cli_exits_1(tmp_path):
+    store = tmp_path / "s.duckdb"
+    with collabatlas.open(store) as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "w.jsonl", [work("W1", [[("I1", "JP")], [("I2", "NO")]])]))
+    runner = CliRunner()
+    ok = runner.invoke(app, ["verify", "--store", str(store)])
+    assert ok.exit_code == 0, ok.output
+    with collabatlas.open(store) as atlas:
+        atlas.con.execute("UPDATE agg_units_country SET share = share + 1e-6 WHERE unit = 'JP'")
+        diffs = [d for d in atlas.verify() if d.differing]
+        assert [d.table for d in diffs] == ["agg_units_country"]
+    bad = runner.invoke(app, ["verify", "--store", str(store), "--json"])
+    assert bad.exit_code == 1
+    assert any(t["differing"] for t in json.loads(bad.output)["tables"])
+
+
+# -- sync ----------------------------------------------------------------------------------------
+def _partition(root, date: str, records: list, manifest: list) -> None:
+    folder = root / "works" / f"updated_date={date}"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_jsonl(folder / "part_000.gz", records, gz=True)
+    manifest.append({"url": f"s3://openalex/data/works/updated_date={date}/part_000.gz",
+                     "meta": {"content_length": (folder / "part_000.gz").stat().st_size, "record_count": len(records)}})
+    (root / "works" / "manifest").write_text(json.dumps({"entries": manifest}))
+
+
+def test_sync_reads_newer_partitions_applies_merged_ids_and_is_idempotent(tmp_path):
+    root, manifest = tmp_path / "snap", []
+    jp_no = [[("I1", "JP")], [("I2", "NO")]]
+    _partition(root, "2024-01-01", [work("W1", jp_no, updated="2024-01-01T00:00:00"),
+                                    work("W2", jp_no, updated="2024-01-01T00:00:00"),
+                                    work("W3", [[("I1", "JP")]], updated="2024-01-01T00:00:00")], manifest)
+    store = tmp_path / "s.duckdb"
+    runner = CliRunner()
+    first = runner.invoke(app, ["sync", str(root), "--store", str(store), "--json"])
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.output)
+    assert summary["works_added"] == 3 and summary["partitions"]["works"] == ["2024-01-01"]
+    assert summary["watermarks_after"]["works"] == "2024-01-01"
+
+    # a newer partition replaces W1, adds W4; W2 is merged into W1
+    _partition(root, "2024-02-01", [work("W1", [[("I2", "NO")]], updated="2024-02-01T00:00:00"),
+                                    work("W4", jp_no, updated="2024-02-01T00:00:00")], manifest)
+    merged = root / "merged_ids" / "works"
+    merged.mkdir(parents=True)
+    (merged / "2024-02-01.csv.gz").write_bytes(gzip.compress(b"merge_date,id,merge_into_id\n2024-02-01,W2,W1\n"))
+    with collabatlas.open(store) as atlas:
+        before = atlas.data_version
+        report = atlas.sync(root)
+        assert report.partitions["works"] == ["2024-02-01"]  # only the newer partition
+        assert (report.works_added, report.works_replaced, report.works_merged_away) == (1, 1, 1)
+        assert report.ingest.derived_update == "incremental" or report.ingest.works_recounted > 0.2 * 3
+        assert atlas.data_version == before + 1
+        assert sorted(r[0] for r in atlas.con.execute("SELECT work_id FROM works").fetchall()) == ["W1", "W3", "W4"]
+        # provenance kept
+        assert atlas.con.execute("SELECT record_id, merge_into_id FROM merged_work_sources").fetchall() == [("W2", "W1")]
+        _equal_to_rebuild(atlas)
+        scores = atlas.scores(level="country").set_index("unit")
+        assert scores.loc["JP", "count"] == 2  # W3, W4 (W2 merged away, W1 now NO only)
+
+        # idempotent: nothing newer, nothing changes
+        again = atlas.sync(root)
+        assert not again.changed and atlas.data_version == before + 1
+        assert "up to date" in again.summary()
+
+        # an old input holding the merged-away record does not bring it back
+        old = atlas.ingest(write_jsonl(tmp_path / "old.jsonl", [work("W2", jp_no, updated="2024-03-01T00:00:00")]))
+        assert old.skipped["merged into another work (OpenAlex merged_ids)"] == 1 and old.unaccounted == 0
+        assert atlas.con.execute("SELECT count(*) FROM works WHERE work_id = 'W2'").fetchone()[0] == 0
+
+
+def test_sync_refuses_a_snapshot_missing_listed_parts(tmp_path):
+    root, manifest = tmp_path / "snap", []
+    _partition(root, "2024-01-01", [work("W1", [[("I1", "JP")]])], manifest)
+    manifest.append({"url": "s3://openalex/data/works/updated_date=2024-01-02/part_000.gz", "meta": {}})
+    (root / "works" / "manifest").write_text(json.dumps({"entries": manifest}))
+    result = CliRunner().invoke(app, ["sync", str(root), "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 2 and "not here" in result.output
+    ok = CliRunner().invoke(app, ["sync", str(root), "--allow-missing", "--store", str(tmp_path / "s.duckdb")])
+    assert ok.exit_code == 0, ok.output
+
+
+def test_an_openalex_record_replacing_an_export_work_is_recounted(tmp_path, monkeypatch):
+    monkeypatch.setattr(maintenance, "MAX_SHARE", 1.0)
+    world = World(tmp_path)
+    with collabatlas.open(":memory:") as atlas:
+        world.apply(atlas, ("insert", [["I1"]], 2020))
+        world.apply(atlas, ("wos", 0, ["JP", "NO"]))  # DOI of the next OpenAlex work
+        report = world.apply(atlas, ("insert", [["I3"], ["I2"]], 2020))
+        assert report.duplicates_merged_by_doi == 1 and report.works_recounted == 1
+        assert report.derived_update == "incremental"
+        _equal_to_rebuild(atlas)
+
+
+def test_fetch_since_asks_for_the_works_changed_since(served, tmp_path):
+    api, base, _full = served
+    runner = CliRunner()
+    result = runner.invoke(app, ["fetch", "openalex", "--since", "2024-01-01", "--filter", "publication_year:1900-2100",
+                                 "--out", str(tmp_path / "o"), "--base-url", base, "--max-works", "10"])
+    assert result.exit_code == 0, result.output
+    assert {q["filter"] for q in list_requests(api)} == {"publication_year:1900-2100,from_updated_date:2024-01-01"}
+    bad = runner.invoke(app, ["fetch", "openalex", "--since", "January", "--out", str(tmp_path / "p")])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    none = runner.invoke(app, ["fetch", "openalex", "--out", str(tmp_path / "q")])
+    assert none.exit_code == 2 and "--since" in none.output
