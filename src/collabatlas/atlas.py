@@ -14,7 +14,7 @@ import time
 import duckdb
 import pandas as pd
 
-from . import counting, country_pairs, refdata, uncertainty
+from . import counting, country_pairs, maintenance, refdata, uncertainty
 from .config import EngineSettings, store_path
 from .counting import Counting
 from .engines import ENGINES, EngineError
@@ -197,9 +197,10 @@ class Atlas:
         """What ends every ingest: the unit shares and per-year aggregates saved, timed in ``report``
         (not again after a no-op ingest when they are current)."""
         if not report.changed and self.unit_shares_saved:
+            maintenance.drop_changed(self.con)
             return report
         try:
-            timings = self.store_unit_shares()
+            timings = self.update_unit_shares(report)
         except UnitSharesNotSaved as exc:
             raise UnitSharesNotSaved(
                 f"the ingest is committed ({report.works_inserted:,} works new, {report.works_replaced:,} replaced, "
@@ -209,6 +210,49 @@ class Atlas:
         return report
 
     PERSISTED_LEVELS = ("country", "institution", "sector")
+
+    def update_unit_shares(self, report: IngestReport) -> dict[str, float]:
+        """After the ingest ``report``: update the saved unit shares and aggregates for the works it
+        changed (:mod:`collabatlas.maintenance`) when they were current before it and the change is at
+        most ``maintenance.MAX_SHARE`` of the works; otherwise rebuild them (:meth:`store_unit_shares`).
+        ``report.derived_update`` says which."""
+        changed = maintenance.changed_count(self.con)
+        try:
+            version = self.data_version
+            saved_before = meta_get(self.con, "unit_shares_version") == self._unit_shares_stamp(report.data_version - 1)
+            works = self.con.execute("SELECT count(*) FROM works").fetchone()[0]
+            if (changed is not None and saved_before and report.data_version == version
+                    and changed <= maintenance.MAX_SHARE * max(works, 1)):
+                report.derived_update = "incremental"
+                return self._guarded_save(lambda timings, limit: self._update_incremental(version, timings, limit))
+            report.derived_update = "full rebuild"
+            return self.store_unit_shares()
+        finally:
+            maintenance.drop_changed(self.con)
+
+    def _update_incremental(self, version: int, timings: dict[str, float], limit: str | None) -> None:
+        with duckdb_settings(self.con, {"memory_limit": limit} if limit else {}), transaction(self.con):
+            for key, seconds in maintenance.update_incremental(self.con, self.PERSISTED_LEVELS).items():
+                timings[key] += seconds
+            meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
+
+    def verify(self) -> list:
+        """Recompute the saved unit shares and aggregates from scratch and compare them with the saved
+        ones (relative 1e-9): a ``maintenance.Difference`` per table; all ``differing == 0`` when equal."""
+        return maintenance.verify(self.con, self.PERSISTED_LEVELS)
+
+    def sync(self, snapshot: str | os.PathLike, progress: ProgressCallback | None = None,
+             allow_missing: bool = False):
+        """Ingest the partitions of an OpenAlex snapshot folder newer than the store's watermark and
+        apply its merged ids, in one transaction (:func:`collabatlas.sync.sync`); then update the
+        saved unit shares for the changed works. Returns the ``SyncReport``."""
+        from .sync import sync
+
+        report = sync(self.con, snapshot, memory_limit=self._ingest_memory_limit, progress=progress,
+                      allow_missing=allow_missing)
+        if report.ingest is not None:
+            self._saved_after(report.ingest)
+        return report
 
     def refresh(self) -> dict[str, float]:
         """Bring the derived data up to date: institutions' ROR sector types and coordinates (a new data
@@ -229,10 +273,14 @@ class Atlas:
         ignored. Memory is capped as for an ingest (larger work spills to disk). Returns the seconds
         spent on each part."""
         version = self.data_version
+        return self._guarded_save(lambda timings, limit: self._save_unit_shares(version, timings, limit))
+
+    def _guarded_save(self, save) -> dict[str, float]:
+        """Run ``save(timings, memory limit)``; a full disk or an I/O error raises UnitSharesNotSaved."""
         timings = {"unit_shares": 0.0, "aggregates": 0.0}
         limit = self._ingest_memory_limit
         try:
-            self._save_unit_shares(version, timings, limit)
+            save(timings, limit)
         except (OSError, *DAMAGE_ERRORS) as exc:  # a full disk, an I/O error: nothing of it is kept
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise UnitSharesNotSaved(
