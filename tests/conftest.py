@@ -128,5 +128,5 @@ def pytest_collection_modifyitems(config, items):
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module == "test_spark_parity":
             item.add_marker(pytest.mark.spark)
-        if module == "test_dashboard_e2e":
+        if module in ("test_dashboard_e2e", "test_visual"):
             item.add_marker(pytest.mark.browser)

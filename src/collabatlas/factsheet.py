@@ -115,9 +115,10 @@ def _pair_sheet(atlas: Atlas, level: str, a: str, label_a: str, partner: str, fi
         df = atlas.partners(a, level=level, **{**filters, "subject": f"ni:{slug}"})
         by_subject[title] = df[df["partner"] == b]
     drawn = [("trend", charts.trend_lines(trend, ctx, label_a, {b: label_b},
-                                          title=f"Collaboration of {pair}, per year")),
-             ("subjects", charts.subject_small_multiples(by_subject, ctx.with_filters(subject=None), label_a,
-                                                         title=f"Collaboration of {pair} by subject"))]
+                                          title=f"Collaboration of {pair}, per year"))]
+    if any(len(df) for df in by_subject.values()):  # no joint work in a subject: no empty panel on the sheet
+        drawn.append(("subjects", charts.subject_small_multiples(by_subject, ctx.with_filters(subject=None), label_a,
+                                                                 title=f"Collaboration of {pair} by subject")))
     tables = []
     if level == "country":
         inst = institution_pairs(atlas.pairs(level="institution", **filters), institution_countries(atlas), a, b,
@@ -201,6 +202,21 @@ def html_to_pdf(html: str) -> bytes:
     if not browser_path.exists():
         raise FactSheetError(f"PDF fact sheets need Chromium: none at {browser_path} (apt-get install chromium, "
                              f"or set ${CHROMIUM_ENV} to the browser's path)")
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _print(sync_playwright, browser_path, html)
+    # Playwright's sync API refuses a thread with a running event loop (a notebook, an async app):
+    # print from a thread of its own
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_print, sync_playwright, browser_path, html).result()
+
+
+def _print(sync_playwright, browser_path: Path, html: str) -> bytes:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(browser_path),
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
