@@ -303,3 +303,45 @@ def test_render_svg_png_html_json(atlas, ctx, tmp_path):
         "https://vega.github.io/schema/vega-lite/v6")
     with pytest.raises(ValueError, match="unknown chart format"):
         charts.save(chart, tmp_path / "p.gif")
+
+
+# -- issue 18: readable labels ---------------------------------------------------------------------
+
+def test_human_names_and_no_raw_field_names_in_titles(atlas, ctx):
+    from collabatlas.chart_text import field_name, group_title, possessive
+
+    assert group_title("bri") == "Belt and Road countries" and group_title("income:high") == "high income economies"
+    assert field_name("trust_pct") == "people who trust others, %" and field_name("cs_2013-2015") == "CS 2013-2015"
+    assert possessive("companies") == "companies'" and possessive("Japan") == "Japan's"
+    report = atlas.group("US", "bri", ["2000-2004", "2005-2009"])
+    spec = charts.two_period_circles(report.partners, ctx, "US", "bri").to_dict()
+    assert spec["title"]["text"] == "United States and its partners among Belt and Road countries: CS in two periods"
+    df = atlas.industry().head(5)
+    spec = charts.contribution_bars(df, ctx, "the company", own="own_share", other="academic_share", key="unit",
+                                    labels=("company", "academia")).to_dict()
+    assert "'s's" not in subtitle(spec) and "companies's" not in subtitle(spec)
+
+
+def test_contribution_axis_ticks_distinct_and_thin_segments_unlabelled(ctx):
+    df = pd.DataFrame({"partner": ["A", "B"], "name": ["Alpha", "Beta"], "own_share": [0.2, 0.01],
+                       "partner_share": [0.05, 0.2]})
+    spec = charts.contribution_bars(df, ctx, "X").to_dict()
+    _, enc, rows = the_mark(spec, "bar", "x", "share")
+    assert enc["x"]["axis"]["format"] == ",~g"  # 0.05, 0.1, 0.15: never "0.1, 0.1, 0.2"
+    labels = {(r["partner"], r["side"]): r["pct_label"] for r in rows}
+    assert labels[("A", "own contribution")] == "80%" and pd.isna(labels[("B", "own contribution")])  # 5% of a bar
+
+
+def test_landscape_legend_is_the_dots_and_countries_are_labelled(atlas, ctx):
+    table, fit = atlas.landscape(2008)
+    spec = charts.landscape_scatter(table, fit, ctx).to_dict()
+    legends = [m[1]["color"].get("legend") for m in marks(spec) if "color" in m[1]]
+    assert any(lg and lg.get("symbolOpacity") == 1 for lg in legends)  # dots: full colour
+    assert sum(1 for m in marks(spec) if m[0] in ("area", "line") and m[1]["color"].get("legend", 0) is None) >= 1
+    texts = [m for m in marks(spec) if m[0] == "text"]
+    assert texts and all(r["label"] for m in texts for r in m[2])
+
+
+def test_caption_lines_are_wrapped(atlas, ctx):
+    spec = charts.partner_bars(atlas.partners("US", top=5), ctx, "United States", top=5).to_dict()
+    assert all(len(line) <= charts.CAPTION_CHARS + 2 for line in spec["title"]["subtitle"])

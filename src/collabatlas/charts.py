@@ -400,7 +400,8 @@ def contribution_bars(partners: pd.DataFrame, ctx: ChartContext, unit_name: str,
 
     seg_px = data["share"].fillna(0) / longest * WIDTH
     fits = [isinstance(t, str) and px >= text_width(t, 11) + 10 for t, px in zip(data["pct_label"], seg_px, strict=True)]
-    data["pct_label"] = data["pct_label"].where(fits, None)
+    data["pct_label"] = pd.Series([t if ok else None for t, ok in zip(data["pct_label"], fits, strict=True)],
+                                  index=data.index, dtype=object)
     base = alt.Chart(_records(data)).encode(
         y=alt.Y("label:N", sort=order, title=None),
         x=alt.X("share:Q", stack="zero", title="Share on joint works", axis=alt.Axis(format=AXIS_FORMAT),
