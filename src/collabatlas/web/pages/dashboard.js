@@ -59,6 +59,7 @@ function formatCell(value, column) {
       value.toLocaleString("en", { maximumFractionDigits: 4 });
     return [text, true];
   }
+  if (column === "measure" && typeof value === "string") return [fieldName(value), false];  // a row per field
   if (Array.isArray(value)) return [value.join(", "), false];
   if (typeof value === "object") return [JSON.stringify(value), false];
   return [String(value), false];
