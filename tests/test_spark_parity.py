@@ -174,16 +174,27 @@ def test_every_counting_statement_renders_with_double_arithmetic():
             assert "1.0" not in out and "CAST(1 AS DOUBLE) /" in out  # no DECIMAL literal
 
 
-def test_collab_indicators_and_distance_match_duckdb(engines):
-    """The Leiden-style indicators and distances (issue 17) on Spark: the coordinates travel in the
-    export's institution_geo/ folder; the haversine, median and FILTER aggregates render through sqlglot."""
-    duck, spark = engines
-    assert duck.con.execute("SELECT count(*) FROM institution_geo").fetchone()[0] > 0
-    for level, options in (("country", {}), ("country", {"counting": "fractional", "fold_hk_mo": True}),
-                           ("institution", {"counting": "fractional"})):
-        a, b = duck.indicators(level, **options), spark.indicators(level, **options)
-        assert_same(a, b, f"{level} indicators {options}")
-        assert a.attrs["coverage"] == b.attrs["coverage"]
-        assert a["p_long_dist"].sum() > 0 and a["median_dist_km"].notna().any()
-    assert_same(duck.distance("US"), spark.distance("US"), "distance US")
-    assert_same(duck.distance("US", partners=True), spark.distance("US", partners=True), "partner distances US")
+def test_collab_indicators_and_distance_match_duckdb(shared_data, tmp_path):
+    """The Leiden-style indicators and distances (issue 17) on Spark: the coordinates (OpenAlex
+    entities and the ROR registry) travel in the export's institution_geo/ folder; the haversine,
+    median and FILTER aggregates render through sqlglot."""
+    from collabatlas.ror import load_ror
+
+    duck = collabatlas.open(":memory:")
+    duck.ingest(shared_data / "openalex")
+    load_ror(duck.con, sorted((shared_data / "ror").glob("ror_v*_records.jsonl.gz")))
+    export_tables(duck.con, tmp_path / "parquet")
+    spark = collabatlas.Atlas(engine="spark", parquet=tmp_path / "parquet", spark_master=MASTER)
+    try:
+        assert duck.con.execute("SELECT count(*) FROM institution_geo").fetchone()[0] > 0
+        for level, options in (("country", {}), ("country", {"counting": "fractional", "fold_hk_mo": True}),
+                               ("institution", {"counting": "fractional"})):
+            a, b = duck.indicators(level, **options), spark.indicators(level, **options)
+            assert_same(a, b, f"{level} indicators {options}")
+            assert a.attrs["coverage"] == b.attrs["coverage"]
+            assert a["p_long_dist"].sum() > 0 and a["median_dist_km"].notna().any()
+        assert_same(duck.distance("US"), spark.distance("US"), "distance US")
+        assert_same(duck.distance("US", partners=True), spark.distance("US", partners=True), "partner distances US")
+    finally:
+        spark.close()
+        duck.close()
