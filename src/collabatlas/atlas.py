@@ -337,14 +337,45 @@ class Atlas:
 
     # -- metrics -----------------------------------------------------------------------------
     def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002
-                     rollup: bool, exclude_dual: bool = False) -> Counting:
+                     rollup: bool, exclude_dual: bool = False, journals: str | None = None) -> Counting:
         """The :class:`Counting` for these options, reading this connection's unit-share cache."""
-        c = Counting(level=level, filters=self._known_subjects(Filters.of(years=years, window=window, subject=subject,
-                                                                            type=type)),
-                     renormalize=renormalize, rollup=rollup, exclude_dual=exclude_dual)
+        filters = self._known_subjects(Filters.of(years=years, window=window, subject=subject, type=type))
+        if journals:
+            filters = self.journal_filter(journals, filters)
+        c = Counting(level=level, filters=filters, renormalize=renormalize, rollup=rollup, exclude_dual=exclude_dual)
         aggregated = (self.use_aggregates and self.spark is None and level in self.PERSISTED_LEVELS
                       and self.unit_shares_saved)
         return dataclasses.replace(c, source=self.unit_shares_table(c), aggregated=aggregated)
+
+    def journals(self, spec: str) -> pd.DataFrame:
+        """Which entries of the journal list ``spec`` (``nature-index``, ``nature-index-82`` or a file)
+        match which sources of this store: ``line, entry, kind, source_id, source_name, matched_by,
+        works`` (:func:`collabatlas.journals.match_sources`); ``attrs["label"]`` names the list."""
+        from . import journals as journal_lists
+
+        version = self.data_version
+        cache = self.__dict__.setdefault("_journal_matches", {})
+        if cache.get(spec, (None,))[0] != version:
+            listing = journal_lists.load_list(spec)
+            sources = self._df(("SELECT source_id, source_name, count(*) AS works FROM works "
+                                "WHERE source_id IS NOT NULL OR source_name IS NOT NULL "
+                                "GROUP BY source_id, source_name", {}))
+            matches = journal_lists.match_sources(listing, sources)
+            matches.attrs["label"] = listing.label
+            cache[spec] = (version, matches)
+        out = cache[spec][1].copy()
+        out.attrs["label"] = cache[spec][1].attrs["label"]
+        return out
+
+    def journal_filter(self, spec: str, filters: Filters) -> Filters:
+        """``filters`` restricted to the works of the journals of list ``spec`` (see :meth:`journals`)."""
+        from .journals import NOT_APPLIED
+
+        matched = self.journals(spec).dropna(subset=["source_name"])
+        ids = tuple(sorted(set(matched["source_id"].dropna())))
+        names = tuple(sorted(set(matched.loc[matched["source_id"].isna(), "source_name"])))
+        label = f"{self.journals(spec).attrs['label']} ({NOT_APPLIED})"
+        return dataclasses.replace(filters, journal_ids=ids, journal_names=names, journal_label=label)
 
     def _known_subjects(self, filters: Filters) -> Filters:
         """``filters``, once every subject given (other than ``ni:`` areas, checked by :mod:`.subjects`)
@@ -478,6 +509,27 @@ class Atlas:
             df[col] = df[col].astype("int64")
         if level != "institution":
             df = df.drop(columns=["cs_industry"] if level == "country" else ["cs_domestic", "cs_international", "cs_unknown_country"])
+        return df
+
+    def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None,
+              years=None, window=None, subject=None, type=None, renormalize: bool = False,  # noqa: A002
+              rollup: bool = False, exclude_dual_affiliations: bool = False,
+              limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+        """The works behind a figure of ``unit`` (with ``partner``: their bilateral CS), one row each:
+        ``work, doi, title, year, journal, sources, share, partner_share, contribution``, largest
+        contribution first (see :func:`counting.works_sql`). ``contribution`` sums to the figure over
+        all rows; ``attrs`` carries ``figure``, ``total`` (that sum) and ``rows`` (before paging)."""
+        check_range("limit", limit, 1)
+        check_range("offset", offset, 0)
+        unit = self.resolve_unit(level, unit)
+        if partner is not None:
+            partner = self.resolve_unit(level, partner)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
+        df = self._df(counting.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure))
+        total, rows = float(df["contribution"].sum()), len(df)
+        if offset or limit:
+            df = df.iloc[offset: offset + limit if limit else None].reset_index(drop=True)
+        df.attrs.update(figure=figure or ("cs" if partner else "share"), total=total, rows=rows)
         return df
 
     # -- analyses over the counting statements -----------------------------------------------
@@ -637,16 +689,22 @@ class Atlas:
         a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
         if a == b:
             raise counting.CountingError(f"trend needs two different units, got {a} twice")
-        c = self.counting_for(level, years, None, subject, type, renormalize, rollup, exclude_dual_affiliations)
+        # with windows, --years names the windows (the one ending in month M of each year), not the
+        # publication years: the works are selected by their window, so the first and last are whole
+        c = self.counting_for(level, years if window_end_month is None else None, None, subject, type,
+                              renormalize, rollup, exclude_dual_affiliations)
+        span = Filters.of(years=years).years
         df = self._df(counting.pair_trend_sql(c, a, b, window_end_month))
+        if window_end_month is not None and span:
+            df = df[df["period"].between(*span)]
         if report_dual and not exclude_dual_affiliations:
             c2 = dataclasses.replace(c, exclude_dual=True)
             without = self._df(counting.pair_trend_sql(dataclasses.replace(c2, source=self.unit_shares_table(c2)),
                                                        a, b, window_end_month))
             df["cs_without_dual"] = df["period"].map(without.set_index("period")["cs"]).fillna(0.0)
         # every period of the range, zero when there is no joint work
-        if c.filters.years and window_end_month is None:
-            first, last = c.filters.years
+        if span:
+            first, last = span
         else:
             first, last = (int(df["period"].min()), int(df["period"].max())) if len(df) else (0, -1)
         df = (df.set_index("period").reindex(range(first, last + 1), fill_value=0)
@@ -662,7 +720,26 @@ class Atlas:
             df["dual_cs"] = df["cs"] - df["cs_without_dual"]
         previous = df["cs"].shift(1)
         df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
+        if window_end_month is not None:
+            note = self.undated_note(c.filters)
+            if note:
+                df.attrs["notes"] = [note]
         return df
+
+    def undated_note(self, filters: Filters) -> str | None:
+        """``"383 of 3,653 WoS records have no publication date: outside every window"`` (per source),
+        or None when every selected work has a date. Said wherever a date window applies."""
+        where, params = dataclasses.replace(filters, window=None).where("w")
+        rows = self._df((f"""SELECT o.origin, count(*) FILTER (WHERE w.pub_date IS NULL) AS undated, count(*) AS works
+            FROM works w JOIN (SELECT wkey, min(origin) AS origin FROM work_sources GROUP BY wkey) o USING (wkey)
+            WHERE {where} GROUP BY o.origin ORDER BY o.origin""", params))
+        rows = rows[rows["undated"] > 0]
+        if rows.empty:
+            return None
+        names = {"openalex": "OpenAlex", "wos": "WoS", "scopus": "Scopus", "pubmed": "PubMed"}
+        parts = [f"{int(r.undated):,} of {int(r.works):,} {names.get(r.origin, r.origin)} records"
+                 for r in rows.itertuples()]
+        return ", ".join(parts) + " have no publication date: outside every window"
 
     def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False) -> pd.DataFrame:  # noqa: A002
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
