@@ -300,7 +300,7 @@ def test_haversine_symmetric_nonnegative_and_sql_agrees(lat1, lon1, lat2, lon2):
     import duckdb
 
     sql = geo.haversine_sql("$a", "$b", "$c", "$e")
-    got = duckdb.execute(f"SELECT {sql}", {"a": lat1, "b": lon1, "c": lat2, "e": lon2}).fetchone()[0]
+    got = duckdb.connect().execute(f"SELECT {sql}", {"a": lat1, "b": lon1, "c": lat2, "e": lon2}).fetchone()[0]
     assert got == pytest.approx(forward, abs=1e-6)
 
 

@@ -394,7 +394,13 @@ class Atlas:
             rows = self.con.execute(
                 "SELECT DISTINCT lower(domain), lower(field), lower(subfield), 'domains/' || domain_id, "
                 "'fields/' || field_id, 'subfields/' || subfield_id FROM works").fetchall()
-            cached = self._subjects_known = (version, {v for row in rows for v in row if v})
+            from .subject_crosswalk import DOMAINS, FIELDS
+
+            # every OpenAlex domain and field is a subject even when no work of this store has it
+            # (an empty result, not an error); subfields are known from the store's works
+            taxonomy = {name.lower() for name in DOMAINS.values()} | {f"domains/{d}" for d in DOMAINS}
+            taxonomy |= {field[0].lower() for field in FIELDS.values()} | {f"fields/{f}" for f in FIELDS}
+            cached = self._subjects_known = (version, taxonomy | {v for row in rows for v in row if v})
         unknown = [s for s in wanted if s.lower() not in cached[1]]
         if unknown:
             from .filters import FilterError

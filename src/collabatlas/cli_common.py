@@ -154,6 +154,17 @@ def write_failed(out: Path, exc: OSError) -> None:
     _fail(f"--out {out}: cannot write: {exc.strerror or exc}")
 
 
+DECIMALS = 10
+"""CSV and JSON carry numbers rounded to this many decimals: DuckDB sums in parallel, so the last
+binary digit of a sum may differ between runs; rounded, the same data gives byte-identical files.
+Parquet keeps the full doubles."""
+
+
+def _stable(df: pd.DataFrame) -> pd.DataFrame:
+    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
+    return df.round({c: DECIMALS for c in floats}) if floats else df
+
+
 def _write(df: pd.DataFrame, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".json", ".parquet"):
@@ -161,9 +172,9 @@ def _write(df: pd.DataFrame, out: Path) -> None:
     prepare_out(out)
     try:
         if suffix == ".csv":
-            csv_frame(df, Output.raw_csv).to_csv(out, index=False)
+            csv_frame(_stable(df), Output.raw_csv).to_csv(out, index=False)
         elif suffix == ".json":
-            out.write_text(df.to_json(orient="records", indent=1, double_precision=15))
+            out.write_text(_stable(df).to_json(orient="records", indent=1, double_precision=15))
         else:
             df.to_parquet(out, index=False)
     except OSError as exc:
@@ -183,9 +194,9 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
         _write(df, out)
     shown = df if limit is None else df.head(limit)
     if fmt is Format.csv:
-        csv_frame(shown, Output.raw_csv).to_csv(sys.stdout, index=False)
+        csv_frame(_stable(shown), Output.raw_csv).to_csv(sys.stdout, index=False)
     elif fmt is Format.json:
-        sys.stdout.write(shown.to_json(orient="records", double_precision=15))
+        sys.stdout.write(_stable(shown).to_json(orient="records", double_precision=15))
         sys.stdout.write("\n")
     else:
         print_table(shown if limit is not None else df.head(25), title=title, total=len(df))

@@ -184,7 +184,10 @@ class SparkEngine:
     def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         """Run a DuckDB statement on Spark; a pandas DataFrame typed as DuckDB types it."""
         table = self._run(self.sql(sql, params)).toArrow()
-        return duckdb.from_arrow(table).df()
+        # a private connection: the process-wide default one may hold another caller's pending result
+        if getattr(self, "_arrow_con", None) is None:
+            self._arrow_con = duckdb.connect()
+        return self._arrow_con.from_arrow(table).df()
 
     def _run(self, spark_sql: str):
         """``spark.sql`` with Spark's analysis errors cut to their first line."""

@@ -69,7 +69,9 @@ class Located:
     @property
     def label(self) -> str:
         """Short provenance for captions and footers, e.g. ``wb-countries (packaged, current ...)``."""
-        where = {"package": "packaged", "cache": "updated copy"}.get(self.origin, str(self.path))
+        if self.origin in ("directory", "env"):
+            return f"{self.dataset.name} ({self.path})"
+        where = {"package": "packaged", "cache": "updated copy"}[self.origin]
         return f"{self.dataset.name} {self.version} ({where})"
 
 
@@ -142,8 +144,8 @@ def locate(name: str, data_dir: str | os.PathLike | None = None) -> Located:
     for origin, root in (("directory", data_dir), ("env", os.environ.get(ENV_VAR))):
         if root and not Path(root).is_dir():
             named = "data_dir / --data" if origin == "directory" else f"${ENV_VAR}"
-            raise RefDataError(f"reference data directory {root} (from {named}) not found; "
-                               f"unset it to use the packaged reference data")
+            raise RefDataError(f"reference data directory {root} (from {named}) not found; give an existing "
+                               f"folder, or neither --data nor ${ENV_VAR}, to use the packaged reference data")
         if root and entry.layout_path:
             candidate = Path(root) / entry.layout_path
             if candidate.is_file():
