@@ -18,10 +18,12 @@ system-deps:
 	scripts/system-deps.sh
 
 test: $(BIN)/.installed system-deps
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 
 # the quick tier while you work: no slow, real-data, browser or Spark tests (`make test` runs everything)
 test-fast: $(BIN)/.installed
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest -q -m "not slow and not realdata and not browser and not spark"
 
 bench: $(BIN)/.installed

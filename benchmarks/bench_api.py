@@ -37,7 +37,7 @@ from rich.table import Table
 import collabatlas
 from benchmarks import synth
 from benchmarks.bench_spine import parquet_store
-from collabatlas.web import create_app
+from collabatlas.views.web import create_app
 
 console = Console(width=140)
 

@@ -106,9 +106,9 @@ def run_stage(spec: dict, timeout: float | None = None) -> dict:
 # Stages (run inside the child)
 # ---------------------------------------------------------------------------------------------
 def _stage_ingest(spec: dict) -> dict:
-    from collabatlas.config import EngineSettings
-    from collabatlas.ingest import ingest
-    from collabatlas.store import connect
+    from collabatlas.ingest.pipeline import ingest
+    from collabatlas.settings import EngineSettings
+    from collabatlas.store.schema import connect
 
     store = Path(spec["store"])
     store.unlink(missing_ok=True)

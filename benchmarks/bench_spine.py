@@ -8,7 +8,7 @@ Stages (each prints wall time, throughput and the peak RSS of this process durin
 
 1. generate ``--works`` realistic OpenAlex works as gzip JSON Lines (about 7 KB of JSON each, with
    abstracts, references, topics, locations...; cached in ``--out`` by size and seed);
-2. ingest them into a fresh DuckDB store with :func:`collabatlas.ingest.ingest` (works/s, MB/s),
+2. ingest them into a fresh DuckDB store with :func:`collabatlas.ingest.pipeline.ingest` (works/s, MB/s),
    then save the unit shares with their context and the per-year aggregates, as every ingest ends
    (``Atlas.store_unit_shares``; its own stage, as the ingest summary shows it apart);
 3. all country + institution metrics (scores, pairs, totals) on that store with the counting SQL,
@@ -38,10 +38,10 @@ from rich.table import Table
 
 import collabatlas
 from benchmarks import pandas_baseline, synth
-from collabatlas import counting
-from collabatlas.config import EngineSettings
-from collabatlas.ingest import ingest, ingest_tables
-from collabatlas.store import connect
+from collabatlas.counting import rules as counting
+from collabatlas.ingest.pipeline import ingest, ingest_tables
+from collabatlas.settings import EngineSettings
+from collabatlas.store.schema import connect
 
 DATA_TABLES = tuple(synth.STORE_SCHEMAS)
 

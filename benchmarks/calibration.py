@@ -1,6 +1,6 @@
 """Measure the real distributions the synthetic generator is calibrated on, and compare.
 
-Reads the public samples in ``../shared/data`` (``collabatlas.config.data_dir()``) and writes the
+Reads the public samples in ``../shared/data`` (``collabatlas.settings.data_dir()``) and writes the
 derived statistics (histograms, shares, fitted parameters; no records) to
 ``benchmarks/calibration.json``, which ``benchmarks.synth.calibrated_profile()`` turns into a
 generator profile. ``main`` then draws a seeded sample with that profile and prints the real and the
@@ -429,7 +429,7 @@ def print_comparison(real: dict, generated: dict, n: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from collabatlas.config import data_dir
+    from collabatlas.settings import data_dir
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.calibration", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=None, help="sample data (default: collabatlas data_dir())")

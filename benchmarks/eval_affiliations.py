@@ -45,11 +45,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from collabatlas import config, store
-from collabatlas.address_country import resolve_country
-from collabatlas.matching import (ABSTAIN_FEATURES, DEFAULT_MIN_CONFIDENCE, DEFAULT_THRESHOLD, AffiliationMatcher,
-                                  confidence)
-from collabatlas.ror import load_ror, short_ror
+from collabatlas import settings as config
+from collabatlas.affiliations.address_country import resolve_country
+from collabatlas.affiliations.matching import (
+    ABSTAIN_FEATURES,
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_THRESHOLD,
+    AffiliationMatcher,
+    confidence,
+)
+from collabatlas.affiliations.ror import load_ror, short_ror
+from collabatlas.store import schema as store
 
 ROR_FILES = ("ror_v2_latest_records.jsonl.gz", "ror_v1_only_latest_records.jsonl.gz")
 REPO = Path(__file__).resolve().parents[1]
@@ -92,7 +98,7 @@ def metrics(gold: pd.DataFrame, preds: list, countries: dict[str, str], address_
     out = {}
     for scope in ("overall", "covered"):
         n_pred = n_right = n_rows = n_gold_ids = 0
-        for gold_ids, (rid, _) in zip(gold["gold"], preds):
+        for gold_ids, (rid, _) in zip(gold["gold"], preds, strict=False):
             ids = gold_ids if scope == "overall" else gold_ids & registry
             if not ids:
                 continue
@@ -109,7 +115,7 @@ def metrics(gold: pd.DataFrame, preds: list, countries: dict[str, str], address_
                       "f1": round(2 * precision * recall / (precision + recall), 4) if n_right else 0.0}
     right = rule_right = n = 0
     gold_countries = []
-    for gold_ids, (rid, matched_country), rule_country in zip(gold["gold"], preds, address_countries):
+    for gold_ids, (rid, matched_country), rule_country in zip(gold["gold"], preds, address_countries, strict=False):
         truth = {countries[g] for g in gold_ids if g in countries}
         if not truth:
             continue
@@ -187,12 +193,12 @@ def fit(data_dir: Path | None = None, con=None, target: float = 0.92,
     best = None
     for floor in floors:
         matcher.set_threshold(floor)
-        rows = [(matcher.candidate(t), g) for t, g in zip(train["text"], train["gold"])]
+        rows = [(matcher.candidate(t), g) for t, g in zip(train["text"], train["gold"], strict=False)]
         rows = [(c, g) for c, g in rows if c is not None]
         x = np.array([[c.features[f] for f in ABSTAIN_FEATURES] for c, _ in rows])
         y = np.array([c.ror_id in g for c, g in rows], dtype=float)
         w = _fit_logistic(x, y)
-        model = {"intercept": round(float(w[0]), 4)} | {f: round(float(v), 4) for f, v in zip(ABSTAIN_FEATURES, w[1:])}
+        model = {"intercept": round(float(w[0]), 4)} | {f: round(float(v), 4) for f, v in zip(ABSTAIN_FEATURES, w[1:], strict=False)}
         conf = np.array([confidence(c.features, model) for c, _ in rows])
         for cut in np.round(np.arange(0.0, 0.96, 0.01), 2):
             kept = conf >= cut

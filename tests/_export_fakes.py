@@ -1,11 +1,11 @@
-"""A small stand-in for collabatlas.matching.AffiliationMatcher (same interface) for the export tests:
+"""A small stand-in for collabatlas.affiliations.matching.AffiliationMatcher (same interface) for the export tests:
 country = the address's last comma part looked up in a short table; ROR ids from a substring table."""
 
 from __future__ import annotations
 
 import re
 
-from collabatlas.matching import AffiliationMatch
+from collabatlas.affiliations.matching import AffiliationMatch
 
 COUNTRIES = {
     "usa": "US", "united states": "US", "peoples r china": "CN", "china": "CN", "germany": "DE", "france": "FR",

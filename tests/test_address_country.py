@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collabatlas.address_country import US_STATES, normalise, resolve_country
+from collabatlas.affiliations.address_country import US_STATES, normalise, resolve_country
 
 RULES = [
     # trailing component, WoS forms

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import collabatlas
-from collabatlas import counting
+from collabatlas.counting import rules as counting
 from tests.test_counting_properties import SETTINGS, build, works_st
 
 
@@ -102,7 +102,7 @@ def test_refresh_command_saves_a_stale_store_again(shared_data, tmp_path):
 
     from typer.testing import CliRunner
 
-    from collabatlas.cli import app
+    from collabatlas.views.cli import app
 
     path = tmp_path / "refresh.duckdb"
     with collabatlas.open(path) as atlas:
@@ -123,7 +123,7 @@ def test_refresh_command_saves_a_stale_store_again(shared_data, tmp_path):
 
 
 def test_import_tables_saves_the_aggregates(sample_store, tmp_path):
-    from collabatlas.ingest import export_tables
+    from collabatlas.ingest.pipeline import export_tables
 
     with collabatlas.open(sample_store, read_only=True) as atlas:
         export_tables(atlas.con, tmp_path / "tables")

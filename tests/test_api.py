@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import collabatlas
-from collabatlas.web import create_app
-from collabatlas.web.cache import ResultCache
-from collabatlas.web.service import Service
+from collabatlas.views.web import create_app
+from collabatlas.views.web.cache import ResultCache
+from collabatlas.views.web.service import Service
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -119,7 +119,7 @@ def test_profile_group_landscape_network_equal_library(client, atlas, shared_dat
     same(frame(body, "partners"), expected.partners)
     same(frame(body, "hotspots"), expected.hotspots)
 
-    from collabatlas.groups import group_members
+    from collabatlas.refdata.groups import group_members
 
     unit = top_country(atlas)
     params = {"group": "income:high", "periods": "2000-2004,2005-2009", "top": 5}
@@ -134,7 +134,7 @@ def test_profile_group_landscape_network_equal_library(client, atlas, shared_dat
     same(frame(body, "countries"), countries)
     same(frame(body, "fit"), fit)
 
-    from collabatlas.network import build_network
+    from collabatlas.analyses.network import build_network
 
     body = client.get("/api/network", params={"top": 20, "normalize": "association", "seed": 7}).json()
     net = build_network(atlas, "country", top=20, normalize_by="association", max_edges=10, seed=7)
@@ -299,7 +299,7 @@ def test_openapi_document_is_valid_and_complete(client):
                  "/api/landscape", "/api/network", "/api/industry", "/api/info", "/api/units"):
         operation = doc["paths"][path]["get"]
         assert {"200", "422"} <= set(operation["responses"]), path
-    for name, schema in doc["components"]["schemas"].items():
+    for _name, schema in doc["components"]["schemas"].items():
         Draft202012Validator.check_schema(schema)
     import schemathesis
 
@@ -337,8 +337,8 @@ def test_javascript_bundle_is_served_from_the_installed_package(client):
 def test_serve_command_refuses_a_missing_store(tmp_path):
     from typer.testing import CliRunner
 
-    from collabatlas.cli import app
-    from collabatlas.commands.serve import _is_loopback
+    from collabatlas.views.cli import app
+    from collabatlas.views.commands.serve import _is_loopback
 
     result = CliRunner().invoke(app, ["serve", "--store", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2 and "does not exist" in result.output

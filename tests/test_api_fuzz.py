@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
-from collabatlas.web import create_app
+from collabatlas.views.web import create_app
 
 pytestmark = pytest.mark.realdata
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from collabatlas.atlas import Atlas
-from collabatlas.ingest import InputError
-from collabatlas.sources.exports import ExportStager, detect_format
+from collabatlas.ingest.export_staging import ExportStager
+from collabatlas.ingest.pipeline import InputError
+from collabatlas.sources.exports import detect_format
 from tests._export_fakes import FakeMatcher
 
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas.cli import app
-from collabatlas.ingest_report import DAMAGED_EXIT_CODE
 from collabatlas.sources import openalex
+from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
+from collabatlas.views.cli import app
 from tests.conftest import institution, work, write_jsonl
 
 TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
@@ -89,7 +89,7 @@ def test_work_and_institution_ids_in_any_spelling_are_one(tmp_path):
                  "https://openalex.org/W500/", " W500 "]
     inst = ["I2", "i2", "https://openalex.org/I2", "https://api.openalex.org/institutions/I2", "I2/", "i2"]
     records = []
-    for n, (wid, iid) in enumerate(zip(spellings, inst)):
+    for n, (wid, iid) in enumerate(zip(spellings, inst, strict=False)):
         rec = work("W500", [[institution("I2", "US")]], updated=f"2024-01-0{n + 1}T00:00:00")
         rec["id"] = wid
         rec["authorships"][0]["institutions"][0]["id"] = iid
@@ -353,7 +353,7 @@ def test_parquet_import_ignores_key_value_folders_but_the_year_partition(tmp_pat
     src = collabatlas.open(":memory:")
     src.ingest(write_jsonl(tmp_path / "w.jsonl", list(two_works())))
     out = tmp_path / "work_id=X"
-    from collabatlas.ingest import export_tables, ingest_tables
+    from collabatlas.ingest.pipeline import export_tables, ingest_tables
 
     export_tables(src.con, out)
     dst = collabatlas.open(":memory:")

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from collabatlas.cli import app
+from collabatlas.views.cli import app
 from tests.conftest import work, write_jsonl
 
 # 2008: six countries, three of them with international works

@@ -12,12 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas import uncertainty
+from collabatlas.analyses import uncertainty
 from collabatlas.atlas import Atlas, UnitSharesNotSaved
-from collabatlas.cli import app
-from collabatlas.filters import FilterError
-from collabatlas.ingest import InputError
-from collabatlas.store import StoreError
+from collabatlas.counting.filters import FilterError
+from collabatlas.ingest.pipeline import InputError
+from collabatlas.store.schema import StoreError
+from collabatlas.views.cli import app
 from tests.conftest import work, write_jsonl
 
 runner = CliRunner()
@@ -213,11 +213,11 @@ def test_ci_out_of_range_is_refused_by_cli(store, ci):
 def test_ci_bound_is_in_the_library(store):
     with collabatlas.open(store, read_only=True) as atlas:
         for ci in (-5, 10**8, 2.5):
-            with pytest.raises(collabatlas.counting.CountingError):
+            with pytest.raises(collabatlas.counting.rules.CountingError):
                 atlas.scores(ci=ci)
-            with pytest.raises(collabatlas.counting.CountingError):
+            with pytest.raises(collabatlas.counting.rules.CountingError):
                 atlas.partners("JP", ci=ci)
-        with pytest.raises(collabatlas.counting.CountingError):
+        with pytest.raises(collabatlas.counting.rules.CountingError):
             uncertainty.intervals(atlas._df(("SELECT 1 AS wkey, 'a' AS key, 1.0 AS value", {})), replicates=0)
         assert not atlas.scores(ci=5)["share_low"].isna().all()
 
@@ -262,7 +262,7 @@ def test_known_subject_still_filters(tmp_path):
 
 
 def test_match_threshold_out_of_range_is_refused(tmp_path):
-    from collabatlas.matching import AffiliationMatcher
+    from collabatlas.affiliations.matching import AffiliationMatcher
 
     for bad in (500, -1):
         with pytest.raises(FilterError):
@@ -303,10 +303,10 @@ def test_api_blank_required_values_are_422(store):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from fastapi.testclient import TestClient
-    from collabatlas.web import create_app
+    from collabatlas.views.web import create_app
 
     blank = "%20%20"
-    urls = [f"/api/partners/{blank}", f"/api/partners/{blank}?level=institution", f"/api/partners/%09?level=sector",
+    urls = [f"/api/partners/{blank}", f"/api/partners/{blank}?level=institution", "/api/partners/%09?level=sector",
             f"/api/trend/{blank}/US", f"/api/trend/JP/{blank}?level=institution", f"/api/profile/{blank}",
             f"/api/group/{blank}?group=eu&periods=2019", f"/api/group/US?group={blank}&periods=2019",
             f"/api/group/US?group=eu&periods={blank}", "/api/group/US?group=eu&periods=,",

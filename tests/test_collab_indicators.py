@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas import geo, store
-from collabatlas.cli import app
-from collabatlas.collab_analysis import interval_columns
-from collabatlas.counting import CountingError
-from collabatlas.ror import load_ror
+from collabatlas.affiliations import geo
+from collabatlas.affiliations.ror import load_ror
+from collabatlas.analyses.collaboration import interval_columns
+from collabatlas.counting.rules import CountingError
+from collabatlas.store import schema as store
+from collabatlas.views.cli import app
 from tests.conftest import institution, work, write_jsonl
 
 TOKYO, TSUKUBA, KYOTO, BOSTON = (35.6895, 139.6917), (36.0835, 140.0764), (35.0116, 135.7681), (42.3601, -71.0589)

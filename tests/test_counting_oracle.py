@@ -6,7 +6,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from collabatlas.counting import CountingError
+from collabatlas.counting.rules import CountingError
 from tests.conftest import institution, work
 
 # The worked example of docs/methodology.md: a1 JP (J1); a2 JP (J2) + US (U1); a3 CN (C1).
@@ -132,7 +132,7 @@ def test_count_is_per_work_and_filters(atlas_of):
     assert as_dict(atlas.scores(level="country", subject="life sciences"))["JP"] == pytest.approx(13 / 6)
     assert atlas.scores(level="country", subject="Physics and Astronomy").empty
     by_year = atlas.scores(level="country", by_year=True)
-    assert set(zip(by_year["unit"], by_year["year"])) == {("JP", 2019), ("US", 2019), ("JP", 2020), ("JP", 2021), ("CN", 2021)}
+    assert set(zip(by_year["unit"], by_year["year"], strict=False)) == {("JP", 2019), ("US", 2019), ("JP", 2020), ("JP", 2021), ("CN", 2021)}
 
 
 def test_adjusted_share_matches_nature_index_formula(atlas_of):
@@ -165,6 +165,6 @@ def test_nature_index_subject_areas(atlas_of):
     assert as_dict(atlas.scores(level="country", subject="ni:health-sciences")) == approx({"JP": F(1)})
     assert as_dict(atlas.scores(level="country", subject="ni:chemistry,ni:health-sciences"))["JP"] == pytest.approx(1.5)
     assert atlas.scores(level="country", subject="ni:life-sciences").empty
-    from collabatlas.filters import FilterError
+    from collabatlas.counting.filters import FilterError
     with pytest.raises(FilterError, match="ni:chemistry"):
         atlas.scores(level="country", subject="ni:alchemy")

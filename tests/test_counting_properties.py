@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import collabatlas
-from collabatlas import counting
-from collabatlas.counting import Counting
+from collabatlas.counting import rules as counting
+from collabatlas.counting.rules import Counting
 from tests.conftest import work, write_jsonl
 
 # a small pool so that works share units; X1 has no country, F1 is a company, P1 a funder (no sector)

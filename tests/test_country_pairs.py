@@ -8,8 +8,8 @@ import gzip
 import pytest
 
 import collabatlas
-from collabatlas.country_pairs import FULL_COUNT_LABEL
-from collabatlas.counting import CountingError
+from collabatlas.counting.rules import CountingError
+from collabatlas.store.country_pairs import FULL_COUNT_LABEL
 
 HAND = """year,country_a,country_b,works
 2019,CN,CN,100

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from collabatlas.web import create_app
-from collabatlas.web.assets import vega_bundle
+from collabatlas.views.web import create_app
+from collabatlas.views.web.assets import vega_bundle
 
 pytestmark = pytest.mark.realdata
 

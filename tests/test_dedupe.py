@@ -4,7 +4,6 @@ Share doubles; provenance is kept in work_sources."""
 from __future__ import annotations
 
 import orjson
-import pytest
 
 from collabatlas.atlas import Atlas
 from tests._export_fakes import FakeMatcher

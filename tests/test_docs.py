@@ -9,8 +9,8 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from collabatlas import config
-from collabatlas.cli import app
+from collabatlas import settings as config
+from collabatlas.views.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -52,7 +52,7 @@ def test_the_readme_names_the_two_setup_commands():
 
 
 def test_the_readme_carries_the_settings_table():
-    assert config.settings_markdown() in README, "README's settings table differs from collabatlas.config.SETTINGS"
+    assert config.settings_markdown() in README, "README's settings table differs from collabatlas.settings.SETTINGS"
     assert len(config.ENV_VARS) == len(set(config.ENV_VARS))
 
 

@@ -22,9 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas.cli import app
-from collabatlas.fetch import FetchError, fetch_openalex, page_file, redact
 from collabatlas.sources.openalex import FETCH_STATE_FILE
+from collabatlas.sources.openalex_api import FetchError, fetch_openalex, page_file, redact
+from collabatlas.views.cli import app
 
 pytestmark = pytest.mark.realdata
 PER_PAGE = 50
@@ -87,7 +87,7 @@ def served(shared_data):
     api = ReplayAPI(listed, {short(w): w for w in full}, meta)
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             parts = urllib.parse.urlsplit(self.path)
             status, headers, body = api.respond(parts.path, dict(urllib.parse.parse_qsl(parts.query)))
             if "gzip" in self.headers.get("Accept-Encoding", ""):  # as the API does
@@ -209,7 +209,7 @@ def test_interrupted_fetch_resumes_without_gap_or_duplicate(served, tmp_path):
 def test_crash_between_page_file_and_state_refetches_that_page_once(served, tmp_path, monkeypatch):
     api, base, full = served
     out = tmp_path / "out"
-    import collabatlas.fetch as fetch_module
+    import collabatlas.sources.openalex_api as fetch_module
 
     real_save, calls = fetch_module._save_state, []
 
@@ -335,7 +335,7 @@ def test_api_key_mailto_and_select_are_sent_as_query_params(served, tmp_path):
     api, base, _ = served
     report = fetch(base, tmp_path / "out", api_key="KEY1", email="me@example.org", select="minimal")
     assert report.complete
-    for path, query in api.requests:  # list pages and the single-work re-fetch alike
+    for _path, query in api.requests:  # list pages and the single-work re-fetch alike
         assert query["api_key"] == "KEY1" and query["mailto"] == "me@example.org"
         assert query["select"] == "id,doi,display_name,publication_year,publication_date,type,updated_date," \
                                   "primary_location,primary_topic,authorships"

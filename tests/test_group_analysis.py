@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collabatlas.counting import CountingError
+from collabatlas.counting.rules import CountingError
 from tests.conftest import work
 
 CN, US, PK, RU = ("C1", "CN"), ("U1", "US"), ("P1", "PK"), ("R1", "RU")
@@ -56,7 +56,7 @@ def test_group_cli_with_a_user_csv_and_a_maintained_group(tmp_path, shared_data,
 
     from typer.testing import CliRunner
 
-    from collabatlas.cli import app
+    from collabatlas.views.cli import app
     from tests.conftest import write_jsonl
 
     monkeypatch.setenv("COLLABATLAS_DATA", str(shared_data))

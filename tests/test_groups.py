@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from collabatlas.groups import (
+from collabatlas.refdata.groups import (
     BRI_FILE,
     INCOME_LEVELS,
     OWID_INCOME_FILE,

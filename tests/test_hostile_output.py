@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from collabatlas import charts
-from collabatlas import report as report_lib
-from collabatlas.charts import ChartContext
+from collabatlas.views import charts
+from collabatlas.views import report as report_lib
+from collabatlas.views.charts import ChartContext
 
 BREAKOUT = "</script><script>alert(3)</script>"
 SWALLOW = "Alpha <!--<script> University"
@@ -80,7 +79,7 @@ CONTROL_NAME = "Ctl\x00\x01\x08\x0b\x0c\x1b[31m\x7f\ufffe Univ"
 
 
 def hostile_network():
-    from collabatlas import network as N
+    from collabatlas.analyses import network as N
 
     pairs = pd.DataFrame({"unit_a": ["A", "A", "B"], "unit_b": ["B", "C", "C"], "joint_count": [2, 1, 1],
                           "cs": [2.0, 1.0, 1.0]})
@@ -93,7 +92,7 @@ def hostile_network():
 def test_network_xml_is_well_formed_with_control_characters_in_names(tmp_path, fmt):
     import xml.etree.ElementTree as ET
 
-    from collabatlas import network as N
+    from collabatlas.analyses import network as N
 
     [path] = N.write(hostile_network(), tmp_path / f"net.{fmt}")
     root = ET.parse(path).getroot()  # raises on a character XML 1.0 does not allow
@@ -116,7 +115,7 @@ def test_csv_cell_neutralises_formulas_but_not_numbers():
 
 
 def test_network_csv_is_neutralised_unless_raw(tmp_path):
-    from collabatlas import network as N
+    from collabatlas.analyses import network as N
 
     net = hostile_network()
     nodes = pd.read_csv(N.write(net, tmp_path / "safe", "csv")[0], keep_default_na=False, dtype=str)
@@ -141,7 +140,7 @@ INJECTION = "x' (FORMAT csv); COPY (SELECT 42 AS pwned) TO 'pwned.csv' (FORMAT c
 @pytest.mark.parametrize("name", ["O'Brien's exports", INJECTION])
 def test_export_and_import_tables_with_quotes_in_the_path(atlas_of, tmp_path, monkeypatch, name):
     import collabatlas
-    from collabatlas.ingest import export_tables
+    from collabatlas.ingest.pipeline import export_tables
 
     monkeypatch.chdir(tmp_path)
     atlas = atlas_of(two_country_works())
@@ -158,8 +157,8 @@ def test_export_and_import_tables_with_quotes_in_the_path(atlas_of, tmp_path, mo
 
 
 def test_temp_directory_with_a_quote(tmp_path):
-    from collabatlas.config import EngineSettings
-    from collabatlas.store import connect
+    from collabatlas.settings import EngineSettings
+    from collabatlas.store.schema import connect
 
     temp = tmp_path / "it's temp"
     con = connect(":memory:", EngineSettings(temp_directory=str(temp)))
@@ -184,7 +183,7 @@ NAMES = {
 def invoke(*args):
     from typer.testing import CliRunner
 
-    from collabatlas.cli import app
+    from collabatlas.views.cli import app
 
     return CliRunner().invoke(app, [str(a) for a in args])
 
@@ -294,7 +293,7 @@ def test_markup_helpers():
 
 
 def test_print_table_shows_cells_exactly(capsys):
-    from collabatlas.cli_common import print_table
+    from collabatlas.views.cli_common import print_table
 
     print_table(pd.DataFrame({"name": ["ends with \\", "[red]x[/red]", "Tab\x1b[2Jbed"], "n": [1, 2, 3]}), "[t]")
     out = capsys.readouterr().out

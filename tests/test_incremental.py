@@ -1,5 +1,5 @@
-"""Incremental maintenance of the saved unit shares and per-year aggregates (collabatlas.maintenance),
-`collabatlas verify`, and `collabatlas sync` (collabatlas.sync): after any sequence of inserts,
+"""Incremental maintenance of the saved unit shares and per-year aggregates (collabatlas.ingest.maintenance),
+`collabatlas verify`, and `collabatlas sync` (collabatlas.ingest.sync): after any sequence of inserts,
 replacements, cross-source merges, institution changes and OpenAlex merged ids, the saved tables
 equal a full rebuild."""
 
@@ -8,15 +8,13 @@ from __future__ import annotations
 import gzip
 import json
 
-import orjson
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas import maintenance
-from collabatlas.cli import app
+from collabatlas.ingest import maintenance
+from collabatlas.views.cli import app
 from tests._export_fakes import FakeMatcher
 from tests.conftest import institution, work, write_jsonl
 from tests.test_fetch import list_requests, served  # noqa: F401 - a fixture
@@ -35,7 +33,7 @@ def _equal_to_rebuild(atlas: collabatlas.Atlas) -> None:
 
 def _wos(uid: int, doi: str, countries: list[str], year: int = 2020) -> str:
     authors = [f"Author{k}, A" for k in range(len(countries))]
-    c1 = "\n   ".join(f"[{a}] Univ {c}, City, {WOS_COUNTRY[c]}." for a, c in zip(authors, countries))
+    c1 = "\n   ".join(f"[{a}] Univ {c}, City, {WOS_COUNTRY[c]}." for a, c in zip(authors, countries, strict=False))
     return (f"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAF {authors[0]}\n"
             + "".join(f"   {a}\n" for a in authors[1:])
             + f"TI A long enough title for the work number {uid}\nC1 {c1}\nPY {year}\nDI {doi}\n"
@@ -242,7 +240,7 @@ def test_an_openalex_record_replacing_an_export_work_is_recounted(tmp_path, monk
         _equal_to_rebuild(atlas)
 
 
-def test_fetch_since_asks_for_the_works_changed_since(served, tmp_path):
+def test_fetch_since_asks_for_the_works_changed_since(served, tmp_path):  # noqa: F811 - the fixture
     api, base, _full = served
     runner = CliRunner()
     result = runner.invoke(app, ["fetch", "openalex", "--since", "2024-01-01", "--filter", "publication_year:1900-2100",

@@ -145,7 +145,7 @@ def test_failed_ingest_leaves_store_untouched(tmp_path, monkeypatch):
     atlas = collabatlas.open(tmp_path / "s.duckdb")
     atlas.ingest(write_jsonl(tmp_path / "a.jsonl", [work("W1", [[("J1", "JP")]])]))
     before = store_rows(atlas)
-    from collabatlas import ingest as ingest_module
+    from collabatlas.ingest import pipeline as ingest_module
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")

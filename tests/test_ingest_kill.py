@@ -17,7 +17,7 @@ N_WORKS = 60_000
 
 def _run_ingest(path, store):
     env = {**os.environ, "COLLABATLAS_THREADS": "2"}
-    return subprocess.Popen([sys.executable, "-m", "collabatlas.cli", "ingest", str(path), "--store", str(store)],
+    return subprocess.Popen([sys.executable, "-m", "collabatlas.views.cli", "ingest", str(path), "--store", str(store)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from collabatlas import journals as jl
-from collabatlas.cli import app
+from collabatlas.counting import journals as jl
+from collabatlas.views.cli import app
 
 from .conftest import work
 
@@ -53,7 +53,7 @@ def test_nature_index_list_matches_exactly(atlas_of):
 def test_journal_filter_counts_only_listed_journals(atlas_of):
     atlas = _store(atlas_of)
     c = atlas.counting_for("country", None, None, None, None, False, False, journals="nature-index")
-    from collabatlas import counting
+    from collabatlas.counting import rules as counting
 
     scores = atlas._df(counting.scores_sql(c)).set_index("unit")
     assert scores.loc["US", "count"] == 11  # the eleven listed journals above, traps left out

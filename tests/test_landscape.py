@@ -10,8 +10,8 @@ from fractions import Fraction as F
 import pandas as pd
 import pytest
 
-from collabatlas import indicators as ind
-from collabatlas import landscape as ls
+from collabatlas.analyses import landscape as ls
+from collabatlas.refdata import indicators as ind
 
 T_975_DF2 = 4.302652729911275  # Student t, 97.5% quantile, 2 degrees of freedom (printed tables: 4.303)
 
@@ -99,10 +99,10 @@ def test_noisy_slope_matches_closed_form():
     n = len(xs)
     xbar, ybar = sum(xs) / n, sum(ys) / n
     sxx = sum((x - xbar) ** 2 for x in xs)
-    sxy = sum((x - xbar) * (y - ybar) for x, y in zip(xs, ys))
+    sxy = sum((x - xbar) * (y - ybar) for x, y in zip(xs, ys, strict=False))
     b = sxy / sxx
     a = ybar - b * xbar
-    ssr = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    ssr = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys, strict=False))
     sst = sum((y - ybar) ** 2 for y in ys)
     assert (b, a, 1 - ssr / sst) == (F(7, 50), F(37, 100), F(14, 15))  # the hand figures above
     se_b = math.sqrt(ssr / (n - 2) / sxx)

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from collabatlas import store
-from collabatlas.cli import app
-from collabatlas.matching import DEFAULT_THRESHOLD, AffiliationMatch, AffiliationMatcher, normalise_name
+from collabatlas.affiliations.matching import DEFAULT_THRESHOLD, AffiliationMatch, AffiliationMatcher, normalise_name
+from collabatlas.store import schema as store
+from collabatlas.views.cli import app
 
 INSTITUTIONS = [
     # ror_id, name, types, country, city, status
@@ -132,7 +132,7 @@ def test_department_and_postcode_do_not_change_the_match(dept, zip5):
 
 def _registry_file(tmp_path):
     records = []
-    for rid, name, types, country, city, status in INSTITUTIONS:
+    for rid, _name, types, country, city, status in INSTITUTIONS:
         names = [{"value": n, "types": [kind], "lang": None} for r, n, kind in NAMES if r == rid]
         records.append({"id": f"https://ror.org/{rid}", "names": names, "types": types, "status": status,
                         "locations": [{"geonames_details": {"country_code": country, "name": city}}],

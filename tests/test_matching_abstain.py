@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from collabatlas.matching import (ABSTAIN_FEATURES, ABSTAIN_MODEL, DEFAULT_MIN_CONFIDENCE, AffiliationMatcher,
-                                  confidence, normalise_name)
+from collabatlas.affiliations.matching import (
+    ABSTAIN_FEATURES,
+    ABSTAIN_MODEL,
+    DEFAULT_MIN_CONFIDENCE,
+    AffiliationMatcher,
+    confidence,
+    normalise_name,
+)
 
 INSTITUTIONS = [
     ("03frj4r98", "Japan Advanced Institute of Science and Technology", ["education"], "JP", "Nomi", "active"),

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas import network as N
-from collabatlas.cli import app
+from collabatlas.analyses import network as N
+from collabatlas.views.cli import app
 
 # -- a hand graph -------------------------------------------------------------------------------
 # edges A-B 2, A-C 1, B-C 1, C-D 2 → total link strength w: A 3, B 3, C 4, D 2; W = Σ w = 12.
@@ -248,7 +248,7 @@ def test_vosviewer_json_reads_back(real_network, tmp_path):
         assert all(v >= 0 for v in item["weights"].values())
         assert set(item["scores"]) == {"Count", "Share", "Total CS"}
     got = {(lk["source_id"], lk["target_id"]): lk["strength"] for lk in links}
-    want = dict(zip(zip(real_network.edges["source"], real_network.edges["target"]), real_network.edges["weight"]))
+    want = dict(zip(zip(real_network.edges["source"], real_network.edges["target"], strict=False), real_network.edges["weight"], strict=False))
     assert got == pytest.approx(want)
     assert len({(i["x"], i["y"]) for i in items}) > 1
     assert doc["config"]["terminology"]["items"] == "countries"
@@ -281,7 +281,7 @@ def test_gexf_reads_back(real_network, tmp_path):
     edges = graph.findall("g:edges/g:edge", ns)
     got = {(e.get("source"), e.get("target")): float(e.get("weight")) for e in edges}
     frame = real_network.edges
-    assert got == dict(zip(zip(frame["source"], frame["target"]), frame["weight"]))
+    assert got == dict(zip(zip(frame["source"], frame["target"], strict=False), frame["weight"], strict=False))
     assert len({e.get("id") for e in edges}) == len(edges)
 
 
@@ -296,8 +296,8 @@ def test_graphml_reads_back_with_igraph(real_network, tmp_path):
     assert g.vs["x"] == pytest.approx(list(real_network.nodes["x"] * N.COORDINATE_SCALE))
     ids = g.vs["id"]
     got = {tuple(sorted((ids[e.source], ids[e.target]))): e["weight"] for e in g.es}
-    want = {tuple(sorted(p)): w for p, w in zip(zip(real_network.edges["source"], real_network.edges["target"]),
-                                                 real_network.edges["weight"])}
+    want = {tuple(sorted(p)): w for p, w in zip(zip(real_network.edges["source"], real_network.edges["target"], strict=False),
+                                                 real_network.edges["weight"], strict=False)}
     assert got == pytest.approx(want)
     assert "association strength" in g["description"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import collabatlas
-from collabatlas.ingest import export_tables, ingest_tables
+from collabatlas.ingest.pipeline import export_tables, ingest_tables
 
 
 def test_round_trip_on_the_real_sample(shared_data, tmp_path):
@@ -29,7 +29,7 @@ def test_round_trip_on_the_real_sample(shared_data, tmp_path):
 def test_export_and_import_commands(tmp_path):
     from typer.testing import CliRunner
 
-    from collabatlas.cli import app
+    from collabatlas.views.cli import app
     from tests.conftest import work, write_jsonl
 
     runner = CliRunner()

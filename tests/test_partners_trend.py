@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from collabatlas.atlas import UnknownUnitError, percent_change
-from collabatlas.cli import app
+from collabatlas.views.cli import app
 from tests.conftest import work, write_jsonl
 
 CORPUS = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from collabatlas.cli import app
-from collabatlas.counting import CountingError
+from collabatlas.counting.rules import CountingError
+from collabatlas.views.cli import app
 from tests.conftest import institution, work, write_jsonl
 
 X = institution("X1", "JP")

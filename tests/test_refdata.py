@@ -20,11 +20,11 @@ import pytest
 from typer.testing import CliRunner
 
 from collabatlas import refdata
-from collabatlas.address_country import resolve_country
-from collabatlas.cli import app
+from collabatlas.affiliations.address_country import resolve_country
 from collabatlas.refdata import update as refupdate
+from collabatlas.views.cli import app
 
-CLI = [sys.executable, "-c", "from collabatlas.cli import app; app()"]
+CLI = [sys.executable, "-c", "from collabatlas.views.cli import app; app()"]
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_a_data_directory_is_read_first(no_env):
 class _Files(http.server.BaseHTTPRequestHandler):
     files: dict[str, bytes] = {}
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = self.files.get(self.path)
         if body is None:
             self.send_error(404)

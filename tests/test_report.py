@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas import report as report_lib
-from collabatlas.cli import app
+from collabatlas.views import report as report_lib
+from collabatlas.views.cli import app
 
 pytestmark = pytest.mark.realdata
 SCRIPT_SRC = re.compile(r"<script[^>]*\bsrc\s*=", re.IGNORECASE)

@@ -8,8 +8,16 @@ import zipfile
 
 import pytest
 
-from collabatlas import store
-from collabatlas.ror import RorError, institution_rows, load_ror, primary_type, ror_info, ror_loaded, short_ror
+from collabatlas.affiliations.ror import (
+    RorError,
+    institution_rows,
+    load_ror,
+    primary_type,
+    ror_info,
+    ror_loaded,
+    short_ror,
+)
+from collabatlas.store import schema as store
 
 
 def v2(rid, name, country="JP", city="Tokyo", types=("education",), acronyms=(), aliases=(), rels=(),
@@ -192,7 +200,7 @@ def test_institution_rows_unify_with_openalex_and_give_lineage(con, tmp_path):
 def test_real_flat_csv_head(con, shared_data, tmp_path):
     """The first 3,000 rows of the real flat CSV load without a skipped record."""
     with gzip.open(shared_data / "ror" / "ror_subset_flat.csv.gz", "rt", encoding="utf-8") as fh:
-        head = "".join(line for _, line in zip(range(3001), fh))
+        head = "".join(line for _, line in zip(range(3001), fh, strict=False))
     path = tmp_path / "head.csv"
     path.write_text(head, encoding="utf-8")
     report = load_ror(con, [path])
@@ -204,7 +212,7 @@ def test_real_v1_and_v2_heads(con, shared_data, tmp_path):
     paths = []
     for name in ("ror_v2_latest_records.jsonl.gz", "ror_v1_only_latest_records.jsonl.gz"):
         with gzip.open(shared_data / "ror" / name, "rt", encoding="utf-8") as fh:
-            head = "".join(line for _, line in zip(range(1000), fh))
+            head = "".join(line for _, line in zip(range(1000), fh, strict=False))
         paths.append(tmp_path / name.replace(".gz", ""))
         paths[-1].write_text(head, encoding="utf-8")
     report = load_ror(con, paths)

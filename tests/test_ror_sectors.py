@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas import store
-from collabatlas.cli import app
-from collabatlas.ror import apply_ror_types, load_ror
+from collabatlas.affiliations.ror import apply_ror_types, load_ror
+from collabatlas.store import schema as store
+from collabatlas.views.cli import app
 from tests.conftest import institution, work, write_jsonl
 from tests.test_ror import v2
 

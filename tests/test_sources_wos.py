@@ -164,7 +164,7 @@ def test_tab_gzip_real_record_has_per_author_addresses(shared_data):
     atlas.ingest(shared_data / "wos" / "wos_2026_04_02_4071.txt.gz", matcher=FakeMatcher())
     with gzip.open(shared_data / "wos" / "wos_2026_04_02_4071.txt.gz", "rt", encoding="utf-8-sig") as fh:
         header = fh.readline().rstrip("\r\n").split("\t")
-        row = dict(zip(header, fh.readline().rstrip("\r\n").split("\t")))
+        row = dict(zip(header, fh.readline().rstrip("\r\n").split("\t"), strict=False))
     n_authors = len(row["AF"].split(";"))
     stored = atlas.con.execute("SELECT n_authors FROM works WHERE work_id = ?", [row["UT"]]).fetchone()[0]
     assert stored == n_authors
@@ -185,7 +185,7 @@ def test_ror_matched_export_keeps_lineage_rows_and_rollup_preserves_share(shared
     """With the ROR registry loaded, matched addresses become ROR institutions, every member of their
     lineage has an institutions row (so --rollup reaches the top), and rolling up moves Share between
     institutions without creating or losing any."""
-    from collabatlas.ror import load_ror
+    from collabatlas.affiliations.ror import load_ror
 
     atlas = Atlas(":memory:")
     load_ror(atlas.con, [shared_data / "ror" / "ror_v2_latest_records.jsonl.gz"])
@@ -206,7 +206,7 @@ def test_ror_matched_export_keeps_lineage_rows_and_rollup_preserves_share(shared
 def test_export_and_openalex_institutions_with_one_ror_id_are_one_unit(shared_data, together):
     """An address matched to ROR and the OpenAlex institution with that ROR id count as one unit,
     whether OpenAlex comes in the same ingest or later; no Share is lost or created."""
-    from collabatlas.ror import load_ror
+    from collabatlas.affiliations.ror import load_ror
 
     atlas = Atlas(":memory:")
     load_ror(atlas.con, [shared_data / "ror" / "ror_v2_latest_records.jsonl.gz"])

@@ -15,7 +15,7 @@ import pytest
 
 import collabatlas
 from collabatlas.engines import EngineError
-from collabatlas.ingest import export_tables
+from collabatlas.ingest.pipeline import export_tables
 from tests.conftest import write_jsonl
 from tests.test_counting_oracle import ORACLE, approx, as_dict, pair_dict
 
@@ -119,7 +119,7 @@ def test_cli_engine_spark_prints_what_duckdb_prints(tmp_path):
     """--engine spark with --parquet, and without it (the store exported to a temporary directory)."""
     from typer.testing import CliRunner
 
-    from collabatlas.cli import app
+    from collabatlas.views.cli import app
 
     store = str(tmp_path / "oracle.duckdb")
     runner = CliRunner()
@@ -158,10 +158,10 @@ def test_rendering_binds_parameters_as_literals_and_drops_duckdb_only_syntax():
 
 
 def test_every_counting_statement_renders_with_double_arithmetic():
-    from collabatlas import counting
-    from collabatlas.counting import Counting
+    from collabatlas.counting import rules as counting
+    from collabatlas.counting.filters import Filters
+    from collabatlas.counting.rules import Counting
     from collabatlas.engines.sql_dialect import to_spark
-    from collabatlas.filters import Filters
 
     f = Filters.of(years="2015-2020", window="2016-01-01..2019-12-31", subject="Life Sciences", type="article")
     for level in ("country", "institution", "sector"):
@@ -178,7 +178,7 @@ def test_collab_indicators_and_distance_match_duckdb(shared_data, tmp_path):
     """The Leiden-style indicators and distances (issue 17) on Spark: the coordinates (OpenAlex
     entities and the ROR registry) travel in the export's institution_geo/ folder; the haversine,
     median and FILTER aggregates render through sqlglot."""
-    from collabatlas.ror import load_ror
+    from collabatlas.affiliations.ror import load_ror
 
     duck = collabatlas.open(":memory:")
     duck.ingest(shared_data / "openalex")

@@ -1,4 +1,4 @@
-"""The subject crosswalk (collabatlas.subject_crosswalk): WoS categories / research areas, ASJC codes
+"""The subject crosswalk (collabatlas.sources.subject_crosswalk): WoS categories / research areas, ASJC codes
 and PubMed MeSH headings → OpenAlex domains and fields → Nature Index areas; its use by export
 ingestion (works.domain/field, subject_origin) and the subject coverage (Atlas.subject_coverage)."""
 
@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from collabatlas import subject_crosswalk as cw
 from collabatlas.atlas import Atlas
-from collabatlas.ingest_report import IngestReport
-from collabatlas.sources.exports import ByteCounter, detect_format, reader_for
-from collabatlas.store import SCHEMA_VERSION, connect, ensure_schema, meta_get, meta_set
-from collabatlas.subjects import NI_SUBJECTS, ni_field_ids
+from collabatlas.counting.subjects import NI_SUBJECTS, ni_field_ids
+from collabatlas.sources import subject_crosswalk as cw
+from collabatlas.sources.exports import ByteCounter, detect_format
+from collabatlas.sources.formats import reader_for
+from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.store.schema import SCHEMA_VERSION, connect, ensure_schema, meta_get, meta_set
 from tests._export_fakes import FakeMatcher
 
 

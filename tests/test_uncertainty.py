@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from collabatlas import uncertainty
+from collabatlas.analyses import uncertainty
 from tests.conftest import work
 
 

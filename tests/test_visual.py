@@ -25,11 +25,11 @@ import pytest
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas import charts
-from collabatlas import report as report_lib
-from collabatlas.cli import app
-from collabatlas.web import create_app
-from collabatlas.web.assets import vega_bundle
+from collabatlas.views import charts
+from collabatlas.views import report as report_lib
+from collabatlas.views.cli import app
+from collabatlas.views.web import create_app
+from collabatlas.views.web.assets import vega_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -324,7 +324,7 @@ def test_report_pdf_fact_sheets(browser, sample_store, tmp_path, kind):
              "pair": [charts.country_name(a), charts.country_name(b)]}[kind]
     _check_pdf(data, names, tmp_path)
     # the sheet's HTML, as printed: charts drawn, no overlapping text
-    from collabatlas import factsheet
+    from collabatlas.views import factsheet
 
     with collabatlas.open(sample_store, read_only=True) as atlas:
         focus, partner = (a, b) if kind == "pair" else (args[1], None)

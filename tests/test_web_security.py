@@ -8,11 +8,11 @@ import warnings
 
 import pytest
 
-from collabatlas.commands.serve import allowed_hosts
-from collabatlas.counting import CountingError
-from collabatlas.profile import find_institution
-from collabatlas.web import create_app
-from collabatlas.web.app import host_allowed
+from collabatlas.analyses.profile import find_institution
+from collabatlas.counting.rules import CountingError
+from collabatlas.views.commands.serve import allowed_hosts
+from collabatlas.views.web import create_app
+from collabatlas.views.web.app import host_allowed
 from tests.conftest import institution, work
 
 with warnings.catch_warnings():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas.cli import app
+from collabatlas.views.cli import app
 
 from .conftest import work
 
@@ -78,7 +78,7 @@ def test_a_figure_needs_the_right_arguments(atlas):
 def test_cli_and_api_show_the_works(sample_store):
     from fastapi.testclient import TestClient
 
-    from collabatlas.web.app import create_app
+    from collabatlas.views.web.app import create_app
 
     result = CliRunner().invoke(app, ["works", "US", "--format", "json", "--store", str(sample_store)])
     assert result.exit_code == 0, result.output

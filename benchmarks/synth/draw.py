@@ -112,7 +112,7 @@ class _Draw:
             elif f.name.endswith("_off"):
                 shift = np.cumsum([0] + [v[-1] for v in values[:-1]])
                 merged[f.name] = np.concatenate(
-                    [values[0][:1]] + [v[1:] + s for v, s in zip(values, shift)]
+                    [values[0][:1]] + [v[1:] + s for v, s in zip(values, shift, strict=False)]
                 )
             else:
                 merged[f.name] = np.concatenate(values)

@@ -245,7 +245,7 @@ def _render(d: _Draw, seed: int, profile: Profile = DEFAULT_PROFILE) -> Iterator
         abstract, refs, related, all_topics, keywords, concepts, mesh, more_locations = bl["rich"][i]
         topics = []
         topic_ids = [topic[i]] + alt_topics[i] if all_topics else [topic[i]]
-        for t_idx, score in zip(topic_ids, bl["scores"][i]):
+        for t_idx, score in zip(topic_ids, bl["scores"][i], strict=False):
             tid, tname = p.topic_head[t_idx]
             sub, fld, dom = p.topic_tail[t_idx]
             topics.append({"id": tid, "display_name": tname, "score": score,
@@ -383,5 +383,5 @@ def write_jsonl_gz(path_or_dir: str | os.PathLike, n: int, seed: int, parts: int
         sizes = [_write_jsonl_part(*job) for job in jobs]
     else:
         with ProcessPoolExecutor(workers) as pool:
-            sizes = list(pool.map(_write_jsonl_part, *zip(*jobs)))
+            sizes = list(pool.map(_write_jsonl_part, *zip(*jobs, strict=False)))
     return files, sum(sizes)

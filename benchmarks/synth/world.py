@@ -150,7 +150,7 @@ def _world(seed: int, profile: Profile = DEFAULT_PROFILE) -> _World:
         inst_cc=inst_cc,
         inst_type=inst_type,
         inst_num=inst_num,
-        inst_ror=[_ror_id(v) if h else None for v, h in zip(ror_values.tolist(), has_ror.tolist())],
+        inst_ror=[_ror_id(v) if h else None for v, h in zip(ror_values.tolist(), has_ror.tolist(), strict=False)],
         inst_parent=inst_parent,
         inst_name=inst_name,
         inst_order=inst_order,

@@ -1,6 +1,6 @@
 """The Python API: ``atlas = collabatlas.open(path)``; ``atlas.scores(...)``, ``atlas.pairs(...)``.
 
-The Atlas runs the statements of :mod:`collabatlas.counting` on a store and returns pandas
+The Atlas runs the statements of :mod:`collabatlas.counting.rules` on a store and returns pandas
 DataFrames. The CLI (and later the report and web views) are thin layers over these methods.
 """
 
@@ -14,18 +14,32 @@ import time
 import duckdb
 import pandas as pd
 
-from . import counting, country_pairs, maintenance, refdata, uncertainty
-from .config import EngineSettings, store_path
-from .counting import Counting
-from .engines import ENGINES, EngineError
-from .filters import Filters, check_range
-from .ingest import ProgressCallback, ingest, ingest_tables
-from .ingest_report import IngestReport
-from .group_analysis import GroupReport, group_collaboration
-from .profile import InstitutionProfile, institution_profile
-from .store import DAMAGE_ERRORS, StoreError, connect, data_version, meta_get, meta_set, table_counts, transaction
-from .store import settings as duckdb_settings
-from .subject_crosswalk import coverage_line
+from collabatlas import refdata
+from collabatlas.analyses import uncertainty
+from collabatlas.analyses.group import group_collaboration
+from collabatlas.analyses.profile import InstitutionProfile, institution_profile
+from collabatlas.analyses.tables import percent_change, ranked  # noqa: F401 - re-exported
+from collabatlas.counting import rules as counting
+from collabatlas.counting.filters import Filters, check_range
+from collabatlas.counting.rules import Counting
+from collabatlas.engines import ENGINES, EngineError
+from collabatlas.ingest import maintenance
+from collabatlas.ingest.pipeline import ProgressCallback, ingest, ingest_tables
+from collabatlas.settings import EngineSettings, store_path
+from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.subject_crosswalk import coverage_line
+from collabatlas.store import country_pairs
+from collabatlas.store.schema import (
+    DAMAGE_ERRORS,
+    StoreError,
+    connect,
+    data_version,
+    meta_get,
+    meta_set,
+    table_counts,
+    transaction,
+)
+from collabatlas.store.schema import settings as duckdb_settings
 
 
 def _pairs_only(level: str) -> None:
@@ -51,26 +65,11 @@ class UnitSharesNotSaved(StoreError):
 AGGREGATES = (("units", counting.aggregate_units_sql), ("partners", counting.aggregate_partners_sql))
 
 
-def ranked(df: pd.DataFrame, value: str, keys: list[str], groups: list[str] | None = None) -> pd.DataFrame:
-    """Sort by ``groups`` ascending, then ``value`` descending, then ``keys`` ascending. Values are
-    compared at 1e-9 so that sums differing only by floating-point summation order tie, and ties
-    are broken by the keys: the same data gives the same order whatever the store's history."""
-    groups = groups or []
-    order = df.assign(_rank=df[value].round(9)).sort_values(
-        groups + ["_rank", *keys], ascending=[True] * len(groups) + [False] + [True] * len(keys))
-    return order.drop(columns="_rank").reset_index(drop=True)
 
 
-def percent_change(df: pd.DataFrame, first, last, value: str = "cs", period: str = "period") -> float | None:
-    """Change of ``value`` from period ``first`` to period ``last`` in %, ``None`` when it starts at 0."""
-    values = df.set_index(period)[value]
-    start, end = values.get(first), values.get(last)
-    if start is None or end is None:
-        raise counting.CountingError(f"periods {first} and {last}: not both in {list(values.index)}")
-    return None if start == 0 else 100 * (end - start) / start
 
 
-def open(path: str | os.PathLike | None = None, read_only: bool = False,  # noqa: A001
+def open(path: str | os.PathLike | None = None, read_only: bool = False,
          settings: EngineSettings | None = None) -> Atlas:
     """Open the store at ``path`` (default ``$COLLABATLAS_STORE`` or ``collabatlas.duckdb``)."""
     return Atlas(path, read_only=read_only, settings=settings)
@@ -106,7 +105,7 @@ class Atlas:
         self.settings = settings or EngineSettings()
         self._unit_share_versions: dict[str, int] = {}
         if engine == "spark":
-            from .engines.spark import open_engine
+            from collabatlas.engines.spark import open_engine
 
             self.spark = open_engine(parquet, store=self.path, master=spark_master)
         else:
@@ -170,7 +169,7 @@ class Atlas:
 
     # -- input -------------------------------------------------------------------------------
     def ingest(self, *paths: str | os.PathLike, progress: ProgressCallback | None = None,
-               format: str = "auto", matcher=None) -> IngestReport:  # noqa: A002
+               format: str = "auto", matcher=None) -> IngestReport:
         """Read OpenAlex files or directories, or WoS / Scopus / PubMed exports, into the store
         (idempotent, one transaction; the same paper from several sources is stored once, see
         docs/sources.md). ``format``: auto | openalex | wos | scopus | pubmed; ``matcher`` resolves
@@ -190,7 +189,7 @@ class Atlas:
 
     def import_tables(self, folder: str | os.PathLike) -> IngestReport:
         """Merge Parquet interchange tables (``collabatlas export``'s layout) into the store, with the
-        same rules as an ingest; see :func:`collabatlas.ingest.ingest_tables`."""
+        same rules as an ingest; see :func:`collabatlas.ingest.pipeline.ingest_tables`."""
         return self._saved_after(ingest_tables(self.con, folder))
 
     def _saved_after(self, report: IngestReport) -> IngestReport:
@@ -213,7 +212,7 @@ class Atlas:
 
     def update_unit_shares(self, report: IngestReport) -> dict[str, float]:
         """After the ingest ``report``: update the saved unit shares and aggregates for the works it
-        changed (:mod:`collabatlas.maintenance`) when they were current before it and the change is at
+        changed (:mod:`collabatlas.ingest.maintenance`) when they were current before it and the change is at
         most ``maintenance.MAX_SHARE`` of the works; otherwise rebuild them (:meth:`store_unit_shares`).
         ``report.derived_update`` says which."""
         changed = maintenance.changed_count(self.con)
@@ -244,9 +243,9 @@ class Atlas:
     def sync(self, snapshot: str | os.PathLike, progress: ProgressCallback | None = None,
              allow_missing: bool = False):
         """Ingest the partitions of an OpenAlex snapshot folder newer than the store's watermark and
-        apply its merged ids, in one transaction (:func:`collabatlas.sync.sync`); then update the
+        apply its merged ids, in one transaction (:func:`collabatlas.ingest.sync.sync`); then update the
         saved unit shares for the changed works. Returns the ``SyncReport``."""
-        from .sync import sync
+        from collabatlas.ingest.sync import sync
 
         report = sync(self.con, snapshot, memory_limit=self._ingest_memory_limit, progress=progress,
                       allow_missing=allow_missing)
@@ -257,11 +256,11 @@ class Atlas:
     def refresh(self) -> dict[str, float]:
         """Bring the derived data up to date: institutions' ROR sector types and coordinates (a new data
         version when any changes), then the saved unit shares and aggregates (:meth:`store_unit_shares`)."""
-        from .geo import apply_geo
-        from .ror import apply_ror_types
+        from collabatlas.affiliations.geo import apply_geo
+        from collabatlas.affiliations.ror import apply_ror_types
 
         with transaction(self.con):
-            if apply_ror_types(self.con) | apply_geo(self.con):  # both run; coordinates: collabatlas.geo
+            if apply_ror_types(self.con) | apply_geo(self.con):  # both run; coordinates: collabatlas.affiliations.geo
                 meta_set(self.con, "data_version", str(data_version(self.con) + 1))
         return self.store_unit_shares()
 
@@ -305,7 +304,7 @@ class Atlas:
             meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
 
     def ingest_country_pairs(self, path: str | os.PathLike) -> country_pairs.PairLoadReport:
-        """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.country_pairs`."""
+        """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.store.country_pairs`."""
         return country_pairs.load(self.con, path)
 
     def summary(self) -> dict:
@@ -313,7 +312,7 @@ class Atlas:
         first, last = self.con.execute("SELECT min(year), max(year) FROM works").fetchone()
         sources = dict(self.con.execute(
             "SELECT origin, count(*) FROM work_sources GROUP BY origin ORDER BY origin").fetchall())
-        from .ror import ror_loaded
+        from collabatlas.affiliations.ror import ror_loaded
 
         ror = self.con.execute("SELECT count(*) FROM ror_institutions").fetchone()[0] if ror_loaded(self.con) else 0
         return {"store": str(self.path), "data_version": self.data_version, **table_counts(self.con),
@@ -326,7 +325,7 @@ class Atlas:
 
     def subject_coverage(self) -> dict:
         """How many works have a known subject (a domain, from OpenAlex or the export crosswalk of
-        :mod:`collabatlas.subject_crosswalk`): ``{"works", "known", "with_field", "by_origin"}``, the
+        :mod:`collabatlas.sources.subject_crosswalk`): ``{"works", "known", "with_field", "by_origin"}``, the
         last ``{subject_origin: works}``. A ``--subject`` filter sees only the known ones."""
         total, known, with_field = self.con.execute(
             "SELECT count(*), count(domain_id), count(field_id) FROM works").fetchone()
@@ -336,7 +335,7 @@ class Atlas:
         return {"works": total, "known": known, "with_field": with_field, "by_origin": by_origin}
 
     # -- metrics -----------------------------------------------------------------------------
-    def counting_for(self, level: str, years, window, subject, type, renormalize: bool,  # noqa: A002
+    def counting_for(self, level: str, years, window, subject, type, renormalize: bool,
                      rollup: bool, exclude_dual: bool = False, journals: str | None = None) -> Counting:
         """The :class:`Counting` for these options, reading this connection's unit-share cache."""
         filters = self._known_subjects(Filters.of(years=years, window=window, subject=subject, type=type))
@@ -350,8 +349,8 @@ class Atlas:
     def journals(self, spec: str) -> pd.DataFrame:
         """Which entries of the journal list ``spec`` (``nature-index``, ``nature-index-82`` or a file)
         match which sources of this store: ``line, entry, kind, source_id, source_name, matched_by,
-        works`` (:func:`collabatlas.journals.match_sources`); ``attrs["label"]`` names the list."""
-        from . import journals as journal_lists
+        works`` (:func:`collabatlas.counting.journals.match_sources`); ``attrs["label"]`` names the list."""
+        from collabatlas.counting import journals as journal_lists
 
         version = self.data_version
         cache = self.__dict__.setdefault("_journal_matches", {})
@@ -369,7 +368,7 @@ class Atlas:
 
     def journal_filter(self, spec: str, filters: Filters) -> Filters:
         """``filters`` restricted to the works of the journals of list ``spec`` (see :meth:`journals`)."""
-        from .journals import NOT_APPLIED
+        from collabatlas.counting.journals import NOT_APPLIED
 
         matched = self.journals(spec).dropna(subset=["source_name"])
         ids = tuple(sorted(set(matched["source_id"].dropna())))
@@ -383,7 +382,7 @@ class Atlas:
         not an empty table. (DuckDB engine; the set is read once per data version.)"""
         if not filters.subjects or self.spark is not None:
             return filters
-        from .subjects import ni_field_ids
+        from collabatlas.counting.subjects import ni_field_ids
 
         wanted = [s for s in filters.subjects if ni_field_ids(s) is None]
         if not wanted:
@@ -394,7 +393,7 @@ class Atlas:
             rows = self.con.execute(
                 "SELECT DISTINCT lower(domain), lower(field), lower(subfield), 'domains/' || domain_id, "
                 "'fields/' || field_id, 'subfields/' || subfield_id FROM works").fetchall()
-            from .subject_crosswalk import DOMAINS, FIELDS
+            from collabatlas.sources.subject_crosswalk import DOMAINS, FIELDS
 
             # every OpenAlex domain and field is a subject even when no work of this store has it
             # (an empty result, not an error); subfields are known from the store's works
@@ -403,7 +402,7 @@ class Atlas:
             cached = self._subjects_known = (version, taxonomy | {v for row in rows for v in row if v})
         unknown = [s for s in wanted if s.lower() not in cached[1]]
         if unknown:
-            from .filters import FilterError
+            from collabatlas.counting.filters import FilterError
 
             raise FilterError(f"subject {', '.join(map(repr, unknown))}: no work in this store has this OpenAlex "
                               f"domain, field or subfield (name or id such as fields/17, or ni:<area>)")
@@ -441,7 +440,7 @@ class Atlas:
         return name
 
     def _df(self, sql_params: tuple[str, dict]) -> pd.DataFrame:
-        """Run a statement of :mod:`collabatlas.counting` on this Atlas's engine."""
+        """Run a statement of :mod:`collabatlas.counting.rules` on this Atlas's engine."""
         sql, params = sql_params
         if self.spark is not None:
             return self.spark.query(sql, params)
@@ -454,7 +453,7 @@ class Atlas:
         df = self._df((sql, params or {}))
         return dict(zip(df.iloc[:, 0], df.iloc[:, 1], strict=True))
 
-    def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
+    def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False, by_year: bool = False,
                base_year: int | None = None, exclude_dual_affiliations: bool = False,
                ci: int = 0) -> pd.DataFrame:
@@ -486,7 +485,7 @@ class Atlas:
         df["adjusted_share"] = df["share"] * n[base_year] / df["year"].map(n)
         return df
 
-    def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
+    def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,
               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
               min_joint: int = 1, exclude_dual_affiliations: bool = False) -> pd.DataFrame:
         """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``)."""
@@ -499,7 +498,7 @@ class Atlas:
         df["joint_count"] = df["joint_count"].astype("int64")
         return df
 
-    def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
+    def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False,
                exclude_dual_affiliations: bool = False, unit: str | None = None) -> pd.DataFrame:
         """Count, Share and total CS per unit, split into domestic / international / industry.
@@ -518,7 +517,7 @@ class Atlas:
         return df
 
     def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None,
-              years=None, window=None, subject=None, type=None, renormalize: bool = False,  # noqa: A002
+              years=None, window=None, subject=None, type=None, renormalize: bool = False,
               rollup: bool = False, exclude_dual_affiliations: bool = False,
               limit: int | None = None, offset: int = 0) -> pd.DataFrame:
         """The works behind a figure of ``unit`` (with ``partner``: their bilateral CS), one row each:
@@ -563,13 +562,13 @@ class Atlas:
         return unit
 
     def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
-                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,  # noqa: A002
+                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,
                  exclude_dual_affiliations: bool = False, report_dual: bool = False,
                  ci: int = 0, source: str = "works") -> pd.DataFrame:
         """Partners of ``unit`` by bilateral CS (Nature Index "top collaborators").
 
         ``source="pairs"`` answers from country-pair aggregates instead (full counts of joint works,
-        see :mod:`collabatlas.country_pairs`); filters other than ``years`` do not apply there.
+        see :mod:`collabatlas.store.country_pairs`); filters other than ``years`` do not apply there.
 
         Columns: ``partner[, name, country], joint_count, cs, pct_of_international_cs`` and, when
         ``years`` spans several years, ``cs_<year>`` for each year. The percentage is the partner's
@@ -642,21 +641,21 @@ class Atlas:
         return cached[1]
 
     def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
-                type=None) -> InstitutionProfile:  # noqa: A002
-        """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.profile`."""
+                type=None) -> InstitutionProfile:
+        """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.analyses.profile`."""
         check_range("top", top, 1, allow_none=False)
         if not str(institution or "").strip():
             raise counting.CountingError("profile: an institution id, ROR id or name is needed (it is empty or blank)")
         return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type)
 
     def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
-              top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0):  # noqa: A002
-        """A country's collaboration with a country group over periods; see :mod:`collabatlas.group_analysis`.
+              top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0):
+        """A country's collaboration with a country group over periods; see :mod:`collabatlas.analyses.group`.
 
-        ``group`` names a group of :mod:`collabatlas.groups` (``bri``, ``income:high``, ``eu``, ...);
+        ``group`` names a group of :mod:`collabatlas.refdata.groups` (``bri``, ``income:high``, ``eu``, ...);
         ``members`` gives the countries directly instead. ``source="pairs"`` returns the per-period
         table from country-pair aggregates (full-count links) instead of a :class:`GroupReport`."""
-        from .groups import GroupError
+        from collabatlas.refdata.groups import GroupError
 
         check_range("top", top, 1, allow_none=False)
         ci = uncertainty.check_replicates(ci)
@@ -667,7 +666,7 @@ class Atlas:
         if not [p for p in periods if str(p).strip()]:
             raise counting.CountingError("group analysis: give at least one period, e.g. 2013-2015,2016-2018")
         if members is None:
-            from .groups import group_members
+            from collabatlas.refdata.groups import group_members
 
             members = group_members(group)
         if source == "pairs":
@@ -675,7 +674,7 @@ class Atlas:
         return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
                                    type=type, ci=ci)
 
-    def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,  # noqa: A002
+    def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
               exclude_dual_affiliations: bool = False, report_dual: bool = False,
               ci: int = 0, source: str = "works") -> pd.DataFrame:
@@ -747,7 +746,7 @@ class Atlas:
                  for r in rows.itertuples()]
         return ", ".join(parts) + " have no publication date: outside every window"
 
-    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False) -> pd.DataFrame:  # noqa: A002
+    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False) -> pd.DataFrame:
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
         own_share, academic_share, contribution_pct``), by their Share on joint works."""
         c = self.counting_for("institution", years, window, subject, type, False, rollup)
@@ -756,7 +755,7 @@ class Atlas:
         return ranked(df, "own_share", ["unit"])
 
     def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
-                              type=None, rollup: bool = False) -> pd.DataFrame:  # noqa: A002
+                              type=None, rollup: bool = False) -> pd.DataFrame:
         """Per unit and year: ``works`` (Count), ``collab_works`` (with another unit), ``intl_works``
         (with a unit of another country) and ``intl_share`` = intl_works / works."""
         c = self.counting_for(level, years, window, subject, type, False, rollup)
@@ -766,33 +765,33 @@ class Atlas:
         df["intl_share"] = df["intl_works"] / df["works"]
         return df.sort_values(["unit", "year"], ignore_index=True)
 
-    def indicators(self, level: str = "country", years=None, window=None, subject=None, type=None,  # noqa: A002
+    def indicators(self, level: str = "country", years=None, window=None, subject=None, type=None,
                    renormalize: bool = False, rollup: bool = False, exclude_dual_affiliations: bool = False,
                    counting: str = "full", ci: int = 0, fold_hk_mo: bool = False) -> pd.DataFrame:
         """CWTS-Leiden-Ranking-style collaboration indicators per unit: ``unit[, name], p, p_collab,
         pp_collab, p_int_collab, pp_int_collab, p_industry, pp_industry, p_short_dist, pp_short_dist,
         p_long_dist, pp_long_dist, median_dist_km`` (``counting`` full or fractional; ``ci`` bootstrap
         replicates add ``_lo`` / ``_hi``; ``fold_hk_mo`` counts HK and MO as CN). See
-        :mod:`collabatlas.collab_analysis`; ``attrs["coverage"]`` counts institutions without coordinates."""
-        from .collab_analysis import indicators
+        :mod:`collabatlas.analyses.collaboration`; ``attrs["coverage"]`` counts institutions without coordinates."""
+        from collabatlas.analyses.collaboration import indicators
 
         return indicators(self, level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations,
                           counting=counting, ci=ci, fold_hk_mo=fold_hk_mo)
 
     def distance(self, unit: str, level: str = "country", years=None, window_end_month: int | None = None,
-                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,  # noqa: A002
+                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,
                  exclude_dual_affiliations: bool = False, fold_hk_mo: bool = False,
                  partners: bool = False) -> pd.DataFrame:
         """Per period, ``unit``'s international works by distance band, their median distance and the
         CS-weighted mean distance to its partners (``partners``: per partner); see
-        :func:`collabatlas.collab_analysis.distance`."""
-        from .collab_analysis import distance
+        :func:`collabatlas.analyses.collaboration.distance`."""
+        from collabatlas.analyses.collaboration import distance
 
         return distance(self, unit, level, years, window_end_month, subject, type, renormalize, rollup,
                         exclude_dual_affiliations, fold_hk_mo=fold_hk_mo, partners=partners)
 
     def trend_change_interval(self, unit_a: str, unit_b: str, first: int, last: int, level: str = "country",
-                              subject=None, type=None, window_end_month: int | None = None,  # noqa: A002
+                              subject=None, type=None, window_end_month: int | None = None,
                               ci: int = uncertainty.DEFAULT_REPLICATES) -> tuple[float, float] | None:
         """95 % bootstrap interval of the % change of CS(A, B) from period ``first`` to ``last``."""
         ci = uncertainty.check_replicates(ci, allow_zero=False)
@@ -802,12 +801,13 @@ class Atlas:
         return uncertainty.growth_interval(contrib, first, last, replicates=ci)
 
     def landscape(self, year: int, x: str | list[str] = "log_gerd", by: str | None = "income_group",
-                  nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None):  # noqa: A002
+                  nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None):
         """International co-authorship share vs R&D spending (and trust) for ``year``.
 
         Returns ``(table, fit)``: one row per country (works, intl_share, indicators, income group)
-        and the OLS fits overall and by income group (:mod:`collabatlas.landscape`)."""
-        from . import indicators, landscape
+        and the OLS fits overall and by income group (:mod:`collabatlas.analyses.landscape`)."""
+        from collabatlas.analyses import landscape
+        from collabatlas.refdata import indicators
 
         collab = self.collaboration_by_year(level="country", years=year, subject=subject, type=type)
         table = landscape.landscape_table(collab, year, indicators.load_indicators(data_dir), nearest=nearest,
@@ -818,14 +818,15 @@ class Atlas:
     def data_gaps(self, years, data_dir=None) -> pd.DataFrame:
         """Which indicator is missing for which countries of the store and which of ``years``
         (``country, indicator, missing_years, n_missing``)."""
-        from . import indicators, landscape
-        from .filters import parse_years
+        from collabatlas.analyses import landscape
+        from collabatlas.counting.filters import parse_years
+        from collabatlas.refdata import indicators
 
         first, last = parse_years(years)
         collab = self.collaboration_by_year(level="country")  # every country of the store
         return landscape.data_gaps(collab, indicators.load_indicators(data_dir), range(first, last + 1))
 
-    def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:  # noqa: A002
+    def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:
         """Number of works per year under the filters (the N of Adjusted Share)."""
         f = Filters.of(years=years, window=window, subject=subject, type=type)
         return self._df(counting.works_per_year_sql(f)).sort_values("year", ignore_index=True)

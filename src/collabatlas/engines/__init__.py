@@ -1,4 +1,4 @@
-"""Engines that run the counting statements of :mod:`collabatlas.counting`.
+"""Engines that run the counting statements of :mod:`collabatlas.counting.rules`.
 
 - ``duckdb`` (default): the statements run as written, on the DuckDB store (:class:`collabatlas.Atlas`);
 - ``spark``: the same statements rendered for Spark SQL by :mod:`.sql_dialect` (sqlglot), run by
@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from ..counting import CountingError
+from collabatlas.counting.rules import CountingError
 
 ENGINES = ("duckdb", "spark")
 

@@ -1,8 +1,8 @@
 """The counting statements on Apache Spark, reading the Parquet interchange export.
 
 ``SparkEngine(parquet_dir, master="local[2]")`` registers, in its own Spark session, temporary views
-with the names and columns that :mod:`collabatlas.counting` expects of the DuckDB store, derived from
-the export's string ids (``collabatlas export DIR``, see :func:`collabatlas.ingest.export_tables`):
+with the names and columns that :mod:`collabatlas.counting.rules` expects of the DuckDB store, derived from
+the export's string ids (``collabatlas export DIR``, see :func:`collabatlas.ingest.pipeline.export_tables`):
 
 - ``works``: the work table, ``wkey`` = ``work_id``;
 - ``institutions``: ``ikey`` = ``institution_id``;
@@ -30,10 +30,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .. import counting
-from ..counting import Counting
-from . import EngineError
-from .sql_dialect import to_spark
+from collabatlas.counting import rules as counting
+from collabatlas.counting.rules import Counting
+from collabatlas.engines import EngineError
+from collabatlas.engines.sql_dialect import to_spark
 
 #: the interchange tables that must be present under the Parquet directory
 TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
@@ -159,7 +159,7 @@ class SparkEngine:
 
                 frame = frame.withColumn("ror_type", functions.lit(None).cast("string"))
             frame.createOrReplaceTempView(f"x_{table}")
-        geo = self.parquet_dir / "institution_geo"  # coordinates (collabatlas.geo); an older export has none
+        geo = self.parquet_dir / "institution_geo"  # coordinates (collabatlas.affiliations.geo); an older export has none
         if geo.is_dir() and any(geo.rglob("*.parquet")):
             self.spark.read.parquet(str(geo)).createOrReplaceTempView("x_institution_geo")
             geo_sql = "SELECT institution_id AS ikey, lat, lon, origin FROM x_institution_geo"
@@ -178,7 +178,7 @@ class SparkEngine:
         self._cached.add(name)
 
     def sql(self, sql: str, params: dict | None = None) -> str:
-        """The Spark SQL for a DuckDB statement of :mod:`collabatlas.counting` (parameters bound)."""
+        """The Spark SQL for a DuckDB statement of :mod:`collabatlas.counting.rules` (parameters bound)."""
         return to_spark(sql, params)
 
     def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
@@ -219,8 +219,8 @@ class SparkEngine:
 
 def export_store(store: str | os.PathLike, folder: str | os.PathLike) -> dict[str, int]:
     """Write the DuckDB store at ``store`` as Parquet interchange tables into ``folder``."""
-    from ..ingest import export_tables
-    from ..store import connect
+    from collabatlas.ingest.pipeline import export_tables
+    from collabatlas.store.schema import connect
 
     con = connect(store, read_only=store != ":memory:")
     try:

@@ -1,4 +1,4 @@
-"""Render the counting statements of :mod:`collabatlas.counting` (DuckDB SQL with ``$name``
+"""Render the counting statements of :mod:`collabatlas.counting.rules` (DuckDB SQL with ``$name``
 parameters) as Spark SQL with the parameter values bound as literals.
 
 The statements themselves stay the one definition of the rules; this module only changes syntax,
@@ -24,7 +24,7 @@ from datetime import date, datetime
 import sqlglot
 from sqlglot import exp
 
-from ..errors import DataError
+from collabatlas.errors import DataError
 
 
 class RenderError(DataError, ValueError):

@@ -15,7 +15,7 @@ Where a dataset is read from, first match wins:
 Packaged and cached copies are checked against their recorded size and SHA-256 on first use; a
 mismatch is an error naming the file and how to repair it, never a silent fallback. A file found
 in a directory the user named is used as it is (its checksum is reported by ``data info``).
-ISO 3166-1 names and codes come from the maintained ``pycountry`` package (:mod:`collabatlas.countries`).
+ISO 3166-1 names and codes come from the maintained ``pycountry`` package (:mod:`collabatlas.refdata.countries`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..errors import UserError
+from collabatlas.errors import UserError
 
 ENV_VAR = "COLLABATLAS_DATA"
 
@@ -189,7 +189,7 @@ def provenance(names: list[str] | tuple[str, ...], data_dir: str | os.PathLike |
 
 def info(data_dir: str | os.PathLike | None = None) -> list[dict]:
     """Every dataset with its provenance and where it is loaded from (``collabatlas data info``)."""
-    from .. import countries
+    from collabatlas.refdata import countries
 
     rows = []
     for name, entry in sorted(datasets().items()):

@@ -32,7 +32,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import RefDataError, cache_dir, clear_cache, dataset, datasets, read_text
+from collabatlas.refdata import RefDataError, cache_dir, clear_cache, dataset, datasets, read_text
 
 NPM_REGISTRY = "https://registry.npmjs.org"
 WORLD_BANK_API = "https://api.worldbank.org/v2"
@@ -52,7 +52,7 @@ def _get(url: str, timeout: float, retries: int) -> bytes:
     for attempt in range(retries):
         try:
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - https/http only
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 body = response.read()
                 expected = response.headers.get("Content-Length")
                 if expected is not None and int(expected) != len(body):
@@ -79,7 +79,7 @@ def _npm(spec: str, timeout: float, retries: int) -> tuple[bytes, str]:
     if integrity.startswith("sha512-"):
         if base64.b64encode(hashlib.sha512(tarball).digest()).decode() != integrity[7:]:
             raise RefDataError(f"{meta['dist']['tarball']}: SHA-512 does not match the registry's integrity")
-    elif hashlib.sha1(tarball).hexdigest() != meta["dist"].get("shasum"):  # noqa: S324 - the registry's own check
+    elif hashlib.sha1(tarball).hexdigest() != meta["dist"].get("shasum"):
         raise RefDataError(f"{meta['dist']['tarball']}: SHA-1 does not match the registry's shasum")
     with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
         try:

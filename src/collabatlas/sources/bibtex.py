@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ingest_report import IngestReport
-from .exports import ByteCounter, text_lines
+from collabatlas.sources.exports import ByteCounter, text_lines
+from collabatlas.sources.ingest_report import IngestReport
 
 _START = re.compile(r"^\s*@(\w+)\s*\{\s*([^,\s]*)\s*,?")
 _FIELD = re.compile(r"\s*([A-Za-z][\w\-]*)\s*=\s*")

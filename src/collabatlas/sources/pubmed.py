@@ -18,8 +18,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..ingest_report import IngestReport
-from .exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
+from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
+from collabatlas.sources.ingest_report import IngestReport
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9 ]{1,3})- ?(.*)$")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",

@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..ingest_report import IngestReport
-from . import bibtex
-from .exports import ByteCounter, ExportAuthor, ExportRecord, map_type, read_csv_rows
-from .openalex import InputError
+from collabatlas.sources import bibtex
+from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, read_csv_rows
+from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.openalex import InputError
 
 _EID = re.compile(r"2-s2\.0-\d+")
 
@@ -108,7 +108,7 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
             report.skip("row with a wrong number of columns",
                         f"{where}: {len(values)} columns, header has {len(header)}")
             continue
-        row = dict(zip(header, values))
+        row = dict(zip(header, values, strict=False))
         eid = _EID.search(row.get("EID", "") or "")
         if not eid:
             report.skip("Scopus record without EID", where)
@@ -120,7 +120,7 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         if entries and len(entries) != len(names):
             report.warn("Authors with affiliations lists a different number of authors (matched by position)")
             report.note(f"{where}: {len(entries)} entries in Authors with affiliations, {len(names)} authors")
-        for author, entry in zip(authors, entries):
+        for author, entry in zip(authors, entries, strict=False):
             author.addresses = split_entry(entry, known)[1]
         if not entries and known:  # no per-author list: address-level fallback
             for author in authors:

@@ -19,10 +19,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..ingest_report import IngestReport
-from . import bibtex
-from ..subject_crosswalk import split_categories
-from .exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
+from collabatlas.sources import bibtex
+from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
+from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.subject_crosswalk import split_categories
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|)$")
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
@@ -188,7 +188,7 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
     header is skipped, named and counted once."""
     lines = text_lines(path, report, counter)
     header = None
-    for line_no, line in lines:
+    for _first_line, line in lines:
         if line.strip():
             header = [h.strip() for h in line.split("\t")]
             break
@@ -202,7 +202,7 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         if joined:
             report.warn("tab-delimited row continued over several lines (embedded line break, joined)")
             report.note(f"{where}: a value holds a line break; the row's {joined + 1} lines were joined")
-        row = dict(zip(header, values))
+        row = dict(zip(header, values, strict=False))
         fields = {k: [v] for k, v in row.items() if v.strip()}
         for tag in ("AF", "AU"):
             if tag in row:

@@ -1,0 +1,288 @@
+"""Incremental maintenance against a full rebuild, and ingest end to end against the bare DuckDB parse.
+
+    python -m benchmarks.bench_incremental                         # N = 1M works, 1 % update, 0.1 % merged away
+    python -m benchmarks.bench_incremental --works 200k --parse-works 35k
+    python -m benchmarks.bench_incremental --works 0 --parse-works 200k   # the ingest / parse part only
+
+Part 1 (``--works N``), one run, every stage in its own child process (wall time and peak RSS of the
+child measured from outside, as in ``benchmarks.bench_scale``):
+
+1. the store of N synthetic works (calibrated profile) loaded from the generator's Parquet tables
+   (``ingest_tables``; generation cached, not timed) and its unit shares + per-year aggregates built
+   (``Atlas.store_unit_shares``): the full build;
+2. an update as an OpenAlex snapshot folder: 0.5 % new works, 0.5 % replaced (same ids, other content,
+   newer ``updated_date``) in one ``updated_date`` partition with a manifest, and 0.1 % of the works
+   merged away (``merged_ids/works/*.csv.gz``); ``Atlas.sync`` ingests it and updates the saved tables
+   for the changed works only (timed apart: ingest + merge, then the incremental maintenance);
+3. ``Atlas.verify``: everything recomputed from scratch and compared (must be equal);
+4. the full rebuild of the saved tables on the same updated store, for comparison.
+
+Part 2 (``--parse-works M``): M works as gzip JSON Lines; (a) the bare DuckDB parse of the file —
+``read_json`` with the ingest's own column list into a table, nothing else — and (b) ``collabatlas
+ingest`` into an empty store end to end (parse, checks, store, unit shares, aggregates); the ratio
+parse / end to end is the issue's target (≥ 0.5).
+
+Results: printed and written to ``OUT/incremental.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from benchmarks import synth
+from benchmarks.bench_scale import TreeRss, parse_size
+
+SEED = 20261201
+
+
+# ---------------------------------------------------------------------------------------------
+# stages (run in a child process by run_stage: spec["stage"] names the function)
+# ---------------------------------------------------------------------------------------------
+def _stage_build(spec: dict) -> dict:
+    import collabatlas
+    from collabatlas.ingest.pipeline import ingest_tables
+    from collabatlas.store.schema import connect
+
+    store = Path(spec["store"])
+    store.unlink(missing_ok=True)
+    con = connect(store)
+    started = time.perf_counter()
+    ingest_tables(con, spec["tables"])
+    load = time.perf_counter() - started
+    con.close()
+    with collabatlas.open(store) as atlas:
+        started = time.perf_counter()
+        timings = atlas.store_unit_shares()
+        derived = time.perf_counter() - started
+        works = atlas.con.execute("SELECT count(*) FROM works").fetchone()[0]
+        rows = {t: atlas.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("unit_shares_institution", "agg_units_institution", "agg_partners_institution")}
+    return {"load_s": load, "derived_s": derived, **{f"{k}_s": v for k, v in timings.items()}, "works": works,
+            "rows": rows}
+
+
+def _stage_sync(spec: dict) -> dict:
+    import collabatlas
+
+    with collabatlas.open(spec["store"]) as atlas:
+        before = atlas.data_version
+        started = time.perf_counter()
+        report = atlas.sync(spec["snapshot"])
+        total = time.perf_counter() - started
+        ing = report.ingest
+        return {"total_s": total, "ingest_s": ing.seconds, "maintenance_s": ing.unit_shares_seconds + ing.aggregates_seconds,
+                "unit_shares_s": ing.unit_shares_seconds, "aggregates_s": ing.aggregates_seconds,
+                "derived_update": ing.derived_update, "works_recounted": ing.works_recounted,
+                "added": report.works_added, "replaced": report.works_replaced, "merged_away": report.works_merged_away,
+                "data_version": [before, atlas.data_version], "summary": report.summary()}
+
+
+def _stage_verify(spec: dict) -> dict:
+    import collabatlas
+
+    with collabatlas.open(spec["store"]) as atlas:
+        started = time.perf_counter()
+        diffs = atlas.verify()
+        return {"verify_s": time.perf_counter() - started,
+                "differing": {d.table: d.differing for d in diffs}}
+
+
+def _stage_rebuild(spec: dict) -> dict:
+    import collabatlas
+
+    with collabatlas.open(spec["store"]) as atlas:
+        started = time.perf_counter()
+        timings = atlas.store_unit_shares()
+        return {"rebuild_s": time.perf_counter() - started, **{f"{k}_s": v for k, v in timings.items()}}
+
+
+def _stage_parse(spec: dict) -> dict:
+    """The bare DuckDB parse: read_json with the ingest's column list, materialised, nothing else."""
+    import duckdb
+
+    from collabatlas.sources.jsonspec import duckdb_columns
+    from collabatlas.sources.openalex import MAX_RECORD_BYTES, SPECS
+
+    con = duckdb.connect()
+    columns = duckdb_columns({**SPECS["works"], "_rec": int})
+    started = time.perf_counter()
+    con.execute(f"""CREATE TABLE t AS SELECT * FROM read_json(?, format='newline_delimited', columns={columns},
+                    compression='auto_detect', maximum_object_size={MAX_RECORD_BYTES}, hive_partitioning=false)""",
+                [spec["files"]])
+    seconds = time.perf_counter() - started
+    return {"parse_s": seconds, "rows": con.execute("SELECT count(*) FROM t").fetchone()[0]}
+
+
+def _stage_ingest(spec: dict) -> dict:
+    import collabatlas
+
+    store = Path(spec["store"])
+    store.unlink(missing_ok=True)
+    with collabatlas.open(store) as atlas:
+        started = time.perf_counter()
+        report = atlas.ingest(*spec["files"])
+        total = time.perf_counter() - started
+    return {"end_to_end_s": total, "ingest_s": report.seconds, "unit_shares_s": report.unit_shares_seconds,
+            "aggregates_s": report.aggregates_seconds, "works": report.works_inserted}
+
+
+STAGES = {"build": _stage_build, "sync": _stage_sync, "verify": _stage_verify, "rebuild": _stage_rebuild,
+          "parse": _stage_parse, "ingest": _stage_ingest}
+
+
+def run_stage(spec: dict) -> dict:
+    """Run one stage in a child process: its result, ``seconds`` (wall time of the child) and
+    ``peak_rss_gb`` (peak resident memory of the child's process tree)."""
+    result_file = Path(spec["out"]) / f".stage-{os.getpid()}.json"
+    result_file.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "benchmarks.bench_incremental", "--stage", json.dumps({**spec, "result": str(result_file)})]
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with TreeRss(child.pid) as rss:
+        output, _ = child.communicate()
+    seconds = time.perf_counter() - start
+    if child.returncode != 0:
+        raise RuntimeError(f"stage {spec['stage']} failed:\n{output}")
+    result = json.loads(result_file.read_text())
+    result_file.unlink()
+    return {**result, "seconds": seconds, "peak_rss_gb": rss.peak / 1e9}
+
+
+def stage(name: str, out: Path, **spec) -> dict:
+    result = run_stage({"stage": name, "out": str(out), **spec})
+    print(f"  {name}: {json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in result.items()}, default=str)}",
+          flush=True)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
+# ---------------------------------------------------------------------------------------------
+def write_update(folder: Path, n: int, new: int, replaced: int, merged: int, profile) -> dict:
+    """The update snapshot: ``new`` works after the first n, ``replaced`` of the first n redrawn (other
+    seed, same ids, newer updated_date), ``merged`` others merged into work 0."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    part = folder / "works" / "updated_date=2031-01-01" / "part_000.gz"
+    part.parent.mkdir(parents=True)
+    step = max(n // max(replaced + merged, 1), 1)
+    replaced_idx = set(range(0, n, step)[:replaced])
+    merged_idx = [i for i in range(step // 2, n, step) if i not in replaced_idx][:merged]
+    with gzip.open(part, "wb", compresslevel=1) as out:
+        for work in synth.iter_work_dicts(new, SEED, start=n, profile=profile):
+            out.write(orjson.dumps({**work, "updated_date": "2031-01-01T00:00:00"}) + b"\n")
+        # other content for the same ids: draw from another seed, keep the id of the work replaced
+        for i in sorted(replaced_idx):
+            work = next(iter(synth.iter_work_dicts(1, SEED + 1, start=i, profile=profile)))
+            out.write(orjson.dumps({**work, "updated_date": "2031-01-01T00:00:00"}) + b"\n")
+    (folder / "works" / "manifest").write_text(json.dumps({"entries": [
+        {"url": "s3://openalex/data/works/updated_date=2031-01-01/part_000.gz",
+         "meta": {"content_length": part.stat().st_size, "record_count": new + len(replaced_idx)}}]}))
+    merged_dir = folder / "merged_ids" / "works"
+    merged_dir.mkdir(parents=True)
+    rows = "".join(f"2031-01-01,W{synth.W_BASE + i},W{synth.W_BASE}\n" for i in merged_idx)
+    (merged_dir / "2031-01-01.csv.gz").write_bytes(gzip.compress(("merge_date,id,merge_into_id\n" + rows).encode()))
+    return {"new": new, "replaced": len(replaced_idx), "merged": len(merged_idx), "gzip_bytes": part.stat().st_size}
+
+
+def run_incremental(out: Path, n: int) -> dict:
+    profile = synth.calibrated_profile()
+    tables = out / f"tables-{n}-{SEED}"
+    if not (tables / "works").exists():
+        print(f"generating {n:,} works as Parquet tables in {tables} (cached)", flush=True)
+        synth.write_store_parquet(tables, n, SEED, profile=profile)
+    store = out / f"inc-{n}.duckdb"
+    print(f"[{n:,} works] full build", flush=True)
+    build = stage("build", out, store=str(store), tables=str(tables))
+    update = write_update(out / f"update-{n}", n, new=n // 200, replaced=n // 200, merged=n // 1000, profile=profile)
+    print(f"[{n:,} works] update: {update}", flush=True)
+    sync = stage("sync", out, store=str(store), snapshot=str(out / f"update-{n}"))
+    verify = stage("verify", out, store=str(store))
+    rebuild = stage("rebuild", out, store=str(store))
+    store.unlink(missing_ok=True)
+    return {"works": n, "build": build, "update": update, "sync": sync, "verify": verify, "rebuild": rebuild,
+            "equal": not any(verify["differing"].values())}
+
+
+def run_parse(out: Path, m: int) -> dict:
+    profile = synth.calibrated_profile()
+    folder = out / f"jsonl-{m}-{SEED}"
+    meta = folder / "meta.json"
+    if not meta.exists():
+        print(f"generating {m:,} works as gzip JSON Lines in {folder} (cached)", flush=True)
+        files, raw = synth.write_jsonl_gz(folder / "jsonl", m, SEED, parts=2, profile=profile)
+        meta.write_text(json.dumps({"files": [str(f) for f in files], "json_bytes": raw}))
+    files = json.loads(meta.read_text())
+    print(f"[{m:,} works as JSON] bare parse, then ingest end to end", flush=True)
+    parse = stage("parse", out, files=files["files"])
+    ingest = stage("ingest", out, files=files["files"], store=str(out / "parse-ingest.duckdb"))
+    (out / "parse-ingest.duckdb").unlink(missing_ok=True)
+    return {"works": m, "json_bytes": files["json_bytes"], "parse": parse, "ingest": ingest,
+            "ratio": parse["seconds"] / ingest["seconds"],
+            "ratio_inner": parse["parse_s"] / ingest["end_to_end_s"]}
+
+
+def summary(result: dict) -> list[str]:
+    lines = []
+    inc = result.get("incremental")
+    if inc:
+        b, s, r, v = inc["build"], inc["sync"], inc["rebuild"], inc["verify"]
+        full = b["load_s"] + b["derived_s"]
+        lines += [
+            f"store of {inc['works']:,} works: load {b['load_s']:.1f} s + unit shares/aggregates {b['derived_s']:.1f} s "
+            f"= full build {full:.1f} s (peak RSS {b['peak_rss_gb']:.2f} GB)",
+            f"update {inc['update']['new']:,} new + {inc['update']['replaced']:,} replaced + {inc['update']['merged']:,} "
+            f"merged away: sync {s['total_s']:.1f} s = ingest+merge {s['ingest_s']:.1f} s + incremental maintenance "
+            f"{s['maintenance_s']:.1f} s ({s['derived_update']}, {s['works_recounted']:,} works recounted; "
+            f"peak RSS {s['peak_rss_gb']:.2f} GB)",
+            f"full rebuild of the saved tables on the same store: {r['rebuild_s']:.1f} s "
+            f"(maintenance = {s['maintenance_s'] / r['rebuild_s']:.1%} of it; whole sync = {s['total_s'] / full:.1%} "
+            f"of the full build)",
+            f"verify (recompute + compare): {v['verify_s']:.1f} s, equal: {inc['equal']}",
+        ]
+    par = result.get("parse")
+    if par:
+        i = par["ingest"]
+        lines.append(f"{par['works']:,} works JSON ({par['json_bytes'] / par['works'] / 1e3:.1f} KB each): bare parse "
+                     f"{par['parse']['parse_s']:.2f} s; ingest end to end {i['end_to_end_s']:.2f} s (ingest "
+                     f"{i['ingest_s']:.2f} + unit shares {i['unit_shares_s']:.2f} + aggregates {i['aggregates_s']:.2f}); "
+                     f"parse / end to end = {par['ratio_inner']:.2f} (child wall times {par['ratio']:.2f}); "
+                     f"peak RSS {i['peak_rss_gb']:.2f} GB")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--works", default="1M", help="store size for the incremental part (0: skip)")
+    ap.add_argument("--parse-works", default="35k", help="works for ingest vs bare parse (0: skip)")
+    ap.add_argument("--out", default="bench-out/incremental")
+    ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage (a child process)
+    args = ap.parse_args(argv)
+    if args.stage:
+        spec = json.loads(args.stage)
+        Path(spec["result"]).write_text(json.dumps(STAGES[spec["stage"]](spec), default=str))
+        return
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result: dict = {"command": " ".join(["python -m benchmarks.bench_incremental", *(argv or sys.argv[1:])])}
+    if parse_size(args.works):
+        result["incremental"] = run_incremental(out, parse_size(args.works))
+    if parse_size(args.parse_works):
+        result["parse"] = run_parse(out, parse_size(args.parse_works))
+    result["summary"] = summary(result)
+    (out / "incremental.json").write_text(json.dumps(result, indent=1, default=str))
+    print("\n".join(result["summary"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""Country of an affiliation address string, by explicit rules.
+
+The rules, in the order they are tried (docs/affiliations.md has them as a table):
+
+1. The address is split into components at commas, semicolons and line breaks. Components are read
+   from the last one backwards; the first component that resolves decides.
+2. A US state code followed by a ZIP code anywhere in a component (``CA 94305``, ``MA 02115-5727``)
+   → ``US``.
+3. The whole component (accents folded, case and punctuation ignored, postcodes and numbers dropped)
+   is a known name: an ISO 3166-1 name (short, official or common, from
+   pycountry, packaged with collabatlas), a country_converter short or official name, a US state name, or
+   one of the explicit variants in :data:`VARIANTS` (``Peoples R China``, ``England``, ``N Ireland``,
+   ``Dem Rep Congo``, ``DPR Korea``, ``U Arab Emirates``, ...). A two-letter US state code counts
+   only when written in capitals and standing alone as the *last* component (``Boston, MA``).
+4. The component *ends* with a known name (longest name first, so ``New Mexico`` is a state before
+   ``Mexico`` is a country and ``Democratic Republic of the Congo`` is tried before ``Congo``), and
+   the word before that name is not a connector that makes it part of a proper name
+   (:data:`NAME_CONNECTORS`: ``de``, ``of``, ``beth``, ``new``, ``carrer``, ``hall`` ...). So
+   ``Beijing 100080 China`` → CN, but ``Carrer de Palau`` is not Palau and
+   ``Beth Israel Deaconess Medical Center`` (which does not end with a country) is not Israel.
+5. ISO names written inverted with a comma (``Korea, Democratic People's Republic of``,
+   ``Taiwan, Province of China``) are recognised across the two components they span.
+6. Last component only, as a fallback: country_converter's regular expression, when the component
+   is at most three words and holds no institution word (``university``, ``hospital``, ``hall`` ...).
+7. Hong Kong and Macao: an address resolved to ``CN`` with a component ``Hong Kong`` / ``Kowloon``
+   (or ``Macao`` / ``Macau``) is ``HK`` (``MO``); WoS writes ``Hong Kong, Peoples R China``.
+   ``fold_hk_mo=True`` folds HK and MO into CN afterwards (as CWTS does). Taiwan is always ``TW``.
+
+A country word that appears only inside an institution or street name is therefore never taken:
+``Jordan Hall``, ``Univ of Chile`` (no country in that component: ``None``, the matcher then gives
+the ROR country), ``New Mexico State Univ`` (``New Mexico`` only counts as a whole component or a
+component's end). Unknown → ``None``.
+
+``Georgia`` alone is the country (GE): WoS and ROR write US addresses with the state code (``GA``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from collabatlas.refdata.countries import converter, iso2_codes, iso_entries, quiet
+
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho",
+    "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
+    "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
+}
+# state names that are also countries stay countries (Georgia → GE; see the module docstring)
+STATE_NAMES_NOT_US = {"georgia"}
+
+# explicit variants (normalised form → ISO2): WoS abbreviations, historic and colloquial names
+VARIANTS = {
+    "usa": "US", "us": "US", "u s a": "US", "united states": "US", "united states of america": "US",
+    "peoples r china": "CN", "people s r china": "CN", "pr china": "CN", "p r china": "CN", "prc": "CN",
+    "peoples republic of china": "CN", "people s republic of china": "CN", "china": "CN", "mainland china": "CN",
+    "england": "GB", "scotland": "GB", "wales": "GB", "n ireland": "GB", "northern ireland": "GB",
+    "north ireland": "GB", "uk": "GB", "u k": "GB", "united kingdom": "GB", "great britain": "GB", "britain": "GB",
+    "dem rep congo": "CD", "dr congo": "CD", "drc": "CD", "democratic republic of the congo": "CD",
+    "democratic republic of congo": "CD", "congo kinshasa": "CD", "congo dr": "CD", "zaire": "CD",
+    "rep congo": "CG", "republic of the congo": "CG", "republic of congo": "CG", "congo brazzaville": "CG",
+    "congo": "CG",
+    "north korea": "KP", "dpr korea": "KP", "dprk": "KP", "dem peoples rep korea": "KP",
+    "dem people s rep korea": "KP", "democratic people s republic of korea": "KP",
+    "democratic peoples republic of korea": "KP",
+    "south korea": "KR", "republic of korea": "KR", "rep of korea": "KR", "korea": "KR", "rok": "KR",
+    "korea south": "KR", "s korea": "KR",
+    "hong kong": "HK", "hong kong sar": "HK", "hong kong china": "HK", "kowloon": "HK",
+    "macao": "MO", "macau": "MO", "macao sar": "MO", "macau sar": "MO",
+    "taiwan": "TW", "roc": "TW", "republic of china": "TW", "taiwan roc": "TW", "taiwan r o c": "TW",
+    "u arab emirates": "AE", "uae": "AE", "byelarus": "BY", "belarus": "BY", "fed rep ger": "DE",
+    "w germany": "DE", "west germany": "DE", "east germany": "DE", "germany": "DE", "rep of georgia": "GE",
+    "russia": "RU", "russian federation": "RU",
+    "ussr": "RU", "iran": "IR", "vietnam": "VN", "viet nam": "VN", "turkey": "TR", "turkiye": "TR",
+    "czech republic": "CZ", "czechia": "CZ", "slovak republic": "SK", "cote ivoire": "CI",
+    "cote d ivoire": "CI", "ivory coast": "CI", "bosnia herceg": "BA", "bosnia and herzegovina": "BA",
+    "trinid tobago": "TT", "papua n guinea": "PG", "sao tome prin": "ST", "cent afr republ": "CF",
+    "surinam": "SR", "neth antilles": "CW", "brunei": "BN", "laos": "LA", "syria": "SY", "tanzania": "TZ",
+    "macedonia": "MK", "north macedonia": "MK", "swaziland": "SZ", "eswatini": "SZ", "timor leste": "TL",
+    "east timor": "TL", "palestine": "PS", "moldova": "MD", "bolivia": "BO", "venezuela": "VE",
+    "micronesia": "FM", "st kitts nevi": "KN", "st lucia": "LC", "st vincent": "VC", "the netherlands": "NL",
+    "holland": "NL", "brasil": "BR", "deutschland": "DE", "espana": "ES", "italia": "IT", "mexique": "MX",
+    "south africa": "ZA", "rsa": "ZA", "kosovo": "XK", "vatican": "VA", "cape verde": "CV",
+    "guinea bissau": "GW", "marshall island": "MH", "solomon islands": "SB", "burma": "MM",
+}
+
+# a country name preceded by one of these words is part of a proper name, not the country
+NAME_CONNECTORS = frozenset({
+    "of", "de", "del", "della", "delle", "di", "du", "des", "la", "le", "les", "el", "the", "and", "beth",
+    "new", "van", "von", "carrer", "calle", "rua", "rue", "via", "avenida", "avenue", "av", "ave", "st", "saint",
+    "san", "santa", "sao", "plaza", "street", "str", "strasse", "road", "rd", "hall", "for", "in", "at", "y", "e",
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper", "lower", "little",
+})
+# words that mark a component as an institution or street, which the regex fallback never reads
+INSTITUTION_WORDS = frozenset({
+    "university", "univ", "universidad", "universite", "universitat", "universita", "college", "coll", "school",
+    "institute", "inst", "institut", "instituto", "hospital", "hosp", "center", "centre", "ctr", "hall", "street",
+    "st", "str", "road", "rd", "avenue", "ave", "carrer", "calle", "rue", "via", "medical", "med", "dept",
+    "department", "faculty", "fac", "lab", "laboratory", "clinic", "foundation", "company", "corp", "inc", "ltd",
+    "ministry", "academy", "acad", "museum", "library", "bank", "building", "campus", "state", "beth",
+})
+_ZIP_AFTER_STATE = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\b")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_HAS_DIGIT = re.compile(r"\d")
+MAX_NAME_WORDS = 6
+
+
+def normalise(text: str) -> str:
+    """Fold accents, lower-case, drop dots (``P.R.`` → ``pr``), other punctuation → space."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    folded = folded.replace("#tab#", " ").replace(".", "").replace("'", " ").replace("’", " ").replace("&", " ")
+    return " ".join(_NON_WORD.split(folded)).strip()
+
+
+def component_words(component: str) -> list[str]:
+    """Normalised words of one component, postcodes and numbers dropped."""
+    return [w for w in normalise(component).split() if not _HAS_DIGIT.search(w) and w != "cedex"]
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Every accepted whole-name form (normalised) → ISO2: ISO 3166-1, country_converter, US states, variants."""
+    names: dict[str, str] = {}
+    for entry in iso_entries():
+        for key in ("name", "official_name", "common_name"):
+            if entry.get(key):
+                names[normalise(entry[key])] = entry["alpha_2"]
+    table = converter().data
+    for row in table[["name_short", "name_official", "ISO2"]].itertuples(index=False):
+        for code in _codes_of(row.ISO2):
+            names.setdefault(normalise(row.name_short), code)
+            names.setdefault(normalise(row.name_official), code)
+    for state in US_STATES.values():
+        key = normalise(state)
+        if key not in STATE_NAMES_NOT_US:
+            names[key] = "US"
+    names.update(VARIANTS)
+    names.pop("", None)
+    return names
+
+
+@lru_cache(maxsize=1)
+def inverted_names() -> dict[str, str]:
+    """ISO names written with a comma (``Korea, Democratic People's Republic of``), normalised → ISO2."""
+    return {" ".join(component_words(e["name"])): e["alpha_2"] for e in iso_entries() if "," in e["name"]}
+
+
+def _codes_of(iso2_cell: str) -> list[str]:
+    """The country code of a country_converter ISO2 cell, which is a pattern for a few countries
+    (Greece ``^GR$|^EL$``, UK ``^GB$|^UK$``): its first code, the ISO one. Not a country: []."""
+    codes = re.findall(r"[A-Z]{2}", iso2_cell) if iso2_cell.startswith("^") else [iso2_cell]
+    return [codes[0]] if codes and codes[0] in iso2_codes() else []
+
+
+@lru_cache(maxsize=1)
+def _regexes() -> list[tuple[re.Pattern, str]]:
+    table = converter().data
+    out = []
+    for row in table[["regex", "ISO2"]].itertuples(index=False):
+        for code in _codes_of(row.ISO2) if row.regex else []:
+            out.append((re.compile(row.regex, re.IGNORECASE), code))
+    return out
+
+
+def _component_country(raw: str, is_last: bool) -> str | None:
+    """ISO2 named by one address component under rules 2–5, else None."""
+    for code, _ in ((m.group(1), m) for m in _ZIP_AFTER_STATE.finditer(raw)):
+        if code in US_STATES:
+            return "US"
+    stripped = raw.strip().strip(".")
+    if is_last and stripped in US_STATES:
+        return "US"
+    words = component_words(raw)
+    if not words:
+        return None
+    names = country_names()
+    whole = " ".join(words)
+    if whole in names:
+        return names[whole]
+    for size in range(min(MAX_NAME_WORDS, len(words) - 1), 0, -1):
+        tail = " ".join(words[-size:])
+        if tail in names and words[-size - 1] not in NAME_CONNECTORS and (len(tail) > 2 or tail in ("uk", "us")):
+            return names[tail]
+    if is_last and len(words) <= 3 and not INSTITUTION_WORDS.intersection(words):
+        with quiet():
+            for pattern, code in _regexes():
+                if pattern.search(whole):
+                    return code
+    return None
+
+
+def split_components(address: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[,;\n\r]+", address.replace("#TAB#", " ")) if c.strip()]
+
+
+@lru_cache(maxsize=200_000)
+def resolve_country(address: str, fold_hk_mo: bool = False) -> str | None:
+    """ISO 3166-1 alpha-2 code of the country an address names, or None (rules in the module docstring)."""
+    components = split_components(address)
+    code = None
+    tail = " ".join(w for c in components[-3:] for w in component_words(c))
+    for name, iso2 in inverted_names().items():
+        if tail.endswith(name) and (tail == name or tail[-len(name) - 1] == " "):
+            code, components = iso2, []
+    for i in range(len(components) - 1, -1, -1):
+        code = _component_country(components[i], is_last=i == len(components) - 1)
+        if code:
+            break
+    if code == "CN":
+        special = {" ".join(component_words(c)) for c in components}
+        if special & {"hong kong", "kowloon", "hong kong sar"}:
+            code = "HK"
+        elif special & {"macao", "macau", "macao sar", "macau sar"}:
+            code = "MO"
+    if fold_hk_mo and code in ("HK", "MO"):
+        return "CN"
+    return code

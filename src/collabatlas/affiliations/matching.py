@@ -1,0 +1,450 @@
+"""Affiliation string → ROR institution, sector and country.
+
+INTERFACE (agreed between the export parsers and the matcher):
+
+- ``AffiliationMatch``: one resolved address string.
+- ``AffiliationMatcher.from_store(con, threshold=None, fold_hk_mo=False)``: a matcher over the ROR
+  registry loaded in the store (``collabatlas ror load``); with no registry loaded it still resolves
+  countries from the address text (every ``ror_id`` is then ``None``).
+- ``matcher.match(address)`` / ``matcher.match_many(addresses)``.
+
+How a string is matched (docs/affiliations.md has the details and the measured quality):
+
+1. The country is resolved from the address text (:mod:`collabatlas.affiliations.address_country`).
+2. The address is split into parts at commas and semicolons; each part, and each pair of adjacent
+   parts (``Univ Calif, Berkeley``), is normalised (accents folded, punctuation dropped, WoS
+   abbreviations expanded — ``Univ`` → ``university``, ``Acad`` → ``academy`` —, stop words and
+   plural ``s`` dropped).
+3. Candidates: the registry names (display names, labels, aliases; not acronyms) restricted to the
+   resolved country when there is one, ranked by the summed inverse document frequency of the
+   words they share with the part (words in more than :data:`COMMON_WORD_DF` names — ``university``
+   — only count when the part has no rarer word); the top :data:`TOP_CANDIDATES` are scored.
+4. Score (0–100, rapidfuzz): the mean of ``token_sort_ratio`` and ``token_set_ratio``, plus
+   :data:`CITY_BONUS` when the address contains the organisation's city outside the matched part; names of inactive
+   organisations lose :data:`INACTIVE_PENALTY`, aliases :data:`ALIAS_PENALTY` (so that a display
+   name or label wins a tie against another organisation's alias). Acronyms match only as an exact capitalised word of
+   the address (``CNRS``, ``(CAS)``) and only when they name one organisation in the resolved
+   country (or one whose city is in the address); they score :data:`ACRONYM_SCORE`.
+5. The best candidate over all parts wins when its score reaches the threshold
+   (:data:`DEFAULT_THRESHOLD`, tuned on the train split of the S2AFF gold set); below it the
+   institution is left unmatched and the country comes from the address rules.
+
+Results are cached per address and per (part, country), so repeated strings cost nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
+from collabatlas.affiliations.ror import ancestors, primary_type, ror_loaded
+from collabatlas.counting.filters import check_range
+from collabatlas.counting.rules import SECTOR_OF_TYPE
+
+DEFAULT_THRESHOLD = 75.0      # the lowest fuzzy score a candidate needs (then the abstain rule)
+CITY_BONUS = 6.0
+INACTIVE_PENALTY = 3.0
+ACRONYM_SCORE = 90.0
+ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
+COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
+TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
+
+# The abstain rule (docs/affiliations.md, "Abstaining"): the best candidate is kept only when its
+# calibrated probability of being right, a logistic model of the features below, reaches
+# DEFAULT_MIN_CONFIDENCE. Coefficients and cut-off are fitted on the S2AFF *train* split against the
+# ROR subset (``python -m benchmarks.eval_affiliations --fit`` prints them); the val split is never used.
+ABSTAIN_FEATURES = ("score", "city_in", "city_other", "name_missing", "part_extra", "acronym_in", "margin",
+                    "via_acronym", "no_country", "one_word_name", "company", "name_word_missing", "part_word_extra",
+                    "both_differ")
+ABSTAIN_MODEL = {"intercept": -0.5829, "score": 1.376, "city_in": 0.6781, "city_other": -1.1655,
+                 "name_missing": -1.816, "part_extra": -1.3917, "acronym_in": 0.1619, "margin": 1.6818,
+                 "via_acronym": -0.342, "no_country": -0.0412, "one_word_name": -0.4969, "company": 1.059,
+                 "name_word_missing": -2.038, "part_word_extra": -0.2912, "both_differ": 0.4651}
+DEFAULT_MIN_CONFIDENCE = 0.74
+
+# WoS / PubMed abbreviations → the word registry names use (after lower-casing and dropping dots)
+ABBREVIATIONS = {
+    "univ": "university", "uni": "university", "universidade": "university", "universidad": "university",
+    "universite": "university", "universita": "university", "universitat": "university", "universiteit": "university",
+    "universitas": "university", "inst": "institute", "institut": "institute", "instituto": "institute",
+    "istituto": "institute", "acad": "academy", "sci": "science", "technol": "technology", "tech": "technology",
+    "natl": "national", "nacl": "national", "nat": "national", "ctr": "center", "cent": "central", "centre": "center",
+    "hosp": "hospital", "med": "medical", "coll": "college", "dept": "department", "lab": "laboratory",
+    "labs": "laboratory", "res": "research", "engn": "engineering", "eng": "engineering", "engg": "engineering",
+    "chem": "chemistry", "phys": "physics", "biol": "biology", "math": "mathematics", "comp": "computer",
+    "comput": "computer", "informat": "informatics", "environm": "environmental", "agr": "agricultural",
+    "hlth": "health", "publ": "public", "grad": "graduate", "sch": "school", "fac": "faculty", "div": "division",
+    "minist": "ministry", "assoc": "association", "soc": "society", "fdn": "foundation", "fund": "foundation",
+    "int": "international", "intl": "international", "amer": "american", "mem": "memorial", "gen": "general",
+    "canc": "cancer", "childrens": "children", "clin": "clinical", "observ": "observatory", "astron": "astronomy",
+    "astrophys": "astrophysics", "geol": "geology", "oceanog": "oceanography", "polytech": "polytechnic",
+    "politecn": "polytechnic", "tecnol": "technology", "fed": "federal", "appl": "applied", "adv": "advanced",
+    "elect": "electrical", "mech": "mechanical", "mat": "materials", "mol": "molecular", "pharm": "pharmacy",
+    "pharmaceut": "pharmaceutical", "vet": "veterinary", "ecol": "ecology", "genet": "genetics",
+    "microbiol": "microbiology", "neurosci": "neuroscience", "pediat": "pediatrics", "psychiat": "psychiatry",
+    "surg": "surgery", "educ": "education", "econ": "economics", "syst": "systems", "nucl": "nuclear",
+    "aerosp": "aerospace", "mar": "marine", "st": "saint", "ste": "sainte", "co": "company", "corp": "corporation",
+    "mt": "mount", "ft": "fort", "calif": "california", "penn": "pennsylvania", "mass": "massachusetts",
+    "illinois": "illinois", "wisconsin": "wisconsin", "michigan": "michigan", "coop": "cooperative",
+    "sect": "section", "key": "key", "lab.": "laboratory", "ltd": "limited", "inc": "incorporated",
+    "dev": "development", "mgmt": "management", "studies": "study", "stud": "study", "biomed": "biomedical",
+    "biotechnol": "biotechnology", "energ": "energy", "nutr": "nutrition", "pathol": "pathology",
+    "radiol": "radiology", "oncol": "oncology", "cardiol": "cardiology", "neurol": "neurology", "immunol": "immunology",
+    "ind": "industrial", "indust": "industrial", "industr": "industrial", "biochem": "biochemistry",
+    "aeronaut": "aeronautics", "agric": "agricultural", "geophys": "geophysics", "infect": "infectious",
+    "dis": "disease", "elec": "electrical", "electr": "electrical", "commun": "communication",
+    "telecommun": "telecommunication", "inf": "information", "inform": "information", "reg": "regional",
+    "mus": "museum", "hist": "history", "ist": "institute", "osped": "ospedale",
+    "metrol": "metrology", "meteorol": "meteorology", "stat": "statistics", "opt": "optics",
+    "photon": "photonics", "electron": "electronics", "mineral": "mineralogy", "petr": "petroleum",
+    "forest": "forestry", "zool": "zoology", "bot": "botany", "physiol": "physiology", "pharmacol": "pharmacology",
+    "psychol": "psychology", "sociol": "sociology", "philos": "philosophy", "lett": "letters", "ecole": "school",
+    "escuela": "school", "scuola": "school", "hochsch": "hochschule", "tu": "technical university",
+    "kk": "company", "gmbh": "company",
+}
+STOPWORDS = frozenset({"of", "the", "and", "for", "in", "at", "de", "la", "le", "les", "des", "du", "di", "del",
+                       "della", "der", "fur", "und", "et", "y", "e", "do", "da", "dos", "das", "an", "a", "i"})
+NAME_KIND_ORDER = {"ror_display": 0, "label": 1, "alias": 2}
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_PARENS = re.compile(r"\(([^()]*)\)")
+_ACRONYM = re.compile(r"^[A-Z][A-Z&\-]{2,11}$")
+
+
+def normalise_name(text: str) -> str:
+    """Folded, lower-cased, abbreviations expanded, stop words and plural ``s`` dropped, words in order."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    folded = folded.replace("'", "").replace("’", "").replace("&", " and ")
+    words = []
+    for word in _NON_WORD.split(folded):
+        if not word or word in STOPWORDS or word.isdigit():
+            continue
+        word = ABBREVIATIONS.get(word, word)
+        if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+        words.append(word)
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class AffiliationMatch:
+    input: str
+    ror_id: str | None          # short ROR id, e.g. "03vek6s52"; None when no candidate reaches the threshold
+    name: str | None            # ROR display name when matched
+    country_code: str | None    # ISO 3166-1 alpha-2: ROR country when matched, else from the address rules
+    sector: str | None          # via counting.SECTOR_OF_TYPE of the ROR type; None when unmatched/unknown
+    score: float                # 0..100, the match score of the chosen candidate (0 when none)
+    ror_type: str | None = None  # ROR type used for the sector (OpenAlex uses the same vocabulary)
+    address_country: str | None = None  # the country the address text names (rules), whatever was matched
+    matched_part: str | None = None     # the address part that matched (for explanations)
+    confidence: float = 0.0             # calibrated probability that ror_id is right (0 when unmatched)
+
+
+def _fold(code: str | None, fold_hk_mo: bool) -> str | None:
+    return "CN" if fold_hk_mo and code in ("HK", "MO") else code
+
+
+def confidence(features: dict[str, float], model: dict[str, float] | None = None) -> float:
+    """P(the candidate is right) under the logistic abstain model (:data:`ABSTAIN_MODEL`)."""
+    model = ABSTAIN_MODEL if model is None else model
+    z = model["intercept"] + sum(model[f] * features[f] for f in ABSTAIN_FEATURES)
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The best registry organisation for an address before the abstain rule, with its features."""
+    ror_id: str
+    score: float              # fuzzy score incl. the city bonus (may exceed 100)
+    part: str                 # the raw address part (or acronym) that matched
+    features: dict
+
+
+class AffiliationMatcher:
+    """Matches address strings against a ROR registry held in memory (see the module docstring)."""
+
+    def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
+                 fold_hk_mo: bool = False, parents: Iterable[tuple[str, str]] = (),
+                 prefer_parent: bool = True, min_confidence: float | None = None) -> None:
+        """``institutions``: (ror_id, name, types, country_code, city, status); ``names``: (ror_id, name, kind);
+        ``parents``: (child ror_id, parent ror_id) pairs. ``threshold``: the lowest fuzzy score a candidate
+        needs; ``min_confidence``: the lowest calibrated probability (0 keeps every candidate that reaches
+        the threshold, the rule before the abstain model)."""
+        self.min_confidence = (DEFAULT_MIN_CONFIDENCE if min_confidence is None
+                               else float(check_range("min_confidence", min_confidence, 0, 1)))
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else float(check_range("threshold", threshold, 0, 100))
+        self.fold_hk_mo = fold_hk_mo
+        self.prefer_parent = prefer_parent
+        self._parents: dict[str, set[str]] = {}
+        for child, parent in parents:
+            self._parents.setdefault(child, set()).add(parent)
+        self._org = {}
+        # registry city names (normalised), per country (folded) and over all: an address component that
+        # is only a city names no institution, and a city of the country other than the candidate's counts
+        # against it
+        self._cities: dict[str | None, set[str]] = {None: set()}
+        for rid, name, types, country, city, status in institutions:
+            self._org[rid] = (name, primary_type(list(types or [])), country, normalise_name(city or ""),
+                              status or "active")
+            if self._org[rid][3]:
+                self._cities[None].add(self._org[rid][3])
+                self._cities.setdefault(_fold(country, fold_hk_mo), set()).add(self._org[rid][3])
+        self._org_acronyms: dict[str, list[str]] = {}
+        self._name_text: list[str] = []
+        self._name_org: list[str] = []
+        self._acronyms: dict[str, list[str]] = {}
+        seen, alias = set(), []
+        for rid, name, kind in sorted(names, key=lambda n: NAME_KIND_ORDER.get(n[2], 9)):
+            if rid not in self._org or self._org[rid][4] == "withdrawn":
+                continue
+            if kind == "acronym":
+                if _ACRONYM.match(name.strip()) and rid not in self._acronyms.setdefault(name.strip(), []):
+                    self._acronyms[name.strip()].append(rid)
+                    self._org_acronyms.setdefault(rid, []).append(name.strip())
+                continue
+            norm = normalise_name(name)
+            if norm and norm == self._org[rid][3]:
+                continue  # a name that is only the organisation's city ("Atsugi" of Atsugi Co., Ltd.) names a place
+            if norm and (norm, rid) not in seen:
+                seen.add((norm, rid))
+                self._name_text.append(norm)
+                self._name_org.append(rid)
+                alias.append(kind == "alias")
+        self._alias = np.array(alias, dtype=bool)
+        org_index = {rid: i for i, rid in enumerate(self._org)}
+        self._name_org_ix = np.array([org_index[r] for r in self._name_org], dtype=np.int64)
+        self._name_words = np.array([len(t.split()) for t in self._name_text], dtype=np.int32)
+        self._inactive = np.array([self._org[r][4] != "active" for r in self._name_org], dtype=bool)
+        # word → name indices, over all names (key None) and per country (folded as the output is)
+        postings: dict[str | None, dict[str, list[int]]] = {None: {}}
+        for i, text in enumerate(self._name_text):
+            country = _fold(self._org[self._name_org[i]][2], fold_hk_mo)
+            for word in set(text.split()):
+                postings[None].setdefault(word, []).append(i)
+                postings.setdefault(country, {}).setdefault(word, []).append(i)
+        self._postings = {c: {w: np.array(ix, dtype=np.int64) for w, ix in words.items()}
+                          for c, words in postings.items()}
+        n_names = max(len(self._name_text), 1)
+        self._idf = {w: float(np.log(n_names / len(ix))) for w, ix in postings[None].items()}
+        self._idf_unknown = float(np.log(n_names + 1))
+        self._part_cache: dict[tuple[str, str | None], tuple[int, float, float]] = {}
+        self._cache: dict[str, AffiliationMatch] = {}
+
+    @classmethod
+    def from_store(cls, con: duckdb.DuckDBPyConnection, threshold: float | None = None,
+                   fold_hk_mo: bool = False, prefer_parent: bool = True,
+                   min_confidence: float | None = None) -> AffiliationMatcher:
+        if not ror_loaded(con):
+            return cls([], [], threshold, fold_hk_mo, min_confidence=min_confidence)
+        institutions = con.execute(
+            "SELECT ror_id, name, types, country_code, city, status FROM ror_institutions ORDER BY ror_id").fetchall()
+        names = con.execute("SELECT ror_id, name, kind FROM ror_names ORDER BY ror_id, kind, name").fetchall()
+        parents = con.execute("SELECT ror_id, target_id FROM ror_relations WHERE relation = 'parent' "
+                              "ORDER BY ALL").fetchall()
+        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence)
+
+    def _ancestors(self, rid: str) -> set[str]:
+        return set(ancestors(self._parents, rid))
+
+    @property
+    def has_registry(self) -> bool:
+        return bool(self._org)
+
+    # ------------------------------------------------------------ scoring
+    def _candidates(self, words: list[str], country: str | None) -> np.ndarray:
+        postings = self._postings.get(country, {}) if country else self._postings[None]
+        known = sorted(w for w in set(words) if w in postings)  # sorted: the same sums, the same ties, every run
+        rare = [w for w in known if len(self._postings[None][w]) <= COMMON_WORD_DF] or known
+        if not rare:
+            return np.empty(0, dtype=np.int64)
+        index = np.concatenate([postings[w] for w in rare])
+        weight = np.concatenate([np.full(len(postings[w]), self._idf[w]) for w in rare])
+        cand, inverse = np.unique(index, return_inverse=True)
+        if len(cand) > TOP_CANDIDATES:
+            overlap = np.bincount(inverse, weights=weight)
+            for word in sorted(set(known) - set(rare)):  # common words rank, they do not generate
+                post = postings[word]
+                at = np.minimum(np.searchsorted(post, cand), len(post) - 1)
+                overlap += self._idf[word] * (post[at] == cand)
+            cand = cand[np.argsort(-overlap, kind="stable")[:TOP_CANDIDATES]]
+        return cand
+
+    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float]:
+        """(name index, fuzzy score, best score of another organisation) of the best registry name for one
+        normalised part; (-1, 0, 0) if none."""
+        key = (part, country)
+        if key in self._part_cache:
+            return self._part_cache[key]
+        cand = self._candidates(part.split(), country)
+        best = (-1, 0.0, 0.0)
+        if len(cand):
+            choices = [self._name_text[i] for i in cand]
+            sort = process.cdist([part], choices, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
+            subset = process.cdist([part], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
+            # the subset score only helps a name contained in a longer part ("graduate school university
+            # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo")
+            longer_name = self._name_words[cand] > len(part.split())
+            scores = np.where(longer_name, sort, (sort + subset) / 2)
+            scores = scores - INACTIVE_PENALTY * self._inactive[cand] - ALIAS_PENALTY * self._alias[cand]
+            top = int(np.argmax(scores))
+            others = scores[self._name_org_ix[cand] != self._name_org_ix[cand[top]]]
+            best = (int(cand[top]), float(scores[top]), float(others.max()) if len(others) else 0.0)
+        self._part_cache[key] = best
+        return best
+
+    def _parts(self, address: str) -> list[tuple[str, str]]:
+        """(raw, normalised) parts: each component and each pair of adjacent components."""
+        components = [_PARENS.sub(" ", c).strip() for c in split_components(address)]
+        # a component that is only a country or US state name ("South Korea", "Peoples R China") names
+        # no institution: left out, or "LG (South Korea)" would match every Korean address
+        # likewise a component that is only a registry city ("Atsugi", "Tsukuba 305"): the registry's
+        # "Atsugi" (an alias of Atsugi Co., Ltd.) must not match every address in Atsugi
+        # (alone; a pair with it stays: "Kaunas, University of Technology")
+        places = country_names()
+        components = [c for c in components if c and " ".join(component_words(c)) not in places]
+        parts = [(c, normalise_name(c)) for c in components]
+        parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]]
+        parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:], strict=False)]
+        return [(raw, norm) for raw, norm in parts if norm and not norm.isdigit()]
+
+    def _acronym_match(self, address: str, country: str | None, context: str) -> tuple[str | None, str | None]:
+        letters = [c for c in address if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+            return None, None  # an all-capitals address: every word would look like an acronym
+        words = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", address))
+        for word in sorted(words):
+            rids = self._acronyms.get(word)
+            if not rids:
+                continue
+            if country:
+                rids = [r for r in rids if _fold(self._org[r][2], self.fold_hk_mo) == country]
+            in_city = [r for r in rids if self._org[r][3] and f" {self._org[r][3]} " in context]
+            if len(rids) == 1:
+                return rids[0], word
+            if len(in_city) == 1:
+                return in_city[0], word
+        return None, None
+
+    def set_threshold(self, threshold: float, min_confidence: float | None = None) -> None:
+        """Change the threshold (and the minimum confidence when given; the per-part scores stay cached,
+        the per-address results are dropped)."""
+        self.threshold = float(check_range("threshold", threshold, 0, 100, allow_none=False))
+        if min_confidence is not None:
+            self.min_confidence = float(check_range("min_confidence", min_confidence, 0, 1))
+        self._cache.clear()
+
+    def match(self, address: str) -> AffiliationMatch:
+        cached = self._cache.get(address)
+        if cached is not None:
+            return cached
+        result = self._match(address)
+        if len(self._cache) < 1_000_000:
+            self._cache[address] = result
+        return result
+
+    def _reaches(self, score: float) -> bool:
+        """Scores above 100 (city bonus) rank candidates but are reported, and compared, as 100."""
+        return min(score, 100.0) >= self.threshold
+
+    def candidate(self, address: str) -> Candidate | None:
+        """The best organisation for ``address`` that reaches the score threshold, with the features of
+        the abstain rule, before that rule is applied; None when there is none."""
+        text = address if isinstance(address, str) else ""
+        if not self._org or not text.strip():
+            return None
+        return self._candidate(text, resolve_country(text, self.fold_hk_mo))
+
+    def _candidate(self, text: str, country: str | None) -> Candidate | None:
+        context = f" {normalise_name(text)} "
+        best_rid, best_score, best_part, best_info = None, 0.0, None, None
+        found: dict[str, tuple[float, str, tuple]] = {}
+        for raw, norm in self._parts(text):
+            idx, score, second = self._best_name(norm, country)
+            if idx < 0:
+                continue
+            rid = self._name_org[idx]
+            city = self._org[rid][3]
+            info = (norm, idx, score, second)
+            # the city must appear outside the matched part: "Boston" alone is not Boston University
+            if city and f" {city} " in context.replace(f" {norm} ", " ", 1):
+                score += CITY_BONUS
+            if score > found.get(rid, (-1.0, "", None))[0]:
+                found[rid] = (score, raw, info)
+            if score > best_score:
+                best_rid, best_score, best_part, best_info = rid, score, raw, info
+        if self.prefer_parent and best_rid is not None and self._reaches(best_score):
+            # a unit and its parent both named ("State Key Lab X, Zhejiang Univ"): the parent, as
+            # bibliometric counting does (the unit's lineage would roll up to it anyway)
+            named = sorted(a for a in self._ancestors(best_rid) if a in found and self._reaches(found[a][0]))
+            if named:
+                top = max(named, key=lambda a: (len(self._ancestors(a) & set(named)) == 0, found[a][0]))
+                best_rid, (best_score, best_part, best_info) = top, found[top]
+        if not self._reaches(best_score):
+            rid, word = self._acronym_match(text, country, context)
+            if rid is None:
+                return None
+            best_rid, best_score, best_part, best_info = rid, ACRONYM_SCORE, word, None
+        return Candidate(best_rid, best_score, best_part,
+                         self._features(text, context, country, best_rid, best_info))
+
+    def _features(self, text: str, context: str, country: str | None, rid: str, info: tuple | None) -> dict:
+        """The abstain-rule features (:data:`ABSTAIN_FEATURES`) of candidate ``rid`` for one address."""
+        _, rtype, ror_country, city, _ = self._org[rid]
+        words = set(context.split())
+        exact = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", text))
+        if info is None:  # matched by its acronym
+            norm, score, margin, name_words = "", ACRONYM_SCORE, 0.0, []
+        else:
+            norm, idx, score, second = info
+            name_words = self._name_text[idx].split()
+            margin = score - second
+        part_words = set(norm.split())
+        outside = context.replace(f" {norm} ", " ", 1) if norm else context
+        city_in = bool(city) and f" {city} " in outside
+        # another city of the organisation's country written as an address component ("Tsukuba")
+        towns = self._cities.get(_fold(ror_country, self.fold_hk_mo), set())
+        components = {normalise_name(c) for c in split_components(text)}
+        city_other = not city_in and any(c in towns and c != city and c not in norm for c in components if c)
+
+        def idf(w: str) -> float:
+            return self._idf.get(w, self._idf_unknown)
+
+        name_weight = sum(idf(w) for w in name_words) or 1.0
+        part_weight = sum(idf(w) for w in part_words) or 1.0
+        name_missing = sum(idf(w) for w in name_words if w not in words) / name_weight
+        part_extra = sum(idf(w) for w in part_words if w not in set(name_words)) / part_weight
+        return {"score": min(score, 100.0) / 100.0, "city_in": float(city_in), "city_other": float(city_other),
+                "name_missing": name_missing, "part_extra": part_extra,
+                "name_word_missing": float(name_missing > 0), "part_word_extra": float(part_extra > 0),
+                "both_differ": float(name_missing > 0 and part_extra > 0),
+                "acronym_in": float(any(a in exact for a in self._org_acronyms.get(rid, ()))),
+                "margin": min(margin, 20.0) / 20.0, "via_acronym": float(info is None),
+                "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
+                "company": float(rtype == "company")}
+
+    def _match(self, address: str) -> AffiliationMatch:
+        text = address if isinstance(address, str) else ""
+        country = resolve_country(text, self.fold_hk_mo) if text.strip() else None
+        unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None)
+        if not self._org or not text.strip():
+            return unmatched
+        cand = self._candidate(text, country)
+        if cand is None:
+            return unmatched
+        conf = confidence(cand.features)
+        if conf < self.min_confidence:
+            return unmatched  # abstain: the country still comes from the address
+        name, rtype, ror_country, _, _ = self._org[cand.ror_id]
+        return AffiliationMatch(text, cand.ror_id, name, _fold(ror_country, self.fold_hk_mo) or country,
+                                SECTOR_OF_TYPE.get(rtype) if rtype else None, round(min(cand.score, 100.0), 1),
+                                rtype, country, cand.part, round(conf, 4))
+
+    def match_many(self, addresses: Iterable[str]) -> list[AffiliationMatch]:
+        return [self.match(a) for a in addresses]

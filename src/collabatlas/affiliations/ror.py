@@ -1,0 +1,502 @@
+"""The ROR registry (https://ror.org) in the store: load a dump, look institutions up.
+
+Accepted dumps, detected from the content (not the file name), plain or gzip, or inside the
+official ``.zip`` release:
+
+- ROR schema v2 JSON: one record per line (JSON Lines) or the official dump's single JSON array;
+- ROR schema v1 JSON: the same two layouts (``name``/``aliases``/``acronyms``/``labels``/``addresses``);
+- CSV: the flat CSV of ``../shared/data/ror`` (``ror_id,name,status,types,country_code,city,aliases,
+  labels,acronyms,parent,child,related,...``, ``|``-separated lists) and the official v2 CSV
+  (``id,names.types.ror_display,locations.geonames_details.country_code,relationships,...``).
+
+Three tables, created here and replaced as a whole by every load (one transaction):
+
+- ``ror_institutions``: one row per organisation (id, name, status, types, country, city, established,
+  coordinates of the first location: ``lat`` / ``lon``, which :mod:`collabatlas.affiliations.geo` gives institutions);
+- ``ror_names``: every name with its kind (``ror_display``, ``label``, ``alias``, ``acronym``) and language;
+- ``ror_relations``: ``parent`` / ``child`` / ``related`` / ``successor`` / ``predecessor`` links.
+
+ROR ids are stored short (``03vek6s52``), as the store keeps OpenAlex's ``institutions.ror``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import orjson
+import pandas as pd
+
+from collabatlas.store import schema as store
+
+ROR_SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS ror_institutions (
+    ror_id VARCHAR NOT NULL,       -- short id, e.g. 03vek6s52
+    name VARCHAR NOT NULL,         -- ror_display name (v2) / name (v1)
+    status VARCHAR,
+    types VARCHAR[],               -- lower case, in the registry's order
+    country_code VARCHAR,
+    country_name VARCHAR,
+    city VARCHAR,
+    established INTEGER,
+    last_modified VARCHAR,
+    schema VARCHAR,                -- v1 / v2 / csv
+    source VARCHAR,                -- file:line the record was read from
+    lat DOUBLE,                    -- the first location's coordinates (v2 geonames_details lat/lng, v1
+    lon DOUBLE                     -- addresses[0].lat/lng, official CSV); NULL when absent or out of range
+);
+CREATE TABLE IF NOT EXISTS ror_names (
+    ror_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,         -- ror_display / label / alias / acronym
+    lang VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ror_relations (
+    ror_id VARCHAR NOT NULL,
+    relation VARCHAR NOT NULL,     -- parent / child / related / successor / predecessor
+    target_id VARCHAR NOT NULL
+);
+"""
+ROR_TABLES = ("ror_institutions", "ror_names", "ror_relations")
+RELATIONS = ("parent", "child", "related", "successor", "predecessor")
+NAME_KINDS = ("ror_display", "label", "alias", "acronym")
+_ROR_ID = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
+
+
+class RorError(ValueError):
+    """A ROR dump that cannot be read at all (the message names the file)."""
+
+
+def short_ror(value: str | None) -> str | None:
+    """``https://ror.org/03vek6s52`` / ``ror.org/03vek6s52`` / ``03vek6s52`` → ``03vek6s52``; None stays None."""
+    if not value:
+        return None
+    return value.strip().rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+@dataclass
+class RorRecord:
+    ror_id: str
+    name: str
+    status: str | None
+    types: list[str]
+    country_code: str | None
+    country_name: str | None
+    city: str | None
+    established: int | None
+    last_modified: str | None
+    schema: str
+    names: list[tuple[str, str, str | None]]          # (name, kind, lang)
+    relations: list[tuple[str, str]]                  # (relation, target short id)
+    source: str = ""
+    lat: float | None = None                          # first location (NULL when absent or out of range)
+    lon: float | None = None
+
+
+@dataclass
+class RorLoadReport:
+    files: list[str] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)
+    records_read: int = 0
+    loaded: int = 0
+    duplicates: int = 0          # same id seen again: the newest last_modified is kept
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # (file:line, reason)
+    names: int = 0
+    relations: int = 0
+    #: institutions whose sector now comes from (or no longer comes from) their ROR type
+    sector_types_changed: int = 0
+    #: institutions whose coordinates changed (ROR fills those without OpenAlex ones; collabatlas.affiliations.geo)
+    coordinates_changed: int = 0
+
+    def summary(self) -> pd.DataFrame:
+        rows = [("files", len(self.files)), ("records read", self.records_read),
+                ("organisations loaded", self.loaded), ("duplicate ids (newest kept)", self.duplicates),
+                ("records skipped", len(self.skipped)), ("names", self.names), ("relations", self.relations),
+                ("institutions whose sector comes from ROR (changed)", self.sector_types_changed),
+                ("institutions whose coordinates come from ROR (changed)", self.coordinates_changed)]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+
+# ---------------------------------------------------------------- reading files
+
+def _open_text(path: Path) -> Iterator[tuple[str, str]]:
+    """(name, text) of a file, gunzipped; for a zip, its JSON member (v2 preferred) else its CSV."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise RorError(f"{path}: broken gzip file ({exc})") from exc
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = [m for m in zf.namelist() if m.endswith((".json", ".csv"))]
+            members.sort(key=lambda m: (not m.endswith(".json"), "v2" not in m, m))
+            if not members:
+                raise RorError(f"{path}: zip file without a .json or .csv member")
+            yield f"{path}!{members[0]}", zf.read(members[0]).decode("utf-8-sig", errors="replace")
+        return
+    try:
+        yield str(path), data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RorError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+
+
+def detect_format(text: str) -> str:
+    """``json-array``, ``jsonl`` or ``csv`` from the first non-blank character."""
+    head = text.lstrip()[:1]
+    if head == "[":
+        return "json-array"
+    if head == "{":
+        return "jsonl"
+    return "csv"
+
+
+def _validate(rec: RorRecord) -> str | None:
+    if not _ROR_ID.match(rec.ror_id or ""):
+        return f"id: not a ROR id: {rec.ror_id!r}"
+    if not rec.name:
+        return "name: missing"
+    if rec.country_code is not None and not re.fullmatch(r"[A-Z]{2}", rec.country_code):
+        return f"country_code: not an ISO 3166-1 alpha-2 code: {rec.country_code!r}"
+    for relation, target in rec.relations:
+        if not _ROR_ID.match(target or ""):
+            return f"relationships: {relation} target is not a ROR id: {target!r}"
+    return None
+
+
+def _int_or_none(value, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what}: not a year: {value!r}") from None
+
+
+def _coordinates(lat, lon) -> dict[str, float | None]:
+    """``lat`` / ``lon`` as floats when both are numbers in range (|lat| ≤ 90, |lon| ≤ 180), else None."""
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return {"lat": None, "lon": None}
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also NaN
+        return {"lat": None, "lon": None}
+    return {"lat": lat, "lon": lon}
+
+
+def _from_v2(obj: dict) -> RorRecord:
+    names = [(n["value"], kind, n.get("lang")) for n in obj.get("names") or [] for kind in n.get("types") or []
+             if kind in NAME_KINDS]
+    display = next((n for n, kind, _ in names if kind == "ror_display"), None)
+    geo = ((obj.get("locations") or [{}])[0] or {}).get("geonames_details") or {}
+    return RorRecord(
+        ror_id=short_ror(obj.get("id")), name=display, status=obj.get("status"),
+        types=[str(t).lower() for t in obj.get("types") or []],
+        country_code=geo.get("country_code"), country_name=geo.get("country_name"), city=geo.get("name"),
+        established=_int_or_none(obj.get("established"), "established"),
+        last_modified=((obj.get("admin") or {}).get("last_modified") or {}).get("date"), schema="v2",
+        names=names, relations=[(r["type"].lower(), short_ror(r.get("id"))) for r in obj.get("relationships") or []],
+        **_coordinates(geo.get("lat"), geo.get("lng")))
+
+
+def _from_v1(obj: dict) -> RorRecord:
+    names = [(obj.get("name"), "ror_display", None)]
+    names += [(a, "alias", None) for a in obj.get("aliases") or []]
+    names += [(a, "acronym", None) for a in obj.get("acronyms") or []]
+    names += [(lab.get("label"), "label", lab.get("iso639")) for lab in obj.get("labels") or []]
+    address = (obj.get("addresses") or [{}])[0] or {}
+    country = obj.get("country") or {}
+    return RorRecord(
+        ror_id=short_ror(obj.get("id")), name=obj.get("name"), status=obj.get("status"),
+        types=[str(t).lower() for t in obj.get("types") or []],
+        country_code=country.get("country_code"), country_name=country.get("country_name"),
+        city=address.get("city") or (address.get("geonames_city") or {}).get("city"),
+        established=_int_or_none(obj.get("established"), "established"), last_modified=None, schema="v1",
+        names=[n for n in names if n[0]],
+        relations=[(r["type"].lower(), short_ror(r.get("id"))) for r in obj.get("relationships") or []],
+        **_coordinates(address.get("lat"), address.get("lng")))
+
+
+def _record_from_json(obj) -> RorRecord:
+    if not isinstance(obj, dict):
+        raise ValueError(f"record: expected a JSON object, got {type(obj).__name__}")
+    if "id" not in obj:
+        raise ValueError("id: missing")
+    if isinstance(obj.get("names"), list):
+        return _from_v2(obj)
+    if "name" in obj:
+        return _from_v1(obj)
+    raise ValueError("names: neither a v2 'names' list nor a v1 'name'")
+
+
+def _split(value: str | None, sep: str = "|") -> list[str]:
+    return [v.strip() for v in (value or "").split(sep) if v.strip()]
+
+
+def _from_flat_csv(row: dict) -> RorRecord:
+    names = [(row.get("name"), "ror_display", None)]
+    for kind, column in (("alias", "aliases"), ("label", "labels"), ("acronym", "acronyms")):
+        names += [(v, kind, None) for v in _split(row.get(column))]
+    relations = [(rel, short_ror(v)) for rel in RELATIONS for v in _split(row.get(rel))]
+    return RorRecord(
+        ror_id=short_ror(row.get("ror_id")), name=row.get("name") or None, status=row.get("status") or None,
+        types=[t.lower() for t in _split(row.get("types"))], country_code=row.get("country_code") or None,
+        country_name=row.get("country_name") or None, city=row.get("city") or None,
+        established=_int_or_none(row.get("established"), "established"),
+        last_modified=row.get("last_modified") or None, schema="csv", names=[n for n in names if n[0]],
+        relations=relations)
+
+
+def _from_official_csv(row: dict) -> RorRecord:
+    """The official v2 CSV: ``;``-separated lists, labels as ``lang: value``, relationships as ``type: url``."""
+    names = [(row.get("names.types.ror_display"), "ror_display", row.get("ror_display_lang") or None)]
+    for kind in ("alias", "acronym", "label"):
+        for value in _split(row.get(f"names.types.{kind}"), ";"):
+            lang, sep, text = value.partition(": ")
+            names.append((text, kind, lang) if sep and len(lang) <= 3 else (value, kind, None))
+    relations = []
+    for value in _split(row.get("relationships"), ";"):
+        relation, _, target = value.partition(": ")
+        relations.append((relation.strip().lower(), short_ror(target)))
+    return RorRecord(
+        ror_id=short_ror(row.get("id")), name=row.get("names.types.ror_display") or None,
+        status=row.get("status") or None, types=[t.lower() for t in _split(row.get("types"), ";")],
+        country_code=(_split(row.get("locations.geonames_details.country_code"), ";") or [None])[0],
+        country_name=(_split(row.get("locations.geonames_details.country_name"), ";") or [None])[0],
+        city=(_split(row.get("locations.geonames_details.name"), ";") or [None])[0],
+        established=_int_or_none(row.get("established"), "established"),
+        last_modified=row.get("admin.last_modified.date") or None, schema="csv-v2",
+        names=[n for n in names if n[0]], relations=relations,
+        **_coordinates((_split(row.get("locations.geonames_details.lat"), ";") or [None])[0],
+                       (_split(row.get("locations.geonames_details.lng"), ";") or [None])[0]))
+
+
+def read_records(path: str | Path, report: RorLoadReport) -> Iterator[RorRecord]:
+    """Valid records of one dump; each bad one is added to ``report.skipped`` as (file:line, reason)."""
+    path = Path(path)
+    if not path.exists():
+        raise RorError(f"{path}: no such file")
+    for name, text in _open_text(path):
+        fmt = detect_format(text)
+        report.files.append(name)
+        report.formats[name] = fmt
+        if fmt == "json-array":
+            try:
+                items = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
+                raise RorError(f"{name}: malformed JSON array: {exc}") from exc
+            entries = ((f"{name}:record {i + 1}", lambda obj=obj: _record_from_json(obj))
+                       for i, obj in enumerate(items))
+        elif fmt == "jsonl":
+            entries = ((f"{name}:{i + 1}", lambda line=line: _record_from_json(orjson.loads(line)))
+                       for i, line in enumerate(text.splitlines()) if line.strip())
+        else:
+            entries = _csv_entries(name, text)
+        yield from _checked(entries, report)
+
+
+def _csv_entries(name: str, text: str) -> Iterator[tuple[str, Callable[[], RorRecord]]]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        raise RorError(f"{name}: empty file")
+    if "ror_id" in header:
+        convert = _from_flat_csv
+    elif "id" in header and "names.types.ror_display" in header:
+        convert = _from_official_csv
+    else:
+        raise RorError(f"{name}: not a ROR dump (JSON, or CSV with a 'ror_id' or 'id' column); "
+                       f"header starts {header[:4]}")
+    for row in reader:
+        where = f"{name}:{reader.line_num}"
+        if len(row) != len(header):
+            yield where, lambda message=f"row: {len(row)} columns, the header has {len(header)}": _reject(message)
+            continue
+        yield where, lambda row=row: convert(dict(zip(header, row, strict=False)))
+
+
+def _reject(message: str) -> RorRecord:
+    raise ValueError(message)
+
+
+def _checked(entries: Iterable[tuple[str, Callable[[], RorRecord]]], report: RorLoadReport) -> Iterator[RorRecord]:
+    for where, make in entries:
+        report.records_read += 1
+        try:
+            rec = make()
+        except orjson.JSONDecodeError as exc:
+            report.skipped.append((where, f"malformed JSON: {exc}"))
+            continue
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            report.skipped.append((where, str(exc)))
+            continue
+        problem = _validate(rec)
+        if problem:
+            report.skipped.append((where, problem))
+            continue
+        rec.source = where
+        yield rec
+
+
+# ---------------------------------------------------------------- the store
+
+def ensure_ror_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(ROR_SCHEMA_SQL)
+    for column in ("lat", "lon"):  # a registry loaded before coordinates were kept (store schema 6)
+        con.execute(f"ALTER TABLE ror_institutions ADD COLUMN IF NOT EXISTS {column} DOUBLE")
+
+
+def ror_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the store holds a ROR registry (``collabatlas ror load``)."""
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ror_institutions'"
+                         ).fetchone()[0]
+    return bool(exists) and con.execute("SELECT count(*) FROM ror_institutions").fetchone()[0] > 0
+
+
+def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
+             progress: Callable[[int], None] | None = None) -> RorLoadReport:
+    """Replace the store's ROR registry with the records of ``paths`` (one transaction).
+
+    The same id in several files (or twice in one) is kept once: the newest ``last_modified`` wins,
+    then the first seen. Bad records are skipped and listed in the report with file:line and field.
+    """
+    report = RorLoadReport()
+    records: dict[str, RorRecord] = {}
+    for path in paths:
+        for rec in read_records(path, report):
+            old = records.get(rec.ror_id)
+            if old is not None:
+                report.duplicates += 1
+                if (rec.last_modified or "") <= (old.last_modified or ""):
+                    continue
+            records[rec.ror_id] = rec
+            if progress and report.records_read % 5000 == 0:
+                progress(report.records_read)
+    inst = pd.DataFrame([(r.ror_id, r.name, r.status, r.types, r.country_code, r.country_name, r.city,
+                          r.established, r.last_modified, r.schema, r.source, r.lat, r.lon) for r in records.values()],
+                        columns=["ror_id", "name", "status", "types", "country_code", "country_name", "city",
+                                 "established", "last_modified", "schema", "source", "lat", "lon"])
+    inst[["lat", "lon"]] = inst[["lat", "lon"]].astype("float64")
+    inst["established"] = inst["established"].astype("Int64")
+    names = pd.DataFrame(sorted({(r.ror_id, n, k, lang) for r in records.values() for n, k, lang in r.names},
+                                key=lambda x: (x[0], NAME_KINDS.index(x[2]), x[1], x[3] or "")),
+                         columns=["ror_id", "name", "kind", "lang"])
+    rels = pd.DataFrame(sorted({(r.ror_id, rel, t) for r in records.values() for rel, t in r.relations}),
+                        columns=["ror_id", "relation", "target_id"])
+    with store.transaction(con):
+        ensure_ror_schema(con)
+        for table, frame in (("ror_institutions", inst), ("ror_names", names), ("ror_relations", rels)):
+            con.execute(f"DELETE FROM {table}")
+            if len(frame):
+                con.register("_ror_frame", frame)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _ror_frame")
+                con.unregister("_ror_frame")
+        store.meta_set(con, "ror_files", "; ".join(report.files))
+        report.sector_types_changed = apply_ror_types(con)
+        report.coordinates_changed = apply_geo(con)
+        if report.sector_types_changed or report.coordinates_changed:  # counts change: a new data version
+            store.meta_set(con, "data_version", str(store.data_version(con) + 1))
+    report.loaded, report.names, report.relations = len(inst), len(names), len(rels)
+    return report
+
+
+def apply_geo(con: duckdb.DuckDBPyConnection) -> int:
+    """Institution coordinates (:func:`collabatlas.affiliations.geo.apply_geo`); here for ``load_ror``."""
+    from collabatlas.affiliations.geo import apply_geo as apply
+
+    return apply(con)
+
+
+def apply_ror_types(con: duckdb.DuckDBPyConnection) -> int:
+    """Give each institution whose OpenAlex type yields no sector (``funder``, which OpenAlex uses for
+    many universities, or no type) the first of its ROR types that does, in ``institutions.ror_type``;
+    clear it where that no longer applies. Returns how many institutions changed (0 without a ROR
+    registry). Called at the end of every ingest and by ``ror load`` (docs/methodology.md, "Sectors")."""
+    from collabatlas.counting.rules import SECTOR_OF_TYPE
+
+    if not ror_loaded(con):
+        return 0
+    row = con.execute("""
+        UPDATE institutions SET ror_type = n.ror_type
+        FROM (SELECT i.ikey,
+                     CASE WHEN i.type IS NULL OR lower(i.type) = 'funder'
+                          THEN list_filter(r.types, lambda t: list_contains($types, t))[1] END AS ror_type
+              FROM institutions i LEFT JOIN ror_institutions r ON r.ror_id = i.ror) n
+        WHERE institutions.ikey = n.ikey AND institutions.ror_type IS DISTINCT FROM n.ror_type
+    """, {"types": sorted(SECTOR_OF_TYPE)}).fetchone()
+    return int(row[0]) if row else 0
+
+
+def ror_info(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Registry contents by type and status (empty frame when nothing is loaded)."""
+    if not ror_loaded(con):
+        return pd.DataFrame(columns=["type", "status", "organisations"])
+    return con.execute("""
+        WITH t AS (SELECT unnest(CASE WHEN len(types) = 0 THEN ['(none)'] ELSE types END) AS type, status
+                   FROM ror_institutions)
+        SELECT type, status, count(*) AS organisations FROM t GROUP BY ALL
+        ORDER BY organisations DESC, type, status""").df()
+
+
+def primary_type(types: list[str] | None) -> str | None:
+    """The first ROR type that is not ``funder`` (``funder`` when it is the only one)."""
+    types = [t for t in (types or []) if t]
+    return next((t for t in types if t != "funder"), types[0] if types else None)
+
+
+def ancestors(parents: dict[str, Iterable[str]], rid: str) -> list[str]:
+    """Every ancestor of ``rid`` through ``parents`` (child → parent ids), nearest first; cycles are safe."""
+    seen: list[str] = []
+    todo = [rid]
+    while todo:
+        for parent in sorted(parents.get(todo.pop(0), ())):
+            if parent not in seen and parent != rid:
+                seen.append(parent)
+                todo.append(parent)
+    return seen
+
+
+def institution_rows(con: duckdb.DuckDBPyConnection, ror_ids: Iterable[str],
+                     include_ancestors: bool = False) -> list[dict]:
+    """Store ``institutions`` rows for ROR ids (short or URL), ready to insert.
+
+    Keys: ``institution_id`` (the OpenAlex id of the institution with that ROR when the store has one,
+    so WoS/Scopus and OpenAlex data unify; else ``R`` + short ROR id), ``ror`` (short id, as the store
+    keeps OpenAlex's ``ror``), ``name``, ``country_code``, ``type`` (:func:`primary_type`), ``lineage``
+    (institution ids of the organisation and of its ROR ancestors through ``parent`` links that are in
+    the registry — OpenAlex's convention: itself included). Ids not in the registry are left out.
+    With ``include_ancestors`` the rows of every lineage member are returned too.
+    """
+    wanted = sorted({s for s in (short_ror(r) for r in ror_ids) if s})
+    if not wanted or not ror_loaded(con):
+        return []
+    parents: dict[str, list[str]] = {}
+    for child, parent in con.execute("""
+            SELECT r.ror_id, r.target_id FROM ror_relations r JOIN ror_institutions p ON p.ror_id = r.target_id
+            WHERE r.relation = 'parent'""").fetchall():
+        parents.setdefault(child, []).append(parent)
+    openalex = dict(con.execute("""
+        SELECT lower(regexp_extract(ror, '([0-9a-z]{9})/?$', 1)) AS short, min(institution_id)
+        FROM institutions WHERE ror IS NOT NULL GROUP BY 1""").fetchall())
+
+    lineages = {rid: [rid, *ancestors(parents, rid)] for rid in wanted}
+    ids = sorted(set(wanted) | ({a for lin in lineages.values() for a in lin} if include_ancestors else set()))
+    rows = con.execute("""SELECT ror_id, name, country_code, types FROM ror_institutions
+                          WHERE ror_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY ror_id""", [ids]).fetchall()
+    def iid(rid: str) -> str:
+        return openalex.get(rid, f"R{rid}")
+
+    out = []
+    for rid, name, country, types in rows:
+        lineage = lineages.get(rid) or [rid, *ancestors(parents, rid)]
+        out.append({"institution_id": iid(rid), "ror": rid, "name": name,
+                    "country_code": country, "type": primary_type(types),
+                    "lineage": [iid(a) for a in lineage]})
+    return out

@@ -1,0 +1,1 @@
+"""Analyses over the counting statements: frames in, frames out (profile, group, landscape, network, uncertainty)."""

@@ -1,0 +1,117 @@
+"""A country's collaboration with a group of countries over periods (e.g. China and the Belt and
+Road countries, 2013–2015 vs 2016–2018).
+
+For each period (a year or a year range): the country's works with the group, the group's share of
+its international works and of its international CS, and the growth between the first and the last
+period of group works, of all international works and of domestic-only works; then the top partners
+in the group with their CS in every period and its growth. All figures come from
+:mod:`collabatlas.counting.rules` (``focus_works_sql`` and ``partners_sql``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from collabatlas.analyses import uncertainty
+from collabatlas.counting import rules as counting
+from collabatlas.counting.filters import parse_years
+from collabatlas.counting.rules import CountingError
+
+if TYPE_CHECKING:
+    from collabatlas.atlas import Atlas
+
+
+@dataclass
+class GroupReport:
+    country: str
+    group: str
+    members: frozenset[str]
+    periods: pd.DataFrame  # one row per period
+    growth: pd.DataFrame  # measure, first, last, growth_pct
+    partners: pd.DataFrame  # partner, cs_<period>..., growth_pct
+
+    def to_dict(self) -> dict:
+        return {"country": self.country, "group": self.group, "members": sorted(self.members),
+                "periods": self.periods.to_dict(orient="records"), "growth": self.growth.to_dict(orient="records"),
+                "partners": self.partners.to_dict(orient="records")}
+
+
+def _growth(first: float, last: float) -> float | None:
+    return None if not first else 100 * (last - first) / first
+
+
+def _growth_intervals(growth: pd.DataFrame, per_work: pd.DataFrame, first: str, last: str, ci: int) -> None:
+    """Add growth_low / growth_high (bootstrap over works) to the rows of ``growth`` that are sums over works."""
+    group = per_work[per_work["in_group"]]
+    frames = {
+        "group_cs": group.groupby(["wkey", "label"], as_index=False)["value"].sum(),
+        "intl_cs": per_work.groupby(["wkey", "label"], as_index=False)["value"].sum(),
+        "group_works": group[["wkey", "label"]].drop_duplicates().assign(value=1.0),
+        "intl_works": per_work[["wkey", "label"]].drop_duplicates().assign(value=1.0),
+    }
+    growth["growth_low"] = growth["growth_high"] = float("nan")
+    for measure, frame in frames.items():
+        bounds = uncertainty.growth_interval(frame.rename(columns={"label": "key"}), first, last, replicates=ci)
+        if bounds:
+            growth.loc[growth["measure"] == measure, ["growth_low", "growth_high"]] = bounds
+
+
+def period_label(years: tuple[int, int]) -> str:
+    return str(years[0]) if years[0] == years[1] else f"{years[0]}-{years[1]}"
+
+
+def group_collaboration(atlas: Atlas, country: str, group: str, members: frozenset[str], periods: list[str],
+                        top: int = 10, subject=None, type=None, ci: int = 0) -> GroupReport:
+    """The report for ``country`` and the countries ``members`` (named ``group``) over ``periods``.
+
+    ``ci`` > 0 adds 95 % bootstrap intervals (that many replicates) to the growth of group works,
+    international works, group CS and international CS."""
+    if len(periods) < 1:
+        raise CountingError("give at least one period, e.g. --periods 2013-2015,2016-2018")
+    country = atlas.resolve_unit("country", country)
+    members = frozenset(m.upper() for m in members) - {country}
+    if not members:
+        raise CountingError(f"group {group!r} has no member other than {country}")
+    rows, partner_frames, contributions = [], [], []
+    for raw in periods:
+        years = parse_years(raw)
+        label = period_label(years)
+        c = atlas.counting_for("country", years, None, subject, type, False, False)
+        sql, params = counting.focus_works_sql(c, country, list(members))
+        works, intl, with_group, domestic = atlas.con.execute(sql, params).fetchone()
+        partners = atlas.partner_detail(c, "country", country)
+        in_group = partners["partner"].isin(members)
+        group_cs, intl_cs = partners.loc[in_group, "cs"].sum(), partners["cs"].sum()
+        rows.append({"period": label, "works": works, "intl_works": intl, "group_works": with_group,
+                     "domestic_works": domestic,
+                     "group_pct_of_intl_works": 100 * with_group / intl if intl else None,
+                     "group_cs": group_cs, "intl_cs": intl_cs,
+                     "group_pct_of_intl_cs": 100 * group_cs / intl_cs if intl_cs else None})
+        if ci:
+            per_work = atlas.con.execute(*counting.contributions_sql(c, focus=country)).df()
+            per_work["in_group"] = per_work["key"].isin(members)
+            per_work["label"] = label
+            contributions.append(per_work)
+        partner_frames.append(partners.loc[in_group, ["partner", "cs", "joint_count"]]
+                              .rename(columns={"cs": f"cs_{label}", "joint_count": f"joint_{label}"})
+                              .set_index("partner"))
+    table = pd.DataFrame(rows)
+    first, last = table.iloc[0], table.iloc[-1]
+    growth = pd.DataFrame([
+        {"measure": m, "first": first[m], "last": last[m], "growth_pct": _growth(first[m], last[m])}
+        for m in ("group_works", "intl_works", "domestic_works", "group_cs", "intl_cs")
+    ])
+    if ci:
+        _growth_intervals(growth, pd.concat(contributions, ignore_index=True), first["period"], last["period"], ci)
+    partners = pd.concat(partner_frames, axis=1).fillna(0.0)
+    first_cs, last_cs = f"cs_{first['period']}", f"cs_{last['period']}"
+    partners["growth_pct"] = [_growth(a, b) for a, b in zip(partners[first_cs], partners[last_cs], strict=True)]
+    partners = (partners.reset_index().rename(columns={"index": "partner"})
+                .sort_values([last_cs, "partner"], ascending=[False, True], ignore_index=True).head(top))
+    for col in partners.columns:
+        if col.startswith("joint_"):
+            partners[col] = partners[col].astype("int64")
+    return GroupReport(country=country, group=group, members=members, periods=table, growth=growth, partners=partners)

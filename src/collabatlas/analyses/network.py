@@ -1,0 +1,598 @@
+"""Collaboration network maps: a graph of countries, institutions or sectors, clustered and laid out.
+
+Every number comes from the Atlas: edges are ``Atlas.pairs`` (joint_count, cs) and node weights are
+``Atlas.totals`` (count, share, cs_total; the same Count and Share as ``Atlas.scores``). Nothing is
+recounted here. The steps, in this order (docs/network.md gives the formulas with a worked example):
+
+1. **nodes**: the units that collaborate (appear in a pair); with ``top`` the N largest by ``top_by``
+   (``cs_total``, ``count`` or ``share``; ties by id);
+2. **edges**: the pairs between selected nodes; ``raw`` is the chosen ``weight`` (``cs`` or
+   ``joint_count``) and pairs with ``raw < min_weight`` are dropped;
+3. **normalisation** of ``raw`` into ``weight``: ``none``, ``association`` (VOSviewer's association
+   strength, from the total link strength in this graph), ``cosine`` (Salton) or ``jaccard`` (from
+   the units' totals: Count for joint_count, total CS for cs);
+4. ``max_edges``: each node keeps its ``max_edges`` strongest edges (an edge stays if it is among
+   the strongest of either end); then nodes left without an edge are dropped (``keep_isolated``
+   keeps them);
+5. **clusters**: Leiden (leidenalg) on ``weight``, modularity with a resolution (RB configuration
+   model; resolution 1 is Newman's modularity) or CPM, seeded; ids 1..k by cluster size;
+6. **layout**: Fruchterman-Reingold (``fr``) or DrL (``drl``) from igraph, or the VOS mapping
+   (``vos``), seeded; coordinates centred with unit root-mean-square radius.
+
+``build_network(atlas, ...)`` runs it all; :func:`network_from_frames` does the same on frames the
+caller already has (the dashboard's cache). ``write(network, path, fmt)`` exports VOSviewer JSON,
+GEXF 1.3, GraphML or CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+
+import igraph
+import leidenalg
+import numpy as np
+import pandas as pd
+
+from collabatlas.counting.filters import Filters
+from collabatlas.counting.rules import CountingError
+from collabatlas.escaping import csv_frame, xml_text
+
+
+class Weight(str, Enum):
+    """Edge weight: bilateral CS or number of joint works."""
+    cs = "cs"
+    joint_count = "joint_count"
+
+
+class Normalization(str, Enum):
+    """Edge normalisation (formulas in :func:`normalize`)."""
+    none = "none"
+    association = "association"
+    cosine = "cosine"
+    jaccard = "jaccard"
+
+
+class NodeMeasure(str, Enum):
+    """Node measure for ``top`` and node size."""
+    cs_total = "cs_total"
+    count = "count"
+    share = "share"
+
+
+class Quality(str, Enum):
+    """Leiden quality function."""
+    modularity = "modularity"
+    cpm = "cpm"
+
+
+class Layout(str, Enum):
+    """Layout algorithm."""
+    fr = "fr"
+    drl = "drl"
+    vos = "vos"
+
+
+class ExportFormat(str, Enum):
+    """File format of :func:`write`."""
+    vosviewer = "vosviewer"
+    gexf = "gexf"
+    graphml = "graphml"
+    csv = "csv"
+
+
+WEIGHTS = tuple(m.value for m in Weight)
+NORMALIZATIONS = tuple(m.value for m in Normalization)
+NODE_MEASURES = tuple(m.value for m in NodeMeasure)
+QUALITIES = tuple(m.value for m in Quality)
+LAYOUTS = tuple(m.value for m in Layout)
+FORMATS = tuple(m.value for m in ExportFormat)
+#: the unit total each edge weight is set against by cosine and Jaccard
+SIZE_OF_WEIGHT = {"joint_count": "count", "cs": "cs_total"}
+NODE_COLUMNS = ["id", "label", "count", "share", "cs_total", "links", "link_strength", "cluster", "x", "y"]
+EDGE_COLUMNS = ["source", "target", "joint_count", "cs", "raw", "weight"]
+VOS_MAX_NODES = 3000
+VOS_MAX_CLUSTERS = 1000
+
+
+class NetworkError(CountingError):
+    """A network that cannot be built or written (bad option, nothing to draw, format limit)."""
+
+
+def _choice(name: str, value: str | Enum, allowed: tuple[str, ...]) -> str:
+    """``value`` as a plain string (an Enum member gives its value), checked against ``allowed``."""
+    value = value.value if isinstance(value, Enum) else value
+    if value not in allowed:
+        raise NetworkError(f"{name} {value!r}: expected one of {', '.join(allowed)}")
+    return value
+
+
+# -- normalisation ------------------------------------------------------------------------------
+
+def normalize(source, target, raw, method: str, size: dict | pd.Series | None = None) -> np.ndarray:
+    """Normalised weights of the undirected edges ``source[k]``–``target[k]`` with raw weight ``raw[k]``.
+
+    - ``none``: the raw weight;
+    - ``association``: s_ij = c_ij · W / (w_i · w_j), w_i = Σ_j c_ij (total link strength over these
+      edges), W = Σ_i w_i (twice the total edge weight) — VOSviewer's association strength, the
+      ratio of c_ij to its expectation in the configuration model (1 = as expected);
+    - ``cosine`` (Salton): c_ij / √(s_i · s_j), s = ``size`` (each unit's total);
+    - ``jaccard``: c_ij / (s_i + s_j − c_ij).
+    Both cosine and Jaccard are in [0, 1] when c_ij <= min(s_i, s_j). A zero denominator gives 0.
+    """
+    method = _choice("normalisation", method, NORMALIZATIONS)
+    c = np.asarray(raw, dtype=float)
+    src, dst = pd.Index(source), pd.Index(target)
+    if method == "none":
+        return c.copy()
+    if method == "association":
+        strength = pd.concat([pd.Series(c, index=src), pd.Series(c, index=dst)]).groupby(level=0).sum()
+        wi, wj = strength.reindex(src).to_numpy(), strength.reindex(dst).to_numpy()
+        denominator = wi * wj / strength.sum() if len(c) else wi
+    else:
+        if size is None:
+            raise NetworkError(f"{method} normalisation needs each unit's total (size)")
+        sizes = pd.Series(size, dtype=float)
+        missing = sorted(set(src.append(dst)) - set(sizes.index))
+        if missing:
+            raise NetworkError(f"{method} normalisation: no total for units {missing[:5]}")
+        si, sj = sizes.reindex(src).to_numpy(), sizes.reindex(dst).to_numpy()
+        denominator = np.sqrt(si * sj) if method == "cosine" else si + sj - c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, c / np.where(denominator > 0, denominator, 1.0), 0.0)
+
+
+# -- the network --------------------------------------------------------------------------------
+
+@dataclass
+class Network:
+    """Nodes and edges as DataFrames (columns :data:`NODE_COLUMNS`, :data:`EDGE_COLUMNS`) and the
+    igraph ``graph`` built from them (vertex ``name`` = node id, edge ``weight``); ``meta`` holds
+    how it was made (level, weight, normalisation, filters, thresholds, clustering, layout)."""
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+    graph: igraph.Graph = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index = {unit: i for i, unit in enumerate(self.nodes["id"])}
+        pairs = list(zip(self.edges["source"].map(index), self.edges["target"].map(index), strict=True))
+        self.graph = igraph.Graph(n=len(self.nodes), edges=pairs, directed=False)
+        self.graph.vs["name"] = list(self.nodes["id"])
+        self.graph.es["weight"] = [float(w) for w in self.edges["weight"]]
+        degree = pd.concat([self.edges["source"], self.edges["target"]]).value_counts()
+        strength = pd.concat([self.edges.set_index("source")["weight"],
+                              self.edges.set_index("target")["weight"]]).groupby(level=0).sum()
+        self.nodes["links"] = self.nodes["id"].map(degree).fillna(0).astype("int64")
+        self.nodes["link_strength"] = self.nodes["id"].map(strength).fillna(0.0).astype(float)
+
+    def cluster(self, resolution: float = 1.0, quality: str = "modularity", seed: int = 0) -> Network:
+        """Leiden clusters on the edge weights; sets ``nodes.cluster`` (1 = largest cluster)."""
+        quality = _choice("quality", quality, QUALITIES)
+        kind = leidenalg.RBConfigurationVertexPartition if quality == "modularity" else leidenalg.CPMVertexPartition
+        weights = "weight" if self.graph.ecount() else None
+        partition = leidenalg.find_partition(self.graph, kind, weights=weights, resolution_parameter=resolution,
+                                             seed=seed, n_iterations=-1)
+        membership = np.asarray(partition.membership)
+        sizes = pd.Series(membership).value_counts()
+        first = pd.Series(np.arange(len(membership))).groupby(membership).min()
+        order = sorted(sizes.index, key=lambda c: (-sizes[c], first[c]))
+        renumber = {c: i + 1 for i, c in enumerate(order)}
+        self.nodes["cluster"] = [renumber[c] for c in membership]
+        modularity = self.graph.modularity(list(membership), weights=weights) if self.graph.ecount() else 0.0
+        self.meta.update(quality=quality, resolution=resolution, cluster_seed=seed, n_clusters=len(order),
+                         quality_value=float(partition.quality()), modularity=float(modularity))
+        return self
+
+    def layout(self, method: str = "fr", seed: int = 0) -> Network:
+        """Node coordinates ``x``, ``y`` (centred, unit root-mean-square radius; ``y`` grows upwards)."""
+        method = _choice("layout", method, LAYOUTS)
+        n = len(self.nodes)
+        start = np.random.default_rng(seed).uniform(-1, 1, size=(n, 2))
+        weights = np.asarray(self.graph.es["weight"], dtype=float) if self.graph.ecount() else np.zeros(0)
+        if len(weights) and weights.mean() > 0:
+            weights = weights / weights.mean()
+        if n < 2:
+            xy = np.zeros((n, 2))
+        elif method == "vos":
+            xy = vos_layout(n, self._index_pairs(), weights, start)
+        else:
+            with _igraph_seed(seed):
+                w = list(weights) if len(weights) else None
+                if method == "fr":
+                    found = self.graph.layout_fruchterman_reingold(weights=w, seed=start.tolist(), niter=1000)
+                else:
+                    found = self.graph.layout_drl(weights=w, seed=start.tolist())
+            xy = np.asarray(found.coords, dtype=float)
+        xy = xy - xy.mean(axis=0) if n else xy
+        radius = np.sqrt((xy ** 2).sum(axis=1).mean()) if n else 0.0
+        if radius > 0:
+            xy = xy / radius
+        self.nodes["x"], self.nodes["y"] = xy[:, 0] if n else [], xy[:, 1] if n else []
+        self.meta.update(layout=method, layout_seed=seed)
+        return self
+
+    def _index_pairs(self) -> np.ndarray:
+        return np.asarray(self.graph.get_edgelist(), dtype=int).reshape(-1, 2)
+
+    def to_dict(self) -> dict:
+        """JSON-ready ``{"meta", "nodes": [...], "edges": [...]}`` (records of the two frames)."""
+        return {"meta": self.meta,
+                "nodes": json.loads(self.nodes.to_json(orient="records", double_precision=15)),
+                "edges": json.loads(self.edges.to_json(orient="records", double_precision=15))}
+
+
+@contextmanager
+def _igraph_seed(seed: int) -> Iterator[None]:
+    """igraph draws from Python's ``random`` module: give it a seeded generator for one call."""
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        igraph.set_random_number_generator(random)
+
+
+def vos_layout(n: int, pairs: np.ndarray, weights: np.ndarray, start: np.ndarray,
+               attraction: int = 2, repulsion: int = 1) -> np.ndarray:
+    """VOS mapping (van Eck, Waltman, Dekker & van den Berg 2010): minimise
+    Σ_{i<j} s_ij d_ij^a / a − Σ_{i<j} d_ij^r / r with a = 2, r = 1, from ``start`` (L-BFGS).
+    When the graph is not connected every pair gets 0.01 added to its weight (as VOSviewer does) so
+    that components stay at a finite distance."""
+    from scipy.optimize import minimize
+
+    if n > VOS_MAX_NODES:
+        raise NetworkError(f"vos layout: {n} nodes, at most {VOS_MAX_NODES} (use --layout fr or --top)")
+    s = np.zeros((n, n))
+    s[pairs[:, 0], pairs[:, 1]] = weights
+    s = s + s.T
+    graph = igraph.Graph(n=n, edges=pairs.tolist())
+    if len(graph.connected_components()) > 1:
+        s = s + 0.01
+    np.fill_diagonal(s, 0.0)
+    upper = np.triu_indices(n, 1)
+
+    def energy(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        xy = flat.reshape(n, 2)
+        diff = xy[:, None, :] - xy[None, :, :]
+        d = np.sqrt((diff ** 2).sum(axis=2)) + np.eye(n)
+        value = (s[upper] * d[upper] ** attraction).sum() / attraction - (d[upper] ** repulsion).sum() / repulsion
+        coef = s * d ** (attraction - 2) - d ** (repulsion - 2)
+        np.fill_diagonal(coef, 0.0)
+        grad = (coef[:, :, None] * diff).sum(axis=1)
+        return float(value), grad.ravel()
+
+    result = minimize(energy, start.ravel(), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    return result.x.reshape(n, 2)
+
+
+# -- building -----------------------------------------------------------------------------------
+
+def unit_labels(level: str, nodes: pd.DataFrame) -> list[str]:
+    """Display names: institution names, country short names (country_converter), sector names."""
+    ids = [str(u) for u in nodes["id"]]
+    if level == "institution" and "name" in nodes:
+        return [str(name) if isinstance(name, str) and name else unit for unit, name in zip(ids, nodes["name"], strict=True)]
+    if level == "country":
+        from collabatlas.refdata.countries import short_names
+
+        names = short_names()
+        return [names.get(unit, unit) for unit in ids]
+    return ids
+
+
+def network_from_frames(pairs: pd.DataFrame, totals: pd.DataFrame, level: str = "country", *, weight: str = "cs",
+                        normalize_by: str = "none", min_weight: float = 0.0, top: int | None = None,
+                        top_by: str = "cs_total", max_edges: int | None = None, keep_isolated: bool = False,
+                        meta: dict | None = None) -> Network:
+    """The network from ``Atlas.pairs`` (``unit_a, unit_b, joint_count, cs``) and ``Atlas.totals``
+    (``unit[, name], count, share, cs_total``) frames; no clusters or layout yet (all 0)."""
+    weight = _choice("weight", weight, WEIGHTS)
+    normalize_by = _choice("normalisation", normalize_by, NORMALIZATIONS)
+    top_by = _choice("top_by", top_by, NODE_MEASURES)
+    if top is not None and top < 1:
+        raise NetworkError(f"top {top}: must be at least 1")
+    if max_edges is not None and max_edges < 1:
+        raise NetworkError(f"max_edges {max_edges}: must be at least 1")
+    if pairs.empty:
+        raise NetworkError("no collaboration pairs under these filters: nothing to draw")
+    linked = pd.concat([pairs["unit_a"], pairs["unit_b"]], ignore_index=True).unique()
+    nodes = totals[totals["unit"].isin(linked)].rename(columns={"unit": "id"})
+    nodes = nodes.assign(_rank=nodes[top_by].round(9)).sort_values(["_rank", "id"], ascending=[False, True])
+    nodes = nodes.drop(columns="_rank").head(top) if top else nodes.drop(columns="_rank")
+    selected = set(nodes["id"])
+    edges = pairs[pairs["unit_a"].isin(selected) & pairs["unit_b"].isin(selected)]
+    edges = edges.rename(columns={"unit_a": "source", "unit_b": "target"})[["source", "target", "joint_count", "cs"]]
+    edges = edges.assign(raw=edges[weight].astype(float))
+    edges = edges[edges["raw"] >= min_weight].reset_index(drop=True)
+    sizes = nodes.set_index("id")[SIZE_OF_WEIGHT[weight]]
+    edges["weight"] = normalize(edges["source"], edges["target"], edges["raw"], normalize_by, sizes)
+    if max_edges and len(edges):  # strongest_edges needs at least one edge
+        edges = strongest_edges(edges, max_edges)
+    dropped = 0
+    if not keep_isolated:
+        with_edge = set(edges["source"]) | set(edges["target"])
+        dropped = int((~nodes["id"].isin(with_edge)).sum())
+        nodes = nodes[nodes["id"].isin(with_edge)]
+    nodes = nodes.reset_index(drop=True)
+    nodes["label"] = unit_labels(level, nodes)
+    nodes["cluster"], nodes["x"], nodes["y"], nodes["links"], nodes["link_strength"] = 0, 0.0, 0.0, 0, 0.0
+    edges = edges.sort_values(["weight", "source", "target"], ascending=[False, True, True], ignore_index=True)
+    info = dict(meta or {})
+    info.update(level=level, weight=weight, normalize=normalize_by, min_weight=min_weight, top=top, top_by=top_by,
+                max_edges=max_edges, n_nodes=len(nodes), n_edges=len(edges), isolated_dropped=dropped)
+    return Network(nodes=nodes[NODE_COLUMNS].copy(), edges=edges[EDGE_COLUMNS].copy(), meta=info)
+
+
+def strongest_edges(edges: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Edges among the ``k`` strongest (by ``weight``; ties by the other end's id) of either end."""
+    ends = pd.concat([edges.assign(_node=edges["source"], _other=edges["target"]),
+                      edges.assign(_node=edges["target"], _other=edges["source"])])
+    ends = ends.assign(_w=ends["weight"].round(12)).sort_values(["_node", "_w", "_other"], ascending=[True, False, True])
+    keep = ends.groupby("_node", sort=False).head(k)
+    kept = set(zip(keep["source"], keep["target"], strict=True))
+    mask = [pair in kept for pair in zip(edges["source"], edges["target"], strict=True)]
+    return edges[mask].reset_index(drop=True)
+
+
+def build_network(atlas, level: str = "country", *, years=None, window=None, subject=None,
+                  type=None, renormalize: bool = False, rollup: bool = False,
+                  exclude_dual_affiliations: bool = False, weight: str = "cs", normalize_by: str = "none",
+                  min_weight: float = 0.0, top: int | None = None, top_by: str = "cs_total",
+                  max_edges: int | None = None, keep_isolated: bool = False, resolution: float = 1.0,
+                  quality: str = "modularity", layout: str = "fr", seed: int = 42) -> Network:
+    """A clustered, laid-out collaboration network from an :class:`~collabatlas.Atlas`.
+
+    Edges come from ``atlas.pairs`` and node weights from ``atlas.totals`` with the same filters
+    (years, window, subject, type, renormalize, rollup, exclude_dual_affiliations). See the module
+    docstring for the steps and docs/network.md for the formulas.
+
+    Example::
+
+        net = build_network(atlas, "country", years="2015-2021", normalize_by="association", top=50)
+        net.nodes[["id", "label", "cluster", "x", "y"]]; net.edges; write(net, "map.json", "vosviewer")
+    """
+    options = dict(level=level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
+                   rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
+    pairs = atlas.pairs(**options)
+    totals = atlas.totals(**options)
+    filters = Filters.of(years=years, window=window, subject=subject, type=type)
+    meta = {"filters": filters.describe(), "renormalize": renormalize, "rollup": rollup,
+            "exclude_dual_affiliations": exclude_dual_affiliations, "data_version": atlas.data_version}
+    net = network_from_frames(pairs, totals, level, weight=weight, normalize_by=normalize_by, min_weight=min_weight,
+                              top=top, top_by=top_by, max_edges=max_edges, keep_isolated=keep_isolated, meta=meta)
+    return net.cluster(resolution=resolution, quality=quality, seed=seed).layout(layout, seed=seed)
+
+
+# -- export -------------------------------------------------------------------------------------
+
+WEIGHT_LABEL = {"cs": "CS", "joint_count": "joint works"}
+NORMALIZATION_LABEL = {"none": "", "association": "association strength of ", "cosine": "cosine of ",
+                       "jaccard": "Jaccard index of "}
+PLURAL = {"country": "countries", "institution": "institutions", "sector": "sectors"}
+
+
+def describe(net: Network) -> str:
+    """One line: what the map shows and how it was made."""
+    m = net.meta
+    strength = NORMALIZATION_LABEL[m.get("normalize", "none")] + WEIGHT_LABEL[m.get("weight", "cs")]
+    bits = [f"{PLURAL.get(m.get('level'), 'units')} linked by {strength}", m.get("filters", "")]
+    if m.get("n_clusters") is not None:
+        bits.append(f"Leiden {m.get('quality')} clusters (resolution {m.get('resolution')}, seed {m.get('cluster_seed')})")
+    if m.get("layout"):
+        bits.append(f"{m['layout']} layout (seed {m.get('layout_seed')})")
+    if m.get("data_version") is not None:
+        bits.append(f"data version {m['data_version']}")
+    return "; ".join(b for b in bits if b)
+
+
+def _number(value) -> float | int:
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
+
+
+def vosviewer_json(net: Network) -> dict:
+    """The network as a VOSviewer JSON document (``network``: items, links, clusters; ``config``;
+    ``info``), following the VOSviewer Online JSON file type: ids are unit ids, clusters 1..1000,
+    weights non-negative, at least three items."""
+    if len(net.nodes) < 3:
+        raise NetworkError(f"VOSviewer needs at least three items; this network has {len(net.nodes)}")
+    if (net.nodes["cluster"] < 1).any():
+        raise NetworkError("VOSviewer needs clusters: run network.cluster() first")
+    if net.nodes["cluster"].max() > VOS_MAX_CLUSTERS:
+        raise NetworkError(f"VOSviewer shows at most {VOS_MAX_CLUSTERS} clusters; this network has "
+                           f"{net.nodes['cluster'].max()} (use --top, --min-weight or a lower resolution)")
+    level = net.meta.get("level", "unit")
+    strength = (NORMALIZATION_LABEL[net.meta.get("normalize", "none")] + WEIGHT_LABEL[net.meta.get("weight", "cs")])
+    items = []
+    for row in net.nodes.itertuples(index=False):
+        items.append({
+            "id": row.id, "label": row.label, "x": float(row.x), "y": float(row.y), "cluster": int(row.cluster),
+            "weights": {"Links": int(row.links), "Total link strength": float(row.link_strength),
+                        "Count": int(row.count), "Share": float(row.share), "Total CS": float(row.cs_total)},
+            "scores": {"Count": int(row.count), "Share": float(row.share), "Total CS": float(row.cs_total)},
+        })
+    links = [{"source_id": r.source, "target_id": r.target, "strength": float(r.weight)}
+             for r in net.edges.itertuples(index=False)]
+    clusters = [{"cluster": int(c), "label": f"Cluster {int(c)}"} for c in sorted(net.nodes["cluster"].unique())]
+    size_key = {"cs_total": 5, "count": 3, "share": 4}[net.meta.get("top_by", "cs_total")]
+    return {
+        "network": {"items": items, "links": links, "clusters": clusters},
+        "config": {
+            "terminology": {"item": level, "items": PLURAL.get(level, "units"), "link": "collaboration",
+                            "links": "collaborations", "link_strength": strength,
+                            "total_link_strength": f"total {strength}"},
+            "parameters": {"item_size": size_key},
+        },
+        "info": {"title": f"Collaboration network of {PLURAL.get(level, 'units')}", "description": describe(net)},
+    }
+
+
+def write_vosviewer(net: Network, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(vosviewer_json(net), ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+#: node and edge attributes written to GEXF and GraphML, with their XML types
+NODE_ATTRIBUTES = {"count": "long", "share": "double", "cs_total": "double", "links": "long",
+                   "link_strength": "double", "cluster": "long"}
+EDGE_ATTRIBUTES = {"joint_count": "long", "cs": "double", "raw": "double", "weight": "double"}
+GEXF_NS, VIZ_NS = "http://gexf.net/1.3", "http://gexf.net/1.3/viz"
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+#: cluster colours (cluster 1 first), the same palette as VOSviewer's
+PALETTE = ["#d62728", "#2ca02c", "#1f77b4", "#bcbd22", "#9467bd", "#17becf", "#ff7f0e", "#8c564b", "#e377c2",
+           "#ff9896", "#98df8a", "#aec7e8", "#dbdb8d", "#c5b0d5", "#9edae5", "#ffbb78", "#c49c94", "#f7b6d2"]
+COORDINATE_SCALE = 100.0  # Gephi draws in screen units: spread the unit-radius layout
+
+
+def _rgb(cluster: int) -> tuple[int, int, int]:
+    code = PALETTE[(cluster - 1) % len(PALETTE)] if cluster >= 1 else "#bfbfbf"
+    return int(code[1:3], 16), int(code[3:5], 16), int(code[5:7], 16)
+
+
+def _text(value) -> str:
+    return repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _node_size(net: Network) -> pd.Series:
+    measure = net.nodes[net.meta.get("top_by", "cs_total")].astype(float)
+    top = measure.max()
+    return 5 + 25 * np.sqrt(measure / top) if top > 0 else measure * 0 + 10
+
+
+def gexf_tree(net: Network) -> ET.ElementTree:
+    """GEXF 1.3: node and edge attributes, viz:position (x, y), viz:size and viz:color by cluster."""
+    ET.register_namespace("", GEXF_NS)
+    ET.register_namespace("viz", VIZ_NS)
+    ET.register_namespace("xsi", XSI_NS)
+    root = ET.Element(f"{{{GEXF_NS}}}gexf", {"version": "1.3", f"{{{XSI_NS}}}schemaLocation":
+                                             f"{GEXF_NS} http://gexf.net/1.3/gexf.xsd"})
+    meta = ET.SubElement(root, f"{{{GEXF_NS}}}meta", {"lastmodifieddate": date.today().isoformat()})
+    ET.SubElement(meta, f"{{{GEXF_NS}}}creator").text = "collabatlas"
+    ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = describe(net)
+    graph = ET.SubElement(root, f"{{{GEXF_NS}}}graph", {"mode": "static", "defaultedgetype": "undirected"})
+    for cls, spec in (("node", NODE_ATTRIBUTES), ("edge", EDGE_ATTRIBUTES)):
+        attrs = ET.SubElement(graph, f"{{{GEXF_NS}}}attributes", {"class": cls, "mode": "static"})
+        for name, kind in spec.items():
+            ET.SubElement(attrs, f"{{{GEXF_NS}}}attribute", {"id": name, "title": name, "type": kind})
+    nodes = ET.SubElement(graph, f"{{{GEXF_NS}}}nodes")
+    for (_, row), size in zip(net.nodes.iterrows(), _node_size(net), strict=True):
+        node = ET.SubElement(nodes, f"{{{GEXF_NS}}}node", {"id": str(row["id"]), "label": str(row["label"])})
+        values = ET.SubElement(node, f"{{{GEXF_NS}}}attvalues")
+        for name in NODE_ATTRIBUTES:
+            ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": _text(row[name])})
+        r, g, b = _rgb(int(row["cluster"]))
+        ET.SubElement(node, f"{{{VIZ_NS}}}color", {"r": str(r), "g": str(g), "b": str(b)})
+        ET.SubElement(node, f"{{{VIZ_NS}}}position", {"x": _text(row["x"] * COORDINATE_SCALE),
+                                                      "y": _text(row["y"] * COORDINATE_SCALE), "z": "0.0"})
+        ET.SubElement(node, f"{{{VIZ_NS}}}size", {"value": _text(size)})
+    edges = ET.SubElement(graph, f"{{{GEXF_NS}}}edges")
+    for i, row in net.edges.iterrows():
+        edge = ET.SubElement(edges, f"{{{GEXF_NS}}}edge", {"id": str(i), "source": str(row["source"]),
+                                                           "target": str(row["target"]), "weight": _text(row["weight"])})
+        values = ET.SubElement(edge, f"{{{GEXF_NS}}}attvalues")
+        for name in EDGE_ATTRIBUTES:
+            ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": _text(row[name])})
+    return _xml_safe(ET.ElementTree(root))
+
+
+def graphml_tree(net: Network) -> ET.ElementTree:
+    """GraphML: keys for every attribute; Gephi reads ``label``, ``x``, ``y``, ``size``, ``r``/``g``/``b``
+    and the edge ``weight``; igraph and networkx read every key."""
+    ET.register_namespace("", GRAPHML_NS)
+    ET.register_namespace("xsi", XSI_NS)
+    root = ET.Element(f"{{{GRAPHML_NS}}}graphml", {f"{{{XSI_NS}}}schemaLocation":
+                                                   f"{GRAPHML_NS} http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"})
+    node_keys = {"label": "string", **NODE_ATTRIBUTES, "x": "double", "y": "double", "size": "double",
+                 "r": "int", "g": "int", "b": "int"}
+    for name, kind in (("description", "string"),):
+        ET.SubElement(root, f"{{{GRAPHML_NS}}}key", {"id": f"g_{name}", "for": "graph", "attr.name": name,
+                                                     "attr.type": kind})
+    for cls, spec in (("node", node_keys), ("edge", EDGE_ATTRIBUTES)):
+        for name, kind in spec.items():
+            ET.SubElement(root, f"{{{GRAPHML_NS}}}key", {"id": f"{cls[0]}_{name}", "for": cls, "attr.name": name,
+                                                         "attr.type": kind})
+    graph = ET.SubElement(root, f"{{{GRAPHML_NS}}}graph", {"id": "G", "edgedefault": "undirected"})
+    ET.SubElement(graph, f"{{{GRAPHML_NS}}}data", {"key": "g_description"}).text = describe(net)
+    for (_, row), size in zip(net.nodes.iterrows(), _node_size(net), strict=True):
+        node = ET.SubElement(graph, f"{{{GRAPHML_NS}}}node", {"id": str(row["id"])})
+        r, g, b = _rgb(int(row["cluster"]))
+        values = {"label": row["label"], **{k: row[k] for k in NODE_ATTRIBUTES},
+                  "x": row["x"] * COORDINATE_SCALE, "y": row["y"] * COORDINATE_SCALE, "size": size,
+                  "r": r, "g": g, "b": b}
+        for name, value in values.items():
+            ET.SubElement(node, f"{{{GRAPHML_NS}}}data", {"key": f"n_{name}"}).text = _text(value)
+    for i, row in net.edges.iterrows():
+        edge = ET.SubElement(graph, f"{{{GRAPHML_NS}}}edge", {"id": f"e{i}", "source": str(row["source"]),
+                                                              "target": str(row["target"])})
+        for name in EDGE_ATTRIBUTES:
+            ET.SubElement(edge, f"{{{GRAPHML_NS}}}data", {"key": f"e_{name}"}).text = _text(row[name])
+    return _xml_safe(ET.ElementTree(root))
+
+
+def _xml_safe(tree: ET.ElementTree) -> ET.ElementTree:
+    """``tree`` with the characters XML 1.0 does not allow (control characters in a name, ...)
+    dropped from every text and attribute, so that the file is well-formed."""
+    for element in tree.iter():
+        if element.text:
+            element.text = xml_text(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, xml_text(value))
+    return tree
+
+
+def _write_xml(tree: ET.ElementTree, path: str | Path) -> Path:
+    path = Path(path)
+    ET.indent(tree, space=" ")
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+    return path
+
+
+def write_gexf(net: Network, path: str | Path) -> Path:
+    return _write_xml(gexf_tree(net), path)
+
+
+def write_graphml(net: Network, path: str | Path) -> Path:
+    return _write_xml(graphml_tree(net), path)
+
+
+def write_csv(net: Network, directory: str | Path, raw: bool = False) -> list[Path]:
+    """``DIRECTORY/nodes.csv`` and ``DIRECTORY/edges.csv`` (the directory is created). Text cells are
+    neutralised for spreadsheets (:func:`collabatlas.escaping.csv_frame`) unless ``raw``."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise NetworkError(f"--out {directory}: the csv format writes a directory (nodes.csv, edges.csv)")
+    directory.mkdir(parents=True, exist_ok=True)
+    csv_frame(net.nodes, raw).to_csv(directory / "nodes.csv", index=False)
+    csv_frame(net.edges, raw).to_csv(directory / "edges.csv", index=False)
+    return [directory / "nodes.csv", directory / "edges.csv"]
+
+
+def format_of(path: str | Path, fmt: str | None = None) -> str:
+    """The export format: ``fmt`` if given, else from the suffix (.json, .gexf, .graphml; none = csv)."""
+    if fmt:
+        return _choice("format", fmt, FORMATS)
+    suffix = Path(path).suffix.lower()
+    found = {".json": "vosviewer", ".gexf": "gexf", ".graphml": "graphml", "": "csv"}.get(suffix)
+    if found is None:
+        raise NetworkError(f"--out {path}: cannot tell the format from {suffix!r}; give --format "
+                           f"({', '.join(FORMATS)})")
+    return found
+
+
+def write(net: Network, path: str | Path, fmt: str | None = None, raw_csv: bool = False) -> list[Path]:
+    """Write ``net`` to ``path`` in ``fmt`` (see :func:`format_of`); returns the files written.
+    ``raw_csv``: CSV cells as they are, without the spreadsheet-formula neutralisation."""
+    fmt = format_of(path, fmt)
+    if fmt == "csv":
+        return write_csv(net, path, raw=raw_csv)
+    writer = {"vosviewer": write_vosviewer, "gexf": write_gexf, "graphml": write_graphml}[fmt]
+    return [writer(net, path)]

@@ -1,0 +1,121 @@
+"""An institution's collaboration profile (one page per institution, as on Nature Index).
+
+Everything here is arranged from :mod:`collabatlas.counting.rules` results (totals and partners); no
+Share or CS is computed in this module.
+
+- headline: Count, Share, total CS and its domestic / international / industry parts;
+- hotspot countries: the institution's CS with partner institutions, summed per partner country,
+  for the top ``top`` international countries, each with its % of the international CS, plus
+  "rest of world";
+- top partner institutions with the two sides' contributions on joint works (own vs partner Share);
+- distinct domestic and international partner institutions, and top corporate partners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError
+from collabatlas.escaping import like_contains
+
+if TYPE_CHECKING:
+    from collabatlas.atlas import Atlas
+
+REST_OF_WORLD = "rest of world"
+
+
+@dataclass
+class InstitutionProfile:
+    institution_id: str
+    name: str | None
+    country: str | None
+    headline: dict
+    hotspots: pd.DataFrame  # country, cs, joint_count, pct_of_international_cs
+    partners: pd.DataFrame  # partner, name, country, joint_count, cs, own_share, partner_share, own_pct
+    corporate_partners: pd.DataFrame
+    n_domestic_partners: int
+    n_international_partners: int
+
+    def to_dict(self) -> dict:
+        return {
+            "institution_id": self.institution_id, "name": self.name, "country": self.country,
+            "headline": self.headline,
+            "hotspots": self.hotspots.to_dict(orient="records"),
+            "partners": self.partners.to_dict(orient="records"),
+            "corporate_partners": self.corporate_partners.to_dict(orient="records"),
+            "n_domestic_partners": self.n_domestic_partners,
+            "n_international_partners": self.n_international_partners,
+        }
+
+
+def find_institution(atlas: Atlas, query: str) -> str:
+    """An institution id from an OpenAlex id, a ROR id or URL, or a (part of a) name.
+
+    A name matching several institutions picks the one with most works when it is the only exact
+    (case-insensitive) match, else raises with the candidates."""
+    q = query.strip()
+    short = q.rsplit("/", 1)[-1]
+    row = atlas.con.execute(
+        "SELECT institution_id FROM institutions WHERE institution_id = $s OR lower(ror) = lower($s)", {"s": short}
+    ).fetchone()
+    if row:
+        return row[0]
+    found = atlas.con.execute(
+        """SELECT i.institution_id, i.name, i.country_code, count(DISTINCT f.wkey) AS works
+           FROM institutions i LEFT JOIN affiliations f USING (ikey)
+           WHERE i.name ILIKE $pattern ESCAPE '\\' GROUP BY ALL ORDER BY works DESC, i.institution_id LIMIT 10""",
+        {"pattern": like_contains(q)},  # % and _ in a name are themselves, not wildcards
+    ).fetchall()
+    if not found:
+        raise CountingError(f"no institution matches {query!r} (try an OpenAlex id such as I27837315 or a ROR id)")
+    exact = [r for r in found if (r[1] or "").lower() == q.lower()]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0][0]
+    listing = "; ".join(f"{i} {n} ({c}, {w} works)" for i, n, c, w in found)
+    raise CountingError(f"{query!r} matches several institutions: {listing}")
+
+
+def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> InstitutionProfile:
+    """The profile of the institution named by ``query`` under ``filters`` (years, window, subject, type)."""
+    iid = find_institution(atlas, query)
+    name, country = atlas.con.execute(
+        "SELECT name, country_code FROM institutions WHERE institution_id = $i", {"i": iid}
+    ).fetchone()
+    row = atlas.totals(level="institution", unit=iid, **filters)
+    if row.empty:
+        raise CountingError(f"{iid} ({name}) has no works under these filters")
+    headline = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items() if k not in ("unit", "name")}
+
+    c = atlas.counting_for("institution", filters.get("years"), filters.get("window"), filters.get("subject"),
+                           filters.get("type"), False, False)
+    partners = atlas.partner_detail(c, "institution", iid)
+    partners["own_pct"] = 100 * partners["own_share"] / partners["cs"]
+    international = partners["pct_of_international_cs"].notna()
+    domestic = partners["country"].notna() & (partners["country"] == country)
+
+    intl = partners[international]
+    by_country = (intl.groupby("country", as_index=False)
+                  .agg(cs=("cs", "sum"), joint_partners=("partner", "size"))
+                  .sort_values(["cs", "country"], ascending=[False, True], ignore_index=True))
+    total_intl = by_country["cs"].sum()
+    hotspots = by_country.head(top).copy()
+    rest = by_country.iloc[top:]
+    if len(rest):
+        hotspots.loc[len(hotspots)] = {"country": REST_OF_WORLD, "cs": rest["cs"].sum(),
+                                       "joint_partners": int(rest["joint_partners"].sum())}
+    hotspots["pct_of_international_cs"] = 100 * hotspots["cs"] / total_intl if total_intl else None
+
+    corporate_types = [t for t, sector in SECTOR_OF_TYPE.items() if sector == "corporate"]
+    types = atlas.institution_attributes()["type"].reindex(partners["partner"])
+    is_corporate = types.isin(corporate_types).to_numpy()
+    corporate = partners[is_corporate].head(top)
+    columns = ["partner", "name", "country", "joint_count", "cs", "own_share", "partner_share", "own_pct"]
+    return InstitutionProfile(
+        institution_id=iid, name=name, country=country, headline=headline,
+        hotspots=hotspots, partners=partners[columns].head(top).reset_index(drop=True),
+        corporate_partners=corporate[columns].reset_index(drop=True),
+        n_domestic_partners=int(domestic.sum()), n_international_partners=int(international.sum()),
+    )

@@ -1,0 +1,189 @@
+"""Which works a metric looks at: year range, date window, subject, work type.
+
+``Filters`` is plain data; :meth:`Filters.where` renders it as a parameterised SQL predicate over the
+``works`` table (alias ``w``), used by every metric in :mod:`collabatlas.counting.rules`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from collabatlas.counting.subjects import SubjectError, ni_field_ids
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be understood (bad year range, bad window, ...), or an option
+    outside its range (:func:`check_range`)."""
+
+
+def check_range(name: str, value, low: float | None = 1, high: float | None = None, allow_none: bool = True):
+    """``value`` when ``low <= value <= high`` (``None`` passes when ``allow_none``: the option's
+    default, e.g. all rows); else :class:`FilterError` naming the option and its range. The one rule
+    behind every count-like option (``top``, ``limit``, ``min_joint``, ``threshold``, ...) of the
+    library, the CLI and the API."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FilterError(f"{name} {value!r}: expected a number")
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = (f"{low:g}..{high:g}" if low is not None and high is not None
+                else f">= {low:g}" if low is not None else f"<= {high:g}")
+        raise FilterError(f"{name} {value:g}: must be {span}")
+    return value
+
+
+def parse_two_periods(value: str) -> tuple[int, int]:
+    """``"2015,2021"`` → (2015, 2021): the two periods of a comparison (``trend --compare``)."""
+    parts = [p.strip() for p in str(value).split(",")]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise FilterError(f"compare {value!r}: expected two periods P1,P2, e.g. 2015,2021")
+    first, last = int(parts[0]), int(parts[1])
+    if first == last:
+        raise FilterError(f"compare {value!r}: expected two different periods, e.g. 2015,2021")
+    return first, last
+
+
+def parse_years(value: str | int | tuple[int, int] | None) -> tuple[int, int] | None:
+    """``"2015-2021"``, ``"2020"``, ``2020`` or ``(2015, 2021)`` → inclusive (first, last)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, tuple | list):
+        first, last = int(value[0]), int(value[1])
+    else:
+        m = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|\.\.|:)\s*(\d{4}))?\s*", str(value))
+        if not m:
+            raise FilterError(f"years {value!r}: expected YYYY or YYYY-YYYY, e.g. 2015-2021")
+        first = int(m.group(1))
+        last = int(m.group(2) or m.group(1))
+    if first > last:
+        raise FilterError(f"years {value!r}: the first year {first} is after the last year {last}")
+    return (first, last)
+
+
+def check_subjects(subjects: tuple[str, ...]) -> tuple[str, ...]:
+    for s in subjects:
+        try:
+            ni_field_ids(s)
+        except SubjectError as exc:
+            raise FilterError(str(exc)) from exc
+    return subjects
+
+
+def parse_window(value: str | tuple[date, date] | None) -> tuple[date, date] | None:
+    """``"2022-08-01..2023-07-31"`` → inclusive (start, end) publication dates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, tuple | list):
+        start, end = value
+    else:
+        parts = str(value).split("..")
+        if len(parts) != 2:
+            raise FilterError(f"window {value!r}: expected START..END, e.g. 2022-08-01..2023-07-31")
+        try:
+            start, end = (date.fromisoformat(p.strip()) for p in parts)
+        except ValueError as exc:
+            raise FilterError(f"window {value!r}: {exc}") from exc
+    if start > end:
+        raise FilterError(f"window {value!r}: starts after it ends")
+    return (start, end)
+
+
+def _as_list(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(s.strip() for s in items if s and s.strip())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Work selection shared by all metrics. Every field is optional; empty means all works."""
+
+    years: tuple[int, int] | None = None
+    window: tuple[date, date] | None = None
+    subjects: tuple[str, ...] = field(default_factory=tuple)
+    types: tuple[str, ...] = field(default_factory=tuple)
+    #: a journal list resolved against a store (:meth:`collabatlas.atlas.Atlas.journal_filter`):
+    #: works whose source id, or (without one) exact source name, is in these sets
+    journal_ids: tuple[str, ...] = field(default_factory=tuple)
+    journal_names: tuple[str, ...] = field(default_factory=tuple)
+    journal_label: str | None = None
+
+    @classmethod
+    def of(cls, years=None, window=None, subject=None, type=None) -> Filters:
+        """Build from user-facing values (strings as typed on the command line, or Python values)."""
+        return cls(years=parse_years(years), window=parse_window(window),
+                   subjects=check_subjects(_as_list(subject)), types=_as_list(type))
+
+    def without_years(self) -> Filters:
+        return dataclasses.replace(self, years=None)
+
+    def where(self, alias: str = "w") -> tuple[str, dict]:
+        """SQL predicate over works (``TRUE`` when empty) and its named parameters."""
+        years, p1 = self.year_where(alias)
+        rest, p2 = self.work_where(alias)
+        return f"{years} AND {rest}", {**p1, **p2}
+
+    def year_where(self, alias: str) -> tuple[str, dict]:
+        """The year predicate alone, over any table with a ``year`` column."""
+        if not self.years:
+            return "TRUE", {}
+        return (f"{alias}.year BETWEEN $year_first AND $year_last",
+                {"year_first": self.years[0], "year_last": self.years[1]})
+
+    @property
+    def has_work_filters(self) -> bool:
+        """Whether anything but the year needs the works table."""
+        return bool(self.window or self.subjects or self.types or self.journal_label)
+
+    def work_where(self, alias: str = "w") -> tuple[str, dict]:
+        """Predicate over works for the window, subject and type filters (``TRUE`` when none)."""
+        clauses: list[str] = []
+        params: dict = {}
+        if self.window:
+            clauses.append(f"{alias}.pub_date BETWEEN $window_start AND $window_end")
+            params.update(window_start=self.window[0], window_end=self.window[1])
+        if self.subjects:
+            # a subject matches the OpenAlex domain, field or subfield by name (any case) or by id,
+            # or is a Nature Index subject area ``ni:<slug>`` (a set of OpenAlex fields)
+            names = [s.lower() for s in self.subjects if ni_field_ids(s) is None]
+            ni_fields = sorted({f for s in self.subjects for f in (ni_field_ids(s) or ())})
+            params["subjects"] = names
+            params["ni_fields"] = ni_fields
+            clauses.append(
+                "(" + " OR ".join(
+                    f"lower({alias}.{col}) IN (SELECT unnest($subjects))"
+                    for col in ("domain", "field", "subfield")
+                ) + f" OR ('domains/' || {alias}.domain_id) IN (SELECT unnest($subjects))"
+                  f" OR ('fields/' || {alias}.field_id) IN (SELECT unnest($subjects))"
+                  f" OR ('subfields/' || {alias}.subfield_id) IN (SELECT unnest($subjects))"
+                  f" OR {alias}.field_id IN (SELECT unnest($ni_fields)))"
+            )
+        if self.types:
+            params["types"] = [t.lower() for t in self.types]
+            clauses.append(f"lower({alias}.type) IN (SELECT unnest($types))")
+        if self.journal_label:
+            params.update(journal_ids=list(self.journal_ids) or [""], journal_names=list(self.journal_names) or [""])
+            clauses.append(f"({alias}.source_id IN (SELECT unnest($journal_ids)) OR ({alias}.source_id IS NULL "
+                           f"AND {alias}.source_name IN (SELECT unnest($journal_names))))")
+        return (" AND ".join(clauses) if clauses else "TRUE"), params
+
+    def describe(self) -> str:
+        """Human-readable summary for captions and table titles."""
+        bits = []
+        if self.years:
+            bits.append(f"years {self.years[0]}–{self.years[1]}" if self.years[0] != self.years[1] else f"year {self.years[0]}")
+        if self.window:
+            bits.append(f"published {self.window[0]} to {self.window[1]}")
+        if self.subjects:
+            bits.append("subject " + ", ".join(self.subjects))
+        if self.types:
+            bits.append("type " + ", ".join(self.types))
+        if self.journal_label:
+            bits.append(self.journal_label)
+        return "; ".join(bits) or "all works"

@@ -1,0 +1,206 @@
+"""Keeping the saved unit shares and per-year aggregates current in proportion to the change.
+
+The store saves, per level, every work's unit shares (``unit_shares_<level>``) and two per-year
+aggregates built from them (``agg_units_<level>``, ``agg_partners_<level>``; see
+:func:`collabatlas.counting.rules.aggregate_units_sql`). A unit's row — its share and its context on the
+work (``k``, ``w``, ...) — depends on its own work only (and on the attributes of the institutions
+the work names), and every aggregate row is a sum over works. So after an ingest:
+
+1. the ingest collects, inside its merge transaction, the works whose rows may differ
+   (:data:`CHANGED_TABLE`): new, replaced and merged-away works, and the works naming an institution
+   whose country, type, ROR type, lineage or origin changed (or that was removed);
+2. :func:`update_incremental` deletes those works' unit-share rows and inserts their new ones
+   (:func:`collabatlas.counting.rules.base_unit_shares_sql` restricted to them), and applies a set-based
+   delta per (unit, year) and (unit, partner, year): the sums over the new rows minus the sums over
+   the old ones; a row that falls to zero works is dropped.
+
+``Atlas`` takes this path when the saved tables were current before the ingest and the change is at
+most :data:`MAX_SHARE` of the works; otherwise (or on ``collabatlas refresh``) it rebuilds them from
+scratch. :func:`verify` recomputes everything into temporary tables and compares (``collabatlas
+verify``). Floating-point sums updated by deltas can differ from a rebuild in the last bits; the
+comparison allows a relative 1e-9 (:data:`TOLERANCE`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from collabatlas.counting import rules as counting
+from collabatlas.counting.rules import Counting
+
+#: temporary table (column ``wkey``) of the works an ingest changed, filled in its merge transaction
+CHANGED_TABLE = "ingest_changed_works"
+#: temporary copy of the institutions' counting attributes as they were before the merge
+_BEFORE_TABLE = "ingest_institutions_before"
+#: the institution columns the counting reads (sector from type / ror_type; lineage for roll-ups;
+#: origin 'address' marks pseudo-institutions)
+INSTITUTION_COLUMNS = ("country_code", "type", "ror_type", "lineage", "origin")
+#: above this share of the store's works changed, a full rebuild is cheaper than the deltas
+MAX_SHARE = 0.20
+#: relative tolerance of :func:`verify` (and of the tests comparing with a rebuild)
+TOLERANCE = 1e-9
+
+LEVELS = counting.LEVELS
+#: (kind, key columns, value columns, column counting works: a row at 0 is dropped)
+AGGREGATE_SHAPES = (
+    ("units", ("unit", "year"), counting.TOTALS_COLUMNS, "count"),
+    ("partners", ("unit", "partner", "year"), ("joint_count", "own_share", "partner_share"), "joint_count"),
+)
+_BUILDERS = {"units": counting.aggregate_units_sql, "partners": counting.aggregate_partners_sql}
+
+
+# -- collecting the changed works (inside the ingest's merge transaction) ------------------------
+def start_collecting(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty :data:`CHANGED_TABLE` and remember the institutions' attributes before the merge."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED_TABLE} (wkey BIGINT)")
+    cols = ", ".join(INSTITUTION_COLUMNS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_BEFORE_TABLE} AS SELECT ikey, {cols} FROM institutions")
+
+
+def add_changed(con: duckdb.DuckDBPyConnection, select_wkeys: str) -> None:
+    """Add the works of ``select_wkeys`` (a SELECT of one wkey column) to :data:`CHANGED_TABLE`."""
+    con.execute(f"INSERT INTO {CHANGED_TABLE} {select_wkeys}")
+
+
+def _saved_table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                            [name]).fetchone()[0])
+
+
+def finish_collecting(con: duckdb.DuckDBPyConnection) -> int:
+    """Add the works naming an institution whose counting attributes changed (or that went), make
+    :data:`CHANGED_TABLE` distinct, and return how many works it holds."""
+    same = " AND ".join(f"b.{c} IS NOT DISTINCT FROM i.{c}" for c in INSTITUTION_COLUMNS)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ingest_changed_institutions AS
+        SELECT coalesce(b.ikey, i.ikey) AS ikey FROM {_BEFORE_TABLE} b FULL OUTER JOIN institutions i USING (ikey)
+        WHERE b.ikey IS NULL OR i.ikey IS NULL OR NOT ({same})
+    """)
+    if con.execute("SELECT count(*) FROM ingest_changed_institutions").fetchone()[0]:
+        add_changed(con, "SELECT DISTINCT wkey FROM affiliations WHERE ikey IN (SELECT ikey FROM ingest_changed_institutions)")
+        if _saved_table_exists(con, "unit_shares_institution"):  # works that named a removed institution
+            add_changed(con, "SELECT DISTINCT wkey FROM unit_shares_institution "
+                             "WHERE unit IN (SELECT ikey FROM ingest_changed_institutions)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED_TABLE} AS SELECT DISTINCT wkey FROM {CHANGED_TABLE}")
+    con.execute(f"DROP TABLE {_BEFORE_TABLE}")
+    con.execute("DROP TABLE ingest_changed_institutions")
+    return con.execute(f"SELECT count(*) FROM {CHANGED_TABLE}").fetchone()[0]
+
+
+def changed_count(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Works in :data:`CHANGED_TABLE`, or None when this connection holds no such table."""
+    try:
+        return con.execute(f"SELECT count(*) FROM temp.main.{CHANGED_TABLE}").fetchone()[0]
+    except duckdb.CatalogException:
+        return None
+
+
+def drop_changed(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS temp.main.{CHANGED_TABLE}")
+
+
+# -- applying the change ---------------------------------------------------------------------
+def _negated(shape: tuple, sql: str) -> str:
+    _kind, keys, values, _count = shape
+    return f"SELECT {', '.join(keys)}, {', '.join(f'-{v} AS {v}' for v in values)} FROM ({sql})"
+
+
+def _join_on(keys: tuple[str, ...], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in keys)
+
+
+def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS,
+                       changed: str = CHANGED_TABLE) -> dict[str, float]:
+    """Bring the saved unit shares and aggregates of ``levels`` from the state before a change to the
+    state after it, for the works in ``changed`` (which must list every work whose rows differ).
+    Runs inside the caller's transaction. Returns the seconds spent on unit shares and aggregates."""
+    timings = {"unit_shares": 0.0, "aggregates": 0.0}
+    for level in levels:
+        started = time.perf_counter()
+        saved = f"unit_shares_{level}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE inc_old AS SELECT * FROM {saved} "
+                    f"WHERE wkey IN (SELECT wkey FROM {changed})")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE inc_new AS "
+                    f"{counting.base_unit_shares_sql(Counting(level=level), works=changed)}")
+        con.execute(f"DELETE FROM {saved} WHERE wkey IN (SELECT wkey FROM {changed})")
+        con.execute(f"INSERT INTO {saved} BY NAME SELECT * FROM inc_new")
+        timings["unit_shares"] += time.perf_counter() - started
+        started = time.perf_counter()
+        for shape in AGGREGATE_SHAPES:
+            kind, keys, values, works_column = shape
+            table = counting.aggregate_table(kind, level)
+            build = _BUILDERS[kind]
+            sums = ", ".join(f"sum({v}) AS {v}" for v in values)
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE inc_delta AS
+                SELECT {', '.join(keys)}, {sums} FROM (
+                    SELECT * FROM ({build(level, 'inc_new')})
+                    UNION ALL BY NAME {_negated(shape, build(level, 'inc_old'))})
+                GROUP BY ALL""")
+            on = _join_on(keys, "t", "d")
+            sets = ", ".join(f"{v} = t.{v} + d.{v}" for v in values)
+            con.execute(f"UPDATE {table} t SET {sets} FROM inc_delta d WHERE {on}")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT d.* FROM inc_delta d "
+                        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})")
+            con.execute(f"DELETE FROM {table} t USING inc_delta d WHERE {on} AND t.{works_column} = 0")
+        timings["aggregates"] += time.perf_counter() - started
+    for name in ("inc_old", "inc_new", "inc_delta"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return timings
+
+
+# -- verify ------------------------------------------------------------------------------------
+@dataclass
+class Difference:
+    table: str
+    rows_saved: int
+    rows_recomputed: int
+    differing: int
+    examples: list[dict] = field(default_factory=list)
+
+
+def _close(a: str, b: str) -> str:
+    return (f"(({a} IS NULL AND {b} IS NULL) OR abs({a} - {b}) <= {TOLERANCE} * greatest(1, abs({a}), abs({b})))")
+
+
+def compare_tables(con: duckdb.DuckDBPyConnection, saved: str, fresh: str, keys: tuple[str, ...],
+                   numeric: tuple[str, ...], exact: tuple[str, ...] = (), examples: int = 5) -> Difference:
+    """Rows of ``saved`` and ``fresh`` that differ: missing on one side, a numeric column beyond the
+    relative :data:`TOLERANCE`, or an ``exact`` column distinct."""
+    on = _join_on(keys, "s", "f")
+    differs = " OR ".join([f"NOT {_close(f's.{c}', f'f.{c}')}" for c in numeric]
+                          + [f"s.{c} IS DISTINCT FROM f.{c}" for c in exact])
+    cols = ", ".join([f"coalesce(s.{k}, f.{k}) AS {k}" for k in keys]
+                     + [f"s.{c} AS saved_{c}, f.{c} AS recomputed_{c}" for c in (*numeric, *exact)])
+    sql = (f"SELECT {cols} FROM (SELECT *, true AS _present FROM {saved}) s "
+           f"FULL OUTER JOIN (SELECT *, true AS _present FROM {fresh}) f ON {on} "
+           f"WHERE s._present IS NULL OR f._present IS NULL OR {differs}")
+    differing = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+    rows = con.execute(f"SELECT * FROM ({sql}) LIMIT {int(examples)}").df().to_dict("records") if differing else []
+    n_saved, n_fresh = (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (saved, fresh))
+    return Difference(saved, n_saved, n_fresh, differing, rows)
+
+
+#: unit-share columns compared exactly (integers, flags, the unit's country) and numerically
+_SHARE_EXACT = ("year", "country", "corporate", "k", "k_known", "kc", "k_corp")
+_SHARE_NUMERIC = ("share", "w", "w_known", "wc", "w_corp")
+
+
+def verify(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS) -> list[Difference]:
+    """Recompute every level's unit shares and aggregates from the fact tables into temporary tables
+    and compare them with the saved ones; one :class:`Difference` per table (``differing`` 0: equal)."""
+    out = []
+    for level in levels:
+        fresh = f"verify_unit_shares_{level}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {fresh} AS {counting.base_unit_shares_sql(Counting(level=level))}")
+        out.append(compare_tables(con, f"unit_shares_{level}", fresh, ("wkey", "unit"), _SHARE_NUMERIC, _SHARE_EXACT))
+        for kind, keys, values, _count in AGGREGATE_SHAPES:
+            agg = f"verify_agg_{kind}_{level}"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {agg} AS {_BUILDERS[kind](level, fresh)}")
+            out.append(compare_tables(con, counting.aggregate_table(kind, level), agg, keys, values))
+            con.execute(f"DROP TABLE {agg}")
+        con.execute(f"DROP TABLE {fresh}")
+    return out

@@ -1,0 +1,322 @@
+"""``collabatlas sync SNAPSHOT_DIR``: bring a store up to date with a newer OpenAlex snapshot.
+
+An OpenAlex snapshot partitions each entity by ``updated_date`` (``works/updated_date=YYYY-MM-DD/
+part_NNN.gz``, listed in ``works/manifest``) and lists the works merged into others in
+``merged_ids/works/YYYY-MM-DD.csv.gz`` (columns ``merge_date,id,merge_into_id``). A sync
+
+1. reads the manifests (``works/manifest``, ``institutions/manifest``; without one, the partition
+   folders present) and takes the partitions newer than the store's watermark
+   (``store_meta.openalex_works_watermark`` / ``openalex_institutions_watermark``); a newer
+   partition the manifest lists but the folder lacks stops the sync (the watermark would skip it);
+2. reads the merged-id files newer than ``openalex_merged_ids_watermark``;
+3. ingests those partitions (the usual merge: newest ``updated_date`` wins) and, in the same
+   transaction, applies the merged ids — a stored work merged into another is removed from the
+   counted tables, its source records move to ``merged_work_sources`` (provenance, with the id it was
+   merged into), and the id is listed in ``merged_ids`` so that a later input holding the old record
+   never brings it back — and records the new watermarks.
+
+One transaction: a sync killed at any point leaves the store as it was, and running it again starts
+over (resumable). Idempotent: a second run finds nothing newer and changes nothing (same
+``data_version``). The saved unit shares and aggregates are then updated for the changed works only
+(:mod:`collabatlas.ingest.maintenance`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from collabatlas.escaping import sql_string
+from collabatlas.ingest import maintenance
+from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.openalex import InputError
+from collabatlas.store.schema import data_version, meta_get, meta_set, transaction
+
+MERGED_IDS_SQL = """
+CREATE TABLE IF NOT EXISTS merged_ids (      -- OpenAlex merged_ids: record_id no longer exists
+    record_id VARCHAR NOT NULL,              -- W… (short id)
+    merge_into_id VARCHAR,                   -- the work it was merged into
+    merge_date DATE,
+    entity VARCHAR NOT NULL                  -- works
+);
+CREATE TABLE IF NOT EXISTS merged_work_sources (  -- provenance of works removed by a merge
+    wkey BIGINT NOT NULL, origin VARCHAR NOT NULL, record_id VARCHAR NOT NULL, doi VARCHAR,
+    title_key VARCHAR, updated_date TIMESTAMP,
+    merged_record_id VARCHAR NOT NULL,       -- the OpenAlex id listed in merged_ids
+    merge_into_id VARCHAR, merge_date DATE, data_version BIGINT
+);
+"""
+#: staged merged ids of the running sync (temporary; see :func:`skip_merged_away`)
+NEW_MERGED = "sync_new_merged_ids"
+WATERMARK = {"works": "openalex_works_watermark", "institutions": "openalex_institutions_watermark",
+             "merged": "openalex_merged_ids_watermark"}
+SKIP_REASON = "merged into another work (OpenAlex merged_ids)"
+_PARTITION = re.compile(r"updated_date=(\d{4}-\d{2}-\d{2})")
+_DATED_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_OPENALEX_URL = "https://openalex.org/"
+
+
+class SyncError(InputError):
+    """A snapshot folder that cannot be synced (not a snapshot, missing partition files)."""
+
+
+@dataclass
+class SyncReport:
+    snapshot: str
+    partitions: dict[str, list[str]] = field(default_factory=dict)  # entity -> updated_date partitions read
+    files: int = 0
+    merged_id_files: list[str] = field(default_factory=list)
+    merged_ids_read: int = 0
+    missing_files: int = 0  # listed by a manifest, newer than the watermark, absent (--allow-missing)
+    works_added: int = 0
+    works_replaced: int = 0
+    works_merged_away: int = 0
+    watermarks_before: dict[str, str | None] = field(default_factory=dict)
+    watermarks_after: dict[str, str | None] = field(default_factory=dict)
+    data_version: int = 0
+    changed: bool = False
+    seconds: float = 0.0
+    ingest: IngestReport | None = None
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["ingest"] = self.ingest.to_dict() if self.ingest is not None else None
+        return out
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{len(v)} {k}" for k, v in self.partitions.items() if v) or "none"
+        if not self.changed:
+            return (f"up to date: no partition or merged-id file newer than the watermark "
+                    f"({self.watermarks_before.get('works') or 'none'}); data version {self.data_version} kept")
+        return (f"partitions read: {parts} ({self.files} files); works added {self.works_added:,}, replaced "
+                f"{self.works_replaced:,}, merged away {self.works_merged_away:,} "
+                f"({self.merged_ids_read:,} merged ids in {len(self.merged_id_files)} files); watermark "
+                f"{self.watermarks_before.get('works') or 'none'} -> {self.watermarks_after.get('works') or 'none'}; "
+                f"data version {self.data_version}"
+                + (f"; {self.missing_files:,} part files the manifest lists are not here (left out)"
+                   if self.missing_files else ""))
+
+
+# -- used by every ingest --------------------------------------------------------------------
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str, temporary: bool = False) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary = ?",
+                            [name, temporary]).fetchone()[0])
+
+
+def skip_merged_away(con: duckdb.DuckDBPyConnection, report: IngestReport) -> int:
+    """Drop staged OpenAlex records whose id OpenAlex merged into another work (the store's
+    ``merged_ids``, and the ids of a running sync): counted as skipped, never stored again."""
+    sources = [f"SELECT record_id FROM {t}" for t, temp in (("merged_ids", False), (NEW_MERGED, True))
+               if _table_exists(con, t, temp)]
+    if not sources:
+        return 0
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE stage_merged_away AS SELECT rid FROM stage_works
+                    WHERE origin = 'openalex' AND work_id IN ({' UNION ALL '.join(sources)})""")
+    n = con.execute("SELECT count(*) FROM stage_merged_away").fetchone()[0]
+    if n:
+        for table in ("stage_works", "stage_authorships", "stage_affiliations", "stage_author_countries"):
+            con.execute(f"DELETE FROM {table} WHERE rid IN (SELECT rid FROM stage_merged_away)")
+        report.skip(SKIP_REASON, "input", n)
+    con.execute("DROP TABLE stage_merged_away")
+    return n
+
+
+# -- finding what is new -----------------------------------------------------------------------
+def _manifest_files(folder: Path) -> list[tuple[str, Path]] | None:
+    """(partition date, local path) of every part the folder's manifest lists; None without one."""
+    manifest = folder / "manifest"
+    if not manifest.exists():
+        return None
+    try:
+        entries = json.loads(manifest.read_text())["entries"]
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        raise SyncError(f"{manifest}: unreadable manifest ({exc})") from exc
+    out = []
+    for entry in entries:
+        url = entry.get("url") if isinstance(entry, dict) else None
+        found = _PARTITION.search(url or "")
+        if not found:
+            continue
+        rel = url.split(f"/{folder.name}/", 1)[-1]
+        out.append((found.group(1), folder / rel))
+    return out
+
+
+def _partition_files(folder: Path) -> list[tuple[str, Path]]:
+    """The manifest's parts and the part files present (a file the manifest does not list is read too)."""
+    present = [(m.group(1), f) for f in sorted(folder.glob("updated_date=*/*"))
+               if f.is_file() and not f.name.startswith(".") and (m := _PARTITION.search(f.parent.name))]
+    return sorted(set((_manifest_files(folder) or []) + present))
+
+
+def plan(con: duckdb.DuckDBPyConnection, root: Path, allow_missing: bool = False,
+         report: SyncReport | None = None) -> tuple[dict[str, list[tuple[str, Path]]], list[tuple[str, Path]]]:
+    """({entity: [(partition, file)]} newer than the watermarks, [(date, merged-id file)] newer)."""
+    if not (root / "works").is_dir() and not (root / "merged_ids").is_dir():
+        raise SyncError(f"{root}: not an OpenAlex snapshot folder (no works/ or merged_ids/ inside); "
+                        "give the folder holding works/updated_date=…/ and merged_ids/")
+    chosen: dict[str, list[tuple[str, Path]]] = {}
+    for entity in ("works", "institutions"):
+        folder = root / entity
+        if not folder.is_dir():
+            continue
+        mark = meta_get(con, WATERMARK[entity]) or ""
+        newer = sorted((d, f) for d, f in _partition_files(folder) if d > mark)
+        missing = [f for _d, f in newer if not f.exists()]
+        if missing and allow_missing:
+            newer = [(d, f) for d, f in newer if f.exists()]
+            if report is not None:
+                report.missing_files += len(missing)
+        elif missing:
+            raise SyncError(f"{folder}: the manifest lists {len(missing)} part files newer than the store's "
+                            f"watermark ({mark or 'none'}) that are not here, e.g. {missing[0]}; download them "
+                            "first (the watermark would skip them), or pass --allow-missing to sync a partial snapshot")
+        chosen[entity] = newer
+    merged: list[tuple[str, Path]] = []
+    folder = root / "merged_ids" / "works"
+    if folder.is_dir():
+        mark = meta_get(con, WATERMARK["merged"]) or ""
+        for f in sorted(folder.glob("*.csv*")):
+            m = _DATED_FILE.search(f.name)
+            date = m.group(1) if m else ""
+            if not date or date > mark:  # an undated file is read every time (applying it again is a no-op)
+                merged.append((date, f))
+    return chosen, merged
+
+
+def _short(column: str) -> str:
+    return f"nullif(trim(replace({column}, '{_OPENALEX_URL}', '')), '')"
+
+
+def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path]) -> int:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {NEW_MERGED} (record_id VARCHAR, merge_into_id VARCHAR, merge_date DATE)")
+    if not files:
+        return 0
+    names = "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
+    try:
+        con.execute(f"""
+            INSERT INTO {NEW_MERGED}
+            SELECT {_short('id')}, {_short('merge_into_id')}, TRY_CAST(merge_date AS DATE)
+            FROM read_csv({names}, header = true, all_varchar = true, hive_partitioning = false,
+                          union_by_name = true)
+            WHERE {_short('id')} IS NOT NULL
+        """)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise SyncError(f"merged ids ({files[0].parent}): cannot read as CSV with columns merge_date,id,"
+                        f"merge_into_id ({first})") from exc
+    return con.execute(f"SELECT count(*) FROM {NEW_MERGED}").fetchone()[0]
+
+
+# -- applying them ---------------------------------------------------------------------------
+def _apply_merged(con: duckdb.DuckDBPyConnection, report: SyncReport, version: int) -> int:
+    """Inside the transaction: list the new merged ids, remove the stored works they name (their
+    source records go to ``merged_work_sources``); returns the works removed."""
+    con.execute(MERGED_IDS_SQL)
+    con.execute(f"""INSERT INTO merged_ids
+                    SELECT DISTINCT n.record_id, n.merge_into_id, n.merge_date, 'works' FROM {NEW_MERGED} n
+                    WHERE n.record_id NOT IN (SELECT record_id FROM merged_ids WHERE entity = 'works')""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE sync_gone AS
+        SELECT ws.wkey, any_value(m.record_id) AS merged_record_id, any_value(m.merge_into_id) AS merge_into_id,
+               any_value(m.merge_date) AS merge_date
+        FROM work_sources ws JOIN merged_ids m ON m.record_id = ws.record_id AND m.entity = 'works'
+        WHERE ws.origin = 'openalex' GROUP BY ws.wkey
+    """)
+    gone = con.execute("SELECT count(*) FROM sync_gone").fetchone()[0]
+    if gone:
+        con.execute(f"""INSERT INTO merged_work_sources
+                        SELECT ws.*, g.merged_record_id, g.merge_into_id, g.merge_date, {int(version)}
+                        FROM work_sources ws JOIN sync_gone g USING (wkey)""")
+        maintenance.add_changed(con, "SELECT wkey FROM sync_gone")
+        for table in ("work_sources", "works", "authorships", "affiliations", "author_countries"):
+            con.execute(f"DELETE FROM {table} WHERE wkey IN (SELECT wkey FROM sync_gone)")
+    con.execute("DROP TABLE sync_gone")
+    return gone
+
+
+def _hook(report: SyncReport, marks: dict[str, str | None]):
+    def within(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> bool:
+        changed = False
+        version = data_version(con) + 1
+        gone = _apply_merged(con, report, version)
+        report.works_merged_away = ingest_report.works_merged_away = gone
+        new_ids = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]
+        changed |= bool(gone) or new_ids != report._ids_before  # type: ignore[attr-defined]
+        for key, value in marks.items():
+            if value is not None and value != meta_get(con, WATERMARK[key]):
+                meta_set(con, WATERMARK[key], value)
+                changed = True
+        return changed
+    return within
+
+
+def sync(con: duckdb.DuckDBPyConnection, snapshot: str | Path, memory_limit: str | None = None,
+         progress=None, allow_missing: bool = False) -> SyncReport:
+    """Ingest the partitions of ``snapshot`` newer than the store's watermarks and apply its merged
+    ids, in one transaction (see the module docstring). ``allow_missing``: a part file the manifest lists
+    but the folder lacks is left out (noted in the report) instead of stopping the sync; the watermark
+    then passes it, so use it for partial copies (samples) only. The saved unit shares are left to the caller
+    (``Atlas.sync`` updates them)."""
+    from collabatlas.ingest.pipeline import ingest
+
+    started = time.perf_counter()
+    root = Path(snapshot)
+    if not root.is_dir():
+        raise SyncError(f"{root}: no such folder (give an OpenAlex snapshot folder)")
+    report = SyncReport(snapshot=str(root))
+    report.watermarks_before = {k: meta_get(con, v) for k, v in WATERMARK.items()}
+    chosen, merged = plan(con, root, allow_missing, report)
+    report.partitions = {e: sorted({d for d, _f in files}) for e, files in chosen.items()}
+    files = [f for e in ("institutions", "works") for _d, f in chosen.get(e, [])]
+    report.files = len(files)
+    report.merged_id_files = [str(f) for _d, f in merged]
+    marks = {e: (max(report.partitions[e]) if report.partitions.get(e) else None) for e in chosen}
+    marks["merged"] = max((d for d, _f in merged if d), default=None)
+    report.watermarks_after = {k: marks.get(k) or report.watermarks_before[k] for k in WATERMARK}
+    report._ids_before = (con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]  # type: ignore[attr-defined]
+                          if _table_exists(con, "merged_ids") else 0)
+    try:
+        report.merged_ids_read = _stage_merged_ids(con, [f for _d, f in merged])
+        hook = _hook(report, marks)
+        if files:
+            ingest_report = ingest(con, files, memory_limit=memory_limit, format="openalex", within=hook,
+                                   progress=progress)
+        elif merged:
+            ingest_report = _without_files(con, hook, started)
+        else:
+            ingest_report = IngestReport(changed=False, data_version=data_version(con))
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {NEW_MERGED}")
+    report.ingest = ingest_report
+    report.works_added, report.works_replaced = ingest_report.works_inserted, ingest_report.works_replaced
+    report.changed, report.data_version = ingest_report.changed, data_version(con)
+    report.seconds = time.perf_counter() - started
+    del report._ids_before  # type: ignore[attr-defined]
+    return report
+
+
+def _without_files(con: duckdb.DuckDBPyConnection, hook, started: float) -> IngestReport:
+    """Merged ids only (no new partition): the same transaction as an ingest's merge, without records."""
+    report = IngestReport()
+    with transaction(con):
+        maintenance.start_collecting(con)
+        changed = hook(con, report)
+        report.works_recounted = maintenance.finish_collecting(con)
+        report.changed = changed
+        if not changed:
+            report.data_version = data_version(con)
+            return report
+        report.data_version = data_version(con) + 1
+        report.seconds = time.perf_counter() - started
+        meta_set(con, "data_version", str(report.data_version))
+        ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
+        con.execute("INSERT INTO ingest_log VALUES (?, ?, ?)",
+                    [ingest_id, datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict())])
+    return report

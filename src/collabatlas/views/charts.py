@@ -1,0 +1,563 @@
+"""Infographic charts of the collabatlas analyses (Altair / Vega-Lite), rendered offline.
+
+Each chart function takes the DataFrame (or report object) that an :class:`collabatlas.Atlas`
+method returns, plus a :class:`ChartContext` (filters, counting rules, data version), and returns an
+``alt.Chart`` (or a layered / faceted chart). ``chart.to_dict()`` is the Vega-Lite spec used by the
+web dashboard; :func:`save` writes ``.html`` (JavaScript bundled inline from vl-convert, no CDN),
+``.svg``, ``.png`` or ``.json``.
+
+Every chart carries its definition, filters, counting rules and data version in its subtitle
+(:meth:`ChartContext.caption`). No Share or CS is computed here: the charts plot the columns of the
+Atlas results as they are.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from collabatlas import __version__
+from collabatlas.views.chart_text import FILTER_NAMES, field_name, group_title, possessive, wrap
+
+# -- theme --------------------------------------------------------------------------------------
+
+#: Okabe & Ito (2008) colour-blind-safe palette, strongest contrasts first.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+ACCENT = PALETTE[0]
+MUTED = "#9a9a9a"
+INK = "#222222"
+FONT = "Liberation Sans, Helvetica, Arial, sans-serif"
+THEME = "collabatlas"
+#: income groups from high to low, each with a fixed colour (same in every chart)
+INCOME_COLOURS = {"high": PALETTE[0], "upper-middle": PALETTE[2], "lower-middle": PALETTE[1], "low": PALETTE[3],
+                  "all": INK}
+BAR_ROW = 22  # pixels per bar
+WIDTH = 520
+
+
+@alt.theme.register(THEME, enable=True)
+def _theme() -> alt.theme.ThemeConfig:
+    """One look for every chart: type, colours, light horizontal gridlines only, left-aligned titles."""
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "padding": 12,
+            "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": 300},
+            "title": {"anchor": "start", "fontSize": 17, "fontWeight": 700, "color": INK, "offset": 14,
+                      "subtitleFontSize": 11, "subtitleColor": "#555555", "subtitlePadding": 6,
+                      "subtitleLineHeight": 15},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 600, "titleColor": INK,
+                     "labelColor": "#333333", "domainColor": "#888888", "tickColor": "#888888",
+                     "gridColor": "#e6e6e6", "labelLimit": 240},
+            "axisX": {"grid": True}, "axisY": {"grid": False},
+            "axisBand": {"ticks": False, "domain": False},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 600, "orient": "bottom",
+                       "direction": "horizontal", "symbolType": "circle"},
+            "header": {"labelFontSize": 13, "labelFontWeight": 600, "titleFontSize": 13, "labelColor": INK},
+            "range": {"category": PALETTE, "ordinal": PALETTE},
+            "bar": {"color": ACCENT}, "line": {"color": ACCENT, "strokeWidth": 2.5},
+            "point": {"color": ACCENT, "filled": True, "size": 50},
+            "text": {"font": FONT, "fontSize": 11, "color": INK},
+            "numberFormat": ",.2~f",
+        }
+    }
+
+
+# -- caption ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChartContext:
+    """What a chart's caption says besides its definition: the filters, counting rules, source and
+    data version of the numbers it shows.
+
+    ``filters`` maps a filter name to its value as the user gave it (``{"years": "2015-2021",
+    "subject": "ni:chemistry"}``); empty values are left out of the caption.
+    """
+
+    filters: Mapping[str, object] = field(default_factory=dict)
+    data_version: int | None = None
+    counting: str = "fractional counting, strict"
+    source: str = "works"
+
+    @classmethod
+    def from_atlas(cls, atlas, counting: str | None = None, source: str | None = None, **filters) -> ChartContext:
+        """The context of results computed from ``atlas`` under ``filters`` (years, window, subject, type, ...);
+        the source says where the store's works come from (``works from OpenAlex, WoS, Scopus, PubMed``)."""
+        from collabatlas.views.chart_text import source_text
+
+        kept = {k: v for k, v in filters.items() if v not in (None, "", False)}
+        return cls(filters=kept, data_version=atlas.data_version,
+                   counting=counting or cls.counting, source=source or source_text(atlas))
+
+    def with_filters(self, **more) -> ChartContext:
+        """A copy with ``more`` filters added (``None`` removes one)."""
+        merged = {**self.filters, **more}
+        return ChartContext({k: v for k, v in merged.items() if v not in (None, "", False)},
+                            self.data_version, self.counting, self.source)
+
+    def filters_text(self) -> str:
+        """``"years 2015-2021, subject ni:chemistry"`` (empty filters left out), or ``"all works (no filter)"``;
+        a group is named by its description (``group Belt and Road countries (bri)``)."""
+        given = [f"{FILTER_NAMES.get(k, k)} {self._value(k, v)}" for k, v in self.filters.items()
+                 if v not in (None, "", False)]
+        return ", ".join(given) if given else "all works (no filter)"
+
+    @staticmethod
+    def _value(key: str, value) -> str:
+        if key == "group":
+            named = group_title(str(value))
+            return f"{named} ({value})" if named != str(value) else str(value)
+        return str(value)
+
+    def caption(self, definition: str, *notes: str, width: int = 0) -> list[str]:
+        """Subtitle lines: the definition, any notes, then filters · counting · source · data version ·
+        collabatlas version; with ``width``, lines longer than that many characters are wrapped."""
+        version = "?" if self.data_version is None else self.data_version
+        lines = [definition, *notes, f"{self.filters_text()} · {self.counting} · {self.source} · "
+                                     f"data version {version} · collabatlas {__version__}"]
+        return wrap(lines, width) if width else lines
+
+
+#: caption lines are wrapped to this many characters (11 px type: about 560 px), so none is cut
+CAPTION_CHARS = 96
+
+
+def _title(text: str, ctx: ChartContext, definition: str, *notes: str, width: int = CAPTION_CHARS) -> alt.TitleParams:
+    return alt.TitleParams(text=text, subtitle=ctx.caption(definition, *notes, width=width))
+
+
+def _tip(column: str, **kw) -> alt.Tooltip:
+    """A tooltip row titled with the column's human name."""
+    return alt.Tooltip(column, title=kw.pop("title", None) or field_name(column.split(":")[0]), **kw)
+
+
+#: axis number format: as many decimals as the ticks need, so no two ticks read the same (0.05, 0.1, 0.15)
+AXIS_FORMAT = ",~g"
+
+
+# -- labels ------------------------------------------------------------------------------------
+
+def country_name(code: str) -> str:
+    """``"IT"`` → ``"Italy"`` (the code itself when unknown)."""
+    from collabatlas.refdata.countries import short_names
+
+    if not isinstance(code, str) or len(code) != 2:
+        return str(code)
+    return short_names().get(code, code)
+
+
+def _unit_label(row: pd.Series, key: str) -> str:
+    """Readable label of a unit row: institution name, else country name with code."""
+    name = row.get("name")
+    code = str(row[key])
+    if isinstance(name, str) and name:
+        return name
+    named = country_name(code)
+    return f"{named} ({code})" if named != code else code
+
+
+def _labels(df: pd.DataFrame, key: str) -> pd.Series:
+    labels = df.apply(lambda r: _unit_label(r, key), axis=1) if len(df) else pd.Series(dtype=str)
+    # two institutions may share a name: keep labels distinct
+    dup = labels.duplicated(keep=False)
+    return labels.where(~dup, labels + " (" + df[key].astype(str) + ")")
+
+
+def _records(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with NaN/NA turned into None so that the JSON data carries nulls, not strings."""
+    out = df.reset_index(drop=True).copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
+def _empty(message: str, title: alt.TitleParams) -> alt.Chart:
+    """A chart that says there is nothing to show (keeps reports and pages whole)."""
+    return (alt.Chart(pd.DataFrame({"message": [message]})).mark_text(fontSize=14, color=MUTED)
+            .encode(text="message:N").properties(title=title, width=WIDTH, height=60))
+
+
+# -- the charts ---------------------------------------------------------------------------------
+
+CS_DEFINITION = "Bilateral CS = Σ (Share_A + Share_B) over the works A and B share"
+
+
+def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int = 15) -> alt.LayerChart:
+    """Horizontal bars of a unit's top partners by bilateral CS, sorted, labelled with CS and % of
+    international CS. ``partners``: :meth:`Atlas.partners` (``partner[, name], joint_count, cs,
+    pct_of_international_cs``)."""
+    title = _title(f"Top collaborators of {unit}", ctx,
+                   f"{CS_DEFINITION} · % = partner's part of {possessive(unit)} international CS")
+    data = partners.head(top).copy()
+    if data.empty:
+        return _empty(f"{unit} has no partner under these filters", title)
+    data["label"] = _labels(data, "partner")
+    data = data[[c for c in ("label", "partner", "name", "country", "joint_count", "cs",
+                             "pct_of_international_cs") if c in data.columns]]
+    data["text"] = [f"{cs:,.2f}" + (f"  ({pct:.1f}%)" if pd.notna(pct) else "")
+                    for cs, pct in zip(data["cs"], data["pct_of_international_cs"], strict=True)]
+    order = list(data["label"])  # already ranked by CS (ties by id)
+    base = alt.Chart(_records(data)).encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X("cs:Q", title="Bilateral collaboration score (CS)", axis=alt.Axis(format=AXIS_FORMAT)),
+        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("cs:Q", format=",.3f"), _tip("joint_count:Q"),
+                 _tip("pct_of_international_cs:Q", format=".1f")],
+    )
+    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=2)
+    text = base.mark_text(align="left", dx=4).encode(text="text:N")
+    return (bars + text).properties(title=title, width=WIDTH, height=BAR_ROW * len(data))
+
+
+def trend_frame(trends: Mapping[str, pd.DataFrame], names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """partner → :meth:`Atlas.trend` frame, stacked: ``partner, label, period, joint_count, cs``
+    (label = ``names[partner]`` when given, else the country name with its code)."""
+    frames = []
+    for partner, df in trends.items():
+        part = df[["period", "joint_count", "cs"]].copy()
+        part.insert(0, "partner", partner)
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=["partner", "label", "period", "joint_count", "cs"])
+    out = pd.concat(frames, ignore_index=True)
+    named = names or {}
+    labels = {p: named.get(p) or _unit_label(pd.Series({"partner": p}), "partner") for p in out["partner"].unique()}
+    out.insert(1, "label", out["partner"].map(labels))
+    return out
+
+
+def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str,
+                names: Mapping[str, str] | None = None, title: str | None = None) -> alt.LayerChart:
+    """Bilateral CS per period of ``unit`` with several partners, one line per partner.
+    ``trends``: partner → :meth:`Atlas.trend` frame (``period, joint_count, cs, change_pct``);
+    ``names``: partner → label (institution names; countries are named by default); ``title``
+    replaces the default (the pair explorer: "Collaboration of Japan and China, per year")."""
+    title = _title(title or f"Collaboration of {unit} with its top partners, per year", ctx,
+                   f"{CS_DEFINITION}, per publication year (12-month window when periods are windows)")
+    data = trend_frame(trends, names)
+    if data.empty:
+        return _empty("no partner to show", title)
+    order = list(dict.fromkeys(data["label"]))
+    colour = alt.Color("label:N", sort=order, title="partner",
+                       scale=alt.Scale(domain=order, range=(PALETTE * 3)[:len(order)]))
+    base = alt.Chart(_records(data)).encode(
+        x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0, grid=False, labelOverlap=True)),
+        y=alt.Y("cs:Q", title="Bilateral CS", axis=alt.Axis(format=AXIS_FORMAT, grid=True)),
+        color=colour,
+        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("period:O"), _tip("cs:Q", format=",.3f"),
+                 _tip("joint_count:Q")],
+    )
+    return (base.mark_line() + base.mark_point()).properties(title=title, width=WIDTH, height=320)
+
+
+def subject_frame(by_subject: Mapping[str, pd.DataFrame], top: int = 5) -> pd.DataFrame:
+    """subject → :meth:`Atlas.partners` frame, each cut to ``top``, stacked with a ``subject`` column."""
+    frames = []
+    for subject, df in by_subject.items():
+        part = df.head(top).copy()
+        if part.empty:
+            continue
+        part["label"] = _labels(part, "partner")
+        part.insert(0, "subject", subject)
+        frames.append(part[["subject", "partner", "label", "joint_count", "cs"]])
+    if not frames:
+        return pd.DataFrame(columns=["subject", "partner", "label", "joint_count", "cs"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str,
+                            top: int = 5, columns: int = 3, title: str | None = None) -> alt.FacetChart:
+    """One small bar chart per subject: ``unit``'s top ``top`` partners by CS in that subject.
+    ``by_subject``: subject title → :meth:`Atlas.partners` frame computed with that subject filter.
+    Subjects without a partner are named in the caption instead of drawn empty."""
+    data = subject_frame(by_subject, top)
+    without = [s for s, df in by_subject.items() if df.empty]
+    definition = f"{CS_DEFINITION}, within each Nature Index subject area (OpenAlex field → subject)"
+    if without:
+        definition += " · no partner in: " + ", ".join(without)
+    head = _title(title or f"Top partners of {unit} by subject", ctx, definition)
+    if data.empty:
+        return _empty("no joint work in any subject" if title else f"{unit} has no partner in any subject", head)
+    subjects = list(dict.fromkeys(data["subject"]))
+    # room right of the longest bar for its value, which would otherwise run into the next panel
+    x_scale = alt.Scale(domain=[0, float(data["cs"].max()) * 1.3 or 1], nice=True)
+    bars = alt.Chart().mark_bar(color=ACCENT, cornerRadiusEnd=2).encode(
+        y=alt.Y("label:N", sort="-x", title=None),
+        x=alt.X("cs:Q", title="Bilateral CS", scale=x_scale, axis=alt.Axis(format=AXIS_FORMAT, tickCount=4)),
+        tooltip=[_tip("subject:N"), alt.Tooltip("label:N", title="partner"), _tip("cs:Q", format=",.3f"),
+                 _tip("joint_count:Q")],
+    )
+    text = alt.Chart().mark_text(align="left", dx=3, fontSize=10).encode(
+        y=alt.Y("label:N", sort="-x"), x="cs:Q", text=alt.Text("cs:Q", format=",.2f"))
+    layered = alt.layer(bars, text, data=_records(data)).properties(width=170, height=alt.Step(BAR_ROW))
+    return (layered.facet(facet=alt.Facet("subject:N", sort=subjects, title=None), columns=columns)
+            .resolve_scale(y="independent").properties(title=head))
+
+
+def period_columns(group_partners: pd.DataFrame) -> list[str]:
+    """The period labels of a ``GroupReport.partners`` frame, in order (``cs_2013-2015`` → ``2013-2015``)."""
+    return [c[3:] for c in group_partners.columns if c.startswith("cs_")]
+
+
+def circles_frame(group_partners: pd.DataFrame, periods: tuple[str, str] | None = None) -> pd.DataFrame:
+    """``GroupReport.partners`` in long form for :func:`two_period_circles`:
+    ``partner, label, period, cs, growth_pct``."""
+    labels = period_columns(group_partners)
+    first, last = periods or (labels[0], labels[-1])
+    data = group_partners.copy()
+    data["label"] = _labels(data, "partner")
+    long = data.melt(id_vars=["partner", "label", "growth_pct"], value_vars=[f"cs_{first}", f"cs_{last}"],
+                     var_name="period", value_name="cs")
+    long["period"] = long["period"].str[3:]
+    return long[["partner", "label", "period", "cs", "growth_pct"]]
+
+
+def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country: str, group: str,
+                       periods: tuple[str, str] | None = None) -> alt.HConcatChart:
+    """The Belt and Road infographic: for each partner (rows), a circle per period (two columns)
+    whose *area* is proportional to CS, with the CS written beside it and the growth % in a third
+    column. ``group_partners``: ``GroupReport.partners`` (``partner, cs_<period>..., growth_pct``);
+    ``periods`` defaults to the first and last ``cs_<period>`` columns."""
+    named = country_name(country)
+    title = _title(f"{named} and its partners among {group_title(group)}: CS in two periods", ctx,
+                   f"{CS_DEFINITION} · circle area proportional to CS",
+                   "growth = change of CS from the first to the last period")
+    if group_partners.empty:
+        return _empty(f"{named} has no partner among {group_title(group)}", title)
+    data = circles_frame(group_partners, periods)
+    order = list(dict.fromkeys(data["label"]))  # GroupReport order: CS in the last period
+    first, last = list(dict.fromkeys(data["period"]))
+    height = 34 * len(order)
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(grid=False, domain=False, ticks=False,
+                                                                labelFontSize=12, labelPadding=8))
+    x = alt.X("period:N", sort=[first, last], title=None,
+              axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight=600, labelFontSize=12, domain=False,
+                            ticks=False, grid=False))
+    size = alt.Size("cs:Q", title="CS", scale=alt.Scale(type="linear", zero=True, rangeMin=0, rangeMax=1100),
+                    legend=None)
+    base = alt.Chart(_records(data)).encode(y=y, x=x)
+    circles = base.mark_circle(opacity=0.85).encode(
+        size=size, color=alt.Color("period:N", sort=[first, last], scale=alt.Scale(range=[PALETTE[4], PALETTE[0]]),
+                                   legend=None),
+        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("period:N"), _tip("cs:Q", format=",.3f")])
+    values = base.mark_text(align="left", dx=22, fontSize=11).encode(text=alt.Text("cs:Q", format=",.1f"))
+    panel = (circles + values).properties(width=260, height=height)
+    growth = data[data["period"] == last].copy()
+    growth["growth"] = [(("new" if cs > 0 else "–") if pd.isna(g) else f"{g:+.0f}%")
+                        for g, cs in zip(growth["growth_pct"], growth["cs"], strict=True)]
+    growth["direction"] = ["none" if pd.isna(g) else ("up" if g >= 0 else "down") for g in growth["growth_pct"]]
+    growth["column"] = "growth"
+    growth_text = alt.Chart(_records(growth)).mark_text(fontWeight=700, fontSize=12).encode(
+        y=alt.Y("label:N", sort=order, axis=None), x=alt.X("column:N", title=None, axis=alt.Axis(
+            orient="top", labelAngle=0, labelFontWeight=600, labelFontSize=12, domain=False, ticks=False, grid=False)),
+        text="growth:N",
+        color=alt.Color("direction:N", scale=alt.Scale(domain=["up", "down", "none"],
+                                                       range=[PALETTE[2], PALETTE[3], MUTED]), legend=None),
+    ).properties(width=70, height=height)
+    return (alt.hconcat(panel, growth_text, spacing=0).resolve_scale(color="independent")
+            .properties(title=title))
+
+
+def contribution_frame(partners: pd.DataFrame, own: str = "own_share", other: str = "partner_share",
+                       labels: tuple[str, str] = ("own contribution", "partner contribution"),
+                       key: str = "partner") -> pd.DataFrame:
+    """Long form for :func:`contribution_bars`: ``partner, label, side, share, pct, pct_label``
+    (pct = the side's % of the bar)."""
+    data = partners.copy()
+    data["label"] = _labels(data, key)
+    long = data.melt(id_vars=[key, "label"], value_vars=[own, other], var_name="side", value_name="share")
+    long["side"] = long["side"].map({own: labels[0], other: labels[1]})
+    total = long.groupby(key)["share"].transform("sum")
+    long["pct"] = (100 * long["share"] / total).where(total > 0)
+    long["pct_label"] = [None if pd.isna(v) else f"{v:.0f}%" for v in long["pct"]]
+    return long.rename(columns={key: "partner"})
+
+
+def contribution_bars(partners: pd.DataFrame, ctx: ChartContext, unit_name: str,
+                      own: str = "own_share", other: str = "partner_share",
+                      labels: tuple[str, str] = ("own contribution", "partner contribution"),
+                      key: str = "partner", title: str | None = None) -> alt.LayerChart:
+    """Stacked bars, one per partner: each side's Share on the joint works (own vs partner
+    contribution); the bar's length is their sum, the bilateral CS. ``partners``:
+    ``InstitutionProfile.partners`` (``own_share, partner_share``) or :meth:`Atlas.industry` with
+    ``own="own_share", other="academic_share", key="unit"``."""
+    head = _title(title or f"Who contributes what: {unit_name} and its top partners", ctx,
+                  f"Bar = Σ Shares of both sides on their joint works (= bilateral CS) · "
+                  f"{labels[0]} = {possessive(unit_name)} Share, {labels[1]} = the partner's Share · % of the bar")
+    if partners.empty:
+        return _empty("no partner under these filters", head)
+    data = contribution_frame(partners, own, other, labels, key)
+    order = list(dict.fromkeys(data["label"]))
+    longest = float(data.groupby("partner")["share"].sum().max() or 1.0)
+    # a % label is written only where its segment is wide enough for it (pixels on a fixed domain)
+    from collabatlas.views.chart_text import text_width
+
+    seg_px = data["share"].fillna(0) / longest * WIDTH
+    fits = [isinstance(t, str) and px >= text_width(t, 11) + 10 for t, px in zip(data["pct_label"], seg_px, strict=True)]
+    data["pct_label"] = pd.Series([t if ok else None for t, ok in zip(data["pct_label"], fits, strict=True)],
+                                  index=data.index, dtype=object)
+    base = alt.Chart(_records(data)).encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X("share:Q", stack="zero", title="Share on joint works", axis=alt.Axis(format=AXIS_FORMAT),
+                scale=alt.Scale(domain=[0, longest], nice=False)),
+        order=alt.Order("side_order:Q"),
+        tooltip=[alt.Tooltip("label:N", title="partner"), alt.Tooltip("side:N", title="side"),
+                 alt.Tooltip("share:Q", format=",.3f", title="Share"), alt.Tooltip("pct:Q", format=".0f",
+                                                                                    title="% of the bar")],
+    ).transform_calculate(side_order=f"datum.side === '{labels[0]}' ? 0 : 1")
+    bars = base.mark_bar().encode(color=alt.Color("side:N", sort=list(labels), title=None,
+                                                  scale=alt.Scale(domain=list(labels), range=[ACCENT, PALETTE[1]])))
+    text = base.mark_text(align="right", dx=-4, color="white", fontWeight=600).encode(
+        text="pct_label:N").transform_filter("isValid(datum.pct_label)")
+    return (bars + text).properties(title=head, width=WIDTH, height=BAR_ROW * len(order))
+
+
+def hotspot_bars(hotspots: pd.DataFrame, ctx: ChartContext, unit_name: str) -> alt.LayerChart:
+    """Bars of the % of international CS per hotspot country, "rest of world" last and greyed.
+    ``hotspots``: ``InstitutionProfile.hotspots`` (``country, cs, pct_of_international_cs``)."""
+    from collabatlas.analyses.profile import REST_OF_WORLD
+
+    title = _title(f"International collaboration hotspots of {unit_name}", ctx,
+                   "% of international CS = CS with partner institutions in the country / CS with all "
+                   "partners abroad · top countries, then the rest of the world")
+    if hotspots.empty:
+        return _empty(f"{unit_name} has no international partner under these filters", title)
+    data = hotspots.copy()
+    data["label"] = [REST_OF_WORLD if c == REST_OF_WORLD else _unit_label(pd.Series({"partner": c}), "partner")
+                     for c in data["country"]]
+    data["rest"] = data["country"] == REST_OF_WORLD
+    order = list(data.loc[~data["rest"], "label"]) + list(data.loc[data["rest"], "label"])
+    base = alt.Chart(_records(data)).encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X("pct_of_international_cs:Q", title="% of international CS", scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("label:N", title="country"), _tip("cs:Q", format=",.3f"),
+                 _tip("pct_of_international_cs:Q", format=".1f")],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=2).encode(
+        color=alt.condition("datum.rest", alt.value(MUTED), alt.value(ACCENT)))
+    text = base.mark_text(align="left", dx=4).encode(text=alt.Text("pct_of_international_cs:Q", format=".1f"))
+    return (bars + text).properties(title=title, width=WIDTH, height=BAR_ROW * len(data))
+
+
+def capital_coordinates(data_dir=None) -> pd.DataFrame:
+    """``country, lon, lat``: each country's capital, from the World Bank country file in the data
+    directory (``indicators/WDI_R_package_country_income_region.csv``); aggregates excluded."""
+    from collabatlas.refdata.indicators import _base, _read
+
+    wdi = _read(_base(data_dir), "income_current")
+    wdi = wdi[wdi["region"].ne("Aggregates") & wdi["iso2c"].notna() & wdi["latitude"].notna()]
+    return pd.DataFrame({"country": wdi["iso2c"].astype(str).values, "lon": wdi["longitude"].astype(float).values,
+                         "lat": wdi["latitude"].astype(float).values})
+
+
+def world_map(values: pd.DataFrame, ctx: ChartContext, title: str, value: str = "cs",
+              country: str = "partner", data_dir=None, definition: str = CS_DEFINITION,
+              value_title: str = "Bilateral CS", focus: str | None = None) -> alt.LayerChart:
+    """Choropleth over country outlines (:mod:`collabatlas.views.world_map`); the focus country marked."""
+    from collabatlas.views.world_map import world_map as draw
+
+    return draw(values, ctx, title, value=value, country=country, data_dir=data_dir, definition=definition,
+                value_title=value_title, focus=focus)
+
+
+# the scatter charts (landscape, network) live in charts_points; re-exported below
+
+
+# -- output -------------------------------------------------------------------------------------
+
+FORMATS = ("html", "svg", "png", "json")
+
+
+def _vl_version() -> str | None:
+    import vl_convert as vlc
+
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return wanted if wanted in vlc.get_vegalite_versions() else None
+
+
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite spec of ``chart`` (data inline), as the dashboard and :func:`save` use it."""
+    return chart.to_dict()
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as SVG text (rendered by vl-convert, offline)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(spec(chart), vl_version=_vl_version())
+
+
+def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as PNG bytes (rendered by vl-convert, offline)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(spec(chart), vl_version=_vl_version(), scale=scale)
+
+
+HTML_PAGE = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<style>vega-chart.vega-embed, #vega-chart.vega-embed {{ width: 100%; display: flex; }}</style>
+<script>{bundle}</script>
+</head>
+<body>
+<div id="vega-chart"></div>
+<script type="application/json" id="vega-spec">{spec}</script>
+<script>
+vegaEmbed("#vega-chart", JSON.parse(document.getElementById("vega-spec").textContent), {{renderer: "svg"}})
+  .catch(console.error);
+</script>
+</body>
+</html>
+"""
+
+
+def to_html(chart: alt.TopLevelMixin) -> str:
+    """A self-contained HTML page: the Vega, Vega-Lite and vega-embed JavaScript is inlined from the
+    installed vl-convert package (no CDN), so the page works offline. The spec sits in a JSON
+    ``<script>`` element, escaped by :func:`collabatlas.escaping.script_json` (names holding
+    ``</script>`` or ``<!--`` stay data)."""
+    from collabatlas.escaping import script_json
+
+    return HTML_PAGE.format(bundle=javascript_bundle(), spec=script_json(spec(chart), default=str))
+
+
+def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path:
+    """Write ``chart`` to ``path`` by its extension: .html (self-contained, JavaScript inline from
+    vl-convert), .svg, .png (``scale`` × pixels) or .json (the Vega-Lite spec)."""
+    import json
+
+    path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise ValueError(f"{path}: unknown chart format {path.suffix!r}; use one of .{', .'.join(FORMATS)}")
+    if kind == "png":
+        path.write_bytes(to_png(chart, scale=scale))
+    elif kind == "svg":
+        path.write_text(to_svg(chart), encoding="utf-8")
+    elif kind == "html":
+        path.write_text(to_html(chart), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(spec(chart), indent=1, default=str), encoding="utf-8")
+    return path
+
+
+@functools.lru_cache(maxsize=4)
+def javascript_bundle(snippet: str | None = None) -> str:
+    """Vega, Vega-Lite and vega-embed from the installed vl-convert package, for pages embedding
+    several charts. Without ``snippet`` the bundle sets ``window.vegaEmbed`` (and ``vega``,
+    ``vegaLite``); with one, it runs ``snippet`` (code that may call ``vegaEmbed``) instead."""
+    import vl_convert as vlc
+
+    version = _vl_version()
+    return vlc.javascript_bundle(snippet, vl_version=f"v{version}" if version else None)
+
+
+from collabatlas.views.charts_points import landscape_bands, landscape_scatter, network_map  # noqa: E402,F401 - re-exported

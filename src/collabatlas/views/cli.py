@@ -1,0 +1,627 @@
+"""The ``collabatlas`` command: a thin Typer + Rich layer over :class:`collabatlas.Atlas`.
+
+Shared options and output helpers live in ``cli_common``; commands of later areas (sources, views,
+engines) live in ``commands/`` and are registered at the bottom of this module.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+from rich.table import Table
+
+from collabatlas import settings as config
+from collabatlas.atlas import Atlas, UnitSharesNotSaved, percent_change
+from collabatlas.counting.filters import parse_two_periods
+from collabatlas.escaping import markup
+from collabatlas.ingest.pipeline import export_tables
+from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE, IngestReport
+from collabatlas.views.cli_common import (
+    CiOpt,
+    DualOpt,
+    Engine,
+    EngineChoice,
+    EngineOpt,
+    Format,
+    FormatOpt,
+    Level,
+    LevelOpt,
+    LimitOpt,
+    OutOpt,
+    ParquetOpt,
+    RenormOpt,
+    ReportDualOpt,
+    RollupOpt,
+    Source,
+    SourceOpt,
+    SparkMasterOpt,
+    StoreOpt,
+    SubjectOpt,
+    TypeOpt,
+    WindowOpt,
+    YearsOpt,
+    _emit,
+    _fail,
+    _guard,
+    _metric,
+    _open,
+    _write,
+    app,
+    console,
+    err_console,
+    print_table,
+)
+
+# ---------------------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="OpenAlex snapshot directories, JSONL(.gz) files, API pages, entity JSON; WoS, Scopus or PubMed exports.")],
+    store: StoreOpt = None,
+    json_summary: Annotated[bool, typer.Option("--json", help="Print the ingest summary as JSON.")] = False,
+    format: Annotated[str, typer.Option("--format", help="auto | openalex | wos | scopus | pubmed (auto: each file "
+                                        "by its content).")] = "auto",
+) -> None:
+    """Read OpenAlex data or WoS / Scopus / PubMed exports into the store (idempotent: the newest
+    updated_date of each work wins; the same paper from several sources is stored once).
+
+    Examples:
+
+      collabatlas ingest ../shared/data/openalex/works_api_sample.jsonl.gz
+
+      collabatlas ingest snapshot/works snapshot/institutions --store atlas.duckdb
+
+      collabatlas ingest savedrecs.txt scopus.csv pubmed.xml     # WoS, Scopus, PubMed; duplicates merged
+
+      collabatlas ingest exports/ --format wos
+
+    Exit code 3 (after the summary) when records were lost to damaged files (malformed JSON,
+    truncated or corrupt gzip); skipped records of valid files do not change the exit code.
+    """
+    atlas = _open(store, read_only=False)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("ingest", total=None)
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar.update(task, description=markup(Path(label).name if "/" in label else label), completed=done,
+                       total=total)
+
+        try:
+            report, unsaved = atlas.ingest(*paths, progress=progress, format=format), None
+        except UnitSharesNotSaved as exc:  # committed; only the derived tables are missing
+            report, unsaved = exc.report, exc
+    if json_summary:
+        print(json.dumps(report.to_dict(), default=str, indent=1))
+    else:
+        print_report(report, atlas)
+    atlas.close()
+    _unsaved_exit(unsaved)
+    if report.damaged:  # records lost to damaged files: the summary is printed, then exit 3 so scripts can tell
+        err_console.print(f"{report.damaged:,} records lost to damaged files (exit code {DAMAGED_EXIT_CODE})",
+                          markup=False)
+        raise typer.Exit(DAMAGED_EXIT_CODE)
+
+
+def _unsaved_exit(unsaved: UnitSharesNotSaved | None) -> None:
+    """After the summary of a committed ingest whose unit shares could not be saved: say so, exit 1."""
+    if unsaved is not None:
+        from rich.markup import escape
+
+        err_console.print(f"[bold red]error:[/] {escape(str(unsaved))}", highlight=False)
+        raise typer.Exit(1)
+
+
+def print_report(report: IngestReport, atlas: Atlas) -> None:
+    mb = report.bytes_read / 1e6
+    t = Table(title=f"ingest into {markup(atlas.path)}", show_header=False)
+    t.add_column("what")
+    t.add_column("n", justify="right")
+    rows = [
+        ("files read", len(report.files)),
+        ("files skipped", sum(report.files_skipped.values())),
+        ("records read", report.records_read),
+        ("  works", report.works_read),
+        ("  institutions", report.institutions_read),
+        ("works stored (new)", report.works_inserted),
+        ("works replaced (newer updated_date)", report.works_replaced),
+        ("works unchanged (already stored)", report.works_unchanged),
+        (report.merged_summary(), report.duplicates_merged),
+        ("older copies in this input", report.works_superseded_in_input),
+        ("institutions new / updated", f"{report.institutions_inserted:,} / {report.institutions_updated:,}"),
+        ("records skipped", report.records_skipped),
+    ]
+    rows += [(f"  {reason}", n) for reason, n in sorted(report.skipped.items())]
+    rows += [(f"warning: {reason}", n) for reason, n in sorted(report.warnings.items())]
+    rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
+    rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "
+                      f"{mb / max(report.seconds, 1e-9):,.1f} MB/s of input files)")]
+    if report.unit_shares_seconds:
+        rows.append(("then unit shares saved for the metrics", f"{report.unit_shares_seconds:.2f} s"))
+        rows.append(("and per-year aggregates built from them", f"{report.aggregates_seconds:.2f} s"))
+    for what, n in rows:
+        t.add_row(markup(what), f"{n:,}" if isinstance(n, int) else markup(n))
+    console.print(t)
+    for message in report.messages:
+        err_console.print(f"[yellow]note:[/] {markup(message)}")
+
+
+@app.command("ingest-pairs")
+@_guard
+def ingest_pairs(
+    path: Annotated[Path, typer.Argument(help="CSV (or .csv.gz) with year,country_a,country_b,works.")],
+    store: StoreOpt = None,
+) -> None:
+    """Load country-pair co-authorship counts (full counting) for world-scale partners, trend and
+    group analyses with --source pairs. The years in the file replace those years in the store.
+
+    Example:
+
+      collabatlas ingest-pairs ../shared/data/country_pairs/openalex_country_coauthorship_pairs_1990_2023.csv.gz
+    """
+    with _open(store, read_only=False) as atlas, err_console.status(f"loading {markup(path.name)}"):
+        report = atlas.ingest_country_pairs(path)
+    years = f"{report.years[0]}–{report.years[-1]}" if report.years else "none"
+    console.print(f"{report.rows_read:,} rows read, {report.rows_stored:,} stored (years {years}), "
+                  f"{sum(report.skipped.values()):,} skipped")
+    for message in report.messages:
+        err_console.print(f"[yellow]note:[/] {markup(message)}")
+
+
+@app.command()
+@_guard
+def scores(
+    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    by_year: Annotated[bool, typer.Option("--by-year", help="One row per unit and year.")] = False,
+    base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
+    exclude_dual_affiliations: DualOpt = False, ci: CiOpt = 0,
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
+) -> None:
+    """Count and fractional Share per unit: columns unit,count,share (+ name for institutions).
+
+    Examples:
+
+      collabatlas scores --level country --years 2015-2021
+
+      collabatlas scores --level institution --window 2022-08-01..2023-07-31 --format csv > inst.csv
+
+      collabatlas scores --level country --base-year 2019 --years 2019-2020
+
+      collabatlas scores --level country --engine spark --spark-master local[2] --parquet atlas-parquet/
+    """
+    _metric("scores", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
+            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year,
+            exclude_dual_affiliations=exclude_dual_affiliations, ci=ci)
+
+
+@app.command()
+@_guard
+def pairs(
+    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    by_year: Annotated[bool, typer.Option("--by-year", help="One row per pair and year.")] = False,
+    min_joint: Annotated[int, typer.Option("--min-joint", help="Only pairs with at least this many joint works.")] = 1,
+    exclude_dual_affiliations: DualOpt = False,
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
+) -> None:
+    """Bilateral collaboration score per pair: columns unit_a,unit_b,joint_count,cs (unit_a < unit_b).
+
+    Examples:
+
+      collabatlas pairs --level country --years 2020 --format csv
+
+      collabatlas pairs --level institution --min-joint 2 --out pairs.parquet
+    """
+    _metric("pairs", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
+            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint,
+            exclude_dual_affiliations=exclude_dual_affiliations)
+
+
+@app.command()
+@_guard
+def collaboration(
+    level: LevelOpt = Level.institution, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    exclude_dual_affiliations: DualOpt = False,
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
+) -> None:
+    """Total CS per unit, split into domestic, international and industry collaboration.
+
+    Columns: unit, count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
+    cs_unknown_country, cs_industry (institution level).
+
+    Example:
+
+      collabatlas collaboration --level institution --years 2018
+    """
+    _metric("totals", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
+            type=type, renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
+
+
+@app.command()
+@_guard
+def partners(
+    unit: Annotated[str, typer.Argument(help="Country code (JP) or institution id (I27837315).")],
+    level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
+    top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
+    source: SourceOpt = Source.works,
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
+) -> None:
+    """Top partners of a country or institution by bilateral CS, with their % of its international
+    CS and, for a year range, the CS of each year.
+
+    Examples:
+
+      collabatlas partners JP --years 2015-2021 --top 10
+
+      collabatlas partners I27837315 --level institution --format csv
+    """
+    _metric("partners", store, format, out, limit, EngineChoice(engine, spark_master, parquet), unit=unit, level=level.value, top=top, years=years,
+            window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
+            exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
+            source=source.value)
+
+
+@app.command()
+@_guard
+def profile(
+    institution: Annotated[str, typer.Argument(help="OpenAlex id (I27837315), ROR id, or part of the name.")],
+    top: Annotated[int, typer.Option("--top", help="Rows in each ranking.")] = 5,
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    format: FormatOpt = Format.table, store: StoreOpt = None,
+) -> None:
+    """An institution's collaboration profile: Count, Share, total CS (domestic / international /
+    industry), hotspot countries, top partners with own vs partner contribution, corporate partners.
+
+    Examples:
+
+      collabatlas profile I27837315 --years 2019-2021
+
+      collabatlas profile "University of Michigan" --format json
+    """
+    with _open(store) as atlas, err_console.status("building the profile"):
+        p = atlas.profile(institution, top=top, years=years, window=window, subject=subject, type=type)
+    if format is not Format.table:
+        print(json.dumps(p.to_dict(), default=str))
+        return
+    console.print(f"[bold]{markup(p.name)}[/] ({markup(p.institution_id)}, {markup(p.country or 'country unknown')})")
+    print_table(pd.DataFrame([p.headline]), "Count, Share and collaboration score")
+    print_table(p.hotspots, "International hotspot countries (CS with their institutions)")
+    print_table(p.partners, f"Top {top} partner institutions: own vs partner contribution on joint works")
+    print_table(p.corporate_partners, "Top corporate partners")
+    console.print(f"distinct partner institutions: {p.n_domestic_partners:,} domestic, "
+                  f"{p.n_international_partners:,} international")
+
+
+@app.command()
+@_guard
+def group(
+    country: Annotated[str, typer.Argument(help="Focus country, e.g. CN.")],
+    group_name: Annotated[str, typer.Option("--group", "-g", help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
+    periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years or year ranges, e.g. 2013-2015,2016-2018.")],
+    top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
+    subject: SubjectOpt = None, type: TypeOpt = None,
+    source: SourceOpt = Source.works, ci: CiOpt = 0,
+    format: FormatOpt = Format.table, store: StoreOpt = None,
+) -> None:
+    """A country's collaboration with a group of countries over periods: works with the group, the
+    group's share of its international works and CS, growth vs all international and domestic-only
+    works, and the top group partners with their growth.
+
+    Examples:
+
+      collabatlas group CN --group bri --periods 2013-2015,2016-2018
+
+      collabatlas group DE --group income:low --periods 2015,2020 --format json
+    """
+    with _open(store) as atlas, err_console.status("computing the group analysis"):
+        report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
+                             subject=subject, type=type, source=source.value, ci=ci)
+    if isinstance(report, pd.DataFrame):  # country-pair aggregates: one table of full-count links
+        _emit(report, format, f"{country.upper()} with {group_name} (full counts)", None, None)
+        return
+    if format is not Format.table:
+        print(json.dumps(report.to_dict(), default=str))
+        return
+    console.print(f"[bold]{markup(report.country)}[/] with [bold]{markup(report.group)}[/] ({len(report.members)} countries)")
+    print_table(report.periods, "Per period")
+    print_table(report.growth, "Growth from the first to the last period (%)")
+    print_table(report.partners, f"Top {top} partners in the group")
+
+
+@app.command()
+@_guard
+def groups(format: FormatOpt = Format.table) -> None:
+    """The country groups available for `collabatlas group` and `Atlas.group`, with their sources.
+
+    Example:
+
+      collabatlas groups --format csv
+    """
+    from collabatlas.refdata.groups import available_groups
+
+    df = pd.DataFrame([g.__dict__ for g in available_groups()])
+    _emit(df, format, "country groups", None, None)
+
+
+@app.command()
+@_guard
+def landscape(
+    year: Annotated[int, typer.Option("--year", "-y", help="Publication year.")],
+    trust: Annotated[bool, typer.Option("--trust", help="Also regress on trust (WVS), not only log10 GERD.")] = False,
+    gaps: Annotated[str | None, typer.Option("--gaps", help="Instead, list the indicator gaps of the store's countries over these years, e.g. 2010-2020.")] = None,
+    min_n: Annotated[int, typer.Option("--min-n", help="Fit a group only with at least this many countries.")] = 5,
+    data: Annotated[Path | None, typer.Option("--data", help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
+    subject: SubjectOpt = None, type: TypeOpt = None,
+    format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
+) -> None:
+    """International co-authorship share of each country vs R&D spending (GERD % GDP) and trust,
+    with OLS fits overall and by World Bank income group.
+
+    Examples:
+
+      collabatlas landscape --year 2018
+
+      collabatlas landscape --year 2014 --trust --out landscape.csv
+    """
+    if gaps:
+        with _open(store) as atlas:
+            _emit(atlas.data_gaps(gaps, data_dir=data), format, f"indicator gaps {gaps}", out, None)
+        return
+    x = ["log_gerd", "trust_pct"] if trust else "log_gerd"
+    with _open(store) as atlas, err_console.status("joining indicators and fitting"):
+        table, fit = atlas.landscape(year, x=x, min_n=min_n, data_dir=data, subject=subject, type=type)
+    if format is Format.json:
+        print(json.dumps({"countries": table.to_dict(orient="records"), "fit": fit.to_dict(orient="records")},
+                         default=str))
+        return
+    if format is not Format.table:
+        _emit(table, format, f"countries in {year}", out, None)
+        return
+    if out is not None:
+        _write(table, out)
+    shown = [c for c in ("country", "works", "intl_works", "intl_share", "gerd_pct_gdp", "trust_pct", "income_group")
+             if c in table.columns]
+    print_table(table[shown].sort_values("works", ascending=False).head(25), f"countries in {year}", total=len(table))
+    print_table(fit[[c for c in ("group", "n", "term", "coef", "ci_low", "ci_high", "p_value", "r2", "note")
+                     if c in fit.columns]], "OLS fits of international share (overall and by income group)")
+
+
+@app.command()
+@_guard
+def trend(
+    unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN.")],
+    unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US.")],
+    level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
+    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    window_end_month: Annotated[int | None, typer.Option("--window-end-month", help="Use 12-month windows ending with this month (1-12) instead of calendar years.")] = None,
+    compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS between them.")] = None,
+    renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
+    source: SourceOpt = Source.works,
+    format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
+) -> None:
+    """Bilateral CS of two units per year (or per 12-month window) with the change between periods.
+
+    Examples:
+
+      collabatlas trend CN US --years 2015-2021 --compare 2015,2021
+
+      collabatlas trend JP DE --window-end-month 7 --subject Chemistry
+    """
+    with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas:
+        df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, type=type,
+                         window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
+                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
+                         source=source.value)
+        bounds = None
+        if compare:
+            first, last = parse_two_periods(compare)
+            change = percent_change(df, first, last, value="cs" if source is Source.works else "joint_works")
+            if ci and change is not None and source is Source.works:
+                bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value, subject=subject,
+                                                     type=type, window_end_month=window_end_month, ci=ci)
+    what = "CS" if source is Source.works else "joint works (full count)"
+    _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None)
+    if compare:
+        text = f"not defined ({what} was 0 in the first period)" if change is None else f"{change:+.1f} %"
+        if bounds:
+            text += f" (95% interval {bounds[0]:+.1f} % to {bounds[1]:+.1f} %)"
+        err_console.print(f"change of {what} from {first} to {last}: {text}")
+
+
+@app.command()
+@_guard
+def industry(
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    rollup: RollupOpt = False,
+    format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
+) -> None:
+    """Corporate institutions' collaboration with academia: joint works, own and academic Share on
+    them, and the corporate contribution in % (Nature Index "Science Inc." tables).
+
+    Example:
+
+      collabatlas industry --years 2016 --limit 20
+    """
+    _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), years=years, window=window,
+            subject=subject, type=type, rollup=rollup)
+
+
+@app.command()
+@_guard
+def export(
+    folder: Annotated[Path, typer.Argument(help="Directory for the Parquet tables.")],
+    store: StoreOpt = None,
+) -> None:
+    """Write the store as Parquet interchange tables partitioned by year (string ids), for Spark,
+    pandas or another store: `collabatlas import-tables FOLDER` reads them back.
+
+    Example:
+
+      collabatlas export atlas-parquet/
+    """
+    with _open(store) as atlas, err_console.status(f"writing {markup(folder)}"):
+        rows = export_tables(atlas.con, folder)
+    console.print(", ".join(f"{table} {n:,}" for table, n in rows.items()) + f" rows written to {markup(folder)}")
+
+
+@app.command("import-tables")
+@_guard
+def import_tables(
+    folder: Annotated[Path, typer.Argument(help="Directory written by `collabatlas export` (or the same layout).")],
+    store: StoreOpt = None,
+) -> None:
+    """Merge Parquet interchange tables into the store (same rules as ingest: newest updated_date wins).
+
+    Example:
+
+      collabatlas import-tables atlas-parquet/ --store other.duckdb
+    """
+    if not (folder / "works").is_dir():
+        _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
+    with _open(store, read_only=False) as atlas, err_console.status(f"reading {markup(folder)}"):
+        try:
+            report, unsaved = atlas.import_tables(folder), None
+        except UnitSharesNotSaved as exc:
+            report, unsaved = exc.report, exc
+    print_report(report, atlas)
+    _unsaved_exit(unsaved)
+
+
+@app.command()
+@_guard
+def refresh(store: StoreOpt = None) -> None:
+    """Save the unit shares and per-year aggregates again (after taking institutions' sectors from
+    the ROR registry where OpenAlex gives none). Every ingest, `import-tables` and `ror load` does it;
+    run it on a store written by an older collabatlas (`collabatlas info` then says "stale"): until
+    then the metrics are right but computed from scratch, which takes longer on a large store.
+
+    Example:
+
+      collabatlas refresh --store big.duckdb
+    """
+    with _open(store, read_only=False) as atlas, err_console.status("saving unit shares and per-year aggregates"):
+        timings = atlas.refresh()
+    console.print(f"unit shares saved in {timings['unit_shares']:.2f} s, "
+                  f"per-year aggregates in {timings['aggregates']:.2f} s")
+
+
+@app.command()
+@_guard
+def info(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:
+    """What the store holds: rows per table, year span, data version and past ingests.
+
+    Example:
+
+      collabatlas info --format json
+    """
+    with _open(store) as atlas:
+        summary = atlas.summary()
+        log = atlas.ingest_log()
+    if format is Format.json:
+        print(json.dumps({"summary": summary, "ingests": log}, default=str))
+        return
+    _emit(pd.DataFrame([summary]).T.reset_index().set_axis(["what", "value"], axis=1).astype(str), format,
+          "store", None, None)
+
+
+DEMO_DATA_DIR = Path("..") / "shared" / "data"
+"""Where ``demo`` (only) looks for the project's sample data when no directory is named."""
+
+
+@app.command()
+@_guard
+def demo(
+    data: Annotated[Path | None, typer.Option("--data", help="Sample data directory [env COLLABATLAS_DATA; else ../shared/data if present; else the packaged 177-work OpenAlex sample].")] = None,
+    store: StoreOpt = None,
+    years: YearsOpt = None,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="Also write the static report on the top country here (e.g. out/demo-report).")] = None,
+    openalex_only: Annotated[bool, typer.Option("--openalex-only", help="Ingest the OpenAlex samples only (no ROR registry, no WoS / Scopus / PubMed exports).")] = False,
+) -> None:
+    """The main job on the embedded engine: load the ROR registry, ingest the OpenAlex samples and the
+    WoS / Scopus / PubMed exports (duplicates merged), and print the headline tables.
+
+    Without a sample data directory (no --data, no $COLLABATLAS_DATA, no ../shared/data) it ingests
+    the packaged CC0 sample of 177 OpenAlex works, so it runs anywhere.
+
+    Example:
+
+      collabatlas demo --data ../shared/data --store demo.duckdb --report out/demo-report
+    """
+    from collabatlas import refdata
+
+    data_dir = config.data_dir(data) or DEMO_DATA_DIR
+    source = data_dir / "openalex"
+    if data is not None and not source.is_dir():
+        _fail(f"{source} not found: --data must be a sample data directory with an openalex/ folder")
+    if not source.is_dir():
+        source = refdata.path("openalex-sample")
+        err_console.print(f"no sample data directory ({data_dir} not found): using the packaged sample "
+                          f"of {refdata.dataset('openalex-sample').rows} OpenAlex works (CC0)", markup=False)
+        openalex_only = True
+    inputs = [source]
+    if not openalex_only:
+        from collabatlas.affiliations.ror import load_ror
+
+        ror_files = sorted((data_dir / "ror").glob("ror_v*_records.jsonl.gz"))
+        if ror_files:
+            with _open(store, read_only=False) as atlas, err_console.status("loading the ROR registry"):
+                loaded = load_ror(atlas.con, ror_files)
+            err_console.print(f"ROR registry: {loaded.loaded:,} organisations from {len(ror_files)} files")
+        inputs += [data_dir / name for name in ("wos", "scopus", "pubmed") if (data_dir / name).is_dir()]
+    ingest(inputs, store=store, json_summary=False, format="auto")
+    with _open(store) as atlas:
+        n = 10
+        print_table(atlas.con.execute("""
+            SELECT origin AS source, count(*) AS records,
+                   count(*) FILTER (WHERE wkey IN (SELECT wkey FROM work_sources GROUP BY wkey
+                                                   HAVING count(DISTINCT origin) > 1)) AS same_work_in_another_source
+            FROM work_sources GROUP BY origin ORDER BY records DESC""").df(),
+            f"Records per source ({atlas.con.execute('SELECT count(*) FROM works').fetchone()[0]:,} works after dedupe)")
+        countries = atlas.scores(level="country", years=years)
+        print_table(countries.head(n), f"Top {n} countries by Share")
+        print_table(atlas.scores(level="institution", years=years).head(n), f"Top {n} institutions by Share")
+        print_table(atlas.pairs(level="country", years=years).head(n), f"Top {n} country pairs by bilateral CS")
+        totals = atlas.totals(level="institution", years=years).head(n)
+        print_table(totals[["unit", "name", "count", "share", "cs_total", "cs_domestic", "cs_international", "cs_industry"]],
+                    f"Top {n} institutions by total CS (domestic / international / industry)")
+        print_table(atlas.scores(level="sector", years=years), "Share by sector")
+        if report_dir is not None and not countries.empty:
+            from collabatlas.views.report import build_report, write_report
+
+            focus = countries["unit"].iloc[0]
+            with err_console.status(f"writing the report on {markup(focus)}"):
+                written = write_report(build_report(atlas, focus, years=years,
+                                                    command=f"collabatlas report --focus {focus}"), report_dir)
+            err_console.print(f"report on {markup(focus)}: {markup(report_dir / 'index.html')} (+ {len(written) - 1} chart files)")
+
+
+from collabatlas.views.commands import register_all  # noqa: E402 - after the core commands, so --help lists them first
+
+register_all(app)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,257 @@
+"""What every ``collabatlas`` command shares: the Typer app, option types, output and error helpers.
+
+Command modules (``cli.py`` and ``commands/*.py``) import from here, so each owns its commands only."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from collabatlas import settings as config
+from collabatlas.atlas import Atlas
+from collabatlas.counting.filters import FilterError, Filters, check_range
+from collabatlas.counting.rules import CountingError
+from collabatlas.engines import EngineError
+from collabatlas.escaping import csv_frame, markup, terminal_text
+from collabatlas.refdata import RefDataError
+from collabatlas.refdata.groups import GroupError
+from collabatlas.refdata.indicators import IndicatorError
+from collabatlas.sources.openalex import InputError
+from collabatlas.store.schema import DAMAGE_ERRORS, StoreError, damaged_message
+
+app = typer.Typer(
+    help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
+         "Example: collabatlas ingest ../shared/data/openalex && collabatlas scores --level country",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+# no emoji codes: ":fire:" in a name prints as it is (data shown through Rich goes through ``markup``)
+console = Console(width=None if sys.stdout.isatty() else 160, emoji=False)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
+
+
+class Output:
+    """Output settings of this run, from the global options."""
+
+    #: CSV cells as they are: no ``'`` before ``=``, ``+``, ``-``, ``@`` (``collabatlas --raw-csv``)
+    raw_csv: bool = False
+
+
+@app.callback()
+def _global_options(
+    raw_csv: Annotated[bool, typer.Option(
+        "--raw-csv", envvar="COLLABATLAS_RAW_CSV",
+        help="Write CSV cells (--format csv, --out FILE.csv, network csv) as they are. By default a text cell "
+             "starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a formula "
+             "(numbers such as -5 are left alone), and control characters are removed.")] = False,
+) -> None:
+    Output.raw_csv = raw_csv
+
+
+class Level(str, Enum):
+    country = "country"
+    institution = "institution"
+    sector = "sector"
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file [env COLLABATLAS_STORE; default collabatlas.duckdb]")]
+LevelOpt = Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")]
+YearsOpt = Annotated[str | None, typer.Option("--years", "-y", help="Publication years, e.g. 2020 or 2015-2021.")]
+WindowOpt = Annotated[str | None, typer.Option("--window", help="Publication-date window START..END, e.g. 2022-08-01..2023-07-31.")]
+SubjectOpt = Annotated[str | None, typer.Option("--subject", help="OpenAlex domain, field or subfield name or id (comma-separated), e.g. 'Physical Sciences' or fields/17.")]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="Work types (comma-separated), e.g. article,review.")]
+RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work's Share over its attributed authors only (default: strict, unattributed share dropped).")]
+RollupOpt = Annotated[bool, typer.Option("--rollup", help="Institution level: credit each institution to the top of its lineage.")]
+DualOpt = Annotated[bool, typer.Option("--exclude-dual-affiliations", help="Leave out authors affiliated in two or more countries (their parts are dropped).")]
+ReportDualOpt = Annotated[bool, typer.Option("--report-dual", help="Add cs_without_dual and dual_cs: the part of CS that comes from authors affiliated in two or more countries.")]
+class Engine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", help="Where the counting runs: duckdb (the store) or spark (the Parquet export; see docs/engines.md).")]
+SparkMasterOpt = Annotated[str, typer.Option(
+    "--spark-master", help="Spark master with --engine spark, e.g. local[2] or spark://host:7077.")]
+ParquetOpt = Annotated[Path | None, typer.Option(
+    "--parquet", help="With --engine spark: a `collabatlas export` directory (required on a cluster; "
+                      "default: the store exported to a temporary directory).")]
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """The --engine, --spark-master and --parquet options of a metric command."""
+
+    engine: Engine = Engine.duckdb
+    spark_master: str = "local[*]"
+    parquet: Path | None = None
+
+
+class Source(str, Enum):
+    works = "works"
+    pairs = "pairs"
+
+
+SourceOpt = Annotated[Source, typer.Option("--source", help="works: exact fractional counting from work-level data; pairs: country-pair aggregates (full counts, see `ingest-pairs`).")]
+CiOpt = Annotated[int, typer.Option("--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {markup(message)}")
+    raise typer.Exit(2)
+
+
+def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
+    on = on or EngineChoice()
+    try:
+        if on.engine is Engine.spark:
+            with err_console.status(f"starting Spark ({markup(on.spark_master)})"):
+                return Atlas(config.store_path(store), engine="spark", spark_master=on.spark_master,
+                             parquet=on.parquet)
+        if on.parquet is not None:
+            _fail("--parquet applies with --engine spark; DuckDB reads the store (see `collabatlas import-tables`)")
+        return Atlas(config.store_path(store), read_only=read_only)
+    except (StoreError, EngineError) as exc:
+        _fail(str(exc))
+
+
+def prepare_out(out: Path, directory: bool = False) -> Path:
+    """The rule of every ``--out``: missing parent folders are created (``directory``: the folder
+    itself too); a folder that cannot be created is a one-line error, never a traceback."""
+    folder = out if directory else out.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"--out {out}: cannot create the folder {folder}: {exc.strerror or exc}")
+    return out
+
+
+def write_failed(out: Path, exc: OSError) -> None:
+    """The one-line error for an ``--out`` that could not be written (permission, full disk, ...)."""
+    _fail(f"--out {out}: cannot write: {exc.strerror or exc}")
+
+
+DECIMALS = 10
+"""CSV and JSON carry numbers rounded to this many decimals: DuckDB sums in parallel, so the last
+binary digit of a sum may differ between runs; rounded, the same data gives byte-identical files.
+Parquet keeps the full doubles."""
+
+
+def _stable(df: pd.DataFrame) -> pd.DataFrame:
+    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
+    return df.round({c: DECIMALS for c in floats}) if floats else df
+
+
+def _write(df: pd.DataFrame, out: Path) -> None:
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".json", ".parquet"):
+        _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
+    prepare_out(out)
+    try:
+        if suffix == ".csv":
+            csv_frame(_stable(df), Output.raw_csv).to_csv(out, index=False)
+        elif suffix == ".json":
+            out.write_text(_stable(df).to_json(orient="records", indent=1, double_precision=15))
+        else:
+            df.to_parquet(out, index=False)
+    except OSError as exc:
+        write_failed(out, exc)
+    err_console.print(f"wrote {len(df):,} rows to {markup(out)}")
+
+
+def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
+    for note in df.attrs.get("notes") or []:  # coverage notes: what the result leaves out and why
+        if note:
+            err_console.print(f"note: {note}", markup=False, highlight=False)
+    try:
+        check_range("--limit", limit, 1)  # None: every row (table format: the first 25)
+    except FilterError as exc:
+        _fail(str(exc))
+    if out is not None:
+        _write(df, out)
+    shown = df if limit is None else df.head(limit)
+    if fmt is Format.csv:
+        csv_frame(_stable(shown), Output.raw_csv).to_csv(sys.stdout, index=False)
+    elif fmt is Format.json:
+        sys.stdout.write(_stable(shown).to_json(orient="records", double_precision=15))
+        sys.stdout.write("\n")
+    else:
+        print_table(shown if limit is not None else df.head(25), title=title, total=len(df))
+
+
+def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
+    caption = None
+    if total is not None and total > len(df):
+        caption = f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)"
+    table = Table(title=markup(title), caption=caption, show_lines=False, header_style="bold")
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        if col.startswith("name") or col in ("title", "journal"):
+            table.add_column(markup(col), max_width=34, overflow="ellipsis", no_wrap=True)
+        else:
+            table.add_column(markup(col), justify="right" if numeric else "left", no_wrap=True)
+    for row in df.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    return Text(terminal_text(value))  # as it is: no markup, no control characters
+
+
+def _guard(fn):
+    """Turn user errors into one red line and exit code 2 instead of a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (FilterError, CountingError, InputError, StoreError, GroupError, IndicatorError, RefDataError) as exc:
+            _fail(str(exc))
+        except DAMAGE_ERRORS as exc:  # a truncated or corrupt store file, a full disk: a message, no traceback
+            _fail(damaged_message(str(config.store_path(kwargs.get("store"))), exc))
+    return wrapper
+
+
+def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limit: int | None,
+            on: EngineChoice | None = None, **options) -> None:
+    """Run one Atlas metric (on the engine ``on`` chooses) with a spinner on stderr and print or write its table."""
+    level = options.get("level", "institution")
+    check_range("--limit", limit, 1)  # before the work, not after it
+    with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
+        df = getattr(atlas, method)(**options)
+        if options.get("window") and options.get("source", "works") == "works" and atlas.spark is None:
+            df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options["window"])))
+    subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"
+    title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
+    _emit(df, fmt, title, out, limit)
+
+
+def _filters_text(options: dict) -> str:
+    return "; ".join(f"{k} {v}" for k, v in options.items() if k in ("years", "window", "subject", "type") and v)

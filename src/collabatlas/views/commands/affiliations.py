@@ -1,0 +1,201 @@
+"""``collabatlas ror load|info`` and ``collabatlas match``: the ROR registry and affiliation matching."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from collabatlas import settings as config
+from collabatlas.affiliations.matching import DEFAULT_MIN_CONFIDENCE, DEFAULT_THRESHOLD, AffiliationMatcher
+from collabatlas.affiliations.ror import RorError, load_ror, ror_info, ror_loaded
+from collabatlas.counting.filters import FilterError, check_range
+from collabatlas.escaping import markup
+from collabatlas.store import schema as store
+from collabatlas.views.cli_common import (
+    Format,
+    FormatOpt,
+    OutOpt,
+    StoreOpt,
+    _emit,
+    _fail,
+    _open,
+    err_console,
+    print_table,
+)
+
+MATCH_COLUMNS = ["input", "ror_id", "name", "country_code", "sector", "score"]
+
+ror_app = typer.Typer(help="The ROR registry in the store (for affiliation matching).\n\n"
+                           "Example: collabatlas ror load ../shared/data/ror/ror_v2_latest_records.jsonl.gz",
+                      no_args_is_help=True)
+
+
+def _connect(path: Path | None, read_only: bool):
+    try:
+        return store.connect(config.store_path(path), read_only=read_only)
+    except store.StoreError as exc:
+        _fail(str(exc))
+
+
+@ror_app.command("load")
+def ror_load(
+    files: Annotated[list[Path], typer.Argument(help="ROR dumps: v2 or v1 JSON (JSON Lines or the official array), "
+                                                     "CSV; plain, .gz or the release .zip.")],
+    store_path: StoreOpt = None,
+    show_skipped: Annotated[int, typer.Option("--show-skipped", help="Print at most N skipped records.")] = 20,
+) -> None:
+    """Load (replace) the store's ROR registry from one or more dumps; formats are detected.
+
+    Examples:
+
+      collabatlas ror load ror-data-v1.60-2025-01-01.zip
+
+      collabatlas ror load ror/ror_v2_latest_records.jsonl.gz ror/ror_v1_only_latest_records.jsonl.gz
+
+      collabatlas ror load ../shared/data/ror/ror_subset_flat.csv.gz --store atlas.duckdb
+    """
+    con = _connect(store_path, read_only=False)
+    started = time.perf_counter()
+    try:
+        with Progress(TextColumn("[bold]reading ROR records"), TextColumn("{task.completed:,}"), TimeElapsedColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("read", total=None)
+            report = load_ror(con, files, progress=lambda n: bar.update(task, completed=n))
+    except RorError as exc:
+        _fail(f"{exc} (the registry in the store is unchanged)")
+    finally:
+        con.close()
+    if report.sector_types_changed:  # sector counts changed: save what every metric reads again
+        with _open(store_path, read_only=False) as atlas, err_console.status("saving unit shares and aggregates"):
+            atlas.store_unit_shares()
+    for where, reason in report.skipped[:show_skipped]:
+        err_console.print(f"note: {markup(where)}: {markup(reason)}")
+    if len(report.skipped) > show_skipped:
+        err_console.print(f"note: … and {len(report.skipped) - show_skipped:,} more skipped records")
+    summary = report.summary().astype({"value": object})
+    summary.loc[len(summary)] = ["seconds", round(time.perf_counter() - started, 1)]
+    print_table(summary, title="ROR registry loaded (replaces the previous one)")
+
+
+@ror_app.command("info")
+def ror_info_cmd(store_path: StoreOpt = None, fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
+    """Organisations in the store's ROR registry by type and status.
+
+    Example: collabatlas ror info --format csv
+    """
+    con = _connect(store_path, read_only=True)
+    try:
+        info = ror_info(con)
+    finally:
+        con.close()
+    if info.empty:
+        _fail("no ROR registry in the store; run `collabatlas ror load FILE` first")
+    _emit(info, fmt, "ROR registry", out, None)
+
+
+def _read_inputs(path: Path, column: str | None) -> list[str]:
+    """Addresses of ``--file``: one per line, or the column ``column`` of a CSV."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: cannot read ({exc})")
+    if column is None:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    reader = csv.DictReader(text.splitlines())
+    if column not in (reader.fieldnames or []):
+        _fail(f"{path}: no column {column!r} (columns: {', '.join(reader.fieldnames or [])})")
+    return [row[column] or "" for row in reader]
+
+
+def _matcher(store_path: Path | None, ror_files: list[Path] | None, threshold: float | None,
+             fold_hk_mo: bool, min_confidence: float | None = None) -> AffiliationMatcher:
+    if ror_files:
+        con = store.connect(None)
+        try:
+            load_ror(con, ror_files)
+        except RorError as exc:
+            _fail(str(exc))
+    else:
+        path = config.store_path(store_path)
+        con = _connect(path, read_only=True) if path.exists() else None
+    try:
+        if con is None or not ror_loaded(con):
+            err_console.print("note: no ROR registry loaded (`collabatlas ror load FILE` or --ror FILE): "
+                              "resolving countries only, every ror_id is empty")
+            return AffiliationMatcher([], [], threshold, fold_hk_mo, min_confidence=min_confidence)
+        with err_console.status("reading the ROR registry"):
+            return AffiliationMatcher.from_store(con, threshold=threshold, fold_hk_mo=fold_hk_mo,
+                                                 min_confidence=min_confidence)
+    finally:
+        if con is not None:
+            con.close()
+
+
+def match(
+    text: Annotated[str | None, typer.Argument(help="One address string (or use --file).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Addresses: one per line, or a CSV with --column.")]
+    = None,
+    column: Annotated[str | None, typer.Option("--column", help="CSV column holding the address.")] = None,
+    threshold: Annotated[float, typer.Option("--threshold", help="Lowest score (0-100) that counts as a match.")]
+    = DEFAULT_THRESHOLD,
+    min_confidence: Annotated[float, typer.Option("--min-confidence", help="Lowest calibrated probability (0-1) "
+                                                  "that the match is right; below it the matcher abstains (0: "
+                                                  "score threshold only).")] = DEFAULT_MIN_CONFIDENCE,
+    fold_hk_mo: Annotated[bool, typer.Option("--fold-hk-mo", help="Count Hong Kong and Macao as China (CN), "
+                                                                    "as CWTS does.")] = False,
+    ror: Annotated[list[Path] | None, typer.Option("--ror", help="Match against this ROR dump (in memory) "
+                                                                  "instead of the store's registry.")] = None,
+    store_path: StoreOpt = None,
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+) -> None:
+    """Match affiliation strings to ROR institutions; give ROR id, name, country, sector and score.
+
+    Columns: input,ror_id,name,country_code,sector,score (empty ror_id when unmatched; the country then
+    comes from the address text). Rules and measured quality: docs/affiliations.md.
+
+    Examples:
+
+      collabatlas match "Univ Tokyo, Dept Phys, Tokyo 1130033, Japan"
+
+      collabatlas match --file addresses.txt --format csv > matched.csv
+
+      collabatlas match --file wos_c1.csv --column address --format json --fold-hk-mo
+
+      collabatlas match "Beth Israel Deaconess Med Ctr, Boston, MA 02215 USA" --ror ror-v2.json.gz
+    """
+    if (text is None) == (file is None):
+        _fail("give one address string or --file FILE (not both)")
+    try:
+        check_range("--threshold", threshold, 0, 100)  # the matcher's own rule, before any work
+    except FilterError as exc:
+        _fail(str(exc))
+    inputs = [text] if text is not None else _read_inputs(file, column)
+    matcher = _matcher(store_path, ror, threshold, fold_hk_mo, min_confidence)
+    started = time.perf_counter()
+    results = []
+    with Progress(TextColumn("[bold]matching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=len(inputs) < 200) as bar:
+        task = bar.add_task("match", total=len(inputs))
+        for i, address in enumerate(inputs):
+            results.append(matcher.match(address))
+            if i % 100 == 0:
+                bar.update(task, completed=i)
+    df = pd.DataFrame([[m.input, m.ror_id or "", m.name or "", m.country_code or "", m.sector or "", m.score]
+                       for m in results], columns=MATCH_COLUMNS)
+    if len(inputs) >= 200:
+        seconds = time.perf_counter() - started
+        err_console.print(f"matched {sum(m.ror_id is not None for m in results):,} of {len(inputs):,} "
+                          f"addresses in {seconds:.1f} s")
+    _emit(df, fmt, "affiliation matches", out, None)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ror_app, name="ror")
+    app.command("match")(match)

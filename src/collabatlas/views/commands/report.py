@@ -1,0 +1,198 @@
+"""``collabatlas chart`` (one infographic chart) and ``collabatlas report`` (a static HTML report)."""
+
+from __future__ import annotations
+
+import shlex
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from collabatlas.counting.filters import check_range
+from collabatlas.escaping import markup
+from collabatlas.views import charts
+from collabatlas.views import report as report_lib
+from collabatlas.views.cli_common import (
+    Level,
+    LevelOpt,
+    StoreOpt,
+    SubjectOpt,
+    TypeOpt,
+    YearsOpt,
+    _fail,
+    _guard,
+    _open,
+    console,
+    err_console,
+    prepare_out,
+    write_failed,
+)
+
+ChartKind = Enum("ChartKind", {k: k for k in report_lib.KINDS}, type=str)
+TopOpt = Annotated[int, typer.Option("--top", help="Number of partners (bars, rows) to show.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chart")(_guard(chart))
+    app.command("report")(_guard(report))
+
+
+OUT_HELP = "FILE.html (offline, JavaScript inline), .svg, .png or .json (Vega-Lite spec)."
+PARTNER_HELP = "trend: partners to draw, comma-separated (default: the top 5)."
+X_HELP = "landscape chart: regressor(s), log_gerd or trust_pct or log_gerd,trust_pct."
+LANDSCAPE_YEAR_HELP = "Country report: landscape year (default: the year with most works)."
+
+
+def chart(
+    kind: Annotated[ChartKind, typer.Argument(help="Which chart: " + ", ".join(report_lib.KINDS) + ".")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=OUT_HELP)],
+    unit: Annotated[str | None, typer.Option("--unit", "-u",
+                                             help="Country code or institution (id, ROR or name).")] = None,
+    partner: Annotated[str | None, typer.Option("--partner", "-p", help=PARTNER_HELP)] = None,
+    level: LevelOpt = Level.country,
+    group: Annotated[str, typer.Option("--group", "-g",
+                                       help="group chart: the country group (see `collabatlas groups`).")] = "bri",
+    periods: Annotated[str | None, typer.Option("--periods",
+                                                help="group chart: two periods, e.g. 2013-2015,2016-2018.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="landscape chart: the study year.")] = None,
+    x: Annotated[str, typer.Option("--x", help=X_HELP)] = "log_gerd",
+    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    top: TopOpt = report_lib.TOP,
+    scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
+    store: StoreOpt = None,
+) -> None:
+    """Draw one infographic chart; its caption carries the definition, the filters and the data version.
+
+    Examples:
+
+      collabatlas chart partners --unit US --years 2015-2021 --out us_partners.png
+
+      collabatlas chart trend --unit CN --partner US,GB,DE --years 2015-2021 --out cn_trend.svg
+
+      collabatlas chart group --unit CN --group bri --periods 2013-2015,2016-2018 --out cn_bri.html
+
+      collabatlas chart hotspots --unit "Columbia University" --out columbia_hotspots.png
+
+      collabatlas chart landscape --year 2018 --out landscape.json
+    """
+    if out.suffix.lower().lstrip(".") not in charts.FORMATS:
+        _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
+    check_range("--top", top, 1, allow_none=False)
+    prepare_out(out)
+    with _open(store) as atlas, err_console.status(f"drawing the {kind.value} chart"):
+        drawn = report_lib.make_chart(
+            atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
+            level=level.value, years=years, subject=subject, type=type, group=group,
+            periods=[p.strip() for p in periods.split(",")] if periods else None, year=year, x=x, top=top)
+        try:
+            charts.save(drawn, out, scale=scale)
+        except OSError as exc:
+            write_failed(out, exc)
+    err_console.print(f"wrote {markup(out)}")
+
+
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for index.html and the PNG/SVG of each chart.")],
+    focus: Annotated[str | None, typer.Option("--focus", help="A country code (JP) or an institution (id, ROR or "
+                                                               "name).")] = None,
+    pair: Annotated[tuple[str, str] | None, typer.Option("--pair", help="Two units (US JP): a fact sheet on "
+                                                                          "the pair instead of a report.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a one- or two-page PDF fact sheet (needs the pdf "
+                                                    "extra and Chromium).")] = False,
+    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    group: Annotated[str, typer.Option("--group", "-g",
+                                       help="Country report: the group of the two-period section.")] = "bri",
+    landscape_year: Annotated[int | None, typer.Option("--landscape-year", help=LANDSCAPE_YEAR_HELP)] = None,
+    top: TopOpt = report_lib.TOP,
+    images: Annotated[bool, typer.Option("--images/--no-images", help="Also write each chart as PNG and SVG.")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """A static, self-contained HTML report on a country or an institution (works offline).
+
+    Country: top partners and trend, partners on a map, subjects, the group comparison (Belt and
+    Road by default), the landscape. Institution: hotspot countries, own vs partner contribution,
+    top partners and trend, map, industry, subjects. Every report ends with the methodology, the
+    data version and the command that produced it.
+
+    Examples:
+
+      collabatlas report --focus JP --years 2015-2021 --out reports/japan
+
+      collabatlas report --focus "University of Michigan" --out reports/umich
+
+      collabatlas report --focus CN --group income:high --landscape-year 2014 --out reports/china
+
+      collabatlas report --focus JP --pdf --out reports/japan
+
+      collabatlas report --pair US JP --pdf --out reports/us-jp
+    """
+    if pair:
+        _pair_report(pair, out, pdf, years, subject, type, store)
+        return
+    if not focus:
+        _fail("give --focus (a country or an institution) or --pair A B")
+    check_range("--top", top, 1, allow_none=False)
+    prepare_out(out, directory=True)
+    given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
+             "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
+             "--store": store}
+    command = shlex.join(["collabatlas", "report", "--focus", focus, "--out", str(out),
+                          *[str(x) for k, v in given.items() if v is not None for x in (k, v)],
+                          *([] if images else ["--no-images"]), *(["--pdf"] if pdf else [])])
+    with _open(store) as atlas, Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                                         console=err_console, transient=True) as bar:
+        task = bar.add_task("report", total=None)
+
+        def say(step: str) -> None:
+            bar.update(task, description=step, advance=1)
+
+        built = report_lib.build_report(atlas, focus, years=years, subject=subject, type=type, group=group,
+                                        landscape_year=landscape_year, top=top, command=command, progress=say)
+        n_files = len(built.all_charts()) * (2 if images else 0) + 1
+        bar.update(task, total=n_files + 8, completed=8)
+        try:
+            paths = report_lib.write_report(built, out, formats=("png", "svg") if images else (), progress=say)
+        except OSError as exc:
+            write_failed(out, exc)
+        if pdf:
+            bar.update(task, description="fact sheet (PDF)")
+            paths.append(_write_sheet(atlas, focus, None, out, years, subject, type))
+    console.print(f"wrote {markup(paths[0])} and {len(paths) - 1} chart files to {markup(out)}")
+
+
+def _write_sheet(atlas, focus: str, partner: str | None, out: Path, years, subject, type) -> Path:
+    from collabatlas.views import factsheet
+
+    sheet = factsheet.build_factsheet(atlas, focus, partner=partner, years=years, subject=subject, type=type)
+    path = out / f"{factsheet.file_stem(sheet)}.pdf"
+    try:
+        return factsheet.write_factsheet(sheet, path)
+    except factsheet.FactSheetError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        write_failed(path, exc)
+
+
+def _pair_report(pair: tuple[str, str], out: Path, pdf: bool, years, subject, type, store) -> None:
+    """``report --pair A B``: the pair's fact sheet as HTML (index.html) and, with --pdf, as PDF."""
+    from collabatlas.views import factsheet
+
+    prepare_out(out, directory=True)
+    with _open(store) as atlas, err_console.status(f"fact sheet {pair[0]}–{pair[1]}"):
+        sheet = factsheet.build_factsheet(atlas, pair[0], partner=pair[1], years=years, subject=subject, type=type)
+        html = factsheet.render_html(sheet)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "index.html").write_text(html, encoding="utf-8")
+            written = [out / "index.html"]
+            if pdf:
+                path = out / f"{factsheet.file_stem(sheet)}.pdf"
+                path.write_bytes(factsheet.html_to_pdf(html))
+                written.append(path)
+        except factsheet.FactSheetError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            write_failed(out, exc)
+    console.print("wrote " + " and ".join(markup(p) for p in written))

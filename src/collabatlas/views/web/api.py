@@ -1,0 +1,519 @@
+"""The JSON API (``/api/...``): one thin route per :class:`~collabatlas.atlas.Atlas` method.
+
+Query parameters mirror the CLI options (``level``, ``years``, ``window``, ``subject``, ``type``,
+``renormalize``, ``rollup``, ``limit``, ...). Every result is computed once per (method, normalised
+parameters, data version) and then served from :class:`~collabatlas.views.web.cache.ResultCache`.
+
+Errors: an unknown country / institution / sector is 404 with a message; a bad year range, window,
+subject, group or period is 422 with a message (``{"detail": "..."}``). No input is ever formatted
+into SQL: the Atlas passes every value as a query parameter.
+
+Tables come as ``{"meta": {...}, "columns": [...], "rows": [{column: value}, ...]}``; ``meta.rows``
+is the full row count, ``meta.returned`` the rows sent (``limit``). The same request always gets
+the same body (serialised once, then served from the cache); the ``X-Cache`` header says ``hit`` or
+``miss``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any
+
+import orjson
+import pandas as pd
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from collabatlas import refdata
+from collabatlas.analyses import network as netmod
+from collabatlas.analyses.profile import find_institution
+from collabatlas.analyses.uncertainty import MAX_REPLICATES
+from collabatlas.counting.filters import parse_two_periods
+from collabatlas.counting.rules import LEVELS, CountingError
+from collabatlas.refdata.groups import GroupError, available_groups, group_members
+from collabatlas.views.web.service import Service
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+# -- response shapes (documentation of the OpenAPI spec; responses are serialised with orjson) ----
+
+class Meta(BaseModel):
+    endpoint: str
+    params: dict[str, Any]
+    data_version: int
+    rows: int | None = None
+    returned: int | None = None
+
+
+class Table(BaseModel):
+    meta: Meta
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+class Document(BaseModel):
+    """A result made of several tables or values (profile, group, landscape, info)."""
+
+    meta: Meta
+    model_config = {"extra": "allow"}
+
+
+class ChartMeta(BaseModel):
+    chart: str
+    data_version: int
+
+
+class ChartSpec(BaseModel):
+    """A Vega-Lite spec (data inline) made by :mod:`collabatlas.views.charts`."""
+
+    meta: ChartMeta
+    spec: dict[str, Any]
+
+
+class Problem(BaseModel):
+    detail: str | list[Any]
+
+
+ERRORS = {404: {"model": Problem, "description": "Unknown unit"},
+          422: {"model": Problem, "description": "Bad parameter (range, filter, group, ...)"}}
+TABLE = {200: {"model": Table}, **ERRORS}
+DOCUMENT = {200: {"model": Document}, **ERRORS}
+CHART = {200: {"model": ChartSpec}, **ERRORS}
+
+
+# -- parameters (the CLI's options) ------------------------------------------------------------
+
+def choices(name: str, values: tuple[str, ...]) -> type[Enum]:
+    """A string enum of the library's allowed values (so the OpenAPI spec lists them)."""
+    return Enum(name, {v: v for v in values}, type=str)
+
+
+Level = choices("Level", LEVELS)
+Source = choices("Source", ("works", "pairs"))
+
+
+LevelQ = Annotated[Level, Query(description="Unit of analysis.")]
+YearsQ = Annotated[str | None, Query(description="Publication years: YYYY or YYYY-YYYY.", max_length=40,
+                                     examples=["2015-2021"])]
+WindowQ = Annotated[str | None, Query(description="Publication-date window START..END.", max_length=40,
+                                      examples=["2022-08-01..2023-07-31"])]
+SubjectQ = Annotated[str | None, Query(description="OpenAlex domain, field or subfield name or id, or a Nature "
+                                       "Index subject area ni:<slug> (comma-separated).", max_length=400,
+                                       examples=["Physical Sciences"])]
+TypeQ = Annotated[str | None, Query(alias="type", description="Work types (comma-separated), e.g. article,review.",
+                                    max_length=200)]
+RenormQ = Annotated[bool, Query(description="Spread each work's Share over its attributed authors only.")]
+RollupQ = Annotated[bool, Query(description="Institution level: credit each institution to the top of its lineage.")]
+DualQ = Annotated[bool, Query(description="Leave out authors affiliated in two or more countries.")]
+LimitQ = Annotated[int, Query(ge=1, le=100_000, description="Rows to return (meta.rows gives the full count).")]
+TopQ = Annotated[int, Query(ge=1, le=10_000, description="Only the N strongest.")]
+CiQ = Annotated[int, Query(ge=0, le=MAX_REPLICATES, description="95% bootstrap intervals from this many replicates "
+                                                                "(0: none).")]
+SourceQ = Annotated[Source, Query(description="works: exact fractional counting; pairs: country-pair aggregates "
+                                  "(full counts).")]
+#: a required text parameter must hold a non-blank character (blank is 422, never "not given")
+NOT_BLANK = r"\S"
+UnitP = Annotated[str, Path(min_length=1, max_length=200, pattern=NOT_BLANK, description="Country code (JP), "
+                            "institution id (I27837315) or sector (academic).")]
+
+
+# -- serialisation -----------------------------------------------------------------------------
+
+def _default(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def dumps(body: dict) -> bytes:
+    return orjson.dumps(body, default=_default, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+
+
+def json_response(body: dict | bytes, cached: bool | None = None) -> Response:
+    """A JSON response; ``X-Cache: hit|miss`` tells whether the body came from the result cache."""
+    headers = {} if cached is None else {"X-Cache": "hit" if cached else "miss"}
+    return Response(body if isinstance(body, bytes) else dumps(body), media_type="application/json",
+                    headers=headers)
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    return df.to_dict(orient="records")
+
+
+def meta(endpoint: str, params: dict, version: int, **extra) -> dict:
+    # as the cache key sees them (service.normalise): strings stripped, blank ones left out
+    shown = {k: v.value if isinstance(v, Enum) else v.strip() if isinstance(v, str) else v
+             for k, v in params.items() if v not in (None, False) and not (isinstance(v, str) and not v.strip())}
+    return {"endpoint": endpoint, "params": shown, "data_version": version,
+            "reference_data": refdata.versions_line(), **extra}
+
+
+def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, limit: int | None, **extra) -> dict:
+    df, _, version = result
+    shown = df if limit is None else df.head(limit)
+    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown)),
+            "columns": [str(c) for c in df.columns], "rows": records(shown), **extra}
+
+
+def service(request: Request) -> Service:
+    return request.app.state.service
+
+
+def respond(request: Request, endpoint: str, params: dict, build: Callable[[Service], dict]) -> Response:
+    """The JSON body ``build(service)`` for these parameters, serialised once and then served from the
+    cache (the Atlas results it reads are cached too, and shared with other endpoints and charts)."""
+    svc = service(request)
+    body, cached, _ = svc.run("response:" + endpoint, params, lambda atlas, p: dumps(build(svc)))
+    return json_response(body, cached)
+
+
+def _metric(request: Request, endpoint: str, method: str, params: dict, limit: int | None) -> Response:
+    """A table-valued Atlas method called with ``params`` as keyword arguments."""
+    return respond(request, endpoint, {**params, "limit": limit},
+                   lambda svc: table(endpoint, svc.call(method, **params), params, limit))
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+@router.get("/info", responses=DOCUMENT, summary="What the store holds")
+def info(request: Request) -> Response:
+    """Rows per table, year span and data version of the store, and the result cache's state."""
+    svc = service(request)
+    summary, cached, version = svc.run("info", {}, lambda atlas, p: atlas.summary())
+    stats = vars(svc.cache.stats).copy()
+    return json_response({"meta": meta("info", {}, version), "summary": summary, "cache": stats,
+                          "threads": svc.atlases.threads}, cached)
+
+
+@router.get("/scores", responses=TABLE, summary="Count and Share per unit")
+def scores(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
+           subject: SubjectQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
+           by_year: Annotated[bool, Query(description="One row per unit and year.")] = False,
+           base_year: Annotated[int | None, Query(ge=1000, le=3000, description="Add adjusted_share relative "
+                                                  "to this year (implies by_year).")] = None,
+           exclude_dual_affiliations: DualQ = False, limit: LimitQ = 1000) -> Response:
+    """Count and fractional Share per unit (``collabatlas scores``).
+    Example: ``/api/scores?level=country&years=2015-2021``"""
+    return _metric(request, "scores", "scores", dict(
+        level=level, years=years, window=window, subject=subject, type=type_, renormalize=renormalize,
+        rollup=rollup, by_year=by_year, base_year=base_year, exclude_dual_affiliations=exclude_dual_affiliations),
+        limit)
+
+
+@router.get("/pairs", responses=TABLE, summary="Bilateral collaboration score per pair")
+def pairs(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
+          subject: SubjectQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
+          by_year: Annotated[bool, Query(description="One row per pair and year.")] = False,
+          min_joint: Annotated[int, Query(ge=1, le=1_000_000, description="Only pairs with at least this many "
+                                          "joint works.")] = 1,
+          exclude_dual_affiliations: DualQ = False, limit: LimitQ = 1000) -> Response:
+    """Bilateral CS per pair, strongest first (``collabatlas pairs``).
+    Example: ``/api/pairs?level=country&years=2020``"""
+    return _metric(request, "pairs", "pairs", dict(
+        level=level, years=years, window=window, subject=subject, type=type_, renormalize=renormalize,
+        rollup=rollup, by_year=by_year, min_joint=min_joint, exclude_dual_affiliations=exclude_dual_affiliations),
+        limit)
+
+
+@router.get("/collaboration", responses=TABLE, summary="Total CS per unit: domestic, international, industry")
+def collaboration(request: Request, level: LevelQ = Level.institution, years: YearsQ = None,
+                  window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+                  renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
+                  limit: LimitQ = 1000) -> Response:
+    """Count, Share and total CS split into domestic / international / industry (``collabatlas collaboration``)."""
+    return _metric(request, "collaboration", "totals", dict(
+        level=level, years=years, window=window, subject=subject, type=type_, renormalize=renormalize,
+        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations), limit)
+
+
+@router.get("/industry", responses=TABLE, summary="Corporate institutions' collaboration with academia")
+def industry(request: Request, years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None,
+             type_: TypeQ = None, rollup: RollupQ = False, limit: LimitQ = 1000) -> Response:
+    """Joint works with academia, own and academic Share on them, contribution % (``collabatlas industry``)."""
+    return _metric(request, "industry", "industry", dict(
+        years=years, window=window, subject=subject, type=type_, rollup=rollup), limit)
+
+
+@router.get("/units", responses=TABLE, summary="Units of a level, for pickers (search by id or name)")
+def units(request: Request, level: LevelQ = Level.country,
+          q: Annotated[str | None, Query(max_length=200, description="Part of the id or name (any case).")] = None,
+          limit: LimitQ = 50) -> Response:
+    """The units of ``level`` that have works, by Share (``unit[, name], count``), optionally matching ``q``."""
+    def build(svc: Service) -> dict:
+        df, cached, version = svc.call("scores", level=level)
+        found = df[[c for c in ("unit", "name", "count") if c in df.columns]]
+        if q and q.strip():
+            needle = q.strip().lower()
+            match = found["unit"].str.lower().str.contains(needle, regex=False)
+            if "name" in found:
+                match |= found["name"].fillna("").str.lower().str.contains(needle, regex=False)
+            found = found[match]
+        return table("units", (found, cached, version), {"level": level, "q": q}, limit)
+
+    return respond(request, "units", {"level": level, "q": q, "limit": limit}, build)
+
+
+@router.get("/partners/{unit}", responses=TABLE, summary="Top partners of a unit by bilateral CS")
+def partners(request: Request, unit: UnitP, level: LevelQ = Level.country, top: TopQ = 10, years: YearsQ = None,
+             window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None, renormalize: RenormQ = False,
+             rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
+             report_dual: Annotated[bool, Query(description="Add cs_without_dual and dual_cs.")] = False,
+             ci: CiQ = 0, source: SourceQ = Source.works) -> Response:
+    """Partners with joint_count, cs, % of international CS and CS per year (``collabatlas partners``).
+    Example: ``/api/partners/US?years=2015-2018&top=5``"""
+    return _metric(request, "partners", "partners", dict(
+        unit=unit, level=level, top=top, years=years, window=window, subject=subject, type=type_,
+        renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
+        report_dual=report_dual, ci=ci, source=source), None)
+
+
+@router.get("/works/{unit}", responses=TABLE, summary="The works behind a figure, with their contributions")
+def works(request: Request, unit: UnitP, level: LevelQ = Level.country,
+          partner: Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"\S",
+                                               description="A partner: the works behind the bilateral CS.")] = None,
+          figure: Annotated[str | None, Query(max_length=40, description="share, count, cs, cs_total, cs_domestic, "
+                                              "cs_international, cs_unknown_country or cs_industry.")] = None,
+          years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+          renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
+          page: Annotated[int, Query(ge=1, le=100_000, description="Page number (1-based).")] = 1,
+          page_size: Annotated[int, Query(ge=1, le=1000, description="Works per page.")] = 100) -> Response:
+    """One row per work behind a figure (``collabatlas works``), largest contribution first, paged;
+    ``meta.total`` is the figure (the sum over all pages) and ``meta.rows`` the number of works.
+    Example: ``/api/works/US?partner=GB&years=2005-2009&page=1``"""
+    params = dict(unit=unit, partner=partner, level=level, figure=figure, years=years, window=window,
+                  subject=subject, type=type_, renormalize=renormalize, rollup=rollup,
+                  exclude_dual_affiliations=exclude_dual_affiliations)
+
+    def build(svc: Service) -> dict:
+        df, _, version = svc.call("works", **params)
+        start = (page - 1) * page_size
+        shown = df.iloc[start:start + page_size]
+        return {"meta": meta("works", {**params, "page": page, "page_size": page_size}, version,
+                             figure=df.attrs.get("figure"), total=df.attrs.get("total"), rows=len(df),
+                             returned=len(shown), pages=max(1, -(-len(df) // page_size))),
+                "columns": [str(c) for c in df.columns], "rows": records(shown)}
+
+    return respond(request, "works", {**params, "page": page, "page_size": page_size}, build)
+
+
+@router.get("/trend/{unit_a}/{unit_b}", responses=TABLE, summary="Bilateral CS of two units per period")
+def trend(request: Request, unit_a: UnitP, unit_b: UnitP, level: LevelQ = Level.country, years: YearsQ = None,
+          subject: SubjectQ = None, type_: TypeQ = None,
+          window_end_month: Annotated[int | None, Query(ge=1, le=12, description="12-month windows ending with "
+                                                        "this month instead of calendar years.")] = None,
+          compare: Annotated[str | None, Query(max_length=40, description="Two periods P1,P2: add the % change "
+                                               "of CS between them.", examples=["2015,2018"])] = None,
+          renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
+          report_dual: Annotated[bool, Query(description="Add cs_without_dual and dual_cs.")] = False,
+          ci: CiQ = 0, source: SourceQ = Source.works) -> Response:
+    """CS and joint works per year (or window) with the change from the previous period (``collabatlas trend``).
+    Example: ``/api/trend/GB/US?years=2010-2018&compare=2010,2018``"""
+    from collabatlas.analyses.tables import percent_change
+
+    params = dict(unit_a=unit_a, unit_b=unit_b, level=level, years=years, subject=subject, type=type_,
+                  window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
+                  exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci, source=source)
+    def build(svc: Service) -> dict:
+        result = svc.call("trend", **params)
+        extra = {}
+        if compare:
+            first, last = _two_periods(compare)
+            value = "cs" if source is Source.works else "joint_works"
+            extra["compare"] = {"first": first, "last": last,
+                                "change_pct": percent_change(result[0], first, last, value=value)}
+        return table("trend", result, {**params, "compare": compare}, None, **extra)
+
+    return respond(request, "trend", {**params, "compare": compare}, build)
+
+
+def _two_periods(compare: str) -> tuple[int, int]:
+    return parse_two_periods(compare)  # the library's rule, as for `collabatlas trend --compare`
+
+
+@router.get("/profile/{institution}", responses=DOCUMENT, summary="An institution's collaboration profile")
+def profile(request: Request,
+            institution: Annotated[str, Path(min_length=1, max_length=200, pattern=NOT_BLANK,
+                                             description="OpenAlex id, ROR id or part of the name.")],
+            top: Annotated[int, Query(ge=1, le=1000, description="Rows in each ranking.")] = 5,
+            years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    """Headline Count / Share / CS, hotspot countries, top partners (own vs partner contribution), corporate
+    partners (``collabatlas profile``). Example: ``/api/profile/I78577930``"""
+    params = dict(institution=institution, top=top, years=years, window=window, subject=subject, type=type_)
+
+    def build(svc: Service) -> dict:
+        report, _, version = profile_result(svc, **params)
+        return {"meta": meta("profile", params, version), **report.to_dict()}
+
+    return respond(request, "profile", params, build)
+
+
+def profile_result(svc: Service, **params):
+    """``(InstitutionProfile, cached, data_version)``; also used by the charts."""
+    def compute(atlas, p):
+        return atlas.profile(**dict(p, institution=_find_institution(atlas, p["institution"])))
+
+    return svc.run("profile", params, compute)
+
+
+def _find_institution(atlas, query: str) -> str:
+    """The institution id for ``query``; no match is an unknown unit (404), several matches a 422."""
+    from collabatlas.atlas import UnknownUnitError
+
+    try:
+        return find_institution(atlas, query)
+    except UnknownUnitError:
+        raise
+    except CountingError as exc:
+        if str(exc).startswith("no institution matches"):
+            raise UnknownUnitError(str(exc)) from exc
+        raise
+
+
+@router.get("/groups", responses=TABLE, summary="Country groups for /api/group")
+def groups(request: Request) -> Response:
+    """Every country group (``bri``, ``income:high``, ``eu``, ``wb-region:...``) and where its members come from."""
+    svc = service(request)
+    df = pd.DataFrame([g.__dict__ for g in available_groups(svc.data_dir)])
+    return json_response(table("groups", (df, False, svc.data_version(svc.atlas())), {}, None))
+
+
+@router.get("/group/{country}", responses=DOCUMENT, summary="A country with a country group over periods")
+def group(request: Request,
+          country: Annotated[str, Path(min_length=1, max_length=20, pattern=NOT_BLANK,
+                                       description="Focus country, e.g. CN.")],
+          group: Annotated[str, Query(min_length=1, max_length=100, pattern=NOT_BLANK,
+                                      description="Group name (see /api/groups).", examples=["bri"])],
+          periods: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\d", description="Comma-separated "
+                                        "years or year ranges.", examples=["2010-2013,2014-2018"])],
+          top: Annotated[int, Query(ge=1, le=1000, description="Top group partners to list.")] = 10,
+          subject: SubjectQ = None, type_: TypeQ = None, source: SourceQ = Source.works, ci: CiQ = 0) -> Response:
+    """Works and CS with the group per period, growth, top group partners (``collabatlas group``).
+    Example: ``/api/group/US?group=income:high&periods=2010-2013,2014-2018``"""
+    if group.strip().lower().startswith("csv:"):
+        raise GroupError("csv: groups read files on the server and are not offered by the API; "
+                         "use the CLI or Atlas.group(members=...)")
+    params = dict(country=country, group=group, periods=periods, top=top, subject=subject, type=type_,
+                  source=source, ci=ci)
+    def build(svc: Service) -> dict:
+        result, _, version = group_result(svc, **params)
+        body = {"periods": records(result)} if isinstance(result, pd.DataFrame) else result.to_dict()
+        return {"meta": meta("group", params, version), **body}
+
+    return respond(request, "group", params, build)
+
+
+def group_result(svc: Service, **params):
+    """``(GroupReport or full-count table, cached, data_version)``; also used by the charts."""
+    if str(params.get("group", "")).strip().lower().startswith("csv:"):
+        raise GroupError("csv: groups read files on the server and are not offered by the API; "
+                         "use the CLI or Atlas.group(members=...)")
+
+    def compute(atlas, p):
+        # a blank value is left out by the normalised parameters: the library says what is missing
+        period_list = [x.strip() for x in p.get("periods", "").split(",") if x.strip()]
+        if not period_list:
+            raise CountingError("give at least one period, e.g. periods=2013-2015,2016-2018")
+        if not p.get("group"):
+            raise GroupError("group: a group name is needed (see /api/groups)")
+        members = group_members(p["group"], svc.data_dir)
+        return atlas.group(p.get("country", ""), p["group"], period_list, members=members,
+                           **{k: v for k, v in p.items() if k not in ("country", "group", "periods")})
+
+    return svc.run("group", params, compute)
+
+
+@router.get("/landscape", responses=DOCUMENT, summary="International share vs R&D spending and trust")
+def landscape(request: Request,
+              year: Annotated[int, Query(ge=1900, le=2100, description="Publication year.", examples=[2018])],
+              trust: Annotated[bool, Query(description="Also regress on trust (WVS), not only log10 GERD.")] = False,
+              min_n: Annotated[int, Query(ge=2, le=1000, description="Fit a group only with at least this many "
+                                          "countries.")] = 5,
+              subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    """Per country: works, international share, GERD, trust, income group; OLS fits overall and by income group
+    (``collabatlas landscape``). Example: ``/api/landscape?year=2016``"""
+    params = dict(year=year, trust=trust, min_n=min_n, subject=subject, type=type_)
+    def build(svc: Service) -> dict:
+        (countries, fit), _, version = landscape_result(svc, **params)
+        return {"meta": meta("landscape", params, version), "countries": records(countries), "fit": records(fit)}
+
+    return respond(request, "landscape", params, build)
+
+
+def landscape_result(svc: Service, **params):
+    """``((countries, fit), cached, data_version)``; also used by the charts."""
+    def compute(atlas, p):
+        p = dict(p)
+        x = ["log_gerd", "trust_pct"] if p.pop("trust", False) else "log_gerd"
+        return atlas.landscape(p.pop("year"), x=x, data_dir=svc.data_dir, **p)
+
+    return svc.run("landscape", params, compute)
+
+
+Weight = choices("Weight", netmod.WEIGHTS)
+Normalization = choices("Normalization", netmod.NORMALIZATIONS)
+NodeMeasure = choices("NodeMeasure", netmod.NODE_MEASURES)
+Quality = choices("Quality", netmod.QUALITIES)
+Layout = choices("Layout", netmod.LAYOUTS)
+
+
+@router.get("/network", responses=DOCUMENT, summary="Clustered, laid-out collaboration network")
+def network(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
+            subject: SubjectQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
+            exclude_dual_affiliations: DualQ = False,
+            weight: Annotated[Weight, Query(description="Edge weight.")] = Weight.cs,
+            normalize: Annotated[Normalization, Query(description="Edge normalisation.")] = Normalization.association,
+            min_weight: Annotated[float, Query(ge=0, le=1e12, description="Drop edges whose raw weight is "
+                                               "below.")] = 0.0,
+            top: Annotated[int, Query(ge=1, le=5000, description="Keep the N largest nodes.")] = 100,
+            top_by: Annotated[NodeMeasure, Query(description="Node size measure for top.")] = NodeMeasure.cs_total,
+            max_edges: Annotated[int | None, Query(ge=1, le=1000, description="Each node keeps its N strongest "
+                                                   "edges.")] = 10,
+            resolution: Annotated[float, Query(gt=0, le=100, description="Leiden resolution.")] = 1.0,
+            quality: Annotated[Quality, Query(description="Leiden quality function.")] = Quality.modularity,
+            layout: Annotated[Layout, Query(description="Layout algorithm.")] = Layout.fr,
+            seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of clustering and layout.")] = 42,
+            ) -> Response:
+    """Nodes (id, label, count, share, cs_total, links, cluster, x, y) and edges (source, target, joint_count,
+    cs, weight) from pairs and totals (``collabatlas network``). Example: ``/api/network?level=country&top=50``"""
+    params = dict(level=level, years=years, window=window, subject=subject, type=type_, renormalize=renormalize,
+                  rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, weight=weight,
+                  normalize=normalize, min_weight=min_weight, top=top, top_by=top_by, max_edges=max_edges,
+                  resolution=resolution, quality=quality, layout=layout, seed=seed)
+    def build(svc: Service) -> dict:
+        net, _, version = network_result(svc, **params)
+        return {"meta": meta("network", params, version), "network": net["meta"], "nodes": net["nodes"],
+                "edges": net["edges"]}
+
+    return respond(request, "network", params, build)
+
+
+FILTER_KEYS = ("level", "years", "window", "subject", "type", "renormalize", "rollup", "exclude_dual_affiliations")
+
+
+def network_result(svc: Service, **params):
+    """``(network dict with meta / nodes / edges, cached, data_version)``; pairs and totals come from the
+    cache shared with /api/pairs and /api/collaboration."""
+    def compute(atlas, p):
+        options = {k: params[k] for k in FILTER_KEYS if k in params}
+        pairs, _, _ = svc.call("pairs", **options)
+        totals, _, _ = svc.call("totals", **options)
+        filters = ", ".join(f"{k} {v}" for k, v in params.items() if k in ("years", "window", "subject", "type") and v)
+        net = netmod.network_from_frames(
+            pairs, totals, p.get("level", "country"), weight=p.get("weight", "cs"),
+            normalize_by=p.get("normalize", "none"), min_weight=p.get("min_weight", 0.0), top=p.get("top"),
+            top_by=p.get("top_by", "cs_total"), max_edges=p.get("max_edges"),
+            meta={"filters": filters or "all works", "data_version": atlas.data_version})
+        net = net.cluster(resolution=p.get("resolution", 1.0), quality=p.get("quality", "modularity"),
+                          seed=p.get("seed", 0)).layout(p.get("layout", "fr"), seed=p.get("seed", 0))
+        return net.to_dict()
+
+    return svc.run("network", params, compute)

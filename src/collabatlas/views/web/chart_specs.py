@@ -1,0 +1,268 @@
+"""Vega-Lite specs of the dashboard's charts (``/api/chart/...``), made by :mod:`collabatlas.views.charts`.
+
+Each route fetches its data through the same cached calls as the JSON API (so a chart and its
+table share one computation), passes it to the chart function of :mod:`collabatlas.views.charts` and
+returns ``chart.to_dict()``; the spec itself is cached too. The browser renders it with vega-embed.
+No chart is defined here, except the network map, which :mod:`collabatlas.views.charts` does not have.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from collabatlas.counting.rules import CountingError
+from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
+from collabatlas.views import charts
+from collabatlas.views.web.api import (
+    CHART,
+    Level,
+    LevelQ,
+    SubjectQ,
+    TypeQ,
+    UnitP,
+    WindowQ,
+    YearsQ,
+    dumps,
+    group_result,
+    json_response,
+    landscape_result,
+    network_result,
+    profile_result,
+    service,
+)
+from collabatlas.views.web.service import Service
+
+router = APIRouter(prefix="/api/chart", tags=["charts"])
+
+TopChartQ = Annotated[int, Query(ge=1, le=100, description="Bars to draw.")]
+FILTERS = ("years", "window", "subject", "type")
+#: what a caption names besides the filters: the group and periods of the group chart
+CAPTIONED = (*FILTERS, "periods", "group")
+
+
+def _source(svc: Service, version: int) -> str:
+    """Where the store's works come from (``works from OpenAlex, WoS, ...``), once per data version."""
+    from collabatlas.views.chart_text import source_text
+
+    cached = getattr(svc, "_chart_source", None)
+    if cached is None or cached[0] != version:
+        cached = (version, source_text(svc.atlas()))
+        svc._chart_source = cached
+    return cached[1]
+
+
+def _context(version: int, svc: Service | None = None, **filters) -> charts.ChartContext:
+    kept = {k: v for k, v in filters.items() if k in CAPTIONED and v not in (None, "", False)}
+    return charts.ChartContext(filters=kept, data_version=version,
+                               source=_source(svc, version) if svc is not None else "works")
+
+
+def csv_dataset(spec: dict) -> str | None:
+    """The name of the inline dataset a chart's CSV download holds: the largest table of units
+    (rows with a partner, country, label or unit), else the largest table."""
+    tables = {name: rows for name, rows in (spec.get("datasets") or {}).items()
+              if isinstance(rows, list) and rows and isinstance(rows[0], dict)}
+    if not tables:
+        return None
+    units = {n: r for n, r in tables.items() if {"partner", "country", "label", "unit"} & set(r[0])}
+    pool = units or tables
+    return max(pool, key=lambda n: (len(pool[n]), len(pool[n][0])))
+
+
+def _spec(svc: Service, kind: str, params: dict, build) -> Response:
+    """The Vega-Lite spec of ``build(params)`` (an Altair chart), serialised once, then cached; its
+    ``usermeta.csv`` names the dataset of the dashboard's CSV download."""
+    def compute(atlas, p):
+        spec = charts.spec(build(p))
+        spec.setdefault("usermeta", {})["csv"] = csv_dataset(spec)
+        return dumps({"meta": {"chart": kind, "data_version": svc.data_version(atlas)}, "spec": spec})
+
+    body, cached, _ = svc.run(f"chart:{kind}", params, compute)
+    return json_response(body, cached)
+
+
+@router.get("/partners/{unit}", responses=CHART, summary="Partner bars (Vega-Lite)")
+def partner_chart(request: Request, unit: UnitP, level: LevelQ = Level.country, years: YearsQ = None,
+                  window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+                  top: TopChartQ = 15) -> Response:
+    svc = service(request)
+    params = dict(unit=unit, level=level, years=years, window=window, subject=subject, type=type_, top=top)
+
+    def build(p):
+        df, _, version = svc.call("partners", **p)
+        return charts.partner_bars(df, _context(version, svc, **params), _unit_label(svc, p["level"], p["unit"]),
+                                   top=p["top"])
+
+    return _spec(svc, "partners", params, build)
+
+
+def _label(df: pd.DataFrame, unit: str) -> str:
+    return charts.country_name(unit.upper()) if len(unit.strip()) == 2 else unit
+
+
+def _unit_label(svc: Service, level, unit: str) -> str:
+    """A country's name, an institution's name (its id when unnamed), a sector as given."""
+    level = getattr(level, "value", level) or "country"
+    if level == "country" or (level is None and len(unit.strip()) == 2):
+        return charts.country_name(unit.strip().upper())
+    if level == "institution":
+        from collabatlas.views.report import _institution_name
+
+        try:
+            return _institution_name(svc.atlas(), svc.atlas().resolve_unit("institution", unit))
+        except Exception:
+            return unit
+    return unit
+
+
+@router.get("/map", responses=CHART, summary="World map of country Share, or of a country's partners (Vega-Lite)")
+def map_chart(request: Request,
+              unit: Annotated[str | None, Query(max_length=20, description="A country: map its partners' CS; "
+                                                "none: every country's Share.")] = None,
+              years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    svc = service(request)
+    params = dict(unit=unit, years=years, window=window, subject=subject, type=type_)
+
+    def build(p):
+        filters = {k: p.get(k) for k in FILTERS}
+        if p.get("unit"):
+            df, _, version = svc.call("partners", unit=p["unit"], level="country", top=None, **filters)
+            title = f"Bilateral CS of {_label(df, p['unit'])} with each country"
+            return charts.world_map(df, _context(version, svc, **params), title, value="cs", country="partner",
+                                    data_dir=svc.data_dir, focus=p["unit"] if len(p["unit"]) == 2 else None)
+        df, _, version = svc.call("scores", level="country", **filters)
+        return charts.world_map(df, _context(version, svc, **params), "Share of each country", value="share",
+                                country="unit", data_dir=svc.data_dir, value_title="Share", definition="Share = Σ over works of the "
+                                "country's fractional part (1/authors, split over each author's institutions)")
+
+    return _spec(svc, "map", params, build)
+
+
+@router.get("/trend/{unit}", responses=CHART, summary="Bilateral CS per year with several partners (Vega-Lite)")
+def trend_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
+                partners: Annotated[str | None, Query(max_length=400, description="Comma-separated partners; "
+                                                      "default: the 5 strongest.")] = None,
+                years: YearsQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+                window_end_month: Annotated[int | None, Query(ge=1, le=12)] = None) -> Response:
+    svc = service(request)
+    params = dict(unit=unit, level=level, partners=partners, years=years, subject=subject, type=type_,
+                  window_end_month=window_end_month)
+
+    def build(p):
+        filters = dict(level=p.get("level"), years=p.get("years"), subject=p.get("subject"), type=p.get("type"))
+        names = [x.strip() for x in (p.get("partners") or "").split(",") if x.strip()]
+        if not names:
+            top, _, _ = svc.call("partners", unit=p["unit"], top=5, **filters)
+            names = list(top["partner"])
+        trends, version = {}, 0
+        for name in names[:12]:
+            trends[name], _, version = svc.call("trend", unit_a=p["unit"], unit_b=name,
+                                                window_end_month=p.get("window_end_month"), **filters)
+        label = _unit_label(svc, p.get("level"), p["unit"])
+        title = (f"Collaboration of {label} and {_unit_label(svc, p.get('level'), names[0])}, per year"
+                 if p.get("partners") and len(names) == 1 else None)  # the pair explorer
+        return charts.trend_lines(trends, _context(version, svc, **params), label, title=title)
+
+    return _spec(svc, "trend", params, build)
+
+
+@router.get("/subjects/{unit}", responses=CHART, summary="Top partners per Nature Index subject (Vega-Lite)")
+def subject_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
+                  partner: Annotated[str | None, Query(max_length=200, description="Only this partner (the pair "
+                                                       "explorer).")] = None,
+                  years: YearsQ = None, window: WindowQ = None, type_: TypeQ = None,
+                  top: Annotated[int, Query(ge=1, le=20)] = 5) -> Response:
+    svc = service(request)
+    params = dict(unit=unit, level=level, partner=partner, years=years, window=window, type=type_, top=top)
+
+    def build(p):
+        by_subject, version = {}, 0
+        wanted = svc.atlas().resolve_unit(p.get("level", "country"), p["partner"]) if p.get("partner") else None
+        for slug, (title, _) in NI_SUBJECTS.items():
+            df, _, version = svc.call("partners", unit=p["unit"], level=p.get("level"), years=p.get("years"),
+                                      window=p.get("window"), type=p.get("type"), subject=PREFIX + slug)
+            by_subject[title] = df[df["partner"] == wanted] if wanted else df
+        label = _unit_label(svc, p.get("level"), p["unit"])
+        title = f"Collaboration of {label} and {_unit_label(svc, p.get('level'), wanted)} by subject" if wanted else None
+        return charts.subject_small_multiples(by_subject, _context(version, svc, **params), label, top=p["top"],
+                                              title=title)
+
+    return _spec(svc, "subjects", params, build)
+
+
+def _profile_chart(request: Request, kind: str, draw, institution: str, **filters) -> Response:
+    """A chart of an institution's profile: ``draw(report, ctx)``."""
+    svc = service(request)
+    params = dict(institution=institution, **filters)
+
+    def build(p):
+        report, _, version = profile_result(svc, **{"top": 10, **p})
+        return draw(report, _context(version, svc, **params))
+
+    return _spec(svc, kind, params, build)
+
+
+@router.get("/contribution/{institution}", responses=CHART, summary="Own vs partner contribution (Vega-Lite)")
+def contribution_chart(request: Request, institution: UnitP, years: YearsQ = None, window: WindowQ = None,
+                       subject: SubjectQ = None, type_: TypeQ = None, top: TopChartQ = 10) -> Response:
+    return _profile_chart(request, "contribution",
+                          lambda report, ctx: charts.contribution_bars(report.partners, ctx, report.name or ""),
+                          institution, years=years, window=window, subject=subject, type=type_, top=top)
+
+
+@router.get("/hotspots/{institution}", responses=CHART, summary="Hotspot countries of an institution (Vega-Lite)")
+def hotspot_chart(request: Request, institution: UnitP, years: YearsQ = None, window: WindowQ = None,
+                  subject: SubjectQ = None, type_: TypeQ = None, top: TopChartQ = 10) -> Response:
+    return _profile_chart(request, "hotspots",
+                          lambda report, ctx: charts.hotspot_bars(report.hotspots, ctx, report.name or ""),
+                          institution, years=years, window=window, subject=subject, type=type_, top=top)
+
+
+@router.get("/group/{country}", responses=CHART, summary="Two-period circles of a country group (Vega-Lite)")
+def group_chart(request: Request, country: UnitP,
+                group: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S", examples=["bri"])],
+                periods: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\d",
+                                              examples=["2010-2013,2014-2018"])],
+                top: TopChartQ = 10, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    svc = service(request)
+    params = dict(country=country, group=group, periods=periods, top=top, subject=subject, type=type_)
+
+    def build(p):
+        report, _, version = group_result(svc, **{**p, "source": "works", "ci": 0})
+        if len([x for x in p["periods"].split(",") if x.strip()]) < 2:
+            raise CountingError("the circles compare two periods: give at least two, e.g. 2010-2013,2014-2018")
+        return charts.two_period_circles(report.partners, _context(version, svc, **params), report.country, p["group"])
+
+    return _spec(svc, "group", params, build)
+
+
+@router.get("/landscape", responses=CHART, summary="International share vs GERD / trust (Vega-Lite)")
+def landscape_chart(request: Request, year: Annotated[int, Query(ge=1900, le=2100, examples=[2009])],
+                    trust: bool = False, min_n: Annotated[int, Query(ge=2, le=1000)] = 5,
+                    subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    svc = service(request)
+    params = dict(year=year, trust=trust, min_n=min_n, subject=subject, type=type_)
+
+    def build(p):
+        (countries, fit), _, version = landscape_result(svc, **p)
+        return charts.landscape_scatter(countries, fit, _context(version, svc, **params))
+
+    return _spec(svc, "landscape", params, build)
+
+
+@router.get("/network", responses=CHART, summary="Network map (Vega-Lite)")
+def network_chart(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
+                  subject: SubjectQ = None, type_: TypeQ = None,
+                  top: Annotated[int, Query(ge=2, le=500, description="Nodes to draw.")] = 60) -> Response:
+    svc = service(request)
+    params = dict(level=level, years=years, window=window, subject=subject, type=type_, top=top)
+
+    def build(p):
+        net, _, version = network_result(svc, **{**p, "normalize": "association", "max_edges": 10, "seed": 42})
+        return charts.network_map(net, _context(version, svc, **params))
+
+    return _spec(svc, "network", params, build)

@@ -1,0 +1,75 @@
+"""The dashboard's bilateral page data and its fact-sheet button.
+
+- ``/api/pair/{a}/{b}``: the pair's headline numbers (:func:`collabatlas.views.bilateral.headline`);
+- ``/api/pair/{a}/{b}/institutions``: the strongest institution pairs of two countries;
+- ``/factsheet.pdf?focus=…[&partner=…]``: the PDF fact sheet (:mod:`collabatlas.views.factsheet`), 503 with
+  the reason when Playwright or Chromium is missing.
+
+The numbers come from the same cached Atlas calls as the JSON API.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from collabatlas.views import charts
+from collabatlas.views.bilateral import headline, headline_rows, institution_countries, institution_pairs
+from collabatlas.views.web.api import SubjectQ, TypeQ, UnitP, YearsQ, json_response, records, service
+
+router = APIRouter(include_in_schema=False)
+
+
+def _filters(years, subject, type_) -> dict:
+    return {"years": years, "subject": subject, "type": type_}
+
+
+@router.get("/api/pair/{a}/{b}")
+def pair_headline(request: Request, a: UnitP, b: UnitP, years: YearsQ = None, subject: SubjectQ = None,
+                  type_: TypeQ = None) -> Response:
+    svc = service(request)
+    atlas = svc.atlas()
+    ua, ub = atlas.resolve_unit("country", a), atlas.resolve_unit("country", b)
+    filters = _filters(years, subject, type_)
+    pa, _, version = svc.call("partners", unit=ua, level="country", **filters)
+    pb, _, _ = svc.call("partners", unit=ub, level="country", **filters)
+    rows = headline_rows(headline(pa, pb, ua, ub, charts.country_name(ua), charts.country_name(ub)))
+    return json_response({"meta": {"endpoint": "pair", "data_version": version, "rows": len(rows),
+                                   "returned": len(rows)}, "columns": ["figure", "value"], "rows": rows})
+
+
+@router.get("/api/pair/{a}/{b}/institutions")
+def pair_institutions(request: Request, a: UnitP, b: UnitP, years: YearsQ = None, subject: SubjectQ = None,
+                      type_: TypeQ = None, top: Annotated[int, Query(ge=1, le=100)] = 15) -> Response:
+    svc = service(request)
+    atlas = svc.atlas()
+    ua, ub = atlas.resolve_unit("country", a), atlas.resolve_unit("country", b)
+    pairs, _, version = svc.call("pairs", level="institution", **_filters(years, subject, type_))
+    countries, _, _ = svc.run("institution_countries", {}, lambda at, _p: institution_countries(at))
+    df = institution_pairs(pairs, countries, ua, ub, top=top)
+    return json_response({"meta": {"endpoint": "pair_institutions", "data_version": version, "rows": len(df),
+                                   "returned": len(df)}, "columns": list(df.columns), "rows": records(df)})
+
+
+@router.get("/factsheet.pdf")
+def factsheet_pdf(request: Request, focus: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
+                  partner: Annotated[str | None, Query(max_length=200)] = None, years: YearsQ = None,
+                  subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+    from collabatlas.views import factsheet
+
+    svc = service(request)
+    params = {"focus": focus, "partner": partner or None, **_filters(years, subject, type_)}
+
+    def compute(atlas, p):
+        sheet = factsheet.build_factsheet(atlas, p["focus"], partner=p.get("partner"), years=p.get("years"),
+                                          subject=p.get("subject"), type=p.get("type"))
+        return factsheet.file_stem(sheet), factsheet.html_to_pdf(factsheet.render_html(sheet))
+
+    try:
+        (stem, pdf), _, _ = svc.run("factsheet", params, compute)
+    except factsheet.FactSheetError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.pdf"'})

@@ -1,0 +1,213 @@
+"""The dashboard pages: server-rendered HTML (Jinja2 templates in ``web/pages/``) whose controls
+re-query the JSON API and re-render the charts in the browser (``pages/dashboard.js`` + vega-embed).
+
+Each page is described here as data — its controls and its panels (a chart spec URL or an API table
+URL, and which controls it takes) — and rendered by one template; the defaults of the controls (top
+country, top institution, strongest pair, busiest year, two halves of the year span) come from the
+store through the same cached Atlas calls as the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
+
+from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
+from collabatlas.escaping import script_json
+from collabatlas.refdata.groups import available_groups
+from collabatlas.views.chart_text import FIELD_NAMES
+from collabatlas.views.web import factsheets
+from collabatlas.views.web.api import service
+from collabatlas.views.web.assets import PAGES
+from collabatlas.views.web.service import Service
+
+router = APIRouter(include_in_schema=False)
+router.include_router(factsheets.router)
+templates = jinja2.Environment(loader=jinja2.FileSystemLoader(PAGES), autoescape=True)
+
+FILTERS = "years,window,subject,type"
+
+
+@dataclass(frozen=True)
+class Control:
+    name: str
+    label: str
+    kind: str = "text"  # text | select | unit | checkbox | number
+    options: tuple[tuple[str, str], ...] = ()  # (value, label) for selects
+    placeholder: str = ""
+    help: str = ""
+    level_from: str = ""  # unit pickers: the control giving the level, or a fixed level after "="
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    url: str  # "/api/chart/partners/{unit}": {name} is filled from the control of that name
+    params: str  # comma-separated controls sent as query parameters; "partner=b": control b as partner
+    kind: str = "chart"  # chart | table
+    extra: str = ""  # constant query string
+    key: str = ""  # tables: where the rows are in the JSON ("rows" by default)
+    wide: bool = False
+    paged: bool = False  # tables: previous / next page buttons (the API's page parameter)
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    title: str
+    intro: str
+    controls: tuple[Control, ...]
+    panels: tuple[Panel, ...]
+    defaults: dict = field(default_factory=dict)
+    factsheet: str = ""  # the fact-sheet button: the control of the focus, "a,b" for a pair
+    steps: bool = False  # one panel at a time, paged (linkable: #step-N)
+
+
+LEVELS = (("country", "country"), ("institution", "institution"), ("sector", "sector"))
+SUBJECTS = (("", "all subjects"),) + tuple((PREFIX + slug, f"{title} (Nature Index)")
+                                           for slug, (title, _) in NI_SUBJECTS.items()) + tuple(
+    (d, d) for d in ("Life Sciences", "Social Sciences", "Physical Sciences", "Health Sciences"))
+
+YEARS = Control("years", "Years", placeholder="e.g. 2005-2009", help="YYYY or YYYY-YYYY")
+WINDOW = Control("window", "Date window", placeholder="2008-07-01..2009-06-30", help="START..END")
+SUBJECT = Control("subject", "Subject", "select", SUBJECTS)
+TYPE = Control("type", "Work type", placeholder="article,review")
+LEVEL = Control("level", "Level", "select", LEVELS)
+FILTER_CONTROLS = (YEARS, WINDOW, SUBJECT, TYPE)
+
+
+def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
+    pages = [
+        Page("/", "Overview", "Share of every country on a world map, and the strongest units and pairs.",
+             (LEVEL, *FILTER_CONTROLS), (
+                 Panel("Share by country", "/api/chart/map", FILTERS, wide=True),
+                 Panel("Top units by Share", "/api/scores", "level," + FILTERS, "table", "limit=15"),
+                 Panel("Strongest pairs by bilateral CS", "/api/pairs", "level," + FILTERS, "table", "limit=15"),
+             )),
+        Page("/country", "Country", "A country's partners by bilateral collaboration score (CS), their trends "
+             "and subjects.",
+             (Control("unit", "Country", "unit", level_from="=country"), *FILTER_CONTROLS), (
+                 Panel("Top partners", "/api/chart/partners/{unit}", "level," + FILTERS, extra="level=country"),
+                 Panel("Partners on the map", "/api/chart/map", "unit," + FILTERS),
+                 Panel("CS with the top partners per year", "/api/chart/trend/{unit}", "years,subject,type"),
+                 Panel("Top partners by subject", "/api/chart/subjects/{unit}", "years,window,type", wide=True),
+                 Panel("Partners", "/api/partners/{unit}", FILTERS, "table", "top=25"),
+             ), factsheet="unit"),
+        Page("/institution", "Institution", "An institution's collaboration profile: hotspot countries, own vs "
+             "partner contribution, top partners.",
+             (Control("unit", "Institution", "unit", level_from="=institution", help="id or part of the name"),
+              *FILTER_CONTROLS), (
+                 Panel("Hotspot countries", "/api/chart/hotspots/{unit}", FILTERS),
+                 Panel("Own vs partner contribution", "/api/chart/contribution/{unit}", FILTERS),
+                 Panel("Headline", "/api/profile/{unit}", FILTERS, "table", key="headline", wide=True),
+                 Panel("Top partner institutions", "/api/profile/{unit}", FILTERS, "table", "top=15",
+                       key="partners", wide=True),
+             ), factsheet="unit"),
+        Page("/pair", "Pair explorer", "Pick two units: their bilateral CS per year and per subject.",
+             (LEVEL, Control("a", "Unit A", "unit", level_from="level"), Control("b", "Unit B", "unit",
+                                                                                  level_from="level"),
+              YEARS, SUBJECT, TYPE), (
+                 Panel("CS per year", "/api/chart/trend/{a}", "level,years,subject,type,partners=b"),
+                 Panel("CS by subject", "/api/chart/subjects/{a}", "level,years,type,partner=b"),
+                 Panel("Per year", "/api/trend/{a}/{b}", "level,years,subject,type", "table", wide=True),
+             ), factsheet="a,b"),
+        Page("/bilateral", "Bilateral", "Two countries' collaboration, one step at a time: headline numbers, the "
+             "CS trend, subjects, the top institution pairs and the works behind the numbers.",
+             (Control("a", "Country A", "unit", level_from="=country"),
+              Control("b", "Country B", "unit", level_from="=country"), YEARS, SUBJECT, TYPE), (
+                 Panel("1 · Headline numbers", "/api/pair/{a}/{b}", "years,subject,type", "table", wide=True),
+                 Panel("2 · CS trend", "/api/chart/trend/{a}", "years,subject,type,partners=b", wide=True),
+                 Panel("3 · Subjects", "/api/chart/subjects/{a}", "years,type,partner=b", wide=True),
+                 Panel("4 · Top institution pairs", "/api/pair/{a}/{b}/institutions", "years,subject,type", "table",
+                       wide=True),
+                 Panel("5 · Works", "/api/works/{a}", "years,subject,type,partner=b", "table", "page_size=25",
+                       wide=True, paged=True),
+             ), factsheet="a,b", steps=True),
+        Page("/group", "Group explorer", "A country with a group of countries over periods (e.g. Belt and Road).",
+             (Control("country", "Country", "unit", level_from="=country"), Control("group", "Group", "select", groups),
+              Control("periods", "Periods", placeholder="2000-2004,2005-2009", help="two or more, comma-separated"),
+              SUBJECT, TYPE), (
+                 Panel("Group partners in two periods", "/api/chart/group/{country}", "group,periods,subject,type",
+                       wide=True),
+                 Panel("Per period", "/api/group/{country}", "group,periods,subject,type", "table", key="periods",
+                       wide=True),
+                 Panel("Growth", "/api/group/{country}", "group,periods,subject,type", "table", key="growth"),
+             )),
+        Page("/network", "Network", "Collaboration network: association strength of CS, Leiden clusters.",
+             (LEVEL, *FILTER_CONTROLS, Control("top", "Nodes", "number", help="2-500")), (
+                 Panel("Network map", "/api/chart/network", "level,top," + FILTERS, wide=True),
+                 Panel("Nodes", "/api/network", "level,top," + FILTERS, "table", key="nodes", wide=True),
+             )),
+        Page("/landscape", "Landscape", "International co-authorship share vs R&D spending (GERD) and trust, "
+             "by income group.",
+             (Control("year", "Year", "number"), Control("trust", "Also trust", "checkbox"), SUBJECT, TYPE), (
+                 Panel("International share vs GERD", "/api/chart/landscape", "year,trust,subject,type", wide=True),
+                 Panel("Fits", "/api/landscape", "year,trust,subject,type", "table", key="fit", wide=True),
+             )),
+    ]
+    return {p.path: p for p in pages}
+
+
+def _defaults(svc: Service) -> dict[str, str]:
+    """Control values when the URL gives none, from the store (cached)."""
+    out = {"level": "country", "top": "60", "group": "income:high"}
+    countries, _, _ = svc.call("scores", level="country")
+    if len(countries):
+        out["unit"] = out["country"] = str(countries["unit"].iloc[0])
+    pairs, _, _ = svc.call("pairs", level="country")
+    if len(pairs):
+        out["a"], out["b"] = str(pairs["unit_a"].iloc[0]), str(pairs["unit_b"].iloc[0])
+    per_year, _, _ = svc.call("works_per_year")
+    if len(per_year):
+        busiest = per_year.sort_values(["n_works", "year"], ascending=[False, False])
+        out["year"] = str(int(busiest["year"].iloc[0]))
+        first, last = int(per_year["year"].min()), int(per_year["year"].max())
+        middle = (first + last) // 2
+        out["periods"] = f"{first}-{middle},{middle + 1}-{last}" if last > first else str(first)
+    return out
+
+
+def _institution_default(svc: Service) -> str:
+    institutions, _, _ = svc.call("scores", level="institution")
+    return str(institutions["unit"].iloc[0]) if len(institutions) else ""
+
+
+def _group_options(svc: Service) -> tuple[tuple[str, str], ...]:
+    try:
+        return tuple((g.name, f"{g.name} — {g.description}") for g in available_groups(svc.data_dir))
+    except Exception:
+        return (("income:high", "income:high"),)
+
+
+def render(request: Request, path: str) -> HTMLResponse:
+    svc = service(request)
+    page = _pages(_group_options(svc))[path]
+    values = _defaults(svc)
+    if path == "/institution":
+        values["unit"] = _institution_default(svc)
+    values.update({k: v for k, v in request.query_params.items() if v is not None})
+    nav = [(p.path, p.title) for p in _pages(()).values()]
+    html = templates.get_template("page.html").render(page=page, values=values, nav=nav, store=svc.store_name,
+                                                      field_names=Markup(script_json(FIELD_NAMES)))
+    return HTMLResponse(html)
+
+
+def _page_route(path: str):
+    def page(request: Request) -> HTMLResponse:
+        return render(request, path)
+
+    page.__name__ = "page_" + (path.strip("/") or "overview")
+    return page
+
+
+for _path in _pages(()):
+    router.add_api_route(_path, _page_route(_path), response_class=HTMLResponse, methods=["GET"])
+
+
+@router.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    return RedirectResponse("/assets/favicon.svg")

@@ -1,0 +1,206 @@
+"""The world map: country outlines from the packaged Natural Earth TopoJSON, values as a choropleth.
+
+- Outlines are ``world-110m`` (world-atlas, Natural Earth 1:110m; ids are ISO 3166-1 numeric codes,
+  joined to ISO alpha-2 through pycountry). A country with a value is filled on a sequential scale;
+  the focus country is drawn in the accent colour with a dark outline and named in the legend note.
+- A country with a value but no outline at this scale (Hong Kong, Macao, Singapore, Kosovo, small
+  island states) is a point at its capital (World Bank coordinates), filled on the same scale, so
+  every country with a value is placed; any left without either is listed in the caption. Labels
+  sit at the capital, or at the centroid of the largest outline polygon where the World Bank table
+  has no capital (Taiwan).
+- Labels: the countries with the largest values, placed greedily from the largest down and kept
+  only where their box does not overlap a label already placed (positions from the Equal Earth
+  projection Vega uses, fitted to the chart like Vega's ``fit`` to the sphere).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+
+import altair as alt
+import pandas as pd
+
+from collabatlas import refdata
+from collabatlas.refdata.countries import numeric_to_iso2
+
+OUTLINES = "world-110m"
+WIDTH, HEIGHT = 760, 400
+LABELS = 14
+NO_VALUE = "#eef1f5"
+BORDER = "#ffffff"
+FOCUS_FILL = "#D55E00"
+POINT_MIN_AREA = 40
+
+
+# -- geometry --------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=2)
+def _topology(name: str, _generation: int) -> dict:
+    return json.loads(refdata.read_text(name))
+
+
+def topology(name: str = OUTLINES) -> dict:
+    """The TopoJSON of ``name`` (verified packaged data), parsed once."""
+    return _topology(name, refdata.generation())
+
+
+def _arcs(topo: dict) -> list[list[tuple[float, float]]]:
+    """Absolute lon/lat coordinates of every arc (delta-decoded, transform applied)."""
+    (kx, ky), (dx, dy) = topo["transform"]["scale"], topo["transform"]["translate"]
+    out = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for px, py in arc:
+            x, y = x + px, y + py
+            points.append((x * kx + dx, y * ky + dy))
+        out.append(points)
+    return out
+
+
+def _ring(arcs: list, indices: list[int]) -> list[tuple[float, float]]:
+    ring: list[tuple[float, float]] = []
+    for index in indices:
+        points = arcs[index] if index >= 0 else arcs[~index][::-1]
+        ring.extend(points if not ring else points[1:])
+    return ring
+
+
+def _area_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float]:
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=False):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(area) < 1e-12:
+        xs, ys = zip(*ring, strict=False)
+        return 0.0, sum(xs) / len(xs), sum(ys) / len(ys)
+    return abs(area) / 2, cx / (3 * area), cy / (3 * area)
+
+
+@lru_cache(maxsize=2)
+def _outline_centroids(name: str, _generation: int) -> dict[str, tuple[float, float]]:
+    topo = topology(name)
+    arcs = _arcs(topo)
+    to_iso2 = numeric_to_iso2()
+    out = {}
+    for geometry in topo["objects"]["countries"]["geometries"]:
+        code = to_iso2.get(str(geometry.get("id")))
+        if code is None or not geometry.get("arcs"):
+            continue
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        best = max((_area_centroid(_ring(arcs, polygon[0])) for polygon in polygons), key=lambda c: c[0])
+        out[code] = (best[1], best[2])
+    return out
+
+
+def outline_centroids(name: str = OUTLINES) -> dict[str, tuple[float, float]]:
+    """ISO2 → (lon, lat) of the centroid of each country's largest polygon."""
+    return _outline_centroids(name, refdata.generation())
+
+
+def outline_codes(name: str = OUTLINES) -> frozenset[str]:
+    """ISO2 codes of the countries that have an outline at this scale."""
+    return frozenset(outline_centroids(name))
+
+
+def equal_earth(lon: float, lat: float) -> tuple[float, float]:
+    """Equal Earth projection of a point (Šavrič, Patterson, Jenny 2018), unit sphere."""
+    a1, a2, a3, a4 = 1.340264, -0.081106, 0.000893, 0.003796
+    m = math.sqrt(3) / 2
+    lam, phi = math.radians(lon), math.radians(lat)
+    theta = math.asin(m * math.sin(phi))
+    t2, t6 = theta * theta, theta ** 6
+    x = lam * math.cos(theta) / (m * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
+    y = theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+    return x, y
+
+
+def to_pixels(lon: float, lat: float, width: int = WIDTH, height: int = HEIGHT) -> tuple[float, float]:
+    """Where Vega draws a point when the Equal Earth sphere is fitted to ``width`` × ``height``."""
+    x_max, y_max = equal_earth(180, 0)[0], equal_earth(0, 90)[1]
+    scale = min(width / (2 * x_max), height / (2 * y_max))
+    x, y = equal_earth(lon, lat)
+    return width / 2 + scale * x, height / 2 - scale * y
+
+
+def place_labels(points: pd.DataFrame, limit: int = LABELS, font_px: float = 10.0) -> pd.DataFrame:
+    """The rows of ``points`` (``label, lon, lat, value``) whose labels fit without overlap, largest first."""
+    boxes: list[tuple[float, float, float, float]] = []
+    kept = []
+    for index, row in points.sort_values("value", ascending=False).iterrows():
+        if len(kept) >= limit:
+            break
+        x, y = to_pixels(row["lon"], row["lat"])
+        half_w, top = 0.31 * font_px * len(str(row["label"])) + 2, y - 8 - font_px
+        box = (x - half_w, top, x + half_w, top + font_px + 2)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        boxes.append(box)
+        kept.append(index)
+    return points.loc[kept]
+
+
+# -- the chart -------------------------------------------------------------------------------------
+
+def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country: str = "partner",
+              data_dir=None, definition: str | None = None, value_title: str = "Bilateral CS",
+              focus: str | None = None) -> alt.LayerChart:
+    """Choropleth of ``values[value]`` by ``values[country]`` over country outlines (module docstring)."""
+    from collabatlas.views.charts import CS_DEFINITION, _empty, _records, _title, capital_coordinates, country_name
+
+    definition = definition or CS_DEFINITION
+    data = pd.DataFrame({"country": values[country].astype(str).values,
+                         "value": pd.to_numeric(values[value], errors="coerce").astype(float).values})
+    data = data[data["value"].notna()]
+    data["label"] = [country_name(c) for c in data["country"]]
+    centroids = outline_centroids()
+    capitals = capital_coordinates(data_dir).set_index("country")
+    has_outline = data["country"].isin(list(centroids))
+    # a label or point sits at the capital; a country without one (Taiwan) at its outline's centroid
+    data["lon"] = [capitals["lon"].get(c, centroids.get(c, (None, None))[0]) for c in data["country"]]
+    data["lat"] = [capitals["lat"].get(c, centroids.get(c, (None, None))[1]) for c in data["country"]]
+    points = data[~has_outline & data["lon"].notna()]
+    unplaced = sorted(data.loc[data["lon"].isna(), "country"])
+    notes = []
+    if len(points):
+        notes.append("as points (no outline at 1:110m): " + ", ".join(points["country"]))
+    if unplaced:
+        notes.append("not placed (no outline or coordinates): " + ", ".join(unplaced))
+    if focus:
+        notes.append(f"{country_name(focus)} ({focus}) is the focus, in orange")
+    head = _title(title, ctx, definition, *notes, refdata.provenance([OUTLINES, "wb-countries"], data_dir))
+    if data.empty:
+        return _empty("no country to show on the map", head)
+
+    to_numeric = {iso2: numeric for numeric, iso2 in numeric_to_iso2().items()}
+    data["id"] = [to_numeric.get(c, "") for c in data["country"]]
+    color = alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="blues", zero=True),
+                      legend=alt.Legend(format=",.3~f", orient="bottom-left", gradientLength=160))
+    tooltip = [alt.Tooltip("label:N", title="country"), alt.Tooltip("value:Q", format=",.3f", title=value_title)]
+    outlines = alt.InlineData(values=topology(), format=alt.DataFormat(type="topojson", feature="countries"))
+    sphere = alt.Chart(alt.sphere()).mark_geoshape(fill="#f8fafc", stroke="#c8d3e0", strokeWidth=0.6)
+    land = alt.Chart(outlines).mark_geoshape(fill=NO_VALUE, stroke=BORDER, strokeWidth=0.4)
+    lookup = _records(data[data["id"] != ""][["id", "country", "label", "value"]])
+    filled = (alt.Chart(outlines).mark_geoshape(stroke=BORDER, strokeWidth=0.4)
+              .transform_lookup(lookup="id", from_=alt.LookupData(lookup, "id", ["country", "label", "value"]))
+              .transform_filter("isValid(datum.value)")
+              .encode(color=color, tooltip=tooltip))
+    layers = [sphere, land, filled]
+    if focus and focus in centroids:
+        focus_id = to_numeric.get(focus, "")
+        layers.append(alt.Chart(outlines).mark_geoshape(fill=FOCUS_FILL, stroke="#222222", strokeWidth=1.2)
+                      .transform_filter(alt.datum.id == focus_id))
+    if len(points):
+        layers.append(alt.Chart(_records(points)).mark_circle(size=POINT_MIN_AREA * 2, stroke="#334155",
+                                                              strokeWidth=0.6, opacity=1)
+                      .encode(longitude="lon:Q", latitude="lat:Q", color=color, tooltip=tooltip))
+    labelled = place_labels(data[data["lon"].notna()])
+    if len(labelled):
+        layers.append(alt.Chart(_records(labelled)).mark_text(dy=-9, fontSize=10, fontWeight=600, color="#1f2937",
+                                                               stroke="white", strokeWidth=0)
+                      .encode(longitude="lon:Q", latitude="lat:Q", text="label:N"))
+    return alt.layer(*layers).project(type="equalEarth").properties(title=head, width=WIDTH, height=HEIGHT)

@@ -1,7 +1,0 @@
-"""The interactive dashboard and JSON API (``collabatlas serve``): FastAPI routes over the Atlas.
-
-``create_app(store)`` builds the app; see ``docs/dashboard.md``."""
-
-from .app import create_app
-
-__all__ = ["create_app"]
