@@ -2,6 +2,7 @@
 
 from collabatlas.atlas import Atlas, open, open_spark
 from collabatlas.counting.filters import Filters
+from collabatlas.errors import CollabatlasError, DataError, NotFoundError, UserError
 
-__all__ = ["Atlas", "Filters", "open", "open_spark"]
+__all__ = ["Atlas", "CollabatlasError", "DataError", "Filters", "NotFoundError", "UserError", "open", "open_spark"]
 __version__ = "0.1.0"

@@ -41,14 +41,32 @@ from collabatlas.store.schema import (
 )
 from collabatlas.store.schema import settings as duckdb_settings
 
+#: what each source can do: the work-level store answers every filter and option; the country-pair
+#: aggregates (``ingest-pairs``) hold full counts of joint works per country pair and year only
+SOURCES = {
+    "works": "every metric, filter and counting option (fractional Share and CS)",
+    "pairs": "joint-work counts (full counting) per country pair and publication year: filter by --years only",
+}
+_PAIRS_REFUSE = {"window": "--window", "subject": "--subject", "type": "--type", "journals": "--journals",
+                 "window_end_month": "--window-end-month", "report_dual": "--report-dual",
+                 "exclude_dual_affiliations": "--exclude-dual-affiliations", "renormalize": "--renormalize",
+                 "rollup": "--rollup", "ci": "--ci"}
 
-def _pairs_only(level: str) -> None:
+
+def _pairs_only(level: str, **given) -> None:
+    """Refuse, never ignore, what the country-pair aggregates cannot answer."""
     if level != "country":
-        raise counting.CountingError("country-pair aggregates (--source pairs) exist at country level only")
+        raise counting.CountingError("country-pair aggregates (--source pairs) exist at country level only; "
+                                     "use --source works for institutions and sectors")
+    refused = [flag for name, flag in _PAIRS_REFUSE.items() if given.get(name) not in (None, False, 0, "")]
+    if refused:
+        raise counting.CountingError(
+            f"{', '.join(refused)}: not available with --source pairs, which holds {SOURCES['pairs']}; "
+            "use --source works (the work-level store) for them")
 
 
-class UnknownUnitError(counting.CountingError):
-    """A country, institution or sector that the store does not hold."""
+UnknownUnitError = counting.UnknownUnitError
+"""A country, institution or sector that the store does not hold (defined with the counting rules)."""
 
 
 class UnitSharesNotSaved(StoreError):
@@ -456,7 +474,7 @@ class Atlas:
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False, by_year: bool = False,
                base_year: int | None = None, exclude_dual_affiliations: bool = False,
-               ci: int = 0) -> pd.DataFrame:
+               ci: int = 0, journals: str | None = None) -> pd.DataFrame:
         """Count and Share per unit (columns ``unit[, name][, year], count, share``).
 
         ``by_year`` gives one row per unit and year; ``base_year`` adds ``adjusted_share`` =
@@ -464,7 +482,7 @@ class Atlas:
         ``by_year``.
         """
         ci = uncertainty.check_replicates(ci)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         by_year = by_year or base_year is not None
         df = self._df(counting.scores_sql(c, by_year=by_year))
         if base_year is not None:
@@ -487,10 +505,10 @@ class Atlas:
 
     def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,
               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
-              min_joint: int = 1, exclude_dual_affiliations: bool = False) -> pd.DataFrame:
+              min_joint: int = 1, exclude_dual_affiliations: bool = False, journals: str | None = None) -> pd.DataFrame:
         """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``)."""
         check_range("min_joint", min_joint, 1)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         df = self._df(counting.pairs_sql(c, by_year=by_year))
         if min_joint > 1:
             df = df[df["joint_count"] >= min_joint]
@@ -500,14 +518,14 @@ class Atlas:
 
     def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False,
-               exclude_dual_affiliations: bool = False, unit: str | None = None) -> pd.DataFrame:
+               exclude_dual_affiliations: bool = False, unit: str | None = None, journals: str | None = None) -> pd.DataFrame:
         """Count, Share and total CS per unit, split into domestic / international / industry.
 
         Columns: ``unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic,
         cs_international, cs_unknown_country, cs_industry`` (see :func:`counting.totals_sql`).
         ``unit`` restricts the table to that one unit (an id as in the output).
         """
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         df = self._df(counting.totals_sql(c, focus=unit))
         df = ranked(df, "cs_total", ["unit"])
         for col in ("count", "collab_count", "intl_count"):
@@ -519,7 +537,7 @@ class Atlas:
     def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None,
               years=None, window=None, subject=None, type=None, renormalize: bool = False,
               rollup: bool = False, exclude_dual_affiliations: bool = False,
-              limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+              limit: int | None = None, offset: int = 0, journals: str | None = None) -> pd.DataFrame:
         """The works behind a figure of ``unit`` (with ``partner``: their bilateral CS), one row each:
         ``work, doi, title, year, journal, sources, share, partner_share, contribution``, largest
         contribution first (see :func:`counting.works_sql`). ``contribution`` sums to the figure over
@@ -529,7 +547,7 @@ class Atlas:
         unit = self.resolve_unit(level, unit)
         if partner is not None:
             partner = self.resolve_unit(level, partner)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         df = self._df(counting.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure))
         total, rows = float(df["contribution"].sum()), len(df)
         if offset or limit:
@@ -564,7 +582,7 @@ class Atlas:
     def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
                  subject=None, type=None, renormalize: bool = False, rollup: bool = False,
                  exclude_dual_affiliations: bool = False, report_dual: bool = False,
-                 ci: int = 0, source: str = "works") -> pd.DataFrame:
+                 ci: int = 0, source: str = "works", journals: str | None = None) -> pd.DataFrame:
         """Partners of ``unit`` by bilateral CS (Nature Index "top collaborators").
 
         ``source="pairs"`` answers from country-pair aggregates instead (full counts of joint works,
@@ -577,11 +595,13 @@ class Atlas:
         check_range("top", top, 1)  # None: every partner
         ci = uncertainty.check_replicates(ci)
         if source == "pairs":
-            _pairs_only(level)
+            _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
+                        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
+                        ci=ci)
             df = country_pairs.partners(self.con, unit, years)
             return df.head(top) if top else df
         unit = self.resolve_unit(level, unit)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         df = self.partner_detail(c, level, unit)
         df = df.drop(columns=["own_share", "partner_share"])
         if report_dual and not exclude_dual_affiliations:
@@ -670,6 +690,7 @@ class Atlas:
 
             members = group_members(group)
         if source == "pairs":
+            _pairs_only("country", subject=subject, type=type, ci=ci)
             return country_pairs.group(self.con, country, frozenset(members), periods)
         return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
                                    type=type, ci=ci)
@@ -677,7 +698,7 @@ class Atlas:
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
               exclude_dual_affiliations: bool = False, report_dual: bool = False,
-              ci: int = 0, source: str = "works") -> pd.DataFrame:
+              ci: int = 0, source: str = "works", journals: str | None = None) -> pd.DataFrame:
         """Bilateral CS of two units per year, or per 12-month window ending with ``window_end_month``.
 
         ``source="pairs"``: full counts of joint works per year from country-pair aggregates.
@@ -687,7 +708,9 @@ class Atlas:
         """
         ci = uncertainty.check_replicates(ci)
         if source == "pairs":
-            _pairs_only(level)
+            _pairs_only(level, subject=subject, type=type, journals=journals, window_end_month=window_end_month,
+                        renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
+                        report_dual=report_dual, ci=ci)
             return country_pairs.trend(self.con, unit_a, unit_b, years)
         if window_end_month is not None and not 1 <= int(window_end_month) <= 12:
             raise counting.CountingError(f"window end month {window_end_month}: expected 1-12")
@@ -697,7 +720,7 @@ class Atlas:
         # with windows, --years names the windows (the one ending in month M of each year), not the
         # publication years: the works are selected by their window, so the first and last are whole
         c = self.counting_for(level, years if window_end_month is None else None, None, subject, type,
-                              renormalize, rollup, exclude_dual_affiliations)
+                              renormalize, rollup, exclude_dual_affiliations, journals=journals)
         span = Filters.of(years=years).years
         df = self._df(counting.pair_trend_sql(c, a, b, window_end_month))
         if window_end_month is not None and span:
@@ -746,19 +769,19 @@ class Atlas:
                  for r in rows.itertuples()]
         return ", ".join(parts) + " have no publication date: outside every window"
 
-    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False) -> pd.DataFrame:
+    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False, journals: str | None = None) -> pd.DataFrame:
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
         own_share, academic_share, contribution_pct``), by their Share on joint works."""
-        c = self.counting_for("institution", years, window, subject, type, False, rollup)
+        c = self.counting_for("institution", years, window, subject, type, False, rollup, journals=journals)
         df = self._df(counting.industry_academic_sql(c))
         df["joint_works"] = df["joint_works"].astype("int64")
         return ranked(df, "own_share", ["unit"])
 
     def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
-                              type=None, rollup: bool = False) -> pd.DataFrame:
+                              type=None, rollup: bool = False, journals: str | None = None) -> pd.DataFrame:
         """Per unit and year: ``works`` (Count), ``collab_works`` (with another unit), ``intl_works``
         (with a unit of another country) and ``intl_share`` = intl_works / works."""
-        c = self.counting_for(level, years, window, subject, type, False, rollup)
+        c = self.counting_for(level, years, window, subject, type, False, rollup, journals=journals)
         df = self._df(counting.collaboration_by_year_sql(c))
         for col in ("works", "collab_works", "intl_works"):
             df[col] = df[col].astype("int64")

@@ -34,6 +34,7 @@ import duckdb
 import orjson
 import pandas as pd
 
+from collabatlas.errors import UserError
 from collabatlas.store import schema as store
 
 ROR_SCHEMA_SQL = """
@@ -70,7 +71,7 @@ NAME_KINDS = ("ror_display", "label", "alias", "acronym")
 _ROR_ID = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
 
 
-class RorError(ValueError):
+class RorError(UserError):
     """A ROR dump that cannot be read at all (the message names the file)."""
 
 

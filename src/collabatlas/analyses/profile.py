@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError
+from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError, UnknownUnitError
 from collabatlas.escaping import like_contains
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def find_institution(atlas: Atlas, query: str) -> str:
         {"pattern": like_contains(q)},  # % and _ in a name are themselves, not wildcards
     ).fetchall()
     if not found:
-        raise CountingError(f"no institution matches {query!r} (try an OpenAlex id such as I27837315 or a ROR id)")
+        raise UnknownUnitError(f"no institution matches {query!r} (try an OpenAlex id such as I27837315 or a ROR id)")
     exact = [r for r in found if (r[1] or "").lower() == q.lower()]
     if len(exact) == 1 or len(found) == 1:
         return (exact or found)[0][0]

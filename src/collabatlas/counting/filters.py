@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from collabatlas.counting.subjects import SubjectError, ni_field_ids
+from collabatlas.errors import UserError
 
 
-class FilterError(ValueError):
+class FilterError(UserError):
     """A filter value that cannot be understood (bad year range, bad window, ...), or an option
     outside its range (:func:`check_range`)."""
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from collabatlas.counting.filters import Filters
-from collabatlas.errors import UserError
+from collabatlas.errors import NotFoundError, UserError
 
 LEVELS = ("country", "institution", "sector")
 
@@ -63,6 +63,10 @@ SECTORS = ("academic", "corporate", "government", "healthcare", "npo", "other")
 
 class CountingError(UserError):
     """An impossible metric request (unknown level, roll-up at country level, ...)."""
+
+
+class UnknownUnitError(NotFoundError, CountingError):
+    """A country, institution or sector that the store does not hold."""
 
 
 @dataclass(frozen=True)

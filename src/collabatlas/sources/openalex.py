@@ -43,6 +43,7 @@ from pathlib import Path
 import duckdb
 import orjson
 
+from collabatlas.errors import UserError
 from collabatlas.refdata.countries import iso2_codes
 from collabatlas.sources.ingest_report import FileStat, IngestReport
 from collabatlas.sources.jsonspec import JSON, duckdb_columns, find_type_error
@@ -119,7 +120,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".gz")
 FETCH_STATE_FILE = ".collabatlas-fetch.json"
 
 
-class InputError(ValueError):
+class InputError(UserError):
     """An input path that cannot be used at all (missing, unreadable, unknown format)."""
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 import orjson
 
 from collabatlas import __version__
+from collabatlas.errors import DataError
 from collabatlas.sources.openalex import FETCH_STATE_FILE, WORK_SPEC
 
 __all__ = ["DEFAULT_BASE_URL", "FetchError", "FetchReport", "fetch_openalex", "page_file", "MINIMAL_SELECT"]
@@ -54,7 +55,7 @@ STATE_VERSION = 1
 ProgressCallback = Callable[[int, int | None], None]  # (works written so far, API total or None)
 
 
-class FetchError(RuntimeError):
+class FetchError(DataError):
     """A fetch that cannot go on: an HTTP error, retries used up, or a directory that holds another fetch."""
 
 

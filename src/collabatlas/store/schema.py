@@ -37,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 
+from collabatlas.errors import UserError
 from collabatlas.settings import EngineSettings
 
 SCHEMA_VERSION = "7"
@@ -159,7 +160,7 @@ FROM works w LEFT JOIN authorships a ON a.wkey = w.wkey AND a.author_position = 
 DATA_TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError):
     """A store that cannot be opened or has an incompatible schema."""
 
 

@@ -29,6 +29,7 @@ from collabatlas.views.cli_common import (
     EngineOpt,
     Format,
     FormatOpt,
+    JournalsOpt,
     Level,
     LevelOpt,
     LimitOpt,
@@ -178,7 +179,7 @@ def ingest_pairs(
 @app.command()
 @_guard
 def scores(
-    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per unit and year.")] = False,
     base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
@@ -198,7 +199,7 @@ def scores(
 
       collabatlas scores --level country --engine spark --spark-master local[2] --parquet atlas-parquet/
     """
-    _metric("scores", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
+    _metric("scores", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject, journals=journals,
             type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year,
             exclude_dual_affiliations=exclude_dual_affiliations, ci=ci)
 
@@ -206,7 +207,7 @@ def scores(
 @app.command()
 @_guard
 def pairs(
-    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per pair and year.")] = False,
     min_joint: Annotated[int, typer.Option("--min-joint", help="Only pairs with at least this many joint works.")] = 1,
@@ -222,7 +223,7 @@ def pairs(
 
       collabatlas pairs --level institution --min-joint 2 --out pairs.parquet
     """
-    _metric("pairs", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
+    _metric("pairs", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject, journals=journals,
             type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint,
             exclude_dual_affiliations=exclude_dual_affiliations)
 
@@ -230,7 +231,7 @@ def pairs(
 @app.command()
 @_guard
 def collaboration(
-    level: LevelOpt = Level.institution, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    level: LevelOpt = Level.institution, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
     exclude_dual_affiliations: DualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
@@ -245,7 +246,7 @@ def collaboration(
 
       collabatlas collaboration --level institution --years 2018
     """
-    _metric("totals", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject,
+    _metric("totals", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject, journals=journals,
             type=type, renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
 
 
@@ -255,7 +256,7 @@ def partners(
     unit: Annotated[str, typer.Argument(help="Country code (JP) or institution id (I27837315).")],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
-    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
     exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
     source: SourceOpt = Source.works,
@@ -272,7 +273,7 @@ def partners(
       collabatlas partners I27837315 --level institution --format csv
     """
     _metric("partners", store, format, out, limit, EngineChoice(engine, spark_master, parquet), unit=unit, level=level.value, top=top, years=years,
-            window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
+            window=window, subject=subject, journals=journals, type=type, renormalize=renormalize, rollup=rollup,
             exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
             source=source.value)
 
@@ -408,7 +409,7 @@ def trend(
     unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN.")],
     unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US.")],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
-    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    years: YearsOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None, type: TypeOpt = None,
     window_end_month: Annotated[int | None, typer.Option("--window-end-month", help="Use 12-month windows ending with this month (1-12) instead of calendar years.")] = None,
     compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS between them.")] = None,
     renormalize: RenormOpt = False, rollup: RollupOpt = False,
@@ -426,7 +427,7 @@ def trend(
       collabatlas trend JP DE --window-end-month 7 --subject Chemistry
     """
     with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas:
-        df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, type=type,
+        df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, journals=journals, type=type,
                          window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
                          exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
                          source=source.value)
@@ -449,7 +450,7 @@ def trend(
 @app.command()
 @_guard
 def industry(
-    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None, type: TypeOpt = None,
     rollup: RollupOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
@@ -462,7 +463,7 @@ def industry(
       collabatlas industry --years 2016 --limit 20
     """
     _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), years=years, window=window,
-            subject=subject, type=type, rollup=rollup)
+            subject=subject, journals=journals, type=type, rollup=rollup)
 
 
 @app.command()

@@ -19,13 +19,9 @@ from rich.text import Text
 from collabatlas import settings as config
 from collabatlas.atlas import Atlas
 from collabatlas.counting.filters import FilterError, Filters, check_range
-from collabatlas.counting.rules import CountingError
 from collabatlas.engines import EngineError
+from collabatlas.errors import CollabatlasError, answer
 from collabatlas.escaping import csv_frame, markup, terminal_text
-from collabatlas.refdata import RefDataError
-from collabatlas.refdata.groups import GroupError
-from collabatlas.refdata.indicators import IndicatorError
-from collabatlas.sources.openalex import InputError
 from collabatlas.store.schema import DAMAGE_ERRORS, StoreError, damaged_message
 
 app = typer.Typer(
@@ -74,6 +70,7 @@ StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store fil
 LevelOpt = Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")]
 YearsOpt = Annotated[str | None, typer.Option("--years", "-y", help="Publication years, e.g. 2020 or 2015-2021.")]
 WindowOpt = Annotated[str | None, typer.Option("--window", help="Publication-date window START..END, e.g. 2022-08-01..2023-07-31.")]
+JournalsOpt = Annotated[str | None, typer.Option("--journals", help="Only works in the journals of a list: nature-index (145, 2023-), nature-index-82 (2018-2023) or FILE (titles, ISSNs or source ids; see `collabatlas journals`).")]
 SubjectOpt = Annotated[str | None, typer.Option("--subject", help="OpenAlex domain, field or subfield name or id (comma-separated), e.g. 'Physical Sciences' or fields/17.")]
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Work types (comma-separated), e.g. article,review.")]
 RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work's Share over its attributed authors only (default: strict, unattributed share dropped).")]
@@ -115,9 +112,9 @@ OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 2) -> None:
     err_console.print(f"[bold red]error:[/] {markup(message)}")
-    raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
@@ -232,8 +229,8 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (FilterError, CountingError, InputError, StoreError, GroupError, IndicatorError, RefDataError) as exc:
-            _fail(str(exc))
+        except CollabatlasError as exc:  # every error collabatlas raises on purpose: errors.ANSWERS decides
+            _fail(str(exc), answer(exc).exit_code)
         except DAMAGE_ERRORS as exc:  # a truncated or corrupt store file, a full disk: a message, no traceback
             _fail(damaged_message(str(config.store_path(kwargs.get("store"))), exc))
     return wrapper
@@ -250,8 +247,10 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
             df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options["window"])))
     subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
+    if options.get("source") == "pairs":  # the source and its counting are part of every title
+        title += " · country-pair aggregates, full counts of joint works"
     _emit(df, fmt, title, out, limit)
 
 
 def _filters_text(options: dict) -> str:
-    return "; ".join(f"{k} {v}" for k, v in options.items() if k in ("years", "window", "subject", "type") and v)
+    return "; ".join(f"{k} {v}" for k, v in options.items() if k in ("years", "window", "subject", "type", "journals") and v)

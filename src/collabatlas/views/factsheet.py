@@ -24,6 +24,7 @@ import pandas as pd
 from collabatlas import __version__
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
+from collabatlas.errors import DataError
 from collabatlas.views import charts
 from collabatlas.views import report as report_lib
 from collabatlas.views.bilateral import headline as pair_headline
@@ -43,7 +44,7 @@ METHODOLOGY_LINE = ("Fractional counting: each work is shared between its author
                     "bilateral collaboration score (CS) = Σ (Share_A + Share_B) over the works A and B share.")
 
 
-class FactSheetError(RuntimeError):
+class FactSheetError(DataError):
     """No PDF renderer: Playwright (the ``pdf`` extra) or the Chromium browser is missing."""
 
 

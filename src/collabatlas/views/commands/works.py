@@ -13,6 +13,7 @@ from collabatlas.views.cli_common import (
     DualOpt,
     Format,
     FormatOpt,
+    JournalsOpt,
     Level,
     OutOpt,
     RenormOpt,
@@ -43,7 +44,7 @@ def works(
     figure: Annotated[Figure | None, typer.Option(
         "--figure", help="Which figure (default: cs with a partner, else share): "
                          + ", ".join(WORK_FIGURES) + ".")] = None,
-    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
+    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
     exclude_dual_affiliations: DualOpt = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N works (largest contribution first).")] = None,
@@ -58,7 +59,7 @@ def works(
 
       collabatlas works I27837315 --level institution --figure cs_international --format csv
     """
-    options = dict(years=years, window=window, subject=subject, type=type)
+    options = dict(years=years, window=window, subject=subject, type=type, journals=journals)
     with _open(store) as atlas, err_console.status(f"finding the works behind {markup(unit)}"):
         df = atlas.works(unit, partner, level=level.value, figure=figure.value if figure else None,
                          renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,

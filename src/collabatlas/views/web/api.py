@@ -366,16 +366,7 @@ def profile_result(svc: Service, **params):
 
 def _find_institution(atlas, query: str) -> str:
     """The institution id for ``query``; no match is an unknown unit (404), several matches a 422."""
-    from collabatlas.atlas import UnknownUnitError
-
-    try:
-        return find_institution(atlas, query)
-    except UnknownUnitError:
-        raise
-    except CountingError as exc:
-        if str(exc).startswith("no institution matches"):
-            raise UnknownUnitError(str(exc)) from exc
-        raise
+    return find_institution(atlas, query)
 
 
 @router.get("/groups", responses=TABLE, summary="Country groups for /api/group")

@@ -23,17 +23,11 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 
 from collabatlas import __version__
-from collabatlas.atlas import Atlas, UnknownUnitError
-from collabatlas.counting.filters import FilterError
-from collabatlas.counting.rules import CountingError
-from collabatlas.counting.subjects import SubjectError
+from collabatlas.atlas import Atlas
+from collabatlas.errors import CollabatlasError, answer
 from collabatlas.refdata.countries import short_names
-from collabatlas.refdata.groups import GroupError
-from collabatlas.refdata.indicators import IndicatorError
 from collabatlas.views.web import api, assets, chart_specs, views
 from collabatlas.views.web.service import DEFAULT_CACHE_BYTES, Service
-
-USER_ERRORS = (FilterError, CountingError, SubjectError, GroupError, IndicatorError)
 
 #: the dashboard loads its scripts, styles and data from this server only; Vega compiles its
 #: expressions with ``Function`` ('unsafe-eval') and vega-embed / the SVG renderer set inline styles
@@ -120,14 +114,10 @@ def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | N
     app.add_middleware(SecurityMiddleware,
                        allowed_hosts=DEFAULT_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts)
 
-    @app.exception_handler(UnknownUnitError)
-    async def unknown_unit(request: Request, exc: UnknownUnitError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    for error in USER_ERRORS:
-        @app.exception_handler(error)
-        async def bad_parameter(request: Request, exc: Exception) -> JSONResponse:
-            return JSONResponse({"detail": str(exc)}, status_code=422)
+    @app.exception_handler(CollabatlasError)
+    async def collabatlas_error(request: Request, exc: CollabatlasError) -> JSONResponse:
+        # one table for the CLI and the web (collabatlas.errors.ANSWERS): 404, 422 or 503
+        return JSONResponse({"detail": str(exc)}, status_code=answer(exc).http_status)
 
     app.include_router(api.router)
     app.include_router(chart_specs.router)

@@ -1,0 +1,78 @@
+"""One source model: country-pair aggregates answer what they can and refuse the rest, never ignoring it."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+import collabatlas
+from collabatlas.counting.rules import CountingError
+from collabatlas.views.cli import app
+
+from .conftest import work, write_jsonl
+
+PAIRS = "year,country_a,country_b,works\n2020,JP,JP,100\n2020,JP,US,10\n2020,US,US,300\n2021,JP,US,12\n"
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "s.duckdb"
+    works = write_jsonl(tmp_path / "w.jsonl", [work("W1", [[("I1", "JP")], [("I2", "US")]], year=2020)])
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+    with collabatlas.open(path) as atlas:
+        atlas.ingest(works)
+        atlas.ingest_country_pairs(pairs)
+    return path
+
+
+REFUSED = [
+    ("partners", {"window": "2020-01-01..2020-12-31"}, "--window"),
+    ("partners", {"subject": "Life Sciences"}, "--subject"),
+    ("partners", {"type": "article"}, "--type"),
+    ("partners", {"journals": "nature-index"}, "--journals"),
+    ("partners", {"report_dual": True}, "--report-dual"),
+    ("partners", {"ci": 100}, "--ci"),
+    ("trend", {"window_end_month": 7}, "--window-end-month"),
+    ("trend", {"subject": "Life Sciences"}, "--subject"),
+]
+
+
+@pytest.mark.parametrize("method, options, flag", REFUSED)
+def test_pairs_refuse_what_they_cannot_answer(store, method, options, flag):
+    with collabatlas.open(store, read_only=True) as atlas:
+        args = ("JP",) if method == "partners" else ("JP", "US")
+        with pytest.raises(CountingError, match=f"{flag}: not available with --source pairs.*use --source works"):
+            getattr(atlas, method)(*args, source="pairs", **options)
+
+
+def test_pairs_answer_years(store):
+    with collabatlas.open(store, read_only=True) as atlas:
+        df = atlas.partners("JP", source="pairs", years="2020")
+        assert dict(zip(df["partner"], df["joint_works"], strict=True)) == {"US": 10}
+        assert list(atlas.trend("JP", "US", source="pairs", years="2020-2021")["joint_works"]) == [10, 12]
+
+
+def test_cli_refuses_with_exit_2_and_titles_name_the_source(store):
+    runner = CliRunner()
+    refused = runner.invoke(app, ["partners", "JP", "--source", "pairs", "--window", "2020-01-01..2020-12-31",
+                                  "--store", str(store)])
+    assert refused.exit_code == 2 and "not available with --source pairs" in refused.output
+    shown = runner.invoke(app, ["partners", "JP", "--source", "pairs", "--years", "2020", "--store", str(store)])
+    assert shown.exit_code == 0 and "country-pair aggregates, full counts" in shown.output
+
+
+def test_api_refuses_with_422(store):
+    from fastapi.testclient import TestClient
+
+    from collabatlas.views.web.app import create_app
+
+    with TestClient(create_app(store)) as client:
+        response = client.get("/api/partners/JP", params={"source": "pairs", "window": "2020-01-01..2020-12-31"})
+        assert response.status_code == 422 and "--source pairs" in response.json()["detail"]
+
+
+def test_journals_option_on_the_cli_filters_the_works(store):
+    result = CliRunner().invoke(app, ["scores", "--journals", "nature-index", "--format", "csv", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "unit,count,share"  # the one work has no journal: nothing is listed
