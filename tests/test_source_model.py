@@ -76,3 +76,16 @@ def test_journals_option_on_the_cli_filters_the_works(store):
     result = CliRunner().invoke(app, ["scores", "--journals", "nature-index", "--format", "csv", "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "unit,count,share"  # the one work has no journal: nothing is listed
+
+
+def test_api_takes_a_journal_list(store):
+    from fastapi.testclient import TestClient
+
+    from collabatlas.views.web.app import create_app
+
+    with TestClient(create_app(store)) as client:
+        everything = client.get("/api/scores").json()
+        listed = client.get("/api/scores", params={"journals": "nature-index"}).json()
+        assert everything["meta"]["rows"] == 2 and listed["meta"]["rows"] == 0
+        assert listed["meta"]["params"]["journals"] == "nature-index"
+        assert client.get("/api/scores", params={"journals": "/etc/passwd"}).status_code == 422  # no server files

@@ -103,6 +103,10 @@ WindowQ = Annotated[str | None, Query(description="Publication-date window START
 SubjectQ = Annotated[str | None, Query(description="OpenAlex domain, field or subfield name or id, or a Nature "
                                        "Index subject area ni:<slug> (comma-separated).", max_length=400,
                                        examples=["Physical Sciences"])]
+JournalsQ = Annotated[str | None, Query(description="Only works in the journals of a packaged list: nature-index "
+                                        "(145, 2023-) or nature-index-82 (2018-2023).", max_length=40,
+                                        pattern=r"^(nature-index|nature-index-145|nature-index-82)$",
+                                        examples=["nature-index"])]
 TypeQ = Annotated[str | None, Query(alias="type", description="Work types (comma-separated), e.g. article,review.",
                                     max_length=200)]
 RenormQ = Annotated[bool, Query(description="Spread each work's Share over its attributed authors only.")]
@@ -196,7 +200,7 @@ def info(request: Request) -> Response:
 
 @router.get("/scores", responses=TABLE, summary="Count and Share per unit")
 def scores(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
-           subject: SubjectQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
+           subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
            by_year: Annotated[bool, Query(description="One row per unit and year.")] = False,
            base_year: Annotated[int | None, Query(ge=1000, le=3000, description="Add adjusted_share relative "
                                                   "to this year (implies by_year).")] = None,
@@ -204,14 +208,14 @@ def scores(request: Request, level: LevelQ = Level.country, years: YearsQ = None
     """Count and fractional Share per unit (``collabatlas scores``).
     Example: ``/api/scores?level=country&years=2015-2021``"""
     return _metric(request, "scores", "scores", dict(
-        level=level, years=years, window=window, subject=subject, type=type_, renormalize=renormalize,
+        level=level, years=years, window=window, subject=subject, journals=journals, type=type_, renormalize=renormalize,
         rollup=rollup, by_year=by_year, base_year=base_year, exclude_dual_affiliations=exclude_dual_affiliations),
         limit)
 
 
 @router.get("/pairs", responses=TABLE, summary="Bilateral collaboration score per pair")
 def pairs(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
-          subject: SubjectQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
+          subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
           by_year: Annotated[bool, Query(description="One row per pair and year.")] = False,
           min_joint: Annotated[int, Query(ge=1, le=1_000_000, description="Only pairs with at least this many "
                                           "joint works.")] = 1,
@@ -219,28 +223,28 @@ def pairs(request: Request, level: LevelQ = Level.country, years: YearsQ = None,
     """Bilateral CS per pair, strongest first (``collabatlas pairs``).
     Example: ``/api/pairs?level=country&years=2020``"""
     return _metric(request, "pairs", "pairs", dict(
-        level=level, years=years, window=window, subject=subject, type=type_, renormalize=renormalize,
+        level=level, years=years, window=window, subject=subject, journals=journals, type=type_, renormalize=renormalize,
         rollup=rollup, by_year=by_year, min_joint=min_joint, exclude_dual_affiliations=exclude_dual_affiliations),
         limit)
 
 
 @router.get("/collaboration", responses=TABLE, summary="Total CS per unit: domestic, international, industry")
 def collaboration(request: Request, level: LevelQ = Level.institution, years: YearsQ = None,
-                  window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+                  window: WindowQ = None, subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None,
                   renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
                   limit: LimitQ = 1000) -> Response:
     """Count, Share and total CS split into domestic / international / industry (``collabatlas collaboration``)."""
     return _metric(request, "collaboration", "totals", dict(
-        level=level, years=years, window=window, subject=subject, type=type_, renormalize=renormalize,
+        level=level, years=years, window=window, subject=subject, journals=journals, type=type_, renormalize=renormalize,
         rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations), limit)
 
 
 @router.get("/industry", responses=TABLE, summary="Corporate institutions' collaboration with academia")
-def industry(request: Request, years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None,
+def industry(request: Request, years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, journals: JournalsQ = None,
              type_: TypeQ = None, rollup: RollupQ = False, limit: LimitQ = 1000) -> Response:
     """Joint works with academia, own and academic Share on them, contribution % (``collabatlas industry``)."""
     return _metric(request, "industry", "industry", dict(
-        years=years, window=window, subject=subject, type=type_, rollup=rollup), limit)
+        years=years, window=window, subject=subject, journals=journals, type=type_, rollup=rollup), limit)
 
 
 @router.get("/units", responses=TABLE, summary="Units of a level, for pickers (search by id or name)")
@@ -264,14 +268,14 @@ def units(request: Request, level: LevelQ = Level.country,
 
 @router.get("/partners/{unit}", responses=TABLE, summary="Top partners of a unit by bilateral CS")
 def partners(request: Request, unit: UnitP, level: LevelQ = Level.country, top: TopQ = 10, years: YearsQ = None,
-             window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None, renormalize: RenormQ = False,
+             window: WindowQ = None, subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None, renormalize: RenormQ = False,
              rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
              report_dual: Annotated[bool, Query(description="Add cs_without_dual and dual_cs.")] = False,
              ci: CiQ = 0, source: SourceQ = Source.works) -> Response:
     """Partners with joint_count, cs, % of international CS and CS per year (``collabatlas partners``).
     Example: ``/api/partners/US?years=2015-2018&top=5``"""
     return _metric(request, "partners", "partners", dict(
-        unit=unit, level=level, top=top, years=years, window=window, subject=subject, type=type_,
+        unit=unit, level=level, top=top, years=years, window=window, subject=subject, journals=journals, type=type_,
         renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
         report_dual=report_dual, ci=ci, source=source), None)
 
@@ -282,7 +286,7 @@ def works(request: Request, unit: UnitP, level: LevelQ = Level.country,
                                                description="A partner: the works behind the bilateral CS.")] = None,
           figure: Annotated[str | None, Query(max_length=40, description="share, count, cs, cs_total, cs_domestic, "
                                               "cs_international, cs_unknown_country or cs_industry.")] = None,
-          years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+          years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None,
           renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
           page: Annotated[int, Query(ge=1, le=100_000, description="Page number (1-based).")] = 1,
           page_size: Annotated[int, Query(ge=1, le=1000, description="Works per page.")] = 100) -> Response:
@@ -290,7 +294,7 @@ def works(request: Request, unit: UnitP, level: LevelQ = Level.country,
     ``meta.total`` is the figure (the sum over all pages) and ``meta.rows`` the number of works.
     Example: ``/api/works/US?partner=GB&years=2005-2009&page=1``"""
     params = dict(unit=unit, partner=partner, level=level, figure=figure, years=years, window=window,
-                  subject=subject, type=type_, renormalize=renormalize, rollup=rollup,
+                  subject=subject, journals=journals, type=type_, renormalize=renormalize, rollup=rollup,
                   exclude_dual_affiliations=exclude_dual_affiliations)
 
     def build(svc: Service) -> dict:
@@ -307,7 +311,7 @@ def works(request: Request, unit: UnitP, level: LevelQ = Level.country,
 
 @router.get("/trend/{unit_a}/{unit_b}", responses=TABLE, summary="Bilateral CS of two units per period")
 def trend(request: Request, unit_a: UnitP, unit_b: UnitP, level: LevelQ = Level.country, years: YearsQ = None,
-          subject: SubjectQ = None, type_: TypeQ = None,
+          subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None,
           window_end_month: Annotated[int | None, Query(ge=1, le=12, description="12-month windows ending with "
                                                         "this month instead of calendar years.")] = None,
           compare: Annotated[str | None, Query(max_length=40, description="Two periods P1,P2: add the % change "
@@ -319,7 +323,7 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, level: LevelQ = Level.
     Example: ``/api/trend/GB/US?years=2010-2018&compare=2010,2018``"""
     from collabatlas.analyses.tables import percent_change
 
-    params = dict(unit_a=unit_a, unit_b=unit_b, level=level, years=years, subject=subject, type=type_,
+    params = dict(unit_a=unit_a, unit_b=unit_b, level=level, years=years, subject=subject, journals=journals, type=type_,
                   window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
                   exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci, source=source)
     def build(svc: Service) -> dict:
