@@ -89,3 +89,22 @@ def test_api_takes_a_journal_list(store):
         assert everything["meta"]["rows"] == 2 and listed["meta"]["rows"] == 0
         assert listed["meta"]["params"]["journals"] == "nature-index"
         assert client.get("/api/scores", params={"journals": "/etc/passwd"}).status_code == 422  # no server files
+
+
+def test_ingest_names_ingest_pairs_for_a_country_pair_file(tmp_path, store):
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(pairs), "--store", str(tmp_path / "other.duckdb")])
+    assert result.exit_code == 2 and "collabatlas ingest-pairs" in result.output
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "pairs.csv").write_text(PAIRS)
+    write_jsonl(folder / "w.jsonl", [work("W9", [[("I1", "JP")]])])
+    result = runner.invoke(app, ["ingest", str(folder), "--store", str(tmp_path / "other.duckdb")])
+    assert result.exit_code == 0 and "ingest-pairs" in result.output
+
+
+def test_info_lists_the_pair_data(store):
+    with collabatlas.open(store, read_only=True) as atlas:
+        assert atlas.summary()["country-pair data (--source pairs)"] == "4 rows, 2 countries, years 2020–2021"

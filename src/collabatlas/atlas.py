@@ -339,7 +339,7 @@ class Atlas:
                 "subjects": coverage_line(self.subject_coverage()),
                 "saved unit shares and aggregates": "current" if self.unit_shares_saved
                 else "stale (metrics start from scratch; `collabatlas refresh` saves them)",
-                "reference data": refdata.versions_line()}
+                "reference data": refdata.versions_line(), **self._pair_data_summary()}
 
     def subject_coverage(self) -> dict:
         """How many works have a known subject (a domain, from OpenAlex or the export crosswalk of
@@ -351,6 +351,16 @@ class Atlas:
             "SELECT coalesce(subject_origin, 'unrecorded'), count(*) FROM works WHERE domain_id IS NOT NULL "
             "GROUP BY ALL ORDER BY 2 DESC, 1").fetchall())
         return {"works": total, "known": known, "with_field": with_field, "by_origin": by_origin}
+
+    def _pair_data_summary(self) -> dict:
+        """The country-pair aggregates loaded with ``ingest-pairs`` (``--source pairs``), if any."""
+        exists = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'country_pair_works'"
+                                  ).fetchone()[0]
+        if not exists:
+            return {"country-pair data (--source pairs)": "none (`collabatlas ingest-pairs FILE` loads it)"}
+        rows, first, last, countries = self.con.execute(
+            "SELECT count(*), min(year), max(year), count(DISTINCT country_a) FROM country_pair_works").fetchone()
+        return {"country-pair data (--source pairs)": f"{rows:,} rows, {countries:,} countries, years {first}–{last}"}
 
     # -- metrics -----------------------------------------------------------------------------
     def counting_for(self, level: str, years, window, subject, type, renormalize: bool,

@@ -122,11 +122,18 @@ def split_exports(paths: list[str | os.PathLike], fmt: str,
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()
                                                      and not p.name.startswith("."))
         found = [(f, fmt if fmt != "auto" else _detect(f)) for f in files]
+        for f, f_fmt in found:
+            if f_fmt == "pairs":
+                advice = f"{f} holds country-pair aggregates: load it with `collabatlas ingest-pairs {f}`"
+                if path.is_file():
+                    raise InputError(advice)
+                if report is not None:
+                    report.note(advice)
         if path.is_dir() and fmt == "auto" and not any(f_fmt in EXPORT_ORIGINS for _f, f_fmt in found):
             openalex.append(raw)
             continue
         for f, f_fmt in found:
-            if path.is_dir() and _detect(f) == "unknown":
+            if path.is_dir() and _detect(f) in ("unknown", "pairs"):
                 if report is not None:
                     report.files_skipped["not a WoS, Scopus, PubMed or OpenAlex file"] += 1
                     report.note(f"{f}: skipped, not a WoS, Scopus, PubMed or OpenAlex file")

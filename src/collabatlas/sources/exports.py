@@ -163,7 +163,8 @@ def read_csv_rows(path: Path, report: IngestReport, counter: ByteCounter, delimi
 
 
 def detect_format(path: Path) -> str:
-    """``openalex`` | ``wos`` | ``scopus`` | ``pubmed`` from the first bytes of a file (gzip is looked into),
+    """``openalex`` | ``wos`` | ``scopus`` | ``pubmed`` | ``pairs`` (country-pair aggregates) from the first
+    bytes of a file (gzip is looked into),
     ``unknown`` when none fits (a README or stray file: skipped inside a folder, see ``ingest.split_exports``)."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 15)
@@ -188,6 +189,8 @@ def detect_format(path: Path) -> str:
         if "scopus" in text.lower():
             return "scopus"
     cells = [c.strip().strip('"').strip().lower() for c in first_line.split(",")]
+    if cells[:4] == ["year", "country_a", "country_b", "works"]:
+        return "pairs"  # OpenAlex country-pair aggregates: `collabatlas ingest-pairs`, not `ingest`
     if {"authors with affiliations", "author full names", "eid"} & set(cells) or cells[0] == "authors":
         return "scopus"  # Scopus CSV, header in any case
     if "PMID-" in text[:2000]:
