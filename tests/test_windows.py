@@ -49,3 +49,24 @@ def test_a_window_filter_reports_undated_records(tmp_path):
     result = runner.invoke(app, ["scores", "--window", "2016-01-01..2016-12-31", "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert "1 of 6 OpenAlex records have no publication date" in result.output
+
+
+def test_group_periods_take_12_month_windows(atlas_of):
+    """Hand oracle: China with Pakistan (a Belt and Road member), 2015 against the window ending July 2023."""
+    cn_pk = [[("I1", "CN")], [("I2", "PK")]]
+    cn_us = [[("I1", "CN")], [("I3", "US")]]
+    atlas = atlas_of([work("W1", cn_pk, year=2015, date="2015-05-01"),
+                      work("W2", cn_us, year=2015, date="2015-06-01"),
+                      work("W3", cn_pk, year=2022, date="2022-09-01"),   # in the window
+                      work("W4", cn_pk, year=2023, date="2023-07-31"),   # in the window (last day)
+                      work("W5", cn_pk, year=2023, date="2023-08-01"),   # after it
+                      work("W6", cn_us, year=2023, date="2023-01-15")])  # in the window
+    report = atlas.group("CN", "bri", ["2015", "2022-08-01..2023-07-31"], members=frozenset({"PK"}))
+    rows = report.periods.set_index("period")
+    assert list(rows.index) == ["2015", "2022-08-01..2023-07-31"]
+    assert rows.loc["2015", "group_works"] == 1 and rows.loc["2015", "intl_works"] == 2
+    assert rows.loc["2022-08-01..2023-07-31", "group_works"] == 2
+    assert rows.loc["2022-08-01..2023-07-31", "intl_works"] == 3
+    assert rows.loc["2022-08-01..2023-07-31", "group_cs"] == 2.0  # two works, each CN 1/2 + PK 1/2
+    growth = report.growth.set_index("measure")
+    assert growth.loc["group_works", "growth_pct"] == 100.0

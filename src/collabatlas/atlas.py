@@ -700,7 +700,8 @@ class Atlas:
 
             members = group_members(group)
         if source == "pairs":
-            _pairs_only("country", subject=subject, type=type, ci=ci)
+            _pairs_only("country", subject=subject, type=type, ci=ci,
+                        window=",".join(p for p in periods if ".." in str(p)))
             return country_pairs.group(self.con, country, frozenset(members), periods)
         return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
                                    type=type, ci=ci)

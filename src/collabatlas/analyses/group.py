@@ -17,7 +17,7 @@ import pandas as pd
 
 from collabatlas.analyses import uncertainty
 from collabatlas.counting import rules as counting
-from collabatlas.counting.filters import parse_years
+from collabatlas.counting.filters import parse_window, parse_years
 from collabatlas.counting.rules import CountingError
 
 if TYPE_CHECKING:
@@ -77,9 +77,14 @@ def group_collaboration(atlas: Atlas, country: str, group: str, members: frozens
         raise CountingError(f"group {group!r} has no member other than {country}")
     rows, partner_frames, contributions = [], [], []
     for raw in periods:
-        years = parse_years(raw)
-        label = period_label(years)
-        c = atlas.counting_for("country", years, None, subject, type, False, False)
+        # a period is a year, a year range, or a 12-month (any) date window START..END
+        if ".." in str(raw):
+            years, window = None, parse_window(str(raw).strip())
+            label = f"{window[0]}..{window[1]}"
+        else:
+            years, window = parse_years(raw), None
+            label = period_label(years)
+        c = atlas.counting_for("country", years, window, subject, type, False, False)
         sql, params = counting.focus_works_sql(c, country, list(members))
         works, intl, with_group, domestic = atlas.con.execute(sql, params).fetchone()
         partners = atlas.partner_detail(c, "country", country)

@@ -314,7 +314,7 @@ def profile(
 def group(
     country: Annotated[str, typer.Argument(help="Focus country, e.g. CN.")],
     group_name: Annotated[str, typer.Option("--group", "-g", help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
-    periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years or year ranges, e.g. 2013-2015,2016-2018.")],
+    periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years, year ranges or date windows, e.g. 2013-2015,2016-2018 or 2015,2022-08-01..2023-07-31.")],
     top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
     subject: SubjectOpt = None, type: TypeOpt = None,
     source: SourceOpt = Source.works, ci: CiOpt = 0,
