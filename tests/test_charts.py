@@ -266,7 +266,7 @@ def test_map_labels_do_not_overlap():
 def test_landscape_scatter_points_and_fitted_bands(atlas, ctx):
     from collabatlas.analyses.landscape import bands
 
-    table, fit = atlas.landscape(2008)
+    table, fit = atlas.landscape(2008, min_works=1)  # the small sample: every country, to test the chart
     spec = charts.landscape_scatter(table, fit, ctx).to_dict()
     _, enc, rows = the_mark(spec, "circle", "y", "intl_share")
     assert enc["x"]["field"] == "gerd_pct_gdp" and enc["x"]["scale"]["type"] == "log"
@@ -333,7 +333,7 @@ def test_contribution_axis_ticks_distinct_and_thin_segments_unlabelled(ctx):
 
 
 def test_landscape_legend_is_the_dots_and_countries_are_labelled(atlas, ctx):
-    table, fit = atlas.landscape(2008)
+    table, fit = atlas.landscape(2008, min_works=1)  # the small sample: every country, to test the chart
     spec = charts.landscape_scatter(table, fit, ctx).to_dict()
     legends = [m[1]["color"].get("legend") for m in marks(spec) if "color" in m[1]]
     assert any(lg and lg.get("symbolOpacity") == 1 for lg in legends)  # dots: full colour

@@ -22,7 +22,8 @@ def test_landscape_and_groups_commands(tmp_path, shared_data, monkeypatch):
     runner = CliRunner()
     store = str(tmp_path / "s.duckdb")
     assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
-    out = runner.invoke(app, ["landscape", "--year", "2008", "--min-n", "3", "--format", "json", "--store", store])
+    out = runner.invoke(app, ["landscape", "--year", "2008", "--min-n", "3", "--min-works", "1", "--format", "json",
+                                "--store", store])
     assert out.exit_code == 0, out.output
     result = json.loads(out.stdout)
     shares = {row["country"]: row["intl_share"] for row in result["countries"]}
@@ -37,3 +38,15 @@ def test_landscape_and_groups_commands(tmp_path, shared_data, monkeypatch):
     assert trust_gaps[("US", "trust_pct")] == "2015-2020"
     listed = runner.invoke(app, ["groups", "--format", "csv"])
     assert listed.exit_code == 0 and "income:high" in listed.stdout and "g20" in listed.stdout
+
+
+def test_landscape_leaves_out_countries_with_few_works(tmp_path, shared_data, monkeypatch):
+    monkeypatch.setenv("COLLABATLAS_DATA", str(shared_data))
+    runner = CliRunner()
+    store = str(tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
+    out = runner.invoke(app, ["landscape", "--year", "2008", "--min-works", "2", "--format", "json", "--store", store])
+    assert out.exit_code == 0, out.output
+    kept = {row["country"]: row["works"] for row in json.loads(out.stdout)["countries"]}
+    assert kept and all(n >= 2 for n in kept.values())
+    assert "fewer than 2 works in 2008 left out" in out.output

@@ -65,6 +65,9 @@ def _pairs_only(level: str, **given) -> None:
             "use --source works (the work-level store) for them")
 
 
+LANDSCAPE_MIN_WORKS = 10
+"""Default ``--min-works`` of the landscape: countries with fewer works that year are not fitted."""
+
 UnknownUnitError = counting.UnknownUnitError
 """A country, institution or sector that the store does not hold (defined with the counting rules)."""
 
@@ -835,11 +838,15 @@ class Atlas:
         return uncertainty.growth_interval(contrib, first, last, replicates=ci)
 
     def landscape(self, year: int, x: str | list[str] = "log_gerd", by: str | None = "income_group",
-                  nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None):
+                  nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None,
+                  min_works: int = LANDSCAPE_MIN_WORKS):
         """International co-authorship share vs R&D spending (and trust) for ``year``.
 
         Returns ``(table, fit)``: one row per country (works, intl_share, indicators, income group)
-        and the OLS fits overall and by income group (:mod:`collabatlas.analyses.landscape`)."""
+        and the OLS fits overall and by income group (:mod:`collabatlas.analyses.landscape`).
+        Countries with fewer than ``min_works`` works that year are left out before fitting (a share
+        of 1–5 works sits at 0 % or 100 %); ``table.attrs["notes"]`` says how many."""
+        check_range("min_works", min_works, 1, allow_none=False)
         from collabatlas.analyses import landscape
         from collabatlas.refdata import indicators
 
@@ -847,6 +854,12 @@ class Atlas:
         table = landscape.landscape_table(collab, year, indicators.load_indicators(data_dir), nearest=nearest,
                                           income=indicators.income_groups(data_dir),
                                           income_history=indicators.historical_income(data_dir))
+        small = table["works"] < min_works
+        if small.any():
+            dropped = table.loc[small, "country"].tolist()
+            table = table[~small].reset_index(drop=True)
+            table.attrs["notes"] = [f"{len(dropped)} countries with fewer than {min_works} works in {year} left out "
+                                    f"(--min-works): {', '.join(dropped[:20])}{' …' if len(dropped) > 20 else ''}"]
         return table, landscape.fit(table, x=x, by=by, min_n=min_n)
 
     def data_gaps(self, years, data_dir=None) -> pd.DataFrame:

@@ -367,6 +367,7 @@ def landscape(
     trust: Annotated[bool, typer.Option("--trust", help="Also regress on trust (WVS), not only log10 GERD.")] = False,
     gaps: Annotated[str | None, typer.Option("--gaps", help="Instead, list the indicator gaps of the store's countries over these years, e.g. 2010-2020.")] = None,
     min_n: Annotated[int, typer.Option("--min-n", help="Fit a group only with at least this many countries.")] = 5,
+    min_works: Annotated[int, typer.Option("--min-works", help="Leave out countries with fewer works that year (their share sits at 0 or 100 %).")] = 10,
     data: Annotated[Path | None, typer.Option("--data", help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
     subject: SubjectOpt = None, type: TypeOpt = None,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
@@ -386,7 +387,11 @@ def landscape(
         return
     x = ["log_gerd", "trust_pct"] if trust else "log_gerd"
     with _open(store) as atlas, err_console.status("joining indicators and fitting"):
-        table, fit = atlas.landscape(year, x=x, min_n=min_n, data_dir=data, subject=subject, type=type)
+        table, fit = atlas.landscape(year, x=x, min_n=min_n, data_dir=data, subject=subject, type=type,
+                                     min_works=min_works)
+    for note in table.attrs.get("notes", []):
+        err_console.print(f"note: {note}", markup=False, highlight=False)
+    table.attrs.pop("notes", None)
     if format is Format.json:
         print(json.dumps({"countries": table.to_dict(orient="records"), "fit": fit.to_dict(orient="records")},
                          default=str))

@@ -432,10 +432,12 @@ def landscape(request: Request,
               trust: Annotated[bool, Query(description="Also regress on trust (WVS), not only log10 GERD.")] = False,
               min_n: Annotated[int, Query(ge=2, le=1000, description="Fit a group only with at least this many "
                                           "countries.")] = 5,
+              min_works: Annotated[int, Query(ge=1, le=1_000_000, description="Leave out countries with fewer works "
+                                              "that year.")] = 10,
               subject: SubjectQ = None, type_: TypeQ = None) -> Response:
     """Per country: works, international share, GERD, trust, income group; OLS fits overall and by income group
     (``collabatlas landscape``). Example: ``/api/landscape?year=2016``"""
-    params = dict(year=year, trust=trust, min_n=min_n, subject=subject, type=type_)
+    params = dict(year=year, trust=trust, min_n=min_n, min_works=min_works, subject=subject, type=type_)
     def build(svc: Service) -> dict:
         (countries, fit), _, version = landscape_result(svc, **params)
         return {"meta": meta("landscape", params, version), "countries": records(countries), "fit": records(fit)}
