@@ -762,7 +762,7 @@ class Atlas:
             df["dual_cs"] = df["cs"] - df["cs_without_dual"]
         previous = df["cs"].shift(1)
         df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
-        if window_end_month is not None:
+        if window_end_month is not None and self.spark is None:  # provenance (work_sources) lives in the store
             note = self.undated_note(c.filters)
             if note:
                 df.attrs["notes"] = [note]
