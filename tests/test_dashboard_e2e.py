@@ -11,10 +11,6 @@ they fail (``.ci/run`` installs Debian's ``chromium``).
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -22,11 +18,10 @@ import pytest
 from collabatlas.views.web import create_app
 from collabatlas.views.web.assets import vega_bundle
 
+from .browser import launched_browser, served
+
 pytestmark = pytest.mark.realdata
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 SETTLED = ("() => { const ps = Array.from(document.querySelectorAll('.panel'));"
            " return ps.length > 0 && ps.every(p => ['done', 'error', 'idle'].includes(p.dataset.state)); }")
@@ -45,43 +40,15 @@ CHANGES = {
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        message = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    yield from launched_browser()
 
 
 @pytest.fixture(scope="module")
 def server(shared_data, sample_store):
-    import uvicorn
-
     app = create_app(sample_store, data_dir=shared_data)
     vega_bundle()  # built once per process (a few seconds), before the first page asks for it
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(10)
-    app.state.service.close()
+    with served(app) as url:
+        yield url
 
 
 def _panels(page) -> list[dict]:
