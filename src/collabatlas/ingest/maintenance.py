@@ -109,7 +109,9 @@ def _negated(shape: tuple, sql: str) -> str:
 
 
 def _join_on(keys: tuple[str, ...], left: str, right: str) -> str:
-    return " AND ".join(f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in keys)
+    """Equality on ``keys``; ``year`` may be NULL (a work without a year), the units never are."""
+    return " AND ".join(f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" if k == "year" else f"{left}.{k} = {right}.{k}"
+                        for k in keys)
 
 
 def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS,
@@ -140,14 +142,18 @@ def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] =
                     SELECT * FROM ({build(level, 'inc_new')})
                     UNION ALL BY NAME {_negated(shape, build(level, 'inc_old'))})
                 GROUP BY ALL""")
+            # the rows the delta touches are replaced (deleted, then inserted with old + delta) rather
+            # than updated in place: an UPDATE of a few rows spread over a large table cost as much
+            # again at commit (DuckDB rewrites every row group it touched) as the statement itself
             on = _join_on(keys, "t", "d")
-            sets = ", ".join(f"{v} = t.{v} + d.{v}" for v in values)
-            con.execute(f"UPDATE {table} t SET {sets} FROM inc_delta d WHERE {on}")
-            con.execute(f"INSERT INTO {table} BY NAME SELECT d.* FROM inc_delta d "
-                        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})")
-            con.execute(f"DELETE FROM {table} t USING inc_delta d WHERE {on} AND t.{works_column} = 0")
+            merged = ", ".join([f"d.{k}" for k in keys] + [f"coalesce(t.{v}, 0) + d.{v} AS {v}" for v in values])
+            con.execute(f"CREATE OR REPLACE TEMP TABLE inc_merged AS SELECT t.rowid AS old_row, {merged} "
+                        f"FROM inc_delta d LEFT JOIN {table} t ON {on}")
+            con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT old_row FROM inc_merged WHERE old_row IS NOT NULL)")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (old_row) FROM inc_merged "
+                        f"WHERE {works_column} <> 0")
         timings["aggregates"] += time.perf_counter() - started
-    for name in ("inc_old", "inc_new", "inc_delta"):
+    for name in ("inc_old", "inc_new", "inc_delta", "inc_merged"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return timings
 
