@@ -497,9 +497,11 @@ class Atlas:
         ci = uncertainty.check_replicates(ci)
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         by_year = by_year or base_year is not None
-        df = self._df(counting.scores_sql(c, by_year=by_year))
         if base_year is not None:
-            df = self._adjust(df, c.filters, int(base_year))
+            self._check_base_year(c.filters, int(base_year))
+            df = self._df(counting.adjusted_scores_sql(c, int(base_year)))
+        else:
+            df = self._df(counting.scores_sql(c, by_year=by_year))
         df = ranked(df, "share", ["unit"], ["year"] if by_year else None)
         df["count"] = df["count"].astype("int64")
         if ci:
@@ -509,12 +511,10 @@ class Atlas:
             df["share_low"], df["share_high"] = df["unit"].map(bounds["low"]), df["unit"].map(bounds["high"])
         return df
 
-    def _adjust(self, df: pd.DataFrame, filters: Filters, base_year: int) -> pd.DataFrame:
+    def _check_base_year(self, filters: Filters, base_year: int) -> None:
         n = self._mapping(*counting.works_per_year_sql(filters.without_years()))
         if base_year not in n:
             raise counting.CountingError(f"base year {base_year} has no works under these filters")
-        df["adjusted_share"] = df["share"] * n[base_year] / df["year"].map(n)
-        return df
 
     def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,
               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
@@ -648,16 +648,7 @@ class Atlas:
     def partner_detail(self, c: Counting, level: str, unit: str) -> pd.DataFrame:
         """All partners of ``unit`` (already resolved) under counting ``c``, by CS, with country
         (institutions), both sides' Shares on joint works and % of international CS."""
-        df = self._df(counting.partners_sql(c, unit))
-        if level == "institution":
-            countries = self.institution_attributes()["country_code"]
-            df.insert(2, "country", countries.reindex(df["partner"]).to_numpy())
-            own = countries.get(unit)
-            international = df["country"].notna() & (df["country"] != own) if own else df["country"].isna() & False
-        else:
-            international = pd.Series(level == "country", index=df.index)
-        intl_total = df.loc[international, "cs"].sum()
-        df["pct_of_international_cs"] = (100 * df["cs"] / intl_total).where(international) if intl_total else None
+        df = self._df(counting.partner_detail_sql(c, unit))  # the international part is SQL too
         df["joint_count"] = df["joint_count"].astype("int64")
         return ranked(df, "cs", ["partner"])
 
@@ -799,7 +790,6 @@ class Atlas:
         df = self._df(counting.collaboration_by_year_sql(c))
         for col in ("works", "collab_works", "intl_works"):
             df[col] = df[col].astype("int64")
-        df["intl_share"] = df["intl_works"] / df["works"]
         return df.sort_values(["unit", "year"], ignore_index=True)
 
     def indicators(self, level: str = "country", years=None, window=None, subject=None, type=None,

@@ -325,6 +325,28 @@ def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, d
     return f"{prefix} {_named(c, inner, ('partner',))}", {**params, "focus": focus}
 
 
+def partner_detail_sql(c: Counting, focus: str) -> tuple[str, dict]:
+    """:func:`partners_sql` with, per partner, whether it is international and its part of the
+    unit's international CS: ``partner[, name, country], joint_count, cs, own_share, partner_share,
+    pct_of_international_cs``.
+
+    International: at country level every partner; at institution level a partner whose country is
+    known and differs from the unit's (known) country; at sector level none.
+    ``pct_of_international_cs`` = 100 · CS / Σ CS over the international partners (NULL for a
+    domestic partner, or when the unit has no international CS)."""
+    sql, params = partners_sql(c, focus)
+    if c.level == "institution":
+        own = "(SELECT country_code FROM institutions WHERE institution_id = $focus)"
+        sql = (f"SELECT p.partner, p.name, i.country_code AS country, p.* EXCLUDE (partner, name), "
+               f"coalesce(i.country_code <> {own}, false) AS international "
+               f"FROM ({sql}) p LEFT JOIN institutions i ON i.institution_id = p.partner")
+    else:
+        sql = f"SELECT p.*, {'true' if c.level == 'country' else 'false'} AS international FROM ({sql}) p"
+    return (f"SELECT d.* EXCLUDE (international), CASE WHEN d.international THEN 100 * d.cs / "
+            f"nullif(sum(CASE WHEN d.international THEN d.cs ELSE 0 END) OVER (), 0) END AS pct_of_international_cs "
+            f"FROM ({sql}) d"), params
+
+
 def _pair_period_rows(c: Counting, unit_a: str, unit_b: str,
                       window_end_month: int | None) -> tuple[str, str, dict]:
     """(prefix, rows, params): rows = (wkey, period, value = S_a + S_b) for the works of a pair."""
@@ -495,6 +517,12 @@ def industry_academic_sql(c: Counting) -> tuple[str, dict]:
 
 
 def collaboration_by_year_sql(c: Counting) -> tuple[str, dict]:
+    """:func:`_collaboration_by_year_sql` with ``intl_share`` = intl_works / works (the landscape's y)."""
+    sql, params = _collaboration_by_year_sql(c)
+    return f"SELECT r.*, CAST(r.intl_works AS DOUBLE) / r.works AS intl_share FROM ({sql}) r", params
+
+
+def _collaboration_by_year_sql(c: Counting) -> tuple[str, dict]:
     """unit[, name], year, works, collab_works, intl_works: per unit and year, the works it takes
     part in (its Count), those with another unit, and those with a unit of another known country
     (at country level: works with at least two countries)."""
@@ -568,3 +596,14 @@ def works_sql(c: Counting, focus: str, partner: str | None = None, figure: str |
     FROM rows r JOIN works w ON w.wkey = r.wkey LEFT JOIN origins o ON o.wkey = r.wkey
     WHERE r.contribution <> 0
     ORDER BY r.contribution DESC, w.work_id""", params
+
+
+def adjusted_scores_sql(c: Counting, base_year: int) -> tuple[str, dict]:
+    """unit[, name], year, count, share, adjusted_share: the Nature Index's Adjusted Share, the
+    Share of each year scaled to the size of the data set in ``base_year``:
+    Share × N_base / N_year, with N the works of the data set under the same filters but the years."""
+    sql, params = scores_sql(c, by_year=True)
+    sizes, size_params = works_per_year_sql(c.filters.without_years())
+    return (f"SELECT s.*, s.share * CAST(b.n_works AS DOUBLE) / CAST(n.n_works AS DOUBLE) AS adjusted_share "
+            f"FROM ({sql}) s JOIN ({sizes}) n ON n.year = s.year "
+            f"JOIN ({sizes}) b ON b.year = $base_year"), {**params, **size_params, "base_year": int(base_year)}
