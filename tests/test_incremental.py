@@ -251,3 +251,15 @@ def test_fetch_since_asks_for_the_works_changed_since(served, tmp_path):  # noqa
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
     none = runner.invoke(app, ["fetch", "openalex", "--out", str(tmp_path / "q")])
     assert none.exit_code == 2 and "--since" in none.output
+
+
+def test_a_key_value_folder_never_changes_country_pair_rows(tmp_path):
+    """Hive partitioning is off for every read (issue 16): a folder named year=1999 sets no field."""
+    from tests.test_country_pairs import HAND
+
+    folder = tmp_path / "year=1999"
+    folder.mkdir()
+    (folder / "pairs.csv").write_text(HAND)
+    with collabatlas.open(":memory:") as atlas:
+        report = atlas.ingest_country_pairs(folder / "pairs.csv")
+    assert report.years == [2019, 2020] and report.rows_stored == 9
