@@ -42,6 +42,8 @@ def test_country_report_is_self_contained_and_complete(store, tmp_path):
     assert "window.vegaEmbed" in html  # the bundle is inline
     specs = chart_specs(html)
     assert set(specs) == {"partners", "trend", "map", "subjects", "group", "landscape"}
+    assert "shares of so few works are unreliable" in html  # the small sample: every country, said so
+    assert "Collaboration distance" in html and "two geocoded institutions" in html  # no ROR: a note, no chart
     for stem, spec in specs.items():
         assert f'data-chart="{stem}"' in html
         assert "data version 1" in " ".join(spec["title"]["subtitle"]), stem

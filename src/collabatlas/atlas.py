@@ -829,13 +829,15 @@ class Atlas:
 
     def landscape(self, year: int, x: str | list[str] = "log_gerd", by: str | None = "income_group",
                   nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None,
-                  min_works: int = LANDSCAPE_MIN_WORKS):
+                  min_works: int = LANDSCAPE_MIN_WORKS, show_all_when_none: bool = False):
         """International co-authorship share vs R&D spending (and trust) for ``year``.
 
         Returns ``(table, fit)``: one row per country (works, intl_share, indicators, income group)
         and the OLS fits overall and by income group (:mod:`collabatlas.analyses.landscape`).
         Countries with fewer than ``min_works`` works that year are left out before fitting (a share
-        of 1–5 works sits at 0 % or 100 %); ``table.attrs["notes"]`` says how many."""
+        of 1–5 works sits at 0 % or 100 %); ``table.attrs["notes"]`` says how many. Charts pass
+        ``show_all_when_none``: when no country reaches the minimum (a small store), every country is
+        kept and the note says the shares rest on few works."""
         check_range("min_works", min_works, 1, allow_none=False)
         from collabatlas.analyses import landscape
         from collabatlas.refdata import indicators
@@ -845,7 +847,10 @@ class Atlas:
                                           income=indicators.income_groups(data_dir),
                                           income_history=indicators.historical_income(data_dir))
         small = table["works"] < min_works
-        if small.any():
+        if show_all_when_none and small.all() and len(table):
+            table.attrs["notes"] = [f"no country has {min_works} works in {year}: every country is shown, and "
+                                    "shares of so few works are unreliable (a larger store fills this chart)"]
+        elif small.any():
             dropped = table.loc[small, "country"].tolist()
             table = table[~small].reset_index(drop=True)
             table.attrs["notes"] = [f"{len(dropped)} countries with fewer than {min_works} works in {year} left out "

@@ -184,7 +184,27 @@ def _country_sections(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext,
     sections.append(_subjects(atlas, unit, "country", filters, ctx, label, say))
     sections.append(_group_section(atlas, unit, label, filters, ctx, first, last, group, top, say))
     sections.append(_landscape_section(atlas, unit, filters, ctx, first, last, landscape_year, say))
+    sections.append(_distance_section(atlas, unit, label, filters, ctx, say))
     return sections
+
+
+def _distance_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: ChartContext, say) -> Section:
+    """How far the country collaborates: its international works by distance band per year."""
+    from collabatlas.views.charts_distance import distance_bands
+
+    say("distance")
+    chosen = {k: filters[k] for k in ("years", "subject", "type") if filters.get(k)}
+    distance = atlas.distance(unit, **chosen)
+    notes = [distance.attrs["caption"]] if distance.attrs.get("caption") else []
+    measured = not distance.empty and int(distance["measured_works"].sum()) > 0
+    if not measured:  # a note, not an empty chart
+        notes.append(f"No international work of {label} has two geocoded institutions under these filters: "
+                     "coordinates come from OpenAlex institution records and the ROR registry "
+                     "(`collabatlas ror load`).")
+    return Section("distance", "Collaboration distance",
+                   f"{label}'s international works by the largest great-circle distance between their "
+                   "institutions (bands < 1,000, 1,000–3,000, 3,000–5,000, ≥ 5,000 km), per year.",
+                   charts=[("distance", distance_bands(distance, ctx, label))] if measured else [], notes=notes)
 
 
 def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: ChartContext, first: int, last: int,
@@ -219,17 +239,21 @@ def _landscape_section(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext
     if year is None:  # the year of the span with most works
         per_year = atlas.works_per_year(years=f"{first}-{last}", subject=filters["subject"], type=filters["type"])
         year = int(per_year.sort_values(["n_works", "year"], ascending=[False, False])["year"].iloc[0])
-    table, fit = atlas.landscape(int(year), subject=filters["subject"], type=filters["type"])
+    table, fit = atlas.landscape(int(year), subject=filters["subject"], type=filters["type"], show_all_when_none=True)
     lctx = ctx.with_filters(years=str(year))
     row = table[table["country"] == unit]
     focus = ("" if row.empty else f" {unit}: international share {row['intl_share'].iloc[0]:.1%}, "
              f"GERD {_fmt(row['gerd_pct_gdp'].iloc[0])} % of GDP.")
     shown = fit[["group", "n", "term", "coef", "ci_low", "ci_high", "p_value", "r2", "note"]]
+    notes = list(table.attrs.get("notes", []))
+    if table.empty:  # a note, not an empty chart
+        notes.append(f"No country has enough works in {year} to be placed (--min-works); a larger store, "
+                     "or the world-scale country totals, fill this section.")
     return Section("landscape", f"Landscape {year}",
                    "International share of each country's works against its R&D spending (GERD % of GDP), "
                    "with OLS fits overall and by World Bank income group." + focus,
-                   charts=[("landscape", charts.landscape_scatter(table, fit, lctx))],
-                   tables=[("OLS fits", shown)])
+                   charts=[] if table.empty else [("landscape", charts.landscape_scatter(table, fit, lctx))],
+                   tables=[("OLS fits", shown)], notes=notes)
 
 
 def _institution_sections(atlas: Atlas, profile, filters: dict, ctx: ChartContext, first: int, last: int,
@@ -276,7 +300,8 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
     if kind == "landscape":
         if year is None:
             raise CountingError("the landscape chart needs --year")
-        table, fit = atlas.landscape(int(year), x=x.split(",") if "," in x else x, subject=subject, type=type)
+        table, fit = atlas.landscape(int(year), x=x.split(",") if "," in x else x, subject=subject, type=type,
+                                     show_all_when_none=True)
         return charts.landscape_scatter(table, fit, ctx.with_filters(years=str(year)))
     if kind == "industry":
         df = atlas.industry(**filters).head(top)

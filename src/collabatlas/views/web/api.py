@@ -450,7 +450,7 @@ def landscape_result(svc: Service, **params):
     def compute(atlas, p):
         p = dict(p)
         x = ["log_gerd", "trust_pct"] if p.pop("trust", False) else "log_gerd"
-        return atlas.landscape(p.pop("year"), x=x, data_dir=svc.data_dir, **p)
+        return atlas.landscape(p.pop("year"), x=x, data_dir=svc.data_dir, show_all_when_none=True, **p)
 
     return svc.run("landscape", params, compute)
 
