@@ -70,3 +70,13 @@ def test_group_periods_take_12_month_windows(atlas_of):
     assert rows.loc["2022-08-01..2023-07-31", "group_cs"] == 2.0  # two works, each CN 1/2 + PK 1/2
     growth = report.growth.set_index("measure")
     assert growth.loc["group_works", "growth_pct"] == 100.0
+
+
+def test_a_subject_filter_states_the_subject_coverage(tmp_path):
+    store = tmp_path / "s.duckdb"
+    path = write_jsonl(tmp_path / "w.jsonl", _works())
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(path), "--store", str(store)]).exit_code == 0
+    result = runner.invoke(app, ["scores", "--subject", "Life Sciences", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "--subject: subject known for 6 of 6 works (openalex 6)" in result.output

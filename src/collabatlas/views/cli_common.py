@@ -245,6 +245,11 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
         df = getattr(atlas, method)(**options)
         if options.get("window") and options.get("source", "works") == "works" and atlas.spark is None:
             df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options["window"])))
+        if options.get("subject") and options.get("source", "works") == "works" and atlas.spark is None:
+            from collabatlas.sources.subject_crosswalk import coverage_line
+
+            df.attrs.setdefault("notes", []).append(  # a subject filter sees only the works with a known subject
+                f"--subject: {coverage_line(atlas.subject_coverage())}")
     subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
     if options.get("source") == "pairs":  # the source and its counting are part of every title
