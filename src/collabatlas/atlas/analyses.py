@@ -1,0 +1,232 @@
+"""The facade's analyses: trends, profiles, groups, landscape, indicators and distance"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from collabatlas.analyses import uncertainty
+from collabatlas.analyses.group import group_collaboration
+from collabatlas.analyses.profile import InstitutionProfile, institution_profile
+from collabatlas.analyses.tables import ranked
+from collabatlas.atlas.common import (
+    LANDSCAPE_MIN_WORKS,
+    _pairs_only,
+)
+from collabatlas.counting import rules as counting
+from collabatlas.counting.filters import Filters, check_range
+from collabatlas.store import country_pairs
+
+
+class Analyses:
+    """The facade's analyses: trends, profiles, groups, landscape, indicators and distance (a part of :class:`collabatlas.Atlas`)."""
+
+    def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
+                type=None) -> InstitutionProfile:
+        """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.analyses.profile`."""
+        check_range("top", top, 1, allow_none=False)
+        if not str(institution or "").strip():
+            raise counting.CountingError("profile: an institution id, ROR id or name is needed (it is empty or blank)")
+        return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type)
+
+    def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
+              top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0):
+        """A country's collaboration with a country group over periods; see :mod:`collabatlas.analyses.group`.
+
+        ``group`` names a group of :mod:`collabatlas.refdata.groups` (``bri``, ``income:high``, ``eu``, ...);
+        ``members`` gives the countries directly instead. ``source="pairs"`` returns the per-period
+        table from country-pair aggregates (full-count links) instead of a :class:`GroupReport`."""
+        from collabatlas.refdata.groups import GroupError
+
+        check_range("top", top, 1, allow_none=False)
+        ci = uncertainty.check_replicates(ci)
+        if not str(country or "").strip():
+            raise counting.CountingError("group analysis: a focus country is needed (it is empty or blank)")
+        if members is None and not str(group or "").strip():
+            raise GroupError("group: a group name is needed (it is empty or blank); see `collabatlas groups`")
+        if not [p for p in periods if str(p).strip()]:
+            raise counting.CountingError("group analysis: give at least one period, e.g. 2013-2015,2016-2018")
+        if members is None:
+            from collabatlas.refdata.groups import group_members
+
+            members = group_members(group)
+        if source == "pairs":
+            _pairs_only("country", subject=subject, type=type, ci=ci,
+                        window=",".join(p for p in periods if ".." in str(p)))
+            return country_pairs.group(self.con, country, frozenset(members), periods)
+        return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
+                                   type=type, ci=ci)
+
+    def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,
+              window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
+              exclude_dual_affiliations: bool = False, report_dual: bool = False,
+              ci: int = 0, source: str = "works", journals: str | None = None) -> pd.DataFrame:
+        """Bilateral CS of two units per year, or per 12-month window ending with ``window_end_month``.
+
+        ``source="pairs"``: full counts of joint works per year from country-pair aggregates.
+
+        Columns: ``period, joint_count, cs, change_pct`` (change of CS from the previous period, %).
+        Use :func:`percent_change` for the change between any two periods.
+        """
+        ci = uncertainty.check_replicates(ci)
+        if source == "pairs":
+            _pairs_only(level, subject=subject, type=type, journals=journals, window_end_month=window_end_month,
+                        renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
+                        report_dual=report_dual, ci=ci)
+            return country_pairs.trend(self.con, unit_a, unit_b, years)
+        if window_end_month is not None and not 1 <= int(window_end_month) <= 12:
+            raise counting.CountingError(f"window end month {window_end_month}: expected 1-12")
+        a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
+        if a == b:
+            raise counting.CountingError(f"trend needs two different units, got {a} twice")
+        # with windows, --years names the windows (the one ending in month M of each year), not the
+        # publication years: the works are selected by their window, so the first and last are whole
+        c = self.counting_for(level, years if window_end_month is None else None, None, subject, type,
+                              renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        span = Filters.of(years=years).years
+        df = self._df(counting.pair_trend_sql(c, a, b, window_end_month))
+        if window_end_month is not None and span:
+            df = df[df["period"].between(*span)]
+        if report_dual and not exclude_dual_affiliations:
+            c2 = dataclasses.replace(c, exclude_dual=True)
+            without = self._df(counting.pair_trend_sql(dataclasses.replace(c2, source=self.unit_shares_table(c2)),
+                                                       a, b, window_end_month))
+            df["cs_without_dual"] = df["period"].map(without.set_index("period")["cs"]).fillna(0.0)
+        # every period of the range, zero when there is no joint work
+        if span:
+            first, last = span
+        else:
+            first, last = (int(df["period"].min()), int(df["period"].max())) if len(df) else (0, -1)
+        df = (df.set_index("period").reindex(range(first, last + 1), fill_value=0)
+              .rename_axis("period").reset_index())
+        df["joint_count"] = df["joint_count"].astype("int64")
+        df["cs"] = df["cs"].astype(float)
+        if ci:
+            bounds = self._intervals(c, ci, focus=a, unit_b=b, window_end_month=window_end_month)
+            df["cs_low"] = df["period"].map(bounds["low"]).fillna(0.0)
+            df["cs_high"] = df["period"].map(bounds["high"]).fillna(0.0)
+        if "cs_without_dual" in df:
+            df["cs_without_dual"] = df["cs_without_dual"].astype(float)
+            df["dual_cs"] = df["cs"] - df["cs_without_dual"]
+        previous = df["cs"].shift(1)
+        df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
+        if window_end_month is not None and self.spark is None:  # provenance (work_sources) lives in the store
+            note = self.undated_note(c.filters)
+            if note:
+                df.attrs["notes"] = [note]
+        return df
+
+    def undated_note(self, filters: Filters) -> str | None:
+        """``"383 of 3,653 WoS records have no publication date: outside every window"`` (per source),
+        or None when every selected work has a date. Said wherever a date window applies."""
+        where, params = dataclasses.replace(filters, window=None).where("w")
+        rows = self._df((f"""SELECT o.origin, count(*) FILTER (WHERE w.pub_date IS NULL) AS undated, count(*) AS works
+            FROM works w JOIN (SELECT wkey, min(origin) AS origin FROM work_sources GROUP BY wkey) o USING (wkey)
+            WHERE {where} GROUP BY o.origin ORDER BY o.origin""", params))
+        rows = rows[rows["undated"] > 0]
+        if rows.empty:
+            return None
+        names = {"openalex": "OpenAlex", "wos": "WoS", "scopus": "Scopus", "pubmed": "PubMed"}
+        parts = [f"{int(r.undated):,} of {int(r.works):,} {names.get(r.origin, r.origin)} records"
+                 for r in rows.itertuples()]
+        return ", ".join(parts) + " have no publication date: outside every window"
+
+    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False, journals: str | None = None) -> pd.DataFrame:
+        """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
+        own_share, academic_share, contribution_pct``), by their Share on joint works."""
+        c = self.counting_for("institution", years, window, subject, type, False, rollup, journals=journals)
+        df = self._df(counting.industry_academic_sql(c))
+        df["joint_works"] = df["joint_works"].astype("int64")
+        return ranked(df, "own_share", ["unit"])
+
+    def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
+                              type=None, rollup: bool = False, journals: str | None = None) -> pd.DataFrame:
+        """Per unit and year: ``works`` (Count), ``collab_works`` (with another unit), ``intl_works``
+        (with a unit of another country) and ``intl_share`` = intl_works / works."""
+        c = self.counting_for(level, years, window, subject, type, False, rollup, journals=journals)
+        df = self._df(counting.collaboration_by_year_sql(c))
+        for col in ("works", "collab_works", "intl_works"):
+            df[col] = df[col].astype("int64")
+        return df.sort_values(["unit", "year"], ignore_index=True)
+
+    def indicators(self, level: str = "country", years=None, window=None, subject=None, type=None,
+                   renormalize: bool = False, rollup: bool = False, exclude_dual_affiliations: bool = False,
+                   counting: str = "full", ci: int = 0, fold_hk_mo: bool = False) -> pd.DataFrame:
+        """CWTS-Leiden-Ranking-style collaboration indicators per unit: ``unit[, name], p, p_collab,
+        pp_collab, p_int_collab, pp_int_collab, p_industry, pp_industry, p_short_dist, pp_short_dist,
+        p_long_dist, pp_long_dist, median_dist_km`` (``counting`` full or fractional; ``ci`` bootstrap
+        replicates add ``_lo`` / ``_hi``; ``fold_hk_mo`` counts HK and MO as CN). See
+        :mod:`collabatlas.analyses.collaboration`; ``attrs["coverage"]`` counts institutions without coordinates."""
+        from collabatlas.analyses.collaboration import indicators
+
+        return indicators(self, level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations,
+                          counting=counting, ci=ci, fold_hk_mo=fold_hk_mo)
+
+    def distance(self, unit: str, level: str = "country", years=None, window_end_month: int | None = None,
+                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,
+                 exclude_dual_affiliations: bool = False, fold_hk_mo: bool = False,
+                 partners: bool = False) -> pd.DataFrame:
+        """Per period, ``unit``'s international works by distance band, their median distance and the
+        CS-weighted mean distance to its partners (``partners``: per partner); see
+        :func:`collabatlas.analyses.collaboration.distance`."""
+        from collabatlas.analyses.collaboration import distance
+
+        return distance(self, unit, level, years, window_end_month, subject, type, renormalize, rollup,
+                        exclude_dual_affiliations, fold_hk_mo=fold_hk_mo, partners=partners)
+
+    def trend_change_interval(self, unit_a: str, unit_b: str, first: int, last: int, level: str = "country",
+                              subject=None, type=None, window_end_month: int | None = None,
+                              ci: int = uncertainty.DEFAULT_REPLICATES) -> tuple[float, float] | None:
+        """95 % bootstrap interval of the % change of CS(A, B) from period ``first`` to ``last``."""
+        ci = uncertainty.check_replicates(ci, allow_zero=False)
+        a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
+        c = self.counting_for(level, None, None, subject, type, False, False)
+        contrib = self._df(counting.contributions_sql(c, focus=a, unit_b=b, window_end_month=window_end_month))
+        return uncertainty.growth_interval(contrib, first, last, replicates=ci)
+
+    def landscape(self, year: int, x: str | list[str] = "log_gerd", by: str | None = "income_group",
+                  nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None,
+                  min_works: int = LANDSCAPE_MIN_WORKS, show_all_when_none: bool = False):
+        """International co-authorship share vs R&D spending (and trust) for ``year``.
+
+        Returns ``(table, fit)``: one row per country (works, intl_share, indicators, income group)
+        and the OLS fits overall and by income group (:mod:`collabatlas.analyses.landscape`).
+        Countries with fewer than ``min_works`` works that year are left out before fitting (a share
+        of 1–5 works sits at 0 % or 100 %); ``table.attrs["notes"]`` says how many. Charts pass
+        ``show_all_when_none``: when no country reaches the minimum (a small store), every country is
+        kept and the note says the shares rest on few works."""
+        check_range("min_works", min_works, 1, allow_none=False)
+        from collabatlas.analyses import landscape
+        from collabatlas.refdata import indicators
+
+        collab = self.collaboration_by_year(level="country", years=year, subject=subject, type=type)
+        table = landscape.landscape_table(collab, year, indicators.load_indicators(data_dir), nearest=nearest,
+                                          income=indicators.income_groups(data_dir),
+                                          income_history=indicators.historical_income(data_dir))
+        small = table["works"] < min_works
+        if show_all_when_none and small.all() and len(table):
+            table.attrs["notes"] = [f"no country has {min_works} works in {year}: every country is shown, and "
+                                    "shares of so few works are unreliable (a larger store fills this chart)"]
+        elif small.any():
+            dropped = table.loc[small, "country"].tolist()
+            table = table[~small].reset_index(drop=True)
+            table.attrs["notes"] = [f"{len(dropped)} countries with fewer than {min_works} works in {year} left out "
+                                    f"(--min-works): {', '.join(dropped[:20])}{' …' if len(dropped) > 20 else ''}"]
+        return table, landscape.fit(table, x=x, by=by, min_n=min_n)
+
+    def data_gaps(self, years, data_dir=None) -> pd.DataFrame:
+        """Which indicator is missing for which countries of the store and which of ``years``
+        (``country, indicator, missing_years, n_missing``)."""
+        from collabatlas.analyses import landscape
+        from collabatlas.counting.filters import parse_years
+        from collabatlas.refdata import indicators
+
+        first, last = parse_years(years)
+        collab = self.collaboration_by_year(level="country")  # every country of the store
+        return landscape.data_gaps(collab, indicators.load_indicators(data_dir), range(first, last + 1))
+
+    def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:
+        """Number of works per year under the filters (the N of Adjusted Share)."""
+        f = Filters.of(years=years, window=window, subject=subject, type=type)
+        return self._df(counting.works_per_year_sql(f)).sort_values("year", ignore_index=True)

@@ -1,0 +1,60 @@
+"""What the facade's parts share: the source model, and the errors and defaults of the facade."""
+
+from __future__ import annotations
+
+from collabatlas.counting import rules as counting
+from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.store.schema import (
+    StoreError,
+)
+
+#: what each source can do: the work-level store answers every filter and option; the country-pair
+#: aggregates (``ingest-pairs``) hold full counts of joint works per country pair and year only
+SOURCES = {
+    "works": "every metric, filter and counting option (fractional Share and CS)",
+    "pairs": "joint-work counts (full counting) per country pair and publication year: filter by --years only",
+}
+
+
+_PAIRS_REFUSE = {"window": "--window", "subject": "--subject", "type": "--type", "journals": "--journals",
+                 "window_end_month": "--window-end-month", "report_dual": "--report-dual",
+                 "exclude_dual_affiliations": "--exclude-dual-affiliations", "renormalize": "--renormalize",
+                 "rollup": "--rollup", "ci": "--ci"}
+
+
+def _pairs_only(level: str, **given) -> None:
+    """Refuse, never ignore, what the country-pair aggregates cannot answer."""
+    if level != "country":
+        raise counting.CountingError("country-pair aggregates (--source pairs) exist at country level only; "
+                                     "use --source works for institutions and sectors")
+    refused = [flag for name, flag in _PAIRS_REFUSE.items() if given.get(name) not in (None, False, 0, "")]
+    if refused:
+        raise counting.CountingError(
+            f"{', '.join(refused)}: not available with --source pairs, which holds {SOURCES['pairs']}; "
+            "use --source works (the work-level store) for them")
+
+
+LANDSCAPE_MIN_WORKS = 10
+
+
+"""Default ``--min-works`` of the landscape: countries with fewer works that year are not fitted."""
+
+
+UnknownUnitError = counting.UnknownUnitError
+
+
+"""A country, institution or sector that the store does not hold (defined with the counting rules)."""
+
+
+class UnitSharesNotSaved(StoreError):
+    """The data is committed, but saving the derived unit shares and aggregates failed (a full disk,
+    an I/O error): the metrics stay right, computed from scratch, until ``collabatlas refresh``
+    saves them. ``report`` is the committed ingest's report (when an ingest raised it)."""
+
+    def __init__(self, message: str, report: IngestReport | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+#: the per-year aggregates saved with the unit shares: (kind, statement builder)
+AGGREGATES = (("units", counting.aggregate_units_sql), ("partners", counting.aggregate_partners_sql))

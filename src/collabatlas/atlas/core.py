@@ -1,0 +1,433 @@
+"""The Python API: ``atlas = collabatlas.open(path)``; ``atlas.scores(...)``, ``atlas.pairs(...)``.
+
+The Atlas runs the statements of :mod:`collabatlas.counting.rules` on a store and returns pandas
+DataFrames. The CLI (and later the report and web views) are thin layers over these methods."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import duckdb
+import pandas as pd
+
+from collabatlas.analyses import uncertainty
+from collabatlas.analyses.tables import ranked
+from collabatlas.atlas.analyses import Analyses
+from collabatlas.atlas.common import (
+    UnknownUnitError,
+    _pairs_only,
+)
+from collabatlas.atlas.writes import StoreWrites
+from collabatlas.counting import rules as counting
+from collabatlas.counting.filters import Filters, check_range
+from collabatlas.counting.rules import Counting
+from collabatlas.engines import ENGINES, EngineError
+from collabatlas.settings import EngineSettings, store_path
+from collabatlas.store import country_pairs
+from collabatlas.store.schema import (
+    connect,
+    data_version,
+    meta_get,
+)
+
+
+class Atlas(StoreWrites, Analyses):
+    """A collabatlas store with its metrics.
+
+    ``engine="spark"`` computes the metrics on Apache Spark (``spark_master``, default ``local[*]``)
+    from the Parquet interchange directory ``parquet``, or, without one, from an export of the store
+    at ``path`` into a temporary directory (one machine only: a cluster's executors must see the
+    files). The statements are the same (:mod:`collabatlas.engines`); what needs the DuckDB store
+    itself (ingest, country-pair aggregates, profiles, group analyses) raises :class:`EngineError`.
+    """
+
+    #: the DuckDB connection (``None`` under the Spark engine); see the ``con`` property
+    _con: duckdb.DuckDBPyConnection | None = None
+
+    #: the :class:`~collabatlas.engines.spark.SparkEngine` when ``engine="spark"``
+    spark = None
+
+    def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False,
+                 settings: EngineSettings | None = None, engine: str = "duckdb",
+                 spark_master: str | None = None, parquet: str | os.PathLike | None = None):
+        if engine not in ENGINES:
+            raise EngineError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
+        self.path = ":memory:" if path == ":memory:" else store_path(path)
+        self.settings = settings or EngineSettings()
+        self._unit_share_versions: dict[str, int] = {}
+        if engine == "spark":
+            from collabatlas.engines.spark import open_engine
+
+            self.spark = open_engine(parquet, store=self.path, master=spark_master)
+        else:
+            self.con = connect(self.path, settings=self.settings, read_only=read_only)
+        #: a read-only store cannot change while open (DuckDB's file lock keeps writers out), so its
+        #: data version is read once
+        self._fixed_version = data_version(self.con) if read_only and self.spark is None else None
+
+    @property
+    def engine(self) -> str:
+        """``"duckdb"`` or ``"spark"``."""
+        return "duckdb" if self.spark is None else "spark"
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection to the store (not available under the Spark engine)."""
+        if self._con is None:
+            raise EngineError("this needs the DuckDB store; the Spark engine computes the counting metrics "
+                              "(scores, pairs, totals, partners, trend, collaboration, industry) only")
+        return self._con
+
+    @con.setter
+    def con(self, value: duckdb.DuckDBPyConnection) -> None:
+        self._con = value
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    #: answer strict, year-filtered requests from the saved per-year aggregates when the store has
+    #: them (False on an instance: always from the unit shares; the tests compare both)
+    use_aggregates: bool = True
+
+    def cursor(self) -> Atlas:
+        """An Atlas over a new cursor of this store's DuckDB connection, for another thread: DuckDB
+        runs the cursors of one database concurrently; a cursor must not be shared between threads."""
+        other = object.__new__(type(self))
+        other.path, other.settings, other._unit_share_versions = self.path, self.settings, {}
+        other._fixed_version = self._fixed_version
+        other._institution_attributes = getattr(self, "_institution_attributes", None)  # read-only, shared
+        other.con = self.con.cursor()
+        return other
+
+    def close(self) -> None:
+        if self.spark is not None:
+            self.spark.close()
+        else:
+            self.con.close()
+
+    def __enter__(self) -> Atlas:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self.spark is not None:
+            return f"<Atlas on Spark {self.spark.settings.master} reading {self.spark.parquet_dir}>"
+        return f"<Atlas {self.path} data_version={self.data_version}>"
+
+    @property
+    def data_version(self) -> int:
+        return self._fixed_version if self._fixed_version is not None else data_version(self.con)
+
+    PERSISTED_LEVELS = ("country", "institution", "sector")
+
+    # -- metrics -----------------------------------------------------------------------------
+    def counting_for(self, level: str, years, window, subject, type, renormalize: bool,
+                     rollup: bool, exclude_dual: bool = False, journals: str | None = None) -> Counting:
+        """The :class:`Counting` for these options, reading this connection's unit-share cache."""
+        filters = self._known_subjects(Filters.of(years=years, window=window, subject=subject, type=type))
+        if journals:
+            filters = self.journal_filter(journals, filters)
+        c = Counting(level=level, filters=filters, renormalize=renormalize, rollup=rollup, exclude_dual=exclude_dual)
+        aggregated = (self.use_aggregates and self.spark is None and level in self.PERSISTED_LEVELS
+                      and self.unit_shares_saved)
+        return dataclasses.replace(c, source=self.unit_shares_table(c), aggregated=aggregated)
+
+    def journals(self, spec: str) -> pd.DataFrame:
+        """Which entries of the journal list ``spec`` (``nature-index``, ``nature-index-82`` or a file)
+        match which sources of this store: ``line, entry, kind, source_id, source_name, matched_by,
+        works`` (:func:`collabatlas.counting.journals.match_sources`); ``attrs["label"]`` names the list."""
+        from collabatlas.counting import journals as journal_lists
+
+        version = self.data_version
+        cache = self.__dict__.setdefault("_journal_matches", {})
+        if cache.get(spec, (None,))[0] != version:
+            listing = journal_lists.load_list(spec)
+            sources = self._df(("SELECT source_id, source_name, count(*) AS works FROM works "
+                                "WHERE source_id IS NOT NULL OR source_name IS NOT NULL "
+                                "GROUP BY source_id, source_name", {}))
+            matches = journal_lists.match_sources(listing, sources)
+            matches.attrs["label"] = listing.label
+            cache[spec] = (version, matches)
+        out = cache[spec][1].copy()
+        out.attrs["label"] = cache[spec][1].attrs["label"]
+        return out
+
+    def journal_filter(self, spec: str, filters: Filters) -> Filters:
+        """``filters`` restricted to the works of the journals of list ``spec`` (see :meth:`journals`)."""
+        from collabatlas.counting.journals import NOT_APPLIED
+
+        matched = self.journals(spec).dropna(subset=["source_name"])
+        ids = tuple(sorted(set(matched["source_id"].dropna())))
+        names = tuple(sorted(set(matched.loc[matched["source_id"].isna(), "source_name"])))
+        label = f"{self.journals(spec).attrs['label']} ({NOT_APPLIED})"
+        return dataclasses.replace(filters, journal_ids=ids, journal_names=names, journal_label=label)
+
+    def _known_subjects(self, filters: Filters) -> Filters:
+        """``filters``, once every subject given (other than ``ni:`` areas, checked by :mod:`.subjects`)
+        names a domain, field or subfield (name or id) of some work in the store: a typo is an error,
+        not an empty table. (DuckDB engine; the set is read once per data version.)"""
+        if not filters.subjects or self.spark is not None:
+            return filters
+        from collabatlas.counting.subjects import ni_field_ids
+
+        wanted = [s for s in filters.subjects if ni_field_ids(s) is None]
+        if not wanted:
+            return filters
+        version = self.data_version
+        cached = getattr(self, "_subjects_known", None)
+        if cached is None or cached[0] != version:
+            rows = self.con.execute(
+                "SELECT DISTINCT lower(domain), lower(field), lower(subfield), 'domains/' || domain_id, "
+                "'fields/' || field_id, 'subfields/' || subfield_id FROM works").fetchall()
+            from collabatlas.sources.subject_crosswalk import DOMAINS, FIELDS
+
+            # every OpenAlex domain and field is a subject even when no work of this store has it
+            # (an empty result, not an error); subfields are known from the store's works
+            taxonomy = {name.lower() for name in DOMAINS.values()} | {f"domains/{d}" for d in DOMAINS}
+            taxonomy |= {field[0].lower() for field in FIELDS.values()} | {f"fields/{f}" for f in FIELDS}
+            cached = self._subjects_known = (version, taxonomy | {v for row in rows for v in row if v})
+        unknown = [s for s in wanted if s.lower() not in cached[1]]
+        if unknown:
+            from collabatlas.counting.filters import FilterError
+
+            raise FilterError(f"subject {', '.join(map(repr, unknown))}: no work in this store has this OpenAlex "
+                              f"domain, field or subfield (name or id such as fields/17, or ni:<area>)")
+        return filters
+
+    @staticmethod
+    def _unit_shares_stamp(version: int) -> str:
+        """What ``unit_shares_version`` holds: the data version, the saved table's columns and the
+        aggregates saved with them (a copy saved by an older collabatlas is ignored like a stale one)."""
+        return f"{version}:" + ",".join(counting.SHARE_COLUMNS + counting.CONTEXT_COLUMNS) + ":agg_units,agg_partners"
+
+    @property
+    def unit_shares_saved(self) -> bool:
+        """Whether the store holds unit shares saved for its current data (see :meth:`store_unit_shares`)."""
+        known = getattr(self, "_saved_known", None)
+        if known is not None and self._fixed_version is not None:  # read-only: cannot change
+            return known
+        saved = meta_get(self.con, "unit_shares_version") == self._unit_shares_stamp(self.data_version)
+        self._saved_known = saved
+        return saved
+
+    def unit_shares_table(self, c: Counting) -> str:
+        """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
+        first use in this connection, rebuilt when the data version changes). Every metric of the
+        level reads it, so the per-author attribution is computed once, not once per metric."""
+        if self.spark is not None:
+            return self.spark.unit_shares_table(c)
+        version = self.data_version
+        if c.level in self.PERSISTED_LEVELS and not c.rollup and not c.exclude_dual and self.unit_shares_saved:
+            return f"unit_shares_{c.level}"
+        name = f"wu_{c.level}" + ("_rollup" if c.rollup else "") + ("_nodual" if c.exclude_dual else "")
+        if self._unit_share_versions.get(name) != version:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {counting.base_unit_shares_sql(c)}")
+            self._unit_share_versions[name] = version
+        return name
+
+    def _df(self, sql_params: tuple[str, dict]) -> pd.DataFrame:
+        """Run a statement of :mod:`collabatlas.counting.rules` on this Atlas's engine."""
+        sql, params = sql_params
+        if self.spark is not None:
+            return self.spark.query(sql, params)
+        return self.con.execute(sql, params).df()
+
+    def _mapping(self, sql: str, params: dict | None = None) -> dict:
+        """The first two columns of a statement's result as a dict (any engine)."""
+        if self.spark is None:  # plain tuples: 20k rows in a few ms, where iterating a frame takes 100
+            return {row[0]: row[1] for row in self.con.execute(sql, params or {}).fetchall()}
+        df = self._df((sql, params or {}))
+        return dict(zip(df.iloc[:, 0], df.iloc[:, 1], strict=True))
+
+    def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,
+               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
+               base_year: int | None = None, exclude_dual_affiliations: bool = False,
+               ci: int = 0, journals: str | None = None) -> pd.DataFrame:
+        """Count and Share per unit (columns ``unit[, name][, year], count, share``).
+
+        ``by_year`` gives one row per unit and year; ``base_year`` adds ``adjusted_share`` =
+        Share × N_base / N_year (N = works in the data set under the same filters), and implies
+        ``by_year``.
+        """
+        ci = uncertainty.check_replicates(ci)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        by_year = by_year or base_year is not None
+        if base_year is not None:
+            self._check_base_year(c.filters, int(base_year))
+            df = self._df(counting.adjusted_scores_sql(c, int(base_year)))
+        else:
+            df = self._df(counting.scores_sql(c, by_year=by_year))
+        df = ranked(df, "share", ["unit"], ["year"] if by_year else None)
+        df["count"] = df["count"].astype("int64")
+        if ci:
+            if by_year:
+                raise counting.CountingError("confidence intervals are given for a whole period, not --by-year")
+            bounds = self._intervals(c, ci)
+            df["share_low"], df["share_high"] = df["unit"].map(bounds["low"]), df["unit"].map(bounds["high"])
+        return df
+
+    def _check_base_year(self, filters: Filters, base_year: int) -> None:
+        n = self._mapping(*counting.works_per_year_sql(filters.without_years()))
+        if base_year not in n:
+            raise counting.CountingError(f"base year {base_year} has no works under these filters")
+
+    def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,
+              renormalize: bool = False, rollup: bool = False, by_year: bool = False,
+              min_joint: int = 1, exclude_dual_affiliations: bool = False, journals: str | None = None) -> pd.DataFrame:
+        """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``)."""
+        check_range("min_joint", min_joint, 1)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        df = self._df(counting.pairs_sql(c, by_year=by_year))
+        if min_joint > 1:
+            df = df[df["joint_count"] >= min_joint]
+        df = ranked(df, "cs", ["unit_a", "unit_b"], ["year"] if by_year else None)
+        df["joint_count"] = df["joint_count"].astype("int64")
+        return df
+
+    def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,
+               renormalize: bool = False, rollup: bool = False,
+               exclude_dual_affiliations: bool = False, unit: str | None = None, journals: str | None = None) -> pd.DataFrame:
+        """Count, Share and total CS per unit, split into domestic / international / industry.
+
+        Columns: ``unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic,
+        cs_international, cs_unknown_country, cs_industry`` (see :func:`counting.totals_sql`).
+        ``unit`` restricts the table to that one unit (an id as in the output).
+        """
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        df = self._df(counting.totals_sql(c, focus=unit))
+        df = ranked(df, "cs_total", ["unit"])
+        for col in ("count", "collab_count", "intl_count"):
+            df[col] = df[col].astype("int64")
+        if level != "institution":
+            df = df.drop(columns=["cs_industry"] if level == "country" else ["cs_domestic", "cs_international", "cs_unknown_country"])
+        return df
+
+    def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None,
+              years=None, window=None, subject=None, type=None, renormalize: bool = False,
+              rollup: bool = False, exclude_dual_affiliations: bool = False,
+              limit: int | None = None, offset: int = 0, journals: str | None = None) -> pd.DataFrame:
+        """The works behind a figure of ``unit`` (with ``partner``: their bilateral CS), one row each:
+        ``work, doi, title, year, journal, sources, share, partner_share, contribution``, largest
+        contribution first (see :func:`counting.works_sql`). ``contribution`` sums to the figure over
+        all rows; ``attrs`` carries ``figure``, ``total`` (that sum) and ``rows`` (before paging)."""
+        check_range("limit", limit, 1)
+        check_range("offset", offset, 0)
+        unit = self.resolve_unit(level, unit)
+        if partner is not None:
+            partner = self.resolve_unit(level, partner)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        df = self._df(counting.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure))
+        total, rows = float(df["contribution"].sum()), len(df)
+        if offset or limit:
+            df = df.iloc[offset: offset + limit if limit else None].reset_index(drop=True)
+        df.attrs.update(figure=figure or ("cs" if partner else "share"), total=total, rows=rows)
+        return df
+
+    # -- analyses over the counting statements -----------------------------------------------
+    def resolve_unit(self, level: str, unit: str) -> str:
+        """The canonical id of ``unit`` at ``level`` (country codes upper-cased, institution ids short);
+        raises :class:`UnknownUnitError` when the store has no such unit."""
+        unit = unit.strip() if isinstance(unit, str) else unit
+        if not unit:
+            raise counting.CountingError(f"{level} {unit!r}: a {level} id is needed (it is empty or blank)")
+        if level == "country":
+            unit = unit.upper()
+            sql = ("SELECT 1 FROM author_countries WHERE country_code = $u "
+                   "UNION ALL SELECT 1 FROM institutions WHERE country_code = $u LIMIT 1")
+        elif level == "institution":
+            unit = unit.rsplit("/", 1)[-1]
+            unit = unit[0].upper() + unit[1:] if unit else unit
+            sql = "SELECT 1 FROM institutions WHERE institution_id = $u"
+        else:
+            unit = unit.lower()
+            if unit in counting.SECTORS:
+                return unit
+            raise UnknownUnitError(f"unknown sector {unit!r}: expected one of {', '.join(counting.SECTORS)}")
+        if self._df((sql, {"u": unit})).empty:
+            raise UnknownUnitError(f"unknown {level} {unit!r}: not in this store")
+        return unit
+
+    def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
+                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,
+                 exclude_dual_affiliations: bool = False, report_dual: bool = False,
+                 ci: int = 0, source: str = "works", journals: str | None = None) -> pd.DataFrame:
+        """Partners of ``unit`` by bilateral CS (Nature Index "top collaborators").
+
+        ``source="pairs"`` answers from country-pair aggregates instead (full counts of joint works,
+        see :mod:`collabatlas.store.country_pairs`); filters other than ``years`` do not apply there.
+
+        Columns: ``partner[, name, country], joint_count, cs, pct_of_international_cs`` and, when
+        ``years`` spans several years, ``cs_<year>`` for each year. The percentage is the partner's
+        part of the unit's CS with partners in other countries (empty for a domestic partner).
+        """
+        check_range("top", top, 1)  # None: every partner
+        ci = uncertainty.check_replicates(ci)
+        if source == "pairs":
+            _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
+                        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
+                        ci=ci)
+            df = country_pairs.partners(self.con, unit, years)
+            return df.head(top) if top else df
+        unit = self.resolve_unit(level, unit)
+        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        df = self.partner_detail(c, level, unit)
+        df = df.drop(columns=["own_share", "partner_share"])
+        if report_dual and not exclude_dual_affiliations:
+            without = self._df(counting.partners_sql(dataclasses.replace(
+                c, exclude_dual=True, source=self.unit_shares_table(dataclasses.replace(c, exclude_dual=True))), unit))
+            df["cs_without_dual"] = df["partner"].map(without.set_index("partner")["cs"]).fillna(0.0)
+            df["dual_cs"] = df["cs"] - df["cs_without_dual"]
+        if ci:
+            bounds = self._intervals(c, ci, focus=unit)
+            df["cs_low"], df["cs_high"] = df["partner"].map(bounds["low"]), df["partner"].map(bounds["high"])
+        if top:
+            df = df.head(top)
+        first_last = c.filters.years
+        if first_last and first_last[1] > first_last[0] and not df.empty:
+            per_year = self._df(counting.partners_sql(c, unit, by_year=True))
+            wide = per_year.pivot_table(index="partner", columns="year", values="cs", aggfunc="sum", fill_value=0.0)
+            for year in range(first_last[0], first_last[1] + 1):
+                values = wide[year] if year in wide.columns else pd.Series(dtype=float)
+                df[f"cs_{year}"] = df["partner"].map(values).fillna(0.0)
+        return df
+
+    def _intervals(self, c: Counting, ci: int, **which) -> pd.DataFrame:
+        """key, low, high: bootstrap intervals (``ci`` replicates) of the sums behind a metric."""
+        contrib = self._df(counting.contributions_sql(c, **which))
+        out = uncertainty.intervals(contrib, replicates=ci)
+        if c.level == "institution" and "unit_b" not in which:
+            ids = self._mapping("SELECT ikey, institution_id FROM institutions")
+            out["key"] = out["key"].map(ids)
+        return out.set_index("key")
+
+    def partner_detail(self, c: Counting, level: str, unit: str) -> pd.DataFrame:
+        """All partners of ``unit`` (already resolved) under counting ``c``, by CS, with country
+        (institutions), both sides' Shares on joint works and % of international CS."""
+        df = self._df(counting.partner_detail_sql(c, unit))  # the international part is SQL too
+        df["joint_count"] = df["joint_count"].astype("int64")
+        return ranked(df, "cs", ["partner"])
+
+    def institution_attributes(self) -> pd.DataFrame:
+        """country_code and lower-case type (the one its sector comes from: OpenAlex's, else ROR's) of
+        every institution, indexed by institution id
+        (read once per data version: partner tables look thousands of partners up in it)."""
+        version = self.data_version
+        cached = getattr(self, "_institution_attributes", None)
+        if cached is None or cached[0] != version:
+            df = self._df(("SELECT institution_id, country_code, lower(coalesce(ror_type, type)) AS type "
+                           "FROM institutions", {}))
+            cached = self._institution_attributes = (version, df.set_index("institution_id"))
+        return cached[1]
+
+
+def open(path: str | os.PathLike | None = None, read_only: bool = False,
+         settings: EngineSettings | None = None) -> Atlas:
+    """Open the store at ``path`` (default ``$COLLABATLAS_STORE`` or ``collabatlas.duckdb``)."""
+    return Atlas(path, read_only=read_only, settings=settings)
+
+
+def open_spark(parquet: str | os.PathLike, master: str | None = None) -> Atlas:
+    """The metrics of the Parquet interchange directory ``parquet`` (``collabatlas export DIR``)
+    computed on Apache Spark; ``master`` as for ``spark-submit`` (default ``local[*]``)."""
+    return Atlas(engine="spark", parquet=parquet, spark_master=master)
