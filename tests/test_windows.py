@@ -21,6 +21,14 @@ def _works():
             work("W6", US_CN, year=2019, date=None, publication_date=None)]  # undated
 
 
+def _ingested(tmp_path):
+    """A store holding :func:`_works`, ingested through the CLI."""
+    store = tmp_path / "s.duckdb"
+    path = write_jsonl(tmp_path / "w.jsonl", _works())
+    assert CliRunner().invoke(app, ["ingest", str(path), "--store", str(store)]).exit_code == 0
+    return store
+
+
 def test_every_window_of_the_span_is_listed_first_and_last_included(atlas_of):
     atlas = atlas_of(_works())
     df = atlas.trend("US", "CN", years="2015-2023", window_end_month=7)
@@ -31,10 +39,7 @@ def test_every_window_of_the_span_is_listed_first_and_last_included(atlas_of):
 
 
 def test_compare_takes_any_listed_window(tmp_path):
-    store = tmp_path / "s.duckdb"
-    path = write_jsonl(tmp_path / "w.jsonl", _works())
-    runner = CliRunner()
-    assert runner.invoke(app, ["ingest", str(path), "--store", str(store)]).exit_code == 0
+    store, runner = _ingested(tmp_path), CliRunner()
     result = runner.invoke(app, ["trend", "US", "CN", "--window-end-month", "7", "--years", "2015-2023",
                                  "--compare", "2015,2023", "--store", str(store)])
     assert result.exit_code == 0, result.output
@@ -42,10 +47,7 @@ def test_compare_takes_any_listed_window(tmp_path):
 
 
 def test_a_window_filter_reports_undated_records(tmp_path):
-    store = tmp_path / "s.duckdb"
-    path = write_jsonl(tmp_path / "w.jsonl", _works())
-    runner = CliRunner()
-    assert runner.invoke(app, ["ingest", str(path), "--store", str(store)]).exit_code == 0
+    store, runner = _ingested(tmp_path), CliRunner()
     result = runner.invoke(app, ["scores", "--window", "2016-01-01..2016-12-31", "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert "1 of 6 OpenAlex records have no publication date" in result.output
@@ -73,10 +75,7 @@ def test_group_periods_take_12_month_windows(atlas_of):
 
 
 def test_a_subject_filter_states_the_subject_coverage(tmp_path):
-    store = tmp_path / "s.duckdb"
-    path = write_jsonl(tmp_path / "w.jsonl", _works())
-    runner = CliRunner()
-    assert runner.invoke(app, ["ingest", str(path), "--store", str(store)]).exit_code == 0
+    store, runner = _ingested(tmp_path), CliRunner()
     result = runner.invoke(app, ["scores", "--subject", "Life Sciences", "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert "--subject: subject known for 6 of 6 works (openalex 6)" in result.output
