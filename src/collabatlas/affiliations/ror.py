@@ -5,7 +5,7 @@ official ``.zip`` release:
 
 - ROR schema v2 JSON: one record per line (JSON Lines) or the official dump's single JSON array;
 - ROR schema v1 JSON: the same two layouts (``name``/``aliases``/``acronyms``/``labels``/``addresses``);
-- CSV: the flat CSV of ``../shared/data/ror`` (``ror_id,name,status,types,country_code,city,aliases,
+- CSV: a flat CSV of ROR records (``ror_id,name,status,types,country_code,city,aliases,
   labels,acronyms,parent,child,related,...``, ``|``-separated lists) and the official v2 CSV
   (``id,names.types.ror_display,locations.geonames_details.country_code,relationships,...``).
 

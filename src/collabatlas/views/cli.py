@@ -75,7 +75,7 @@ def ingest(
 
     Examples:
 
-      collabatlas ingest ../shared/data/openalex/works_api_sample.jsonl.gz
+      collabatlas ingest works_2023.jsonl.gz
 
       collabatlas ingest snapshot/works snapshot/institutions --store atlas.duckdb
 
@@ -165,7 +165,7 @@ def ingest_pairs(
 
     Example:
 
-      collabatlas ingest-pairs ../shared/data/country_pairs/openalex_country_coauthorship_pairs_1990_2023.csv.gz
+      collabatlas ingest-pairs openalex_country_coauthorship_pairs_1990_2023.csv.gz
     """
     with _open(store, read_only=False) as atlas, err_console.status(f"loading {markup(path.name)}"):
         report = atlas.ingest_country_pairs(path)

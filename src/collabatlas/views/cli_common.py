@@ -26,7 +26,7 @@ from collabatlas.store.schema import DAMAGE_ERRORS, StoreError, damaged_message
 
 app = typer.Typer(
     help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
-         "Example: collabatlas ingest ../shared/data/openalex && collabatlas scores --level country",
+         "Example: collabatlas ingest snapshot/works && collabatlas scores --level country",
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,

@@ -32,7 +32,7 @@ from collabatlas.views.cli_common import (
 MATCH_COLUMNS = ["input", "ror_id", "name", "country_code", "sector", "score"]
 
 ror_app = typer.Typer(help="The ROR registry in the store (for affiliation matching).\n\n"
-                           "Example: collabatlas ror load ../shared/data/ror/ror_v2_latest_records.jsonl.gz",
+                           "Example: collabatlas ror load v1.55-2024-10-31-ror-data.json",
                       no_args_is_help=True)
 
 
@@ -58,7 +58,7 @@ def ror_load(
 
       collabatlas ror load ror/ror_v2_latest_records.jsonl.gz ror/ror_v1_only_latest_records.jsonl.gz
 
-      collabatlas ror load ../shared/data/ror/ror_subset_flat.csv.gz --store atlas.duckdb
+      collabatlas ror load ror_subset_flat.csv.gz --store atlas.duckdb
     """
     con = _connect(store_path, read_only=False)
     started = time.perf_counter()
