@@ -43,7 +43,16 @@ def test_load_reports_bad_rows_and_answers_in_full_counts(tmp_path):
     trend = atlas.trend("CN", "US", source="pairs")
     assert trend["joint_works"].tolist() == [10, 12] and trend["change_pct"].iloc[1] == pytest.approx(20.0)
     group = atlas.group("CN", "test", ["2019", "2020"], members=frozenset({"PK", "RU"}), source="pairs")
-    assert group["group_pair_works"].tolist() == [5, 12] and group["total_works"].tolist() == [100, 120]
+    assert group.periods["group_pair_works"].tolist() == [5, 12] and group.periods["total_works"].tolist() == [100, 120]
+    assert (group.source, group.counting) == ("pairs", FULL_COUNT_LABEL)
+    # by hand: PK 5 -> 9 (+80 %), RU 0 -> 3 (new: no growth %), ordered by the last period
+    assert group.partners[["partner", "joint_2019", "joint_2020"]].values.tolist() == [["PK", 5, 9], ["RU", 0, 3]]
+    assert group.partners["growth_pct"].iloc[0] == pytest.approx(80.0) and group.partners["growth_pct"].isna().iloc[1]
+    growth = group.growth.set_index("measure")["growth_pct"]
+    assert growth["group_pair_works"] == pytest.approx(140.0) and growth["total_works"] == pytest.approx(20.0)
+    assert growth["all_pair_works"] == pytest.approx(100 * (24 - 15) / 15)
+    assert len(atlas.group("CN", "test", ["2019", "2020"], members=frozenset({"PK", "RU"}), source="pairs",
+                           top=1).partners) == 1
     # loading again replaces those years: nothing doubles
     atlas.ingest_country_pairs(path)
     assert atlas.trend("CN", "US", source="pairs")["joint_works"].tolist() == [10, 12]

@@ -31,10 +31,14 @@ class GroupReport:
     members: frozenset[str]
     periods: pd.DataFrame  # one row per period
     growth: pd.DataFrame  # measure, first, last, growth_pct
-    partners: pd.DataFrame  # partner, cs_<period>..., growth_pct
+    partners: pd.DataFrame  # partner, cs_<period>... (joint_<period>... from pairs), growth_pct
+    #: what the figures count: fractional CS from works, or full counts of joint works from pairs
+    counting: str = "fractional counting (Share and CS)"
+    source: str = "works"
 
     def to_dict(self) -> dict:
         return {"country": self.country, "group": self.group, "members": sorted(self.members),
+                "source": self.source, "counting": self.counting,
                 "periods": self.periods.to_dict(orient="records"), "growth": self.growth.to_dict(orient="records"),
                 "partners": self.partners.to_dict(orient="records")}
 
@@ -57,6 +61,26 @@ def _growth_intervals(growth: pd.DataFrame, per_work: pd.DataFrame, first: str, 
         bounds = uncertainty.growth_interval(frame.rename(columns={"label": "key"}), first, last, replicates=ci)
         if bounds:
             growth.loc[growth["measure"] == measure, ["growth_low", "growth_high"]] = bounds
+
+
+def pair_group_report(country: str, group: str, members: frozenset[str], periods: pd.DataFrame,
+                      partners: pd.DataFrame, top: int, counting: str) -> GroupReport:
+    """The :class:`GroupReport` of country-pair aggregates (``source="pairs"``): ``periods`` from
+    :func:`collabatlas.store.country_pairs.group`, ``partners`` (``partner, joint_<period>...``) from
+    :func:`~collabatlas.store.country_pairs.group_partners`. Growth is of full-count joint works
+    (``group_pair_works``, ``all_pair_works``: links, a work counted once per partner country) and of
+    the country's own total; the partners get the growth of their joint works, top ``top`` by the
+    last period."""
+    first, last = periods.iloc[0], periods.iloc[-1]
+    growth = pd.DataFrame([
+        {"measure": m, "first": first[m], "last": last[m], "growth_pct": _growth(first[m], last[m])}
+        for m in ("group_pair_works", "all_pair_works", "total_works")
+    ])
+    partners = partners.copy()
+    first_col, last_col = f"joint_{first['period']}", f"joint_{last['period']}"
+    partners["growth_pct"] = [_growth(a, b) for a, b in zip(partners[first_col], partners[last_col], strict=True)]
+    return GroupReport(country=country, group=group, members=members, periods=periods, growth=growth,
+                       partners=partners.head(top), counting=counting, source="pairs")
 
 
 def period_label(years: tuple[int, int]) -> str:

@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 
 from collabatlas.analyses import uncertainty
-from collabatlas.analyses.group import group_collaboration
+from collabatlas.analyses.group import group_collaboration, pair_group_report
 from collabatlas.analyses.profile import InstitutionProfile, institution_profile
 from collabatlas.analyses.tables import ranked
 from collabatlas.atlas.common import (
@@ -35,8 +35,8 @@ class Analyses:
         """A country's collaboration with a country group over periods; see :mod:`collabatlas.analyses.group`.
 
         ``group`` names a group of :mod:`collabatlas.refdata.groups` (``bri``, ``income:high``, ``eu``, ...);
-        ``members`` gives the countries directly instead. ``source="pairs"`` returns the per-period
-        table from country-pair aggregates (full-count links) instead of a :class:`GroupReport`."""
+        ``members`` gives the countries directly instead. ``source="pairs"`` answers from country-pair
+        aggregates: the same :class:`GroupReport` of full counts of joint works (``report.counting``)."""
         from collabatlas.refdata.groups import GroupError
 
         check_range("top", top, 1, allow_none=False)
@@ -54,7 +54,12 @@ class Analyses:
         if source == "pairs":
             _pairs_only("country", subject=subject, type=type, ci=ci,
                         window=",".join(p for p in periods if ".." in str(p)))
-            return country_pairs.group(self.con, country, frozenset(members), periods)
+            country = country.strip().upper()
+            members = frozenset(m.upper() for m in members) - {country}
+            periods = [str(p).strip() for p in periods if str(p).strip()]
+            table = country_pairs.group(self.con, country, members, periods)
+            partners = country_pairs.group_partners(self.con, country, members, periods)
+            return pair_group_report(country, group, members, table, partners, top, country_pairs.FULL_COUNT_LABEL)
         return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
                                    type=type, ci=ci)
 

@@ -157,3 +157,22 @@ def group(con: duckdb.DuckDBPyConnection, country: str, members: frozenset[str],
                      "group_pct_of_pair_works": 100 * group_links / all_links if all_links else None,
                      "counting": FULL_COUNT_LABEL})
     return pd.DataFrame(rows)
+
+
+def group_partners(con: duckdb.DuckDBPyConnection, country: str, members: frozenset[str],
+                   periods: list[str]) -> pd.DataFrame:
+    """partner, joint_<period> for each period (full-count joint works of ``country`` with each group
+    member, zero when none), in the store's pair data; ordered by the last period, then by code."""
+    _require(con)
+    country = country.upper()
+    wanted = sorted(members - {country})
+    out = pd.DataFrame({"partner": wanted})
+    for raw in periods:
+        where, params = _years_clause(raw)
+        counts = dict(con.execute(
+            f"""SELECT country_b, sum(works) FROM country_pair_works
+                WHERE country_a = $c AND list_contains($m, country_b) AND {where} GROUP BY country_b""",
+            {"c": country, "m": wanted, **params}).fetchall())
+        out[f"joint_{raw}"] = [int(counts.get(p, 0)) for p in wanted]
+    last = f"joint_{periods[-1]}"
+    return out.sort_values([last, "partner"], ascending=[False, True], ignore_index=True)

@@ -333,16 +333,15 @@ def group(
     with _open(store) as atlas, err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
                              subject=subject, type=type, source=source.value, ci=ci)
-    if isinstance(report, pd.DataFrame):  # country-pair aggregates: one table of full-count links
-        _emit(report, format, f"{country.upper()} with {group_name} (full counts)", None, None)
-        return
     if format is not Format.table:
         print(json.dumps(report.to_dict(), default=str))
         return
-    console.print(f"[bold]{markup(report.country)}[/] with [bold]{markup(report.group)}[/] ({len(report.members)} countries)")
+    console.print(f"[bold]{markup(report.country)}[/] with [bold]{markup(report.group)}[/] "
+                  f"({len(report.members)} countries) · source {report.source}: {markup(report.counting)}")
     print_table(report.periods, "Per period")
     print_table(report.growth, "Growth from the first to the last period (%)")
-    print_table(report.partners, f"Top {top} partners in the group")
+    print_table(report.partners, f"Top {top} partners in the group" +
+                (" (full counts of joint works)" if report.source == "pairs" else " (CS)"))
 
 
 @app.command()
