@@ -18,7 +18,7 @@ import pandas as pd
 from collabatlas.analyses import uncertainty
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import parse_window, parse_years
-from collabatlas.counting.rules import CountingError
+from collabatlas.counting.rules import FRACTIONAL_LABEL, CountingError
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -33,7 +33,7 @@ class GroupReport:
     growth: pd.DataFrame  # measure, first, last, growth_pct
     partners: pd.DataFrame  # partner, cs_<period>... (joint_<period>... from pairs), growth_pct
     #: what the figures count: fractional CS from works, or full counts of joint works from pairs
-    counting: str = "fractional counting (Share and CS)"
+    counting: str = FRACTIONAL_LABEL
     source: str = "works"
 
     def to_dict(self) -> dict:

@@ -2,9 +2,16 @@
 engines, caches, the metrics), ``writes`` (ingest, sync, saved tables), ``analyses``, ``common``."""
 
 from collabatlas.analyses.tables import percent_change, ranked
-from collabatlas.atlas.common import AGGREGATES, LANDSCAPE_MIN_WORKS, SOURCES, UnitSharesNotSaved, UnknownUnitError
+from collabatlas.atlas.common import (
+           AGGREGATES,
+           COUNTING,
+           LANDSCAPE_MIN_WORKS,
+           SOURCES,
+           UnitSharesNotSaved,
+           UnknownUnitError,
+)
 from collabatlas.atlas.core import Atlas, open, open_spark
 from collabatlas.counting import rules as counting
 
-__all__ = ["AGGREGATES", "LANDSCAPE_MIN_WORKS", "SOURCES", "Atlas", "UnitSharesNotSaved", "UnknownUnitError",
+__all__ = ["AGGREGATES", "COUNTING", "LANDSCAPE_MIN_WORKS", "SOURCES", "Atlas", "UnitSharesNotSaved", "UnknownUnitError",
            "counting", "open", "open_spark", "percent_change", "ranked"]

@@ -13,6 +13,7 @@ from collabatlas.analyses.tables import ranked
 from collabatlas.atlas.common import (
     LANDSCAPE_MIN_WORKS,
     _pairs_only,
+    check_source,
 )
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
@@ -51,7 +52,7 @@ class Analyses:
             from collabatlas.refdata.groups import group_members
 
             members = group_members(group)
-        if source == "pairs":
+        if check_source(source) == "pairs":
             _pairs_only("country", subject=subject, type=type, ci=ci,
                         window=",".join(p for p in periods if ".." in str(p)))
             country = country.strip().upper()
@@ -62,6 +63,10 @@ class Analyses:
             return pair_group_report(country, group, members, table, partners, top, country_pairs.FULL_COUNT_LABEL)
         return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
                                    type=type, ci=ci)
+
+    def pair_years(self) -> tuple[int, int]:
+        """First and last year of the country-pair aggregates (``source="pairs"``) of this store."""
+        return country_pairs.years(self.con)
 
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
@@ -75,7 +80,7 @@ class Analyses:
         Use :func:`percent_change` for the change between any two periods.
         """
         ci = uncertainty.check_replicates(ci)
-        if source == "pairs":
+        if check_source(source) == "pairs":
             _pairs_only(level, subject=subject, type=type, journals=journals, window_end_month=window_end_month,
                         renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
                         report_dual=report_dual, ci=ci)

@@ -16,10 +16,21 @@ SOURCES = {
 }
 
 
+#: how the figures of each source count
+COUNTING = {"works": counting.FRACTIONAL_LABEL, "pairs": counting.FULL_COUNT_LABEL}
+
 _PAIRS_REFUSE = {"window": "--window", "subject": "--subject", "type": "--type", "journals": "--journals",
                  "window_end_month": "--window-end-month", "report_dual": "--report-dual",
                  "exclude_dual_affiliations": "--exclude-dual-affiliations", "renormalize": "--renormalize",
                  "rollup": "--rollup", "ci": "--ci"}
+
+
+def check_source(source: str) -> str:
+    """``source`` when it is one of :data:`SOURCES`; an error naming them otherwise (never a silent default)."""
+    if source not in SOURCES:
+        raise counting.CountingError(f"source {source!r}: expected one of {', '.join(SOURCES)} "
+                                     f"(works: {SOURCES['works']}; pairs: {SOURCES['pairs']})")
+    return source
 
 
 def _pairs_only(level: str, **given) -> None:

@@ -17,6 +17,7 @@ from collabatlas.atlas.analyses import Analyses
 from collabatlas.atlas.common import (
     UnknownUnitError,
     _pairs_only,
+    check_source,
 )
 from collabatlas.atlas.writes import StoreWrites
 from collabatlas.counting import rules as counting
@@ -287,13 +288,21 @@ class Atlas(StoreWrites, Analyses):
 
     def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False,
-               exclude_dual_affiliations: bool = False, unit: str | None = None, journals: str | None = None) -> pd.DataFrame:
+               exclude_dual_affiliations: bool = False, unit: str | None = None, journals: str | None = None,
+               source: str = "works") -> pd.DataFrame:
         """Count, Share and total CS per unit, split into domestic / international / industry.
 
         Columns: ``unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic,
         cs_international, cs_unknown_country, cs_industry`` (see :func:`counting.totals_sql`).
         ``unit`` restricts the table to that one unit (an id as in the output).
+        ``source="pairs"``: per country from country-pair aggregates, full counts: ``unit, count,
+        partner_links, partner_countries, counting`` (:func:`country_pairs.totals`).
         """
+        if check_source(source) == "pairs":
+            _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
+                        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
+            df = country_pairs.totals(self.con, years)
+            return df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         df = self._df(counting.totals_sql(c, focus=unit))
         df = ranked(df, "cs_total", ["unit"])
@@ -363,7 +372,7 @@ class Atlas(StoreWrites, Analyses):
         """
         check_range("top", top, 1)  # None: every partner
         ci = uncertainty.check_replicates(ci)
-        if source == "pairs":
+        if check_source(source) == "pairs":
             _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
                         rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
                         ci=ci)

@@ -58,6 +58,11 @@ SECTOR_OF_TYPE = {
     # "funder" is deliberately absent: OpenAlex (2024-) types many universities as "funder", so a
     # funder's sector is unknown (unattributed) rather than wrongly "other". See docs/methodology.md.
 }
+#: what the figures of each source count: the work-level store (exact fractional counting) and the
+#: country-pair aggregates (full counts of joint works, a work counted once per pair of its countries)
+FRACTIONAL_LABEL = "fractional counting (Share and CS)"
+FULL_COUNT_LABEL = "full count (country-pair aggregates)"
+
 SECTORS = ("academic", "corporate", "government", "healthcare", "npo", "other")
 
 

@@ -23,10 +23,8 @@ import duckdb
 import pandas as pd
 
 from collabatlas.counting.filters import parse_years
-from collabatlas.counting.rules import CountingError
+from collabatlas.counting.rules import FULL_COUNT_LABEL, CountingError
 from collabatlas.store.schema import transaction
-
-FULL_COUNT_LABEL = "full count (country-pair aggregates)"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS country_pair_works (
@@ -110,6 +108,32 @@ def _years_clause(years) -> tuple[str, dict]:
     return "year BETWEEN $first AND $last", {"first": span[0], "last": span[1]}
 
 
+def years(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """The first and last year of the store's pair data."""
+    _require(con)
+    first, last = con.execute("SELECT min(year), max(year) FROM country_pair_works").fetchone()
+    if first is None:
+        raise CountingError("the country-pair aggregates of this store are empty")
+    return int(first), int(last)
+
+
+def totals(con: duckdb.DuckDBPyConnection, years=None) -> pd.DataFrame:
+    """unit, count, partner_links, partner_countries, counting: each country's own works (the
+    diagonal), its joint-work links with other countries (a work counted once per partner country)
+    and how many countries it shares a work with, full counting, largest count first."""
+    _require(con)
+    where, params = _years_clause(years)
+    df = con.execute(f"""SELECT country_a AS unit, coalesce(sum(works) FILTER (WHERE country_b = country_a), 0) AS count,
+                                coalesce(sum(works) FILTER (WHERE country_b <> country_a), 0) AS partner_links,
+                                count(DISTINCT country_b) FILTER (WHERE country_b <> country_a AND works > 0)
+                                    AS partner_countries
+                         FROM country_pair_works WHERE {where} GROUP BY country_a""", params).df()
+    for col in ("count", "partner_links", "partner_countries"):
+        df[col] = df[col].astype("int64")
+    df["counting"] = FULL_COUNT_LABEL
+    return df.sort_values(["count", "unit"], ascending=[False, True], ignore_index=True)
+
+
 def partners(con: duckdb.DuckDBPyConnection, country: str, years=None) -> pd.DataFrame:
     """partner, joint_works, pct_of_partner_links, counting: full-count co-authorship of ``country``."""
     _require(con)
@@ -162,7 +186,8 @@ def group(con: duckdb.DuckDBPyConnection, country: str, members: frozenset[str],
 def group_partners(con: duckdb.DuckDBPyConnection, country: str, members: frozenset[str],
                    periods: list[str]) -> pd.DataFrame:
     """partner, joint_<period> for each period (full-count joint works of ``country`` with each group
-    member, zero when none), in the store's pair data; ordered by the last period, then by code."""
+    member that has one in some period, zero in the others), in the store's pair data; ordered by the
+    last period, then by code."""
     _require(con)
     country = country.upper()
     wanted = sorted(members - {country})
@@ -175,4 +200,5 @@ def group_partners(con: duckdb.DuckDBPyConnection, country: str, members: frozen
             {"c": country, "m": wanted, **params}).fetchall())
         out[f"joint_{raw}"] = [int(counts.get(p, 0)) for p in wanted]
     last = f"joint_{periods[-1]}"
+    out = out[out.drop(columns="partner").sum(axis=1) > 0]  # members with a joint work in some period
     return out.sort_values([last, "partner"], ascending=[False, True], ignore_index=True)

@@ -187,28 +187,60 @@ def _empty(message: str, title: alt.TitleParams) -> alt.Chart:
 # -- the charts ---------------------------------------------------------------------------------
 
 CS_DEFINITION = "Bilateral CS = Σ (Share_A + Share_B) over the works A and B share"
+PAIRS_DEFINITION = ("Joint works = works co-authored by both countries, full counting (a work counts once "
+                    "for each pair of its countries), from country-pair aggregates")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a partner chart plots: bilateral CS (work-level data) or full-count joint works
+    (country-pair aggregates). The frame says which: pair results carry ``joint_works``, not ``cs``."""
+
+    column: str
+    axis: str
+    short: str
+    definition: str
+    tip_format: str
+    text_format: str
+    #: the partner-table column with each partner's percentage, and what it is a percentage of
+    pct: str
+    pct_of: str
+
+
+CS = Measure("cs", "Bilateral collaboration score (CS)", "Bilateral CS", CS_DEFINITION, ",.3f", ",.2f",
+             "pct_of_international_cs", "international CS")
+JOINT_WORKS = Measure("joint_works", "Joint works (full count)", "Joint works", PAIRS_DEFINITION, ",d", ",.0f",
+                      "pct_of_partner_links", "partner links")
+
+
+def measure_of(df: pd.DataFrame) -> Measure:
+    """:data:`JOINT_WORKS` for a frame of country-pair aggregates, else :data:`CS`."""
+    return JOINT_WORKS if "joint_works" in df.columns and "cs" not in df.columns else CS
 
 
 def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int = 15) -> alt.LayerChart:
     """Horizontal bars of a unit's top partners by bilateral CS, sorted, labelled with CS and % of
     international CS. ``partners``: :meth:`Atlas.partners` (``partner[, name], joint_count, cs,
-    pct_of_international_cs``)."""
+    pct_of_international_cs``), or its country-pair form (``partner, joint_works,
+    pct_of_partner_links``), drawn as full-count joint works."""
+    m = measure_of(partners)
     title = _title(f"Top collaborators of {unit}", ctx,
-                   f"{CS_DEFINITION} · % = partner's part of {possessive(unit)} international CS")
+                   f"{m.definition} · % = partner's part of {possessive(unit)} {m.pct_of}")
     data = partners.head(top).copy()
     if data.empty:
         return _empty(f"{unit} has no partner under these filters", title)
     data["label"] = _labels(data, "partner")
-    data = data[[c for c in ("label", "partner", "name", "country", "joint_count", "cs",
-                             "pct_of_international_cs") if c in data.columns]]
-    data["text"] = [f"{cs:,.2f}" + (f"  ({pct:.1f}%)" if pd.notna(pct) else "")
-                    for cs, pct in zip(data["cs"], data["pct_of_international_cs"], strict=True)]
-    order = list(data["label"])  # already ranked by CS (ties by id)
+    data = data[[c for c in ("label", "partner", "name", "country", "joint_count", m.column, m.pct)
+                 if c in data.columns]]
+    data["text"] = [format(v, m.text_format) + (f"  ({pct:.1f}%)" if pd.notna(pct) else "")
+                    for v, pct in zip(data[m.column], data[m.pct], strict=True)]
+    order = list(data["label"])  # already ranked by the measure (ties by id)
+    tips = [alt.Tooltip("label:N", title="partner"), _tip(f"{m.column}:Q", format=m.tip_format)]
+    tips += [_tip("joint_count:Q")] if "joint_count" in data else []
     base = alt.Chart(_records(data)).encode(
         y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("cs:Q", title="Bilateral collaboration score (CS)", axis=alt.Axis(format=AXIS_FORMAT)),
-        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("cs:Q", format=",.3f"), _tip("joint_count:Q"),
-                 _tip("pct_of_international_cs:Q", format=".1f")],
+        x=alt.X(f"{m.column}:Q", title=m.axis, axis=alt.Axis(format=AXIS_FORMAT)),
+        tooltip=[*tips, _tip(f"{m.pct}:Q", format=".1f")],
     )
     bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=2)
     text = base.mark_text(align="left", dx=4).encode(text="text:N")
@@ -217,10 +249,11 @@ def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int 
 
 def trend_frame(trends: Mapping[str, pd.DataFrame], names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """partner → :meth:`Atlas.trend` frame, stacked: ``partner, label, period, joint_count, cs``
-    (label = ``names[partner]`` when given, else the country name with its code)."""
+    (``partner, label, period, joint_works`` for country-pair frames; label = ``names[partner]``
+    when given, else the country name with its code)."""
     frames = []
     for partner, df in trends.items():
-        part = df[["period", "joint_count", "cs"]].copy()
+        part = df[[c for c in ("period", "joint_count", "cs", "joint_works") if c in df.columns]].copy()
         part.insert(0, "partner", partner)
         frames.append(part)
     if not frames:
@@ -234,24 +267,27 @@ def trend_frame(trends: Mapping[str, pd.DataFrame], names: Mapping[str, str] | N
 
 def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str,
                 names: Mapping[str, str] | None = None, title: str | None = None) -> alt.LayerChart:
-    """Bilateral CS per period of ``unit`` with several partners, one line per partner.
+    """Bilateral CS (or, from country-pair aggregates, full-count joint works) per period of ``unit``
+    with several partners, one line per partner.
     ``trends``: partner → :meth:`Atlas.trend` frame (``period, joint_count, cs, change_pct``);
     ``names``: partner → label (institution names; countries are named by default); ``title``
     replaces the default (the pair explorer: "Collaboration of Japan and China, per year")."""
-    title = _title(title or f"Collaboration of {unit} with its top partners, per year", ctx,
-                   f"{CS_DEFINITION}, per publication year (12-month window when periods are windows)")
     data = trend_frame(trends, names)
+    m = measure_of(data)
+    title = _title(title or f"Collaboration of {unit} with its top partners, per year", ctx,
+                   f"{m.definition}, per publication year" +
+                   (" (12-month window when periods are windows)" if m is CS else ""))
     if data.empty:
         return _empty("no partner to show", title)
     order = list(dict.fromkeys(data["label"]))
     colour = alt.Color("label:N", sort=order, title="partner",
                        scale=alt.Scale(domain=order, range=(PALETTE * 3)[:len(order)]))
+    tips = [alt.Tooltip("label:N", title="partner"), _tip("period:O"), _tip(f"{m.column}:Q", format=m.tip_format)]
     base = alt.Chart(_records(data)).encode(
         x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0, grid=False, labelOverlap=True)),
-        y=alt.Y("cs:Q", title="Bilateral CS", axis=alt.Axis(format=AXIS_FORMAT, grid=True)),
+        y=alt.Y(f"{m.column}:Q", title=m.short, axis=alt.Axis(format=AXIS_FORMAT, grid=True)),
         color=colour,
-        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("period:O"), _tip("cs:Q", format=",.3f"),
-                 _tip("joint_count:Q")],
+        tooltip=tips + ([_tip("joint_count:Q")] if "joint_count" in data else []),
     )
     return (base.mark_line() + base.mark_point()).properties(title=title, width=WIDTH, height=320)
 
@@ -300,22 +336,32 @@ def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartCo
             .resolve_scale(y="independent").properties(title=head))
 
 
+def group_measure(group_partners: pd.DataFrame) -> tuple[Measure, str]:
+    """The measure of a ``GroupReport.partners`` frame and its column prefix: CS (``cs_<period>``)
+    from works, full-count joint works (``joint_<period>`` only) from country-pair aggregates."""
+    if any(c.startswith("cs_") for c in group_partners.columns):
+        return CS, "cs_"
+    return JOINT_WORKS, "joint_"
+
+
 def period_columns(group_partners: pd.DataFrame) -> list[str]:
     """The period labels of a ``GroupReport.partners`` frame, in order (``cs_2013-2015`` → ``2013-2015``)."""
-    return [c[3:] for c in group_partners.columns if c.startswith("cs_")]
+    prefix = group_measure(group_partners)[1]
+    return [c[len(prefix):] for c in group_partners.columns if c.startswith(prefix)]
 
 
 def circles_frame(group_partners: pd.DataFrame, periods: tuple[str, str] | None = None) -> pd.DataFrame:
     """``GroupReport.partners`` in long form for :func:`two_period_circles`:
-    ``partner, label, period, cs, growth_pct``."""
+    ``partner, label, period, cs, growth_pct`` (``joint_works`` instead of ``cs`` from pairs)."""
+    m, prefix = group_measure(group_partners)
     labels = period_columns(group_partners)
     first, last = periods or (labels[0], labels[-1])
     data = group_partners.copy()
     data["label"] = _labels(data, "partner")
-    long = data.melt(id_vars=["partner", "label", "growth_pct"], value_vars=[f"cs_{first}", f"cs_{last}"],
-                     var_name="period", value_name="cs")
-    long["period"] = long["period"].str[3:]
-    return long[["partner", "label", "period", "cs", "growth_pct"]]
+    long = data.melt(id_vars=["partner", "label", "growth_pct"], value_vars=[f"{prefix}{first}", f"{prefix}{last}"],
+                     var_name="period", value_name=m.column)
+    long["period"] = long["period"].str[len(prefix):]
+    return long[["partner", "label", "period", m.column, "growth_pct"]]
 
 
 def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country: str, group: str,
@@ -325,9 +371,11 @@ def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country:
     column. ``group_partners``: ``GroupReport.partners`` (``partner, cs_<period>..., growth_pct``);
     ``periods`` defaults to the first and last ``cs_<period>`` columns."""
     named = country_name(country)
-    title = _title(f"{named} and its partners among {group_title(group)}: CS in two periods", ctx,
-                   f"{CS_DEFINITION} · circle area proportional to CS",
-                   "growth = change of CS from the first to the last period")
+    m = group_measure(group_partners)[0]
+    what = "CS" if m is CS else "joint works"
+    title = _title(f"{named} and its partners among {group_title(group)}: {what} in two periods", ctx,
+                   f"{m.definition} · circle area proportional to {what}",
+                   f"growth = change of {what} from the first to the last period")
     if group_partners.empty:
         return _empty(f"{named} has no partner among {group_title(group)}", title)
     data = circles_frame(group_partners, periods)
@@ -339,18 +387,19 @@ def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country:
     x = alt.X("period:N", sort=[first, last], title=None,
               axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight=600, labelFontSize=12, domain=False,
                             ticks=False, grid=False))
-    size = alt.Size("cs:Q", title="CS", scale=alt.Scale(type="linear", zero=True, rangeMin=0, rangeMax=1100),
+    size = alt.Size(f"{m.column}:Q", title=m.short, scale=alt.Scale(type="linear", zero=True, rangeMin=0, rangeMax=1100),
                     legend=None)
     base = alt.Chart(_records(data)).encode(y=y, x=x)
     circles = base.mark_circle(opacity=0.85).encode(
         size=size, color=alt.Color("period:N", sort=[first, last], scale=alt.Scale(range=[PALETTE[4], PALETTE[0]]),
                                    legend=None),
-        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("period:N"), _tip("cs:Q", format=",.3f")])
-    values = base.mark_text(align="left", dx=22, fontSize=11).encode(text=alt.Text("cs:Q", format=",.1f"))
+        tooltip=[alt.Tooltip("label:N", title="partner"), _tip("period:N"), _tip(f"{m.column}:Q", format=m.tip_format)])
+    values = base.mark_text(align="left", dx=22, fontSize=11).encode(
+        text=alt.Text(f"{m.column}:Q", format=",.1f" if m is CS else ",.0f"))
     panel = (circles + values).properties(width=260, height=height)
     growth = data[data["period"] == last].copy()
     growth["growth"] = [(("new" if cs > 0 else "–") if pd.isna(g) else f"{g:+.0f}%")
-                        for g, cs in zip(growth["growth_pct"], growth["cs"], strict=True)]
+                        for g, cs in zip(growth["growth_pct"], growth[m.column], strict=True)]
     growth["direction"] = ["none" if pd.isna(g) else ("up" if g >= 0 else "down") for g in growth["growth_pct"]]
     growth["column"] = "growth"
     growth_text = alt.Chart(_records(growth)).mark_text(fontWeight=700, fontSize=12).encode(

@@ -65,9 +65,15 @@ class Report:
 
 def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: str | None = None,
                  type: str | None = None, group: str = "bri", landscape_year: int | None = None,
-                 top: int = TOP, command: str = "", progress: Callable[[str], None] | None = None) -> Report:
-    """The report on ``focus``: a country (ISO2 code) or an institution (OpenAlex id, ROR or name)."""
+                 top: int = TOP, command: str = "", progress: Callable[[str], None] | None = None,
+                 source: str = "works") -> Report:
+    """The report on ``focus``: a country (ISO2 code) or an institution (OpenAlex id, ROR or name).
+    ``source="pairs"``: a country report from country-pair aggregates (:mod:`.report_pairs`)."""
     say = progress or (lambda _: None)
+    if _source(source) == "pairs":
+        from collabatlas.views.report_pairs import build_pair_report
+
+        return build_pair_report(atlas, focus, years, subject, type, group, top, command, say)
     filters = {"years": years, "subject": subject, "type": type}
     ctx = ChartContext.from_atlas(atlas, **filters)
     first, last = _year_span(atlas, years, subject, type)
@@ -86,6 +92,14 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
     return Report(focus=unit, kind="country" if is_country else "institution", title=title, headline=headline,
                   sections=sections, ctx=ctx, command=command, store=str(atlas.path),
                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _source(source: str) -> str:
+    from collabatlas.atlas import SOURCES
+
+    if source not in SOURCES:
+        raise CountingError(f"source {source!r}: expected one of {', '.join(SOURCES)}")
+    return source
 
 
 def _year_span(atlas: Atlas, years, subject, type) -> tuple[int, int]:
@@ -291,8 +305,13 @@ KINDS = ("partners", "trend", "subjects", "group", "contribution", "hotspots", "
 def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[str] | None = None,
                level: str = "country", years: str | None = None, subject: str | None = None,
                type: str | None = None, group: str = "bri", periods: list[str] | None = None,
-               year: int | None = None, x: str = "log_gerd", top: int = TOP) -> alt.TopLevelMixin:
-    """The chart ``kind`` (one of :data:`KINDS`) for ``unit`` under the filters, from Atlas results."""
+               year: int | None = None, x: str = "log_gerd", top: int = TOP, source: str = "works") -> alt.TopLevelMixin:
+    """The chart ``kind`` (one of :data:`KINDS`) for ``unit`` under the filters, from Atlas results
+    (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`)."""
+    if _source(source) == "pairs":
+        from collabatlas.views.report_pairs import make_pair_chart
+
+        return make_pair_chart(atlas, kind, unit, partners, level, years, subject, type, group, periods, top)
     filters = {"years": years, "subject": subject, "type": type}
     ctx = ChartContext.from_atlas(atlas, **filters)
     if kind not in KINDS:

@@ -17,6 +17,8 @@ from collabatlas.views import report as report_lib
 from collabatlas.views.cli_common import (
     Level,
     LevelOpt,
+    Source,
+    SourceOpt,
     StoreOpt,
     SubjectOpt,
     TypeOpt,
@@ -61,6 +63,7 @@ def chart(
     years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
     top: TopOpt = report_lib.TOP,
     scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
+    source: SourceOpt = Source.works,
     store: StoreOpt = None,
 ) -> None:
     """Draw one infographic chart; its caption carries the definition, the filters and the data version.
@@ -76,6 +79,8 @@ def chart(
       collabatlas chart hotspots --unit "Columbia University" --out columbia_hotspots.png
 
       collabatlas chart landscape --year 2018 --out landscape.json
+
+      collabatlas chart partners --unit JP --source pairs --years 2021 --out jp_world.png
     """
     if out.suffix.lower().lstrip(".") not in charts.FORMATS:
         _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
@@ -85,7 +90,8 @@ def chart(
         drawn = report_lib.make_chart(
             atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
             level=level.value, years=years, subject=subject, type=type, group=group,
-            periods=[p.strip() for p in periods.split(",")] if periods else None, year=year, x=x, top=top)
+            periods=[p.strip() for p in periods.split(",")] if periods else None, year=year, x=x, top=top,
+            source=source.value)
         try:
             charts.save(drawn, out, scale=scale)
         except OSError as exc:
@@ -107,6 +113,7 @@ def report(
     landscape_year: Annotated[int | None, typer.Option("--landscape-year", help=LANDSCAPE_YEAR_HELP)] = None,
     top: TopOpt = report_lib.TOP,
     images: Annotated[bool, typer.Option("--images/--no-images", help="Also write each chart as PNG and SVG.")] = True,
+    source: SourceOpt = Source.works,
     store: StoreOpt = None,
 ) -> None:
     """A static, self-contained HTML report on a country or an institution (works offline).
@@ -127,7 +134,12 @@ def report(
       collabatlas report --focus JP --pdf --out reports/japan
 
       collabatlas report --pair US JP --pdf --out reports/us-jp
+
+      collabatlas report --focus CN --source pairs --years 2013-2023 --out reports/china-world
     """
+    if source is not Source.works and (pair or pdf):
+        _fail(f"{'--pair' if pair else '--pdf'}: fact sheets are drawn from work-level data (Share and CS); "
+              "not available with --source pairs")
     if pair:
         _pair_report(pair, out, pdf, years, subject, type, store)
         return
@@ -137,7 +149,7 @@ def report(
     prepare_out(out, directory=True)
     given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
              "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
-             "--store": store}
+             "--source": source.value if source is not Source.works else None, "--store": store}
     command = shlex.join(["collabatlas", "report", "--focus", focus, "--out", str(out),
                           *[str(x) for k, v in given.items() if v is not None for x in (k, v)],
                           *([] if images else ["--no-images"]), *(["--pdf"] if pdf else [])])
@@ -149,7 +161,8 @@ def report(
             bar.update(task, description=step, advance=1)
 
         built = report_lib.build_report(atlas, focus, years=years, subject=subject, type=type, group=group,
-                                        landscape_year=landscape_year, top=top, command=command, progress=say)
+                                        landscape_year=landscape_year, top=top, command=command, progress=say,
+                                        source=source.value)
         n_files = len(built.all_charts()) * (2 if images else 0) + 1
         bar.update(task, total=n_files + 8, completed=8)
         try:

@@ -1,0 +1,153 @@
+"""The report and single charts from country-pair aggregates (``--source pairs``).
+
+Country-pair data (``collabatlas ingest-pairs``) holds full counts of joint works per country pair
+and year at world scale, where the work-level store is a sample. What it allows is drawn from it —
+top partners, their trend, the partner map and the two-period group comparison — each chart and
+table naming the source and its counting; what needs work-level data (Share, CS, subjects, the
+landscape, distances, institutions) is said to be absent, never drawn from the sample silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import altair as alt
+
+from collabatlas.atlas import COUNTING
+from collabatlas.counting.rules import CountingError
+from collabatlas.views import charts
+from collabatlas.views.charts import ChartContext
+
+if TYPE_CHECKING:
+    from collabatlas.atlas import Atlas
+    from collabatlas.views.report import Report, Section
+
+#: the charts country-pair aggregates can draw (``collabatlas chart KIND --source pairs``)
+PAIR_KINDS = ("partners", "trend", "map", "group")
+SOURCE_TEXT = "country-pair aggregates (ingest-pairs)"
+FULL_COUNT_LABEL = COUNTING["pairs"]
+NOT_FROM_PAIRS = ("subjects, the landscape, collaboration distance, Share and CS need work-level data "
+                  "(--source works); country-pair aggregates hold full counts of joint works per pair and year only")
+
+
+def pair_context(atlas: Atlas, **filters) -> ChartContext:
+    return ChartContext.from_atlas(atlas, counting=FULL_COUNT_LABEL, source=SOURCE_TEXT, **filters)
+
+
+def _country(atlas: Atlas, unit: str | None, level: str) -> str:
+    if level != "country":
+        raise CountingError("country-pair aggregates (--source pairs) exist at country level only; "
+                            "use --source works for institutions")
+    if not unit or len(unit.strip()) != 2 or not unit.strip().isalpha():
+        raise CountingError(f"--source pairs needs a country code (two letters) as the unit, got {unit!r}")
+    return unit.strip().upper()
+
+
+def _refuse_filters(subject, type) -> None:
+    given = [flag for flag, value in (("--subject", subject), ("--type", type)) if value]
+    if given:
+        raise CountingError(f"{', '.join(given)}: not available with --source pairs ({NOT_FROM_PAIRS})")
+
+
+def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[str] | None, level: str,
+                    years: str | None, subject, type, group: str, periods: list[str] | None,
+                    top: int) -> alt.TopLevelMixin:
+    """The chart ``kind`` (one of :data:`PAIR_KINDS`) of ``unit`` from country-pair aggregates."""
+    if kind not in PAIR_KINDS:
+        raise CountingError(f"the {kind} chart needs work-level data (--source works); --source pairs draws "
+                            f"{', '.join(PAIR_KINDS)}")
+    _refuse_filters(subject, type)
+    unit = _country(atlas, unit, level)
+    ctx = pair_context(atlas, years=years)
+    label = charts.country_name(unit)
+    if kind == "partners":
+        return charts.partner_bars(atlas.partners(unit, top=top, years=years, source="pairs"), ctx, label, top=top)
+    if kind == "map":
+        return _map(atlas, unit, label, years, ctx)
+    if kind == "trend":
+        chosen = partners or list(atlas.partners(unit, years=years, source="pairs")["partner"].head(5))
+        trends = {p.upper(): atlas.trend(unit, p, years=years, source="pairs") for p in chosen}
+        return charts.trend_lines(trends, ctx, label)
+    if not periods:
+        raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
+    report = atlas.group(unit, group, periods, top=top, source="pairs")
+    return charts.two_period_circles(report.partners, ctx.with_filters(years=None, periods=" vs ".join(periods), group=group),
+                                     label, group)
+
+
+def _map(atlas: Atlas, unit: str, label: str, years, ctx: ChartContext) -> alt.TopLevelMixin:
+    df = atlas.partners(unit, years=years, source="pairs")
+    return charts.world_map(df, ctx, f"{label}'s partner countries", value="joint_works",
+                            definition=charts.PAIRS_DEFINITION, value_title="Joint works", focus=unit)
+
+
+def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type, group: str, top: int,
+                      command: str, say) -> Report:
+    """The country report of ``focus`` from country-pair aggregates (module docstring)."""
+    from collabatlas.views.report import MAX_TREND_YEARS, TREND_PARTNERS, Report, Section, _fmt
+
+    _refuse_filters(subject, type)
+    unit = _country(atlas, focus, "country")
+    if years:
+        from collabatlas.counting.filters import parse_years
+
+        first, last = parse_years(years)
+    else:
+        first, last = atlas.pair_years()
+        first = max(first, last - MAX_TREND_YEARS + 1)
+    span = f"{first}-{last}" if last > first else str(first)
+    ctx = pair_context(atlas, years=span)
+    label = charts.country_name(unit)
+    say("partners")
+    totals = atlas.totals(source="pairs", years=span, unit=unit)
+    if totals.empty:
+        raise CountingError(f"country {unit}: not in the country-pair data of this store for {span}")
+    t = totals.iloc[0]
+    headline = [("works (full count)", _fmt(int(t["count"]), 0)),
+                ("joint-work links with other countries", _fmt(int(t["partner_links"]), 0)),
+                ("partner countries", _fmt(int(t["partner_countries"]), 0))]
+    partners = atlas.partners(unit, years=span, source="pairs")
+    sections = [Section("partners", "Top partners",
+                        f"{label}'s partner countries ranked by works co-authored with them ({FULL_COUNT_LABEL}).",
+                        charts=[("partners", charts.partner_bars(partners, ctx, label, top=top))],
+                        tables=[(f"Top {top} partners of {label}, joint works", partners.head(top))])]
+    say("trend")
+    trends = {p: atlas.trend(unit, p, years=span, source="pairs") for p in partners["partner"].head(TREND_PARTNERS)}
+    wide = charts.trend_frame(trends).pivot_table(index="label", columns="period", values="joint_works", sort=False)
+    sections.append(Section("trend", f"Trend {span}", f"Joint works per year of {label} with its top "
+                            f"{len(trends)} partners ({FULL_COUNT_LABEL}).",
+                            charts=[("trend", charts.trend_lines(trends, ctx, label))],
+                            tables=[(f"Joint works per year, {span}",
+                                     wide.reset_index().rename(columns={"label": "partner"}))]))
+    say("map")
+    sections.append(Section("map", "Partners on the map", f"Joint works of {label} with every partner country.",
+                            charts=[("map", _map(atlas, unit, label, span, ctx))]))
+    sections.append(_group_section(atlas, unit, label, ctx, first, last, group, top, say, Section))
+    sections.append(Section("absent", "Not in this report", "What country-pair aggregates cannot give.",
+                            notes=[NOT_FROM_PAIRS + "."]))
+    return Report(focus=unit, kind="country", title=f"{label} ({unit}): research collaboration, world scale",
+                  headline=headline, sections=sections, ctx=ctx, command=command, store=str(atlas.path),
+                  generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _group_section(atlas: Atlas, unit: str, label: str, ctx: ChartContext, first: int, last: int, group: str,
+                   top: int, say, section_type: type[Section]) -> Section:
+    from collabatlas.views.chart_text import group_title
+
+    say(f"group {group}")
+    named = group_title(group)
+    section = section_type("group", f"Collaboration with {named}",
+                           f"Joint works of {label} with {named} ({group}) in two periods ({FULL_COUNT_LABEL}), "
+                           "and its top partners there.")
+    if last <= first:
+        section.notes.append("one year only: the two-period comparison needs a range of at least two years")
+        return section
+    mid = (first + last) // 2
+    periods = [f"{first}-{mid}" if mid > first else str(first), f"{mid + 1}-{last}" if last > mid + 1 else str(last)]
+    report = atlas.group(unit, group, periods, top=top, source="pairs")
+    gctx = ctx.with_filters(years=None, periods=" vs ".join(periods), group=group)
+    section.charts.append(("group", charts.two_period_circles(report.partners, gctx, label, group)))
+    section.tables += [("Per period", report.periods), ("Growth from the first to the last period", report.growth),
+                       (f"Top partners among {named}, joint works", report.partners)]
+    return section

@@ -1,0 +1,144 @@
+"""Country-pair aggregates through the views: charts, the report and totals, each naming its source."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import collabatlas
+from collabatlas.counting.rules import FULL_COUNT_LABEL, CountingError
+from collabatlas.views import report as report_lib
+from collabatlas.views.cli import app
+
+from .conftest import work, write_jsonl
+
+PAIRS = """year,country_a,country_b,works
+2020,JP,JP,100
+2020,JP,US,10
+2020,US,JP,10
+2020,JP,CN,4
+2020,CN,JP,4
+2021,JP,JP,110
+2021,JP,US,12
+2021,US,JP,12
+2021,JP,CN,8
+2021,CN,JP,8
+2021,JP,PK,1
+2021,PK,JP,1
+"""
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "s.duckdb"
+    works = write_jsonl(tmp_path / "w.jsonl", [work("W1", [[("I1", "JP")], [("I2", "US")]], year=2020)])
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+    with collabatlas.open(path) as atlas:
+        atlas.ingest(works)
+        atlas.ingest_country_pairs(pairs)
+    return path
+
+
+def _data(spec: dict) -> list[dict]:
+    """Every inline data row of a Vega-Lite spec (top level and datasets)."""
+    rows = list(spec.get("data", {}).get("values", []))
+    for values in spec.get("datasets", {}).values():
+        rows += values
+    return rows
+
+
+def test_totals_from_pairs_by_hand(store):
+    with collabatlas.open(store, read_only=True) as atlas:
+        t = atlas.totals(source="pairs", years="2020-2021").set_index("unit")
+        # JP: own works 100 + 110, links 10 + 4 + 12 + 8 + 1 = 35, partners US, CN, PK
+        assert t.loc["JP", ["count", "partner_links", "partner_countries"]].tolist() == [210, 35, 3]
+        assert t.loc["US", "count"] == 0 and t.loc["US", "partner_links"] == 22
+        assert set(t["counting"]) == {FULL_COUNT_LABEL}
+        assert atlas.totals(source="pairs", years="2021", unit="jp")["count"].tolist() == [110]
+        with pytest.raises(CountingError, match="--subject: not available with --source pairs"):
+            atlas.totals(source="pairs", subject="Life Sciences")
+
+
+def test_an_unknown_source_is_refused_not_taken_for_works(store):
+    with collabatlas.open(store, read_only=True) as atlas:
+        for call in (lambda: atlas.partners("JP", source="pair"), lambda: atlas.trend("JP", "US", source="Pairs"),
+                     lambda: atlas.totals(source="x"), lambda: report_lib.make_chart(atlas, "partners", "JP",
+                                                                                      source="aggregates")):
+            with pytest.raises(CountingError, match="expected one of works, pairs"):
+                call()
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("partners", {"US": 22, "CN": 12, "PK": 1}),
+    ("map", {"US": 22, "CN": 12, "PK": 1}),
+])
+def test_partner_charts_draw_joint_works(store, kind, expected):
+    with collabatlas.open(store, read_only=True) as atlas:
+        chart = report_lib.make_chart(atlas, kind, unit="JP", years="2020-2021", source="pairs")
+    spec = chart.to_dict()
+    text = json.dumps(spec)
+    assert FULL_COUNT_LABEL in text and "country-pair aggregates (ingest-pairs)" in text and "Joint works" in text
+    key, value = ("partner", "joint_works") if kind == "partners" else ("country", "value")
+    drawn = {r[key]: r[value] for r in _data(spec) if key in r and value in r}
+    assert drawn == expected
+    assert "Bilateral CS =" not in text
+
+
+def test_trend_and_group_charts_draw_joint_works(store):
+    with collabatlas.open(store, read_only=True) as atlas:
+        trend = report_lib.make_chart(atlas, "trend", unit="JP", partners=["US", "CN"], years="2020-2021",
+                                      source="pairs").to_dict()
+        group = report_lib.make_chart(atlas, "group", unit="JP", group="bri", periods=["2020", "2021"],
+                                      source="pairs").to_dict()
+    lines = {(r["partner"], r["period"]): r["joint_works"] for r in _data(trend)}
+    assert lines == {("US", 2020): 10, ("US", 2021): 12, ("CN", 2020): 4, ("CN", 2021): 8}
+    circles = {(r["partner"], r["period"]): r["joint_works"] for r in _data(group) if "joint_works" in r}
+    assert circles[("PK", "2020")] == 0 and circles[("PK", "2021")] == 1
+    assert "joint works in two periods" in json.dumps(group)
+
+
+@pytest.mark.parametrize("kind", ["subjects", "contribution", "hotspots", "landscape", "industry"])
+def test_charts_that_need_works_are_refused_with_pairs(store, kind):
+    with collabatlas.open(store, read_only=True) as atlas:
+        with pytest.raises(CountingError, match="needs work-level data"):
+            report_lib.make_chart(atlas, kind, unit="JP", source="pairs")
+
+
+def test_pair_charts_refuse_filters_and_institutions(store):
+    with collabatlas.open(store, read_only=True) as atlas:
+        with pytest.raises(CountingError, match="--subject: not available"):
+            report_lib.make_chart(atlas, "partners", unit="JP", subject="ni:chemistry", source="pairs")
+        with pytest.raises(CountingError, match="country level only"):
+            report_lib.make_chart(atlas, "partners", unit="I1", level="institution", source="pairs")
+
+
+def test_report_from_pairs(store, tmp_path):
+    with collabatlas.open(store, read_only=True) as atlas:
+        built = report_lib.build_report(atlas, "JP", source="pairs")
+        paths = report_lib.write_report(built, tmp_path / "rep", formats=())
+    assert [s.key for s in built.sections] == ["partners", "trend", "map", "group", "absent"]
+    assert dict(built.headline)["works (full count)"] == "210"
+    html = paths[0].read_text()
+    assert FULL_COUNT_LABEL in html and "need work-level data" in html
+    partners = built.sections[0].tables[0][1]
+    assert partners["joint_works"].tolist() == [22, 12, 1]
+
+
+def test_cli_chart_and_report_take_source(store, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "jp.json"
+    done = runner.invoke(app, ["chart", "partners", "--unit", "JP", "--source", "pairs", "--out", str(out),
+                               "--store", str(store)])
+    assert done.exit_code == 0, done.output
+    assert FULL_COUNT_LABEL in out.read_text()
+    refused = runner.invoke(app, ["report", "--focus", "JP", "--source", "pairs", "--pdf", "--out",
+                                  str(tmp_path / "r"), "--store", str(store)])
+    assert refused.exit_code == 2 and "not available with --source pairs" in refused.output
+    group = runner.invoke(app, ["group", "JP", "--group", "bri", "--periods", "2020,2021", "--source", "pairs",
+                                "--format", "json", "--store", str(store)])
+    body = json.loads(group.output)
+    assert body["source"] == "pairs" and body["counting"] == FULL_COUNT_LABEL
+    assert {p["partner"]: p["joint_2021"] for p in body["partners"]} == {"PK": 1}
