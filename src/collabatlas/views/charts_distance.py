@@ -16,6 +16,57 @@ DISTANCE_DEFINITION = ("Work distance = largest great-circle distance between tw
                        "(haversine, R = 6371.01 km)")
 
 
+#: the human names of the columns of :meth:`Atlas.distance` (table headers)
+DISTANCE_FIELD_NAMES = {
+    "measured_works": "international works, distance measured", "partner_cs_measured": "partner CS, distance measured",
+    "median_dist_km": "median distance (km)", "cs_weighted_dist_km": "CS-weighted distance to partners (km)",
+    "distance_km": "CS-weighted distance (km)",
+    **{column: f"works {label}" for column, label in BAND_LABELS.items()},
+    **{f"pct_{column}": f"% {label}" for column, label in BAND_LABELS.items()},
+}
+
+#: how a distance table is counted (the ``counting`` of its API metadata)
+DISTANCE_COUNTING = ("each international work counted once, in the band of its largest distance; partner "
+                     "distance weighted by bilateral CS (fractional counting)")
+
+
+def measured(distance: pd.DataFrame) -> bool:
+    """Whether any work of :meth:`Atlas.distance` has a measured distance (two geocoded institutions)."""
+    if distance.empty:
+        return False
+    column = "measured_works" if "measured_works" in distance else "joint_works"
+    return int(distance[column].sum()) > 0
+
+
+def distance_note(distance: pd.DataFrame, unit: str) -> str | None:
+    """Why no distance can be shown (``None`` when one can), from the coverage in ``distance.attrs``:
+    no geocoded institution at all, or none of ``unit``'s international works with two."""
+    if measured(distance):
+        return None
+    coverage = distance.attrs.get("coverage") or {}
+    missing, institutions = coverage.get("institutions_without_coordinates", 0), coverage.get("institutions", 0)
+    load = ("coordinates come from OpenAlex institution records and the ROR registry: load the ROR registry "
+            "with coordinates (`collabatlas ror load FILE`)")
+    if institutions and missing >= institutions:
+        return (f"no geocoded institutions: distance cannot be computed — none of the {institutions:,} "
+                f"institutions of the selected works has coordinates; {load}")
+    return (f"no international work of {unit} has two geocoded institutions under these filters "
+            f"({missing:,} of {institutions:,} institutions of the selected works without coordinates); {load}")
+
+
+def distance_meta(distance: pd.DataFrame, unit: str | None = None) -> dict:
+    """The API metadata of a distance table: counting, coverage, the library's caption and notes,
+    whether any distance is measured and, when none is, the note saying why."""
+    unit = unit or str(distance.attrs.get("unit", "the unit"))
+    out = {"counting": DISTANCE_COUNTING, "coverage": distance.attrs.get("coverage") or {},
+           "notes": [DISTANCE_DEFINITION, *(distance.attrs.get("notes") or [])], "unit": distance.attrs.get("unit"),
+           "measured": measured(distance)}
+    note = distance_note(distance, unit)
+    if note:
+        out["note"] = note
+    return out
+
+
 def band_frame(distance: pd.DataFrame) -> pd.DataFrame:
     """:meth:`Atlas.distance` per period → long rows ``period, band, order, works, pct, median_dist_km,
     cs_weighted_dist_km, measured_works, intl_works``."""

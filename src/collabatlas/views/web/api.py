@@ -33,6 +33,7 @@ from collabatlas.analyses.uncertainty import MAX_REPLICATES
 from collabatlas.counting.filters import parse_two_periods
 from collabatlas.counting.rules import LEVELS, CountingError
 from collabatlas.refdata.groups import GroupError, available_groups, group_members
+from collabatlas.views.web import sources
 from collabatlas.views.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -64,13 +65,15 @@ class Document(BaseModel):
 class ChartMeta(BaseModel):
     chart: str
     data_version: int
+    note: str | None = None
 
 
 class ChartSpec(BaseModel):
-    """A Vega-Lite spec (data inline) made by :mod:`collabatlas.views.charts`."""
+    """A Vega-Lite spec (data inline) made by :mod:`collabatlas.views.charts`; ``null`` with ``meta.note``
+    saying why when there is nothing to draw (e.g. no geocoded institution for a distance chart)."""
 
     meta: ChartMeta
-    spec: dict[str, Any]
+    spec: dict[str, Any] | None
 
 
 class Problem(BaseModel):
@@ -93,6 +96,7 @@ def choices(name: str, values: tuple[str, ...]) -> type[Enum]:
 
 Level = choices("Level", LEVELS)
 Source = choices("Source", ("works", "pairs"))
+DistanceLevel = choices("DistanceLevel", ("country", "institution"))
 
 
 LevelQ = Annotated[Level, Query(description="Unit of analysis.")]
@@ -154,17 +158,24 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 
 def meta(endpoint: str, params: dict, version: int, **extra) -> dict:
-    # as the cache key sees them (service.normalise): strings stripped, blank ones left out
+    """The ``meta`` of a response: the parameters as the cache key sees them (service.normalise:
+    strings stripped, blank ones left out), the data version, and where the numbers come from —
+    ``source``, ``counting``, ``filters`` and a one-line ``caption`` stating them (``extra`` may
+    replace any, e.g. the counting of a distance table)."""
     shown = {k: v.value if isinstance(v, Enum) else v.strip() if isinstance(v, str) else v
              for k, v in params.items() if v not in (None, False) and not (isinstance(v, str) and not v.strip())}
+    described = sources.describe(shown.get("source", "works"), shown)
+    described.update({k: extra.pop(k) for k in ("counting", "source_label") if k in extra})
+    described["caption"] = sources.caption(described)
     return {"endpoint": endpoint, "params": shown, "data_version": version,
-            "reference_data": refdata.versions_line(), **extra}
+            "reference_data": refdata.versions_line(), **described, **extra}
 
 
-def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, limit: int | None, **extra) -> dict:
+def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, limit: int | None,
+          meta_extra: dict | None = None, **extra) -> dict:
     df, _, version = result
     shown = df if limit is None else df.head(limit)
-    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown)),
+    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown), **(meta_extra or {})),
             "columns": [str(c) for c in df.columns], "rows": records(shown), **extra}
 
 
@@ -341,6 +352,47 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, level: LevelQ = Level.
 
 def _two_periods(compare: str) -> tuple[int, int]:
     return parse_two_periods(compare)  # the library's rule, as for `collabatlas trend --compare`
+
+
+WindowEndQ = Annotated[int | None, Query(ge=1, le=12, description="12-month windows ending with this month "
+                                         "instead of calendar years.")]
+FoldQ = Annotated[bool, Query(description="Count Hong Kong and Macao as China.")]
+
+
+@router.get("/distance/{unit}", responses=TABLE, summary="How far a unit collaborates internationally, per period")
+def distance(request: Request, unit: UnitP,
+             level: Annotated[DistanceLevel, Query(description="country or institution.")] = DistanceLevel.country,
+             years: YearsQ = None, subject: SubjectQ = None, type_: TypeQ = None, window_end_month: WindowEndQ = None,
+             renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
+             fold_hk_mo: FoldQ = False,
+             partners: Annotated[bool, Query(description="One row per partner: joint works, CS and CS-weighted "
+                                             "distance.")] = False) -> Response:
+    """Per period, the unit's international works by distance band (< 1,000, 1,000-3,000, 3,000-5,000,
+    >= 5,000 km), their median distance and the CS-weighted mean distance to its partners
+    (``collabatlas distance``). ``meta.coverage`` counts the institutions without coordinates;
+    ``meta.note`` says why when no distance can be measured. Example: ``/api/distance/US?years=2000-2009``"""
+    params = dict(unit=unit, level=level, years=years, subject=subject, type=type_,
+                  window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
+                  exclude_dual_affiliations=exclude_dual_affiliations, fold_hk_mo=fold_hk_mo, partners=partners)
+
+    def build(svc: Service) -> dict:
+        from collabatlas.views.charts_distance import distance_meta
+
+        result = distance_result(svc, **params)
+        return table("distance", result, params, None, distance_meta(result[0]))
+
+    return respond(request, "distance", params, build)
+
+
+def distance_result(svc: Service, **params):
+    """``(Atlas.distance frame, cached, data_version)``; an institution may be given by id, ROR id or
+    part of its name, as on the profile route. Also used by the chart."""
+    def compute(atlas, p):
+        if p.get("level") == "institution":
+            p = dict(p, unit=_find_institution(atlas, p["unit"]))
+        return atlas.distance(**p)
+
+    return svc.run("distance", params, compute)
 
 
 @router.get("/profile/{institution}", responses=DOCUMENT, summary="An institution's collaboration profile")

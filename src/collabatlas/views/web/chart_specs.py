@@ -17,15 +17,21 @@ from fastapi.responses import Response
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
 from collabatlas.views import charts
+from collabatlas.views.web import sources
 from collabatlas.views.web.api import (
     CHART,
+    DistanceLevel,
     Level,
     LevelQ,
+    Source,
+    SourceQ,
     SubjectQ,
     TypeQ,
     UnitP,
+    WindowEndQ,
     WindowQ,
     YearsQ,
+    distance_result,
     dumps,
     group_result,
     json_response,
@@ -56,7 +62,12 @@ def _source(svc: Service, version: int) -> str:
 
 
 def _context(version: int, svc: Service | None = None, **filters) -> charts.ChartContext:
+    """The chart caption's filters, data version, counting and source (``source=pairs``: the
+    country-pair aggregates, full counts)."""
     kept = {k: v for k, v in filters.items() if k in CAPTIONED and v not in (None, "", False)}
+    if getattr(filters.get("source"), "value", filters.get("source")) == "pairs":
+        return charts.ChartContext(filters=kept, data_version=version, counting=sources.COUNTING["pairs"],
+                                   source=sources.CHART_SOURCE["pairs"])
     return charts.ChartContext(filters=kept, data_version=version,
                                source=_source(svc, version) if svc is not None else "works")
 
@@ -73,13 +84,22 @@ def csv_dataset(spec: dict) -> str | None:
     return max(pool, key=lambda n: (len(pool[n]), len(pool[n][0])))
 
 
-def _spec(svc: Service, kind: str, params: dict, build) -> Response:
+def _spec(svc: Service, kind: str, params: dict, build, counting: str | None = None) -> Response:
     """The Vega-Lite spec of ``build(params)`` (an Altair chart), serialised once, then cached; its
-    ``usermeta.csv`` names the dataset of the dashboard's CSV download."""
+    ``usermeta.csv`` names the dataset of the dashboard's CSV download. ``build`` may return a note
+    (a string) instead: then ``spec`` is ``null`` and ``meta.note`` says why nothing is drawn."""
     def compute(atlas, p):
-        spec = charts.spec(build(p))
+        built = build(p)
+        described = sources.describe(p.get("source", "works"), p)
+        if counting:
+            described["counting"] = counting
+        head = {"chart": kind, "data_version": svc.data_version(atlas), **described,
+                "caption": sources.caption(described)}
+        if isinstance(built, str):
+            return dumps({"meta": {**head, "note": built}, "spec": None})
+        spec = charts.spec(built)
         spec.setdefault("usermeta", {})["csv"] = csv_dataset(spec)
-        return dumps({"meta": {"chart": kind, "data_version": svc.data_version(atlas)}, "spec": spec})
+        return dumps({"meta": head, "spec": spec})
 
     body, cached, _ = svc.run(f"chart:{kind}", params, compute)
     return json_response(body, cached)
@@ -88,9 +108,10 @@ def _spec(svc: Service, kind: str, params: dict, build) -> Response:
 @router.get("/partners/{unit}", responses=CHART, summary="Partner bars (Vega-Lite)")
 def partner_chart(request: Request, unit: UnitP, level: LevelQ = Level.country, years: YearsQ = None,
                   window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
-                  top: TopChartQ = 15) -> Response:
+                  top: TopChartQ = 15, source: SourceQ = Source.works) -> Response:
     svc = service(request)
-    params = dict(unit=unit, level=level, years=years, window=window, subject=subject, type=type_, top=top)
+    params = dict(unit=unit, level=level, years=years, window=window, subject=subject, type=type_, top=top,
+                  source=source)
 
     def build(p):
         df, _, version = svc.call("partners", **p)
@@ -123,17 +144,29 @@ def _unit_label(svc: Service, level, unit: str) -> str:
 def map_chart(request: Request,
               unit: Annotated[str | None, Query(max_length=20, description="A country: map its partners' CS; "
                                                 "none: every country's Share.")] = None,
-              years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+              years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+              source: SourceQ = Source.works) -> Response:
     svc = service(request)
-    params = dict(unit=unit, years=years, window=window, subject=subject, type=type_)
+    params = dict(unit=unit, years=years, window=window, subject=subject, type=type_, source=source)
 
     def build(p):
         filters = {k: p.get(k) for k in FILTERS}
+        pairs = p.get("source") == "pairs"
         if p.get("unit"):
-            df, _, version = svc.call("partners", unit=p["unit"], level="country", top=None, **filters)
+            df, _, version = svc.call("partners", unit=p["unit"], level="country", top=None, source=p.get("source"),
+                                      **filters)
+            focus = p["unit"] if len(p["unit"]) == 2 else None
+            if pairs:
+                return charts.world_map(df, _context(version, svc, **params),
+                                        f"Joint works of {_label(df, p['unit'])} with each country (full count)",
+                                        value="joint_works", country="partner", data_dir=svc.data_dir,
+                                        definition=sources.MAP_DEFINITION, value_title="Joint works", focus=focus)
             title = f"Bilateral CS of {_label(df, p['unit'])} with each country"
             return charts.world_map(df, _context(version, svc, **params), title, value="cs", country="partner",
-                                    data_dir=svc.data_dir, focus=p["unit"] if len(p["unit"]) == 2 else None)
+                                    data_dir=svc.data_dir, focus=focus)
+        if pairs:
+            raise CountingError("the map of every country's Share needs work-level data (source works); with "
+                                "source pairs, give a country (unit=...) to map its partners' joint works")
         df, _, version = svc.call("scores", level="country", **filters)
         return charts.world_map(df, _context(version, svc, **params), "Share of each country", value="share",
                                 country="unit", data_dir=svc.data_dir, value_title="Share", definition="Share = Σ over works of the "
@@ -147,13 +180,15 @@ def trend_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
                 partners: Annotated[str | None, Query(max_length=400, description="Comma-separated partners; "
                                                       "default: the 5 strongest.")] = None,
                 years: YearsQ = None, subject: SubjectQ = None, type_: TypeQ = None,
-                window_end_month: Annotated[int | None, Query(ge=1, le=12)] = None) -> Response:
+                window_end_month: Annotated[int | None, Query(ge=1, le=12)] = None,
+                source: SourceQ = Source.works) -> Response:
     svc = service(request)
     params = dict(unit=unit, level=level, partners=partners, years=years, subject=subject, type=type_,
-                  window_end_month=window_end_month)
+                  window_end_month=window_end_month, source=source)
 
     def build(p):
-        filters = dict(level=p.get("level"), years=p.get("years"), subject=p.get("subject"), type=p.get("type"))
+        filters = dict(level=p.get("level"), years=p.get("years"), subject=p.get("subject"), type=p.get("type"),
+                       source=p.get("source"))
         names = [x.strip() for x in (p.get("partners") or "").split(",") if x.strip()]
         if not names:
             top, _, _ = svc.call("partners", unit=p["unit"], top=5, **filters)
@@ -227,17 +262,40 @@ def group_chart(request: Request, country: UnitP,
                 group: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S", examples=["bri"])],
                 periods: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\d",
                                               examples=["2010-2013,2014-2018"])],
-                top: TopChartQ = 10, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+                top: TopChartQ = 10, subject: SubjectQ = None, type_: TypeQ = None,
+                source: SourceQ = Source.works) -> Response:
     svc = service(request)
-    params = dict(country=country, group=group, periods=periods, top=top, subject=subject, type=type_)
+    params = dict(country=country, group=group, periods=periods, top=top, subject=subject, type=type_, source=source)
 
     def build(p):
-        report, _, version = group_result(svc, **{**p, "source": "works", "ci": 0})
+        report, _, version = group_result(svc, **{**p, "source": p.get("source", "works"), "ci": 0})
         if len([x for x in p["periods"].split(",") if x.strip()]) < 2:
             raise CountingError("the circles compare two periods: give at least two, e.g. 2010-2013,2014-2018")
         return charts.two_period_circles(report.partners, _context(version, svc, **params), report.country, p["group"])
 
     return _spec(svc, "group", params, build)
+
+
+@router.get("/distance/{unit}", responses=CHART, summary="International works by distance band, per year (Vega-Lite)")
+def distance_chart(request: Request, unit: UnitP,
+                   level: Annotated[DistanceLevel, Query(description="country or institution.")] = DistanceLevel.country,
+                   years: YearsQ = None, subject: SubjectQ = None, type_: TypeQ = None,
+                   window_end_month: WindowEndQ = None) -> Response:
+    """The distance bands of ``/api/distance/{unit}`` (the same cached result); when no distance can
+    be measured (no geocoded institution), ``spec`` is ``null`` and ``meta.note`` says why."""
+    from collabatlas.views.charts_distance import distance_bands, distance_note
+
+    svc = service(request)
+    params = dict(unit=unit, level=level, years=years, subject=subject, type=type_, window_end_month=window_end_month)
+
+    def build(p):
+        df, _, version = distance_result(svc, **p)
+        label = _unit_label(svc, p.get("level"), str(df.attrs.get("unit") or p["unit"]))
+        return distance_note(df, label) or distance_bands(df, _context(version, svc, **params), label)
+
+    from collabatlas.views.charts_distance import DISTANCE_COUNTING
+
+    return _spec(svc, "distance", params, build, counting=DISTANCE_COUNTING)
 
 
 @router.get("/landscape", responses=CHART, summary="International share vs GERD / trust (Vega-Lite)")

@@ -20,7 +20,7 @@ from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
 from collabatlas.escaping import script_json
 from collabatlas.refdata.groups import available_groups
 from collabatlas.views.chart_text import FIELD_NAMES
-from collabatlas.views.web import factsheets
+from collabatlas.views.web import factsheets, sources
 from collabatlas.views.web.api import service
 from collabatlas.views.web.assets import PAGES
 from collabatlas.views.web.service import Service
@@ -53,6 +53,19 @@ class Panel:
     key: str = ""  # tables: where the rows are in the JSON ("rows" by default)
     wide: bool = False
     paged: bool = False  # tables: previous / next page buttons (the API's page parameter)
+    pairs: bool = False  # can be drawn from the country-pair aggregates (sent with source=pairs)
+    works_only: str = ""  # with source pairs and not ``pairs``: why the panel needs work-level data
+    pairs_title: str = ""  # the title with source pairs, when the works title names CS
+
+    def unapplied(self, page: Page) -> str:
+        """The page's filter controls this panel does not take (said on the panel, never silent)."""
+        taken = {spec.split("=")[-1] for spec in self.params.split(",")}
+        missing = [c.label.lower() for c in page.controls if c in FILTER_CONTROLS and c.name not in taken]
+        return f"not applied here: {', '.join(missing)}" if missing else ""
+
+    def pairs_note(self) -> str:
+        return self.works_only or ("not available from country-pair aggregates (joint-work counts per country "
+                                   "pair and year): switch the source to works")
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,7 @@ class Page:
     defaults: dict = field(default_factory=dict)
     factsheet: str = ""  # the fact-sheet button: the control of the focus, "a,b" for a pair
     steps: bool = False  # one panel at a time, paged (linkable: #step-N)
+    pairs: str = sources.PAIRS_NOT_HERE  # why the source switch is off on this page ("": it is on)
 
 
 LEVELS = (("country", "country"), ("institution", "institution"), ("sector", "sector"))
@@ -91,12 +105,16 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
         Page("/country", "Country", "A country's partners by bilateral collaboration score (CS), their trends "
              "and subjects.",
              (Control("unit", "Country", "unit", level_from="=country"), *FILTER_CONTROLS), (
-                 Panel("Top partners", "/api/chart/partners/{unit}", "level," + FILTERS, extra="level=country"),
-                 Panel("Partners on the map", "/api/chart/map", "unit," + FILTERS),
-                 Panel("CS with the top partners per year", "/api/chart/trend/{unit}", "years,subject,type"),
-                 Panel("Top partners by subject", "/api/chart/subjects/{unit}", "years,window,type", wide=True),
-                 Panel("Partners", "/api/partners/{unit}", FILTERS, "table", "top=25"),
-             ), factsheet="unit"),
+                 Panel("Top partners", "/api/chart/partners/{unit}", "level," + FILTERS, extra="level=country",
+                       pairs=True),
+                 Panel("Partners on the map", "/api/chart/map", "unit," + FILTERS, pairs=True),
+                 Panel("CS with the top partners per year", "/api/chart/trend/{unit}", "years,subject,type", pairs=True,
+                       pairs_title="Joint works with the top partners per year"),
+                 Panel("Top partners by subject", "/api/chart/subjects/{unit}", "years,window,type", wide=True,
+                       works_only="subjects need work-level data: country-pair aggregates have none"),
+                 Panel("Partners", "/api/partners/{unit}", FILTERS, "table", "top=25", pairs=True),
+                 *_distance_panels("country"),
+             ), factsheet="unit", pairs=""),
         Page("/institution", "Institution", "An institution's collaboration profile: hotspot countries, own vs "
              "partner contribution, top partners.",
              (Control("unit", "Institution", "unit", level_from="=institution", help="id or part of the name"),
@@ -106,37 +124,42 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
                  Panel("Headline", "/api/profile/{unit}", FILTERS, "table", key="headline", wide=True),
                  Panel("Top partner institutions", "/api/profile/{unit}", FILTERS, "table", "top=15",
                        key="partners", wide=True),
-             ), factsheet="unit"),
+                 *_distance_panels("institution"),
+             ), factsheet="unit", pairs=sources.PAIRS_COUNTRY_ONLY),
         Page("/pair", "Pair explorer", "Pick two units: their bilateral CS per year and per subject.",
              (LEVEL, Control("a", "Unit A", "unit", level_from="level"), Control("b", "Unit B", "unit",
                                                                                   level_from="level"),
               YEARS, SUBJECT, TYPE), (
-                 Panel("CS per year", "/api/chart/trend/{a}", "level,years,subject,type,partners=b"),
-                 Panel("CS by subject", "/api/chart/subjects/{a}", "level,years,type,partner=b"),
-                 Panel("Per year", "/api/trend/{a}/{b}", "level,years,subject,type", "table", wide=True),
-             ), factsheet="a,b"),
+                 Panel("CS per year", "/api/chart/trend/{a}", "level,years,subject,type,partners=b", pairs=True,
+                       pairs_title="Joint works per year"),
+                 Panel("CS by subject", "/api/chart/subjects/{a}", "level,years,type,partner=b",
+                       works_only="subjects need work-level data: country-pair aggregates have none"),
+                 Panel("Per year", "/api/trend/{a}/{b}", "level,years,subject,type", "table", wide=True, pairs=True),
+             ), factsheet="a,b", pairs=""),
         Page("/bilateral", "Bilateral", "Two countries' collaboration, one step at a time: headline numbers, the "
              "CS trend, subjects, the top institution pairs and the works behind the numbers.",
              (Control("a", "Country A", "unit", level_from="=country"),
               Control("b", "Country B", "unit", level_from="=country"), YEARS, SUBJECT, TYPE), (
                  Panel("1 · Headline numbers", "/api/pair/{a}/{b}", "years,subject,type", "table", wide=True),
-                 Panel("2 · CS trend", "/api/chart/trend/{a}", "years,subject,type,partners=b", wide=True),
+                 Panel("2 · CS trend", "/api/chart/trend/{a}", "years,subject,type,partners=b", wide=True, pairs=True,
+                       pairs_title="2 · Joint works trend"),
                  Panel("3 · Subjects", "/api/chart/subjects/{a}", "years,type,partner=b", wide=True),
                  Panel("4 · Top institution pairs", "/api/pair/{a}/{b}/institutions", "years,subject,type", "table",
                        wide=True),
                  Panel("5 · Works", "/api/works/{a}", "years,subject,type,partner=b", "table", "page_size=25",
                        wide=True, paged=True),
-             ), factsheet="a,b", steps=True),
+             ), factsheet="a,b", steps=True, pairs=""),
         Page("/group", "Group explorer", "A country with a group of countries over periods (e.g. Belt and Road).",
              (Control("country", "Country", "unit", level_from="=country"), Control("group", "Group", "select", groups),
               Control("periods", "Periods", placeholder="2000-2004,2005-2009", help="two or more, comma-separated"),
               SUBJECT, TYPE), (
                  Panel("Group partners in two periods", "/api/chart/group/{country}", "group,periods,subject,type",
-                       wide=True),
+                       wide=True, pairs=True),
                  Panel("Per period", "/api/group/{country}", "group,periods,subject,type", "table", key="periods",
-                       wide=True),
-                 Panel("Growth", "/api/group/{country}", "group,periods,subject,type", "table", key="growth"),
-             )),
+                       wide=True, pairs=True),
+                 Panel("Growth", "/api/group/{country}", "group,periods,subject,type", "table", key="growth",
+                       pairs=True),
+             ), pairs=""),
         Page("/network", "Network", "Collaboration network: association strength of CS, Leiden clusters.",
              (LEVEL, *FILTER_CONTROLS, Control("top", "Nodes", "number", help="2-500")), (
                  Panel("Network map", "/api/chart/network", "level,top," + FILTERS, wide=True),
@@ -152,9 +175,18 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
     return {p.path: p for p in pages}
 
 
+def _distance_panels(level: str) -> tuple[Panel, ...]:
+    """The collaboration-distance section of the country and institution pages (issue 17)."""
+    why = "distances need work-level data (institutions and their coordinates)"
+    return (Panel("Collaboration distance", "/api/chart/distance/{unit}", "years,subject,type", extra=f"level={level}",
+                  works_only=why),
+            Panel("Distance per year", "/api/distance/{unit}", "years,subject,type", "table", extra=f"level={level}",
+                  works_only=why))
+
+
 def _defaults(svc: Service) -> dict[str, str]:
     """Control values when the URL gives none, from the store (cached)."""
-    out = {"level": "country", "top": "60", "group": "income:high"}
+    out = {"level": "country", "top": "60", "group": "income:high", "source": "works"}
     countries, _, _ = svc.call("scores", level="country")
     if len(countries):
         out["unit"] = out["country"] = str(countries["unit"].iloc[0])
@@ -183,6 +215,12 @@ def _group_options(svc: Service) -> tuple[tuple[str, str], ...]:
         return (("income:high", "income:high"),)
 
 
+def _field_names() -> dict[str, str]:
+    from collabatlas.views.charts_distance import DISTANCE_FIELD_NAMES
+
+    return {**FIELD_NAMES, **DISTANCE_FIELD_NAMES, **sources.FIELD_NAMES}
+
+
 def render(request: Request, path: str) -> HTMLResponse:
     svc = service(request)
     page = _pages(_group_options(svc))[path]
@@ -190,9 +228,15 @@ def render(request: Request, path: str) -> HTMLResponse:
     if path == "/institution":
         values["unit"] = _institution_default(svc)
     values.update({k: v for k, v in request.query_params.items() if v is not None})
+    source_off = page.pairs or ("" if sources.pair_data(svc) else sources.NO_PAIR_DATA)
+    if source_off and values.get("source") == "pairs":  # asked for in the address: said, not dropped silently
+        source_off += " (the address asked for source pairs: showing source works)"
+    if source_off:
+        values["source"] = "works"
     nav = [(p.path, p.title) for p in _pages(()).values()]
-    html = templates.get_template("page.html").render(page=page, values=values, nav=nav, store=svc.store_name,
-                                                      field_names=Markup(script_json(FIELD_NAMES)))
+    html = templates.get_template("page.html").render(
+        page=page, values=values, nav=nav, store=svc.store_name, field_names=Markup(script_json(_field_names())),
+        source_off=source_off, pairs_refused=sources.PAIRS_REFUSED, pair_data=sources.pair_data(svc) or "")
     return HTMLResponse(html)
 
 

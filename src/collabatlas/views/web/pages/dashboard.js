@@ -8,6 +8,9 @@ const panels = Array.from(document.querySelectorAll(".panel"));
 const generation = new WeakMap();
 const views = new WeakMap();  // panel → { view, spec } of its drawn chart
 const tables = new WeakMap();  // panel → rows of its table
+const metas = new WeakMap();  // panel → meta of its last answer (source, counting, filters)
+const sourceSelect = form.elements.source;
+const COUNTRY_ONLY = "source pairs: country-pair aggregates exist at country level only";
 const FIELD_NAMES = JSON.parse((document.getElementById("field-names") || {}).textContent || "{}");
 // columns whose integers are years or periods: 2015, never 2,015
 const PLAIN_INTEGER = /^(year|period|first|last|publication_year)$/i;
@@ -29,6 +32,48 @@ function values() {
   return out;
 }
 
+// -- the source switch: works (work-level store) or pairs (country-pair aggregates) -------------
+// A control that pairs cannot apply is disabled with the reason as its tooltip, named in the note
+// under the switch, and not sent; a panel that pairs cannot draw says why instead of drawing.
+function source() {
+  return sourceSelect && !sourceSelect.disabled && sourceSelect.value === "pairs" ? "pairs" : "works";
+}
+
+function applySource() {
+  if (!sourceSelect) return;
+  const note = document.getElementById("source-note");
+  const level = form.elements.level;
+  const off = sourceSelect.dataset.off || (level && level.value !== "country" ? COUNTRY_ONLY : "");
+  if (off && sourceSelect.value === "pairs") sourceSelect.value = "works";
+  sourceSelect.disabled = Boolean(off);
+  sourceSelect.title = off;
+  const pairs = source() === "pairs";
+  const refused = [];
+  for (const el of form.querySelectorAll("[data-pairs-refused]")) {
+    el.disabled = pairs;
+    el.title = pairs ? el.dataset.pairsRefused : "";
+    el.closest("label").classList.toggle("refused", pairs);
+    if (pairs) {
+      const name = el.closest("label").querySelector("span").textContent.toLowerCase();
+      refused.push(el.value.trim() ? `${name} (“${el.value.trim()}” set, not applied)` : name);
+    }
+  }
+  note.textContent = off || (pairs
+    ? "full count of joint works (country-pair aggregates) · years only; not applied: " + refused.join(", ")
+    : note.dataset.default);
+}
+
+function sent(vals) {
+  // what the API gets: with source pairs, the controls pairs cannot apply are left out (and said so)
+  const out = { ...vals };
+  delete out.source;
+  if (source() === "pairs") {
+    out.source = "pairs";
+    for (const el of form.querySelectorAll("[data-pairs-refused]")) delete out[el.name];
+  }
+  return out;
+}
+
 function panelUrl(panel, vals) {
   let missing = null;
   let path = panel.dataset.url.replace(/\{(\w+)\}/g, (_, name) => {
@@ -41,6 +86,7 @@ function panelUrl(panel, vals) {
     if (vals[control] !== undefined) query.set(param, vals[control]);
   }
   if (panel.dataset.paged) query.set("page", panel.dataset.page || "1");
+  if (vals.source === "pairs") query.set("source", "pairs");
   const qs = query.toString();
   return { url: path + (qs ? "?" + qs : ""), missing };
 }
@@ -90,11 +136,34 @@ function drawTable(container, rows) {
   container.appendChild(table);
 }
 
-async function renderPanel(panel, vals) {
+function setCaption(panel, text) {
+  panel.querySelector(".caption").textContent = text || "";
+}
+
+function showNote(container, text) {
+  const p = document.createElement("p");
+  p.className = "note";
+  p.textContent = text;
+  container.replaceChildren(p);
+}
+
+async function renderPanel(panel, allVals) {
   const mine = (generation.get(panel) || 0) + 1;
   generation.set(panel, mine);
-  const { url, missing } = panelUrl(panel, vals);
+  const vals = sent(allVals);
+  const heading = panel.querySelector("h2");
+  heading.textContent = vals.source === "pairs" ? heading.dataset.pairsTitle : heading.dataset.title;
   const container = panel.querySelector(".vega-container, .table-container");
+  if (vals.source === "pairs" && !panel.dataset.pairs) {  // said, not drawn from the wrong source
+    views.delete(panel);
+    tables.set(panel, []);
+    showNote(container, panel.dataset.worksOnly);
+    setCaption(panel, "");
+    setStatus(panel, "source pairs: not drawn");
+    panel.dataset.state = "idle";
+    return;
+  }
+  const { url, missing } = panelUrl(panel, vals);
   if (missing) { setStatus(panel, `choose a value for “${missing}”`); panel.dataset.state = "idle"; return; }
   panel.dataset.state = "loading";
   setStatus(panel, "loading…");
@@ -107,15 +176,25 @@ async function renderPanel(panel, vals) {
       const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
       throw new Error(`${response.status}: ${detail}`);
     }
-    if (panel.dataset.kind === "chart") {
+    metas.set(panel, body.meta || {});
+    if (panel.dataset.kind === "chart" && body.spec === null) {  // nothing to draw: the reason instead
+      views.delete(panel);
+      showNote(container, (body.meta && body.meta.note) || "nothing to draw under these filters");
+      panel.dataset.note = "1";
+      setCaption(panel, "");
+    } else if (panel.dataset.kind === "chart") {
+      delete panel.dataset.note;
       const result = await vegaEmbed(container, body.spec, { actions: false, renderer: "svg" });
       views.set(panel, { view: result.view, spec: body.spec });
+      setCaption(panel, "");
     } else {
       const key = panel.dataset.key;
       let rows = key ? body[key] : body.rows;
       if (rows && !Array.isArray(rows)) rows = [rows];
       tables.set(panel, rows || []);
       drawTable(container, rows || []);
+      const m = body.meta || {};
+      setCaption(panel, [m.caption, ...(m.note ? [m.note] : [])].filter(Boolean).join(" · "));
       const info = panel.querySelector(".page-info");
       if (info && body.meta) {
         info.textContent = `page ${body.meta.params ? body.meta.params.page : 1} of ${body.meta.pages || 1}`;
@@ -136,6 +215,7 @@ async function renderPanel(panel, vals) {
 }
 
 function renderAll() {
+  applySource();
   const vals = values();
   const query = new URLSearchParams(vals).toString();
   history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
@@ -157,6 +237,17 @@ function download(href, name) {
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+function withSource(rows, meta) {
+  // every CSV row says where its numbers come from: source, counting, filters (unless it already does)
+  if (!meta || !meta.source) return rows;
+  const extra = { source: meta.source_label || meta.source, counting: meta.counting, filters: meta.filters };
+  return rows.map((r) => {
+    const out = { ...r };
+    for (const [k, v] of Object.entries(extra)) if (v !== undefined && !(k in out)) out[k] = v;
+    return out;
+  });
 }
 
 function csvText(rows) {
@@ -196,7 +287,7 @@ async function panelAction(panel, action) {
   }
   if (action === "csv") {
     const rows = panel.dataset.kind === "chart" ? (drawn ? chartRows(drawn.spec) : []) : (tables.get(panel) || []);
-    const blob = new Blob([csvText(rows)], { type: "text/csv;charset=utf-8" });
+    const blob = new Blob([csvText(withSource(rows, metas.get(panel)))], { type: "text/csv;charset=utf-8" });
     const url = URL.createObjectURL(blob);
     download(url, slug(panel) + ".csv");
     setTimeout(() => URL.revokeObjectURL(url), 10000);

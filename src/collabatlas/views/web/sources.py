@@ -1,0 +1,89 @@
+"""Where the dashboard's numbers come from, said on every table, chart and CSV: the two sources of the
+library and what each can answer.
+
+- ``works``: the work-level store — fractional Share and CS, every filter and option;
+- ``pairs``: the country-pair aggregates loaded by ``collabatlas ingest-pairs`` — full counts of
+  joint works per country pair and publication year; years only, country level only.
+
+:func:`describe` and :func:`caption` give a response's ``meta.source`` / ``counting`` / ``filters`` /
+``caption``; :data:`PAIRS_REFUSED` says, per dashboard control, why the pair data cannot apply it
+(the library refuses it with a :class:`~collabatlas.counting.rules.CountingError`, 422); :func:`pair_data`
+tells whether the store holds pair data at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collabatlas.atlas.common import SOURCES
+from collabatlas.views.chart_text import FILTER_NAMES
+
+SOURCE_LABELS = {"works": "work-level store (source works)",
+                 "pairs": "country-pair aggregates (source pairs, loaded by ingest-pairs)"}
+COUNTING = {"works": "fractional counting (Share and CS)",
+            "pairs": "full count of joint works (country-pair aggregates)"}
+#: the definition on the map of a country's partners from the pair data
+MAP_DEFINITION = ("Joint works = works co-authored by the two countries, full counting (a work counts once for "
+                  "each pair of its countries), from country-pair aggregates")
+#: the chart caption's source and counting (ChartContext), per source
+CHART_SOURCE = {"pairs": "country-pair aggregates (ingest-pairs)"}
+
+_PAIRS_HOLD = f"country-pair aggregates hold {SOURCES['pairs'].replace('--years', 'years')}"
+#: dashboard control → why source pairs cannot apply it
+PAIRS_REFUSED = {
+    "window": f"not available with source pairs: {_PAIRS_HOLD}",
+    "subject": f"not available with source pairs: {_PAIRS_HOLD} (no subjects)",
+    "type": f"not available with source pairs: {_PAIRS_HOLD} (no work types)",
+}
+#: why a page offers no source switch
+PAIRS_COUNTRY_ONLY = "source pairs: country-pair aggregates exist at country level only"
+PAIRS_NOT_HERE = "source pairs: this page's figures need work-level data (Share, CS, institutions)"
+NO_PAIR_DATA = ("source pairs: no country-pair aggregates in this store — load them with "
+                "`collabatlas ingest-pairs FILE`")
+
+#: the human names of the pair tables' columns (table headers)
+FIELD_NAMES = {"pct_of_partner_links": "% of partner links", "counting": "counting",
+               "total_works": "works (country total)", "group_pair_works": "joint works with the group",
+               "all_pair_works": "joint works with any partner",
+               "group_pct_of_pair_works": "group % of joint works"}
+
+#: what a caption lists as filters (in this order), and booleans named without a value
+CAPTIONED = ("years", "window", "window_end_month", "subject", "type", "journals", "group", "periods")
+OPTIONS = {"renormalize": "renormalized", "rollup": "rolled up to the top of each lineage",
+           "exclude_dual_affiliations": "authors with two or more countries left out",
+           "fold_hk_mo": "Hong Kong and Macao counted as China"}
+
+
+def filters_text(params: dict[str, Any], source: str = "works") -> str:
+    """``years 2005-2009, subject ni:chemistry, renormalized``, or ``all works (no filter)`` (``all
+    years (no filter)`` for the pair data)."""
+    given = [f"{FILTER_NAMES.get(k, k.replace('_', ' '))} {_text(params[k])}" for k in CAPTIONED
+             if params.get(k) not in (None, "", False)]
+    given += [label for k, label in OPTIONS.items() if params.get(k) is True]
+    return ", ".join(given) if given else ("all years (no filter)" if source == "pairs" else "all works (no filter)")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def describe(source: str, params: dict[str, Any]) -> dict[str, str]:
+    """``source``, ``source_label``, ``counting`` and ``filters`` of a response made from ``source``."""
+    source = source if source in SOURCE_LABELS else "works"
+    return {"source": source, "source_label": SOURCE_LABELS[source], "counting": COUNTING[source],
+            "filters": filters_text(params, source)}
+
+
+def caption(described: dict[str, str]) -> str:
+    """One line: ``source · counting · filters``."""
+    return f"{described['source_label']} · {described['counting']} · {described['filters']}"
+
+
+def pair_data(svc) -> str | None:
+    """What the store's country-pair aggregates hold (``"1,234 rows, 5 countries, years 2000–2009"``),
+    or ``None`` when it has none; from the store summary, cached per data version."""
+    summary, _, _ = svc.run("info", {}, lambda atlas, p: atlas.summary())
+    text = next((str(v) for k, v in summary.items() if "--source pairs" in str(k)), None)
+    return None if text is None or text.startswith("none") else text
