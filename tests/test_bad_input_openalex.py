@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas.sources import openalex
+from collabatlas.ingest import scratch
 from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
 from collabatlas.views.cli import app
 from tests.conftest import institution, work, write_jsonl
@@ -314,23 +314,23 @@ def test_cli_ingest_exits_3_after_the_summary_when_records_were_lost(tmp_path):
 # -- item 28: temporary folders left by a killed ingest -----------------------------------------
 
 def test_stale_ingest_temporary_folders_are_removed_and_live_ones_kept(tmp_path):
-    dead = tmp_path / f"{openalex.TMP_PREFIX}dead"
+    dead = tmp_path / f"{scratch.TMP_PREFIX}dead"
     dead.mkdir()
     (dead / "pid").write_text("999999999")
-    live = tmp_path / f"{openalex.TMP_PREFIX}live"
+    live = tmp_path / f"{scratch.TMP_PREFIX}live"
     live.mkdir()
     (live / "pid").write_text(str(os.getppid()))
-    old = tmp_path / f"{openalex.TMP_PREFIX}old"
+    old = tmp_path / f"{scratch.TMP_PREFIX}old"
     old.mkdir()
-    os.utime(old, (time.time() - openalex.STALE_TMP_SECONDS - 60,) * 2)
-    young = tmp_path / f"{openalex.TMP_PREFIX}young"
+    os.utime(old, (time.time() - scratch.STALE_TMP_SECONDS - 60,) * 2)
+    young = tmp_path / f"{scratch.TMP_PREFIX}young"
     young.mkdir()
     other = tmp_path / "someone-else-dead"
     other.mkdir()
-    removed = openalex.clean_stale_tmpdirs(str(tmp_path))
-    assert sorted(os.path.basename(p) for p in removed) == [f"{openalex.TMP_PREFIX}dead", f"{openalex.TMP_PREFIX}old"]
+    removed = scratch.clean_stale_tmpdirs(str(tmp_path))
+    assert sorted(os.path.basename(p) for p in removed) == [f"{scratch.TMP_PREFIX}dead", f"{scratch.TMP_PREFIX}old"]
     assert live.exists() and young.exists() and other.exists()
-    with openalex.make_tmpdir() as tmp:
+    with scratch.make_tmpdir() as tmp:
         assert open(os.path.join(tmp, "pid")).read() == str(os.getpid())
 
 

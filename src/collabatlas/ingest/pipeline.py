@@ -31,18 +31,12 @@ from collabatlas.affiliations.ror import apply_ror_types
 from collabatlas.escaping import sql_string
 from collabatlas.ingest import maintenance
 from collabatlas.ingest.export_staging import ExportStager
+from collabatlas.ingest.scratch import clean_stale_tmpdirs, make_tmpdir
 from collabatlas.ingest.sync import skip_merged_away
 from collabatlas.sources.exports import EXPORT_ORIGINS, FORMATS, Matcher, detect_format
 from collabatlas.sources.ingest_report import IngestReport
-from collabatlas.sources.openalex import (
-    SPECS,
-    InputError,
-    InputFile,
-    Stager,
-    clean_stale_tmpdirs,
-    discover,
-    make_tmpdir,
-)
+from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover
+from collabatlas.sources.openalex_staging import Stager
 from collabatlas.sources.subject_crosswalk import fill_merged_subjects, keep_replaced_subjects, subject_origin_sql
 from collabatlas.store.interchange import check_export_target, check_import_folder, write_manifest
 from collabatlas.store.schema import DEDUPE_MACROS_SQL, data_version, meta_set, settings, transaction

@@ -1,0 +1,376 @@
+"""Staging OpenAlex records: files read by DuckDB into temporary tables, then SQL turns each record
+into the staging rows the merge reads (works; authorships → affiliations and author countries;
+institutions from works and from entity files, with their coordinates).
+
+Two readers feed the same SQL:
+
+- **fast**: DuckDB ``read_json`` straight on the file with an explicit column list (no schema
+  inference), used for every JSON Lines file first;
+- **careful**: when the fast reader fails on a file (malformed line, truncated gzip, a field of the
+  wrong type), the file is read again line by line (:mod:`.openalex_careful`); each bad line is
+  reported with file, line and field and counted, and the good lines go through the same SQL as the
+  fast path.
+
+JSON documents (API pages, single entities) are small and always take the careful reader.
+
+One rule for both readers (see :mod:`.jsonspec`): the careful reader accepts exactly what DuckDB
+reads, and every check of a value (ids, years, dates, countries, booleans) is SQL that both readers
+feed, so a record stores the same whichever reader took its file. Hive partitioning is off: a folder
+named ``id=batch1`` or ``updated_date=…`` (the snapshot layout) never changes a record.
+Every record read ends in exactly one bucket of the report (stored, replaced, unchanged, merged,
+older copy, or skipped with a reason; see ``IngestReport.unaccounted``).
+
+Records are staged in temporary tables (created by :mod:`collabatlas.ingest.staging`);
+:mod:`collabatlas.ingest.merge` merges them into the store in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import duckdb
+import orjson
+
+from collabatlas.refdata.countries import iso2_codes
+from collabatlas.sources.ingest_report import FileStat, IngestReport
+from collabatlas.sources.jsonspec import duckdb_columns
+from collabatlas.sources.openalex import MAX_RECORD_BYTES, MIN_YEAR, SPECS, InputFile, max_year
+from collabatlas.sources.openalex_careful import careful_records, line_numbers
+
+#: an entity record's ``geo.latitude`` / ``geo.longitude`` (JSON numbers; anything else is no coordinate)
+GEO_STAGING_SQL = """
+    CREATE TEMP TABLE IF NOT EXISTS stage_institution_geo (rid BIGINT, institution_id VARCHAR, lat DOUBLE, lon DOUBLE,
+                                                           updated_date TIMESTAMP);
+    INSERT INTO stage_institution_geo
+    SELECT rid, oa_id(id), CASE WHEN json_type(geo.latitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
+                                THEN CAST(geo.latitude AS DOUBLE) END,
+           CASE WHEN json_type(geo.longitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN CAST(geo.longitude AS DOUBLE) END,
+           TRY_CAST(updated_date AS TIMESTAMP)
+    FROM raw_input WHERE oa_id(id) IS NOT NULL
+"""
+
+
+class Stager:
+    """Reads OpenAlex files into the ingest's temporary staging tables (see :mod:`collabatlas.ingest.pipeline`)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, report: IngestReport, tmpdir: str):
+        self.con = con
+        self.report = report
+        self.tmpdir = tmpdir
+        self.next_rid = 1
+        self._sources: dict[str, InputFile] = {}
+        # skips and warnings of the batch being staged, reported once it is staged (a fast read that
+        # fails half-way is read again by the careful reader, which reports its own)
+        self._pending_skips: list[tuple[str, str, int]] = []
+        self._pending_warnings: list[tuple[str, int]] = []
+        self.con.execute(
+            # plain replace() is several times faster than a regular expression here
+            "CREATE OR REPLACE TEMP MACRO short_id(x) AS nullif(trim(replace(replace(replace(x, "
+            "'https://openalex.org/', ''), 'https://ror.org/', ''), 'http://openalex.org/', '')), '')"
+        )
+        # OpenAlex ids in any spelling (W500, w500, https://openalex.org/W500, the API URL, a trailing
+        # slash) → W500: the last path segment, upper case; a work id must be W + digits. The canonical
+        # spelling (https://openalex.org/ + letter + digits, nearly every id) takes a fast path that
+        # gives the same result without building a list per id (the split cost a third of the
+        # authorship pass)
+        self.con.execute(
+            "CREATE OR REPLACE TEMP MACRO oa_id_any(x) AS nullif(upper(CASE WHEN contains(x, '/') "
+            "THEN list_last(string_split(rtrim(trim(x), '/'), '/')) ELSE trim(x) END), '')"
+        )
+        self.con.execute(
+            "CREATE OR REPLACE TEMP MACRO oa_id(x) AS CASE WHEN starts_with(x, 'https://openalex.org/') "
+            "AND regexp_full_match(substr(x, 22), '[A-Za-z][0-9]+') THEN upper(substr(x, 22)) ELSE oa_id_any(x) END"
+        )
+        self.con.execute(
+            "CREATE OR REPLACE TEMP MACRO work_id(x) AS "
+            "CASE WHEN regexp_full_match(oa_id(x), 'W[0-9]+') THEN oa_id(x) END"
+        )
+        # ISO 3166-1 alpha-2 (and XK): anything else (XX, ZZ, 'USA') is an unknown country
+        codes = "|".join(sorted(iso2_codes()))
+        self.con.execute(
+            "CREATE OR REPLACE TEMP MACRO iso2(x) AS CASE WHEN length(trim(x)) = 2 "
+            f"AND regexp_full_match(upper(trim(x)), '(?:{codes})') THEN upper(trim(x)) END"
+        )
+        # publication_year (read as raw JSON): a whole number (integer, 2020.0 or "2020") in range
+        self.con.execute(
+            "CREATE OR REPLACE TEMP MACRO json_whole(j) AS CASE json_type(j) "
+            "WHEN 'BIGINT' THEN TRY_CAST(j::VARCHAR AS BIGINT) WHEN 'UBIGINT' THEN TRY_CAST(j::VARCHAR AS BIGINT) "
+            "WHEN 'DOUBLE' THEN CASE WHEN abs(TRY_CAST(j::VARCHAR AS DOUBLE)) < 1e15 "
+            "AND TRY_CAST(j::VARCHAR AS DOUBLE) = floor(TRY_CAST(j::VARCHAR AS DOUBLE)) "
+            "THEN TRY_CAST(TRY_CAST(j::VARCHAR AS DOUBLE) AS BIGINT) END "
+            "WHEN 'VARCHAR' THEN CASE WHEN regexp_full_match(trim(j->>'$'), '-?[0-9]{1,18}') "
+            "THEN TRY_CAST(trim(j->>'$') AS BIGINT) END END"
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP MACRO ok_year(y) AS CASE WHEN y BETWEEN {MIN_YEAR} AND {max_year()} THEN y END"
+        )
+
+    #: JSON Lines files of one entity are read together (DuckDB then parses several gzip files at
+    #: once) up to this many compressed bytes per batch; the raw batch is dropped after staging.
+    BATCH_BYTES = 512 * 1024 * 1024
+    # UnicodeDecodeError: DuckDB's message quotes the bad line cut inside a UTF-8 character
+    _READ_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException,
+                    duckdb.BinderException, UnicodeDecodeError)
+
+    def stage(self, files: list[InputFile], done: Callable[[list[InputFile]], None] | None = None) -> None:
+        """Stage ``files`` (works and institutions); ``done(batch)`` is called after each batch."""
+        for entity in ("works", "institutions"):
+            jsonl = [f for f in files if f.entity == entity and f.layout == "jsonl"]
+            for batch in _batches(jsonl, self.BATCH_BYTES):
+                self._stage_batch(entity, batch)
+                if done:
+                    done(batch)
+            for f in files:
+                if f.entity == entity and f.layout == "document":
+                    self._stage_careful(f)
+                    if done:
+                        done([f])
+
+    def _stage_batch(self, entity: str, batch: list[InputFile]) -> None:
+        try:
+            self._stage_from(entity, {str(f.path): f for f in batch}, careful=False)
+        except self._READ_ERRORS as exc:
+            self._drop_raw()
+            self._pending_skips, self._pending_warnings = [], []
+            if len(batch) > 1:  # find the bad file(s): one by one
+                for f in batch:
+                    self._stage_batch(entity, [f])
+                return
+            self.report.note(f"{batch[0].path}: fast reader stopped ({str(exc).splitlines()[0][:160]}); "
+                             "reading it line by line")
+            self._stage_careful(batch[0])
+
+    def _stage_careful(self, file: InputFile) -> None:
+        clean = os.path.join(self.tmpdir, f"clean_{len(self.report.files)}.jsonl")
+        kept = 0
+        with open(clean, "wb") as out:
+            for rec_no, rec in careful_records(file, self.report):
+                rec["_rec"] = rec_no
+                out.write(orjson.dumps(rec))
+                out.write(b"\n")
+                kept += 1
+        try:
+            self._stage_from(file.entity, {clean: file}, careful=True)
+        except self._READ_ERRORS as exc:  # the careful reader let through what DuckDB cannot read: a bug
+            self._drop_raw()
+            self.report.files.append(FileStat(path=str(file.path), entity=file.entity, records=0, bytes=file.size,
+                                              reader="careful"))
+            self.report.count_read(file.entity, kept)
+            self.report.skip("unreadable after validation (please report)",
+                             f"{file.path}: {str(exc).splitlines()[0][:160]}", n=kept, entity=file.entity)
+        finally:
+            os.unlink(clean)
+
+    def _drop_raw(self) -> None:
+        self.con.execute("DROP VIEW IF EXISTS raw_input; DROP TABLE IF EXISTS raw_read")
+
+    def _stage_from(self, entity: str, sources: dict[str, InputFile], careful: bool) -> None:
+        columns = duckdb_columns({**SPECS[entity], "_rec": int})
+        # hive_partitioning off: a folder named key=value (id=batch1, updated_date=...) never sets a field
+        self.con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE raw_read AS
+                SELECT * FROM read_json(?, format='newline_delimited', columns={columns}, filename=true,
+                                        compression='auto_detect', maximum_object_size={MAX_RECORD_BYTES},
+                                        hive_partitioning=false)""",
+            [list(sources)],
+        )
+        # rowid follows insertion order: file order, then record order (much cheaper than row_number)
+        # rid orders all records of this ingest, so "the later record wins" ties are deterministic
+        self.con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW raw_input AS
+                SELECT {self.next_rid}::BIGINT + rowid AS rid, * EXCLUDE (_rec) FROM raw_read"""
+        )
+        counts = dict(self.con.execute("SELECT filename, count(*) FROM raw_read GROUP BY filename").fetchall())
+        self._sources = sources
+        self._entity = entity
+        if entity == "works":
+            self._stage_works()
+        else:
+            self._stage_institutions()
+        self._drop_raw()
+        # counted once staging went through (a fast read that fails falls back to the careful one)
+        self.next_rid += sum(counts.values()) + 1
+        for name, file in sources.items():
+            n = counts.get(name, 0)
+            self.report.files.append(FileStat(path=str(file.path), entity=entity, records=n, bytes=file.size,
+                                              reader="careful" if careful else "fast"))
+            self.report.count_read(entity, n)
+        for reason, where, n in self._pending_skips:
+            self.report.skip(reason, where, n=n, entity=entity)
+        for reason, n in self._pending_warnings:
+            self.report.warn(reason, n)
+        self._pending_skips, self._pending_warnings = [], []
+
+    def _skip_where(self, condition: str, reason: str) -> None:
+        """Count records matching ``condition`` as skipped, naming file and line (or record) number."""
+        if not self.con.execute(f"SELECT count(*) FROM raw_input WHERE {condition}").fetchone()[0]:
+            return
+        rows = self.con.execute(f"""
+            SELECT filename, count(*), list(r._rec ORDER BY r.rowid)[:10], list(r.rowid + 1 - f.first ORDER BY r.rowid)[:10]
+            FROM raw_read r JOIN (SELECT filename, min(rowid) AS first FROM raw_read GROUP BY filename) f
+                 USING (filename)
+            WHERE {condition} GROUP BY filename ORDER BY filename""").fetchall()
+        for name, n, recs, ordinals in rows:
+            file = self._sources[name]
+            if recs and recs[0] is None:  # fast reader: record ordinals → line numbers (blank lines between)
+                recs = line_numbers(file.path, ordinals) if file.layout == "jsonl" else ordinals
+            shown = ", ".join(map(str, recs)) + (" ..." if n > 10 else "")
+            unit = "line" if file.layout == "jsonl" else "record"
+            where = f"{file.path}: {unit}{'s' if n > 1 else ''} {shown}"
+            self._pending_skips = [*self._pending_skips, (reason, where, n)]
+
+    def _warn(self, reason: str, n: int) -> None:
+        if n:
+            self._pending_warnings = [*self._pending_warnings, (reason, n)]
+
+    def _count_warning(self, sql: str, reason: str) -> None:
+        self._warn(reason, self.con.execute(sql).fetchone()[0])
+
+    def _stage_works(self) -> None:
+        con = self.con
+        self._skip_where("work_id(id) IS NULL", "record without id")
+        self._skip_where("work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) = 0",
+                         "record without authorships")
+        con.execute("""
+            CREATE OR REPLACE TEMP VIEW raw_works AS  -- columns named: a * here defeats column pruning
+            SELECT rid, work_id(id) AS wid, json_whole(publication_year) AS py,
+                   ok_year(json_whole(publication_year)) AS year_ok,
+                   CASE WHEN ok_year(year(TRY_CAST(publication_date AS DATE))) IS NOT NULL
+                        THEN TRY_CAST(publication_date AS DATE) END AS pd_ok,
+                   TRY_CAST(updated_date AS TIMESTAMP) AS ud, publication_year, publication_date, updated_date,
+                   is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships
+            FROM raw_input
+            WHERE work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0
+        """)
+        # one pass for every value check; each becomes a counted warning (the record is kept)
+        checks = {
+            "publication_year not a whole number (stored as empty, or taken from publication_date)":
+                "publication_year IS NOT NULL AND py IS NULL",
+            f"publication_year outside {MIN_YEAR}..{max_year()} (stored as empty, or taken from publication_date)":
+                "py IS NOT NULL AND year_ok IS NULL",
+            "invalid publication_date (stored as empty)":
+                "publication_date IS NOT NULL AND pd_ok IS NULL",
+            "publication_year and publication_date disagree (--years uses publication_year, --window publication_date)":
+                "year_ok IS NOT NULL AND pd_ok IS NOT NULL AND year(pd_ok) <> year_ok",
+            "invalid updated_date (stored as empty: any dated copy wins over it)":
+                "updated_date IS NOT NULL AND ud IS NULL",
+            "is_authors_truncated not a boolean (taken as false)":
+                "is_authors_truncated IS NOT NULL AND json_type(is_authors_truncated) <> 'BOOLEAN'",
+            "authorships truncated at 100 by the API list endpoint (Share of those works is inexact)":
+                "is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true'",
+        }
+        found = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in checks.values())
+                            + " FROM raw_works").fetchone()
+        for reason, n in zip(checks, found, strict=False):
+            self._warn(reason, n)
+        con.execute(r"""
+            INSERT INTO stage_works
+            SELECT rid, wid, lower(regexp_replace(trim(doi), '^https?://(dx\.)?doi\.org/', '')),
+                   display_name, coalesce(year_ok, year(pd_ok)), pd_ok, type,
+                   oa_id(primary_location.source.id), primary_location.source.display_name,
+                   nullif(regexp_extract(primary_topic.domain.id, '(\d+)$'), ''), primary_topic.domain.display_name,
+                   nullif(regexp_extract(primary_topic.field.id, '(\d+)$'), ''), primary_topic.field.display_name,
+                   nullif(regexp_extract(primary_topic.subfield.id, '(\d+)$'), ''), primary_topic.subfield.display_name,
+                   len(authorships), ud, 'openalex',
+                   coalesce(is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true', false)
+            FROM raw_works
+        """)
+        # one pass over the nested authorships; the tables below are cheap projections of it. A null
+        # authorship entry is an author with no known affiliation; null lists are empty lists.
+        # each country is checked once (``mapped``); the ones that fail are the given minus the valid
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE raw_authorships AS
+            SELECT rid, work_id, updated_date, author_position, author_id, author_name,
+                   coalesce(list_distinct(institution_ids), []) AS institution_ids,
+                   coalesce(list_distinct(mapped), []) AS countries,
+                   coalesce(len(list_filter(a_countries, lambda c: c IS NOT NULL))
+                            - len(list_filter(mapped, lambda c: c IS NOT NULL)), 0) AS bad_countries,
+                   null_entry, institutions
+            FROM (SELECT rid, work_id, updated_date, author_position, oa_id(a.author.id) AS author_id,
+                         a.author.display_name AS author_name,
+                         list_transform(a.institutions, lambda i: oa_id(i.id)) AS institution_ids,
+                         a.countries AS a_countries, list_transform(a.countries, lambda c: iso2(c)) AS mapped,
+                         a.author IS NULL AND a.institutions IS NULL AND a.countries IS NULL AS null_entry,
+                         a.institutions AS institutions
+                  FROM (SELECT rid, wid AS work_id, ud AS updated_date,
+                               unnest(authorships) AS a, generate_subscripts(authorships, 1) AS author_position
+                        FROM raw_works))
+        """)
+        found = con.execute("SELECT count(*) FILTER (WHERE null_entry), sum(bad_countries) FROM raw_authorships").fetchone()
+        self._warn("null or empty authorship entry (kept as an author with no known affiliation)", found[0])
+        self._warn("authorship country not ISO 3166-1 alpha-2 (treated as unknown; entries counted)", int(found[1] or 0))
+        con.execute("""
+            INSERT INTO stage_authorships
+            SELECT rid, work_id, author_position, author_id, author_name, len(institution_ids), len(countries)
+            FROM raw_authorships
+        """)
+        con.execute("""
+            INSERT INTO stage_affiliations
+            SELECT rid, work_id, author_position, unnest(institution_ids)
+            FROM raw_authorships WHERE len(institution_ids) > 0
+        """)
+        con.execute("""
+            INSERT INTO stage_author_countries
+            SELECT rid, work_id, author_position, unnest(countries)
+            FROM raw_authorships WHERE len(countries) > 0
+        """)
+        # one row per institution: the copy in the most recently updated (then latest) work
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE raw_institutions AS
+            SELECT iid, max_by(rid, (updated_date, rid)) AS rid, max_by(i, (updated_date, rid)) AS i,
+                   max(updated_date) AS updated_date, count(*) AS n
+            FROM (SELECT oa_id(i.id) AS iid, rid, updated_date, i
+                  FROM (SELECT rid, updated_date, unnest(institutions) AS i
+                        FROM raw_authorships WHERE len(institutions) > 0))
+            GROUP BY iid
+        """)
+        self._count_warning("SELECT coalesce(sum(n), 0) FROM raw_institutions WHERE iid IS NULL",
+                            "institution without an id in an authorship (ignored)")
+        self._count_warning(
+            "SELECT count(*) FROM raw_institutions WHERE iid IS NOT NULL AND i.country_code IS NOT NULL "
+            "AND iso2(i.country_code) IS NULL",
+            "institution country_code not ISO 3166-1 alpha-2 (treated as unknown; institutions counted)",
+        )
+        con.execute("""
+            INSERT INTO stage_institutions
+            SELECT rid, iid, short_id(i.ror), i.display_name, iso2(i.country_code), i.type,
+                   list_filter(list_transform(i.lineage, lambda x: oa_id(x)), lambda x: x IS NOT NULL),
+                   updated_date, 'work'
+            FROM raw_institutions WHERE iid IS NOT NULL
+        """)
+        con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions")
+
+    def _stage_institutions(self) -> None:
+        self._skip_where("oa_id(id) IS NULL", "record without id")
+        self._count_warning(
+            "SELECT count(*) FROM raw_input WHERE oa_id(id) IS NOT NULL AND coalesce(country_code, geo.country_code) "
+            "IS NOT NULL AND iso2(coalesce(country_code, geo.country_code)) IS NULL",
+            "institution country_code not ISO 3166-1 alpha-2 (treated as unknown; institutions counted)",
+        )
+        self._count_warning(
+            "SELECT count(*) FROM raw_input WHERE oa_id(id) IS NOT NULL AND updated_date IS NOT NULL "
+            "AND TRY_CAST(updated_date AS TIMESTAMP) IS NULL",
+            "invalid updated_date (stored as empty: any dated copy wins over it)",
+        )
+        self.con.execute("""
+            INSERT INTO stage_institutions
+            SELECT rid, oa_id(id), short_id(ror), display_name, iso2(coalesce(country_code, geo.country_code)), type,
+                   list_filter(list_transform(lineage, lambda x: oa_id(x)), lambda x: x IS NOT NULL),
+                   TRY_CAST(updated_date AS TIMESTAMP), 'entity'
+            FROM raw_input WHERE oa_id(id) IS NOT NULL
+        """)
+        self.con.execute(GEO_STAGING_SQL)  # the record's coordinates (numbers only), merged by collabatlas.affiliations.geo
+
+
+def _batches(files: list[InputFile], max_bytes: int) -> Iterator[list[InputFile]]:
+    batch: list[InputFile] = []
+    size = 0
+    for f in files:
+        if batch and size + f.size > max_bytes:
+            yield batch
+            batch, size = [], 0
+        batch.append(f)
+        size += f.size
+    if batch:
+        yield batch
