@@ -145,12 +145,12 @@ def test_failed_ingest_leaves_store_untouched(tmp_path, monkeypatch):
     atlas = collabatlas.open(tmp_path / "s.duckdb")
     atlas.ingest(write_jsonl(tmp_path / "a.jsonl", [work("W1", [[("J1", "JP")]])]))
     before = store_rows(atlas)
-    from collabatlas.ingest import pipeline as ingest_module
+    from collabatlas.ingest import merge as merge_module
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest_module, "_merge_institutions", boom)
+    monkeypatch.setattr(merge_module, "_merge_institutions", boom)
     with pytest.raises(RuntimeError):
         atlas.ingest(write_jsonl(tmp_path / "b.jsonl", [work("W2", [[("U1", "US")]])]))
     assert store_rows(atlas) == before

@@ -95,7 +95,7 @@ _WORK_COLUMNS = ("rid", "work_id", "doi", "title", "year", "pub_date", "type", "
 
 
 class ExportStager:
-    """Stages export records into ``stage_*`` (see :mod:`collabatlas.ingest.pipeline`), in chunks."""
+    """Stages export records into ``stage_*`` (see :mod:`collabatlas.ingest.staging`), in chunks."""
 
     CHUNK = 5000
 

@@ -10,7 +10,7 @@ authors, each with the address strings the format attributes to that author. Thi
    ``addr:<sha1[:12]>`` (origin ``address``) carrying the country the matcher resolved, or no
    country (the author's part for that address then stays unattributed at country level);
 2. stages the rows (works, authorships, affiliations, author_countries, institutions) in the same
-   temporary tables the OpenAlex reader fills, so :func:`collabatlas.ingest.pipeline._merge` (dedupe, store
+   temporary tables the OpenAlex reader fills, so :func:`collabatlas.ingest.merge.merge` (dedupe, store
    merge, one transaction) and the counting rules apply unchanged.
 
 See docs/sources.md for the field mapping per format and the rules.

@@ -52,7 +52,7 @@ GEO_STAGING_SQL = """
 
 
 class Stager:
-    """Reads OpenAlex files into the ingest's temporary staging tables (see :mod:`collabatlas.ingest.pipeline`)."""
+    """Reads OpenAlex files into the ingest's temporary staging tables (see :mod:`collabatlas.ingest.staging`)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, report: IngestReport, tmpdir: str):
         self.con = con

@@ -595,7 +595,7 @@ _HOW_RANK = " ".join(f"WHEN '{h}' THEN {i}" for i, h in enumerate(HOW_BY_ORIGIN.
 
 def keep_replaced_subjects(con) -> None:
     """Before an ingest deletes the works it replaces (``stage_go`` action ``replace``, see
-    :mod:`collabatlas.ingest.pipeline`): remember their subjects, for :func:`fill_merged_subjects`."""
+    :mod:`collabatlas.ingest.merge`): remember their subjects, for :func:`fill_merged_subjects`."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stage_prev_subjects AS
         SELECT wkey, {', '.join(_SUBJECT_COLUMNS)} FROM works

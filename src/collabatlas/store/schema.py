@@ -114,7 +114,7 @@ CREATE TABLE IF NOT EXISTS work_sources (
     record_id VARCHAR NOT NULL,    -- W…, WOS:…, 2-s2.0-…, PMID:…
     doi VARCHAR,                   -- normalised: lower case, no https://doi.org/
     title_key VARCHAR,             -- normalised title | year | first-author surname ('' when too weak to match
-                                   -- on; NULL: not computed yet, see ingest._cluster_one_source)
+                                   -- on; NULL: not computed yet, see ingest.dedupe._cluster_one_source)
     updated_date TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS ingest_log (
