@@ -11,7 +11,9 @@ import pytest
 
 from collabatlas.atlas import Atlas
 from collabatlas.counting.subjects import NI_SUBJECTS, ni_field_ids
+from collabatlas.sources import openalex_taxonomy as taxonomy
 from collabatlas.sources import subject_crosswalk as cw
+from collabatlas.sources import wos_categories as wos
 from collabatlas.sources.exports import ByteCounter, detect_format
 from collabatlas.sources.formats import reader_for
 from collabatlas.sources.ingest_report import IngestReport
@@ -37,10 +39,10 @@ def _shared_records(shared_data: Path, kind: str) -> list:
 
 
 def test_fields_and_domains_are_the_openalex_ones():
-    assert sorted(cw.FIELDS, key=int) == [str(i) for i in range(11, 37)]
-    assert set(cw.DOMAINS) == {"1", "2", "3", "4"}
+    assert sorted(taxonomy.FIELDS, key=int) == [str(i) for i in range(11, 37)]
+    assert set(taxonomy.DOMAINS) == {"1", "2", "3", "4"}
     # the field → domain grouping of OpenAlex (as in the shared OpenAlex samples' primary_topic)
-    by_domain = {d: sorted((f for f, (_n, dd) in cw.FIELDS.items() if dd == d), key=int) for d in cw.DOMAINS}
+    by_domain = {d: sorted((f for f, (_n, dd) in taxonomy.FIELDS.items() if dd == d), key=int) for d in taxonomy.DOMAINS}
     assert by_domain == {"1": ["11", "13", "24", "28", "30"], "2": ["12", "14", "18", "20", "32", "33"],
                          "3": ["15", "16", "17", "19", "21", "22", "23", "25", "26", "31"],
                          "4": ["27", "29", "34", "35", "36"]}
@@ -48,20 +50,20 @@ def test_fields_and_domains_are_the_openalex_ones():
 
 def test_every_field_the_crosswalk_gives_is_an_openalex_field_and_in_a_nature_index_area_or_none():
     ni_fields = {f for _t, fields in NI_SUBJECTS.values() for f in fields}
-    given = set(cw.WOS_CATEGORY_FIELDS.values()) | set(cw.WOS_AREA_FIELDS.values()) | set(cw.WOS_SECONDARY.values())
-    assert given <= set(cw.FIELDS)
+    given = set(wos.WOS_CATEGORY_FIELDS.values()) | set(wos.WOS_AREA_FIELDS.values()) | set(wos.WOS_SECONDARY.values())
+    assert given <= set(taxonomy.FIELDS)
     # the social sciences and humanities have no Nature Index area, everything else has one
-    assert set(cw.FIELDS) - ni_fields == {"12", "14", "18", "20", "32", "33"}
+    assert set(taxonomy.FIELDS) - ni_fields == {"12", "14", "18", "20", "32", "33"}
 
 
 def test_the_category_list_is_about_the_full_wos_list_and_the_unmapped_ones_are_explicit():
-    assert len(cw.WOS_CATEGORY_FIELDS) + len(cw.WOS_UNMAPPED) >= 250
-    assert not set(cw.WOS_UNMAPPED) & set(cw.WOS_CATEGORY_FIELDS)
-    assert set(cw.WOS_SECONDARY) <= set(cw.WOS_CATEGORY_FIELDS)
-    assert all(cw.WOS_SECONDARY[c] != cw.WOS_CATEGORY_FIELDS[c] for c in cw.WOS_SECONDARY)
+    assert len(wos.WOS_CATEGORY_FIELDS) + len(wos.WOS_UNMAPPED) >= 250
+    assert not set(wos.WOS_UNMAPPED) & set(wos.WOS_CATEGORY_FIELDS)
+    assert set(wos.WOS_SECONDARY) <= set(wos.WOS_CATEGORY_FIELDS)
+    assert all(wos.WOS_SECONDARY[c] != wos.WOS_CATEGORY_FIELDS[c] for c in wos.WOS_SECONDARY)
     assert cw.wos_category_field("Multidisciplinary Sciences") is None
     assert cw.is_known_category("Multidisciplinary Sciences")
-    assert len(cw.WOS_AREA_FIELDS) + len(cw.WOS_AREA_UNMAPPED) >= 150
+    assert len(wos.WOS_AREA_FIELDS) + len(wos.WOS_AREA_UNMAPPED) >= 150
 
 
 def test_names_match_in_any_case_with_bibtex_escapes_and_braces():
