@@ -142,6 +142,24 @@ def test_profile_group_landscape_network_equal_library(client, atlas, shared_dat
     same(frame(body, "edges"), net.edges)
 
 
+def test_distance_equals_library_and_says_why_nothing_is_measured(client, atlas):
+    """The sample has no coordinates (no ROR registry loaded): every value still equals the library,
+    and the table and chart say that the distance cannot be computed instead of drawing nothing."""
+    unit = top_country(atlas)
+    inst = atlas.scores(level="institution")["unit"].iloc[0]
+    for path, params, expected in (
+            (f"/api/distance/{unit}", {"years": "2000-2009"}, atlas.distance(unit, years="2000-2009")),
+            (f"/api/distance/{inst}", {"level": "institution"}, atlas.distance(inst, level="institution")),
+            (f"/api/distance/{unit}", {"partners": "true"}, atlas.distance(unit, partners=True))):
+        body = client.get(path, params=params).json()
+        same(frame(body), expected)
+        assert body["meta"]["coverage"] == expected.attrs["coverage"]
+        assert body["meta"]["coverage"]["institutions_without_coordinates"] == body["meta"]["coverage"]["institutions"]
+        assert body["meta"]["note"].startswith("no geocoded institutions: distance cannot be computed")
+    chart = client.get(f"/api/chart/distance/{unit}").json()
+    assert chart["spec"] is None and "no geocoded institutions" in chart["meta"]["note"]
+
+
 def test_units_search_and_info(client, atlas):
     body = client.get("/api/units", params={"level": "institution", "q": "UNIV", "limit": 500}).json()
     names = atlas.scores(level="institution")
@@ -296,7 +314,8 @@ def test_openapi_document_is_valid_and_complete(client):
     assert doc["openapi"].startswith("3.")
     for path in ("/api/scores", "/api/pairs", "/api/collaboration", "/api/partners/{unit}",
                  "/api/trend/{unit_a}/{unit_b}", "/api/profile/{institution}", "/api/group/{country}",
-                 "/api/landscape", "/api/network", "/api/industry", "/api/info", "/api/units"):
+                 "/api/landscape", "/api/network", "/api/industry", "/api/info", "/api/units",
+                 "/api/distance/{unit}", "/api/chart/distance/{unit}"):
         operation = doc["paths"][path]["get"]
         assert {"200", "422"} <= set(operation["responses"]), path
     for _name, schema in doc["components"]["schemas"].items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from collabatlas.views.charts import AXIS_FORMAT, PALETTE, WIDTH, ChartContext, _empty, _records, _tip, _title
+from collabatlas.views.charts import PALETTE, WIDTH, ChartContext, _empty, _records, _tip, _title
 
 #: band column → label, nearest first
 BAND_LABELS = {"lt_1000": "< 1,000 km", "1000_3000": "1,000–3,000 km", "3000_5000": "3,000–5,000 km",
@@ -93,7 +93,7 @@ def distance_bands(distance: pd.DataFrame, ctx: ChartContext, unit: str) -> alt.
     return alt.Chart(_records(data)).mark_bar().encode(
         x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0, grid=False, labelOverlap=True)),
         y=alt.Y("pct:Q", title="% of international works (measured)", stack="zero",
-                axis=alt.Axis(format=AXIS_FORMAT, grid=True), scale=alt.Scale(domain=[0, 100])),
+                axis=alt.Axis(format=".0f", grid=True), scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("band:N", sort=labels, title="distance",
                         scale=alt.Scale(domain=labels, range=PALETTE[:len(labels)])),
         order=alt.Order("order:Q"),

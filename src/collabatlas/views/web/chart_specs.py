@@ -160,7 +160,7 @@ def map_chart(request: Request,
                 return charts.world_map(df, _context(version, svc, **params),
                                         f"Joint works of {_label(df, p['unit'])} with each country (full count)",
                                         value="joint_works", country="partner", data_dir=svc.data_dir,
-                                        definition=sources.MAP_DEFINITION, value_title="Joint works", focus=focus)
+                                        definition=charts.PAIRS_DEFINITION, value_title="Joint works", focus=focus)
             title = f"Bilateral CS of {_label(df, p['unit'])} with each country"
             return charts.world_map(df, _context(version, svc, **params), title, value="cs", country="partner",
                                     data_dir=svc.data_dir, focus=focus)

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from collabatlas.atlas.common import COUNTING as LIBRARY_COUNTING
 from collabatlas.atlas.common import SOURCES
 from collabatlas.views.chart_text import FILTER_NAMES
 
 SOURCE_LABELS = {"works": "work-level store (source works)",
                  "pairs": "country-pair aggregates (source pairs, loaded by ingest-pairs)"}
-COUNTING = {"works": "fractional counting (Share and CS)",
+COUNTING = {"works": LIBRARY_COUNTING["works"],
             "pairs": "full count of joint works (country-pair aggregates)"}
-#: the definition on the map of a country's partners from the pair data
-MAP_DEFINITION = ("Joint works = works co-authored by the two countries, full counting (a work counts once for "
-                  "each pair of its countries), from country-pair aggregates")
 #: the chart caption's source and counting (ChartContext), per source
 CHART_SOURCE = {"pairs": "country-pair aggregates (ingest-pairs)"}
 
