@@ -217,3 +217,41 @@ def test_unit_shares_are_stored_after_ingest_and_used_read_only(tmp_path):
     with collabatlas.open(store, read_only=True) as reader:
         assert sorted(reader.scores(level="country")["unit"]) == ["CN", "JP", "US"]
         assert reader.counting_for("country", None, None, None, None, False, False).source == "unit_shares_country"
+
+
+def _reversed_staging_sql() -> str:
+    """The staging tables with every column order reversed (same names and types)."""
+    import duckdb
+
+    from collabatlas.ingest.staging import STAGING_SQL
+
+    con = duckdb.connect()
+    con.execute(STAGING_SQL)
+    tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()]
+    out = []
+    for table in tables:
+        cols = con.execute(f"DESCRIBE {table}").fetchall()
+        out.append(f"CREATE OR REPLACE TEMP TABLE {table} ("
+                   + ", ".join(f"{name} {type_}" for name, type_, *_ in reversed(cols)) + ");")
+    return "\n".join(out)
+
+
+def test_staging_inserts_name_their_columns(tmp_path, monkeypatch):
+    """Issue 13: every reader inserts into the staging tables by column name, so a staging table whose
+    columns come in another order stores exactly the same rows."""
+    from collabatlas.ingest import pipeline
+
+    geo = {**institution("I7", "FR"), "updated_date": "2024-02-01T00:00:00",
+           "geo": {"country_code": "FR", "latitude": 48.85, "longitude": 2.35}}
+    works = [work("W1", [[("I7", "FR")], [("U1", "US")], {"countries": ["DE"]}], doi="https://doi.org/10.1/X",
+                  primary_location={"source": {"id": "https://openalex.org/S5", "display_name": "Journal"}}),
+             work("W2", [[("J1", "JP")]], year=2019)]
+    inputs = [write_jsonl(tmp_path / "w.jsonl", works), write_jsonl(tmp_path / "i.jsonl", [geo])]
+    normal = collabatlas.open(tmp_path / "a.duckdb")
+    normal.ingest(*inputs)
+    monkeypatch.setattr(pipeline, "STAGING_SQL", _reversed_staging_sql())
+    permuted = collabatlas.open(tmp_path / "b.duckdb")
+    permuted.ingest(*inputs)
+    assert store_rows(permuted) == store_rows(normal)
+    geo_rows = "SELECT lat, lon, origin FROM institution_geo ORDER BY ALL"
+    assert permuted.con.execute(geo_rows).fetchall() == normal.con.execute(geo_rows).fetchall() == [(48.85, 2.35, "openalex")]

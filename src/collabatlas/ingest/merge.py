@@ -80,7 +80,7 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
         if not sources_same:
             con.execute("DELETE FROM work_sources WHERE record_id IN (SELECT work_id FROM stage_clustered)")
         con.execute(f"""
-            INSERT INTO work_sources
+            INSERT INTO work_sources (wkey, origin, record_id, doi, title_key, updated_date)
             SELECT coalesce(d.target, g.wkey), c.origin, c.work_id, c.doi, c.title_key, c.updated_date
             FROM stage_clustered c JOIN stage_decision d USING (ck) LEFT JOIN stage_go g USING (ck)
             WHERE {'false' if sources_same else 'true'}
@@ -130,7 +130,7 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
         report.seconds = time.perf_counter() - started  # logged below; the commit adds a little
         meta_set(con, "data_version", str(report.data_version))
         ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
-        con.execute("INSERT INTO ingest_log VALUES (?, ?, ?)",
+        con.execute("INSERT INTO ingest_log (ingest_id, finished_at, summary) VALUES (?, ?, ?)",
                     [ingest_id, datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict())])
 
 

@@ -42,7 +42,7 @@ from collabatlas.sources.openalex_careful import careful_records, line_numbers
 GEO_STAGING_SQL = """
     CREATE TEMP TABLE IF NOT EXISTS stage_institution_geo (rid BIGINT, institution_id VARCHAR, lat DOUBLE, lon DOUBLE,
                                                            updated_date TIMESTAMP);
-    INSERT INTO stage_institution_geo
+    INSERT INTO stage_institution_geo (rid, institution_id, lat, lon, updated_date)
     SELECT rid, oa_id(id), CASE WHEN json_type(geo.latitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
                                 THEN CAST(geo.latitude AS DOUBLE) END,
            CASE WHEN json_type(geo.longitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN CAST(geo.longitude AS DOUBLE) END,
@@ -265,7 +265,9 @@ class Stager:
         for reason, n in zip(checks, found, strict=False):
             self._warn(reason, n)
         con.execute(r"""
-            INSERT INTO stage_works
+            INSERT INTO stage_works (rid, work_id, doi, title, year, pub_date, type, source_id, source_name,
+                                     domain_id, domain, field_id, field, subfield_id, subfield, n_authors,
+                                     updated_date, origin, authors_truncated)
             SELECT rid, wid, lower(regexp_replace(trim(doi), '^https?://(dx\.)?doi\.org/', '')),
                    display_name, coalesce(year_ok, year(pd_ok)), pd_ok, type,
                    oa_id(primary_location.source.id), primary_location.source.display_name,
@@ -301,17 +303,18 @@ class Stager:
         self._warn("null or empty authorship entry (kept as an author with no known affiliation)", found[0])
         self._warn("authorship country not ISO 3166-1 alpha-2 (treated as unknown; entries counted)", int(found[1] or 0))
         con.execute("""
-            INSERT INTO stage_authorships
+            INSERT INTO stage_authorships (rid, work_id, author_position, author_id, author_name, n_institutions,
+                                           n_countries)
             SELECT rid, work_id, author_position, author_id, author_name, len(institution_ids), len(countries)
             FROM raw_authorships
         """)
         con.execute("""
-            INSERT INTO stage_affiliations
+            INSERT INTO stage_affiliations (rid, work_id, author_position, institution_id)
             SELECT rid, work_id, author_position, unnest(institution_ids)
             FROM raw_authorships WHERE len(institution_ids) > 0
         """)
         con.execute("""
-            INSERT INTO stage_author_countries
+            INSERT INTO stage_author_countries (rid, work_id, author_position, country_code)
             SELECT rid, work_id, author_position, unnest(countries)
             FROM raw_authorships WHERE len(countries) > 0
         """)
@@ -333,7 +336,8 @@ class Stager:
             "institution country_code not ISO 3166-1 alpha-2 (treated as unknown; institutions counted)",
         )
         con.execute("""
-            INSERT INTO stage_institutions
+            INSERT INTO stage_institutions (rid, institution_id, ror, name, country_code, type, lineage,
+                                            updated_date, origin)
             SELECT rid, iid, short_id(i.ror), i.display_name, iso2(i.country_code), i.type,
                    list_filter(list_transform(i.lineage, lambda x: oa_id(x)), lambda x: x IS NOT NULL),
                    updated_date, 'work'
@@ -354,7 +358,8 @@ class Stager:
             "invalid updated_date (stored as empty: any dated copy wins over it)",
         )
         self.con.execute("""
-            INSERT INTO stage_institutions
+            INSERT INTO stage_institutions (rid, institution_id, ror, name, country_code, type, lineage,
+                                            updated_date, origin)
             SELECT rid, oa_id(id), short_id(ror), display_name, iso2(coalesce(country_code, geo.country_code)), type,
                    list_filter(list_transform(lineage, lambda x: oa_id(x)), lambda x: x IS NOT NULL),
                    TRY_CAST(updated_date AS TIMESTAMP), 'entity'

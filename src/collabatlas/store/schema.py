@@ -151,7 +151,7 @@ CREATE OR REPLACE TEMP MACRO ca_title_key(title, year, surname) AS CASE
 """
 
 WORK_SOURCES_FROM_WORKS_SQL = """
-INSERT INTO work_sources
+INSERT INTO work_sources (wkey, origin, record_id, doi, title_key, updated_date)
 SELECT w.wkey, w.origin, w.work_id, w.doi, coalesce(ca_title_key(w.title, w.year, ca_surname(a.author_name)), ''),
        w.updated_date
 FROM works w LEFT JOIN authorships a ON a.wkey = w.wkey AND a.author_position = 1
@@ -309,7 +309,7 @@ def meta_get(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def meta_set(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("DELETE FROM store_meta WHERE key = ?", [key])
-    con.execute("INSERT INTO store_meta VALUES (?, ?)", [key, value])
+    con.execute("INSERT INTO store_meta (key, value) VALUES (?, ?)", [key, value])
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
