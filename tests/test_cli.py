@@ -39,7 +39,8 @@ def run_csv(*args) -> pd.DataFrame:
 
 def test_scores_csv_columns_and_values(store):
     df = run_csv("scores", "--level", "country", "--store", str(store))
-    assert list(df.columns) == ["unit", "count", "share"]
+    assert list(df.columns) == ["unit", "name", "count", "share"]  # a country's name beside its code
+    assert dict(zip(df["unit"], df["name"], strict=True)) == {"JP": "Japan", "US": "United States", "CN": "China"}
     assert dict(zip(df["unit"], df["share"], strict=True)) == pytest.approx({"JP": 1.0, "US": 1 / 6 + 1 / 2, "CN": 1 / 3})
     inst = run_csv("scores", "--level", "institution", "--store", str(store))
     assert list(inst.columns) == ["unit", "name", "count", "share"]
@@ -47,7 +48,7 @@ def test_scores_csv_columns_and_values(store):
 
 def test_pairs_csv_each_pair_once(store):
     df = run_csv("pairs", "--level", "country", "--years", "2019", "--store", str(store))
-    assert list(df.columns) == ["unit_a", "unit_b", "joint_count", "cs"]
+    assert list(df.columns) == ["unit_a", "name_a", "unit_b", "name_b", "joint_count", "cs"]
     assert (df["unit_a"] < df["unit_b"]).all()
     assert dict(zip(zip(df["unit_a"], df["unit_b"], strict=False), df["cs"], strict=True)) == pytest.approx(
         {("JP", "US"): 2 / 3, ("CN", "JP"): 5 / 6, ("CN", "US"): 1 / 2})
@@ -78,7 +79,7 @@ def test_user_errors_are_one_line_not_a_traceback(store, tmp_path):
 def test_console_script_csv_to_stdout(store):
     out = subprocess.run([sys.executable, "-m", "collabatlas.views.cli", "scores", "--store", str(store), "--format", "csv"],
                          capture_output=True, text=True, check=True)
-    assert out.stdout.splitlines()[0] == "unit,count,share"
+    assert out.stdout.splitlines()[0] == "unit,name,count,share"
 
 
 @pytest.mark.slow

@@ -75,7 +75,7 @@ def test_cli_partners_and_trend(tmp_path):
     store = str(tmp_path / "s.duckdb")
     assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
     out = runner.invoke(app, ["partners", "JP", "--format", "csv", "--store", store])
-    assert out.exit_code == 0 and out.stdout.splitlines()[0] == "partner,joint_count,cs,pct_of_international_cs"
+    assert out.exit_code == 0 and out.stdout.splitlines()[0] == "partner,name,joint_count,cs,pct_of_international_cs"
     out = runner.invoke(app, ["trend", "JP", "US", "--years", "2019-2021", "--compare", "2019,2021", "--store", store])
     assert out.exit_code == 0 and "-25.0 %" in out.output
     out = runner.invoke(app, ["partners", "XX", "--store", store])

@@ -49,7 +49,7 @@ def test_country_report_is_self_contained_and_complete(store, tmp_path):
         assert "data version 1" in " ".join(spec["title"]["subtitle"]), stem
     # hand-checked: US–IT CS 2000-2009 = W2314057378 (IT 4/5 incl. an author placed by `countries`, US 1/5)
     # + W1799019926 (IT 1/3 + 1/6 + 2/9 = 13/18, US 1/9) = 1 + 15/18 = 1.833, over 2 joint works
-    assert re.search(r"<td>IT</td><td class=\"num\">2</td><td class=\"num\">1\.833</td>", html)
+    assert re.search(r"<td>IT</td><td>Italy</td><td class=\"num\">2</td><td class=\"num\">1\.833</td>", html)
     assert "Methodology" in html and "1/n" in html
     assert f"collabatlas report --focus US --out {out} --years 2000-2009 --store {store} --no-images" in html
     assert "data version 1" in html and "years 2000-2009" in html

@@ -75,7 +75,7 @@ def test_api_refuses_with_422(store):
 def test_journals_option_on_the_cli_filters_the_works(store):
     result = CliRunner().invoke(app, ["scores", "--journals", "nature-index", "--format", "csv", "--store", str(store)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "unit,count,share"  # the one work has no journal: nothing is listed
+    assert result.output.strip() == "unit,name,count,share"  # the one work has no journal: nothing is listed
 
 
 def test_api_takes_a_journal_list(store):

@@ -5,7 +5,7 @@ For each period (a year or a year range): the country's works with the group, th
 its international works and of its international CS, and the growth between the first and the last
 period of group works, of all international works and of domestic-only works; then the top partners
 in the group with their CS in every period and its growth. All figures come from
-:mod:`collabatlas.counting.rules` (``focus_works_sql`` and ``partners_sql``).
+:mod:`collabatlas.counting` (``derived.group_period_sql`` and ``derived.partner_detail_sql``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from collabatlas.analyses import uncertainty
+from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import parse_window, parse_years
 from collabatlas.counting.rules import FRACTIONAL_LABEL, CountingError
@@ -109,16 +110,10 @@ def group_collaboration(atlas: Atlas, country: str, group: str, members: frozens
             years, window = parse_years(raw), None
             label = period_label(years)
         c = atlas.counting_for("country", years, window, subject, type, False, False)
-        sql, params = counting.focus_works_sql(c, country, list(members))
-        works, intl, with_group, domestic = atlas.con.execute(sql, params).fetchone()
+        row = atlas._df(derived.group_period_sql(c, country, list(members)))  # the shares are SQL
+        rows.append({"period": label, **{k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items()}})
         partners = atlas.partner_detail(c, "country", country)
         in_group = partners["partner"].isin(members)
-        group_cs, intl_cs = partners.loc[in_group, "cs"].sum(), partners["cs"].sum()
-        rows.append({"period": label, "works": works, "intl_works": intl, "group_works": with_group,
-                     "domestic_works": domestic,
-                     "group_pct_of_intl_works": 100 * with_group / intl if intl else None,
-                     "group_cs": group_cs, "intl_cs": intl_cs,
-                     "group_pct_of_intl_cs": 100 * group_cs / intl_cs if intl_cs else None})
         if ci:
             per_work = atlas.con.execute(*counting.contributions_sql(c, focus=country)).df()
             per_work["in_group"] = per_work["key"].isin(members)

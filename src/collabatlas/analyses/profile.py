@@ -1,7 +1,8 @@
 """An institution's collaboration profile (one page per institution, as on Nature Index).
 
-Everything here is arranged from :mod:`collabatlas.counting.rules` results (totals and partners); no
-Share or CS is computed in this module.
+Everything here is arranged from :mod:`collabatlas.counting` results (totals, partners and CS by
+partner country, :mod:`collabatlas.counting.derived`); no Share or CS, nor any ratio of them, is
+computed in this module.
 
 - headline: Count, Share, total CS and its domestic / international / industry parts;
 - hotspot countries: the institution's CS with partner institutions, summed per partner country,
@@ -18,13 +19,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from collabatlas.counting import derived
+from collabatlas.counting.derived import REST_OF_WORLD
 from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError, UnknownUnitError
 from collabatlas.escaping import like_contains
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
 
-REST_OF_WORLD = "rest of world"
+__all__ = ["REST_OF_WORLD", "InstitutionProfile", "find_institution", "institution_profile"]
 
 
 @dataclass
@@ -91,22 +94,11 @@ def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> In
 
     c = atlas.counting_for("institution", filters.get("years"), filters.get("window"), filters.get("subject"),
                            filters.get("type"), False, False)
-    partners = atlas.partner_detail(c, "institution", iid)
-    partners["own_pct"] = 100 * partners["own_share"] / partners["cs"]
+    partners = atlas.partner_detail(c, "institution", iid)  # own_pct and the international part: SQL
     international = partners["pct_of_international_cs"].notna()
     domestic = partners["country"].notna() & (partners["country"] == country)
-
-    intl = partners[international]
-    by_country = (intl.groupby("country", as_index=False)
-                  .agg(cs=("cs", "sum"), joint_partners=("partner", "size"))
-                  .sort_values(["cs", "country"], ascending=[False, True], ignore_index=True))
-    total_intl = by_country["cs"].sum()
-    hotspots = by_country.head(top).copy()
-    rest = by_country.iloc[top:]
-    if len(rest):
-        hotspots.loc[len(hotspots)] = {"country": REST_OF_WORLD, "cs": rest["cs"].sum(),
-                                       "joint_partners": int(rest["joint_partners"].sum())}
-    hotspots["pct_of_international_cs"] = 100 * hotspots["cs"] / total_intl if total_intl else None
+    hotspots = atlas._df(derived.partner_countries_sql(c, iid, top=top)).drop(columns="domestic")
+    hotspots["joint_partners"] = hotspots["joint_partners"].astype("int64")
 
     corporate_types = [t for t, sector in SECTOR_OF_TYPE.items() if sector == "corporate"]
     types = atlas.institution_attributes()["type"].reindex(partners["partner"])

@@ -14,7 +14,9 @@ from collabatlas.atlas.common import (
     LANDSCAPE_MIN_WORKS,
     _pairs_only,
     check_source,
+    with_country_names,
 )
+from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
 from collabatlas.store import country_pairs
@@ -60,9 +62,12 @@ class Analyses:
             periods = [str(p).strip() for p in periods if str(p).strip()]
             table = country_pairs.group(self.con, country, members, periods)
             partners = country_pairs.group_partners(self.con, country, members, periods)
-            return pair_group_report(country, group, members, table, partners, top, country_pairs.FULL_COUNT_LABEL)
-        return group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
-                                   type=type, ci=ci)
+            report = pair_group_report(country, group, members, table, partners, top, country_pairs.FULL_COUNT_LABEL)
+        else:
+            report = group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
+                                         type=type, ci=ci)
+        with_country_names(report.partners, "partner")
+        return report
 
     def pair_years(self) -> tuple[int, int]:
         """First and last year of the country-pair aggregates (``source="pairs"``) of this store."""
@@ -99,10 +104,9 @@ class Analyses:
         if window_end_month is not None and span:
             df = df[df["period"].between(*span)]
         if report_dual and not exclude_dual_affiliations:
-            c2 = dataclasses.replace(c, exclude_dual=True)
-            without = self._df(counting.pair_trend_sql(dataclasses.replace(c2, source=self.unit_shares_table(c2)),
-                                                       a, b, window_end_month))
-            df["cs_without_dual"] = df["period"].map(without.set_index("period")["cs"]).fillna(0.0)
+            split = self._df(derived.trend_dual_sql(c, self.without_dual(c), a, b, window_end_month)).set_index("period")
+            df["cs_without_dual"] = df["period"].map(split["cs_without_dual"]).fillna(0.0)
+            df["dual_cs"] = df["period"].map(split["dual_cs"]).fillna(0.0)
         # every period of the range, zero when there is no joint work
         if span:
             first, last = span
@@ -118,7 +122,7 @@ class Analyses:
             df["cs_high"] = df["period"].map(bounds["high"]).fillna(0.0)
         if "cs_without_dual" in df:
             df["cs_without_dual"] = df["cs_without_dual"].astype(float)
-            df["dual_cs"] = df["cs"] - df["cs_without_dual"]
+            df["dual_cs"] = df["dual_cs"].astype(float)
         previous = df["cs"].shift(1)
         df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
         if window_end_month is not None and self.spark is None:  # provenance (work_sources) lives in the store

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from collabatlas.counting import rules as counting
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.store.schema import (
@@ -43,6 +45,20 @@ def _pairs_only(level: str, **given) -> None:
         raise counting.CountingError(
             f"{', '.join(refused)}: not available with --source pairs, which holds {SOURCES['pairs']}; "
             "use --source works (the work-level store) for them")
+
+
+def with_country_names(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``df`` with each country-code column followed by the country's short name (``unit`` and
+    ``partner`` → ``name``, ``unit_a`` → ``name_a``), as institution tables carry names:
+    readers see "Japan" beside ``JP``. Codes without a name (``XK`` in some lists) keep an empty name."""
+    from collabatlas.refdata.countries import short_names
+
+    names = short_names()
+    for column in columns:
+        label = {"unit": "name", "partner": "name", "unit_a": "name_a", "unit_b": "name_b"}.get(column, f"{column}_name")
+        if column in df.columns and label not in df.columns:
+            df.insert(df.columns.get_loc(column) + 1, label, df[column].map(names))
+    return df
 
 
 LANDSCAPE_MIN_WORKS = 10

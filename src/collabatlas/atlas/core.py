@@ -18,8 +18,10 @@ from collabatlas.atlas.common import (
     UnknownUnitError,
     _pairs_only,
     check_source,
+    with_country_names,
 )
 from collabatlas.atlas.writes import StoreWrites
+from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
 from collabatlas.counting.rules import Counting
@@ -266,7 +268,7 @@ class Atlas(StoreWrites, Analyses):
                 raise counting.CountingError("confidence intervals are given for a whole period, not --by-year")
             bounds = self._intervals(c, ci)
             df["share_low"], df["share_high"] = df["unit"].map(bounds["low"]), df["unit"].map(bounds["high"])
-        return df
+        return with_country_names(df, "unit") if level == "country" else df
 
     def _check_base_year(self, filters: Filters, base_year: int) -> None:
         n = self._mapping(*counting.works_per_year_sql(filters.without_years()))
@@ -284,7 +286,7 @@ class Atlas(StoreWrites, Analyses):
             df = df[df["joint_count"] >= min_joint]
         df = ranked(df, "cs", ["unit_a", "unit_b"], ["year"] if by_year else None)
         df["joint_count"] = df["joint_count"].astype("int64")
-        return df
+        return with_country_names(df, "unit_a", "unit_b") if level == "country" else df
 
     def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False,
@@ -302,7 +304,7 @@ class Atlas(StoreWrites, Analyses):
             _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
                         rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
             df = country_pairs.totals(self.con, years)
-            return df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df
+            return with_country_names(df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df, "unit")
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         df = self._df(counting.totals_sql(c, focus=unit))
         df = ranked(df, "cs_total", ["unit"])
@@ -310,7 +312,7 @@ class Atlas(StoreWrites, Analyses):
             df[col] = df[col].astype("int64")
         if level != "institution":
             df = df.drop(columns=["cs_industry"] if level == "country" else ["cs_domestic", "cs_international", "cs_unknown_country"])
-        return df
+        return with_country_names(df, "unit") if level == "country" else df
 
     def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None,
               years=None, window=None, subject=None, type=None, renormalize: bool = False,
@@ -377,16 +379,15 @@ class Atlas(StoreWrites, Analyses):
                         rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
                         ci=ci)
             df = country_pairs.partners(self.con, unit, years)
-            return df.head(top) if top else df
+            return with_country_names(df.head(top) if top else df, "partner")
         unit = self.resolve_unit(level, unit)
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         df = self.partner_detail(c, level, unit)
-        df = df.drop(columns=["own_share", "partner_share"])
+        df = df.drop(columns=["own_share", "partner_share", "own_pct"])
         if report_dual and not exclude_dual_affiliations:
-            without = self._df(counting.partners_sql(dataclasses.replace(
-                c, exclude_dual=True, source=self.unit_shares_table(dataclasses.replace(c, exclude_dual=True))), unit))
-            df["cs_without_dual"] = df["partner"].map(without.set_index("partner")["cs"]).fillna(0.0)
-            df["dual_cs"] = df["cs"] - df["cs_without_dual"]
+            split = self._df(derived.partners_dual_sql(c, self.without_dual(c), unit)).set_index("partner")
+            df["cs_without_dual"] = df["partner"].map(split["cs_without_dual"]).fillna(0.0)
+            df["dual_cs"] = df["partner"].map(split["dual_cs"]).fillna(0.0)
         if ci:
             bounds = self._intervals(c, ci, focus=unit)
             df["cs_low"], df["cs_high"] = df["partner"].map(bounds["low"]), df["partner"].map(bounds["high"])
@@ -399,7 +400,28 @@ class Atlas(StoreWrites, Analyses):
             for year in range(first_last[0], first_last[1] + 1):
                 values = wide[year] if year in wide.columns else pd.Series(dtype=float)
                 df[f"cs_{year}"] = df["partner"].map(values).fillna(0.0)
+        return with_country_names(df, "partner") if level == "country" else df
+
+    def partner_countries(self, institution: str, top: int | None = None, international_only: bool = False,
+                          years=None, window=None, subject=None, type=None, renormalize: bool = False,
+                          rollup: bool = False, exclude_dual_affiliations: bool = False,
+                          journals: str | None = None) -> pd.DataFrame:
+        """CS of an institution with the partner institutions of each country: ``country, cs,
+        joint_partners, domestic, pct_of_international_cs`` (``top``: the international countries,
+        the largest ``top`` and ``rest of world``); see :func:`derived.partner_countries_sql`. The
+        profile's hotspots and the institution partner map are this table."""
+        check_range("top", top, 1)
+        unit = self.resolve_unit("institution", institution)
+        c = self.counting_for("institution", years, window, subject, type, renormalize, rollup,
+                              exclude_dual_affiliations, journals=journals)
+        df = self._df(derived.partner_countries_sql(c, unit, top=top, international_only=international_only))
+        df["joint_partners"] = df["joint_partners"].astype("int64")
         return df
+
+    def without_dual(self, c: Counting) -> Counting:
+        """``c`` without authors affiliated in several countries (``exclude_dual``), on its unit-share table."""
+        c2 = dataclasses.replace(c, exclude_dual=True)
+        return dataclasses.replace(c2, source=self.unit_shares_table(c2))
 
     def _intervals(self, c: Counting, ci: int, **which) -> pd.DataFrame:
         """key, low, high: bootstrap intervals (``ci`` replicates) of the sums behind a metric."""
@@ -413,7 +435,7 @@ class Atlas(StoreWrites, Analyses):
     def partner_detail(self, c: Counting, level: str, unit: str) -> pd.DataFrame:
         """All partners of ``unit`` (already resolved) under counting ``c``, by CS, with country
         (institutions), both sides' Shares on joint works and % of international CS."""
-        df = self._df(counting.partner_detail_sql(c, unit))  # the international part is SQL too
+        df = self._df(derived.partner_detail_sql(c, unit))  # the international part is SQL too
         df["joint_count"] = df["joint_count"].astype("int64")
         return ranked(df, "cs", ["partner"])
 

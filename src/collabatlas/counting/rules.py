@@ -330,28 +330,6 @@ def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, d
     return f"{prefix} {_named(c, inner, ('partner',))}", {**params, "focus": focus}
 
 
-def partner_detail_sql(c: Counting, focus: str) -> tuple[str, dict]:
-    """:func:`partners_sql` with, per partner, whether it is international and its part of the
-    unit's international CS: ``partner[, name, country], joint_count, cs, own_share, partner_share,
-    pct_of_international_cs``.
-
-    International: at country level every partner; at institution level a partner whose country is
-    known and differs from the unit's (known) country; at sector level none.
-    ``pct_of_international_cs`` = 100 · CS / Σ CS over the international partners (NULL for a
-    domestic partner, or when the unit has no international CS)."""
-    sql, params = partners_sql(c, focus)
-    if c.level == "institution":
-        own = "(SELECT country_code FROM institutions WHERE institution_id = $focus)"
-        sql = (f"SELECT p.partner, p.name, i.country_code AS country, p.* EXCLUDE (partner, name), "
-               f"coalesce(i.country_code <> {own}, false) AS international "
-               f"FROM ({sql}) p LEFT JOIN institutions i ON i.institution_id = p.partner")
-    else:
-        sql = f"SELECT p.*, {'true' if c.level == 'country' else 'false'} AS international FROM ({sql}) p"
-    return (f"SELECT d.* EXCLUDE (international), CASE WHEN d.international THEN 100 * d.cs / "
-            f"nullif(sum(CASE WHEN d.international THEN d.cs ELSE 0 END) OVER (), 0) END AS pct_of_international_cs "
-            f"FROM ({sql}) d"), params
-
-
 def _pair_period_rows(c: Counting, unit_a: str, unit_b: str,
                       window_end_month: int | None) -> tuple[str, str, dict]:
     """(prefix, rows, params): rows = (wkey, period, value = S_a + S_b) for the works of a pair."""

@@ -157,7 +157,8 @@ def _unit_label(row: pd.Series, key: str) -> str:
     name = row.get("name")
     code = str(row[key])
     if isinstance(name, str) and name:
-        return name
+        is_country = len(code) == 2 and code.isalpha() and code.isupper()
+        return f"{name} ({code})" if is_country and name != code else name  # a country keeps its code
     named = country_name(code)
     return f"{named} ({code})" if named != code else code
 

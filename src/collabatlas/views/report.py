@@ -283,8 +283,7 @@ def _institution_sections(atlas: Atlas, profile, filters: dict, ctx: ChartContex
                         tables=[("Top partner institutions", profile.partners)])]
     sections += _partners_and_trend(atlas, iid, "institution", filters, ctx, first, last, top, label, say)
     say("map")
-    partners = atlas.partners(iid, level="institution", **filters)
-    by_country = partners.dropna(subset=["country"]).groupby("country", as_index=False)["cs"].sum()
+    by_country = atlas.partner_countries(iid, **filters)
     sections.append(Section("map", "Partners on the map", "CS with partner institutions, summed per country.",
                             charts=[("map", charts.world_map(by_country, ctx, f"{label}: partners by country",
                                                              country="country"))]))
@@ -344,11 +343,11 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
     if kind == "partners":
         return charts.partner_bars(atlas.partners(unit, level=level, top=top, **filters), ctx, label, top=top)
     if kind == "map":
-        df = atlas.partners(unit, level=level, **filters)
         if level == "institution":
-            df = df.dropna(subset=["country"]).groupby("country", as_index=False)["cs"].sum()
+            df = atlas.partner_countries(unit, **filters)
             return charts.world_map(df, ctx, f"{label}: partners by country", country="country")
-        return charts.world_map(df, ctx, f"{label}'s partner countries", focus=unit)
+        return charts.world_map(atlas.partners(unit, level=level, **filters), ctx, f"{label}'s partner countries",
+                                focus=unit)
     if kind == "subjects":
         by_subject = {title: atlas.partners(unit, level=level, top=5, **{**filters, "subject": f"ni:{slug}"})
                       for slug, (title, _) in NI_SUBJECTS.items()}
