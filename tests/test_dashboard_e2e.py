@@ -11,6 +11,8 @@ they fail (``.ci/run`` installs Debian's ``chromium``).
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -195,6 +197,13 @@ def test_source_switch_changes_the_partners_table_to_pair_counts(browser, hand_s
         assert _panel(page, "Top partners")["drawn"] and _panel(page, "Partners on the map")["drawn"]
         assert "distances need work-level data" in _panel(page, "Collaboration distance")["note"]
         page.screenshot(path=str(ARTIFACTS / "e2e-country-source-pairs.png"), full_page=True)
+        table = page.query_selector(".panel:has(h2:text-is('Partners'))")
+        with page.expect_download() as info:  # the CSV says where its numbers come from
+            table.query_selector("button[data-action=csv]").click()
+        csv_rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+        assert {r["partner"]: int(float(r["joint_works"])) for r in csv_rows} == PAIR_TOTALS
+        assert {r["source"] for r in csv_rows} == {"country-pair aggregates (source pairs, loaded by ingest-pairs)"}
+        assert {r["filters"] for r in csv_rows} == {"all years (no filter)"} and all(r["counting"] for r in csv_rows)
         _change(page, "#controls [name=source]", "works")
         back = _panel(page, "Partners")
         assert "bilateral CS" in back["heads"] and not page.query_selector("#controls [name=subject]").is_disabled()
