@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import collabatlas
-from collabatlas.ingest import maintenance
+from collabatlas.ingest import institution_merges, maintenance
 from collabatlas.views.cli import app
 from tests._export_fakes import FakeMatcher
 from tests.conftest import institution, work, write_jsonl
@@ -47,6 +47,7 @@ step_st = st.one_of(
     st.tuples(st.just("wos"), st.integers(0, 50), st.lists(st.sampled_from(("JP", "NO", "US")), min_size=1, max_size=3)),
     st.tuples(st.just("institution"), st.sampled_from(INSTITUTIONS), st.sampled_from(COUNTRIES), st.sampled_from(TYPES)),
     st.tuples(st.just("merge_away"), st.integers(0, 50)),
+    st.tuples(st.just("merge_institution"), st.sampled_from(INSTITUTIONS), st.sampled_from(INSTITUTIONS)),
 )
 
 
@@ -100,6 +101,10 @@ class World:
             date = f"2025-{1 + self.day // 28:02d}-{1 + self.day % 28:02d}"
             (folder / f"{date}.csv.gz").write_bytes(gzip.compress(
                 f"merge_date,id,merge_into_id\n{date},https://openalex.org/{wid},W1\n".encode()))
+            return atlas.sync(self.snapshot).ingest
+        if kind == "merge_institution" and step[1] != step[2]:
+            self.day += 1
+            _merge_institutions(self.snapshot, f"2025-{1 + self.day // 28:02d}-{1 + self.day % 28:02d}", [step[1:]])
             return atlas.sync(self.snapshot).ingest
         return None
 
@@ -263,3 +268,106 @@ def test_a_key_value_folder_never_changes_country_pair_rows(tmp_path):
     with collabatlas.open(":memory:") as atlas:
         report = atlas.ingest_country_pairs(folder / "pairs.csv")
     assert report.years == [2019, 2020] and report.rows_stored == 9
+
+
+# -- institution merges (merged_ids/institutions) ------------------------------------------------------
+def _merge_institutions(root, date: str, pairs: list[tuple[str, str]]) -> None:
+    folder = root / "merged_ids" / "institutions"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = "".join(f"{date},https://openalex.org/{a},https://openalex.org/{b}\n" for a, b in pairs)
+    (folder / f"{date}.csv.gz").write_bytes(gzip.compress(f"merge_date,id,merge_into_id\n{rows}".encode()))
+
+
+def _n_institutions(atlas) -> list:
+    return atlas.con.execute("""SELECT w.work_id, a.author_position, a.n_institutions FROM authorships a
+                                JOIN works w USING (wkey) ORDER BY 1, 2""").fetchall()
+
+
+def _metrics(atlas) -> dict:
+    out = {}
+    for level in ("institution", "country", "sector"):
+        for name, frame in (("scores", atlas.scores(level=level)), ("totals", atlas.totals(level=level)),
+                            ("pairs", atlas.pairs(level=level))):
+            out[(level, name)] = frame.sort_values(list(frame.columns[:2])).round(12).reset_index(drop=True)
+    return out
+
+
+def test_an_institution_merge_moves_its_affiliations_and_equals_ingesting_the_target(tmp_path, monkeypatch):
+    monkeypatch.setattr(maintenance, "MAX_SHARE", 1.0)
+    i1, i2, i3, i4 = (institution("I1", "JP"), institution("I2", "NO", "company"), institution("I3", "US"),
+                      institution("I4", "NO", lineage=["I4", "I2"]))
+    before = [work("W1", [[i1, i2], [i3]]), work("W2", [[i2], [i4]]), work("W3", [[i3]])]
+    after = [work("W1", [[i1], [i3]]), work("W2", [[i1], [i4]]), work("W3", [[i3]])]  # I2 merged into I1
+    root = tmp_path / "snap"
+    _partition(root, "2024-01-01", before, [])
+    with collabatlas.open(":memory:") as atlas:
+        atlas.sync(root)
+        _merge_institutions(root, "2024-02-01", [("I2", "I1")])
+        report = atlas.sync(root)
+        assert report.institutions_merged_away == 1 and report.merged_institution_ids_read == 1
+        assert report.ingest.derived_update == "incremental" and report.ingest.works_recounted == 2
+        assert "institutions merged away 1" in report.summary()
+        _equal_to_rebuild(atlas)
+        ids = {r[0] for r in atlas.con.execute("SELECT institution_id FROM institutions").fetchall()}
+        assert "I2" not in ids
+        # the lineage naming I2 now names I1
+        assert atlas.con.execute("SELECT lineage FROM institutions WHERE institution_id = 'I4'").fetchone()[0] == ["I4", "I1"]
+        merged_state, merged_n = _metrics(atlas), _n_institutions(atlas)
+        # a later input naming I2 counts it as I1; I2's own record is skipped
+        late = atlas.ingest(write_jsonl(tmp_path / "late.jsonl", [work("W5", [[i1, i2]], updated="2024-03-01T00:00:00")]),
+                            write_jsonl(tmp_path / "inst.jsonl", [{**i2, "updated_date": "2024-03-01T00:00:00"}]))
+        assert late.skipped[institution_merges.SKIP_REASON] == 1 and late.unaccounted == 0
+        assert atlas.con.execute("""SELECT i.institution_id, f.n_institutions FROM affiliations f JOIN institutions i
+                                    USING (ikey) JOIN works w USING (wkey) WHERE w.work_id = 'W5'""").fetchall() == [("I1", 1)]
+        _equal_to_rebuild(atlas)
+        again = atlas.sync(root)
+        assert not again.changed
+    with collabatlas.open(":memory:") as oracle:
+        oracle.ingest(write_jsonl(tmp_path / "after.jsonl", after))
+        oracle.con.execute("UPDATE institutions SET lineage = ['I4', 'I1'] WHERE institution_id = 'I4'")
+        oracle.refresh()
+        assert _n_institutions(oracle) == merged_n
+        expected = _metrics(oracle)
+    for key, frame in expected.items():
+        assert frame.equals(merged_state[key]), (key, frame, merged_state[key])
+
+
+def test_institution_merge_chains_unknown_targets_and_merges_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(maintenance, "MAX_SHARE", 1.0)
+    root = tmp_path / "snap"
+    _partition(root, "2024-01-01", [work("W1", [[("I5", "JP")], [("I6", "NO")]]), work("W2", [[("I7", "US")]])], [])
+    with collabatlas.open(":memory:") as atlas:
+        atlas.sync(root)
+        _merge_institutions(root, "2024-02-01", [("I5", "I6"), ("I7", "I9")])  # I9: not in the store
+        atlas.sync(root)
+        _equal_to_rebuild(atlas)
+        rows = dict(atlas.con.execute("SELECT institution_id, origin FROM institutions").fetchall())
+        assert set(rows) == {"I6", "I9"} and rows["I9"] == "stub"
+        assert _n_institutions(atlas) == [("W1", 1, 1), ("W1", 2, 1), ("W2", 1, 1)]
+        _merge_institutions(root, "2024-03-01", [("I6", "I5")])  # merged back the other way: I5 exists again
+        report = atlas.sync(root)
+        assert report.institutions_merged_away == 1
+        _equal_to_rebuild(atlas)
+        named = atlas.con.execute("""SELECT DISTINCT i.institution_id FROM affiliations f JOIN institutions i USING (ikey)
+                                     JOIN works w USING (wkey) WHERE w.work_id = 'W1'""").fetchall()
+        assert named == [("I5",)]
+        stored = dict(atlas.con.execute("SELECT record_id, merge_into_id FROM merged_ids WHERE entity = 'institutions'"
+                                        ).fetchall())
+        assert stored == {"I6": "I5", "I7": "I9"}
+
+
+def test_aggregates_without_the_key_hash_of_this_duckdb_are_rebuilt(tmp_path):
+    world = World(tmp_path)
+    with collabatlas.open(":memory:") as atlas:
+        for _ in range(6):
+            world.apply(atlas, ("insert", [["I1"], ["I2"]], 2020))
+        assert maintenance.keyed(atlas.con)
+        atlas.con.execute("UPDATE store_meta SET value = 'another hash function' WHERE key = ?", [maintenance.KEY_META])
+        assert not maintenance.keyed(atlas.con)
+        report = world.apply(atlas, ("replace", 0, [["I4"]]))
+        assert report.derived_update == "full rebuild" and maintenance.keyed(atlas.con)
+        assert world.apply(atlas, ("replace", 1, [["I3"]])).derived_update == "incremental"
+        _equal_to_rebuild(atlas)
+        atlas.con.execute("UPDATE agg_partners_institution SET rkey = rkey + 1 "  # a wrong key hash: caught by verify
+                          "WHERE unit = (SELECT min(unit) FROM agg_partners_institution)")
+        assert [d.table for d in atlas.verify() if d.differing] == ["agg_partners_institution"]

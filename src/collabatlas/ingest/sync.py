@@ -8,12 +8,14 @@ part_NNN.gz``, listed in ``works/manifest``) and lists the works merged into oth
    folders present) and takes the partitions newer than the store's watermark
    (``store_meta.openalex_works_watermark`` / ``openalex_institutions_watermark``); a newer
    partition the manifest lists but the folder lacks stops the sync (the watermark would skip it);
-2. reads the merged-id files newer than ``openalex_merged_ids_watermark``;
+2. reads the merged-id files newer than ``openalex_merged_ids_watermark`` (works) and
+   ``openalex_merged_institutions_watermark`` (``merged_ids/institutions/*.csv.gz``);
 3. ingests those partitions (the usual merge: newest ``updated_date`` wins) and, in the same
    transaction, applies the merged ids — a stored work merged into another is removed from the
    counted tables, its source records move to ``merged_work_sources`` (provenance, with the id it was
    merged into), and the id is listed in ``merged_ids`` so that a later input holding the old record
-   never brings it back — and records the new watermarks.
+   never brings it back; a merged-away institution's affiliations move to the institution it was
+   merged into (:mod:`collabatlas.ingest.institution_merges`) — and records the new watermarks.
 
 One transaction: a sync killed at any point leaves the store as it was, and running it again starts
 over (resumable). Idempotent: a second run finds nothing newer and changes nothing (same
@@ -33,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from collabatlas.escaping import sql_string
-from collabatlas.ingest import maintenance
+from collabatlas.ingest import institution_merges, maintenance
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.store.schema import data_version, meta_get, meta_set, transaction
@@ -43,7 +45,7 @@ CREATE TABLE IF NOT EXISTS merged_ids (      -- OpenAlex merged_ids: record_id n
     record_id VARCHAR NOT NULL,              -- W… (short id)
     merge_into_id VARCHAR,                   -- the work it was merged into
     merge_date DATE,
-    entity VARCHAR NOT NULL                  -- works
+    entity VARCHAR NOT NULL                  -- works | institutions
 );
 CREATE TABLE IF NOT EXISTS merged_work_sources (  -- provenance of works removed by a merge
     wkey BIGINT NOT NULL, origin VARCHAR NOT NULL, record_id VARCHAR NOT NULL, doi VARCHAR,
@@ -55,7 +57,9 @@ CREATE TABLE IF NOT EXISTS merged_work_sources (  -- provenance of works removed
 #: staged merged ids of the running sync (temporary; see :func:`skip_merged_away`)
 NEW_MERGED = "sync_new_merged_ids"
 WATERMARK = {"works": "openalex_works_watermark", "institutions": "openalex_institutions_watermark",
-             "merged": "openalex_merged_ids_watermark"}
+             "merged": "openalex_merged_ids_watermark", "merged_institutions": "openalex_merged_institutions_watermark"}
+#: merged-id folder under merged_ids/ -> (watermark key, staging table)
+MERGED_FOLDERS = {"works": ("merged", NEW_MERGED), "institutions": ("merged_institutions", institution_merges.NEW_MERGED)}
 SKIP_REASON = "merged into another work (OpenAlex merged_ids)"
 _PARTITION = re.compile(r"updated_date=(\d{4}-\d{2}-\d{2})")
 _DATED_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -72,11 +76,13 @@ class SyncReport:
     partitions: dict[str, list[str]] = field(default_factory=dict)  # entity -> updated_date partitions read
     files: int = 0
     merged_id_files: list[str] = field(default_factory=list)
-    merged_ids_read: int = 0
+    merged_ids_read: int = 0  # works
+    merged_institution_ids_read: int = 0
     missing_files: int = 0  # listed by a manifest, newer than the watermark, absent (--allow-missing)
     works_added: int = 0
     works_replaced: int = 0
     works_merged_away: int = 0
+    institutions_merged_away: int = 0  # stored institutions whose affiliations moved to the one they went into
     watermarks_before: dict[str, str | None] = field(default_factory=dict)
     watermarks_after: dict[str, str | None] = field(default_factory=dict)
     data_version: int = 0
@@ -96,7 +102,10 @@ class SyncReport:
                     f"({self.watermarks_before.get('works') or 'none'}); data version {self.data_version} kept")
         return (f"partitions read: {parts} ({self.files} files); works added {self.works_added:,}, replaced "
                 f"{self.works_replaced:,}, merged away {self.works_merged_away:,} "
-                f"({self.merged_ids_read:,} merged ids in {len(self.merged_id_files)} files); watermark "
+                f"({self.merged_ids_read:,} merged ids in {len(self.merged_id_files)} files); "
+                + (f"institutions merged away {self.institutions_merged_away:,} ({self.merged_institution_ids_read:,} "
+                   "merged institution ids); " if self.merged_institution_ids_read else "")
+                + f"watermark "
                 f"{self.watermarks_before.get('works') or 'none'} -> {self.watermarks_after.get('works') or 'none'}; "
                 f"data version {self.data_version}"
                 + (f"; {self.missing_files:,} part files the manifest lists are not here (left out)"
@@ -112,8 +121,10 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str, temporary: bool = F
 def skip_merged_away(con: duckdb.DuckDBPyConnection, report: IngestReport) -> int:
     """Drop staged OpenAlex records whose id OpenAlex merged into another work (the store's
     ``merged_ids``, and the ids of a running sync): counted as skipped, never stored again."""
-    sources = [f"SELECT record_id FROM {t}" for t, temp in (("merged_ids", False), (NEW_MERGED, True))
-               if _table_exists(con, t, temp)]
+    institution_merges.remap_staged(con, report)  # affiliations naming a merged-away institution
+    sources = [sql for table, temp, sql in (
+        ("merged_ids", False, "SELECT record_id FROM merged_ids WHERE entity = 'works'"),
+        (NEW_MERGED, True, f"SELECT record_id FROM {NEW_MERGED}")) if _table_exists(con, table, temp)]
     if not sources:
         return 0
     con.execute(f"""CREATE OR REPLACE TEMP TABLE stage_merged_away AS SELECT rid FROM stage_works
@@ -155,9 +166,10 @@ def _partition_files(folder: Path) -> list[tuple[str, Path]]:
     return sorted(set((_manifest_files(folder) or []) + present))
 
 
-def plan(con: duckdb.DuckDBPyConnection, root: Path, allow_missing: bool = False,
-         report: SyncReport | None = None) -> tuple[dict[str, list[tuple[str, Path]]], list[tuple[str, Path]]]:
-    """({entity: [(partition, file)]} newer than the watermarks, [(date, merged-id file)] newer)."""
+def plan(con: duckdb.DuckDBPyConnection, root: Path, allow_missing: bool = False, report: SyncReport | None = None
+         ) -> tuple[dict[str, list[tuple[str, Path]]], dict[str, list[tuple[str, Path]]]]:
+    """({entity: [(partition, file)]} newer than the watermarks, {entity: [(date, merged-id file)]} newer;
+    merged-id entities: works, institutions)."""
     if not (root / "works").is_dir() and not (root / "merged_ids").is_dir():
         raise SyncError(f"{root}: not an OpenAlex snapshot folder (no works/ or merged_ids/ inside); "
                         "give the folder holding works/updated_date=…/ and merged_ids/")
@@ -178,15 +190,18 @@ def plan(con: duckdb.DuckDBPyConnection, root: Path, allow_missing: bool = False
                             f"watermark ({mark or 'none'}) that are not here, e.g. {missing[0]}; download them "
                             "first (the watermark would skip them), or pass --allow-missing to sync a partial snapshot")
         chosen[entity] = newer
-    merged: list[tuple[str, Path]] = []
-    folder = root / "merged_ids" / "works"
-    if folder.is_dir():
-        mark = meta_get(con, WATERMARK["merged"]) or ""
+    merged: dict[str, list[tuple[str, Path]]] = {}
+    for entity, (key, _table) in MERGED_FOLDERS.items():
+        folder = root / "merged_ids" / entity
+        merged[entity] = []
+        if not folder.is_dir():
+            continue
+        mark = meta_get(con, WATERMARK[key]) or ""
         for f in sorted(folder.glob("*.csv*")):
             m = _DATED_FILE.search(f.name)
             date = m.group(1) if m else ""
             if not date or date > mark:  # an undated file is read every time (applying it again is a no-op)
-                merged.append((date, f))
+                merged[entity].append((date, f))
     return chosen, merged
 
 
@@ -194,14 +209,14 @@ def _short(column: str) -> str:
     return f"nullif(trim(replace({column}, '{_OPENALEX_URL}', '')), '')"
 
 
-def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path]) -> int:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {NEW_MERGED} (record_id VARCHAR, merge_into_id VARCHAR, merge_date DATE)")
+def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path], table: str = NEW_MERGED) -> int:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (record_id VARCHAR, merge_into_id VARCHAR, merge_date DATE)")
     if not files:
         return 0
     names = "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
     try:
         con.execute(f"""
-            INSERT INTO {NEW_MERGED}
+            INSERT INTO {table}
             SELECT {_short('id')}, {_short('merge_into_id')}, TRY_CAST(merge_date AS DATE)
             FROM read_csv({names}, header = true, all_varchar = true, hive_partitioning = false,
                           union_by_name = true)
@@ -211,7 +226,7 @@ def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path]) -> int:
         first = str(exc).strip().splitlines()[0]
         raise SyncError(f"merged ids ({files[0].parent}): cannot read as CSV with columns merge_date,id,"
                         f"merge_into_id ({first})") from exc
-    return con.execute(f"SELECT count(*) FROM {NEW_MERGED}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 # -- applying them ---------------------------------------------------------------------------
@@ -222,11 +237,13 @@ def _apply_merged(con: duckdb.DuckDBPyConnection, report: SyncReport, version: i
     con.execute(f"""INSERT INTO merged_ids
                     SELECT DISTINCT n.record_id, n.merge_into_id, n.merge_date, 'works' FROM {NEW_MERGED} n
                     WHERE n.record_id NOT IN (SELECT record_id FROM merged_ids WHERE entity = 'works')""")
-    con.execute("""
+    # only this sync's merged ids: the earlier ones were applied by earlier syncs, and no ingest stores
+    # a record they name again (skip_merged_away); joining them all would cost the whole list every time
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE sync_gone AS
         SELECT ws.wkey, any_value(m.record_id) AS merged_record_id, any_value(m.merge_into_id) AS merge_into_id,
                any_value(m.merge_date) AS merge_date
-        FROM work_sources ws JOIN merged_ids m ON m.record_id = ws.record_id AND m.entity = 'works'
+        FROM work_sources ws JOIN {NEW_MERGED} m ON m.record_id = ws.record_id
         WHERE ws.origin = 'openalex' GROUP BY ws.wkey
     """)
     gone = con.execute("SELECT count(*) FROM sync_gone").fetchone()[0]
@@ -247,6 +264,8 @@ def _hook(report: SyncReport, marks: dict[str, str | None]):
         version = data_version(con) + 1
         gone = _apply_merged(con, report, version)
         report.works_merged_away = ingest_report.works_merged_away = gone
+        report.institutions_merged_away = institution_merges.apply(con)
+        changed |= bool(report.institutions_merged_away)
         new_ids = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]
         changed |= bool(gone) or new_ids != report._ids_before  # type: ignore[attr-defined]
         for key, value in marks.items():
@@ -276,24 +295,28 @@ def sync(con: duckdb.DuckDBPyConnection, snapshot: str | Path, memory_limit: str
     report.partitions = {e: sorted({d for d, _f in files}) for e, files in chosen.items()}
     files = [f for e in ("institutions", "works") for _d, f in chosen.get(e, [])]
     report.files = len(files)
-    report.merged_id_files = [str(f) for _d, f in merged]
+    report.merged_id_files = [str(f) for e in MERGED_FOLDERS for _d, f in merged[e]]
     marks = {e: (max(report.partitions[e]) if report.partitions.get(e) else None) for e in chosen}
-    marks["merged"] = max((d for d, _f in merged if d), default=None)
+    for entity, (key, _table) in MERGED_FOLDERS.items():
+        marks[key] = max((d for d, _f in merged[entity] if d), default=None)
     report.watermarks_after = {k: marks.get(k) or report.watermarks_before[k] for k in WATERMARK}
     report._ids_before = (con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]  # type: ignore[attr-defined]
                           if _table_exists(con, "merged_ids") else 0)
     try:
-        report.merged_ids_read = _stage_merged_ids(con, [f for _d, f in merged])
+        report.merged_ids_read = _stage_merged_ids(con, [f for _d, f in merged["works"]])
+        report.merged_institution_ids_read = _stage_merged_ids(
+            con, [f for _d, f in merged["institutions"]], institution_merges.NEW_MERGED)
         hook = _hook(report, marks)
         if files:
             ingest_report = ingest(con, files, memory_limit=memory_limit, format="openalex", within=hook,
                                    progress=progress)
-        elif merged:
+        elif any(merged.values()):
             ingest_report = _without_files(con, hook, started)
         else:
             ingest_report = IngestReport(changed=False, data_version=data_version(con))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {NEW_MERGED}")
+        con.execute(f"DROP TABLE IF EXISTS {institution_merges.NEW_MERGED}")
     report.ingest = ingest_report
     report.works_added, report.works_replaced = ingest_report.works_inserted, ingest_report.works_replaced
     report.changed, report.data_version = ingest_report.changed, data_version(con)
