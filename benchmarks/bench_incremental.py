@@ -84,7 +84,9 @@ def _stage_sync(spec: dict) -> dict:
                 "unit_shares_s": ing.unit_shares_seconds, "aggregates_s": ing.aggregates_seconds,
                 "derived_update": ing.derived_update, "works_recounted": ing.works_recounted,
                 "added": report.works_added, "replaced": report.works_replaced, "merged_away": report.works_merged_away,
-                "data_version": [before, atlas.data_version], "summary": report.summary()}
+                "data_version": [before, atlas.data_version], "summary": report.summary(),
+                # seconds per step of the maintenance (collabatlas.ingest.maintenance.update_incremental) + commit
+                "steps": {k: round(v, 3) for k, v in getattr(atlas, "last_update_timings", {}).items()}}
 
 
 def _stage_verify(spec: dict) -> dict:
@@ -245,6 +247,7 @@ def summary(result: dict) -> list[str]:
             f"merged away: sync {s['total_s']:.1f} s = ingest+merge {s['ingest_s']:.1f} s + incremental maintenance "
             f"{s['maintenance_s']:.1f} s ({s['derived_update']}, {s['works_recounted']:,} works recounted; "
             f"peak RSS {s['peak_rss_gb']:.2f} GB)",
+            "maintenance steps (s, 3 levels): " + ", ".join(f"{k} {v:.2f}" for k, v in s.get("steps", {}).items()),
             f"full rebuild of the saved tables on the same store: {r['rebuild_s']:.1f} s "
             f"(maintenance = {s['maintenance_s'] / r['rebuild_s']:.1%} of it; whole sync = {s['total_s'] / full:.1%} "
             f"of the full build)",

@@ -84,7 +84,8 @@ class StoreWrites:
             saved_before = meta_get(self.con, "unit_shares_version") == self._unit_shares_stamp(report.data_version - 1)
             works = self.con.execute("SELECT count(*) FROM works").fetchone()[0]
             if (changed is not None and saved_before and report.data_version == version
-                    and changed <= maintenance.MAX_SHARE * max(works, 1)):
+                    and changed <= maintenance.MAX_SHARE * max(works, 1)
+                    and maintenance.keyed(self.con, self.PERSISTED_LEVELS)):
                 report.derived_update = "incremental"
                 return self._guarded_save(lambda timings, limit: self._update_incremental(version, timings, limit))
             report.derived_update = "full rebuild"
@@ -93,10 +94,15 @@ class StoreWrites:
             maintenance.drop_changed(self.con)
 
     def _update_incremental(self, version: int, timings: dict[str, float], limit: str | None) -> None:
+        detail: dict[str, float] = {}
         with duckdb_settings(self.con, {"memory_limit": limit} if limit else {}), transaction(self.con):
-            for key, seconds in maintenance.update_incremental(self.con, self.PERSISTED_LEVELS).items():
+            for key, seconds in maintenance.update_incremental(self.con, self.PERSISTED_LEVELS, detail=detail).items():
                 timings[key] += seconds
             meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
+            started = time.perf_counter()
+        detail["commit"] = time.perf_counter() - started
+        #: seconds per step of the last incremental update (benchmarks/bench_incremental.py prints them)
+        self.last_update_timings = detail
 
     def verify(self) -> list:
         """Recompute the saved unit shares and aggregates from scratch and compare them with the saved
@@ -160,10 +166,11 @@ class StoreWrites:
                 self.con.execute(f"CREATE OR REPLACE TABLE {source} AS {shares}")
                 timings["unit_shares"] += time.perf_counter() - started
                 started = time.perf_counter()
-                for kind, build in AGGREGATES:
+                for kind, build in AGGREGATES:  # with the key hash incremental maintenance finds rows by
                     self.con.execute(f"CREATE OR REPLACE TABLE {counting.aggregate_table(kind, level)} AS "
-                                     f"{build(level, source)}")
+                                     f"{maintenance.keyed_sql(kind, build(level, source))}")
                 timings["aggregates"] += time.perf_counter() - started
+            meta_set(self.con, maintenance.KEY_META, maintenance.key_fingerprint(self.con))
             meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
 
     def ingest_country_pairs(self, path: str | os.PathLike) -> country_pairs.PairLoadReport:

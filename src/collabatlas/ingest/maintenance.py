@@ -14,6 +14,14 @@ the work names), and every aggregate row is a sum over works. So after an ingest
    delta per (unit, year) and (unit, partner, year): the sums over the new rows minus the sums over
    the old ones; a row that falls to zero works is dropped.
 
+Only the rows the change touches are read: each aggregate table carries :data:`KEY_COLUMN`, a hash of
+its key columns written with the table (:func:`keyed_sql`). The touched rows are found by that one
+column — DuckDB then filters the scan with the delta's hashes before the join, so the table's other
+columns are read for the candidate rows only — and confirmed on the key columns themselves (a hash
+collision costs a candidate, never a wrong match). The hash function is DuckDB's: a store whose
+recorded fingerprint (:data:`KEY_META`) differs from the running DuckDB's, or whose tables lack the
+column, is rebuilt instead (:func:`keyed`).
+
 ``Atlas`` takes this path when the saved tables were current before the ingest and the change is at
 most :data:`MAX_SHARE` of the works; otherwise (or on ``collabatlas refresh``) it rebuilds them from
 scratch. :func:`verify` recomputes everything into temporary tables and compares (``collabatlas
@@ -50,6 +58,38 @@ AGGREGATE_SHAPES = (
     ("partners", ("unit", "partner", "year"), ("joint_count", "own_share", "partner_share"), "joint_count"),
 )
 _BUILDERS = {"units": counting.aggregate_units_sql, "partners": counting.aggregate_partners_sql}
+#: the column of every saved aggregate table holding a hash of its key columns
+KEY_COLUMN = "rkey"
+#: store_meta key: :data:`_FINGERPRINT_SQL` as evaluated when the aggregate tables were written
+KEY_META = "aggregate_key_fingerprint"
+_FINGERPRINT_SQL = "SELECT CAST(hash(1, 2, 2020) AS VARCHAR) || ':' || CAST(hash('JP', 'US', NULL::INTEGER) AS VARCHAR)"
+
+
+def _key_sql(keys: tuple[str, ...], alias: str = "") -> str:
+    return f"hash({', '.join(f'{alias}{k}' for k in keys)})"
+
+
+def keyed_sql(kind: str, select: str) -> str:
+    """``select`` (an aggregate of ``kind``) with :data:`KEY_COLUMN` added, in the same row order."""
+    keys = next(shape[1] for shape in AGGREGATE_SHAPES if shape[0] == kind)
+    return f"SELECT *, {_key_sql(keys)} AS {KEY_COLUMN} FROM ({select})"
+
+
+def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """The running DuckDB's hash of fixed keys: recorded with the aggregate tables (:data:`KEY_META`)."""
+    return con.execute(_FINGERPRINT_SQL).fetchone()[0]
+
+
+def keyed(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS) -> bool:
+    """Whether the saved aggregates of ``levels`` carry :data:`KEY_COLUMN` written by this DuckDB's
+    hash function (else incremental maintenance cannot find their rows: rebuild them)."""
+    recorded = con.execute("SELECT value FROM store_meta WHERE key = ?", [KEY_META]).fetchone()
+    if recorded is None or recorded[0] != key_fingerprint(con):
+        return False
+    tables = [counting.aggregate_table(kind, level) for kind, *_ in AGGREGATE_SHAPES for level in levels]
+    found = con.execute("SELECT count(DISTINCT table_name) FROM duckdb_columns() WHERE database_name = current_database() "
+                        f"AND column_name = '{KEY_COLUMN}' AND list_contains(?, table_name)", [tables]).fetchone()[0]
+    return found == len(tables)
 
 
 # -- collecting the changed works (inside the ingest's merge transaction) ------------------------
@@ -115,22 +155,32 @@ def _join_on(keys: tuple[str, ...], left: str, right: str) -> str:
 
 
 def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS,
-                       changed: str = CHANGED_TABLE) -> dict[str, float]:
+                       changed: str = CHANGED_TABLE, detail: dict[str, float] | None = None) -> dict[str, float]:
     """Bring the saved unit shares and aggregates of ``levels`` from the state before a change to the
     state after it, for the works in ``changed`` (which must list every work whose rows differ).
-    Runs inside the caller's transaction. Returns the seconds spent on unit shares and aggregates."""
+    Runs inside the caller's transaction; the aggregates must be :func:`keyed`. Returns the seconds
+    spent on unit shares and aggregates; ``detail`` (when given) receives the seconds per step."""
     timings = {"unit_shares": 0.0, "aggregates": 0.0}
+    detail = {} if detail is None else detail
+    clock = [time.perf_counter()]
+
+    def step(name: str) -> float:
+        now = time.perf_counter()
+        seconds, clock[0] = now - clock[0], now
+        detail[name] = detail.get(name, 0.0) + seconds
+        return seconds
+
     for level in levels:
-        started = time.perf_counter()
         saved = f"unit_shares_{level}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE inc_old AS SELECT * FROM {saved} "
                     f"WHERE wkey IN (SELECT wkey FROM {changed})")
+        timings["unit_shares"] += step("shares_old")
         con.execute(f"CREATE OR REPLACE TEMP TABLE inc_new AS "
                     f"{counting.base_unit_shares_sql(Counting(level=level), works=changed)}")
+        timings["unit_shares"] += step("shares_new")
         con.execute(f"DELETE FROM {saved} WHERE wkey IN (SELECT wkey FROM {changed})")
         con.execute(f"INSERT INTO {saved} BY NAME SELECT * FROM inc_new")
-        timings["unit_shares"] += time.perf_counter() - started
-        started = time.perf_counter()
+        timings["unit_shares"] += step("shares_replace")
         for shape in AGGREGATE_SHAPES:
             kind, keys, values, works_column = shape
             table = counting.aggregate_table(kind, level)
@@ -138,22 +188,30 @@ def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] =
             sums = ", ".join(f"sum({v}) AS {v}" for v in values)
             con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE inc_delta AS
-                SELECT {', '.join(keys)}, {sums} FROM (
-                    SELECT * FROM ({build(level, 'inc_new')})
-                    UNION ALL BY NAME {_negated(shape, build(level, 'inc_old'))})
-                GROUP BY ALL""")
-            # the rows the delta touches are replaced (deleted, then inserted with old + delta) rather
-            # than updated in place: an UPDATE of a few rows spread over a large table cost as much
-            # again at commit (DuckDB rewrites every row group it touched) as the statement itself
-            on = _join_on(keys, "t", "d")
-            merged = ", ".join([f"d.{k}" for k in keys] + [f"coalesce(t.{v}, 0) + d.{v} AS {v}" for v in values])
-            con.execute(f"CREATE OR REPLACE TEMP TABLE inc_merged AS SELECT t.rowid AS old_row, {merged} "
-                        f"FROM inc_delta d LEFT JOIN {table} t ON {on}")
+                SELECT *, {_key_sql(keys)} AS {KEY_COLUMN} FROM (
+                    SELECT {', '.join(keys)}, {sums} FROM (
+                        SELECT * FROM ({build(level, 'inc_new')})
+                        UNION ALL BY NAME {_negated(shape, build(level, 'inc_old'))})
+                    GROUP BY ALL)""")
+            timings["aggregates"] += step(f"{kind}_delta")
+            # the rows of the delta's keys: found by the key hash alone (one column, so DuckDB filters
+            # the scan by the delta's hashes and reads the other columns of the candidates only)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE inc_found AS SELECT rowid AS old_row, * FROM {table} "
+                        f"WHERE {KEY_COLUMN} IN (SELECT {KEY_COLUMN} FROM inc_delta)")
+            timings["aggregates"] += step(f"{kind}_find")
+            # ... confirmed on the key columns; the rows found are replaced (deleted, then inserted with
+            # old + delta) rather than updated in place: an UPDATE of a few rows spread over a large
+            # table cost as much again at commit (DuckDB rewrites every row group it touched)
+            on = _join_on((KEY_COLUMN, *keys), "t", "d")
+            merged = ", ".join([f"d.{k}" for k in (*keys, KEY_COLUMN)]
+                               + [f"coalesce(t.{v}, 0) + d.{v} AS {v}" for v in values])
+            con.execute(f"CREATE OR REPLACE TEMP TABLE inc_merged AS SELECT t.old_row, {merged} "
+                        f"FROM inc_delta d LEFT JOIN inc_found t ON {on}")
             con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT old_row FROM inc_merged WHERE old_row IS NOT NULL)")
             con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (old_row) FROM inc_merged "
                         f"WHERE {works_column} <> 0")
-        timings["aggregates"] += time.perf_counter() - started
-    for name in ("inc_old", "inc_new", "inc_delta", "inc_merged"):
+            timings["aggregates"] += step(f"{kind}_replace")
+    for name in ("inc_old", "inc_new", "inc_delta", "inc_found", "inc_merged"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return timings
 
@@ -204,9 +262,11 @@ def verify(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS) -> 
         con.execute(f"CREATE OR REPLACE TEMP TABLE {fresh} AS {counting.base_unit_shares_sql(Counting(level=level))}")
         out.append(compare_tables(con, f"unit_shares_{level}", fresh, ("wkey", "unit"), _SHARE_NUMERIC, _SHARE_EXACT))
         for kind, keys, values, _count in AGGREGATE_SHAPES:
-            agg = f"verify_agg_{kind}_{level}"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {agg} AS {_BUILDERS[kind](level, fresh)}")
-            out.append(compare_tables(con, counting.aggregate_table(kind, level), agg, keys, values))
+            agg, table = f"verify_agg_{kind}_{level}", counting.aggregate_table(kind, level)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {agg} AS {keyed_sql(kind, _BUILDERS[kind](level, fresh))}")
+            key = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND table_name = ? "
+                              "AND column_name = ?", [table, KEY_COLUMN]).fetchone()[0]
+            out.append(compare_tables(con, table, agg, keys, values, (KEY_COLUMN,) if key else ()))
             con.execute(f"DROP TABLE {agg}")
         con.execute(f"DROP TABLE {fresh}")
     return out
