@@ -90,6 +90,20 @@ def test_rollup_partners_trend_collaboration_match_duckdb(engines):
     assert_same(duck.collaboration_by_year(), spark.collaboration_by_year(), "collaboration")
 
 
+def test_derived_metrics_match_duckdb(engines):
+    """The derived statements (counting/derived.py) run on Spark too: the dual-affiliation split of
+    partners and trend, and the CS by partner country of an institution."""
+    duck, spark = engines
+    top = duck.pairs(level="country").iloc[0]
+    assert_same(duck.partners(top.unit_a, report_dual=True), spark.partners(top.unit_a, report_dual=True),
+                "partners report_dual")
+    assert_same(duck.trend(top.unit_a, top.unit_b, report_dual=True),
+                spark.trend(top.unit_a, top.unit_b, report_dual=True), "trend report_dual")
+    inst = duck.totals(level="institution").sort_values("intl_count", ascending=False)["unit"].iloc[0]
+    assert_same(duck.partner_countries(inst), spark.partner_countries(inst), "partner countries")
+    assert_same(duck.partner_countries(inst, top=2), spark.partner_countries(inst, top=2), "hotspots")
+
+
 def test_store_only_features_say_so(engines):
     _, spark = engines
     with pytest.raises(EngineError, match="DuckDB store"):
@@ -155,6 +169,14 @@ def test_rendering_binds_parameters_as_literals_and_drops_duckdb_only_syntax():
         to_spark("SELECT $x", {"x": 0.5})  # Spark would read 0.5 as DECIMAL
     with pytest.raises(RenderError, match=r"\$y has no value"):
         to_spark("SELECT $y", {})
+
+
+def test_nested_ctes_of_the_same_name_are_renamed_for_spark():
+    from collabatlas.engines.sql_dialect import to_spark
+
+    out = to_spark("SELECT a.x FROM (WITH wu AS (SELECT 1 AS x) SELECT wu.x FROM wu) a "
+                   "JOIN (WITH wu AS (SELECT 2 AS x) SELECT wu.x FROM wu) b ON a.x = b.x")
+    assert out.count("wu AS") == 1 and "wu_1 AS (SELECT 2 AS x)" in out and "SELECT wu_1.x FROM wu_1" in out
 
 
 def test_every_counting_statement_renders_with_double_arithmetic():

@@ -89,7 +89,8 @@ def period_label(years: tuple[int, int]) -> str:
 
 
 def group_collaboration(atlas: Atlas, country: str, group: str, members: frozenset[str], periods: list[str],
-                        top: int = 10, subject=None, type=None, ci: int = 0) -> GroupReport:
+                        top: int = 10, subject=None, type=None, ci: int = 0, journals: str | None = None,
+                        renormalize: bool = False, exclude_dual_affiliations: bool = False) -> GroupReport:
     """The report for ``country`` and the countries ``members`` (named ``group``) over ``periods``.
 
     ``ci`` > 0 adds 95 % bootstrap intervals (that many replicates) to the growth of group works,
@@ -109,7 +110,8 @@ def group_collaboration(atlas: Atlas, country: str, group: str, members: frozens
         else:
             years, window = parse_years(raw), None
             label = period_label(years)
-        c = atlas.counting_for("country", years, window, subject, type, False, False)
+        c = atlas.counting_for("country", years, window, subject, type, renormalize, False, exclude_dual_affiliations,
+                               journals=journals)
         row = atlas._df(derived.group_period_sql(c, country, list(members)))  # the shares are SQL
         rows.append({"period": label, **{k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items()}})
         partners = atlas.partner_detail(c, "country", country)

@@ -82,18 +82,23 @@ def find_institution(atlas: Atlas, query: str) -> str:
 
 
 def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> InstitutionProfile:
-    """The profile of the institution named by ``query`` under ``filters`` (years, window, subject, type)."""
+    """The profile of the institution named by ``query`` under ``filters`` (years, window, subject, type,
+    journals, renormalize, rollup, exclude_dual_affiliations: the options of :meth:`Atlas.totals`)."""
     iid = find_institution(atlas, query)
     name, country = atlas.con.execute(
         "SELECT name, country_code FROM institutions WHERE institution_id = $i", {"i": iid}
     ).fetchone()
     row = atlas.totals(level="institution", unit=iid, **filters)
     if row.empty:
+        if filters.get("rollup"):
+            raise CountingError(f"{iid} ({name}) has no works of its own with --rollup: its works count for the top "
+                                "of its lineage (see its lineage in OpenAlex); profile that institution instead")
         raise CountingError(f"{iid} ({name}) has no works under these filters")
     headline = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items() if k not in ("unit", "name")}
 
     c = atlas.counting_for("institution", filters.get("years"), filters.get("window"), filters.get("subject"),
-                           filters.get("type"), False, False)
+                           filters.get("type"), filters.get("renormalize", False), filters.get("rollup", False),
+                           filters.get("exclude_dual_affiliations", False), journals=filters.get("journals"))
     partners = atlas.partner_detail(c, "institution", iid)  # own_pct and the international part: SQL
     international = partners["pct_of_international_cs"].notna()
     domestic = partners["country"].notna() & (partners["country"] == country)

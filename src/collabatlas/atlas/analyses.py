@@ -26,15 +26,21 @@ class Analyses:
     """The facade's analyses: trends, profiles, groups, landscape, indicators and distance (a part of :class:`collabatlas.Atlas`)."""
 
     def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
-                type=None) -> InstitutionProfile:
-        """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.analyses.profile`."""
+                type=None, journals: str | None = None, renormalize: bool = False, rollup: bool = False,
+                exclude_dual_affiliations: bool = False) -> InstitutionProfile:
+        """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.analyses.profile`.
+        ``rollup`` counts every institution as the top of its lineage (the profile of a parent then
+        includes its children's works)."""
         check_range("top", top, 1, allow_none=False)
         if not str(institution or "").strip():
             raise counting.CountingError("profile: an institution id, ROR id or name is needed (it is empty or blank)")
-        return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type)
+        return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type,
+                                   journals=journals, renormalize=renormalize, rollup=rollup,
+                                   exclude_dual_affiliations=exclude_dual_affiliations)
 
     def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
-              top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0):
+              top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0,
+              journals: str | None = None, renormalize: bool = False, exclude_dual_affiliations: bool = False):
         """A country's collaboration with a country group over periods; see :mod:`collabatlas.analyses.group`.
 
         ``group`` names a group of :mod:`collabatlas.refdata.groups` (``bri``, ``income:high``, ``eu``, ...);
@@ -55,7 +61,8 @@ class Analyses:
 
             members = group_members(group)
         if check_source(source) == "pairs":
-            _pairs_only("country", subject=subject, type=type, ci=ci,
+            _pairs_only("country", subject=subject, type=type, ci=ci, journals=journals, renormalize=renormalize,
+                        exclude_dual_affiliations=exclude_dual_affiliations,
                         window=",".join(p for p in periods if ".." in str(p)))
             country = country.strip().upper()
             members = frozenset(m.upper() for m in members) - {country}
@@ -65,7 +72,8 @@ class Analyses:
             report = pair_group_report(country, group, members, table, partners, top, country_pairs.FULL_COUNT_LABEL)
         else:
             report = group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
-                                         type=type, ci=ci)
+                                         type=type, ci=ci, journals=journals, renormalize=renormalize,
+                                         exclude_dual_affiliations=exclude_dual_affiliations)
         with_country_names(report.partners, "partner")
         return report
 

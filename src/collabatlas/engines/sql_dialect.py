@@ -89,11 +89,37 @@ def _drop_materialized(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def unique_cte_names(tree: exp.Expression) -> exp.Expression:
+    """Rename a nested CTE whose name an enclosing or earlier CTE already has (and the tables and
+    columns that name it inside its query): Spark SQL hoists every CTE to the top of the statement,
+    where two ``wu`` — a derived statement joining two counting statements — would collide."""
+    seen: set[str] = set()
+    for with_ in list(tree.find_all(exp.With)):
+        owner = with_.parent
+        for cte in with_.expressions:
+            name = cte.alias
+            if name not in seen:
+                seen.add(name)
+                continue
+            new, n = name, 1
+            while new in seen:
+                new, n = f"{name}_{n}", n + 1
+            seen.add(new)
+            for table in owner.find_all(exp.Table):
+                if table.name == name and not table.args.get("db"):
+                    table.set("this", exp.to_identifier(new))
+            for column in owner.find_all(exp.Column):
+                if column.table == name:
+                    column.set("table", exp.to_identifier(new))
+            cte.set("alias", exp.TableAlias(this=exp.to_identifier(new)))
+    return tree
+
+
 def to_spark(sql: str, params: dict | None = None) -> str:
     """The DuckDB statement ``sql`` with ``params`` bound, as one Spark SQL statement."""
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
     except sqlglot.errors.ParseError as exc:
         raise RenderError(f"cannot parse the statement as DuckDB SQL: {exc}") from exc
-    tree = bind(tree, params or {}).transform(_drop_materialized)
+    tree = unique_cte_names(bind(tree, params or {}).transform(_drop_materialized))
     return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)

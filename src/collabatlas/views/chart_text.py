@@ -48,7 +48,7 @@ FIELD_NAMES = {
     "origin": "source", "figure": "figure",
 }
 
-FILTER_NAMES = {"type": "work type", "window": "date window"}
+FILTER_NAMES = {"type": "work type", "window": "date window", "journals": "journal list", "rollup": "roll-up"}
 
 SOURCE_NAMES = {"openalex": "OpenAlex", "wos": "WoS", "scopus": "Scopus", "pubmed": "PubMed"}
 

@@ -113,6 +113,8 @@ class ChartContext:
         if key == "group":
             named = group_title(str(value))
             return f"{named} ({value})" if named != str(value) else str(value)
+        if key == "rollup":
+            return "institutions counted as the top of their lineage"
         return str(value)
 
     def caption(self, definition: str, *notes: str, width: int = 0) -> list[str]:

@@ -284,6 +284,8 @@ def profile(
     institution: Annotated[str, typer.Argument(help="OpenAlex id (I27837315), ROR id, or part of the name.")],
     top: Annotated[int, typer.Option("--top", help="Rows in each ranking.")] = 5,
     years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    journals: JournalsOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    exclude_dual_affiliations: DualOpt = False,
     format: FormatOpt = Format.table, store: StoreOpt = None,
 ) -> None:
     """An institution's collaboration profile: Count, Share, total CS (domestic / international /
@@ -294,9 +296,13 @@ def profile(
       collabatlas profile I27837315 --years 2019-2021
 
       collabatlas profile "University of Michigan" --format json
+
+      collabatlas profile "University of California System" --rollup --journals nature-index
     """
     with _open(store) as atlas, err_console.status("building the profile"):
-        p = atlas.profile(institution, top=top, years=years, window=window, subject=subject, type=type)
+        p = atlas.profile(institution, top=top, years=years, window=window, subject=subject, type=type,
+                          journals=journals, renormalize=renormalize, rollup=rollup,
+                          exclude_dual_affiliations=exclude_dual_affiliations)
     if format is not Format.table:
         print(json.dumps(p.to_dict(), default=str))
         return
@@ -316,7 +322,8 @@ def group(
     group_name: Annotated[str, typer.Option("--group", "-g", help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
     periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years, year ranges or date windows, e.g. 2013-2015,2016-2018 or 2015,2022-08-01..2023-07-31.")],
     top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
-    subject: SubjectOpt = None, type: TypeOpt = None,
+    subject: SubjectOpt = None, type: TypeOpt = None, journals: JournalsOpt = None, renormalize: RenormOpt = False,
+    exclude_dual_affiliations: DualOpt = False,
     source: SourceOpt = Source.works, ci: CiOpt = 0,
     format: FormatOpt = Format.table, store: StoreOpt = None,
 ) -> None:
@@ -332,7 +339,8 @@ def group(
     """
     with _open(store) as atlas, err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
-                             subject=subject, type=type, source=source.value, ci=ci)
+                             subject=subject, type=type, source=source.value, ci=ci, journals=journals,
+                             renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations)
     if format is not Format.table:
         print(json.dumps(report.to_dict(), default=str))
         return

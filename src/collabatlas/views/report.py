@@ -66,18 +66,24 @@ class Report:
 def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: str | None = None,
                  type: str | None = None, group: str = "bri", landscape_year: int | None = None,
                  top: int = TOP, command: str = "", progress: Callable[[str], None] | None = None,
-                 source: str = "works") -> Report:
+                 source: str = "works", journals: str | None = None, rollup: bool = False) -> Report:
     """The report on ``focus``: a country (ISO2 code) or an institution (OpenAlex id, ROR or name).
+    ``journals`` restricts every section to a journal list (sections that cannot apply it say so);
+    ``rollup`` counts institutions as the top of their lineage (institution reports).
     ``source="pairs"``: a country report from country-pair aggregates (:mod:`.report_pairs`)."""
     say = progress or (lambda _: None)
     if _source(source) == "pairs":
         from collabatlas.views.report_pairs import build_pair_report
 
+        if journals or rollup:
+            raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
         return build_pair_report(atlas, focus, years, subject, type, group, top, command, say)
-    filters = {"years": years, "subject": subject, "type": type}
+    filters = {"years": years, "subject": subject, "type": type, **_options(journals, rollup)}
     ctx = ChartContext.from_atlas(atlas, **filters)
     first, last = _year_span(atlas, years, subject, type)
     is_country = len(focus.strip()) == 2 and focus.strip().isalpha()
+    if is_country and rollup:
+        raise CountingError("--rollup (parent roll-up via lineage) applies to an institution report, not a country")
     if is_country:
         unit = atlas.resolve_unit("country", focus)
         title = f"{charts.country_name(unit)} ({unit}): research collaboration"
@@ -92,6 +98,15 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
     return Report(focus=unit, kind="country" if is_country else "institution", title=title, headline=headline,
                   sections=sections, ctx=ctx, command=command, store=str(atlas.path),
                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _options(journals: str | None, rollup: bool) -> dict:
+    """The counting options given (the filters dict holds only what is set: each call it reaches takes them)."""
+    return {k: v for k, v in (("journals", journals), ("rollup", rollup)) if v}
+
+
+def _but_years(filters: dict) -> dict:
+    return {k: v for k, v in filters.items() if k != "years"}
 
 
 def _source(source: str) -> str:
@@ -162,7 +177,7 @@ def _partners_and_trend(atlas: Atlas, unit: str, level: str, filters: dict, ctx:
         first, last = (min(active), max(active)) if active else (first, last)
     span = f"{first}-{last}" if last > first else str(first)
     names = dict(zip(partners["partner"], partners["name"], strict=True)) if "name" in partners else None
-    trends = {p: atlas.trend(unit, p, level=level, years=span, subject=filters["subject"], type=filters["type"])
+    trends = {p: atlas.trend(unit, p, level=level, years=span, **_but_years(filters))
               for p in partners["partner"].head(TREND_PARTNERS)}
     trend_ctx = ctx.with_filters(years=span)
     wide = charts.trend_frame(trends, names).pivot_table(index="label", columns="period", values="cs", sort=False)
@@ -207,7 +222,10 @@ def _distance_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: C
     from collabatlas.views.charts_distance import distance_bands
 
     say("distance")
-    chosen = {k: filters[k] for k in ("years", "subject", "type") if filters.get(k)}
+    if filters.get("journals"):
+        return Section("distance", "Collaboration distance", "Distances are not computed for a journal list.",
+                       notes=["--journals: the distance section is left out (it counts every work of the country)"])
+    chosen = {k: filters[k] for k in ("years", "subject", "type", "rollup") if filters.get(k)}
     distance = atlas.distance(unit, **chosen)
     notes = [distance.attrs["caption"]] if distance.attrs.get("caption") else []
     measured = not distance.empty and int(distance["measured_works"].sum()) > 0
@@ -236,7 +254,7 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     mid = (first + last) // 2
     periods = [f"{first}-{mid}" if mid > first else str(first), f"{mid + 1}-{last}" if last > mid + 1 else str(last)]
     try:
-        report = atlas.group(unit, group, periods, top=top, subject=filters["subject"], type=filters["type"])
+        report = atlas.group(unit, group, periods, top=top, **_but_years(filters))
     except CountingError as exc:
         section.notes.append(str(exc))
         return section
@@ -250,6 +268,10 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
 def _landscape_section(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext, first: int, last: int,
                        year: int | None, say) -> Section:
     say("landscape")
+    if filters.get("journals"):
+        return Section("landscape", "Landscape", "The landscape is drawn from every work of each country.",
+                       notes=["--journals: the landscape section is left out (its international shares and R&D "
+                              "spending are national, not per journal list)"])
     if year is None:  # the year of the span with most works
         per_year = atlas.works_per_year(years=f"{first}-{last}", subject=filters["subject"], type=filters["type"])
         year = int(per_year.sort_values(["n_works", "year"], ascending=[False, False])["year"].iloc[0])
@@ -304,18 +326,24 @@ KINDS = ("partners", "trend", "subjects", "group", "contribution", "hotspots", "
 def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[str] | None = None,
                level: str = "country", years: str | None = None, subject: str | None = None,
                type: str | None = None, group: str = "bri", periods: list[str] | None = None,
-               year: int | None = None, x: str = "log_gerd", top: int = TOP, source: str = "works") -> alt.TopLevelMixin:
+               year: int | None = None, x: str = "log_gerd", top: int = TOP, source: str = "works",
+               journals: str | None = None, rollup: bool = False) -> alt.TopLevelMixin:
     """The chart ``kind`` (one of :data:`KINDS`) for ``unit`` under the filters, from Atlas results
     (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`)."""
     if _source(source) == "pairs":
         from collabatlas.views.report_pairs import make_pair_chart
 
+        if journals or rollup:
+            raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
         return make_pair_chart(atlas, kind, unit, partners, level, years, subject, type, group, periods, top)
-    filters = {"years": years, "subject": subject, "type": type}
+    filters = {"years": years, "subject": subject, "type": type, **_options(journals, rollup)}
     ctx = ChartContext.from_atlas(atlas, **filters)
     if kind not in KINDS:
         raise CountingError(f"unknown chart {kind!r}: expected one of {', '.join(KINDS)}")
     if kind == "landscape":
+        if journals or rollup:
+            raise CountingError(f"{'--journals' if journals else '--rollup'}: the landscape chart is drawn from every "
+                                "work of each country and takes --subject and --type only")
         if year is None:
             raise CountingError("the landscape chart needs --year")
         table, fit = atlas.landscape(int(year), x=x.split(",") if "," in x else x, subject=subject, type=type,
@@ -356,12 +384,12 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         ranked = atlas.partners(unit, level=level, **filters)
         chosen = partners or list(ranked["partner"].head(TREND_PARTNERS))
         names = dict(zip(ranked["partner"], ranked["name"], strict=True)) if "name" in ranked else None
-        trends = {p: atlas.trend(unit, p, level=level, years=years, subject=subject, type=type) for p in chosen}
+        trends = {p: atlas.trend(unit, p, level=level, **filters) for p in chosen}
         return charts.trend_lines(trends, ctx, label, names)
     # group
     if not periods:
         raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
-    report = atlas.group(unit, group, periods, top=top, subject=subject, type=type)
+    report = atlas.group(unit, group, periods, top=top, **_but_years(filters))
     return charts.two_period_circles(report.partners, ctx.with_filters(years=None, periods=" vs ".join(periods),
                                                                         group=group), label, group)
 

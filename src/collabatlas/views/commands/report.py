@@ -15,8 +15,10 @@ from collabatlas.escaping import markup
 from collabatlas.views import charts
 from collabatlas.views import report as report_lib
 from collabatlas.views.cli_common import (
+    JournalsOpt,
     Level,
     LevelOpt,
+    RollupOpt,
     Source,
     SourceOpt,
     StoreOpt,
@@ -63,6 +65,7 @@ def chart(
     years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
     top: TopOpt = report_lib.TOP,
     scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
+    journals: JournalsOpt = None, rollup: RollupOpt = False,
     source: SourceOpt = Source.works,
     store: StoreOpt = None,
 ) -> None:
@@ -81,6 +84,8 @@ def chart(
       collabatlas chart landscape --year 2018 --out landscape.json
 
       collabatlas chart partners --unit JP --source pairs --years 2021 --out jp_world.png
+
+      collabatlas chart partners --unit JP --journals nature-index --out jp_ni.png
     """
     if out.suffix.lower().lstrip(".") not in charts.FORMATS:
         _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
@@ -91,7 +96,7 @@ def chart(
             atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
             level=level.value, years=years, subject=subject, type=type, group=group,
             periods=[p.strip() for p in periods.split(",")] if periods else None, year=year, x=x, top=top,
-            source=source.value)
+            source=source.value, journals=journals, rollup=rollup)
         try:
             charts.save(drawn, out, scale=scale)
         except OSError as exc:
@@ -113,6 +118,7 @@ def report(
     landscape_year: Annotated[int | None, typer.Option("--landscape-year", help=LANDSCAPE_YEAR_HELP)] = None,
     top: TopOpt = report_lib.TOP,
     images: Annotated[bool, typer.Option("--images/--no-images", help="Also write each chart as PNG and SVG.")] = True,
+    journals: JournalsOpt = None, rollup: RollupOpt = False,
     source: SourceOpt = Source.works,
     store: StoreOpt = None,
 ) -> None:
@@ -136,10 +142,15 @@ def report(
       collabatlas report --pair US JP --pdf --out reports/us-jp
 
       collabatlas report --focus CN --source pairs --years 2013-2023 --out reports/china-world
+
+      collabatlas report --focus "University of California System" --rollup --out reports/uc
     """
     if source is not Source.works and (pair or pdf):
         _fail(f"{'--pair' if pair else '--pdf'}: fact sheets are drawn from work-level data (Share and CS); "
               "not available with --source pairs")
+    if (pair or pdf) and (journals or rollup):
+        _fail(f"{'--journals' if journals else '--rollup'}: the fact sheets (--pdf, --pair) are not drawn under it; "
+              "leave it out, or write the HTML report without --pdf")
     if pair:
         _pair_report(pair, out, pdf, years, subject, type, store)
         return
@@ -149,10 +160,12 @@ def report(
     prepare_out(out, directory=True)
     given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
              "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
-             "--source": source.value if source is not Source.works else None, "--store": store}
+             "--journals": journals, "--source": source.value if source is not Source.works else None,
+             "--store": store}
     command = shlex.join(["collabatlas", "report", "--focus", focus, "--out", str(out),
                           *[str(x) for k, v in given.items() if v is not None for x in (k, v)],
-                          *([] if images else ["--no-images"]), *(["--pdf"] if pdf else [])])
+                          *([] if images else ["--no-images"]), *(["--pdf"] if pdf else []),
+                          *(["--rollup"] if rollup else [])])
     with _open(store) as atlas, Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
                                          console=err_console, transient=True) as bar:
         task = bar.add_task("report", total=None)
@@ -162,7 +175,7 @@ def report(
 
         built = report_lib.build_report(atlas, focus, years=years, subject=subject, type=type, group=group,
                                         landscape_year=landscape_year, top=top, command=command, progress=say,
-                                        source=source.value)
+                                        source=source.value, journals=journals, rollup=rollup)
         n_files = len(built.all_charts()) * (2 if images else 0) + 1
         bar.update(task, total=n_files + 8, completed=8)
         try:
