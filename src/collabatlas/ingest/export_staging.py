@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from collabatlas.counting.issn import INVALID_ISSN_WARNING, issn_values
 from collabatlas.sources.exports import (
     ByteCounter,
     ExportRecord,
@@ -159,12 +160,15 @@ class ExportStager:
             rid = self.next_rid
             self.next_rid += 1
             subject = subject_for(rec.origin, rec.wos_categories, rec.wos_areas, rec.asjc, rec.mesh)
+            issn_l, issns, bad_issns = issn_values(rec.issns, rec.issn_l)
+            if bad_issns:
+                self.report.warn(INVALID_ISSN_WARNING, bad_issns)
             works.append({"rid": rid, "work_id": rec.record_id, "doi": normalise_doi(rec.doi), "title": rec.title,
                           "year": rec.year, "pub_date": rec.pub_date, "type": rec.type,
                           "source_name": rec.source_name, "n_authors": len(rec.authors),
                           "updated_date": rec.updated_date, "origin": rec.origin, "authors_truncated": False,
                           "domain_id": subject.domain_id, "domain": subject.domain,
-                          "field_id": subject.field_id, "field": subject.field})
+                          "field_id": subject.field_id, "field": subject.field, "issn_l": issn_l, "issns": issns})
             for pos, author in enumerate(rec.authors, start=1):
                 insts = {}
                 for address in author.addresses:

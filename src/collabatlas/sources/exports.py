@@ -52,6 +52,10 @@ class ExportRecord:
     doi: str | None = None
     type: str | None = None
     source_name: str | None = None
+    # the journal's ISSNs as the export gives them (checked and normalised when staged, see
+    # collabatlas.counting.issn): every print / electronic ISSN, and the linking ISSN when the format names it
+    issns: list[str] = field(default_factory=list)
+    issn_l: str | None = None
     updated_date: str | None = None
     authors: list[ExportAuthor] = field(default_factory=list)
     # what the subject crosswalk reads (collabatlas.sources.subject_crosswalk): WoS WC categories and SC

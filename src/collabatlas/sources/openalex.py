@@ -40,7 +40,9 @@ WORK_SPEC = {
     "type": str,
     "updated_date": str,
     "is_authors_truncated": JSON,  # only JSON true counts
-    "primary_location": {"source": dict(_ID_NAME)},
+    # the journal: issn_l as text; issn as raw JSON (a list of strings), so a malformed value costs a
+    # warning, not the work (SQL checks every ISSN: collabatlas.counting.issn)
+    "primary_location": {"source": {**_ID_NAME, "issn_l": str, "issn": JSON}},
     "primary_topic": {**_ID_NAME, "subfield": _ID_NAME, "field": _ID_NAME, "domain": _ID_NAME},
     "authorships": [
         {

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 import duckdb
 import orjson
 
+from collabatlas.counting.issn import INVALID_ISSN_WARNING, ISSN_MACROS_SQL
 from collabatlas.refdata.countries import iso2_codes
 from collabatlas.sources.ingest_report import FileStat, IngestReport
 from collabatlas.sources.jsonspec import duckdb_columns
@@ -104,6 +105,14 @@ class Stager:
         )
         self.con.execute(
             f"CREATE OR REPLACE TEMP MACRO ok_year(y) AS CASE WHEN y BETWEEN {MIN_YEAR} AND {max_year()} THEN y END"
+        )
+        # the journal's ISSNs (collabatlas.counting.issn): ``source.issn`` is raw JSON, normally a list of
+        # strings; a single string is taken as a one-element list, any other value as one invalid ISSN
+        self.con.execute(ISSN_MACROS_SQL)
+        self.con.execute(
+            "CREATE OR REPLACE TEMP MACRO issn_json(j) AS CASE json_type(j) "
+            "WHEN 'ARRAY' THEN json_extract_string(j, '$[*]') WHEN 'VARCHAR' THEN [j->>'$'] "
+            "WHEN 'NULL' THEN NULL ELSE [j::VARCHAR] END"
         )
 
     #: JSON Lines files of one entity are read together (DuckDB then parses several gzip files at
@@ -239,7 +248,8 @@ class Stager:
                    CASE WHEN ok_year(year(TRY_CAST(publication_date AS DATE))) IS NOT NULL
                         THEN TRY_CAST(publication_date AS DATE) END AS pd_ok,
                    TRY_CAST(updated_date AS TIMESTAMP) AS ud, publication_year, publication_date, updated_date,
-                   is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships
+                   is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships,
+                   issn_given(issn_json(primary_location.source.issn), primary_location.source.issn_l) AS issn_given
             FROM raw_input
             WHERE work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0
         """)
@@ -261,13 +271,14 @@ class Stager:
                 "is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true'",
         }
         found = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in checks.values())
-                            + " FROM raw_works").fetchone()
+                            + ", coalesce(sum(issn_invalid(issn_given)), 0) FROM raw_works").fetchone()
         for reason, n in zip(checks, found, strict=False):
             self._warn(reason, n)
+        self._warn(INVALID_ISSN_WARNING, int(found[-1]))  # ISSNs counted, not records
         con.execute(r"""
             INSERT INTO stage_works (rid, work_id, doi, title, year, pub_date, type, source_id, source_name,
                                      domain_id, domain, field_id, field, subfield_id, subfield, n_authors,
-                                     updated_date, origin, authors_truncated)
+                                     updated_date, origin, authors_truncated, issn_l, issns)
             SELECT rid, wid, lower(regexp_replace(trim(doi), '^https?://(dx\.)?doi\.org/', '')),
                    display_name, coalesce(year_ok, year(pd_ok)), pd_ok, type,
                    oa_id(primary_location.source.id), primary_location.source.display_name,
@@ -275,7 +286,8 @@ class Stager:
                    nullif(regexp_extract(primary_topic.field.id, '(\d+)$'), ''), primary_topic.field.display_name,
                    nullif(regexp_extract(primary_topic.subfield.id, '(\d+)$'), ''), primary_topic.subfield.display_name,
                    len(authorships), ud, 'openalex',
-                   coalesce(is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true', false)
+                   coalesce(is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true', false),
+                   issn(primary_location.source.issn_l), issn_list(issn_given)
             FROM raw_works
         """)
         # one pass over the nested authorships; the tables below are cheap projections of it. A null

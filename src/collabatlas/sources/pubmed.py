@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+from collabatlas.counting.issn import split_issns
 from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
 from collabatlas.sources.ingest_report import IngestReport
 
@@ -71,9 +72,13 @@ def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> 
     dp = (first.get("DP") or "").split()
     year = int(dp[0][:4]) if dp and dp[0][:4].isdigit() else None
     pub_date = _date(dp[0][:4], dp[1], dp[2]) if len(dp) >= 3 else None
+    issns = [v for t, v in fields if t == "IS"]  # "1879-0038 (Electronic)", "0378-1119 (Linking)"
+    linking = next((v for v in issns if "(linking)" in v.lower()), None)
     return ExportRecord(record_id="PMID:" + pmid[0], origin="pubmed", title=first.get("TI"), year=year,
                         pub_date=pub_date, doi=doi, type=_pub_type([v for t, v in fields if t == "PT"]),
                         source_name=first.get("JT") or first.get("TA"),
+                        issns=[i for v in issns for i in split_issns(v)],
+                        issn_l=next(iter(split_issns(linking)), None),
                         updated_date=_yyyymmdd(first.get("LR") or first.get("DCOM") or first.get("DA")),
                         authors=authors, mesh=[v for t, v in fields if t == "MH"])
 
@@ -153,6 +158,8 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
                         year=year, pub_date=pub_date, doi=doi,
                         type=_pub_type([_text(t) or "" for t in article.findall("PublicationTypeList/PublicationType")]),
                         source_name=_text(article.find("Journal/Title")), updated_date=updated, authors=authors,
+                        issns=[i for e in article.findall("Journal/ISSN") for i in split_issns(_text(e))],
+                        issn_l=_text(art.find("MedlineCitation/MedlineJournalInfo/ISSNLinking")),
                         mesh=["/".join(x for x in [_text(h.find("DescriptorName"))]
                                        + [_text(q) for q in h.findall("QualifierName")] if x)
                               for h in art.findall("MedlineCitation/MeshHeadingList/MeshHeading")])

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
 from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, read_csv_rows
 from collabatlas.sources.ingest_report import IngestReport
@@ -76,7 +77,7 @@ def split_entry(entry: str, known: list[str]) -> tuple[str, list[str]]:
 
 #: the Scopus CSV columns read (header names match in any case and spacing)
 COLUMNS = ("Authors", "Author full names", "Title", "Year", "Source title", "DOI", "Affiliations",
-           "Authors with affiliations", "Document Type", "EID")
+           "Authors with affiliations", "Document Type", "EID", "ISSN", "E-ISSN", "EISSN")
 #: each entry: one of these columns must be in the header (without them works would be stored with
 #: no id, title, year, authors or addresses)
 REQUIRED = (("EID",), ("Title",), ("Year",), ("Author full names", "Authors"),
@@ -128,6 +129,7 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         yield ExportRecord(record_id=eid.group(0), origin="scopus", title=row.get("Title") or None,
                            year=_year(row.get("Year")), doi=row.get("DOI") or None,
                            type=map_type(row.get("Document Type")), source_name=row.get("Source title") or None,
+                           issns=[i for c in ("ISSN", "E-ISSN", "EISSN") for i in split_issns(row.get(c))],
                            authors=authors, asjc=asjc_codes(row))
 
 
@@ -142,4 +144,5 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
         authors = [ExportAuthor(name=n, addresses=list(addresses)) for n in bibtex.split_authors(f.get("author", ""))]
         yield ExportRecord(record_id=eid.group(0), origin="scopus", title=f.get("title") or None,
                            year=_year(f.get("year")), doi=f.get("doi") or None, type=map_type(f.get("document_type")),
-                           source_name=f.get("journal") or None, authors=authors)
+                           source_name=f.get("journal") or None,
+                           issns=split_issns(f.get("issn")) + split_issns(f.get("eissn")), authors=authors)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
 from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
 from collabatlas.sources.ingest_report import IngestReport
@@ -128,7 +129,8 @@ def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where
     year = _year(one("PY")) or _year(one("EA"))
     return ExportRecord(record_id=record_id, origin="wos", title=one("TI"), year=year,
                         pub_date=_pub_date(year, one("PD")), doi=one("DI"), type=map_type(one("DT")),
-                        source_name=one("SO"), updated_date=_iso_date(one("DA")), authors=authors,
+                        source_name=one("SO"), issns=split_issns(one("SN")) + split_issns(one("EI")),
+                        updated_date=_iso_date(one("DA")), authors=authors,
                         wos_categories=split_categories(fields.get("WC")), wos_areas=split_categories(fields.get("SC")))
 
 
@@ -268,6 +270,7 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
             entries.append(([hit], line[len(hit) + 1:].strip()) if hit else (None, line))
         fields = {"UT": [ut] if ut else [], "AF": names, "TI": [f.get("title", "")], "PY": [f.get("year", "")],
                   "DI": [f.get("doi", "")], "DT": [f.get("type", "")], "SO": [f.get("journal", "")],
+                  "SN": [f.get("issn", "")], "EI": [f.get("eissn", "")],
                   "DA": [f.get("da", "")], "PD": [f.get("month", "")],
                   "WC": [f.get("web-of-science-categories", "")], "SC": [f.get("research-areas", "")]}
         authors_fields = {k: v for k, v in fields.items() if any(x.strip() for x in v)}

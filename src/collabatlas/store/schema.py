@@ -40,7 +40,7 @@ import duckdb
 from collabatlas.errors import UserError
 from collabatlas.settings import EngineSettings
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS works (
@@ -63,8 +63,11 @@ CREATE TABLE IF NOT EXISTS works (
     updated_date TIMESTAMP,
     origin VARCHAR NOT NULL,
     authors_truncated BOOLEAN,
-    subject_origin VARCHAR         -- how domain/field were found: openalex | wos-category | asjc | mesh
+    subject_origin VARCHAR,        -- how domain/field were found: openalex | wos-category | asjc | mesh
                                    -- (collabatlas.sources.subject_crosswalk); NULL: no subject
+    issn_l VARCHAR,                -- the journal's linking ISSN, NNNN-NNNC (OpenAlex issn_l, PubMed Linking); schema 8
+    issns VARCHAR[]                -- every valid ISSN the record gives for its journal, sorted, issn_l included;
+                                   -- NULL: none (collabatlas.counting.issn, docs/sources.md)
 );
 CREATE TABLE IF NOT EXISTS authorships (
     wkey BIGINT NOT NULL,
@@ -284,7 +287,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if version is None:
         meta_set(con, "schema_version", SCHEMA_VERSION)
         meta_set(con, "data_version", "0")
-    elif version in ("3", "4", "5", "6"):
+    elif version in ("3", "4", "5", "6", "7"):
         if version == "3":  # version 4 added work_sources: fill it from the stored works
             con.execute(DEDUPE_MACROS_SQL)
             con.execute(WORK_SOURCES_FROM_WORKS_SQL)
@@ -297,6 +300,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS subject_origin VARCHAR")
         con.execute("UPDATE works SET subject_origin = 'openalex' "
                     "WHERE origin = 'openalex' AND domain_id IS NOT NULL AND subject_origin IS NULL")
+        # version 8 added works.issn_l and works.issns (empty for the works stored before: an ingest
+        # into a new store reads them; a re-ingest into this one keeps the stored rows as they are)
+        con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS issn_l VARCHAR")
+        con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS issns VARCHAR[]")
         meta_set(con, "schema_version", SCHEMA_VERSION)
     elif version != SCHEMA_VERSION:
         raise StoreError(f"store schema version {version}, this collabatlas expects {SCHEMA_VERSION}")
