@@ -107,3 +107,44 @@ def test_confidence_is_a_probability():
 ])
 def test_wos_abbreviations_expand(wos, full):
     assert normalise_name(wos) == normalise_name(full)
+
+
+def test_initials_written_apart_are_one_word():
+    """WoS and PubMed write 'M. D. Anderson', ROR 'MD Anderson'; only runs of single letters join."""
+    assert normalise_name("M. D. Anderson Cancer Center") == normalise_name("MD Anderson Cancer Center")
+    assert normalise_name("Univ Texas M.D. Anderson") == "university texa md anderson"
+    assert normalise_name("J. Craig Venter Inst") == "j craig venter institute"  # one initial stays a word
+    assert normalise_name("Nanyang Technol Univ") == normalise_name("Nanyang Technological University")
+
+
+CHINA = [
+    ("00q4vv597", "Hong Kong University of Science and Technology", ["education"], "HK", "Hong Kong", "active"),
+    ("050h0vm43", "The Hong Kong University of Science and Technology (Guangzhou)", ["education"], "CN",
+     "Guangzhou", "active"),
+    ("00d0nc645", "Microsoft (United States)", ["company"], "US", "Redmond", "active"),
+    ("0020wyn52", "APC, Inc.", ["company"], "US", "Tampa", "active"),
+]
+
+
+@pytest.fixture(scope="module")
+def china():
+    return AffiliationMatcher(CHINA, [(rid, name, "ror_display") for rid, name, *_ in CHINA], min_confidence=0.0)
+
+
+def test_a_hong_kong_organisation_is_found_from_a_china_address(china):
+    """'…, Clear Water Bay, China' resolves to CN; the Hong Kong record is a candidate too (the Guangzhou
+    campus, the only CN name, was matched before)."""
+    m = china.match("Dept Comp Sci, Hong Kong Univ Sci & Technol, Clear Water Bay, China")
+    assert (m.ror_id, m.country_code, m.address_country) == ("00q4vv597", "HK", "CN")
+
+
+def test_a_country_qualifier_in_a_registry_name_is_optional(china):
+    """ROR writes companies as 'Microsoft (United States)': the name without the country is matched too."""
+    cand = china.candidate("Microsoft, One Microsoft Way, Redmond, WA 98052 USA")
+    assert cand is not None and cand.ror_id == "00d0nc645" and cand.score >= 100
+
+
+def test_a_legal_form_alone_names_no_organisation(china):
+    """'Inc.' once matched 'APC, Inc.' (the part 'incorporated' against 'apc incorporated')."""
+    assert china.candidate("NEC Labs America, Inc., Cupertino, CA, USA") is None
+    assert china.candidate("APC Inc, Tampa, FL, USA").ror_id == "0020wyn52"
