@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+import collabatlas
 from collabatlas.counting import journals as jl
 from collabatlas.views.cli import app
 
-from .conftest import work
+from .conftest import work, write_jsonl
 
 TRAPS = ["Science", "Science of the Total Environment", "Cell", "Cell Reports", "Nature", "Nature Communications",
          "Nature Reviews Drug Discovery", "Journal of the American Chemical Society",
@@ -85,3 +86,63 @@ def test_journals_command_reports_unmatched_entries(sample_store):
                                       "--store", str(sample_store)])
     assert result.exit_code == 0, result.output
     assert "entries match a source in the store" in result.output and "Water Research" in result.output
+
+
+_WOS_NATURE = """FN Clarivate Analytics Web of Science
+VR 1.0
+PT J
+AF Wu, Wei
+TI A record of the journal Nature as Web of Science spells it
+SO NATURE
+SN 0028-0836
+EI 1476-4687
+C1 [Wu, Wei] Peking Univ, Beijing, Peoples R China.
+PY 2020
+UT WOS:000000000000009
+ER
+EF
+"""
+
+
+def test_a_list_file_matches_by_issn_before_title(tmp_path):
+    """Issue 15: an ISSN line matches a work's issn_l or any of its ISSNs (OpenAlex and exports alike); a line
+    of ISSNs and a title falls back to the title; an ISSN whose check character does not fit is an error."""
+    from tests._export_fakes import FakeMatcher
+
+    def journal(n, name, issn_l=None, issns=None):
+        return {"source": {"id": f"https://openalex.org/S{n}", "display_name": name, "issn_l": issn_l, "issn": issns}}
+
+    records = [
+        work("W1", [[("I1", "US")]], primary_location=journal(1, "Nature", "0028-0836", ["0028-0836", "1476-4687"])),
+        work("W2", [[("I1", "US")]], primary_location=journal(1, "Nature", "0028-0836", ["0028-0836", "1476-4687"])),
+        work("W3", [[("I2", "JP")]], primary_location=journal(2, "Nature Communications", "2041-1723", ["2041-1723"])),
+        work("W4", [[("I2", "JP")]], primary_location=journal(3, "Science")),  # no ISSN known
+        work("W5", [[("I2", "JP")]], primary_location=journal(4, "Cell", "0092-8674", ["0092-8674"])),
+    ]
+    atlas = collabatlas.open(":memory:")
+    atlas.ingest(write_jsonl(tmp_path / "w.jsonl", records))
+    (tmp_path / "nature.txt").write_text(_WOS_NATURE, encoding="utf-8")
+    atlas.ingest(tmp_path / "nature.txt", matcher=FakeMatcher())
+    listing = tmp_path / "issns.txt"
+    listing.write_text("1476-4687\n2041-1723\n0036-8075; Science\n0092-8674\tNature\n0000-0019\n", encoding="utf-8")
+    parsed = jl.load_list(str(listing))
+    assert parsed.issns == ("1476-4687", "2041-1723", "0036-8075", "0092-8674", "0000-0019") and parsed.titles == ()
+    found = atlas.journals(str(listing))
+    got = sorted((r.line, r.source_id if isinstance(r.source_id, str) else "", r.source_name, r.matched_by, r.works)
+                 for r in found.itertuples() if isinstance(r.source_name, str))
+    assert got == [
+        (1, "", "NATURE", "ISSN", 1),  # the WoS record (no source id): its EI
+        (1, "S1", "Nature", "ISSN", 2),  # the OpenAlex source: one of its ISSNs, not its issn_l
+        (2, "S2", "Nature Communications", "ISSN", 1),
+        (3, "S3", "Science", "title (no ISSN matched)", 1),
+        (4, "S4", "Cell", "ISSN", 1),  # the ISSN wins: the title on the line is not used
+    ]
+    assert list(found[found["line"] == 5]["source_name"].isna()) == [True]  # a valid ISSN no work has
+    c = atlas.counting_for("country", None, None, None, None, False, False, journals=str(listing))
+    from collabatlas.counting import rules as counting
+
+    scores = atlas._df(counting.scores_sql(c)).set_index("unit")
+    assert dict(scores["count"]) == {"US": 2, "CN": 1, "JP": 3}  # W1, W2; the WoS record; W3, W4, W5
+    listing.write_text("Nature\n0028-0837\n", encoding="utf-8")
+    with pytest.raises(jl.JournalError, match=r"issns.txt, line 2: '0028-0837' is not a valid ISSN .*'6'"):
+        jl.load_list(str(listing))

@@ -146,9 +146,7 @@ class Atlas(StoreWrites, Analyses):
         cache = self.__dict__.setdefault("_journal_matches", {})
         if cache.get(spec, (None,))[0] != version:
             listing = journal_lists.load_list(spec)
-            sources = self._df(("SELECT source_id, source_name, count(*) AS works FROM works "
-                                "WHERE source_id IS NOT NULL OR source_name IS NOT NULL "
-                                "GROUP BY source_id, source_name", {}))
+            sources = self._df((journal_lists.SOURCES_SQL, {}))  # id, name, ISSNs, works per source
             matches = journal_lists.match_sources(listing, sources)
             matches.attrs["label"] = listing.label
             cache[spec] = (version, matches)

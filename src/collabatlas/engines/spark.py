@@ -158,6 +158,11 @@ class SparkEngine:
                 from pyspark.sql import functions
 
                 frame = frame.withColumn("ror_type", functions.lit(None).cast("string"))
+            if table == "works" and "issns" not in frame.columns:  # written before schema 8
+                from pyspark.sql import functions
+
+                frame = frame.withColumn("issn_l", functions.lit(None).cast("string")).withColumn(
+                    "issns", functions.lit(None).cast("array<string>"))
             frame.createOrReplaceTempView(f"x_{table}")
         geo = self.parquet_dir / "institution_geo"  # coordinates (collabatlas.affiliations.geo); an older export has none
         if geo.is_dir() and any(geo.rglob("*.parquet")):
