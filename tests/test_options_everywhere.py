@@ -97,3 +97,24 @@ def test_cli_profile_group_chart_report_take_the_options(store, tmp_path):
     refused = runner.invoke(app, ["report", "--focus", "US", "--journals", "nature-index", "--pdf",
                                   "--out", str(tmp_path / "r"), "--store", str(store)])
     assert refused.exit_code == 2 and "--journals" in refused.output
+
+
+def test_rankings_take_country_and_sort(store):
+    with collabatlas.open(store, read_only=True) as atlas:
+        us = atlas.scores(level="institution", country="us")
+        assert set(us["unit"]) == {"P1", "C1"} and us["share"].is_monotonic_decreasing
+        by_count = atlas.totals(level="institution", sort="count")
+        assert by_count["count"].is_monotonic_decreasing
+        gb = atlas.totals(level="institution", country="GB", sort="cs_international")
+        assert gb["unit"].tolist() == ["I3"]
+        with pytest.raises(CountingError, match="--level institution only"):
+            atlas.scores(level="country", country="US")
+        with pytest.raises(CountingError, match="--sort 'name'"):
+            atlas.totals(level="institution", sort="name")
+        with pytest.raises(CountingError, match="unknown country"):
+            atlas.scores(level="institution", country="ZZ")
+    runner = CliRunner()
+    out = runner.invoke(app, ["collaboration", "--level", "institution", "--country", "US", "--sort", "count",
+                              "--format", "csv", "--store", str(store)])
+    assert out.exit_code == 0, out.output
+    assert [line.split(",")[0] for line in out.stdout.splitlines()[1:]] == ["C1", "P1"]  # 2 works each: by id

@@ -244,8 +244,11 @@ class Atlas(StoreWrites, Analyses):
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False, by_year: bool = False,
                base_year: int | None = None, exclude_dual_affiliations: bool = False,
-               ci: int = 0, journals: str | None = None) -> pd.DataFrame:
+               ci: int = 0, journals: str | None = None, country: str | None = None,
+               sort: str | None = None) -> pd.DataFrame:
         """Count and Share per unit (columns ``unit[, name][, year], count, share``).
+        ``country`` keeps the institutions of that country (institution level); ``sort`` ranks by
+        another numeric column (largest first) instead of ``share`` (see :meth:`_rank_by`).
 
         ``by_year`` gives one row per unit and year; ``base_year`` adds ``adjusted_share`` =
         Share × N_base / N_year (N = works in the data set under the same filters), and implies
@@ -266,7 +269,26 @@ class Atlas(StoreWrites, Analyses):
                 raise counting.CountingError("confidence intervals are given for a whole period, not --by-year")
             bounds = self._intervals(c, ci)
             df["share_low"], df["share_high"] = df["unit"].map(bounds["low"]), df["unit"].map(bounds["high"])
+        df = self._rank_by(df, level, country, sort, "share", ["year"] if by_year else None)
         return with_country_names(df, "unit") if level == "country" else df
+
+    def _rank_by(self, df: pd.DataFrame, level: str, country: str | None, sort: str | None, default: str,
+                 groups: list[str] | None = None) -> pd.DataFrame:
+        """An institution ranking cut to ``country`` and ranked by ``sort`` (a numeric column of ``df``;
+        ties by unit), each refused with the reason when it does not apply."""
+        if country is not None:
+            if level != "institution":
+                raise counting.CountingError("--country keeps the institutions of a country: it applies to "
+                                             "--level institution only")
+            code = self.resolve_unit("country", country)
+            located = self.institution_attributes()["country_code"]
+            df = df[df["unit"].map(located).eq(code).to_numpy()].reset_index(drop=True)
+        if sort is not None and sort != default:
+            numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and c != "year"]
+            if sort not in numeric:
+                raise counting.CountingError(f"--sort {sort!r}: expected one of {', '.join(numeric)}")
+            df = ranked(df, sort, ["unit"], groups)
+        return df
 
     def _check_base_year(self, filters: Filters, base_year: int) -> None:
         n = self._mapping(*counting.works_per_year_sql(filters.without_years()))
@@ -289,7 +311,7 @@ class Atlas(StoreWrites, Analyses):
     def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False,
                exclude_dual_affiliations: bool = False, unit: str | None = None, journals: str | None = None,
-               source: str = "works") -> pd.DataFrame:
+               source: str = "works", country: str | None = None, sort: str | None = None) -> pd.DataFrame:
         """Count, Share and total CS per unit, split into domestic / international / industry.
 
         Columns: ``unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic,
@@ -297,11 +319,12 @@ class Atlas(StoreWrites, Analyses):
         ``unit`` restricts the table to that one unit (an id as in the output).
         ``source="pairs"``: per country from country-pair aggregates, full counts: ``unit, count,
         partner_links, partner_countries, counting`` (:func:`country_pairs.totals`).
+        ``country`` and ``sort`` as for :meth:`scores` (default order: ``cs_total``).
         """
         if check_source(source) == "pairs":
             _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
                         rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
-            df = country_pairs.totals(self.con, years)
+            df = self._rank_by(country_pairs.totals(self.con, years), level, country, sort, "count")
             return with_country_names(df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df, "unit")
         c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
         df = self._df(counting.totals_sql(c, focus=unit))
@@ -310,6 +333,7 @@ class Atlas(StoreWrites, Analyses):
             df[col] = df[col].astype("int64")
         if level != "institution":
             df = df.drop(columns=["cs_industry"] if level == "country" else ["cs_domestic", "cs_international", "cs_unknown_country"])
+        df = self._rank_by(df, level, country, sort, "cs_total")
         return with_country_names(df, "unit") if level == "country" else df
 
     def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None,

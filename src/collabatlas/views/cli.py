@@ -23,6 +23,7 @@ from collabatlas.ingest.pipeline import export_tables
 from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE, IngestReport
 from collabatlas.views.cli_common import (
     CiOpt,
+    CountryOpt,
     DualOpt,
     Engine,
     EngineChoice,
@@ -38,6 +39,7 @@ from collabatlas.views.cli_common import (
     RenormOpt,
     ReportDualOpt,
     RollupOpt,
+    SortOpt,
     Source,
     SourceOpt,
     SparkMasterOpt,
@@ -183,11 +185,11 @@ def scores(
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per unit and year.")] = False,
     base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
-    exclude_dual_affiliations: DualOpt = False, ci: CiOpt = 0,
+    exclude_dual_affiliations: DualOpt = False, ci: CiOpt = 0, country: CountryOpt = None, sort: SortOpt = None,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
-    """Count and fractional Share per unit: columns unit,count,share (+ name for institutions).
+    """Count and fractional Share per unit: columns unit,name,count,share.
 
     Examples:
 
@@ -197,11 +199,13 @@ def scores(
 
       collabatlas scores --level country --base-year 2019 --years 2019-2020
 
+      collabatlas scores --level institution --country JP --sort count
+
       collabatlas scores --level country --engine spark --spark-master local[2] --parquet atlas-parquet/
     """
     _metric("scores", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject, journals=journals,
             type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year,
-            exclude_dual_affiliations=exclude_dual_affiliations, ci=ci)
+            exclude_dual_affiliations=exclude_dual_affiliations, ci=ci, country=country, sort=sort)
 
 
 @app.command()
@@ -233,7 +237,7 @@ def pairs(
 def collaboration(
     level: LevelOpt = Level.institution, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False,
+    exclude_dual_affiliations: DualOpt = False, country: CountryOpt = None, sort: SortOpt = None,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
@@ -242,12 +246,15 @@ def collaboration(
     Columns: unit, count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
     cs_unknown_country, cs_industry (institution level).
 
-    Example:
+    Examples:
 
       collabatlas collaboration --level institution --years 2018
+
+      collabatlas collaboration --level institution --country DE --sort cs_international
     """
     _metric("totals", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject, journals=journals,
-            type=type, renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
+            type=type, renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
+            country=country, sort=sort)
 
 
 @app.command()

@@ -105,6 +105,8 @@ class Source(str, Enum):
     pairs = "pairs"
 
 
+CountryOpt = Annotated[str | None, typer.Option("--country", help="Institution rankings: only the institutions of this country (code).")]
+SortOpt = Annotated[str | None, typer.Option("--sort", help="Rank by this column, largest first (e.g. count, share, cs_total, cs_international).")]
 SourceOpt = Annotated[Source, typer.Option("--source", help="works: exact fractional counting from work-level data; pairs: country-pair aggregates (full counts, see `ingest-pairs`).")]
 CiOpt = Annotated[int, typer.Option("--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
