@@ -105,3 +105,12 @@ def test_dual_affiliation_part_is_cs_minus_cs_without_dual_authors(atlas_of):
     alone = atlas.trend("GB", "JP", years="2020", exclude_dual_affiliations=True).iloc[0]
     assert math.isclose(trend["cs_without_dual"], alone["cs"])
     assert math.isclose(trend["dual_cs"], trend["cs"] - alone["cs"])
+
+
+def test_group_dual_split_is_group_cs_minus_group_cs_without_dual_authors(atlas_of):
+    atlas = atlas_of([work("W1", [[JP, US], [GB]], year=2020), work("W2", [[JP], [GB]], year=2020)])
+    row = atlas.group("GB", "test", ["2020"], members=frozenset({"US"}), report_dual=True).periods.iloc[0]
+    alone = atlas.group("GB", "test", ["2020"], members=frozenset({"US"}), exclude_dual_affiliations=True).periods.iloc[0]
+    assert math.isclose(row["group_cs_without_dual"], alone["group_cs"])
+    assert math.isclose(row["group_dual_cs"], row["group_cs"] - alone["group_cs"]) and row["group_dual_cs"] > 0
+    assert math.isclose(row["intl_dual_cs"], row["intl_cs"] - alone["intl_cs"])

@@ -90,9 +90,12 @@ def period_label(years: tuple[int, int]) -> str:
 
 def group_collaboration(atlas: Atlas, country: str, group: str, members: frozenset[str], periods: list[str],
                         top: int = 10, subject=None, type=None, ci: int = 0, journals: str | None = None,
-                        renormalize: bool = False, exclude_dual_affiliations: bool = False) -> GroupReport:
+                        renormalize: bool = False, exclude_dual_affiliations: bool = False,
+                        report_dual: bool = False) -> GroupReport:
     """The report for ``country`` and the countries ``members`` (named ``group``) over ``periods``.
 
+    ``report_dual`` adds, per period, the group's and all international CS without authors affiliated
+    in several countries and the part those authors bring (``group_dual_cs``, ``intl_dual_cs``).
     ``ci`` > 0 adds 95 % bootstrap intervals (that many replicates) to the growth of group works,
     international works, group CS and international CS."""
     if len(periods) < 1:
@@ -113,6 +116,9 @@ def group_collaboration(atlas: Atlas, country: str, group: str, members: frozens
         c = atlas.counting_for("country", years, window, subject, type, renormalize, False, exclude_dual_affiliations,
                                journals=journals)
         row = atlas._df(derived.group_period_sql(c, country, list(members)))  # the shares are SQL
+        if report_dual and not exclude_dual_affiliations:  # the part of authors with several countries
+            split = atlas._df(derived.group_dual_sql(c, atlas.without_dual(c), country, list(members)))
+            row = pd.concat([row, split], axis=1)
         rows.append({"period": label, **{k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items()}})
         partners = atlas.partner_detail(c, "country", country)
         in_group = partners["partner"].isin(members)

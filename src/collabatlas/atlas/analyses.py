@@ -40,7 +40,8 @@ class Analyses:
 
     def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
               top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0,
-              journals: str | None = None, renormalize: bool = False, exclude_dual_affiliations: bool = False):
+              journals: str | None = None, renormalize: bool = False, exclude_dual_affiliations: bool = False,
+              report_dual: bool = False):
         """A country's collaboration with a country group over periods; see :mod:`collabatlas.analyses.group`.
 
         ``group`` names a group of :mod:`collabatlas.refdata.groups` (``bri``, ``income:high``, ``eu``, ...);
@@ -62,7 +63,7 @@ class Analyses:
             members = group_members(group)
         if check_source(source) == "pairs":
             _pairs_only("country", subject=subject, type=type, ci=ci, journals=journals, renormalize=renormalize,
-                        exclude_dual_affiliations=exclude_dual_affiliations,
+                        exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
                         window=",".join(p for p in periods if ".." in str(p)))
             country = country.strip().upper()
             members = frozenset(m.upper() for m in members) - {country}
@@ -73,7 +74,7 @@ class Analyses:
         else:
             report = group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
                                          type=type, ci=ci, journals=journals, renormalize=renormalize,
-                                         exclude_dual_affiliations=exclude_dual_affiliations)
+                                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual)
         with_country_names(report.partners, "partner")
         return report
 

@@ -13,7 +13,8 @@ or facade computes a Share, a CS or a ratio of them itself. Each result table is
 - :func:`group_period_sql` — one row per period of a group analysis: works with the group and the
   group's share of international works and CS;
 - :func:`partners_dual_sql` — one row per partner: CS with and without dual-affiliation authors and
-  the difference (the dual-affiliation part).
+  the difference (the dual-affiliation part); :func:`trend_dual_sql` per period of a pair,
+  :func:`group_dual_sql` per period of a group analysis.
 """
 
 from __future__ import annotations
@@ -110,3 +111,16 @@ def trend_dual_sql(c: Counting, without: Counting, unit_a: str, unit_b: str,
     without_sql, params_without = pair_trend_sql(without, unit_a, unit_b, window_end_month)
     return (f"SELECT a.period, coalesce(b.cs, 0) AS cs_without_dual, a.cs - coalesce(b.cs, 0) AS dual_cs "
             f"FROM ({with_sql}) a LEFT JOIN ({without_sql}) b ON a.period = b.period"), {**params_without, **params}
+
+
+def group_dual_sql(c: Counting, without: Counting, focus: str, members: list[str]) -> tuple[str, dict]:
+    """The one row of a period of a group analysis with the dual-affiliation split:
+    ``group_cs_without_dual, group_dual_cs, intl_cs_without_dual, intl_dual_cs`` — the group's and
+    all international CS counted without authors affiliated in several countries (``without``), and
+    the part those authors bring (as :func:`partners_dual_sql`)."""
+    split, params = partners_dual_sql(c, without, focus)
+    return (f"SELECT coalesce(sum(cs_without_dual) FILTER (WHERE list_contains($members, partner)), 0) "
+            f"AS group_cs_without_dual, "
+            f"coalesce(sum(dual_cs) FILTER (WHERE list_contains($members, partner)), 0) AS group_dual_cs, "
+            f"coalesce(sum(cs_without_dual), 0) AS intl_cs_without_dual, coalesce(sum(dual_cs), 0) AS intl_dual_cs "
+            f"FROM ({split}) d"), {**params, "members": sorted(members)}

@@ -330,7 +330,7 @@ def group(
     periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years, year ranges or date windows, e.g. 2013-2015,2016-2018 or 2015,2022-08-01..2023-07-31.")],
     top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
     subject: SubjectOpt = None, type: TypeOpt = None, journals: JournalsOpt = None, renormalize: RenormOpt = False,
-    exclude_dual_affiliations: DualOpt = False,
+    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False,
     source: SourceOpt = Source.works, ci: CiOpt = 0,
     format: FormatOpt = Format.table, store: StoreOpt = None,
 ) -> None:
@@ -347,7 +347,8 @@ def group(
     with _open(store) as atlas, err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
                              subject=subject, type=type, source=source.value, ci=ci, journals=journals,
-                             renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations)
+                             renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations,
+                             report_dual=report_dual)
     if format is not Format.table:
         print(json.dumps(report.to_dict(), default=str))
         return
