@@ -15,7 +15,12 @@ child measured from outside, as in ``benchmarks.bench_scale``):
    merged away (``merged_ids/works/*.csv.gz``); ``Atlas.sync`` ingests it and updates the saved tables
    for the changed works only (timed apart: ingest + merge, then the incremental maintenance);
 3. ``Atlas.verify``: everything recomputed from scratch and compared (must be equal);
-4. the full rebuild of the saved tables on the same updated store, for comparison.
+4. the full rebuild of the saved tables on the same updated store, for comparison;
+5. year ranges on the saved per-year aggregates (``--ranges``, on by default): scores, totals, pairs
+   and one unit's partners at country and institution level, for all years, one year, 5 and 10
+   years — each the best of 3 runs after a warm-up, with the rows of the aggregate table the range
+   selects. A range sums the per-year rows of the years it spans, so it costs at most what all years
+   cost; that is the measurement that decides whether cumulative per-year sums would pay.
 
 Part 2 (``--parse-works M``): M works as gzip JSON Lines; (a) the bare DuckDB parse of the file —
 ``read_json`` with the ingest's own column list into a table, nothing else — and (b) ``collabatlas
@@ -108,6 +113,50 @@ def _stage_rebuild(spec: dict) -> dict:
         return {"rebuild_s": time.perf_counter() - started, **{f"{k}_s": v for k, v in timings.items()}}
 
 
+#: the year ranges of stage 5: None = all years (the synthetic works span 2000-2023)
+RANGES = (None, "2023", "2019-2023", "2014-2023")
+
+
+def _stage_ranges(spec: dict) -> dict:
+    """Seconds per query (best of 3 after one warm-up) for each level, metric and year range."""
+    import collabatlas
+    from collabatlas.counting import rules as counting
+
+    out: dict = {}
+    with collabatlas.open(spec["store"]) as atlas:  # not read-only: the statements write temp tables
+        assert atlas.unit_shares_saved
+        for level in ("country", "institution"):
+            focus = atlas.scores(level=level).iloc[0]["unit"]
+
+            def sql(y, build, lv=level, **kw):  # the statement alone, materialised in DuckDB (no DataFrame)
+                c = atlas.counting_for(lv, y, None, None, None, False, False, False)
+                assert c.use_aggregates
+                query, params = build(c, **kw)
+                atlas.con.execute(f"CREATE OR REPLACE TEMP TABLE bench_range AS {query}", params)
+
+            queries = {"scores": lambda y: sql(y, counting.scores_sql),
+                       "totals": lambda y: sql(y, counting.totals_sql),
+                       "pairs": lambda y: sql(y, counting.pairs_sql),
+                       "partners": lambda y, f=focus: sql(y, counting.partners_sql, focus=f),
+                       "pairs_api": lambda y, lv=level: atlas.pairs(level=lv, years=y)}
+            for years in RANGES:
+                label = years or "all"
+                where = "" if years is None else (
+                    f" WHERE year BETWEEN {years.split('-')[0]} AND {years.split('-')[-1]}")
+                rows = {kind: atlas.con.execute(f"SELECT count(*) FROM {counting.aggregate_table(kind, level)}{where}"
+                                                ).fetchone()[0] for kind in ("units", "partners")}
+                out[f"{level} {label} rows"] = rows
+                for name, run in queries.items():
+                    run(years)
+                    best = float("inf")
+                    for _ in range(3):
+                        started = time.perf_counter()
+                        run(years)
+                        best = min(best, time.perf_counter() - started)
+                    out[f"{level} {label} {name}"] = best
+    return out
+
+
 def _stage_parse(spec: dict) -> dict:
     """The bare DuckDB parse: read_json with the ingest's column list, materialised, nothing else."""
     import duckdb
@@ -139,7 +188,7 @@ def _stage_ingest(spec: dict) -> dict:
 
 
 STAGES = {"build": _stage_build, "sync": _stage_sync, "verify": _stage_verify, "rebuild": _stage_rebuild,
-          "parse": _stage_parse, "ingest": _stage_ingest}
+          "ranges": _stage_ranges, "parse": _stage_parse, "ingest": _stage_ingest}
 
 
 def run_stage(spec: dict) -> dict:
@@ -197,7 +246,7 @@ def write_update(folder: Path, n: int, new: int, replaced: int, merged: int, pro
     return {"new": new, "replaced": len(replaced_idx), "merged": len(merged_idx), "gzip_bytes": part.stat().st_size}
 
 
-def run_incremental(out: Path, n: int) -> dict:
+def run_incremental(out: Path, n: int, ranges: bool = True) -> dict:
     profile = synth.calibrated_profile()
     tables = out / f"tables-{n}-{SEED}"
     if not (tables / "works").exists():
@@ -211,9 +260,10 @@ def run_incremental(out: Path, n: int) -> dict:
     sync = stage("sync", out, store=str(store), snapshot=str(out / f"update-{n}"))
     verify = stage("verify", out, store=str(store))
     rebuild = stage("rebuild", out, store=str(store))
+    years = stage("ranges", out, store=str(store)) if ranges else None
     store.unlink(missing_ok=True)
     return {"works": n, "build": build, "update": update, "sync": sync, "verify": verify, "rebuild": rebuild,
-            "equal": not any(verify["differing"].values())}
+            "ranges": years, "equal": not any(verify["differing"].values())}
 
 
 def run_parse(out: Path, m: int) -> dict:
@@ -253,6 +303,15 @@ def summary(result: dict) -> list[str]:
             f"of the full build)",
             f"verify (recompute + compare): {v['verify_s']:.1f} s, equal: {inc['equal']}",
         ]
+        years = inc.get("ranges")
+        for level in ("country", "institution") if years else ():
+            cells = []
+            for label in (y or "all" for y in RANGES):
+                rows = years[f"{level} {label} rows"]
+                cells.append(f"{label} ({rows['partners']:,} pair rows): " + ", ".join(
+                    f"{m} {years[f'{level} {label} {m}'] * 1e3:.0f}" for m in ("scores", "totals", "pairs", "partners", "pairs_api")))
+            lines.append(f"year ranges, {level} level (ms, best of 3; SQL alone, pairs_api = Atlas.pairs with its "
+                         "DataFrame): " + "; ".join(cells))
     par = result.get("parse")
     if par:
         i = par["ingest"]
@@ -269,6 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--works", default="1M", help="store size for the incremental part (0: skip)")
     ap.add_argument("--parse-works", default="35k", help="works for ingest vs bare parse (0: skip)")
     ap.add_argument("--out", default="bench-out/incremental")
+    ap.add_argument("--no-ranges", action="store_true", help="skip the year-range queries (stage 5)")
     ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage (a child process)
     args = ap.parse_args(argv)
     if args.stage:
@@ -279,7 +339,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     result: dict = {"command": " ".join(["python -m benchmarks.bench_incremental", *(argv or sys.argv[1:])])}
     if parse_size(args.works):
-        result["incremental"] = run_incremental(out, parse_size(args.works))
+        result["incremental"] = run_incremental(out, parse_size(args.works), ranges=not args.no_ranges)
     if parse_size(args.parse_works):
         result["parse"] = run_parse(out, parse_size(args.parse_works))
     result["summary"] = summary(result)
