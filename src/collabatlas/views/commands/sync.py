@@ -27,7 +27,8 @@ def sync(
                                 "lacks (the watermark passes them).")] = False,
 ) -> None:
     """Ingest only the updated_date partitions newer than the store's watermark, apply
-    merged_ids/works (merged-away works leave the counting; their records stay in provenance), record
+    merged_ids/works (merged-away works leave the counting; their records stay in provenance) and
+    merged_ids/institutions (a merged-away institution's affiliations count for the one it went into), record
     the new watermark: one transaction, idempotent (a second run changes nothing). The saved unit
     shares and aggregates are then updated for the changed works only.
 
