@@ -118,3 +118,14 @@ def test_rankings_take_country_and_sort(store):
                               "--format", "csv", "--store", str(store)])
     assert out.exit_code == 0, out.output
     assert [line.split(",")[0] for line in out.stdout.splitlines()[1:]] == ["C1", "P1"]  # 2 works each: by id
+
+
+def test_network_takes_journals(store):
+    from collabatlas.analyses.network import build_network, describe
+
+    with collabatlas.open(store, read_only=True) as atlas:
+        every = build_network(atlas, "country")
+        nature = build_network(atlas, "country", journals="nature-index")
+    assert set(every.nodes["id"]) == {"US", "JP", "GB"}
+    assert set(nature.nodes["id"]) == {"US", "JP"}  # GB's works are all outside the list
+    assert "Nature Index" in describe(nature)

@@ -344,14 +344,15 @@ def strongest_edges(edges: pd.DataFrame, k: int) -> pd.DataFrame:
 
 def build_network(atlas, level: str = "country", *, years=None, window=None, subject=None,
                   type=None, renormalize: bool = False, rollup: bool = False,
-                  exclude_dual_affiliations: bool = False, weight: str = "cs", normalize_by: str = "none",
+                  exclude_dual_affiliations: bool = False, journals: str | None = None, weight: str = "cs",
+                  normalize_by: str = "none",
                   min_weight: float = 0.0, top: int | None = None, top_by: str = "cs_total",
                   max_edges: int | None = None, keep_isolated: bool = False, resolution: float = 1.0,
                   quality: str = "modularity", layout: str = "fr", seed: int = 42) -> Network:
     """A clustered, laid-out collaboration network from an :class:`~collabatlas.Atlas`.
 
     Edges come from ``atlas.pairs`` and node weights from ``atlas.totals`` with the same filters
-    (years, window, subject, type, renormalize, rollup, exclude_dual_affiliations). See the module
+    (years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals). See the module
     docstring for the steps and docs/network.md for the formulas.
 
     Example::
@@ -360,11 +361,14 @@ def build_network(atlas, level: str = "country", *, years=None, window=None, sub
         net.nodes[["id", "label", "cluster", "x", "y"]]; net.edges; write(net, "map.json", "vosviewer")
     """
     options = dict(level=level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                   rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
+                   rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
     pairs = atlas.pairs(**options)
     totals = atlas.totals(**options)
     filters = Filters.of(years=years, window=window, subject=subject, type=type)
-    meta = {"filters": filters.describe(), "renormalize": renormalize, "rollup": rollup,
+    described = filters.describe()
+    if journals:  # the list, named as every caption names it
+        described = ", ".join(x for x in (described, f"journals: {atlas.journals(journals).attrs['label']}") if x)
+    meta = {"filters": described, "journals": journals, "renormalize": renormalize, "rollup": rollup,
             "exclude_dual_affiliations": exclude_dual_affiliations, "data_version": atlas.data_version}
     net = network_from_frames(pairs, totals, level, weight=weight, normalize_by=normalize_by, min_weight=min_weight,
                               top=top, top_by=top_by, max_edges=max_edges, keep_isolated=keep_isolated, meta=meta)

@@ -13,6 +13,7 @@ from collabatlas.counting.filters import check_range
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import (
     DualOpt,
+    JournalsOpt,
     Level,
     LevelOpt,
     Output,
@@ -41,7 +42,7 @@ def register(app: typer.Typer) -> None:
 def network(
     level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
     type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False,
+    exclude_dual_affiliations: DualOpt = False, journals: JournalsOpt = None,
     weight: Annotated[Weight, typer.Option("--weight", help="Edge weight: bilateral CS or number of joint works.")] = Weight.cs,
     normalize: Annotated[Normalization, typer.Option("--normalize", help="Edge normalisation (docs/network.md): association strength (VOSviewer), cosine (Salton), Jaccard.")] = Normalization.none,
     min_weight: Annotated[float, typer.Option("--min-weight", help="Drop pairs whose raw weight (CS or joint works) is below X.")] = 0.0,
@@ -69,6 +70,8 @@ def network(
       collabatlas network --level institution --top 200 --min-weight 2 --weight joint_count --out inst.gexf
 
       collabatlas network --level country --format csv --out country_map/   # nodes.csv and edges.csv
+
+      collabatlas network --level country --journals nature-index --out ni_countries.gexf
     """
     if out is None and fmt is not None:
         _fail("--format needs --out FILE (or DIRECTORY for csv)")
@@ -81,7 +84,7 @@ def network(
     with _open(store) as atlas, err_console.status(f"building the {level.value} network"):
         net = net_lib.build_network(
             atlas, level.value, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-            rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, weight=weight.value,
+            rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals, weight=weight.value,
             normalize_by=normalize.value, min_weight=min_weight, top=top, top_by=top_by.value, max_edges=max_edges,
             keep_isolated=keep_isolated, resolution=resolution, quality=quality.value, layout=layout.value, seed=seed)
     meta = net.meta
