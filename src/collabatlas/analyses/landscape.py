@@ -17,6 +17,14 @@ Choices, each deliberate:
   collaboration is closer to proportional than additive. Countries with GERD <= 0 have no logarithm:
   they are dropped from fits that use ``log_gerd`` and counted in ``n_gerd_nonpositive``. Countries
   missing y or any x are dropped and counted in ``n_missing``.
+- **log_gerd_ppp** is log10(GERD in millions of PPP $) from the NSF NCSES tables
+  (:func:`collabatlas.refdata.indicators.load_nsf_gerd`), an alternative or additional x: a size
+  measure where ``log_gerd`` is an intensity. Its value is the country's NSF row whose stated year
+  is nearest the study year within ±``nearest`` (the WDI rule), earlier on ties;
+  ``gerd_ppp_musd_year`` keeps that year and ``gerd_ppp_musd_source`` the NSF table and file it came
+  from. GERD <= 0 is counted in ``n_gerd_nonpositive`` as for ``log_gerd``. The fit names the NSF
+  tables and years behind each fitted group in the ``note`` of its ``log_gerd_ppp`` row; a study year
+  with no NSF value within tolerance is not fitted and its note says so (the tables end in 2019).
 - **Ordinary least squares, unweighted** (statsmodels ``OLS``, classical standard errors, 95%
   intervals): each country counts once whatever its size. Weighted fits are not provided.
 - **Groups**: ``all`` (every country, including those without an income group), then each income
@@ -35,13 +43,17 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from collabatlas.refdata.indicators import INCOME_GROUPS, INDICATORS
+from collabatlas.refdata.indicators import ANNUAL_INDICATORS, INCOME_GROUPS, INDICATORS
 
 COLLAB_COLUMNS = ("unit", "year", "works", "intl_works", "intl_share")
 FIT_COLUMNS = ["group", "n", "term", "coef", "std_err", "ci_low", "ci_high", "p_value", "r2",
                "n_gerd_nonpositive", "n_missing", "note"]
 ALL = "all"
 Y = "intl_share"
+LOGS = {"log_gerd": "gerd_pct_gdp", "log_gerd_ppp": "gerd_ppp_musd"}
+"""Each log10 regressor and the column it is the logarithm of."""
+SOURCED = {"gerd_ppp_musd": "NSF GERD (millions of PPP $)"}
+"""Indicators whose rows come from several tables: the table keeps ``<indicator>_source``."""
 
 
 def _check_collab(collab: pd.DataFrame) -> None:
@@ -57,11 +69,13 @@ def _check_indicators(indicators: pd.DataFrame) -> None:
 
 
 def _nearest(values: pd.DataFrame, countries, year: int, window: int) -> pd.DataFrame:
-    """iso2 → (value, year used): the value of ``year`` or the nearest within ±window, earlier on ties."""
+    """iso2 → (value, year used, source): the value of ``year`` or the nearest within ±window, earlier on ties."""
     v = values[values["iso2"].isin(countries) & values["value"].notna()]
     v = v.assign(dist=(v["year"] - year).abs())
+    if "source" not in v.columns:
+        v = v.assign(source=pd.NA)
     v = v[v["dist"] <= window].sort_values(["iso2", "dist", "year"])
-    return v.drop_duplicates("iso2").set_index("iso2")[["value", "year"]]
+    return v.drop_duplicates("iso2").set_index("iso2")[["value", "year", "source"]]
 
 
 def landscape_table(collab: pd.DataFrame, year: int, indicators: pd.DataFrame, nearest: int = 3,
@@ -70,8 +84,10 @@ def landscape_table(collab: pd.DataFrame, year: int, indicators: pd.DataFrame, n
     """One row per country of ``collab`` in ``year``.
 
     Columns: ``country, year, works, intl_works, intl_share``, then for each indicator its value and
-    ``<indicator>_year`` (the year it was taken from), ``log_gerd`` (log10 GERD, missing when GERD
-    is missing or <= 0), ``income_group`` and ``income_group_source``.
+    ``<indicator>_year`` (the year it was taken from; ``gerd_ppp_musd_source`` too: the NSF table),
+    ``log_gerd`` and ``log_gerd_ppp`` (log10 of GERD % of GDP and of GERD in millions of PPP $,
+    missing when GERD is missing or <= 0), ``income_group`` and ``income_group_source``.
+    ``result.attrs["x_notes"]`` says, per log regressor with no value for any country, why.
 
     ``income`` is the current group per ISO2 (:func:`collabatlas.refdata.indicators.income_groups`) and
     ``income_history`` the frame ``iso2, year, group`` of
@@ -97,9 +113,14 @@ def landscape_table(collab: pd.DataFrame, year: int, indicators: pd.DataFrame, n
         found = _nearest(indicators[indicators["indicator"] == name], countries, year, window)
         out[name] = out["country"].map(found["value"]).astype(float)
         out[f"{name}_year"] = out["country"].map(found["year"]).astype("Int64")
-    gerd = out["gerd_pct_gdp"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["log_gerd"] = np.where(gerd > 0, np.log10(gerd.where(gerd > 0)), np.nan)
+        if name in SOURCED:
+            out[f"{name}_source"] = out["country"].map(found["source"]).astype("object")
+    for log, col in LOGS.items():
+        gerd = out[col]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[log] = np.where(gerd > 0, np.log10(gerd.where(gerd > 0)), np.nan)
+    out.attrs["x_notes"] = {"log_gerd_ppp": _no_value_note(indicators, "gerd_ppp_musd", year, nearest)} \
+        if len(out) and out["gerd_ppp_musd"].isna().all() else {}
 
     group = pd.Series(pd.NA, index=out.index, dtype="object")
     source = pd.Series(pd.NA, index=out.index, dtype="object")
@@ -118,6 +139,18 @@ def landscape_table(collab: pd.DataFrame, year: int, indicators: pd.DataFrame, n
     return out
 
 
+def _no_value_note(indicators: pd.DataFrame, name: str, year: int, window: int) -> str:
+    """Why no country of the study year has ``name``: the years and tables that do exist."""
+    have = indicators[(indicators["indicator"] == name) & indicators["value"].notna()]
+    label = SOURCED.get(name, name)
+    if have.empty:
+        return f"no {label} value at all in the indicator data"
+    sources = sorted(have["source"].dropna().astype(str).unique()) if "source" in have.columns else []
+    return (f"no {label} value within ±{window} years of {year} for these countries (nearest={window}): the data "
+            f"give years {int(have['year'].min())}-{int(have['year'].max())}"
+            + (f" ({'; '.join(sources)})" if sources else ""))
+
+
 # ---------------------------------------------------------------------------------------------
 # fits
 
@@ -130,9 +163,10 @@ def _xs(x) -> list[str]:
 
 
 def _with_log_gerd(table: pd.DataFrame, xs: Sequence[str]) -> pd.DataFrame:
-    if "log_gerd" in xs and "log_gerd" not in table.columns:
-        gerd = table["gerd_pct_gdp"].astype(float)
-        table = table.assign(log_gerd=np.log10(gerd.where(gerd > 0)))
+    for log, col in LOGS.items():
+        if log in xs and log not in table.columns and col in table.columns:
+            gerd = table[col].astype(float)
+            table = table.assign(**{log: np.log10(gerd.where(gerd > 0))})
     missing = [c for c in [Y, *xs] if c not in table.columns]
     if missing:
         raise ValueError(f"table lacks columns {missing}")
@@ -153,8 +187,9 @@ def _groups(table: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame
 def _prepare(sub: pd.DataFrame, xs: Sequence[str]):
     """Complete cases of one group, with the counts of rows dropped and why."""
     nonpositive = pd.Series(False, index=sub.index)
-    if "log_gerd" in xs and "gerd_pct_gdp" in sub.columns:
-        nonpositive = sub["gerd_pct_gdp"].astype(float) <= 0
+    for log, col in LOGS.items():
+        if log in xs and col in sub.columns:
+            nonpositive |= sub[col].astype(float) <= 0
     data = sub[~nonpositive]
     complete = data[[Y, *xs]].astype(float).notna().all(axis=1) & np.isfinite(data[[Y, *xs]].astype(float)).all(axis=1)
     return data[complete], int(nonpositive.sum()), int((~complete).sum())
@@ -169,8 +204,14 @@ def _ols(data: pd.DataFrame, xs: Sequence[str]):
         return sm.OLS(data[Y].astype(float), exog).fit()
 
 
-def _why_not(data: pd.DataFrame, xs: Sequence[str], min_n: int) -> str | None:
+def _why_not(data: pd.DataFrame, xs: Sequence[str], min_n: int, sub: pd.DataFrame | None = None,
+             x_notes: dict | None = None) -> str | None:
     n, k = len(data), len(xs) + 1
+    if sub is not None:
+        absent = [x for x in xs if len(sub) and sub[x].isna().all()]
+        if absent:
+            why = "; ".join((x_notes or {}).get(x) or f"no country has {x}" for x in absent)
+            return f"skipped: {', '.join(absent)} missing for every country ({why})"
     if n < min_n:
         return f"skipped: {n} countries < min_n={min_n}"
     if n <= k:
@@ -191,16 +232,19 @@ def fit(table: pd.DataFrame, x: str | Sequence[str] = "log_gerd", by: str | None
 
     Tidy result, one row per group and term (``intercept`` and each x): ``group, n, term, coef,
     std_err, ci_low, ci_high, p_value, r2, n_gerd_nonpositive, n_missing, note``. A group that is
-    not fitted has one row with ``term`` and the estimates missing and ``note`` saying why.
-    ``result.attrs`` keeps ``x`` and ``by`` for :func:`bands`.
+    not fitted has one row with ``term`` and the estimates missing and ``note`` saying why (also
+    when an x has no value for any country, e.g. no NSF GERD near the study year). The ``note`` of a
+    fitted ``log_gerd_ppp`` row names the NSF tables and years its countries' values come from.
+    ``result.attrs`` keeps ``x`` and ``by`` for :func:`bands`, and ``notes`` (provenance lines).
     """
     xs = _xs(x)
     table = _with_log_gerd(table, xs)
+    x_notes = table.attrs.get("x_notes") or {}
     rows = []
     for name, sub in _groups(table, by):
         data, nonpositive, missing = _prepare(sub, xs)
         base = {"group": name, "n": len(data), "n_gerd_nonpositive": nonpositive, "n_missing": missing}
-        why = _why_not(data, xs, min_n)
+        why = _why_not(data, xs, min_n, sub, x_notes)
         if why:
             rows.append({**base, "term": None, "note": why})
             continue
@@ -209,11 +253,30 @@ def fit(table: pd.DataFrame, x: str | Sequence[str] = "log_gerd", by: str | None
         for term in ["intercept", *xs]:
             rows.append({**base, "term": term, "coef": res.params[term], "std_err": res.bse[term],
                          "ci_low": ci.loc[term, 0], "ci_high": ci.loc[term, 1], "p_value": res.pvalues[term],
-                         "r2": res.rsquared, "note": ""})
+                         "r2": res.rsquared, "note": _provenance(data, term)})
     out = pd.DataFrame(rows, columns=FIT_COLUMNS)
     out["n"] = out["n"].astype("int64")
-    out.attrs.update({"x": xs, "by": by, "y": Y, "min_n": min_n})
+    notes = [x_notes[x] for x in xs if x_notes.get(x)]
+    used = _prepare(table, xs)[0]  # the countries of the overall fit
+    notes += [f"{x}: {_provenance(used, x)}" for x in xs if _provenance(used, x)]
+    out.attrs.update({"x": xs, "by": by, "y": Y, "min_n": min_n, "notes": notes})
     return out
+
+
+def _provenance(data: pd.DataFrame, term: str) -> str:
+    """For a sourced regressor (``log_gerd_ppp``): which tables and years the rows' values come from."""
+    col = LOGS.get(term, term)
+    if col not in SOURCED or f"{col}_source" not in data.columns:
+        return ""
+    have = data[data[col].notna()]
+    if have.empty:
+        return ""
+    parts = []
+    for source, rows in have.groupby(f"{col}_source", sort=True, dropna=False):
+        years = compact_years(rows[f"{col}_year"].dropna().astype(int))
+        parts.append(f"{len(rows)} countries from {source if pd.notna(source) else 'an unnamed source'}, "
+                     f"years {years}")
+    return f"{SOURCED[col]}: " + "; ".join(parts)
 
 
 def bands(table: pd.DataFrame, fit_result: pd.DataFrame, grid: Iterable[float] | None = None,
@@ -222,7 +285,7 @@ def bands(table: pd.DataFrame, fit_result: pd.DataFrame, grid: Iterable[float] |
     ``fit_result``, on ``grid`` (values of the first x; default 50 points over the group's range).
 
     Columns: ``group, term, x, mean, ci_low, ci_high`` (plus ``gerd_pct_gdp`` = 10**x when x is
-    ``log_gerd``, and the value each further regressor is held at). The groups are refitted from
+    ``log_gerd``, ``gerd_ppp_musd`` = 10**x when it is ``log_gerd_ppp``, and the value each further regressor is held at). The groups are refitted from
     ``table``; a ``ValueError`` is raised when that does not reproduce ``fit_result``.
     """
     fitted = fit_result[fit_result["term"].notna()]
@@ -251,8 +314,8 @@ def bands(table: pd.DataFrame, fit_result: pd.DataFrame, grid: Iterable[float] |
         pred = res.get_prediction(exog[["intercept", *xs]]).summary_frame(alpha=alpha)
         frame = pd.DataFrame({"group": name, "term": first, "x": values, "mean": pred["mean"].to_numpy(),
                               "ci_low": pred["mean_ci_lower"].to_numpy(), "ci_high": pred["mean_ci_upper"].to_numpy()})
-        if first == "log_gerd":
-            frame["gerd_pct_gdp"] = 10.0 ** values
+        if first in LOGS:
+            frame[LOGS[first]] = 10.0 ** values
         for col, v in held.items():
             frame[col] = v
         frames.append(frame)
@@ -282,8 +345,11 @@ def compact_years(years: Iterable[int]) -> str:
 
 
 def data_gaps(collab: pd.DataFrame, indicators: pd.DataFrame, years: Iterable[int],
-              names: Sequence[str] = INDICATORS) -> pd.DataFrame:
-    """For every country of ``collab`` and every indicator in ``names``, the ``years`` without a value:
+              names: Sequence[str] = ANNUAL_INDICATORS) -> pd.DataFrame:
+    """For every country of ``collab`` and every indicator in ``names``, the ``years`` without a value.
+    The default is the annual series: the NSF GERD tables are snapshots (a year or two per country,
+    taken by the nearest-year rule), so they are listed only when ``names`` asks for ``gerd_ppp_musd``.
+
     ``country, indicator, missing_years`` (compact, e.g. ``"1996-2001, 2005"``), ``n_missing``.
     Pairs with no gap are not listed; an indicator absent from ``indicators`` is missing everywhere."""
     _check_collab(collab)

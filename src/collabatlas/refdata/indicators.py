@@ -12,6 +12,7 @@ researchers_per_million   wdi_gerd_researchers_gdppc_long.csv         ``WDI SP.P
 gdp_per_capita            wdi_gerd_researchers_gdppc_long.csv         ``WDI NY.GDP.PCAP.CD``
 population                population.csv (Frictionless, WDI)         ``population.csv``
 trust_pct                 Trust_World_Value_Survey.csv (OWID, WVS)    ``OWID Trust_World_Value_Survey``
+gerd_ppp_musd             table_6304_data.csv, table_1875_data.csv    ``NSF NCSES table 6304 (...)``
 ========================  ==========================================  ==============================
 
 Choices, each deliberate:
@@ -28,6 +29,15 @@ Choices, each deliberate:
   successor: their rows are left out and their names reported. Every name that is not mapped is
   reported — :func:`unmapped_names` (a list) and :func:`unmapped` (source, name, rows, reason) —
   and is never dropped silently.
+- **NSF GERD in millions of PPP dollars** (``gerd_ppp_musd``; :func:`load_nsf_gerd`) comes from two
+  editions of the NSF NCSES international comparison table: 6304 ("2019 or latest year", dataset
+  ``nsf-gerd-2019``) and 1875 ("2017 or latest year", ``nsf-gerd-2017``). Each country has two rows
+  labelled ``Region -> Country (YYYY)``: the first is GERD in millions of PPP $, the second GERD %
+  of GDP (the latter is not read: WDI is the % of GDP series). **The year of a row is the year the
+  table prints for that country** (e.g. Switzerland 2017 in the 2019 edition), not the edition's
+  year. Where both editions give the same country and year, the newer edition (6304, revised
+  figures) is kept. The region ``Selected country groups`` (EU, OECD, G20) holds aggregates,
+  excluded like the WDI ones. Israel's figures are civilian R&D only (the table's note).
 - ``gdp.csv`` (total GDP) is not used: GDP per capita comes from WDI directly, and ``gdp.csv`` is
   an older vintage that disagrees with WDI for some country-years.
 - Current income groups come from the WDI R package file (``Not classified`` → missing);
@@ -50,7 +60,11 @@ from collabatlas import refdata
 from collabatlas.errors import UserError
 from collabatlas.refdata import countries
 
-INDICATORS = ("gerd_pct_gdp", "researchers_per_million", "gdp_per_capita", "population", "trust_pct")
+ANNUAL_INDICATORS = ("gerd_pct_gdp", "researchers_per_million", "gdp_per_capita", "population", "trust_pct")
+"""The annual (or survey-wave) series; the default of the landscape's gap report."""
+NSF_INDICATORS = ("gerd_ppp_musd",)
+"""From the NSF snapshot tables: one reference year per country and edition (:func:`load_nsf_gerd`)."""
+INDICATORS = ANNUAL_INDICATORS + NSF_INDICATORS
 INCOME_GROUPS = ("high", "upper-middle", "lower-middle", "low")
 
 WDI_CODES = {
@@ -62,6 +76,7 @@ WDI_CODES = {
 DATASETS = {
     "wdi_long": "wdi", "population": "population", "income_current": "wb-countries",
     "income_history": "wb-income-history", "trust": "trust", "codes": "country-codes",
+    "nsf_2019": "nsf-gerd-2019", "nsf_2017": "nsf-gerd-2017",
 }
 """file key → reference dataset (:mod:`collabatlas.refdata`)."""
 
@@ -72,7 +87,14 @@ FILES = {
     "income_history": "Country_Income_Classification_-_World_Bank_2017_.csv",
     "trust": "Trust_World_Value_Survey.csv",
     "codes": "country-codes.csv",
+    "nsf_2019": "table_6304_data.csv",
+    "nsf_2017": "table_1875_data.csv",
 }
+
+NSF_TABLES = (("nsf_2019", "6304", "2019 or latest year"), ("nsf_2017", "1875", "2017 or latest year"))
+"""(file key, NSF table id, the table's own year rule), newest edition first: it wins a tie."""
+_NSF_LABEL = re.compile(r"^(?P<region>[^>]+?) -> (?P<name>.+?) \((?P<year>\d{4})\)(?:<sup>[^<]*</sup>)*$")
+_NSF_AGGREGATE_REGION = "Selected country groups"
 
 _CURRENT_LABELS = {
     "High income": "high",
@@ -287,9 +309,64 @@ def _historical(base: str):
     return out, unmapped
 
 
+def nsf_source(table_id: str, rule: str) -> str:
+    """The ``source`` label of an NSF row, naming the table, its year rule and the packaged file."""
+    key = next(k for k, t, _ in NSF_TABLES if t == table_id)
+    return f"NSF NCSES table {table_id} ({rule}; {FILES[key]})"
+
+
+def _nsf_table(base: str, key: str, table_id: str, rule: str, tables: dict):
+    """One NSF table: tidy GERD in millions of PPP $ with each country's stated year, and its unmapped names."""
+    file = FILES[key]
+    df = pd.read_csv(_path(base, key), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    expected = ["table_id", "row_id", "time_period", "value"]
+    if list(df.columns) != expected:
+        raise IndicatorError(f"{file}: columns {list(df.columns)}, expected {expected}")
+    if len(df) % 2:
+        raise IndicatorError(f"{file}: {len(df)} rows; expected pairs (millions of PPP $, % of GDP) per country")
+    records = []
+    for i in range(0, len(df), 2):
+        first, second = df.iloc[i], df.iloc[i + 1]
+        where = f"{file} rows {first['row_id']}/{second['row_id']}"
+        if first["time_period"] != second["time_period"]:
+            raise IndicatorError(f"{where}: a pair's labels differ ({first['time_period']!r}, "
+                                 f"{second['time_period']!r}); expected millions of PPP $ then % of GDP per country")
+        if first["table_id"] != table_id or second["table_id"] != table_id:
+            raise IndicatorError(f"{where}: table_id {first['table_id']!r}, expected {table_id!r}")
+        match = _NSF_LABEL.match(first["time_period"].strip())
+        if not match:
+            raise IndicatorError(f"{where}: label {first['time_period']!r} is not 'Region -> Country (YYYY)'")
+        try:
+            ppp, pct = float(first["value"]), float(second["value"])
+        except ValueError as exc:
+            raise IndicatorError(f"{where}: value {first['value']!r} / {second['value']!r} is not a number "
+                                 "(NSF flags such as i, r or D are not read)") from exc
+        if not (0 <= pct <= 10 and ppp > pct):
+            raise IndicatorError(f"{where}: {ppp} and {pct} do not look like millions of PPP $ then % of GDP")
+        records.append({"region": match["region"].strip(), "name": match["name"].strip(),
+                        "year": int(match["year"]), "value": ppp})
+    rows = pd.DataFrame(records, columns=["region", "name", "year", "value"])
+    rows = rows[rows["region"] != _NSF_AGGREGATE_REGION]
+    rows, unmapped = _from_names(rows, "name", file, tables)
+    if rows["iso2"].duplicated().any():
+        raise IndicatorError(f"{file}: several rows for {sorted(rows.loc[rows['iso2'].duplicated(), 'iso2'])}")
+    out = pd.DataFrame({"iso2": rows["iso2"], "year": rows["year"].astype("int64"), "indicator": "gerd_ppp_musd",
+                        "value": rows["value"].astype(float), "source": nsf_source(table_id, rule)})
+    return out, unmapped
+
+
+@lru_cache(maxsize=8)
+def _nsf(base: str):
+    tables = _code_tables(base)
+    parts = [_nsf_table(base, key, table_id, rule, tables) for key, table_id, rule in NSF_TABLES]
+    df = pd.concat([p[0] for p in parts], ignore_index=True)  # newest edition first
+    df = df.drop_duplicates(["iso2", "year"], keep="first").sort_values(["iso2", "year"], ignore_index=True)
+    return df, [u for p in parts for u in p[1]]
+
+
 @lru_cache(maxsize=8)
 def _indicators(base: str):
-    parts = [_wdi(base), _population(base), _trust(base)]
+    parts = [_wdi(base), _population(base), _trust(base), _nsf(base)]
     df = pd.concat([p[0] for p in parts], ignore_index=True)
     dup = df.duplicated(["iso2", "year", "indicator"], keep=False)
     if dup.any():
@@ -303,11 +380,24 @@ def _indicators(base: str):
 
 
 def load_indicators(data_dir=None) -> pd.DataFrame:
-    """Tidy ``iso2, year, indicator, value, source`` for the five indicators in :data:`INDICATORS`.
+    """Tidy ``iso2, year, indicator, value, source`` for the indicators in :data:`INDICATORS` (the
+    five annual series and NSF's ``gerd_ppp_musd``, as :func:`load_nsf_gerd` gives it).
 
     Aggregates are dropped; rows whose country cannot be mapped to ISO2 are left out and listed in
     ``result.attrs["unmapped"]`` (names, as :func:`unmapped_names` returns them)."""
     df, missing = _indicators(_base(data_dir))
+    out = df.copy()
+    out.attrs["unmapped"] = sorted({u["name"] for u in missing})
+    return out
+
+
+def load_nsf_gerd(data_dir=None) -> pd.DataFrame:
+    """GERD in millions of PPP dollars from the NSF NCSES tables 6304 (2019 or latest year) and 1875
+    (2017 or latest year): tidy ``iso2, year, indicator, value, source`` with ``indicator`` =
+    ``gerd_ppp_musd``, ``year`` the year the table states for that country, ``source`` naming the
+    table and its file. A country-year in both editions keeps the newer (6304). Aggregates (EU, OECD,
+    G20) are excluded; names not mapped to ISO2 are in ``result.attrs["unmapped"]`` and :func:`unmapped`."""
+    df, missing = _nsf(_base(data_dir))
     out = df.copy()
     out.attrs["unmapped"] = sorted({u["name"] for u in missing})
     return out
@@ -352,5 +442,5 @@ def unmapped_names(data_dir=None) -> list[str]:
 
 def clear_cache() -> None:
     """Forget cached reads (after the files change)."""
-    for fn in (_code_tables, _wdi, _population, _trust, _historical, _indicators):
+    for fn in (_code_tables, _wdi, _population, _trust, _nsf, _historical, _indicators):
         fn.cache_clear()
