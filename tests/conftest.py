@@ -1,14 +1,17 @@
-"""Shared fixtures: the real sample data directory and a builder for hand-made OpenAlex works."""
+"""Shared fixtures: the real sample data directory and a builder for hand-made OpenAlex works; the
+markers by need; the hypothesis profile of `make test-fast`."""
 
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import shutil
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 import collabatlas
 
@@ -46,6 +49,17 @@ def sample_store(_sample_store_built, tmp_path_factory) -> Path:
     session; each test module gets its own copy, so no module sees another's connections or writes."""
     path = tmp_path_factory.mktemp("store") / "sample.duckdb"
     shutil.copy(_sample_store_built, path)
+    return path
+
+
+def store_copy(built: Path, tmp_path: Path, name: str = "s.duckdb") -> Path:
+    """A test's own copy of a store that a module- or session-scoped fixture built once: the test may
+    write to it, truncate it or delete it, and no other test sees that."""
+    wal = built.with_name(built.name + ".wal")
+    if wal.exists():
+        raise RuntimeError(f"{built} was left with a write-ahead log; close it before copying")
+    path = tmp_path / name
+    shutil.copyfile(built, path)
     return path
 
 
@@ -119,9 +133,42 @@ def atlas_of(tmp_path):
         atlas.close()
 
 
+# `make test-fast` runs with --hypothesis-profile=fast: every property test runs a tenth of its examples
+# (at least FAST_MIN_EXAMPLES), whether it takes the default count or sets its own with @settings, and
+# with no deadline. Without the option (`make test`, CI) hypothesis's defaults and each test's own
+# @settings stand as written.
+FAST_PROFILE = "fast"
+FAST_SHARE = 0.1
+FAST_MIN_EXAMPLES = 3
+hypothesis_settings.register_profile(FAST_PROFILE, deadline=None)
+
+
+def fast_examples(max_examples: int) -> int:
+    return min(max_examples, max(FAST_MIN_EXAMPLES, math.ceil(max_examples * FAST_SHARE)))
+
+
+def _scale_for_the_fast_profile(items) -> None:
+    """An explicit @settings(max_examples=...) outranks any profile, so the fast profile scales each
+    collected property test's own settings (once per test function; parametrised items share it)."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if not getattr(function, "is_hypothesis_test", False) or getattr(function, "_fast_examples", False):
+            continue
+        own = getattr(function, "_hypothesis_internal_use_settings", None)
+        if own is None:
+            raise pytest.UsageError(f"{item.nodeid}: this hypothesis version keeps a test's settings elsewhere; "
+                                    "the fast profile cannot scale its examples (update tests/conftest.py)")
+        function._hypothesis_internal_use_settings = hypothesis_settings(
+            own, max_examples=fast_examples(own.max_examples), deadline=None)
+        function._fast_examples = True
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark by what a test needs, so `make test-fast` can leave out the expensive tiers: a test that
-    uses the real sample data is `realdata`; the Spark parity tests `spark`; the browser tests `browser`."""
+    uses the real sample data is `realdata`; the Spark parity tests `spark`; the browser tests `browser`.
+    Under the fast hypothesis profile, scale the property tests' examples (above)."""
+    if hypothesis_settings.get_current_profile_name() == FAST_PROFILE:
+        _scale_for_the_fast_profile(items)
     for item in items:
         if "shared_data" in item.fixturenames or "sample_store" in item.fixturenames:
             item.add_marker(pytest.mark.realdata)

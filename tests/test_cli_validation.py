@@ -18,7 +18,7 @@ from collabatlas.counting.filters import FilterError
 from collabatlas.ingest.pipeline import InputError
 from collabatlas.store.schema import StoreError
 from collabatlas.views.cli import app
-from tests.conftest import work, write_jsonl
+from tests.conftest import store_copy, work, write_jsonl
 
 runner = CliRunner()
 
@@ -34,12 +34,19 @@ def inputs(tmp_path):
     return write_jsonl(tmp_path / "w.jsonl", RECORDS)
 
 
-@pytest.fixture
-def store(tmp_path, inputs):
-    path = tmp_path / "s.duckdb"
-    result = runner.invoke(app, ["ingest", str(inputs), "--store", str(path)])
+@pytest.fixture(scope="module")
+def _built_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli-validation")
+    path = folder / "s.duckdb"
+    result = runner.invoke(app, ["ingest", str(write_jsonl(folder / "w.jsonl", RECORDS)), "--store", str(path)])
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture
+def store(_built_store, tmp_path):
+    """The RECORDS ingested by the CLI (once per module); each test gets its own copy."""
+    return store_copy(_built_store, tmp_path)
 
 
 def fails_cleanly(result, *needles: str, code: int = 2) -> str:

@@ -293,15 +293,23 @@ def test_properties_against_oracle(tmp_path_factory, works):
         assert (df["median_dist_km"].dropna() >= 0).all()
 
 
+@pytest.fixture(scope="module")
+def duck():
+    import duckdb
+
+    con = duckdb.connect()
+    yield con
+    con.close()
+
+
+@settings(deadline=None)  # no timing assertion: one DuckDB statement per example
 @given(st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90), st.floats(-180, 180))
-def test_haversine_symmetric_nonnegative_and_sql_agrees(lat1, lon1, lat2, lon2):
+def test_haversine_symmetric_nonnegative_and_sql_agrees(duck, lat1, lon1, lat2, lon2):
     forward, back = geo.haversine_km(lat1, lon1, lat2, lon2), geo.haversine_km(lat2, lon2, lat1, lon1)
     assert forward >= 0 and forward == pytest.approx(back, abs=1e-6)
     assert forward <= math.pi * geo.EARTH_RADIUS_KM + 1e-6
-    import duckdb
-
     sql = geo.haversine_sql("$a", "$b", "$c", "$e")
-    got = duckdb.connect().execute(f"SELECT {sql}", {"a": lat1, "b": lon1, "c": lat2, "e": lon2}).fetchone()[0]
+    got = duck.execute(f"SELECT {sql}", {"a": lat1, "b": lon1, "c": lat2, "e": lon2}).fetchone()[0]
     assert got == pytest.approx(forward, abs=1e-6)
 
 

@@ -200,15 +200,24 @@ def hostile_records() -> list[dict]:
     return records
 
 
-@pytest.fixture
-def hostile_store(tmp_path):
+@pytest.fixture(scope="module")
+def _built_hostile_store(tmp_path_factory):
     import collabatlas
     from tests.conftest import write_jsonl
 
-    store = tmp_path / "s.duckdb"
+    folder = tmp_path_factory.mktemp("hostile")
+    store = folder / "s.duckdb"
     with collabatlas.open(store) as atlas:
-        atlas.ingest(write_jsonl(tmp_path / "works.jsonl", hostile_records()))
+        atlas.ingest(write_jsonl(folder / "works.jsonl", hostile_records()))
     return store
+
+
+@pytest.fixture
+def hostile_store(_built_hostile_store, tmp_path):
+    """The hostile records, ingested once per module; each test gets its own copy."""
+    from tests.conftest import store_copy
+
+    return store_copy(_built_hostile_store, tmp_path)
 
 
 def test_ingest_into_a_path_with_markup_prints_its_summary(tmp_path):

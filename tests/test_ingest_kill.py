@@ -8,9 +8,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import collabatlas
 from tests.conftest import work, write_jsonl
 from tests.test_ingest import store_rows
+
+pytestmark = pytest.mark.slow  # five ingests of 60,000 works in a child process: minutes on two cores
 
 N_WORKS = 60_000
 
