@@ -12,23 +12,30 @@ import pytest
 from typer.testing import CliRunner
 
 from collabatlas.views.cli import app
-from tests.conftest import work, write_jsonl
+from tests.conftest import store_copy, work, write_jsonl
 
 runner = CliRunner()
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(scope="module")
+def _built_store(tmp_path_factory):
     records = [
         work("W1", [[("J1", "JP")], [("J2", "JP"), ("U1", "US", "company")], [("C1", "CN")]], year=2019),
         work("W2", [[("J1", "JP")], [("U1", "US", "company")]], year=2020, date="2020-09-01"),
     ]
-    path = write_jsonl(tmp_path / "w.jsonl", records)
-    store = tmp_path / "s.duckdb"
+    folder = tmp_path_factory.mktemp("cli")
+    path = write_jsonl(folder / "w.jsonl", records)
+    store = folder / "s.duckdb"
     result = runner.invoke(app, ["ingest", str(path), "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert "works stored (new)" in result.output
     return store
+
+
+@pytest.fixture
+def store(_built_store, tmp_path):
+    """Two works ingested by the CLI (once per module); each test gets its own copy."""
+    return store_copy(_built_store, tmp_path)
 
 
 def run_csv(*args) -> pd.DataFrame:
@@ -103,3 +110,18 @@ def test_demo_runs_the_main_job_on_every_sample_source(shared_data, tmp_path):
                                   "HAVING count(*) > 1)").fetchone()[0]
         assert multi > 0 and atlas.con.execute("SELECT count(*) FROM works").fetchone()[0] == \
             atlas.con.execute("SELECT count(DISTINCT wkey) FROM work_sources").fetchone()[0]
+
+
+def test_a_name_column_stays_readable_on_a_narrow_terminal(monkeypatch):
+    """The groups table once squeezed its id column out of sight (``bri`` showed as nothing)."""
+    from rich.console import Console
+
+    from collabatlas.views import cli_common
+
+    narrow = Console(width=80, record=True)
+    monkeypatch.setattr(cli_common, "console", narrow)
+    df = pd.DataFrame({"name": ["bri", "income:high"], "description": ["Belt and Road countries " * 4] * 2,
+                       "source": ["a long provenance line " * 5] * 2})
+    cli_common.print_table(df, "country groups")
+    text = narrow.export_text()
+    assert "bri" in text and "income:high" in text

@@ -205,9 +205,13 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col])
         if col.startswith("name") or col in ("title", "journal"):
-            table.add_column(markup(col), max_width=34, overflow="ellipsis", no_wrap=True)
-        else:
-            table.add_column(markup(col), justify="right" if numeric else "left", no_wrap=True)
+            # shortened on a narrow terminal, never squeezed out of sight (a group id such as "bri")
+            longest = max([len(str(col)), *(len(str(v)) for v in df[col].head(200))])
+            table.add_column(markup(col), max_width=34, min_width=min(longest, 12), overflow="ellipsis", no_wrap=True)
+        elif numeric:
+            table.add_column(markup(col), justify="right", no_wrap=True)
+        else:  # long text gives way first: it wraps, so ids and names keep their width
+            table.add_column(markup(col), justify="left", overflow="fold", min_width=min(len(str(col)), 12))
     for row in df.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
