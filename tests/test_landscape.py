@@ -4,14 +4,18 @@ files from ../shared/data checked against figures read straight from the files."
 from __future__ import annotations
 
 import csv
+import json
 import math
 from fractions import Fraction as F
 
+import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from collabatlas.analyses import landscape as ls
 from collabatlas.refdata import indicators as ind
+from tests.conftest import work, write_jsonl
 
 T_975_DF2 = 4.302652729911275  # Student t, 97.5% quantile, 2 degrees of freedom (printed tables: 4.303)
 
@@ -356,3 +360,245 @@ def test_real_landscape_end_to_end(shared_data):
     assert set(result.group) == {"all", "high", "lower-middle"}
     assert result.query("group == 'all'")["n"].iloc[0] == 5
     assert result.query("group == 'lower-middle'")["note"].iloc[0].startswith("skipped")
+
+
+# ---------------------------------------------------------------------------------------------
+# NSF GERD in millions of PPP $ (tables 6304 and 1875) and x = log_gerd_ppp
+
+# hand-copied from src/collabatlas/refdata/files/table_6304_data.csv (2019 or latest year) and
+# table_1875_data.csv (2017 or latest year): the first row of each country's pair, millions of PPP $
+NSF_6304 = {"US": (2019, 668351.2), "CN": (2019, 525693.4), "JP": (2019, 173267.1), "GB": (2019, 56935.7),
+            "DE": (2019, 148149.8), "FR": (2019, 73286.5), "KR": (2019, 102521.4), "IN": (2018, 58721.4),
+            "CH": (2017, 18565.6)}
+NSF_1875 = {"US": (2017, 548984.0), "CN": (2017, 495980.9), "JP": (2017, 170900.7), "GB": (2017, 49345.3),
+            "IN": (2015, 49746.1), "CH": (2017, 18900.0)}
+SRC_6304 = "NSF NCSES table 6304 (2019 or latest year; table_6304_data.csv)"
+SRC_1875 = "NSF NCSES table 1875 (2017 or latest year; table_1875_data.csv)"
+
+
+def test_nsf_reader_hand_values_and_stated_years():
+    df = ind.load_nsf_gerd()
+    assert set(df.indicator) == {"gerd_ppp_musd"}
+    got = {(r.iso2, r.year): (r.value, r.source) for r in df.itertuples()}
+    for iso2, (year, value) in NSF_6304.items():
+        assert got[(iso2, year)] == (value, SRC_6304), iso2
+    for iso2, (year, value) in NSF_1875.items():
+        if iso2 != "CH":
+            assert got[(iso2, year)] == (value, SRC_1875), iso2
+    # Switzerland: 2017 in both editions; the newer (6304) figure is kept, once
+    assert df[df.iso2 == "CH"][["year", "value", "source"]].values.tolist() == [[2017, 18565.6, SRC_6304]]
+    # the year is the one the table prints for the country, not the edition's: India 2018 and 2015
+    assert sorted(df[df.iso2 == "IN"].year) == [2015, 2018]
+    assert df.attrs["unmapped"] == []
+    # aggregates (EU, OECD, G20) are not countries; 71 countries in 6304, 68 in 1875
+    assert not {"EU", "OE", "G2"} & set(df.iso2)
+    assert df[df.source == SRC_6304].iso2.nunique() == 71
+    assert not df.duplicated(["iso2", "year"]).any()
+    assert ind.unmapped().query("source.str.startswith('table_')", engine="python").empty
+    # the same rows are in load_indicators
+    mine = ind.load_indicators().query("indicator == 'gerd_ppp_musd'").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, df.reset_index(drop=True), check_like=True)
+
+
+def write_nsf(tmp_path, rows, name="table_6304_data.csv", table_id="6304"):
+    folder = tmp_path / "indicators"
+    folder.mkdir(exist_ok=True)
+    lines = ["table_id,row_id,time_period,value"]
+    lines += [f"{table_id},r{i + 1:03d},{label},{value}" for i, (label, value) in enumerate(rows)]
+    (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_nsf_reader_reports_unmapped_names_and_skips_aggregates(tmp_path):
+    data = write_nsf(tmp_path, [("Europe -> Narnia (2019)", 900.0), ("Europe -> Narnia (2019)", 1.5),
+                                ("Europe -> Germany (2018)<sup>c</sup>", 1000.0), ("Europe -> Germany (2018)<sup>c</sup>", 3.0),
+                                ("Selected country groups -> OECD (2019)", 5e5), ("Selected country groups -> OECD (2019)", 2.4)])
+    df = ind.load_nsf_gerd(data)
+    assert df[df.source == SRC_6304][["iso2", "year", "value"]].values.tolist() == [["DE", 2018, 1000.0]]
+    assert df.attrs["unmapped"] == ["Narnia"]
+    report = ind.unmapped(data)
+    assert report[report.source == "table_6304_data.csv"][["name", "rows"]].values.tolist() == [["Narnia", 1]]
+
+
+@pytest.mark.parametrize("rows, match", [
+    ([("Europe -> Germany (2019)", 1000.0), ("Europe -> France (2019)", 2.0)], "labels differ"),
+    ([("Europe -> Germany (2019)", 1000.0)], "expected pairs"),
+    ([("Europe -> Germany", 1000.0), ("Europe -> Germany", 2.0)], "Region -> Country"),
+    ([("Europe -> Germany (2019)", "D"), ("Europe -> Germany (2019)", 2.0)], "not a number"),
+    ([("Europe -> Germany (2019)", 3.1), ("Europe -> Germany (2019)", 148149.8)], "do not look like"),
+])
+def test_nsf_reader_refuses_a_damaged_table_naming_file_and_rows(tmp_path, rows, match):
+    data = write_nsf(tmp_path, rows)
+    with pytest.raises(ind.IndicatorError, match=match) as err:
+        ind.load_nsf_gerd(data)
+    assert "table_6304_data.csv" in str(err.value)
+    assert "r001" in str(err.value) or "pairs" in str(err.value)
+
+
+def test_landscape_table_takes_the_nsf_row_nearest_the_study_year():
+    nsf = ind.load_nsf_gerd()
+    collab = collab_frame([("US", 10, 5), ("IN", 10, 2), ("CH", 10, 8), ("UY", 10, 3)], year=2016)
+    t = ls.landscape_table(collab, 2016, nsf).set_index("country")
+    assert (t.loc["US", "gerd_ppp_musd"], t.loc["US", "gerd_ppp_musd_year"]) == (548984.0, 2017)
+    assert t.loc["US", "gerd_ppp_musd_source"] == SRC_1875
+    assert t.loc["US", "log_gerd_ppp"] == pytest.approx(math.log10(548984.0))
+    assert (t.loc["IN", "gerd_ppp_musd"], t.loc["IN", "gerd_ppp_musd_year"]) == (49746.1, 2015)  # 1 year off
+    assert (t.loc["CH", "gerd_ppp_musd"], t.loc["CH", "gerd_ppp_musd_source"]) == (18565.6, SRC_6304)
+    assert pd.isna(t.loc["UY", "gerd_ppp_musd"]) and pd.isna(t.loc["UY", "gerd_ppp_musd_source"])
+    # 2018: US 2017 and 2019 are both one year away; the earlier wins (no look-ahead); India 2018 exactly
+    t18 = ls.landscape_table(collab.assign(year=2018), 2018, nsf).set_index("country")
+    assert (t18.loc["US", "gerd_ppp_musd_year"], t18.loc["US", "gerd_ppp_musd_source"]) == (2017, SRC_1875)
+    assert (t18.loc["IN", "gerd_ppp_musd"], t18.loc["IN", "gerd_ppp_musd_source"]) == (58721.4, SRC_6304)
+    # 2022 is within ±3 of 2019; 2023 is not (and nearest=4 reaches it again)
+    assert ls.landscape_table(collab.assign(year=2022), 2022, nsf).set_index("country").loc["US", "gerd_ppp_musd"] \
+        == 668351.2
+    t23 = ls.landscape_table(collab.assign(year=2023), 2023, nsf)
+    assert t23["gerd_ppp_musd"].isna().all()
+    assert ls.landscape_table(collab.assign(year=2023), 2023, nsf, nearest=4)["gerd_ppp_musd"].notna().any()
+    fit = ls.fit(t23, x="log_gerd_ppp", min_n=2)
+    assert len(fit) == 1 and fit["term"].isna().all()
+    note = fit["note"].iloc[0]
+    assert "log_gerd_ppp missing for every country" in note and "±3 years of 2023" in note
+    assert "years 2007-2019" in note and "table_6304_data.csv" in note and "table_1875_data.csv" in note
+    assert any("±3 years of 2023" in n for n in fit.attrs["notes"])
+
+
+# 2019: every country but UY has an NSF 2019 value (table 6304); UY is the partner without one
+LANDSCAPE_2019 = {"US": (3, 1), "GB": (1, 1), "DE": (2, 1), "FR": (1, 2), "JP": (4, 0), "KR": (3, 1), "CN": (5, 1)}
+
+
+def nsf_corpus():
+    """(domestic, international with UY) works per country, all in 2019."""
+    works, n = [], 0
+    for country, (domestic, intl) in LANDSCAPE_2019.items():
+        for _ in range(domestic):
+            n += 1
+            works.append(work(f"W{n}", [[(f"I{country}", country)]], year=2019))
+        for _ in range(intl):
+            n += 1
+            works.append(work(f"W{n}", [[(f"I{country}", country)], [("IUY", "UY")]], year=2019))
+    return works
+
+
+def independent_ols(rows):
+    """rows: (y, x1, x2, ...) → coefficients (intercept, b1, ...) by numpy least squares."""
+    data = np.asarray(rows, dtype=float)
+    design = np.column_stack([np.ones(len(data)), data[:, 1:]])
+    return np.linalg.lstsq(design, data[:, 0], rcond=None)[0]
+
+
+def expected_ppp_fit():
+    rows = [(intl / (dom + intl), math.log10(NSF_6304[c][1])) for c, (dom, intl) in LANDSCAPE_2019.items()]
+    return independent_ols(rows)
+
+
+def test_atlas_landscape_log_gerd_ppp_matches_an_independent_ols(atlas_of, monkeypatch):
+    monkeypatch.delenv("COLLABATLAS_DATA", raising=False)
+    atlas = atlas_of(nsf_corpus())
+    table, fit = atlas.landscape(2019, x="log_gerd_ppp", min_n=3, min_works=1)
+    t = table.set_index("country")
+    assert t.loc["FR", "intl_share"] == pytest.approx(2 / 3) and t.loc["UY", "intl_share"] == 1.0
+    for c in LANDSCAPE_2019:
+        assert (t.loc[c, "gerd_ppp_musd"], t.loc[c, "gerd_ppp_musd_year"]) == (NSF_6304[c][1], 2019)
+        assert t.loc[c, "gerd_ppp_musd_source"] == SRC_6304
+    overall = fit[fit.group == "all"].set_index("term")
+    a, b = expected_ppp_fit()
+    assert overall.loc["log_gerd_ppp", "coef"] == pytest.approx(b, abs=1e-10)
+    assert overall.loc["intercept", "coef"] == pytest.approx(a, abs=1e-10)
+    assert overall["n"].iloc[0] == 7 and overall["n_missing"].iloc[0] == 1  # UY: no NSF value
+    assert b < 0  # the hand shares fall with size: a real slope, not zero
+    # provenance: the packaged file named in the fit row and in the fit's notes
+    assert overall.loc["log_gerd_ppp", "note"] == f"NSF GERD (millions of PPP $): 7 countries from {SRC_6304}, years 2019"
+    assert fit.attrs["notes"] == [f"log_gerd_ppp: NSF GERD (millions of PPP $): 7 countries from {SRC_6304}, years 2019"]
+    # with the other regressors: log_gerd (WDI) and trust (WVS) next to log_gerd_ppp
+    _, both = atlas.landscape(2019, x=["log_gerd_ppp", "trust_pct"], min_n=3, min_works=1)
+    used = table.dropna(subset=["trust_pct", "gerd_ppp_musd"])
+    coefs = independent_ols([(r.intl_share, math.log10(NSF_6304[r.country][1]), r.trust_pct) for r in used.itertuples()])
+    got = both[both.group == "all"].set_index("term")["coef"]
+    assert list(got.index) == ["intercept", "log_gerd_ppp", "trust_pct"]
+    assert got.to_numpy() == pytest.approx(coefs, abs=1e-9)
+    # bands on log_gerd_ppp give GERD in PPP $ back
+    band = ls.bands(table, fit, grid=[5.0])
+    assert band.loc[band.group == "all", "gerd_ppp_musd"].iloc[0] == pytest.approx(1e5)
+    assert band.loc[band.group == "all", "mean"].iloc[0] == pytest.approx(a + 5 * b, abs=1e-10)
+
+
+def test_chart_landscape_takes_log_gerd_ppp(atlas_of, monkeypatch):
+    from collabatlas.views.report import make_chart
+
+    monkeypatch.delenv("COLLABATLAS_DATA", raising=False)
+    spec = make_chart(atlas_of(nsf_corpus()), "landscape", year=2019, x="log_gerd_ppp").to_dict()
+    text = str(spec)
+    assert "log_gerd_ppp" in text and "slope" in text
+
+
+def cli_store(tmp_path):
+    from collabatlas.views.cli import app
+
+    store = str(tmp_path / "s.duckdb")
+    result = CliRunner().invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", nsf_corpus())), "--store", store])
+    assert result.exit_code == 0, result.output
+    return app, store
+
+
+def test_cli_landscape_x_log_gerd_ppp(tmp_path, monkeypatch):
+    monkeypatch.delenv("COLLABATLAS_DATA", raising=False)
+    app, store = cli_store(tmp_path)
+    base = ["landscape", "--year", "2019", "--min-n", "3", "--min-works", "1", "--store", store]
+    out = CliRunner().invoke(app, [*base, "--x", "log_gerd_ppp", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.stdout)
+    overall = {r["term"]: r for r in result["fit"] if r["group"] == "all"}
+    a, b = expected_ppp_fit()
+    assert overall["log_gerd_ppp"]["coef"] == pytest.approx(b, abs=1e-10)
+    assert overall["intercept"]["coef"] == pytest.approx(a, abs=1e-10)
+    assert any("table_6304_data.csv" in n for n in result["notes"])
+    assert "note: log_gerd_ppp: NSF GERD" in out.stderr
+    us = next(r for r in result["countries"] if r["country"] == "US")
+    assert (us["gerd_ppp_musd"], us["gerd_ppp_musd_year"], us["gerd_ppp_musd_source"]) == (668351.2, 2019, SRC_6304)
+    # combinations; --trust still means log_gerd + trust_pct
+    combo = CliRunner().invoke(app, [*base, "--x", "log_gerd, log_gerd_ppp", "--format", "json"])
+    assert combo.exit_code == 0, combo.output
+    assert [r["term"] for r in json.loads(combo.stdout)["fit"] if r["group"] == "all"] == \
+        ["intercept", "log_gerd", "log_gerd_ppp"]
+    trust = CliRunner().invoke(app, [*base, "--trust", "--format", "json"])
+    assert trust.exit_code == 0, trust.output
+    assert [r["term"] for r in json.loads(trust.stdout)["fit"] if r["group"] == "all"] == \
+        ["intercept", "log_gerd", "trust_pct"]
+    table = CliRunner().invoke(app, [*base, "--x", "log_gerd_ppp"])
+    assert table.exit_code == 0 and "gerd_ppp_musd" in table.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--x", "log_gerd_ppp", "--trust"], "--trust is a shorthand for --x log_gerd,trust_pct"),
+    (["--x", "log_gerd,gdp"], "unknown regressor 'gdp'"),
+    (["--x", "trust_pct,trust_pct"], "trust_pct given more than once"),
+    (["--x", ""], "unknown regressor"),
+    (["--gaps", "2014-2016", "--x", "log_gerd_ppp"], "--gaps lists the indicator gaps"),
+    (["--gaps", "2014-2016", "--trust"], "--trust do not apply"),
+])
+def test_cli_landscape_refuses_contradictory_x(tmp_path, args, message):
+    from collabatlas.views.cli import app
+
+    out = CliRunner().invoke(app, ["landscape", "--year", "2019", *args, "--store", str(tmp_path / "none.duckdb")])
+    assert out.exit_code == 2, out.output
+    assert message in " ".join(out.output.split())
+
+
+def test_cli_landscape_year_without_nsf_value_says_so(tmp_path, monkeypatch):
+    monkeypatch.delenv("COLLABATLAS_DATA", raising=False)
+    app, store = cli_store(tmp_path)
+    corpus = [work(f"W90{i}", [[("IUS", "US")]], year=2023) for i in range(3)]
+    assert CliRunner().invoke(app, ["ingest", str(write_jsonl(tmp_path / "late.jsonl", corpus)),
+                                    "--store", store]).exit_code == 0
+    out = CliRunner().invoke(app, ["landscape", "--year", "2023", "--min-works", "1", "--x", "log_gerd_ppp",
+                                   "--format", "json", "--store", store])
+    assert out.exit_code == 0, out.output
+    fit = json.loads(out.stdout)["fit"]
+    assert [r["group"] for r in fit] == ["all", "high"] and all(r["term"] is None for r in fit)  # US: high income
+    assert all("no NSF GERD (millions of PPP $) value within ±3 years of 2023" in r["note"] for r in fit)
+    assert "within ±3 years of 2023" in " ".join(out.stderr.split())
+    # --nearest 4 reaches table 6304's 2019
+    wide = CliRunner().invoke(app, ["landscape", "--year", "2023", "--min-works", "1", "--min-n", "1", "--nearest", "4",
+                                    "--x", "log_gerd_ppp", "--format", "json", "--store", store])
+    assert json.loads(wide.stdout)["countries"][0]["gerd_ppp_musd_year"] == 2019

@@ -53,7 +53,6 @@ from collabatlas.views.cli_common import (
     _guard,
     _metric,
     _open,
-    _write,
     app,
     console,
     err_console,
@@ -358,69 +357,6 @@ def group(
     print_table(report.growth, "Growth from the first to the last period (%)")
     print_table(report.partners, f"Top {top} partners in the group" +
                 (" (full counts of joint works)" if report.source == "pairs" else " (CS)"))
-
-
-@app.command()
-@_guard
-def groups(format: FormatOpt = Format.table) -> None:
-    """The country groups available for `collabatlas group` and `Atlas.group`, with their sources.
-
-    Example:
-
-      collabatlas groups --format csv
-    """
-    from collabatlas.refdata.groups import available_groups
-
-    df = pd.DataFrame([g.__dict__ for g in available_groups()])
-    _emit(df, format, "country groups", None, None)
-
-
-@app.command()
-@_guard
-def landscape(
-    year: Annotated[int, typer.Option("--year", "-y", help="Publication year.")],
-    trust: Annotated[bool, typer.Option("--trust", help="Also regress on trust (WVS), not only log10 GERD.")] = False,
-    gaps: Annotated[str | None, typer.Option("--gaps", help="Instead, list the indicator gaps of the store's countries over these years, e.g. 2010-2020.")] = None,
-    min_n: Annotated[int, typer.Option("--min-n", help="Fit a group only with at least this many countries.")] = 5,
-    min_works: Annotated[int, typer.Option("--min-works", help="Leave out countries with fewer works that year (their share sits at 0 or 100 %).")] = 10,
-    data: Annotated[Path | None, typer.Option("--data", help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
-    subject: SubjectOpt = None, type: TypeOpt = None,
-    format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
-) -> None:
-    """International co-authorship share of each country vs R&D spending (GERD % GDP) and trust,
-    with OLS fits overall and by World Bank income group.
-
-    Examples:
-
-      collabatlas landscape --year 2018
-
-      collabatlas landscape --year 2014 --trust --out landscape.csv
-    """
-    if gaps:
-        with _open(store) as atlas:
-            _emit(atlas.data_gaps(gaps, data_dir=data), format, f"indicator gaps {gaps}", out, None)
-        return
-    x = ["log_gerd", "trust_pct"] if trust else "log_gerd"
-    with _open(store) as atlas, err_console.status("joining indicators and fitting"):
-        table, fit = atlas.landscape(year, x=x, min_n=min_n, data_dir=data, subject=subject, type=type,
-                                     min_works=min_works)
-    for note in table.attrs.get("notes", []):
-        err_console.print(f"note: {note}", markup=False, highlight=False)
-    table.attrs.pop("notes", None)
-    if format is Format.json:
-        print(json.dumps({"countries": table.to_dict(orient="records"), "fit": fit.to_dict(orient="records")},
-                         default=str))
-        return
-    if format is not Format.table:
-        _emit(table, format, f"countries in {year}", out, None)
-        return
-    if out is not None:
-        _write(table, out)
-    shown = [c for c in ("country", "works", "intl_works", "intl_share", "gerd_pct_gdp", "trust_pct", "income_group")
-             if c in table.columns]
-    print_table(table[shown].sort_values("works", ascending=False).head(25), f"countries in {year}", total=len(table))
-    print_table(fit[[c for c in ("group", "n", "term", "coef", "ci_low", "ci_high", "p_value", "r2", "note")
-                     if c in fit.columns]], "OLS fits of international share (overall and by income group)")
 
 
 @app.command()

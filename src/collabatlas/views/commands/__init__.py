@@ -9,7 +9,8 @@ import importlib
 
 import typer
 
-MODULES = ("fetch", "network", "serve", "affiliations", "report", "data", "works", "journals", "indicators", "sync")
+MODULES = ("fetch", "network", "serve", "affiliations", "report", "data", "works", "journals", "indicators", "sync",
+           "landscape")
 
 
 def register_all(app: typer.Typer) -> None:
