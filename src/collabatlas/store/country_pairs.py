@@ -138,11 +138,12 @@ def partners(con: duckdb.DuckDBPyConnection, country: str, years=None) -> pd.Dat
     """partner, joint_works, pct_of_partner_links, counting: full-count co-authorship of ``country``."""
     _require(con)
     where, params = _years_clause(years)
-    df = con.execute(f"""SELECT country_b AS partner, sum(works) AS joint_works FROM country_pair_works
-                         WHERE country_a = $c AND country_b <> $c AND {where} GROUP BY country_b""",
+    df = con.execute(f"""SELECT partner, joint_works,
+                                100 * joint_works / nullif(sum(joint_works) OVER (), 0) AS pct_of_partner_links
+                         FROM (SELECT country_b AS partner, CAST(sum(works) AS BIGINT) AS joint_works
+                               FROM country_pair_works
+                               WHERE country_a = $c AND country_b <> $c AND {where} GROUP BY country_b) p""",
                      {"c": country.upper(), **params}).df()
-    total = df["joint_works"].sum()
-    df["pct_of_partner_links"] = 100 * df["joint_works"] / total if total else None
     df["counting"] = FULL_COUNT_LABEL
     return df.sort_values(["joint_works", "partner"], ascending=[False, True], ignore_index=True)
 
@@ -151,7 +152,7 @@ def trend(con: duckdb.DuckDBPyConnection, a: str, b: str, years=None) -> pd.Data
     """period, joint_works, change_pct, counting: full-count co-authored works of two countries per year."""
     _require(con)
     where, params = _years_clause(years)
-    df = con.execute(f"""SELECT year AS period, sum(works) AS joint_works FROM country_pair_works
+    df = con.execute(f"""SELECT year AS period, CAST(sum(works) AS BIGINT) AS joint_works FROM country_pair_works
                          WHERE country_a = $a AND country_b = $b AND {where} GROUP BY year ORDER BY year""",
                      {"a": a.upper(), "b": b.upper(), **params}).df()
     previous = df["joint_works"].shift(1)

@@ -208,12 +208,13 @@ class Measure:
     #: the partner-table column with each partner's percentage, and what it is a percentage of
     pct: str
     pct_of: str
+    axis_format: str = AXIS_FORMAT
 
 
 CS = Measure("cs", "Bilateral collaboration score (CS)", "Bilateral CS", CS_DEFINITION, ",.3f", ",.2f",
              "pct_of_international_cs", "international CS")
 JOINT_WORKS = Measure("joint_works", "Joint works (full count)", "Joint works", PAIRS_DEFINITION, ",d", ",.0f",
-                      "pct_of_partner_links", "partner links")
+                      "pct_of_partner_links", "partner links", axis_format=",d")
 
 
 def measure_of(df: pd.DataFrame) -> Measure:
@@ -242,7 +243,7 @@ def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int 
     tips += [_tip("joint_count:Q")] if "joint_count" in data else []
     base = alt.Chart(_records(data)).encode(
         y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X(f"{m.column}:Q", title=m.axis, axis=alt.Axis(format=AXIS_FORMAT)),
+        x=alt.X(f"{m.column}:Q", title=m.axis, axis=alt.Axis(format=m.axis_format)),
         tooltip=[*tips, _tip(f"{m.pct}:Q", format=".1f")],
     )
     bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=2)
@@ -288,7 +289,7 @@ def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str
     tips = [alt.Tooltip("label:N", title="partner"), _tip("period:O"), _tip(f"{m.column}:Q", format=m.tip_format)]
     base = alt.Chart(_records(data)).encode(
         x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0, grid=False, labelOverlap=True)),
-        y=alt.Y(f"{m.column}:Q", title=m.short, axis=alt.Axis(format=AXIS_FORMAT, grid=True)),
+        y=alt.Y(f"{m.column}:Q", title=m.short, axis=alt.Axis(format=m.axis_format, grid=True)),
         color=colour,
         tooltip=tips + ([_tip("joint_count:Q")] if "joint_count" in data else []),
     )

@@ -20,6 +20,7 @@ import altair as alt
 import pandas as pd
 
 from collabatlas import __version__, refdata
+from collabatlas.atlas import COUNTING
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
 from collabatlas.views import charts
@@ -245,8 +246,10 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     from collabatlas.views.chart_text import group_title, possessive
 
     named = group_title(group)
+    pairs = filters.get("source") == "pairs"
+    what = f"joint works ({COUNTING['pairs']})" if pairs else "works and CS"
     section = Section("group", f"Collaboration with {named}",
-                      f"{possessive(label)} works and CS with {named} ({group}) in two periods, and its top "
+                      f"{possessive(label)} {what} with {named} ({group}) in two periods, and its top "
                       "partners there.")
     if last <= first:
         section.notes.append("one year only: the two-period comparison needs a range of at least two years")
@@ -261,7 +264,7 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     gctx = ctx.with_filters(years=None, periods=" vs ".join(periods), group=group)
     section.charts.append(("group", charts.two_period_circles(report.partners, gctx, label, group)))
     section.tables += [("Per period", report.periods), ("Growth from the first to the last period", report.growth),
-                       (f"Top partners among {named}", report.partners)]
+                       (f"Top partners among {named}" + (", joint works" if pairs else ""), report.partners)]
     return section
 
 

@@ -21,7 +21,7 @@ from collabatlas.views.charts import ChartContext
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
-    from collabatlas.views.report import Report, Section
+    from collabatlas.views.report import Report
 
 #: the charts country-pair aggregates can draw (``collabatlas chart KIND --source pairs``)
 PAIR_KINDS = ("partners", "trend", "map", "group")
@@ -59,7 +59,8 @@ def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[st
                             f"{', '.join(PAIR_KINDS)}")
     _refuse_filters(subject, type)
     unit = _country(atlas, unit, level)
-    ctx = pair_context(atlas, years=years)
+    first, last = atlas.pair_years()
+    ctx = pair_context(atlas, years=years or f"{first}-{last} (every year of the pair data)")
     label = charts.country_name(unit)
     if kind == "partners":
         return charts.partner_bars(atlas.partners(unit, top=top, years=years, source="pairs"), ctx, label, top=top)
@@ -85,7 +86,7 @@ def _map(atlas: Atlas, unit: str, label: str, years, ctx: ChartContext) -> alt.T
 def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type, group: str, top: int,
                       command: str, say) -> Report:
     """The country report of ``focus`` from country-pair aggregates (module docstring)."""
-    from collabatlas.views.report import MAX_TREND_YEARS, TREND_PARTNERS, Report, Section, _fmt
+    from collabatlas.views.report import MAX_TREND_YEARS, TREND_PARTNERS, Report, Section, _fmt, _group_section
 
     _refuse_filters(subject, type)
     unit = _country(atlas, focus, "country")
@@ -123,31 +124,9 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     say("map")
     sections.append(Section("map", "Partners on the map", f"Joint works of {label} with every partner country.",
                             charts=[("map", _map(atlas, unit, label, span, ctx))]))
-    sections.append(_group_section(atlas, unit, label, ctx, first, last, group, top, say, Section))
+    sections.append(_group_section(atlas, unit, label, {"source": "pairs"}, ctx, first, last, group, top, say))
     sections.append(Section("absent", "Not in this report", "What country-pair aggregates cannot give.",
                             notes=[NOT_FROM_PAIRS + "."]))
     return Report(focus=unit, kind="country", title=f"{label} ({unit}): research collaboration, world scale",
                   headline=headline, sections=sections, ctx=ctx, command=command, store=str(atlas.path),
                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
-
-
-def _group_section(atlas: Atlas, unit: str, label: str, ctx: ChartContext, first: int, last: int, group: str,
-                   top: int, say, section_type: type[Section]) -> Section:
-    from collabatlas.views.chart_text import group_title
-
-    say(f"group {group}")
-    named = group_title(group)
-    section = section_type("group", f"Collaboration with {named}",
-                           f"Joint works of {label} with {named} ({group}) in two periods ({FULL_COUNT_LABEL}), "
-                           "and its top partners there.")
-    if last <= first:
-        section.notes.append("one year only: the two-period comparison needs a range of at least two years")
-        return section
-    mid = (first + last) // 2
-    periods = [f"{first}-{mid}" if mid > first else str(first), f"{mid + 1}-{last}" if last > mid + 1 else str(last)]
-    report = atlas.group(unit, group, periods, top=top, source="pairs")
-    gctx = ctx.with_filters(years=None, periods=" vs ".join(periods), group=group)
-    section.charts.append(("group", charts.two_period_circles(report.partners, gctx, label, group)))
-    section.tables += [("Per period", report.periods), ("Growth from the first to the last period", report.growth),
-                       (f"Top partners among {named}, joint works", report.partners)]
-    return section
