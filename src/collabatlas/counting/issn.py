@@ -8,9 +8,9 @@ weighted 8, 7, …, 2, the sum taken modulo 11, and ``(11 - sum mod 11) mod 11``
 Anything else (wrong length, letters, a check character that does not fit) is no ISSN: not stored,
 and counted as the ingest warning :data:`INVALID_ISSN_WARNING`.
 
-The same rule is written twice, once in Python (:func:`normalise_issn`, for export records and
-journal lists) and once as DuckDB macros (:data:`ISSN_MACROS_SQL`, for the OpenAlex reader, which
-stages in SQL); ``tests/test_issn.py`` checks the two agree on any text.
+The same rule is written twice, once in Python (:func:`normalise_issn`, :func:`issn_values`, for export
+records and journal lists) and once in DuckDB SQL (:func:`issn_record_sql`, for the OpenAlex reader,
+which stages in SQL); ``tests/test_issn.py`` checks the two agree on any text.
 """
 
 from __future__ import annotations
@@ -63,27 +63,30 @@ def issn_values(given: Iterable[str | None], issn_l: str | None = None) -> tuple
     """``(issn_l, issns, invalid)`` of one record: its linking ISSN normalised (``None`` when absent or
     invalid), every valid ISSN it gives (the linking one included) sorted and without repeats
     (``None`` when there is none), and the number of distinct given values that are not ISSNs.
-    Values of spaces only count as not given. The OpenAlex reader's SQL does the same (:data:`ISSN_MACROS_SQL`)."""
+    Values of spaces only count as not given. The OpenAlex reader's SQL does the same (:func:`issn_record_sql`)."""
     values = [v for v in (*given, issn_l) if isinstance(v, str) and v.strip(" ")]
     valid = sorted({n for n in map(normalise_issn, values) if n is not None})
     invalid = len({v for v in values if normalise_issn(v) is None})
     return normalise_issn(issn_l), valid or None, invalid
 
 
-#: the DuckDB form of :func:`normalise_issn` and :func:`issn_values` (temporary macros): ``issn(x)``
-#: is ``NNNN-NNNC`` or NULL; ``issn_given(list, issn_l)`` the non-blank given values; ``issn_list``
-#: the sorted distinct valid ones (NULL when none); ``issn_invalid`` how many distinct ones are not ISSNs
-ISSN_MACROS_SQL = r"""
-CREATE OR REPLACE TEMP MACRO issn_digits(x) AS CASE WHEN regexp_full_match(x, ' *[0-9]{4}-?[0-9]{3}[0-9Xx] *')
-    THEN upper(replace(replace(x, ' ', ''), '-', '')) END;
-CREATE OR REPLACE TEMP MACRO issn_check(d) AS (11 - (8 * d[1]::INTEGER + 7 * d[2]::INTEGER + 6 * d[3]::INTEGER
-    + 5 * d[4]::INTEGER + 4 * d[5]::INTEGER + 3 * d[6]::INTEGER + 2 * d[7]::INTEGER) % 11) % 11;
-CREATE OR REPLACE TEMP MACRO issn_of_digits(d) AS CASE WHEN d IS NOT NULL
-    AND d[8] = CASE issn_check(d) WHEN 10 THEN 'X' ELSE issn_check(d)::VARCHAR END THEN d[1:4] || '-' || d[5:8] END;
-CREATE OR REPLACE TEMP MACRO issn(x) AS issn_of_digits(issn_digits(x));
-CREATE OR REPLACE TEMP MACRO issn_given(xs, l) AS
-    list_filter(list_concat(coalesce(xs, []::VARCHAR[]), [l]), lambda v: nullif(trim(v), '') IS NOT NULL);
-CREATE OR REPLACE TEMP MACRO issn_list(given) AS
-    nullif(list_sort(list_distinct(list_filter(list_transform(given, lambda v: issn(v)), lambda v: v IS NOT NULL))), []);
-CREATE OR REPLACE TEMP MACRO issn_invalid(given) AS len(list_distinct(list_filter(given, lambda v: issn(v) IS NULL)));
-"""
+def issn_rows_sql(source: str, given: str, issn_l: str) -> str:
+    """The DuckDB form of :func:`issn_values`: one row ``rid, issn_l, issns, invalid`` per row of the
+    query ``source`` (which has a ``rid`` column), where ``given`` is an SQL expression over its columns
+    for the list of given values (VARCHAR[], may hold NULLs or be NULL) and ``issn_l`` one for the
+    linking ISSN as given. Each value is checked once (nested ``list_transform``: as nested macros the
+    check expanded into dozens of copies of the regular expression); materialise the result once."""
+    weighted = " + ".join(f"{w} * d[{i}]::INTEGER" for i, w in enumerate(_WEIGHTS, start=1))
+    return f"""
+        SELECT rid, CASE WHEN nullif(trim(l), '') IS NOT NULL THEN checked[-1] END AS issn_l,
+               nullif(list_sort(list_distinct(list_filter(checked, lambda v: v IS NOT NULL))), []) AS issns,
+               len(list_distinct(list_filter(given, lambda v, i: checked[i] IS NULL))) AS invalid
+        FROM (SELECT rid, l, given, list_transform(list_transform(list_transform(given,
+                  lambda v: CASE WHEN regexp_full_match(v, ' *[0-9]{{4}}-?[0-9]{{3}}[0-9Xx] *')
+                                 THEN upper(replace(replace(v, ' ', ''), '-', '')) END),
+                  lambda d: {{'d': d, 'k': (11 - ({weighted}) % 11) % 11}}),
+                  lambda x: CASE WHEN x.d[8] = CASE x.k WHEN 10 THEN 'X' ELSE x.k::VARCHAR END
+                                 THEN x.d[1:4] || '-' || x.d[5:8] END) AS checked
+              FROM (SELECT rid, l, list_filter(list_concat(coalesce(g, []::VARCHAR[]), [l]),
+                                               lambda v: nullif(trim(v), '') IS NOT NULL) AS given
+                    FROM (SELECT rid, ({given})::VARCHAR[] AS g, ({issn_l})::VARCHAR AS l FROM ({source}))))"""

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 import duckdb
 import orjson
 
-from collabatlas.counting.issn import INVALID_ISSN_WARNING, ISSN_MACROS_SQL
+from collabatlas.counting.issn import INVALID_ISSN_WARNING, issn_rows_sql
 from collabatlas.refdata.countries import iso2_codes
 from collabatlas.sources.ingest_report import FileStat, IngestReport
 from collabatlas.sources.jsonspec import duckdb_columns
@@ -108,7 +108,6 @@ class Stager:
         )
         # the journal's ISSNs (collabatlas.counting.issn): ``source.issn`` is raw JSON, normally a list of
         # strings; a single string is taken as a one-element list, any other value as one invalid ISSN
-        self.con.execute(ISSN_MACROS_SQL)
         self.con.execute(
             "CREATE OR REPLACE TEMP MACRO issn_json(j) AS CASE json_type(j) "
             "WHEN 'ARRAY' THEN json_extract_string(j, '$[*]') WHEN 'VARCHAR' THEN [j->>'$'] "
@@ -248,8 +247,7 @@ class Stager:
                    CASE WHEN ok_year(year(TRY_CAST(publication_date AS DATE))) IS NOT NULL
                         THEN TRY_CAST(publication_date AS DATE) END AS pd_ok,
                    TRY_CAST(updated_date AS TIMESTAMP) AS ud, publication_year, publication_date, updated_date,
-                   is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships,
-                   issn_given(issn_json(primary_location.source.issn), primary_location.source.issn_l) AS issn_given
+                   is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships
             FROM raw_input
             WHERE work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0
         """)
@@ -271,10 +269,14 @@ class Stager:
                 "is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true'",
         }
         found = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in checks.values())
-                            + ", coalesce(sum(issn_invalid(issn_given)), 0) FROM raw_works").fetchone()
+                            + " FROM raw_works").fetchone()
         for reason, n in zip(checks, found, strict=False):
             self._warn(reason, n)
-        self._warn(INVALID_ISSN_WARNING, int(found[-1]))  # ISSNs counted, not records
+        # each record's ISSNs, checked once per value (collabatlas.counting.issn); bad ones counted
+        con.execute("CREATE OR REPLACE TEMP TABLE raw_issns AS " + issn_rows_sql(
+            "SELECT rid, primary_location.source AS s FROM raw_works WHERE primary_location.source IS NOT NULL",
+            "issn_json(s.issn)", "s.issn_l"))
+        self._count_warning("SELECT coalesce(sum(invalid), 0) FROM raw_issns", INVALID_ISSN_WARNING)
         con.execute(r"""
             INSERT INTO stage_works (rid, work_id, doi, title, year, pub_date, type, source_id, source_name,
                                      domain_id, domain, field_id, field, subfield_id, subfield, n_authors,
@@ -287,8 +289,8 @@ class Stager:
                    nullif(regexp_extract(primary_topic.subfield.id, '(\d+)$'), ''), primary_topic.subfield.display_name,
                    len(authorships), ud, 'openalex',
                    coalesce(is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true', false),
-                   issn(primary_location.source.issn_l), issn_list(issn_given)
-            FROM raw_works
+                   i.issn_l, i.issns
+            FROM raw_works LEFT JOIN raw_issns i USING (rid)
         """)
         # one pass over the nested authorships; the tables below are cheap projections of it. A null
         # authorship entry is an author with no known affiliation; null lists are empty lists.
@@ -355,7 +357,7 @@ class Stager:
                    updated_date, 'work'
             FROM raw_institutions WHERE iid IS NOT NULL
         """)
-        con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions")
+        con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions; DROP TABLE raw_issns")
 
     def _stage_institutions(self) -> None:
         self._skip_where("oa_id(id) IS NULL", "record without id")
