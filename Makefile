@@ -21,11 +21,12 @@ test: $(BIN)/.installed system-deps
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 
-# the quick tier while you work: no slow, real-data, browser or Spark tests, and each hypothesis property
-# with a tenth of its examples (the "fast" profile, tests/conftest.py); `make test` runs everything in full
+# the quick tier while you work: no slow, real-data, browser or Spark tests, each hypothesis property with
+# a twentieth of its examples (the "fast" profile, tests/conftest.py), two workers (pytest-xdist);
+# `make test` runs everything in full
 test-fast: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/python -m pytest -q -m "not slow and not realdata and not browser and not spark" --hypothesis-profile=fast
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not realdata and not browser and not spark" --hypothesis-profile=fast
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.bench_spine

@@ -7,6 +7,7 @@ import gzip
 import math
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import orjson
@@ -133,13 +134,21 @@ def atlas_of(tmp_path):
         atlas.close()
 
 
-# `make test-fast` runs with --hypothesis-profile=fast: every property test runs a tenth of its examples
-# (at least FAST_MIN_EXAMPLES), whether it takes the default count or sets its own with @settings, and
-# with no deadline. Without the option (`make test`, CI) hypothesis's defaults and each test's own
-# @settings stand as written.
+# `make test-fast` runs with --hypothesis-profile=fast: every property test runs a twentieth of its
+# examples (at least FAST_MIN_EXAMPLES), whether it takes the default count or sets its own with
+# @settings, and with no deadline. Without the option (`make test`, CI) hypothesis's defaults and each
+# test's own @settings stand as written.
 FAST_PROFILE = "fast"
-FAST_SHARE = 0.1
-FAST_MIN_EXAMPLES = 3
+FAST_SHARE = 0.05
+FAST_MIN_EXAMPLES = 2
+
+# Slow tests in files whose owners mark them elsewhere: `slow` here, so `make test-fast` leaves them
+# out (`make test` runs them). A name no longer collected from its file is reported as a warning.
+SLOW_ELSEWHERE = {
+    "tests/test_incremental.py": {"test_large_change_or_stale_tables_rebuild",
+                                  "test_aggregates_without_the_key_hash_of_this_duckdb_are_rebuilt",
+                                  "test_an_institution_merge_moves_its_affiliations_and_equals_ingesting_the_target"},
+}
 hypothesis_settings.register_profile(FAST_PROFILE, deadline=None)
 
 
@@ -163,12 +172,28 @@ def _scale_for_the_fast_profile(items) -> None:
         function._fast_examples = True
 
 
+def _mark_slow_elsewhere(items) -> None:
+    seen: dict[str, set[str]] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path in SLOW_ELSEWHERE:
+            name = item.originalname if hasattr(item, "originalname") else item.name
+            seen.setdefault(path, set()).add(name)
+            if name in SLOW_ELSEWHERE[path]:
+                item.add_marker(pytest.mark.slow)
+    for path, names in seen.items():
+        if SLOW_ELSEWHERE[path] - names:
+            warnings.warn(pytest.PytestWarning(f"tests/conftest.py SLOW_ELSEWHERE names tests that {path} no "
+                                               f"longer has: {sorted(SLOW_ELSEWHERE[path] - names)}"), stacklevel=2)
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark by what a test needs, so `make test-fast` can leave out the expensive tiers: a test that
     uses the real sample data is `realdata`; the Spark parity tests `spark`; the browser tests `browser`.
     Under the fast hypothesis profile, scale the property tests' examples (above)."""
     if hypothesis_settings.get_current_profile_name() == FAST_PROFILE:
         _scale_for_the_fast_profile(items)
+    _mark_slow_elsewhere(items)
     for item in items:
         if "shared_data" in item.fixturenames or "sample_store" in item.fixturenames:
             item.add_marker(pytest.mark.realdata)

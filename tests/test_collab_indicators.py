@@ -315,6 +315,7 @@ def test_haversine_symmetric_nonnegative_and_sql_agrees(duck, lat1, lon1, lat2, 
 
 # -- stability intervals -------------------------------------------------------------------------
 
+@pytest.mark.slow  # 200 bootstrap runs of 200 resamples
 def test_interval_coverage_on_a_seeded_synthetic_case():
     """PP(collab) of a unit whose works are collaborative with probability 0.3: the 95 % bootstrap
     interval covers 0.3 in about 95 % of 200 seeded data sets of 300 works."""

@@ -102,6 +102,7 @@ def test_same_seed_same_works_and_prefix_stable():
     assert works != [orjson.dumps(w) for w in synth.iter_work_dicts(40, seed=8)]
 
 
+@pytest.mark.slow  # worker processes write the parts
 def test_jsonl_gz_is_byte_identical_and_parts_split_the_works(tmp_path):
     files_a, size_a = synth.write_jsonl_gz(tmp_path / "a", 500, seed=3, parts=3)
     files_b, size_b = synth.write_jsonl_gz(tmp_path / "b", 500, seed=3, parts=3, workers=1)
@@ -198,6 +199,7 @@ def test_parquet_does_not_depend_on_chunking(tmp_path):
         assert pq.read_table(tmp_path / "a" / table).equals(pq.read_table(tmp_path / "b" / table))
 
 
+@pytest.mark.slow  # `check` times a generation run
 def test_cli(tmp_path, capsys):
     synth.main(["jsonl", str(tmp_path / "j"), "--works", "50", "--seed", "1", "--parts", "2"])
     synth.main(["parquet", str(tmp_path / "p"), "--works", "50", "--seed", "1"])
