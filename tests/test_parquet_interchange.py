@@ -41,4 +41,4 @@ def test_export_and_import_commands(tmp_path):
     assert sorted(p.name for p in (tmp_path / "x" / "works").iterdir()) == ["year=2019", "year=2020"]
     assert runner.invoke(app, ["import-tables", str(tmp_path / "x"), "--store", second]).exit_code == 0
     scores = runner.invoke(app, ["scores", "--format", "csv", "--store", second])
-    assert scores.stdout.splitlines() == ["unit,count,share", "CN,1,1.0", "JP,1,0.5", "US,1,0.5"]
+    assert scores.stdout.splitlines() == ["unit,name,count,share", "CN,China,1,1.0", "JP,Japan,1,0.5", "US,United States,1,0.5"]

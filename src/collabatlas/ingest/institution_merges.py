@@ -106,7 +106,7 @@ def remap_staged(con: duckdb.DuckDBPyConnection, report: IngestReport) -> int:
             cols = ", ".join(r[0] for r in rows)
             con.execute(f"CREATE OR REPLACE TEMP TABLE stage_inst_kept AS SELECT DISTINCT {cols} FROM stage_affiliations")
             con.execute("DELETE FROM stage_affiliations")
-            con.execute("INSERT INTO stage_affiliations SELECT * FROM stage_inst_kept")
+            con.execute("INSERT INTO stage_affiliations BY NAME SELECT * FROM stage_inst_kept")
             con.execute("DROP TABLE stage_inst_kept")
             con.execute("UPDATE stage_authorships SET n_institutions = n_institutions - d.dups FROM stage_inst_dups d "
                         "WHERE stage_authorships.rid = d.rid AND stage_authorships.author_position = d.author_position")

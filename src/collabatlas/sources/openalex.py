@@ -142,8 +142,21 @@ def _peek_entity(path: Path) -> tuple[str, str]:
     if isinstance(first, dict) and "results" in first and "meta" in first:
         results = first.get("results")
         head_rec = results[0] if isinstance(results, list) and results else {}
-        return _entity_from_id(str(head_rec.get("id", "")) if isinstance(head_rec, dict) else ""), "document"
-    return _entity_from_id(str(first.get("id", "")) if isinstance(first, dict) else ""), layout
+        return _entity_of(head_rec), "document"
+    return _entity_of(first), layout
+
+
+#: fields only a work has: a record holding one is a work whatever its id says (a malformed id
+#: such as "A1" must not turn a works file into an authors file that is skipped whole)
+WORK_FIELDS = ("authorships", "publication_year", "publication_date", "primary_location")
+
+
+def _entity_of(record) -> str:
+    if not isinstance(record, dict):
+        return "works"
+    if any(key in record for key in WORK_FIELDS):
+        return "works"
+    return _entity_from_id(str(record.get("id", "")))
 
 
 def _first_id_in(text: bytes) -> str:

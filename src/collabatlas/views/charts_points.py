@@ -38,9 +38,14 @@ def landscape_bands(table: pd.DataFrame, fit: pd.DataFrame) -> pd.DataFrame:
     out = bands(table, fit)
     if out.empty:
         return out.assign(x_value=pd.Series(dtype=float))
-    out["x_value"] = out["gerd_pct_gdp"] if "gerd_pct_gdp" in out.columns and (out["term"] == "log_gerd").all() \
-        else out["x"]
+    raw = LOG_AXES.get(out["term"].iloc[0], (None,))[0] if out["term"].nunique() == 1 else None
+    out["x_value"] = out[raw] if raw in out.columns else out["x"]
     return out
+
+
+#: a regressor that is a log10, drawn as its raw value on a log axis: (raw column, axis title)
+LOG_AXES = {"log_gerd": ("gerd_pct_gdp", "GERD, % of GDP (log scale)"),
+            "log_gerd_ppp": ("gerd_ppp_musd", "GERD, millions of PPP $ (log scale)")}
 
 
 def _label_layers(points: pd.DataFrame, x: alt.X, y: alt.Y, font_px: float = 10.0) -> list[alt.Chart]:
@@ -60,13 +65,14 @@ def _xy(x: alt.X, y: alt.Y) -> list[str]:
 
 
 def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext) -> alt.LayerChart:
-    """International share vs the fit's first regressor (GERD % of GDP on a log axis for ``log_gerd``,
+    """International share vs the fit's first regressor (GERD % of GDP, or in PPP $, on a log axis for
+    ``log_gerd`` and ``log_gerd_ppp``,
     else the regressor itself, e.g. trust %) per country, coloured by income group, with each fitted
     group's regression line and 95 % confidence band; countries labelled where the labels fit.
     ``table, fit``: what :meth:`Atlas.landscape` returns."""
     xs = list(fit.attrs.get("x") or ["log_gerd"])
-    on_gerd = xs[0] == "log_gerd"
-    x_col, x_title = ("gerd_pct_gdp", "GERD, % of GDP (log scale)") if on_gerd else (xs[0], field_name(xs[0]))
+    on_gerd = xs[0] in LOG_AXES  # GERD as % of GDP or in PPP $: its raw value on a log axis
+    x_col, x_title = LOG_AXES[xs[0]] if on_gerd else (xs[0], field_name(xs[0]))
     fitted = fit[fit["term"] == xs[0]]
     fits_text = "; ".join(f"{r.group}: slope {r.coef:.3f}, R² {r.r2:.2f}, n {r.n}" for r in fitted.itertuples())
     skipped = fit[fit["term"].isna()]
@@ -80,7 +86,7 @@ def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext)
                    fits_text or "no group fitted")
     points = table.dropna(subset=["intl_share", x_col]).copy()
     if on_gerd:
-        points = points[points["gerd_pct_gdp"] > 0]
+        points = points[points[x_col] > 0]
     if points.empty:
         return _empty("no country has both values", title)
     points["label"] = [country_name(c) for c in points["country"]]

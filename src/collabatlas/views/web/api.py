@@ -478,10 +478,17 @@ def group_result(svc: Service, **params):
     return svc.run("group", params, compute)
 
 
+LandscapeXQ = Annotated[str | None, Query(pattern=r"^(log_gerd|log_gerd_ppp|trust_pct)(,(log_gerd|log_gerd_ppp|trust_pct))*$",
+                                          description="Regressors, comma-separated: log_gerd (GERD % of GDP), "
+                                          "log_gerd_ppp (GERD, PPP $, NSF), trust_pct.",
+                                          examples=["log_gerd_ppp"])]
+
+
 @router.get("/landscape", responses=DOCUMENT, summary="International share vs R&D spending and trust")
 def landscape(request: Request,
               year: Annotated[int, Query(ge=1900, le=2100, description="Publication year.", examples=[2018])],
               trust: Annotated[bool, Query(description="Also regress on trust (WVS), not only log10 GERD.")] = False,
+              x: LandscapeXQ = None,
               min_n: Annotated[int, Query(ge=2, le=1000, description="Fit a group only with at least this many "
                                           "countries.")] = 5,
               min_works: Annotated[int, Query(ge=1, le=1_000_000, description="Leave out countries with fewer works "
@@ -489,7 +496,7 @@ def landscape(request: Request,
               subject: SubjectQ = None, type_: TypeQ = None) -> Response:
     """Per country: works, international share, GERD, trust, income group; OLS fits overall and by income group
     (``collabatlas landscape``). Example: ``/api/landscape?year=2016``"""
-    params = dict(year=year, trust=trust, min_n=min_n, min_works=min_works, subject=subject, type=type_)
+    params = dict(year=year, trust=trust, x=x, min_n=min_n, min_works=min_works, subject=subject, type=type_)
     def build(svc: Service) -> dict:
         (countries, fit), _, version = landscape_result(svc, **params)
         return {"meta": meta("landscape", params, version), "countries": records(countries), "fit": records(fit)}
@@ -501,7 +508,10 @@ def landscape_result(svc: Service, **params):
     """``((countries, fit), cached, data_version)``; also used by the charts."""
     def compute(atlas, p):
         p = dict(p)
-        x = ["log_gerd", "trust_pct"] if p.pop("trust", False) else "log_gerd"
+        trust, chosen = p.pop("trust", False), p.pop("x", None)
+        if trust and chosen:
+            raise CountingError("x and trust: give one (trust=true is x=log_gerd,trust_pct)")
+        x = chosen.split(",") if chosen else (["log_gerd", "trust_pct"] if trust else "log_gerd")
         return atlas.landscape(p.pop("year"), x=x, data_dir=svc.data_dir, show_all_when_none=True, **p)
 
     return svc.run("landscape", params, compute)

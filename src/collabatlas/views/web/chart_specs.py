@@ -21,6 +21,7 @@ from collabatlas.views.web import sources
 from collabatlas.views.web.api import (
     CHART,
     DistanceLevel,
+    LandscapeXQ,
     Level,
     LevelQ,
     Source,
@@ -300,10 +301,10 @@ def distance_chart(request: Request, unit: UnitP,
 
 @router.get("/landscape", responses=CHART, summary="International share vs GERD / trust (Vega-Lite)")
 def landscape_chart(request: Request, year: Annotated[int, Query(ge=1900, le=2100, examples=[2009])],
-                    trust: bool = False, min_n: Annotated[int, Query(ge=2, le=1000)] = 5,
+                    trust: bool = False, x: LandscapeXQ = None, min_n: Annotated[int, Query(ge=2, le=1000)] = 5,
                     subject: SubjectQ = None, type_: TypeQ = None) -> Response:
     svc = service(request)
-    params = dict(year=year, trust=trust, min_n=min_n, subject=subject, type=type_)
+    params = dict(year=year, trust=trust, x=x, min_n=min_n, subject=subject, type=type_)
 
     def build(p):
         (countries, fit), _, version = landscape_result(svc, **p)
