@@ -41,6 +41,7 @@ from benchmarks.synth.constants import (
 from benchmarks.synth.draw import N_ABSTRACTS, N_WORK_URLS, POOL_SIZE, _block_ranges, _Draw, _draw
 from benchmarks.synth.profiles import DEFAULT_PROFILE, Profile
 from benchmarks.synth.world import _core_name, _subfield_name, _world
+from collabatlas.counting.issn import check_character
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def _json_pools(seed: int, profile: Profile = DEFAULT_PROFILE) -> _JsonPools:
 
     source_obj = []
     for i in range(N_SOURCES):
-        issn = f"{1000 + i:04d}-{int(w.source_num[i]) % 10000:04d}"
+        seven = f"{1000 + i:04d}{int(w.source_num[i]) % 1000:03d}"
+        issn = f"{seven[:4]}-{seven[4:]}{check_character(seven)}"  # valid, as real ISSNs are
         source_obj.append({
             "id": f"{OPENALEX}S{w.source_num[i]}",
             "display_name": w.source_name[i],
