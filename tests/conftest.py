@@ -148,6 +148,7 @@ SLOW_ELSEWHERE = {
     "tests/test_incremental.py": {"test_large_change_or_stale_tables_rebuild",
                                   "test_aggregates_without_the_key_hash_of_this_duckdb_are_rebuilt",
                                   "test_an_institution_merge_moves_its_affiliations_and_equals_ingesting_the_target"},
+    "tests/test_landscape.py": {"test_atlas_landscape_log_gerd_ppp_matches_an_independent_ols"},
 }
 hypothesis_settings.register_profile(FAST_PROFILE, deadline=None)
 
@@ -185,6 +186,39 @@ def _mark_slow_elsewhere(items) -> None:
         if SLOW_ELSEWHERE[path] - names:
             warnings.warn(pytest.PytestWarning(f"tests/conftest.py SLOW_ELSEWHERE names tests that {path} no "
                                                f"longer has: {sorted(SLOW_ELSEWHERE[path] - names)}"), stacklevel=2)
+
+
+@pytest.fixture(scope="module")
+def _stores_built(tmp_path_factory):
+    built: dict[bytes, Path] = {}
+
+    def build(records: list) -> Path:
+        key = orjson.dumps(records)
+        if key not in built:
+            folder = tmp_path_factory.mktemp("built")
+            with collabatlas.open(folder / "s.duckdb") as atlas:
+                atlas.ingest(write_jsonl(folder / "works.jsonl", records))
+            built[key] = folder / "s.duckdb"
+        return built[key]
+
+    return build
+
+
+@pytest.fixture
+def copied_atlas_of(_stores_built, tmp_path):
+    """copied_atlas_of(records) → an Atlas on the test's own copy of a store holding exactly those works,
+    ingested once per module for each distinct list of records (cheaper than atlas_of when several
+    tests of a module read the same corpus)."""
+    opened = []
+
+    def open_copy(records: list) -> collabatlas.Atlas:
+        atlas = collabatlas.open(store_copy(_stores_built(records), tmp_path, f"copy{len(opened)}.duckdb"))
+        opened.append(atlas)
+        return atlas
+
+    yield open_copy
+    for atlas in opened:
+        atlas.close()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -83,6 +83,7 @@ def test_user_errors_are_one_line_not_a_traceback(store, tmp_path):
     assert bad_window.exit_code == 2 and "window" in bad_window.output
 
 
+@pytest.mark.slow  # a fresh interpreter imports the whole package
 def test_console_script_csv_to_stdout(store):
     out = subprocess.run([sys.executable, "-m", "collabatlas.views.cli", "scores", "--store", str(store), "--format", "csv"],
                          capture_output=True, text=True, check=True)

@@ -20,8 +20,8 @@ def _works():
             work("W5", [[GB], [US]], year=2020, type="review")]
 
 
-def test_pct_of_international_cs_is_each_international_partners_part(atlas_of):
-    atlas = atlas_of(_works())
+def test_pct_of_international_cs_is_each_international_partners_part(copied_atlas_of):
+    atlas = copied_atlas_of(_works())
     df = atlas.partners("I1", level="institution").set_index("partner")
     # I1's partners: I2 (US) on W1, W2; I3 (GB) on W2; I4 (JP, domestic) on W3
     cs = {"I2": (1 / 2 + 1 / 2) + (1 / 3 + 1 / 3), "I3": 1 / 3 + 1 / 3, "I4": 1 / 2 + 1 / 2}
@@ -36,8 +36,8 @@ def test_pct_of_international_cs_is_each_international_partners_part(atlas_of):
         assert math.isclose(row["pct_of_international_cs"], 100 * row["cs"] / total)
 
 
-def test_adjusted_share_scales_each_year_to_the_base_year(atlas_of):
-    atlas = atlas_of(_works())
+def test_adjusted_share_scales_each_year_to_the_base_year(copied_atlas_of):
+    atlas = copied_atlas_of(_works())
     n = {2019: 2, 2020: 3}  # works per year
     df = atlas.scores(base_year=2019).set_index(["unit", "year"])
     for (_unit, year), row in df.iterrows():
@@ -46,8 +46,8 @@ def test_adjusted_share_scales_each_year_to_the_base_year(atlas_of):
     assert math.isclose(typed.loc[("GB", 2020), "adjusted_share"], typed.loc[("GB", 2020), "share"] * 2 / 2)
 
 
-def test_international_share_is_intl_works_over_works(atlas_of):
-    atlas = atlas_of(_works())
+def test_international_share_is_intl_works_over_works(copied_atlas_of):
+    atlas = copied_atlas_of(_works())
     df = atlas.collaboration_by_year(level="country").set_index(["unit", "year"])
     expected = {("JP", 2019): 1.0, ("JP", 2020): 0.5, ("US", 2019): 0.5, ("US", 2020): 1.0, ("GB", 2020): 1.0}
     for key, share in expected.items():
@@ -73,16 +73,16 @@ def test_cs_by_partner_country_is_one_definition_for_the_map_and_the_hotspots(at
     assert hot["joint_partners"].tolist() == [2, 1]
 
 
-def test_own_pct_is_the_units_part_of_each_bilateral_cs(atlas_of):
-    atlas = atlas_of(_works())
+def test_own_pct_is_the_units_part_of_each_bilateral_cs(copied_atlas_of):
+    atlas = copied_atlas_of(_works())
     partners = atlas.profile("I1", top=5).partners.set_index("partner")
     # I1 with I2: own Share 1/2 (W1) + 1/3 (W2) of CS 1 + 2/3
     assert math.isclose(partners.loc["I2", "own_pct"], 100 * (1 / 2 + 1 / 3) / (1 + 2 / 3))
     assert math.isclose(partners.loc["I3", "own_pct"], 50.0)
 
 
-def test_group_shares_are_group_over_international(atlas_of):
-    atlas = atlas_of(_works())
+def test_group_shares_are_group_over_international(copied_atlas_of):
+    atlas = copied_atlas_of(_works())
     report = atlas.group("JP", "test", ["2019-2020"], members=frozenset({"GB"}))
     row = report.periods.iloc[0]
     # JP works: W1 (US), W2 (US, GB), W3 (domestic): intl 2, with GB 1; CS JP-US 1 + 2/3, JP-GB 2/3

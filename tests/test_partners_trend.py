@@ -18,8 +18,8 @@ CORPUS = [
 
 
 @pytest.fixture
-def atlas(atlas_of):
-    return atlas_of(CORPUS)
+def atlas(copied_atlas_of):
+    return copied_atlas_of(CORPUS)
 
 
 def test_country_partners_with_share_of_international_cs(atlas):
