@@ -170,7 +170,10 @@ def test_fetched_dir_ingests_to_the_same_scores_as_the_served_works(served, tmp_
         expected = reference.ingest(direct)
         assert report.records_read == expected.records_read == 177 and not report.files_skipped
         assert report.works_inserted == expected.works_inserted and report.skipped == expected.skipped
-        assert not report.warnings  # no work left with truncated authorships
+        # no work left with truncated authorships; the sample's one bad ISSN (0165-0209, Natural
+        # Resources Forum: the check character does not fit) is the only warning
+        assert not [w for w in report.warnings if "ISSN" not in w], report.warnings
+        assert sum(report.warnings.values()) <= 1
         for level in ("country", "institution"):
             assert_same(fetched.scores(level=level), reference.scores(level=level), ["unit"])
         assert_same(fetched.pairs(level="country"), reference.pairs(level="country"), ["unit_a", "unit_b"])
