@@ -112,6 +112,20 @@ def work(wid: str, authors: list, year: int = 2020, date: str | None = None, upd
     return record
 
 
+def pair_store(folder: Path, pairs_csv: str) -> Path:
+    """A store in ``folder`` with one JP–US work (2020) and the country-pair aggregates ``pairs_csv``."""
+    import collabatlas
+
+    path = folder / "s.duckdb"
+    works = write_jsonl(folder / "w.jsonl", [work("W1", [[("I1", "JP")], [("I2", "US")]], year=2020)])
+    pairs = folder / "pairs.csv"
+    pairs.write_text(pairs_csv)
+    with collabatlas.open(path) as atlas:
+        atlas.ingest(works)
+        atlas.ingest_country_pairs(pairs)
+    return path
+
+
 def write_jsonl(path: Path, records: list, gz: bool = False) -> Path:
     data = b"".join(orjson.dumps(r) + b"\n" for r in records)
     path.write_bytes(gzip.compress(data) if gz else data)

@@ -12,7 +12,7 @@ from collabatlas.counting.rules import FULL_COUNT_LABEL, CountingError
 from collabatlas.views import report as report_lib
 from collabatlas.views.cli import app
 
-from .conftest import work, write_jsonl
+from .conftest import pair_store
 
 PAIRS = """year,country_a,country_b,works
 2020,JP,JP,100
@@ -32,14 +32,7 @@ PAIRS = """year,country_a,country_b,works
 
 @pytest.fixture
 def store(tmp_path):
-    path = tmp_path / "s.duckdb"
-    works = write_jsonl(tmp_path / "w.jsonl", [work("W1", [[("I1", "JP")], [("I2", "US")]], year=2020)])
-    pairs = tmp_path / "pairs.csv"
-    pairs.write_text(PAIRS)
-    with collabatlas.open(path) as atlas:
-        atlas.ingest(works)
-        atlas.ingest_country_pairs(pairs)
-    return path
+    return pair_store(tmp_path, PAIRS)
 
 
 def _data(spec: dict) -> list[dict]:

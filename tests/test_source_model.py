@@ -9,22 +9,14 @@ import collabatlas
 from collabatlas.counting.rules import CountingError
 from collabatlas.views.cli import app
 
-from .conftest import store_copy, work, write_jsonl
+from .conftest import pair_store, store_copy, work, write_jsonl
 
 PAIRS = "year,country_a,country_b,works\n2020,JP,JP,100\n2020,JP,US,10\n2020,US,US,300\n2021,JP,US,12\n"
 
 
 @pytest.fixture(scope="module")
 def _built_store(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("source-model")
-    path = folder / "s.duckdb"
-    works = write_jsonl(folder / "w.jsonl", [work("W1", [[("I1", "JP")], [("I2", "US")]], year=2020)])
-    pairs = folder / "pairs.csv"
-    pairs.write_text(PAIRS)
-    with collabatlas.open(path) as atlas:
-        atlas.ingest(works)
-        atlas.ingest_country_pairs(pairs)
-    return path
+    return pair_store(tmp_path_factory.mktemp("source-model"), PAIRS)
 
 
 @pytest.fixture
