@@ -17,9 +17,10 @@ demo: $(BIN)/.installed
 system-deps:
 	scripts/system-deps.sh
 
+# two workers (pytest-xdist), each test file on one worker so a module's store fixture is built once
 test: $(BIN)/.installed system-deps
 	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/python -m pytest -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # the quick tier while you work: no slow, real-data, browser or Spark tests, each hypothesis property with
 # a twentieth of its examples (the "fast" profile, tests/conftest.py), two workers (pytest-xdist);
