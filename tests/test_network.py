@@ -211,7 +211,7 @@ def test_real_edges_are_atlas_pairs_and_nodes_atlas_scores(real_atlas, level):
 def test_real_filters_and_names(real_atlas):
     net = N.build_network(real_atlas, "country", years="2015-2020", weight="joint_count", normalize_by="cosine")
     pairs = real_atlas.pairs(level="country", years="2015-2020")
-    assert len(net.edges) == len(pairs) and net.meta["filters"] == "years 2015–2020"
+    assert len(net.edges) == len(pairs) and net.meta["filters"] == "years 2015-2020"
     counts = real_atlas.scores(level="country", years="2015-2020").set_index("unit")["count"]
     edge = net.edges.iloc[0]
     salton = edge["joint_count"] / math.sqrt(counts[edge["source"]] * counts[edge["target"]])

@@ -73,7 +73,8 @@ def indicators(atlas, level: str = "country", years=None, window=None, subject=N
     works without a measured distance) and a caption stating them."""
     ci_sql._check(counting)
     ci = uncertainty.check_replicates(ci)
-    c = atlas.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations)
+    c = atlas.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
+                           rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
     df = atlas._df(ci_sql.indicators_sql(c, counting, fold_hk_mo))
     if counting == "full":
         for col in ("p", *(f"p_{name}" for name in ci_sql.INDICATORS)):
@@ -129,7 +130,8 @@ def distance(atlas, unit: str, level: str = "country", years=None, window_end_mo
     if level not in ("country", "institution"):
         raise CountingError("distance is computed at country or institution level")
     focus = focus_unit(atlas, level, unit, fold_hk_mo)
-    c = atlas.counting_for(level, years, None, subject, type, renormalize, rollup, exclude_dual_affiliations)
+    c = atlas.counting_for(level, years=years, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
+                           exclude_dual_affiliations=exclude_dual_affiliations)
     coverage = _coverage(atlas, c, fold_hk_mo)
     attrs = dict(unit=focus, fold_hk_mo=fold_hk_mo, coverage=coverage,
                  caption=f"{FOLD_NOTE[fold_hk_mo]}; {coverage.get('institutions_without_coordinates', 0):,} of "

@@ -113,7 +113,8 @@ def group_collaboration(atlas: Atlas, country: str, group: str, members: frozens
         else:
             years, window = parse_years(raw), None
             label = period_label(years)
-        c = atlas.counting_for("country", years, window, subject, type, renormalize, False, exclude_dual_affiliations,
+        c = atlas.counting_for("country", years=years, window=window, subject=subject, type=type,
+                               renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations,
                                journals=journals)
         row = atlas._df(derived.group_period_sql(c, country, list(members)))  # the shares are SQL
         if report_dual and not exclude_dual_affiliations:  # the part of authors with several countries

@@ -38,7 +38,7 @@ import leidenalg
 import numpy as np
 import pandas as pd
 
-from collabatlas.counting.filters import Filters
+from collabatlas.counting.options import MetricOptions, accepts_options
 from collabatlas.counting.rules import CountingError
 
 
@@ -338,6 +338,7 @@ def strongest_edges(edges: pd.DataFrame, k: int) -> pd.DataFrame:
     return edges[mask].reset_index(drop=True)
 
 
+@accepts_options
 def build_network(atlas, level: str = "country", *, years=None, window=None, subject=None,
                   type=None, renormalize: bool = False, rollup: bool = False,
                   exclude_dual_affiliations: bool = False, journals: str | None = None, weight: str = "cs",
@@ -347,8 +348,8 @@ def build_network(atlas, level: str = "country", *, years=None, window=None, sub
                   quality: str = "modularity", layout: str = "fr", seed: int = 42) -> Network:
     """A clustered, laid-out collaboration network from an :class:`~collabatlas.Atlas`.
 
-    Edges come from ``atlas.pairs`` and node weights from ``atlas.totals`` with the same filters
-    (years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals). See the module
+    Edges come from ``atlas.pairs`` and node weights from ``atlas.totals`` with the same metric options
+    (:class:`~collabatlas.counting.options.MetricOptions`, as ``options=`` or keywords). See the module
     docstring for the steps and docs/network.md for the formulas.
 
     Example::
@@ -356,15 +357,14 @@ def build_network(atlas, level: str = "country", *, years=None, window=None, sub
         net = build_network(atlas, "country", years="2015-2021", normalize_by="association", top=50)
         net.nodes[["id", "label", "cluster", "x", "y"]]; net.edges; write(net, "map.json", "vosviewer")
     """
-    options = dict(level=level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                   rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
-    pairs = atlas.pairs(**options)
-    totals = atlas.totals(**options)
-    filters = Filters.of(years=years, window=window, subject=subject, type=type)
-    described = filters.describe()
-    if journals:  # the list, named as every caption names it
-        described = ", ".join(x for x in (described, f"journals: {atlas.journals(journals).attrs['label']}") if x)
-    meta = {"filters": described, "journals": journals, "renormalize": renormalize, "rollup": rollup,
+    options = MetricOptions(years=years, window=window, subject=subject, type=type, renormalize=renormalize,
+                            rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
+    options.filters()  # a bad filter is refused before any counting
+    pairs = atlas.pairs(level, options=options)
+    totals = atlas.totals(level, options=options)
+    # the journal list named as every caption names it
+    named = {"journals": atlas.journals(journals).attrs["label"]} if journals else {}
+    meta = {"filters": options.describe(**named), "journals": journals, "renormalize": renormalize, "rollup": rollup,
             "exclude_dual_affiliations": exclude_dual_affiliations, "data_version": atlas.data_version}
     net = network_from_frames(pairs, totals, level, weight=weight, normalize_by=normalize_by, min_weight=min_weight,
                               top=top, top_by=top_by, max_edges=max_edges, keep_isolated=keep_isolated, meta=meta)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from collabatlas.counting import derived
 from collabatlas.counting.derived import REST_OF_WORLD
+from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError, UnknownUnitError
 from collabatlas.escaping import like_contains
 
@@ -96,9 +97,7 @@ def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> In
         raise CountingError(f"{iid} ({name}) has no works under these filters")
     headline = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items() if k not in ("unit", "name")}
 
-    c = atlas.counting_for("institution", filters.get("years"), filters.get("window"), filters.get("subject"),
-                           filters.get("type"), filters.get("renormalize", False), filters.get("rollup", False),
-                           filters.get("exclude_dual_affiliations", False), journals=filters.get("journals"))
+    c = atlas.counting_for("institution", MetricOptions.of(**filters))
     partners = atlas.partner_detail(c, "institution", iid)  # own_pct and the international part: SQL
     international = partners["pct_of_international_cs"].notna()
     domestic = partners["country"].notna() & (partners["country"] == country)

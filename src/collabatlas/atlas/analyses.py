@@ -19,12 +19,14 @@ from collabatlas.atlas.common import (
 from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
+from collabatlas.counting.options import accepts_options
 from collabatlas.store import country_pairs
 
 
 class Analyses:
     """The facade's analyses: trends, profiles, groups, landscape, indicators and distance (a part of :class:`collabatlas.Atlas`)."""
 
+    @accepts_options
     def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
                 type=None, journals: str | None = None, renormalize: bool = False, rollup: bool = False,
                 exclude_dual_affiliations: bool = False) -> InstitutionProfile:
@@ -38,6 +40,7 @@ class Analyses:
                                    journals=journals, renormalize=renormalize, rollup=rollup,
                                    exclude_dual_affiliations=exclude_dual_affiliations)
 
+    @accepts_options
     def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
               top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0,
               journals: str | None = None, renormalize: bool = False, exclude_dual_affiliations: bool = False,
@@ -82,6 +85,7 @@ class Analyses:
         """First and last year of the country-pair aggregates (``source="pairs"``) of this store."""
         return country_pairs.years(self.con)
 
+    @accepts_options
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,
               window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
               exclude_dual_affiliations: bool = False, report_dual: bool = False,
@@ -106,8 +110,9 @@ class Analyses:
             raise counting.CountingError(f"trend needs two different units, got {a} twice")
         # with windows, --years names the windows (the one ending in month M of each year), not the
         # publication years: the works are selected by their window, so the first and last are whole
-        c = self.counting_for(level, years if window_end_month is None else None, None, subject, type,
-                              renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, years=years if window_end_month is None else None, subject=subject, type=type,
+                              renormalize=renormalize, rollup=rollup,
+                              exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         span = Filters.of(years=years).years
         df = self._df(counting.pair_trend_sql(c, a, b, window_end_month))
         if window_end_month is not None and span:
@@ -155,24 +160,29 @@ class Analyses:
                  for r in rows.itertuples()]
         return ", ".join(parts) + " have no publication date: outside every window"
 
+    @accepts_options
     def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False, journals: str | None = None) -> pd.DataFrame:
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
         own_share, academic_share, contribution_pct``), by their Share on joint works."""
-        c = self.counting_for("institution", years, window, subject, type, False, rollup, journals=journals)
+        c = self.counting_for("institution", years=years, window=window, subject=subject, type=type, rollup=rollup,
+                              journals=journals)
         df = self._df(counting.industry_academic_sql(c))
         df["joint_works"] = df["joint_works"].astype("int64")
         return ranked(df, "own_share", ["unit"])
 
+    @accepts_options
     def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
                               type=None, rollup: bool = False, journals: str | None = None) -> pd.DataFrame:
         """Per unit and year: ``works`` (Count), ``collab_works`` (with another unit), ``intl_works``
         (with a unit of another country) and ``intl_share`` = intl_works / works."""
-        c = self.counting_for(level, years, window, subject, type, False, rollup, journals=journals)
+        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, rollup=rollup,
+                              journals=journals)
         df = self._df(counting.collaboration_by_year_sql(c))
         for col in ("works", "collab_works", "intl_works"):
             df[col] = df[col].astype("int64")
         return df.sort_values(["unit", "year"], ignore_index=True)
 
+    @accepts_options
     def indicators(self, level: str = "country", years=None, window=None, subject=None, type=None,
                    renormalize: bool = False, rollup: bool = False, exclude_dual_affiliations: bool = False,
                    counting: str = "full", ci: int = 0, fold_hk_mo: bool = False) -> pd.DataFrame:
@@ -186,6 +196,7 @@ class Analyses:
         return indicators(self, level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations,
                           counting=counting, ci=ci, fold_hk_mo=fold_hk_mo)
 
+    @accepts_options
     def distance(self, unit: str, level: str = "country", years=None, window_end_month: int | None = None,
                  subject=None, type=None, renormalize: bool = False, rollup: bool = False,
                  exclude_dual_affiliations: bool = False, fold_hk_mo: bool = False,
@@ -198,16 +209,22 @@ class Analyses:
         return distance(self, unit, level, years, window_end_month, subject, type, renormalize, rollup,
                         exclude_dual_affiliations, fold_hk_mo=fold_hk_mo, partners=partners)
 
+    @accepts_options
     def trend_change_interval(self, unit_a: str, unit_b: str, first: int, last: int, level: str = "country",
                               subject=None, type=None, window_end_month: int | None = None,
-                              ci: int = uncertainty.DEFAULT_REPLICATES) -> tuple[float, float] | None:
-        """95 % bootstrap interval of the % change of CS(A, B) from period ``first`` to ``last``."""
+                              ci: int = uncertainty.DEFAULT_REPLICATES, journals: str | None = None,
+                              renormalize: bool = False, rollup: bool = False,
+                              exclude_dual_affiliations: bool = False) -> tuple[float, float] | None:
+        """95 % bootstrap interval of the % change of CS(A, B) from period ``first`` to ``last``, under
+        the same options as :meth:`trend` (the periods name the years)."""
         ci = uncertainty.check_replicates(ci, allow_zero=False)
         a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
-        c = self.counting_for(level, None, None, subject, type, False, False)
+        c = self.counting_for(level, subject=subject, type=type, journals=journals, renormalize=renormalize,
+                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
         contrib = self._df(counting.contributions_sql(c, focus=a, unit_b=b, window_end_month=window_end_month))
         return uncertainty.growth_interval(contrib, first, last, replicates=ci)
 
+    @accepts_options
     def landscape(self, year: int, x: str | list[str] = "log_gerd", by: str | None = "income_group",
                   nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None,
                   min_works: int = LANDSCAPE_MIN_WORKS, show_all_when_none: bool = False):
@@ -249,6 +266,7 @@ class Analyses:
         collab = self.collaboration_by_year(level="country")  # every country of the store
         return landscape.data_gaps(collab, indicators.load_indicators(data_dir), range(first, last + 1))
 
+    @accepts_options
     def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:
         """Number of works per year under the filters (the N of Adjusted Share)."""
         f = Filters.of(years=years, window=window, subject=subject, type=type)

@@ -24,6 +24,7 @@ from collabatlas.atlas.writes import StoreWrites
 from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
+from collabatlas.counting.options import MetricOptions, accepts_options
 from collabatlas.counting.rules import Counting
 from collabatlas.engines import ENGINES, EngineError
 from collabatlas.settings import EngineSettings, store_path
@@ -125,13 +126,17 @@ class Atlas(StoreWrites, Analyses):
     PERSISTED_LEVELS = ("country", "institution", "sector")
 
     # -- metrics -----------------------------------------------------------------------------
-    def counting_for(self, level: str, years, window, subject, type, renormalize: bool,
-                     rollup: bool, exclude_dual: bool = False, journals: str | None = None) -> Counting:
-        """The :class:`Counting` for these options, reading this connection's unit-share cache."""
-        filters = self._known_subjects(Filters.of(years=years, window=window, subject=subject, type=type))
-        if journals:
-            filters = self.journal_filter(journals, filters)
-        c = Counting(level=level, filters=filters, renormalize=renormalize, rollup=rollup, exclude_dual=exclude_dual)
+    def counting_for(self, level: str, options: MetricOptions | None = None, **values) -> Counting:
+        """The :class:`Counting` of ``level`` for these metric options (a :class:`MetricOptions`, or its
+        fields as keywords), reading this connection's unit-share cache."""
+        opts = options if options is not None else MetricOptions.of(**values)
+        if options is not None and values:
+            opts = dataclasses.replace(opts, **MetricOptions.of(**values).given())
+        filters = self._known_subjects(opts.filters())
+        if opts.journals:
+            filters = self.journal_filter(opts.journals, filters)
+        c = Counting(level=level, filters=filters, renormalize=opts.renormalize, rollup=opts.rollup,
+                     exclude_dual=opts.exclude_dual_affiliations)
         aggregated = (self.use_aggregates and self.spark is None and level in self.PERSISTED_LEVELS
                       and self.unit_shares_saved)
         return dataclasses.replace(c, source=self.unit_shares_table(c), aggregated=aggregated)
@@ -241,6 +246,7 @@ class Atlas(StoreWrites, Analyses):
         df = self._df((sql, params or {}))
         return dict(zip(df.iloc[:, 0], df.iloc[:, 1], strict=True))
 
+    @accepts_options
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False, by_year: bool = False,
                base_year: int | None = None, exclude_dual_affiliations: bool = False,
@@ -255,7 +261,8 @@ class Atlas(StoreWrites, Analyses):
         ``by_year``.
         """
         ci = uncertainty.check_replicates(ci)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
+                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         by_year = by_year or base_year is not None
         if base_year is not None:
             self._check_base_year(c.filters, int(base_year))
@@ -295,12 +302,14 @@ class Atlas(StoreWrites, Analyses):
         if base_year not in n:
             raise counting.CountingError(f"base year {base_year} has no works under these filters")
 
+    @accepts_options
     def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,
               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
               min_joint: int = 1, exclude_dual_affiliations: bool = False, journals: str | None = None) -> pd.DataFrame:
         """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``)."""
         check_range("min_joint", min_joint, 1)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
+                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         df = self._df(counting.pairs_sql(c, by_year=by_year))
         if min_joint > 1:
             df = df[df["joint_count"] >= min_joint]
@@ -308,6 +317,7 @@ class Atlas(StoreWrites, Analyses):
         df["joint_count"] = df["joint_count"].astype("int64")
         return with_country_names(df, "unit_a", "unit_b") if level == "country" else df
 
+    @accepts_options
     def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,
                renormalize: bool = False, rollup: bool = False,
                exclude_dual_affiliations: bool = False, unit: str | None = None, journals: str | None = None,
@@ -326,7 +336,8 @@ class Atlas(StoreWrites, Analyses):
                         rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
             df = self._rank_by(country_pairs.totals(self.con, years), level, country, sort, "count")
             return with_country_names(df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df, "unit")
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
+                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         df = self._df(counting.totals_sql(c, focus=unit))
         df = ranked(df, "cs_total", ["unit"])
         for col in ("count", "collab_count", "intl_count"):
@@ -336,6 +347,7 @@ class Atlas(StoreWrites, Analyses):
         df = self._rank_by(df, level, country, sort, "cs_total")
         return with_country_names(df, "unit") if level == "country" else df
 
+    @accepts_options
     def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None,
               years=None, window=None, subject=None, type=None, renormalize: bool = False,
               rollup: bool = False, exclude_dual_affiliations: bool = False,
@@ -349,7 +361,8 @@ class Atlas(StoreWrites, Analyses):
         unit = self.resolve_unit(level, unit)
         if partner is not None:
             partner = self.resolve_unit(level, partner)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
+                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         df = self._df(counting.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure))
         total, rows = float(df["contribution"].sum()), len(df)
         if offset or limit:
@@ -381,6 +394,7 @@ class Atlas(StoreWrites, Analyses):
             raise UnknownUnitError(f"unknown {level} {unit!r}: not in this store")
         return unit
 
+    @accepts_options
     def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
                  subject=None, type=None, renormalize: bool = False, rollup: bool = False,
                  exclude_dual_affiliations: bool = False, report_dual: bool = False,
@@ -403,7 +417,8 @@ class Atlas(StoreWrites, Analyses):
             df = country_pairs.partners(self.con, unit, years)
             return with_country_names(df.head(top) if top else df, "partner")
         unit = self.resolve_unit(level, unit)
-        c = self.counting_for(level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
+                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         df = self.partner_detail(c, level, unit)
         df = df.drop(columns=["own_share", "partner_share", "own_pct"])
         if report_dual and not exclude_dual_affiliations:
@@ -424,6 +439,7 @@ class Atlas(StoreWrites, Analyses):
                 df[f"cs_{year}"] = df["partner"].map(values).fillna(0.0)
         return with_country_names(df, "partner") if level == "country" else df
 
+    @accepts_options
     def partner_countries(self, institution: str, top: int | None = None, international_only: bool = False,
                           years=None, window=None, subject=None, type=None, renormalize: bool = False,
                           rollup: bool = False, exclude_dual_affiliations: bool = False,
@@ -434,8 +450,9 @@ class Atlas(StoreWrites, Analyses):
         profile's hotspots and the institution partner map are this table."""
         check_range("top", top, 1)
         unit = self.resolve_unit("institution", institution)
-        c = self.counting_for("institution", years, window, subject, type, renormalize, rollup,
-                              exclude_dual_affiliations, journals=journals)
+        c = self.counting_for("institution", years=years, window=window, subject=subject, type=type,
+                              renormalize=renormalize, rollup=rollup,
+                              exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         df = self._df(derived.partner_countries_sql(c, unit, top=top, international_only=international_only))
         df["joint_partners"] = df["joint_partners"].astype("int64")
         return df

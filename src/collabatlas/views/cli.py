@@ -6,6 +6,7 @@ engines) live in ``commands/`` and are registered at the bottom of this module.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -18,35 +19,29 @@ from rich.table import Table
 from collabatlas import settings as config
 from collabatlas.atlas import Atlas, UnitSharesNotSaved, percent_change
 from collabatlas.counting.filters import parse_two_periods
+from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
 from collabatlas.ingest.pipeline import export_tables
 from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE, IngestReport
 from collabatlas.views.cli_common import (
     CiOpt,
     CountryOpt,
-    DualOpt,
     Engine,
     EngineChoice,
     EngineOpt,
     Format,
     FormatOpt,
-    JournalsOpt,
     Level,
     LevelOpt,
     LimitOpt,
     OutOpt,
     ParquetOpt,
-    RenormOpt,
     ReportDualOpt,
-    RollupOpt,
     SortOpt,
     Source,
     SourceOpt,
     SparkMasterOpt,
     StoreOpt,
-    SubjectOpt,
-    TypeOpt,
-    WindowOpt,
     YearsOpt,
     _emit,
     _fail,
@@ -56,6 +51,7 @@ from collabatlas.views.cli_common import (
     app,
     console,
     err_console,
+    metric_options,
     print_table,
 )
 
@@ -179,12 +175,12 @@ def ingest_pairs(
 
 @app.command()
 @_guard
+@metric_options()
 def scores(
-    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
-    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    level: LevelOpt = Level.country, options: MetricOptions = None,
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per unit and year.")] = False,
     base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
-    exclude_dual_affiliations: DualOpt = False, ci: CiOpt = 0, country: CountryOpt = None, sort: SortOpt = None,
+    ci: CiOpt = 0, country: CountryOpt = None, sort: SortOpt = None,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
@@ -202,19 +198,17 @@ def scores(
 
       collabatlas scores --level country --engine spark --spark-master local[2] --parquet atlas-parquet/
     """
-    _metric("scores", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject, journals=journals,
-            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, base_year=base_year,
-            exclude_dual_affiliations=exclude_dual_affiliations, ci=ci, country=country, sort=sort)
+    _metric("scores", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options,
+            level=level.value, by_year=by_year, base_year=base_year, ci=ci, country=country, sort=sort)
 
 
 @app.command()
 @_guard
+@metric_options()
 def pairs(
-    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
-    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
+    level: LevelOpt = Level.country, options: MetricOptions = None,
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per pair and year.")] = False,
     min_joint: Annotated[int, typer.Option("--min-joint", help="Only pairs with at least this many joint works.")] = 1,
-    exclude_dual_affiliations: DualOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
@@ -226,17 +220,16 @@ def pairs(
 
       collabatlas pairs --level institution --min-joint 2 --out pairs.parquet
     """
-    _metric("pairs", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject, journals=journals,
-            type=type, renormalize=renormalize, rollup=rollup, by_year=by_year, min_joint=min_joint,
-            exclude_dual_affiliations=exclude_dual_affiliations)
+    _metric("pairs", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options,
+            level=level.value, by_year=by_year, min_joint=min_joint)
 
 
 @app.command()
 @_guard
+@metric_options()
 def collaboration(
-    level: LevelOpt = Level.institution, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
-    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False, country: CountryOpt = None, sort: SortOpt = None,
+    level: LevelOpt = Level.institution, options: MetricOptions = None, country: CountryOpt = None,
+    sort: SortOpt = None,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
@@ -251,20 +244,18 @@ def collaboration(
 
       collabatlas collaboration --level institution --country DE --sort cs_international
     """
-    _metric("totals", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value, years=years, window=window, subject=subject, journals=journals,
-            type=type, renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
-            country=country, sort=sort)
+    _metric("totals", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options,
+            level=level.value, country=country, sort=sort)
 
 
 @app.command()
 @_guard
+@metric_options()
 def partners(
     unit: Annotated[str, typer.Argument(help="Country code (JP) or institution id (I27837315).")],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
-    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
-    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
+    options: MetricOptions = None, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
     source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
@@ -278,20 +269,17 @@ def partners(
 
       collabatlas partners I27837315 --level institution --format csv
     """
-    _metric("partners", store, format, out, limit, EngineChoice(engine, spark_master, parquet), unit=unit, level=level.value, top=top, years=years,
-            window=window, subject=subject, journals=journals, type=type, renormalize=renormalize, rollup=rollup,
-            exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
-            source=source.value)
+    _metric("partners", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options,
+            unit=unit, level=level.value, top=top, report_dual=report_dual, ci=ci, source=source.value)
 
 
 @app.command()
 @_guard
+@metric_options()
 def profile(
     institution: Annotated[str, typer.Argument(help="OpenAlex id (I27837315), ROR id, or part of the name.")],
     top: Annotated[int, typer.Option("--top", help="Rows in each ranking.")] = 5,
-    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
-    journals: JournalsOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False,
+    options: MetricOptions = None,
     format: FormatOpt = Format.table, store: StoreOpt = None,
 ) -> None:
     """An institution's collaboration profile: Count, Share, total CS (domestic / international /
@@ -306,9 +294,7 @@ def profile(
       collabatlas profile "University of California System" --rollup --journals nature-index
     """
     with _open(store) as atlas, err_console.status("building the profile"):
-        p = atlas.profile(institution, top=top, years=years, window=window, subject=subject, type=type,
-                          journals=journals, renormalize=renormalize, rollup=rollup,
-                          exclude_dual_affiliations=exclude_dual_affiliations)
+        p = atlas.profile(institution, top=top, options=options)
     if format is not Format.table:
         print(json.dumps(p.to_dict(), default=str))
         return
@@ -323,13 +309,13 @@ def profile(
 
 @app.command()
 @_guard
+@metric_options("subject", "type", "journals", "renormalize", "exclude_dual_affiliations")
 def group(
     country: Annotated[str, typer.Argument(help="Focus country, e.g. CN.")],
     group_name: Annotated[str, typer.Option("--group", "-g", help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
     periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years, year ranges or date windows, e.g. 2013-2015,2016-2018 or 2015,2022-08-01..2023-07-31.")],
     top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
-    subject: SubjectOpt = None, type: TypeOpt = None, journals: JournalsOpt = None, renormalize: RenormOpt = False,
-    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False,
+    options: MetricOptions = None, report_dual: ReportDualOpt = False,
     source: SourceOpt = Source.works, ci: CiOpt = 0,
     format: FormatOpt = Format.table, store: StoreOpt = None,
 ) -> None:
@@ -345,9 +331,7 @@ def group(
     """
     with _open(store) as atlas, err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
-                             subject=subject, type=type, source=source.value, ci=ci, journals=journals,
-                             renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations,
-                             report_dual=report_dual)
+                             source=source.value, ci=ci, report_dual=report_dual, options=options)
     if format is not Format.table:
         print(json.dumps(report.to_dict(), default=str))
         return
@@ -361,15 +345,16 @@ def group(
 
 @app.command()
 @_guard
+@metric_options("years", "subject", "type", "journals", "renormalize", "rollup", "exclude_dual_affiliations",
+                help={"years": "Publication years, or with --window-end-month the windows (named by the year they end in), e.g. 2015-2021."})
 def trend(
     unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN.")],
     unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US.")],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
-    years: YearsOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None, type: TypeOpt = None,
+    options: MetricOptions = None,
     window_end_month: Annotated[int | None, typer.Option("--window-end-month", help="Use 12-month windows ending with this month (1-12) instead of calendar years.")] = None,
     compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS between them.")] = None,
-    renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
+    report_dual: ReportDualOpt = False, ci: CiOpt = 0,
     source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
@@ -383,17 +368,16 @@ def trend(
       collabatlas trend JP DE --window-end-month 7 --subject Chemistry
     """
     with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas:
-        df = atlas.trend(unit_a, unit_b, level=level.value, years=years, subject=subject, journals=journals, type=type,
-                         window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
-                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci,
-                         source=source.value)
+        df = atlas.trend(unit_a, unit_b, level=level.value, window_end_month=window_end_month,
+                         report_dual=report_dual, ci=ci, source=source.value, options=options)
         bounds = None
         if compare:
             first, last = parse_two_periods(compare)
             change = percent_change(df, first, last, value="cs" if source is Source.works else "joint_works")
             if ci and change is not None and source is Source.works:
-                bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value, subject=subject,
-                                                     type=type, window_end_month=window_end_month, ci=ci)
+                bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value,
+                                                     window_end_month=window_end_month, ci=ci,
+                                                     options=dataclasses.replace(options, years=None))
     what = "CS" if source is Source.works else "joint works (full count)"
     _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None)
     if compare:
@@ -405,9 +389,9 @@ def trend(
 
 @app.command()
 @_guard
+@metric_options("years", "window", "subject", "type", "journals", "rollup")
 def industry(
-    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None, type: TypeOpt = None,
-    rollup: RollupOpt = False,
+    options: MetricOptions = None,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
@@ -418,8 +402,7 @@ def industry(
 
       collabatlas industry --years 2016 --limit 20
     """
-    _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), years=years, window=window,
-            subject=subject, journals=journals, type=type, rollup=rollup)
+    _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options)
 
 
 @app.command()

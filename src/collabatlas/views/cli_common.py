@@ -19,10 +19,22 @@ from rich.text import Text
 from collabatlas import settings as config
 from collabatlas.atlas import Atlas
 from collabatlas.counting.filters import FilterError, Filters, check_range
+from collabatlas.counting.options import MetricOptions
 from collabatlas.engines import EngineError
 from collabatlas.errors import CollabatlasError, answer
 from collabatlas.escaping import csv_frame, markup, terminal_text
 from collabatlas.store.schema import DAMAGE_ERRORS, StoreError, damaged_message
+from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' Typer types, for the commands
+    DualOpt,
+    JournalsOpt,
+    RenormOpt,
+    RollupOpt,
+    SubjectOpt,
+    TypeOpt,
+    WindowOpt,
+    YearsOpt,
+    metric_options,
+)
 
 app = typer.Typer(
     help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
@@ -68,14 +80,6 @@ class Format(str, Enum):
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file [env COLLABATLAS_STORE; default collabatlas.duckdb]")]
 LevelOpt = Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")]
-YearsOpt = Annotated[str | None, typer.Option("--years", "-y", help="Publication years, e.g. 2020 or 2015-2021.")]
-WindowOpt = Annotated[str | None, typer.Option("--window", help="Publication-date window START..END, e.g. 2022-08-01..2023-07-31.")]
-JournalsOpt = Annotated[str | None, typer.Option("--journals", help="Only works in the journals of a list: nature-index (145, 2023-), nature-index-82 (2018-2023) or FILE (titles, ISSNs or source ids; see `collabatlas journals`).")]
-SubjectOpt = Annotated[str | None, typer.Option("--subject", help="OpenAlex domain, field or subfield name or id (comma-separated), e.g. 'Physical Sciences' or fields/17.")]
-TypeOpt = Annotated[str | None, typer.Option("--type", help="Work types (comma-separated), e.g. article,review.")]
-RenormOpt = Annotated[bool, typer.Option("--renormalize", help="Spread each work's Share over its attributed authors only (default: strict, unattributed share dropped).")]
-RollupOpt = Annotated[bool, typer.Option("--rollup", help="Institution level: credit each institution to the top of its lineage.")]
-DualOpt = Annotated[bool, typer.Option("--exclude-dual-affiliations", help="Leave out authors affiliated in two or more countries (their parts are dropped).")]
 ReportDualOpt = Annotated[bool, typer.Option("--report-dual", help="Add cs_without_dual and dual_cs: the part of CS that comes from authors affiliated in two or more countries.")]
 class Engine(str, Enum):
     duckdb = "duckdb"
@@ -243,25 +247,29 @@ def _guard(fn):
 
 
 def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limit: int | None,
-            on: EngineChoice | None = None, **options) -> None:
-    """Run one Atlas metric (on the engine ``on`` chooses) with a spinner on stderr and print or write its table."""
-    level = options.get("level", "institution")
+            on: EngineChoice | None = None, options: MetricOptions | None = None, **args) -> None:
+    """Run one Atlas metric (on the engine ``on`` chooses) with ``options`` and the other ``args``, with a
+    spinner on stderr, and print or write its table, titled with what it counts."""
+    options = options or MetricOptions()
+    level = args.get("level", "institution")
     check_range("--limit", limit, 1)  # before the work, not after it
+    works = args.get("source", "works") == "works"
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
-        df = getattr(atlas, method)(**options)
-        if options.get("window") and options.get("source", "works") == "works" and atlas.spark is None:
-            df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options["window"])))
-        if options.get("subject") and options.get("source", "works") == "works" and atlas.spark is None:
+        df = getattr(atlas, method)(options=options, **args)
+        if options.window and works and atlas.spark is None:
+            df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options.window)))
+        if options.subject and works and atlas.spark is None:
             from collabatlas.sources.subject_crosswalk import coverage_line
 
             df.attrs.setdefault("notes", []).append(  # a subject filter sees only the works with a known subject
                 f"--subject: {coverage_line(atlas.subject_coverage())}")
-    subject = f"partners of {options['unit']}" if "unit" in options else f"{level} {method}"
+    subject = f"partners of {args['unit']}" if "unit" in args else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
-    if options.get("source") == "pairs":  # the source and its counting are part of every title
+    if not works:  # the source and its counting are part of every title
         title += " · country-pair aggregates, full counts of joint works"
     _emit(df, fmt, title, out, limit)
 
 
-def _filters_text(options: dict) -> str:
-    return "; ".join(f"{k} {v}" for k, v in options.items() if k in ("years", "window", "subject", "type", "journals") and v)
+def _filters_text(options: MetricOptions) -> str:
+    """The filters and options of a title (empty when none): :func:`collabatlas.counting.options.describe`."""
+    return options.describe() if options.given() else ""

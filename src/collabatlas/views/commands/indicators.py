@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
+from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import (
     CiOpt,
-    DualOpt,
     Engine,
     EngineChoice,
     EngineOpt,
@@ -23,14 +23,8 @@ from collabatlas.views.cli_common import (
     LimitOpt,
     OutOpt,
     ParquetOpt,
-    RenormOpt,
-    RollupOpt,
     SparkMasterOpt,
     StoreOpt,
-    SubjectOpt,
-    TypeOpt,
-    WindowOpt,
-    YearsOpt,
     _emit,
     _fail,
     _filters_text,
@@ -38,6 +32,7 @@ from collabatlas.views.cli_common import (
     _metric,
     _open,
     err_console,
+    metric_options,
     prepare_out,
     write_failed,
 )
@@ -53,15 +48,19 @@ FoldOpt = Annotated[bool, typer.Option(
                          "(default: apart); stated in the result's note.")]
 
 
+#: the options of the indicators and distances: every work filter but the journal list
+COUNTED = ("years", "window", "subject", "type", "renormalize", "rollup", "exclude_dual_affiliations")
+DISTANCE = tuple(n for n in COUNTED if n != "window")  # the periods are years or windows (--window-end-month)
+DISTANCE_YEARS = "Publication years, or with --window-end-month the windows (named by the year they end in)."
+
+
 def register(app: typer.Typer) -> None:
-    app.command("indicators")(_guard(indicators))
-    app.command("distance")(_guard(distance))
+    app.command("indicators")(_guard(metric_options(*COUNTED)(indicators)))
+    app.command("distance")(_guard(metric_options(*DISTANCE, help={"years": DISTANCE_YEARS})(distance)))
 
 
 def indicators(
-    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
-    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False,
+    level: LevelOpt = Level.country, options: MetricOptions = None,
     counting: Annotated[CountingMode, typer.Option(
         "--counting", help="full: P counts works; fractional: each work weighted by the unit's Share.")] = CountingMode.full,
     ci: CiOpt = 0, fold_hk_mo: FoldOpt = False,
@@ -83,21 +82,18 @@ def indicators(
 
       collabatlas indicators --level country --fold-hk-mo
     """
-    _metric("indicators", store, format, out, limit, EngineChoice(engine, spark_master, parquet), level=level.value,
-            years=years, window=window, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
-            exclude_dual_affiliations=exclude_dual_affiliations, counting=counting.value, ci=ci,
-            fold_hk_mo=fold_hk_mo)
+    _metric("indicators", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options,
+            level=level.value, counting=counting.value, ci=ci, fold_hk_mo=fold_hk_mo)
 
 
 def distance(
     unit: Annotated[str, typer.Argument(help="Country code (CN) or institution id (I27837315).")],
     level: Annotated[Level, typer.Option("--level", "-l", help="country or institution.")] = Level.country,
-    years: YearsOpt = None,
+    options: MetricOptions = None,
     window_end_month: Annotated[int | None, typer.Option(
         "--window-end-month", min=1, max=12,
         help="12-month windows ending with this month (1-12) instead of publication years.")] = None,
-    subject: SubjectOpt = None, type: TypeOpt = None, renormalize: RenormOpt = False,
-    rollup: RollupOpt = False, exclude_dual_affiliations: DualOpt = False, fold_hk_mo: FoldOpt = False,
+    fold_hk_mo: FoldOpt = False,
     partners: Annotated[bool, typer.Option(
         "--partners", help="One row per international partner: joint works, CS and CS-weighted distance.")] = False,
     chart: Annotated[Path | None, typer.Option(
@@ -124,18 +120,15 @@ def distance(
         _fail("--chart draws the bands per period; leave out --partners")
     if chart is not None and chart.suffix.lower().lstrip(".") not in ("html", "svg", "png", "json"):
         _fail(f"--chart {chart}: unknown chart format {chart.suffix!r}; use .html, .svg, .png or .json")
-    options = dict(years=years, subject=subject, type=type)
     with _open(store) as atlas, err_console.status(f"measuring distances of {markup(unit)}"):
-        df = atlas.distance(unit, level=level.value, years=years, window_end_month=window_end_month, subject=subject,
-                            type=type, renormalize=renormalize, rollup=rollup,
-                            exclude_dual_affiliations=exclude_dual_affiliations, fold_hk_mo=fold_hk_mo,
-                            partners=partners)
+        df = atlas.distance(unit, level=level.value, window_end_month=window_end_month, fold_hk_mo=fold_hk_mo,
+                            partners=partners, options=options)
         if chart is not None:
             from collabatlas.views import charts
             from collabatlas.views.charts_distance import distance_bands
 
             ctx = charts.ChartContext.from_atlas(atlas, counting="full counting of works; CS fractional",
-                                                 years=years, subject=subject, type=type)
+                                                 **options.given())
             figure = distance_bands(df, ctx, df.attrs["unit"])
     if chart is not None:
         prepare_out(chart)

@@ -10,25 +10,19 @@ import typer
 from collabatlas.analyses import network as net_lib
 from collabatlas.analyses.network import ExportFormat, Layout, NodeMeasure, Normalization, Quality, Weight
 from collabatlas.counting.filters import check_range
+from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import (
-    DualOpt,
-    JournalsOpt,
     Level,
     LevelOpt,
     Output,
-    RenormOpt,
-    RollupOpt,
     StoreOpt,
-    SubjectOpt,
-    TypeOpt,
-    WindowOpt,
-    YearsOpt,
     _fail,
     _guard,
     _open,
     console,
     err_console,
+    metric_options,
     prepare_out,
     print_table,
     write_failed,
@@ -36,13 +30,11 @@ from collabatlas.views.cli_common import (
 
 
 def register(app: typer.Typer) -> None:
-    app.command("network")(_guard(network))
+    app.command("network")(_guard(metric_options()(network)))
 
 
 def network(
-    level: LevelOpt = Level.country, years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None,
-    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False, journals: JournalsOpt = None,
+    level: LevelOpt = Level.country, options: MetricOptions = None,
     weight: Annotated[Weight, typer.Option("--weight", help="Edge weight: bilateral CS or number of joint works.")] = Weight.cs,
     normalize: Annotated[Normalization, typer.Option("--normalize", help="Edge normalisation (docs/network.md): association strength (VOSviewer), cosine (Salton), Jaccard.")] = Normalization.none,
     min_weight: Annotated[float, typer.Option("--min-weight", help="Drop pairs whose raw weight (CS or joint works) is below X.")] = 0.0,
@@ -83,8 +75,7 @@ def network(
         prepare_out(out, directory=target_format == "csv")
     with _open(store) as atlas, err_console.status(f"building the {level.value} network"):
         net = net_lib.build_network(
-            atlas, level.value, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-            rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals, weight=weight.value,
+            atlas, level.value, options=options, weight=weight.value,
             normalize_by=normalize.value, min_weight=min_weight, top=top, top_by=top_by.value, max_edges=max_edges,
             keep_isolated=keep_isolated, resolution=resolution, quality=quality.value, layout=layout.value, seed=seed)
     meta = net.meta

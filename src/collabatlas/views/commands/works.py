@@ -7,34 +7,28 @@ from typing import Annotated
 
 import typer
 
+from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import WORK_FIGURES
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import (
-    DualOpt,
     Format,
     FormatOpt,
-    JournalsOpt,
     Level,
     OutOpt,
-    RenormOpt,
-    RollupOpt,
     StoreOpt,
-    SubjectOpt,
-    TypeOpt,
-    WindowOpt,
-    YearsOpt,
     _emit,
     _filters_text,
     _guard,
     _open,
     err_console,
+    metric_options,
 )
 
 Figure = Enum("Figure", {name: name for name in WORK_FIGURES}, type=str)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("works")(_guard(works))
+    app.command("works")(_guard(metric_options()(works)))
 
 
 def works(
@@ -44,9 +38,7 @@ def works(
     figure: Annotated[Figure | None, typer.Option(
         "--figure", help="Which figure (default: cs with a partner, else share): "
                          + ", ".join(WORK_FIGURES) + ".")] = None,
-    years: YearsOpt = None, window: WindowOpt = None, subject: SubjectOpt = None, journals: JournalsOpt = None,
-    type: TypeOpt = None, renormalize: RenormOpt = False, rollup: RollupOpt = False,
-    exclude_dual_affiliations: DualOpt = False,
+    options: MetricOptions = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N works (largest contribution first).")] = None,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
 ) -> None:
@@ -59,11 +51,9 @@ def works(
 
       collabatlas works I27837315 --level institution --figure cs_international --format csv
     """
-    options = dict(years=years, window=window, subject=subject, type=type, journals=journals)
     with _open(store) as atlas, err_console.status(f"finding the works behind {markup(unit)}"):
-        df = atlas.works(unit, partner, level=level.value, figure=figure.value if figure else None,
-                         renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
-                         limit=limit, **options)
+        df = atlas.works(unit, partner, level=level.value, figure=figure.value if figure else None, limit=limit,
+                         options=options)
     what = f"{df.attrs['figure']} of {unit}" + (f" with {partner}" if partner else "")
     filters = _filters_text(options)
     title = (f"works behind {what} = {df.attrs['total']:,.4f} ({df.attrs['rows']:,} works"
