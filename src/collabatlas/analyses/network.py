@@ -338,6 +338,10 @@ def strongest_edges(edges: pd.DataFrame, k: int) -> pd.DataFrame:
     return edges[mask].reset_index(drop=True)
 
 
+#: the seed of clustering and layout when none is given (the same map from the CLI, the API and Python)
+DEFAULT_SEED = 42
+
+
 @accepts_options
 def build_network(atlas, level: str = "country", *, years=None, window=None, subject=None,
                   type=None, renormalize: bool = False, rollup: bool = False,
@@ -345,7 +349,7 @@ def build_network(atlas, level: str = "country", *, years=None, window=None, sub
                   normalize_by: str = "none",
                   min_weight: float = 0.0, top: int | None = None, top_by: str = "cs_total",
                   max_edges: int | None = None, keep_isolated: bool = False, resolution: float = 1.0,
-                  quality: str = "modularity", layout: str = "fr", seed: int = 42) -> Network:
+                  quality: str = "modularity", layout: str = "fr", seed: int = DEFAULT_SEED) -> Network:
     """A clustered, laid-out collaboration network from an :class:`~collabatlas.Atlas`.
 
     Edges come from ``atlas.pairs`` and node weights from ``atlas.totals`` with the same metric options

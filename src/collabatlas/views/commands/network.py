@@ -45,7 +45,7 @@ def network(
     quality: Annotated[Quality, typer.Option("--quality", help="Leiden quality function.")] = Quality.modularity,
     resolution: Annotated[float, typer.Option("--resolution", help="Leiden resolution (higher: more, smaller clusters).")] = 1.0,
     layout: Annotated[Layout, typer.Option("--layout", help="fr: Fruchterman-Reingold; drl: DrL; vos: VOS mapping (at most 3000 nodes).")] = Layout.fr,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of clustering and layout (same seed, same map).")] = 42,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of clustering and layout (same seed, same map).")] = net_lib.DEFAULT_SEED,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the map: FILE.json (vosviewer), FILE.gexf, FILE.graphml, or a DIRECTORY (csv: nodes.csv, edges.csv).")] = None,
     fmt: Annotated[ExportFormat | None, typer.Option("--format", "-f", help="Export format (default: from the --out suffix).")] = None,
     store: StoreOpt = None,

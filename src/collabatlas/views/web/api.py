@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 import orjson
 import pandas as pd
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -31,9 +31,22 @@ from collabatlas.analyses import network as netmod
 from collabatlas.analyses.profile import find_institution
 from collabatlas.analyses.uncertainty import MAX_REPLICATES
 from collabatlas.counting.filters import parse_two_periods
+from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import LEVELS, CountingError
 from collabatlas.refdata.groups import GroupError, available_groups, group_members
 from collabatlas.views.web import sources
+from collabatlas.views.web.params import (  # noqa: F401 - the option parameters, for the chart routes
+    DualQ,
+    JournalsQ,
+    OptionsQ,
+    RenormQ,
+    RollupQ,
+    SubjectQ,
+    TypeQ,
+    WindowQ,
+    YearsQ,
+    metric_query,
+)
 from collabatlas.views.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -100,22 +113,6 @@ DistanceLevel = choices("DistanceLevel", ("country", "institution"))
 
 
 LevelQ = Annotated[Level, Query(description="Unit of analysis.")]
-YearsQ = Annotated[str | None, Query(description="Publication years: YYYY or YYYY-YYYY.", max_length=40,
-                                     examples=["2015-2021"])]
-WindowQ = Annotated[str | None, Query(description="Publication-date window START..END.", max_length=40,
-                                      examples=["2022-08-01..2023-07-31"])]
-SubjectQ = Annotated[str | None, Query(description="OpenAlex domain, field or subfield name or id, or a Nature "
-                                       "Index subject area ni:<slug> (comma-separated).", max_length=400,
-                                       examples=["Physical Sciences"])]
-JournalsQ = Annotated[str | None, Query(description="Only works in the journals of a packaged list: nature-index "
-                                        "(145, 2023-) or nature-index-82 (2018-2023).", max_length=40,
-                                        pattern=r"^(nature-index|nature-index-145|nature-index-82)$",
-                                        examples=["nature-index"])]
-TypeQ = Annotated[str | None, Query(alias="type", description="Work types (comma-separated), e.g. article,review.",
-                                    max_length=200)]
-RenormQ = Annotated[bool, Query(description="Spread each work's Share over its attributed authors only.")]
-RollupQ = Annotated[bool, Query(description="Institution level: credit each institution to the top of its lineage.")]
-DualQ = Annotated[bool, Query(description="Leave out authors affiliated in two or more countries.")]
 LimitQ = Annotated[int, Query(ge=1, le=100_000, description="Rows to return (meta.rows gives the full count).")]
 TopQ = Annotated[int, Query(ge=1, le=10_000, description="Only the N strongest.")]
 CiQ = Annotated[int, Query(ge=0, le=MAX_REPLICATES, description="95% bootstrap intervals from this many replicates "
@@ -210,52 +207,43 @@ def info(request: Request) -> Response:
 
 
 @router.get("/scores", responses=TABLE, summary="Count and Share per unit")
-def scores(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
-           subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
+def scores(request: Request, options: OptionsQ, level: LevelQ = Level.country,
            by_year: Annotated[bool, Query(description="One row per unit and year.")] = False,
            base_year: Annotated[int | None, Query(ge=1000, le=3000, description="Add adjusted_share relative "
                                                   "to this year (implies by_year).")] = None,
-           exclude_dual_affiliations: DualQ = False, limit: LimitQ = 1000) -> Response:
+           limit: LimitQ = 1000) -> Response:
     """Count and fractional Share per unit (``collabatlas scores``).
     Example: ``/api/scores?level=country&years=2015-2021``"""
-    return _metric(request, "scores", "scores", dict(
-        level=level, years=years, window=window, subject=subject, journals=journals, type=type_, renormalize=renormalize,
-        rollup=rollup, by_year=by_year, base_year=base_year, exclude_dual_affiliations=exclude_dual_affiliations),
-        limit)
+    return _metric(request, "scores", "scores", dict(level=level, **options.given(), by_year=by_year,
+                                                     base_year=base_year), limit)
 
 
 @router.get("/pairs", responses=TABLE, summary="Bilateral collaboration score per pair")
-def pairs(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
-          subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
+def pairs(request: Request, options: OptionsQ, level: LevelQ = Level.country,
           by_year: Annotated[bool, Query(description="One row per pair and year.")] = False,
           min_joint: Annotated[int, Query(ge=1, le=1_000_000, description="Only pairs with at least this many "
                                           "joint works.")] = 1,
-          exclude_dual_affiliations: DualQ = False, limit: LimitQ = 1000) -> Response:
+          limit: LimitQ = 1000) -> Response:
     """Bilateral CS per pair, strongest first (``collabatlas pairs``).
     Example: ``/api/pairs?level=country&years=2020``"""
-    return _metric(request, "pairs", "pairs", dict(
-        level=level, years=years, window=window, subject=subject, journals=journals, type=type_, renormalize=renormalize,
-        rollup=rollup, by_year=by_year, min_joint=min_joint, exclude_dual_affiliations=exclude_dual_affiliations),
-        limit)
+    return _metric(request, "pairs", "pairs", dict(level=level, **options.given(), by_year=by_year,
+                                                   min_joint=min_joint), limit)
 
 
 @router.get("/collaboration", responses=TABLE, summary="Total CS per unit: domestic, international, industry")
-def collaboration(request: Request, level: LevelQ = Level.institution, years: YearsQ = None,
-                  window: WindowQ = None, subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None,
-                  renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
+def collaboration(request: Request, options: OptionsQ, level: LevelQ = Level.institution,
                   limit: LimitQ = 1000) -> Response:
     """Count, Share and total CS split into domestic / international / industry (``collabatlas collaboration``)."""
-    return _metric(request, "collaboration", "totals", dict(
-        level=level, years=years, window=window, subject=subject, journals=journals, type=type_, renormalize=renormalize,
-        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations), limit)
+    return _metric(request, "collaboration", "totals", dict(level=level, **options.given()), limit)
+
+
+IndustryQ = Annotated[MetricOptions, Depends(metric_query("years", "window", "subject", "type", "journals", "rollup"))]
 
 
 @router.get("/industry", responses=TABLE, summary="Corporate institutions' collaboration with academia")
-def industry(request: Request, years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, journals: JournalsQ = None,
-             type_: TypeQ = None, rollup: RollupQ = False, limit: LimitQ = 1000) -> Response:
+def industry(request: Request, options: IndustryQ, limit: LimitQ = 1000) -> Response:
     """Joint works with academia, own and academic Share on them, contribution % (``collabatlas industry``)."""
-    return _metric(request, "industry", "industry", dict(
-        years=years, window=window, subject=subject, journals=journals, type=type_, rollup=rollup), limit)
+    return _metric(request, "industry", "industry", options.given(), limit)
 
 
 @router.get("/units", responses=TABLE, summary="Units of a level, for pickers (search by id or name)")
@@ -278,35 +266,27 @@ def units(request: Request, level: LevelQ = Level.country,
 
 
 @router.get("/partners/{unit}", responses=TABLE, summary="Top partners of a unit by bilateral CS")
-def partners(request: Request, unit: UnitP, level: LevelQ = Level.country, top: TopQ = 10, years: YearsQ = None,
-             window: WindowQ = None, subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None, renormalize: RenormQ = False,
-             rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
+def partners(request: Request, unit: UnitP, options: OptionsQ, level: LevelQ = Level.country, top: TopQ = 10,
              report_dual: Annotated[bool, Query(description="Add cs_without_dual and dual_cs.")] = False,
              ci: CiQ = 0, source: SourceQ = Source.works) -> Response:
     """Partners with joint_count, cs, % of international CS and CS per year (``collabatlas partners``).
     Example: ``/api/partners/US?years=2015-2018&top=5``"""
-    return _metric(request, "partners", "partners", dict(
-        unit=unit, level=level, top=top, years=years, window=window, subject=subject, journals=journals, type=type_,
-        renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
-        report_dual=report_dual, ci=ci, source=source), None)
+    return _metric(request, "partners", "partners", dict(unit=unit, level=level, top=top, **options.given(),
+                                                         report_dual=report_dual, ci=ci, source=source), None)
 
 
 @router.get("/works/{unit}", responses=TABLE, summary="The works behind a figure, with their contributions")
-def works(request: Request, unit: UnitP, level: LevelQ = Level.country,
+def works(request: Request, unit: UnitP, options: OptionsQ, level: LevelQ = Level.country,
           partner: Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"\S",
                                                description="A partner: the works behind the bilateral CS.")] = None,
           figure: Annotated[str | None, Query(max_length=40, description="share, count, cs, cs_total, cs_domestic, "
                                               "cs_international, cs_unknown_country or cs_industry.")] = None,
-          years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None,
-          renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
           page: Annotated[int, Query(ge=1, le=100_000, description="Page number (1-based).")] = 1,
           page_size: Annotated[int, Query(ge=1, le=1000, description="Works per page.")] = 100) -> Response:
     """One row per work behind a figure (``collabatlas works``), largest contribution first, paged;
     ``meta.total`` is the figure (the sum over all pages) and ``meta.rows`` the number of works.
     Example: ``/api/works/US?partner=GB&years=2005-2009&page=1``"""
-    params = dict(unit=unit, partner=partner, level=level, figure=figure, years=years, window=window,
-                  subject=subject, journals=journals, type=type_, renormalize=renormalize, rollup=rollup,
-                  exclude_dual_affiliations=exclude_dual_affiliations)
+    params = dict(unit=unit, partner=partner, level=level, figure=figure, **options.given())
 
     def build(svc: Service) -> dict:
         df, _, version = svc.call("works", **params)
@@ -320,23 +300,25 @@ def works(request: Request, unit: UnitP, level: LevelQ = Level.country,
     return respond(request, "works", {**params, "page": page, "page_size": page_size}, build)
 
 
+#: a trend's periods are years or windows (window_end_month): every option but the window
+TrendQ = Annotated[MetricOptions, Depends(metric_query("years", "subject", "type", "journals", "renormalize", "rollup",
+                                                       "exclude_dual_affiliations"))]
+
+
 @router.get("/trend/{unit_a}/{unit_b}", responses=TABLE, summary="Bilateral CS of two units per period")
-def trend(request: Request, unit_a: UnitP, unit_b: UnitP, level: LevelQ = Level.country, years: YearsQ = None,
-          subject: SubjectQ = None, journals: JournalsQ = None, type_: TypeQ = None,
+def trend(request: Request, unit_a: UnitP, unit_b: UnitP, options: TrendQ, level: LevelQ = Level.country,
           window_end_month: Annotated[int | None, Query(ge=1, le=12, description="12-month windows ending with "
                                                         "this month instead of calendar years.")] = None,
           compare: Annotated[str | None, Query(max_length=40, description="Two periods P1,P2: add the % change "
                                                "of CS between them.", examples=["2015,2018"])] = None,
-          renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
           report_dual: Annotated[bool, Query(description="Add cs_without_dual and dual_cs.")] = False,
           ci: CiQ = 0, source: SourceQ = Source.works) -> Response:
     """CS and joint works per year (or window) with the change from the previous period (``collabatlas trend``).
     Example: ``/api/trend/GB/US?years=2010-2018&compare=2010,2018``"""
     from collabatlas.analyses.tables import percent_change
 
-    params = dict(unit_a=unit_a, unit_b=unit_b, level=level, years=years, subject=subject, journals=journals, type=type_,
-                  window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
-                  exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci, source=source)
+    params = dict(unit_a=unit_a, unit_b=unit_b, level=level, **options.given(), window_end_month=window_end_month,
+                  report_dual=report_dual, ci=ci, source=source)
     def build(svc: Service) -> dict:
         result = svc.call("trend", **params)
         extra = {}
@@ -356,24 +338,23 @@ def _two_periods(compare: str) -> tuple[int, int]:
 
 WindowEndQ = Annotated[int | None, Query(ge=1, le=12, description="12-month windows ending with this month "
                                          "instead of calendar years.")]
+DistanceQ = Annotated[MetricOptions, Depends(metric_query("years", "subject", "type", "renormalize", "rollup",
+                                                          "exclude_dual_affiliations"))]
 FoldQ = Annotated[bool, Query(description="Count Hong Kong and Macao as China.")]
 
 
 @router.get("/distance/{unit}", responses=TABLE, summary="How far a unit collaborates internationally, per period")
-def distance(request: Request, unit: UnitP,
+def distance(request: Request, unit: UnitP, options: DistanceQ,
              level: Annotated[DistanceLevel, Query(description="country or institution.")] = DistanceLevel.country,
-             years: YearsQ = None, subject: SubjectQ = None, type_: TypeQ = None, window_end_month: WindowEndQ = None,
-             renormalize: RenormQ = False, rollup: RollupQ = False, exclude_dual_affiliations: DualQ = False,
-             fold_hk_mo: FoldQ = False,
+             window_end_month: WindowEndQ = None, fold_hk_mo: FoldQ = False,
              partners: Annotated[bool, Query(description="One row per partner: joint works, CS and CS-weighted "
                                              "distance.")] = False) -> Response:
     """Per period, the unit's international works by distance band (< 1,000, 1,000-3,000, 3,000-5,000,
     >= 5,000 km), their median distance and the CS-weighted mean distance to its partners
     (``collabatlas distance``). ``meta.coverage`` counts the institutions without coordinates;
     ``meta.note`` says why when no distance can be measured. Example: ``/api/distance/US?years=2000-2009``"""
-    params = dict(unit=unit, level=level, years=years, subject=subject, type=type_,
-                  window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
-                  exclude_dual_affiliations=exclude_dual_affiliations, fold_hk_mo=fold_hk_mo, partners=partners)
+    params = dict(unit=unit, level=level, **options.given(), window_end_month=window_end_month,
+                  fold_hk_mo=fold_hk_mo, partners=partners)
 
     def build(svc: Service) -> dict:
         from collabatlas.views.charts_distance import distance_meta
@@ -399,11 +380,11 @@ def distance_result(svc: Service, **params):
 def profile(request: Request,
             institution: Annotated[str, Path(min_length=1, max_length=200, pattern=NOT_BLANK,
                                              description="OpenAlex id, ROR id or part of the name.")],
-            top: Annotated[int, Query(ge=1, le=1000, description="Rows in each ranking.")] = 5,
-            years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+            options: OptionsQ, top: Annotated[int, Query(ge=1, le=1000, description="Rows in each ranking.")] = 5,
+            ) -> Response:
     """Headline Count / Share / CS, hotspot countries, top partners (own vs partner contribution), corporate
     partners (``collabatlas profile``). Example: ``/api/profile/I78577930``"""
-    params = dict(institution=institution, top=top, years=years, window=window, subject=subject, type=type_)
+    params = dict(institution=institution, top=top, **options.given())
 
     def build(svc: Service) -> dict:
         report, _, version = profile_result(svc, **params)
@@ -433,6 +414,11 @@ def groups(request: Request) -> Response:
     return json_response(table("groups", (df, False, svc.data_version(svc.atlas())), {}, None))
 
 
+#: a group's periods are its years or windows: every option but years, window and roll-up (country level)
+GroupQ = Annotated[MetricOptions, Depends(metric_query("subject", "type", "journals", "renormalize",
+                                                       "exclude_dual_affiliations"))]
+
+
 @router.get("/group/{country}", responses=DOCUMENT, summary="A country with a country group over periods")
 def group(request: Request,
           country: Annotated[str, Path(min_length=1, max_length=20, pattern=NOT_BLANK,
@@ -441,15 +427,14 @@ def group(request: Request,
                                       description="Group name (see /api/groups).", examples=["bri"])],
           periods: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\d", description="Comma-separated "
                                         "years or year ranges.", examples=["2010-2013,2014-2018"])],
-          top: Annotated[int, Query(ge=1, le=1000, description="Top group partners to list.")] = 10,
-          subject: SubjectQ = None, type_: TypeQ = None, source: SourceQ = Source.works, ci: CiQ = 0) -> Response:
+          options: GroupQ, top: Annotated[int, Query(ge=1, le=1000, description="Top group partners to list.")] = 10,
+          source: SourceQ = Source.works, ci: CiQ = 0) -> Response:
     """Works and CS with the group per period, growth, top group partners (``collabatlas group``).
     Example: ``/api/group/US?group=income:high&periods=2010-2013,2014-2018``"""
     if group.strip().lower().startswith("csv:"):
         raise GroupError("csv: groups read files on the server and are not offered by the API; "
                          "use the CLI or Atlas.group(members=...)")
-    params = dict(country=country, group=group, periods=periods, top=top, subject=subject, type=type_,
-                  source=source, ci=ci)
+    params = dict(country=country, group=group, periods=periods, top=top, **options.given(), source=source, ci=ci)
     def build(svc: Service) -> dict:
         result, _, version = group_result(svc, **params)
         body = {"periods": records(result)} if isinstance(result, pd.DataFrame) else result.to_dict()
@@ -525,9 +510,7 @@ Layout = choices("Layout", netmod.LAYOUTS)
 
 
 @router.get("/network", responses=DOCUMENT, summary="Clustered, laid-out collaboration network")
-def network(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
-            subject: SubjectQ = None, type_: TypeQ = None, renormalize: RenormQ = False, rollup: RollupQ = False,
-            exclude_dual_affiliations: DualQ = False,
+def network(request: Request, options: OptionsQ, level: LevelQ = Level.country,
             weight: Annotated[Weight, Query(description="Edge weight.")] = Weight.cs,
             normalize: Annotated[Normalization, Query(description="Edge normalisation.")] = Normalization.association,
             min_weight: Annotated[float, Query(ge=0, le=1e12, description="Drop edges whose raw weight is "
@@ -539,12 +522,11 @@ def network(request: Request, level: LevelQ = Level.country, years: YearsQ = Non
             resolution: Annotated[float, Query(gt=0, le=100, description="Leiden resolution.")] = 1.0,
             quality: Annotated[Quality, Query(description="Leiden quality function.")] = Quality.modularity,
             layout: Annotated[Layout, Query(description="Layout algorithm.")] = Layout.fr,
-            seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of clustering and layout.")] = 42,
+            seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of clustering and layout.")] = netmod.DEFAULT_SEED,
             ) -> Response:
     """Nodes (id, label, count, share, cs_total, links, cluster, x, y) and edges (source, target, joint_count,
     cs, weight) from pairs and totals (``collabatlas network``). Example: ``/api/network?level=country&top=50``"""
-    params = dict(level=level, years=years, window=window, subject=subject, type=type_, renormalize=renormalize,
-                  rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, weight=weight,
+    params = dict(level=level, **options.given(), weight=weight,
                   normalize=normalize, min_weight=min_weight, top=top, top_by=top_by, max_edges=max_edges,
                   resolution=resolution, quality=quality, layout=layout, seed=seed)
     def build(svc: Service) -> dict:
@@ -555,7 +537,8 @@ def network(request: Request, level: LevelQ = Level.country, years: YearsQ = Non
     return respond(request, "network", params, build)
 
 
-FILTER_KEYS = ("level", "years", "window", "subject", "type", "renormalize", "rollup", "exclude_dual_affiliations")
+#: the parameters of a network that are the library's metric options (and its level)
+FILTER_KEYS = ("level", *MetricOptions().kwargs())
 
 
 def network_result(svc: Service, **params):
@@ -565,14 +548,15 @@ def network_result(svc: Service, **params):
         options = {k: params[k] for k in FILTER_KEYS if k in params}
         pairs, _, _ = svc.call("pairs", **options)
         totals, _, _ = svc.call("totals", **options)
-        filters = ", ".join(f"{k} {v}" for k, v in params.items() if k in ("years", "window", "subject", "type") and v)
+        filters = MetricOptions.of(**{k: params[k] for k in FILTER_KEYS if k in params and k != "level"}).describe()
         net = netmod.network_from_frames(
             pairs, totals, p.get("level", "country"), weight=p.get("weight", "cs"),
             normalize_by=p.get("normalize", "none"), min_weight=p.get("min_weight", 0.0), top=p.get("top"),
             top_by=p.get("top_by", "cs_total"), max_edges=p.get("max_edges"),
-            meta={"filters": filters or "all works", "data_version": atlas.data_version})
+            meta={"filters": filters, "data_version": atlas.data_version})
+        seed = p.get("seed", netmod.DEFAULT_SEED)
         net = net.cluster(resolution=p.get("resolution", 1.0), quality=p.get("quality", "modularity"),
-                          seed=p.get("seed", 0)).layout(p.get("layout", "fr"), seed=p.get("seed", 0))
+                          seed=seed).layout(p.get("layout", "fr"), seed=seed)
         return net.to_dict()
 
     return svc.run("network", params, compute)
