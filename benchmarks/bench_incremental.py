@@ -129,7 +129,7 @@ def _stage_ranges(spec: dict) -> dict:
             focus = atlas.scores(level=level).iloc[0]["unit"]
 
             def sql(y, build, lv=level, **kw):  # the statement alone, materialised in DuckDB (no DataFrame)
-                c = atlas.counting_for(lv, y, None, None, None, False, False, False)
+                c = atlas.counting_for(lv, years=y)
                 assert c.use_aggregates
                 query, params = build(c, **kw)
                 atlas.con.execute(f"CREATE OR REPLACE TEMP TABLE bench_range AS {query}", params)

@@ -141,7 +141,7 @@ def duckdb_metrics(results: list, store: Path, n: int, label: str, aggregates: b
         atlas.use_aggregates = aggregates
         for level in LEVELS:
             start = time.perf_counter()
-            c = atlas.counting_for(level, None, None, None, None, renormalize=False, rollup=False)
+            c = atlas.counting_for(level)
             total[f"{level}_unit_shares_s"] = round(time.perf_counter() - start, 3)
             for metric, build in SQL.items():
                 sql, params = build(c)

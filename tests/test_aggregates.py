@@ -53,17 +53,16 @@ def _compare_everything(agg: collabatlas.Atlas, direct: collabatlas.Atlas, years
 def test_aggregates_are_saved_and_used(sample_store):
     with collabatlas.open(sample_store, read_only=True) as atlas:
         assert atlas.unit_shares_saved
-        c = atlas.counting_for("country", "2015-2020", None, None, None, False, False)
+        c = atlas.counting_for("country", years="2015-2020")
         assert c.use_aggregates
         sql, _ = counting.partners_sql(c, "US")
         assert counting.aggregate_table("partners", "country") in sql
         # anything the per-year sums cannot answer reads the unit shares
         for other in (dict(renormalize=True), dict(subject="ni:life-sciences"), dict(window="2019-03-01..2020-02-29")):
-            c2 = atlas.counting_for("country", None, other.get("window"), other.get("subject"), None,
-                                    other.get("renormalize", False), False)
+            c2 = atlas.counting_for("country", **other)
             assert not c2.use_aggregates
             assert "agg_partners" not in counting.partners_sql(c2, "US")[0]
-        assert not atlas.counting_for("institution", None, None, None, None, False, True).use_aggregates
+        assert not atlas.counting_for("institution", rollup=True).use_aggregates
 
 
 @pytest.mark.parametrize("years", [None, "2018-2021", "2020"])
@@ -84,9 +83,9 @@ def test_stale_aggregates_are_not_read(shared_data, tmp_path):
     path = tmp_path / "stale.duckdb"
     with collabatlas.open(path) as atlas:
         atlas.ingest(shared_data / "openalex" / "works_api_sample.jsonl.gz")
-        assert atlas.counting_for("country", None, None, None, None, False, False).aggregated
+        assert atlas.counting_for("country").aggregated
         atlas.con.execute("UPDATE store_meta SET value = 'old' WHERE key = 'unit_shares_version'")
-        assert not atlas.counting_for("country", None, None, None, None, False, False).aggregated
+        assert not atlas.counting_for("country").aggregated
 
 
 @SETTINGS
@@ -118,7 +117,7 @@ def test_refresh_command_saves_a_stale_store_again(shared_data, tmp_path):
     info = json.loads(runner.invoke(app, ["info", "--store", str(path), "--format", "json"]).stdout)
     assert info["summary"]["saved unit shares and aggregates"] == "current"
     with collabatlas.open(path, read_only=True) as atlas:
-        assert atlas.counting_for("country", None, None, None, None, False, False).use_aggregates
+        assert atlas.counting_for("country").use_aggregates
         _same(atlas.partners("US", level="country"), expected)
 
 

@@ -149,7 +149,7 @@ def test_cached_unit_shares_give_the_same_metrics_as_direct_sql(tmp_path, author
     """The Atlas reads a per-connection cache of unit shares; the statements without it must agree."""
     atlas = build(tmp_path, authors_per_work)
     for level in counting.LEVELS:
-        cached = atlas.counting_for(level, years, None, None, None, renormalize=renormalize, rollup=False)
+        cached = atlas.counting_for(level, years=years, renormalize=renormalize)
         assert cached.source is not None
         direct = Counting(level=level, filters=cached.filters, renormalize=renormalize)
         for build_sql in (counting.scores_sql, counting.pairs_sql, counting.totals_sql):

@@ -207,16 +207,16 @@ def test_unit_shares_are_stored_after_ingest_and_used_read_only(tmp_path):
         atlas.ingest(write_jsonl(tmp_path / "a.jsonl", [work("W1", [[("J1", "JP")], [("U1", "US")]])]))
         expected = atlas.scores(level="country")
     with collabatlas.open(store, read_only=True) as reader:
-        c = reader.counting_for("country", None, None, None, None, False, False)
+        c = reader.counting_for("country")
         assert c.source == "unit_shares_country"
         assert reader.scores(level="country").equals(expected)
         # variants that are not stored are computed in the connection
-        assert reader.counting_for("institution", None, None, None, None, False, True).source == "wu_institution_rollup"
+        assert reader.counting_for("institution", rollup=True).source == "wu_institution_rollup"
     with collabatlas.open(store) as atlas:  # a new ingest refreshes the stored copy
         atlas.ingest(write_jsonl(tmp_path / "b.jsonl", [work("W2", [[("C1", "CN")]])]))
     with collabatlas.open(store, read_only=True) as reader:
         assert sorted(reader.scores(level="country")["unit"]) == ["CN", "JP", "US"]
-        assert reader.counting_for("country", None, None, None, None, False, False).source == "unit_shares_country"
+        assert reader.counting_for("country").source == "unit_shares_country"
 
 
 def _reversed_staging_sql() -> str:

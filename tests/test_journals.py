@@ -53,7 +53,7 @@ def test_nature_index_list_matches_exactly(atlas_of):
 
 def test_journal_filter_counts_only_listed_journals(atlas_of):
     atlas = _store(atlas_of)
-    c = atlas.counting_for("country", None, None, None, None, False, False, journals="nature-index")
+    c = atlas.counting_for("country", journals="nature-index")
     from collabatlas.counting import rules as counting
 
     scores = atlas._df(counting.scores_sql(c)).set_index("unit")
@@ -138,7 +138,7 @@ def test_a_list_file_matches_by_issn_before_title(tmp_path):
         (4, "S4", "Cell", "ISSN", 1),  # the ISSN wins: the title on the line is not used
     ]
     assert list(found[found["line"] == 5]["source_name"].isna()) == [True]  # a valid ISSN no work has
-    c = atlas.counting_for("country", None, None, None, None, False, False, journals=str(listing))
+    c = atlas.counting_for("country", journals=str(listing))
     from collabatlas.counting import rules as counting
 
     scores = atlas._df(counting.scores_sql(c)).set_index("unit")

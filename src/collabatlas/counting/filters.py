@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from collabatlas.counting.subjects import SubjectError, ni_field_ids
 from collabatlas.errors import UserError
@@ -175,16 +177,49 @@ class Filters:
         return (" AND ".join(clauses) if clauses else "TRUE"), params
 
     def describe(self) -> str:
-        """Human-readable summary for captions and table titles."""
-        bits = []
-        if self.years:
-            bits.append(f"years {self.years[0]}–{self.years[1]}" if self.years[0] != self.years[1] else f"year {self.years[0]}")
-        if self.window:
-            bits.append(f"published {self.window[0]} to {self.window[1]}")
-        if self.subjects:
-            bits.append("subject " + ", ".join(self.subjects))
-        if self.types:
-            bits.append("type " + ", ".join(self.types))
-        if self.journal_label:
-            bits.append(self.journal_label)
-        return "; ".join(bits) or "all works"
+        """:func:`describe` of this selection (years, window, subjects, types and the resolved journal list)."""
+        return describe({"years": self.years, "window": self.window, "subject": self.subjects, "type": self.types,
+                         "journals": self.journal_label}, none="all works")
+
+
+def _given(value) -> bool:
+    """Whether an option value is given: not ``None``, ``False``, blank or empty."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | tuple | set | frozenset):
+        return bool(value)
+    return value is not None and value is not False
+
+
+#: how a filter is named in a description (others by their name, underscores as spaces)
+FILTER_NAMES = {"type": "work type", "window": "date window", "journals": "journal list",
+                "window_end_month": "window end month"}
+#: how an attribution option (a flag) is named when set
+OPTION_LABELS = {"renormalize": "renormalized",
+                 "rollup": "institutions counted as the top of their lineage",
+                 "exclude_dual_affiliations": "authors with two or more countries left out",
+                 "fold_hk_mo": "Hong Kong and Macao counted as China"}
+
+
+def describe(values: Mapping[str, Any], *, none: str = "all works (no filter)",
+             value_text: Callable[[str, Any], str] | None = None) -> str:
+    """``"years 2015-2021, subject ni:chemistry, renormalized"``: the given filters with their values
+    (as typed), then the set flags by their labels; ``none`` when nothing is given. ``value_text``
+    may render a value (a group id by its name, say)."""
+    text = value_text or as_typed
+    given = {k: v for k, v in values.items() if _given(v)}
+    bits = [f"{FILTER_NAMES.get(k, k.replace('_', ' '))} {text(k, v)}" for k, v in given.items()
+            if k not in OPTION_LABELS]
+    bits += [OPTION_LABELS[k] for k in OPTION_LABELS if given.get(k) is True]
+    return ", ".join(bits) if bits else none
+
+
+def as_typed(key: str, value: Any) -> str:
+    """A value as typed: ``2015-2021``, ``2022-08-01..2023-07-31``, ``article,review``."""
+    if isinstance(value, list | tuple):
+        if key == "years" and len(value) == 2:
+            return str(value[0]) if value[0] == value[1] else f"{value[0]}-{value[1]}"
+        if key == "window" and len(value) == 2:
+            return f"{value[0]}..{value[1]}"
+        return ",".join(str(v) for v in value)
+    return str(value)

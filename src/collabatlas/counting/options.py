@@ -22,11 +22,18 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from collabatlas.counting.filters import Filters
+from collabatlas.counting.filters import (  # noqa: F401 - the one description of filters, re-exported
+    FILTER_NAMES,
+    OPTION_LABELS,
+    Filters,
+    _given,
+    as_typed,
+    describe,
+)
 from collabatlas.errors import UserError
 
 
@@ -106,44 +113,6 @@ class MetricOptions:
     def describe(self, **more) -> str:
         """:func:`describe` of these options (and ``more``, e.g. ``group=``)."""
         return describe({**self.given(), **more})
-
-
-def _given(value) -> bool:
-    return value not in (None, False, "") and not (isinstance(value, str) and not value.strip())
-
-
-#: how a filter is named in a description (others by their name, underscores as spaces)
-FILTER_NAMES = {"type": "work type", "window": "date window", "journals": "journal list",
-                "window_end_month": "window end month"}
-#: how an attribution option (a flag) is named when set
-OPTION_LABELS = {"renormalize": "renormalized",
-                 "rollup": "institutions counted as the top of their lineage",
-                 "exclude_dual_affiliations": "authors with two or more countries left out",
-                 "fold_hk_mo": "Hong Kong and Macao counted as China"}
-
-
-def describe(values: Mapping[str, Any], *, none: str = "all works (no filter)",
-             value_text: Callable[[str, Any], str] | None = None) -> str:
-    """``"years 2015-2021, subject ni:chemistry, renormalized"``: the given filters with their values
-    (as typed), then the set flags by their labels; ``none`` when nothing is given. ``value_text``
-    may render a value (a group id by its name, say)."""
-    text = value_text or _text
-    given = {k: v for k, v in values.items() if _given(v)}
-    bits = [f"{FILTER_NAMES.get(k, k.replace('_', ' '))} {text(k, v)}" for k, v in given.items()
-            if k not in OPTION_LABELS]
-    bits += [OPTION_LABELS[k] for k in OPTION_LABELS if given.get(k) is True]
-    return ", ".join(bits) if bits else none
-
-
-def _text(key: str, value: Any) -> str:
-    """A value as typed: ``2015-2021``, ``2022-08-01..2023-07-31``, ``article,review``."""
-    if isinstance(value, list | tuple):
-        if key == "years" and len(value) == 2:
-            return str(value[0]) if value[0] == value[1] else f"{value[0]}-{value[1]}"
-        if key == "window" and len(value) == 2:
-            return f"{value[0]}..{value[1]}"
-        return ",".join(str(v) for v in value)
-    return str(value)
 
 
 def option_names(fn: Callable) -> tuple[str, ...]:

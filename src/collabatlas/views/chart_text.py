@@ -49,7 +49,6 @@ FIELD_NAMES = {
     "origin": "source", "figure": "figure",
 }
 
-FILTER_NAMES = {"type": "work type", "window": "date window", "journals": "journal list", "rollup": "roll-up"}
 
 SOURCE_NAMES = {"openalex": "OpenAlex", "wos": "WoS", "scopus": "Scopus", "pubmed": "PubMed"}
 

@@ -20,7 +20,8 @@ import altair as alt
 import pandas as pd
 
 from collabatlas import __version__
-from collabatlas.views.chart_text import FILTER_NAMES, field_name, group_title, possessive, wrap
+from collabatlas.counting.options import as_typed, describe
+from collabatlas.views.chart_text import field_name, group_title, possessive, wrap
 
 # -- theme --------------------------------------------------------------------------------------
 
@@ -102,18 +103,14 @@ class ChartContext:
     def filters_text(self) -> str:
         """``"years 2015-2021, subject ni:chemistry"`` (empty filters left out), or ``"all works (no filter)"``;
         a group is named by its description (``group Belt and Road countries (bri)``)."""
-        given = [f"{FILTER_NAMES.get(k, k)} {self._value(k, v)}" for k, v in self.filters.items()
-                 if v not in (None, "", False)]
-        return ", ".join(given) if given else "all works (no filter)"
+        return describe(self.filters, value_text=self._value)
 
     @staticmethod
     def _value(key: str, value) -> str:
         if key == "group":
             named = group_title(str(value))
             return f"{named} ({value})" if named != str(value) else str(value)
-        if key == "rollup":
-            return "institutions counted as the top of their lineage"
-        return str(value)
+        return as_typed(key, value)
 
     def caption(self, definition: str, *notes: str, width: int = 0) -> list[str]:
         """Subtitle lines: the definition, any notes, then filters · counting · source · data version ·

@@ -46,10 +46,11 @@ from collabatlas.views.web.params import (  # noqa: F401 - the option parameters
     WindowQ,
     YearsQ,
     metric_query,
+    refuse_unknown_parameters,
 )
 from collabatlas.views.web.service import Service
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(refuse_unknown_parameters)])
 
 
 # -- response shapes (documentation of the OpenAPI spec; responses are serialised with orjson) ----

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from collabatlas.counting.rules import CountingError
@@ -41,9 +41,10 @@ from collabatlas.views.web.api import (
     profile_result,
     service,
 )
+from collabatlas.views.web.params import refuse_unknown_parameters
 from collabatlas.views.web.service import Service
 
-router = APIRouter(prefix="/api/chart", tags=["charts"])
+router = APIRouter(prefix="/api/chart", tags=["charts"], dependencies=[Depends(refuse_unknown_parameters)])
 
 TopChartQ = Annotated[int, Query(ge=1, le=100, description="Bars to draw.")]
 FILTERS = ("years", "window", "subject", "type")

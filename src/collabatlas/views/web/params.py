@@ -15,9 +15,9 @@ from __future__ import annotations
 import inspect
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
-from collabatlas.counting.options import ALL, OPTION, MetricOptions
+from collabatlas.counting.options import ALL, OPTION, MetricOptions, OptionsError
 
 #: the journal lists the server offers (a FILE would read the server's disk)
 SERVED_JOURNALS = r"^(nature-index|nature-index-145|nature-index-82)$"
@@ -59,3 +59,32 @@ def metric_query(*names: str):
 
 #: every metric option, for the routes that apply them all
 OptionsQ = Annotated[MetricOptions, Depends(metric_query())]
+
+
+def refuse_unknown_parameters(request: Request) -> None:
+    """A query parameter the route does not take is refused (422 naming it and the route's parameters),
+    never ignored: ``/api/industry?renormalize=true`` would otherwise answer without renormalising."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _known(route)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise OptionsError(f"{request.url.path} does not take {', '.join(unknown)} "
+                           f"(its parameters: {', '.join(sorted(known)) or 'none'})")
+
+
+def _known(route) -> frozenset[str]:
+    cached = getattr(route, "_collabatlas_query_names", None)
+    if cached is None:
+        cached = frozenset(_query_names(route.dependant))
+        route._collabatlas_query_names = cached
+    return cached
+
+
+def _query_names(dependant):
+    """The query parameters of a route's dependant and of its dependencies (the options' dependency)."""
+    yield from (p.alias for p in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)

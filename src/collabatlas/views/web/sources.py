@@ -17,7 +17,8 @@ from typing import Any
 
 from collabatlas.atlas.common import COUNTING as LIBRARY_COUNTING
 from collabatlas.atlas.common import SOURCES
-from collabatlas.views.chart_text import FILTER_NAMES
+from collabatlas.counting.options import OPTION_LABELS
+from collabatlas.counting.options import describe as describe_options
 
 SOURCE_LABELS = {"works": "work-level store (source works)",
                  "pairs": "country-pair aggregates (source pairs, loaded by ingest-pairs)"}
@@ -45,26 +46,15 @@ FIELD_NAMES = {"pct_of_partner_links": "% of partner links", "counting": "counti
                "all_pair_works": "joint works with any partner",
                "group_pct_of_pair_works": "group % of joint works"}
 
-#: what a caption lists as filters (in this order), and booleans named without a value
+#: what a caption lists as filters (in this order); the set flags follow, by their labels (counting.options)
 CAPTIONED = ("years", "window", "window_end_month", "subject", "type", "journals", "group", "periods")
-OPTIONS = {"renormalize": "renormalized", "rollup": "rolled up to the top of each lineage",
-           "exclude_dual_affiliations": "authors with two or more countries left out",
-           "fold_hk_mo": "Hong Kong and Macao counted as China"}
 
 
 def filters_text(params: dict[str, Any], source: str = "works") -> str:
     """``years 2005-2009, subject ni:chemistry, renormalized``, or ``all works (no filter)`` (``all
     years (no filter)`` for the pair data)."""
-    given = [f"{FILTER_NAMES.get(k, k.replace('_', ' '))} {_text(params[k])}" for k in CAPTIONED
-             if params.get(k) not in (None, "", False)]
-    given += [label for k, label in OPTIONS.items() if params.get(k) is True]
-    return ", ".join(given) if given else ("all years (no filter)" if source == "pairs" else "all works (no filter)")
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ",".join(str(v) for v in value)
-    return str(value)
+    shown = {k: params.get(k) for k in (*CAPTIONED, *OPTION_LABELS)}
+    return describe_options(shown, none="all years (no filter)" if source == "pairs" else "all works (no filter)")
 
 
 def describe(source: str, params: dict[str, Any]) -> dict[str, str]:
