@@ -135,3 +135,29 @@ def test_cli_chart_and_report_take_source(store, tmp_path):
     body = json.loads(group.output)
     assert body["source"] == "pairs" and body["counting"] == FULL_COUNT_LABEL
     assert {p["partner"]: p["joint_2021"] for p in body["partners"]} == {"PK": 1}
+
+
+def test_network_from_pair_aggregates(store, tmp_path):
+    """Edges are the joint works of each pair (both directions of the file read once), nodes their
+    countries sized by works; CS, Share and work filters are refused with the reason."""
+    from collabatlas.analyses import network as net_lib
+
+    with collabatlas.open(store, read_only=True) as atlas:
+        net = net_lib.build_network(atlas, "country", source="pairs", years="2021", weight="joint_count",
+                                    top_by="count", keep_isolated=True)
+        edges = {(e.source, e.target): e.joint_count for e in net.edges.itertuples()}
+        assert edges == {("JP", "US"): 12, ("CN", "JP"): 8, ("JP", "PK"): 1}
+        assert dict(zip(net.nodes["id"], net.nodes["count"], strict=True))["JP"] == 110
+        assert net.meta["source"] == "pairs" and "full counts" in net.meta["counting"]
+        with pytest.raises(CountingError, match="--weight joint_count"):
+            net_lib.build_network(atlas, "country", source="pairs", top_by="count")
+        with pytest.raises(CountingError, match="--subject: not available with --source pairs"):
+            net_lib.build_network(atlas, "country", source="pairs", weight="joint_count", top_by="count",
+                                  subject="Chemistry")
+        with pytest.raises(CountingError, match="country level only"):
+            net_lib.build_network(atlas, "institution", source="pairs", weight="joint_count", top_by="count")
+    out = tmp_path / "world.json"
+    result = CliRunner().invoke(app, ["network", "--store", str(store), "--source", "pairs", "--weight", "joint_count",
+                                      "--top-by", "count", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {item["label"] for item in json.loads(out.read_text())["network"]["items"]} >= {"Japan", "United States"}

@@ -2,7 +2,8 @@
 
 from collabatlas.atlas import Atlas, open, open_spark
 from collabatlas.counting.filters import Filters
+from collabatlas.counting.options import MetricOptions
 from collabatlas.errors import CollabatlasError, DataError, NotFoundError, UserError
 
-__all__ = ["Atlas", "CollabatlasError", "DataError", "Filters", "NotFoundError", "UserError", "open", "open_spark"]
+__all__ = ["Atlas", "CollabatlasError", "DataError", "Filters", "MetricOptions", "NotFoundError", "UserError", "open", "open_spark"]
 __version__ = "0.1.0"

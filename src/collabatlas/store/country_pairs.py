@@ -134,6 +134,17 @@ def totals(con: duckdb.DuckDBPyConnection, years=None) -> pd.DataFrame:
     return df.sort_values(["count", "unit"], ascending=[False, True], ignore_index=True)
 
 
+def links(con: duckdb.DuckDBPyConnection, years=None) -> pd.DataFrame:
+    """unit_a, unit_b, joint_count: the joint works of each country pair (``unit_a < unit_b``; the file
+    lists both directions, each read once), full counting, the edges of a pair network."""
+    _require(con)
+    where, params = _years_clause(years)
+    df = con.execute(f"""SELECT country_a AS unit_a, country_b AS unit_b, CAST(sum(works) AS BIGINT) AS joint_count
+                         FROM country_pair_works WHERE country_a < country_b AND {where}
+                         GROUP BY country_a, country_b HAVING sum(works) > 0""", params).df()
+    return df.sort_values(["joint_count", "unit_a", "unit_b"], ascending=[False, True, True], ignore_index=True)
+
+
 def partners(con: duckdb.DuckDBPyConnection, country: str, years=None) -> pd.DataFrame:
     """partner, joint_works, pct_of_partner_links, counting: full-count co-authorship of ``country``."""
     _require(con)

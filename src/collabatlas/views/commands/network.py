@@ -16,6 +16,8 @@ from collabatlas.views.cli_common import (
     Level,
     LevelOpt,
     Output,
+    Source,
+    SourceOpt,
     StoreOpt,
     _fail,
     _guard,
@@ -46,6 +48,7 @@ def network(
     resolution: Annotated[float, typer.Option("--resolution", help="Leiden resolution (higher: more, smaller clusters).")] = 1.0,
     layout: Annotated[Layout, typer.Option("--layout", help="fr: Fruchterman-Reingold; drl: DrL; vos: VOS mapping (at most 3000 nodes).")] = Layout.fr,
     seed: Annotated[int, typer.Option("--seed", help="Seed of clustering and layout (same seed, same map).")] = net_lib.DEFAULT_SEED,
+    source: SourceOpt = Source.works,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the map: FILE.json (vosviewer), FILE.gexf, FILE.graphml, or a DIRECTORY (csv: nodes.csv, edges.csv).")] = None,
     fmt: Annotated[ExportFormat | None, typer.Option("--format", "-f", help="Export format (default: from the --out suffix).")] = None,
     store: StoreOpt = None,
@@ -64,6 +67,8 @@ def network(
       collabatlas network --level country --format csv --out country_map/   # nodes.csv and edges.csv
 
       collabatlas network --level country --journals nature-index --out ni_countries.gexf
+
+      collabatlas network --source pairs --years 2020 --weight joint_count --top-by count --out world.json
     """
     if out is None and fmt is not None:
         _fail("--format needs --out FILE (or DIRECTORY for csv)")
@@ -77,7 +82,8 @@ def network(
         net = net_lib.build_network(
             atlas, level.value, options=options, weight=weight.value,
             normalize_by=normalize.value, min_weight=min_weight, top=top, top_by=top_by.value, max_edges=max_edges,
-            keep_isolated=keep_isolated, resolution=resolution, quality=quality.value, layout=layout.value, seed=seed)
+            keep_isolated=keep_isolated, resolution=resolution, quality=quality.value, layout=layout.value, seed=seed,
+            source=source.value)
     meta = net.meta
     summary = (f"{meta['n_nodes']:,} nodes, {meta['n_edges']:,} edges, {meta['n_clusters']} clusters, "
                f"modularity {meta['modularity']:.3f}")
