@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import collabatlas
 from collabatlas.analyses import network as net_lib
 from collabatlas.counting.filters import Filters
-from collabatlas.counting.options import OPTION, OPTIONS, MetricOptions, OptionsError, describe
+from collabatlas.counting.options import FILTER_NAMES, OPTION, OPTIONS, MetricOptions, OptionsError, describe
 from collabatlas.views.cli import app
 from collabatlas.views.web import create_app
 
@@ -114,6 +114,6 @@ def test_one_description_of_filters():
 def test_description_names_each_given_option_once(values, flags):
     text = describe({**values, **{f: True for f in flags}})
     for key, value in values.items():
-        assert f"{value}" in text
+        assert f"{FILTER_NAMES.get(key, key)} {value}" in text
     assert text.count("renormalized") == ("renormalize" in flags)
     assert (text == "all works (no filter)") == (not values and not flags)
