@@ -21,6 +21,7 @@ import pandas as pd
 
 from collabatlas import __version__, refdata
 from collabatlas.atlas import COUNTING
+from collabatlas.counting.options import accepts_options
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
 from collabatlas.views import charts
@@ -64,6 +65,7 @@ class Report:
 
 # -- building ----------------------------------------------------------------------------------
 
+@accepts_options
 def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: str | None = None,
                  type: str | None = None, group: str = "bri", landscape_year: int | None = None,
                  top: int = TOP, command: str = "", progress: Callable[[str], None] | None = None,
@@ -326,6 +328,7 @@ def _institution_sections(atlas: Atlas, profile, filters: dict, ctx: ChartContex
 KINDS = ("partners", "trend", "subjects", "group", "contribution", "hotspots", "map", "landscape", "industry")
 
 
+@accepts_options
 def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[str] | None = None,
                level: str = "country", years: str | None = None, subject: str | None = None,
                type: str | None = None, group: str = "bri", periods: list[str] | None = None,

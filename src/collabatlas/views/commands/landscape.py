@@ -10,19 +10,19 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from collabatlas.counting.options import MetricOptions
 from collabatlas.views.cli_common import (
     Format,
     FormatOpt,
     OutOpt,
     StoreOpt,
-    SubjectOpt,
-    TypeOpt,
     _emit,
     _fail,
     _guard,
     _open,
     _write,
     err_console,
+    metric_options,
     print_table,
 )
 
@@ -37,7 +37,7 @@ X_HELP = ("Regressor(s), comma-separated: log_gerd (log10 GERD % of GDP, WDI), l
 
 def register(app: typer.Typer) -> None:
     app.command("groups")(_guard(groups))
-    app.command("landscape")(_guard(landscape))
+    app.command("landscape")(_guard(metric_options("subject", "type")(landscape)))
 
 
 def groups(format: FormatOpt = Format.table) -> None:
@@ -81,7 +81,7 @@ def landscape(
     min_works: Annotated[int, typer.Option("--min-works", help="Leave out countries with fewer works that year (their share sits at 0 or 100 %).")] = 10,
     nearest: Annotated[int, typer.Option("--nearest", min=0, help="Take GERD (WDI % of GDP, NSF PPP $) and the other annual indicators from the nearest year within ± this many years (trust: ±10).")] = 3,
     data: Annotated[Path | None, typer.Option("--data", help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
-    subject: SubjectOpt = None, type: TypeOpt = None,
+    options: MetricOptions = None,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
 ) -> None:
     """International co-authorship share of each country vs R&D spending (GERD % GDP, or GERD in PPP $
@@ -96,7 +96,8 @@ def landscape(
       collabatlas landscape --year 2019 --x log_gerd_ppp,trust_pct
     """
     if gaps:
-        given = [name for name, value in (("--x", x), ("--trust", trust or None)) if value is not None]
+        given = [name for name, value in (("--x", x), ("--trust", trust or None), ("--subject", options.subject),
+                                          ("--type", options.type)) if value is not None]
         if given:
             _fail(f"--gaps lists the indicator gaps and fits nothing: {' and '.join(given)} do not apply; drop "
                   f"{'them' if len(given) > 1 else 'it'} or --gaps")
@@ -106,7 +107,7 @@ def landscape(
     xs = parse_x(x, trust)
     with _open(store) as atlas, err_console.status("joining indicators and fitting"):
         table, fit = atlas.landscape(year, x=xs if len(xs) > 1 else xs[0], min_n=min_n, nearest=nearest,
-                                     data_dir=data, subject=subject, type=type, min_works=min_works)
+                                     data_dir=data, min_works=min_works, options=options)
     notes = [*table.attrs.get("notes", []), *fit.attrs.get("notes", [])]
     for note in notes:
         err_console.print(f"note: {note}", markup=False, highlight=False)

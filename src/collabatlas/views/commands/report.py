@@ -11,25 +11,22 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from collabatlas.counting.filters import check_range
+from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
 from collabatlas.views import charts
 from collabatlas.views import report as report_lib
 from collabatlas.views.cli_common import (
-    JournalsOpt,
     Level,
     LevelOpt,
-    RollupOpt,
     Source,
     SourceOpt,
     StoreOpt,
-    SubjectOpt,
-    TypeOpt,
-    YearsOpt,
     _fail,
     _guard,
     _open,
     console,
     err_console,
+    metric_options,
     prepare_out,
     write_failed,
 )
@@ -39,8 +36,12 @@ TopOpt = Annotated[int, typer.Option("--top", help="Number of partners (bars, ro
 
 
 def register(app: typer.Typer) -> None:
-    app.command("chart")(_guard(chart))
-    app.command("report")(_guard(report))
+    app.command("chart")(_guard(metric_options(*DRAWN)(chart)))
+    app.command("report")(_guard(metric_options(*DRAWN)(report)))
+
+
+#: the metric options the charts and reports apply (the rest need work-level tables they do not draw)
+DRAWN = ("years", "subject", "type", "journals", "rollup")
 
 
 OUT_HELP = "FILE.html (offline, JavaScript inline), .svg, .png or .json (Vega-Lite spec)."
@@ -62,10 +63,9 @@ def chart(
                                                 help="group chart: two periods, e.g. 2013-2015,2016-2018.")] = None,
     year: Annotated[int | None, typer.Option("--year", help="landscape chart: the study year.")] = None,
     x: Annotated[str, typer.Option("--x", help=X_HELP)] = "log_gerd",
-    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    options: MetricOptions = None,
     top: TopOpt = report_lib.TOP,
     scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
-    journals: JournalsOpt = None, rollup: RollupOpt = False,
     source: SourceOpt = Source.works,
     store: StoreOpt = None,
 ) -> None:
@@ -94,9 +94,8 @@ def chart(
     with _open(store) as atlas, err_console.status(f"drawing the {kind.value} chart"):
         drawn = report_lib.make_chart(
             atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
-            level=level.value, years=years, subject=subject, type=type, group=group,
-            periods=[p.strip() for p in periods.split(",")] if periods else None, year=year, x=x, top=top,
-            source=source.value, journals=journals, rollup=rollup)
+            level=level.value, group=group, periods=[p.strip() for p in periods.split(",")] if periods else None,
+            year=year, x=x, top=top, source=source.value, options=options)
         try:
             charts.save(drawn, out, scale=scale)
         except OSError as exc:
@@ -112,13 +111,12 @@ def report(
                                                                           "the pair instead of a report.")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write a one- or two-page PDF fact sheet (needs the pdf "
                                                     "extra and Chromium).")] = False,
-    years: YearsOpt = None, subject: SubjectOpt = None, type: TypeOpt = None,
+    options: MetricOptions = None,
     group: Annotated[str, typer.Option("--group", "-g",
                                        help="Country report: the group of the two-period section.")] = "bri",
     landscape_year: Annotated[int | None, typer.Option("--landscape-year", help=LANDSCAPE_YEAR_HELP)] = None,
     top: TopOpt = report_lib.TOP,
     images: Annotated[bool, typer.Option("--images/--no-images", help="Also write each chart as PNG and SVG.")] = True,
-    journals: JournalsOpt = None, rollup: RollupOpt = False,
     source: SourceOpt = Source.works,
     store: StoreOpt = None,
 ) -> None:
@@ -145,6 +143,7 @@ def report(
 
       collabatlas report --focus "University of California System" --rollup --out reports/uc
     """
+    years, subject, type, journals, rollup = options.years, options.subject, options.type, options.journals, options.rollup
     if source is not Source.works and (pair or pdf):
         _fail(f"{'--pair' if pair else '--pdf'}: fact sheets are drawn from work-level data (Share and CS); "
               "not available with --source pairs")
@@ -173,9 +172,8 @@ def report(
         def say(step: str) -> None:
             bar.update(task, description=step, advance=1)
 
-        built = report_lib.build_report(atlas, focus, years=years, subject=subject, type=type, group=group,
-                                        landscape_year=landscape_year, top=top, command=command, progress=say,
-                                        source=source.value, journals=journals, rollup=rollup)
+        built = report_lib.build_report(atlas, focus, group=group, landscape_year=landscape_year, top=top,
+                                        command=command, progress=say, source=source.value, options=options)
         n_files = len(built.all_charts()) * (2 if images else 0) + 1
         bar.update(task, total=n_files + 8, completed=8)
         try:
