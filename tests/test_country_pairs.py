@@ -6,6 +6,8 @@ import csv
 import gzip
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import collabatlas
 from collabatlas.counting.rules import CountingError
@@ -78,3 +80,30 @@ def test_real_openalex_country_pairs(shared_data):
     assert partners.loc["US", "joint_works"] == expected_us
     assert partners["joint_works"].sum() == expected_links
     assert partners.index[0] == "US"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([2020, 2021]),
+                          st.sets(st.sampled_from(["JP", "US", "CN", "DE"]), min_size=1, max_size=4)),
+                min_size=1, max_size=25))
+def test_pair_bounds_hold_the_exact_international_share(works):
+    """Pair counts built from works (full counting, both directions, the diagonal the country's works):
+    each country's exact international share lies between intl_share_min and intl_share_max."""
+    import duckdb
+
+    from collabatlas.store import country_pairs
+
+    counts: dict = {}
+    for year, countries in works:
+        for a in countries:
+            for b in countries:
+                counts[(year, a, b)] = counts.get((year, a, b), 0) + 1
+    con = duckdb.connect()
+    con.execute("CREATE TABLE country_pair_works (year INTEGER, country_a VARCHAR, country_b VARCHAR, works BIGINT)")
+    con.executemany("INSERT INTO country_pair_works VALUES (?, ?, ?, ?)", [(*k, v) for k, v in counts.items()])
+    bounds = country_pairs.totals(con).set_index("unit")
+    for country in bounds.index:
+        mine = [c for _, c in works if country in c]
+        exact = sum(len(c) > 1 for c in mine) / len(mine)
+        low, high = bounds.loc[country, ["intl_share_min", "intl_share_max"]]
+        assert low - 1e-12 <= exact <= high + 1e-12 and 0 <= low <= high <= 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -51,6 +52,11 @@ def test_totals_from_pairs_by_hand(store):
         assert t.loc["US", "count"] == 0 and t.loc["US", "partner_links"] == 22
         assert set(t["counting"]) == {FULL_COUNT_LABEL}
         assert atlas.totals(source="pairs", years="2021", unit="jp")["count"].tolist() == [110]
+        # international share only bounded: 2020 at least 10 (largest pair), at most 14 (sum of pairs) of
+        # 100; 2021 at least 12, at most 21 of 110; a country without own works has no share
+        assert t.loc["JP", "intl_share_min"] == pytest.approx(22 / 210)
+        assert t.loc["JP", "intl_share_max"] == pytest.approx(35 / 210)
+        assert pd.isna(t.loc["US", "intl_share_min"])
         with pytest.raises(CountingError, match="--subject: not available with --source pairs"):
             atlas.totals(source="pairs", subject="Life Sciences")
 
@@ -161,3 +167,15 @@ def test_network_from_pair_aggregates(store, tmp_path):
                                       "--top-by", "count", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert {item["label"] for item in json.loads(out.read_text())["network"]["items"]} >= {"Japan", "United States"}
+
+
+def test_world_scale_totals_and_landscape_from_pairs(store):
+    runner = CliRunner()
+    out = runner.invoke(app, ["collaboration", "--store", str(store), "--level", "country", "--source", "pairs",
+                              "--years", "2021", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    jp = next(r for r in json.loads(out.stdout) if r["unit"] == "JP")
+    assert (jp["count"], jp["intl_share_min"], jp["intl_share_max"]) == (110, pytest.approx(12 / 110),
+                                                                        pytest.approx(21 / 110))
+    refused = runner.invoke(app, ["landscape", "--store", str(store), "--year", "2021", "--source", "pairs"])
+    assert refused.exit_code == 2 and "intl_share_min" in refused.output

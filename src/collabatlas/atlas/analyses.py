@@ -227,7 +227,7 @@ class Analyses:
     @accepts_options
     def landscape(self, year: int, x: str | list[str] = "log_gerd", by: str | None = "income_group",
                   nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None,
-                  min_works: int = LANDSCAPE_MIN_WORKS, show_all_when_none: bool = False):
+                  min_works: int = LANDSCAPE_MIN_WORKS, show_all_when_none: bool = False, source: str = "works"):
         """International co-authorship share vs R&D spending (and trust) for ``year``.
 
         Returns ``(table, fit)``: one row per country (works, intl_share, indicators, income group)
@@ -237,6 +237,11 @@ class Analyses:
         ``show_all_when_none``: when no country reaches the minimum (a small store), every country is
         kept and the note says the shares rest on few works."""
         check_range("min_works", min_works, 1, allow_none=False)
+        if check_source(source) == "pairs":
+            raise counting.CountingError(
+                "landscape: the international share of a country's works cannot be derived from country-pair "
+                "counts (a work with three partner countries is in three pairs); `collabatlas collaboration "
+                "--level country --source pairs` gives its bounds (intl_share_min, intl_share_max); use --source works for the landscape")
         from collabatlas.analyses import landscape
         from collabatlas.refdata import indicators
 

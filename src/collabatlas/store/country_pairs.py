@@ -118,16 +118,37 @@ def years(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 
 def totals(con: duckdb.DuckDBPyConnection, years=None) -> pd.DataFrame:
-    """unit, count, partner_links, partner_countries, counting: each country's own works (the
-    diagonal), its joint-work links with other countries (a work counted once per partner country)
-    and how many countries it shares a work with, full counting, largest count first."""
+    """unit, count, partner_links, partner_countries, intl_share_min, intl_share_max, counting: each
+    country's own works (the diagonal), its joint-work links with other countries (a work counted once
+    per partner country), how many countries it shares a work with, and the bounds of its international
+    share, full counting, largest count first.
+
+    The pair counts do not say how many of a country's works have a foreign co-author (a work with
+    three partner countries is in three pairs), only bounds: per year, at least its largest pair and
+    at most the sum of its pairs (and never more than its works). ``intl_share_min`` and
+    ``intl_share_max`` are those bounds summed over the years and divided by ``count``; the exact share
+    needs work-level data (``--source works``)."""
     _require(con)
     where, params = _years_clause(years)
-    df = con.execute(f"""SELECT country_a AS unit, coalesce(sum(works) FILTER (WHERE country_b = country_a), 0) AS count,
-                                coalesce(sum(works) FILTER (WHERE country_b <> country_a), 0) AS partner_links,
-                                count(DISTINCT country_b) FILTER (WHERE country_b <> country_a AND works > 0)
-                                    AS partner_countries
-                         FROM country_pair_works WHERE {where} GROUP BY country_a""", params).df()
+    df = con.execute(f"""
+        WITH per_year AS (
+            SELECT country_a AS unit, year,
+                   coalesce(sum(works) FILTER (WHERE country_b = country_a), 0) AS own,
+                   coalesce(sum(works) FILTER (WHERE country_b <> country_a), 0) AS links,
+                   coalesce(max(works) FILTER (WHERE country_b <> country_a), 0) AS largest
+            FROM country_pair_works WHERE {where} GROUP BY country_a, year),
+        bounds AS (
+            SELECT unit, sum(own) AS count, sum(links) AS partner_links,
+                   sum(least(largest, own)) AS intl_min, sum(least(links, own)) AS intl_max
+            FROM per_year GROUP BY unit),
+        partners AS (
+            SELECT country_a AS unit,
+                   count(DISTINCT country_b) FILTER (WHERE country_b <> country_a AND works > 0) AS partner_countries
+            FROM country_pair_works WHERE {where} GROUP BY country_a)
+        SELECT b.unit, b.count, b.partner_links, p.partner_countries,
+               CAST(b.intl_min AS DOUBLE) / nullif(b.count, 0) AS intl_share_min,
+               CAST(b.intl_max AS DOUBLE) / nullif(b.count, 0) AS intl_share_max
+        FROM bounds b JOIN partners p USING (unit)""", params).df()
     for col in ("count", "partner_links", "partner_countries"):
         df[col] = df[col].astype("int64")
     df["counting"] = FULL_COUNT_LABEL

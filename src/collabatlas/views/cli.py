@@ -229,23 +229,27 @@ def pairs(
 @metric_options()
 def collaboration(
     level: LevelOpt = Level.institution, options: MetricOptions = None, country: CountryOpt = None,
-    sort: SortOpt = None,
+    sort: SortOpt = None, source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Total CS per unit, split into domestic, international and industry collaboration.
 
     Columns: unit, count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
-    cs_unknown_country, cs_industry (institution level).
+    cs_unknown_country, cs_industry (institution level). With --source pairs (country level, full
+    counts of the country-pair aggregates): unit, name, count, partner_links, partner_countries and the
+    bounds of the international share, intl_share_min and intl_share_max.
 
     Examples:
 
       collabatlas collaboration --level institution --years 2018
 
       collabatlas collaboration --level institution --country DE --sort cs_international
+
+      collabatlas collaboration --level country --source pairs --years 2020   # world scale, full counts
     """
     _metric("totals", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options,
-            level=level.value, country=country, sort=sort)
+            level=level.value, country=country, sort=sort, source=source.value)
 
 
 @app.command()

@@ -15,6 +15,8 @@ from collabatlas.views.cli_common import (
     Format,
     FormatOpt,
     OutOpt,
+    Source,
+    SourceOpt,
     StoreOpt,
     _emit,
     _fail,
@@ -81,7 +83,7 @@ def landscape(
     min_works: Annotated[int, typer.Option("--min-works", help="Leave out countries with fewer works that year (their share sits at 0 or 100 %).")] = 10,
     nearest: Annotated[int, typer.Option("--nearest", min=0, help="Take GERD (WDI % of GDP, NSF PPP $) and the other annual indicators from the nearest year within ± this many years (trust: ±10).")] = 3,
     data: Annotated[Path | None, typer.Option("--data", help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
-    options: MetricOptions = None,
+    options: MetricOptions = None, source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
 ) -> None:
     """International co-authorship share of each country vs R&D spending (GERD % GDP, or GERD in PPP $
@@ -107,7 +109,7 @@ def landscape(
     xs = parse_x(x, trust)
     with _open(store) as atlas, err_console.status("joining indicators and fitting"):
         table, fit = atlas.landscape(year, x=xs if len(xs) > 1 else xs[0], min_n=min_n, nearest=nearest,
-                                     data_dir=data, min_works=min_works, options=options)
+                                     data_dir=data, min_works=min_works, source=source.value, options=options)
     notes = [*table.attrs.get("notes", []), *fit.attrs.get("notes", [])]
     for note in notes:
         err_console.print(f"note: {note}", markup=False, highlight=False)
