@@ -285,6 +285,11 @@ def scores_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
     return f"{prefix} {_named(c, inner)}", params
 
 
+#: the partner aggregates are append-only (a change appends its delta rows; collabatlas.ingest.maintenance):
+#: every reader sums a key's rows and leaves out a key whose joint works sum to 0 (all its works removed)
+LIVE_KEYS = "HAVING sum(joint_count) <> 0"
+
+
 def pairs_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
     """unit_a, unit_b[, year], joint_count, cs[, name_a, name_b] — each pair once, unit_a < unit_b."""
     if c.use_aggregates:
@@ -292,7 +297,8 @@ def pairs_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
         year = "year, " if by_year else ""
         inner = (f"SELECT unit AS unit_a, partner AS unit_b, {year}sum(joint_count) AS joint_count, "
                  f"sum(own_share + partner_share) AS cs FROM {aggregate_table('partners', c.level)} p "
-                 f"WHERE unit < partner AND {where} GROUP BY unit, partner{', year' if by_year else ''}")
+                 f"WHERE unit < partner AND {where} GROUP BY unit, partner{', year' if by_year else ''} "
+                 f"{LIVE_KEYS}")
         return _named(c, inner, ("unit_a", "unit_b")), params
     prefix, params = unit_shares_sql(c)
     year = "a.year AS year, " if by_year else ""
@@ -319,7 +325,8 @@ def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, d
         inner = (f"SELECT partner, {year}sum(joint_count) AS joint_count, sum(own_share + partner_share) AS cs, "
                  f"sum(own_share) AS own_share, sum(partner_share) AS partner_share "
                  f"FROM {aggregate_table('partners', c.level)} p "
-                 f"WHERE unit = {unit_key_sql(c.level, 'focus')} AND {where} GROUP BY partner{', year' if by_year else ''}")
+                 f"WHERE unit = {unit_key_sql(c.level, 'focus')} AND {where} GROUP BY partner{', year' if by_year else ''} "
+                 f"{LIVE_KEYS}")
         return _named(c, inner, ("partner",)), {**params, "focus": focus}
     prefix, params = unit_shares_sql(c)
     year = "a.year AS year, " if by_year else ""
@@ -357,7 +364,7 @@ def pair_trend_sql(c: Counting, unit_a: str, unit_b: str, window_end_month: int 
         where, params = c.filters.year_where("p")
         return (f"SELECT year AS period, sum(joint_count) AS joint_count, sum(own_share + partner_share) AS cs "
                 f"FROM {aggregate_table('partners', c.level)} p WHERE unit = {unit_key_sql(c.level, 'unit_a')} "
-                f"AND partner = {unit_key_sql(c.level, 'unit_b')} AND {where} GROUP BY year ORDER BY year"
+                f"AND partner = {unit_key_sql(c.level, 'unit_b')} AND {where} GROUP BY year {LIVE_KEYS} ORDER BY year"
                 ), {**params, "unit_a": unit_a, "unit_b": unit_b}
     prefix, rows, params = _pair_period_rows(c, unit_a, unit_b, window_end_month)
     return (f"{prefix} SELECT period, count(*) AS joint_count, sum(value) AS cs FROM ({rows}) "

@@ -14,13 +14,22 @@ the work names), and every aggregate row is a sum over works. So after an ingest
    delta per (unit, year) and (unit, partner, year): the sums over the new rows minus the sums over
    the old ones; a row that falls to zero works is dropped.
 
-Only the rows the change touches are read: each aggregate table carries :data:`KEY_COLUMN`, a hash of
-its key columns written with the table (:func:`keyed_sql`). The touched rows are found by that one
-column — DuckDB then filters the scan with the delta's hashes before the join, so the table's other
-columns are read for the candidate rows only — and confirmed on the key columns themselves (a hash
-collision costs a candidate, never a wrong match). The hash function is DuckDB's: a store whose
-recorded fingerprint (:data:`KEY_META`) differs from the running DuckDB's, or whose tables lack the
-column, is rebuilt instead (:func:`keyed`).
+The unit aggregates (one row per unit and year: small) are updated in place: each aggregate table
+carries :data:`KEY_COLUMN`, a hash of its key columns written with the table (:func:`keyed_sql`); the
+touched rows are found by that one column — DuckDB then filters the scan with the delta's hashes
+before the join — and confirmed on the key columns themselves (a hash collision costs a candidate,
+never a wrong match), then replaced. The hash function is DuckDB's: a store whose recorded
+fingerprint (:data:`KEY_META`) differs from the running DuckDB's, or whose tables lack the column, is
+rebuilt instead (:func:`keyed`).
+
+The partner aggregates (one row per unit, partner and year: millions) are **append-only**: the delta
+rows are appended as they are, never merged into the old ones, because finding the old rows of a 1 %
+change reads every row group of the table (the units a change touches hold most of the rows). Every
+reader sums a key's rows and drops a key whose works sum to 0 (``HAVING sum(joint_count) <> 0`` in
+:mod:`collabatlas.counting.rules`), so the figures are those of a merged table. When the appended
+rows pass :data:`COMPACT_SHARE` of the table, it is compacted (its rows summed per key, keys at 0
+dropped) in the same transaction: the cost of a rebuild from the table itself, once every several
+updates. :func:`compacted_sql` is what a compaction writes; :func:`verify` compares it.
 
 ``Atlas`` takes this path when the saved tables were current before the ingest and the change is at
 most :data:`MAX_SHARE` of the works; otherwise (or on ``collabatlas refresh``) it rebuilds them from
@@ -38,6 +47,7 @@ import duckdb
 
 from collabatlas.counting import rules as counting
 from collabatlas.counting.rules import Counting
+from collabatlas.store.schema import meta_get, meta_set
 
 #: temporary table (column ``wkey``) of the works an ingest changed, filled in its merge transaction
 CHANGED_TABLE = "ingest_changed_works"
@@ -50,6 +60,10 @@ INSTITUTION_COLUMNS = ("country_code", "type", "ror_type", "lineage", "origin")
 MAX_SHARE = 0.20
 #: relative tolerance of :func:`verify` (and of the tests comparing with a rebuild)
 TOLERANCE = 1e-9
+#: an append-only aggregate is compacted when its appended rows pass this share of its rows
+COMPACT_SHARE = 0.10
+#: the aggregate kinds whose deltas are appended rather than merged into the old rows
+APPENDED = ("partners",)
 
 LEVELS = counting.LEVELS
 #: (kind, key columns, value columns, column counting works: a row at 0 is dropped)
@@ -73,6 +87,24 @@ def keyed_sql(kind: str, select: str) -> str:
     """``select`` (an aggregate of ``kind``) with :data:`KEY_COLUMN` added, in the same row order."""
     keys = next(shape[1] for shape in AGGREGATE_SHAPES if shape[0] == kind)
     return f"SELECT *, {_key_sql(keys)} AS {KEY_COLUMN} FROM ({select})"
+
+
+def appended_meta(table: str) -> str:
+    """store_meta key: how many delta rows were appended to ``table`` since it was built or compacted."""
+    return f"appended_rows:{table}"
+
+
+def compacted_sql(kind: str, table: str, by_stored_key: bool = False) -> str:
+    """The rows of the aggregate ``table`` summed per key, keys whose works sum to 0 left out, in key
+    order, with :data:`KEY_COLUMN`: the table as a rebuild would write it (up to the last bits of the
+    sums). ``by_stored_key`` groups by the stored hash too (so :func:`verify` sees a wrong one)."""
+    _kind, keys, values, works_column = next(shape for shape in AGGREGATE_SHAPES if shape[0] == kind)
+    cols = ", ".join(keys)
+    sums = ", ".join(f"sum({v}) AS {v}" for v in values)
+    key = KEY_COLUMN if by_stored_key else f"{_key_sql(keys)} AS {KEY_COLUMN}"
+    group = f"{cols}, {KEY_COLUMN}" if by_stored_key else cols
+    return (f"SELECT {cols}, {sums}, {key} FROM {table} GROUP BY {group} "
+            f"HAVING sum({works_column}) <> 0 ORDER BY {cols}")
 
 
 def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -194,6 +226,10 @@ def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] =
                         UNION ALL BY NAME {_negated(shape, build(level, 'inc_old'))})
                     GROUP BY ALL)""")
             timings["aggregates"] += step(f"{kind}_delta")
+            if kind in APPENDED:
+                _append(con, table, kind, values)
+                timings["aggregates"] += step(f"{kind}_append")
+                continue
             # the rows of the delta's keys: found by the key hash alone (one column, so DuckDB filters
             # the scan by the delta's hashes and reads the other columns of the candidates only)
             con.execute(f"CREATE OR REPLACE TEMP TABLE inc_found AS SELECT rowid AS old_row, * FROM {table} "
@@ -216,6 +252,29 @@ def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] =
     return timings
 
 
+def _append(con: duckdb.DuckDBPyConnection, table: str, kind: str, values: tuple[str, ...]) -> None:
+    """Append the delta rows of ``inc_delta`` that change something to the aggregate ``table``, and
+    compact it when its appended rows pass :data:`COMPACT_SHARE` of its rows."""
+    changes = " OR ".join(f"{v} <> 0" for v in values)
+    added = con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM inc_delta WHERE {changes}").fetchone()[0]
+    key = appended_meta(table)
+    appended = int(meta_get(con, key) or 0) + int(added)
+    total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if appended > COMPACT_SHARE * max(total - appended, 1):
+        compact(con, kind, table)
+    else:
+        meta_set(con, key, str(appended))
+
+
+def compact(con: duckdb.DuckDBPyConnection, kind: str, table: str) -> None:
+    """Rewrite the aggregate ``table`` as :func:`compacted_sql` (inside the caller's transaction)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE inc_compacted AS {compacted_sql(kind, table)}")
+    con.execute(f"DELETE FROM {table}")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM inc_compacted")
+    con.execute("DROP TABLE inc_compacted")
+    meta_set(con, appended_meta(table), "0")
+
+
 # -- verify ------------------------------------------------------------------------------------
 @dataclass
 class Difference:
@@ -231,9 +290,11 @@ def _close(a: str, b: str) -> str:
 
 
 def compare_tables(con: duckdb.DuckDBPyConnection, saved: str, fresh: str, keys: tuple[str, ...],
-                   numeric: tuple[str, ...], exact: tuple[str, ...] = (), examples: int = 5) -> Difference:
-    """Rows of ``saved`` and ``fresh`` that differ: missing on one side, a numeric column beyond the
-    relative :data:`TOLERANCE`, or an ``exact`` column distinct."""
+                   numeric: tuple[str, ...], exact: tuple[str, ...] = (), examples: int = 5,
+                   name: str | None = None) -> Difference:
+    """Rows of ``saved`` and ``fresh`` (tables, or parenthesised SELECTs) that differ: missing on one
+    side, a numeric column beyond the relative :data:`TOLERANCE`, or an ``exact`` column distinct;
+    ``name`` names ``saved`` in the result (default: ``saved``)."""
     on = _join_on(keys, "s", "f")
     differs = " OR ".join([f"NOT {_close(f's.{c}', f'f.{c}')}" for c in numeric]
                           + [f"s.{c} IS DISTINCT FROM f.{c}" for c in exact])
@@ -245,7 +306,7 @@ def compare_tables(con: duckdb.DuckDBPyConnection, saved: str, fresh: str, keys:
     differing = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
     rows = con.execute(f"SELECT * FROM ({sql}) LIMIT {int(examples)}").df().to_dict("records") if differing else []
     n_saved, n_fresh = (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (saved, fresh))
-    return Difference(saved, n_saved, n_fresh, differing, rows)
+    return Difference(name or saved, n_saved, n_fresh, differing, rows)
 
 
 #: unit-share columns compared exactly (integers, flags, the unit's country) and numerically
@@ -266,7 +327,9 @@ def verify(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS) -> 
             con.execute(f"CREATE OR REPLACE TEMP TABLE {agg} AS {keyed_sql(kind, _BUILDERS[kind](level, fresh))}")
             key = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND table_name = ? "
                               "AND column_name = ?", [table, KEY_COLUMN]).fetchone()[0]
-            out.append(compare_tables(con, table, agg, keys, values, (KEY_COLUMN,) if key else ()))
+            # an append-only table as its readers see it: each key's rows summed
+            saved = f"({compacted_sql(kind, table, by_stored_key=True)})" if kind in APPENDED and key else table
+            out.append(compare_tables(con, saved, agg, keys, values, (KEY_COLUMN,) if key else (), name=table))
             con.execute(f"DROP TABLE {agg}")
         con.execute(f"DROP TABLE {fresh}")
     return out
