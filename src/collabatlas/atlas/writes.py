@@ -167,8 +167,9 @@ class StoreWrites:
                 timings["unit_shares"] += time.perf_counter() - started
                 started = time.perf_counter()
                 for kind, build in AGGREGATES:  # with the key hash incremental maintenance finds rows by
-                    self.con.execute(f"CREATE OR REPLACE TABLE {counting.aggregate_table(kind, level)} AS "
-                                     f"{maintenance.keyed_sql(kind, build(level, source))}")
+                    table = counting.aggregate_table(kind, level)
+                    self.con.execute(f"CREATE OR REPLACE TABLE {table} AS {maintenance.keyed_sql(kind, build(level, source))}")
+                    meta_set(self.con, maintenance.appended_meta(table), "0")  # nothing appended yet
                 timings["aggregates"] += time.perf_counter() - started
             meta_set(self.con, maintenance.KEY_META, maintenance.key_fingerprint(self.con))
             meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
