@@ -386,8 +386,8 @@ def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country:
     x = alt.X("period:N", sort=[first, last], title=None,
               axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight=600, labelFontSize=12, domain=False,
                             ticks=False, grid=False))
-    size = alt.Size(f"{m.column}:Q", title=m.short, scale=alt.Scale(type="linear", zero=True, rangeMin=0, rangeMax=1100),
-                    legend=None)
+    size = alt.Size(f"{m.column}:Q", title=m.short,
+                    scale=alt.Scale(type="linear", zero=True, rangeMin=0, rangeMax=1100), legend=None)
     base = alt.Chart(_records(data)).encode(y=y, x=x)
     circles = base.mark_circle(opacity=0.85).encode(
         size=size, color=alt.Color("period:N", sort=[first, last], scale=alt.Scale(range=[PALETTE[4], PALETTE[0]]),
@@ -447,7 +447,8 @@ def contribution_bars(partners: pd.DataFrame, ctx: ChartContext, unit_name: str,
     from collabatlas.views.chart_text import text_width
 
     seg_px = data["share"].fillna(0) / longest * WIDTH
-    fits = [isinstance(t, str) and px >= text_width(t, 11) + 10 for t, px in zip(data["pct_label"], seg_px, strict=True)]
+    fits = [isinstance(t, str) and px >= text_width(t, 11) + 10
+            for t, px in zip(data["pct_label"], seg_px, strict=True)]
     data["pct_label"] = pd.Series([t if ok else None for t, ok in zip(data["pct_label"], fits, strict=True)],
                                   index=data.index, dtype=object)
     base = alt.Chart(_records(data)).encode(

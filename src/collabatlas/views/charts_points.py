@@ -134,8 +134,8 @@ def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext)
     points["px"] = [to_px(v) for v in points[x_col]]
     points["py"] = (1 - points["intl_share"].clip(0, 1)) * LANDSCAPE_HEIGHT
     points["value"] = points["works"] if "works" in points else 1
-    named = place_point_labels(points, limit=LANDSCAPE_LABELS, width=WIDTH, obstacles=list(zip(points["px"],
-                                                                                                   points["py"], strict=False)))
+    named = place_point_labels(points, limit=LANDSCAPE_LABELS, width=WIDTH,
+                               obstacles=list(zip(points["px"], points["py"], strict=False)))
     return (alt.layer(*layers, dots, *_label_layers(named, x, y)).resolve_legend(color="independent")
             .properties(title=title, width=WIDTH, height=LANDSCAPE_HEIGHT))
 

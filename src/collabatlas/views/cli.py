@@ -61,7 +61,8 @@ from collabatlas.views.cli_common import (
 @app.command()
 @_guard
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="OpenAlex snapshot directories, JSONL(.gz) files, API pages, entity JSON; WoS, Scopus or PubMed exports.")],
+    paths: Annotated[list[Path], typer.Argument(help="OpenAlex snapshot directories, JSONL(.gz) files, API pages, "
+                                                     "entity JSON; WoS, Scopus or PubMed exports.")],
     store: StoreOpt = None,
     json_summary: Annotated[bool, typer.Option("--json", help="Print the ingest summary as JSON.")] = False,
     format: Annotated[str, typer.Option("--format", help="auto | openalex | wos | scopus | pubmed (auto: each file "
@@ -179,7 +180,8 @@ def ingest_pairs(
 def scores(
     level: LevelOpt = Level.country, options: MetricOptions = None,
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per unit and year.")] = False,
-    base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year (implies --by-year).")] = None,
+    base_year: Annotated[int | None, typer.Option("--base-year", help="Add adjusted_share relative to this year "
+                                                                      "(implies --by-year).")] = None,
     ci: CiOpt = 0, country: CountryOpt = None, sort: SortOpt = None,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
@@ -316,8 +318,12 @@ def profile(
 @metric_options("subject", "type", "journals", "renormalize", "exclude_dual_affiliations")
 def group(
     country: Annotated[str, typer.Argument(help="Focus country, e.g. CN.")],
-    group_name: Annotated[str, typer.Option("--group", "-g", help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
-    periods: Annotated[str, typer.Option("--periods", "-p", help="Comma-separated years, year ranges or date windows, e.g. 2013-2015,2016-2018 or 2015,2022-08-01..2023-07-31.")],
+    group_name: Annotated[str, typer.Option("--group", "-g",
+                                            help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, "
+                                                 "un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
+    periods: Annotated[str, typer.Option("--periods", "-p",
+                                         help="Comma-separated years, year ranges or date windows, "
+                                              "e.g. 2013-2015,2016-2018 or 2015,2022-08-01..2023-07-31.")],
     top: Annotated[int, typer.Option("--top", help="Top group partners to list.")] = 10,
     options: MetricOptions = None, report_dual: ReportDualOpt = False,
     source: SourceOpt = Source.works, ci: CiOpt = 0,
@@ -350,14 +356,18 @@ def group(
 @app.command()
 @_guard
 @metric_options("years", "subject", "type", "journals", "renormalize", "rollup", "exclude_dual_affiliations",
-                help={"years": "Publication years, or with --window-end-month the windows (named by the year they end in), e.g. 2015-2021."})
+                help={"years": "Publication years, or with --window-end-month the windows "
+                               "(named by the year they end in), e.g. 2015-2021."})
 def trend(
     unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN.")],
     unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US.")],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     options: MetricOptions = None,
-    window_end_month: Annotated[int | None, typer.Option("--window-end-month", help="Use 12-month windows ending with this month (1-12) instead of calendar years.")] = None,
-    compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS between them.")] = None,
+    window_end_month: Annotated[int | None, typer.Option("--window-end-month",
+                                                         help="Use 12-month windows ending with this month (1-12) "
+                                                              "instead of calendar years.")] = None,
+    compare: Annotated[str | None, typer.Option("--compare", help="Two periods P1,P2: print the % change of CS "
+                                                                  "between them.")] = None,
     report_dual: ReportDualOpt = False, ci: CiOpt = 0,
     source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
@@ -494,11 +504,17 @@ DEMO_DATA_DIR = Path("..") / "shared" / "data"
 @app.command()
 @_guard
 def demo(
-    data: Annotated[Path | None, typer.Option("--data", help="Sample data directory [env COLLABATLAS_DATA; else ../shared/data if present; else the packaged 177-work OpenAlex sample].")] = None,
+    data: Annotated[Path | None, typer.Option("--data",
+                                              help="Sample data directory [env COLLABATLAS_DATA; else ../shared/data "
+                                                   "if present; else the packaged 177-work OpenAlex sample].")] = None,
     store: StoreOpt = None,
     years: YearsOpt = None,
-    report_dir: Annotated[Path | None, typer.Option("--report", help="Also write the static report on the top country here (e.g. out/demo-report).")] = None,
-    openalex_only: Annotated[bool, typer.Option("--openalex-only", help="Ingest the OpenAlex samples only (no ROR registry, no WoS / Scopus / PubMed exports).")] = False,
+    report_dir: Annotated[Path | None, typer.Option("--report",
+                                                    help="Also write the static report on the top country here "
+                                                         "(e.g. out/demo-report).")] = None,
+    openalex_only: Annotated[bool, typer.Option("--openalex-only",
+                                                help="Ingest the OpenAlex samples only "
+                                                     "(no ROR registry, no WoS / Scopus / PubMed exports).")] = False,
 ) -> None:
     """The main job on the embedded engine: load the ROR registry, ingest the OpenAlex samples and the
     WoS / Scopus / PubMed exports (duplicates merged), and print the headline tables.
@@ -539,13 +555,15 @@ def demo(
                    count(*) FILTER (WHERE wkey IN (SELECT wkey FROM work_sources GROUP BY wkey
                                                    HAVING count(DISTINCT origin) > 1)) AS same_work_in_another_source
             FROM work_sources GROUP BY origin ORDER BY records DESC""").df(),
-            f"Records per source ({atlas.con.execute('SELECT count(*) FROM works').fetchone()[0]:,} works after dedupe)")
+            f"Records per source ({atlas.con.execute('SELECT count(*) FROM works').fetchone()[0]:,} "
+            "works after dedupe)")
         countries = atlas.scores(level="country", years=years)
         print_table(countries.head(n), f"Top {n} countries by Share")
         print_table(atlas.scores(level="institution", years=years).head(n), f"Top {n} institutions by Share")
         print_table(atlas.pairs(level="country", years=years).head(n), f"Top {n} country pairs by bilateral CS")
         totals = atlas.totals(level="institution", years=years).head(n)
-        print_table(totals[["unit", "name", "count", "share", "cs_total", "cs_domestic", "cs_international", "cs_industry"]],
+        print_table(totals[["unit", "name", "count", "share",
+                            "cs_total", "cs_domestic", "cs_international", "cs_industry"]],
                     f"Top {n} institutions by total CS (domestic / international / industry)")
         print_table(atlas.scores(level="sector", years=years), "Share by sector")
         if report_dir is not None and not countries.empty:
@@ -555,7 +573,8 @@ def demo(
             with err_console.status(f"writing the report on {markup(focus)}"):
                 written = write_report(build_report(atlas, focus, years=years,
                                                     command=f"collabatlas report --focus {focus}"), report_dir)
-            err_console.print(f"report on {markup(focus)}: {markup(report_dir / 'index.html')} (+ {len(written) - 1} chart files)")
+            err_console.print(f"report on {markup(focus)}: {markup(report_dir / 'index.html')} "
+                              f"(+ {len(written) - 1} chart files)")
 
 
 from collabatlas.views.commands import register_all  # noqa: E402 - after the core commands, so --help lists them first

@@ -78,9 +78,12 @@ class Format(str, Enum):
     json = "json"
 
 
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file [env COLLABATLAS_STORE; default collabatlas.duckdb]")]
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="DuckDB store file [env COLLABATLAS_STORE; default collabatlas.duckdb]")]
 LevelOpt = Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")]
-ReportDualOpt = Annotated[bool, typer.Option("--report-dual", help="Add cs_without_dual and dual_cs: the part of CS that comes from authors affiliated in two or more countries.")]
+ReportDualOpt = Annotated[bool, typer.Option(
+    "--report-dual", help="Add cs_without_dual and dual_cs: "
+                          "the part of CS that comes from authors affiliated in two or more countries.")]
 class Engine(str, Enum):
     duckdb = "duckdb"
     spark = "spark"
@@ -109,13 +112,20 @@ class Source(str, Enum):
     pairs = "pairs"
 
 
-CountryOpt = Annotated[str | None, typer.Option("--country", help="Institution rankings: only the institutions of this country (code).")]
-SortOpt = Annotated[str | None, typer.Option("--sort", help="Rank by this column, largest first (e.g. count, share, cs_total, cs_international).")]
-SourceOpt = Annotated[Source, typer.Option("--source", help="works: exact fractional counting from work-level data; pairs: country-pair aggregates (full counts, see `ingest-pairs`).")]
-CiOpt = Annotated[int, typer.Option("--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
+CountryOpt = Annotated[str | None, typer.Option(
+    "--country", help="Institution rankings: only the institutions of this country (code).")]
+SortOpt = Annotated[str | None, typer.Option(
+    "--sort", help="Rank by this column, largest first (e.g. count, share, cs_total, cs_international).")]
+SourceOpt = Annotated[Source, typer.Option(
+    "--source", help="works: exact fractional counting from work-level data; "
+                     "pairs: country-pair aggregates (full counts, see `ingest-pairs`).")]
+CiOpt = Annotated[int, typer.Option(
+    "--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
-OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
-LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
+LimitOpt = Annotated[int | None, typer.Option(
+    "--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -158,7 +158,8 @@ data version {{ sheet.ctx.data_version }} · collabatlas {{ version }} · {{ she
 {% endfor %}
 {% for caption, t in tables %}<table><caption>{{ caption }}</caption>
 <thead><tr>{% for col in t.columns %}<th>{{ col }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in t.rows %}<tr>{% for cell, numeric in row %}<td{% if numeric %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
+{% for row in t.rows %}<tr>{% for cell, numeric in row %}<td{% if numeric %} class="num"{% endif %}>{{ cell }}</td>\
+{% endfor %}</tr>
 {% endfor %}</tbody></table>{% endfor %}
 <footer><b>Methodology.</b> {{ methodology }} Full rules: docs/methodology.md.</footer>
 </body></html>

@@ -526,7 +526,8 @@ def render_html(report: Report) -> str:
     specs = [{"stem": stem, "spec": Markup(_script_json(charts.spec(chart)))} for stem, chart in report.all_charts()]
     reference = refdata.provenance(REFERENCE_DATASETS)
     return env.from_string(TEMPLATE).render(report=view, version=__version__, methodology=METHODOLOGY,
-                                            reference=reference, chart_specs=specs, bundle=Markup(charts.javascript_bundle()))
+                                            reference=reference, chart_specs=specs,
+                                            bundle=Markup(charts.javascript_bundle()))
 
 
 def write_report(report: Report, out_dir: str | Path, formats: Iterable[str] = ("png", "svg"),

@@ -73,7 +73,8 @@ def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[st
     if not periods:
         raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
     report = atlas.group(unit, group, periods, top=top, source="pairs")
-    return charts.two_period_circles(report.partners, ctx.with_filters(years=None, periods=" vs ".join(periods), group=group),
+    return charts.two_period_circles(report.partners,
+                                     ctx.with_filters(years=None, periods=" vs ".join(periods), group=group),
                                      label, group)
 
 

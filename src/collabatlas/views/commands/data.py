@@ -34,7 +34,9 @@ def register(app: typer.Typer) -> None:
 def info(
     data: DataDirOpt = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    columns: Annotated[InfoColumns, typer.Option("--columns", help="short: name, version, rows, licence, origin; full: all.")] = InfoColumns.short,
+    columns: Annotated[InfoColumns, typer.Option("--columns",
+                                                 help="short: name, version, rows, licence, origin; "
+                                                      "full: all.")] = InfoColumns.short,
 ) -> None:
     """Every reference dataset: version, rows, source, licence and where it is loaded from.
 
@@ -73,7 +75,8 @@ def path(
 @_guard
 def update(
     names: NamesArg = None,
-    reset: Annotated[bool, typer.Option("--reset", help="Drop updated copies instead; the packaged ones are used again.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Drop updated copies instead; "
+                                                        "the packaged ones are used again.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds per request.")] = 60.0,
     json_out: Annotated[bool, typer.Option("--json", help="Results as JSON.")] = False,
 ) -> None:

@@ -84,8 +84,8 @@ def openalex(
             _fail(str(exc))
         except KeyboardInterrupt:
             bar.stop()
-            err_console.print(f"[yellow]interrupted:[/] the complete pages are kept in {markup(out)}; run the same command "
-                              "again to resume")
+            err_console.print(f"[yellow]interrupted:[/] the complete pages are kept in {markup(out)}; "
+                              "run the same command again to resume")
             raise typer.Exit(130) from None
     if json_summary:
         print(json.dumps(report.to_dict(), indent=1))

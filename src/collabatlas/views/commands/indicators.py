@@ -62,7 +62,8 @@ def register(app: typer.Typer) -> None:
 def indicators(
     level: LevelOpt = Level.country, options: MetricOptions = None,
     counting: Annotated[CountingMode, typer.Option(
-        "--counting", help="full: P counts works; fractional: each work weighted by the unit's Share.")] = CountingMode.full,
+        "--counting", help="full: P counts works; "
+                           "fractional: each work weighted by the unit's Share.")] = CountingMode.full,
     ci: CiOpt = 0, fold_hk_mo: FoldOpt = False,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,

@@ -78,11 +78,18 @@ def landscape(
     x: Annotated[str | None, typer.Option("--x", help=X_HELP)] = None,
     trust: Annotated[bool, typer.Option("--trust", help="Also regress on trust (WVS), not only log10 GERD: "
                                         "shorthand for --x log_gerd,trust_pct.")] = False,
-    gaps: Annotated[str | None, typer.Option("--gaps", help="Instead, list the indicator gaps of the store's countries over these years, e.g. 2010-2020.")] = None,
+    gaps: Annotated[str | None, typer.Option("--gaps",
+                                             help="Instead, list the indicator gaps of the store's countries over "
+                                                  "these years, e.g. 2010-2020.")] = None,
     min_n: Annotated[int, typer.Option("--min-n", help="Fit a group only with at least this many countries.")] = 5,
-    min_works: Annotated[int, typer.Option("--min-works", help="Leave out countries with fewer works that year (their share sits at 0 or 100 %).")] = 10,
-    nearest: Annotated[int, typer.Option("--nearest", min=0, help="Take GERD (WDI % of GDP, NSF PPP $) and the other annual indicators from the nearest year within ± this many years (trust: ±10).")] = 3,
-    data: Annotated[Path | None, typer.Option("--data", help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
+    min_works: Annotated[int, typer.Option("--min-works",
+                                           help="Leave out countries with fewer works that year "
+                                                "(their share sits at 0 or 100 %).")] = 10,
+    nearest: Annotated[int, typer.Option("--nearest", min=0,
+                                         help="Take GERD (WDI % of GDP, NSF PPP $) and the other annual indicators "
+                                              "from the nearest year within ± this many years (trust: ±10).")] = 3,
+    data: Annotated[Path | None, typer.Option("--data",
+                                              help="Indicator data directory [env COLLABATLAS_DATA].")] = None,
     options: MetricOptions = None, source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
 ) -> None:

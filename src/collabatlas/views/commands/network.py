@@ -35,22 +35,38 @@ def register(app: typer.Typer) -> None:
     app.command("network")(_guard(metric_options()(network)))
 
 
+NORMALIZE_HELP = "Edge normalisation (docs/network.md): association strength (VOSviewer), cosine (Salton), Jaccard."
+
+
 def network(
     level: LevelOpt = Level.country, options: MetricOptions = None,
-    weight: Annotated[Weight, typer.Option("--weight", help="Edge weight: bilateral CS or number of joint works.")] = Weight.cs,
-    normalize: Annotated[Normalization, typer.Option("--normalize", help="Edge normalisation (docs/network.md): association strength (VOSviewer), cosine (Salton), Jaccard.")] = Normalization.none,
-    min_weight: Annotated[float, typer.Option("--min-weight", help="Drop pairs whose raw weight (CS or joint works) is below X.")] = 0.0,
+    weight: Annotated[Weight, typer.Option("--weight",
+                                           help="Edge weight: bilateral CS or number of joint works.")] = Weight.cs,
+    normalize: Annotated[Normalization, typer.Option("--normalize", help=NORMALIZE_HELP)] = Normalization.none,
+    min_weight: Annotated[float, typer.Option("--min-weight", help="Drop pairs whose raw weight (CS or joint works) "
+                                                                   "is below X.")] = 0.0,
     top: Annotated[int | None, typer.Option("--top", help="Keep the N largest units (by --top-by).")] = None,
-    top_by: Annotated[NodeMeasure, typer.Option("--top-by", help="Node measure for --top and for node size.")] = NodeMeasure.cs_total,
-    max_edges: Annotated[int | None, typer.Option("--max-edges", help="Keep each unit's K strongest edges (an edge stays if it is among either end's K).")] = None,
-    keep_isolated: Annotated[bool, typer.Option("--keep-isolated", help="Keep units left without an edge by the thresholds.")] = False,
+    top_by: Annotated[NodeMeasure, typer.Option("--top-by", help="Node measure for --top "
+                                                                 "and for node size.")] = NodeMeasure.cs_total,
+    max_edges: Annotated[int | None, typer.Option("--max-edges",
+                                                  help="Keep each unit's K strongest edges (an edge stays if it is "
+                                                       "among either end's K).")] = None,
+    keep_isolated: Annotated[bool, typer.Option("--keep-isolated",
+                                                help="Keep units left without an edge by the thresholds.")] = False,
     quality: Annotated[Quality, typer.Option("--quality", help="Leiden quality function.")] = Quality.modularity,
-    resolution: Annotated[float, typer.Option("--resolution", help="Leiden resolution (higher: more, smaller clusters).")] = 1.0,
-    layout: Annotated[Layout, typer.Option("--layout", help="fr: Fruchterman-Reingold; drl: DrL; vos: VOS mapping (at most 3000 nodes).")] = Layout.fr,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of clustering and layout (same seed, same map).")] = net_lib.DEFAULT_SEED,
+    resolution: Annotated[float, typer.Option("--resolution",
+                                              help="Leiden resolution (higher: more, smaller clusters).")] = 1.0,
+    layout: Annotated[Layout, typer.Option("--layout",
+                                           help="fr: Fruchterman-Reingold; drl: DrL; "
+                                                "vos: VOS mapping (at most 3000 nodes).")] = Layout.fr,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of clustering and layout "
+                                                     "(same seed, same map).")] = net_lib.DEFAULT_SEED,
     source: SourceOpt = Source.works,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the map: FILE.json (vosviewer), FILE.gexf, FILE.graphml, or a DIRECTORY (csv: nodes.csv, edges.csv).")] = None,
-    fmt: Annotated[ExportFormat | None, typer.Option("--format", "-f", help="Export format (default: from the --out suffix).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o",
+                                             help="Write the map: FILE.json (vosviewer), FILE.gexf, FILE.graphml, or a "
+                                                  "DIRECTORY (csv: nodes.csv, edges.csv).")] = None,
+    fmt: Annotated[ExportFormat | None, typer.Option("--format", "-f",
+                                                     help="Export format (default: from the --out suffix).")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Collaboration network map: units linked by CS or joint works, Leiden clusters, a layout.

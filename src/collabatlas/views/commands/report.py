@@ -143,7 +143,8 @@ def report(
 
       collabatlas report --focus "University of California System" --rollup --out reports/uc
     """
-    years, subject, type, journals, rollup = options.years, options.subject, options.type, options.journals, options.rollup
+    years, subject, type, journals, rollup = (options.years, options.subject, options.type, options.journals,
+                                              options.rollup)
     if source is not Source.works and (pair or pdf):
         _fail(f"{'--pair' if pair else '--pdf'}: fact sheets are drawn from work-level data (Share and CS); "
               "not available with --source pairs")

@@ -73,8 +73,8 @@ def serve(
     if not path.exists():
         _fail(f"store {path} does not exist; run `collabatlas ingest PATH --store {path}` first")
     if not _is_loopback(host):
-        err_console.print(f"[yellow]warning:[/] binding {markup(host)}: the dashboard has no authentication; anyone who "
-                          "can reach this address can read the store")
+        err_console.print(f"[yellow]warning:[/] binding {markup(host)}: the dashboard has no authentication; "
+                          "anyone who can reach this address can read the store")
     try:
         app = create_app(path, data_dir=config.data_dir(data), cache_bytes=cache_mb << 20,
                          allowed_hosts=allowed_hosts(host, allow_host or []))

@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
 
 
 def sync(
-    snapshot: Annotated[Path, typer.Argument(help="OpenAlex snapshot folder (works/updated_date=…/, manifest, merged_ids/).")],
+    snapshot: Annotated[Path, typer.Argument(help="OpenAlex snapshot folder (works/updated_date=…/, "
+                                                  "manifest, merged_ids/).")],
     store: StoreOpt = None,
     json_summary: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     allow_missing: Annotated[bool, typer.Option(

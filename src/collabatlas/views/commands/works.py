@@ -39,7 +39,8 @@ def works(
         "--figure", help="Which figure (default: cs with a partner, else share): "
                          + ", ".join(WORK_FIGURES) + ".")] = None,
     options: MetricOptions = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N works (largest contribution first).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1,
+                                              help="At most N works (largest contribution first).")] = None,
     format: FormatOpt = Format.table, out: OutOpt = None, store: StoreOpt = None,
 ) -> None:
     """The works behind a Count, Share or CS: one row per work with its contribution to the figure

@@ -464,7 +464,8 @@ def group_result(svc: Service, **params):
     return svc.run("group", params, compute)
 
 
-LandscapeXQ = Annotated[str | None, Query(pattern=r"^(log_gerd|log_gerd_ppp|trust_pct)(,(log_gerd|log_gerd_ppp|trust_pct))*$",
+LandscapeXQ = Annotated[str | None, Query(pattern=r"^(log_gerd|log_gerd_ppp|trust_pct)"
+                                                  r"(,(log_gerd|log_gerd_ppp|trust_pct))*$",
                                           description="Regressors, comma-separated: log_gerd (GERD % of GDP), "
                                           "log_gerd_ppp (GERD, PPP $, NSF), trust_pct.",
                                           examples=["log_gerd_ppp"])]
@@ -523,7 +524,8 @@ def network(request: Request, options: OptionsQ, level: LevelQ = Level.country,
             resolution: Annotated[float, Query(gt=0, le=100, description="Leiden resolution.")] = 1.0,
             quality: Annotated[Quality, Query(description="Leiden quality function.")] = Quality.modularity,
             layout: Annotated[Layout, Query(description="Layout algorithm.")] = Layout.fr,
-            seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of clustering and layout.")] = netmod.DEFAULT_SEED,
+            seed: Annotated[int, Query(ge=0, le=2**31 - 1,
+                                       description="Seed of clustering and layout.")] = netmod.DEFAULT_SEED,
             ) -> Response:
     """Nodes (id, label, count, share, cs_total, links, cluster, x, y) and edges (source, target, joint_count,
     cs, weight) from pairs and totals (``collabatlas network``). Example: ``/api/network?level=country&top=50``"""

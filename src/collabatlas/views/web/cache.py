@@ -27,7 +27,8 @@ def approx_bytes(value: Any) -> int:
         return 64 + len(value)
     if isinstance(value, pd.DataFrame):
         shallow = int(value.memory_usage(index=True, deep=False).sum())
-        objects = sum(1 for dtype in value.dtypes if pd.api.types.is_object_dtype(dtype) or str(dtype).startswith(("str", "string")))
+        objects = sum(1 for dtype in value.dtypes
+                      if pd.api.types.is_object_dtype(dtype) or str(dtype).startswith(("str", "string")))
         return shallow + objects * len(value) * OBJECT_CELL_BYTES
     if isinstance(value, dict):
         return 256 + sum(approx_bytes(v) for v in value.values())

@@ -171,8 +171,9 @@ def map_chart(request: Request,
                                 "source pairs, give a country (unit=...) to map its partners' joint works")
         df, _, version = svc.call("scores", level="country", **filters)
         return charts.world_map(df, _context(version, svc, **params), "Share of each country", value="share",
-                                country="unit", data_dir=svc.data_dir, value_title="Share", definition="Share = Σ over works of the "
-                                "country's fractional part (1/authors, split over each author's institutions)")
+                                country="unit", data_dir=svc.data_dir, value_title="Share",
+                                definition="Share = Σ over works of the country's fractional part "
+                                           "(1/authors, split over each author's institutions)")
 
     return _spec(svc, "map", params, build)
 
@@ -224,7 +225,8 @@ def subject_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
                                       window=p.get("window"), type=p.get("type"), subject=PREFIX + slug)
             by_subject[title] = df[df["partner"] == wanted] if wanted else df
         label = _unit_label(svc, p.get("level"), p["unit"])
-        title = f"Collaboration of {label} and {_unit_label(svc, p.get('level'), wanted)} by subject" if wanted else None
+        title = (f"Collaboration of {label} and {_unit_label(svc, p.get('level'), wanted)} by subject"
+                 if wanted else None)
         return charts.subject_small_multiples(by_subject, _context(version, svc, **params), label, top=p["top"],
                                               title=title)
 
@@ -280,7 +282,8 @@ def group_chart(request: Request, country: UnitP,
 
 @router.get("/distance/{unit}", responses=CHART, summary="International works by distance band, per year (Vega-Lite)")
 def distance_chart(request: Request, unit: UnitP,
-                   level: Annotated[DistanceLevel, Query(description="country or institution.")] = DistanceLevel.country,
+                   level: Annotated[DistanceLevel,
+                                    Query(description="country or institution.")] = DistanceLevel.country,
                    years: YearsQ = None, subject: SubjectQ = None, type_: TypeQ = None,
                    window_end_month: WindowEndQ = None) -> Response:
     """The distance bands of ``/api/distance/{unit}`` (the same cached result); when no distance can
