@@ -1,1 +1,2 @@
-"""Attribution: an address or affiliation string → ROR institution, sector and country; the ROR registry; institution coordinates."""
+"""Attribution: an address or affiliation string → ROR institution, sector and country; the ROR registry;
+institution coordinates."""

@@ -18,9 +18,10 @@ How a string is matched (docs/affiliations.md has the details and the measured q
    made only of legal forms (``Inc.``, ``Co., Ltd.``) is dropped.
 3. Candidates: the registry names (display names, labels, aliases; not acronyms; a name with a country
    in parentheses, ``Microsoft (United States)``, also without it) restricted to the resolved country
-   when there is one (Hong Kong and Macao organisations count as in CN too), ranked by the summed inverse document frequency of the
-   words they share with the part (words in more than :data:`COMMON_WORD_DF` names — ``university``
-   — only count when the part has no rarer word); the top :data:`TOP_CANDIDATES` are scored.
+   when there is one (Hong Kong and Macao organisations count as in CN too), ranked by the summed inverse
+   document frequency of the words they share with the part (words in more than :data:`COMMON_WORD_DF`
+   names — ``university`` — only count when the part has no rarer word); the top :data:`TOP_CANDIDATES`
+   are scored.
 4. Score (0–100, rapidfuzz): the mean of ``token_sort_ratio`` and ``token_set_ratio``, plus
    :data:`CITY_BONUS` when the address contains the organisation's city outside the matched part; names of inactive
    organisations lose :data:`INACTIVE_PENALTY`, aliases :data:`ALIAS_PENALTY` (so that a display

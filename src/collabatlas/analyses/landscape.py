@@ -285,8 +285,9 @@ def bands(table: pd.DataFrame, fit_result: pd.DataFrame, grid: Iterable[float] |
     ``fit_result``, on ``grid`` (values of the first x; default 50 points over the group's range).
 
     Columns: ``group, term, x, mean, ci_low, ci_high`` (plus ``gerd_pct_gdp`` = 10**x when x is
-    ``log_gerd``, ``gerd_ppp_musd`` = 10**x when it is ``log_gerd_ppp``, and the value each further regressor is held at). The groups are refitted from
-    ``table``; a ``ValueError`` is raised when that does not reproduce ``fit_result``.
+    ``log_gerd``, ``gerd_ppp_musd`` = 10**x when it is ``log_gerd_ppp``, and the value each further
+    regressor is held at). The groups are refitted from ``table``; a ``ValueError`` is raised when
+    that does not reproduce ``fit_result``.
     """
     fitted = fit_result[fit_result["term"].notna()]
     xs = list(fit_result.attrs.get("x") or [t for t in dict.fromkeys(fitted["term"]) if t != "intercept"])

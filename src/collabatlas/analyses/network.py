@@ -275,7 +275,8 @@ def unit_labels(level: str, nodes: pd.DataFrame) -> list[str]:
     """Display names: institution names, country short names (country_converter), sector names."""
     ids = [str(u) for u in nodes["id"]]
     if level == "institution" and "name" in nodes:
-        return [str(name) if isinstance(name, str) and name else unit for unit, name in zip(ids, nodes["name"], strict=True)]
+        return [str(name) if isinstance(name, str) and name else unit
+                for unit, name in zip(ids, nodes["name"], strict=True)]
     if level == "country":
         from collabatlas.refdata.countries import short_names
 
@@ -331,7 +332,8 @@ def strongest_edges(edges: pd.DataFrame, k: int) -> pd.DataFrame:
     """Edges among the ``k`` strongest (by ``weight``; ties by the other end's id) of either end."""
     ends = pd.concat([edges.assign(_node=edges["source"], _other=edges["target"]),
                       edges.assign(_node=edges["target"], _other=edges["source"])])
-    ends = ends.assign(_w=ends["weight"].round(12)).sort_values(["_node", "_w", "_other"], ascending=[True, False, True])
+    ends = ends.assign(_w=ends["weight"].round(12)).sort_values(["_node", "_w", "_other"],
+                                                                ascending=[True, False, True])
     keep = ends.groupby("_node", sort=False).head(k)
     kept = set(zip(keep["source"], keep["target"], strict=True))
     mask = [pair in kept for pair in zip(edges["source"], edges["target"], strict=True)]

@@ -28,7 +28,8 @@ def describe(net: Network) -> str:
     strength = NORMALIZATION_LABEL[m.get("normalize", "none")] + WEIGHT_LABEL[m.get("weight", "cs")]
     bits = [f"{PLURAL.get(m.get('level'), 'units')} linked by {strength}", m.get("filters", "")]
     if m.get("n_clusters") is not None:
-        bits.append(f"Leiden {m.get('quality')} clusters (resolution {m.get('resolution')}, seed {m.get('cluster_seed')})")
+        bits.append(f"Leiden {m.get('quality')} clusters "
+                    f"(resolution {m.get('resolution')}, seed {m.get('cluster_seed')})")
     if m.get("layout"):
         bits.append(f"{m['layout']} layout (seed {m.get('layout_seed')})")
     if m.get("data_version") is not None:
@@ -140,7 +141,8 @@ def gexf_tree(net: Network) -> ET.ElementTree:
     edges = ET.SubElement(graph, f"{{{GEXF_NS}}}edges")
     for i, row in net.edges.iterrows():
         edge = ET.SubElement(edges, f"{{{GEXF_NS}}}edge", {"id": str(i), "source": str(row["source"]),
-                                                           "target": str(row["target"]), "weight": _text(row["weight"])})
+                                                           "target": str(row["target"]),
+                                                           "weight": _text(row["weight"])})
         values = ET.SubElement(edge, f"{{{GEXF_NS}}}attvalues")
         for name in EDGE_ATTRIBUTES:
             ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": _text(row[name])})

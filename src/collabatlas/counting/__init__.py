@@ -1,1 +1,2 @@
-"""The counting rules as set-based SQL, the work filters, subjects and journal lists (no I/O beyond reading packaged reference data)."""
+"""The counting rules as set-based SQL, the work filters, subjects and journal lists (no I/O beyond reading
+packaged reference data)."""

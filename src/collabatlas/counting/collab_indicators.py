@@ -155,12 +155,14 @@ def coverage_sql(c: Counting, fold_hk_mo: bool = False) -> tuple[str, dict]:
     short distance)."""
     prefix, params = unit_shares_sql(_from_shares(c))
     ctes, more = _features_ctes(c, fold_hk_mo)
-    sql = f"""{prefix}{ctes}
+    sql = (f"""{prefix}{ctes}
     SELECT (SELECT count(*) FROM wf) AS works,
            (SELECT count(DISTINCT ikey) FROM fi) AS institutions,
-           (SELECT count(DISTINCT ikey) FROM fi) - (SELECT count(DISTINCT ikey) FROM wg) AS institutions_without_coordinates,
+           (SELECT count(DISTINCT ikey) FROM fi) - (SELECT count(DISTINCT ikey) FROM wg)"""
+           """ AS institutions_without_coordinates,
            (SELECT count(*) FROM wf WHERE n_inst > 1 OR n_countries > 1) AS collab_works,
-           (SELECT count(*) FROM wf WHERE (n_inst > 1 OR n_countries > 1) AND n_geo < 2) AS collab_works_without_distance"""
+           (SELECT count(*) FROM wf WHERE (n_inst > 1 OR n_countries > 1) AND n_geo < 2)"""
+           """ AS collab_works_without_distance""")
     return sql, {**params, **more}
 
 
@@ -169,7 +171,8 @@ def _period(window_end_month: int | None, alias: str) -> tuple[str, str, dict]:
     if window_end_month is None:
         return f"{alias}.year", "", {}
     return ("year(wp.pub_date) + CASE WHEN month(wp.pub_date) > $end_month THEN 1 ELSE 0 END",
-            f"JOIN works wp ON wp.wkey = {alias}.wkey AND wp.pub_date IS NOT NULL", {"end_month": int(window_end_month)})
+            f"JOIN works wp ON wp.wkey = {alias}.wkey AND wp.pub_date IS NOT NULL",
+            {"end_month": int(window_end_month)})
 
 
 def _focus_key(c: Counting) -> str:

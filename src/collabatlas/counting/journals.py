@@ -57,7 +57,8 @@ _PUNCT = re.compile(r"[^0-9a-z]+")
 
 #: normalised Nature Index spelling → normalised spelling in OpenAlex / WoS / Scopus (both are kept)
 ALIASES: dict[str, tuple[str, ...]] = {
-    "jama the journal of the american medical association": ("jama", "jama journal of the american medical association"),
+    "jama the journal of the american medical association": (
+        "jama", "jama journal of the american medical association"),
     "proceedings of the national academy of sciences of the united states of america": (
         "proceedings of the national academy of sciences",),
     "proceedings of the royal society b": ("proceedings of the royal society b biological sciences",),

@@ -164,7 +164,8 @@ class SparkEngine:
                 frame = frame.withColumn("issn_l", functions.lit(None).cast("string")).withColumn(
                     "issns", functions.lit(None).cast("array<string>"))
             frame.createOrReplaceTempView(f"x_{table}")
-        geo = self.parquet_dir / "institution_geo"  # coordinates (collabatlas.affiliations.geo); an older export has none
+        # coordinates (collabatlas.affiliations.geo); an older export has none
+        geo = self.parquet_dir / "institution_geo"
         if geo.is_dir() and any(geo.rglob("*.parquet")):
             self.spark.read.parquet(str(geo)).createOrReplaceTempView("x_institution_geo")
             geo_sql = "SELECT institution_id AS ikey, lat, lon, origin FROM x_institution_geo"

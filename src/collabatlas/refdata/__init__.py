@@ -156,7 +156,8 @@ def locate(name: str, data_dir: str | os.PathLike | None = None) -> Located:
         if not path.is_file():
             raise RefDataError(f"updated copy of {name} is missing: {path}; run `collabatlas data update {name}` "
                                f"or delete {cache_dir() / 'manifest.json'} to use the packaged copy")
-        fix = f"run `collabatlas data update {name}` again, or delete it and its entry in {cache_dir() / 'manifest.json'}"
+        fix = (f"run `collabatlas data update {name}` again, "
+               f"or delete it and its entry in {cache_dir() / 'manifest.json'}")
         digest = _checked(path, cached["bytes"], cached["sha256"], path.stat().st_mtime_ns, fix)
         return Located(entry, path, "cache", f"{cached.get('version', '')} (updated {cached['retrieved']})", digest)
     path = _package_root() / "files" / entry.file

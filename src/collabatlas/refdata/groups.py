@@ -215,7 +215,8 @@ def _income_table(year: int | None, data_dir: str | os.PathLike[str] | None) -> 
             if year <= history["year"].max():
                 if year not in set(history["year"]):
                     raise GroupError(f"no income classification for {year}: {OWID_INCOME_FILE} covers "
-                                     f"{history['year'].min()}–{history['year'].max()}, later years use the current one")
+                                     f"{history['year'].min()}–{history['year'].max()}, "
+                                     "later years use the current one")
                 rows = history[history["year"] == year]
                 return dict(zip(rows["iso2"], rows["group"], strict=True))
         current = indicators.income_groups(data_dir)

@@ -45,7 +45,8 @@ def duckdb_columns(spec: dict[str, Any]) -> str:
 
 
 def _type_name(value: Any) -> str:
-    for py, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (dict, "object"), (list, "array")):
+    for py, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (dict, "object"),
+                     (list, "array")):
         if isinstance(value, py):
             return name
     return type(value).__name__

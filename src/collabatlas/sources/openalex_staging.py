@@ -215,7 +215,8 @@ class Stager:
         if not self.con.execute(f"SELECT count(*) FROM raw_input WHERE {condition}").fetchone()[0]:
             return
         rows = self.con.execute(f"""
-            SELECT filename, count(*), list(r._rec ORDER BY r.rowid)[:10], list(r.rowid + 1 - f.first ORDER BY r.rowid)[:10]
+            SELECT filename, count(*), list(r._rec ORDER BY r.rowid)[:10],"""
+                                f""" list(r.rowid + 1 - f.first ORDER BY r.rowid)[:10]
             FROM raw_read r JOIN (SELECT filename, min(rowid) AS first FROM raw_read GROUP BY filename) f
                  USING (filename)
             WHERE {condition} GROUP BY filename ORDER BY filename""").fetchall()
@@ -313,9 +314,11 @@ class Stager:
                                unnest(authorships) AS a, generate_subscripts(authorships, 1) AS author_position
                         FROM raw_works))
         """)
-        found = con.execute("SELECT count(*) FILTER (WHERE null_entry), sum(bad_countries) FROM raw_authorships").fetchone()
+        found = con.execute("SELECT count(*) FILTER (WHERE null_entry), sum(bad_countries) "
+                            "FROM raw_authorships").fetchone()
         self._warn("null or empty authorship entry (kept as an author with no known affiliation)", found[0])
-        self._warn("authorship country not ISO 3166-1 alpha-2 (treated as unknown; entries counted)", int(found[1] or 0))
+        self._warn("authorship country not ISO 3166-1 alpha-2 (treated as unknown; entries counted)",
+                   int(found[1] or 0))
         con.execute("""
             INSERT INTO stage_authorships (rid, work_id, author_position, author_id, author_name, n_institutions,
                                            n_countries)
@@ -357,7 +360,8 @@ class Stager:
                    updated_date, 'work'
             FROM raw_institutions WHERE iid IS NOT NULL
         """)
-        con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions; DROP TABLE raw_issns")
+        con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions; "
+                    "DROP TABLE raw_issns")
 
     def _stage_institutions(self) -> None:
         self._skip_where("oa_id(id) IS NULL", "record without id")
@@ -379,7 +383,8 @@ class Stager:
                    TRY_CAST(updated_date AS TIMESTAMP), 'entity'
             FROM raw_input WHERE oa_id(id) IS NOT NULL
         """)
-        self.con.execute(GEO_STAGING_SQL)  # the record's coordinates (numbers only), merged by collabatlas.affiliations.geo
+        # the record's coordinates (numbers only), merged by collabatlas.affiliations.geo
+        self.con.execute(GEO_STAGING_SQL)
 
 
 def _batches(files: list[InputFile], max_bytes: int) -> Iterator[list[InputFile]]:

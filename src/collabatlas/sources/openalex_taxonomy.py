@@ -6,7 +6,8 @@ export categories onto these fields."""
 from __future__ import annotations
 
 #: OpenAlex domain id → name
-DOMAINS: dict[str, str] = {"1": "Life Sciences", "2": "Social Sciences", "3": "Physical Sciences", "4": "Health Sciences"}
+DOMAINS: dict[str, str] = {"1": "Life Sciences", "2": "Social Sciences", "3": "Physical Sciences",
+                           "4": "Health Sciences"}
 
 #: OpenAlex field id → (name, domain id); the ids are the ASJC two-digit subject areas
 FIELDS: dict[str, tuple[str, str]] = {

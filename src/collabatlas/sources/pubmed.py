@@ -156,7 +156,8 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
         if revised is not None else None
     return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=_text(article.find("ArticleTitle")),
                         year=year, pub_date=pub_date, doi=doi,
-                        type=_pub_type([_text(t) or "" for t in article.findall("PublicationTypeList/PublicationType")]),
+                        type=_pub_type([_text(t) or ""
+                                        for t in article.findall("PublicationTypeList/PublicationType")]),
                         source_name=_text(article.find("Journal/Title")), updated_date=updated, authors=authors,
                         issns=[i for e in article.findall("Journal/ISSN") for i in split_issns(_text(e))],
                         issn_l=_text(art.find("MedlineCitation/MedlineJournalInfo/ISSNLinking")),

@@ -199,7 +199,8 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
     for record, line_no, values, joined in _tab_rows(lines, len(header)):
         where = f"{path}: record {record} (line {line_no})"
         if len(values) != len(header):
-            report.skip("row with a wrong number of columns", f"{where}: {len(values)} columns, header has {len(header)}")
+            report.skip("row with a wrong number of columns",
+                        f"{where}: {len(values)} columns, header has {len(header)}")
             continue
         if joined:
             report.warn("tab-delimited row continued over several lines (embedded line break, joined)")

@@ -72,7 +72,8 @@ def check_import_folder(con: duckdb.DuckDBPyConnection, folder: str | os.PathLik
         return
     try:
         body = json.loads(manifest.read_text())
-        complete, expected = bool(body["complete"]), {t: int(body["rows"][t]) for t in TABLES} if body["complete"] else {}
+        complete, expected = (bool(body["complete"]),
+                              {t: int(body["rows"][t]) for t in TABLES} if body["complete"] else {})
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InterchangeError(f"{manifest}: unreadable export manifest ({exc}); export the store again") from exc
     if not complete:
@@ -80,10 +81,12 @@ def check_import_folder(con: duckdb.DuckDBPyConnection, folder: str | os.PathLik
                                f"export the store again into an empty folder")
     for table in TABLES:
         try:
-            found = con.execute("SELECT count(*) FROM read_parquet(?, hive_partitioning = false)", [files[table]]).fetchone()[0]
+            found = con.execute("SELECT count(*) FROM read_parquet(?, hive_partitioning = false)",
+                                [files[table]]).fetchone()[0]
         except duckdb.Error as exc:
             raise InterchangeError(f"{path / table}: unreadable Parquet ({str(exc).splitlines()[0]})") from exc
         if found != expected[table]:
-            raise InterchangeError(f"{path / table}: {found:,} rows in the files, the export wrote {expected[table]:,}: "
+            raise InterchangeError(f"{path / table}: {found:,} rows in the files, "
+                                   f"the export wrote {expected[table]:,}: "
                                    f"the folder holds files of another export or misses some; export the store "
                                    f"again into an empty folder")

@@ -11,7 +11,8 @@ string ids):
 - ``affiliations``     one row per distinct (work, authorship, institution)
 - ``author_countries`` the authorship-level ``countries`` list (fallback for authors without institutions)
 - ``institutions``     one row per institution, from institution entity files or from works
-- ``institution_geo``  coordinates of geocoded institutions: OpenAlex entity ``geo``, else ROR (``collabatlas.affiliations.geo``)
+- ``institution_geo``  coordinates of geocoded institutions: OpenAlex entity ``geo``, else ROR
+                       (``collabatlas.affiliations.geo``)
 - ``work_sources``     every source record (OpenAlex, WoS, Scopus, PubMed) merged into a work: provenance
                        and the keys cross-source dedupe matches on (docs/sources.md)
 - ``ingest_log``       one row per committed ingest, with its summary as JSON
@@ -196,7 +197,8 @@ def check_store_path(target: str) -> None:
                          f"(e.g. {path.with_suffix('.duckdb')}); is {path.name} an input file given to --store?")
 
 
-def connect(path: str | os.PathLike | None, settings: EngineSettings | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | os.PathLike | None, settings: EngineSettings | None = None,
+            read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and if needed create) a store; ``None`` or ``":memory:"`` gives an in-memory store.
     A path that is not a DuckDB database is refused (:func:`check_store_path`)."""
     settings = settings or EngineSettings()
