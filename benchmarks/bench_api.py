@@ -116,7 +116,8 @@ def summary(rows: list[dict]) -> dict:
     colds = [r["cold_ms"] for r in rows]
     every = [ms for r in rows for ms in r["all_ms"]]
     return {"all_requests": len(every), "all_p50_ms": round(statistics.median(every), 1),
-            "all_p95_ms": round(_percentile(every, 0.95), 1),"cold_p50_ms": round(statistics.median(colds), 1), "cold_p95_ms": round(_percentile(colds, 0.95), 1),
+            "all_p95_ms": round(_percentile(every, 0.95), 1),
+            "cold_p50_ms": round(statistics.median(colds), 1), "cold_p95_ms": round(_percentile(colds, 0.95), 1),
             "cold_max_ms": round(max(colds), 1),
             "warm_p95_max_ms": round(max(r["warm_p95_ms"] for r in rows), 2),
             "warm_p50_median_ms": round(statistics.median(r["warm_p50_ms"] for r in rows), 2)}

@@ -263,7 +263,8 @@ def fit(data_dir: Path | None = None, con=None, target: float = FIT_TARGET,
         y = np.array([c.ror_id in g for c, g in rows], dtype=float)
         oof = _out_of_fold(x, y, [tuple(sorted(g)) for _, g in rows], folds)
         w = _fit_logistic(x, y)
-        model = {"intercept": round(float(w[0]), 4)} | {f: round(float(v), 4) for f, v in zip(ABSTAIN_FEATURES, w[1:], strict=False)}
+        model = ({"intercept": round(float(w[0]), 4)}
+                 | {f: round(float(v), 4) for f, v in zip(ABSTAIN_FEATURES, w[1:], strict=False)})
         curve = []
         for cut in np.round(np.arange(0.0, 0.96, 0.01), 2):
             kept = oof >= cut

@@ -39,7 +39,8 @@ DATASETS = [
      "Our World in Data, from the World Bank", "https://ourworldindata.org/grapher/world-banks-income-groups",
      "CC BY 4.0", "2017 edition (1987-2016)", None),
     ("wdi", "wdi_gerd_researchers_gdppc_long.csv.gz", "indicators/wdi_gerd_researchers_gdppc_long.csv", True,
-     "WDI GERD % of GDP (GB.XPD.RSDV.GD.ZS), researchers per million (SP.POP.SCIE.RD.P6), GDP per capita (NY.GDP.PCAP.CD)",
+     "WDI GERD % of GDP (GB.XPD.RSDV.GD.ZS), researchers per million (SP.POP.SCIE.RD.P6), "
+     "GDP per capita (NY.GDP.PCAP.CD)",
      "World Bank World Development Indicators", "https://data.worldbank.org/indicator/GB.XPD.RSDV.GD.ZS",
      "CC BY 4.0", "WDI last updated 2026-07-13", "worldbank-api"),
     ("population", "population.csv.gz", "indicators/population.csv", True,

@@ -103,7 +103,8 @@ def work(wid: str, authors: list, year: int = 2020, date: str | None = None, upd
         "primary_topic": {
             "id": "https://openalex.org/T1", "display_name": "Topic",
             "subfield": {"id": "https://openalex.org/subfields/1303", "display_name": "Biochemistry"},
-            "field": {"id": "https://openalex.org/fields/13", "display_name": "Biochemistry, Genetics and Molecular Biology"},
+            "field": {"id": "https://openalex.org/fields/13",
+                      "display_name": "Biochemistry, Genetics and Molecular Biology"},
             "domain": {"id": "https://openalex.org/domains/1", "display_name": "Life Sciences"},
         },
         "authorships": authorships,

@@ -25,7 +25,8 @@ with warnings.catch_warnings():
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     root = tmp_path_factory.mktemp("web")
-    return {"geo": hand_store(root / "geo.duckdb", pairs=True), "bare": hand_store(root / "bare.duckdb", geocoded=False)}
+    return {"geo": hand_store(root / "geo.duckdb", pairs=True),
+            "bare": hand_store(root / "bare.duckdb", geocoded=False)}
 
 
 @pytest.fixture(scope="module")

@@ -167,7 +167,8 @@ def test_non_iso_country_codes_are_unknown_with_a_counted_warning(tmp_path):
         ("DE",), ("FR",), ("XK",)]
     assert atlas.con.execute("SELECT country_code FROM institutions WHERE institution_id = 'I1'").fetchone() == (None,)
     assert "XX" not in set(atlas.scores(level="country")["unit"])
-    assert report.warnings["institution country_code not ISO 3166-1 alpha-2 (treated as unknown; institutions counted)"] == 1
+    assert report.warnings["institution country_code not ISO 3166-1 alpha-2 "
+                           "(treated as unknown; institutions counted)"] == 1
     # W1's author 1 lists XX among countries, W3 lists ZZ
     assert report.warnings["authorship country not ISO 3166-1 alpha-2 (treated as unknown; entries counted)"] == 2
 
@@ -279,7 +280,8 @@ def test_noop_reingest_keeps_the_data_version_and_logs_nothing(tmp_path):
 # -- item 25: implausible years, bad dates ------------------------------------------------------
 
 def test_implausible_years_and_bad_dates_are_counted_warnings(tmp_path):
-    records = [work("W1", [[("I1", "US")]], year=0, date="2001-02-03"), work("W2", [[("I1", "US")]], year=-5, date=None),
+    records = [work("W1", [[("I1", "US")]], year=0, date="2001-02-03"),
+               work("W2", [[("I1", "US")]], year=-5, date=None),
                work("W3", [[("I1", "US")]], year=3000, date="3000-01-01"),
                work("W4", [[("I1", "US")]], year=2019, date="2021-01-01"),
                work("W5", [[("I1", "US")]], updated="yesterday")]

@@ -194,8 +194,8 @@ def test_hotspot_bars_percentages_with_rest_of_world_last():
                              "joint_partners": [2, 1, 3], "pct_of_international_cs": [50.0, 50 / 3, 100 / 3]})
     spec = charts.hotspot_bars(hotspots, ChartContext(data_version=3), "Somewhere").to_dict()
     _, enc, rows = the_mark(spec, "bar", "x", "pct_of_international_cs")
-    assert by(rows, "country", "pct_of_international_cs") == dict(zip(hotspots["country"],
-                                                                       hotspots["pct_of_international_cs"], strict=False))
+    assert by(rows, "country", "pct_of_international_cs") == dict(
+        zip(hotspots["country"], hotspots["pct_of_international_cs"], strict=False))
     assert enc["y"]["sort"] == ["Germany (DE)", "France (FR)", REST_OF_WORLD]
 
 
@@ -249,7 +249,8 @@ def test_map_labels_do_not_overlap():
     from collabatlas.views.world_map import place_labels, to_pixels
 
     europe = pd.DataFrame({"label": ["Belgium", "Netherlands", "Luxembourg", "Germany", "France", "Japan"],
-                           "lon": [4.35, 4.9, 6.13, 13.4, 2.35, 139.7], "lat": [50.85, 52.37, 49.61, 52.52, 48.86, 35.7],
+                           "lon": [4.35, 4.9, 6.13, 13.4, 2.35, 139.7],
+                           "lat": [50.85, 52.37, 49.61, 52.52, 48.86, 35.7],
                            "value": [6.0, 5, 4, 3, 2, 1]})
     kept = place_labels(europe)
     assert "Japan" in set(kept["label"]) and len(kept) < len(europe)  # crowded Benelux labels are dropped

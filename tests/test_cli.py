@@ -48,7 +48,8 @@ def test_scores_csv_columns_and_values(store):
     df = run_csv("scores", "--level", "country", "--store", str(store))
     assert list(df.columns) == ["unit", "name", "count", "share"]  # a country's name beside its code
     assert dict(zip(df["unit"], df["name"], strict=True)) == {"JP": "Japan", "US": "United States", "CN": "China"}
-    assert dict(zip(df["unit"], df["share"], strict=True)) == pytest.approx({"JP": 1.0, "US": 1 / 6 + 1 / 2, "CN": 1 / 3})
+    assert dict(zip(df["unit"], df["share"], strict=True)) == pytest.approx(
+        {"JP": 1.0, "US": 1 / 6 + 1 / 2, "CN": 1 / 3})
     inst = run_csv("scores", "--level", "institution", "--store", str(store))
     assert list(inst.columns) == ["unit", "name", "count", "share"]
 
@@ -62,7 +63,8 @@ def test_pairs_csv_each_pair_once(store):
 
 
 def test_filters_window_and_json(store):
-    result = runner.invoke(app, ["scores", "--window", "2020-08-01..2021-07-31", "--format", "json", "--store", str(store)])
+    result = runner.invoke(app, ["scores", "--window", "2020-08-01..2021-07-31", "--format", "json",
+                                 "--store", str(store)])
     assert result.exit_code == 0
     assert {r["unit"]: r["share"] for r in json.loads(result.stdout)} == pytest.approx({"JP": 0.5, "US": 0.5})
 
@@ -85,8 +87,8 @@ def test_user_errors_are_one_line_not_a_traceback(store, tmp_path):
 
 @pytest.mark.slow  # a fresh interpreter imports the whole package
 def test_console_script_csv_to_stdout(store):
-    out = subprocess.run([sys.executable, "-m", "collabatlas.views.cli", "scores", "--store", str(store), "--format", "csv"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "collabatlas.views.cli", "scores", "--store", str(store),
+                          "--format", "csv"], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[0] == "unit,name,count,share"
 
 

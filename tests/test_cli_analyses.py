@@ -21,7 +21,8 @@ def test_landscape_and_groups_commands(tmp_path, shared_data, monkeypatch):
     monkeypatch.setenv("COLLABATLAS_DATA", str(shared_data))
     runner = CliRunner()
     store = str(tmp_path / "s.duckdb")
-    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)),
+                               "--store", store]).exit_code == 0
     out = runner.invoke(app, ["landscape", "--year", "2008", "--min-n", "3", "--min-works", "1", "--format", "json",
                                 "--store", store])
     assert out.exit_code == 0, out.output
@@ -31,7 +32,8 @@ def test_landscape_and_groups_commands(tmp_path, shared_data, monkeypatch):
     assert all(row["gerd_pct_gdp"] > 0 for row in result["countries"])  # all six report GERD for 2008
     overall = [row for row in result["fit"] if row["group"] == "all" and row["term"] == "log_gerd"]
     assert len(overall) == 1 and overall[0]["n"] == 6
-    gaps = runner.invoke(app, ["landscape", "--year", "2008", "--gaps", "2014-2020", "--format", "json", "--store", store])
+    gaps = runner.invoke(app, ["landscape", "--year", "2008", "--gaps", "2014-2020", "--format", "json",
+                               "--store", store])
     assert gaps.exit_code == 0, gaps.output
     trust_gaps = {(r["country"], r["indicator"]): r["missing_years"] for r in json.loads(gaps.stdout)}
     # trust (WVS) has a wave in 2014 only within 2014-2020
@@ -44,7 +46,8 @@ def test_landscape_leaves_out_countries_with_few_works(tmp_path, shared_data, mo
     monkeypatch.setenv("COLLABATLAS_DATA", str(shared_data))
     runner = CliRunner()
     store = str(tmp_path / "s.duckdb")
-    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)),
+                               "--store", store]).exit_code == 0
     out = runner.invoke(app, ["landscape", "--year", "2008", "--min-works", "2", "--format", "json", "--store", store])
     assert out.exit_code == 0, out.output
     kept = {row["country"]: row["works"] for row in json.loads(out.stdout)["countries"]}

@@ -259,9 +259,10 @@ def test_subject_typo_is_an_error_not_an_empty_table(store, args):
 
 def test_known_subject_still_filters(tmp_path):
     records = [work("W1", [[("J1", "JP")], [("U1", "US")]], year=2020,
-                    primary_topic={"domain": {"id": "https://openalex.org/domains/3", "display_name": "Physical Sciences"},
-                                   "field": {"id": "https://openalex.org/fields/31", "display_name": "Physics and Astronomy"},
-                                   "subfield": {"id": "https://openalex.org/subfields/3107", "display_name": "Atomic Physics"}})]
+                    primary_topic={
+                        "domain": {"id": "https://openalex.org/domains/3", "display_name": "Physical Sciences"},
+                        "field": {"id": "https://openalex.org/fields/31", "display_name": "Physics and Astronomy"},
+                        "subfield": {"id": "https://openalex.org/subfields/3107", "display_name": "Atomic Physics"}})]
     atlas = Atlas(":memory:")
     atlas.ingest(write_jsonl(tmp_path / "w.jsonl", records))
     for subject in ("Physical Sciences", "physics and astronomy", "fields/31"):
@@ -319,7 +320,8 @@ def test_api_blank_required_values_are_422(store):
             f"/api/group/US?group=eu&periods={blank}", "/api/group/US?group=eu&periods=,",
             f"/api/chart/partners/{blank}", f"/api/chart/trend/{blank}", f"/api/chart/subjects/{blank}",
             f"/api/chart/contribution/{blank}", f"/api/chart/hotspots/{blank}",
-            f"/api/chart/group/{blank}?group=eu&periods=2019,2020", f"/api/chart/group/US?group={blank}&periods=2019,2020",
+            f"/api/chart/group/{blank}?group=eu&periods=2019,2020",
+            f"/api/chart/group/US?group={blank}&periods=2019,2020",
             f"/api/chart/group/US?group=eu&periods={blank}", "/api/trend/JP/US?compare=2019",
             "/api/trend/JP/US?compare=abc", "/api/partners/JP?ci=10001", "/api/scores?subject=Phisics"]
     with TestClient(create_app(store), raise_server_exceptions=False) as client:

@@ -191,15 +191,17 @@ def test_coordinates_from_ror_and_openalex_wins(tmp_path):
     write_jsonl(folder / "inst.jsonl", [{**entity("I11", "JP", TOKYO), "ror": "https://ror.org/0bcdefg34"}])
     ror = write_jsonl(tmp_path / "ror.jsonl", [ror_v2("0abcdef12", "Boston U", "US", *BOSTON),
                                                ror_v2("0bcdefg34", "Tokyo U", "JP", 35.0, 139.0),
-                                               {"id": "https://ror.org/0cdefgh56", "name": "Old", "types": ["Education"],
-                                                "addresses": [{"lat": 10.0, "lng": 20.0}], "country": {}}])
+                                               {"id": "https://ror.org/0cdefgh56", "name": "Old",
+                                                "types": ["Education"], "addresses": [{"lat": 10.0, "lng": 20.0}],
+                                                "country": {}}])
     with collabatlas.open(":memory:") as atlas:
         atlas.ingest(folder)
         assert atlas.indicators("country").attrs["coverage"]["institutions_without_coordinates"] == 1
         version = atlas.data_version
         report = load_ror(atlas.con, [ror])
         assert report.coordinates_changed == 1 and atlas.data_version == version + 1
-        assert atlas.con.execute("SELECT lat, lon FROM ror_institutions WHERE ror_id = '0cdefgh56'").fetchone() == (10, 20)
+        assert atlas.con.execute("SELECT lat, lon FROM ror_institutions "
+                                 "WHERE ror_id = '0cdefgh56'").fetchone() == (10, 20)
         rows = dict(atlas.con.execute("SELECT i.institution_id, g.origin || ':' || g.lat FROM institution_geo g "
                                       "JOIN institutions i USING (ikey)").fetchall())
         assert rows == {"I10": f"ror:{BOSTON[0]}", "I11": f"openalex:{TOKYO[0]}"}  # OpenAlex wins over ROR

@@ -132,7 +132,8 @@ def test_count_is_per_work_and_filters(atlas_of):
     assert as_dict(atlas.scores(level="country", subject="life sciences"))["JP"] == pytest.approx(13 / 6)
     assert atlas.scores(level="country", subject="Physics and Astronomy").empty
     by_year = atlas.scores(level="country", by_year=True)
-    assert set(zip(by_year["unit"], by_year["year"], strict=False)) == {("JP", 2019), ("US", 2019), ("JP", 2020), ("JP", 2021), ("CN", 2021)}
+    assert set(zip(by_year["unit"], by_year["year"], strict=False)) == {("JP", 2019), ("US", 2019), ("JP", 2020),
+                                                                         ("JP", 2021), ("CN", 2021)}
 
 
 def test_adjusted_share_matches_nature_index_formula(atlas_of):

@@ -36,7 +36,8 @@ def build(tmp_path, authors_per_work, name="w.jsonl"):
 
 def per_work_shares(atlas, level, renormalize=False):
     prefix, params = counting.unit_shares_sql(Counting(level=level, renormalize=renormalize))
-    rows = atlas.con.execute(f"{prefix} SELECT w.work_id, sum(share), count(*) FROM wu JOIN works w USING (wkey) GROUP BY w.work_id", params).fetchall()
+    rows = atlas.con.execute(f"{prefix} SELECT w.work_id, sum(share), count(*) FROM wu JOIN works w USING (wkey) "
+                             "GROUP BY w.work_id", params).fetchall()
     return {w: (s, k) for w, s, k in rows}
 
 

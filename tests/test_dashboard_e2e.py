@@ -167,7 +167,8 @@ def test_distance_section_draws_and_names_stay_text(browser, hand_server):
             cells = {c for p in _panels(page) for row in p["cells"] for c in row}
             if path.startswith("/institution"):
                 assert HOSTILE["I3"] in cells and HOSTILE["I4"] in cells  # shown as the text it is
-                assert HOSTILE["I1"] in page.eval_on_selector_all(".vega-container text", "ts => ts.map(t => t.textContent).join(' ')")
+                assert HOSTILE["I1"] in page.eval_on_selector_all(".vega-container text",
+                                                                  "ts => ts.map(t => t.textContent).join(' ')")
         finally:
             page.close()
         assert not problems, (path, problems)

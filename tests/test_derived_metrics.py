@@ -110,7 +110,8 @@ def test_dual_affiliation_part_is_cs_minus_cs_without_dual_authors(atlas_of):
 def test_group_dual_split_is_group_cs_minus_group_cs_without_dual_authors(atlas_of):
     atlas = atlas_of([work("W1", [[JP, US], [GB]], year=2020), work("W2", [[JP], [GB]], year=2020)])
     row = atlas.group("GB", "test", ["2020"], members=frozenset({"US"}), report_dual=True).periods.iloc[0]
-    alone = atlas.group("GB", "test", ["2020"], members=frozenset({"US"}), exclude_dual_affiliations=True).periods.iloc[0]
+    alone = atlas.group("GB", "test", ["2020"], members=frozenset({"US"}),
+                        exclude_dual_affiliations=True).periods.iloc[0]
     assert math.isclose(row["group_cs_without_dual"], alone["group_cs"])
     assert math.isclose(row["group_dual_cs"], row["group_cs"] - alone["group_cs"]) and row["group_dual_cs"] > 0
     assert math.isclose(row["intl_dual_cs"], row["intl_cs"] - alone["intl_cs"])

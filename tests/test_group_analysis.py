@@ -62,7 +62,8 @@ def test_group_cli_with_a_user_csv_and_a_maintained_group(tmp_path, shared_data,
     monkeypatch.setenv("COLLABATLAS_DATA", str(shared_data))
     runner = CliRunner()
     store = str(tmp_path / "s.duckdb")
-    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)),
+                               "--store", store]).exit_code == 0
     groups_csv = tmp_path / "groups.csv"
     groups_csv.write_text("country,group\nPakistan,neighbours\nRussia,neighbours\nJapan,other\n")
     out = runner.invoke(app, ["group", "CN", "--group", f"csv:{groups_csv}#neighbours", "--periods", "2014,2017",
@@ -71,7 +72,8 @@ def test_group_cli_with_a_user_csv_and_a_maintained_group(tmp_path, shared_data,
     report = json.loads(out.stdout)
     assert report["members"] == ["PK", "RU"] and [p["group_works"] for p in report["periods"]] == [2, 3]
     # Belt and Road (maintained list): PK and RU are members, US is not
-    bri = runner.invoke(app, ["group", "CN", "--group", "bri", "--periods", "2014,2017", "--format", "json", "--store", store])
+    bri = runner.invoke(app, ["group", "CN", "--group", "bri", "--periods", "2014,2017", "--format", "json",
+                              "--store", store])
     assert [p["group_works"] for p in json.loads(bri.stdout)["periods"]] == [2, 3]
     bad = runner.invoke(app, ["group", "CN", "--group", "nonsense", "--periods", "2014", "--store", store])
     assert bad.exit_code == 2 and "bri" in bad.output
@@ -87,5 +89,6 @@ def test_growth_intervals(atlas_of):
     assert growth.loc["group_works", "growth_pct"] == pytest.approx(50.0)
     low, high = growth.loc["group_works", ["growth_low", "growth_high"]]
     assert low < 50 < high and high - low < 150
-    assert growth.loc["group_cs", "growth_low"] < growth.loc["group_cs", "growth_pct"] < growth.loc["group_cs", "growth_high"]
+    assert (growth.loc["group_cs", "growth_low"] < growth.loc["group_cs", "growth_pct"]
+            < growth.loc["group_cs", "growth_high"])
     assert growth.loc["domestic_works", ["growth_low", "growth_high"]].isna().all()

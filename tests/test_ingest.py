@@ -254,4 +254,5 @@ def test_staging_inserts_name_their_columns(tmp_path, monkeypatch):
     permuted.ingest(*inputs)
     assert store_rows(permuted) == store_rows(normal)
     geo_rows = "SELECT lat, lon, origin FROM institution_geo ORDER BY ALL"
-    assert permuted.con.execute(geo_rows).fetchall() == normal.con.execute(geo_rows).fetchall() == [(48.85, 2.35, "openalex")]
+    assert (permuted.con.execute(geo_rows).fetchall() == normal.con.execute(geo_rows).fetchall()
+            == [(48.85, 2.35, "openalex")])

@@ -128,15 +128,18 @@ def test_a_schema_7_store_opens_upgraded_and_keeps_its_works(tmp_path):
     con = store.connect(path)
     con.execute("ALTER TABLE works DROP COLUMN issns")
     con.execute("ALTER TABLE works DROP COLUMN issn_l")
-    con.execute("INSERT INTO works (wkey, work_id, source_name, n_authors, origin) VALUES (1, 'W1', 'Nature', 1, 'openalex')")
+    con.execute("INSERT INTO works (wkey, work_id, source_name, n_authors, origin) "
+                "VALUES (1, 'W1', 'Nature', 1, 'openalex')")
     store.meta_set(con, "schema_version", "7")
     con.close()
     with pytest.raises(store.StoreError, match="schema version 7"):
         store.connect(path, read_only=True)
     con = store.connect(path)
     assert store.meta_get(con, "schema_version") == store.SCHEMA_VERSION == "8"
-    assert con.execute("SELECT work_id, source_name, issn_l, issns FROM works").fetchall() == [("W1", "Nature", None, None)]
-    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'works'").fetchall())
+    assert (con.execute("SELECT work_id, source_name, issn_l, issns FROM works").fetchall()
+            == [("W1", "Nature", None, None)])
+    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                             "WHERE table_name = 'works'").fetchall())
     assert types["issn_l"] == "VARCHAR" and types["issns"] == "VARCHAR[]"
     con.close()
     with collabatlas.open(path) as atlas:  # and takes new works with their ISSNs

@@ -411,8 +411,10 @@ def write_nsf(tmp_path, rows, name="table_6304_data.csv", table_id="6304"):
 
 def test_nsf_reader_reports_unmapped_names_and_skips_aggregates(tmp_path):
     data = write_nsf(tmp_path, [("Europe -> Narnia (2019)", 900.0), ("Europe -> Narnia (2019)", 1.5),
-                                ("Europe -> Germany (2018)<sup>c</sup>", 1000.0), ("Europe -> Germany (2018)<sup>c</sup>", 3.0),
-                                ("Selected country groups -> OECD (2019)", 5e5), ("Selected country groups -> OECD (2019)", 2.4)])
+                                ("Europe -> Germany (2018)<sup>c</sup>", 1000.0),
+                                ("Europe -> Germany (2018)<sup>c</sup>", 3.0),
+                                ("Selected country groups -> OECD (2019)", 5e5),
+                                ("Selected country groups -> OECD (2019)", 2.4)])
     df = ind.load_nsf_gerd(data)
     assert df[df.source == SRC_6304][["iso2", "year", "value"]].values.tolist() == [["DE", 2018, 1000.0]]
     assert df.attrs["unmapped"] == ["Narnia"]
@@ -508,12 +510,15 @@ def test_atlas_landscape_log_gerd_ppp_matches_an_independent_ols(atlas_of, monke
     assert overall["n"].iloc[0] == 7 and overall["n_missing"].iloc[0] == 1  # UY: no NSF value
     assert b < 0  # the hand shares fall with size: a real slope, not zero
     # provenance: the packaged file named in the fit row and in the fit's notes
-    assert overall.loc["log_gerd_ppp", "note"] == f"NSF GERD (millions of PPP $): 7 countries from {SRC_6304}, years 2019"
-    assert fit.attrs["notes"] == [f"log_gerd_ppp: NSF GERD (millions of PPP $): 7 countries from {SRC_6304}, years 2019"]
+    assert overall.loc["log_gerd_ppp", "note"] == (f"NSF GERD (millions of PPP $): 7 countries from {SRC_6304}, "
+                                                   "years 2019")
+    assert fit.attrs["notes"] == [f"log_gerd_ppp: NSF GERD (millions of PPP $): 7 countries from {SRC_6304}, "
+                                  "years 2019"]
     # with the other regressors: log_gerd (WDI) and trust (WVS) next to log_gerd_ppp
     _, both = atlas.landscape(2019, x=["log_gerd_ppp", "trust_pct"], min_n=3, min_works=1)
     used = table.dropna(subset=["trust_pct", "gerd_ppp_musd"])
-    coefs = independent_ols([(r.intl_share, math.log10(NSF_6304[r.country][1]), r.trust_pct) for r in used.itertuples()])
+    coefs = independent_ols([(r.intl_share, math.log10(NSF_6304[r.country][1]), r.trust_pct)
+                             for r in used.itertuples()])
     got = both[both.group == "all"].set_index("term")["coef"]
     assert list(got.index) == ["intercept", "log_gerd_ppp", "trust_pct"]
     assert got.to_numpy() == pytest.approx(coefs, abs=1e-9)

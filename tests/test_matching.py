@@ -202,8 +202,8 @@ def test_real_val_slice(shared_data):
 
     Measured with the shipped abstain rule (floor 86, min_confidence 0.81): precision 1.0, recall 0.724
     (covered strings), overall precision 1.0, country accuracy 0.961, against 0.882 for the address rules
-    alone and 0.583 for "always US" on the same slice. The bounds sit a little below; a matcher that returned nothing, or the most common
-    organisation, or ignored the country, would fail them.
+    alone and 0.583 for "always US" on the same slice. The bounds sit a little below; a matcher that
+    returned nothing, or the most common organisation, or ignored the country, would fail them.
     """
     from benchmarks.eval_affiliations import evaluate
 

@@ -248,7 +248,8 @@ def test_vosviewer_json_reads_back(real_network, tmp_path):
         assert all(v >= 0 for v in item["weights"].values())
         assert set(item["scores"]) == {"Count", "Share", "Total CS"}
     got = {(lk["source_id"], lk["target_id"]): lk["strength"] for lk in links}
-    want = dict(zip(zip(real_network.edges["source"], real_network.edges["target"], strict=False), real_network.edges["weight"], strict=False))
+    want = dict(zip(zip(real_network.edges["source"], real_network.edges["target"], strict=False),
+                    real_network.edges["weight"], strict=False))
     assert got == pytest.approx(want)
     assert len({(i["x"], i["y"]) for i in items}) > 1
     assert doc["config"]["terminology"]["items"] == "countries"
@@ -296,8 +297,9 @@ def test_graphml_reads_back_with_igraph(real_network, tmp_path):
     assert g.vs["x"] == pytest.approx(list(real_network.nodes["x"] * N.COORDINATE_SCALE))
     ids = g.vs["id"]
     got = {tuple(sorted((ids[e.source], ids[e.target]))): e["weight"] for e in g.es}
-    want = {tuple(sorted(p)): w for p, w in zip(zip(real_network.edges["source"], real_network.edges["target"], strict=False),
-                                                 real_network.edges["weight"], strict=False)}
+    want = {tuple(sorted(p)): w
+            for p, w in zip(zip(real_network.edges["source"], real_network.edges["target"], strict=False),
+                            real_network.edges["weight"], strict=False)}
     assert got == pytest.approx(want)
     assert "association strength" in g["description"]
 

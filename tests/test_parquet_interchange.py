@@ -35,10 +35,12 @@ def test_export_and_import_commands(tmp_path):
     runner = CliRunner()
     first, second = str(tmp_path / "a.duckdb"), str(tmp_path / "b.duckdb")
     records = [work("W1", [[("J1", "JP")], [("U1", "US")]], year=2019), work("W2", [[("C1", "CN")]], year=2020)]
-    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "w.jsonl", records)), "--store", first]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "w.jsonl", records)),
+                               "--store", first]).exit_code == 0
     out = runner.invoke(app, ["export", str(tmp_path / "x"), "--store", first])
     assert out.exit_code == 0 and "works 2" in out.stdout
     assert sorted(p.name for p in (tmp_path / "x" / "works").iterdir()) == ["year=2019", "year=2020"]
     assert runner.invoke(app, ["import-tables", str(tmp_path / "x"), "--store", second]).exit_code == 0
     scores = runner.invoke(app, ["scores", "--format", "csv", "--store", second])
-    assert scores.stdout.splitlines() == ["unit,name,count,share", "CN,China,1,1.0", "JP,Japan,1,0.5", "US,United States,1,0.5"]
+    assert scores.stdout.splitlines() == ["unit,name,count,share", "CN,China,1,1.0", "JP,Japan,1,0.5",
+                                          "US,United States,1,0.5"]

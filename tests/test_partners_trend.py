@@ -10,10 +10,10 @@ from collabatlas.views.cli import app
 from tests.conftest import work, write_jsonl
 
 CORPUS = [
-    work("W1", [[("J1", "JP")], [("U1", "US")]], year=2019, date="2019-06-15"),                    # JP 1/2, US 1/2
-    work("W2", [[("J1", "JP")], [("C1", "CN")], [("C2", "CN")]], year=2020, date="2020-03-01"),    # JP 1/3, CN 2/3
+    work("W1", [[("J1", "JP")], [("U1", "US")]], year=2019, date="2019-06-15"),  # JP 1/2, US 1/2
+    work("W2", [[("J1", "JP")], [("C1", "CN")], [("C2", "CN")]], year=2020, date="2020-03-01"),  # JP 1/3, CN 2/3
     work("W3", [[("J1", "JP")], [("J2", "JP")], [("U1", "US")], [("D1", "DE")]], year=2021,
-         date="2021-08-01"),                                                                        # JP 1/2, US 1/4, DE 1/4
+         date="2021-08-01"),  # JP 1/2, US 1/4, DE 1/4
 ]
 
 
@@ -73,7 +73,8 @@ def test_unknown_units_and_bad_requests(atlas):
 def test_cli_partners_and_trend(tmp_path):
     runner = CliRunner()
     store = str(tmp_path / "s.duckdb")
-    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)),
+                               "--store", store]).exit_code == 0
     out = runner.invoke(app, ["partners", "JP", "--format", "csv", "--store", store])
     assert out.exit_code == 0 and out.stdout.splitlines()[0] == "partner,name,joint_count,cs,pct_of_international_cs"
     out = runner.invoke(app, ["trend", "JP", "US", "--years", "2019-2021", "--compare", "2019,2021", "--store", store])

@@ -56,7 +56,8 @@ def test_profile_finds_by_name_and_reports_ambiguity(atlas_of):
 def test_profile_cli_json(tmp_path):
     runner = CliRunner()
     store = str(tmp_path / "s.duckdb")
-    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)), "--store", store]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", CORPUS)),
+                               "--store", store]).exit_code == 0
     out = runner.invoke(app, ["profile", "X1", "--format", "json", "--store", store])
     assert out.exit_code == 0, out.output
     assert '"n_international_partners": 7' in out.stdout
@@ -79,6 +80,8 @@ def test_industry_academia_contribution(atlas_of, tmp_path):
     assert df.loc["K2", "contribution_pct"] == pytest.approx(25.0)
     runner = CliRunner()
     store = str(tmp_path / "s.duckdb")
-    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", corpus)), "--store", store]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "c.jsonl", corpus)),
+                               "--store", store]).exit_code == 0
     out = runner.invoke(app, ["industry", "--format", "csv", "--store", store])
-    assert out.exit_code == 0 and out.stdout.splitlines()[0] == "unit,name,joint_works,own_share,academic_share,contribution_pct"
+    assert out.exit_code == 0 and (out.stdout.splitlines()[0]
+                                   == "unit,name,joint_works,own_share,academic_share,contribution_pct")

@@ -61,7 +61,8 @@ def test_hand_checked_w1799019926(shared_data, tmp_path):
     a3 I4210111827 (IT) + I4210128773 (IT) + I878931444 (US)."""
     atlas = _single_work_atlas(shared_data, tmp_path, "W1799019926")
     country = atlas.scores(level="country")
-    assert dict(zip(country["unit"], country["share"], strict=True)) == fr({"IT": F(13, 18), "GB": F(1, 6), "US": F(1, 9)})
+    assert dict(zip(country["unit"], country["share"], strict=True)) == fr(
+        {"IT": F(13, 18), "GB": F(1, 6), "US": F(1, 9)})
     inst = atlas.scores(level="institution")
     assert dict(zip(inst["unit"], inst["share"], strict=True)) == fr(
         {"I4210128773": F(11, 18), "I45129253": F(1, 6), "I4210111827": F(1, 9), "I878931444": F(1, 9)})

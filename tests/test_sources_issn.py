@@ -26,7 +26,8 @@ def _counts(atlas) -> tuple[int, int, int]:
 def test_openalex_sample(shared_data):
     atlas, report = _ingest(shared_data / "openalex" / "works_api_sample.jsonl.gz")
     assert _counts(atlas) == (166, 113, 113)
-    conservation = atlas.con.execute("SELECT DISTINCT issn_l, issns FROM works WHERE source_name = 'Conservation Biology'")
+    conservation = atlas.con.execute("SELECT DISTINCT issn_l, issns FROM works "
+                                     "WHERE source_name = 'Conservation Biology'")
     assert conservation.fetchall() == [("0888-8892", ["0888-8892", "1523-1739"])]
     # W2135007107 (Natural Resources Forum) lists 0165-0209, whose check character does not fit (0165-0203 is the
     # journal's ISSN): not stored, one counted warning; the two valid ISSNs are kept

@@ -40,7 +40,8 @@ def test_medline_ad_per_author_and_missing_pmid(tmp_path):
     assert any("x.medline: record 2 (line 13)" in m for m in report.messages)
     s = {r.unit: r.share for r in atlas.scores(level="country").itertuples()}
     assert s == pytest.approx({"NO": 0.25 + 1.0, "FR": 0.25 + 0.5})
-    assert atlas.con.execute("SELECT pub_date::VARCHAR FROM works WHERE work_id = 'PMID:1'").fetchone()[0] == "2019-01-15"
+    assert (atlas.con.execute("SELECT pub_date::VARCHAR FROM works WHERE work_id = 'PMID:1'").fetchone()[0]
+            == "2019-01-15")
 
 
 def test_xml_and_malformed_xml(shared_data, tmp_path):

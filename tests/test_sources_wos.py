@@ -99,7 +99,8 @@ def test_unterminated_record_is_skipped_and_the_rest_loads(tmp_path):
 
 def test_bad_encoding_is_decoded_as_cp1252_and_counted(tmp_path):
     f = tmp_path / "latin.txt"
-    f.write_bytes(TAGGED.replace("Univ Utah", "Univ Utah Caf\u00e9").encode("utf-8").replace(b"Caf\xc3\xa9", b"Caf\xe9"))
+    f.write_bytes(TAGGED.replace("Univ Utah", "Univ Utah Caf\u00e9").encode("utf-8")
+                  .replace(b"Caf\xc3\xa9", b"Caf\xe9"))
     atlas = Atlas(":memory:")
     report = atlas.ingest(f, matcher=FakeMatcher())
     assert report.works_inserted == 2

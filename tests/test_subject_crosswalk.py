@@ -42,7 +42,8 @@ def test_fields_and_domains_are_the_openalex_ones():
     assert sorted(taxonomy.FIELDS, key=int) == [str(i) for i in range(11, 37)]
     assert set(taxonomy.DOMAINS) == {"1", "2", "3", "4"}
     # the field → domain grouping of OpenAlex (as in the shared OpenAlex samples' primary_topic)
-    by_domain = {d: sorted((f for f, (_n, dd) in taxonomy.FIELDS.items() if dd == d), key=int) for d in taxonomy.DOMAINS}
+    by_domain = {d: sorted((f for f, (_n, dd) in taxonomy.FIELDS.items() if dd == d), key=int)
+                 for d in taxonomy.DOMAINS}
     assert by_domain == {"1": ["11", "13", "24", "28", "30"], "2": ["12", "14", "18", "20", "32", "33"],
                          "3": ["15", "16", "17", "19", "21", "22", "23", "25", "26", "31"],
                          "4": ["27", "29", "34", "35", "36"]}

@@ -63,7 +63,8 @@ CHECK_SVG = """root => {
     if (w > 1.5 && h > 1.5) overlaps.push(`${boxes[i].text} | ${boxes[j].text} (${w.toFixed(1)}x${h.toFixed(1)})`);
   }
   const marks = root.querySelectorAll(
-    'g.mark-rect path, g.mark-symbol path, g.mark-line path, g.mark-area path, g.mark-shape path, g.mark-rule line, g.mark-arc path').length;
+    'g.mark-rect path, g.mark-symbol path, g.mark-line path, g.mark-area path, g.mark-shape path, \
+g.mark-rule line, g.mark-arc path').length;
   return {texts: boxes.length, overlaps, marks};
 }"""
 
@@ -153,7 +154,8 @@ def test_dashboard_page_draws_readable_charts(browser, server, path):
         for table in page.query_selector_all(".table-container table"):
             heads = table.eval_on_selector_all("th", "hs => hs.map(h => h.textContent)")
             assert not [h for h in heads if "_" in h], f"{path}: raw column names {heads}"
-        years = page.eval_on_selector_all("td", "tds => tds.map(t => t.textContent).filter(t => /^[12],\\d{3}$/.test(t))")
+        years = page.eval_on_selector_all("td",
+                                          "tds => tds.map(t => t.textContent).filter(t => /^[12],\\d{3}$/.test(t))")
         period_cells = page.evaluate("""() => Array.from(document.querySelectorAll('table')).flatMap(t => {
             const heads = Array.from(t.querySelectorAll('th')).map(h => h.title);
             const col = heads.findIndex(h => /^(year|period)$/.test(h));
@@ -183,7 +185,8 @@ def test_distance_and_pair_panels_draw_readably(browser, hand_server, path):
         else:
             panel = page.query_selector(".panel:has(h2:text-is('Collaboration distance'))")
             assert panel.get_attribute("data-state") == "done" and panel.get_attribute("data-note") is None
-            assert _check_charts(page, ".panel:has(h2:text-is('Collaboration distance')) .vega-container > svg", path) == 1
+            assert _check_charts(page, ".panel:has(h2:text-is('Collaboration distance')) .vega-container > svg",
+                                 path) == 1
         _shot(page, "hand-" + re.sub(r"\W+", "-", path.strip("/")))
     assert not wrapper.problems, wrapper.problems
 

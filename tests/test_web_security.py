@@ -28,7 +28,8 @@ def named(iid: str, country: str, name: str) -> dict:
 
 @pytest.fixture
 def atlas(atlas_of):
-    a, b, c = named("I1", "US", "Alpha University"), named("I2", "GB", "Beta Institute"), named("I3", "FR", "Gamma 100% Lab")
+    a, b, c = (named("I1", "US", "Alpha University"), named("I2", "GB", "Beta Institute"),
+               named("I3", "FR", "Gamma 100% Lab"))
     return atlas_of([work("W1", [[a], [b]]), work("W2", [[a], [c]], year=2021), work("W3", [[b]], year=2019)])
 
 

@@ -33,8 +33,8 @@ def test_every_window_of_the_span_is_listed_first_and_last_included(atlas_of):
     atlas = atlas_of(_works())
     df = atlas.trend("US", "CN", years="2015-2023", window_end_month=7)
     assert list(df["period"]) == list(range(2015, 2024))
-    assert dict(zip(df["period"], df["joint_count"], strict=False)) == {2015: 1, 2016: 1, 2017: 1, 2018: 0, 2019: 0, 2020: 0,
-                                                         2021: 0, 2022: 0, 2023: 1}
+    assert dict(zip(df["period"], df["joint_count"], strict=False)) == {2015: 1, 2016: 1, 2017: 1, 2018: 0,
+                                                                        2019: 0, 2020: 0, 2021: 0, 2022: 0, 2023: 1}
     assert df.attrs["notes"] == ["1 of 6 OpenAlex records have no publication date: outside every window"]
 
 

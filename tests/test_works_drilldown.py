@@ -86,7 +86,8 @@ def test_cli_and_api_show_the_works(sample_store):
     with TestClient(create_app(sample_store)) as client:
         first = client.get("/api/works/US", params={"page_size": 10}).json()
         second = client.get("/api/works/US", params={"page_size": 10, "page": 2}).json()
-        assert first["meta"]["rows"] == len(rows) and _close(first["meta"]["total"], sum(r["contribution"] for r in rows))
+        assert first["meta"]["rows"] == len(rows) and _close(first["meta"]["total"],
+                                                             sum(r["contribution"] for r in rows))
         assert [r["work"] for r in first["rows"] + second["rows"]] == [r["work"] for r in rows[:20]]
         assert client.get("/api/works/US", params={"figure": "cs"}).status_code == 422
 
