@@ -108,7 +108,8 @@ class Counting:
 
 def _sector_case(column: str) -> str:
     whens = " ".join(f"WHEN '{t}' THEN '{s}'" for t, s in SECTOR_OF_TYPE.items())
-    return f"CASE lower({column}) {whens} WHEN 'funder' THEN NULL ELSE CASE WHEN {column} IS NULL THEN NULL ELSE 'other' END END"
+    return (f"CASE lower({column}) {whens} WHEN 'funder' THEN NULL "
+            f"ELSE CASE WHEN {column} IS NULL THEN NULL ELSE 'other' END END")
 
 
 #: an institution's sector: from its OpenAlex type, or from its ROR type when the OpenAlex type gives
@@ -118,14 +119,15 @@ SECTOR_SQL = _sector_case("coalesce(i.ror_type, i.type)")
 # Top of each institution's lineage, as institution keys. OpenAlex lists lineage members in no
 # particular order and leaves super-systems out, so the root is the ancestor whose own lineage is
 # shortest (ties: lowest id).
-ROOT_SQL = """
+ROOT_SQL = ("""
 SELECT l.ikey,
-       arg_min(p.ikey, lpad(CAST(coalesce(array_length(p.lineage), 999999) AS VARCHAR), 6, '0') || p.institution_id) AS root
+       arg_min(p.ikey, lpad(CAST(coalesce(array_length(p.lineage), 999999) AS VARCHAR), 6, '0')"""
+            """ || p.institution_id) AS root
 FROM (SELECT ikey, institution_id, unnest(lineage) AS ancestor FROM institutions) l
 JOIN institutions p ON p.institution_id = l.ancestor
 WHERE l.ancestor <> l.institution_id
 GROUP BY l.ikey
-"""
+""")
 
 
 #: keys of the pseudo-institutions made for unmatched export addresses (see sources/exports.py)
@@ -207,10 +209,11 @@ def with_context_sql(shares: str, level: str) -> str:
     once per level with the unit shares and saved with them (``Atlas.store_unit_shares``).
     """
     attrs = _unit_attributes_sql(level, shares)
-    return f"""
+    return (f"""
     WITH x AS ({attrs}),
     per_work AS (SELECT wkey, count(*) AS k, sum(share) AS w,
-                        count(country) AS k_known, coalesce(sum(share) FILTER (WHERE country IS NOT NULL), 0) AS w_known,
+                        count(country) AS k_known, coalesce(sum(share) FILTER (WHERE country IS NOT NULL), 0)"""
+            """ AS w_known,
                         count(*) FILTER (WHERE corporate) AS k_corp,
                         coalesce(sum(share) FILTER (WHERE corporate), 0) AS w_corp
                  FROM x GROUP BY wkey),
@@ -219,7 +222,7 @@ def with_context_sql(shares: str, level: str) -> str:
     SELECT x.wkey, x.year, x.unit, x.share, x.country, x.corporate, p.k, p.w, p.k_known, p.w_known,
            coalesce(pc.kc, 0) AS kc, coalesce(pc.wc, 0) AS wc, p.k_corp, p.w_corp
     FROM x JOIN per_work p ON p.wkey = x.wkey
-    LEFT JOIN per_country pc ON pc.wkey = x.wkey AND pc.country = x.country"""
+    LEFT JOIN per_country pc ON pc.wkey = x.wkey AND pc.country = x.country""")
 
 
 def base_unit_shares_sql(c: Counting, works: str | None = None) -> str:
@@ -266,8 +269,10 @@ def _named(c: Counting, sql: str, units: tuple[str, ...] = ("unit",)) -> str:
         return (f"SELECT i.institution_id AS {col}, i.name, r.* EXCLUDE ({col}) "
                 f"FROM ({sql}) r JOIN institutions i ON i.ikey = r.{col}")
     # pairs: keep unit_a < unit_b in id order (the key order may differ)
-    return (f"SELECT CASE WHEN ia.institution_id < ib.institution_id THEN ia.institution_id ELSE ib.institution_id END AS unit_a, "
-            f"CASE WHEN ia.institution_id < ib.institution_id THEN ib.institution_id ELSE ia.institution_id END AS unit_b, "
+    return (f"SELECT CASE WHEN ia.institution_id < ib.institution_id THEN ia.institution_id "
+            f"ELSE ib.institution_id END AS unit_a, "
+            f"CASE WHEN ia.institution_id < ib.institution_id THEN ib.institution_id "
+            f"ELSE ia.institution_id END AS unit_b, "
             f"r.* EXCLUDE (unit_a, unit_b), "
             f"CASE WHEN ia.institution_id < ib.institution_id THEN ia.name ELSE ib.name END AS name_a, "
             f"CASE WHEN ia.institution_id < ib.institution_id THEN ib.name ELSE ia.name END AS name_b "
@@ -325,7 +330,8 @@ def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, d
         inner = (f"SELECT partner, {year}sum(joint_count) AS joint_count, sum(own_share + partner_share) AS cs, "
                  f"sum(own_share) AS own_share, sum(partner_share) AS partner_share "
                  f"FROM {aggregate_table('partners', c.level)} p "
-                 f"WHERE unit = {unit_key_sql(c.level, 'focus')} AND {where} GROUP BY partner{', year' if by_year else ''} "
+                 f"WHERE unit = {unit_key_sql(c.level, 'focus')} AND {where} "
+                 f"GROUP BY partner{', year' if by_year else ''} "
                  f"{LIVE_KEYS}")
         return _named(c, inner, ("partner",)), {**params, "focus": focus}
     prefix, params = unit_shares_sql(c)
