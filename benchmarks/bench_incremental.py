@@ -85,7 +85,8 @@ def _stage_sync(spec: dict) -> dict:
         report = atlas.sync(spec["snapshot"])
         total = time.perf_counter() - started
         ing = report.ingest
-        return {"total_s": total, "ingest_s": ing.seconds, "maintenance_s": ing.unit_shares_seconds + ing.aggregates_seconds,
+        return {"total_s": total, "ingest_s": ing.seconds,
+                "maintenance_s": ing.unit_shares_seconds + ing.aggregates_seconds,
                 "unit_shares_s": ing.unit_shares_seconds, "aggregates_s": ing.aggregates_seconds,
                 "derived_update": ing.derived_update, "works_recounted": ing.works_recounted,
                 "added": report.works_added, "replaced": report.works_replaced, "merged_away": report.works_merged_away,
@@ -198,7 +199,8 @@ def run_stage(spec: dict) -> dict:
     ``peak_rss_gb`` (peak resident memory of the child's process tree)."""
     result_file = Path(spec["out"]) / f".stage-{os.getpid()}.json"
     result_file.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "benchmarks.bench_incremental", "--stage", json.dumps({**spec, "result": str(result_file)})]
+    cmd = [sys.executable, "-m", "benchmarks.bench_incremental", "--stage",
+           json.dumps({**spec, "result": str(result_file)})]
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     with TreeRss(child.pid) as rss:
@@ -213,7 +215,8 @@ def run_stage(spec: dict) -> dict:
 
 def stage(name: str, out: Path, **spec) -> dict:
     result = run_stage({"stage": name, "out": str(out), **spec})
-    print(f"  {name}: {json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in result.items()}, default=str)}",
+    print(f"  {name}: "
+          f"{json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in result.items()}, default=str)}",
           flush=True)
     return result
 
@@ -293,12 +296,12 @@ def summary(result: dict) -> list[str]:
         b, s, r, v = inc["build"], inc["sync"], inc["rebuild"], inc["verify"]
         full = b["load_s"] + b["derived_s"]
         lines += [
-            f"store of {inc['works']:,} works: load {b['load_s']:.1f} s + unit shares/aggregates {b['derived_s']:.1f} s "
-            f"= full build {full:.1f} s (peak RSS {b['peak_rss_gb']:.2f} GB)",
-            f"update {inc['update']['new']:,} new + {inc['update']['replaced']:,} replaced + {inc['update']['merged']:,} "
-            f"merged away: sync {s['total_s']:.1f} s = ingest+merge {s['ingest_s']:.1f} s + incremental maintenance "
-            f"{s['maintenance_s']:.1f} s ({s['derived_update']}, {s['works_recounted']:,} works recounted; "
-            f"peak RSS {s['peak_rss_gb']:.2f} GB)",
+            f"store of {inc['works']:,} works: load {b['load_s']:.1f} s + unit shares/aggregates "
+            f"{b['derived_s']:.1f} s = full build {full:.1f} s (peak RSS {b['peak_rss_gb']:.2f} GB)",
+            f"update {inc['update']['new']:,} new + {inc['update']['replaced']:,} replaced + "
+            f"{inc['update']['merged']:,} merged away: sync {s['total_s']:.1f} s = ingest+merge {s['ingest_s']:.1f} s "
+            f"+ incremental maintenance {s['maintenance_s']:.1f} s ({s['derived_update']}, "
+            f"{s['works_recounted']:,} works recounted; peak RSS {s['peak_rss_gb']:.2f} GB)",
             "maintenance steps (s, 3 levels): " + ", ".join(f"{k} {v:.2f}" for k, v in s.get("steps", {}).items()),
             f"full rebuild of the saved tables on the same store: {r['rebuild_s']:.1f} s "
             f"(maintenance = {s['maintenance_s'] / r['rebuild_s']:.1%} of it; whole sync = {s['total_s'] / full:.1%} "
@@ -311,7 +314,8 @@ def summary(result: dict) -> list[str]:
             for label in (y or "all" for y in RANGES):
                 rows = years[f"{level} {label} rows"]
                 cells.append(f"{label} ({rows['partners']:,} pair rows): " + ", ".join(
-                    f"{m} {years[f'{level} {label} {m}'] * 1e3:.0f}" for m in ("scores", "totals", "pairs", "partners", "pairs_api") if f"{level} {label} {m}" in years))
+                    f"{m} {years[f'{level} {label} {m}'] * 1e3:.0f}"
+                    for m in ("scores", "totals", "pairs", "partners", "pairs_api") if f"{level} {label} {m}" in years))
             lines.append(f"year ranges, {level} level (ms, best of 3; SQL alone, pairs_api = Atlas.pairs with its "
                          "DataFrame): " + "; ".join(cells))
     par = result.get("parse")
@@ -319,7 +323,8 @@ def summary(result: dict) -> list[str]:
         i = par["ingest"]
         lines.append(f"{par['works']:,} works JSON ({par['json_bytes'] / par['works'] / 1e3:.1f} KB each): bare parse "
                      f"{par['parse']['parse_s']:.2f} s; ingest end to end {i['end_to_end_s']:.2f} s (ingest "
-                     f"{i['ingest_s']:.2f} + unit shares {i['unit_shares_s']:.2f} + aggregates {i['aggregates_s']:.2f}); "
+                     f"{i['ingest_s']:.2f} + unit shares {i['unit_shares_s']:.2f} + aggregates "
+                     f"{i['aggregates_s']:.2f}); "
                      f"parse / end to end = {par['ratio_inner']:.2f} (child wall times {par['ratio']:.2f}); "
                      f"peak RSS {i['peak_rss_gb']:.2f} GB")
     return lines

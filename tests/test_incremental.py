@@ -55,8 +55,10 @@ author_st = st.lists(st.sampled_from(INSTITUTIONS), min_size=0, max_size=2, uniq
 step_st = st.one_of(
     st.tuples(st.just("insert"), st.lists(author_st, min_size=1, max_size=4), st.integers(2018, 2021)),
     st.tuples(st.just("replace"), st.integers(0, 50), st.lists(author_st, min_size=1, max_size=4)),
-    st.tuples(st.just("wos"), st.integers(0, 50), st.lists(st.sampled_from(("JP", "NO", "US")), min_size=1, max_size=3)),
-    st.tuples(st.just("institution"), st.sampled_from(INSTITUTIONS), st.sampled_from(COUNTRIES), st.sampled_from(TYPES)),
+    st.tuples(st.just("wos"), st.integers(0, 50),
+              st.lists(st.sampled_from(("JP", "NO", "US")), min_size=1, max_size=3)),
+    st.tuples(st.just("institution"), st.sampled_from(INSTITUTIONS), st.sampled_from(COUNTRIES),
+              st.sampled_from(TYPES)),
     st.tuples(st.just("merge_away"), st.integers(0, 50)),
     st.tuples(st.just("merge_institution"), st.sampled_from(INSTITUTIONS), st.sampled_from(INSTITUTIONS)),
 )
@@ -221,7 +223,8 @@ def test_sync_reads_newer_partitions_applies_merged_ids_and_is_idempotent(tmp_pa
         assert atlas.data_version == before + 1
         assert sorted(r[0] for r in atlas.con.execute("SELECT work_id FROM works").fetchall()) == ["W1", "W3", "W4"]
         # provenance kept
-        assert atlas.con.execute("SELECT record_id, merge_into_id FROM merged_work_sources").fetchall() == [("W2", "W1")]
+        assert atlas.con.execute("SELECT record_id, merge_into_id "
+                                 "FROM merged_work_sources").fetchall() == [("W2", "W1")]
         _equal_to_rebuild(atlas)
         scores = atlas.scores(level="country").set_index("unit")
         assert scores.loc["JP", "count"] == 2  # W3, W4 (W2 merged away, W1 now NO only)
@@ -326,14 +329,17 @@ def test_an_institution_merge_moves_its_affiliations_and_equals_ingesting_the_ta
         ids = {r[0] for r in atlas.con.execute("SELECT institution_id FROM institutions").fetchall()}
         assert "I2" not in ids
         # the lineage naming I2 now names I1
-        assert atlas.con.execute("SELECT lineage FROM institutions WHERE institution_id = 'I4'").fetchone()[0] == ["I4", "I1"]
+        assert atlas.con.execute("SELECT lineage FROM institutions "
+                                 "WHERE institution_id = 'I4'").fetchone()[0] == ["I4", "I1"]
         merged_state, merged_n = _metrics(atlas), _n_institutions(atlas)
         # a later input naming I2 counts it as I1; I2's own record is skipped
-        late = atlas.ingest(write_jsonl(tmp_path / "late.jsonl", [work("W5", [[i1, i2]], updated="2024-03-01T00:00:00")]),
+        late = atlas.ingest(write_jsonl(tmp_path / "late.jsonl",
+                                        [work("W5", [[i1, i2]], updated="2024-03-01T00:00:00")]),
                             write_jsonl(tmp_path / "inst.jsonl", [{**i2, "updated_date": "2024-03-01T00:00:00"}]))
         assert late.skipped[institution_merges.SKIP_REASON] == 1 and late.unaccounted == 0
         assert atlas.con.execute("""SELECT i.institution_id, f.n_institutions FROM affiliations f JOIN institutions i
-                                    USING (ikey) JOIN works w USING (wkey) WHERE w.work_id = 'W5'""").fetchall() == [("I1", 1)]
+                                    USING (ikey) JOIN works w USING (wkey) """
+                                 "WHERE w.work_id = 'W5'").fetchall() == [("I1", 1)]
         _equal_to_rebuild(atlas)
         again = atlas.sync(root)
         assert not again.changed
@@ -363,7 +369,8 @@ def test_institution_merge_chains_unknown_targets_and_merges_back(tmp_path, monk
         report = atlas.sync(root)
         assert report.institutions_merged_away == 1
         _equal_to_rebuild(atlas)
-        named = atlas.con.execute("""SELECT DISTINCT i.institution_id FROM affiliations f JOIN institutions i USING (ikey)
+        named = atlas.con.execute("""SELECT DISTINCT i.institution_id FROM affiliations f JOIN institutions i """
+                                  """USING (ikey)
                                      JOIN works w USING (wkey) WHERE w.work_id = 'W1'""").fetchall()
         assert named == [("I5",)]
         stored = dict(atlas.con.execute("SELECT record_id, merge_into_id FROM merged_ids WHERE entity = 'institutions'"

@@ -5,5 +5,6 @@ from collabatlas.counting.filters import Filters
 from collabatlas.counting.options import MetricOptions
 from collabatlas.errors import CollabatlasError, DataError, NotFoundError, UserError
 
-__all__ = ["Atlas", "CollabatlasError", "DataError", "Filters", "MetricOptions", "NotFoundError", "UserError", "open", "open_spark"]
+__all__ = ["Atlas", "CollabatlasError", "DataError", "Filters", "MetricOptions", "NotFoundError", "UserError", "open",
+           "open_spark"]
 __version__ = "0.1.0"

@@ -78,7 +78,8 @@ class EngineSettings:
 
     memory_limit: str | None = field(default_factory=lambda: os.environ.get("COLLABATLAS_MEMORY_LIMIT"))
     threads: int | None = field(
-        default_factory=lambda: int(os.environ["COLLABATLAS_THREADS"]) if os.environ.get("COLLABATLAS_THREADS") else None
+        default_factory=lambda: (int(os.environ["COLLABATLAS_THREADS"]) if os.environ.get("COLLABATLAS_THREADS")
+                                 else None)
     )
     temp_directory: str | None = field(default_factory=lambda: os.environ.get("COLLABATLAS_TEMP_DIR"))
     ingest_memory_limit: str = field(default_factory=lambda: os.environ.get("COLLABATLAS_INGEST_MEMORY_LIMIT", "2GB"))

@@ -24,7 +24,8 @@ from collabatlas.store import country_pairs
 
 
 class Analyses:
-    """The facade's analyses: trends, profiles, groups, landscape, indicators and distance (a part of :class:`collabatlas.Atlas`)."""
+    """The facade's analyses: trends, profiles, groups, landscape, indicators and distance (a part of
+    :class:`collabatlas.Atlas`)."""
 
     @accepts_options
     def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
@@ -118,7 +119,8 @@ class Analyses:
         if window_end_month is not None and span:
             df = df[df["period"].between(*span)]
         if report_dual and not exclude_dual_affiliations:
-            split = self._df(derived.trend_dual_sql(c, self.without_dual(c), a, b, window_end_month)).set_index("period")
+            split = self._df(derived.trend_dual_sql(c, self.without_dual(c), a, b,
+                                                    window_end_month)).set_index("period")
             df["cs_without_dual"] = df["period"].map(split["cs_without_dual"]).fillna(0.0)
             df["dual_cs"] = df["period"].map(split["dual_cs"]).fillna(0.0)
         # every period of the range, zero when there is no joint work
@@ -161,7 +163,8 @@ class Analyses:
         return ", ".join(parts) + " have no publication date: outside every window"
 
     @accepts_options
-    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False, journals: str | None = None) -> pd.DataFrame:
+    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False,
+                 journals: str | None = None) -> pd.DataFrame:
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
         own_share, academic_share, contribution_pct``), by their Share on joint works."""
         c = self.counting_for("institution", years=years, window=window, subject=subject, type=type, rollup=rollup,
@@ -241,7 +244,8 @@ class Analyses:
             raise counting.CountingError(
                 "landscape: the international share of a country's works cannot be derived from country-pair "
                 "counts (a work with three partner countries is in three pairs); `collabatlas collaboration "
-                "--level country --source pairs` gives its bounds (intl_share_min, intl_share_max); use --source works for the landscape")
+                "--level country --source pairs` gives its bounds (intl_share_min, intl_share_max); use --source works "
+                "for the landscape")
         from collabatlas.analyses import landscape
         from collabatlas.refdata import indicators
 

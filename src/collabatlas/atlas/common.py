@@ -55,7 +55,8 @@ def with_country_names(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
     names = short_names()
     for column in columns:
-        label = {"unit": "name", "partner": "name", "unit_a": "name_a", "unit_b": "name_b"}.get(column, f"{column}_name")
+        label = {"unit": "name", "partner": "name", "unit_a": "name_a",
+                 "unit_b": "name_b"}.get(column, f"{column}_name")
         if column in df.columns and label not in df.columns:
             df.insert(df.columns.get_loc(column) + 1, label, df[column].map(names))
     return df

@@ -335,7 +335,8 @@ class Atlas(StoreWrites, Analyses):
             _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
                         rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
             df = self._rank_by(country_pairs.totals(self.con, years), level, country, sort, "count")
-            return with_country_names(df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df, "unit")
+            return with_country_names(df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df,
+                                      "unit")
         c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
                               rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         df = self._df(counting.totals_sql(c, focus=unit))
@@ -343,7 +344,8 @@ class Atlas(StoreWrites, Analyses):
         for col in ("count", "collab_count", "intl_count"):
             df[col] = df[col].astype("int64")
         if level != "institution":
-            df = df.drop(columns=["cs_industry"] if level == "country" else ["cs_domestic", "cs_international", "cs_unknown_country"])
+            df = df.drop(columns=["cs_industry"] if level == "country"
+                         else ["cs_domestic", "cs_international", "cs_unknown_country"])
         df = self._rank_by(df, level, country, sort, "cs_total")
         return with_country_names(df, "unit") if level == "country" else df
 

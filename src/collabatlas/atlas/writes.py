@@ -30,7 +30,8 @@ from collabatlas.store.schema import settings as duckdb_settings
 
 
 class StoreWrites:
-    """The facade's write path: ingest, sync, the saved unit shares and aggregates, store information (a part of :class:`collabatlas.Atlas`)."""
+    """The facade's write path: ingest, sync, the saved unit shares and aggregates, store information (a part of
+    :class:`collabatlas.Atlas`)."""
 
     # -- input -------------------------------------------------------------------------------
     def ingest(self, *paths: str | os.PathLike, progress: ProgressCallback | None = None,
@@ -168,7 +169,8 @@ class StoreWrites:
                 started = time.perf_counter()
                 for kind, build in AGGREGATES:  # with the key hash incremental maintenance finds rows by
                     table = counting.aggregate_table(kind, level)
-                    self.con.execute(f"CREATE OR REPLACE TABLE {table} AS {maintenance.keyed_sql(kind, build(level, source))}")
+                    self.con.execute(f"CREATE OR REPLACE TABLE {table} AS "
+                                     f"{maintenance.keyed_sql(kind, build(level, source))}")
                     meta_set(self.con, maintenance.appended_meta(table), "0")  # nothing appended yet
                 timings["aggregates"] += time.perf_counter() - started
             meta_set(self.con, maintenance.KEY_META, maintenance.key_fingerprint(self.con))

@@ -12,7 +12,8 @@ from collabatlas.store.schema import DEDUPE_MACROS_SQL
 
 #: Which record's authorships a deduplicated work keeps (docs/sources.md): structured institution ids
 #: first, then per-author affiliations; ties: the newest updated_date, then what is stored.
-SOURCE_PRIORITY_SQL = "CASE {0} WHEN 'openalex' THEN 0 WHEN 'scopus' THEN 1 WHEN 'wos' THEN 2 WHEN 'pubmed' THEN 3 ELSE 4 END"
+SOURCE_PRIORITY_SQL = ("CASE {0} WHEN 'openalex' THEN 0 WHEN 'scopus' THEN 1 WHEN 'wos' THEN 2 WHEN 'pubmed' THEN 3 "
+                       "ELSE 4 END")
 
 
 def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:

@@ -104,7 +104,8 @@ def remap_staged(con: duckdb.DuckDBPyConnection, report: IngestReport) -> int:
         if con.execute("SELECT count(*) FROM stage_inst_dups").fetchone()[0]:
             rows = con.execute("SELECT * FROM stage_affiliations").description
             cols = ", ".join(r[0] for r in rows)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE stage_inst_kept AS SELECT DISTINCT {cols} FROM stage_affiliations")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE stage_inst_kept AS SELECT DISTINCT {cols} "
+                        "FROM stage_affiliations")
             con.execute("DELETE FROM stage_affiliations")
             con.execute("INSERT INTO stage_affiliations BY NAME SELECT * FROM stage_inst_kept")
             con.execute("DROP TABLE stage_inst_kept")
@@ -125,7 +126,8 @@ def remap_staged(con: duckdb.DuckDBPyConnection, report: IngestReport) -> int:
             SELECT rowid_, list(member ORDER BY pos) AS lineage FROM (
                 SELECT rowid_, coalesce(a.new_id, l.member) AS member, min(l.pos) AS pos
                 FROM (SELECT rowid AS rowid_, unnest(lineage) AS member, generate_subscripts(lineage, 1) AS pos
-                      FROM stage_institutions WHERE list_has_any(lineage, (SELECT list(old_id) FROM stage_inst_alias))) l
+                      FROM stage_institutions """
+                """WHERE list_has_any(lineage, (SELECT list(old_id) FROM stage_inst_alias))) l
                 LEFT JOIN stage_inst_alias a ON a.old_id = l.member GROUP BY ALL)
             GROUP BY rowid_) m
         WHERE stage_institutions.rowid = m.rowid_

@@ -119,7 +119,8 @@ def keyed(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS) -> b
     if recorded is None or recorded[0] != key_fingerprint(con):
         return False
     tables = [counting.aggregate_table(kind, level) for kind, *_ in AGGREGATE_SHAPES for level in levels]
-    found = con.execute("SELECT count(DISTINCT table_name) FROM duckdb_columns() WHERE database_name = current_database() "
+    found = con.execute("SELECT count(DISTINCT table_name) FROM duckdb_columns() "
+                        "WHERE database_name = current_database() "
                         f"AND column_name = '{KEY_COLUMN}' AND list_contains(?, table_name)", [tables]).fetchone()[0]
     return found == len(tables)
 
@@ -152,7 +153,8 @@ def finish_collecting(con: duckdb.DuckDBPyConnection) -> int:
         WHERE b.ikey IS NULL OR i.ikey IS NULL OR NOT ({same})
     """)
     if con.execute("SELECT count(*) FROM ingest_changed_institutions").fetchone()[0]:
-        add_changed(con, "SELECT DISTINCT wkey FROM affiliations WHERE ikey IN (SELECT ikey FROM ingest_changed_institutions)")
+        add_changed(con, "SELECT DISTINCT wkey FROM affiliations "
+                         "WHERE ikey IN (SELECT ikey FROM ingest_changed_institutions)")
         if _saved_table_exists(con, "unit_shares_institution"):  # works that named a removed institution
             add_changed(con, "SELECT DISTINCT wkey FROM unit_shares_institution "
                              "WHERE unit IN (SELECT ikey FROM ingest_changed_institutions)")
@@ -243,7 +245,8 @@ def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] =
                                + [f"coalesce(t.{v}, 0) + d.{v} AS {v}" for v in values])
             con.execute(f"CREATE OR REPLACE TEMP TABLE inc_merged AS SELECT t.old_row, {merged} "
                         f"FROM inc_delta d LEFT JOIN inc_found t ON {on}")
-            con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT old_row FROM inc_merged WHERE old_row IS NOT NULL)")
+            con.execute(f"DELETE FROM {table} "
+                        "WHERE rowid IN (SELECT old_row FROM inc_merged WHERE old_row IS NOT NULL)")
             con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (old_row) FROM inc_merged "
                         f"WHERE {works_column} <> 0")
             timings["aggregates"] += step(f"{kind}_replace")
@@ -325,8 +328,8 @@ def verify(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS) -> 
         for kind, keys, values, _count in AGGREGATE_SHAPES:
             agg, table = f"verify_agg_{kind}_{level}", counting.aggregate_table(kind, level)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {agg} AS {keyed_sql(kind, _BUILDERS[kind](level, fresh))}")
-            key = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND table_name = ? "
-                              "AND column_name = ?", [table, KEY_COLUMN]).fetchone()[0]
+            key = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                              "AND table_name = ? AND column_name = ?", [table, KEY_COLUMN]).fetchone()[0]
             # an append-only table as its readers see it: each key's rows summed
             saved = f"({compacted_sql(kind, table, by_stored_key=True)})" if kind in APPENDED and key else table
             out.append(compare_tables(con, saved, agg, keys, values, (KEY_COLUMN,) if key else (), name=table))

@@ -43,7 +43,8 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
                    row_number() OVER (PARTITION BY work_id ORDER BY updated_date DESC NULLS LAST, rid DESC) AS k
             FROM stage_works) WHERE k = 1
     """)
-    staged, winners = con.execute("SELECT (SELECT count(*) FROM stage_works), (SELECT count(*) FROM stage_winners)").fetchone()
+    staged, winners = con.execute("SELECT (SELECT count(*) FROM stage_works), "
+                                  "(SELECT count(*) FROM stage_winners)").fetchone()
     report.works_superseded_in_input = staged - winners
     cluster(con, report)
     counts = dict(con.execute("SELECT action, count(*) FROM stage_decision GROUP BY action").fetchall())
@@ -150,8 +151,10 @@ def _unify_ror_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport
     """)
     unified = con.execute("SELECT count(*) FROM stage_ror_alias").fetchone()[0]
     if unified:
-        maintenance.add_changed(con, "SELECT wkey FROM affiliations WHERE ikey IN (SELECT old_key FROM stage_ror_alias)")
-        con.execute("UPDATE affiliations SET ikey = a.new_key FROM stage_ror_alias a WHERE affiliations.ikey = a.old_key")
+        maintenance.add_changed(con, "SELECT wkey FROM affiliations "
+                                     "WHERE ikey IN (SELECT old_key FROM stage_ror_alias)")
+        con.execute("UPDATE affiliations SET ikey = a.new_key FROM stage_ror_alias a "
+                    "WHERE affiliations.ikey = a.old_key")
         con.execute("""
             UPDATE institutions SET lineage = m.lineage FROM (
                 SELECT l.ikey, list(coalesce(a.new_id, l.member) ORDER BY l.pos) AS lineage

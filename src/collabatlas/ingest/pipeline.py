@@ -159,7 +159,8 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
                 base = done
                 skipped_before = report.records_skipped
                 export_stager.stage_file(
-                    path, f_fmt, progress=(lambda pos, p=path, b=base: progress(str(p), b + pos, total)) if progress else None)
+                    path, f_fmt,
+                    progress=(lambda pos, p=path, b=base: progress(str(p), b + pos, total)) if progress else None)
                 # records an export reader skipped were read too (the stager counts the ones it staged)
                 report.count_read("works", report.records_skipped - skipped_before)
                 done += path.stat().st_size
@@ -202,7 +203,8 @@ def export_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
             con.execute(f"COPY ({sql}) TO {sql_string(target)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), "
                         f"OVERWRITE_OR_IGNORE true)")
         rows[table] = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
-    rows["institution_geo"] = export_geo(con, folder)  # coordinates, for the Spark engine (collabatlas.affiliations.geo)
+    # coordinates, for the Spark engine (collabatlas.affiliations.geo)
+    rows["institution_geo"] = export_geo(con, folder)
     write_manifest(folder, rows)
     return rows
 
@@ -226,7 +228,8 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
                 "filename = true)")
         names = [r[0] for r in con.execute(f"DESCRIBE {rows}").fetchall()]
         if table != "institutions" and "year" not in names:
-            rows = (f"SELECT * EXCLUDE (filename), TRY_CAST(regexp_extract(filename, '[/\\\\]year=(-?[0-9]+)[/\\\\]', 1) "
+            rows = ("SELECT * EXCLUDE (filename), "
+                    "TRY_CAST(regexp_extract(filename, '[/\\\\]year=(-?[0-9]+)[/\\\\]', 1) "
                     f"AS INTEGER) AS year FROM ({rows})")
         else:
             rows = f"SELECT * EXCLUDE (filename) FROM ({rows})"
@@ -242,7 +245,8 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
     for table in ("authorships", "affiliations", "author_countries"):
         con.execute(f"INSERT INTO stage_{table} BY NAME SELECT w.rid, {columns(table)} FROM {parquet(table)} t "
                     f"JOIN stage_works w USING (work_id)")
-    con.execute(f"INSERT INTO stage_institutions BY NAME SELECT {columns('institutions')} FROM {parquet('institutions')} t")
+    con.execute(f"INSERT INTO stage_institutions BY NAME SELECT {columns('institutions')} "
+                f"FROM {parquet('institutions')} t")
     report.works_read = report.records_read = con.execute("SELECT count(*) FROM stage_works").fetchone()[0]
     try:
         merge(con, report, started)

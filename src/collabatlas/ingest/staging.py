@@ -23,7 +23,8 @@ CREATE OR REPLACE TEMP TABLE stage_affiliations (
 CREATE OR REPLACE TEMP TABLE stage_author_countries (
     rid BIGINT, work_id VARCHAR, author_position INTEGER, country_code VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_institutions (
-    rid BIGINT, institution_id VARCHAR, ror VARCHAR, name VARCHAR, country_code VARCHAR, type VARCHAR, lineage VARCHAR[],
+    rid BIGINT, institution_id VARCHAR, ror VARCHAR, name VARCHAR, country_code VARCHAR, type VARCHAR, \
+lineage VARCHAR[],
     updated_date TIMESTAMP, origin VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_institution_geo (
     rid BIGINT, institution_id VARCHAR, lat DOUBLE, lon DOUBLE, updated_date TIMESTAMP);

@@ -59,7 +59,8 @@ NEW_MERGED = "sync_new_merged_ids"
 WATERMARK = {"works": "openalex_works_watermark", "institutions": "openalex_institutions_watermark",
              "merged": "openalex_merged_ids_watermark", "merged_institutions": "openalex_merged_institutions_watermark"}
 #: merged-id folder under merged_ids/ -> (watermark key, staging table)
-MERGED_FOLDERS = {"works": ("merged", NEW_MERGED), "institutions": ("merged_institutions", institution_merges.NEW_MERGED)}
+MERGED_FOLDERS = {"works": ("merged", NEW_MERGED),
+                  "institutions": ("merged_institutions", institution_merges.NEW_MERGED)}
 SKIP_REASON = "merged into another work (OpenAlex merged_ids)"
 _PARTITION = re.compile(r"updated_date=(\d{4}-\d{2}-\d{2})")
 _DATED_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})")

@@ -1,1 +1,2 @@
-"""The DuckDB store: schema and migrations, connections and transactions, Parquet interchange, country-pair aggregates."""
+"""The DuckDB store: schema and migrations, connections and transactions, Parquet interchange, country-pair
+aggregates."""

@@ -53,7 +53,8 @@ def load(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> PairLoadRep
     con.execute(SCHEMA_SQL)
     try:
         con.execute("""CREATE OR REPLACE TEMP TABLE raw_pairs AS
-                       SELECT row_number() OVER () + 1 AS line, * FROM read_csv(?, header = true, all_varchar = true, hive_partitioning = false)""",
+                       SELECT row_number() OVER () + 1 AS line, * FROM read_csv(?, header = true, """
+                    "all_varchar = true, hive_partitioning = false)",
                     [str(path)])
     except duckdb.Error as exc:
         raise CountingError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from exc
