@@ -24,6 +24,7 @@ from collabatlas.engines import EngineError
 from collabatlas.errors import CollabatlasError, answer
 from collabatlas.escaping import csv_frame, markup, terminal_text
 from collabatlas.store.schema import DAMAGE_ERRORS, StoreError, damaged_message
+from collabatlas.views.choices import Level, Source
 from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' Typer types, for the commands
     DualOpt,
     JournalsOpt,
@@ -66,12 +67,6 @@ def _global_options(
     Output.raw_csv = raw_csv
 
 
-class Level(str, Enum):
-    country = "country"
-    institution = "institution"
-    sector = "sector"
-
-
 class Format(str, Enum):
     table = "table"
     csv = "csv"
@@ -105,11 +100,6 @@ class EngineChoice:
     engine: Engine = Engine.duckdb
     spark_master: str = "local[*]"
     parquet: Path | None = None
-
-
-class Source(str, Enum):
-    works = "works"
-    pairs = "pairs"
 
 
 CountryOpt = Annotated[str | None, typer.Option(

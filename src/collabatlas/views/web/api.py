@@ -32,8 +32,9 @@ from collabatlas.analyses.profile import find_institution
 from collabatlas.analyses.uncertainty import MAX_REPLICATES
 from collabatlas.counting.filters import parse_two_periods
 from collabatlas.counting.options import MetricOptions
-from collabatlas.counting.rules import LEVELS, CountingError
+from collabatlas.counting.rules import CountingError
 from collabatlas.refdata.groups import GroupError, available_groups, group_members
+from collabatlas.views.choices import DistanceLevel, Level, Source
 from collabatlas.views.web import sources
 from collabatlas.views.web.params import (  # noqa: F401 - the option parameters, for the chart routes
     DualQ,
@@ -103,14 +104,7 @@ CHART = {200: {"model": ChartSpec}, **ERRORS}
 
 # -- parameters (the CLI's options) ------------------------------------------------------------
 
-def choices(name: str, values: tuple[str, ...]) -> type[Enum]:
-    """A string enum of the library's allowed values (so the OpenAPI spec lists them)."""
-    return Enum(name, {v: v for v in values}, type=str)
-
-
-Level = choices("Level", LEVELS)
-Source = choices("Source", ("works", "pairs"))
-DistanceLevel = choices("DistanceLevel", ("country", "institution"))
+# the enums (Level, Source, DistanceLevel) are the CLI's: collabatlas.views.choices
 
 
 LevelQ = Annotated[Level, Query(description="Unit of analysis.")]
@@ -504,11 +498,8 @@ def landscape_result(svc: Service, **params):
     return svc.run("landscape", params, compute)
 
 
-Weight = choices("Weight", netmod.WEIGHTS)
-Normalization = choices("Normalization", netmod.NORMALIZATIONS)
-NodeMeasure = choices("NodeMeasure", netmod.NODE_MEASURES)
-Quality = choices("Quality", netmod.QUALITIES)
-Layout = choices("Layout", netmod.LAYOUTS)
+Weight, Normalization, NodeMeasure = netmod.Weight, netmod.Normalization, netmod.NodeMeasure  # the library's
+Quality, Layout = netmod.Quality, netmod.Layout
 
 
 @router.get("/network", responses=DOCUMENT, summary="Clustered, laid-out collaboration network")
