@@ -224,6 +224,24 @@ def stage(name: str, out: Path, **spec) -> dict:
 # ---------------------------------------------------------------------------------------------
 # inputs
 # ---------------------------------------------------------------------------------------------
+BLOCK = synth.BLOCK  # works per block of the synthetic world (a block is drawn whole)
+#: share of a block's works replaced in the blocks an update touches
+REPLACED_PER_BLOCK = 0.10
+
+
+def _replaced_indices(n: int, replaced: int) -> set[int]:
+    """Which of the first ``n`` works an update replaces: every tenth work of evenly spaced blocks (a
+    block of the synthetic world is drawn whole, so drawing only the blocks that hold replaced works
+    keeps the update's cost in proportion to it; the works' units are drawn independently of their
+    ids, so the touched units and aggregate rows are spread over the whole store all the same)."""
+    per_block = max(int(BLOCK * REPLACED_PER_BLOCK), 1)
+    blocks = max(-(-replaced // per_block), 1)
+    n_blocks = max(n // BLOCK, 1)
+    chosen = sorted({b * n_blocks // blocks for b in range(blocks)})
+    picked = [lo * BLOCK + k * (BLOCK // per_block) for lo in chosen for k in range(per_block)]
+    return {i for i in picked[:replaced] if i < n}
+
+
 def write_update(folder: Path, n: int, new: int, replaced: int, merged: int, profile) -> dict:
     """The update snapshot: ``new`` works after the first n, ``replaced`` of the first n redrawn (other
     seed, same ids, newer updated_date), ``merged`` others merged into work 0."""
@@ -232,15 +250,16 @@ def write_update(folder: Path, n: int, new: int, replaced: int, merged: int, pro
     part = folder / "works" / "updated_date=2031-01-01" / "part_000.gz"
     part.parent.mkdir(parents=True)
     step = max(n // max(replaced + merged, 1), 1)
-    replaced_idx = set(range(0, n, step)[:replaced])
+    replaced_idx = _replaced_indices(n, replaced)
     merged_idx = [i for i in range(step // 2, n, step) if i not in replaced_idx][:merged]
     with gzip.open(part, "wb", compresslevel=1) as out:
         for work in synth.iter_work_dicts(new, SEED, start=n, profile=profile):
             out.write(orjson.dumps({**work, "updated_date": "2031-01-01T00:00:00"}) + b"\n")
-        # other content for the same ids: draw from another seed, keep the id of the work replaced
-        for i in sorted(replaced_idx):
-            work = next(iter(synth.iter_work_dicts(1, SEED + 1, start=i, profile=profile)))
-            out.write(orjson.dumps({**work, "updated_date": "2031-01-01T00:00:00"}) + b"\n")
+        # other content for the same ids: the same works of another seed (each block drawn once)
+        for lo in sorted({i - i % BLOCK for i in replaced_idx}):
+            for i, work in enumerate(synth.iter_work_dicts(BLOCK, SEED + 1, start=lo, profile=profile), start=lo):
+                if i in replaced_idx:
+                    out.write(orjson.dumps({**work, "updated_date": "2031-01-01T00:00:00"}) + b"\n")
     (folder / "works" / "manifest").write_text(json.dumps({"entries": [
         {"url": "s3://openalex/data/works/updated_date=2031-01-01/part_000.gz",
          "meta": {"content_length": part.stat().st_size, "record_count": new + len(replaced_idx)}}]}))
