@@ -122,6 +122,7 @@ class World:
         return None
 
 
+@pytest.mark.slow  # dozens of ingests per example (~15 s): make test, not make test-fast
 @pytest.mark.parametrize("compact_share", [maintenance.COMPACT_SHARE, 1e9], ids=["compacting", "append-only"])
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step_st, min_size=2, max_size=6))

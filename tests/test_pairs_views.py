@@ -114,6 +114,7 @@ def test_pair_charts_refuse_filters_and_institutions(store):
             report_lib.make_chart(atlas, "partners", unit="I1", level="institution", source="pairs")
 
 
+@pytest.mark.slow  # writes a whole report (~6 s): make test, not make test-fast
 def test_report_from_pairs(store, tmp_path):
     with collabatlas.open(store, read_only=True) as atlas:
         built = report_lib.build_report(atlas, "JP", source="pairs")
