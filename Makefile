@@ -28,7 +28,7 @@ test: $(BIN)/.installed system-deps
 # without it every worker rewrites the asserts of ~340 modules again (about 10 s each).
 test-fast: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks scripts
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 -m "not slow and not realdata and not browser and not spark" --hypothesis-profile=fast
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow and not realdata and not browser and not spark" --hypothesis-profile=fast
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.bench_spine
