@@ -129,3 +129,19 @@ def test_network_takes_journals(store):
     assert set(every.nodes["id"]) == {"US", "JP", "GB"}
     assert set(nature.nodes["id"]) == {"US", "JP"}  # GB's works are all outside the list
     assert "Nature Index" in describe(nature)
+
+
+def test_network_route_names_the_journal_list_as_the_library_does(store):
+    from fastapi.testclient import TestClient
+
+    from collabatlas.analyses.network import build_network
+    from collabatlas.views.web import create_app
+
+    with collabatlas.open(store, read_only=True) as atlas:
+        expected = build_network(atlas, "country", journals="nature-index", normalize_by="association",
+                                 max_edges=10, top=100)
+    with TestClient(create_app(store)) as client:
+        body = client.get("/api/network", params={"journals": "nature-index"}).json()
+    assert body["network"]["filters"] == expected.meta["filters"]
+    assert "Nature Index" in body["network"]["filters"]
+    assert sorted(n["id"] for n in body["nodes"]) == sorted(expected.nodes["id"]) == ["JP", "US"]

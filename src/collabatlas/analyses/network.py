@@ -380,12 +380,13 @@ def build_network(atlas, level: str = "country", *, years=None, window=None, sub
                   min_weight: float = 0.0, top: int | None = None, top_by: str = "cs_total",
                   max_edges: int | None = None, keep_isolated: bool = False, resolution: float = 1.0,
                   quality: str = "modularity", layout: str = "fr", seed: int = DEFAULT_SEED,
-                  source: str = "works") -> Network:
+                  source: str = "works", frames: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Network:
     """A clustered, laid-out collaboration network from an :class:`~collabatlas.Atlas`.
 
     Edges come from ``atlas.pairs`` and node weights from ``atlas.totals`` with the same metric options
     (:class:`~collabatlas.counting.options.MetricOptions`, as ``options=`` or keywords). See the module
-    docstring for the steps and docs/network.md for the formulas.
+    docstring for the steps and docs/network.md for the formulas. ``frames``: ``(pairs, totals)`` already
+    computed with these options (the web app passes the ones it has cached for /api/pairs and /api/totals).
 
     Example::
 
@@ -395,7 +396,9 @@ def build_network(atlas, level: str = "country", *, years=None, window=None, sub
     options = MetricOptions(years=years, window=window, subject=subject, type=type, renormalize=renormalize,
                             rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
     options.filters()  # a bad filter is refused before any counting
-    if source == "pairs":
+    if frames is not None:
+        pairs, totals = frames
+    elif source == "pairs":
         pairs, totals = _pair_frames(atlas, level, options, weight, top_by)
     else:
         pairs = atlas.pairs(level, options=options)

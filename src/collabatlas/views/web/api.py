@@ -533,24 +533,19 @@ def network(request: Request, options: OptionsQ, level: LevelQ = Level.country,
 
 #: the parameters of a network that are the library's metric options (and its level)
 FILTER_KEYS = ("level", *MetricOptions().kwargs())
+#: the network route's parameter names that differ from build_network's keywords
+NETWORK_KEYWORDS = {"normalize": "normalize_by"}
 
 
 def network_result(svc: Service, **params):
-    """``(network dict with meta / nodes / edges, cached, data_version)``; pairs and totals come from the
-    cache shared with /api/pairs and /api/collaboration."""
+    """``(network dict with meta / nodes / edges, cached, data_version)``: :func:`build_network
+    <collabatlas.analyses.network.build_network>` on the pairs and totals of the cache shared with
+    /api/pairs and /api/collaboration."""
     def compute(atlas, p):
-        options = {k: params[k] for k in FILTER_KEYS if k in params}
+        options = {k: p[k] for k in FILTER_KEYS if k in p}
         pairs, _, _ = svc.call("pairs", **options)
         totals, _, _ = svc.call("totals", **options)
-        filters = MetricOptions.of(**{k: params[k] for k in FILTER_KEYS if k in params and k != "level"}).describe()
-        net = netmod.network_from_frames(
-            pairs, totals, p.get("level", "country"), weight=p.get("weight", "cs"),
-            normalize_by=p.get("normalize", "none"), min_weight=p.get("min_weight", 0.0), top=p.get("top"),
-            top_by=p.get("top_by", "cs_total"), max_edges=p.get("max_edges"),
-            meta={"filters": filters, "data_version": atlas.data_version})
-        seed = p.get("seed", netmod.DEFAULT_SEED)
-        net = net.cluster(resolution=p.get("resolution", 1.0), quality=p.get("quality", "modularity"),
-                          seed=seed).layout(p.get("layout", "fr"), seed=seed)
-        return net.to_dict()
+        keywords = {NETWORK_KEYWORDS.get(k, k): v for k, v in p.items()}
+        return netmod.build_network(atlas, frames=(pairs, totals), **keywords).to_dict()
 
     return svc.run("network", params, compute)
