@@ -140,7 +140,7 @@ def test_profile_group_landscape_network_equal_library(client, atlas, shared_dat
     net = build_network(atlas, "country", top=20, normalize_by="association", max_edges=10, seed=7)
     same(frame(body, "nodes"), net.nodes)
     same(frame(body, "edges"), net.edges)
-    assert body["network"] == {k: v for k, v in net.to_dict()["meta"].items()}  # one assembly: build_network's
+    assert body["network"] == net.to_dict()["meta"]  # one assembly: build_network's
 
 
 def test_distance_equals_library_and_says_why_nothing_is_measured(client, atlas):
