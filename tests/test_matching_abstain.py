@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from collabatlas.affiliations import matching
 from collabatlas.affiliations.matching import (
     ABSTAIN_FEATURES,
     ABSTAIN_MODEL,
     DEFAULT_MIN_CONFIDENCE,
+    SPAN_SCORE,
     AffiliationMatcher,
     confidence,
     normalise_name,
@@ -148,3 +150,78 @@ def test_a_legal_form_alone_names_no_organisation(china):
     """'Inc.' once matched 'APC, Inc.' (the part 'incorporated' against 'apc incorporated')."""
     assert china.candidate("NEC Labs America, Inc., Cupertino, CA, USA") is None
     assert china.candidate("APC Inc, Tampa, FL, USA").ror_id == "0020wyn52"
+
+
+# --- candidate generation and features added to raise recall (issue 15, second refit) ----------------
+
+WORLD = [
+    ("00f54p054", "Stanford University", ["education"], "US", "Stanford", "active"),
+    ("00r4sry34", "Murdoch University", ["education"], "AU", "Perth", "active"),
+    ("00a2xv884", "Zhejiang University", ["education"], "CN", "Hangzhou", "active"),
+    ("01y2jtd41", "University of Wisconsin–Madison", ["education"], "US", "Madison", "active"),
+    ("02v80fc35", "Alabama State University", ["education"], "US", "Montgomery", "active"),
+    ("051k3eh31", "University of Alabama", ["education"], "US", "Tuscaloosa", "active"),
+    ("00yyy0001", "Discovery Institute", ["nonprofit"], "US", "Seattle", "active"),
+]
+
+
+@pytest.fixture(scope="module")
+def world():
+    return AffiliationMatcher(WORLD, [(rid, name, "ror_display") for rid, name, *_ in WORLD], min_confidence=0.0)
+
+
+def test_a_name_written_inside_a_long_part_is_a_span_candidate(world):
+    """No commas: the fuzzy score of the whole part fails, the registry name written word for word inside
+    it is the candidate (scored SPAN_SCORE, flagged ``via_span``)."""
+    cand = world.candidate("Department of Physics Stanford University Stanford California USA")
+    assert cand is not None and cand.ror_id == "00f54p054"
+    assert cand.features["via_span"] == 1.0 and cand.score >= SPAN_SCORE
+
+
+def test_a_span_needs_a_word_that_is_not_common(monkeypatch):
+    """A span made only of common words (in more than COMMON_WORD_DF names: 'university', 'institute')
+    is no candidate. Here a word in two names is common: 'alabama' and 'university' are, 'stanford' is not."""
+    monkeypatch.setattr(matching, "COMMON_WORD_DF", 1)
+    small = AffiliationMatcher(WORLD, [(rid, name, "ror_display") for rid, name, *_ in WORLD])
+    assert small._span_name("department physic university alabama tuscaloosa", "US") == -1
+    assert small._name_org[small._span_name("department physic stanford university", "US")] == "00f54p054"
+
+
+def test_places_at_the_end_of_a_part_are_trimmed(world):
+    """'Murdoch Univ Australia': the country name glued to the part is dropped (a second part), so the
+    name is matched whole and the country word is not an extra word."""
+    cand = world.candidate("Murdoch Univ Australia")
+    assert cand is not None and cand.ror_id == "00r4sry34"
+    assert cand.features["same_name"] == 1.0 and cand.features["part_extra"] == 0.0
+
+
+def test_text_in_parentheses_is_a_part(world):
+    m = world.match("State Key Lab Clean Energy Utilizat (Zhejiang University), Hangzhou 310027, Peoples R China")
+    assert m.ror_id == "00a2xv884"
+
+
+def test_a_state_word_is_not_a_place_word(world):
+    """'State' is a word of registry cities ('State College') but not a city: 'Alabama State Univ' keeps
+    it as an extra word against 'University of Alabama'."""
+    cand = world.candidate("Alabama State Univ, Montgomery, AL 36101 USA")
+    assert cand.ror_id == "02v80fc35" and cand.features["same_name"] == 1.0
+    feats = world._features("Alabama State Univ", " alabama state university ", "US", "051k3eh31",
+                            ("alabama state university", world._name_text.index("university alabama"),
+                             93.0, 100.0, False, "Alabama State Univ"))
+    assert feats["part_extra"] > 0 and feats["same_name"] == 0.0
+
+
+def test_export_markers_are_spaces():
+    assert normalise_name("Univ#TAB#Tokyo#N#") == normalise_name("Univ Tokyo") == "university tokyo"
+
+
+@pytest.mark.parametrize("short,full", [
+    ("Fermi Natl Accel Lab", "Fermi National Accelerator Laboratory"),
+    ("KEDGE Bus Sch", "Kedge Business School"),
+    ("Tsinghua Natl Lab Info Sci", "Tsinghua National Laboratory Information Science"),
+    ("Laboratoire Kastler Brossel", "Laboratory Kastler Brossel"),
+    ("Technische Universität München", "Technical University München"),
+    ("Centro Nacional de Biotecnologia", "Center National Biotecnologia"),  # words stay in order
+])
+def test_more_abbreviations_and_organisation_words(short, full):
+    assert normalise_name(short) == normalise_name(full)

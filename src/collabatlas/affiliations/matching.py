@@ -39,7 +39,6 @@ Results are cached per address and per (part, country), so repeated strings cost
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -48,14 +47,23 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
+from collabatlas.affiliations.normalisation import (  # noqa: F401  (re-exported)
+    ABBREVIATIONS,
+    LEGAL_WORDS,
+    NAME_KIND_ORDER,
+    STOPWORDS,
+    normalise_name,
+)
 from collabatlas.affiliations.ror import ancestors, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 
-DEFAULT_THRESHOLD = 86.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
+DEFAULT_THRESHOLD = 83.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
 CITY_BONUS = 6.0
 INACTIVE_PENALTY = 3.0
 ACRONYM_SCORE = 90.0
+SPAN_SCORE = 90.0        # a registry name written word for word inside a longer part whose fuzzy score fails
+MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
 ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
 TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
@@ -66,92 +74,19 @@ TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidf
 # ROR subset (``python -m benchmarks.eval_affiliations --fit`` prints them); the val split is never used.
 # The floor and cut-off are the ones at which the one-sided 95% lower bound of the out-of-fold precision
 # (grouped 5-fold cross-validation within train) over every train string reaches 0.90: out-of-fold
-# precision 0.920 (bound 0.901), covered recall 0.689 on train.
+# precision 0.919 (bound 0.900), covered recall 0.752 on train (floor 83, cut-off 0.78).
 ABSTAIN_FEATURES = ("score", "city_in", "city_other", "name_missing", "part_extra", "acronym_in", "margin",
                     "via_acronym", "no_country", "one_word_name", "company", "name_word_missing", "part_word_extra",
-                    "both_differ")
-ABSTAIN_MODEL = {"intercept": 0.3615, "score": 0.4825, "city_in": 0.6133, "city_other": -1.2474,
-                 "name_missing": -0.9921, "part_extra": -0.8291, "acronym_in": -0.0308, "margin": 1.678,
-                 "via_acronym": -0.6925, "no_country": -0.0612, "one_word_name": -0.2336, "company": 0.7106,
-                 "name_word_missing": -1.3596, "part_word_extra": -0.6976, "both_differ": -0.1906}
-DEFAULT_MIN_CONFIDENCE = 0.81
+                    "both_differ", "same_name", "city_other_same_name", "via_span")
+ABSTAIN_MODEL = {"intercept": -0.9218, "score": 0.5621, "city_in": 0.6525, "city_other": -1.2078,
+                 "name_missing": -0.6146, "part_extra": 0.0492, "acronym_in": 0.2976, "margin": 1.8805,
+                 "via_acronym": -0.0948, "no_country": -0.0223, "one_word_name": -0.1761, "company": 0.6815,
+                 "name_word_missing": -1.4378, "part_word_extra": -0.203, "both_differ": -0.0527,
+                 "same_name": 1.0666, "city_other_same_name": 0.2946, "via_span": -0.5404}
+DEFAULT_MIN_CONFIDENCE = 0.78
 
-# WoS / PubMed abbreviations → the word registry names use (after lower-casing and dropping dots)
-ABBREVIATIONS = {
-    "univ": "university", "uni": "university", "universidade": "university", "universidad": "university",
-    "universite": "university", "universita": "university", "universitat": "university", "universiteit": "university",
-    "universitas": "university", "inst": "institute", "institut": "institute", "instituto": "institute",
-    "istituto": "institute", "acad": "academy", "sci": "science", "technol": "technology", "tech": "technology",
-    "natl": "national", "nacl": "national", "nat": "national", "ctr": "center", "cent": "central", "centre": "center",
-    "hosp": "hospital", "med": "medical", "coll": "college", "dept": "department", "lab": "laboratory",
-    "labs": "laboratory", "res": "research", "engn": "engineering", "eng": "engineering", "engg": "engineering",
-    "chem": "chemistry", "phys": "physics", "biol": "biology", "math": "mathematics", "comp": "computer",
-    "comput": "computer", "informat": "informatics", "environm": "environmental", "agr": "agricultural",
-    "hlth": "health", "publ": "public", "grad": "graduate", "sch": "school", "fac": "faculty", "div": "division",
-    "minist": "ministry", "assoc": "association", "soc": "society", "fdn": "foundation", "fund": "foundation",
-    "int": "international", "intl": "international", "amer": "american", "mem": "memorial", "gen": "general",
-    "canc": "cancer", "childrens": "children", "clin": "clinical", "observ": "observatory", "astron": "astronomy",
-    "astrophys": "astrophysics", "geol": "geology", "oceanog": "oceanography", "polytech": "polytechnic",
-    "politecn": "polytechnic", "tecnol": "technology", "fed": "federal", "appl": "applied", "adv": "advanced",
-    "elect": "electrical", "mech": "mechanical", "mat": "materials", "mol": "molecular", "pharm": "pharmacy",
-    "pharmaceut": "pharmaceutical", "vet": "veterinary", "ecol": "ecology", "genet": "genetics",
-    "microbiol": "microbiology", "neurosci": "neuroscience", "pediat": "pediatrics", "psychiat": "psychiatry",
-    "surg": "surgery", "educ": "education", "econ": "economics", "syst": "systems", "nucl": "nuclear",
-    "aerosp": "aerospace", "mar": "marine", "st": "saint", "ste": "sainte", "co": "company", "corp": "corporation",
-    "mt": "mount", "ft": "fort", "calif": "california", "penn": "pennsylvania", "mass": "massachusetts",
-    "illinois": "illinois", "wisconsin": "wisconsin", "michigan": "michigan", "coop": "cooperative",
-    "sect": "section", "key": "key", "lab.": "laboratory", "ltd": "limited", "inc": "incorporated",
-    "dev": "development", "mgmt": "management", "studies": "study", "stud": "study", "biomed": "biomedical",
-    "biotechnol": "biotechnology", "energ": "energy", "nutr": "nutrition", "pathol": "pathology",
-    "radiol": "radiology", "oncol": "oncology", "cardiol": "cardiology", "neurol": "neurology", "immunol": "immunology",
-    "ind": "industrial", "indust": "industrial", "industr": "industrial", "biochem": "biochemistry",
-    "aeronaut": "aeronautics", "agric": "agricultural", "geophys": "geophysics", "infect": "infectious",
-    "dis": "disease", "elec": "electrical", "electr": "electrical", "commun": "communication",
-    "telecommun": "telecommunication", "inf": "information", "inform": "information", "reg": "regional",
-    "mus": "museum", "hist": "history", "ist": "institute", "osped": "ospedale",
-    "metrol": "metrology", "meteorol": "meteorology", "stat": "statistics", "opt": "optics",
-    "photon": "photonics", "electron": "electronics", "mineral": "mineralogy", "petr": "petroleum",
-    "forest": "forestry", "zool": "zoology", "bot": "botany", "physiol": "physiology", "pharmacol": "pharmacology",
-    "psychol": "psychology", "sociol": "sociology", "philos": "philosophy", "lett": "letters", "ecole": "school",
-    "escuela": "school", "scuola": "school", "hochsch": "hochschule", "tu": "technical university",
-    "kk": "company", "gmbh": "company", "technological": "technology", "technologic": "technology",
-    "polytechnical": "polytechnic", "tecnologico": "technology", "technologique": "technology",
-}
-# legal forms: a part made only of them ("Inc.", "Co., Ltd.") names no organisation
-LEGAL_WORDS = frozenset({"company", "corporation", "limited", "incorporated", "ag", "sa", "srl", "spa", "bv", "nv",
-                         "plc", "llc", "lp", "pty", "ab", "as", "oy", "kg"})
-STOPWORDS = frozenset({"of", "the", "and", "for", "in", "at", "de", "la", "le", "les", "des", "du", "di", "del",
-                       "della", "der", "fur", "und", "et", "y", "e", "do", "da", "dos", "das", "an", "a", "i"})
-NAME_KIND_ORDER = {"ror_display": 0, "label": 1, "alias": 2}
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 _PARENS = re.compile(r"\(([^()]*)\)")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&\-]{2,11}$")
-
-
-def normalise_name(text: str) -> str:
-    """Folded, lower-cased, abbreviations expanded, stop words and plural ``s`` dropped, initials written
-    apart joined ("M. D. Anderson" = "MD Anderson"), words in order."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    folded = folded.replace("'", "").replace("’", "").replace("&", " and ")
-    words: list[str] = []
-    initials = False  # the last word is a run of single letters
-    for word in _NON_WORD.split(folded):
-        if not word or word in STOPWORDS or word.isdigit():
-            continue
-        if len(word) == 1 and word.isalpha():
-            if initials:
-                words[-1] += word
-            else:
-                words.append(word)
-                initials = True
-            continue
-        initials = False
-        word = ABBREVIATIONS.get(word, word)
-        if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            word = word[:-1]
-        words.append(word)
-    return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -262,6 +197,14 @@ class AffiliationMatcher:
         n_names = max(len(self._name_text), 1)
         self._idf = {w: float(np.log(n_names / len(ix))) for w, ix in postings[None].items()}
         self._idf_unknown = float(np.log(n_names + 1))
+        # exact normalised name → name indices (span look-ups), and the normalised country names (place
+        # words at the end of a part: "Murdoch Univ Australia")
+        self._exact: dict[str, list[int]] = {}
+        for i, text in enumerate(self._name_text):
+            if 2 <= len(text.split()) <= MAX_SPAN_WORDS:
+                self._exact.setdefault(text, []).append(i)
+        self._country_words = {normalise_name(n) for n in places} - {""}
+        self._span_cache: dict[tuple[str, str | None], int] = {}
         self._part_cache: dict[tuple[str, str | None], tuple[int, float, float]] = {}
         self._cache: dict[str, AffiliationMatch] = {}
 
@@ -327,9 +270,67 @@ class AffiliationMatcher:
         self._part_cache[key] = best
         return best
 
-    def _parts(self, address: str) -> list[tuple[str, str]]:
-        """(raw, normalised) parts: each component and each pair of adjacent components."""
-        components = [_PARENS.sub(" ", c).strip() for c in split_components(address)]
+    def _span_name(self, part: str, country: str | None) -> int:
+        """The longest registry name (2–8 words, one of them not common) written word for word inside the
+        normalised ``part`` and naming one organisation of ``country``; its name index, else -1."""
+        key = (part, country)
+        if key in self._span_cache:
+            return self._span_cache[key]
+        words, found = part.split(), -1
+        for length in range(min(len(words) - 1, MAX_SPAN_WORDS), 1, -1):
+            for start in range(len(words) - length + 1):
+                span = words[start:start + length]
+                names = self._exact.get(" ".join(span))
+                if not names or all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in span):
+                    continue
+                names = [i for i in names if country is None or self._in_country(self._name_org[i], country)]
+                if len({self._name_org[i] for i in names}) == 1:
+                    found = names[0]
+                    break
+            if found >= 0:
+                break
+        self._span_cache[key] = found
+        return found
+
+    def _trim_places(self, norm: str, country: str | None) -> str | None:
+        """``norm`` without the registry cities and country names that end it ("murdoch university
+        australia" → "murdoch university"), when at least two words, one of them not common, remain."""
+        words = norm.split()
+        towns = self._cities.get(country, set()) if country else self._cities[None]
+        trimmed = True
+        while trimmed:
+            trimmed = False
+            for k in (3, 2, 1):
+                tail = " ".join(words[-k:])
+                if len(words) > k and (tail in towns or tail in self._country_words):
+                    words, trimmed = words[:-k], True
+                    break
+        if len(words) == len(norm.split()) or len(words) < 2:
+            return None
+        if all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in words):
+            return None
+        return " ".join(words)
+
+    def _without_places(self, norm: str, towns: set[str], keep: set[str]) -> str:
+        """``norm`` without the whole city names of ``towns`` and country names it contains (1–3 words;
+        words in ``keep`` — the candidate's name — stay)."""
+        words = norm.split()
+        drop = [False] * len(words)
+        for k in (3, 2, 1):
+            for i in range(len(words) - k + 1):
+                span = words[i:i + k]
+                if not any(drop[i:i + k]) and not set(span) & keep:
+                    text = " ".join(span)
+                    if text in towns or text in self._country_words:
+                        drop[i:i + k] = [True] * k
+        return " ".join(w for w, d in zip(words, drop, strict=True) if not d)
+
+    def _parts(self, address: str, country: str | None = None) -> list[tuple[str, str]]:
+        """(raw, normalised) parts: each component, each pair of adjacent components, each text in
+        parentheses, and each part without the place names that end it."""
+        raw_components = split_components(address)
+        components = [_PARENS.sub(" ", c).strip() for c in raw_components]
+        inside = [q.strip() for c in raw_components for q in _PARENS.findall(c)]  # "(Zhejiang University)"
         # a component that is only a country or US state name ("South Korea", "Peoples R China") names
         # no institution: left out, or "LG (South Korea)" would match every Korean address
         # likewise a component that is only a registry city ("Atsugi", "Tsukuba 305"): the registry's
@@ -337,11 +338,14 @@ class AffiliationMatcher:
         # (alone; a pair with it stays: "Kaunas, University of Technology")
         places = country_names()
         components = [c for c in components if c and " ".join(component_words(c)) not in places]
-        parts = [(c, normalise_name(c)) for c in components]
+        inside = [c for c in inside if c and " ".join(component_words(c)) not in places]
+        parts = [(c, normalise_name(c)) for c in components + inside]
         parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]]
         parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:], strict=False)]
-        return [(raw, norm) for raw, norm in parts
-                if norm and not norm.isdigit() and not set(norm.split()) <= LEGAL_WORDS]
+        parts = [(raw, norm) for raw, norm in parts
+                 if norm and not norm.isdigit() and not set(norm.split()) <= LEGAL_WORDS]
+        trimmed = [(raw, self._trim_places(norm, country)) for raw, norm in parts]
+        return parts + [(raw, norm) for raw, norm in trimmed if norm]
 
     def _acronym_match(self, address: str, country: str | None, context: str) -> tuple[str | None, str | None]:
         letters = [c for c in address if c.isalpha()]
@@ -400,13 +404,23 @@ class AffiliationMatcher:
         context = f" {normalise_name(text)} "
         best_rid, best_score, best_part, best_info = None, 0.0, None, None
         found: dict[str, tuple[float, str, tuple]] = {}
-        for raw, norm in self._parts(text):
+        for raw, norm in self._parts(text, country):
             idx, score, second = self._best_name(norm, country)
+            via_span = False
+            if not self._reaches(score):
+                # the fuzzy score fails on a long part: a registry name written word for word inside it
+                # ("Department of Physics Stanford University Stanford California")
+                span = self._span_name(norm, country)
+                if span >= 0:
+                    if idx >= 0 and self._name_org[idx] != self._name_org[span]:
+                        second = max(second, score)
+                    idx, score, via_span = span, SPAN_SCORE, True
+                    norm = self._name_text[span]
             if idx < 0:
                 continue
             rid = self._name_org[idx]
             city = self._org[rid][3]
-            info = (norm, idx, score, second)
+            info = (norm, idx, score, second, via_span, raw)
             # the city must appear outside the matched part: "Boston" alone is not Boston University
             if city and f" {city} " in context.replace(f" {norm} ", " ", 1):
                 score += CITY_BONUS
@@ -432,19 +446,23 @@ class AffiliationMatcher:
     def _features(self, text: str, context: str, country: str | None, rid: str, info: tuple | None) -> dict:
         """The abstain-rule features (:data:`ABSTAIN_FEATURES`) of candidate ``rid`` for one address."""
         _, rtype, ror_country, city, _ = self._org[rid]
+        folded = _fold(ror_country, self.fold_hk_mo)
         words = set(context.split())
         exact = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", text))
         if info is None:  # matched by its acronym
-            norm, score, margin, name_words = "", ACRONYM_SCORE, 0.0, []
+            norm, score, margin, name_words, via_span = "", ACRONYM_SCORE, 0.0, [], False
         else:
-            norm, idx, score, second = info
+            norm, idx, score, second, via_span, _ = info
             name_words = self._name_text[idx].split()
             margin = score - second
-        part_words = set(norm.split())
+        same_name = bool(norm) and not via_span and norm == " ".join(name_words)
+        towns = self._cities.get(folded, set())
+        # a registry city of its country or a country name written in the part ("Murdoch Univ Australia")
+        # does not count as an extra word
+        part_words = set(self._without_places(norm, towns, set(name_words)).split())
         outside = context.replace(f" {norm} ", " ", 1) if norm else context
         city_in = bool(city) and f" {city} " in outside
         # another city of the organisation's country written as an address component ("Tsukuba")
-        towns = self._cities.get(_fold(ror_country, self.fold_hk_mo), set())
         components = {normalise_name(c) for c in split_components(text)}
         city_other = not city_in and any(c in towns and c != city and c not in norm for c in components if c)
 
@@ -462,7 +480,8 @@ class AffiliationMatcher:
                 "acronym_in": float(any(a in exact for a in self._org_acronyms.get(rid, ()))),
                 "margin": min(margin, 20.0) / 20.0, "via_acronym": float(info is None),
                 "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
-                "company": float(rtype == "company")}
+                "company": float(rtype == "company"), "same_name": float(same_name),
+                "city_other_same_name": float(city_other and same_name), "via_span": float(via_span)}
 
     def _match(self, address: str) -> AffiliationMatch:
         text = address if isinstance(address, str) else ""
