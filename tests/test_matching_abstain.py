@@ -225,3 +225,35 @@ def test_export_markers_are_spaces():
 ])
 def test_more_abbreviations_and_organisation_words(short, full):
     assert normalise_name(short) == normalise_name(full)
+
+
+def test_a_qualifier_word_outside_the_name_counts_against_it(world):
+    """'State' (or 'Medical', 'Technical', 'North' …) added to a name names another organisation: the
+    feature ``qualifier_extra`` is set, and lowers the confidence; unit words ('Dept', 'Phys') do not set it."""
+    feats = world._features("Alabama State Univ", " alabama state university ", "US", "051k3eh31",
+                            ("alabama state university", world._name_text.index("university alabama"),
+                             93.0, 100.0, False, "alabama state university"))
+    assert feats["qualifier_extra"] == 1.0
+    assert confidence(feats) < confidence(feats | {"qualifier_extra": 0.0})
+    own = world.candidate("Dept Phys, Univ Alabama, Tuscaloosa, AL 35487 USA")
+    assert own.ror_id == "051k3eh31" and own.features["qualifier_extra"] == 0.0
+
+
+def test_a_qualifier_next_to_a_span_counts_against_it(world):
+    """A span inside a longer name: 'King George Medical University Lucknow' holds 'university lucknow',
+    but the word before it, 'medical', says the organisation is another one."""
+    lucknow = [("00yyy0002", "University of Lucknow", ["education"], "IN", "Lucknow", "active")]
+    m = AffiliationMatcher(lucknow, [(r, n, "ror_display") for r, n, *_ in lucknow], min_confidence=0.0)
+    cand = m.candidate("Department of Neurology King George Medical University Lucknow Uttar Pradesh India")
+    assert cand is not None and cand.features["via_span"] == 1.0 and cand.features["qualifier_extra"] == 1.0
+
+
+def test_an_export_marker_does_not_make_an_address_all_capitals():
+    """'HKUST, Kowloon, HKSAR, P. R. China#TAB#': without the marker the address is not all capitals, so
+    the acronym is looked up."""
+    hk = [("00q4vv597", "Hong Kong University of Science and Technology", ["education"], "HK", "Hong Kong",
+           "active")]
+    m = AffiliationMatcher(hk, [("00q4vv597", hk[0][1], "ror_display"), ("00q4vv597", "HKUST", "acronym")],
+                           min_confidence=0.0)
+    cand = m.candidate("HKUST, Kowloon, HKSAR, P. R. China#TAB#")
+    assert cand is not None and cand.ror_id == "00q4vv597" and cand.features["via_acronym"] == 1.0

@@ -58,7 +58,7 @@ from collabatlas.affiliations.ror import ancestors, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 
-DEFAULT_THRESHOLD = 83.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
+DEFAULT_THRESHOLD = 78.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
 CITY_BONUS = 6.0
 INACTIVE_PENALTY = 3.0
 ACRONYM_SCORE = 90.0
@@ -74,18 +74,26 @@ TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidf
 # ROR subset (``python -m benchmarks.eval_affiliations --fit`` prints them); the val split is never used.
 # The floor and cut-off are the ones at which the one-sided 95% lower bound of the out-of-fold precision
 # (grouped 5-fold cross-validation within train) over every train string reaches 0.90: out-of-fold
-# precision 0.919 (bound 0.900), covered recall 0.752 on train (floor 83, cut-off 0.78).
+# precision 0.918 (bound 0.901), covered recall 0.813 on train (floor 78, cut-off 0.70).
 ABSTAIN_FEATURES = ("score", "city_in", "city_other", "name_missing", "part_extra", "acronym_in", "margin",
                     "via_acronym", "no_country", "one_word_name", "company", "name_word_missing", "part_word_extra",
-                    "both_differ", "same_name", "city_other_same_name", "via_span")
-ABSTAIN_MODEL = {"intercept": -0.9218, "score": 0.5621, "city_in": 0.6525, "city_other": -1.2078,
-                 "name_missing": -0.6146, "part_extra": 0.0492, "acronym_in": 0.2976, "margin": 1.8805,
-                 "via_acronym": -0.0948, "no_country": -0.0223, "one_word_name": -0.1761, "company": 0.6815,
-                 "name_word_missing": -1.4378, "part_word_extra": -0.203, "both_differ": -0.0527,
-                 "same_name": 1.0666, "city_other_same_name": 0.2946, "via_span": -0.5404}
-DEFAULT_MIN_CONFIDENCE = 0.78
+                    "both_differ", "same_name", "via_span", "qualifier_extra")
+ABSTAIN_MODEL = {"intercept": -1.1286, "score": 0.8046, "city_in": 0.7036, "city_other": -0.767,
+                 "name_missing": -0.8075, "part_extra": -0.7276, "acronym_in": 0.4196, "margin": 1.8709,
+                 "via_acronym": 0.0448, "no_country": -0.017, "one_word_name": -0.1188, "company": 0.7427,
+                 "name_word_missing": -1.8415, "part_word_extra": 0.3066, "both_differ": -0.2985,
+                 "same_name": 0.9956, "via_span": -0.4215, "qualifier_extra": -1.4625}
+DEFAULT_MIN_CONFIDENCE = 0.7
+# words that, added to an organisation's name, name another organisation ("Alabama State Univ" is not the
+# University of Alabama, "Kazan State Medical Univ" not Kazan Federal Univ): the type or the region
+QUALIFIER_WORDS = frozenset({
+    "state", "federal", "national", "city", "municipal", "provincial", "regional", "technical", "technology",
+    "polytechnic", "agricultural", "normal", "pedagogical", "medical", "women", "catholic", "islamic", "christian",
+    "open", "metropolitan", "international", "applied", "north", "south", "east", "west", "northern", "southern",
+    "eastern", "western", "central", "upper", "lower", "new"})
 
 _PARENS = re.compile(r"\(([^()]*)\)")
+_MARKERS = re.compile(r"#(?:N|R|TAB)#")  # escaped line breaks and tabs of exported text
 _ACRONYM = re.compile(r"^[A-Z][A-Z&\-]{2,11}$")
 
 
@@ -325,6 +333,10 @@ class AffiliationMatcher:
                         drop[i:i + k] = [True] * k
         return " ".join(w for w, d in zip(words, drop, strict=True) if not d)
 
+    @staticmethod
+    def _legal_only(component: str) -> bool:
+        return set(normalise_name(component).split()) <= LEGAL_WORDS
+
     def _parts(self, address: str, country: str | None = None) -> list[tuple[str, str]]:
         """(raw, normalised) parts: each component, each pair of adjacent components, each text in
         parentheses, and each part without the place names that end it."""
@@ -341,14 +353,16 @@ class AffiliationMatcher:
         inside = [c for c in inside if c and " ".join(component_words(c)) not in places]
         parts = [(c, normalise_name(c)) for c in components + inside]
         parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]]
-        parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:], strict=False)]
+        # a legal form ends a name ("APC, Inc."): a pair that starts with one ("Inc., Cupertino") names none
+        parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:], strict=False)
+                  if not self._legal_only(a)]
         parts = [(raw, norm) for raw, norm in parts
                  if norm and not norm.isdigit() and not set(norm.split()) <= LEGAL_WORDS]
         trimmed = [(raw, self._trim_places(norm, country)) for raw, norm in parts]
         return parts + [(raw, norm) for raw, norm in trimmed if norm]
 
     def _acronym_match(self, address: str, country: str | None, context: str) -> tuple[str | None, str | None]:
-        letters = [c for c in address if c.isalpha()]
+        letters = [c for c in _MARKERS.sub(" ", address) if c.isalpha()]  # "#TAB#" is no capital word
         if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
             return None, None  # an all-capitals address: every word would look like an acronym
         words = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", address))
@@ -406,7 +420,7 @@ class AffiliationMatcher:
         found: dict[str, tuple[float, str, tuple]] = {}
         for raw, norm in self._parts(text, country):
             idx, score, second = self._best_name(norm, country)
-            via_span = False
+            via_span, whole = False, norm
             if not self._reaches(score):
                 # the fuzzy score fails on a long part: a registry name written word for word inside it
                 # ("Department of Physics Stanford University Stanford California")
@@ -420,7 +434,7 @@ class AffiliationMatcher:
                 continue
             rid = self._name_org[idx]
             city = self._org[rid][3]
-            info = (norm, idx, score, second, via_span, raw)
+            info = (norm, idx, score, second, via_span, whole)
             # the city must appear outside the matched part: "Boston" alone is not Boston University
             if city and f" {city} " in context.replace(f" {norm} ", " ", 1):
                 score += CITY_BONUS
@@ -450,9 +464,9 @@ class AffiliationMatcher:
         words = set(context.split())
         exact = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", text))
         if info is None:  # matched by its acronym
-            norm, score, margin, name_words, via_span = "", ACRONYM_SCORE, 0.0, [], False
+            norm, score, margin, name_words, via_span, whole = "", ACRONYM_SCORE, 0.0, [], False, ""
         else:
-            norm, idx, score, second, via_span, _ = info
+            norm, idx, score, second, via_span, whole = info
             name_words = self._name_text[idx].split()
             margin = score - second
         same_name = bool(norm) and not via_span and norm == " ".join(name_words)
@@ -481,7 +495,18 @@ class AffiliationMatcher:
                 "margin": min(margin, 20.0) / 20.0, "via_acronym": float(info is None),
                 "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
                 "company": float(rtype == "company"), "same_name": float(same_name),
-                "city_other_same_name": float(city_other and same_name), "via_span": float(via_span)}
+                "via_span": float(via_span),
+                "qualifier_extra": float(bool((part_words - set(name_words)) & QUALIFIER_WORDS)
+                                         or (via_span and bool(self._neighbours(whole, norm) & QUALIFIER_WORDS)))}
+
+    @staticmethod
+    def _neighbours(part: str, span: str) -> set[str]:
+        """The words just before and just after ``span`` inside ``part`` (normalised texts)."""
+        words, inner = part.split(), span.split()
+        for i in range(len(words) - len(inner) + 1):
+            if words[i:i + len(inner)] == inner:
+                return set(words[max(i - 1, 0):i] + words[i + len(inner):i + len(inner) + 1])
+        return set()
 
     def _match(self, address: str) -> AffiliationMatch:
         text = address if isinstance(address, str) else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # WoS / PubMed abbreviations → the word registry names use (after lower-casing and dropping dots)
 ABBREVIATIONS = {
@@ -70,6 +71,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _MARKERS = re.compile(r"#(?:N|R|TAB)#")  # escaped line breaks and tabs of exported text
 
 
+@lru_cache(maxsize=262_144)  # parts repeat across addresses ("Dept Phys", "Peoples R China")
 def normalise_name(text: str) -> str:
     """Folded, lower-cased, abbreviations expanded, stop words and plural ``s`` dropped, initials written
     apart joined ("M. D. Anderson" = "MD Anderson"), words in order."""
