@@ -173,11 +173,12 @@ def evaluate(data_dir: Path | None = None, con=None, val_limit: int | None = Non
     min_confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
     matcher = AffiliationMatcher.from_store(con, threshold=threshold, min_confidence=min_confidence)
     result["threshold"], result["min_confidence"] = threshold, min_confidence
-    for split, frame in splits.items():
-        result[split] = metrics(frame, predictions(matcher, list(frame["text"])), countries, rules[split])
     names = registry_names(con)
-    result["name_read"] = {split: name_read(frame, predictions(matcher, list(frame["text"])), names)
-                           for split, frame in splits.items()}
+    result["name_read"] = {}
+    for split, frame in splits.items():
+        preds = predictions(matcher, list(frame["text"]))
+        result[split] = metrics(frame, preds, countries, rules[split])
+        result["name_read"][split] = name_read(frame, preds, names)
     result["bounds"] = {split: bounds(frame, set(countries)) for split, frame in splits.items()}
     result["curve"] = {split: curve(matcher, frame, set(countries)) for split, frame in splits.items()}
     if score_only:

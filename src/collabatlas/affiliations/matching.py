@@ -47,13 +47,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
-from collabatlas.affiliations.normalisation import (  # noqa: F401  (re-exported)
-    ABBREVIATIONS,
-    LEGAL_WORDS,
-    NAME_KIND_ORDER,
-    STOPWORDS,
-    normalise_name,
-)
+from collabatlas.affiliations.normalisation import EXPORT_MARKERS, LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
 from collabatlas.affiliations.ror import ancestors, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
@@ -93,7 +87,6 @@ QUALIFIER_WORDS = frozenset({
     "eastern", "western", "central", "upper", "lower", "new"})
 
 _PARENS = re.compile(r"\(([^()]*)\)")
-_MARKERS = re.compile(r"#(?:N|R|TAB)#")  # escaped line breaks and tabs of exported text
 _ACRONYM = re.compile(r"^[A-Z][A-Z&\-]{2,11}$")
 
 
@@ -289,7 +282,7 @@ class AffiliationMatcher:
             for start in range(len(words) - length + 1):
                 span = words[start:start + length]
                 names = self._exact.get(" ".join(span))
-                if not names or all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in span):
+                if not names or self._all_common(span):
                     continue
                 names = [i for i in names if country is None or self._in_country(self._name_org[i], country)]
                 if len({self._name_org[i] for i in names}) == 1:
@@ -299,6 +292,10 @@ class AffiliationMatcher:
                 break
         self._span_cache[key] = found
         return found
+
+    def _all_common(self, words: list[str]) -> bool:
+        """Whether every word is in more than :data:`COMMON_WORD_DF` registry names (names nothing alone)."""
+        return all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in words)
 
     def _trim_places(self, norm: str, country: str | None) -> str | None:
         """``norm`` without the registry cities and country names that end it ("murdoch university
@@ -315,7 +312,7 @@ class AffiliationMatcher:
                     break
         if len(words) == len(norm.split()) or len(words) < 2:
             return None
-        if all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in words):
+        if self._all_common(words):
             return None
         return " ".join(words)
 
@@ -362,7 +359,7 @@ class AffiliationMatcher:
         return parts + [(raw, norm) for raw, norm in trimmed if norm]
 
     def _acronym_match(self, address: str, country: str | None, context: str) -> tuple[str | None, str | None]:
-        letters = [c for c in _MARKERS.sub(" ", address) if c.isalpha()]  # "#TAB#" is no capital word
+        letters = [c for c in EXPORT_MARKERS.sub(" ", address) if c.isalpha()]  # "#TAB#" is no capital word
         if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
             return None, None  # an all-capitals address: every word would look like an acronym
         words = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", address))

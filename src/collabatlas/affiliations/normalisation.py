@@ -68,14 +68,14 @@ STOPWORDS = frozenset({"of", "the", "and", "for", "in", "at", "de", "la", "le", 
                        "della", "der", "fur", "und", "et", "y", "e", "do", "da", "dos", "das", "an", "a", "i"})
 NAME_KIND_ORDER = {"ror_display": 0, "label": 1, "alias": 2}
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_MARKERS = re.compile(r"#(?:N|R|TAB)#")  # escaped line breaks and tabs of exported text
+EXPORT_MARKERS = re.compile(r"#(?:N|R|TAB)#")  # escaped line breaks and tabs of exported text
 
 
 @lru_cache(maxsize=262_144)  # parts repeat across addresses ("Dept Phys", "Peoples R China")
 def normalise_name(text: str) -> str:
     """Folded, lower-cased, abbreviations expanded, stop words and plural ``s`` dropped, initials written
     apart joined ("M. D. Anderson" = "MD Anderson"), words in order."""
-    folded = unicodedata.normalize("NFKD", _MARKERS.sub(" ", text))
+    folded = unicodedata.normalize("NFKD", EXPORT_MARKERS.sub(" ", text))
     folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     folded = folded.replace("'", "").replace("’", "").replace("&", " and ")
     words: list[str] = []
