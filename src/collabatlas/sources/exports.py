@@ -18,15 +18,15 @@ See docs/sources.md for the field mapping per format and the rules.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.formats import detect_format  # noqa: F401 (re-exported)
+from collabatlas.sources.textread import read_csv_rows, text_lines  # noqa: F401 (re-exported)
 
 FORMATS = ("auto", "openalex", "wos", "scopus", "pubmed")
 EXPORT_ORIGINS = ("wos", "scopus", "pubmed")
@@ -118,90 +118,14 @@ class ByteCounter:
         self.raw.close()
 
 
-def text_lines(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[tuple[int, str]]:
-    """(line number, text without line end) for each line. The BOM is dropped. A line that is not valid
-    UTF-8 is decoded as Windows-1252 (the usual encoding of older exports), counted as a warning and
-    named in the notes: the record is kept, with its text as close to the original as can be known."""
-    for n, raw in enumerate(counter.stream, start=1):
-        if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            text = raw.decode("cp1252", errors="replace")
-            report.warn("line not valid UTF-8 (decoded as Windows-1252, record kept)")
-            report.note(f"{path}:{n}: not valid UTF-8 ({exc.reason} at byte {exc.start}); decoded as Windows-1252")
-        yield n, text.rstrip("\r\n")
-
-
-def read_csv_rows(path: Path, report: IngestReport, counter: ByteCounter, delimiter: str = ",",
-                  check_header: Callable[[list[str], int], list[str]] | None = None):
-    """(record number, first line number, header, row) of a delimited file read with the csv module.
-    ``check_header(header, line)`` may return the header with canonical names, or raise."""
-    lines = text_lines(path, report, counter)
-    line_nos: list[int] = []
-
-    def feed():
-        for n, text in lines:
-            line_nos.append(n)
-            yield text + "\n"
-
-    reader = csv.reader(feed(), delimiter=delimiter)
-    header = None
-    record = end = 0
-    for row in reader:
-        start, end = end + 1, (line_nos[-1] if line_nos else 0)
-        if header is None:
-            header = [h.strip() for h in row]
-            if check_header is not None:
-                header = check_header(header, end)
-            continue
-        if not any(c.strip() for c in row):
-            continue
-        record += 1
-        yield record, start, header, row
+# decoding, line ends and the CSV field limit: collabatlas.sources.textread (text_lines, read_csv_rows)
 
 
 # --------------------------------------------------------------------------------------------
 # format detection
 
 
-def detect_format(path: Path) -> str:
-    """``openalex`` | ``wos`` | ``scopus`` | ``pubmed`` | ``pairs`` (country-pair aggregates) from the first
-    bytes of a file (gzip is looked into),
-    ``unknown`` when none fits (a README or stray file: skipped inside a folder, see ``ingest.split_exports``)."""
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 15)
-    if head[:2] == b"\x1f\x8b":
-        try:
-            with gzip.open(path, "rb") as fh:
-                head = fh.read(1 << 15)
-        except (OSError, EOFError):
-            return "openalex"
-    text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    stripped = text.lstrip()
-    first_line = stripped.split("\n", 1)[0]
-    if stripped[:1] in ("{", "["):
-        return "openalex"
-    if re.match(r"(FN |VR |PT [A-Z]\s)", stripped) or first_line.startswith("PT\tAU\t"):
-        return "wos"
-    if first_line.startswith("PMID-") or "<PubmedArticle" in text or "<!DOCTYPE PubmedArticleSet" in text:
-        return "pubmed"
-    if stripped.startswith("@"):
-        if re.search(r"@\w+\{\s*WOS:", text) or "Unique-ID = " in text:
-            return "wos"
-        if "scopus" in text.lower():
-            return "scopus"
-    cells = [c.strip().strip('"').strip().lower() for c in first_line.split(",")]
-    if cells[:4] == ["year", "country_a", "country_b", "works"]:
-        return "pairs"  # OpenAlex country-pair aggregates: `collabatlas ingest-pairs`, not `ingest`
-    if {"authors with affiliations", "author full names", "eid"} & set(cells) or cells[0] == "authors":
-        return "scopus"  # Scopus CSV, header in any case
-    if "PMID-" in text[:2000]:
-        return "pubmed"
-    return "unknown"  # read as OpenAlex when named explicitly (its reader says "not OpenAlex JSON")
-
-
+# detect_format: collabatlas.sources.formats (imported above)
 
 
 # --------------------------------------------------------------------------------------------

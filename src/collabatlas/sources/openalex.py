@@ -125,8 +125,9 @@ def _peek_entity(path: Path) -> tuple[str, str]:
     if not text:
         return "empty", "jsonl"
     if text[:1] not in (b"{", b"["):
-        raise InputError(f"{path}: not OpenAlex JSON (it starts with {text[:20]!r}); collabatlas reads OpenAlex "
-                         "snapshot files, JSON Lines, API pages and entity JSON")
+        from collabatlas.sources.formats import unrecognised
+
+        raise InputError(unrecognised(path, expected="OpenAlex JSON"))
     if text[:1] == b"[":
         return _entity_from_id(_first_id_in(text)), "document"
     first_line = text.split(b"\n", 1)[0]

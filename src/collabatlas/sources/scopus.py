@@ -19,9 +19,10 @@ from pathlib import Path
 
 from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
-from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, read_csv_rows
+from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
+from collabatlas.sources.textread import read_csv_rows
 
 _EID = re.compile(r"2-s2\.0-\d+")
 
@@ -141,7 +142,7 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
             report.skip("Scopus record without EID", entry.where)
             continue
         addresses = _split(f.get("affiliation") or f.get("affiliations"))
-        authors = [ExportAuthor(name=n, addresses=list(addresses)) for n in bibtex.split_authors(f.get("author", ""))]
+        authors = [ExportAuthor(name=n, addresses=list(addresses)) for n in entry.authors()]
         yield ExportRecord(record_id=eid.group(0), origin="scopus", title=f.get("title") or None,
                            year=_year(f.get("year")), doi=f.get("doi") or None, type=map_type(f.get("document_type")),
                            source_name=f.get("journal") or None,

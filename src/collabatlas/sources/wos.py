@@ -21,11 +21,14 @@ from pathlib import Path
 
 from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
-from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
+from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type
+from collabatlas.sources.formats import wos_tab_header
 from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.openalex import InputError
 from collabatlas.sources.subject_crosswalk import split_categories
+from collabatlas.sources.textread import text_lines
 
-_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|)$")
+_TAG = re.compile(r"^([A-Z][A-Z0-9])(?:[ \t](.*)|)$")
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
                                         "DEC"), start=1)}
 
@@ -142,18 +145,22 @@ def _iso_date(value: str | None) -> str | None:
 def read_tagged(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
     """Plain-text tagged export. A record is ``PT`` … ``ER`` (a record lacking its ``PT`` starts at its
     first field, with a warning); a record still open at the next ``PT`` or at the end of the file is
-    unterminated: skipped, named and counted once."""
+    unterminated: skipped, named and counted once. A line indented with any white space (spaces or
+    a tab) continues the field above; an unindented line that is no tag does too (warned). A file
+    with content but no record at all is an :class:`InputError` naming it."""
     fields: dict[str, list[str]] | None = None
     tag = None
     number = start = 0
+    content: tuple[int, str] | None = None  # the first line that is not blank, FN, VR or EF
     for line_no, line in text_lines(path, report, counter):
         if not line.strip():
             continue
-        m = _TAG.match(line)
-        if m and not line.startswith(" "):
+        m = None if line[:1].isspace() else _TAG.match(line)
+        if m:
             tag, value = m.group(1), m.group(2) or ""
             if tag in ("FN", "VR", "EF"):
                 continue
+            content = content or (line_no, line)
             if tag == "PT":
                 if fields is not None:
                     report.skip("unterminated WoS record (no ER before the next PT)",
@@ -177,17 +184,29 @@ def read_tagged(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
                 if record:
                     yield record
                 continue
-            fields.setdefault(tag, []).append(value)
-        elif fields is not None and tag and line.startswith(" "):
+            fields.setdefault(tag, []).append(value.strip() if value[:1].isspace() else value)
+            continue
+        content = content or (line_no, line)
+        if fields is not None and tag:
+            if not line[:1].isspace():
+                report.warn("WoS line that is neither a tag nor indented (read as a continuation line)")
+                report.note(f"{path}:{line_no}: not a tag line, read as a continuation of {tag}: {line[:60]!r}")
             fields.setdefault(tag, []).append(line.strip())
+        else:
+            report.warn("WoS line outside a record (ignored)")
+            report.note(f"{path}:{line_no}: outside a PT … ER record, ignored: {line[:60]!r}")
     if fields is not None:
         report.skip("unterminated WoS record (file ends before ER)", f"{path}: record {number} (line {start})")
+    if number == 0 and content is not None:
+        raise InputError(f"{path}: no Web of Science record found (no PT … ER record), though line {content[0]} "
+                         f"has content: {content[1][:60]!r}")
 
 
 def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
     """Tab-delimited export (header row of tags; no quoting). A row split by a line break inside a
     value is joined again (see :func:`_tab_rows`); a row with a different number of columns than the
-    header is skipped, named and counted once."""
+    header is skipped, named and counted once. A header row again further down (exports joined with
+    ``cat``) is no record: it is recognised, counted as a warning, and its columns are used from there."""
     lines = text_lines(path, report, counter)
     header = None
     for _first_line, line in lines:
@@ -196,7 +215,17 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
             break
     if header is None:
         return
-    for record, line_no, values, joined in _tab_rows(lines, len(header)):
+    if not wos_tab_header(header):
+        report.warn("WoS tab-delimited header without the usual tags (read as it is)")
+        report.note(f"{path}: header {chr(9).join(header)[:80]!r} is not a row of WoS tags")
+    state = {"width": len(header)}
+    for record, line_no, values, joined in _tab_rows(lines, state):
+        if record == 0:  # a header row again: exports joined with `cat`
+            header = [h.strip() for h in values]
+            state["width"] = len(header)
+            report.warn("repeated header row in a tab-delimited export (files joined; not a record)")
+            report.note(f"{path}:{line_no}: header row again (files joined with cat?); its columns are read from here")
+            continue
         where = f"{path}: record {record} (line {line_no})"
         if len(values) != len(header):
             report.skip("row with a wrong number of columns",
@@ -216,26 +245,34 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
             yield rec
 
 
-def _tab_rows(lines: Iterator[tuple[int, str]], width: int) -> Iterator[tuple[int, int, list[str], int]]:
-    """(record number, first line, values, lines joined) of a tab-delimited body. The format has no
-    quoting, so a value holding a line break splits its row: a row with fewer columns than the header
-    is joined with the next lines while the columns still fit; one that cannot be completed is
-    yielded as it is (the caller skips it, counted once)."""
+def _tab_rows(lines: Iterator[tuple[int, str]], state: dict[str, int]) -> Iterator[tuple[int, int, list[str], int]]:
+    """(record number, first line, values, lines joined) of a tab-delimited body; record number 0 is a
+    header row (:func:`~.formats.wos_tab_header`), whose width the caller puts in ``state["width"]``.
+    The format has no quoting, so a value holding a line break splits its row: a row with fewer
+    columns than the header is joined with the next lines while the columns still fit; one that
+    cannot be completed is yielded as it is (the caller skips it, counted once)."""
     record, pending, start, joined = 0, None, 0, 0
 
     def done(values: list[str]) -> list[str]:
-        while len(values) > width and values[-1] == "":
+        while len(values) > state["width"] and values[-1] == "":
             values.pop()  # trailing tab
         return values
 
     for line_no, line in lines:
+        more = line.split("\t")
+        if wos_tab_header(more):
+            if pending is not None:
+                record += 1
+                yield record, start, done(pending), joined
+                pending = None
+            yield 0, line_no, more, 0
+            continue
         if pending is None:
             if not line.strip():
                 continue
-            pending, start, joined = line.split("\t"), line_no, 0
+            pending, start, joined = more, line_no, 0
         else:
-            more = line.split("\t")
-            if len(pending) + len(more) - 1 <= width:
+            if len(pending) + len(more) - 1 <= state["width"]:
                 pending[-1] += " " + more[0]
                 pending.extend(more[1:])
                 joined += 1
@@ -246,7 +283,7 @@ def _tab_rows(lines: Iterator[tuple[int, str]], width: int) -> Iterator[tuple[in
                     pending = None
                     continue
                 pending, start, joined = more, line_no, 0
-        if len(pending) >= width:
+        if len(pending) >= state["width"]:
             record += 1
             yield record, start, done(pending), joined
             pending = None
@@ -260,7 +297,7 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
     for entry in bibtex.entries(path, report, counter):
         f = entry.fields
         ut = f.get("unique-id") or (entry.key if entry.key.upper().startswith("WOS:") else None)
-        names = bibtex.split_authors(f.get("author", ""))
+        names = entry.authors()
         entries = []
         for line in re.split(r"\.\s*\n", f.get("affiliation", "") + "\n"):
             line = " ".join(line.split())
