@@ -54,7 +54,7 @@ def test_xml_and_malformed_xml(shared_data, tmp_path):
     bad = tmp_path / "bad.xml"
     bad.write_text(text.replace("</PubmedArticleSet>", "<PubmedArticle><oops></PubmedArticleSet>"))
     report = Atlas(":memory:").ingest(bad, matcher=FakeMatcher())
-    assert report.works_inserted == 1 and list(report.skipped) == ["malformed XML (the rest of the file is not read)"]
+    assert report.works_inserted == 1 and list(report.skipped) == ["malformed or truncated XML record"]
 
 
 @pytest.mark.parametrize("name, n", [("medline_test.medline", 175), ("pybibx_pubmed.medline", 335)])

@@ -19,7 +19,13 @@ MAX_MESSAGES = 200  # messages kept verbatim; every problem is still counted
 #: skip reasons that mean a file is damaged (cannot be parsed): ``collabatlas ingest`` then exits with
 #: DAMAGED_EXIT_CODE after printing the summary, so scripts can tell
 DAMAGE_REASONS = frozenset({"malformed JSON line", "malformed JSON record (over several lines)",
-                            "malformed JSON document", "truncated or corrupt gzip", "truncated or corrupt file"})
+                            "malformed JSON document", "truncated or corrupt gzip", "truncated or corrupt file",
+                            # export readers (collabatlas.sources.wos, bibtex, pubmed, textread)
+                            "unterminated WoS record (no ER before the next PT)",
+                            "unterminated WoS record (file ends before ER)",
+                            "unterminated BibTeX entry (braces never close)",
+                            "malformed or truncated XML record",
+                            "malformed CSV row (a quote that does not close; the lines after it are read again)"})
 DAMAGED_EXIT_CODE = 3
 
 

@@ -19,8 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from collabatlas.counting.issn import split_issns
-from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
+from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type
 from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.openalex import InputError
+from collabatlas.sources.textread import Prefixed, text_lines, utf8_stream
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9 ]{1,3})- ?(.*)$")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
@@ -88,6 +90,7 @@ def read_medline(path: Path, report: IngestReport, counter: ByteCounter) -> Iter
     (concatenated files need no blank line between them); 4-character tags, 6-space continuation lines."""
     fields: list[tuple[str, str]] = []
     number = start = 0
+    content: tuple[int, str] | None = None
 
     def flush():
         return _record(fields, report, f"{path}: record {number} (line {start})") if fields else None
@@ -100,8 +103,9 @@ def read_medline(path: Path, report: IngestReport, counter: ByteCounter) -> Iter
                     yield rec
                 fields = []
             continue
-        m = _TAG.match(line)
-        if m and not line.startswith(" "):
+        content = content or (line_no, line)
+        m = None if line[:1].isspace() else _TAG.match(line)
+        if m:
             if fields and m.group(1).strip() == "PMID":  # a record always starts at PMID-, blank line or not
                 rec = flush()              # (e.g. concatenated files, the first without a final blank line)
                 if rec:
@@ -110,7 +114,7 @@ def read_medline(path: Path, report: IngestReport, counter: ByteCounter) -> Iter
             if not fields:
                 number, start = number + 1, line_no
             fields.append((m.group(1).strip(), m.group(2).strip()))
-        elif fields and line.startswith(" "):
+        elif fields and line[:1].isspace():
             tag, value = fields[-1]
             fields[-1] = (tag, f"{value} {line.strip()}")
         else:
@@ -119,6 +123,9 @@ def read_medline(path: Path, report: IngestReport, counter: ByteCounter) -> Iter
     rec = flush()
     if rec:
         yield rec
+    if number == 0 and content is not None:
+        raise InputError(f"{path}: no MEDLINE record found (no PMID- or tag line), though line {content[0]} has "
+                         f"content: {content[1][:60]!r}")
 
 
 def _text(el: ET.Element | None) -> str | None:
@@ -128,6 +135,22 @@ def _text(el: ET.Element | None) -> str | None:
     return text or None
 
 
+def _authors(elements: list[ET.Element]) -> list[ExportAuthor]:
+    authors = []
+    for a in elements:
+        name = _text(a.find("CollectiveName"))
+        if not name:
+            last, fore = _text(a.find("LastName")), _text(a.find("ForeName")) or _text(a.find("Initials"))
+            name = f"{last}, {fore}" if last and fore else last
+        authors.append(ExportAuthor(name=name, addresses=[x for x in (_text(f) for f in
+                                                          a.findall("AffiliationInfo/Affiliation")) if x]))
+    return authors
+
+
+def _element_date(el: ET.Element | None) -> str | None:
+    return _date(_text(el.find("Year")), _text(el.find("Month")), _text(el.find("Day"))) if el is not None else None
+
+
 def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportRecord | None:
     pmid = _text(art.find("MedlineCitation/PMID"))
     if not pmid:
@@ -135,14 +158,7 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
         return None
     article = art.find("MedlineCitation/Article")
     article = article if article is not None else ET.Element("Article")
-    authors = []
-    for a in article.findall("AuthorList/Author"):
-        name = _text(a.find("CollectiveName"))
-        if not name:
-            last, fore = _text(a.find("LastName")), _text(a.find("ForeName")) or _text(a.find("Initials"))
-            name = f"{last}, {fore}" if last and fore else last
-        authors.append(ExportAuthor(name=name, addresses=[x for x in (_text(f) for f in
-                                                          a.findall("AffiliationInfo/Affiliation")) if x]))
+    authors = _authors(article.findall("AuthorList/Author"))
     doi = next((_text(i) for i in art.findall("PubmedData/ArticleIdList/ArticleId") if i.get("IdType") == "doi"),
                None) or next((_text(e) for e in article.findall("ELocationID") if e.get("EIdType") == "doi"), None)
     pd = article.find("Journal/JournalIssue/PubDate")
@@ -151,9 +167,7 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
         year_text = (_text(pd.find("MedlineDate")) or "")[:4]
     year = int(year_text) if year_text and year_text.isdigit() else None
     pub_date = _date(year_text, _text(pd.find("Month")), _text(pd.find("Day"))) if pd is not None else None
-    revised = art.find("MedlineCitation/DateRevised")
-    updated = _date(_text(revised.find("Year")), _text(revised.find("Month")), _text(revised.find("Day"))) \
-        if revised is not None else None
+    updated = _element_date(art.find("MedlineCitation/DateRevised"))
     return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=_text(article.find("ArticleTitle")),
                         year=year, pub_date=pub_date, doi=doi,
                         type=_pub_type([_text(t) or ""
@@ -166,20 +180,130 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
                               for h in art.findall("MedlineCitation/MeshHeadingList/MeshHeading")])
 
 
+def _book_record(art: ET.Element, report: IngestReport, where: str) -> ExportRecord | None:
+    """A ``PubmedBookArticle`` (NCBI Bookshelf): a chapter (``ArticleTitle``) or a whole book."""
+    doc = art.find("BookDocument")
+    doc = doc if doc is not None else ET.Element("BookDocument")
+    pmid = _text(doc.find("PMID"))
+    if not pmid:
+        report.skip("PubMed record without PMID", where)
+        return None
+    book = doc.find("Book")
+    book = book if book is not None else ET.Element("Book")
+    lists = [x for x in doc.findall("AuthorList") + book.findall("AuthorList") if x.get("Type", "authors") == "authors"]
+    chapter = _text(doc.find("ArticleTitle"))
+    year_text = _text(book.find("PubDate/Year"))
+    doi = next((_text(i) for i in doc.findall("ArticleIdList/ArticleId") + art.findall(
+        "PubmedBookData/ArticleIdList/ArticleId") if i.get("IdType") == "doi"), None)
+    return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=chapter or _text(book.find("BookTitle")),
+                        year=int(year_text) if year_text and year_text.isdigit() else None,
+                        pub_date=_element_date(book.find("PubDate")), doi=doi,
+                        type="book-chapter" if chapter else "book",
+                        source_name=_text(book.find("BookTitle")) if chapter else None,
+                        updated_date=_element_date(doc.find("DateRevised")),
+                        authors=_authors(lists[0].findall("Author")) if lists else [],
+                        issns=[i for e in book.findall("Isbn") for i in split_issns(_text(e))])
+
+
+_ARTICLE_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle)[\s>]")
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([\w.\-]+)["']""")
+#: a record lost to damage: the file goes on at the next record (``collabatlas ingest`` then exits 3)
+DAMAGED_XML = "malformed or truncated XML record"
+
+
+def _article_chunks(stream, block_size: int = 1 << 20) -> Iterator[tuple[str, int, int, bytes, bool]]:
+    """(element name, byte offset, line, bytes, complete) of every ``PubmedArticle`` and
+    ``PubmedBookArticle`` element, found by its start and end tags: a record whose end tag is missing
+    (a truncated file, or a second document joined to the first with ``cat``) ends where the next
+    record starts, or at the end of the file, and comes back with ``complete`` False."""
+    buf = b""
+    base = 0  # offset of buf[0] in the stream
+    line = 1  # line of buf[0]
+    eof = False
+    pos = 0
+    while True:
+        m = _ARTICLE_START.search(buf, pos)
+        if m is None:
+            if eof:
+                return
+            keep = max(pos, len(buf) - 32)  # a start tag may straddle two blocks
+            line += buf.count(b"\n", 0, keep)
+            base += keep
+            buf, pos = buf[keep:], 0
+            block = stream.read(block_size)
+            eof = not block
+            buf += block
+            continue
+        name = m.group(1)
+        end_tag = b"</" + name + b">"
+        start, scan = m.start(), m.end()
+        while True:  # scan only what was not scanned yet (a record without its end tag may run long)
+            end = buf.find(end_tag, scan)
+            nxt = _ARTICLE_START.search(buf, scan, end if end >= 0 else len(buf))
+            if nxt is not None or end >= 0 or eof:
+                break
+            scan = max(m.end(), len(buf) - 64)
+            block = stream.read(block_size)
+            eof = not block
+            buf += block
+        line_at = line + buf.count(b"\n", 0, start)
+        if nxt is not None:
+            yield name.decode(), base + start, line_at, buf[start:nxt.start()], False
+            stop = nxt.start()
+        elif end >= 0:
+            stop = end + len(end_tag)
+            yield name.decode(), base + start, line_at, buf[start:stop], True
+        else:
+            yield name.decode(), base + start, line_at, buf[start:], False
+            return
+        line += buf.count(b"\n", 0, stop)
+        base += stop
+        buf, pos = buf[stop:], 0
+
+
 def read_xml(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
-    """PubMed XML, streaming: each ``PubmedArticle`` is cleared once read. Malformed XML stops the
-    file at that point (named and counted); the records before it are kept."""
+    """PubMed XML, record by record: each ``PubmedArticle`` (and ``PubmedBookArticle``, a Bookshelf
+    book or chapter) is cut out by its tags and parsed on its own, so a damaged record (malformed,
+    or truncated: a cut file, files joined with ``cat``) is skipped, named with its line and byte
+    offset and counted (as many records as it holds ``MedlineCitation``s), and the file goes on with
+    the next record. A file with no record and no ``PubmedArticleSet`` is an :class:`InputError`."""
+    stream, _encoding = utf8_stream(counter.stream, path, report)
+    head = stream.read(4096)
+    declared = _XML_ENCODING.search(head)
+    declared_encoding = declared.group(1).decode().lower() if declared else "utf-8"
+    if declared_encoding.replace("_", "-") in ("utf-8", "utf8", "utf-16", "utf-32", "us-ascii", "ascii"):
+        declared_encoding = "utf-8"  # UTF-16 and UTF-32 files were transcoded to UTF-8 above
     number = 0
+    for name, offset, line, chunk, complete in _article_chunks(Prefixed(head, stream)):
+        number += 1
+        where = f"{path}: record {number} (line {line}, byte {offset})"
+        lost = max(1, chunk.count(b"<MedlineCitation") + chunk.count(b"<BookDocument"))
+        if not complete:
+            report.skip(DAMAGED_XML, f"{where}: no </{name}> before the next record or the end of the file", lost)
+            continue
+        try:
+            el = _parse_chunk(chunk, declared_encoding, report, where)
+        except ET.ParseError as exc:
+            row = exc.position[0] + line - 1 if exc.position else line
+            report.skip(DAMAGED_XML, f"{where}: {exc} (file line {row})", lost)
+            continue
+        rec = _xml_record(el, report, where) if name == "PubmedArticle" else _book_record(el, report, where)
+        if rec:
+            yield rec
+    if number == 0 and b"<PubmedArticleSet" not in head and head.strip():
+        raise InputError(f"{path}: no PubmedArticle or PubmedArticleSet found in this XML")
+
+
+def _parse_chunk(chunk: bytes, encoding: str, report: IngestReport, where: str) -> ET.Element:
+    if encoding != "utf-8":
+        return ET.fromstring(chunk.decode(encoding, errors="replace").encode("utf-8"))
     try:
-        for _event, el in ET.iterparse(counter.stream, events=("end",)):
-            if el.tag != "PubmedArticle":
-                continue
-            number += 1
-            rec = _xml_record(el, report, f"{path}: record {number}")
-            el.clear()
-            if rec:
-                yield rec
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else "?"
-        report.skip("malformed XML (the rest of the file is not read)",
-                    f"{path}:{line}: after record {number}: {exc}")
+        return ET.fromstring(chunk)
+    except ET.ParseError:
+        try:
+            chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            report.warn("XML record not valid UTF-8 (decoded as Windows-1252, record kept)")
+            report.note(f"{where}: not valid UTF-8; decoded as Windows-1252")
+            return ET.fromstring(chunk.decode("cp1252", errors="replace").encode("utf-8"))
+        raise

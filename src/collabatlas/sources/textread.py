@@ -17,6 +17,7 @@ import codecs
 import csv
 import gzip
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -66,7 +67,7 @@ def encoding_name(encoding: str) -> str:
     return _ENCODING_NAMES.get(encoding, encoding)
 
 
-class _Prefixed:
+class Prefixed:
     """A stream whose first bytes were already read: gives them back first."""
 
     def __init__(self, head: bytes, rest: Readable):
@@ -107,7 +108,7 @@ def utf8_stream(stream: Readable, path: Path, report: IngestReport) -> tuple[Rea
     """(a stream of UTF-8 bytes without the byte-order mark, the file's encoding) of a binary stream."""
     head = stream.read(4096)
     encoding, bom = sniff_encoding(head)
-    rest = _Prefixed(head[bom:], stream)
+    rest = Prefixed(head[bom:], stream)
     if encoding == "utf-8":
         return rest, encoding
 
@@ -176,13 +177,22 @@ def excel_separator(line: str) -> str | None:
     return m.group(1) if m else None
 
 
+#: a CSV row cut short by a quote that does not close: it is skipped and the lines after its first
+#: line are read again (damage: ``collabatlas ingest`` exits 3)
+MALFORMED_CSV_ROW = "malformed CSV row (a quote that does not close; the lines after it are read again)"
+
+
 def read_csv_rows(path: Path, report: IngestReport, counter: HasStream, delimiter: str = ",",
                   check_header: Callable[[list[str], int], list[str]] | None = None):
     """(record number, first line number, header, row) of a delimited file read with the csv module.
     ``check_header(header, line)`` may return the header with canonical names, or raise. An Excel
-    ``sep=X`` first line sets the delimiter (and is not the header). A file the csv module cannot
-    read on (e.g. a quote that never closes within :data:`CSV_FIELD_LIMIT` characters) stops there:
-    counted as damage (``malformed CSV``) with the line."""
+    ``sep=X`` first line sets the delimiter (and is not the header).
+
+    A quote that does not close swallows the lines after it into one cell: a row over several lines
+    with another number of cells than the header's, one of whose later lines is a row of the header's
+    width by itself, or a row the csv module refuses (a cell over
+    :data:`CSV_FIELD_LIMIT` characters), is skipped as :data:`MALFORMED_CSV_ROW` with its line, and
+    reading goes on from the line after that row's first line — the records after it are not lost."""
     allow_large_csv_fields()
     lines = text_lines(path, report, counter)
     first = next(((n, text) for n, text in lines if text.strip()), None)
@@ -192,39 +202,63 @@ def read_csv_rows(path: Path, report: IngestReport, counter: HasStream, delimite
     if sep is not None:
         report.note(f"{path}:{first[0]}: Excel separator line {first[1].strip()!r} (not a header; delimiter {sep!r})")
         delimiter, first = sep, None
-    line_nos: list[int] = []
+    again: deque[tuple[int, str]] = deque([first] if first is not None else [])
+    current: list[tuple[int, str]] = []  # the lines of the row being read
 
     def feed():
-        if first is not None:
-            line_nos.append(first[0])
-            yield first[1] + "\n"
-        for n, text in lines:
-            line_nos.append(n)
-            yield text + "\n"
+        while True:
+            if again:
+                item = again.popleft()
+            else:
+                item = next(lines, None)
+                if item is None:
+                    return
+            current.append(item)
+            yield item[1] + "\n"
 
     reader = csv.reader(feed(), delimiter=delimiter)
-    header = None
-    record = end = 0
+    header: list[str] | None = None
+    record = 0
     while True:
+        current.clear()
+        problem = None
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            line = (line_nos[-1] if line_nos else 0)
-            report.skip("malformed CSV (the rest of the file is not read)",
-                        f"{path}:{line}: after record {record}: {exc}")
+            row, problem = [], str(exc)
+        if not current:
             return
-        start, end = end + 1, (line_nos[-1] if line_nos else 0)
-        if header is None:
+        start = current[0][0]
+        if header is None and problem is None:
             header = [h.strip().lstrip("\ufeff").strip() for h in row]
             if check_header is not None:
-                header = check_header(header, end)
+                header = check_header(header, current[-1][0])
+            continue
+        if (problem is None and header is not None and len(current) > 1 and len(row) != len(header)
+                and _holds_rows(current[1:], len(header), delimiter)):
+            problem = f"{len(row)} columns over lines {start}-{current[-1][0]}, header has {len(header)}"
+        if problem is not None:
+            record += 1
+            report.skip(MALFORMED_CSV_ROW, f"{path}: record {record} (line {start}): {problem}")
+            again.extendleft(reversed(current[1:]))
             continue
         if not any(c.strip() for c in row):
             continue
         record += 1
         yield record, start, header, row
+
+
+def _holds_rows(lines: list[tuple[int, str]], width: int, delimiter: str) -> bool:
+    """True when one of ``lines``, read alone, is a row of the header's width (a record swallowed)."""
+    for _n, text in lines:
+        try:
+            if len(next(csv.reader([text], delimiter=delimiter), [])) == width:
+                return True
+        except csv.Error:
+            continue
+    return False
 
 
 def read_text(path: Path, report: IngestReport | None = None) -> str:

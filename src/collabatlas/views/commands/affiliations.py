@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import time
 from pathlib import Path
 from typing import Annotated
@@ -100,17 +101,31 @@ def ror_info_cmd(store_path: StoreOpt = None, fmt: FormatOpt = Format.table, out
 
 
 def _read_inputs(path: Path, column: str | None) -> list[str]:
-    """Addresses of ``--file``: one per line, or the column ``column`` of a CSV."""
+    """Addresses of ``--file``: one per line, or the column ``column`` of a CSV. Decoded as every export
+    is (BOM, UTF-16, any line ends, Windows-1252 lines named; collabatlas.sources.textread); CSV cells of
+    any length up to the bounded limit; an Excel ``sep=`` first line sets the delimiter."""
+    from collabatlas.sources.ingest_report import IngestReport
+    from collabatlas.sources.textread import allow_large_csv_fields, excel_separator, read_text
+
+    report = IngestReport()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path, report)
+    except (OSError, EOFError) as exc:
         _fail(f"{path}: cannot read ({exc})")
+    for message in report.messages:
+        err_console.print(markup(message), style="yellow")
     if column is None:
-        return [line.strip() for line in text.splitlines() if line.strip()]
-    reader = csv.DictReader(text.splitlines())
-    if column not in (reader.fieldnames or []):
-        _fail(f"{path}: no column {column!r} (columns: {', '.join(reader.fieldnames or [])})")
-    return [row[column] or "" for row in reader]
+        return [line.strip() for line in text.split("\n") if line.strip()]
+    allow_large_csv_fields()
+    first, _, rest = text.partition("\n")
+    delimiter = excel_separator(first)
+    reader = csv.DictReader(io.StringIO(rest if delimiter else text, newline=""), delimiter=delimiter or ",")
+    try:
+        if column not in (reader.fieldnames or []):
+            _fail(f"{path}: no column {column!r} (columns: {', '.join(reader.fieldnames or [])})")
+        return [row[column] or "" for row in reader]
+    except csv.Error as exc:
+        _fail(f"{path}:{reader.line_num + (1 if delimiter else 0)}: not readable as CSV ({exc})")
 
 
 def _matcher(store_path: Path | None, ror_files: list[Path] | None, threshold: float | None,
