@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from collabatlas.atlas import Atlas
 from collabatlas.ingest.pipeline import InputError
 from collabatlas.sources.formats import detect_format, unrecognised
-from collabatlas.sources.textread import MALFORMED_CSV_ROW
+from collabatlas.sources.textread import MALFORMED_CSV_ROW, REPEATED_HEADER
 from collabatlas.views.cli import app
 from tests._export_fakes import FakeMatcher
 from tests._export_samples import (
@@ -130,7 +130,7 @@ def test_cat_of_two_wos_tab_exports_makes_no_header_work(tmp_path):
     assert atlas.con.execute("SELECT doi, year FROM works WHERE work_id = 'WOS:000000000000099'").fetchone() \
         == ("10.1/z", 2023)
     assert report.records_read == 3 and report.records_skipped == 0
-    assert report.warnings["repeated header row in a tab-delimited export (files joined; not a record)"] == 1
+    assert report.warnings[REPEATED_HEADER] == 1
     assert any("joined.txt:4: header row again" in m for m in report.messages)
 
 

@@ -177,6 +177,9 @@ def excel_separator(line: str) -> str | None:
     return m.group(1) if m else None
 
 
+#: the warning for a header row (or an Excel ``sep=`` line) in the middle of a file: exports joined
+#: with ``cat``; it is no record
+REPEATED_HEADER = "repeated header row (files joined with cat; not a record)"
 #: a CSV row cut short by a quote that does not close: it is skipped and the lines after its first
 #: line are read again (damage: ``collabatlas ingest`` exits 3)
 MALFORMED_CSV_ROW = "malformed CSV row (a quote that does not close; the lines after it are read again)"
@@ -218,6 +221,7 @@ def read_csv_rows(path: Path, report: IngestReport, counter: HasStream, delimite
 
     reader = csv.reader(feed(), delimiter=delimiter)
     header: list[str] | None = None
+    header_key: list[str] = []
     record = 0
     while True:
         current.clear()
@@ -233,8 +237,14 @@ def read_csv_rows(path: Path, report: IngestReport, counter: HasStream, delimite
         start = current[0][0]
         if header is None and problem is None:
             header = [h.strip().lstrip("\ufeff").strip() for h in row]
+            header_key = _row_key(header)
             if check_header is not None:
                 header = check_header(header, current[-1][0])
+            continue
+        if problem is None and (_row_key(row) == header_key
+                                or (len(current) == 1 and excel_separator(current[0][1]) is not None)):
+            report.warn(REPEATED_HEADER)  # a file joined to this one with `cat`
+            report.note(f"{path}:{start}: header row again (files joined with cat?), not a record")
             continue
         if (problem is None and header is not None and len(current) > 1 and len(row) != len(header)
                 and _holds_rows(current[1:], len(header), delimiter)):
@@ -248,6 +258,10 @@ def read_csv_rows(path: Path, report: IngestReport, counter: HasStream, delimite
             continue
         record += 1
         yield record, start, header, row
+
+
+def _row_key(cells: list[str]) -> list[str]:
+    return [" ".join(c.strip().lstrip("\ufeff").lower().split()) for c in cells]
 
 
 def _holds_rows(lines: list[tuple[int, str]], width: int, delimiter: str) -> bool:

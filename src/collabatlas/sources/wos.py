@@ -26,7 +26,7 @@ from collabatlas.sources.formats import wos_tab_header
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.subject_crosswalk import split_categories
-from collabatlas.sources.textread import text_lines
+from collabatlas.sources.textread import REPEATED_HEADER, text_lines
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?:[ \t](.*)|)$")
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
@@ -223,7 +223,7 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         if record == 0:  # a header row again: exports joined with `cat`
             header = [h.strip() for h in values]
             state["width"] = len(header)
-            report.warn("repeated header row in a tab-delimited export (files joined; not a record)")
+            report.warn(REPEATED_HEADER)
             report.note(f"{path}:{line_no}: header row again (files joined with cat?); its columns are read from here")
             continue
         where = f"{path}: record {record} (line {line_no})"
