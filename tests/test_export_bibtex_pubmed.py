@@ -112,6 +112,13 @@ def test_an_undefined_macro_is_kept_as_text_and_warned(tmp_path):
     assert report.warnings == {"undefined BibTeX @string macro (its name kept as the value)": 1}
 
 
+def test_entries_on_one_line_and_an_at_sign_inside_a_value(tmp_path):
+    text = (" ".join(SCOPUS_BIB.split("\n")).replace("title={Second", "note={mail a@b{c}}, title={Second"))
+    records, report = read_export(_write(tmp_path, "oneline.bib", text), "scopus")
+    assert [r.record_id for r in records] == ["2-s2.0-85000000031", "2-s2.0-85000000032"]
+    assert records[1].title == "Second Scopus BibTeX title" and report.records_skipped == 0
+
+
 def test_bibtex_entries_read_identically_when_well_formed(tmp_path):
     records, report = read_export(_write(tmp_path, "wos.bib", WOS_BIB))
     assert summary(records) == [

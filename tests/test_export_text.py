@@ -230,16 +230,16 @@ def test_a_cell_over_the_bounded_limit_is_damage_not_a_traceback(tmp_path, monke
 
 # -- Scopus CSV: sep=, header case, encodings --------------------------------------------------------------
 
-@pytest.mark.parametrize("variant", ["sep", "sep-semicolon", "lower", "upper-utf16", "mixed-bom"])
+@pytest.mark.parametrize("variant", ["sep", "sep-semicolon", "semicolon", "lower", "upper-utf16", "mixed-bom"])
 def test_scopus_csv_variants(tmp_path, variant):
     text = scopus_csv()
     if variant == "sep":
         data = ("sep=,\n" + text).encode()
-    elif variant == "sep-semicolon":
+    elif variant in ("sep-semicolon", "semicolon"):
         rows = list(csv.reader(io.StringIO(text)))
         out = io.StringIO()
         csv.writer(out, delimiter=";").writerows(rows)
-        data = ("sep=;\r\n" + out.getvalue()).encode("utf-8-sig")
+        data = (("sep=;\r\n" if variant == "sep-semicolon" else "") + out.getvalue()).encode("utf-8-sig")
     elif variant == "lower":
         data = (SCOPUS_HEADER.lower() + "\n" + "\n".join(SCOPUS_ROWS) + "\n").encode()
     elif variant == "upper-utf16":

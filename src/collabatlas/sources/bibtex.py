@@ -27,7 +27,7 @@ from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.textread import HasStream, text_lines
 
-_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z][\w\-]*)[ \t]*([{(])", re.M)
+_ENTRY_START = re.compile(r"@[ \t]*([A-Za-z][\w\-]*)[ \t]*([{(])")
 _NAME = re.compile(r"[^\s\"#%'(),={}]+")
 #: a field name; exports write some with spaces (WoS ``Early Access Date``, Scopus ``funding_text 1``)
 _FIELD_NAME = re.compile(r"[^\s\"#%'(),={}]+(?:[ \t\u00a0]+[^\s\"#%'(),={}]+)*")
@@ -217,6 +217,8 @@ def entries(path: Path, report: IngestReport, counter: HasStream) -> Iterator[En
     text = "\n".join(line for _n, line in text_lines(path, report, counter))
     macros: dict[str, str] = {}
     starts = list(_ENTRY_START.finditer(text))
+    # an ``@type{`` at the start of a line always starts an entry; one inside a line only outside entries
+    at_line_start = [text[text.rfind("\n", 0, s.start()) + 1:s.start()].strip() == "" for s in starts]
     pos = number = 0
     cache = [0, 1]
     for k, m in enumerate(starts):
@@ -225,7 +227,11 @@ def entries(path: Path, report: IngestReport, counter: HasStream) -> Iterator[En
         kind, opener = m.group(1).lower(), m.group(2)
         closer = "}" if opener == "{" else ")"
         close = _balanced_end(text, m.end(), closer)
-        nxt = starts[k + 1].start() if k + 1 < len(starts) else len(text)
+        nxt = next((s.start() for j, s in enumerate(starts[k + 1:k + 200], start=k + 1)
+                    if at_line_start[j] or 0 <= close < s.start()), None)
+        if nxt is None:  # (a long line of @s inside one value: look further, once)
+            nxt = next((s.start() for j, s in enumerate(starts[k + 1:], start=k + 1)
+                        if at_line_start[j] or 0 <= close < s.start()), len(text))
         line = _line_of(text, m.start(), cache)
         where = f"{path}: line {line}"
         if kind in ("comment", "preamble"):

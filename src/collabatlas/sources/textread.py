@@ -205,6 +205,11 @@ def read_csv_rows(path: Path, report: IngestReport, counter: HasStream, delimite
     if sep is not None:
         report.note(f"{path}:{first[0]}: Excel separator line {first[1].strip()!r} (not a header; delimiter {sep!r})")
         delimiter, first = sep, None
+    elif delimiter not in first[1]:  # e.g. a CSV saved again by a spreadsheet with ";" (European locales)
+        other = max((";", "\t", ","), key=first[1].count)
+        if first[1].count(other) >= 2:
+            report.note(f"{path}:{first[0]}: no {delimiter!r} in the header line; read with {other!r} as delimiter")
+            delimiter = other
     again: deque[tuple[int, str]] = deque([first] if first is not None else [])
     current: list[tuple[int, str]] = []  # the lines of the row being read
 
