@@ -272,3 +272,29 @@ def test_an_unknown_file_names_every_accepted_format_and_no_raw_bytes(tmp_path):
     assert "\u202e" not in message and "\x00" not in message and "\\u202e" in message
     assert len(message) < 700
     assert "mystery.dat: not a format collabatlas reads" in unrecognised(f)
+
+
+# -- the shared samples (read in place, never copied into the repository) -----------------------------
+
+def test_cat_of_the_real_wos_tab_exports(shared_data, tmp_path):
+    parts = [gzip.decompress((shared_data / "wos" / f"wos_2026_04_02_{n}.txt.gz").read_bytes()) for n in (1000, 4071)]
+    f = tmp_path / "joined.txt"
+    f.write_bytes(b"".join(parts))
+    records, report = read_export(f)
+    assert len(records) == 1071 and report.records_skipped == 0
+    assert not [r for r in records if r.record_id == "WOS:UT" or r.title == "TI"]
+    assert report.warnings[REPEATED_HEADER] == 1
+
+
+@pytest.mark.parametrize("name", ["wos/biblium_wos_plaintext.txt", "wos/pybibx_wos.bib", "scopus/biblium_scopus.csv",
+                                  "scopus/pybibx_scopus.bib", "pubmed/pybibx_pubmed.medline",
+                                  "pubmed/pubmed-29768149.xml"])
+def test_real_exports_in_utf16_with_cr_line_ends_read_alike(shared_data, tmp_path, name):
+    source = shared_data / name
+    expected, _ = read_export(source)
+    text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\n", "\r")
+    f = tmp_path / source.name
+    f.write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))
+    records, report = read_export(f)
+    assert summary(records) == summary(expected) and len(records) > 0
+    assert report.records_skipped == 0

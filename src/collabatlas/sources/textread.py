@@ -246,7 +246,8 @@ def read_csv_rows(path: Path, report: IngestReport, counter: HasStream, delimite
             if check_header is not None:
                 header = check_header(header, current[-1][0])
             continue
-        if problem is None and (_row_key(row) == header_key
+        if problem is None and ((len(row) == len(header_key) and _row_key(row[:1]) == header_key[:1]
+                                 and _row_key(row) == header_key)
                                 or (len(current) == 1 and excel_separator(current[0][1]) is not None)):
             report.warn(REPEATED_HEADER)  # a file joined to this one with `cat`
             report.note(f"{path}:{start}: header row again (files joined with cat?), not a record")
