@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from collabatlas.sources import record
 from collabatlas.sources.ingest_report import IngestReport
 
 FORMATS = ("auto", "openalex", "wos", "scopus", "pubmed")
@@ -70,15 +71,9 @@ class Matcher(Protocol):
     def match_many(self, addresses: Iterable[str]) -> list: ...
 
 
-_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
-
-
 def normalise_doi(doi: str | None) -> str | None:
-    """Lower case, without ``https://doi.org/`` or ``doi:`` (the same rule as the OpenAlex reader)."""
-    if not doi:
-        return None
-    value = _DOI_PREFIX.sub("", doi.strip()).strip().lower()
-    return value or None
+    """The DOI in its one stored form (the record contract: :func:`collabatlas.sources.record.normalise_doi`)."""
+    return record.normalise_doi(doi)
 
 
 _TYPE_MAP = {

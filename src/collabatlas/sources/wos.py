@@ -23,6 +23,7 @@ from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
 from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type, text_lines
 from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.record import author_key, parse_year
 from collabatlas.sources.subject_crosswalk import split_categories
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|)$")
@@ -31,7 +32,7 @@ _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z]", "", name.lower())
+    return author_key(name)
 
 
 def split_c1(text: str) -> list[str]:
@@ -107,8 +108,7 @@ def _pub_date(year: int | None, pd: str | None) -> str | None:
 
 
 def _year(value: str | None) -> int | None:
-    m = re.search(r"\b(1[5-9]\d\d|2\d\d\d)\b", value or "")
-    return int(m.group(1)) if m else None
+    return parse_year(value)
 
 
 def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where: str) -> ExportRecord | None:
