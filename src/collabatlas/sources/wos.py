@@ -126,7 +126,7 @@ def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where
     names = [n.strip() for n in fields.get("AF") or fields.get("AU") or [] if n.strip()]
     short = [n.strip() for n in fields.get("AU") or [] if n.strip()]
     authors = attribute_addresses(names, short, _c1_entries(fields.get("C1", [])), report, where)
-    year = _year(one("PY")) or _year(one("EA"))
+    year = next((y for y in (_year(one("PY")), _year(one("EA"))) if y is not None), None)
     return ExportRecord(record_id=record_id, origin="wos", title=one("TI"), year=year,
                         pub_date=_pub_date(year, one("PD")), doi=one("DI"), type=map_type(one("DT")),
                         source_name=one("SO"), issns=split_issns(one("SN")) + split_issns(one("EI")),
