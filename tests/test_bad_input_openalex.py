@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 import collabatlas
 from collabatlas.ingest import scratch
 from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
+from collabatlas.sources.record import REASONS
 from collabatlas.views.cli import app
 from tests.conftest import institution, work, write_jsonl
 
@@ -77,8 +78,9 @@ def test_year_beyond_int32_is_not_a_traceback(tmp_path):
     bad["publication_year"] = 2**40
     bad["publication_date"] = None
     atlas, report = ingest(tmp_path, write_jsonl(tmp_path / "w.jsonl", [bad, other]))
-    assert atlas.con.execute("SELECT work_id, year FROM works ORDER BY 1").fetchall() == [("W1", None), ("W2", 2020)]
-    assert sum(n for r, n in report.warnings.items() if r.startswith("publication_year outside")) == 1
+    # the record contract: a year outside the plausible range, and no date to take one from: skipped
+    assert atlas.con.execute("SELECT work_id, year FROM works ORDER BY 1").fetchall() == [("W2", 2020)]
+    assert report.skipped[REASONS["year-range"]] == 1
     accounted(report, 2)
 
 
@@ -289,11 +291,11 @@ def test_implausible_years_and_bad_dates_are_counted_warnings(tmp_path):
     got = dict((w, (y, str(d) if d else None)) for w, y, d in
                atlas.con.execute("SELECT work_id, year, pub_date FROM works").fetchall())
     assert got["W1"] == (2001, "2001-02-03")  # year 0: taken from publication_date
-    assert got["W2"][0] is None and got["W3"] == (None, None)
-    assert got["W4"] == (2019, "2021-01-01")  # publication_year wins for --years
-    outside = [n for r, n in report.warnings.items() if r.startswith("publication_year outside")]
-    assert outside == [3]
-    assert report.warnings["invalid publication_date (stored as empty)"] == 2  # "-5-06-15", 3000-01-01
+    # year -5 without a date, year 3000 with a date in 3000: no plausible year, skipped (record contract)
+    assert "W2" not in got and "W3" not in got
+    assert report.skipped[REASONS["year-range"]] == 2
+    assert report.warnings[REASONS["year-from-date"]] == 1
+    assert report.warnings["invalid publication_date (stored as empty)"] == 0
     assert report.warnings["publication_year and publication_date disagree (--years uses publication_year, "
                            "--window publication_date)"] == 1
     assert report.warnings["invalid updated_date (stored as empty: any dated copy wins over it)"] == 1

@@ -57,7 +57,8 @@ def test_xml_and_malformed_xml(shared_data, tmp_path):
     assert report.works_inserted == 1 and list(report.skipped) == ["malformed or truncated XML record"]
 
 
-@pytest.mark.parametrize("name, n", [("medline_test.medline", 175), ("pybibx_pubmed.medline", 335)])
-def test_real_files_ingest(shared_data, name, n):
+# medline_test's last record (PMID 26153366) is cut off before its authors: skipped (record contract)
+@pytest.mark.parametrize("name, n, authorless", [("medline_test.medline", 174, 1), ("pybibx_pubmed.medline", 335, 0)])
+def test_real_files_ingest(shared_data, name, n, authorless):
     report = Atlas(":memory:").ingest(shared_data / "pubmed" / name, matcher=FakeMatcher())
-    assert report.works_inserted == n and report.records_skipped == 0
+    assert report.works_inserted == n and report.records_skipped == authorless

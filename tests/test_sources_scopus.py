@@ -32,12 +32,14 @@ def test_csv_per_author_and_wrong_column_count(tmp_path):
     assert s == pytest.approx({"NO": 0.5, "FR": 1.5})
 
 
-@pytest.mark.parametrize("name, n", [("biblium_scopus.csv", 200), ("metaknowledge_scopus.csv", 220),
-                                     ("pybibx_scopus.bib", 263)])
-def test_real_files_ingest(shared_data, name, n):
+# records without authors ("[No author name available]") are skipped and counted (record contract)
+@pytest.mark.parametrize("name, n, authorless", [("biblium_scopus.csv", 199, 1), ("metaknowledge_scopus.csv", 217, 3),
+                                                 ("pybibx_scopus.bib", 257, 6)])
+def test_real_files_ingest(shared_data, name, n, authorless):
     atlas = Atlas(":memory:")
     report = atlas.ingest(shared_data / "scopus" / name, matcher=FakeMatcher())
-    assert report.works_inserted == n and report.records_skipped == 0
+    assert report.works_inserted == n and report.skipped == {"record without authorships": authorless}
+    assert report.unaccounted == 0
 
 
 def test_real_record_hand_checked(shared_data):

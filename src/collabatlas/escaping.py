@@ -12,7 +12,8 @@ without changing what a reader sees (beyond the documented CSV quote prefix):
   (tab and newline kept); :func:`markup` also escapes Rich markup so ``[of]`` prints as ``[of]``.
 - :func:`csv_cell` / :func:`csv_frame`: the OWASP rule for CSV injection: a text cell starting with
   ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` (a number such as ``-5`` or
-  ``-0.3`` is left alone); control characters are removed. ``raw=True`` (CLI ``--raw-csv``) writes
+  ``-0.3`` is left alone); control and bidi characters are removed, a carriage return becomes a
+  newline (which the CSV writer quotes, so a row never splits). ``raw=True`` (CLI ``--raw-csv``) writes
   the values unchanged.
 - :func:`xml_text`: characters that XML 1.0 does not allow dropped.
 - :func:`sql_string`: a single-quoted SQL string literal (for statements such as ``COPY … TO`` that
@@ -42,20 +43,25 @@ def script_json(value, **dumps) -> str:
 
 # -- terminal --------------------------------------------------------------------------------------
 
-#: ANSI / ECMA-48 escape sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ST), other ESC sequences,
-#: and the 8-bit CSI / OSC introducers.
-_ANSI_RE = re.compile(r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]           # CSI … final byte
-  | (?:\x1b[\]PX^_]|[\x90\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # OSC, DCS, SOS, PM, APC … terminator
-  | \x1b[ -/]*[0-~]                            # other two-byte escapes (ESC c, ESC ( B, ...)
-""", re.VERBOSE)
-#: C0 controls except tab and newline, DEL and C1 controls (after the sequences above are removed)
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: ANSI / ECMA-48 escape sequences: CSI (ESC [ … final), OSC, DCS, SOS, PM, APC (… BEL or ST),
+#: other ESC sequences, and the 8-bit CSI / OSC introducers. One line, so that the same text is a
+#: Python and an RE2 (DuckDB) pattern (collabatlas.sources.record cleans stored names with it).
+ANSI_PATTERN = (r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+                r"|(?:\x1b[\]PX^_]|[\x90\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                r"|\x1b[ -/]*[0-~]")
+_ANSI_RE = re.compile(ANSI_PATTERN)
+#: bidi controls (Arabic letter mark, LRM / RLM, LRE … RLO, LRI … PDI): text after them can be shown
+#: reversed (a file name or value that reads differently from what it is), so they are removed
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+#: C0 controls except tab and newline, DEL and C1 controls (after the sequences above are removed),
+#: and the bidi controls
+_CONTROL_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def terminal_text(value) -> str:
-    """``str(value)`` without ANSI escape sequences, NUL bytes or other control characters (tab and
-    newline are kept), so that a value cannot move the cursor, recolour or retitle the terminal."""
+    """``str(value)`` without ANSI escape sequences, NUL bytes, other control characters (tab and
+    newline are kept) or bidi controls, so that a value cannot move the cursor, recolour or retitle
+    the terminal, or show its text reversed."""
     text = str(value)
     if not text.isprintable():
         text = _CONTROL_RE.sub("", _ANSI_RE.sub("", text))
@@ -79,7 +85,8 @@ _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)*|[.,]\d+)(?:[eE][+-]?\d+)?%?")
 def csv_cell(value, raw: bool = False):
     """One cell of a CSV written for people. Text starting with ``=``, ``+``, ``-``, ``@``, tab or
     carriage return (OWASP "CSV injection") gets a leading ``'``, unless it is a plain number such
-    as ``-5`` or ``-0.3``; control characters and ANSI sequences are removed. Non-text values and
+    as ``-5`` or ``-0.3``; control characters, bidi controls and ANSI sequences are removed, and a
+    carriage return (alone or before a newline) becomes a newline. Non-text values and
     ``raw=True`` return ``value`` unchanged."""
     if raw or not isinstance(value, str):
         return value
@@ -88,11 +95,17 @@ def csv_cell(value, raw: bool = False):
     return _csv_clean(value)
 
 
+_CSV_CONTROL_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+_CR_RE = re.compile("\r\n?")
+
+
 def _csv_clean(text: str) -> str:
     if text.isprintable():
         return text
-    # tab, newline and carriage return inside a cell are data (the CSV writer quotes them)
-    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "", _ANSI_RE.sub("", text))
+    # tab and newline inside a cell are data (the CSV writer quotes them); a carriage return is not
+    # always quoted (pandas and the csv module quote only the characters of their line terminator,
+    # so a bare CR would split the row in a spreadsheet): it becomes a newline
+    return _CSV_CONTROL_RE.sub("", _CR_RE.sub("\n", _ANSI_RE.sub("", text)))
 
 
 def csv_frame(df: pd.DataFrame, raw: bool = False) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 
 from collabatlas.sources.ingest_report import IngestReport
-from collabatlas.store.schema import DEDUPE_MACROS_SQL
+from collabatlas.sources.record import install_macros
 
 #: Which record's authorships a deduplicated work keeps (docs/sources.md): structured institution ids
 #: first, then per-author affiliations; ties: the newest updated_date, then what is stored.
@@ -26,7 +26,7 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     Result: ``stage_clustered`` (record → cluster ``ck``) and ``stage_decision`` (cluster → target
     work key, winning staged rid, action insert | replace | keep).
     """
-    con.execute(DEDUPE_MACROS_SQL)
+    install_macros(con)  # the title key and DOI key of the record contract (collabatlas.sources.record)
     prio = SOURCE_PRIORITY_SQL
     cross = con.execute("""
         SELECT (SELECT count(DISTINCT origin) FROM stage_works) > 1
@@ -47,7 +47,7 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stage_keys AS
-        SELECT s.rid, s.work_id, s.origin, s.updated_date, s.doi,
+        SELECT s.rid, s.work_id, s.origin, s.updated_date, ca_doi(s.doi) AS doi,
                ca_title_key(s.title, s.year, ca_surname(a.author_name)) AS title_key, {prio.format('s.origin')} AS prio
         FROM stage_winners w JOIN stage_works s USING (rid)
         LEFT JOIN stage_authorships a ON a.rid = s.rid AND a.author_position = 1

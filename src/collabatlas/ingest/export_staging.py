@@ -21,6 +21,7 @@ from collabatlas.sources.exports import (
 )
 from collabatlas.sources.formats import reader_for
 from collabatlas.sources.ingest_report import FileStat, IngestReport
+from collabatlas.sources.record import REASONS, check_export_record, country_code
 from collabatlas.sources.subject_crosswalk import subject_for
 
 _ORG_WORDS = re.compile(
@@ -68,6 +69,7 @@ class AddressResolver:
         self.resolved: dict[str, dict] = {}  # cleaned address -> institution row
         self.lineage_rows: dict[str, dict] = {}  # institution id -> row, for every ROR lineage member seen
         self.staged_institutions: set[str] = set()
+        self.invalid_countries = 0  # matcher countries that are not ISO 3166-1 alpha-2 (treated as unknown)
 
     def resolve(self, addresses: Iterable[str]) -> None:
         todo = sorted({a for a in addresses if a not in self.resolved})
@@ -77,14 +79,17 @@ class AddressResolver:
         ror_rows = _institution_rows(self.con, sorted({m.ror_id for m in matches if m.ror_id}))
         self.lineage_rows.update({row["institution_id"]: {**row, "origin": "ror"} for row in ror_rows.values()})
         for address, m in zip(todo, matches, strict=True):
+            cc = country_code(m.country_code)
+            if m.country_code is not None and cc is None:
+                self.invalid_countries += 1
             if m.ror_id:
                 row = ror_rows.get(m.ror_id) or {"institution_id": "ror:" + m.ror_id, "ror": m.ror_id,
-                                                 "name": m.name, "country_code": m.country_code,
+                                                 "name": m.name, "country_code": cc,
                                                  "type": getattr(m, "ror_type", None), "lineage": None}
                 row = {**row, "origin": "ror"}
             else:
                 row = {"institution_id": address_key(address), "ror": None, "name": organisation_part(address),
-                       "country_code": m.country_code, "type": None, "lineage": None, "origin": "address"}
+                       "country_code": cc, "type": None, "lineage": None, "origin": "address"}
             self.resolved[address] = row
 
 
@@ -127,8 +132,14 @@ class ExportStager:
         stat = FileStat(path=str(path), entity=f"works ({fmt})", bytes=path.stat().st_size, reader=read.__name__)
         self.report.files.append(stat)
         chunk: list[ExportRecord] = []
+        number = 0
         try:
             for record in read(path, self.report, counter):
+                number += 1
+                # the record contract (collabatlas.sources.record): a record it skips is counted there, and
+                # like a record the parser skips it is not one of the file's staged records
+                if not check_export_record(record, self.report, f"{path}: record {number} ({record.record_id})"):
+                    continue
                 stat.records += 1
                 chunk.append(record)
                 if len(chunk) >= self.CHUNK:
@@ -146,6 +157,9 @@ class ExportStager:
         self.report.records_read += stat.records
         self.report.works_read += stat.records
         self._warn_no_ror(stat.records)
+        if self.resolver.invalid_countries:
+            self.report.warn(REASONS["address-country"], self.resolver.invalid_countries)
+            self.resolver.invalid_countries = 0
         if progress:
             progress(stat.bytes)
 

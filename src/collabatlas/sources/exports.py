@@ -19,12 +19,12 @@ See docs/sources.md for the field mapping per format and the rules.
 from __future__ import annotations
 
 import gzip
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from collabatlas.sources import record
 from collabatlas.sources.formats import detect_format  # noqa: F401 (re-exported)
 from collabatlas.sources.textread import read_csv_rows, text_lines  # noqa: F401 (re-exported)
 
@@ -70,15 +70,9 @@ class Matcher(Protocol):
     def match_many(self, addresses: Iterable[str]) -> list: ...
 
 
-_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
-
-
 def normalise_doi(doi: str | None) -> str | None:
-    """Lower case, without ``https://doi.org/`` or ``doi:`` (the same rule as the OpenAlex reader)."""
-    if not doi:
-        return None
-    value = _DOI_PREFIX.sub("", doi.strip()).strip().lower()
-    return value or None
+    """The DOI in its one stored form (the record contract: :func:`collabatlas.sources.record.normalise_doi`)."""
+    return record.normalise_doi(doi)
 
 
 _TYPE_MAP = {

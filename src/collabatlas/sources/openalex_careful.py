@@ -11,6 +11,8 @@ record ordinals back into line numbers for the report.
 from __future__ import annotations
 
 import gzip
+import json
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,7 @@ import orjson
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.jsonspec import find_type_error
 from collabatlas.sources.openalex import MAX_RECORD_BYTES, SPECS, InputFile
+from collabatlas.sources.record import REASONS
 
 
 def _is_gzip(path: Path) -> bool:
@@ -40,6 +43,41 @@ WRONG_TYPE = "field of the wrong type"
 _BOM = b"\xef\xbb\xbf"
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _without_surrogates(value):
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def loads(data: bytes, report: IngestReport):
+    """One JSON value. A string holding an escaped lone surrogate (``"\\ud800"``, which neither orjson
+    nor DuckDB reads) does not lose its record: the value is read by the standard library and every
+    lone surrogate becomes U+FFFD (the record contract's rule, counted as a warning)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if not _SURROGATE_ESCAPE.search(data):
+            raise
+        try:
+            value = json.loads(data, parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            raise exc from None
+        report.warn(REASONS["surrogate"])
+        return _without_surrogates(value)
+
+
 def careful_records(file: InputFile, report: IngestReport) -> Iterator[tuple[int, dict]]:
     """Yield (line or record number, record) of valid records; report every bad one with file:line and
     field. Every record skipped here is also counted as read (so the report adds up)."""
@@ -51,7 +89,7 @@ def careful_records(file: InputFile, report: IngestReport) -> Iterator[tuple[int
 
     if file.layout == "document":
         try:
-            doc = orjson.loads(_read_all(file.path).lstrip(_BOM))
+            doc = loads(_read_all(file.path).lstrip(_BOM), report)
         except orjson.JSONDecodeError as exc:
             skip(MALFORMED_DOCUMENT, f"{file.path}: {exc}")
             return
@@ -83,9 +121,9 @@ def careful_records(file: InputFile, report: IngestReport) -> Iterator[tuple[int
                 if not line.strip():
                     continue
                 try:
-                    rec = orjson.loads(line)
+                    rec = loads(line, report)
                 except orjson.JSONDecodeError as exc:
-                    joined = _joined_record(line, lines) if line.lstrip()[:1] in (b"{", b"[") else None
+                    joined = _joined_record(line, lines, report) if line.lstrip()[:1] in (b"{", b"[") else None
                     if joined is None:
                         skip(MALFORMED_LINE, f"{file.path}:{line_no}: {exc}")
                         continue
@@ -126,7 +164,7 @@ class _Lines:
         self._back.extend(reversed(items))
 
 
-def _joined_record(first: bytes, lines: _Lines) -> tuple[object, int, bool] | None:
+def _joined_record(first: bytes, lines: _Lines, report: IngestReport) -> tuple[object, int, bool] | None:
     """A JSON value spread over several lines (pretty-printed), starting with ``first``.
 
     Following lines are taken up to the next line that starts a new record (``{`` or ``[`` in the
@@ -144,7 +182,7 @@ def _joined_record(first: bytes, lines: _Lines) -> tuple[object, int, bool] | No
         size += len(line)
         if line.strip()[:1] in (b"}", b"]"):
             try:
-                return orjson.loads(first + b"".join(t[1] for t in taken)), item[0], True
+                return loads(first + b"".join(t[1] for t in taken), report), item[0], True
             except orjson.JSONDecodeError:
                 pass
         if size > MAX_RECORD_BYTES:

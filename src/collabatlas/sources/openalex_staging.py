@@ -33,23 +33,30 @@ import duckdb
 import orjson
 
 from collabatlas.counting.issn import INVALID_ISSN_WARNING, issn_rows_sql
-from collabatlas.refdata.countries import iso2_codes
 from collabatlas.sources.ingest_report import FileStat, IngestReport
 from collabatlas.sources.jsonspec import duckdb_columns
-from collabatlas.sources.openalex import MAX_RECORD_BYTES, MIN_YEAR, SPECS, InputFile, max_year
+from collabatlas.sources.openalex import MAX_RECORD_BYTES, SPECS, InputFile
 from collabatlas.sources.openalex_careful import careful_records, line_numbers
+from collabatlas.sources.record import REASONS, install_macros
 
 #: an entity record's ``geo.latitude`` / ``geo.longitude`` (JSON numbers; anything else is no coordinate)
 GEO_STAGING_SQL = """
     CREATE TEMP TABLE IF NOT EXISTS stage_institution_geo (rid BIGINT, institution_id VARCHAR, lat DOUBLE, lon DOUBLE,
                                                            updated_date TIMESTAMP);
     INSERT INTO stage_institution_geo (rid, institution_id, lat, lon, updated_date)
-    SELECT rid, oa_id(id), CASE WHEN json_type(geo.latitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
+    SELECT rid, ca_oa_id(id), CASE WHEN json_type(geo.latitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
                                 THEN CAST(geo.latitude AS DOUBLE) END,
            CASE WHEN json_type(geo.longitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN CAST(geo.longitude AS DOUBLE) END,
            TRY_CAST(updated_date AS TIMESTAMP)
-    FROM raw_input WHERE oa_id(id) IS NOT NULL
+    FROM raw_input WHERE ca_oa_id(id) IS NOT NULL
 """
+
+
+#: the contract's conditions on a raw work record (collabatlas.sources.record): no id at all; a
+#: publication year that is a whole number outside the plausible range with no plausible date either
+NO_ID = "nullif(trim(id, ' '), '') IS NULL"
+YEAR_OUT = ("(json_whole(publication_year) IS NOT NULL AND ca_year_ok(json_whole(publication_year)) IS NULL "
+            "AND ca_year_ok(year(TRY_CAST(publication_date AS DATE))) IS NULL)")
 
 
 class Stager:
@@ -65,34 +72,9 @@ class Stager:
         # fails half-way is read again by the careful reader, which reports its own)
         self._pending_skips: list[tuple[str, str, int]] = []
         self._pending_warnings: list[tuple[str, int]] = []
-        self.con.execute(
-            # plain replace() is several times faster than a regular expression here
-            "CREATE OR REPLACE TEMP MACRO short_id(x) AS nullif(trim(replace(replace(replace(x, "
-            "'https://openalex.org/', ''), 'https://ror.org/', ''), 'http://openalex.org/', '')), '')"
-        )
-        # OpenAlex ids in any spelling (W500, w500, https://openalex.org/W500, the API URL, a trailing
-        # slash) → W500: the last path segment, upper case; a work id must be W + digits. The canonical
-        # spelling (https://openalex.org/ + letter + digits, nearly every id) takes a fast path that
-        # gives the same result without building a list per id (the split cost a third of the
-        # authorship pass)
-        self.con.execute(
-            "CREATE OR REPLACE TEMP MACRO oa_id_any(x) AS nullif(upper(CASE WHEN contains(x, '/') "
-            "THEN list_last(string_split(rtrim(trim(x), '/'), '/')) ELSE trim(x) END), '')"
-        )
-        self.con.execute(
-            "CREATE OR REPLACE TEMP MACRO oa_id(x) AS CASE WHEN starts_with(x, 'https://openalex.org/') "
-            "AND regexp_full_match(substr(x, 22), '[A-Za-z][0-9]+') THEN upper(substr(x, 22)) ELSE oa_id_any(x) END"
-        )
-        self.con.execute(
-            "CREATE OR REPLACE TEMP MACRO work_id(x) AS "
-            "CASE WHEN regexp_full_match(oa_id(x), 'W[0-9]+') THEN oa_id(x) END"
-        )
-        # ISO 3166-1 alpha-2 (and XK): anything else (XX, ZZ, 'USA') is an unknown country
-        codes = "|".join(sorted(iso2_codes()))
-        self.con.execute(
-            "CREATE OR REPLACE TEMP MACRO iso2(x) AS CASE WHEN length(trim(x)) = 2 "
-            f"AND regexp_full_match(upper(trim(x)), '(?:{codes})') THEN upper(trim(x)) END"
-        )
+        # the record contract's rules (ids, DOI, countries, years, text cleaning), the same ones the
+        # export readers apply in Python: collabatlas.sources.record
+        install_macros(self.con)
         # publication_year (read as raw JSON): a whole number (integer, 2020.0 or "2020") in range
         self.con.execute(
             "CREATE OR REPLACE TEMP MACRO json_whole(j) AS CASE json_type(j) "
@@ -102,9 +84,6 @@ class Stager:
             "THEN TRY_CAST(TRY_CAST(j::VARCHAR AS DOUBLE) AS BIGINT) END "
             "WHEN 'VARCHAR' THEN CASE WHEN regexp_full_match(trim(j->>'$'), '-?[0-9]{1,18}') "
             "THEN TRY_CAST(trim(j->>'$') AS BIGINT) END END"
-        )
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP MACRO ok_year(y) AS CASE WHEN y BETWEEN {MIN_YEAR} AND {max_year()} THEN y END"
         )
         # the journal's ISSNs (collabatlas.counting.issn): ``source.issn`` is raw JSON, normally a list of
         # strings; a single string is taken as a one-element list, any other value as one invalid ISSN
@@ -238,36 +217,36 @@ class Stager:
 
     def _stage_works(self) -> None:
         con = self.con
-        self._skip_where("work_id(id) IS NULL", "record without id")
-        self._skip_where("work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) = 0",
-                         "record without authorships")
-        con.execute("""
+        # the contract's skips, in its order: id, authorships, year (collabatlas.sources.record.REASONS)
+        self._skip_where(NO_ID, REASONS["no-id"])
+        self._skip_where(f"NOT ({NO_ID}) AND ca_work_id(id) IS NULL", REASONS["bad-id"])
+        self._skip_where("ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) = 0", REASONS["no-authors"])
+        self._skip_where(f"ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0 AND {YEAR_OUT}",
+                         REASONS["year-range"])
+        con.execute(f"""
             CREATE OR REPLACE TEMP VIEW raw_works AS  -- columns named: a * here defeats column pruning
-            SELECT rid, work_id(id) AS wid, json_whole(publication_year) AS py,
-                   ok_year(json_whole(publication_year)) AS year_ok,
-                   CASE WHEN ok_year(year(TRY_CAST(publication_date AS DATE))) IS NOT NULL
+            SELECT rid, ca_work_id(id) AS wid, json_whole(publication_year) AS py,
+                   ca_year_ok(json_whole(publication_year)) AS year_ok,
+                   CASE WHEN ca_year_ok(year(TRY_CAST(publication_date AS DATE))) IS NOT NULL
                         THEN TRY_CAST(publication_date AS DATE) END AS pd_ok,
                    TRY_CAST(updated_date AS TIMESTAMP) AS ud, publication_year, publication_date, updated_date,
                    is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships
             FROM raw_input
-            WHERE work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0
+            WHERE ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0 AND NOT {YEAR_OUT}
         """)
         # one pass for every value check; each becomes a counted warning (the record is kept)
         checks = {
-            "publication_year not a whole number (stored as empty, or taken from publication_date)":
-                "publication_year IS NOT NULL AND py IS NULL",
-            f"publication_year outside {MIN_YEAR}..{max_year()} (stored as empty, or taken from publication_date)":
-                "py IS NOT NULL AND year_ok IS NULL",
-            "invalid publication_date (stored as empty)":
-                "publication_date IS NOT NULL AND pd_ok IS NULL",
-            "publication_year and publication_date disagree (--years uses publication_year, --window publication_date)":
-                "year_ok IS NOT NULL AND pd_ok IS NOT NULL AND year(pd_ok) <> year_ok",
-            "invalid updated_date (stored as empty: any dated copy wins over it)":
-                "updated_date IS NOT NULL AND ud IS NULL",
-            "is_authors_truncated not a boolean (taken as false)":
+            REASONS["year-not-number"]: "publication_year IS NOT NULL AND py IS NULL",
+            REASONS["year-from-date"]: "py IS NOT NULL AND year_ok IS NULL",
+            REASONS["date-invalid"]: "publication_date IS NOT NULL AND pd_ok IS NULL",
+            REASONS["year-date-disagree"]: "year_ok IS NOT NULL AND pd_ok IS NOT NULL AND year(pd_ok) <> year_ok",
+            REASONS["updated-invalid"]: "updated_date IS NOT NULL AND ud IS NULL",
+            REASONS["truncated-flag"]:
                 "is_authors_truncated IS NOT NULL AND json_type(is_authors_truncated) <> 'BOOLEAN'",
-            "authorships truncated at 100 by the API list endpoint (Share of those works is inexact)":
+            REASONS["authors-truncated"]:
                 "is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true'",
+            REASONS["doi-invalid"]: "ca_doi_invalid(doi)",
+            REASONS["text-cleaned"]: "ca_dirty(display_name) OR ca_dirty(primary_location.source.display_name)",
         }
         found = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in checks.values())
                             + " FROM raw_works").fetchone()
@@ -282,9 +261,8 @@ class Stager:
             INSERT INTO stage_works (rid, work_id, doi, title, year, pub_date, type, source_id, source_name,
                                      domain_id, domain, field_id, field, subfield_id, subfield, n_authors,
                                      updated_date, origin, authors_truncated, issn_l, issns)
-            SELECT rid, wid, lower(regexp_replace(trim(doi), '^https?://(dx\.)?doi\.org/', '')),
-                   display_name, coalesce(year_ok, year(pd_ok)), pd_ok, type,
-                   oa_id(primary_location.source.id), primary_location.source.display_name,
+            SELECT rid, wid, ca_doi(doi), ca_clean(display_name), coalesce(year_ok, year(pd_ok)), pd_ok, type,
+                   ca_oa_id(primary_location.source.id), ca_clean(primary_location.source.display_name),
                    nullif(regexp_extract(primary_topic.domain.id, '(\d+)$'), ''), primary_topic.domain.display_name,
                    nullif(regexp_extract(primary_topic.field.id, '(\d+)$'), ''), primary_topic.field.display_name,
                    nullif(regexp_extract(primary_topic.subfield.id, '(\d+)$'), ''), primary_topic.subfield.display_name,
@@ -303,22 +281,23 @@ class Stager:
                    coalesce(list_distinct(mapped), []) AS countries,
                    coalesce(len(list_filter(a_countries, lambda c: c IS NOT NULL))
                             - len(list_filter(mapped, lambda c: c IS NOT NULL)), 0) AS bad_countries,
-                   null_entry, institutions
-            FROM (SELECT rid, work_id, updated_date, author_position, oa_id(a.author.id) AS author_id,
-                         a.author.display_name AS author_name,
-                         list_transform(a.institutions, lambda i: oa_id(i.id)) AS institution_ids,
-                         a.countries AS a_countries, list_transform(a.countries, lambda c: iso2(c)) AS mapped,
+                   null_entry, dirty_name, institutions
+            FROM (SELECT rid, work_id, updated_date, author_position, ca_oa_id(a.author.id) AS author_id,
+                         ca_clean(a.author.display_name) AS author_name,
+                         ca_dirty(a.author.display_name) AS dirty_name,
+                         list_transform(a.institutions, lambda i: ca_oa_id(i.id)) AS institution_ids,
+                         a.countries AS a_countries, list_transform(a.countries, lambda c: ca_country(c)) AS mapped,
                          a.author IS NULL AND a.institutions IS NULL AND a.countries IS NULL AS null_entry,
                          a.institutions AS institutions
                   FROM (SELECT rid, wid AS work_id, ud AS updated_date,
                                unnest(authorships) AS a, generate_subscripts(authorships, 1) AS author_position
                         FROM raw_works))
         """)
-        found = con.execute("SELECT count(*) FILTER (WHERE null_entry), sum(bad_countries) "
-                            "FROM raw_authorships").fetchone()
-        self._warn("null or empty authorship entry (kept as an author with no known affiliation)", found[0])
-        self._warn("authorship country not ISO 3166-1 alpha-2 (treated as unknown; entries counted)",
-                   int(found[1] or 0))
+        found = con.execute("SELECT count(*) FILTER (WHERE null_entry), sum(bad_countries), "
+                            "count(*) FILTER (WHERE dirty_name) FROM raw_authorships").fetchone()
+        self._warn(REASONS["null-authorship"], found[0])
+        self._warn(REASONS["authorship-country"], int(found[1] or 0))
+        self._warn(REASONS["text-cleaned"], found[2])
         con.execute("""
             INSERT INTO stage_authorships (rid, work_id, author_position, author_id, author_name, n_institutions,
                                            n_countries)
@@ -339,49 +318,64 @@ class Stager:
         con.execute("""
             CREATE OR REPLACE TEMP TABLE raw_institutions AS
             SELECT iid, max_by(rid, (updated_date, rid)) AS rid, max_by(i, (updated_date, rid)) AS i,
-                   max(updated_date) AS updated_date, count(*) AS n
-            FROM (SELECT oa_id(i.id) AS iid, rid, updated_date, i
+                   max(updated_date) AS updated_date, count(*) AS n, bad_id
+            FROM (SELECT ca_oa_id(i.id) AS iid, rid, updated_date, i,
+                         ca_oa_id(i.id) IS NULL AND nullif(trim(i.id, ' '), '') IS NOT NULL AS bad_id
                   FROM (SELECT rid, updated_date, unnest(institutions) AS i
                         FROM raw_authorships WHERE len(institutions) > 0))
-            GROUP BY iid
+            GROUP BY iid, bad_id
         """)
-        self._count_warning("SELECT coalesce(sum(n), 0) FROM raw_institutions WHERE iid IS NULL",
-                            "institution without an id in an authorship (ignored)")
-        self._count_warning(
-            "SELECT count(*) FROM raw_institutions WHERE iid IS NOT NULL AND i.country_code IS NOT NULL "
-            "AND iso2(i.country_code) IS NULL",
-            "institution country_code not ISO 3166-1 alpha-2 (treated as unknown; institutions counted)",
-        )
+        self._count_institution_warnings("raw_institutions", "iid", "i.")
         con.execute("""
             INSERT INTO stage_institutions (rid, institution_id, ror, name, country_code, type, lineage,
                                             updated_date, origin)
-            SELECT rid, iid, short_id(i.ror), i.display_name, iso2(i.country_code), i.type,
-                   list_filter(list_transform(i.lineage, lambda x: oa_id(x)), lambda x: x IS NOT NULL),
+            SELECT rid, iid, ca_ror(i.ror), ca_clean(i.display_name), ca_country(i.country_code), i.type,
+                   list_filter(list_transform(i.lineage, lambda x: ca_oa_id(x)), lambda x: x IS NOT NULL),
                    updated_date, 'work'
             FROM raw_institutions WHERE iid IS NOT NULL
         """)
         con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions; "
                     "DROP TABLE raw_issns")
 
+    def _count_institution_warnings(self, table: str, iid: str, prefix: str) -> None:
+        """The contract's warnings on institution rows (missing or malformed id, country, ROR id, name)."""
+        p = prefix
+        found = self.con.execute(f"""
+            SELECT coalesce(sum(n) FILTER (WHERE {iid} IS NULL AND NOT bad_id), 0),
+                   coalesce(sum(n) FILTER (WHERE {iid} IS NULL AND bad_id), 0),
+                   count(*) FILTER (WHERE {iid} IS NOT NULL AND {p}country_code IS NOT NULL
+                                    AND ca_country({p}country_code) IS NULL),
+                   count(*) FILTER (WHERE {iid} IS NOT NULL AND nullif(trim({p}ror, ' '), '') IS NOT NULL
+                                    AND ca_ror({p}ror) IS NULL),
+                   count(*) FILTER (WHERE {iid} IS NOT NULL AND ca_dirty({p}display_name))
+            FROM {table}""").fetchone()
+        for code, n in zip(("institution-no-id", "institution-bad-id", "institution-country", "ror-invalid",
+                            "text-cleaned"), found, strict=True):
+            self._warn(REASONS[code], n)
+
     def _stage_institutions(self) -> None:
-        self._skip_where("oa_id(id) IS NULL", "record without id")
+        self._skip_where("nullif(trim(id, ' '), '') IS NULL", REASONS["no-id"])
+        self._skip_where("nullif(trim(id, ' '), '') IS NOT NULL AND ca_oa_id(id) IS NULL", REASONS["bad-id"])
+        self.con.execute("""
+            CREATE OR REPLACE TEMP VIEW raw_entities AS
+            SELECT ca_oa_id(id) AS iid, 1 AS n, false AS bad_id, ror, display_name,
+                   coalesce(country_code, geo.country_code) AS country_code
+            FROM raw_input WHERE ca_oa_id(id) IS NOT NULL""")
+        self._count_institution_warnings("raw_entities", "iid", "")
+        self.con.execute("DROP VIEW raw_entities")
         self._count_warning(
-            "SELECT count(*) FROM raw_input WHERE oa_id(id) IS NOT NULL AND coalesce(country_code, geo.country_code) "
-            "IS NOT NULL AND iso2(coalesce(country_code, geo.country_code)) IS NULL",
-            "institution country_code not ISO 3166-1 alpha-2 (treated as unknown; institutions counted)",
-        )
-        self._count_warning(
-            "SELECT count(*) FROM raw_input WHERE oa_id(id) IS NOT NULL AND updated_date IS NOT NULL "
+            "SELECT count(*) FROM raw_input WHERE ca_oa_id(id) IS NOT NULL AND updated_date IS NOT NULL "
             "AND TRY_CAST(updated_date AS TIMESTAMP) IS NULL",
-            "invalid updated_date (stored as empty: any dated copy wins over it)",
+            REASONS["updated-invalid"],
         )
         self.con.execute("""
             INSERT INTO stage_institutions (rid, institution_id, ror, name, country_code, type, lineage,
                                             updated_date, origin)
-            SELECT rid, oa_id(id), short_id(ror), display_name, iso2(coalesce(country_code, geo.country_code)), type,
-                   list_filter(list_transform(lineage, lambda x: oa_id(x)), lambda x: x IS NOT NULL),
+            SELECT rid, ca_oa_id(id), ca_ror(ror), ca_clean(display_name),
+                   ca_country(coalesce(country_code, geo.country_code)), type,
+                   list_filter(list_transform(lineage, lambda x: ca_oa_id(x)), lambda x: x IS NOT NULL),
                    TRY_CAST(updated_date AS TIMESTAMP), 'entity'
-            FROM raw_input WHERE oa_id(id) IS NOT NULL
+            FROM raw_input WHERE ca_oa_id(id) IS NOT NULL
         """)
         # the record's coordinates (numbers only), merged by collabatlas.affiliations.geo
         self.con.execute(GEO_STAGING_SQL)

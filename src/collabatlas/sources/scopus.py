@@ -22,14 +22,14 @@ from collabatlas.sources import bibtex
 from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
+from collabatlas.sources.record import parse_year
 from collabatlas.sources.textread import read_csv_rows
 
 _EID = re.compile(r"2-s2\.0-\d+")
 
 
 def _year(value: str | None) -> int | None:
-    m = re.search(r"\b(1[5-9]\d\d|2\d\d\d)\b", value or "")
-    return int(m.group(1)) if m else None
+    return parse_year(value)
 
 
 def _split(value: str | None) -> list[str]:

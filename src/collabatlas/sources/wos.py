@@ -25,6 +25,7 @@ from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord,
 from collabatlas.sources.formats import wos_tab_header
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
+from collabatlas.sources.record import author_key, parse_year
 from collabatlas.sources.subject_crosswalk import split_categories
 from collabatlas.sources.textread import REPEATED_HEADER, text_lines
 
@@ -34,7 +35,7 @@ _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z]", "", name.lower())
+    return author_key(name)
 
 
 def split_c1(text: str) -> list[str]:
@@ -110,8 +111,7 @@ def _pub_date(year: int | None, pd: str | None) -> str | None:
 
 
 def _year(value: str | None) -> int | None:
-    m = re.search(r"\b(1[5-9]\d\d|2\d\d\d)\b", value or "")
-    return int(m.group(1)) if m else None
+    return parse_year(value)
 
 
 def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where: str) -> ExportRecord | None:
@@ -129,7 +129,7 @@ def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where
     names = [n.strip() for n in fields.get("AF") or fields.get("AU") or [] if n.strip()]
     short = [n.strip() for n in fields.get("AU") or [] if n.strip()]
     authors = attribute_addresses(names, short, _c1_entries(fields.get("C1", [])), report, where)
-    year = _year(one("PY")) or _year(one("EA"))
+    year = next((y for y in (_year(one("PY")), _year(one("EA"))) if y is not None), None)
     return ExportRecord(record_id=record_id, origin="wos", title=one("TI"), year=year,
                         pub_date=_pub_date(year, one("PD")), doi=one("DI"), type=map_type(one("DT")),
                         source_name=one("SO"), issns=split_issns(one("SN")) + split_issns(one("EI")),

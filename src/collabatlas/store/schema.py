@@ -40,6 +40,7 @@ import duckdb
 
 from collabatlas.errors import UserError
 from collabatlas.settings import EngineSettings
+from collabatlas.sources.record import install_macros
 
 SCHEMA_VERSION = "8"
 
@@ -144,16 +145,8 @@ CREATE TABLE IF NOT EXISTS institution_geo (
 #: Dedupe keys (docs/sources.md): the first author's surname (part before the comma, else the last
 #: word; letters only) and the title key (title letters and digits | year | surname), NULL when the
 #: title has fewer than 20 letters and digits (too generic: "Editorial", "Reply") or a part is missing.
-DEDUPE_MACROS_SQL = r"""
-CREATE OR REPLACE TEMP MACRO ca_surname(name) AS nullif(regexp_replace(lower(strip_accents(coalesce(list_last(
-    string_split(trim(CASE WHEN contains(name, ',') THEN split_part(name, ',', 1) ELSE name END), ' ')), ''))),
-    '[^a-z]', '', 'g'), '');
-CREATE OR REPLACE TEMP MACRO ca_title_key(title, year, surname) AS CASE
-    WHEN year IS NOT NULL AND surname IS NOT NULL
-         AND length(regexp_replace(lower(strip_accents(coalesce(title, ''))), '[^a-z0-9]', '', 'g')) >= 20
-    THEN regexp_replace(lower(strip_accents(title)), '[^a-z0-9]', '', 'g') || '|' || year || '|' || surname END;
-"""
-
+#: the dedupe keys (``ca_title_key``, ``ca_surname``, ``ca_doi``) are the record contract's macros:
+#: collabatlas.sources.record.install_macros
 WORK_SOURCES_FROM_WORKS_SQL = """
 INSERT INTO work_sources (wkey, origin, record_id, doi, title_key, updated_date)
 SELECT w.wkey, w.origin, w.work_id, w.doi, coalesce(ca_title_key(w.title, w.year, ca_surname(a.author_name)), ''),
@@ -291,7 +284,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         meta_set(con, "data_version", "0")
     elif version in ("3", "4", "5", "6", "7"):
         if version == "3":  # version 4 added work_sources: fill it from the stored works
-            con.execute(DEDUPE_MACROS_SQL)
+            install_macros(con)
             con.execute(WORK_SOURCES_FROM_WORKS_SQL)
         # version 5 added institutions.ror_type (filled by the next ingest, `ror load` or `refresh`)
         con.execute("ALTER TABLE institutions ADD COLUMN IF NOT EXISTS ror_type VARCHAR")
