@@ -51,6 +51,8 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
     count_records(con, report)
     report.institution_records = con.execute(
         "SELECT count(*) FROM stage_institutions WHERE origin = 'entity'").fetchone()[0]
+    # the accounting identity, on every run: records that do not add up stop the ingest before anything is written
+    report.check_accounting()
     # nothing new (every record already stored as it is, provenance too; title keys aside): nothing to write
     sources_same = not counts.get("insert") and not counts.get("replace") and con.execute("""
         SELECT NOT EXISTS (

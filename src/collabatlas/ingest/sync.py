@@ -38,6 +38,7 @@ from collabatlas.escaping import sql_string
 from collabatlas.ingest import institution_merges, maintenance
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
+from collabatlas.sources.paths import duckdb_literal
 from collabatlas.store.schema import data_version, meta_get, meta_set, transaction
 
 MERGED_IDS_SQL = """
@@ -214,7 +215,7 @@ def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path], table: 
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (record_id VARCHAR, merge_into_id VARCHAR, merge_date DATE)")
     if not files:
         return 0
-    names = "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
+    names = "[" + ", ".join(sql_string(duckdb_literal(f)) for f in files) + "]"  # literal names (no globs)
     try:
         con.execute(f"""
             INSERT INTO {table}

@@ -1,0 +1,134 @@
+"""The ingest and sync guarantees of the README: literal paths, the accounting identity on every run,
+the sync watermark rule, merge graphs, in-memory stores refused, a read-only verify, a busy store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import collabatlas
+from collabatlas.sources.ingest_report import AccountingError, IngestReport
+from collabatlas.sources.paths import duckdb_literal, expand_user_paths
+from collabatlas.views.cli import app
+from tests.conftest import work, write_jsonl
+
+JP_US = [[("I1", "JP")], [("I2", "US")]]
+
+
+def _ids(atlas) -> list[str]:
+    return sorted(r[0] for r in atlas.con.execute("SELECT work_id FROM works").fetchall())
+
+
+# -- 1. paths are literal ---------------------------------------------------------------------
+def test_bracket_and_star_file_names_are_read_as_themselves(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_jsonl(folder / "works[1].jsonl", [work("W1", JP_US)])
+    write_jsonl(folder / "works1.jsonl", [work("W2", JP_US)])
+    write_jsonl(folder / "star*.jsonl", [work("W3", JP_US)])
+    write_jsonl(folder / "starX.jsonl", [work("W4", JP_US)])
+    with collabatlas.open(tmp_path / "s.duckdb") as atlas:
+        # the folder: each file read exactly once (works1.jsonl not twice, works[1].jsonl not never)
+        report = atlas.ingest(folder)
+        assert sorted(f.path for f in report.files) == sorted(str(folder / n) for n in
+                                                             ("works[1].jsonl", "works1.jsonl", "star*.jsonl",
+                                                              "starX.jsonl"))
+        assert [f.records for f in report.files] == [1, 1, 1, 1]
+        assert report.records_read == 4 and report.works_inserted == 4 and report.unaccounted == 0
+    with collabatlas.open(tmp_path / "one.duckdb") as atlas:
+        assert atlas.ingest(folder / "works[1].jsonl").records_read == 1
+        assert _ids(atlas) == ["W1"]
+        assert atlas.ingest(folder / "star*.jsonl").records_read == 1  # exists: not a pattern
+        assert _ids(atlas) == ["W1", "W3"]
+
+
+def test_a_bracket_folder_is_not_its_lookalike(tmp_path):
+    write_jsonl((tmp_path / "data[1]").mkdir() or tmp_path / "data[1]" / "w.jsonl", [work("W1", JP_US)])
+    write_jsonl((tmp_path / "data1").mkdir() or tmp_path / "data1" / "w.jsonl", [work("W2", JP_US)])
+    store = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "data[1]"), "--store", str(store), "--json"])
+    assert result.exit_code == 0, result.output
+    with collabatlas.open(store, read_only=True) as atlas:
+        assert _ids(atlas) == ["W1"]
+
+
+def test_a_pattern_that_is_no_path_is_expanded_and_one_matching_nothing_is_refused(tmp_path):
+    write_jsonl(tmp_path / "a1.jsonl", [work("W1", JP_US)])
+    write_jsonl(tmp_path / "a2.jsonl", [work("W2", JP_US)])
+    write_jsonl(tmp_path / "b.jsonl", [work("W3", JP_US)])
+    assert expand_user_paths([str(tmp_path / "a*.jsonl")]) == [str(tmp_path / "a1.jsonl"), str(tmp_path / "a2.jsonl")]
+    with collabatlas.open(tmp_path / "s.duckdb") as atlas:
+        assert atlas.ingest(str(tmp_path / "a?.jsonl")).records_read == 2
+        assert _ids(atlas) == ["W1", "W2"]
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "z*.jsonl"), "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 2 and "matches nothing" in result.output
+
+
+def test_duckdb_literal_escapes_pattern_characters():
+    assert duckdb_literal("a/works[1].jsonl") == "a/works[[]1].jsonl"
+    assert duckdb_literal("star*?.jsonl") == "star[*][?].jsonl"
+    assert duckdb_literal("plain/name.jsonl") == "plain/name.jsonl"
+
+
+def test_import_tables_of_a_bracket_folder(tmp_path):
+    with collabatlas.open(tmp_path / "a.duckdb") as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "w.jsonl", [work("W1", JP_US), work("W2", JP_US)]))
+    runner = CliRunner()
+    out = tmp_path / "exp[1]"
+    assert runner.invoke(app, ["export", str(out), "--store", str(tmp_path / "a.duckdb")]).exit_code == 0
+    result = runner.invoke(app, ["import-tables", str(out), "--store", str(tmp_path / "b.duckdb")])
+    assert result.exit_code == 0, result.output
+    with collabatlas.open(tmp_path / "b.duckdb", read_only=True) as atlas:
+        assert _ids(atlas) == ["W1", "W2"]
+
+
+# -- 4. the accounting identity --------------------------------------------------------------------
+def test_the_accounting_identity_is_in_the_json_summary(tmp_path):
+    good = [work("W1", JP_US), work("W2", JP_US)]
+    path = write_jsonl(tmp_path / "w.jsonl", good)
+    path.write_bytes(path.read_bytes() + b'{"id": "broken\n' + b'{"id": "https://openalex.org/W9"}\n')
+    result = CliRunner().invoke(app, ["ingest", str(path), "--store", str(tmp_path / "s.duckdb"), "--json"])
+    assert result.exit_code == 3, result.output  # a malformed line is damage
+    summary = json.loads(result.stdout)
+    acc = summary["accounting"]
+    assert acc["read"] == 4 and acc["stored"] == 2 and acc["unaccounted"] == 0
+    assert acc["skipped"] == {"record without authorships": 1}
+    assert acc["lost to damage"] == {str(path): 1}
+
+
+def test_an_identity_that_does_not_hold_stops_the_run_naming_the_file():
+    report = IngestReport()
+    report.files.append(type("F", (), {"path": "x.jsonl"})())
+    report.count_read("works", 3)
+    report.works_inserted = 2
+    with pytest.raises(AccountingError, match=r"1 records in no bucket.* in x\.jsonl"):
+        report.check_accounting()
+    report.works_inserted = 3
+    report.check_accounting()
+    report.skip("truncated or corrupt gzip", "x.jsonl")
+    report.count_read("works", 1)
+    with pytest.raises(AccountingError, match="without a file named"):
+        report.check_accounting()  # damage must be attributed to a file
+    report.lost_in("x.jsonl", 1)
+    report.check_accounting()
+
+
+def test_a_broken_count_is_not_committed(tmp_path, monkeypatch):
+    from collabatlas.ingest import merge as merge_module
+
+    store = tmp_path / "s.duckdb"
+    with collabatlas.open(store) as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "a.jsonl", [work("W1", JP_US)]))
+        original = merge_module.count_records
+
+        def miscount(con, report):
+            original(con, report)
+            report.works_inserted += 1  # a bucket counted twice
+
+        monkeypatch.setattr(merge_module, "count_records", miscount)
+        with pytest.raises(AccountingError, match=r"b\.jsonl"):
+            atlas.ingest(write_jsonl(tmp_path / "b.jsonl", [work("W2", JP_US)]))
+        assert _ids(atlas) == ["W1"]
+
