@@ -4,6 +4,7 @@ the sync watermark rule, merge graphs, in-memory stores refused, a read-only ver
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -132,3 +133,67 @@ def test_a_broken_count_is_not_committed(tmp_path, monkeypatch):
             atlas.ingest(write_jsonl(tmp_path / "b.jsonl", [work("W2", JP_US)]))
         assert _ids(atlas) == ["W1"]
 
+
+
+# -- 2. the sync watermark rule ---------------------------------------------------------------------
+def _partition(root, day: str, records: list, entity: str = "works") -> Path:
+    folder = root / entity / f"updated_date={day}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_jsonl(folder / "part_000.gz", records, gz=True)
+
+
+def _sync(root, store, *extra):
+    result = CliRunner().invoke(app, ["sync", str(root), "--store", str(store), "--json", *extra])
+    return result, (json.loads(result.stdout) if result.stdout.strip().startswith("{") else None)
+
+
+def test_sync_never_passes_a_damaged_partition_and_reads_it_after_the_repair(tmp_path):
+    root, store = tmp_path / "snap", tmp_path / "s.duckdb"
+    _partition(root, "2024-01-01", [work("W1", JP_US, updated="2024-01-01T00:00:00")])
+    many = [work(f"W{100 + i}", JP_US, updated="2024-02-01T00:00:00") for i in range(300)]
+    part = _partition(root, "2024-02-01", many)
+    whole = part.read_bytes()
+    part.write_bytes(whole[: len(whole) * 6 // 10])  # truncated gzip
+    _partition(root, "2024-03-01", [work("W2", JP_US, updated="2024-03-01T00:00:00")])
+
+    result, summary = _sync(root, store)
+    assert result.exit_code == 3, result.output
+    assert str(part) in result.stderr
+    assert list(summary["damaged_files"]) == [str(part)]
+    assert summary["watermarks_after"]["works"] == "2024-01-01"  # not past the damaged partition
+    with collabatlas.open(store, read_only=True) as atlas:
+        stored = atlas.con.execute("SELECT count(*) FROM works").fetchone()[0]
+        assert 2 < stored < 302  # W1, W2 and the works before the break
+
+    part.write_bytes(whole)  # repaired
+    result, summary = _sync(root, store)
+    assert result.exit_code == 0, result.output
+    assert summary["partitions"]["works"] == ["2024-02-01", "2024-03-01"]
+    assert summary["watermarks_after"]["works"] == "2024-03-01"
+    with collabatlas.open(store, read_only=True) as atlas:
+        assert atlas.con.execute("SELECT count(*) FROM works").fetchone()[0] == 302
+    result, summary = _sync(root, store)
+    assert result.exit_code == 0 and not summary["changed"]
+
+
+@pytest.mark.parametrize("bad", ["updated_date=2024-13-45", "updated_date=2024-02-30", "updated_date=soon"])
+def test_sync_refuses_a_partition_name_that_is_no_date(tmp_path, bad):
+    root, store = tmp_path / "snap", tmp_path / "s.duckdb"
+    _partition(root, "2024-01-01", [work("W1", JP_US)])
+    (root / "works" / bad).mkdir()
+    write_jsonl(root / "works" / bad / "part_000.gz", [work("W2", JP_US)], gz=True)
+    result = CliRunner().invoke(app, ["sync", str(root), "--store", str(store)])
+    assert result.exit_code == 2 and bad in result.output
+    with collabatlas.open(store) as atlas:
+        assert atlas.con.execute("SELECT count(*) FROM works").fetchone()[0] == 0  # nothing, no watermark
+        from collabatlas.store.schema import meta_get
+
+        assert meta_get(atlas.con, "openalex_works_watermark") is None
+
+
+def test_sync_refuses_a_partition_that_is_a_file(tmp_path):
+    root, store = tmp_path / "snap", tmp_path / "s.duckdb"
+    _partition(root, "2024-01-01", [work("W1", JP_US)])
+    write_jsonl(root / "works" / "updated_date=2024-02-01", [work("W2", JP_US)], gz=True)
+    result = CliRunner().invoke(app, ["sync", str(root), "--store", str(store)])
+    assert result.exit_code == 2 and "updated_date=2024-02-01 (a file" in result.output

@@ -29,7 +29,7 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -81,6 +81,9 @@ class SyncReport:
     merged_ids_read: int = 0  # works
     merged_institution_ids_read: int = 0
     missing_files: int = 0  # listed by a manifest, newer than the watermark, absent (--allow-missing)
+    #: part file -> records lost to damage in it (truncated gzip, malformed JSON): the watermark stops
+    #: before its partition, so the next sync reads it again (after the file is repaired)
+    damaged_files: dict[str, int] = field(default_factory=dict)
     works_added: int = 0
     works_replaced: int = 0
     works_merged_away: int = 0
@@ -97,8 +100,24 @@ class SyncReport:
         out["ingest"] = self.ingest.to_dict() if self.ingest is not None else None
         return out
 
+    @property
+    def damaged(self) -> int:
+        """Records lost to damaged part files (the CLI then exits with DAMAGED_EXIT_CODE)."""
+        return sum(self.damaged_files.values())
+
+    def damage_note(self) -> str:
+        """What the damage did to the watermark ('' without damage)."""
+        if not self.damaged_files:
+            return ""
+        names = ", ".join(sorted(self.damaged_files)[:5]) + (" ..." if len(self.damaged_files) > 5 else "")
+        return (f"{self.damaged:,} records lost to damaged part files ({names}): the watermark stops before "
+                f"their partition ({self.watermarks_after.get('works') or 'none'}); repair or download the files "
+                "again and run sync again to read them")
+
     def summary(self) -> str:
         parts = ", ".join(f"{len(v)} {k}" for k, v in self.partitions.items() if v) or "none"
+        if self.damaged_files and not self.changed:
+            return self.damage_note()
         if not self.changed:
             return (f"up to date: no partition or merged-id file newer than the watermark "
                     f"({self.watermarks_before.get('works') or 'none'}); data version {self.data_version} kept")
@@ -111,7 +130,8 @@ class SyncReport:
                 f"{self.watermarks_before.get('works') or 'none'} -> {self.watermarks_after.get('works') or 'none'}; "
                 f"data version {self.data_version}"
                 + (f"; {self.missing_files:,} part files the manifest lists are not here (left out)"
-                   if self.missing_files else ""))
+                   if self.missing_files else "")
+                + (f"; {self.damage_note()}" if self.damaged_files else ""))
 
 
 # -- used by every ingest --------------------------------------------------------------------
@@ -161,11 +181,43 @@ def _manifest_files(folder: Path) -> list[tuple[str, Path]] | None:
     return out
 
 
+def partition_date(name: str) -> str | None:
+    """``updated_date=YYYY-MM-DD`` → the date (a real calendar date); None for any other name."""
+    found = re.fullmatch(r"updated_date=(\d{4}-\d{2}-\d{2})", name)
+    if not found:
+        return None
+    try:
+        date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+    return found.group(1)
+
+
 def _partition_files(folder: Path) -> list[tuple[str, Path]]:
-    """The manifest's parts and the part files present (a file the manifest does not list is read too)."""
-    present = [(m.group(1), f) for f in sorted(folder.glob("updated_date=*/*"))
-               if f.is_file() and not f.name.startswith(".") and (m := _PARTITION.search(f.parent.name))]
-    return sorted(set((_manifest_files(folder) or []) + present))
+    """The manifest's parts and the part files present (a file the manifest does not list is read too).
+    A partition whose name is not ``updated_date=`` + a real date, or that is a file instead of a
+    folder, stops the sync with its name: it would be left out, or, as the watermark, hide every later
+    partition."""
+    bad = []
+    present = []
+    for entry in sorted(folder.iterdir()):
+        if not entry.name.startswith("updated_date="):
+            continue
+        day = partition_date(entry.name)
+        if day is None:
+            bad.append(f"{entry} (not updated_date=YYYY-MM-DD with a real date)")
+        elif not entry.is_dir():
+            bad.append(f"{entry} (a file, not a partition folder)")
+        else:
+            present += [(day, f) for f in sorted(entry.iterdir()) if f.is_file() and not f.name.startswith(".")]
+    listed = _manifest_files(folder) or []
+    bad += [f"{f.parent} (listed by {folder / 'manifest'}: not a real date)" for d, f in listed
+            if partition_date(f"updated_date={d}") is None]
+    if bad:
+        raise SyncError(f"{folder}: {len(bad)} partition{'s' if len(bad) > 1 else ''} cannot be read: "
+                        + "; ".join(bad[:5]) + (" ..." if len(bad) > 5 else "")
+                        + "; rename or remove them (the watermark would pass them or stop at them)")
+    return sorted(set(listed + present))
 
 
 def plan(con: duckdb.DuckDBPyConnection, root: Path, allow_missing: bool = False, report: SyncReport | None = None
@@ -260,9 +312,23 @@ def _apply_merged(con: duckdb.DuckDBPyConnection, report: SyncReport, version: i
     return gone
 
 
-def _hook(report: SyncReport, marks: dict[str, str | None]):
+def hold_marks(marks: dict[str, str | None], chosen: dict[str, list[tuple[str, Path]]],
+               damaged_files: dict[str, int]) -> None:
+    """The watermark rule: an entity's watermark never passes a partition that was not read completely.
+    With a damaged part file, ``marks[entity]`` becomes the last partition read before the earliest
+    damaged one (None: the watermark stays where it was), so the next sync reads it again."""
+    for entity, files in chosen.items():
+        hit = [d for d, f in files if str(f) in damaged_files]
+        if hit:
+            first = min(hit)
+            marks[entity] = max((d for d, _f in files if d < first), default=None)
+
+
+def _hook(report: SyncReport, marks: dict[str, str | None], chosen: dict[str, list[tuple[str, Path]]]):
     def within(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> bool:
         changed = False
+        report.damaged_files = dict(ingest_report.damaged_files)
+        hold_marks(marks, chosen, report.damaged_files)
         version = data_version(con) + 1
         gone = _apply_merged(con, report, version)
         report.works_merged_away = ingest_report.works_merged_away = gone
@@ -308,7 +374,7 @@ def sync(con: duckdb.DuckDBPyConnection, snapshot: str | Path, memory_limit: str
         report.merged_ids_read = _stage_merged_ids(con, [f for _d, f in merged["works"]])
         report.merged_institution_ids_read = _stage_merged_ids(
             con, [f for _d, f in merged["institutions"]], institution_merges.NEW_MERGED)
-        hook = _hook(report, marks)
+        hook = _hook(report, marks, chosen)
         if files:
             ingest_report = ingest(con, files, memory_limit=memory_limit, format="openalex", within=hook,
                                    progress=progress)
@@ -320,6 +386,7 @@ def sync(con: duckdb.DuckDBPyConnection, snapshot: str | Path, memory_limit: str
         con.execute(f"DROP TABLE IF EXISTS {NEW_MERGED}")
         con.execute(f"DROP TABLE IF EXISTS {institution_merges.NEW_MERGED}")
     report.ingest = ingest_report
+    report.watermarks_after = {k: marks.get(k) or report.watermarks_before[k] for k in WATERMARK}
     report.works_added, report.works_replaced = ingest_report.works_inserted, ingest_report.works_replaced
     report.changed, report.data_version = ingest_report.changed, data_version(con)
     report.seconds = time.perf_counter() - started

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from collabatlas.escaping import markup
+from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
 from collabatlas.views.cli_common import StoreOpt, _guard, _open, console, err_console
 
 
@@ -33,6 +34,10 @@ def sync(
     the new watermark: one transaction, idempotent (a second run changes nothing). The saved unit
     shares and aggregates are then updated for the changed works only.
 
+    Exit code 3 (after the summary) when a part file is damaged (truncated gzip, malformed JSON): the
+    watermark then stops before its partition, so a sync after the repair reads it. A partition whose
+    name is not updated_date=YYYY-MM-DD (a real date), or that is a file, stops the sync (exit 2).
+
     Example:
 
       collabatlas sync /data/openalex-snapshot --store atlas.duckdb
@@ -41,13 +46,17 @@ def sync(
         report = atlas.sync(snapshot, allow_missing=allow_missing)
     if json_summary:
         print(json.dumps(report.to_dict(), default=str))
-        return
-    console.print(report.summary(), markup=False)
-    if report.ingest is not None and report.ingest.derived_update:
-        ing = report.ingest
-        console.print(f"saved unit shares and aggregates: {ing.derived_update} ({ing.works_recounted:,} works "
-                      f"recounted; {ing.unit_shares_seconds:.2f} s unit shares, {ing.aggregates_seconds:.2f} s "
-                      "aggregates)", markup=False)
+    else:
+        console.print(report.summary(), markup=False)
+        if report.ingest is not None and report.ingest.derived_update:
+            ing = report.ingest
+            console.print(f"saved unit shares and aggregates: {ing.derived_update} ({ing.works_recounted:,} works "
+                          f"recounted; {ing.unit_shares_seconds:.2f} s unit shares, {ing.aggregates_seconds:.2f} s "
+                          "aggregates)", markup=False)
+    if report.damaged:  # as ingest: the summary, then exit 3; the watermark stopped before the damaged partition
+        err_console.print(f"{report.damaged:,} records lost to damaged files: "
+                          f"{', '.join(sorted(report.damaged_files))} (exit code {DAMAGED_EXIT_CODE})", markup=False)
+        raise typer.Exit(DAMAGED_EXIT_CODE)
 
 
 def verify(
