@@ -3,6 +3,7 @@ the sync watermark rule, merge graphs, in-memory stores refused, a read-only ver
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -197,3 +198,69 @@ def test_sync_refuses_a_partition_that_is_a_file(tmp_path):
     write_jsonl(root / "works" / "updated_date=2024-02-01", [work("W2", JP_US)], gz=True)
     result = CliRunner().invoke(app, ["sync", str(root), "--store", str(store)])
     assert result.exit_code == 2 and "updated_date=2024-02-01 (a file" in result.output
+
+
+# -- 3. merge graphs ------------------------------------------------------------------------------
+def _merged(root, day: str, rows: str, entity: str = "works") -> None:
+    folder = root / "merged_ids" / entity
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{day}.csv.gz").write_bytes(gzip.compress(("merge_date,id,merge_into_id\n" + rows).encode()))
+
+
+def test_self_merges_and_cycles_are_refused_with_their_ids_and_the_count_is_true(tmp_path):
+    root, store = tmp_path / "snap", tmp_path / "s.duckdb"
+    _partition(root, "2024-01-01", [work(f"W{i}", JP_US, updated="2024-01-01T00:00:00") for i in range(1, 6)])
+    assert _sync(root, store)[0].exit_code == 0
+    # W1 into itself; W2 into W3 and W3 into W2 (a cycle); W4 into W5 (a real merge)
+    _merged(root, "2024-02-01", "2024-02-01,W1,W1\n2024-02-01,W2,W3\n2024-02-01,W3,W2\n"
+                                "2024-02-01,https://openalex.org/W4,https://openalex.org/W5\n")
+    result, summary = _sync(root, store)
+    assert result.exit_code == 0, result.output
+    assert summary["works_merged_away"] == 1
+    assert summary["merged_ids_refused"] == {"merged into itself (refused: the work would vanish)": 1,
+                                             "part of a cycle of merges (refused: every work on it would vanish)": 2}
+    assert any("W1" in n for n in summary["notes"]) and any("W2, W3" in n for n in summary["notes"])
+    with collabatlas.open(store, read_only=True) as atlas:
+        assert _ids(atlas) == ["W1", "W2", "W3", "W5"]
+    # a cycle through a merge stored by an earlier sync: W5 into W4 (W4 is already merged into W5)
+    _merged(root, "2024-03-01", "2024-03-01,W5,W4\n")
+    result, summary = _sync(root, store)
+    assert summary["works_merged_away"] == 0 and sum(summary["merged_ids_refused"].values()) == 1
+    with collabatlas.open(store, read_only=True) as atlas:
+        assert _ids(atlas) == ["W1", "W2", "W3", "W5"]
+
+
+def test_merged_away_records_of_the_input_are_counted_in_the_sync_summary(tmp_path):
+    root, store = tmp_path / "snap", tmp_path / "s.duckdb"
+    _partition(root, "2024-01-01", [work("W1", JP_US), work("W2", JP_US)])
+    _merged(root, "2024-01-01", "2024-01-01,W2,W1\n")
+    result, summary = _sync(root, store)
+    assert result.exit_code == 0
+    assert summary["records_merged_away"] == 1 and summary["works_merged_away"] == 0
+    text = CliRunner().invoke(app, ["sync", str(root), "--store", str(tmp_path / "t.duckdb")]).output
+    assert "1 records of this input" in text
+
+
+def test_ingest_of_a_snapshot_folder_applies_its_merged_ids_as_sync_does(tmp_path):
+    root = tmp_path / "snap"
+    _partition(root, "2024-01-01", [work("W1", JP_US), work("W2", JP_US), work("W3", JP_US)])
+    _merged(root, "2024-01-01", "2024-01-01,W2,W1\n2024-01-01,W3,W3\n")
+    with collabatlas.open(tmp_path / "i.duckdb") as atlas:
+        report = atlas.ingest(root)
+        assert not any("not OpenAlex JSON" in m for m in report.messages)
+        assert report.records_read == 3 and report.works_inserted == 2 and report.unaccounted == 0
+        assert report.skipped["merged into another work (OpenAlex merged_ids)"] == 1  # counted once
+        assert sum(report.merged_ids_refused.values()) == 1  # W3 into itself
+        ingested = _ids(atlas)
+        # a later input holding the merged-away record does not bring it back
+        again = atlas.ingest(write_jsonl(tmp_path / "old.jsonl", [work("W2", JP_US, updated="2025-01-01T00:00:00")]))
+        assert again.skipped["merged into another work (OpenAlex merged_ids)"] == 1
+    with collabatlas.open(tmp_path / "s.duckdb") as atlas:
+        atlas.sync(root)
+        assert _ids(atlas) == ingested == ["W1", "W3"]
+    # stored works merged away by a later ingest of merged ids
+    with collabatlas.open(tmp_path / "j.duckdb") as atlas:
+        atlas.ingest(root / "works")
+        assert _ids(atlas) == ["W1", "W2", "W3"]
+        report = atlas.ingest(root / "merged_ids")
+        assert report.works_merged_away == 1 and _ids(atlas) == ["W1", "W3"]

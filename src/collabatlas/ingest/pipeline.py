@@ -30,9 +30,10 @@ from collabatlas.ingest.export_staging import ExportStager
 from collabatlas.ingest.merge import MergeHook, merge
 from collabatlas.ingest.scratch import clean_stale_tmpdirs, make_tmpdir
 from collabatlas.ingest.staging import STAGING_SQL, drop_staging
+from collabatlas.ingest.sync import drop_merged_ids, merged_ids_hook
 from collabatlas.sources.exports import EXPORT_ORIGINS, FORMATS, Matcher, detect_format
 from collabatlas.sources.ingest_report import IngestReport
-from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover
+from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover, in_merged_ids, merged_id_files
 from collabatlas.sources.openalex_staging import Stager
 from collabatlas.sources.paths import duckdb_literal, expand_user_paths
 from collabatlas.store.interchange import check_export_target, check_import_folder, table_files, write_manifest
@@ -86,7 +87,7 @@ def split_exports(paths: list[str | os.PathLike], fmt: str,
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()
-                                                     and not p.name.startswith("."))
+                                                     and not p.name.startswith(".") and not in_merged_ids(p, path))
         found = [(f, fmt if fmt != "auto" else _detect(f)) for f in files]
         for f, f_fmt in found:
             if f_fmt == "pairs":
@@ -129,9 +130,13 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     files = discover(openalex_paths, report) if openalex_paths else []
     if exports and matcher is None:
         matcher = _default_matcher(con)
-    if not files and not exports:
+    # a snapshot folder's merged_ids/ (sync passes its own: within is its hook)
+    merged = merged_id_files(paths) if within is None else {"works": [], "institutions": []}
+    if not files and not exports and not any(merged.values()):
         raise InputError("no input files found in " + ", ".join(map(str, paths)))
     con.execute(STAGING_SQL)
+    if any(merged.values()):  # applied as sync applies them (collabatlas.ingest.sync), in the same transaction
+        within = merged_ids_hook(con, merged["works"], merged["institutions"], report)
     usable = []
     for file in files:
         if file.entity == "empty":
@@ -172,6 +177,8 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
             merge(con, report, started, within)
     finally:
         drop_staging(con)
+        if any(merged.values()):
+            drop_merged_ids(con)
     if progress:
         progress("done", total, total)
     return report

@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from collabatlas.escaping import sql_string
-from collabatlas.ingest import institution_merges, maintenance
+from collabatlas.ingest import institution_merges, maintenance, merge_graph
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.paths import duckdb_literal
@@ -86,7 +86,10 @@ class SyncReport:
     damaged_files: dict[str, int] = field(default_factory=dict)
     works_added: int = 0
     works_replaced: int = 0
-    works_merged_away: int = 0
+    works_merged_away: int = 0  # stored works removed (their OpenAlex id is in merged_ids)
+    records_merged_away: int = 0  # records of this sync's input not stored: their id is a merged-away one
+    merged_ids_refused: dict[str, int] = field(default_factory=dict)  # reason -> work ids (merge_graph)
+    notes: list[str] = field(default_factory=list)  # the ids refused
     institutions_merged_away: int = 0  # stored institutions whose affiliations moved to the one they went into
     watermarks_before: dict[str, str | None] = field(default_factory=dict)
     watermarks_after: dict[str, str | None] = field(default_factory=dict)
@@ -121,9 +124,13 @@ class SyncReport:
         if not self.changed:
             return (f"up to date: no partition or merged-id file newer than the watermark "
                     f"({self.watermarks_before.get('works') or 'none'}); data version {self.data_version} kept")
+        refused = sum(self.merged_ids_refused.values())
         return (f"partitions read: {parts} ({self.files} files); works added {self.works_added:,}, replaced "
-                f"{self.works_replaced:,}, merged away {self.works_merged_away:,} "
-                f"({self.merged_ids_read:,} merged ids in {len(self.merged_id_files)} files); "
+                f"{self.works_replaced:,}, merged away {self.works_merged_away:,} stored works"
+                + (f" and {self.records_merged_away:,} records of this input" if self.records_merged_away else "")
+                + f" ({self.merged_ids_read:,} merged ids in {len(self.merged_id_files)} files"
+                + (f", {refused:,} refused: " + "; ".join(f"{n:,} {r}" for r, n in self.merged_ids_refused.items())
+                   if refused else "") + "); "
                 + (f"institutions merged away {self.institutions_merged_away:,} ({self.merged_institution_ids_read:,} "
                    "merged institution ids); " if self.merged_institution_ids_read else "")
                 + f"watermark "
@@ -283,8 +290,55 @@ def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path], table: 
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
+def stage_merged_ids(con: duckdb.DuckDBPyConnection, works: list[Path], institutions: list[Path],
+                     notes: list[str]) -> tuple[int, int, dict[str, int]]:
+    """Stage the merged-id files of a sync (or of an ingest of a snapshot folder): (work ids read,
+    institution ids read, {reason: work ids refused}); self-merges and cycles are refused
+    (:mod:`collabatlas.ingest.merge_graph`), their ids added to ``notes``."""
+    n_works = _stage_merged_ids(con, works)
+    refused = merge_graph.refuse_bad_merges(con, NEW_MERGED)
+    notes.extend(merge_graph.describe(refused))
+    n_institutions = _stage_merged_ids(con, institutions, institution_merges.NEW_MERGED)
+    return n_works, n_institutions, {reason: len(ids) for reason, ids in refused.items()}
+
+
+def drop_merged_ids(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {NEW_MERGED}")
+    con.execute(f"DROP TABLE IF EXISTS {institution_merges.NEW_MERGED}")
+
+
+def apply_merged_ids(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> tuple[int, int]:
+    """Inside the merge transaction: apply the staged merged ids (stored works removed, institutions'
+    affiliations moved); (works removed, institutions merged away)."""
+    gone = _apply_merged(con, data_version(con) + 1)
+    ingest_report.works_merged_away = gone
+    ingest_report.records_merged_away = ingest_report.skipped.get(SKIP_REASON, 0)
+    return gone, institution_merges.apply(con)
+
+
+def merged_ids_hook(con: duckdb.DuckDBPyConnection, works: list[Path], institutions: list[Path],
+                    report: IngestReport):
+    """``collabatlas ingest`` of a snapshot folder holding ``merged_ids/``: stage its merged ids (so the
+    input's merged-away records are skipped, counted once) and return the merge hook that applies them
+    as a sync does (no watermark). The caller drops the staged ids afterwards (:func:`drop_merged_ids`)."""
+    notes: list[str] = []
+    n_works, n_institutions, refused = stage_merged_ids(con, works, institutions, notes)
+    for message in notes:
+        report.note(message)
+    report.merged_ids_refused.update(refused)
+    report.note(f"merged ids: {n_works:,} work ids and {n_institutions:,} institution ids read from "
+                f"{len(works) + len(institutions)} files of merged_ids/")
+    before = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0] if _table_exists(con, "merged_ids") else 0
+
+    def within(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> bool:
+        gone, institutions_gone = apply_merged_ids(con, ingest_report)
+        after = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]
+        return bool(gone or institutions_gone or after != before)
+    return within
+
+
 # -- applying them ---------------------------------------------------------------------------
-def _apply_merged(con: duckdb.DuckDBPyConnection, report: SyncReport, version: int) -> int:
+def _apply_merged(con: duckdb.DuckDBPyConnection, version: int) -> int:
     """Inside the transaction: list the new merged ids, remove the stored works they name (their
     source records go to ``merged_work_sources``); returns the works removed."""
     con.execute(MERGED_IDS_SQL)
@@ -329,10 +383,9 @@ def _hook(report: SyncReport, marks: dict[str, str | None], chosen: dict[str, li
         changed = False
         report.damaged_files = dict(ingest_report.damaged_files)
         hold_marks(marks, chosen, report.damaged_files)
-        version = data_version(con) + 1
-        gone = _apply_merged(con, report, version)
-        report.works_merged_away = ingest_report.works_merged_away = gone
-        report.institutions_merged_away = institution_merges.apply(con)
+        gone, report.institutions_merged_away = apply_merged_ids(con, ingest_report)
+        report.works_merged_away = gone
+        report.records_merged_away = ingest_report.records_merged_away
         changed |= bool(report.institutions_merged_away)
         new_ids = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]
         changed |= bool(gone) or new_ids != report._ids_before  # type: ignore[attr-defined]
@@ -371,9 +424,8 @@ def sync(con: duckdb.DuckDBPyConnection, snapshot: str | Path, memory_limit: str
     report._ids_before = (con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]  # type: ignore[attr-defined]
                           if _table_exists(con, "merged_ids") else 0)
     try:
-        report.merged_ids_read = _stage_merged_ids(con, [f for _d, f in merged["works"]])
-        report.merged_institution_ids_read = _stage_merged_ids(
-            con, [f for _d, f in merged["institutions"]], institution_merges.NEW_MERGED)
+        report.merged_ids_read, report.merged_institution_ids_read, report.merged_ids_refused = stage_merged_ids(
+            con, [f for _d, f in merged["works"]], [f for _d, f in merged["institutions"]], report.notes)
         hook = _hook(report, marks, chosen)
         if files:
             ingest_report = ingest(con, files, memory_limit=memory_limit, format="openalex", within=hook,
@@ -383,9 +435,9 @@ def sync(con: duckdb.DuckDBPyConnection, snapshot: str | Path, memory_limit: str
         else:
             ingest_report = IngestReport(changed=False, data_version=data_version(con))
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {NEW_MERGED}")
-        con.execute(f"DROP TABLE IF EXISTS {institution_merges.NEW_MERGED}")
+        drop_merged_ids(con)
     report.ingest = ingest_report
+    ingest_report.merged_ids_refused.update(report.merged_ids_refused)
     report.watermarks_after = {k: marks.get(k) or report.watermarks_before[k] for k in WATERMARK}
     report.works_added, report.works_replaced = ingest_report.works_inserted, ingest_report.works_replaced
     report.changed, report.data_version = ingest_report.changed, data_version(con)

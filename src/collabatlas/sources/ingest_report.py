@@ -73,6 +73,9 @@ class IngestReport:
     #: institution whose attributes changed): what incremental maintenance recomputes (collabatlas.ingest.maintenance)
     works_recounted: int = 0
     works_merged_away: int = 0  # stored works removed because OpenAlex merged them into another (sync)
+    #: records of this input not stored because OpenAlex merged them into another work (of ``skipped``)
+    records_merged_away: int = 0
+    merged_ids_refused: Counter = field(default_factory=Counter)  # reason -> merged work ids refused
     #: how the saved unit shares and aggregates were brought up to date: "incremental", "full rebuild", ""
     derived_update: str = ""
     changed: bool = True  # False: the store already held all of it (no new data version, no log row)
@@ -179,6 +182,7 @@ class IngestReport:
         out["warnings"] = dict(self.warnings)
         out["files_skipped"] = dict(self.files_skipped)
         out["damaged_files"] = dict(self.damaged_files)
+        out["merged_ids_refused"] = dict(self.merged_ids_refused)
         out["accounting"] = self.accounting()
         out["records_skipped"] = self.records_skipped
         out["duplicates_merged"] = self.duplicates_merged

@@ -138,6 +138,10 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
         ("records skipped", report.records_skipped),
     ]
     rows += [(f"  {reason}", n) for reason, n in sorted(report.skipped.items())]
+    rows += [(f"  lost to damage in {path}", n) for path, n in sorted(report.damaged_files.items())]
+    if report.works_merged_away:
+        rows.append(("stored works merged away (OpenAlex merged_ids)", report.works_merged_away))
+    rows += [(f"merged ids refused: {reason}", n) for reason, n in sorted(report.merged_ids_refused.items())]
     rows += [(f"warning: {reason}", n) for reason, n in sorted(report.warnings.items())]
     rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
     rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "
@@ -147,6 +151,7 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
         rows.append(("and per-year aggregates built from them", f"{report.aggregates_seconds:.2f} s"))
     for what, n in rows:
         t.add_row(markup(what), f"{n:,}" if isinstance(n, int) else markup(n))
+    t.caption = markup(report.accounting_line())  # the accounting identity, checked before the commit
     console.print(t)
     for message in report.messages:
         err_console.print(f"[yellow]note:[/] {markup(message)}")
