@@ -264,3 +264,60 @@ def test_ingest_of_a_snapshot_folder_applies_its_merged_ids_as_sync_does(tmp_pat
         assert _ids(atlas) == ["W1", "W2", "W3"]
         report = atlas.ingest(root / "merged_ids")
         assert report.works_merged_away == 1 and _ids(atlas) == ["W1", "W3"]
+
+
+# -- 5. an in-memory store keeps nothing: refused for input commands ---------------------------------
+@pytest.mark.parametrize("command", ["ingest", "sync", "import-tables"])
+def test_input_commands_refuse_an_in_memory_store(tmp_path, monkeypatch, command):
+    path = write_jsonl(tmp_path / "w.jsonl", [work("W1", JP_US)])
+    (tmp_path / "works").mkdir()  # import-tables checks its folder's layout first
+    monkeypatch.setenv("COLLABATLAS_STORE", ":memory:")
+    result = CliRunner().invoke(app, [command, str(path if command == "ingest" else tmp_path)])
+    assert result.exit_code == 2 and ":memory:" in result.output and "nothing read would be kept" in result.output
+    monkeypatch.delenv("COLLABATLAS_STORE")
+    result = CliRunner().invoke(app, [command, str(path if command == "ingest" else tmp_path), "--store", ":memory:"])
+    assert result.exit_code == 2 and "nothing read would be kept" in result.output
+
+
+# -- 6. verify only reads ---------------------------------------------------------------------------
+def test_verify_works_on_a_store_it_cannot_write(tmp_path):
+    store = tmp_path / "s.duckdb"
+    with collabatlas.open(store) as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "w.jsonl", [work("W1", JP_US)]))
+    store.chmod(0o444)
+    try:
+        # a read-only connection held open in this process: another connection must be read-only too
+        # (so the test holds also when run as root, whom chmod does not stop)
+        with collabatlas.open(store, read_only=True):
+            result = CliRunner().invoke(app, ["verify", "--store", str(store)])
+        assert result.exit_code == 0, result.output
+        assert "unit_shares_country: 2 rows saved, 2 recomputed: equal" in result.output
+    finally:
+        store.chmod(0o644)
+
+
+# -- 7. a busy store ------------------------------------------------------------------------------------
+def test_a_store_another_process_holds_is_a_plain_message(tmp_path):
+    import subprocess
+    import sys
+
+    from collabatlas.errors import answer
+    from collabatlas.store.schema import StoreBusyError
+
+    store = tmp_path / "s.duckdb"
+    with collabatlas.open(store) as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "w.jsonl", [work("W1", JP_US)]))
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(60)", str(store)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = CliRunner().invoke(app, ["ingest", str(tmp_path / "w.jsonl"), "--store", str(store)])
+        assert result.exit_code == answer(StoreBusyError("x")).exit_code == 1
+        text = "".join(result.output.split())  # Rich wraps long lines: compare without white space
+        assert f"store{store}isbusy" in text and "anothercollabatlasprocess(e.g.serveoringest)" in text
+        assert f"process{holder.pid}" in text
+        assert "readonly" not in text.lower() and "Conflictinglock" not in text  # not DuckDB's raw text
+    finally:
+        holder.kill()
+        holder.wait()

@@ -48,6 +48,7 @@ from collabatlas.views.cli_common import (
     _guard,
     _metric,
     _open,
+    _open_for_input,
     app,
     console,
     err_console,
@@ -84,7 +85,7 @@ def ingest(
     Exit code 3 (after the summary) when records were lost to damaged files (malformed JSON,
     truncated or corrupt gzip); skipped records of valid files do not change the exit code.
     """
-    atlas = _open(store, read_only=False)
+    atlas = _open_for_input(store, "ingest")
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("ingest", total=None)
@@ -170,7 +171,7 @@ def ingest_pairs(
 
       collabatlas ingest-pairs openalex_country_coauthorship_pairs_1990_2023.csv.gz
     """
-    with _open(store, read_only=False) as atlas, err_console.status(f"loading {markup(path.name)}"):
+    with _open_for_input(store, "ingest-pairs") as atlas, err_console.status(f"loading {markup(path.name)}"):
         report = atlas.ingest_country_pairs(path)
     years = f"{report.years[0]}–{report.years[-1]}" if report.years else "none"
     console.print(f"{report.rows_read:,} rows read, {report.rows_stored:,} stored (years {years}), "
@@ -456,7 +457,7 @@ def import_tables(
     """
     if not (folder / "works").is_dir():
         _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
-    with _open(store, read_only=False) as atlas, err_console.status(f"reading {markup(folder)}"):
+    with _open_for_input(store, "import-tables") as atlas, err_console.status(f"reading {markup(folder)}"):
         try:
             report, unsaved = atlas.import_tables(folder), None
         except UnitSharesNotSaved as exc:

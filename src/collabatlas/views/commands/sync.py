@@ -11,7 +11,7 @@ import typer
 
 from collabatlas.escaping import markup
 from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
-from collabatlas.views.cli_common import StoreOpt, _guard, _open, console, err_console
+from collabatlas.views.cli_common import StoreOpt, _guard, _open, _open_for_input, console, err_console
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +42,7 @@ def sync(
 
       collabatlas sync /data/openalex-snapshot --store atlas.duckdb
     """
-    with _open(store, read_only=False) as atlas, err_console.status(f"syncing {markup(str(snapshot))}"):
+    with _open_for_input(store, "sync") as atlas, err_console.status(f"syncing {markup(str(snapshot))}"):
         report = atlas.sync(snapshot, allow_missing=allow_missing)
     if json_summary:
         print(json.dumps(report.to_dict(), default=str))
@@ -72,7 +72,9 @@ def verify(
 
       collabatlas verify --store atlas.duckdb
     """
-    with _open(store, read_only=False) as atlas, err_console.status("recomputing from scratch"):
+    # read-only: verify only reads (its recomputation goes to temporary tables), so a write-protected
+    # store, or one a server has open read-only, can be verified
+    with _open(store, read_only=True) as atlas, err_console.status("recomputing from scratch"):
         current = atlas.unit_shares_saved
         diffs = atlas.verify() if current else []
     if json_out:
