@@ -321,3 +321,31 @@ def test_a_store_another_process_holds_is_a_plain_message(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+# -- 8. extreme works: the pair cap ----------------------------------------------------------------------
+def test_a_work_with_more_institutions_than_the_pair_cap_stays_out_of_the_pair_figures_only(tmp_path):
+    from benchmarks.bench_extreme_work import extreme_work
+    from collabatlas.counting.rules import MAX_PAIR_UNITS
+
+    big = extreme_work(authors=MAX_PAIR_UNITS + 1, institutions=MAX_PAIR_UNITS + 1, countries=2)  # W1
+    small = work("W2", [[("I1", "AD")], [("I2", "AE")]])  # two of the big work's institutions
+    with collabatlas.open(tmp_path / "s.duckdb") as atlas:
+        report = atlas.ingest(write_jsonl(tmp_path / "w.jsonl", [big, small]))
+        assert report.works_over_pair_cap == 1
+        assert any(f"more than {MAX_PAIR_UNITS:,} institutions" in m for m in report.messages)
+        # the saved institution pair table: the small work's pair only (both ways), not 1001 × 1000 rows
+        assert atlas.con.execute("SELECT count(*) FROM agg_partners_institution").fetchone()[0] == 2
+        # country level: 2 countries, far below the cap: the big work's country pair counts
+        pairs = atlas.pairs(level="country").set_index(["unit_a", "unit_b"])
+        assert pairs.loc[("AD", "AE"), "joint_count"] == 2
+        # Count and Share of the big work's institutions are unchanged: 1,001 institutions of 1/1,001 each
+        scores = atlas.scores(level="institution").set_index("unit")
+        assert len(scores) == MAX_PAIR_UNITS + 1
+        assert scores.loc["I1", "count"] == 2 and scores.loc["I1", "share"] == pytest.approx(1 / 1001 + 0.5)
+        # the pairs computed from the unit shares (no aggregate) agree with the saved table
+        atlas.use_aggregates = False
+        fresh = atlas.pairs(level="institution")
+        assert fresh[["unit_a", "unit_b", "joint_count"]].values.tolist() == [["I1", "I2", 1]]
+        assert atlas.partners("I1", level="institution")["partner"].tolist() == ["I2"]
+        assert all(d.differing == 0 for d in atlas.verify())

@@ -75,6 +75,8 @@ class IngestReport:
     works_merged_away: int = 0  # stored works removed because OpenAlex merged them into another (sync)
     #: records of this input not stored because OpenAlex merged them into another work (of ``skipped``)
     records_merged_away: int = 0
+    #: works written by this ingest naming more institutions than the pair figures take (counting.rules.MAX_PAIR_UNITS)
+    works_over_pair_cap: int = 0
     merged_ids_refused: Counter = field(default_factory=Counter)  # reason -> merged work ids refused
     #: how the saved unit shares and aggregates were brought up to date: "incremental", "full rebuild", ""
     derived_update: str = ""

@@ -34,7 +34,7 @@ import orjson
 
 from collabatlas.counting.issn import INVALID_ISSN_WARNING, issn_rows_sql
 from collabatlas.refdata.countries import iso2_codes
-from collabatlas.sources.ingest_report import FileStat, IngestReport
+from collabatlas.sources.ingest_report import AccountingError, FileStat, IngestReport
 from collabatlas.sources.jsonspec import duckdb_columns
 from collabatlas.sources.openalex import MAX_RECORD_BYTES, MIN_YEAR, SPECS, InputFile, max_year
 from collabatlas.sources.openalex_careful import careful_records, line_numbers
@@ -196,7 +196,8 @@ class Stager:
         counts = dict(self.con.execute("SELECT filename, count(*) FROM raw_read GROUP BY filename").fetchall())
         strays = sorted(set(counts) - set(sources))
         if strays:  # a name DuckDB expanded into other files: never counted as this input (paths are literal)
-            raise RuntimeError(f"DuckDB read files that were not asked for: {', '.join(strays[:3])}")
+            raise AccountingError(f"reading {', '.join(sorted(sources))[:300]}: DuckDB also read files that were not "
+                                  f"named ({', '.join(strays[:3])}); nothing is stored; please report this")
         self._sources = sources
         self._entity = entity
         if entity == "works":

@@ -143,6 +143,9 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
     if report.works_merged_away:
         rows.append(("stored works merged away (OpenAlex merged_ids)", report.works_merged_away))
     rows += [(f"merged ids refused: {reason}", n) for reason, n in sorted(report.merged_ids_refused.items())]
+    if report.works_over_pair_cap:
+        rows.append(("works left out of the institution pair figures (too many institutions)",
+                     report.works_over_pair_cap))
     rows += [(f"warning: {reason}", n) for reason, n in sorted(report.warnings.items())]
     rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
     rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "
