@@ -349,3 +349,11 @@ def test_a_work_with_more_institutions_than_the_pair_cap_stays_out_of_the_pair_f
         assert fresh[["unit_a", "unit_b", "joint_count"]].values.tolist() == [["I1", "I2", 1]]
         assert atlas.partners("I1", level="institution")["partner"].tolist() == ["I2"]
         assert all(d.differing == 0 for d in atlas.verify())
+
+
+def test_sync_refuses_a_merged_id_file_named_with_no_date(tmp_path):
+    root, store = tmp_path / "snap", tmp_path / "s.duckdb"
+    _partition(root, "2024-01-01", [work("W1", JP_US), work("W2", JP_US)])
+    _merged(root, "2024-13-45", "2024-01-01,W2,W1\n")
+    result = CliRunner().invoke(app, ["sync", str(root), "--store", str(store)])
+    assert result.exit_code == 2 and "2024-13-45.csv.gz" in "".join(result.output.split())

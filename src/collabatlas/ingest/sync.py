@@ -260,9 +260,12 @@ def plan(con: duckdb.DuckDBPyConnection, root: Path, allow_missing: bool = False
         mark = meta_get(con, WATERMARK[key]) or ""
         for f in sorted(folder.glob("*.csv*")):
             m = _DATED_FILE.search(f.name)
-            date = m.group(1) if m else ""
-            if not date or date > mark:  # an undated file is read every time (applying it again is a no-op)
-                merged[entity].append((date, f))
+            day = m.group(1) if m else ""
+            if day and partition_date(f"updated_date={day}") is None:  # it would become the watermark
+                raise SyncError(f"{f}: the merged-id file's name holds {day}, not a real date; rename or remove it "
+                                "(as the watermark it would hide every later file)")
+            if not day or day > mark:  # an undated file is read every time (applying it again is a no-op)
+                merged[entity].append((day, f))
     return chosen, merged
 
 
