@@ -204,8 +204,10 @@ class Atlas(StoreWrites, Analyses):
     @staticmethod
     def _unit_shares_stamp(version: int) -> str:
         """What ``unit_shares_version`` holds: the data version, the saved table's columns and the
-        aggregates saved with them (a copy saved by an older collabatlas is ignored like a stale one)."""
-        return f"{version}:" + ",".join(counting.SHARE_COLUMNS + counting.CONTEXT_COLUMNS) + ":agg_units,agg_partners"
+        aggregates saved with them, and the pair cap they were built under (a copy saved by an older
+        collabatlas is ignored like a stale one)."""
+        return (f"{version}:" + ",".join(counting.SHARE_COLUMNS + counting.CONTEXT_COLUMNS)
+                + f":agg_units,agg_partners:pair_cap={counting.MAX_PAIR_UNITS}")
 
     @property
     def unit_shares_saved(self) -> bool:

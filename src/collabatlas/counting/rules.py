@@ -234,9 +234,17 @@ def base_unit_shares_sql(c: Counting, works: str | None = None) -> str:
     return with_context_sql(_SUM_PARTS.format(parts=parts), c.level)
 
 
-def unit_shares_sql(c: Counting, context: bool = False) -> tuple[str, dict]:
+#: the pair figures (pairs, partners, pair trends, the works behind a bilateral CS, the saved
+#: ``agg_partners_<level>``) leave out a work with more units than this at the level counted: one work
+#: of n units makes n × (n − 1) pair rows (5,000 institutions: 25 million). Its Count, Share and
+#: totals are unchanged; see docs/methodology.md ("Extreme works and the pair cap")
+MAX_PAIR_UNITS = 1000
+
+
+def unit_shares_sql(c: Counting, context: bool = False, pairs: bool = False) -> tuple[str, dict]:
     """``WITH`` prefix defining ``wu`` (wkey, year, unit, share): each unit's Share of each work,
-    plus the :data:`CONTEXT_COLUMNS` when ``context`` is true.
+    plus the :data:`CONTEXT_COLUMNS` when ``context`` is true. ``pairs``: for a pair figure, the works
+    with at most :data:`MAX_PAIR_UNITS` units only.
 
     Institution units are integer keys here; :func:`_named` turns them into ids and names.
     ``renormalize`` divides each work's shares (and the context's sums of shares) by the work's
@@ -248,6 +256,8 @@ def unit_shares_sql(c: Counting, context: bool = False) -> tuple[str, dict]:
     else:
         parts, params = _parts_sql(c)
         rows = with_context_sql(_SUM_PARTS.format(parts=parts), c.level)
+    if pairs:  # k: the work's units at this level (a context column, also of the saved unit shares)
+        rows = f"SELECT * FROM ({rows}) p WHERE p.k <= {MAX_PAIR_UNITS}"
     columns = SHARE_COLUMNS + (CONTEXT_COLUMNS if context else ())
     if c.renormalize:
         select = ", ".join(f"{col} / w AS {col}" if col in _SHARE_SUMS
@@ -305,7 +315,7 @@ def pairs_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
                  f"WHERE unit < partner AND {where} GROUP BY unit, partner{', year' if by_year else ''} "
                  f"{LIVE_KEYS}")
         return _named(c, inner, ("unit_a", "unit_b")), params
-    prefix, params = unit_shares_sql(c)
+    prefix, params = unit_shares_sql(c, pairs=True)
     year = "a.year AS year, " if by_year else ""
     inner = (f"SELECT a.unit AS unit_a, b.unit AS unit_b, {year}count(*) AS joint_count, "
              f"sum(a.share + b.share) AS cs FROM wu a JOIN wu b ON a.wkey = b.wkey AND a.unit < b.unit "
@@ -334,7 +344,7 @@ def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, d
                  f"GROUP BY partner{', year' if by_year else ''} "
                  f"{LIVE_KEYS}")
         return _named(c, inner, ("partner",)), {**params, "focus": focus}
-    prefix, params = unit_shares_sql(c)
+    prefix, params = unit_shares_sql(c, pairs=True)
     year = "a.year AS year, " if by_year else ""
     inner = (f"SELECT b.unit AS partner, {year}count(*) AS joint_count, sum(a.share + b.share) AS cs, "
              f"sum(a.share) AS own_share, sum(b.share) AS partner_share "
@@ -346,7 +356,7 @@ def partners_sql(c: Counting, focus: str, by_year: bool = False) -> tuple[str, d
 def _pair_period_rows(c: Counting, unit_a: str, unit_b: str,
                       window_end_month: int | None) -> tuple[str, str, dict]:
     """(prefix, rows, params): rows = (wkey, period, value = S_a + S_b) for the works of a pair."""
-    prefix, params = unit_shares_sql(c)
+    prefix, params = unit_shares_sql(c, pairs=True)
     if window_end_month is None:
         period, join = "a.year", ""
     else:
@@ -390,7 +400,7 @@ def contributions_sql(c: Counting, focus: str | None = None, unit_b: str | None 
         prefix, params = unit_shares_sql(c)
         return f"{prefix} SELECT wkey, unit AS key, share AS value FROM wu", params
     if unit_b is None:
-        prefix, params = unit_shares_sql(c)
+        prefix, params = unit_shares_sql(c, pairs=True)
         return (f"{prefix} SELECT a.wkey, b.unit AS key, a.share + b.share AS value FROM wu a "
                 f"JOIN wu b ON a.wkey = b.wkey AND b.unit <> a.unit "
                 f"WHERE a.unit = {unit_key_sql(c.level, 'focus')}"), {**params, "focus": focus}
@@ -483,7 +493,7 @@ def aggregate_partners_sql(level: str, source: str) -> str:
     """unit, partner, year, joint_count, own_share, partner_share for every pair of units that share a
     work, both ways round, per year (the sums of :func:`pairs_sql` split by side), ordered by unit so
     that one unit's rows are read without scanning the rest."""
-    prefix, _ = unit_shares_sql(Counting(level=level, source=source))
+    prefix, _ = unit_shares_sql(Counting(level=level, source=source), pairs=True)
     return f"""{prefix},
     p AS MATERIALIZED (SELECT a.unit AS ua, b.unit AS ub, a.year, count(*) AS n,
                               sum(a.share) AS sa, sum(b.share) AS sb
@@ -574,7 +584,7 @@ def works_sql(c: Counting, focus: str, partner: str | None = None, figure: str |
     if bilateral != (partner is not None):
         raise CountingError(f"figure {figure!r} " + ("needs a partner" if bilateral else "is of one unit: "
                                                      "give no partner (the bilateral figure is cs)"))
-    prefix, params = unit_shares_sql(c, context=not bilateral)
+    prefix, params = unit_shares_sql(c, context=not bilateral, pairs=bilateral)
     params = {**params, "focus": focus}
     if bilateral:
         join = (f"JOIN wu b ON b.wkey = a.wkey AND b.unit = {unit_key_sql(c.level, 'partner')}")

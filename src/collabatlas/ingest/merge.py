@@ -22,6 +22,7 @@ import duckdb
 
 from collabatlas.affiliations.geo import apply_geo
 from collabatlas.affiliations.ror import apply_ror_types
+from collabatlas.counting.rules import MAX_PAIR_UNITS
 from collabatlas.ingest import maintenance
 from collabatlas.ingest.dedupe import cluster, count_records
 from collabatlas.ingest.sync import skip_merged_away
@@ -51,6 +52,8 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
     count_records(con, report)
     report.institution_records = con.execute(
         "SELECT count(*) FROM stage_institutions WHERE origin = 'entity'").fetchone()[0]
+    # the accounting identity, on every run: records that do not add up stop the ingest before anything is written
+    report.check_accounting()
     # nothing new (every record already stored as it is, provenance too; title keys aside): nothing to write
     sources_same = not counts.get("insert") and not counts.get("replace") and con.execute("""
         SELECT NOT EXISTS (
@@ -77,6 +80,7 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
             FROM stage_decision d WHERE d.action <> 'keep'
         """)
         maintenance.add_changed(con, "SELECT wkey FROM stage_go")
+        _count_over_pair_cap(con, report)
         # provenance: every record of this input, under the work it was merged into
         if not sources_same:
             con.execute("DELETE FROM work_sources WHERE record_id IN (SELECT work_id FROM stage_clustered)")
@@ -133,6 +137,21 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
         ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
         con.execute("INSERT INTO ingest_log (ingest_id, finished_at, summary) VALUES (?, ?, ?)",
                     [ingest_id, datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict())])
+
+
+def _count_over_pair_cap(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    """Count (and note) the works written by this ingest that name more institutions than the pair
+    figures take (``counting.rules.MAX_PAIR_UNITS``): they stay out of the institution pair tables."""
+    cap = MAX_PAIR_UNITS
+    over = con.execute(f"""
+        SELECT count(*) FROM (SELECT rid FROM stage_affiliations WHERE rid IN (SELECT rid FROM stage_go)
+                              GROUP BY rid HAVING count(*) > {cap} AND count(DISTINCT institution_id) > {cap})
+    """).fetchone()[0]
+    report.works_over_pair_cap = over
+    if over:
+        report.note(f"{over:,} works name more than {MAX_PAIR_UNITS:,} institutions: they are left out of the "
+                    "institution pair figures (pairs, partners, bilateral CS); their Count, Share and totals are "
+                    "unchanged (docs/methodology.md, the pair cap)")
 
 
 def _unify_ror_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) -> int:

@@ -30,11 +30,13 @@ from collabatlas.ingest.export_staging import ExportStager
 from collabatlas.ingest.merge import MergeHook, merge
 from collabatlas.ingest.scratch import clean_stale_tmpdirs, make_tmpdir
 from collabatlas.ingest.staging import STAGING_SQL, drop_staging
+from collabatlas.ingest.sync import drop_merged_ids, merged_ids_hook
 from collabatlas.sources.exports import EXPORT_ORIGINS, FORMATS, Matcher, detect_format
 from collabatlas.sources.ingest_report import IngestReport
-from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover
+from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover, in_merged_ids, merged_id_files
 from collabatlas.sources.openalex_staging import Stager
-from collabatlas.store.interchange import check_export_target, check_import_folder, write_manifest
+from collabatlas.sources.paths import duckdb_literal, expand_user_paths
+from collabatlas.store.interchange import check_export_target, check_import_folder, table_files, write_manifest
 from collabatlas.store.schema import settings
 
 __all__ = ["ingest", "InputError", "IngestReport"]
@@ -85,7 +87,7 @@ def split_exports(paths: list[str | os.PathLike], fmt: str,
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()
-                                                     and not p.name.startswith("."))
+                                                     and not p.name.startswith(".") and not in_merged_ids(p, path))
         found = [(f, fmt if fmt != "auto" else _detect(f)) for f in files]
         for f, f_fmt in found:
             if f_fmt == "pairs":
@@ -123,13 +125,18 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
     started = time.perf_counter()
     report = IngestReport()
     clean_stale_tmpdirs()
-    openalex_paths, exports = split_exports(list(paths), fmt, report)
+    paths = expand_user_paths(list(paths))  # literal paths; only a pattern that is no path is expanded
+    openalex_paths, exports = split_exports(paths, fmt, report)
     files = discover(openalex_paths, report) if openalex_paths else []
     if exports and matcher is None:
         matcher = _default_matcher(con)
-    if not files and not exports:
+    # a snapshot folder's merged_ids/ (sync passes its own: within is its hook)
+    merged = merged_id_files(paths) if within is None else {"works": [], "institutions": []}
+    if not files and not exports and not any(merged.values()):
         raise InputError("no input files found in " + ", ".join(map(str, paths)))
     con.execute(STAGING_SQL)
+    if any(merged.values()):  # applied as sync applies them (collabatlas.ingest.sync), in the same transaction
+        within = merged_ids_hook(con, merged["works"], merged["institutions"], report)
     usable = []
     for file in files:
         if file.entity == "empty":
@@ -157,18 +164,21 @@ def _ingest(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike],
             export_stager = ExportStager(con, report, matcher, first_rid=stager.next_rid) if exports else None
             for path, f_fmt in exports:
                 base = done
-                skipped_before = report.records_skipped
+                skipped_before, damaged_before = report.records_skipped, report.damaged
                 export_stager.stage_file(
                     path, f_fmt,
                     progress=(lambda pos, p=path, b=base: progress(str(p), b + pos, total)) if progress else None)
                 # records an export reader skipped were read too (the stager counts the ones it staged)
                 report.count_read("works", report.records_skipped - skipped_before)
+                report.lost_in(str(path), report.damaged - damaged_before)
                 done += path.stat().st_size
             if progress:
                 progress("merging into the store", total, total)
             merge(con, report, started, within)
     finally:
         drop_staging(con)
+        if any(merged.values()):
+            drop_merged_ids(con)
     if progress:
         progress("done", total, total)
     return report
@@ -223,8 +233,9 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
     def parquet(table: str) -> str:
         # hive partitioning off: only the year=YYYY partition of export_tables is read from the path,
         # and only for files without a year column, so no other key=value folder changes a row
-        pattern = f"{os.fspath(folder)}/{table}/**/*.parquet"
-        rows = (f"SELECT * FROM read_parquet({sql_string(pattern)}, hive_partitioning = false, union_by_name = true, "
+        # the files listed literally (a folder named data[1] is no pattern: collabatlas.sources.paths)
+        files = "[" + ", ".join(sql_string(duckdb_literal(f)) for f in table_files(Path(folder), table)) + "]"
+        rows = (f"SELECT * FROM read_parquet({files}, hive_partitioning = false, union_by_name = true, "
                 "filename = true)")
         names = [r[0] for r in con.execute(f"DESCRIBE {rows}").fetchall()]
         if table != "institutions" and "year" not in names:
@@ -247,7 +258,10 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
                     f"JOIN stage_works w USING (work_id)")
     con.execute(f"INSERT INTO stage_institutions BY NAME SELECT {columns('institutions')} "
                 f"FROM {parquet('institutions')} t")
-    report.works_read = report.records_read = con.execute("SELECT count(*) FROM stage_works").fetchone()[0]
+    report.count_read("works", con.execute("SELECT count(*) FROM stage_works").fetchone()[0])
+    # institution entity records are records read too (the merge counts them in institution_records)
+    report.count_read("institutions", con.execute(
+        "SELECT count(*) FROM stage_institutions WHERE origin = 'entity'").fetchone()[0])
     try:
         merge(con, report, started)
     finally:

@@ -29,15 +29,16 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
 from collabatlas.escaping import sql_string
-from collabatlas.ingest import institution_merges, maintenance
+from collabatlas.ingest import institution_merges, maintenance, merge_graph
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
+from collabatlas.sources.paths import duckdb_literal
 from collabatlas.store.schema import data_version, meta_get, meta_set, transaction
 
 MERGED_IDS_SQL = """
@@ -80,9 +81,15 @@ class SyncReport:
     merged_ids_read: int = 0  # works
     merged_institution_ids_read: int = 0
     missing_files: int = 0  # listed by a manifest, newer than the watermark, absent (--allow-missing)
+    #: part file -> records lost to damage in it (truncated gzip, malformed JSON): the watermark stops
+    #: before its partition, so the next sync reads it again (after the file is repaired)
+    damaged_files: dict[str, int] = field(default_factory=dict)
     works_added: int = 0
     works_replaced: int = 0
-    works_merged_away: int = 0
+    works_merged_away: int = 0  # stored works removed (their OpenAlex id is in merged_ids)
+    records_merged_away: int = 0  # records of this sync's input not stored: their id is a merged-away one
+    merged_ids_refused: dict[str, int] = field(default_factory=dict)  # reason -> work ids (merge_graph)
+    notes: list[str] = field(default_factory=list)  # the ids refused
     institutions_merged_away: int = 0  # stored institutions whose affiliations moved to the one they went into
     watermarks_before: dict[str, str | None] = field(default_factory=dict)
     watermarks_after: dict[str, str | None] = field(default_factory=dict)
@@ -96,21 +103,42 @@ class SyncReport:
         out["ingest"] = self.ingest.to_dict() if self.ingest is not None else None
         return out
 
+    @property
+    def damaged(self) -> int:
+        """Records lost to damaged part files (the CLI then exits with DAMAGED_EXIT_CODE)."""
+        return sum(self.damaged_files.values())
+
+    def damage_note(self) -> str:
+        """What the damage did to the watermark ('' without damage)."""
+        if not self.damaged_files:
+            return ""
+        names = ", ".join(sorted(self.damaged_files)[:5]) + (" ..." if len(self.damaged_files) > 5 else "")
+        return (f"{self.damaged:,} records lost to damaged part files ({names}): the watermark stops before "
+                f"their partition ({self.watermarks_after.get('works') or 'none'}); repair or download the files "
+                "again and run sync again to read them")
+
     def summary(self) -> str:
         parts = ", ".join(f"{len(v)} {k}" for k, v in self.partitions.items() if v) or "none"
+        if self.damaged_files and not self.changed:
+            return self.damage_note()
         if not self.changed:
             return (f"up to date: no partition or merged-id file newer than the watermark "
                     f"({self.watermarks_before.get('works') or 'none'}); data version {self.data_version} kept")
+        refused = sum(self.merged_ids_refused.values())
         return (f"partitions read: {parts} ({self.files} files); works added {self.works_added:,}, replaced "
-                f"{self.works_replaced:,}, merged away {self.works_merged_away:,} "
-                f"({self.merged_ids_read:,} merged ids in {len(self.merged_id_files)} files); "
+                f"{self.works_replaced:,}, merged away {self.works_merged_away:,} stored works"
+                + (f" and {self.records_merged_away:,} records of this input" if self.records_merged_away else "")
+                + f" ({self.merged_ids_read:,} merged ids in {len(self.merged_id_files)} files"
+                + (f", {refused:,} refused: " + "; ".join(f"{n:,} {r}" for r, n in self.merged_ids_refused.items())
+                   if refused else "") + "); "
                 + (f"institutions merged away {self.institutions_merged_away:,} ({self.merged_institution_ids_read:,} "
                    "merged institution ids); " if self.merged_institution_ids_read else "")
                 + f"watermark "
                 f"{self.watermarks_before.get('works') or 'none'} -> {self.watermarks_after.get('works') or 'none'}; "
                 f"data version {self.data_version}"
                 + (f"; {self.missing_files:,} part files the manifest lists are not here (left out)"
-                   if self.missing_files else ""))
+                   if self.missing_files else "")
+                + (f"; {self.damage_note()}" if self.damaged_files else ""))
 
 
 # -- used by every ingest --------------------------------------------------------------------
@@ -160,11 +188,43 @@ def _manifest_files(folder: Path) -> list[tuple[str, Path]] | None:
     return out
 
 
+def partition_date(name: str) -> str | None:
+    """``updated_date=YYYY-MM-DD`` → the date (a real calendar date); None for any other name."""
+    found = re.fullmatch(r"updated_date=(\d{4}-\d{2}-\d{2})", name)
+    if not found:
+        return None
+    try:
+        date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+    return found.group(1)
+
+
 def _partition_files(folder: Path) -> list[tuple[str, Path]]:
-    """The manifest's parts and the part files present (a file the manifest does not list is read too)."""
-    present = [(m.group(1), f) for f in sorted(folder.glob("updated_date=*/*"))
-               if f.is_file() and not f.name.startswith(".") and (m := _PARTITION.search(f.parent.name))]
-    return sorted(set((_manifest_files(folder) or []) + present))
+    """The manifest's parts and the part files present (a file the manifest does not list is read too).
+    A partition whose name is not ``updated_date=`` + a real date, or that is a file instead of a
+    folder, stops the sync with its name: it would be left out, or, as the watermark, hide every later
+    partition."""
+    bad = []
+    present = []
+    for entry in sorted(folder.iterdir()):
+        if not entry.name.startswith("updated_date="):
+            continue
+        day = partition_date(entry.name)
+        if day is None:
+            bad.append(f"{entry} (not updated_date=YYYY-MM-DD with a real date)")
+        elif not entry.is_dir():
+            bad.append(f"{entry} (a file, not a partition folder)")
+        else:
+            present += [(day, f) for f in sorted(entry.iterdir()) if f.is_file() and not f.name.startswith(".")]
+    listed = _manifest_files(folder) or []
+    bad += [f"{f.parent} (listed by {folder / 'manifest'}: not a real date)" for d, f in listed
+            if partition_date(f"updated_date={d}") is None]
+    if bad:
+        raise SyncError(f"{folder}: {len(bad)} partition{'s' if len(bad) > 1 else ''} cannot be read: "
+                        + "; ".join(bad[:5]) + (" ..." if len(bad) > 5 else "")
+                        + "; rename or remove them (the watermark would pass them or stop at them)")
+    return sorted(set(listed + present))
 
 
 def plan(con: duckdb.DuckDBPyConnection, root: Path, allow_missing: bool = False, report: SyncReport | None = None
@@ -200,9 +260,12 @@ def plan(con: duckdb.DuckDBPyConnection, root: Path, allow_missing: bool = False
         mark = meta_get(con, WATERMARK[key]) or ""
         for f in sorted(folder.glob("*.csv*")):
             m = _DATED_FILE.search(f.name)
-            date = m.group(1) if m else ""
-            if not date or date > mark:  # an undated file is read every time (applying it again is a no-op)
-                merged[entity].append((date, f))
+            day = m.group(1) if m else ""
+            if day and partition_date(f"updated_date={day}") is None:  # it would become the watermark
+                raise SyncError(f"{f}: the merged-id file's name holds {day}, not a real date; rename or remove it "
+                                "(as the watermark it would hide every later file)")
+            if not day or day > mark:  # an undated file is read every time (applying it again is a no-op)
+                merged[entity].append((day, f))
     return chosen, merged
 
 
@@ -214,7 +277,7 @@ def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path], table: 
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (record_id VARCHAR, merge_into_id VARCHAR, merge_date DATE)")
     if not files:
         return 0
-    names = "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
+    names = "[" + ", ".join(sql_string(duckdb_literal(f)) for f in files) + "]"  # literal names (no globs)
     try:
         con.execute(f"""
             INSERT INTO {table}
@@ -230,8 +293,55 @@ def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path], table: 
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
+def stage_merged_ids(con: duckdb.DuckDBPyConnection, works: list[Path], institutions: list[Path],
+                     notes: list[str]) -> tuple[int, int, dict[str, int]]:
+    """Stage the merged-id files of a sync (or of an ingest of a snapshot folder): (work ids read,
+    institution ids read, {reason: work ids refused}); self-merges and cycles are refused
+    (:mod:`collabatlas.ingest.merge_graph`), their ids added to ``notes``."""
+    n_works = _stage_merged_ids(con, works)
+    refused = merge_graph.refuse_bad_merges(con, NEW_MERGED)
+    notes.extend(merge_graph.describe(refused))
+    n_institutions = _stage_merged_ids(con, institutions, institution_merges.NEW_MERGED)
+    return n_works, n_institutions, {reason: len(ids) for reason, ids in refused.items()}
+
+
+def drop_merged_ids(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {NEW_MERGED}")
+    con.execute(f"DROP TABLE IF EXISTS {institution_merges.NEW_MERGED}")
+
+
+def apply_merged_ids(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> tuple[int, int]:
+    """Inside the merge transaction: apply the staged merged ids (stored works removed, institutions'
+    affiliations moved); (works removed, institutions merged away)."""
+    gone = _apply_merged(con, data_version(con) + 1)
+    ingest_report.works_merged_away = gone
+    ingest_report.records_merged_away = ingest_report.skipped.get(SKIP_REASON, 0)
+    return gone, institution_merges.apply(con)
+
+
+def merged_ids_hook(con: duckdb.DuckDBPyConnection, works: list[Path], institutions: list[Path],
+                    report: IngestReport):
+    """``collabatlas ingest`` of a snapshot folder holding ``merged_ids/``: stage its merged ids (so the
+    input's merged-away records are skipped, counted once) and return the merge hook that applies them
+    as a sync does (no watermark). The caller drops the staged ids afterwards (:func:`drop_merged_ids`)."""
+    notes: list[str] = []
+    n_works, n_institutions, refused = stage_merged_ids(con, works, institutions, notes)
+    for message in notes:
+        report.note(message)
+    report.merged_ids_refused.update(refused)
+    report.note(f"merged ids: {n_works:,} work ids and {n_institutions:,} institution ids read from "
+                f"{len(works) + len(institutions)} files of merged_ids/")
+    before = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0] if _table_exists(con, "merged_ids") else 0
+
+    def within(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> bool:
+        gone, institutions_gone = apply_merged_ids(con, ingest_report)
+        after = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]
+        return bool(gone or institutions_gone or after != before)
+    return within
+
+
 # -- applying them ---------------------------------------------------------------------------
-def _apply_merged(con: duckdb.DuckDBPyConnection, report: SyncReport, version: int) -> int:
+def _apply_merged(con: duckdb.DuckDBPyConnection, version: int) -> int:
     """Inside the transaction: list the new merged ids, remove the stored works they name (their
     source records go to ``merged_work_sources``); returns the works removed."""
     con.execute(MERGED_IDS_SQL)
@@ -259,13 +369,26 @@ def _apply_merged(con: duckdb.DuckDBPyConnection, report: SyncReport, version: i
     return gone
 
 
-def _hook(report: SyncReport, marks: dict[str, str | None]):
+def hold_marks(marks: dict[str, str | None], chosen: dict[str, list[tuple[str, Path]]],
+               damaged_files: dict[str, int]) -> None:
+    """The watermark rule: an entity's watermark never passes a partition that was not read completely.
+    With a damaged part file, ``marks[entity]`` becomes the last partition read before the earliest
+    damaged one (None: the watermark stays where it was), so the next sync reads it again."""
+    for entity, files in chosen.items():
+        hit = [d for d, f in files if str(f) in damaged_files]
+        if hit:
+            first = min(hit)
+            marks[entity] = max((d for d, _f in files if d < first), default=None)
+
+
+def _hook(report: SyncReport, marks: dict[str, str | None], chosen: dict[str, list[tuple[str, Path]]]):
     def within(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> bool:
         changed = False
-        version = data_version(con) + 1
-        gone = _apply_merged(con, report, version)
-        report.works_merged_away = ingest_report.works_merged_away = gone
-        report.institutions_merged_away = institution_merges.apply(con)
+        report.damaged_files = dict(ingest_report.damaged_files)
+        hold_marks(marks, chosen, report.damaged_files)
+        gone, report.institutions_merged_away = apply_merged_ids(con, ingest_report)
+        report.works_merged_away = gone
+        report.records_merged_away = ingest_report.records_merged_away
         changed |= bool(report.institutions_merged_away)
         new_ids = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]
         changed |= bool(gone) or new_ids != report._ids_before  # type: ignore[attr-defined]
@@ -304,10 +427,9 @@ def sync(con: duckdb.DuckDBPyConnection, snapshot: str | Path, memory_limit: str
     report._ids_before = (con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]  # type: ignore[attr-defined]
                           if _table_exists(con, "merged_ids") else 0)
     try:
-        report.merged_ids_read = _stage_merged_ids(con, [f for _d, f in merged["works"]])
-        report.merged_institution_ids_read = _stage_merged_ids(
-            con, [f for _d, f in merged["institutions"]], institution_merges.NEW_MERGED)
-        hook = _hook(report, marks)
+        report.merged_ids_read, report.merged_institution_ids_read, report.merged_ids_refused = stage_merged_ids(
+            con, [f for _d, f in merged["works"]], [f for _d, f in merged["institutions"]], report.notes)
+        hook = _hook(report, marks, chosen)
         if files:
             ingest_report = ingest(con, files, memory_limit=memory_limit, format="openalex", within=hook,
                                    progress=progress)
@@ -316,9 +438,10 @@ def sync(con: duckdb.DuckDBPyConnection, snapshot: str | Path, memory_limit: str
         else:
             ingest_report = IngestReport(changed=False, data_version=data_version(con))
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {NEW_MERGED}")
-        con.execute(f"DROP TABLE IF EXISTS {institution_merges.NEW_MERGED}")
+        drop_merged_ids(con)
     report.ingest = ingest_report
+    ingest_report.merged_ids_refused.update(report.merged_ids_refused)
+    report.watermarks_after = {k: marks.get(k) or report.watermarks_before[k] for k in WATERMARK}
     report.works_added, report.works_replaced = ingest_report.works_inserted, ingest_report.works_replaced
     report.changed, report.data_version = ingest_report.changed, data_version(con)
     report.seconds = time.perf_counter() - started

@@ -1,18 +1,24 @@
 """What an ingest did: files, records read, stored, replaced, and every skipped record with its reason.
 
-Accounting: every record read ends in exactly one bucket, so ``unaccounted`` is always 0::
+The accounting identity: every record read ends in exactly one bucket, so ``unaccounted`` is 0::
 
-    records_read = works_inserted + works_replaced + works_unchanged + duplicates_merged
-                   + works_superseded_in_input + institution_records + records_skipped
+    records read = stored + replaced + unchanged + merged (duplicates) + older copies in the input
+                   + institution records + skipped (by reason) + lost to damage (by file)
 
-(records_skipped by reason; an institution entity record is stored, updated or an older copy, all
-counted in ``institution_records``).
+(an institution entity record is stored, updated or an older copy, all counted in
+``institution_records``; "lost to damage" are the skipped records whose reason is one of
+``DAMAGE_REASONS``, listed per file in ``damaged_files``). :meth:`IngestReport.check_accounting`
+checks it on every ingest and sync, inside the merge transaction before the commit: when it does not
+hold, the run stops with :class:`AccountingError` (exit 1) naming the files, and the store is left as
+it was. :meth:`IngestReport.accounting` gives the terms for the summary and ``--json``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+
+from collabatlas.errors import DataError
 
 MAX_MESSAGES = 200  # messages kept verbatim; every problem is still counted
 
@@ -27,6 +33,11 @@ DAMAGE_REASONS = frozenset({"malformed JSON line", "malformed JSON record (over 
                             "malformed or truncated XML record",
                             "malformed CSV row (a quote that does not close; the lines after it are read again)"})
 DAMAGED_EXIT_CODE = 3
+
+
+class AccountingError(DataError):
+    """The records read do not add up to the records stored, replaced, unchanged, merged, skipped and
+    lost (a bug: the ingest is not committed)."""
 
 
 @dataclass
@@ -57,6 +68,8 @@ class IngestReport:
     skipped: Counter = field(default_factory=Counter)  # reason -> records
     warnings: Counter = field(default_factory=Counter)  # reason -> records kept with a field blanked
     files_skipped: Counter = field(default_factory=Counter)  # reason -> files
+    #: file -> records lost to damage in it (the skipped records whose reason is in DAMAGE_REASONS)
+    damaged_files: Counter = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     unit_shares_seconds: float = 0.0  # saving per-level unit shares after the ingest (Atlas.ingest)
@@ -66,6 +79,11 @@ class IngestReport:
     #: institution whose attributes changed): what incremental maintenance recomputes (collabatlas.ingest.maintenance)
     works_recounted: int = 0
     works_merged_away: int = 0  # stored works removed because OpenAlex merged them into another (sync)
+    #: records of this input not stored because OpenAlex merged them into another work (of ``skipped``)
+    records_merged_away: int = 0
+    #: works written by this ingest naming more institutions than the pair figures take (counting.rules.MAX_PAIR_UNITS)
+    works_over_pair_cap: int = 0
+    merged_ids_refused: Counter = field(default_factory=Counter)  # reason -> merged work ids refused
     #: how the saved unit shares and aggregates were brought up to date: "incremental", "full rebuild", ""
     derived_update: str = ""
     changed: bool = True  # False: the store already held all of it (no new data version, no log row)
@@ -110,6 +128,49 @@ class IngestReport:
         """Records lost to damaged files (see ``DAMAGE_REASONS``)."""
         return sum(n for reason, n in self.skipped.items() if reason in DAMAGE_REASONS)
 
+    def lost_in(self, path: str, n: int) -> None:
+        """``n`` of the records skipped for a damage reason were in the file ``path``."""
+        if n:
+            self.damaged_files[str(path)] += n
+
+    def accounting(self) -> dict:
+        """The terms of the accounting identity (see the module docstring): ``read`` on the left, every
+        bucket on the right, ``unaccounted`` the difference (0)."""
+        return {
+            "read": self.records_read,
+            "stored": self.works_inserted,
+            "replaced": self.works_replaced,
+            "unchanged": self.works_unchanged,
+            "merged": self.duplicates_merged,
+            "older copies in the input": self.works_superseded_in_input,
+            "institution records": self.institution_records,
+            "skipped": {r: n for r, n in sorted(self.skipped.items()) if r not in DAMAGE_REASONS},
+            "lost to damage": dict(sorted(self.damaged_files.items())),
+            "unaccounted": self.unaccounted,
+        }
+
+    def accounting_line(self) -> str:
+        """The identity with this run's numbers, e.g. ``read 10 = stored 7 + ... + lost 1``."""
+        a = self.accounting()
+        right = [f"{k} {v:,}" for k, v in a.items() if k not in ("read", "skipped", "lost to damage", "unaccounted")]
+        right.append(f"skipped {sum(a['skipped'].values()):,}")
+        right.append(f"lost to damage {sum(a['lost to damage'].values()):,}")
+        return f"records read {a['read']:,} = " + " + ".join(right)
+
+    def check_accounting(self) -> None:
+        """Raise :class:`AccountingError` naming the files when the identity does not hold (records
+        counted twice or in no bucket, or damage not attributed to a file)."""
+        unaccounted = self.unaccounted
+        unattributed = self.damaged - sum(self.damaged_files.values())
+        if not unaccounted and not unattributed:
+            return
+        names = [f.path for f in self.files] or ["(no file recorded)"]
+        where = names[0] if len(names) == 1 else "one of " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+        problem = (f"{abs(unaccounted):,} records {'in no bucket' if unaccounted > 0 else 'counted twice'}"
+                   if unaccounted else f"{unattributed:,} records lost to damage without a file named")
+        raise AccountingError(f"ingest not committed: the records read do not add up ({problem}; "
+                              f"{self.accounting_line()}) in {where}; please report this")
+
     @property
     def duplicates_merged(self) -> int:
         return self.duplicates_merged_by_doi + self.duplicates_merged_by_title
@@ -128,6 +189,9 @@ class IngestReport:
         out["skipped"] = dict(self.skipped)
         out["warnings"] = dict(self.warnings)
         out["files_skipped"] = dict(self.files_skipped)
+        out["damaged_files"] = dict(self.damaged_files)
+        out["merged_ids_refused"] = dict(self.merged_ids_refused)
+        out["accounting"] = self.accounting()
         out["records_skipped"] = self.records_skipped
         out["duplicates_merged"] = self.duplicates_merged
         out["unaccounted"] = self.unaccounted

@@ -187,10 +187,45 @@ def discover(paths: list[str | os.PathLike], report: IngestReport) -> list[Input
     return found
 
 
+#: a snapshot's folder of merged ids (``merged_ids/works/*.csv.gz``, ``merged_ids/institutions/…``): not
+#: records; ``collabatlas ingest`` applies them as ``sync`` does (:func:`merged_id_files`)
+MERGED_IDS = "merged_ids"
+
+
+def merged_ids_folder(path: Path) -> Path | None:
+    """The merged-id folder of an input folder: itself when named ``merged_ids``, else its
+    ``merged_ids/`` (a snapshot folder); None for a file or a folder without one."""
+    if not path.is_dir():
+        return None
+    if path.name == MERGED_IDS:
+        return path
+    return path / MERGED_IDS if (path / MERGED_IDS).is_dir() else None
+
+
+def merged_id_files(paths: list[str | os.PathLike]) -> dict[str, list[Path]]:
+    """{works: [files], institutions: [files]}: the merged-id files (``*.csv``, ``*.csv.gz``) of the
+    input folders (see :func:`merged_ids_folder`)."""
+    out: dict[str, list[Path]] = {"works": [], "institutions": []}
+    for raw in paths:
+        folder = merged_ids_folder(Path(raw))
+        if folder is not None:
+            for entity in out:
+                if (folder / entity).is_dir():
+                    out[entity] += sorted(f for f in (folder / entity).iterdir()
+                                          if f.is_file() and ".csv" in f.name and not f.name.startswith("."))
+    return out
+
+
+def in_merged_ids(file: Path, root: Path) -> bool:
+    """Whether ``file`` (found under the input folder ``root``) is one of its merged-id files."""
+    return root.name == MERGED_IDS or file.relative_to(root).parts[0] == MERGED_IDS
+
+
 def _discover_dir(root: Path, report: IngestReport) -> list[InputFile]:
     out: list[InputFile] = []
     for file in sorted(p for p in root.rglob("*") if p.is_file()):
-        out.extend(_discover_file(file, root, report))
+        if not in_merged_ids(file, root):  # merged ids are applied, not read as records (merged_id_files)
+            out.extend(_discover_file(file, root, report))
     return out
 
 

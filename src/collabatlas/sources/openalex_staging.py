@@ -33,10 +33,11 @@ import duckdb
 import orjson
 
 from collabatlas.counting.issn import INVALID_ISSN_WARNING, issn_rows_sql
-from collabatlas.sources.ingest_report import FileStat, IngestReport
+from collabatlas.sources.ingest_report import AccountingError, FileStat, IngestReport
 from collabatlas.sources.jsonspec import duckdb_columns
 from collabatlas.sources.openalex import MAX_RECORD_BYTES, SPECS, InputFile
 from collabatlas.sources.openalex_careful import careful_records, line_numbers
+from collabatlas.sources.paths import duckdb_literals
 from collabatlas.sources.record import REASONS, install_macros
 
 #: an entity record's ``geo.latitude`` / ``geo.longitude`` (JSON numbers; anything else is no coordinate)
@@ -131,12 +132,14 @@ class Stager:
     def _stage_careful(self, file: InputFile) -> None:
         clean = os.path.join(self.tmpdir, f"clean_{len(self.report.files)}.jsonl")
         kept = 0
+        damaged_before = self.report.damaged
         with open(clean, "wb") as out:
             for rec_no, rec in careful_records(file, self.report):
                 rec["_rec"] = rec_no
                 out.write(orjson.dumps(rec))
                 out.write(b"\n")
                 kept += 1
+        self.report.lost_in(str(file.path), self.report.damaged - damaged_before)  # lost to damage, by file
         try:
             self._stage_from(file.entity, {clean: file}, careful=True)
         except self._READ_ERRORS as exc:  # the careful reader let through what DuckDB cannot read: a bug
@@ -160,7 +163,8 @@ class Stager:
                 SELECT * FROM read_json(?, format='newline_delimited', columns={columns}, filename=true,
                                         compression='auto_detect', maximum_object_size={MAX_RECORD_BYTES},
                                         hive_partitioning=false)""",
-            [list(sources)],
+            # each name escaped: DuckDB takes file names as glob patterns (works[1].jsonl, star*.jsonl)
+            [duckdb_literals(list(sources))],
         )
         # rowid follows insertion order: file order, then record order (much cheaper than row_number)
         # rid orders all records of this ingest, so "the later record wins" ties are deterministic
@@ -169,6 +173,10 @@ class Stager:
                 SELECT {self.next_rid}::BIGINT + rowid AS rid, * EXCLUDE (_rec) FROM raw_read"""
         )
         counts = dict(self.con.execute("SELECT filename, count(*) FROM raw_read GROUP BY filename").fetchall())
+        strays = sorted(set(counts) - set(sources))
+        if strays:  # a name DuckDB expanded into other files: never counted as this input (paths are literal)
+            raise AccountingError(f"reading {', '.join(sorted(sources))[:300]}: DuckDB also read files that were not "
+                                  f"named ({', '.join(strays[:3])}); nothing is stored; please report this")
         self._sources = sources
         self._entity = entity
         if entity == "works":

@@ -24,6 +24,7 @@ import pandas as pd
 
 from collabatlas.counting.filters import parse_years
 from collabatlas.counting.rules import FULL_COUNT_LABEL, CountingError
+from collabatlas.sources.paths import duckdb_literal
 from collabatlas.store.schema import transaction
 
 SCHEMA_SQL = """
@@ -55,7 +56,7 @@ def load(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> PairLoadRep
         con.execute("""CREATE OR REPLACE TEMP TABLE raw_pairs AS
                        SELECT row_number() OVER () + 1 AS line, * FROM read_csv(?, header = true, """
                     "all_varchar = true, hive_partitioning = false)",
-                    [str(path)])
+                    [duckdb_literal(path)])  # the literal name (no glob expansion)
     except duckdb.Error as exc:
         raise CountingError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from exc
     columns = {r[0] for r in con.execute("DESCRIBE raw_pairs").fetchall()}

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from collabatlas.sources.openalex import InputError
+from collabatlas.sources.paths import duckdb_literals
 
 TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
 MANIFEST = "_collabatlas_export.json"
@@ -53,7 +54,8 @@ def write_manifest(folder: str | os.PathLike, rows: dict[str, int] | None) -> No
     os.replace(temp, target)
 
 
-def _files(folder: Path, table: str) -> list[str]:
+def table_files(folder: Path, table: str) -> list[str]:
+    """The Parquet files of ``table`` under ``folder`` (sorted literal paths; see :mod:`collabatlas.sources.paths`)."""
     return sorted(str(p) for p in (folder / table).rglob("*.parquet") if p.is_file())
 
 
@@ -62,7 +64,7 @@ def check_import_folder(con: duckdb.DuckDBPyConnection, folder: str | os.PathLik
     path = Path(folder)
     if not path.is_dir():
         raise InterchangeError(f"{path}: no such folder; expected the layout `collabatlas export` writes")
-    files = {t: _files(path, t) for t in TABLES}
+    files = {t: table_files(path, t) for t in TABLES}
     missing = [t for t in TABLES if not files[t]]
     if missing:
         raise InterchangeError(f"{path}: no Parquet files for {', '.join(missing)}; a partial folder is not imported "
@@ -82,7 +84,7 @@ def check_import_folder(con: duckdb.DuckDBPyConnection, folder: str | os.PathLik
     for table in TABLES:
         try:
             found = con.execute("SELECT count(*) FROM read_parquet(?, hive_partitioning = false)",
-                                [files[table]]).fetchone()[0]
+                                [duckdb_literals(files[table])]).fetchone()[0]
         except duckdb.Error as exc:
             raise InterchangeError(f"{path / table}: unreadable Parquet ({str(exc).splitlines()[0]})") from exc
         if found != expected[table]:

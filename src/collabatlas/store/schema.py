@@ -32,13 +32,14 @@ Each ingest is one transaction: a process killed half-way leaves the file as it 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from collabatlas.errors import UserError
+from collabatlas.errors import DataError, UserError
 from collabatlas.settings import EngineSettings
 from collabatlas.sources.record import install_macros
 
@@ -161,6 +162,25 @@ class StoreError(UserError):
     """A store that cannot be opened or has an incompatible schema."""
 
 
+class StoreBusyError(DataError):
+    """Another process holds the store's lock (a writer, or a reader when this one writes): exit 1, HTTP 503."""
+
+
+_LOCK = re.compile(r"Could not set lock on file|Conflicting lock is held")
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def busy_message(target: str, error: str) -> str | None:
+    """The plain message for DuckDB's lock error on ``target`` (None for any other error)."""
+    if not _LOCK.search(error):
+        return None
+    pid = _LOCK_PID.search(error)
+    return (f"store {target} is busy: another collabatlas process (e.g. serve or ingest) has it open"
+            + (f" (process {pid.group(1)})" if pid else "")
+            + ". Wait until it finishes, or stop it (a running `collabatlas serve` keeps the store open), then "
+            "run the command again; an ingest or sync needs the store to itself")
+
+
 #: the extensions a new store file may have (an existing store is recognised by its header instead)
 STORE_SUFFIXES = (".duckdb", ".db", ".ddb")
 #: a DuckDB database file holds these bytes at offset 8
@@ -203,6 +223,9 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
     try:
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
+        busy = busy_message(target, str(exc))
+        if busy:
+            raise StoreBusyError(busy) from exc
         raise StoreError(f"cannot open store {target}: {exc}") from exc
     con.execute("SET enable_progress_bar = false")  # the CLI draws its own
     # metrics never rely on row order (results are sorted at the end); about 20% faster on large

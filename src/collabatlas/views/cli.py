@@ -48,6 +48,7 @@ from collabatlas.views.cli_common import (
     _guard,
     _metric,
     _open,
+    _open_for_input,
     app,
     console,
     err_console,
@@ -84,7 +85,7 @@ def ingest(
     Exit code 3 (after the summary) when records were lost to damaged files (malformed JSON,
     truncated or corrupt gzip); skipped records of valid files do not change the exit code.
     """
-    atlas = _open(store, read_only=False)
+    atlas = _open_for_input(store, "ingest")
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("ingest", total=None)
@@ -138,6 +139,13 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
         ("records skipped", report.records_skipped),
     ]
     rows += [(f"  {reason}", n) for reason, n in sorted(report.skipped.items())]
+    rows += [(f"  lost to damage in {path}", n) for path, n in sorted(report.damaged_files.items())]
+    if report.works_merged_away:
+        rows.append(("stored works merged away (OpenAlex merged_ids)", report.works_merged_away))
+    rows += [(f"merged ids refused: {reason}", n) for reason, n in sorted(report.merged_ids_refused.items())]
+    if report.works_over_pair_cap:
+        rows.append(("works left out of the institution pair figures (too many institutions)",
+                     report.works_over_pair_cap))
     rows += [(f"warning: {reason}", n) for reason, n in sorted(report.warnings.items())]
     rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
     rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "
@@ -147,6 +155,7 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
         rows.append(("and per-year aggregates built from them", f"{report.aggregates_seconds:.2f} s"))
     for what, n in rows:
         t.add_row(markup(what), f"{n:,}" if isinstance(n, int) else markup(n))
+    t.caption = markup(report.accounting_line())  # the accounting identity, checked before the commit
     console.print(t)
     for message in report.messages:
         err_console.print(f"[yellow]note:[/] {markup(message)}")
@@ -165,7 +174,7 @@ def ingest_pairs(
 
       collabatlas ingest-pairs openalex_country_coauthorship_pairs_1990_2023.csv.gz
     """
-    with _open(store, read_only=False) as atlas, err_console.status(f"loading {markup(path.name)}"):
+    with _open_for_input(store, "ingest-pairs") as atlas, err_console.status(f"loading {markup(path.name)}"):
         report = atlas.ingest_country_pairs(path)
     years = f"{report.years[0]}–{report.years[-1]}" if report.years else "none"
     console.print(f"{report.rows_read:,} rows read, {report.rows_stored:,} stored (years {years}), "
@@ -451,7 +460,7 @@ def import_tables(
     """
     if not (folder / "works").is_dir():
         _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
-    with _open(store, read_only=False) as atlas, err_console.status(f"reading {markup(folder)}"):
+    with _open_for_input(store, "import-tables") as atlas, err_console.status(f"reading {markup(folder)}"):
         try:
             report, unsaved = atlas.import_tables(folder), None
         except UnitSharesNotSaved as exc:

@@ -137,6 +137,15 @@ def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = 
         _fail(str(exc))
 
 
+def _open_for_input(store: Path | None, command: str) -> Atlas:
+    """The store an input command (ingest, sync, import-tables, ingest-pairs) writes into; an in-memory
+    store (``--store :memory:`` or ``COLLABATLAS_STORE=:memory:``) is refused: nothing read would be kept."""
+    if str(config.store_path(store)) == ":memory:":
+        _fail(f"{command}: the store is :memory: (from --store or COLLABATLAS_STORE), so nothing read would be "
+              "kept; give a store file, e.g. --store atlas.duckdb")
+    return _open(store, read_only=False)
+
+
 def prepare_out(out: Path, directory: bool = False) -> Path:
     """The rule of every ``--out``: missing parent folders are created (``directory``: the folder
     itself too); a folder that cannot be created is a one-line error, never a traceback."""

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from collabatlas.escaping import markup
-from collabatlas.views.cli_common import StoreOpt, _guard, _open, console, err_console
+from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
+from collabatlas.views.cli_common import StoreOpt, _guard, _open, _open_for_input, console, err_console
 
 
 def register(app: typer.Typer) -> None:
@@ -33,21 +34,31 @@ def sync(
     the new watermark: one transaction, idempotent (a second run changes nothing). The saved unit
     shares and aggregates are then updated for the changed works only.
 
+    Exit code 3 (after the summary) when a part file is damaged (truncated gzip, malformed JSON): the
+    watermark then stops before its partition, so a sync after the repair reads it. A partition whose
+    name is not updated_date=YYYY-MM-DD (a real date), or that is a file, stops the sync (exit 2).
+
     Example:
 
       collabatlas sync /data/openalex-snapshot --store atlas.duckdb
     """
-    with _open(store, read_only=False) as atlas, err_console.status(f"syncing {markup(str(snapshot))}"):
+    with _open_for_input(store, "sync") as atlas, err_console.status(f"syncing {markup(str(snapshot))}"):
         report = atlas.sync(snapshot, allow_missing=allow_missing)
     if json_summary:
         print(json.dumps(report.to_dict(), default=str))
-        return
-    console.print(report.summary(), markup=False)
-    if report.ingest is not None and report.ingest.derived_update:
-        ing = report.ingest
-        console.print(f"saved unit shares and aggregates: {ing.derived_update} ({ing.works_recounted:,} works "
-                      f"recounted; {ing.unit_shares_seconds:.2f} s unit shares, {ing.aggregates_seconds:.2f} s "
-                      "aggregates)", markup=False)
+    else:
+        console.print(report.summary(), markup=False)
+        for note in report.notes:
+            err_console.print(f"note: {note}", markup=False)
+        if report.ingest is not None and report.ingest.derived_update:
+            ing = report.ingest
+            console.print(f"saved unit shares and aggregates: {ing.derived_update} ({ing.works_recounted:,} works "
+                          f"recounted; {ing.unit_shares_seconds:.2f} s unit shares, {ing.aggregates_seconds:.2f} s "
+                          "aggregates)", markup=False)
+    if report.damaged:  # as ingest: the summary, then exit 3; the watermark stopped before the damaged partition
+        err_console.print(f"{report.damaged:,} records lost to damaged files: "
+                          f"{', '.join(sorted(report.damaged_files))} (exit code {DAMAGED_EXIT_CODE})", markup=False)
+        raise typer.Exit(DAMAGED_EXIT_CODE)
 
 
 def verify(
@@ -61,7 +72,9 @@ def verify(
 
       collabatlas verify --store atlas.duckdb
     """
-    with _open(store, read_only=False) as atlas, err_console.status("recomputing from scratch"):
+    # read-only: verify only reads (its recomputation goes to temporary tables), so a write-protected
+    # store, or one a server has open read-only, can be verified
+    with _open(store, read_only=True) as atlas, err_console.status("recomputing from scratch"):
         current = atlas.unit_shares_saved
         diffs = atlas.verify() if current else []
     if json_out:
