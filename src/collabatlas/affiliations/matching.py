@@ -51,6 +51,7 @@ from collabatlas.affiliations.normalisation import EXPORT_MARKERS, LEGAL_WORDS, 
 from collabatlas.affiliations.ror import ancestors, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
+from collabatlas.refdata.countries import HISTORICAL_CODES
 
 DEFAULT_THRESHOLD = 78.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
 CITY_BONUS = 6.0
@@ -106,6 +107,12 @@ class AffiliationMatch:
 
 def _fold(code: str | None, fold_hk_mo: bool) -> str | None:
     return "CN" if fold_hk_mo and code in ("HK", "MO") else code
+
+
+def _search_country(country: str | None) -> str | None:
+    """The country whose organisations are candidates: none (all) for a historical country (ISO 3166-3,
+    ``CS``), whose organisations the registry files under its successors."""
+    return None if country in HISTORICAL_CODES else country
 
 
 def confidence(features: dict[str, float], model: dict[str, float] | None = None) -> float:
@@ -409,7 +416,7 @@ class AffiliationMatcher:
         text = address if isinstance(address, str) else ""
         if not self._org or not text.strip():
             return None
-        return self._candidate(text, resolve_country(text, self.fold_hk_mo))
+        return self._candidate(text, _search_country(resolve_country(text, self.fold_hk_mo)))
 
     def _candidate(self, text: str, country: str | None) -> Candidate | None:
         context = f" {normalise_name(text)} "
@@ -511,14 +518,17 @@ class AffiliationMatcher:
         unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None)
         if not self._org or not text.strip():
             return unmatched
-        cand = self._candidate(text, country)
+        cand = self._candidate(text, _search_country(country))
         if cand is None:
             return unmatched
         conf = confidence(cand.features)
         if conf < self.min_confidence:
             return unmatched  # abstain: the country still comes from the address
         name, rtype, ror_country, _, _ = self._org[cand.ror_id]
-        return AffiliationMatch(text, cand.ror_id, name, _fold(ror_country, self.fold_hk_mo) or country,
+        # a historical country the address names (Czechoslovakia: CS) stays the work's country: the
+        # organisation's country today is one of its successors
+        output_country = country if country in HISTORICAL_CODES else _fold(ror_country, self.fold_hk_mo) or country
+        return AffiliationMatch(text, cand.ror_id, name, output_country,
                                 SECTOR_OF_TYPE.get(rtype) if rtype else None, round(min(cand.score, 100.0), 1),
                                 rtype, country, cand.part, round(conf, 4))
 
