@@ -12,7 +12,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from collabatlas import settings as config
-from collabatlas.affiliations.matching import DEFAULT_MIN_CONFIDENCE, DEFAULT_THRESHOLD, AffiliationMatcher
+from collabatlas.affiliations.matching import (
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_THRESHOLD,
+    MAX_COMPONENTS,
+    AffiliationMatcher,
+)
 from collabatlas.affiliations.ror import RorError, load_ror, ror_info, ror_loaded
 from collabatlas.counting.filters import FilterError, check_range
 from collabatlas.escaping import markup
@@ -189,6 +194,11 @@ def match(
                 bar.update(task, completed=i)
     df = pd.DataFrame([[m.input, m.ror_id or "", m.name or "", m.country_code or "", m.sector or "", m.score]
                        for m in results], columns=MATCH_COLUMNS)
+    long_inputs = sum(m.components_skipped > 0 for m in results)
+    if long_inputs:
+        err_console.print(f"note: {long_inputs:,} address(es) have more than {MAX_COMPONENTS} components; only the "
+                          f"first {MAX_COMPONENTS - 2} and the last two were read for the institution "
+                          "(every component for the country)")
     if len(inputs) >= 200:
         seconds = time.perf_counter() - started
         err_console.print(f"matched {sum(m.ror_id is not None for m in results):,} of {len(inputs):,} "
