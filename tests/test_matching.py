@@ -174,6 +174,11 @@ def test_cli_match(tmp_path):
     assert bad.exit_code == 2 and "no column 'nope'" in bad.output
 
 
+def _empty_store(path):
+    store.connect(path).close()
+    return path
+
+
 def test_cli_ror_load_and_match_from_store(tmp_path):
     runner = CliRunner()
     db = tmp_path / "s.duckdb"
@@ -186,8 +191,11 @@ def test_cli_ror_load_and_match_from_store(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == ['"Harvard Univ, Cambridge, MA 02138 USA",03vek6s52,Harvard University,US,'
                                               'academic,100.0', '"Brazzaville, Rep Congo",,,CG,,0.0']
-    empty = runner.invoke(app, ["match", "Brazzaville, Rep Congo", "--store", str(tmp_path / "none.duckdb")])
-    assert empty.exit_code == 0 and "no ROR registry loaded" in empty.stderr
+    for bare in (tmp_path / "none.duckdb", _empty_store(tmp_path / "empty.duckdb")):
+        refused = runner.invoke(app, ["match", "Univ Tokyo, Japan", "--store", str(bare)])
+        assert refused.exit_code == 2 and refused.stdout == "", refused.output
+        message = " ".join(refused.stderr.split())
+        assert "ror load" in message and "https://zenodo.org/communities/ror-data" in message
     info = runner.invoke(app, ["ror", "info", "--store", str(db), "--format", "csv"])
     assert info.exit_code == 0 and "education,active,5" in info.stdout
     not_ror = tmp_path / "x.csv"

@@ -35,6 +35,8 @@ from collabatlas.views.cli_common import (
 )
 
 MATCH_COLUMNS = ["input", "ror_id", "name", "country_code", "sector", "score"]
+#: where a user gets the ROR registry (the data dump, published on Zenodo)
+ROR_DUMP_URL = "https://zenodo.org/communities/ror-data"
 
 ror_app = typer.Typer(help="The ROR registry in the store (for affiliation matching).\n\n"
                            "Example: collabatlas ror load v1.55-2024-10-31-ror-data.json",
@@ -131,9 +133,10 @@ def _matcher(store_path: Path | None, ror_files: list[Path] | None, threshold: f
         con = _connect(path, read_only=True) if path.exists() else None
     try:
         if con is None or not ror_loaded(con):
-            err_console.print("note: no ROR registry loaded (`collabatlas ror load FILE` or --ror FILE): "
-                              "resolving countries only, every ror_id is empty")
-            return AffiliationMatcher([], [], threshold, fold_hk_mo, min_confidence=min_confidence)
+            where = "no store" if con is None else "no ROR registry in the store"
+            _fail(f"{where} {config.store_path(store_path)}: matching needs a ROR registry. Get the ROR data "
+                  f"dump ({ROR_DUMP_URL}, CC0, monthly), then load it into the store: `collabatlas ror load "
+                  "v1.xx-YYYY-MM-DD-ror-data.zip --store STORE` (or match against a dump in memory: --ror FILE)")
         with err_console.status("reading the ROR registry"):
             return AffiliationMatcher.from_store(con, threshold=threshold, fold_hk_mo=fold_hk_mo,
                                                  min_confidence=min_confidence)
