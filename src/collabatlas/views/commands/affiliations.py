@@ -18,7 +18,7 @@ from collabatlas.affiliations.matching import (
     MAX_COMPONENTS,
     AffiliationMatcher,
 )
-from collabatlas.affiliations.ror import RorError, load_ror, ror_info, ror_loaded
+from collabatlas.affiliations.ror import RorError, load_ror, ror_info, ror_loaded, ror_sources
 from collabatlas.counting.filters import FilterError, check_range
 from collabatlas.escaping import markup
 from collabatlas.store import schema as store
@@ -53,7 +53,9 @@ def _connect(path: Path | None, read_only: bool):
 @ror_app.command("load")
 def ror_load(
     files: Annotated[list[Path], typer.Argument(help="ROR dumps: v2 or v1 JSON (JSON Lines or the official array), "
-                                                     "CSV; plain, .gz or the release .zip.")],
+                                                     "CSV; plain, .gz or the release .zip; and OpenAlex "
+                                                     "institutions (entities, API pages, CSV with ror_id), "
+                                                     "merged by ROR id.")],
     store_path: StoreOpt = None,
     show_skipped: Annotated[int, typer.Option("--show-skipped", help="Print at most N skipped records.")] = 20,
 ) -> None:
@@ -66,6 +68,8 @@ def ror_load(
       collabatlas ror load ror/ror_v2_latest_records.jsonl.gz ror/ror_v1_only_latest_records.jsonl.gz
 
       collabatlas ror load ror_subset_flat.csv.gz --store atlas.duckdb
+
+      collabatlas ror load ror_v2_latest_records.jsonl.gz openalex_institutions_top10k_2025-01.csv.gz
     """
     con = _connect(store_path, read_only=False)
     started = time.perf_counter()
@@ -88,22 +92,41 @@ def ror_load(
     summary = report.summary().astype({"value": object})
     summary.loc[len(summary)] = ["seconds", round(time.perf_counter() - started, 1)]
     print_table(summary, title="ROR registry loaded (replaces the previous one)")
+    sources = pd.DataFrame([(name, info["records_read"], info["skipped"], len(info["ids"]))
+                            for name, info in report.sources.items()],
+                           columns=["source", "records_read", "skipped", "organisations"])
+    print_table(sources, title="sources (merged by ROR id; a ROR record wins over an OpenAlex one)")
 
 
 @ror_app.command("info")
-def ror_info_cmd(store_path: StoreOpt = None, fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
-    """Organisations in the store's ROR registry by type and status.
+def ror_info_cmd(store_path: StoreOpt = None, fmt: FormatOpt = Format.table, out: OutOpt = None,
+                 by: Annotated[str | None, typer.Option(
+                     "--by", help="type: organisations by type and status; source: the files loaded (format, "
+                                  "records, organisations, kept). Default: both as tables; type for csv/json.")]
+                 = None) -> None:
+    """The store's ROR registry: the files it was loaded from, and its organisations by type and status.
 
-    Example: collabatlas ror info --format csv
+    Examples:
+
+      collabatlas ror info
+
+      collabatlas ror info --by source --format csv
     """
+    if by not in (None, "type", "source"):
+        _fail(f"--by {by!r}: expected type or source")
     con = _connect(store_path, read_only=True)
     try:
-        info = ror_info(con)
+        info, sources = ror_info(con), ror_sources(con)
     finally:
         con.close()
     if info.empty:
         _fail("no ROR registry in the store; run `collabatlas ror load FILE` first")
-    _emit(info, fmt, "ROR registry", out, None)
+    if by is None and fmt is Format.table and out is None:
+        print_table(sources, title="ROR registry sources (merged by ROR id)")
+    if by == "source":
+        _emit(sources, fmt, "ROR registry sources", out, None)
+    else:
+        _emit(info, fmt, "ROR registry", out, None)
 
 
 def _read_inputs(path: Path, column: str | None) -> list[str]:
