@@ -50,7 +50,7 @@ WORKS = [
     work("W3", [[T], [B]], year=2019),  # Tokyo–Boston ≈ 10,791 km: long, international
     work("W4", [[T], [S], [B]]),       # three institutions: the largest pair (Tokyo–Boston)
     work("W5", [[T]]),                 # no collaboration
-    work("W6", [[T], [X]]),            # international, one geocoded institution: distance 0 (short)
+    work("W6", [[T], [X]]),            # international, one geocoded institution: distance unknown (neither)
     work("W7", [[C], [T]]),            # industry; same coordinates: distance 0 (short)
     work("W8", [[H], [P]]),            # HK–CN: international unless folded
 ]
@@ -91,16 +91,21 @@ def test_entity_coordinates_are_stored(hand):
 def test_hand_oracle_full_counting(hand):
     df = hand.indicators("country").set_index("unit")
     jp = df.loc["JP"]
-    assert (jp.p, jp.p_collab, jp.p_int_collab, jp.p_industry, jp.p_short_dist, jp.p_long_dist) == (7, 6, 3, 1, 3, 2)
-    assert jp.pp_collab == pytest.approx(6 / 7) and jp.pp_short_dist == pytest.approx(3 / 7)
+    assert (jp.p, jp.p_collab, jp.p_int_collab, jp.p_industry, jp.p_short_dist, jp.p_long_dist) == (7, 6, 3, 1, 2, 2)
+    # W6's distance is unknown: neither short nor long, and out of the distance shares' base (issue 29)
+    assert (jp.p_dist_known, jp.pp_dist_known) == (6, pytest.approx(6 / 7))
+    assert jp.pp_collab == pytest.approx(6 / 7) and jp.pp_short_dist == pytest.approx(2 / 6)
+    assert jp.pp_long_dist == pytest.approx(2 / 6)
     # collaborative works with a measured distance: W1 56, W2 364, W3 10,791, W4 10,791, W7 0
     assert jp.median_dist_km == pytest.approx(d(TOKYO, KYOTO))
     us = df.loc["US"]
-    assert (us.p, us.p_collab, us.p_int_collab, us.p_short_dist, us.p_long_dist) == (3, 3, 3, 1, 2)
+    assert (us.p, us.p_collab, us.p_int_collab, us.p_short_dist, us.p_long_dist, us.p_dist_known) == (3, 3, 3, 0, 2, 2)
+    assert (us.pp_short_dist, us.pp_long_dist) == (0, 1)
     assert us.median_dist_km == pytest.approx(d(TOKYO, BOSTON))
     assert list(df.reset_index().columns) == ["unit", "p", "p_collab", "pp_collab", "p_int_collab", "pp_int_collab",
                                               "p_industry", "pp_industry", "p_short_dist", "pp_short_dist",
-                                              "p_long_dist", "pp_long_dist", "median_dist_km"]
+                                              "p_long_dist", "pp_long_dist", "p_dist_known", "pp_dist_known",
+                                              "median_dist_km"]
     cov = hand.indicators("country").attrs["coverage"]
     assert cov["institutions"] == 8 and cov["institutions_without_coordinates"] == 1
     assert cov["collab_works_without_distance"] == 1  # W6
@@ -112,20 +117,44 @@ def test_hand_oracle_fractional_counting(hand):
     assert jp.p == pytest.approx(p)
     assert jp.p_collab == pytest.approx(p - 1)
     assert jp.p_int_collab == pytest.approx(0.5 + 2 / 3 + 0.5)
-    assert jp.p_short_dist == pytest.approx(1 + 0.5 + 1)
+    assert jp.p_short_dist == pytest.approx(1 + 1)  # W1, W7 (W6's distance is unknown)
     assert jp.p_long_dist == pytest.approx(0.5 + 2 / 3)
-    assert jp.pp_long_dist == pytest.approx((0.5 + 2 / 3) / p)
+    assert jp.p_dist_known == pytest.approx(p - 0.5)
+    assert jp.pp_long_dist == pytest.approx((0.5 + 2 / 3) / (p - 0.5))
 
 
 def test_hand_oracle_institutions(hand):
     df = hand.indicators("institution").set_index("unit")
     assert df.loc["I1", "name"] == "Institution I1"
     tokyo = df.loc["I1"]
-    assert (tokyo.p, tokyo.p_collab, tokyo.p_int_collab, tokyo.p_short_dist, tokyo.p_long_dist) == (7, 6, 3, 3, 2)
+    assert (tokyo.p, tokyo.p_collab, tokyo.p_int_collab, tokyo.p_short_dist, tokyo.p_long_dist) == (7, 6, 3, 2, 2)
     kyoto = df.loc["I3"]
     assert (kyoto.p, kyoto.p_collab, kyoto.p_short_dist, kyoto.p_long_dist) == (1, 1, 0, 0)
     assert kyoto.median_dist_km == pytest.approx(d(TOKYO, KYOTO))
     assert df.loc["I6", "p_industry"] == 1 and df.loc["I1", "p_industry"] == 1
+
+
+def test_no_coordinates_no_distance_share(tmp_path):
+    """Issue 29: with no institution geocoded (0 of 135 in the report), the US showed 54 % short-distance
+    collaboration; now a collaborative work without a measured distance is neither short nor long, and a
+    unit none of whose collaborations is measured has no distance share at all."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_jsonl(folder / "works.jsonl", [work("W1", [[T], [S]]), work("W2", [[T], [B]]), work("W3", [[T]])])
+    write_jsonl(folder / "institutions.jsonl", [entity(i, c, None) for i, c in (T, S, B)])
+    db = tmp_path / "s.duckdb"
+    with collabatlas.open(db) as atlas:
+        atlas.ingest(folder)
+        df = atlas.indicators("country").set_index("unit")
+    jp = df.loc["JP"]
+    assert (jp.p, jp.p_collab, jp.p_short_dist, jp.p_long_dist, jp.p_dist_known) == (3, 2, 0, 0, 1)
+    assert pd.isna(jp.pp_short_dist) and pd.isna(jp.pp_long_dist) and jp.pp_dist_known == pytest.approx(1 / 3)
+    assert pd.isna(df.loc["US", "pp_short_dist"])
+    out = CliRunner().invoke(app, ["indicators", "--level", "country", "--store", str(db), "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    rows = pd.read_csv(__import__("io").StringIO(out.stdout)).set_index("unit")
+    assert rows["pp_short_dist"].isna().all() and rows["pp_long_dist"].isna().all()
+    assert rows.loc["JP", "p_dist_known"] == 1
 
 
 def test_filters_apply(hand):
@@ -263,12 +292,14 @@ def oracle(works: list[list[list[str]]]) -> dict[str, dict[str, float]]:
         placed = [INSTITUTIONS[i][1] for i in sorted(insts) if INSTITUTIONS[i][1]]
         dist = max((d(a, b) for a, b in itertools.combinations(placed, 2)), default=0.0)
         collab = len(insts) > 1 or len(countries) > 1
+        measured = collab and len(placed) >= 2  # fewer than two geocoded: distance unknown, neither class
         for c in countries:
-            row = out.setdefault(c, {"p": 0, "p_collab": 0, "p_short_dist": 0, "p_long_dist": 0})
+            row = out.setdefault(c, {"p": 0, "p_collab": 0, "p_short_dist": 0, "p_long_dist": 0, "p_dist_known": 0})
             row["p"] += 1
             row["p_collab"] += collab
-            row["p_short_dist"] += collab and dist <= 100
-            row["p_long_dist"] += collab and dist >= 5000
+            row["p_short_dist"] += measured and dist <= 100
+            row["p_long_dist"] += measured and dist >= 5000
+            row["p_dist_known"] += not collab or measured
     return out
 
 
@@ -285,11 +316,13 @@ def test_properties_against_oracle(tmp_path_factory, works):
         full = atlas.indicators("country")
         frac = atlas.indicators("country", counting="fractional")
     expected = oracle(works)
-    got = full.set_index("unit")[["p", "p_collab", "p_short_dist", "p_long_dist"]].to_dict("index")
+    got = full.set_index("unit")[["p", "p_collab", "p_short_dist", "p_long_dist", "p_dist_known"]].to_dict("index")
     assert got == expected
     for df in (full, frac):
         pp = df[[c for c in df.columns if c.startswith("pp_")]].to_numpy()
-        assert ((pp >= -1e-12) & (pp <= 1 + 1e-12)).all()
+        assert ((pp >= -1e-12) & (pp <= 1 + 1e-12) | np.isnan(pp)).all()  # NaN: no distance measured
+        no_share = df["pp_short_dist"].isna()
+        assert (df["pp_long_dist"].isna() == no_share).all() and (df.loc[no_share, "p_collab"] > 0).all()
         assert (df["p_short_dist"] + df["p_long_dist"] <= df["p_collab"] + 1e-9).all()
         assert (df["p_collab"] <= df["p"] + 1e-9).all() and (df["p_int_collab"] <= df["p_collab"] + 1e-9).all()
         assert (df["median_dist_km"].dropna() >= 0).all()
@@ -327,7 +360,7 @@ def test_interval_coverage_on_a_seeded_synthetic_case():
         n = 300
         flags = rng.random(n) < truth
         rows = pd.DataFrame({"unit": "A", "wkey": np.arange(n), "wt": 1.0, "collab": flags, "int_collab": flags,
-                             "industry": False, "short_dist": False, "long_dist": flags})
+                             "industry": False, "short_dist": False, "long_dist": flags, "dist_known": True})
         bounds = interval_columns(rows, 200, seed=trial).loc["A"]
         covered += bounds["pp_collab_lo"] <= truth <= bounds["pp_collab_hi"]
         assert bounds["p_lo"] <= n <= bounds["p_hi"]

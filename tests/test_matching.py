@@ -174,6 +174,11 @@ def test_cli_match(tmp_path):
     assert bad.exit_code == 2 and "no column 'nope'" in bad.output
 
 
+def _empty_store(path):
+    store.connect(path).close()
+    return path
+
+
 def test_cli_ror_load_and_match_from_store(tmp_path):
     runner = CliRunner()
     db = tmp_path / "s.duckdb"
@@ -186,8 +191,11 @@ def test_cli_ror_load_and_match_from_store(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == ['"Harvard Univ, Cambridge, MA 02138 USA",03vek6s52,Harvard University,US,'
                                               'academic,100.0', '"Brazzaville, Rep Congo",,,CG,,0.0']
-    empty = runner.invoke(app, ["match", "Brazzaville, Rep Congo", "--store", str(tmp_path / "none.duckdb")])
-    assert empty.exit_code == 0 and "no ROR registry loaded" in empty.stderr
+    for bare in (tmp_path / "none.duckdb", _empty_store(tmp_path / "empty.duckdb")):
+        refused = runner.invoke(app, ["match", "Univ Tokyo, Japan", "--store", str(bare)])
+        assert refused.exit_code == 2 and refused.stdout == "", refused.output
+        message = " ".join(refused.stderr.split())
+        assert "ror load" in message and "https://zenodo.org/communities/ror-data" in message
     info = runner.invoke(app, ["ror", "info", "--store", str(db), "--format", "csv"])
     assert info.exit_code == 0 and "education,active,5" in info.stdout
     not_ror = tmp_path / "x.csv"
@@ -243,3 +251,27 @@ def test_a_country_component_names_no_institution():
     result = m.match("Kwangwoon Univ, Dept Comp Engn, Seoul 01897, South Korea")
     assert result.ror_id is None and result.country_code == "KR"
     assert m.match("LG Electronics, Seoul, South Korea").country_code == "KR"
+
+
+def _long_address(n: int) -> str:
+    words = ["Dept Phys", "Lab Alpha", "Sch Med", "Inst Beta", "Div Gamma", "Centre Delta", "Kyoto Univ"]
+    return ", ".join(f"{words[i % len(words)]} {i}x" for i in range(n)) + ", Univ Tokyo, Japan"
+
+
+def test_the_matcher_work_is_linear_then_bounded_in_the_number_of_components():
+    """Issue 25: 40,000 comma parts took 29 s (each part rescanned the whole address). The work — parts
+    looked up — grows with the components up to MAX_COMPONENTS and stays there beyond (no timing)."""
+    from collabatlas.affiliations.matching import MAX_COMPONENTS
+
+    def work(n: int) -> tuple[int, AffiliationMatch]:
+        matcher = AffiliationMatcher(INSTITUTIONS, NAMES, parents=PARENTS)
+        m = matcher.match(_long_address(n))
+        return matcher.parts_scored, m
+
+    small, medium = work(10)[0], work(20)[0]
+    assert 1.8 <= medium / small <= 2.2  # linear: twice the components, about twice the parts
+    bounded, m = work(40_000)
+    assert bounded == work(10_000)[0] <= 4 * MAX_COMPONENTS  # the same work for any longer address
+    assert (m.ror_id, m.country_code) == ("057zh3y96", "JP")  # the last two components are always read
+    assert m.components_skipped == 40_002 - MAX_COMPONENTS
+    assert work(MAX_COMPONENTS - 2)[1].components_skipped == 0

@@ -9,8 +9,10 @@ The rules, in the order they are tried (docs/affiliations.md has them as a table
 3. The whole component (accents folded, case and punctuation ignored, postcodes and numbers dropped)
    is a known name: an ISO 3166-1 name (short, official or common, from
    pycountry, packaged with collabatlas), a country_converter short or official name, a US state name, or
-   one of the explicit variants in :data:`VARIANTS` (``Peoples R China``, ``England``, ``N Ireland``,
-   ``Dem Rep Congo``, ``DPR Korea``, ``U Arab Emirates``, ...). A two-letter US state code counts
+   one of the explicit forms of the rules table ``country_rules.csv`` (:func:`rules_table`: Web of
+   Science abbreviations ``Peoples R China``, ``Equat Guinea``, ``Cent Afr Republ``, historical countries
+   — ``Czechoslovakia`` → ISO 3166-3 ``CS``, ``Ger Dem Rep`` → ``DD``, ``USSR`` → ``RU`` (its one legal
+   continuator), ``W Ind Assoc St`` → unknown with a reason — and colloquial names). A two-letter US state code counts
    only when written in capitals and standing alone as the *last* component (``Boston, MA``).
 4. The component *ends* with a known name (longest name first, so ``New Mexico`` is a state before
    ``Mexico`` is a country and ``Democratic Republic of the Congo`` is tried before ``Congo``), and
@@ -38,9 +40,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
-from collabatlas.refdata.countries import converter, iso2_codes, iso_entries, quiet
+from collabatlas.refdata.countries import HISTORICAL_CODES, converter, iso2_codes, iso_entries, quiet
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -57,40 +61,10 @@ US_STATES = {
 # state names that are also countries stay countries (Georgia → GE; see the module docstring)
 STATE_NAMES_NOT_US = {"georgia"}
 
-# explicit variants (normalised form → ISO2): WoS abbreviations, historic and colloquial names
-VARIANTS = {
-    "usa": "US", "us": "US", "u s a": "US", "united states": "US", "united states of america": "US",
-    "peoples r china": "CN", "people s r china": "CN", "pr china": "CN", "p r china": "CN", "prc": "CN",
-    "peoples republic of china": "CN", "people s republic of china": "CN", "china": "CN", "mainland china": "CN",
-    "england": "GB", "scotland": "GB", "wales": "GB", "n ireland": "GB", "northern ireland": "GB",
-    "north ireland": "GB", "uk": "GB", "u k": "GB", "united kingdom": "GB", "great britain": "GB", "britain": "GB",
-    "dem rep congo": "CD", "dr congo": "CD", "drc": "CD", "democratic republic of the congo": "CD",
-    "democratic republic of congo": "CD", "congo kinshasa": "CD", "congo dr": "CD", "zaire": "CD",
-    "rep congo": "CG", "republic of the congo": "CG", "republic of congo": "CG", "congo brazzaville": "CG",
-    "congo": "CG",
-    "north korea": "KP", "dpr korea": "KP", "dprk": "KP", "dem peoples rep korea": "KP",
-    "dem people s rep korea": "KP", "democratic people s republic of korea": "KP",
-    "democratic peoples republic of korea": "KP",
-    "south korea": "KR", "republic of korea": "KR", "rep of korea": "KR", "korea": "KR", "rok": "KR",
-    "korea south": "KR", "s korea": "KR",
-    "hong kong": "HK", "hong kong sar": "HK", "hong kong china": "HK", "kowloon": "HK",
-    "macao": "MO", "macau": "MO", "macao sar": "MO", "macau sar": "MO",
-    "taiwan": "TW", "roc": "TW", "republic of china": "TW", "taiwan roc": "TW", "taiwan r o c": "TW",
-    "u arab emirates": "AE", "uae": "AE", "byelarus": "BY", "belarus": "BY", "fed rep ger": "DE",
-    "w germany": "DE", "west germany": "DE", "east germany": "DE", "germany": "DE", "rep of georgia": "GE",
-    "russia": "RU", "russian federation": "RU",
-    "ussr": "RU", "iran": "IR", "vietnam": "VN", "viet nam": "VN", "turkey": "TR", "turkiye": "TR",
-    "czech republic": "CZ", "czechia": "CZ", "slovak republic": "SK", "cote ivoire": "CI",
-    "cote d ivoire": "CI", "ivory coast": "CI", "bosnia herceg": "BA", "bosnia and herzegovina": "BA",
-    "trinid tobago": "TT", "papua n guinea": "PG", "sao tome prin": "ST", "cent afr republ": "CF",
-    "surinam": "SR", "neth antilles": "CW", "brunei": "BN", "laos": "LA", "syria": "SY", "tanzania": "TZ",
-    "macedonia": "MK", "north macedonia": "MK", "swaziland": "SZ", "eswatini": "SZ", "timor leste": "TL",
-    "east timor": "TL", "palestine": "PS", "moldova": "MD", "bolivia": "BO", "venezuela": "VE",
-    "micronesia": "FM", "st kitts nevi": "KN", "st lucia": "LC", "st vincent": "VC", "the netherlands": "NL",
-    "holland": "NL", "brasil": "BR", "deutschland": "DE", "espana": "ES", "italia": "IT", "mexique": "MX",
-    "south africa": "ZA", "rsa": "ZA", "kosovo": "XK", "vatican": "VA", "cape verde": "CV",
-    "guinea bissau": "GW", "marshall island": "MH", "solomon islands": "SB", "burma": "MM",
-}
+# explicit variants (WoS abbreviations, historical and colloquial names): one table, one file,
+# ``country_rules.csv`` (columns written, code, kind, reason); loaded by :func:`rules_table`
+RULES_FILE = "country_rules.csv"
+UNKNOWN = ""  # a rule that resolves to "unknown, with a reason": the address names no single country
 
 # a country name preceded by one of these words is part of a proper name, not the country
 NAME_CONNECTORS = frozenset({
@@ -126,6 +100,61 @@ def component_words(component: str) -> list[str]:
     return [w for w in normalise(component).split() if not _HAS_DIGIT.search(w) and w != "cedex"]
 
 
+@dataclass(frozen=True)
+class CountryRule:
+    """One row of the rules table: how an address writes a country, and what it resolves to."""
+    written: str        # as Web of Science (or another source) writes it
+    code: str           # ISO 3166-1 alpha-2, an ISO 3166-3 code of a historical country, or "" (unknown)
+    kind: str           # wos (an abbreviation of a current country), historical, variant
+    reason: str         # why (required for historical countries and unknowns)
+    line: int           # line in the file (for messages)
+
+
+@lru_cache(maxsize=1)
+def rules_table() -> tuple[CountryRule, ...]:
+    """The rows of ``country_rules.csv``, checked: a known code (ISO 3166-1, XK or a historical ISO 3166-3
+    code), a reason for each historical or unknown row, no written form twice."""
+    return parse_rules(resources.files(__package__).joinpath(RULES_FILE).read_text(encoding="utf-8"))
+
+
+def parse_rules(text: str, name: str = RULES_FILE) -> tuple[CountryRule, ...]:
+    """Rows of a rules table (the text of ``country_rules.csv``); a bad row raises ValueError naming its line."""
+    import csv
+    import io
+
+    rows, seen = [], {}
+    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        rule = CountryRule(row["written"].strip(), row["code"].strip(), row["kind"].strip(),
+                           (row["reason"] or "").strip(), line)
+        key = normalise(rule.written)
+        problem = None
+        if rule.code and rule.code not in iso2_codes() and rule.code not in HISTORICAL_CODES:
+            problem = f"code: not a country code: {rule.code!r}"
+        elif rule.kind not in ("wos", "variant", "historical"):
+            problem = f"kind: expected wos, variant or historical, got {rule.kind!r}"
+        elif (rule.kind == "historical" or not rule.code) and not rule.reason:
+            problem = "reason: required for a historical country or an unknown"
+        elif key in seen:
+            problem = f"written: {rule.written!r} normalises as line {seen[key]} does"
+        if problem:
+            raise ValueError(f"{name}:{line}: {problem}")
+        seen[key] = line
+        rows.append(rule)
+    return tuple(rows)
+
+
+def country_rule(written: str) -> CountryRule | None:
+    """The rules-table row for a written country (``Equat Guinea``), compared normalised; None when none."""
+    key = normalise(written)
+    return next((r for r in rules_table() if normalise(r.written) == key), None)
+
+
+@lru_cache(maxsize=1)
+def variants() -> dict[str, str]:
+    """Normalised written form → code (``""`` for an unknown) from the rules table."""
+    return {normalise(r.written): r.code for r in rules_table()}
+
+
 @lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     """Every accepted whole-name form (normalised) → ISO2: ISO 3166-1, country_converter, US states, variants."""
@@ -143,7 +172,7 @@ def country_names() -> dict[str, str]:
         key = normalise(state)
         if key not in STATE_NAMES_NOT_US:
             names[key] = "US"
-    names.update(VARIANTS)
+    names.update(variants())
     names.pop("", None)
     return names
 
@@ -213,8 +242,9 @@ def resolve_country(address: str, fold_hk_mo: bool = False) -> str | None:
             code, components = iso2, []
     for i in range(len(components) - 1, -1, -1):
         code = _component_country(components[i], is_last=i == len(components) - 1)
-        if code:
-            break
+        if code is not None:
+            break  # UNKNOWN ("") stops too: the address names a country that is no single one today
+    code = code or None
     if code == "CN":
         special = {" ".join(component_words(c)) for c in components}
         if special & {"hong kong", "kowloon", "hong kong sar"}:

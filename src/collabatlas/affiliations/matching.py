@@ -51,6 +51,7 @@ from collabatlas.affiliations.normalisation import EXPORT_MARKERS, LEGAL_WORDS, 
 from collabatlas.affiliations.ror import ancestors, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
+from collabatlas.refdata.countries import HISTORICAL_CODES
 
 DEFAULT_THRESHOLD = 78.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
 CITY_BONUS = 6.0
@@ -61,6 +62,12 @@ MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a pa
 ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
 TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
+# An address with more components than this (a concatenation of thousands of affiliations, issue 25) is
+# matched on its first MAX_COMPONENTS - 2 components and its last two (city, country): the cost of one
+# address is then linear in its length (splitting, the country rules) plus a bounded matching cost. The
+# country rules still read every component; ``AffiliationMatch.components_skipped`` says how many were
+# not read for the institution. Real affiliation strings have far fewer (the gold sets: at most 30).
+MAX_COMPONENTS = 64
 
 # The abstain rule (docs/affiliations.md, "Abstaining"): the best candidate is kept only when its
 # calibrated probability of being right, a logistic model of the features below, reaches
@@ -102,10 +109,25 @@ class AffiliationMatch:
     address_country: str | None = None  # the country the address text names (rules), whatever was matched
     matched_part: str | None = None     # the address part that matched (for explanations)
     confidence: float = 0.0             # calibrated probability that ror_id is right (0 when unmatched)
+    components_skipped: int = 0         # components beyond MAX_COMPONENTS not read for the institution
 
 
 def _fold(code: str | None, fold_hk_mo: bool) -> str | None:
     return "CN" if fold_hk_mo and code in ("HK", "MO") else code
+
+
+def _bounded(text: str) -> str:
+    """``text`` itself, or with more than :data:`MAX_COMPONENTS` components its first ones and its last two."""
+    components = split_components(text)
+    if len(components) <= MAX_COMPONENTS:
+        return text
+    return ", ".join(components[:MAX_COMPONENTS - 2] + components[-2:])
+
+
+def _search_country(country: str | None) -> str | None:
+    """The country whose organisations are candidates: none (all) for a historical country (ISO 3166-3,
+    ``CS``), whose organisations the registry files under its successors."""
+    return None if country in HISTORICAL_CODES else country
 
 
 def confidence(features: dict[str, float], model: dict[str, float] | None = None) -> float:
@@ -208,6 +230,7 @@ class AffiliationMatcher:
         self._span_cache: dict[tuple[str, str | None], int] = {}
         self._part_cache: dict[tuple[str, str | None], tuple[int, float, float]] = {}
         self._cache: dict[str, AffiliationMatch] = {}
+        self.parts_scored = 0  # address parts looked up so far (the matcher's work, for tests and benchmarks)
 
     @classmethod
     def from_store(cls, con: duckdb.DuckDBPyConnection, threshold: float | None = None,
@@ -409,13 +432,15 @@ class AffiliationMatcher:
         text = address if isinstance(address, str) else ""
         if not self._org or not text.strip():
             return None
-        return self._candidate(text, resolve_country(text, self.fold_hk_mo))
+        return self._candidate(text, _search_country(resolve_country(text, self.fold_hk_mo)))
 
     def _candidate(self, text: str, country: str | None) -> Candidate | None:
+        text = _bounded(text)
         context = f" {normalise_name(text)} "
         best_rid, best_score, best_part, best_info = None, 0.0, None, None
         found: dict[str, tuple[float, str, tuple]] = {}
         for raw, norm in self._parts(text, country):
+            self.parts_scored += 1
             idx, score, second = self._best_name(norm, country)
             via_span, whole = False, norm
             if not self._reaches(score):
@@ -511,16 +536,23 @@ class AffiliationMatcher:
         unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None)
         if not self._org or not text.strip():
             return unmatched
-        cand = self._candidate(text, country)
+        skipped = max(len(split_components(text)) - MAX_COMPONENTS, 0)
+        if skipped:
+            unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None,
+                                         components_skipped=skipped)
+        cand = self._candidate(text, _search_country(country))
         if cand is None:
             return unmatched
         conf = confidence(cand.features)
         if conf < self.min_confidence:
             return unmatched  # abstain: the country still comes from the address
         name, rtype, ror_country, _, _ = self._org[cand.ror_id]
-        return AffiliationMatch(text, cand.ror_id, name, _fold(ror_country, self.fold_hk_mo) or country,
+        # a historical country the address names (Czechoslovakia: CS) stays the work's country: the
+        # organisation's country today is one of its successors
+        output_country = country if country in HISTORICAL_CODES else _fold(ror_country, self.fold_hk_mo) or country
+        return AffiliationMatch(text, cand.ror_id, name, output_country,
                                 SECTOR_OF_TYPE.get(rtype) if rtype else None, round(min(cand.score, 100.0), 1),
-                                rtype, country, cand.part, round(conf, 4))
+                                rtype, country, cand.part, round(conf, 4), skipped)
 
     def match_many(self, addresses: Iterable[str]) -> list[AffiliationMatch]:
         return [self.match(a) for a in addresses]

@@ -64,8 +64,19 @@ CREATE TABLE IF NOT EXISTS ror_relations (
     relation VARCHAR NOT NULL,     -- parent / child / related / successor / predecessor
     target_id VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ror_sources (
+    source VARCHAR NOT NULL,       -- a file given to `ror load` (zip!member for a release zip)
+    format VARCHAR NOT NULL,       -- ROR v2 / v1 JSON, ROR CSV, OpenAlex JSON / CSV
+    records_read BIGINT NOT NULL,
+    skipped BIGINT NOT NULL,
+    organisations BIGINT NOT NULL, -- ids found in this file (valid records)
+    kept BIGINT NOT NULL           -- ids whose stored record comes from this file
+);
 """
-ROR_TABLES = ("ror_institutions", "ror_names", "ror_relations")
+ROR_TABLES = ("ror_institutions", "ror_names", "ror_relations", "ror_sources")
+#: which record wins when several files hold the same ROR id: a ROR record over an OpenAlex one, then the
+#: newest ``last_modified``, then the first seen
+SCHEMA_RANK = {"openalex": 0}
 RELATIONS = ("parent", "child", "related", "successor", "predecessor")
 NAME_KINDS = ("ror_display", "label", "alias", "acronym")
 _ROR_ID = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
@@ -115,13 +126,22 @@ class RorLoadReport:
     sector_types_changed: int = 0
     #: institutions whose coordinates changed (ROR fills those without OpenAlex ones; collabatlas.affiliations.geo)
     coordinates_changed: int = 0
+    #: per file: format, records read, skipped, ids found, ids whose kept record comes from it
+    sources: dict[str, dict] = field(default_factory=dict)
+    #: export addresses re-attributed after the load (collabatlas.affiliations.reattribute)
+    addresses_moved: int = 0
+    works_moved: int = 0
+    institutions_added: int = 0
 
     def summary(self) -> pd.DataFrame:
         rows = [("files", len(self.files)), ("records read", self.records_read),
                 ("organisations loaded", self.loaded), ("duplicate ids (newest kept)", self.duplicates),
                 ("records skipped", len(self.skipped)), ("names", self.names), ("relations", self.relations),
                 ("institutions whose sector comes from ROR (changed)", self.sector_types_changed),
-                ("institutions whose coordinates come from ROR (changed)", self.coordinates_changed)]
+                ("institutions whose coordinates come from ROR (changed)", self.coordinates_changed),
+                ("export addresses now matched to an institution", self.addresses_moved),
+                ("works whose institutions changed", self.works_moved),
+                ("institutions added by those matches", self.institutions_added)]
         return pd.DataFrame(rows, columns=["item", "value"])
 
 
@@ -234,7 +254,11 @@ def _record_from_json(obj) -> RorRecord:
         return _from_v2(obj)
     if "name" in obj:
         return _from_v1(obj)
-    raise ValueError("names: neither a v2 'names' list nor a v1 'name'")
+    from collabatlas.affiliations import registry_openalex
+
+    if registry_openalex.is_openalex_json(obj):
+        return registry_openalex.from_json(obj)
+    raise ValueError("names: neither a v2 'names' list nor a v1 'name' nor an OpenAlex institution")
 
 
 def _split(value: str | None, sep: str = "|") -> list[str]:
@@ -295,25 +319,55 @@ def read_records(path: str | Path, report: RorLoadReport) -> Iterator[RorRecord]
                 raise RorError(f"{name}: malformed JSON array: {exc}") from exc
             entries = ((f"{name}:record {i + 1}", lambda obj=obj: _record_from_json(obj))
                        for i, obj in enumerate(items))
+        elif fmt == "jsonl" and (page := _api_page(text)) is not None:
+            report.formats[name] = "json-page"  # an OpenAlex API page or entity file: one JSON object
+            entries = ((f"{name}:result {i + 1}", lambda obj=obj: _record_from_json(obj))
+                       for i, obj in enumerate(page))
         elif fmt == "jsonl":
             entries = ((f"{name}:{i + 1}", lambda line=line: _record_from_json(orjson.loads(line)))
                        for i, line in enumerate(text.splitlines()) if line.strip())
         else:
             entries = _csv_entries(name, text)
+        read, skipped = report.records_read, len(report.skipped)
         yield from _checked(entries, report)
+        report.sources[name] = {"format": report.formats[name], "records_read": report.records_read - read,
+                                "skipped": len(report.skipped) - skipped, "schemas": set(), "ids": set()}
+
+
+def _api_page(text: str) -> list | None:
+    """The records of a file holding one JSON object spread over lines: an OpenAlex API page (its
+    ``results``) or a single entity; None for JSON Lines."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        orjson.loads(first)
+        return None  # the first line is a whole record: JSON Lines
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None  # reported line by line
+    if isinstance(obj, dict) and isinstance(obj.get("results"), list):
+        return obj["results"]
+    return [obj]
 
 
 def _csv_entries(name: str, text: str) -> Iterator[tuple[str, Callable[[], RorRecord]]]:
+    from collabatlas.affiliations import registry_openalex
+
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
         raise RorError(f"{name}: empty file")
-    if "ror_id" in header:
+    if registry_openalex.is_openalex_csv(header):
+        convert = registry_openalex.from_csv_row
+    elif "ror_id" in header:
         convert = _from_flat_csv
     elif "id" in header and "names.types.ror_display" in header:
         convert = _from_official_csv
     else:
-        raise RorError(f"{name}: not a ROR dump (JSON, or CSV with a 'ror_id' or 'id' column); "
+        raise RorError(f"{name}: not a ROR dump (JSON, or CSV with a 'ror_id' or 'id' column) nor an OpenAlex "
+                       f"institutions CSV ('openalex_id' and 'ror_id' columns); "
                        f"header starts {header[:4]}")
     for row in reader:
         where = f"{name}:{reader.line_num}"
@@ -352,6 +406,28 @@ def ensure_ror_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ROR_SCHEMA_SQL)
     for column in ("lat", "lon"):  # a registry loaded before coordinates were kept (store schema 6)
         con.execute(f"ALTER TABLE ror_institutions ADD COLUMN IF NOT EXISTS {column} DOUBLE")
+    # the files each record was found in (issue 29: the registry as a union of sources)
+    con.execute("ALTER TABLE ror_institutions ADD COLUMN IF NOT EXISTS sources VARCHAR[]")
+
+
+def _file_of(where: str) -> str:
+    """The file of a record's ``file:line`` (or ``file:record N``) source."""
+    return where.rsplit(":", 1)[0]
+
+
+def _rank(rec: RorRecord) -> tuple[int, str]:
+    """The record kept for an id seen in several files: a ROR record over an OpenAlex one, then the newest."""
+    return SCHEMA_RANK.get(rec.schema, 1), rec.last_modified or ""
+
+
+_SCHEMA_LABELS = {"v2": "ROR v2 JSON", "v1": "ROR v1 JSON", "csv": "ROR flat CSV", "csv-v2": "ROR v2 CSV",
+                  "openalex": "OpenAlex institutions"}
+
+
+def _format_label(info: dict) -> str:
+    schemas = sorted(info["schemas"]) or ["(no valid record)"]
+    layout = {"json-array": "array", "jsonl": "lines", "json-page": "page", "csv": "csv"}.get(info["format"], "")
+    return " + ".join(_SCHEMA_LABELS.get(s, s) for s in schemas) + f" ({layout})"
 
 
 def ror_loaded(con: duckdb.DuckDBPyConnection) -> bool:
@@ -370,20 +446,35 @@ def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
     """
     report = RorLoadReport()
     records: dict[str, RorRecord] = {}
+    found: list[tuple[str, str, str]] = []  # (file, id, schema) of every valid record
     for path in paths:
         for rec in read_records(path, report):
+            found.append((_file_of(rec.source), rec.ror_id, rec.schema))
             old = records.get(rec.ror_id)
             if old is not None:
                 report.duplicates += 1
-                if (rec.last_modified or "") <= (old.last_modified or ""):
+                if _rank(rec) <= _rank(old):
                     continue
             records[rec.ror_id] = rec
             if progress and report.records_read % 5000 == 0:
                 progress(report.records_read)
+    sources: dict[str, set[str]] = {}
+    for file, rid, schema in found:
+        report.sources[file]["schemas"].add(schema)
+        report.sources[file]["ids"].add(rid)
+        sources.setdefault(rid, set()).add(file)
+    kept = {file: 0 for file in report.sources}
+    for rec in records.values():
+        kept[_file_of(rec.source)] += 1
+    source_rows = pd.DataFrame(
+        [(file, _format_label(info), info["records_read"], info["skipped"], len(info["ids"]), kept[file])
+         for file, info in report.sources.items()],
+        columns=["source", "format", "records_read", "skipped", "organisations", "kept"])
     inst = pd.DataFrame([(r.ror_id, r.name, r.status, r.types, r.country_code, r.country_name, r.city,
-                          r.established, r.last_modified, r.schema, r.source, r.lat, r.lon) for r in records.values()],
+                          r.established, r.last_modified, r.schema, r.source, r.lat, r.lon,
+                          sorted(sources[r.ror_id])) for r in records.values()],
                         columns=["ror_id", "name", "status", "types", "country_code", "country_name", "city",
-                                 "established", "last_modified", "schema", "source", "lat", "lon"])
+                                 "established", "last_modified", "schema", "source", "lat", "lon", "sources"])
     inst[["lat", "lon"]] = inst[["lat", "lon"]].astype("float64")
     inst["established"] = inst["established"].astype("Int64")
     names = pd.DataFrame(sorted({(r.ror_id, n, k, lang) for r in records.values() for n, k, lang in r.names},
@@ -393,7 +484,8 @@ def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
                         columns=["ror_id", "relation", "target_id"])
     with store.transaction(con):
         ensure_ror_schema(con)
-        for table, frame in (("ror_institutions", inst), ("ror_names", names), ("ror_relations", rels)):
+        for table, frame in (("ror_institutions", inst), ("ror_names", names), ("ror_relations", rels),
+                             ("ror_sources", source_rows)):
             con.execute(f"DELETE FROM {table}")
             if len(frame):
                 con.register("_ror_frame", frame)
@@ -444,6 +536,17 @@ def ror_info(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                    FROM ror_institutions)
         SELECT type, status, count(*) AS organisations FROM t GROUP BY ALL
         ORDER BY organisations DESC, type, status""").df()
+
+
+def ror_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The files the registry was loaded from: format, records read and skipped, ids found, and ids whose
+    stored record comes from the file (a ROR record wins over an OpenAlex one for the same id)."""
+    columns = ["source", "format", "records_read", "skipped", "organisations", "kept"]
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ror_sources'"
+                         ).fetchone()[0]
+    if not ror_loaded(con) or not exists:
+        return pd.DataFrame(columns=columns)
+    return con.execute(f"SELECT {', '.join(columns)} FROM ror_sources ORDER BY rowid").df()
 
 
 def primary_type(types: list[str] | None) -> str | None:

@@ -24,7 +24,8 @@ def _caption(counting: str, fold_hk_mo: bool, coverage: dict) -> str:
     return (f"{counting} counting; {FOLD_NOTE[fold_hk_mo]}; {coverage.get('institutions_without_coordinates', 0):,} "
             f"of {coverage.get('institutions', 0):,} institutions without coordinates; "
             f"{coverage.get('collab_works_without_distance', 0):,} of {coverage.get('collab_works', 0):,} "
-            f"collaborative works with fewer than two geocoded institutions (distance 0)")
+            f"collaborative works with fewer than two geocoded institutions (distance unknown: neither short "
+            f"nor long, and left out of the distance shares)")
 
 
 def interval_columns(rows: pd.DataFrame, replicates: int, seed: int = uncertainty.DEFAULT_SEED,
@@ -34,7 +35,7 @@ def interval_columns(rows: pd.DataFrame, replicates: int, seed: int = uncertaint
     gives every work one Poisson(1) weight, shared by all units and indicators, so PP(x) of a
     replicate is its P(x) over its P. Index: unit; columns ``<col>_lo`` / ``<col>_hi``."""
     replicates = uncertainty.check_replicates(replicates, allow_zero=False)
-    names = ("p", *(f"p_{name}" for name in ci_sql.INDICATORS))
+    names = ("p", *(f"p_{name}" for name in ci_sql.INDICATORS), "p_dist_known")
     units = pd.Index(sorted(rows["unit"].unique().tolist())) if len(rows) else pd.Index([])
     parts = []
     for k, name in enumerate(names):
@@ -51,9 +52,11 @@ def interval_columns(rows: pd.DataFrame, replicates: int, seed: int = uncertaint
     alpha = (1 - level) / 2
     out = {}
     p = full[:, :, 0]
+    known = full[:, :, names.index("p_dist_known")]  # the distance shares are over the works with a known distance
     for k, name in enumerate(names):
         values = full[:, :, k]
-        for col, v in ((name, values), *((("pp" + name[1:], _ratio(values, p)),) if k else ())):
+        base = known if name[2:] in ci_sql.DISTANCE_INDICATORS else p
+        for col, v in ((name, values), *((("pp" + name[1:], _ratio(values, base)),) if k else ())):
             out[f"{col}_lo"] = np.nanquantile(v, alpha, axis=0) if len(units) else []
             out[f"{col}_hi"] = np.nanquantile(v, 1 - alpha, axis=0) if len(units) else []
     return pd.DataFrame(out, index=units)
@@ -77,7 +80,7 @@ def indicators(atlas, level: str = "country", years=None, window=None, subject=N
                            rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
     df = atlas._df(ci_sql.indicators_sql(c, counting, fold_hk_mo))
     if counting == "full":
-        for col in ("p", *(f"p_{name}" for name in ci_sql.INDICATORS)):
+        for col in ("p", *(f"p_{name}" for name in ci_sql.INDICATORS), "p_dist_known"):
             df[col] = df[col].round().astype("int64")
     if ci:
         rows = atlas._df(ci_sql.indicator_rows_sql(c, counting, fold_hk_mo))

@@ -13,12 +13,19 @@ too):
 - *industry*: at least one corporate institution (sector of the institution's own type);
 - *distance*: the largest great-circle distance (haversine, R = 6371.01 km) between two of the
   work's institutions that have coordinates (``institution_geo``, :mod:`collabatlas.affiliations.geo`; the
-  original institutions, also under ``rollup``); 0 when fewer than two have coordinates;
-- *short distance*: collab and distance ≤ 100 km; *long distance*: collab and distance ≥ 5,000 km.
+  original institutions, also under ``rollup``); **unknown** when fewer than two have coordinates;
+- *distance known*: the work is not collaborative (no distance class applies) or its distance is measured;
+- *short distance*: collab, distance known and ≤ 100 km; *long distance*: collab, distance known and
+  ≥ 5,000 km. A collaborative work whose distance is unknown is neither (issue 29: with no institution
+  geocoded, every collaboration used to count as short distance).
 
 Per unit: P = its works (full counting) or the sum of its Shares (fractional); P(x) the same over its
-works with x; PP(x) = P(x) / P. ``median_dist_km`` is the median distance of its collaborative works
-whose distance is measured (at least two geocoded institutions), each work once in both countings.
+works with x; PP(x) = P(x) / P, except the two distance shares, PP(short) = P(short) / P(dist known) and
+PP(long) = P(long) / P(dist known): over the works whose distance class is known. ``p_dist_known`` and
+``pp_dist_known`` (= P(dist known) / P) state that coverage on every row. A unit with collaborative works
+none of which has a measured distance gets no distance share (NULL), not 0. ``median_dist_km`` is the
+median distance of its collaborative works whose distance is measured (at least two geocoded
+institutions), each work once in both countings.
 
 ``fold_hk_mo`` counts Hong Kong (HK) and Macao (MO) as China (CN), as the Leiden Ranking does: at
 country level they are one unit, and a CN–HK work is not international. Default: apart.
@@ -49,7 +56,10 @@ BANDS = (("lt_1000", 0.0, 1000.0), ("1000_3000", 1000.0, 3000.0), ("3000_5000", 
          ("ge_5000", 5000.0, None))
 #: the indicators with a P and a PP column, in output order
 INDICATORS = ("collab", "int_collab", "industry", "short_dist", "long_dist")
-COLUMNS = ("unit", "p", *(f"{prefix}_{name}" for name in INDICATORS for prefix in ("p", "pp")), "median_dist_km")
+#: the indicators whose PP is over the works with a known distance class (P(dist_known)), not over P
+DISTANCE_INDICATORS = ("short_dist", "long_dist")
+COLUMNS = ("unit", "p", *(f"{prefix}_{name}" for name in INDICATORS for prefix in ("p", "pp")),
+           "p_dist_known", "pp_dist_known", "median_dist_km")
 COUNTINGS = ("full", "fractional")
 
 
@@ -106,9 +116,11 @@ def _features_ctes(c: Counting, fold_hk_mo: bool) -> tuple[str, dict]:
 def _flags(weight: str) -> str:
     """Per (unit, work) row over ``u`` and ``wf``: the weight and the indicator flags."""
     collab = "(wf.n_inst > 1 OR wf.n_countries > 1)"
+    measured = f"{collab} AND wf.n_geo >= 2"
     return (f"SELECT u.unit, u.wkey, u.year, {weight} AS wt, {collab} AS collab, wf.n_countries > 1 AS int_collab, "
-            f"wf.industry, {collab} AND wf.dist_km <= CAST({SHORT_KM} AS DOUBLE) AS short_dist, "
-            f"{collab} AND wf.dist_km >= CAST({LONG_KM} AS DOUBLE) AS long_dist, wf.n_geo, wf.dist_km "
+            f"wf.industry, {measured} AND wf.dist_km <= CAST({SHORT_KM} AS DOUBLE) AS short_dist, "
+            f"{measured} AND wf.dist_km >= CAST({LONG_KM} AS DOUBLE) AS long_dist, "
+            f"NOT {collab} OR wf.n_geo >= 2 AS dist_known, {measured} AS measured, wf.n_geo, wf.dist_km "
             f"FROM u JOIN wf ON wf.wkey = u.wkey")
 
 
@@ -122,10 +134,15 @@ def indicators_sql(c: Counting, counting: str = "full", fold_hk_mo: bool = False
     p_short_dist, pp_short_dist, p_long_dist, pp_long_dist, median_dist_km (see the module docstring)."""
     prefix, params = unit_shares_sql(_from_shares(c))
     ctes, more = _features_ctes(c, fold_hk_mo)
-    sums = ", ".join(f"coalesce(sum(wt) FILTER (WHERE {name}), CAST(0 AS DOUBLE)) AS p_{name}" for name in INDICATORS)
-    pps = ", ".join(f"p_{name}, p_{name} / p AS pp_{name}" for name in INDICATORS)
+    sums = ", ".join(f"coalesce(sum(wt) FILTER (WHERE {name}), CAST(0 AS DOUBLE)) AS p_{name}"
+                     for name in (*INDICATORS, "dist_known", "measured"))
+    # a distance share only where the distance class of the unit's works is known (no share at all when it
+    # has collaborative works and none of them is measured)
+    pps = ", ".join(f"p_{name}, CASE WHEN p_collab > 0 AND p_measured = 0 THEN NULL "
+                    f"WHEN p_dist_known > 0 THEN p_{name} / p_dist_known END AS pp_{name}"
+                    if name in DISTANCE_INDICATORS else f"p_{name}, p_{name} / p AS pp_{name}" for name in INDICATORS)
     inner = f"""
-    SELECT unit, p, {pps}, median_dist_km FROM (
+    SELECT unit, p, {pps}, p_dist_known, p_dist_known / p AS pp_dist_known, median_dist_km FROM (
         SELECT unit, sum(wt) AS p, {sums},
                median(dist_km) FILTER (WHERE collab AND n_geo >= 2) AS median_dist_km
         FROM ({_flags(_weight(counting))}) x GROUP BY unit) t"""
@@ -140,19 +157,20 @@ def _from_shares(c: Counting) -> Counting:
 
 
 def indicator_rows_sql(c: Counting, counting: str = "full", fold_hk_mo: bool = False) -> tuple[str, dict]:
-    """unit, wkey, wt, collab, int_collab, industry, short_dist, long_dist: one row per unit and work
-    (the per-work contributions the bootstrap resamples; institution units as keys)."""
+    """unit, wkey, wt, collab, int_collab, industry, short_dist, long_dist, dist_known, measured: one row per
+    unit and work (the per-work contributions the bootstrap resamples; institution units as keys)."""
     prefix, params = unit_shares_sql(_from_shares(c))
     ctes, more = _features_ctes(c, fold_hk_mo)
-    return (f"{prefix}{ctes} SELECT unit, wkey, wt, {', '.join(INDICATORS)} FROM ({_flags(_weight(counting))}) x",
+    return (f"{prefix}{ctes} SELECT unit, wkey, wt, {', '.join(INDICATORS)}, dist_known, measured "
+            f"FROM ({_flags(_weight(counting))}) x",
             {**params, **more})
 
 
 def coverage_sql(c: Counting, fold_hk_mo: bool = False) -> tuple[str, dict]:
     """works, institutions, institutions_without_coordinates, collab_works, collab_works_without_distance:
     over the selected works, how many institutions lack coordinates and how many collaborative works
-    have fewer than two geocoded institutions (their distance is 0 by definition, so they count as
-    short distance)."""
+    have fewer than two geocoded institutions (their distance is unknown: neither short nor long, and
+    left out of the distance shares)."""
     prefix, params = unit_shares_sql(_from_shares(c))
     ctes, more = _features_ctes(c, fold_hk_mo)
     sql = (f"""{prefix}{ctes}

@@ -37,6 +37,13 @@ def converter() -> coco.CountryConverter:
 EXTRA_CODES = {"XK": ("XKX", "Kosovo")}
 """Codes accepted beside ISO 3166-1: alpha-2 → (alpha-3, name)."""
 
+HISTORICAL_CODES = {"SU": ("SUN", "USSR"), "CS": ("CSK", "Czechoslovakia"), "YU": ("YUG", "Yugoslavia"),
+                    "DD": ("DDR", "German Democratic Republic"), "AN": ("ANT", "Netherlands Antilles"),
+                    "YD": ("YMD", "South Yemen")}
+"""ISO 3166-3 codes of former countries that an address can name (the affiliation country rules give
+them where a historical country has no single legal successor): alpha-2 → (alpha-3, name). Counted like
+any country; they have no World Bank group, region or outline."""
+
 
 @lru_cache(maxsize=1)
 def iso_entries() -> tuple[dict[str, str], ...]:
@@ -82,6 +89,8 @@ def short_names() -> dict[str, str]:
         for one in re.findall(r"[A-Z]{2}", code) if code.startswith("^") else [code]:
             if one and name:
                 names.setdefault(one, name)
+    for code, (_, name) in HISTORICAL_CODES.items():
+        names.setdefault(code, name)
     return names
 
 

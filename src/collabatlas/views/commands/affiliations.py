@@ -13,8 +13,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from collabatlas import settings as config
-from collabatlas.affiliations.matching import DEFAULT_MIN_CONFIDENCE, DEFAULT_THRESHOLD, AffiliationMatcher
-from collabatlas.affiliations.ror import RorError, load_ror, ror_info, ror_loaded
+from collabatlas.affiliations.matching import (
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_THRESHOLD,
+    MAX_COMPONENTS,
+    AffiliationMatcher,
+)
+from collabatlas.affiliations.ror import RorError, load_ror, ror_info, ror_loaded, ror_sources
 from collabatlas.counting.filters import FilterError, check_range
 from collabatlas.escaping import markup
 from collabatlas.store import schema as store
@@ -31,6 +36,8 @@ from collabatlas.views.cli_common import (
 )
 
 MATCH_COLUMNS = ["input", "ror_id", "name", "country_code", "sector", "score"]
+#: where a user gets the ROR registry (the data dump, published on Zenodo)
+ROR_DUMP_URL = "https://zenodo.org/communities/ror-data"
 
 ror_app = typer.Typer(help="The ROR registry in the store (for affiliation matching).\n\n"
                            "Example: collabatlas ror load v1.55-2024-10-31-ror-data.json",
@@ -47,7 +54,9 @@ def _connect(path: Path | None, read_only: bool):
 @ror_app.command("load")
 def ror_load(
     files: Annotated[list[Path], typer.Argument(help="ROR dumps: v2 or v1 JSON (JSON Lines or the official array), "
-                                                     "CSV; plain, .gz or the release .zip.")],
+                                                     "CSV; plain, .gz or the release .zip; and OpenAlex "
+                                                     "institutions (entities, API pages, CSV with ror_id), "
+                                                     "merged by ROR id.")],
     store_path: StoreOpt = None,
     show_skipped: Annotated[int, typer.Option("--show-skipped", help="Print at most N skipped records.")] = 20,
 ) -> None:
@@ -60,6 +69,8 @@ def ror_load(
       collabatlas ror load ror/ror_v2_latest_records.jsonl.gz ror/ror_v1_only_latest_records.jsonl.gz
 
       collabatlas ror load ror_subset_flat.csv.gz --store atlas.duckdb
+
+      collabatlas ror load ror_v2_latest_records.jsonl.gz openalex_institutions_top10k_2025-01.csv.gz
     """
     con = _connect(store_path, read_only=False)
     started = time.perf_counter()
@@ -82,22 +93,41 @@ def ror_load(
     summary = report.summary().astype({"value": object})
     summary.loc[len(summary)] = ["seconds", round(time.perf_counter() - started, 1)]
     print_table(summary, title="ROR registry loaded (replaces the previous one)")
+    sources = pd.DataFrame([(name, info["records_read"], info["skipped"], len(info["ids"]))
+                            for name, info in report.sources.items()],
+                           columns=["source", "records_read", "skipped", "organisations"])
+    print_table(sources, title="sources (merged by ROR id; a ROR record wins over an OpenAlex one)")
 
 
 @ror_app.command("info")
-def ror_info_cmd(store_path: StoreOpt = None, fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
-    """Organisations in the store's ROR registry by type and status.
+def ror_info_cmd(store_path: StoreOpt = None, fmt: FormatOpt = Format.table, out: OutOpt = None,
+                 by: Annotated[str | None, typer.Option(
+                     "--by", help="type: organisations by type and status; source: the files loaded (format, "
+                                  "records, organisations, kept). Default: both as tables; type for csv/json.")]
+                 = None) -> None:
+    """The store's ROR registry: the files it was loaded from, and its organisations by type and status.
 
-    Example: collabatlas ror info --format csv
+    Examples:
+
+      collabatlas ror info
+
+      collabatlas ror info --by source --format csv
     """
+    if by not in (None, "type", "source"):
+        _fail(f"--by {by!r}: expected type or source")
     con = _connect(store_path, read_only=True)
     try:
-        info = ror_info(con)
+        info, sources = ror_info(con), ror_sources(con)
     finally:
         con.close()
     if info.empty:
         _fail("no ROR registry in the store; run `collabatlas ror load FILE` first")
-    _emit(info, fmt, "ROR registry", out, None)
+    if by is None and fmt is Format.table and out is None:
+        print_table(sources, title="ROR registry sources (merged by ROR id)")
+    if by == "source":
+        _emit(sources, fmt, "ROR registry sources", out, None)
+    else:
+        _emit(info, fmt, "ROR registry", out, None)
 
 
 def _read_inputs(path: Path, column: str | None) -> list[str]:
@@ -141,9 +171,10 @@ def _matcher(store_path: Path | None, ror_files: list[Path] | None, threshold: f
         con = _connect(path, read_only=True) if path.exists() else None
     try:
         if con is None or not ror_loaded(con):
-            err_console.print("note: no ROR registry loaded (`collabatlas ror load FILE` or --ror FILE): "
-                              "resolving countries only, every ror_id is empty")
-            return AffiliationMatcher([], [], threshold, fold_hk_mo, min_confidence=min_confidence)
+            where = "no store" if con is None else "no ROR registry in the store"
+            _fail(f"{where} {config.store_path(store_path)}: matching needs a ROR registry. Get the ROR data "
+                  f"dump ({ROR_DUMP_URL}, CC0, monthly), then load it into the store: `collabatlas ror load "
+                  "v1.xx-YYYY-MM-DD-ror-data.zip --store STORE` (or match against a dump in memory: --ror FILE)")
         with err_console.status("reading the ROR registry"):
             return AffiliationMatcher.from_store(con, threshold=threshold, fold_hk_mo=fold_hk_mo,
                                                  min_confidence=min_confidence)
@@ -204,6 +235,11 @@ def match(
                 bar.update(task, completed=i)
     df = pd.DataFrame([[m.input, m.ror_id or "", m.name or "", m.country_code or "", m.sector or "", m.score]
                        for m in results], columns=MATCH_COLUMNS)
+    long_inputs = sum(m.components_skipped > 0 for m in results)
+    if long_inputs:
+        err_console.print(f"note: {long_inputs:,} address(es) have more than {MAX_COMPONENTS} components; only the "
+                          f"first {MAX_COMPONENTS - 2} and the last two were read for the institution "
+                          "(every component for the country)")
     if len(inputs) >= 200:
         seconds = time.perf_counter() - started
         err_console.print(f"matched {sum(m.ror_id is not None for m in results):,} of {len(inputs):,} "

@@ -70,9 +70,11 @@ def indicators(
 ) -> None:
     """Collaboration indicators as in the CWTS Leiden Ranking Open Edition, per unit: columns
     unit,p,p_collab,pp_collab,p_int_collab,pp_int_collab,p_industry,pp_industry,p_short_dist,
-    pp_short_dist,p_long_dist,pp_long_dist,median_dist_km (+ name for institutions; + _lo/_hi with
-    --ci). Short distance: collaborative and ≤ 100 km; long: ≥ 5,000 km (a work's distance is the
-    largest great-circle distance between its geocoded institutions). The note says how many
+    pp_short_dist,p_long_dist,pp_long_dist,p_dist_known,pp_dist_known,median_dist_km (+ name for
+    institutions; + _lo/_hi with --ci). Short distance: collaborative and ≤ 100 km; long: ≥ 5,000 km (a
+    work's distance is the largest great-circle distance between its geocoded institutions; unknown,
+    neither short nor long, with fewer than two). The distance shares are over the works with a known
+    distance (p_dist_known; empty when none of a unit's collaborations is measured). The note says how many
     institutions have no coordinates (load a ROR registry: `collabatlas ror load`).
 
     Examples:
