@@ -358,7 +358,9 @@ class Atlas(StoreWrites, Analyses):
                 from collabatlas.analyses.impact import index_intervals
 
                 df = index_intervals(self, c, df, wanted, ci)
-            df.attrs["counting"] = "indices on full counts (N_x = works with Share > 0); cs fractional"
+            df.attrs["counting"] = ("pair indices on full counts (N_x = works with Share > 0, T = works with a unit "
+                                    "of the level); cs fractional")
+            df.attrs["notes"] = [df.attrs["counting"]]
         return with_country_names(df, "unit_a", "unit_b") if level == "country" else df
 
     @accepts_options
