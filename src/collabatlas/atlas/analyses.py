@@ -210,8 +210,9 @@ class Analyses:
         ``attrs["caption"]`` names the normalisation, counting and how many works are eligible."""
         from collabatlas.analyses.impact import impact
 
-        return impact(self, unit, level, counting=counting, normalisation=normalisation, ci=ci, years=years,
-                      window=window, subject=subject, type=type, journals=journals, renormalize=renormalize)
+        df = impact(self, unit, level, counting=counting, normalisation=normalisation, ci=ci, years=years,
+                    window=window, subject=subject, type=type, journals=journals, renormalize=renormalize)
+        return with_country_names(df, "unit") if level == "country" else df
 
     @accepts_options
     def distance(self, unit: str, level: str = "country", years=None, window_end_month: int | None = None,
