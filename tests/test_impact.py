@@ -315,3 +315,31 @@ def test_cli_impact_csv(tmp_path):
     drawn = runner.invoke(app, ["impact", "--unit", "JP", "--ci", "50", "--chart", str(chart), "--store", str(path)])
     assert drawn.exit_code == 0, drawn.output
     assert '"mncs_lo"' in chart.read_text()
+
+
+def test_api_impact_and_pair_indices(tmp_path):
+    import warnings
+
+    from collabatlas.views.web import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
+
+    path = tmp_path / "s.duckdb"
+    with collabatlas.open(path) as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "w.jsonl", HAND_WORKS))
+    with TestClient(create_app(path)) as client:
+        response = client.get("/api/impact/JP?normalisation=store&counting=fractional")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        rows = {r["collab_type"]: r for r in body["rows"]}
+        assert rows["all"]["mcs"] == pytest.approx(146 / 23) and rows["national"]["pp_top10"] == 0
+        assert "store normalisation" in body["meta"]["counting"] and body["meta"]["coverage"]["works"] == 8
+        assert client.get("/api/impact/JP?normalisation=world").status_code == 422
+        assert client.get("/api/impact/JP?rollup=true").status_code == 422  # refused, never ignored
+        assert client.get("/api/impact/FR").status_code == 404
+        pairs = client.get("/api/pairs?indices=salton,jaccard,association,ric").json()
+        jp_us = next(r for r in pairs["rows"] if (r["unit_a"], r["unit_b"]) == ("JP", "US"))
+        assert jp_us["ric_ba"] == pytest.approx(0.9) and jp_us["jaccard"] == pytest.approx(1 / 3)
+        assert client.get("/api/pairs?indices=cosine").status_code == 422
