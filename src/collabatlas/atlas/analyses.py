@@ -200,6 +200,21 @@ class Analyses:
                           counting=counting, ci=ci, fold_hk_mo=fold_hk_mo)
 
     @accepts_options
+    def impact(self, unit: str, level: str = "country", years=None, window=None, subject=None, type=None,
+               journals: str | None = None, renormalize: bool = False, counting: str = "full",
+               normalisation: str = "openalex", ci: int = 0) -> pd.DataFrame:
+        """Citation impact of ``unit``'s works by collaboration type (rows single, national,
+        international, industry, all): ``unit[, name], collab_type, p, p_frac, p_impact, mcs, mncs,
+        pp_top10, normalisation, counting`` (``counting`` full or fractional; ``normalisation`` openalex
+        or store; ``ci`` bootstrap replicates add ``_lo`` / ``_hi``). See :mod:`collabatlas.counting.impact`;
+        ``attrs["caption"]`` names the normalisation, counting and how many works are eligible."""
+        from collabatlas.analyses.impact import impact
+
+        df = impact(self, unit, level, counting=counting, normalisation=normalisation, ci=ci, years=years,
+                    window=window, subject=subject, type=type, journals=journals, renormalize=renormalize)
+        return with_country_names(df, "unit") if level == "country" else df
+
+    @accepts_options
     def distance(self, unit: str, level: str = "country", years=None, window_end_month: int | None = None,
                  subject=None, type=None, renormalize: bool = False, rollup: bool = False,
                  exclude_dual_affiliations: bool = False, fold_hk_mo: bool = False,

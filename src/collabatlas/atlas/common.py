@@ -24,7 +24,7 @@ COUNTING = {"works": counting.FRACTIONAL_LABEL, "pairs": counting.FULL_COUNT_LAB
 _PAIRS_REFUSE = {"window": "--window", "subject": "--subject", "type": "--type", "journals": "--journals",
                  "window_end_month": "--window-end-month", "report_dual": "--report-dual",
                  "exclude_dual_affiliations": "--exclude-dual-affiliations", "renormalize": "--renormalize",
-                 "rollup": "--rollup", "ci": "--ci"}
+                 "rollup": "--rollup", "ci": "--ci", "by_year": "--by-year"}
 
 
 def check_source(source: str) -> str:

@@ -307,16 +307,62 @@ class Atlas(StoreWrites, Analyses):
     @accepts_options
     def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,
               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
-              min_joint: int = 1, exclude_dual_affiliations: bool = False, journals: str | None = None) -> pd.DataFrame:
-        """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``)."""
+              min_joint: int = 1, exclude_dual_affiliations: bool = False, journals: str | None = None,
+              indices=None, ci: int = 0, source: str = "works") -> pd.DataFrame:
+        """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``).
+
+        ``indices`` (``"salton,jaccard,association,ric"`` or a list; ``ric`` brings ``ric_ba``) adds
+        ``n_a, n_b, t`` and the normalised pair indices on full counts
+        (:mod:`collabatlas.counting.pair_indices`); ``ci`` replicates add their bootstrap intervals
+        (``_lo`` / ``_hi``). ``source="pairs"``: joint works of each country pair from the country-pair
+        aggregates, where no index can be computed (they hold internationally co-authored works only)."""
+        from collabatlas.counting import pair_indices
+
         check_range("min_joint", min_joint, 1)
+        ci = uncertainty.check_replicates(ci)
+        wanted = pair_indices.parse_indices(indices)
+        if "ric" in wanted and "ric_ba" not in wanted:
+            wanted = pair_indices.parse_indices([*wanted, "ric_ba"])
+        if check_source(source) == "pairs":
+            if wanted:
+                raise counting.CountingError(
+                    f"--indices {','.join(wanted)}: not available with --source pairs: every index needs each "
+                    "country's total output N_x (association and ric also the total works T), and the country-pair "
+                    "table holds internationally co-authored works only (its diagonal is a country's international "
+                    "works, not its output); use --source works")
+            _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
+                        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, ci=ci,
+                        by_year=by_year)
+            df = country_pairs.links(self.con, years)
+            df = df[df["joint_count"] >= min_joint].reset_index(drop=True)
+            df["counting"] = country_pairs.FULL_COUNT_LABEL
+            return with_country_names(df, "unit_a", "unit_b")
+        if ci and not wanted:
+            raise counting.CountingError("--ci gives intervals of the pair indices: add --indices")
+        if ci and by_year:
+            raise counting.CountingError("confidence intervals are given for a whole period, not --by-year")
         c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
                               rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
-        df = self._df(counting.pairs_sql(c, by_year=by_year))
+        if wanted:
+            df = self._df(pair_indices.pair_indices_sql(c, wanted, by_year=by_year))
+        else:
+            df = self._df(counting.pairs_sql(c, by_year=by_year))
         if min_joint > 1:
             df = df[df["joint_count"] >= min_joint]
         df = ranked(df, "cs", ["unit_a", "unit_b"], ["year"] if by_year else None)
         df["joint_count"] = df["joint_count"].astype("int64")
+        if wanted:
+            for col in ("n_a", "n_b", "t"):
+                df[col] = df[col].astype("int64")
+            for col in wanted:
+                df[col] = df[col].astype(float)
+            if ci:
+                from collabatlas.analyses.impact import index_intervals
+
+                df = index_intervals(self, c, df, wanted, ci)
+            df.attrs["counting"] = ("pair indices on full counts (N_x = works with Share > 0, T = works with a unit "
+                                    "of the level); cs fractional")
+            df.attrs["notes"] = [df.attrs["counting"]]
         return with_country_names(df, "unit_a", "unit_b") if level == "country" else df
 
     @accepts_options

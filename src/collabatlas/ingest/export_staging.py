@@ -182,7 +182,8 @@ class ExportStager:
                           "source_name": rec.source_name, "n_authors": len(rec.authors),
                           "updated_date": rec.updated_date, "origin": rec.origin, "authors_truncated": False,
                           "domain_id": subject.domain_id, "domain": subject.domain,
-                          "field_id": subject.field_id, "field": subject.field, "issn_l": issn_l, "issns": issns})
+                          "field_id": subject.field_id, "field": subject.field, "issn_l": issn_l, "issns": issns,
+                          "citations": rec.citations})
             for pos, author in enumerate(rec.authors, start=1):
                 insts = {}
                 for address in author.addresses:

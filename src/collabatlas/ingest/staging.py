@@ -14,7 +14,7 @@ CREATE OR REPLACE TEMP TABLE stage_works (
     rid BIGINT, work_id VARCHAR, doi VARCHAR, title VARCHAR, year INTEGER, pub_date DATE, type VARCHAR,
     source_id VARCHAR, source_name VARCHAR, domain_id VARCHAR, domain VARCHAR, field_id VARCHAR, field VARCHAR,
     subfield_id VARCHAR, subfield VARCHAR, n_authors INTEGER, updated_date TIMESTAMP, origin VARCHAR,
-    authors_truncated BOOLEAN, issn_l VARCHAR, issns VARCHAR[]);
+    authors_truncated BOOLEAN, issn_l VARCHAR, issns VARCHAR[], citations BIGINT, fwci DOUBLE, top10 BOOLEAN);
 CREATE OR REPLACE TEMP TABLE stage_authorships (
     rid BIGINT, work_id VARCHAR, author_position INTEGER, author_id VARCHAR, author_name VARCHAR,
     n_institutions INTEGER, n_countries INTEGER);

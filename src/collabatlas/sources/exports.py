@@ -56,6 +56,8 @@ class ExportRecord:
     # collabatlas.counting.issn): every print / electronic ISSN, and the linking ISSN when the format names it
     issns: list[str] = field(default_factory=list)
     issn_l: str | None = None
+    #: times cited as the export gives them (WoS TC, Scopus "Cited by"): see :func:`citation_count`
+    citations: int | None = None
     updated_date: str | None = None
     authors: list[ExportAuthor] = field(default_factory=list)
     # what the subject crosswalk reads (collabatlas.sources.subject_crosswalk): WoS WC categories and SC
@@ -68,6 +70,16 @@ class ExportRecord:
 
 class Matcher(Protocol):
     def match_many(self, addresses: Iterable[str]) -> list: ...
+
+
+_CITED = re.compile(r"^\s*(\d{1,15})\s*$|\bcited\s+by:?\s*(\d{1,15})\b", re.I)
+
+
+def citation_count(raw: str | None) -> int | None:
+    """A citation count from an export field (``"12"``, Scopus BibTeX ``"cited By 12"``): a whole number
+    >= 0, else None (not known; the work is then not eligible for citation impact)."""
+    m = _CITED.search(raw or "")
+    return int(m.group(1) or m.group(2)) if m else None
 
 
 def normalise_doi(doi: str | None) -> str | None:

@@ -44,6 +44,10 @@ WORK_SPEC = {
     # warning, not the work (SQL checks every ISSN: collabatlas.counting.issn)
     "primary_location": {"source": {**_ID_NAME, "issn_l": str, "issn": JSON}},
     "primary_topic": {**_ID_NAME, "subfield": _ID_NAME, "field": _ID_NAME, "domain": _ID_NAME},
+    # citations and OpenAlex's world-normalised impact (collabatlas.counting.impact); checked in SQL
+    "cited_by_count": JSON,
+    "fwci": JSON,
+    "citation_normalized_percentile": JSON,  # its is_in_top_10_percent, read in SQL
     "authorships": [
         {
             "author_position": str,

@@ -238,7 +238,12 @@ class Stager:
                    CASE WHEN ca_year_ok(year(TRY_CAST(publication_date AS DATE))) IS NOT NULL
                         THEN TRY_CAST(publication_date AS DATE) END AS pd_ok,
                    TRY_CAST(updated_date AS TIMESTAMP) AS ud, publication_year, publication_date, updated_date,
-                   is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships
+                   is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships,
+                   cited_by_count, fwci, citation_normalized_percentile->'$.is_in_top_10_percent' AS top10_json,
+                   CASE WHEN json_whole(cited_by_count) >= 0 THEN json_whole(cited_by_count) END AS cited_ok,
+                   CASE WHEN json_type(fwci) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
+                        AND TRY_CAST(fwci::VARCHAR AS DOUBLE) BETWEEN 0 AND 1e300
+                        THEN TRY_CAST(fwci::VARCHAR AS DOUBLE) END AS fwci_ok
             FROM raw_input
             WHERE ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0 AND NOT {YEAR_OUT}
         """)
@@ -251,6 +256,14 @@ class Stager:
             REASONS["updated-invalid"]: "updated_date IS NOT NULL AND ud IS NULL",
             REASONS["truncated-flag"]:
                 "is_authors_truncated IS NOT NULL AND json_type(is_authors_truncated) <> 'BOOLEAN'",
+            # citations (collabatlas.counting.impact): a bad value is stored as empty, so the work is not
+            # eligible for the impact indicators that need it
+            "cited_by_count not a whole number >= 0 (stored as empty)":
+                "cited_by_count IS NOT NULL AND json_type(cited_by_count) <> 'NULL' AND cited_ok IS NULL",
+            "fwci not a number >= 0 (stored as empty)":
+                "fwci IS NOT NULL AND json_type(fwci) <> 'NULL' AND fwci_ok IS NULL",
+            "citation_normalized_percentile.is_in_top_10_percent not a boolean (stored as empty)":
+                "top10_json IS NOT NULL AND json_type(top10_json) NOT IN ('NULL', 'BOOLEAN')",
             REASONS["authors-truncated"]:
                 "is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true'",
             REASONS["doi-invalid"]: "ca_doi_invalid(doi)",
@@ -268,7 +281,8 @@ class Stager:
         con.execute(r"""
             INSERT INTO stage_works (rid, work_id, doi, title, year, pub_date, type, source_id, source_name,
                                      domain_id, domain, field_id, field, subfield_id, subfield, n_authors,
-                                     updated_date, origin, authors_truncated, issn_l, issns)
+                                     updated_date, origin, authors_truncated, issn_l, issns, citations, fwci,
+                                     top10)
             SELECT rid, wid, ca_doi(doi), ca_clean(display_name), coalesce(year_ok, year(pd_ok)), pd_ok, type,
                    ca_oa_id(primary_location.source.id), ca_clean(primary_location.source.display_name),
                    nullif(regexp_extract(primary_topic.domain.id, '(\d+)$'), ''), primary_topic.domain.display_name,
@@ -276,7 +290,8 @@ class Stager:
                    nullif(regexp_extract(primary_topic.subfield.id, '(\d+)$'), ''), primary_topic.subfield.display_name,
                    len(authorships), ud, 'openalex',
                    coalesce(is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true', false),
-                   i.issn_l, i.issns
+                   i.issn_l, i.issns, cited_ok, fwci_ok,
+                   CASE WHEN json_type(top10_json) = 'BOOLEAN' THEN top10_json::VARCHAR = 'true' END
             FROM raw_works LEFT JOIN raw_issns i USING (rid)
         """)
         # one pass over the nested authorships; the tables below are cheap projections of it. A null

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
-from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type
+from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, citation_count, map_type
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.record import parse_year
@@ -131,7 +131,7 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
                            year=_year(row.get("Year")), doi=row.get("DOI") or None,
                            type=map_type(row.get("Document Type")), source_name=row.get("Source title") or None,
                            issns=[i for c in ("ISSN", "E-ISSN", "EISSN") for i in split_issns(row.get(c))],
-                           authors=authors, asjc=asjc_codes(row))
+                           citations=citation_count(row.get("Cited by")), authors=authors, asjc=asjc_codes(row))
 
 
 def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
@@ -146,4 +146,5 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
         yield ExportRecord(record_id=eid.group(0), origin="scopus", title=f.get("title") or None,
                            year=_year(f.get("year")), doi=f.get("doi") or None, type=map_type(f.get("document_type")),
                            source_name=f.get("journal") or None,
-                           issns=split_issns(f.get("issn")) + split_issns(f.get("eissn")), authors=authors)
+                           issns=split_issns(f.get("issn")) + split_issns(f.get("eissn")), authors=authors,
+                           citations=citation_count(f.get("note")))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
-from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type
+from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, citation_count, map_type
 from collabatlas.sources.formats import wos_tab_header
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
@@ -133,7 +133,7 @@ def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where
     return ExportRecord(record_id=record_id, origin="wos", title=one("TI"), year=year,
                         pub_date=_pub_date(year, one("PD")), doi=one("DI"), type=map_type(one("DT")),
                         source_name=one("SO"), issns=split_issns(one("SN")) + split_issns(one("EI")),
-                        updated_date=_iso_date(one("DA")), authors=authors,
+                        citations=citation_count(one("TC")), updated_date=_iso_date(one("DA")), authors=authors,
                         wos_categories=split_categories(fields.get("WC")), wos_areas=split_categories(fields.get("SC")))
 
 
@@ -308,7 +308,7 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
             entries.append(([hit], line[len(hit) + 1:].strip()) if hit else (None, line))
         fields = {"UT": [ut] if ut else [], "AF": names, "TI": [f.get("title", "")], "PY": [f.get("year", "")],
                   "DI": [f.get("doi", "")], "DT": [f.get("type", "")], "SO": [f.get("journal", "")],
-                  "SN": [f.get("issn", "")], "EI": [f.get("eissn", "")],
+                  "SN": [f.get("issn", "")], "EI": [f.get("eissn", "")], "TC": [f.get("times-cited", "")],
                   "DA": [f.get("da", "")], "PD": [f.get("month", "")],
                   "WC": [f.get("web-of-science-categories", "")], "SC": [f.get("research-areas", "")]}
         authors_fields = {k: v for k, v in fields.items() if any(x.strip() for x in v)}

@@ -43,7 +43,7 @@ from collabatlas.errors import DataError, UserError
 from collabatlas.settings import EngineSettings
 from collabatlas.sources.record import install_macros
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS works (
@@ -69,8 +69,12 @@ CREATE TABLE IF NOT EXISTS works (
     subject_origin VARCHAR,        -- how domain/field were found: openalex | wos-category | asjc | mesh
                                    -- (collabatlas.sources.subject_crosswalk); NULL: no subject
     issn_l VARCHAR,                -- the journal's linking ISSN, NNNN-NNNC (OpenAlex issn_l, PubMed Linking); schema 8
-    issns VARCHAR[]                -- every valid ISSN the record gives for its journal, sorted, issn_l included;
+    issns VARCHAR[],               -- every valid ISSN the record gives for its journal, sorted, issn_l included;
                                    -- NULL: none (collabatlas.counting.issn, docs/sources.md)
+    citations BIGINT,              -- times cited: OpenAlex cited_by_count, WoS TC, Scopus "Cited by"; schema 9
+    fwci DOUBLE,                   -- OpenAlex field-weighted citation impact (world-normalised)
+    top10 BOOLEAN                  -- OpenAlex citation_normalized_percentile.is_in_top_10_percent
+                                   -- (collabatlas.counting.impact, docs/methodology.md "Collaboration impact")
 );
 CREATE TABLE IF NOT EXISTS authorships (
     wkey BIGINT NOT NULL,
@@ -305,7 +309,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if version is None:
         meta_set(con, "schema_version", SCHEMA_VERSION)
         meta_set(con, "data_version", "0")
-    elif version in ("3", "4", "5", "6", "7"):
+    elif version in ("3", "4", "5", "6", "7", "8"):
         if version == "3":  # version 4 added work_sources: fill it from the stored works
             install_macros(con)
             con.execute(WORK_SOURCES_FROM_WORKS_SQL)
@@ -322,6 +326,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         # into a new store reads them; a re-ingest into this one keeps the stored rows as they are)
         con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS issn_l VARCHAR")
         con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS issns VARCHAR[]")
+        # version 9 added works.citations, fwci and top10 (empty for the works stored before, like the
+        # ISSNs: no counted figure changes; `impact` says how many works have them)
+        con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS citations BIGINT")
+        con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS fwci DOUBLE")
+        con.execute("ALTER TABLE works ADD COLUMN IF NOT EXISTS top10 BOOLEAN")
         meta_set(con, "schema_version", SCHEMA_VERSION)
     elif version != SCHEMA_VERSION:
         raise StoreError(f"store schema version {version}, this collabatlas expects {SCHEMA_VERSION}")

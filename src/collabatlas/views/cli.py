@@ -220,19 +220,29 @@ def pairs(
     level: LevelOpt = Level.country, options: MetricOptions = None,
     by_year: Annotated[bool, typer.Option("--by-year", help="One row per pair and year.")] = False,
     min_joint: Annotated[int, typer.Option("--min-joint", help="Only pairs with at least this many joint works.")] = 1,
+    indices: Annotated[str | None, typer.Option(
+        "--indices", help="Add normalised pair indices on full counts, comma-separated: salton, jaccard, "
+                          "association, ric (ric adds ric_ba, the other direction); with n_a, n_b, t.")] = None,
+    ci: CiOpt = 0, source: SourceOpt = Source.works,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Bilateral collaboration score per pair: columns unit_a,unit_b,joint_count,cs (unit_a < unit_b).
+
+    --indices adds salton = N_ab/sqrt(N_a N_b), jaccard = N_ab/(N_a+N_b-N_ab), association =
+    N_ab T/(N_a N_b) and ric (relative intensity of collaboration, both directions) on full counts
+    (docs/methodology.md, "Pair indices"); --ci N their bootstrap intervals.
 
     Examples:
 
       collabatlas pairs --level country --years 2020 --format csv
 
       collabatlas pairs --level institution --min-joint 2 --out pairs.parquet
+
+      collabatlas pairs --level country --indices salton,jaccard,association,ric --ci 1000 --format csv
     """
     _metric("pairs", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options,
-            level=level.value, by_year=by_year, min_joint=min_joint)
+            level=level.value, by_year=by_year, min_joint=min_joint, indices=indices, ci=ci, source=source.value)
 
 
 @app.command()

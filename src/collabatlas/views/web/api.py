@@ -218,11 +218,53 @@ def pairs(request: Request, options: OptionsQ, level: LevelQ = Level.country,
           by_year: Annotated[bool, Query(description="One row per pair and year.")] = False,
           min_joint: Annotated[int, Query(ge=1, le=1_000_000, description="Only pairs with at least this many "
                                           "joint works.")] = 1,
-          limit: LimitQ = 1000) -> Response:
-    """Bilateral CS per pair, strongest first (``collabatlas pairs``).
-    Example: ``/api/pairs?level=country&years=2020``"""
+          indices: Annotated[str | None, Query(max_length=100, description="Normalised pair indices on full "
+                                               "counts, comma-separated: salton, jaccard, association, ric (with "
+                                               "ric_ba).", examples=["salton,jaccard,association,ric"])] = None,
+          ci: CiQ = 0, source: SourceQ = Source.works, limit: LimitQ = 1000) -> Response:
+    """Bilateral CS per pair, strongest first (``collabatlas pairs``); ``indices`` adds the normalised
+    pair indices (``ci``: their bootstrap intervals).
+    Example: ``/api/pairs?level=country&years=2020&indices=salton,ric``"""
     return _metric(request, "pairs", "pairs", dict(level=level, **options.given(), by_year=by_year,
-                                                   min_joint=min_joint), limit)
+                                                   min_joint=min_joint, indices=indices, ci=ci, source=source), limit)
+
+
+#: the options of the impact table: the work filters and renormalisation
+ImpactQ = Annotated[MetricOptions, Depends(metric_query("years", "window", "subject", "type", "journals",
+                                                        "renormalize"))]
+
+
+class ImpactCounting(str, Enum):
+    full = "full"
+    fractional = "fractional"
+
+
+class ImpactNormalisation(str, Enum):
+    openalex = "openalex"
+    store = "store"
+
+
+@router.get("/impact/{unit}", responses=TABLE, summary="Citation impact of a unit's works by collaboration type")
+def impact(request: Request, unit: UnitP, options: ImpactQ, level: LevelQ = Level.country,
+           counting: Annotated[ImpactCounting, Query(description="full (plain means) or fractional (Share-weighted "
+                                                     "means).")] = ImpactCounting.full,
+           normalisation: Annotated[ImpactNormalisation, Query(description="openalex (fwci, is_in_top_10_percent) "
+                                                               "or store (same year, field and type in the "
+                                                               "store).")] = ImpactNormalisation.openalex,
+           ci: CiQ = 0) -> Response:
+    """Rows single, national, international, industry and all: p, p_frac, p_impact, mcs, mncs, pp_top10
+    (``collabatlas impact``); ``meta.counting`` names the normalisation and counting, ``meta.coverage``
+    how many of the unit's works are eligible. Example: ``/api/impact/US?normalisation=store``"""
+    params = dict(unit=unit, level=level, **options.given(), counting=counting.value,
+                  normalisation=normalisation.value, ci=ci)
+
+    def build(svc: Service) -> dict:
+        result = svc.call("impact", **params)
+        df = result[0]
+        return table("impact", result, params, None, {"counting": df.attrs.get("caption"),
+                                                      "coverage": df.attrs.get("coverage") or {}})
+
+    return respond(request, "impact", params, build)
 
 
 @router.get("/collaboration", responses=TABLE, summary="Total CS per unit: domestic, international, industry")

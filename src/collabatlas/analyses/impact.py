@@ -1,0 +1,166 @@
+"""``Atlas.impact`` and the pair indices of ``Atlas.pairs``: the statements of
+:mod:`collabatlas.counting.impact` and :mod:`collabatlas.counting.pair_indices` run on an Atlas, with
+seeded bootstrap intervals over works (as :mod:`collabatlas.analyses.uncertainty`) and a caption that
+names the normalisation, the counting and the coverage of citation data."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from collabatlas.analyses import uncertainty
+from collabatlas.counting import impact as impact_sql
+from collabatlas.counting import pair_indices
+from collabatlas.counting.rules import CountingError
+
+#: the per-work sums behind a row of the impact table (the bootstrap re-weights them)
+_SUMS = ("p", "p_frac", "p_impact", "w_impact", "w_cit", "w_ncs", "w_top")
+COUNTING_LABEL = {"full": "full counting (each work counts 1; plain means)",
+                  "fractional": "fractional counting (Share-weighted means)"}
+
+
+def _quantiles(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    alpha = (1 - level) / 2
+    with warnings.catch_warnings():  # a row with no eligible work in any replicate: NaN, said as empty
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanquantile(values, alpha, axis=0), np.nanquantile(values, 1 - alpha, axis=0)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+
+
+def impact_intervals(rows: pd.DataFrame, replicates: int, seed: int = uncertainty.DEFAULT_SEED,
+                     level: float = 0.95) -> pd.DataFrame:
+    """Percentile intervals of every indicator of every row type from the per-work rows of
+    :func:`collabatlas.counting.impact.impact_rows_sql`: each replicate gives every work one Poisson(1)
+    weight, shared by all rows, and the means of a replicate are its weighted sums over its weights.
+    The normalisation (reference sets) is held fixed. Index: collab_type; columns ``<col>_lo`` / ``_hi``."""
+    replicates = uncertainty.check_replicates(replicates, allow_zero=False)
+    row_index = {name: k for k, name in enumerate(impact_sql.ROWS)}
+    parts = []
+    if len(rows):
+        eligible = rows["eligible"].astype(bool).to_numpy()
+        w = rows["w"].to_numpy(dtype=float)
+        values = {"p": np.ones(len(rows)), "p_frac": rows["share"].to_numpy(dtype=float),
+                  "p_impact": eligible.astype(float), "w_impact": np.where(eligible, w, 0.0)}
+        for name, col in (("w_cit", "cit"), ("w_ncs", "ncs"), ("w_top", "top")):
+            values[name] = np.where(eligible, w * rows[col].fillna(0).to_numpy(dtype=float), 0.0)
+        keys = rows["collab_type"].map(row_index).to_numpy() * len(_SUMS)
+        for q, name in enumerate(_SUMS):
+            parts.append(pd.DataFrame({"wkey": rows["wkey"].to_numpy(), "key": keys + q, "value": values[name]}))
+    contrib = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["wkey", "key", "value"])
+    keys, sums = uncertainty.replicate_sums(contrib, replicates, seed)
+    full = np.zeros((replicates, len(impact_sql.ROWS) * len(_SUMS)))
+    if len(keys):
+        full[:, keys.astype(int)] = sums
+    full = full.reshape(replicates, len(impact_sql.ROWS), len(_SUMS))
+    s = {name: full[:, :, q] for q, name in enumerate(_SUMS)}
+    derived = {"p": s["p"], "p_frac": s["p_frac"], "p_impact": s["p_impact"],
+               "mcs": _ratio(s["w_cit"], s["w_impact"]), "mncs": _ratio(s["w_ncs"], s["w_impact"]),
+               "pp_top10": _ratio(s["w_top"], s["w_impact"])}
+    out = {}
+    for name in impact_sql.INDICATORS:
+        out[f"{name}_lo"], out[f"{name}_hi"] = _quantiles(derived[name], level)
+    return pd.DataFrame(out, index=pd.Index(impact_sql.ROWS, name="collab_type"))
+
+
+def caption(counting: str, normalisation: str, coverage: dict) -> str:
+    return (f"{impact_sql.NORMALISATION_LABEL[normalisation]}; {COUNTING_LABEL[counting]}; "
+            f"{coverage.get('eligible', 0):,} of {coverage.get('works', 0):,} works of the unit eligible "
+            f"({coverage.get('with_citations', 0):,} with a citation count)")
+
+
+def impact(atlas, unit: str, level: str = "country", counting: str = "full", normalisation: str = "openalex",
+           ci: int = 0, **options) -> pd.DataFrame:
+    """The impact table of ``unit`` (see :func:`collabatlas.counting.impact.impact_sql`): columns
+    ``unit[, name], collab_type, p, p_frac, p_impact, mcs, mncs, pp_top10`` (``_lo`` / ``_hi`` after each
+    with ``ci``), ``normalisation, counting``; one row per :data:`~collabatlas.counting.impact.ROWS`.
+    ``attrs``: normalisation, counting, coverage, caption (and notes)."""
+    impact_sql.check(counting, normalisation)
+    ci = uncertainty.check_replicates(ci)
+    if options.get("rollup") or options.get("exclude_dual_affiliations"):
+        raise CountingError("impact: --rollup and --exclude-dual-affiliations do not apply (the collaboration "
+                            "type is a property of the work)")
+    focus = atlas.resolve_unit(level, unit)
+    c = atlas.counting_for(level, **options)
+    countries = atlas.unit_shares_table(atlas.counting_for("country"))
+    df = atlas._df(impact_sql.impact_sql(c, focus, counting, normalisation, countries))
+    for col in ("p", "p_impact"):
+        df[col] = df[col].astype("int64")
+    for col in ("p_frac", "mcs", "mncs", "pp_top10"):
+        df[col] = df[col].astype(float)
+    if ci:
+        rows = atlas._df(impact_sql.impact_rows_sql(c, focus, counting, normalisation, countries))
+        bounds = impact_intervals(rows, ci)
+        ordered = ["collab_type"]
+        for col in impact_sql.INDICATORS:
+            df[f"{col}_lo"] = df["collab_type"].map(bounds[f"{col}_lo"])
+            df[f"{col}_hi"] = df["collab_type"].map(bounds[f"{col}_hi"])
+            ordered += [col, f"{col}_lo", f"{col}_hi"]
+        df = df[ordered]
+    df.insert(0, "unit", focus)
+    if level == "institution":
+        name = atlas._mapping("SELECT institution_id, name FROM institutions WHERE institution_id = $u", {"u": focus})
+        df.insert(1, "name", df["unit"].map(name))
+    df["normalisation"] = normalisation
+    df["counting"] = counting
+    coverage_row = atlas._df(impact_sql.coverage_sql(c, focus, normalisation))
+    coverage = {k: int(v) for k, v in coverage_row.iloc[0].items()} if len(coverage_row) else {}
+    text = caption(counting, normalisation, coverage)
+    df.attrs.update(unit=focus, normalisation=normalisation, counting=counting, coverage=coverage, caption=text,
+                    replicates=ci, notes=[text])
+    return df
+
+
+def index_intervals(atlas, c, pairs: pd.DataFrame, indices: tuple[str, ...], replicates: int,
+                    seed: int = uncertainty.DEFAULT_SEED, level: float = 0.95) -> pd.DataFrame:
+    """``pairs`` (unit_a, unit_b as in the output) with ``<index>_lo`` / ``_hi`` for each of ``indices``:
+    each replicate gives every work one Poisson(1) weight and recomputes N_x, N_y, N_xy and T as the
+    weighted counts of the same works."""
+    replicates = uncertainty.check_replicates(replicates, allow_zero=False)
+    units = atlas._df(pair_indices.unit_work_rows_sql(c))
+    joint = atlas._df(pair_indices.pair_work_rows_sql(c))
+    if c.level == "institution":  # keys → ids, as in the output
+        ids = atlas._mapping("SELECT ikey, institution_id FROM institutions")
+        units["unit"] = units["unit"].map(ids)
+        a, b = joint["unit_a"].map(ids), joint["unit_b"].map(ids)
+        joint["unit_a"], joint["unit_b"] = a.where(a < b, b), b.where(a < b, a)
+    unit_index = pd.Index(sorted(units["unit"].unique().tolist()))
+    pair_index = pd.MultiIndex.from_frame(pairs[["unit_a", "unit_b"]])
+    n_units = len(unit_index)
+    joint_keys = pair_index.get_indexer(pd.MultiIndex.from_frame(joint[["unit_a", "unit_b"]])) \
+        if len(joint) else np.array([], dtype=int)
+    keep = joint_keys >= 0
+    works = units["wkey"].drop_duplicates().to_numpy()
+    contrib = pd.concat([
+        pd.DataFrame({"wkey": works, "key": 0, "value": 1.0}),  # T
+        pd.DataFrame({"wkey": units["wkey"].to_numpy(), "key": 1 + unit_index.get_indexer(units["unit"]),
+                      "value": 1.0}),
+        pd.DataFrame({"wkey": joint["wkey"].to_numpy()[keep], "key": 1 + n_units + joint_keys[keep], "value": 1.0}),
+    ], ignore_index=True)
+    keys, sums = uncertainty.replicate_sums(contrib, replicates, seed)
+    full = np.zeros((replicates, 1 + n_units + len(pairs)))
+    if len(keys):
+        full[:, keys.astype(int)] = sums
+    t = full[:, [0]]
+    n_x = full[:, 1 + unit_index.get_indexer(pairs["unit_a"])]
+    n_y = full[:, 1 + unit_index.get_indexer(pairs["unit_b"])]
+    n_xy = full[:, 1 + n_units: 1 + n_units + len(pairs)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = {
+            "salton": _ratio(n_xy, np.sqrt(n_x * n_y)),
+            "jaccard": _ratio(n_xy, n_x + n_y - n_xy),
+            "association": _ratio(n_xy * t, n_x * n_y),
+            "ric": _ratio(_ratio(n_xy, n_x), _ratio(n_y - n_xy, t - n_x)),
+            "ric_ba": _ratio(_ratio(n_xy, n_y), _ratio(n_x - n_xy, t - n_y)),
+        }
+    out = pairs.copy()
+    for name in indices:
+        low, high = _quantiles(values[name], level) if len(pairs) else (np.array([]), np.array([]))
+        out.insert(out.columns.get_loc(name) + 1, f"{name}_lo", low)
+        out.insert(out.columns.get_loc(name) + 2, f"{name}_hi", high)
+    return out
