@@ -17,7 +17,7 @@ from collabatlas.ingest import maintenance
 from collabatlas.ingest.pipeline import ProgressCallback, ingest, ingest_tables
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.subject_crosswalk import coverage_line
-from collabatlas.store import country_pairs
+from collabatlas.store import country_pairs, pair_provenance
 from collabatlas.store.schema import (
     DAMAGE_ERRORS,
     data_version,
@@ -176,9 +176,11 @@ class StoreWrites:
             meta_set(self.con, maintenance.KEY_META, maintenance.key_fingerprint(self.con))
             meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
 
-    def ingest_country_pairs(self, path: str | os.PathLike) -> country_pairs.PairLoadReport:
-        """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.store.country_pairs`."""
-        return country_pairs.load(self.con, path)
+    def ingest_country_pairs(self, path: str | os.PathLike, provider: str | None = None,
+                             retrieved: str | None = None) -> country_pairs.PairLoadReport:
+        """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.store.country_pairs`.
+        ``provider`` and ``retrieved`` name the table's source (default: from the data folder's README.md)."""
+        return country_pairs.load(self.con, path, provider=provider, retrieved=retrieved)
 
     def summary(self) -> dict:
         """Row counts per table, the year span, and the data version."""
@@ -215,7 +217,9 @@ class StoreWrites:
             return {"country-pair data (--source pairs)": "none (`collabatlas ingest-pairs FILE` loads it)"}
         rows, first, last, countries = self.con.execute(
             "SELECT count(*), min(year), max(year), count(DISTINCT country_a) FROM country_pair_works").fetchone()
-        return {"country-pair data (--source pairs)": f"{rows:,} rows, {countries:,} countries, years {first}–{last}"}
+        label = pair_provenance.load(self.con).label
+        return {"country-pair data (--source pairs)": f"{rows:,} rows, {countries:,} countries, years {first}–{last} "
+                                                       f"({label})"}
 
     def ingest_log(self) -> builtins.list[dict]:
         import json

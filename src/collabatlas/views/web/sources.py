@@ -42,9 +42,15 @@ NO_PAIR_DATA = ("source pairs: no country-pair aggregates in this store — load
 
 #: the human names of the pair tables' columns (table headers)
 FIELD_NAMES = {"pct_of_partner_links": "% of partner links", "counting": "counting",
-               "total_works": "works (country total)", "group_pair_works": "joint works with the group",
-               "all_pair_works": "joint works with any partner",
-               "group_pct_of_pair_works": "group % of joint works"}
+               "intl_works": "internationally co-authored works",
+               "partner_links": "joint-work links with other countries",
+               "group_pair_links": "pair links with the group (a work once per partner)",
+               "all_pair_links": "pair links with any partner",
+               "group_works_min": "works with the group, at least",
+               "group_works_max": "works with the group, at most",
+               "group_pct_of_intl_works_min": "group % of international works, at least",
+               "group_pct_of_intl_works_max": "group % of international works, at most",
+               "group_pct_of_pair_links": "group % of pair links"}
 
 #: what a caption lists as filters (in this order); the set flags follow, by their labels (counting.options)
 CAPTIONED = ("years", "window", "window_end_month", "subject", "type", "journals", "group", "periods")
