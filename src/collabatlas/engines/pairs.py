@@ -27,7 +27,7 @@ PAIRS_DUCKDB = Capabilities(
     name="pairs-duckdb", source="pairs", engine="duckdb", called="--source pairs",
     levels=("country",),
     metrics=frozenset({"totals", "partners", "trend"}),
-    analyses=frozenset({"group", "network", "report"}),
+    analyses=frozenset({"group", "network", "report", "bilateral"}),
     options=frozenset({"years"}), counting_modes=("full",),
     holds=PAIRS_HOLD, instead="use --source works (the work-level store) for them",
     source_label="country-pair table (ingest-pairs)", counting_label=FULL_COUNT_LABEL,
@@ -69,6 +69,10 @@ class PairsDuckDB:
 
     def links(self, years=None) -> pd.DataFrame:
         return country_pairs.links(self.con, years)
+
+    def pair_headline(self, a: str, b: str, years=None) -> dict:
+        """Two countries' joint works, international works, shares and ranks (:func:`country_pairs.pair_headline`)."""
+        return country_pairs.pair_headline(self.con, a, b, years)
 
     def group(self, country: str, members: frozenset[str], periods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The per-period table and the members' joint works per period (:func:`country_pairs.group`)."""

@@ -20,7 +20,7 @@ WORKS_DUCKDB = Capabilities(
     levels=("country", "institution", "sector"),
     metrics=COUNTING_METRICS | {"works"},
     analyses=frozenset({"store", "aggregates", "undated_note", "subject_coverage", "profile", "group", "landscape",
-                        "indicators", "distance", "network", "report", "factsheet"}),
+                        "indicators", "distance", "network", "report", "factsheet", "bilateral"}),
     options=ALL_OPTIONS, counting_modes=("fractional", "full"),
     holds="every work with its authors, institutions and countries",
     instead="see docs/engines.md",

@@ -177,6 +177,30 @@ def partners(con: duckdb.DuckDBPyConnection, country: str, years=None) -> pd.Dat
     return df.sort_values(["joint_works", "partner"], ascending=[False, True], ignore_index=True)
 
 
+def pair_headline(con: duckdb.DuckDBPyConnection, a: str, b: str, years=None) -> dict:
+    """``joint_works, intl_works_a, intl_works_b, pct_of_intl_a, pct_of_intl_b, rank_in_a, rank_in_b`` of
+    two countries: their joint works (full counting), each one's internationally co-authored works (the
+    diagonal), the exact % of those co-authored with the other (a joint work is international for
+    both), and the other's rank among each one's partners (1 + partners with more joint works; none
+    without a joint work)."""
+    _require(con)
+    where, params = _years_clause(years)
+    row = con.execute(f"""
+        WITH t AS (SELECT * FROM country_pair_works WHERE {where}),
+        j AS (SELECT coalesce(sum(works), 0) AS joint FROM t WHERE country_a = $a AND country_b = $b),
+        ia AS (SELECT coalesce(sum(works), 0) AS intl FROM t WHERE country_a = $a AND country_b = $a),
+        ib AS (SELECT coalesce(sum(works), 0) AS intl FROM t WHERE country_a = $b AND country_b = $b),
+        p AS (SELECT country_a AS focus, country_b AS partner, sum(works) AS w FROM t
+              WHERE country_a IN ($a, $b) AND country_b <> country_a GROUP BY ALL)
+        SELECT CAST(j.joint AS BIGINT), CAST(ia.intl AS BIGINT), CAST(ib.intl AS BIGINT),
+               100 * j.joint / nullif(ia.intl, 0), 100 * j.joint / nullif(ib.intl, 0),
+               CASE WHEN j.joint > 0 THEN 1 + (SELECT count(*) FROM p WHERE focus = $a AND w > j.joint) END,
+               CASE WHEN j.joint > 0 THEN 1 + (SELECT count(*) FROM p WHERE focus = $b AND w > j.joint) END
+        FROM j, ia, ib""", {"a": a.upper(), "b": b.upper(), **params}).fetchone()
+    keys = ("joint_works", "intl_works_a", "intl_works_b", "pct_of_intl_a", "pct_of_intl_b", "rank_in_a", "rank_in_b")
+    return dict(zip(keys, row, strict=True))
+
+
 def trend(con: duckdb.DuckDBPyConnection, a: str, b: str, years=None) -> pd.DataFrame:
     """period, joint_works, change_pct, counting: full-count co-authored works of two countries per year."""
     _require(con)
