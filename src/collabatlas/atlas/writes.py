@@ -13,7 +13,7 @@ from collabatlas.atlas.common import (
 )
 from collabatlas.counting import rules as counting
 from collabatlas.counting.rules import Counting
-from collabatlas.ingest import maintenance
+from collabatlas.ingest import invariants, maintenance
 from collabatlas.ingest.pipeline import ProgressCallback, ingest, ingest_tables
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.subject_crosswalk import coverage_line
@@ -107,8 +107,9 @@ class StoreWrites:
 
     def verify(self) -> list:
         """Recompute the saved unit shares and aggregates from scratch and compare them with the saved
-        ones (relative 1e-9): a ``maintenance.Difference`` per table; all ``differing == 0`` when equal."""
-        return maintenance.verify(self.con, self.PERSISTED_LEVELS)
+        ones (relative 1e-9): a ``maintenance.Difference`` per table; all ``differing == 0`` when equal;
+        then the counting's invariants on the saved shares (:mod:`collabatlas.ingest.invariants`)."""
+        return maintenance.verify(self.con, self.PERSISTED_LEVELS) + invariants.check(self.con, self.PERSISTED_LEVELS)
 
     def sync(self, snapshot: str | os.PathLike, progress: ProgressCallback | None = None,
              allow_missing: bool = False):
