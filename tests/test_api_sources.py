@@ -113,7 +113,8 @@ def test_pairs_source_returns_pair_figures_and_names_its_counting(geo, stores):
     body = geo.get("/api/partners/JP", params={"source": "pairs"}).json()
     assert dict(zip(frame(body)["partner"], frame(body)["joint_works"], strict=True)) == PAIR_TOTALS
     assert body["meta"]["source"] == "pairs" and body["meta"]["counting"] == sources.COUNTING["pairs"]
-    assert "country-pair aggregates" in body["meta"]["caption"] and "all years" in body["meta"]["caption"]
+    assert "country-pair table" in body["meta"]["caption"] and "all years" in body["meta"]["caption"]
+    assert body["meta"]["source_label"] == "country-pair table (ingest-pairs), retrieval date not recorded"
     works = geo.get("/api/partners/JP").json()["meta"]
     assert works["source"] == "works" and "fractional" in works["counting"]
     with collabatlas.open(stores["geo"], read_only=True) as atlas:
@@ -160,14 +161,14 @@ def _switch(html: str) -> str:
 
 
 def test_the_source_switch_is_on_where_pairs_can_answer(geo, bare):
-    for path in ("/country", "/pair", "/bilateral", "/group"):
+    for path in ("/country", "/pair", "/bilateral", "/group", "/network"):
         html = geo.get(path).text
         assert "disabled" not in _switch(html), path
         assert 'data-pairs-refused="not available with source pairs' in html, path
     html = geo.get("/country").text
     assert re.search(r'data-pairs="1"[^>]*>\s*<div class="panel-head">\s*<h2[^>]*>Partners<', html)
     assert "distances need work-level data" in html  # the distance panels say why they stay works-only
-    off = {"/institution": sources.PAIRS_COUNTRY_ONLY, "/": sources.PAIRS_NOT_HERE, "/network": sources.PAIRS_NOT_HERE}
+    off = {"/institution": sources.PAIRS_COUNTRY_ONLY, "/": sources.PAIRS_NOT_HERE}
     for path, reason in off.items():
         switch = html_lib.unescape(_switch(geo.get(path).text))
         assert "disabled" in switch and reason in switch, path
@@ -196,3 +197,47 @@ def test_hostile_names_and_values_are_escaped(geo):
     chart = geo.get("/api/chart/distance/I3", params={"level": "institution"})
     assert chart.status_code == 200 and "window.pwned=1" in chart.text  # inside JSON strings only
     assert chart.headers["content-type"].startswith("application/json")
+
+
+# -- the dashboard follows the engines' declarations (issue 26) ------------------------------------
+
+def test_the_fact_sheet_follows_the_source_or_is_refused_with_the_reason(geo):
+    refused = geo.get("/factsheet.pdf", params={"focus": "JP", "source": "pairs"})
+    assert refused.status_code == 422
+    assert "factsheet: not available with --source pairs" in refused.json()["detail"]
+    assert "work-level data" in refused.json()["detail"]
+    html = html_lib.unescape(geo.get("/country").text)
+    assert re.search(r'id="factsheet"[^>]*data-pairs-refused="factsheet: not available with --source pairs', html)
+
+
+def test_the_network_page_and_api_take_pairs(geo):
+    body = geo.get("/api/network", params={"source": "pairs", "level": "country"}).json()
+    assert body["meta"]["source"] == "pairs" and "full counts" in body["network"]["counting"]
+    ids = {n["id"] for n in body["nodes"]}
+    assert {"JP", "US"} <= ids
+    assert geo.get("/api/network", params={"source": "pairs", "weight": "cs"}).status_code == 422
+    assert geo.get("/api/network", params={"source": "pairs", "subject": "Life Sciences"}).status_code == 422
+    chart = geo.get("/api/chart/network", params={"source": "pairs"}).json()
+    assert chart["meta"]["source"] == "pairs" and "full counting" in str(chart["spec"])
+    html = geo.get("/network").text
+    assert 'data-url="/api/network"' in html and "disabled" not in _switch(html)
+
+
+def test_bilateral_step_1_from_pairs(geo):
+    """The headline from the pair table: joint works, each country's international works, the exact
+    % of those with the other, the ranks; by hand from PAIR_TOTALS (JP's partners)."""
+    body = geo.get("/api/pair/JP/US", params={"source": "pairs"})
+    assert body.status_code == 200, body.text
+    rows = {r["figure"]: r["value"] for r in body.json()["rows"]}
+    joint = next(v for k, v in rows.items() if k.startswith("joint works"))
+    assert joint == PAIR_TOTALS["US"]
+    assert rows["rank of United States among Japan's partners"] == 1  # US has the most joint works with JP
+    assert rows["Japan: internationally co-authored works"] == 5000 + 5200 + 5300
+    assert rows["% of Japan's international works with United States"] == pytest.approx(100 * 1295 / 15500)
+    assert rows["United States: internationally co-authored works"] == 0  # no US diagonal in the table
+    assert rows["% of United States's international works with Japan"] is None
+    assert rows["rank of Japan among United States's partners"] == 1
+    assert body.json()["meta"]["source"] == "pairs"
+    assert geo.get("/api/pair/JP/US", params={"source": "pairs", "subject": "Life Sciences"}).status_code == 422
+    html = geo.get("/bilateral").text
+    assert re.search(r'data-pairs="1"[^>]*>\s*<div class="panel-head">\s*<h2[^>]*>1 · Headline', html)

@@ -45,14 +45,16 @@ def test_load_reports_bad_rows_and_answers_in_full_counts(tmp_path):
     trend = atlas.trend("CN", "US", source="pairs")
     assert trend["joint_works"].tolist() == [10, 12] and trend["change_pct"].iloc[1] == pytest.approx(20.0)
     group = atlas.group("CN", "test", ["2019", "2020"], members=frozenset({"PK", "RU"}), source="pairs")
-    assert group.periods["group_pair_works"].tolist() == [5, 12] and group.periods["total_works"].tolist() == [100, 120]
+    assert group.periods["group_pair_links"].tolist() == [5, 12] and group.periods["intl_works"].tolist() == [100, 120]
+    # distinct works with the group: 2019 exactly 5 (one partner); 2020 at least 9 (PK), at most 12 (9 + 3)
+    assert group.periods["group_works_min"].tolist() == [5, 9] and group.periods["group_works_max"].tolist() == [5, 12]
     assert (group.source, group.counting) == ("pairs", FULL_COUNT_LABEL)
     # by hand: PK 5 -> 9 (+80 %), RU 0 -> 3 (new: no growth %), ordered by the last period
     assert group.partners[["partner", "joint_2019", "joint_2020"]].values.tolist() == [["PK", 5, 9], ["RU", 0, 3]]
     assert group.partners["growth_pct"].iloc[0] == pytest.approx(80.0) and group.partners["growth_pct"].isna().iloc[1]
     growth = group.growth.set_index("measure")["growth_pct"]
-    assert growth["group_pair_works"] == pytest.approx(140.0) and growth["total_works"] == pytest.approx(20.0)
-    assert growth["all_pair_works"] == pytest.approx(100 * (24 - 15) / 15)
+    assert growth["group_pair_links"] == pytest.approx(140.0) and growth["intl_works"] == pytest.approx(20.0)
+    assert growth["all_pair_links"] == pytest.approx(100 * (24 - 15) / 15)
     assert len(atlas.group("CN", "test", ["2019", "2020"], members=frozenset({"PK", "RU"}), source="pairs",
                            top=1).partners) == 1
     # loading again replaces those years: nothing doubles
@@ -84,11 +86,13 @@ def test_real_openalex_country_pairs(shared_data):
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from([2020, 2021]),
-                          st.sets(st.sampled_from(["JP", "US", "CN", "DE"]), min_size=1, max_size=4)),
-                min_size=1, max_size=25))
-def test_pair_bounds_hold_the_exact_international_share(works):
-    """Pair counts built from works (full counting, both directions, the diagonal the country's works):
-    each country's exact international share lies between intl_share_min and intl_share_max."""
+                          st.sets(st.sampled_from(["JP", "US", "CN", "DE", "PK"]), min_size=2, max_size=5)),
+                min_size=1, max_size=25),
+       st.sets(st.sampled_from(["US", "CN", "DE", "PK"]), min_size=1))
+def test_pair_bounds_hold_the_distinct_group_works(works, members):
+    """Pair counts built from internationally co-authored works (full counting, both directions, the
+    diagonal each country's international works): JP's distinct works with the group lie between
+    group_works_min and group_works_max, and intl_works is exactly its international works."""
     import duckdb
 
     from collabatlas.store import country_pairs
@@ -101,9 +105,14 @@ def test_pair_bounds_hold_the_exact_international_share(works):
     con = duckdb.connect()
     con.execute("CREATE TABLE country_pair_works (year INTEGER, country_a VARCHAR, country_b VARCHAR, works BIGINT)")
     con.executemany("INSERT INTO country_pair_works VALUES (?, ?, ?, ?)", [(*k, v) for k, v in counts.items()])
-    bounds = country_pairs.totals(con).set_index("unit")
-    for country in bounds.index:
-        mine = [c for _, c in works if country in c]
-        exact = sum(len(c) > 1 for c in mine) / len(mine)
-        low, high = bounds.loc[country, ["intl_share_min", "intl_share_max"]]
-        assert low - 1e-12 <= exact <= high + 1e-12 and 0 <= low <= high <= 1
+    row = country_pairs.group(con, "JP", frozenset(members), ["2020-2021"]).iloc[0]
+    mine = [c for _, c in works if "JP" in c]
+    exact = sum(bool(c & members) for c in mine)
+    assert row["intl_works"] == len(mine)
+    assert row["group_works_min"] <= exact <= row["group_works_max"] <= row["group_pair_links"]
+    assert row["group_works_max"] <= row["intl_works"]
+    totals = country_pairs.totals(con).set_index("unit")
+    assert "intl_share_max" not in totals.columns and "count" not in totals.columns
+    if mine:
+        assert totals.loc["JP", "intl_works"] == len(mine)
+        assert totals.loc["JP", "partner_links"] >= totals.loc["JP", "intl_works"]

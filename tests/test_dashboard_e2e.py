@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from collabatlas.views.web import create_app
+from collabatlas.views.web import create_app, sources
 from collabatlas.views.web.assets import vega_bundle
 
 from .browser import launched_browser, served
@@ -186,7 +186,7 @@ def test_source_switch_changes_the_partners_table_to_pair_counts(browser, hand_s
         column = pairs["heads"].index("joint works")
         shown = {row[0]: row[column] for row in pairs["cells"]}
         assert shown == {k: f"{v:,}" for k, v in PAIR_TOTALS.items()}
-        assert "full count of joint works (country-pair aggregates)" in pairs["caption"]
+        assert sources.COUNTING["pairs"] in pairs["caption"]
         for name in ("subject", "window", "type"):  # refused: disabled with the reason, not silently dropped
             control = page.query_selector(f"#controls [name={name}]")
             assert control.is_disabled() and "not available with source pairs" in control.get_attribute("title")

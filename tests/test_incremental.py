@@ -394,3 +394,20 @@ def test_aggregates_without_the_key_hash_of_this_duckdb_are_rebuilt(tmp_path):
         atlas.con.execute("UPDATE agg_partners_institution SET rkey = rkey + 1 "  # a wrong key hash: caught by verify
                           "WHERE unit = (SELECT min(unit) FROM agg_partners_institution)")
         assert [d.table for d in atlas.verify() if d.differing] == ["agg_partners_institution"]
+
+
+def test_verify_checks_the_counting_invariants(tmp_path):
+    """Σ Share per work ≤ 1 and total CS = Σ pair CS, per level, on the saved unit shares: they hold on a
+    real ingest (hand oracle: W1 JP+US+CN), and a broken saved share is reported as the invariant it breaks."""
+    store = tmp_path / "s.duckdb"
+    with collabatlas.open(store) as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "w.jsonl", [work("W1", [[("I1", "JP")], [("I2", "US")], [("I3", "CN")]]),
+                                                        work("W2", [[("I1", "JP")], [("I2", "US")]])]))
+        checks = {d.table: d for d in atlas.verify() if d.table.startswith("invariant")}
+        assert len(checks) == 6 and not any(d.differing for d in checks.values())
+        assert checks["invariant: total CS = sum of pair CS (country)"].rows_saved == 3  # JP, US, CN
+        assert checks["invariant: sum of Share per work <= 1 (country)"].rows_saved == 2  # W1, W2
+        atlas.con.execute("UPDATE unit_shares_country SET share = share + 0.5 WHERE unit = 'JP'")
+        broken = {d.table for d in atlas.verify() if d.differing}
+        assert {"invariant: sum of Share per work <= 1 (country)", "invariant: total CS = sum of pair CS (country)",
+                "unit_shares_country"} <= broken

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -47,16 +46,13 @@ def _data(spec: dict) -> list[dict]:
 def test_totals_from_pairs_by_hand(store):
     with collabatlas.open(store, read_only=True) as atlas:
         t = atlas.totals(source="pairs", years="2020-2021").set_index("unit")
-        # JP: own works 100 + 110, links 10 + 4 + 12 + 8 + 1 = 35, partners US, CN, PK
-        assert t.loc["JP", ["count", "partner_links", "partner_countries"]].tolist() == [210, 35, 3]
-        assert t.loc["US", "count"] == 0 and t.loc["US", "partner_links"] == 22
+        # JP: international works (the diagonal) 100 + 110, links 10 + 4 + 12 + 8 + 1 = 35, partners US, CN, PK
+        assert t.loc["JP", ["intl_works", "partner_links", "partner_countries"]].tolist() == [210, 35, 3]
+        assert t.loc["US", "intl_works"] == 0 and t.loc["US", "partner_links"] == 22
         assert set(t["counting"]) == {FULL_COUNT_LABEL}
-        assert atlas.totals(source="pairs", years="2021", unit="jp")["count"].tolist() == [110]
-        # international share only bounded: 2020 at least 10 (largest pair), at most 14 (sum of pairs) of
-        # 100; 2021 at least 12, at most 21 of 110; a country without own works has no share
-        assert t.loc["JP", "intl_share_min"] == pytest.approx(22 / 210)
-        assert t.loc["JP", "intl_share_max"] == pytest.approx(35 / 210)
-        assert pd.isna(t.loc["US", "intl_share_min"])
+        assert atlas.totals(source="pairs", years="2021", unit="jp")["intl_works"].tolist() == [110]
+        # no international share: not computable from the pair table (domestic-only works are not in it)
+        assert not {"intl_share_min", "intl_share_max", "count", "total_works"} & set(t.columns)
         with pytest.raises(CountingError, match="--subject: not available with --source pairs"):
             atlas.totals(source="pairs", subject="Life Sciences")
 
@@ -120,7 +116,7 @@ def test_report_from_pairs(store, tmp_path):
         built = report_lib.build_report(atlas, "JP", source="pairs")
         paths = report_lib.write_report(built, tmp_path / "rep", formats=())
     assert [s.key for s in built.sections] == ["partners", "trend", "map", "group", "absent"]
-    assert dict(built.headline)["works (full count)"] == "210"
+    assert dict(built.headline)["internationally co-authored works"] == "210"
     html = paths[0].read_text()
     assert FULL_COUNT_LABEL in html and "need work-level data" in html
     partners = built.sections[0].tables[0][1]
@@ -176,7 +172,6 @@ def test_world_scale_totals_and_landscape_from_pairs(store):
                               "--years", "2021", "--format", "json"])
     assert out.exit_code == 0, out.output
     jp = next(r for r in json.loads(out.stdout) if r["unit"] == "JP")
-    assert (jp["count"], jp["intl_share_min"], jp["intl_share_max"]) == (110, pytest.approx(12 / 110),
-                                                                        pytest.approx(21 / 110))
+    assert (jp["intl_works"], jp["partner_links"]) == (110, 21) and "intl_share_max" not in jp
     refused = runner.invoke(app, ["landscape", "--store", str(store), "--year", "2021", "--source", "pairs"])
-    assert refused.exit_code == 2 and "intl_share_min" in refused.output
+    assert refused.exit_code == 2 and "international share is not computable" in refused.output

@@ -58,7 +58,7 @@ def test_cli_refuses_with_exit_2_and_titles_name_the_source(store):
                                   "--store", str(store)])
     assert refused.exit_code == 2 and "not available with --source pairs" in refused.output
     shown = runner.invoke(app, ["partners", "JP", "--source", "pairs", "--years", "2020", "--store", str(store)])
-    assert shown.exit_code == 0 and "country-pair aggregates, full counts" in shown.output
+    assert shown.exit_code == 0 and "country-pair table" in shown.output and "full counting" in shown.output
 
 
 def test_api_refuses_with_422(store):
@@ -106,4 +106,6 @@ def test_ingest_names_ingest_pairs_for_a_country_pair_file(tmp_path, store):
 
 def test_info_lists_the_pair_data(store):
     with collabatlas.open(store, read_only=True) as atlas:
-        assert atlas.summary()["country-pair data (--source pairs)"] == "4 rows, 2 countries, years 2020–2021"
+        assert atlas.summary()["country-pair data (--source pairs)"] == ("4 rows, 2 countries, years 2020–2021 "
+                                                                     "(country-pair table (ingest-pairs), retrieval "
+                                                                     "date not recorded)")

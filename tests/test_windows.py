@@ -79,3 +79,22 @@ def test_a_subject_filter_states_the_subject_coverage(tmp_path):
     result = runner.invoke(app, ["scores", "--subject", "Life Sciences", "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert "--subject: subject known for 6 of 6 works (openalex 6)" in result.output
+
+
+def test_group_with_a_window_period_says_the_undated_records(tmp_path, atlas_of):
+    """A date-window period drops undated records: `group` says so as `scores --window` does."""
+    cn_pk = [[("I1", "CN")], [("I2", "PK")]]
+    works = [work("W1", cn_pk, year=2023, date="2023-03-01"),
+             work("W2", cn_pk, year=2023, date=None, publication_date=None)]  # undated: outside every window
+    atlas = atlas_of(works)
+    report = atlas.group("CN", "bri", ["2022-08-01..2023-07-31"])
+    assert report.notes == ["1 of 2 OpenAlex records have no publication date: outside every window"]
+    assert report.to_dict()["notes"] == report.notes
+    assert atlas.group("CN", "bri", ["2023"]).notes == []  # a calendar year keeps undated works
+    store = tmp_path / "g.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(write_jsonl(tmp_path / "g.jsonl", works)),
+                                    "--store", str(store)]).exit_code == 0
+    result = CliRunner().invoke(app, ["group", "CN", "--group", "bri", "--periods", "2015,2022-08-01..2023-07-31",
+                                      "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "1 of 2 OpenAlex records have no publication date" in result.output

@@ -10,8 +10,7 @@ in the group with their CS in every period and its growth. All figures come from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -20,9 +19,7 @@ from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import parse_window, parse_years
 from collabatlas.counting.rules import FRACTIONAL_LABEL, CountingError
-
-if TYPE_CHECKING:
-    from collabatlas.atlas import Atlas
+from collabatlas.engines.protocol import WorksCounter
 
 
 @dataclass
@@ -36,10 +33,15 @@ class GroupReport:
     #: what the figures count: fractional CS from works, or full counts of joint works from pairs
     counting: str = FRACTIONAL_LABEL
     source: str = "works"
+    #: where the figures come from, as captions name it (the pair table's provider and retrieval date)
+    source_label: str = "work-level store (source works)"
+    #: said with the figures (e.g. records without a date that a date window leaves out)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"country": self.country, "group": self.group, "members": sorted(self.members),
-                "source": self.source, "counting": self.counting,
+                "source": self.source, "source_label": self.source_label, "counting": self.counting,
+                "notes": list(self.notes),
                 "periods": self.periods.to_dict(orient="records"), "growth": self.growth.to_dict(orient="records"),
                 "partners": self.partners.to_dict(orient="records")}
 
@@ -64,31 +66,40 @@ def _growth_intervals(growth: pd.DataFrame, per_work: pd.DataFrame, first: str, 
             growth.loc[growth["measure"] == measure, ["growth_low", "growth_high"]] = bounds
 
 
-def pair_group_report(country: str, group: str, members: frozenset[str], periods: pd.DataFrame,
-                      partners: pd.DataFrame, top: int, counting: str) -> GroupReport:
-    """The :class:`GroupReport` of country-pair aggregates (``source="pairs"``): ``periods`` from
-    :func:`collabatlas.store.country_pairs.group`, ``partners`` (``partner, joint_<period>...``) from
-    :func:`~collabatlas.store.country_pairs.group_partners`. Growth is of full-count joint works
-    (``group_pair_works``, ``all_pair_works``: links, a work counted once per partner country) and of
-    the country's own total; the partners get the growth of their joint works, top ``top`` by the
-    last period."""
-    first, last = periods.iloc[0], periods.iloc[-1]
+#: the growth rows of a group analysis from the pair table: links and the country's international works
+#: (the distinct-work bounds have no growth: the change between two bounds bounds nothing)
+PAIR_GROWTH = ("group_pair_links", "all_pair_links", "intl_works")
+
+
+def pair_group_report(engine, country: str, group: str, members: frozenset[str], periods: list[str],
+                      top: int) -> GroupReport:
+    """The :class:`GroupReport` of the country-pair engine (:class:`collabatlas.engines.pairs.PairsDuckDB`):
+    per period the country's international works, the group's pair links (a work counted once per
+    partner in the group) and the bounds of its distinct works with the group and of their share of
+    the international works (:func:`collabatlas.store.country_pairs.group`). Growth is of the links and
+    of the international works; the partners (``joint_<period>``: works with that one partner) get the
+    growth of their joint works, top ``top`` by the last period."""
+    members = frozenset(m.upper() for m in members) - {country}
+    periods_table, partners = engine.group(country, members, periods)
+    first, last = periods_table.iloc[0], periods_table.iloc[-1]
     growth = pd.DataFrame([
         {"measure": m, "first": first[m], "last": last[m], "growth_pct": _growth(first[m], last[m])}
-        for m in ("group_pair_works", "all_pair_works", "total_works")
+        for m in PAIR_GROWTH
     ])
     partners = partners.copy()
     first_col, last_col = f"joint_{first['period']}", f"joint_{last['period']}"
     partners["growth_pct"] = [_growth(a, b) for a, b in zip(partners[first_col], partners[last_col], strict=True)]
-    return GroupReport(country=country, group=group, members=members, periods=periods, growth=growth,
-                       partners=partners.head(top), counting=counting, source="pairs")
+    capabilities = engine.capabilities
+    return GroupReport(country=country, group=group, members=members, periods=periods_table, growth=growth,
+                       partners=partners.head(top), counting=capabilities.counting_label, source=capabilities.source,
+                       source_label=capabilities.source_label)
 
 
 def period_label(years: tuple[int, int]) -> str:
     return str(years[0]) if years[0] == years[1] else f"{years[0]}-{years[1]}"
 
 
-def group_collaboration(atlas: Atlas, country: str, group: str, members: frozenset[str], periods: list[str],
+def group_collaboration(atlas: WorksCounter, country: str, group: str, members: frozenset[str], periods: list[str],
                         top: int = 10, subject=None, type=None, ci: int = 0, journals: str | None = None,
                         renormalize: bool = False, exclude_dual_affiliations: bool = False,
                         report_dual: bool = False) -> GroupReport:
@@ -104,7 +115,7 @@ def group_collaboration(atlas: Atlas, country: str, group: str, members: frozens
     members = frozenset(m.upper() for m in members) - {country}
     if not members:
         raise CountingError(f"group {group!r} has no member other than {country}")
-    rows, partner_frames, contributions = [], [], []
+    rows, partner_frames, contributions, notes = [], [], [], []
     for raw in periods:
         # a period is a year, a year range, or a 12-month (any) date window START..END
         if ".." in str(raw):
@@ -116,15 +127,19 @@ def group_collaboration(atlas: Atlas, country: str, group: str, members: frozens
         c = atlas.counting_for("country", years=years, window=window, subject=subject, type=type,
                                renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations,
                                journals=journals)
-        row = atlas._df(derived.group_period_sql(c, country, list(members)))  # the shares are SQL
+        if window is not None and not notes and atlas.capabilities().supports("undated_note"):
+            note = atlas.undated_note(c.filters)  # what a date window leaves out, as `scores --window` says
+            if note:
+                notes.append(note)
+        row = atlas.query(*derived.group_period_sql(c, country, list(members)))  # the shares are SQL
         if report_dual and not exclude_dual_affiliations:  # the part of authors with several countries
-            split = atlas._df(derived.group_dual_sql(c, atlas.without_dual(c), country, list(members)))
+            split = atlas.query(*derived.group_dual_sql(c, atlas.without_dual(c), country, list(members)))
             row = pd.concat([row, split], axis=1)
         rows.append({"period": label, **{k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items()}})
         partners = atlas.partner_detail(c, "country", country)
         in_group = partners["partner"].isin(members)
         if ci:
-            per_work = atlas.con.execute(*counting.contributions_sql(c, focus=country)).df()
+            per_work = atlas.query(*counting.contributions_sql(c, focus=country))
             per_work["in_group"] = per_work["key"].isin(members)
             per_work["label"] = label
             contributions.append(per_work)
@@ -147,4 +162,5 @@ def group_collaboration(atlas: Atlas, country: str, group: str, members: frozens
     for col in partners.columns:
         if col.startswith("joint_"):
             partners[col] = partners[col].astype("int64")
-    return GroupReport(country=country, group=group, members=members, periods=table, growth=growth, partners=partners)
+    return GroupReport(country=country, group=group, members=members, periods=table, growth=growth, partners=partners,
+                       notes=notes)

@@ -38,7 +38,7 @@ import leidenalg
 import numpy as np
 import pandas as pd
 
-from collabatlas.counting.options import OPTION, MetricOptions, accepts_options
+from collabatlas.counting.options import MetricOptions, accepts_options
 from collabatlas.counting.rules import CountingError
 
 
@@ -341,30 +341,28 @@ def strongest_edges(edges: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 #: how a network from the country-pair aggregates counts (edges and node sizes)
-PAIR_COUNTING = "full counts of joint works (country-pair aggregates)"
+PAIR_COUNTING = ("full counts of joint works (country-pair aggregates); nodes sized by their internationally "
+                 "co-authored works")
 
 
-def _pair_frames(atlas, level: str, options: MetricOptions, weight: str, top_by: str):
-    """Edges (joint works per country pair) and nodes (each country's works) from the country-pair
-    aggregates: years only, country level, weight ``joint_count`` and node measure ``count`` — CS and
-    Share are not defined for full counts, so asking for them is refused."""
-    from collabatlas.store import country_pairs
-
-    if level != "country":
-        raise NetworkError("source pairs: country-pair aggregates exist at country level only; use --source works")
-    refused = [OPTION[k].flag for k in options.given() if k != "years"]
-    if refused:
-        raise NetworkError(f"{', '.join(refused)}: not available with --source pairs, which holds joint works per "
-                           "country pair and year; use --source works (the work-level store) for them")
+def _pair_frames(engine, level: str, options: MetricOptions, weight: str, top_by: str):
+    """Edges (joint works per country pair) and nodes (each country's internationally co-authored
+    works, the table's diagonal) from an engine with its own pair table: what it cannot apply is refused
+    by its declaration; weight ``joint_count`` and node measure ``count`` only — CS and Share are not
+    defined for full counts, so asking for them is refused."""
+    try:
+        engine.capabilities.require("network", level=level, **options.given())
+    except CountingError as exc:
+        raise NetworkError(f"source pairs: {exc}") from exc
     if weight != "joint_count":
         raise NetworkError("source pairs: edges are full counts of joint works; use --weight joint_count "
                            "(bilateral CS needs work-level data)")
     if top_by != "count":
-        raise NetworkError("source pairs: nodes are sized by their works; use --top-by count "
-                           "(Share and total CS need work-level data)")
-    edges = country_pairs.links(atlas.con, options.years).assign(cs=float("nan"))
-    nodes = country_pairs.totals(atlas.con, options.years)[["unit", "count"]].assign(share=float("nan"),
-                                                                                   cs_total=float("nan"))
+        raise NetworkError("source pairs: nodes are sized by their internationally co-authored works; use --top-by "
+                           "count (Share and total CS need work-level data)")
+    edges = engine.links(options.years).assign(cs=float("nan"))
+    nodes = (engine.totals(options.years).rename(columns={"intl_works": "count"})[["unit", "count"]]
+             .assign(share=float("nan"), cs_total=float("nan")))
     return edges, nodes
 
 
@@ -396,17 +394,19 @@ def build_network(atlas, level: str = "country", *, years=None, window=None, sub
     options = MetricOptions(years=years, window=window, subject=subject, type=type, renormalize=renormalize,
                             rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
     options.filters()  # a bad filter is refused before any counting
+    engine = atlas.engine_for(source)
     if frames is not None:
         pairs, totals = frames
-    elif source == "pairs":
-        pairs, totals = _pair_frames(atlas, level, options, weight, top_by)
+    elif hasattr(engine, "links"):  # the engine answers from its own pair table
+        pairs, totals = _pair_frames(engine, level, options, weight, top_by)
     else:
         pairs = atlas.pairs(level, options=options)
         totals = atlas.totals(level, options=options)
     # the journal list named as every caption names it
     named = {"journals": atlas.journals(journals).attrs["label"]} if journals else {}
     meta = {"filters": options.describe(**named), "journals": journals, "renormalize": renormalize, "rollup": rollup,
-            "source": source, "counting": PAIR_COUNTING if source == "pairs" else "fractional counting (Share, CS)",
+            "source": source, "source_label": engine.capabilities.source_label,
+            "counting": PAIR_COUNTING if hasattr(engine, "links") else "fractional counting (Share, CS)",
             "exclude_dual_affiliations": exclude_dual_affiliations, "data_version": atlas.data_version}
     net = network_from_frames(pairs, totals, level, weight=weight, normalize_by=normalize_by, min_weight=min_weight,
                               top=top, top_by=top_by, max_edges=max_edges, keep_isolated=keep_isolated, meta=meta)

@@ -12,15 +12,12 @@ from collabatlas.analyses.profile import InstitutionProfile, institution_profile
 from collabatlas.analyses.tables import ranked
 from collabatlas.atlas.common import (
     LANDSCAPE_MIN_WORKS,
-    _pairs_only,
-    check_source,
     with_country_names,
 )
 from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
 from collabatlas.counting.options import accepts_options
-from collabatlas.store import country_pairs
 
 
 class Analyses:
@@ -65,16 +62,13 @@ class Analyses:
             from collabatlas.refdata.groups import group_members
 
             members = group_members(group)
-        if check_source(source) == "pairs":
-            _pairs_only("country", subject=subject, type=type, ci=ci, journals=journals, renormalize=renormalize,
-                        exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
-                        window=",".join(p for p in periods if ".." in str(p)))
-            country = country.strip().upper()
-            members = frozenset(m.upper() for m in members) - {country}
+        engine = self.engine_for(source)
+        engine.capabilities.require("group", subject=subject, type=type, ci=ci, journals=journals,
+                                    renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations,
+                                    report_dual=report_dual, window=",".join(p for p in periods if ".." in str(p)))
+        if hasattr(engine, "group"):  # the engine answers from its own table (the country-pair table)
             periods = [str(p).strip() for p in periods if str(p).strip()]
-            table = country_pairs.group(self.con, country, members, periods)
-            partners = country_pairs.group_partners(self.con, country, members, periods)
-            report = pair_group_report(country, group, members, table, partners, top, country_pairs.FULL_COUNT_LABEL)
+            report = pair_group_report(engine, country.strip().upper(), group, frozenset(members), periods, top)
         else:
             report = group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
                                          type=type, ci=ci, journals=journals, renormalize=renormalize,
@@ -84,7 +78,7 @@ class Analyses:
 
     def pair_years(self) -> tuple[int, int]:
         """First and last year of the country-pair aggregates (``source="pairs"``) of this store."""
-        return country_pairs.years(self.con)
+        return self.engine_for("pairs").years()
 
     @accepts_options
     def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,
@@ -99,11 +93,13 @@ class Analyses:
         Use :func:`percent_change` for the change between any two periods.
         """
         ci = uncertainty.check_replicates(ci)
-        if check_source(source) == "pairs":
-            _pairs_only(level, subject=subject, type=type, journals=journals, window_end_month=window_end_month,
-                        renormalize=renormalize, rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations,
-                        report_dual=report_dual, ci=ci)
-            return country_pairs.trend(self.con, unit_a, unit_b, years)
+        engine = self.engine_for(source)
+        engine.capabilities.require("trend", level=level, subject=subject, type=type, journals=journals,
+                                    window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
+                                    exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
+                                    ci=ci)
+        if hasattr(engine, "trend"):  # the engine answers from its own table
+            return self._captioned(engine.trend(unit_a, unit_b, years), engine)
         if window_end_month is not None and not 1 <= int(window_end_month) <= 12:
             raise counting.CountingError(f"window end month {window_end_month}: expected 1-12")
         a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
@@ -141,7 +137,7 @@ class Analyses:
             df["dual_cs"] = df["dual_cs"].astype(float)
         previous = df["cs"].shift(1)
         df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
-        if window_end_month is not None and self.spark is None:  # provenance (work_sources) lives in the store
+        if window_end_month is not None and engine.capabilities.supports("undated_note"):  # needs work_sources
             note = self.undated_note(c.filters)
             if note:
                 df.attrs["notes"] = [note]
@@ -210,6 +206,7 @@ class Analyses:
         ``attrs["caption"]`` names the normalisation, counting and how many works are eligible."""
         from collabatlas.analyses.impact import impact
 
+        self.works_engine.capabilities.require("impact", level=level)
         df = impact(self, unit, level, counting=counting, normalisation=normalisation, ci=ci, years=years,
                     window=window, subject=subject, type=type, journals=journals, renormalize=renormalize)
         return with_country_names(df, "unit") if level == "country" else df
@@ -255,12 +252,7 @@ class Analyses:
         ``show_all_when_none``: when no country reaches the minimum (a small store), every country is
         kept and the note says the shares rest on few works."""
         check_range("min_works", min_works, 1, allow_none=False)
-        if check_source(source) == "pairs":
-            raise counting.CountingError(
-                "landscape: the international share of a country's works cannot be derived from country-pair "
-                "counts (a work with three partner countries is in three pairs); `collabatlas collaboration "
-                "--level country --source pairs` gives its bounds (intl_share_min, intl_share_max); use --source works "
-                "for the landscape")
+        self.capabilities(source).require("landscape", subject=subject, type=type)
         from collabatlas.analyses import landscape
         from collabatlas.refdata import indicators
 

@@ -5,26 +5,21 @@ from __future__ import annotations
 import pandas as pd
 
 from collabatlas.counting import rules as counting
+from collabatlas.engines.pairs import PAIRS_DUCKDB
+from collabatlas.engines.works_duckdb import WORKS_DUCKDB
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.store.schema import (
     StoreError,
 )
 
-#: what each source can do: the work-level store answers every filter and option; the country-pair
-#: aggregates (``ingest-pairs``) hold full counts of joint works per country pair and year only
-SOURCES = {
-    "works": "every metric, filter and counting option (fractional Share and CS)",
-    "pairs": "joint-work counts (full counting) per country pair and publication year: filter by --years only",
-}
+#: what each source holds, from the engines' declarations (:mod:`collabatlas.engines`): the work-level
+#: store answers every filter and option; the country-pair table full counts per pair and year only
+SOURCES = {"works": "every metric, filter and counting option (fractional Share and CS)",
+           "pairs": PAIRS_DUCKDB.holds}
 
 
-#: how the figures of each source count
-COUNTING = {"works": counting.FRACTIONAL_LABEL, "pairs": counting.FULL_COUNT_LABEL}
-
-_PAIRS_REFUSE = {"window": "--window", "subject": "--subject", "type": "--type", "journals": "--journals",
-                 "window_end_month": "--window-end-month", "report_dual": "--report-dual",
-                 "exclude_dual_affiliations": "--exclude-dual-affiliations", "renormalize": "--renormalize",
-                 "rollup": "--rollup", "ci": "--ci", "by_year": "--by-year"}
+#: how the figures of each source count (the declarations' counting labels)
+COUNTING = {c.source: c.counting_label for c in (WORKS_DUCKDB, PAIRS_DUCKDB)}
 
 
 def check_source(source: str) -> str:
@@ -33,18 +28,6 @@ def check_source(source: str) -> str:
         raise counting.CountingError(f"source {source!r}: expected one of {', '.join(SOURCES)} "
                                      f"(works: {SOURCES['works']}; pairs: {SOURCES['pairs']})")
     return source
-
-
-def _pairs_only(level: str, **given) -> None:
-    """Refuse, never ignore, what the country-pair aggregates cannot answer."""
-    if level != "country":
-        raise counting.CountingError("country-pair aggregates (--source pairs) exist at country level only; "
-                                     "use --source works for institutions and sectors")
-    refused = [flag for name, flag in _PAIRS_REFUSE.items() if given.get(name) not in (None, False, 0, "")]
-    if refused:
-        raise counting.CountingError(
-            f"{', '.join(refused)}: not available with --source pairs, which holds {SOURCES['pairs']}; "
-            "use --source works (the work-level store) for them")
 
 
 def with_country_names(df: pd.DataFrame, *columns: str) -> pd.DataFrame:

@@ -16,7 +16,6 @@ from collabatlas.analyses.tables import ranked
 from collabatlas.atlas.analyses import Analyses
 from collabatlas.atlas.common import (
     UnknownUnitError,
-    _pairs_only,
     check_source,
     with_country_names,
 )
@@ -26,9 +25,11 @@ from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
 from collabatlas.counting.options import MetricOptions, accepts_options
 from collabatlas.counting.rules import Counting
-from collabatlas.engines import ENGINES, EngineError
+from collabatlas.engines import ENGINES
+from collabatlas.engines.pairs import PairsDuckDB
+from collabatlas.engines.protocol import Capabilities, CapabilityError, Engine
+from collabatlas.engines.works_duckdb import WorksDuckDB
 from collabatlas.settings import EngineSettings, store_path
-from collabatlas.store import country_pairs
 from collabatlas.store.schema import (
     connect,
     data_version,
@@ -42,8 +43,13 @@ class Atlas(StoreWrites, Analyses):
     ``engine="spark"`` computes the metrics on Apache Spark (``spark_master``, default ``local[*]``)
     from the Parquet interchange directory ``parquet``, or, without one, from an export of the store
     at ``path`` into a temporary directory (one machine only: a cluster's executors must see the
-    files). The statements are the same (:mod:`collabatlas.engines`); what needs the DuckDB store
-    itself (ingest, country-pair aggregates, profiles, group analyses) raises :class:`EngineError`.
+    files). The statements are the same (:mod:`collabatlas.engines`); what the Spark engine does not
+    declare (ingest, country-pair aggregates, profiles, group analyses) raises
+    :class:`~collabatlas.engines.protocol.CapabilityError` (an :class:`EngineError`).
+
+    Every source is an engine with declared capabilities (:meth:`engine_for`, :meth:`capabilities`):
+    ``source="works"`` the work-level store (DuckDB or Spark), ``source="pairs"`` the country-pair
+    table; each refuses what it cannot answer through its declaration.
     """
 
     #: the DuckDB connection (``None`` under the Spark engine); see the ``con`` property
@@ -51,41 +57,62 @@ class Atlas(StoreWrites, Analyses):
 
     #: the :class:`~collabatlas.engines.spark.SparkEngine` when ``engine="spark"``
     spark = None
+    #: the engine of ``source="works"``: :class:`WorksDuckDB` or the Spark engine
+    works_engine: Engine | None = None
 
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False,
                  settings: EngineSettings | None = None, engine: str = "duckdb",
                  spark_master: str | None = None, parquet: str | os.PathLike | None = None):
         if engine not in ENGINES:
-            raise EngineError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
+            raise CapabilityError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
         self.path = ":memory:" if path == ":memory:" else store_path(path)
         self.settings = settings or EngineSettings()
         self._unit_share_versions: dict[str, int] = {}
         if engine == "spark":
             from collabatlas.engines.spark import open_engine
 
-            self.spark = open_engine(parquet, store=self.path, master=spark_master)
+            self.spark = self.works_engine = open_engine(parquet, store=self.path, master=spark_master)
         else:
             self.con = connect(self.path, settings=self.settings, read_only=read_only)
         #: a read-only store cannot change while open (DuckDB's file lock keeps writers out), so its
         #: data version is read once
-        self._fixed_version = data_version(self.con) if read_only and self.spark is None else None
+        self._fixed_version = data_version(self.con) if read_only and self.has_store else None
 
     @property
     def engine(self) -> str:
         """``"duckdb"`` or ``"spark"``."""
-        return "duckdb" if self.spark is None else "spark"
+        return self.works_engine.capabilities.engine
+
+    @property
+    def has_store(self) -> bool:
+        """Whether this Atlas reads the DuckDB store itself (its works engine declares ``store``)."""
+        return self.works_engine.capabilities.supports("store")
+
+    def engine_for(self, source: str = "works") -> Engine:
+        """The engine answering ``source`` (``works`` or ``pairs``); refused by the works engine's
+        declaration when it has no such source (the Spark engine reads no country-pair table)."""
+        check_source(source)
+        if source == self.works_engine.capabilities.source:
+            return self.works_engine
+        if not self.has_store:
+            self.works_engine.capabilities.require("country-pair table")
+        return PairsDuckDB(self.con)
+
+    def capabilities(self, source: str = "works") -> Capabilities:
+        """What ``source`` can answer on this Atlas (:class:`~collabatlas.engines.protocol.Capabilities`)."""
+        return self.engine_for(source).capabilities
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         """The DuckDB connection to the store (not available under the Spark engine)."""
         if self._con is None:
-            raise EngineError("this needs the DuckDB store; the Spark engine computes the counting metrics "
-                              "(scores, pairs, totals, partners, trend, collaboration, industry) only")
+            self.works_engine.capabilities.require("store")
         return self._con
 
     @con.setter
     def con(self, value: duckdb.DuckDBPyConnection) -> None:
         self._con = value
+        self.works_engine = WorksDuckDB(value)
 
     # -- lifecycle ---------------------------------------------------------------------------
     #: answer strict, year-filtered requests from the saved per-year aggregates when the store has
@@ -103,10 +130,7 @@ class Atlas(StoreWrites, Analyses):
         return other
 
     def close(self) -> None:
-        if self.spark is not None:
-            self.spark.close()
-        else:
-            self.con.close()
+        self.works_engine.close()
 
     def __enter__(self) -> Atlas:
         return self
@@ -115,7 +139,7 @@ class Atlas(StoreWrites, Analyses):
         self.close()
 
     def __repr__(self) -> str:
-        if self.spark is not None:
+        if not self.has_store:
             return f"<Atlas on Spark {self.spark.settings.master} reading {self.spark.parquet_dir}>"
         return f"<Atlas {self.path} data_version={self.data_version}>"
 
@@ -137,7 +161,8 @@ class Atlas(StoreWrites, Analyses):
             filters = self.journal_filter(opts.journals, filters)
         c = Counting(level=level, filters=filters, renormalize=opts.renormalize, rollup=opts.rollup,
                      exclude_dual=opts.exclude_dual_affiliations)
-        aggregated = (self.use_aggregates and self.spark is None and level in self.PERSISTED_LEVELS
+        aggregated = (self.use_aggregates and self.works_engine.capabilities.supports("aggregates")
+                      and level in self.PERSISTED_LEVELS
                       and self.unit_shares_saved)
         return dataclasses.replace(c, source=self.unit_shares_table(c), aggregated=aggregated)
 
@@ -173,7 +198,7 @@ class Atlas(StoreWrites, Analyses):
         """``filters``, once every subject given (other than ``ni:`` areas, checked by :mod:`.subjects`)
         names a domain, field or subfield (name or id) of some work in the store: a typo is an error,
         not an empty table. (DuckDB engine; the set is read once per data version.)"""
-        if not filters.subjects or self.spark is not None:
+        if not filters.subjects or not self.has_store:
             return filters
         from collabatlas.counting.subjects import ni_field_ids
 
@@ -223,8 +248,8 @@ class Atlas(StoreWrites, Analyses):
         """Name of a temporary table holding every work's unit shares at ``c``'s level (built on
         first use in this connection, rebuilt when the data version changes). Every metric of the
         level reads it, so the per-author attribution is computed once, not once per metric."""
-        if self.spark is not None:
-            return self.spark.unit_shares_table(c)
+        if not self.has_store:  # the engine keeps its own (the Parquet data does not change under it)
+            return self.works_engine.unit_shares_table(c)
         version = self.data_version
         if c.level in self.PERSISTED_LEVELS and not c.rollup and not c.exclude_dual and self.unit_shares_saved:
             return f"unit_shares_{c.level}"
@@ -237,16 +262,15 @@ class Atlas(StoreWrites, Analyses):
     def _df(self, sql_params: tuple[str, dict]) -> pd.DataFrame:
         """Run a statement of :mod:`collabatlas.counting.rules` on this Atlas's engine."""
         sql, params = sql_params
-        if self.spark is not None:
-            return self.spark.query(sql, params)
-        return self.con.execute(sql, params).df()
+        return self.works_engine.query(sql, params)
+
+    def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        """Run a statement of :mod:`collabatlas.counting` on the works engine (the analyses' interface)."""
+        return self.works_engine.query(sql, params)
 
     def _mapping(self, sql: str, params: dict | None = None) -> dict:
         """The first two columns of a statement's result as a dict (any engine)."""
-        if self.spark is None:  # plain tuples: 20k rows in a few ms, where iterating a frame takes 100
-            return {row[0]: row[1] for row in self.con.execute(sql, params or {}).fetchall()}
-        df = self._df((sql, params or {}))
-        return dict(zip(df.iloc[:, 0], df.iloc[:, 1], strict=True))
+        return self.works_engine.mapping(sql, params)
 
     @accepts_options
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,
@@ -323,20 +347,17 @@ class Atlas(StoreWrites, Analyses):
         wanted = pair_indices.parse_indices(indices)
         if "ric" in wanted and "ric_ba" not in wanted:
             wanted = pair_indices.parse_indices([*wanted, "ric_ba"])
-        if check_source(source) == "pairs":
-            if wanted:
-                raise counting.CountingError(
-                    f"--indices {','.join(wanted)}: not available with --source pairs: every index needs each "
-                    "country's total output N_x (association and ric also the total works T), and the country-pair "
-                    "table holds internationally co-authored works only (its diagonal is a country's international "
-                    "works, not its output); use --source works")
-            _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
-                        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, ci=ci,
-                        by_year=by_year)
-            df = country_pairs.links(self.con, years)
+        engine = self.engine_for(source)
+        if wanted:
+            engine.capabilities.require("pair_indices")
+        engine.capabilities.require("pairs", level=level, window=window, subject=subject, type=type,
+                                    journals=journals, renormalize=renormalize, rollup=rollup,
+                                    exclude_dual_affiliations=exclude_dual_affiliations, ci=ci, by_year=by_year)
+        if hasattr(engine, "links"):  # the engine answers from its own table (full counts of joint works)
+            df = engine.links(years)
             df = df[df["joint_count"] >= min_joint].reset_index(drop=True)
-            df["counting"] = country_pairs.FULL_COUNT_LABEL
-            return with_country_names(df, "unit_a", "unit_b")
+            df["counting"] = engine.capabilities.counting_label
+            return self._captioned(with_country_names(df, "unit_a", "unit_b"), engine)
         if ci and not wanted:
             raise counting.CountingError("--ci gives intervals of the pair indices: add --indices")
         if ci and by_year:
@@ -379,12 +400,14 @@ class Atlas(StoreWrites, Analyses):
         partner_links, partner_countries, counting`` (:func:`country_pairs.totals`).
         ``country`` and ``sort`` as for :meth:`scores` (default order: ``cs_total``).
         """
-        if check_source(source) == "pairs":
-            _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
-                        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
-            df = self._rank_by(country_pairs.totals(self.con, years), level, country, sort, "count")
-            return with_country_names(df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df,
-                                      "unit")
+        engine = self.engine_for(source)
+        engine.capabilities.require("totals", level=level, window=window, subject=subject, type=type,
+                                    journals=journals, renormalize=renormalize, rollup=rollup,
+                                    exclude_dual_affiliations=exclude_dual_affiliations)
+        if hasattr(engine, "totals"):  # the engine answers from its own table (the country-pair table)
+            df = self._rank_by(engine.totals(years), level, country, sort, "intl_works")
+            df = df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df
+            return self._captioned(with_country_names(df, "unit"), engine)
         c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
                               rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
         df = self._df(counting.totals_sql(c, focus=unit))
@@ -418,6 +441,13 @@ class Atlas(StoreWrites, Analyses):
         if offset or limit:
             df = df.iloc[offset: offset + limit if limit else None].reset_index(drop=True)
         df.attrs.update(figure=figure or ("cs" if partner else "share"), total=total, rows=rows)
+        return df
+
+    @staticmethod
+    def _captioned(df: pd.DataFrame, engine: Engine) -> pd.DataFrame:
+        """``df`` with its engine's caption words in ``attrs`` (``source_label``, ``counting_label``)."""
+        df.attrs.update(source_label=engine.capabilities.source_label,
+                        counting_label=engine.capabilities.counting_label)
         return df
 
     # -- analyses over the counting statements -----------------------------------------------
@@ -460,12 +490,13 @@ class Atlas(StoreWrites, Analyses):
         """
         check_range("top", top, 1)  # None: every partner
         ci = uncertainty.check_replicates(ci)
-        if check_source(source) == "pairs":
-            _pairs_only(level, window=window, subject=subject, type=type, journals=journals, renormalize=renormalize,
-                        rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
-                        ci=ci)
-            df = country_pairs.partners(self.con, unit, years)
-            return with_country_names(df.head(top) if top else df, "partner")
+        engine = self.engine_for(source)
+        engine.capabilities.require("partners", level=level, window=window, subject=subject, type=type,
+                                    journals=journals, renormalize=renormalize, rollup=rollup,
+                                    exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci)
+        if hasattr(engine, "partners"):  # the engine answers from its own table
+            df = engine.partners(unit, years)
+            return self._captioned(with_country_names(df.head(top) if top else df, "partner"), engine)
         unit = self.resolve_unit(level, unit)
         c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
                               rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)

@@ -13,11 +13,11 @@ from collabatlas.atlas.common import (
 )
 from collabatlas.counting import rules as counting
 from collabatlas.counting.rules import Counting
-from collabatlas.ingest import maintenance
+from collabatlas.ingest import invariants, maintenance
 from collabatlas.ingest.pipeline import ProgressCallback, ingest, ingest_tables
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.subject_crosswalk import coverage_line
-from collabatlas.store import country_pairs
+from collabatlas.store import country_pairs, pair_provenance
 from collabatlas.store.schema import (
     DAMAGE_ERRORS,
     data_version,
@@ -107,8 +107,9 @@ class StoreWrites:
 
     def verify(self) -> list:
         """Recompute the saved unit shares and aggregates from scratch and compare them with the saved
-        ones (relative 1e-9): a ``maintenance.Difference`` per table; all ``differing == 0`` when equal."""
-        return maintenance.verify(self.con, self.PERSISTED_LEVELS)
+        ones (relative 1e-9): a ``maintenance.Difference`` per table; all ``differing == 0`` when equal;
+        then the counting's invariants on the saved shares (:mod:`collabatlas.ingest.invariants`)."""
+        return maintenance.verify(self.con, self.PERSISTED_LEVELS) + invariants.check(self.con, self.PERSISTED_LEVELS)
 
     def sync(self, snapshot: str | os.PathLike, progress: ProgressCallback | None = None,
              allow_missing: bool = False):
@@ -176,9 +177,11 @@ class StoreWrites:
             meta_set(self.con, maintenance.KEY_META, maintenance.key_fingerprint(self.con))
             meta_set(self.con, "unit_shares_version", self._unit_shares_stamp(version))
 
-    def ingest_country_pairs(self, path: str | os.PathLike) -> country_pairs.PairLoadReport:
-        """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.store.country_pairs`."""
-        return country_pairs.load(self.con, path)
+    def ingest_country_pairs(self, path: str | os.PathLike, provider: str | None = None,
+                             retrieved: str | None = None) -> country_pairs.PairLoadReport:
+        """Load country-pair co-authorship counts (full counting); see :mod:`collabatlas.store.country_pairs`.
+        ``provider`` and ``retrieved`` name the table's source (default: from the data folder's README.md)."""
+        return country_pairs.load(self.con, path, provider=provider, retrieved=retrieved)
 
     def summary(self) -> dict:
         """Row counts per table, the year span, and the data version."""
@@ -215,7 +218,9 @@ class StoreWrites:
             return {"country-pair data (--source pairs)": "none (`collabatlas ingest-pairs FILE` loads it)"}
         rows, first, last, countries = self.con.execute(
             "SELECT count(*), min(year), max(year), count(DISTINCT country_a) FROM country_pair_works").fetchone()
-        return {"country-pair data (--source pairs)": f"{rows:,} rows, {countries:,} countries, years {first}–{last}"}
+        label = pair_provenance.load(self.con).label
+        return {"country-pair data (--source pairs)": f"{rows:,} rows, {countries:,} countries, years {first}–{last} "
+                                                       f"({label})"}
 
     def ingest_log(self) -> builtins.list[dict]:
         import json

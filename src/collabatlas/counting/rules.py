@@ -59,9 +59,9 @@ SECTOR_OF_TYPE = {
     # funder's sector is unknown (unattributed) rather than wrongly "other". See docs/methodology.md.
 }
 #: what the figures of each source count: the work-level store (exact fractional counting) and the
-#: country-pair aggregates (full counts of joint works, a work counted once per pair of its countries)
+#: country-pair table (full counting of joint works, a work counted once per pair of its countries)
 FRACTIONAL_LABEL = "fractional counting (Share and CS)"
-FULL_COUNT_LABEL = "full count (country-pair aggregates)"
+FULL_COUNT_LABEL = "full counting (country-pair table)"
 
 SECTORS = ("academic", "corporate", "government", "healthcare", "npo", "other")
 

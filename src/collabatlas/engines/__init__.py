@@ -1,19 +1,23 @@
-"""Engines that run the counting statements of :mod:`collabatlas.counting.rules`.
+"""Engines: the sources of figures, each declaring what it can answer (:mod:`.protocol`).
 
-- ``duckdb`` (default): the statements run as written, on the DuckDB store (:class:`collabatlas.Atlas`);
-- ``spark``: the same statements rendered for Spark SQL by :mod:`.sql_dialect` (sqlglot), run by
+- ``works-duckdb`` (default): the counting statements of :mod:`collabatlas.counting.rules` as written,
+  on the DuckDB store (:mod:`.works_duckdb`);
+- ``pairs-duckdb``: the country-pair table loaded by ``ingest-pairs`` (:mod:`.pairs`);
+- ``works-spark``: the same statements rendered for Spark SQL by :mod:`.sql_dialect` (sqlglot), run by
   :class:`.spark.SparkEngine` over the Parquet interchange export. See docs/engines.md.
 """
 
 from __future__ import annotations
 
-from collabatlas.counting.rules import CountingError
+from collabatlas.engines.errors import EngineError
+from collabatlas.engines.pairs import PAIRS_DUCKDB
+from collabatlas.engines.protocol import Capabilities, CapabilityError, Engine, markdown_table
+from collabatlas.engines.spark_capabilities import SPARK_WORKS
+from collabatlas.engines.works_duckdb import WORKS_DUCKDB
 
 ENGINES = ("duckdb", "spark")
 
+#: every engine's declaration, in the order docs/engines.md lists them
+DECLARED = (WORKS_DUCKDB, PAIRS_DUCKDB, SPARK_WORKS)
 
-class EngineError(CountingError):
-    """An engine that cannot run a request (unknown engine, a store-only feature under Spark, ...)."""
-
-
-__all__ = ["ENGINES", "EngineError"]
+__all__ = ["DECLARED", "ENGINES", "Capabilities", "CapabilityError", "Engine", "EngineError", "markdown_table"]

@@ -32,15 +32,22 @@ import pandas as pd
 
 from collabatlas.counting import rules as counting
 from collabatlas.counting.rules import Counting
-from collabatlas.engines import EngineError
+from collabatlas.engines.errors import EngineError
+from collabatlas.engines.spark_capabilities import SPARK_WORKS
 from collabatlas.engines.sql_dialect import to_spark
+from collabatlas.errors import UserError
 
 #: the interchange tables that must be present under the Parquet directory
 TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
 
 
 class SparkEngineError(EngineError):
-    """Spark missing, or a Parquet directory without the interchange layout."""
+    """Spark missing or failing (a data error: CLI exit 1)."""
+
+
+class SparkUsageError(SparkEngineError, UserError):
+    """A Spark request the user can fix (a Parquet directory without the interchange layout, a cluster
+    master without --parquet, no store to export): answered as a user error (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,7 @@ class SparkEngine:
     """Runs counting statements on Spark over one Parquet interchange directory."""
 
     name = "spark"
+    capabilities = SPARK_WORKS
     #: a temporary export made for this engine, removed on close
     owned_dir: str | None = None
 
@@ -138,7 +146,7 @@ class SparkEngine:
         self.parquet_dir = Path(parquet_dir)
         missing = [t for t in TABLES if not (self.parquet_dir / t).is_dir()]
         if missing:
-            raise SparkEngineError(f"{self.parquet_dir}: no {', '.join(missing)} table directory; expected the "
+            raise SparkUsageError(f"{self.parquet_dir}: no {', '.join(missing)} table directory; expected the "
                                    f"layout `collabatlas export DIR` writes")
         self.settings = settings or SparkSettings()
         # a session of its own: its temporary views cannot clash with another engine's
@@ -195,6 +203,11 @@ class SparkEngine:
             self._arrow_con = duckdb.connect()
         return self._arrow_con.from_arrow(table).df()
 
+    def mapping(self, sql: str, params: dict | None = None) -> dict:
+        """The first two columns of a statement's result as a dict."""
+        df = self.query(sql, params)
+        return dict(zip(df.iloc[:, 0], df.iloc[:, 1], strict=True))
+
     def _run(self, spark_sql: str):
         """``spark.sql`` with Spark's analysis errors cut to their first line."""
         from pyspark.errors import AnalysisException, ParseException
@@ -244,10 +257,10 @@ def open_engine(parquet: str | os.PathLike | None, store: str | os.PathLike | No
     if parquet is not None:
         return SparkEngine(parquet, settings)
     if not settings.master.startswith("local"):
-        raise SparkEngineError(f"--spark-master {settings.master}: a cluster reads Parquet from shared storage; "
+        raise SparkUsageError(f"--spark-master {settings.master}: a cluster reads Parquet from shared storage; "
                                f"export the store there (`collabatlas export DIR`) and pass --parquet DIR")
     if store is None or (store != ":memory:" and not Path(store).exists()):
-        raise SparkEngineError(f"store {store} does not exist; pass --parquet DIR or ingest into the store first")
+        raise SparkUsageError(f"store {store} does not exist; pass --parquet DIR or ingest into the store first")
     folder = tempfile.mkdtemp(prefix="collabatlas-spark-")
     try:
         export_store(store, folder)

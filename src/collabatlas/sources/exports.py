@@ -19,6 +19,7 @@ See docs/sources.md for the field mapping per format and the rules.
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,16 +1,22 @@
 """Country-pair aggregates: world-scale co-authorship counts where work-level data is absent.
 
 Input: a CSV (plain or gzip) ``year,country_a,country_b,works`` of works co-authored by two
-countries, both directions listed, the diagonal holding each country's total — the layout of the
-OpenAlex country co-authorship counts 1990–2023 (``country_pairs/`` in the data directory). These are
-**full counts** (a work with three countries counts once for each of its three pairs), so Share and
-CS cannot be derived from them; every result here says so in a ``counting`` column
-(:data:`FULL_COUNT_LABEL`), and sums over several partners count a multi-country work more than once.
+countries, both directions listed — the layout of the OpenAlex country co-authorship counts
+1990–2023 (``country_pairs/`` in the data directory). The table is built from internationally
+co-authored works only, so the **diagonal holds each country's number of internationally
+co-authored works** (``intl_works``), never its total output: domestic-only works are not in the
+table, and a country's total output or international share cannot be derived from it (refused,
+never bounded by 100 %). Pair counts are **full counts** (a work with three countries counts once
+for each of its three pairs), so Share and CS cannot be derived either; every result says so in a
+``counting`` column (:data:`FULL_COUNT_LABEL`), and a sum over several partners counts *links*: a
+work with two partners in a group counts twice in ``group_pair_links`` and once among the group's
+distinct works, of which only bounds are known (:func:`group`).
 
 Loading is idempotent: the years present in the file replace those years in the store, in one
 transaction; rows with a bad or empty year, a code that is not two letters (or empty) or a
 negative or empty count are skipped, counted (each row once, under its first reason) and reported
-with their line numbers: rows read = rows stored + rows skipped.
+with their line numbers: rows read = rows stored + rows skipped. The provider and retrieval date
+are kept with the table (:mod:`.pair_provenance`).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import pandas as pd
 from collabatlas.counting.filters import parse_years
 from collabatlas.counting.rules import FULL_COUNT_LABEL, CountingError
 from collabatlas.sources.paths import duckdb_literal
+from collabatlas.store import pair_provenance
+from collabatlas.store.pair_provenance import PairProvenance
 from collabatlas.store.schema import transaction
 
 SCHEMA_SQL = """
@@ -44,10 +52,13 @@ class PairLoadReport:
     years: list[int] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+    provenance: PairProvenance = field(default_factory=PairProvenance)
 
 
-def load(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> PairLoadReport:
-    """Load a country-pair CSV into the store (see the module docstring)."""
+def load(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, provider: str | None = None,
+         retrieved: str | None = None) -> PairLoadReport:
+    """Load a country-pair CSV into the store (see the module docstring); ``provider`` and
+    ``retrieved`` name its source (default: read from the data folder's README.md)."""
     path = Path(path)
     if not path.is_file():
         raise CountingError(f"{path}: no such file")
@@ -93,6 +104,8 @@ def load(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> PairLoadRep
             con.execute("DELETE FROM country_pair_works WHERE year IN (SELECT year FROM good_pairs)")
             con.execute("INSERT INTO country_pair_works SELECT * FROM good_pairs")
             report.rows_stored = con.execute("SELECT count(*) FROM good_pairs").fetchone()[0]
+            report.provenance = pair_provenance.detect(path, provider=provider, retrieved=retrieved)
+            pair_provenance.save(con, report.provenance)
     finally:
         con.execute("DROP TABLE IF EXISTS raw_pairs; DROP TABLE IF EXISTS good_pairs")
     return report
@@ -120,41 +133,24 @@ def years(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 
 def totals(con: duckdb.DuckDBPyConnection, years=None) -> pd.DataFrame:
-    """unit, count, partner_links, partner_countries, intl_share_min, intl_share_max, counting: each
-    country's own works (the diagonal), its joint-work links with other countries (a work counted once
-    per partner country), how many countries it shares a work with, and the bounds of its international
-    share, full counting, largest count first.
+    """unit, intl_works, partner_links, partner_countries, counting: each country's internationally
+    co-authored works (the diagonal), its joint-work links with other countries (a work counted once
+    per partner country, so at least ``intl_works``), how many countries it shares a work with, full
+    counting, most international works first.
 
-    The pair counts do not say how many of a country's works have a foreign co-author (a work with
-    three partner countries is in three pairs), only bounds: per year, at least its largest pair and
-    at most the sum of its pairs (and never more than its works). ``intl_share_min`` and
-    ``intl_share_max`` are those bounds summed over the years and divided by ``count``; the exact share
-    needs work-level data (``--source works``)."""
+    No total output and no international share: domestic-only works are not in the table."""
     _require(con)
     where, params = _years_clause(years)
     df = con.execute(f"""
-        WITH per_year AS (
-            SELECT country_a AS unit, year,
-                   coalesce(sum(works) FILTER (WHERE country_b = country_a), 0) AS own,
-                   coalesce(sum(works) FILTER (WHERE country_b <> country_a), 0) AS links,
-                   coalesce(max(works) FILTER (WHERE country_b <> country_a), 0) AS largest
-            FROM country_pair_works WHERE {where} GROUP BY country_a, year),
-        bounds AS (
-            SELECT unit, sum(own) AS count, sum(links) AS partner_links,
-                   sum(least(largest, own)) AS intl_min, sum(least(links, own)) AS intl_max
-            FROM per_year GROUP BY unit),
-        partners AS (
-            SELECT country_a AS unit,
-                   count(DISTINCT country_b) FILTER (WHERE country_b <> country_a AND works > 0) AS partner_countries
-            FROM country_pair_works WHERE {where} GROUP BY country_a)
-        SELECT b.unit, b.count, b.partner_links, p.partner_countries,
-               CAST(b.intl_min AS DOUBLE) / nullif(b.count, 0) AS intl_share_min,
-               CAST(b.intl_max AS DOUBLE) / nullif(b.count, 0) AS intl_share_max
-        FROM bounds b JOIN partners p USING (unit)""", params).df()
-    for col in ("count", "partner_links", "partner_countries"):
+        SELECT country_a AS unit,
+               coalesce(sum(works) FILTER (WHERE country_b = country_a), 0) AS intl_works,
+               coalesce(sum(works) FILTER (WHERE country_b <> country_a), 0) AS partner_links,
+               count(DISTINCT country_b) FILTER (WHERE country_b <> country_a AND works > 0) AS partner_countries
+        FROM country_pair_works WHERE {where} GROUP BY country_a""", params).df()
+    for col in ("intl_works", "partner_links", "partner_countries"):
         df[col] = df[col].astype("int64")
     df["counting"] = FULL_COUNT_LABEL
-    return df.sort_values(["count", "unit"], ascending=[False, True], ignore_index=True)
+    return df.sort_values(["intl_works", "unit"], ascending=[False, True], ignore_index=True)
 
 
 def links(con: duckdb.DuckDBPyConnection, years=None) -> pd.DataFrame:
@@ -182,6 +178,30 @@ def partners(con: duckdb.DuckDBPyConnection, country: str, years=None) -> pd.Dat
     return df.sort_values(["joint_works", "partner"], ascending=[False, True], ignore_index=True)
 
 
+def pair_headline(con: duckdb.DuckDBPyConnection, a: str, b: str, years=None) -> dict:
+    """``joint_works, intl_works_a, intl_works_b, pct_of_intl_a, pct_of_intl_b, rank_in_a, rank_in_b`` of
+    two countries: their joint works (full counting), each one's internationally co-authored works (the
+    diagonal), the exact % of those co-authored with the other (a joint work is international for
+    both), and the other's rank among each one's partners (1 + partners with more joint works; none
+    without a joint work)."""
+    _require(con)
+    where, params = _years_clause(years)
+    row = con.execute(f"""
+        WITH t AS (SELECT * FROM country_pair_works WHERE {where}),
+        j AS (SELECT coalesce(sum(works), 0) AS joint FROM t WHERE country_a = $a AND country_b = $b),
+        ia AS (SELECT coalesce(sum(works), 0) AS intl FROM t WHERE country_a = $a AND country_b = $a),
+        ib AS (SELECT coalesce(sum(works), 0) AS intl FROM t WHERE country_a = $b AND country_b = $b),
+        p AS (SELECT country_a AS focus, country_b AS partner, sum(works) AS w FROM t
+              WHERE country_a IN ($a, $b) AND country_b <> country_a GROUP BY ALL)
+        SELECT CAST(j.joint AS BIGINT), CAST(ia.intl AS BIGINT), CAST(ib.intl AS BIGINT),
+               100 * j.joint / nullif(ia.intl, 0), 100 * j.joint / nullif(ib.intl, 0),
+               CASE WHEN j.joint > 0 THEN 1 + (SELECT count(*) FROM p WHERE focus = $a AND w > j.joint) END,
+               CASE WHEN j.joint > 0 THEN 1 + (SELECT count(*) FROM p WHERE focus = $b AND w > j.joint) END
+        FROM j, ia, ib""", {"a": a.upper(), "b": b.upper(), **params}).fetchone()
+    keys = ("joint_works", "intl_works_a", "intl_works_b", "pct_of_intl_a", "pct_of_intl_b", "rank_in_a", "rank_in_b")
+    return dict(zip(keys, row, strict=True))
+
+
 def trend(con: duckdb.DuckDBPyConnection, a: str, b: str, years=None) -> pd.DataFrame:
     """period, joint_works, change_pct, counting: full-count co-authored works of two countries per year."""
     _require(con)
@@ -195,27 +215,51 @@ def trend(con: duckdb.DuckDBPyConnection, a: str, b: str, years=None) -> pd.Data
     return df
 
 
-def group(con: duckdb.DuckDBPyConnection, country: str, members: frozenset[str], periods: list[str]) -> pd.DataFrame:
-    """period, total_works, group_pair_works, all_pair_works, group_pct_of_pair_works, counting.
+#: the one row of a period of a group analysis from the pair table (module docstring): per year, the
+#: group's distinct works lie between its largest pair and min(sum of its pairs, intl_works) — a work
+#: has one year, so the bounds of a period are the sums of its years' bounds
+GROUP_PERIOD_SQL = """
+    WITH per_year AS (
+        SELECT year,
+               coalesce(sum(works) FILTER (WHERE country_b = $c), 0) AS intl,
+               coalesce(sum(works) FILTER (WHERE country_b <> $c AND list_contains($m, country_b)), 0) AS glinks,
+               coalesce(max(works) FILTER (WHERE country_b <> $c AND list_contains($m, country_b)), 0) AS glargest,
+               coalesce(sum(works) FILTER (WHERE country_b <> $c), 0) AS alinks
+        FROM country_pair_works WHERE country_a = $c AND {where} GROUP BY year),
+    period AS (
+        SELECT sum(intl) AS intl_works, sum(glinks) AS group_pair_links, sum(alinks) AS all_pair_links,
+               sum(least(glargest, intl)) AS group_works_min, sum(least(glinks, intl)) AS group_works_max
+        FROM per_year)
+    SELECT CAST(coalesce(intl_works, 0) AS BIGINT) AS intl_works,
+           CAST(coalesce(group_pair_links, 0) AS BIGINT) AS group_pair_links,
+           CAST(coalesce(all_pair_links, 0) AS BIGINT) AS all_pair_links,
+           CAST(coalesce(group_works_min, 0) AS BIGINT) AS group_works_min,
+           CAST(coalesce(group_works_max, 0) AS BIGINT) AS group_works_max,
+           100 * group_works_min / nullif(intl_works, 0) AS group_pct_of_intl_works_min,
+           100 * group_works_max / nullif(intl_works, 0) AS group_pct_of_intl_works_max,
+           100 * group_pair_links / nullif(all_pair_links, 0) AS group_pct_of_pair_links
+    FROM period"""
 
-    ``total_works`` is the country's own total (the diagonal); the pair sums count a work once per
-    partner country, so they are links, not works."""
+
+def group(con: duckdb.DuckDBPyConnection, country: str, members: frozenset[str], periods: list[str]) -> pd.DataFrame:
+    """period, intl_works, group_pair_links, all_pair_links, group_works_min, group_works_max,
+    group_pct_of_intl_works_min, group_pct_of_intl_works_max, group_pct_of_pair_links, counting.
+
+    ``intl_works`` is the country's internationally co-authored works (the diagonal); the pair sums
+    count a work once per partner country, so they are links, not works; the group's distinct works
+    (and so its share of the international works, in %) are known as bounds only (:data:`GROUP_PERIOD_SQL`)."""
     _require(con)
     country = country.upper()
-    rows = []
+    frames = []
     for raw in periods:
         where, params = _years_clause(raw)
-        total, group_links, all_links = con.execute(
-            f"""SELECT sum(works) FILTER (WHERE country_b = $c),
-                       coalesce(sum(works) FILTER (WHERE country_b <> $c AND list_contains($m, country_b)), 0),
-                       coalesce(sum(works) FILTER (WHERE country_b <> $c), 0)
-                FROM country_pair_works WHERE country_a = $c AND {where}""",
-            {"c": country, "m": sorted(members - {country}), **params}).fetchone()
-        rows.append({"period": raw, "total_works": total, "group_pair_works": group_links,
-                     "all_pair_works": all_links,
-                     "group_pct_of_pair_works": 100 * group_links / all_links if all_links else None,
-                     "counting": FULL_COUNT_LABEL})
-    return pd.DataFrame(rows)
+        row = con.execute(GROUP_PERIOD_SQL.format(where=where),
+                          {"c": country, "m": sorted(members - {country}), **params}).df()
+        frames.append(row.assign(period=raw))
+    df = pd.concat(frames, ignore_index=True)
+    df = df[["period", *[c for c in df.columns if c != "period"]]]
+    df["counting"] = FULL_COUNT_LABEL
+    return df
 
 
 def group_partners(con: duckdb.DuckDBPyConnection, country: str, members: frozenset[str],

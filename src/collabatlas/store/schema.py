@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from collabatlas.errors import DataError, UserError
+from collabatlas.errors import DataError, NotFoundError, UserError
 from collabatlas.settings import EngineSettings
 from collabatlas.sources.record import install_macros
 
@@ -162,8 +162,18 @@ FROM works w LEFT JOIN authorships a ON a.wkey = w.wkey AND a.author_position = 
 DATA_TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
 
 
-class StoreError(UserError):
-    """A store that cannot be opened or has an incompatible schema."""
+class StoreError(DataError):
+    """A store that cannot be opened (locked, damaged) or has an incompatible schema: not the request's
+    fault (CLI exit 1, HTTP 503; :mod:`collabatlas.errors`)."""
+
+
+class StorePathError(StoreError, UserError):
+    """A ``--store`` path that is not a store (a directory, another kind of file, a wrong suffix): the
+    user's to fix (exit 2)."""
+
+
+class StoreMissingError(StoreError, NotFoundError):
+    """A store file that does not exist (exit 2, HTTP 404)."""
 
 
 class StoreBusyError(DataError):
@@ -198,7 +208,7 @@ def check_store_path(target: str) -> None:
     at offset 8); a file that does not exist yet must end in .duckdb, .db or .ddb."""
     path = Path(target)
     if path.is_dir():
-        raise StoreError(f"store {target} is a directory; give a DuckDB file, e.g. --store {path / 'atlas.duckdb'}")
+        raise StorePathError(f"store {target} is a directory; give a DuckDB file, e.g. --store {path / 'atlas.duckdb'}")
     if path.exists():
         try:
             with open(path, "rb") as fh:
@@ -206,11 +216,11 @@ def check_store_path(target: str) -> None:
         except OSError as exc:
             raise StoreError(f"cannot open store {target}: {exc.strerror or exc}") from exc
         if len(head) < 12 or head[8:12] != DUCKDB_MAGIC:
-            raise StoreError(f"store {target} is not a DuckDB database (no DuckDB header; empty, truncated or "
+            raise StorePathError(f"store {target} is not a DuckDB database (no DuckDB header; empty, truncated or "
                              f"another kind of file); it is left untouched: give a .duckdb store, "
                              f"e.g. --store atlas.duckdb")
     elif path.suffix.lower() not in STORE_SUFFIXES:
-        raise StoreError(f"store {target}: a new store file must end in {', '.join(STORE_SUFFIXES)} "
+        raise StorePathError(f"store {target}: a new store file must end in {', '.join(STORE_SUFFIXES)} "
                          f"(e.g. {path.with_suffix('.duckdb')}); is {path.name} an input file given to --store?")
 
 
@@ -221,7 +231,7 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
     settings = settings or EngineSettings()
     target = ":memory:" if path in (None, ":memory:") else str(Path(path))
     if read_only and target != ":memory:" and not Path(target).exists():
-        raise StoreError(f"store {target} does not exist; run `collabatlas ingest PATH --store {target}` first")
+        raise StoreMissingError(f"store {target} does not exist; run `collabatlas ingest PATH --store {target}` first")
     if target != ":memory:":
         check_store_path(target)
     try:

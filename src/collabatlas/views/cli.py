@@ -165,20 +165,28 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
 @_guard
 def ingest_pairs(
     path: Annotated[Path, typer.Argument(help="CSV (or .csv.gz) with year,country_a,country_b,works.")],
+    provider: Annotated[str | None, typer.Option(
+        "--provider", help="Who built the table (e.g. OpenAlex); default: from the data folder's README.md "
+                           "or the file name.")] = None,
+    retrieved: Annotated[str | None, typer.Option(
+        "--retrieved", help="When it was retrieved (e.g. 2024-08-27); default: the README.md's "
+                            "\"retrieved on <date>\".")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Load country-pair co-authorship counts (full counting) for world-scale partners, trend and
-    group analyses with --source pairs. The years in the file replace those years in the store.
+    group analyses with --source pairs. The years in the file replace those years in the store. The
+    diagonal is each country's internationally co-authored works (never its total output). The
+    provider and retrieval date are kept with the table and named in every caption.
 
     Example:
 
       collabatlas ingest-pairs openalex_country_coauthorship_pairs_1990_2023.csv.gz
     """
     with _open_for_input(store, "ingest-pairs") as atlas, err_console.status(f"loading {markup(path.name)}"):
-        report = atlas.ingest_country_pairs(path)
+        report = atlas.ingest_country_pairs(path, provider=provider, retrieved=retrieved)
     years = f"{report.years[0]}–{report.years[-1]}" if report.years else "none"
     console.print(f"{report.rows_read:,} rows read, {report.rows_stored:,} stored (years {years}), "
-                  f"{sum(report.skipped.values()):,} skipped")
+                  f"{sum(report.skipped.values()):,} skipped · {markup(report.provenance.label)}")
     for message in report.messages:
         err_console.print(f"[yellow]note:[/] {markup(message)}")
 
@@ -258,8 +266,9 @@ def collaboration(
 
     Columns: unit, count, share, collab_count, intl_count, cs_total, cs_domestic, cs_international,
     cs_unknown_country, cs_industry (institution level). With --source pairs (country level, full
-    counts of the country-pair aggregates): unit, name, count, partner_links, partner_countries and the
-    bounds of the international share, intl_share_min and intl_share_max.
+    counting, the country-pair table): unit, name, intl_works (the diagonal: internationally
+    co-authored works, not total output), partner_links, partner_countries; a country's international
+    share is not computable from that table (domestic-only works are not in it).
 
     Examples:
 
@@ -365,11 +374,12 @@ def group(
         print(json.dumps(report.to_dict(), default=str))
         return
     console.print(f"[bold]{markup(report.country)}[/] with [bold]{markup(report.group)}[/] "
-                  f"({len(report.members)} countries) · source {report.source}: {markup(report.counting)}")
+                  f"({len(report.members)} countries) · {markup(report.source_label)}: {markup(report.counting)}")
     print_table(report.periods, "Per period")
     print_table(report.growth, "Growth from the first to the last period (%)")
-    print_table(report.partners, f"Top {top} partners in the group" +
-                (" (full counts of joint works)" if report.source == "pairs" else " (CS)"))
+    print_table(report.partners, f"Top {top} partners in the group ({report.counting})")
+    for note in report.notes:
+        err_console.print(f"[yellow]note:[/] {markup(note)}")
 
 
 @app.command()

@@ -20,10 +20,9 @@ from collabatlas import settings as config
 from collabatlas.atlas import Atlas
 from collabatlas.counting.filters import FilterError, Filters, check_range
 from collabatlas.counting.options import MetricOptions
-from collabatlas.engines import EngineError
 from collabatlas.errors import CollabatlasError, answer
 from collabatlas.escaping import csv_frame, markup, terminal_text
-from collabatlas.store.schema import DAMAGE_ERRORS, StoreError, damaged_message
+from collabatlas.store.schema import DAMAGE_ERRORS, damaged_message
 from collabatlas.views.choices import Level, Source
 from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' Typer types, for the commands
     DualOpt,
@@ -108,7 +107,8 @@ SortOpt = Annotated[str | None, typer.Option(
     "--sort", help="Rank by this column, largest first (e.g. count, share, cs_total, cs_international).")]
 SourceOpt = Annotated[Source, typer.Option(
     "--source", help="works: exact fractional counting from work-level data; "
-                     "pairs: country-pair aggregates (full counts, see `ingest-pairs`).")]
+                     "pairs: the country-pair table (full counting; its diagonal is each country's "
+                     "internationally co-authored works; see `ingest-pairs`).")]
 CiOpt = Annotated[int, typer.Option(
     "--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
@@ -133,8 +133,8 @@ def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = 
         if on.parquet is not None:
             _fail("--parquet applies with --engine spark; DuckDB reads the store (see `collabatlas import-tables`)")
         return Atlas(config.store_path(store), read_only=read_only)
-    except (StoreError, EngineError) as exc:
-        _fail(str(exc))
+    except CollabatlasError as exc:  # a store or engine that cannot open: answered by its class (errors.ANSWERS)
+        _fail(str(exc), answer(exc).exit_code)
 
 
 def _open_for_input(store: Path | None, command: str) -> Atlas:
@@ -262,20 +262,20 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     options = options or MetricOptions()
     level = args.get("level", "institution")
     check_range("--limit", limit, 1)  # before the work, not after it
-    works = args.get("source", "works") == "works"
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
         df = getattr(atlas, method)(options=options, **args)
-        if options.window and works and atlas.spark is None:
+        capabilities = atlas.capabilities(args.get("source", "works"))
+        if options.window and capabilities.supports("undated_note"):
             df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options.window)))
-        if options.subject and works and atlas.spark is None:
+        if options.subject and capabilities.supports("subject_coverage"):
             from collabatlas.sources.subject_crosswalk import coverage_line
 
             df.attrs.setdefault("notes", []).append(  # a subject filter sees only the works with a known subject
                 f"--subject: {coverage_line(atlas.subject_coverage())}")
     subject = f"partners of {args['unit']}" if "unit" in args else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
-    if not works:  # the source and its counting are part of every title
-        title += " · country-pair aggregates, full counts of joint works"
+    if "fractional" not in capabilities.counting_modes:  # another source and counting: part of every title
+        title += f" · {capabilities.source_label} · {capabilities.counting_label}"
     _emit(df, fmt, title, out, limit)
 
 

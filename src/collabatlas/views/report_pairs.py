@@ -106,7 +106,8 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     if totals.empty:
         raise CountingError(f"country {unit}: not in the country-pair data of this store for {span}")
     t = totals.iloc[0]
-    headline = [("works (full count)", _fmt(int(t["count"]), 0)),
+    # the diagonal counts internationally co-authored works only: never presented as total output
+    headline = [("internationally co-authored works", _fmt(int(t["intl_works"]), 0)),
                 ("joint-work links with other countries", _fmt(int(t["partner_links"]), 0)),
                 ("partner countries", _fmt(int(t["partner_countries"]), 0))]
     partners = atlas.partners(unit, years=span, source="pairs")

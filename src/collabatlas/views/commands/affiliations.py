@@ -21,6 +21,7 @@ from collabatlas.affiliations.matching import (
 )
 from collabatlas.affiliations.ror import RorError, load_ror, ror_info, ror_loaded, ror_sources
 from collabatlas.counting.filters import FilterError, check_range
+from collabatlas.errors import answer
 from collabatlas.escaping import markup
 from collabatlas.store import schema as store
 from collabatlas.views.cli_common import (
@@ -48,7 +49,7 @@ def _connect(path: Path | None, read_only: bool):
     try:
         return store.connect(config.store_path(path), read_only=read_only)
     except store.StoreError as exc:
-        _fail(str(exc))
+        _fail(str(exc), answer(exc).exit_code)  # by its class (errors.ANSWERS)
 
 
 @ror_app.command("load")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from collabatlas.errors import answer
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import StoreOpt, _fail, _guard, err_console
 
@@ -79,7 +80,7 @@ def serve(
         app = create_app(path, data_dir=config.data_dir(data), cache_bytes=cache_mb << 20,
                          allowed_hosts=allowed_hosts(host, allow_host or []))
     except StoreError as exc:
-        _fail(str(exc))
+        _fail(str(exc), answer(exc).exit_code)  # by its class (errors.ANSWERS)
     if warm:
         warm_in_background()
         app.state.service.warm_in_background()

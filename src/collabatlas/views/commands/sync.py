@@ -66,7 +66,8 @@ def verify(
     json_out: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
 ) -> None:
     """Recompute the unit shares and per-year aggregates from scratch into temporary tables and
-    compare them with the saved ones (relative tolerance 1e-9). Exit code 1 when any differs.
+    compare them with the saved ones (relative tolerance 1e-9), then check the counting's invariants
+    (sum of Share per work <= 1; total CS = sum of pair CS). Exit code 1 when any differs or breaks.
 
     Example:
 
@@ -84,9 +85,13 @@ def verify(
                       "`collabatlas refresh` rebuilds them", markup=False)
     else:
         for d in diffs:
-            state = "equal" if not d.differing else f"{d.differing:,} rows differ"
-            console.print(f"{d.table}: {d.rows_saved:,} rows saved, {d.rows_recomputed:,} recomputed: {state}",
-                          markup=False)
+            if d.table.startswith("invariant"):  # collabatlas.ingest.invariants
+                state = "holds" if not d.differing else f"broken by {d.differing:,} rows"
+                console.print(f"{d.table}: {d.rows_saved:,} rows checked: {state}", markup=False)
+            else:
+                state = "equal" if not d.differing else f"{d.differing:,} rows differ"
+                console.print(f"{d.table}: {d.rows_saved:,} rows saved, {d.rows_recomputed:,} recomputed: {state}",
+                              markup=False)
             for example in d.examples:
                 console.print(f"  {example}", markup=False)
     if not current or any(d.differing for d in diffs):

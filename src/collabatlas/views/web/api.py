@@ -167,7 +167,10 @@ def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, l
           meta_extra: dict | None = None, **extra) -> dict:
     df, _, version = result
     shown = df if limit is None else df.head(limit)
-    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown), **(meta_extra or {})),
+    # the engine's own words for where the numbers come from (the pair table names provider and date)
+    named = {"source_label": df.attrs["source_label"]} if df.attrs.get("source_label") else {}
+    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown), **named,
+                         **(meta_extra or {})),
             "columns": [str(c) for c in df.columns], "rows": records(shown), **extra}
 
 
@@ -475,7 +478,8 @@ def group(request: Request,
     def build(svc: Service) -> dict:
         result, _, version = group_result(svc, **params)
         body = {"periods": records(result)} if isinstance(result, pd.DataFrame) else result.to_dict()
-        return {"meta": meta("group", params, version), **body}
+        named = {"source_label": body.pop("source_label")} if "source_label" in body else {}
+        return {"meta": meta("group", params, version, **named), **body}
 
     return respond(request, "group", params, build)
 
@@ -546,12 +550,14 @@ Quality, Layout = netmod.Quality, netmod.Layout
 
 @router.get("/network", responses=DOCUMENT, summary="Clustered, laid-out collaboration network")
 def network(request: Request, options: OptionsQ, level: LevelQ = Level.country,
-            weight: Annotated[Weight, Query(description="Edge weight.")] = Weight.cs,
+            weight: Annotated[Weight | None, Query(description="Edge weight (default cs; joint_count with "
+                                                   "source=pairs).")] = None,
             normalize: Annotated[Normalization, Query(description="Edge normalisation.")] = Normalization.association,
             min_weight: Annotated[float, Query(ge=0, le=1e12, description="Drop edges whose raw weight is "
                                                "below.")] = 0.0,
             top: Annotated[int, Query(ge=1, le=5000, description="Keep the N largest nodes.")] = 100,
-            top_by: Annotated[NodeMeasure, Query(description="Node size measure for top.")] = NodeMeasure.cs_total,
+            top_by: Annotated[NodeMeasure | None, Query(description="Node size measure for top (default cs_total; "
+                                                         "count with source=pairs).")] = None,
             max_edges: Annotated[int | None, Query(ge=1, le=1000, description="Each node keeps its N strongest "
                                                    "edges.")] = 10,
             resolution: Annotated[float, Query(gt=0, le=100, description="Leiden resolution.")] = 1.0,
@@ -559,12 +565,12 @@ def network(request: Request, options: OptionsQ, level: LevelQ = Level.country,
             layout: Annotated[Layout, Query(description="Layout algorithm.")] = Layout.fr,
             seed: Annotated[int, Query(ge=0, le=2**31 - 1,
                                        description="Seed of clustering and layout.")] = netmod.DEFAULT_SEED,
-            ) -> Response:
+            source: SourceQ = Source.works) -> Response:
     """Nodes (id, label, count, share, cs_total, links, cluster, x, y) and edges (source, target, joint_count,
     cs, weight) from pairs and totals (``collabatlas network``). Example: ``/api/network?level=country&top=50``"""
     params = dict(level=level, **options.given(), weight=weight,
                   normalize=normalize, min_weight=min_weight, top=top, top_by=top_by, max_edges=max_edges,
-                  resolution=resolution, quality=quality, layout=layout, seed=seed)
+                  resolution=resolution, quality=quality, layout=layout, seed=seed, source=source)
     def build(svc: Service) -> dict:
         net, _, version = network_result(svc, **params)
         return {"meta": meta("network", params, version), "network": net["meta"], "nodes": net["nodes"],
@@ -584,10 +590,17 @@ def network_result(svc: Service, **params):
     <collabatlas.analyses.network.build_network>` on the pairs and totals of the cache shared with
     /api/pairs and /api/collaboration."""
     def compute(atlas, p):
+        keywords = {NETWORK_KEYWORDS.get(k, k): v for k, v in p.items()}
+        capabilities = atlas.capabilities(p.get("source", "works"))
+        capabilities.require("network")
+        keywords = {k: v for k, v in keywords.items() if v is not None}
+        if "fractional" not in capabilities.counting_modes:  # full counts: joint works and node works by default
+            keywords = {"weight": netmod.Weight.joint_count, "top_by": netmod.NodeMeasure.count, **keywords}
+            return netmod.build_network(atlas, **keywords).to_dict()
         options = {k: p[k] for k in FILTER_KEYS if k in p}
         pairs, _, _ = svc.call("pairs", **options)
         totals, _, _ = svc.call("totals", **options)
-        keywords = {NETWORK_KEYWORDS.get(k, k): v for k, v in p.items()}
+        keywords.pop("source", None)
         return netmod.build_network(atlas, frames=(pairs, totals), **keywords).to_dict()
 
     return svc.run("network", params, compute)

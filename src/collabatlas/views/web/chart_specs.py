@@ -67,9 +67,11 @@ def _context(version: int, svc: Service | None = None, **filters) -> charts.Char
     """The chart caption's filters, data version, counting and source (``source=pairs``: the
     country-pair aggregates, full counts)."""
     kept = {k: v for k, v in filters.items() if k in CAPTIONED and v not in (None, "", False)}
-    if getattr(filters.get("source"), "value", filters.get("source")) == "pairs":
-        return charts.ChartContext(filters=kept, data_version=version, counting=sources.COUNTING["pairs"],
-                                   source=sources.CHART_SOURCE["pairs"])
+    source = getattr(filters.get("source"), "value", filters.get("source")) or "works"
+    capabilities = sources.capabilities(svc, source)
+    if "fractional" not in capabilities.counting_modes:  # the engine's own caption words (provider, date)
+        return charts.ChartContext(filters=kept, data_version=version, counting=capabilities.counting_label,
+                                   source=capabilities.source_label)
     return charts.ChartContext(filters=kept, data_version=version,
                                source=_source(svc, version) if svc is not None else "works")
 
@@ -320,9 +322,10 @@ def landscape_chart(request: Request, year: Annotated[int, Query(ge=1900, le=210
 @router.get("/network", responses=CHART, summary="Network map (Vega-Lite)")
 def network_chart(request: Request, level: LevelQ = Level.country, years: YearsQ = None, window: WindowQ = None,
                   subject: SubjectQ = None, type_: TypeQ = None,
-                  top: Annotated[int, Query(ge=2, le=500, description="Nodes to draw.")] = 60) -> Response:
+                  top: Annotated[int, Query(ge=2, le=500, description="Nodes to draw.")] = 60,
+                  source: SourceQ = Source.works) -> Response:
     svc = service(request)
-    params = dict(level=level, years=years, window=window, subject=subject, type=type_, top=top)
+    params = dict(level=level, years=years, window=window, subject=subject, type=type_, top=top, source=source)
 
     def build(p):
         net, _, version = network_result(svc, **{**p, "normalize": "association", "max_edges": 10, "seed": 42})

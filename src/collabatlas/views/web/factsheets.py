@@ -5,6 +5,11 @@
 - ``/factsheet.pdf?focus=…[&partner=…]``: the PDF fact sheet (:mod:`collabatlas.views.factsheet`), 503 with
   the reason when Playwright or Chromium is missing.
 
+Both follow the page's ``source``: the headline from the country-pair table gives what that table can
+(joint works, each country's internationally co-authored works, the exact share of those with the other
+country, the partner ranks); a fact sheet is refused (422, with the reason) by a source whose engine does
+not declare it — never a works-based sheet under a pairs page.
+
 The numbers come from the same cached Atlas calls as the JSON API.
 """
 
@@ -17,7 +22,19 @@ from fastapi.responses import JSONResponse, Response
 
 from collabatlas.views import charts
 from collabatlas.views.bilateral import headline, headline_rows, institution_countries, institution_pairs
-from collabatlas.views.web.api import SubjectQ, TypeQ, UnitP, YearsQ, json_response, records, service
+from collabatlas.views.web import sources
+from collabatlas.views.web.api import (
+    Source,
+    SourceQ,
+    SubjectQ,
+    TypeQ,
+    UnitP,
+    YearsQ,
+    json_response,
+    meta,
+    records,
+    service,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,9 +45,17 @@ def _filters(years, subject, type_) -> dict:
 
 @router.get("/api/pair/{a}/{b}")
 def pair_headline(request: Request, a: UnitP, b: UnitP, years: YearsQ = None, subject: SubjectQ = None,
-                  type_: TypeQ = None) -> Response:
+                  type_: TypeQ = None, source: SourceQ = Source.works) -> Response:
     svc = service(request)
     atlas = svc.atlas()
+    engine = atlas.engine_for(source.value)
+    engine.capabilities.require("bilateral", level="country", subject=subject, type=type_)
+    if hasattr(engine, "pair_headline"):  # the engine answers from its own table (the country-pair table)
+        params = {"a": a.strip().upper(), "b": b.strip().upper(), "years": years, "source": source}
+        (rows, named), _, version = svc.run("pair_headline", params, lambda at, p: _pair_rows(at, p))
+        return json_response({"meta": {**meta("pair", params, version, source_label=named), "endpoint": "pair",
+                                       "rows": len(rows), "returned": len(rows)},
+                              "columns": ["figure", "value"], "rows": rows})
     ua, ub = atlas.resolve_unit("country", a), atlas.resolve_unit("country", b)
     filters = _filters(years, subject, type_)
     pa, _, version = svc.call("partners", unit=ua, level="country", **filters)
@@ -38,6 +63,22 @@ def pair_headline(request: Request, a: UnitP, b: UnitP, years: YearsQ = None, su
     rows = headline_rows(headline(pa, pb, ua, ub, charts.country_name(ua), charts.country_name(ub)))
     return json_response({"meta": {"endpoint": "pair", "data_version": version, "rows": len(rows),
                                    "returned": len(rows)}, "columns": ["figure", "value"], "rows": rows})
+
+
+def _pair_rows(atlas, p: dict) -> tuple[list[dict], str]:
+    """The headline of two countries from the pair engine: ``figure, value`` rows and the source label."""
+    engine = atlas.engine_for(p["source"].value if hasattr(p["source"], "value") else p["source"])
+    a, b = p["a"], p["b"]
+    h = engine.pair_headline(a, b, p.get("years"))
+    name_a, name_b = charts.country_name(a), charts.country_name(b)
+    rows = [(f"joint works {name_a}–{name_b} ({engine.capabilities.counting_label})", h["joint_works"]),
+            (f"{name_a}: internationally co-authored works", h["intl_works_a"]),
+            (f"{name_b}: internationally co-authored works", h["intl_works_b"]),
+            (f"% of {name_a}'s international works with {name_b}", h["pct_of_intl_a"]),
+            (f"% of {name_b}'s international works with {name_a}", h["pct_of_intl_b"]),
+            (f"rank of {name_b} among {name_a}'s partners", h["rank_in_a"]),
+            (f"rank of {name_a} among {name_b}'s partners", h["rank_in_b"])]
+    return [{"figure": f, "value": v} for f, v in rows], engine.capabilities.source_label
 
 
 @router.get("/api/pair/{a}/{b}/institutions")
@@ -56,10 +97,12 @@ def pair_institutions(request: Request, a: UnitP, b: UnitP, years: YearsQ = None
 @router.get("/factsheet.pdf")
 def factsheet_pdf(request: Request, focus: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
                   partner: Annotated[str | None, Query(max_length=200)] = None, years: YearsQ = None,
-                  subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+                  subject: SubjectQ = None, type_: TypeQ = None, source: SourceQ = Source.works) -> Response:
     from collabatlas.views import factsheet
 
     svc = service(request)
+    # the sheet follows the page's source: refused by its declaration (422, the reason), never drawn from works
+    sources.capabilities(svc, source.value).require("factsheet")
     params = {"focus": focus, "partner": partner or None, **_filters(years, subject, type_)}
 
     def compute(atlas, p):

@@ -19,13 +19,23 @@ from collabatlas.atlas.common import COUNTING as LIBRARY_COUNTING
 from collabatlas.atlas.common import SOURCES
 from collabatlas.counting.options import OPTION_LABELS
 from collabatlas.counting.options import describe as describe_options
+from collabatlas.engines import DECLARED, Capabilities, CapabilityError
 
-SOURCE_LABELS = {"works": "work-level store (source works)",
-                 "pairs": "country-pair aggregates (source pairs, loaded by ingest-pairs)"}
-COUNTING = {"works": LIBRARY_COUNTING["works"],
-            "pairs": "full count of joint works (country-pair aggregates)"}
+#: each source's declaration on the DuckDB store (the dashboard's engine); the engine of a store names
+#: its pair table's provider and date (:func:`capabilities`)
+DECLARATIONS = {c.source: c for c in DECLARED if c.engine == "duckdb"}
+SOURCE_LABELS = {source: c.source_label for source, c in DECLARATIONS.items()}
+COUNTING = dict(LIBRARY_COUNTING)
 #: the chart caption's source and counting (ChartContext), per source
-CHART_SOURCE = {"pairs": "country-pair aggregates (ingest-pairs)"}
+CHART_SOURCE = {"pairs": DECLARATIONS["pairs"].source_label}
+
+
+def capabilities(svc, source: str) -> Capabilities:
+    """What ``source`` answers on the dashboard's store (its pair table named with provider and date),
+    or the declaration when there is no store at hand."""
+    if svc is None:
+        return DECLARATIONS.get(source, DECLARATIONS["works"])
+    return svc.atlas().capabilities(source)
 
 _PAIRS_HOLD = f"country-pair aggregates hold {SOURCES['pairs'].replace('--years', 'years')}"
 #: dashboard control → why source pairs cannot apply it
@@ -40,11 +50,26 @@ PAIRS_NOT_HERE = "source pairs: this page's figures need work-level data (Share,
 NO_PAIR_DATA = ("source pairs: no country-pair aggregates in this store — load them with "
                 "`collabatlas ingest-pairs FILE`")
 
+def refused(svc, source: str, what: str) -> str:
+    """Why ``source`` cannot give ``what`` (a declared analysis, e.g. ``factsheet``), or ``""`` when it can."""
+    try:
+        capabilities(svc, source).require(what)
+    except CapabilityError as exc:
+        return str(exc)
+    return ""
+
+
 #: the human names of the pair tables' columns (table headers)
 FIELD_NAMES = {"pct_of_partner_links": "% of partner links", "counting": "counting",
-               "total_works": "works (country total)", "group_pair_works": "joint works with the group",
-               "all_pair_works": "joint works with any partner",
-               "group_pct_of_pair_works": "group % of joint works"}
+               "intl_works": "internationally co-authored works",
+               "partner_links": "joint-work links with other countries",
+               "group_pair_links": "pair links with the group (a work once per partner)",
+               "all_pair_links": "pair links with any partner",
+               "group_works_min": "works with the group, at least",
+               "group_works_max": "works with the group, at most",
+               "group_pct_of_intl_works_min": "group % of international works, at least",
+               "group_pct_of_intl_works_max": "group % of international works, at most",
+               "group_pct_of_pair_links": "group % of pair links"}
 
 #: what a caption lists as filters (in this order); the set flags follow, by their labels (counting.options)
 CAPTIONED = ("years", "window", "window_end_month", "subject", "type", "journals", "group", "periods")

@@ -53,9 +53,16 @@ class Panel:
     key: str = ""  # tables: where the rows are in the JSON ("rows" by default)
     wide: bool = False
     paged: bool = False  # tables: previous / next page buttons (the API's page parameter)
-    pairs: bool = False  # can be drawn from the country-pair aggregates (sent with source=pairs)
+    #: the metric or analysis the panel draws (a name of the engines' declarations): with source pairs it
+    #: is drawn when the pair engine declares it (sent with source=pairs), else says why not
+    needs: str = ""
     works_only: str = ""  # with source pairs and not ``pairs``: why the panel needs work-level data
     pairs_title: str = ""  # the title with source pairs, when the works title names CS
+
+    @property
+    def pairs(self) -> bool:
+        """Whether the country-pair engine declares what this panel draws (:attr:`needs`)."""
+        return bool(self.needs) and sources.DECLARATIONS["pairs"].supports(self.needs)
 
     def unapplied(self, page: Page) -> str:
         """The page's filter controls this panel does not take (said on the panel, never silent)."""
@@ -106,13 +113,13 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
              "and subjects.",
              (Control("unit", "Country", "unit", level_from="=country"), *FILTER_CONTROLS), (
                  Panel("Top partners", "/api/chart/partners/{unit}", "level," + FILTERS, extra="level=country",
-                       pairs=True),
-                 Panel("Partners on the map", "/api/chart/map", "unit," + FILTERS, pairs=True),
-                 Panel("CS with the top partners per year", "/api/chart/trend/{unit}", "years,subject,type", pairs=True,
-                       pairs_title="Joint works with the top partners per year"),
+                       needs="partners"),
+                 Panel("Partners on the map", "/api/chart/map", "unit," + FILTERS, needs="partners"),
+                 Panel("CS with the top partners per year", "/api/chart/trend/{unit}", "years,subject,type",
+                       needs="trend", pairs_title="Joint works with the top partners per year"),
                  Panel("Top partners by subject", "/api/chart/subjects/{unit}", "years,window,type", wide=True,
                        works_only="subjects need work-level data: country-pair aggregates have none"),
-                 Panel("Partners", "/api/partners/{unit}", FILTERS, "table", "top=25", pairs=True),
+                 Panel("Partners", "/api/partners/{unit}", FILTERS, "table", "top=25", needs="partners"),
                  *_distance_panels("country"),
              ), factsheet="unit", pairs=""),
         Page("/institution", "Institution", "An institution's collaboration profile: hotspot countries, own vs "
@@ -130,19 +137,20 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
              (LEVEL, Control("a", "Unit A", "unit", level_from="level"), Control("b", "Unit B", "unit",
                                                                                   level_from="level"),
               YEARS, SUBJECT, TYPE), (
-                 Panel("CS per year", "/api/chart/trend/{a}", "level,years,subject,type,partners=b", pairs=True,
+                 Panel("CS per year", "/api/chart/trend/{a}", "level,years,subject,type,partners=b", needs="trend",
                        pairs_title="Joint works per year"),
                  Panel("CS by subject", "/api/chart/subjects/{a}", "level,years,type,partner=b",
                        works_only="subjects need work-level data: country-pair aggregates have none"),
-                 Panel("Per year", "/api/trend/{a}/{b}", "level,years,subject,type", "table", wide=True, pairs=True),
+                 Panel("Per year", "/api/trend/{a}/{b}", "level,years,subject,type", "table", wide=True, needs="trend"),
              ), factsheet="a,b", pairs=""),
         Page("/bilateral", "Bilateral", "Two countries' collaboration, one step at a time: headline numbers, the "
              "CS trend, subjects, the top institution pairs and the works behind the numbers.",
              (Control("a", "Country A", "unit", level_from="=country"),
               Control("b", "Country B", "unit", level_from="=country"), YEARS, SUBJECT, TYPE), (
-                 Panel("1 · Headline numbers", "/api/pair/{a}/{b}", "years,subject,type", "table", wide=True),
-                 Panel("2 · CS trend", "/api/chart/trend/{a}", "years,subject,type,partners=b", wide=True, pairs=True,
-                       pairs_title="2 · Joint works trend"),
+                 Panel("1 · Headline numbers", "/api/pair/{a}/{b}", "years,subject,type", "table", wide=True,
+                       needs="bilateral"),
+                 Panel("2 · CS trend", "/api/chart/trend/{a}", "years,subject,type,partners=b", wide=True,
+                       needs="trend", pairs_title="2 · Joint works trend"),
                  Panel("3 · Subjects", "/api/chart/subjects/{a}", "years,type,partner=b", wide=True),
                  Panel("4 · Top institution pairs", "/api/pair/{a}/{b}/institutions", "years,subject,type", "table",
                        wide=True),
@@ -154,17 +162,19 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
               Control("periods", "Periods", placeholder="2000-2004,2005-2009", help="two or more, comma-separated"),
               SUBJECT, TYPE), (
                  Panel("Group partners in two periods", "/api/chart/group/{country}", "group,periods,subject,type",
-                       wide=True, pairs=True),
+                       wide=True, needs="group"),
                  Panel("Per period", "/api/group/{country}", "group,periods,subject,type", "table", key="periods",
-                       wide=True, pairs=True),
+                       wide=True, needs="group"),
                  Panel("Growth", "/api/group/{country}", "group,periods,subject,type", "table", key="growth",
-                       pairs=True),
+                       needs="group"),
              ), pairs=""),
         Page("/network", "Network", "Collaboration network: association strength of CS, Leiden clusters.",
              (LEVEL, *FILTER_CONTROLS, Control("top", "Nodes", "number", help="2-500")), (
-                 Panel("Network map", "/api/chart/network", "level,top," + FILTERS, wide=True),
-                 Panel("Nodes", "/api/network", "level,top," + FILTERS, "table", key="nodes", wide=True),
-             )),
+                 Panel("Network map", "/api/chart/network", "level,top," + FILTERS, wide=True, needs="network",
+                       pairs_title="Network map (joint works)"),
+                 Panel("Nodes", "/api/network", "level,top," + FILTERS, "table", key="nodes", wide=True,
+                       needs="network"),
+             ), pairs=""),
         Page("/landscape", "Landscape", "International co-authorship share vs R&D spending (GERD) and trust, "
              "by income group.",
              (Control("year", "Year", "number"), Control("trust", "Also trust", "checkbox"), SUBJECT, TYPE), (
@@ -236,7 +246,8 @@ def render(request: Request, path: str) -> HTMLResponse:
     nav = [(p.path, p.title) for p in _pages(()).values()]
     html = templates.get_template("page.html").render(
         page=page, values=values, nav=nav, store=svc.store_name, field_names=Markup(script_json(_field_names())),
-        source_off=source_off, pairs_refused=sources.PAIRS_REFUSED, pair_data=sources.pair_data(svc) or "")
+        source_off=source_off, pairs_refused=sources.PAIRS_REFUSED, pair_data=sources.pair_data(svc) or "",
+        factsheet_refused=sources.refused(svc, "pairs", "factsheet") if not source_off else "")
     return HTMLResponse(html)
 
 

@@ -58,8 +58,10 @@ function applySource() {
       refused.push(el.value.trim() ? `${name} (“${el.value.trim()}” set, not applied)` : name);
     }
   }
+  const sheet = document.getElementById("factsheet");
+  const sheetOff = pairs && sheet && sheet.dataset.pairsRefused ? " · fact sheet: " + sheet.dataset.pairsRefused : "";
   note.textContent = off || (pairs
-    ? "full count of joint works (country-pair aggregates) · years only; not applied: " + refused.join(", ")
+    ? "full counting (country-pair table) · years only; not applied: " + refused.join(", ") + sheetOff
     : note.dataset.default);
 }
 
@@ -313,6 +315,19 @@ function updateFactsheet(vals) {
   if (vals[focus]) query.set("focus", vals[focus]);
   if (partner && vals[partner]) query.set("partner", vals[partner]);
   for (const name of ["years", "subject", "type"]) if (vals[name]) query.set(name, vals[name]);
+  // the sheet follows the page's source: one the source cannot give is refused with the reason (the
+  // server refuses it too), never a works-based sheet under a pairs page
+  const refused = source() === "pairs" ? link.dataset.pairsRefused : "";
+  link.classList.toggle("refused", Boolean(refused));
+  link.title = refused || "";
+  if (refused) {
+    link.removeAttribute("href");
+    link.removeAttribute("download");
+    link.setAttribute("aria-disabled", "true");
+    return;
+  }
+  link.removeAttribute("aria-disabled");
+  if (source() === "pairs") query.set("source", "pairs");
   link.href = "/factsheet.pdf?" + query.toString();
   link.download = `factsheet-${vals[focus] || ""}${partner && vals[partner] ? "-" + vals[partner] : ""}.pdf`;
 }

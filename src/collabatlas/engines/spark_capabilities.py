@@ -1,0 +1,18 @@
+"""What the Spark engine declares it answers (kept apart from :mod:`.spark`, which needs pyspark to run)."""
+
+from __future__ import annotations
+
+from collabatlas.counting.rules import FRACTIONAL_LABEL
+from collabatlas.engines.protocol import Capabilities
+from collabatlas.engines.works_duckdb import ALL_OPTIONS, COUNTING_METRICS
+
+SPARK_WORKS = Capabilities(
+    name="works-spark", source="works", engine="spark", called="the Spark engine",
+    levels=("country", "institution", "sector"),
+    metrics=COUNTING_METRICS,
+    analyses=frozenset(),
+    options=ALL_OPTIONS, counting_modes=("fractional",),
+    holds="the Parquet export of the work-level store (the counting metrics only)",
+    instead="this needs the DuckDB store (--engine duckdb)",
+    source_label="Parquet export of the work-level store (source works, Spark)", counting_label=FRACTIONAL_LABEL,
+)
