@@ -13,7 +13,7 @@ from collabatlas.engines.protocol import Capabilities
 COUNTING_METRICS = frozenset({"scores", "pairs", "totals", "partners", "partner_countries", "trend", "industry",
                               "collaboration_by_year", "works_per_year"})
 #: every metric option and the extra options of trends, partners and groups
-ALL_OPTIONS = frozenset(OPTION) | {"window_end_month", "report_dual", "ci"}
+ALL_OPTIONS = frozenset(OPTION) | {"window_end_month", "report_dual", "ci", "by_year"}
 
 WORKS_DUCKDB = Capabilities(
     name="works-duckdb", source="works", engine="duckdb", called="--source works",
