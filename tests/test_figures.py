@@ -4,6 +4,7 @@ writer; the editorial fields and the unit colours of issue 27."""
 from __future__ import annotations
 
 import io
+import json
 import warnings
 
 import pandas as pd
@@ -65,3 +66,60 @@ def test_cli_api_and_report_carry_the_same_partner_rows(store, tmp_path):
     for column in ("cs", "pct_of_international_cs"):
         assert api[column].tolist() == pytest.approx(table[column].tolist(), abs=1e-9)
     assert "data/partners.csv" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def _chart(store, out, *args) -> None:
+    result = CliRunner().invoke(app, ["chart", *args, "--out", str(out), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("kind", [["partners"], ["trend", "--partner", "US,CN"], ["map"],
+                                  ["group", "--periods", "2015-2017,2018-2021"], ["landscape", "--year", "2016"]])
+def test_title_subtitle_and_note_are_in_the_svg_of_every_kind(store, tmp_path, kind):
+    args = [*kind] + ([] if kind[0] == "landscape" else ["--unit", "JP"])
+    _chart(store, tmp_path / "x.svg", *args, "--title", "My title T", "--subtitle", "My subtitle S",
+           "--note", "My note N", "--highlight", "CN")
+    text = (tmp_path / "x.svg").read_text(encoding="utf-8")
+    assert "My title T" in text and "My subtitle S" in text and "Note: My note N" in text
+    assert "Top collaborators" not in text  # the title replaces the generated one
+
+
+def _bar_colours(spec: dict) -> dict[str, str]:
+    rows = next(r for r in spec["datasets"].values() if r and "colour" in r[0])
+    return {r["partner"]: r["colour"] for r in rows}
+
+
+def _line_colours(spec: dict) -> dict[str, str]:
+    line = next(layer for layer in spec["layer"] if layer["mark"] in ("line", {"type": "line"}))
+    scale = line["encoding"]["color"]["scale"]
+    rows = spec["datasets"][line["data"]["name"] if "data" in line else spec["data"]["name"]]
+    by_label = dict(zip(scale["domain"], scale["range"], strict=True))
+    return {r["partner"]: by_label[r["label"]] for r in rows}
+
+
+def test_a_unit_has_one_colour_in_the_partner_bars_and_the_trend_lines(store, tmp_path):
+    _chart(store, tmp_path / "a.json", "partners", "--unit", "JP")
+    _chart(store, tmp_path / "b.json", "trend", "--unit", "JP", "--partner", "GB,DE,CN,US")  # not in rank order
+    bars = _bar_colours(json.loads((tmp_path / "a.json").read_text()))
+    lines = _line_colours(json.loads((tmp_path / "b.json").read_text()))
+    assert set(lines) == {"US", "CN", "DE", "GB"}
+    assert {u: bars[u] for u in lines} == lines
+    assert len(set(lines.values())) == 4
+
+
+def test_highlight_mutes_the_other_units(store, tmp_path):
+    from collabatlas.views.charts import MUTED
+
+    _chart(store, tmp_path / "a.json", "partners", "--unit", "JP", "--highlight", "cn")
+    bars = _bar_colours(json.loads((tmp_path / "a.json").read_text()))
+    assert bars["CN"] != MUTED and {bars[u] for u in ("US", "DE", "GB")} == {MUTED}
+
+
+def test_trend_lines_are_named_at_their_ends_not_in_a_legend(store, tmp_path):
+    _chart(store, tmp_path / "b.json", "trend", "--unit", "JP", "--partner", "US,CN")
+    spec = json.loads((tmp_path / "b.json").read_text())
+    line = next(layer for layer in spec["layer"] if layer["mark"] in ("line", {"type": "line"}))
+    assert line["encoding"]["color"]["legend"] is None
+    ends = [layer for layer in spec["layer"] if "text" in str(layer["mark"])]
+    labels = {spec["datasets"][layer["data"]["name"]][0]["label"] for layer in ends}
+    assert labels == {"United States", "China"}

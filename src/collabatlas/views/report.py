@@ -520,6 +520,3 @@ def write_report(report: Report, out_dir: str | Path, formats: Iterable[str] = (
 
 #: the folder of a report holding each figure's table (``data/<figure-id>.csv``)
 DATA_DIR = "data"
-
-
-_institution_name = institution_name  # the dashboard's and the fact sheets' name
