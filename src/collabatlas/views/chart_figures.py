@@ -105,10 +105,13 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
                type: str | None = None, group: str = "bri", periods: list[str] | None = None,
                year: int | None = None, x: str = "log_gerd", top: int = TOP, source: str = "works",
                journals: str | None = None, rollup: bool = False,
-               editorial: Editorial | None = None) -> Figure:
+               editorial: Editorial | None = None, window_end_month: int | None = None) -> Figure:
     """The figure ``kind`` (one of :data:`KINDS`) for ``unit`` under the filters, from Atlas results
-    (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`)."""
+    (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`); ``window_end_month``:
+    the trend in 12-month windows."""
     editorial = editorial or Editorial()
+    if window_end_month is not None and (kind != "trend" or source != "works"):
+        raise CountingError("--window-end-month: applies to the trend chart from works (--source works)")
     if check_source(source) == "pairs":
         from collabatlas.views.report_pairs import make_pair_chart
 
@@ -168,7 +171,8 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         ranked = atlas.partners(unit, level=level, **filters)
         chosen = ([p.strip().upper() if level == "country" else p.strip() for p in partners] if partners
                   else list(ranked["partner"].head(TREND_PARTNERS)))
-        trends = {p: atlas.trend(unit, p, level=level, **filters) for p in chosen}
+        trends = {p: atlas.trend(unit, p, level=level, window_end_month=window_end_month, **filters)
+                  for p in chosen}
         return trend_figure(trends, ctx, label, partner_names(ranked), editorial=editorial,
                             colours=unit_colours(ranked["partner"], list(trends)))
     # group

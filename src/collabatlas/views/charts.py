@@ -256,11 +256,13 @@ def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int 
 
 def trend_frame(trends: Mapping[str, pd.DataFrame], names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """partner → :meth:`Atlas.trend` frame, stacked: ``partner, label, period, joint_count, cs``
+    (with 12-month windows also ``period_start, period_end`` and ``period_label``, ``2022-08..2023-07``)
     (``partner, label, period, joint_works`` for country-pair frames; label = ``names[partner]``
     when given, else the country name with its code)."""
     frames = []
     for partner, df in trends.items():
-        part = df[[c for c in ("period", "joint_count", "cs", "joint_works") if c in df.columns]].copy()
+        part = df[[c for c in ("period", "period_start", "period_end", "joint_count", "cs", "joint_works")
+                   if c in df.columns]].copy()
         part.insert(0, "partner", partner)
         frames.append(part)
     if not frames:
@@ -269,6 +271,9 @@ def trend_frame(trends: Mapping[str, pd.DataFrame], names: Mapping[str, str] | N
     named = names or {}
     labels = {p: named.get(p) or _unit_label(pd.Series({"partner": p}), "partner") for p in out["partner"].unique()}
     out.insert(1, "label", out["partner"].map(labels))
+    if "period_start" in out.columns:  # 12-month windows: named by their months, never by a bare year
+        out["period_label"] = [f"{a[:7]}..{b[:7]}" if isinstance(a, str) and isinstance(b, str) else str(p)
+                               for p, a, b in zip(out["period"], out["period_start"], out["period_end"], strict=True)]
     return out
 
 
@@ -285,9 +290,14 @@ def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str
     labelled with their bounds (``2022-08..2023-07``)."""
     data = trend_frame(trends, names)
     m = measure_of(data)
-    title = _title(title or f"Collaboration of {unit} with its top partners, per year", ctx,
-                   f"{m.definition}, per publication year" +
-                   (" (12-month window when periods are windows)" if m is CS else ""))
+    windows = "period_label" in data.columns
+    if windows:
+        bounds = f"{data['period_start'].min()}..{data['period_end'].max()}"
+        per = f"per 12-month window ({data['period_label'].iloc[0]} … {data['period_label'].iloc[-1]}; {bounds})"
+    else:
+        per = "per publication year"
+    title = _title(title or f"Collaboration of {unit} with its top partners, {per.split(' (')[0]}", ctx,
+                   f"{m.definition}, {per}")
     if data.empty:
         return _empty("no partner to show", title)
     order = list(dict.fromkeys(data["label"]))

@@ -70,6 +70,9 @@ def chart(
     year: Annotated[int | None, typer.Option("--year", help="landscape chart: the study year.")] = None,
     x: Annotated[str, typer.Option("--x", help=X_HELP)] = "log_gerd",
     options: MetricOptions = None,
+    window_end_month: Annotated[int | None, typer.Option(
+        "--window-end-month", help="trend chart: 12-month windows ending with this month (1-12), each "
+                                   "labelled with its months (2022-08..2023-07).")] = None,
     top: TopOpt = report_lib.TOP,
     scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
     source: SourceOpt = Source.works,
@@ -100,13 +103,15 @@ def chart(
     if out.suffix.lower().lstrip(".") not in charts.FORMATS:
         _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
     check_range("--top", top, 1, allow_none=False)
+    if window_end_month is not None and kind.value != "trend":
+        _fail(f"--window-end-month: applies to the trend chart, not to {kind.value}")
     prepare_out(out)
     with _open(store) as atlas, err_console.status(f"drawing the {kind.value} chart"):
         drawn = report_lib.make_chart(
             atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
             level=level.value, group=group, periods=[p.strip() for p in periods.split(",")] if periods else None,
             year=year, x=x, top=top, source=source.value, options=options,
-            editorial=Editorial.of(title, subtitle, note, highlight))
+            editorial=Editorial.of(title, subtitle, note, highlight), window_end_month=window_end_month)
         try:
             charts.save(drawn, out, scale=scale)
         except OSError as exc:
