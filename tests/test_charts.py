@@ -328,7 +328,7 @@ def test_contribution_axis_ticks_distinct_and_thin_segments_unlabelled(ctx):
                        "partner_share": [0.05, 0.2]})
     spec = charts.contribution_bars(df, ctx, "X").to_dict()
     _, enc, rows = the_mark(spec, "bar", "x", "share")
-    assert enc["x"]["axis"]["format"] == ",~g"  # 0.05, 0.1, 0.15: never "0.1, 0.1, 0.2"
+    assert enc["x"]["axis"]["format"] == ",~r"  # 0.05, 0.1, 0.15: never "0.1, 0.1, 0.2"; 100, never "1e+2"
     labels = {(r["partner"], r["side"]): r["pct_label"] for r in rows}
     assert labels[("A", "own contribution")] == "80%" and pd.isna(labels[("B", "own contribution")])  # 5% of a bar
 

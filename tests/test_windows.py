@@ -98,3 +98,33 @@ def test_group_with_a_window_period_says_the_undated_records(tmp_path, atlas_of)
                                       "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert "1 of 2 OpenAlex records have no publication date" in result.output
+
+
+def test_a_window_is_labelled_with_its_bounds_in_csv_and_in_the_chart(tmp_path):
+    import io
+    import json
+
+    import pandas as pd
+
+    store, runner = _ingested(tmp_path), CliRunner()
+    result = runner.invoke(app, ["trend", "CN", "US", "--window-end-month", "7", "--years", "2015-2023",
+                                 "--format", "csv", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(io.StringIO(result.stdout))
+    assert list(df.columns[:3]) == ["period", "period_start", "period_end"]
+    assert (df["period_start"].iloc[0], df["period_end"].iloc[0]) == ("2014-08-01", "2015-07-31")
+    assert (df["period_start"].iloc[-1], df["period_end"].iloc[-1]) == ("2022-08-01", "2023-07-31")
+    by_year = runner.invoke(app, ["trend", "CN", "US", "--years", "2015-2023", "--format", "csv",
+                                  "--store", str(store)])
+    assert "period_start" not in by_year.stdout  # a calendar year is its own bound
+    out = tmp_path / "t.json"
+    drawn = runner.invoke(app, ["chart", "trend", "--unit", "CN", "--partner", "US", "--window-end-month", "7",
+                                "--years", "2015-2023", "--out", str(out), "--store", str(store)])
+    assert drawn.exit_code == 0, drawn.output
+    spec = json.loads(out.read_text())
+    rows = [r for values in spec["datasets"].values() for r in values if "period_label" in r]
+    assert rows[-1]["period_label"] == "2022-08..2023-07" and rows[0]["period_label"] == "2014-08..2015-07"
+    assert "2014-08-01..2023-07-31" in json.dumps(spec["title"])
+    refused = runner.invoke(app, ["chart", "partners", "--unit", "CN", "--window-end-month", "7",
+                                  "--out", str(tmp_path / "p.json"), "--store", str(store)])
+    assert refused.exit_code == 2 and "--window-end-month" in refused.output

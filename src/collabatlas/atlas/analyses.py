@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 
-from collabatlas.analyses import uncertainty
+from collabatlas.analyses import periods, uncertainty
 from collabatlas.analyses.group import group_collaboration, pair_group_report
 from collabatlas.analyses.profile import InstitutionProfile, institution_profile
 from collabatlas.analyses.tables import ranked
@@ -137,6 +137,7 @@ class Analyses:
             df["dual_cs"] = df["dual_cs"].astype(float)
         previous = df["cs"].shift(1)
         df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
+        df = periods.with_bounds(df, window_end_month)  # a window is labelled with its first and last day
         if window_end_month is not None and engine.capabilities.supports("undated_note"):  # needs work_sources
             note = self.undated_note(c.filters)
             if note:

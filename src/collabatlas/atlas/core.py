@@ -20,7 +20,7 @@ from collabatlas.atlas.common import (
     with_country_names,
 )
 from collabatlas.atlas.writes import StoreWrites
-from collabatlas.counting import derived
+from collabatlas.counting import derived, work_lists
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
 from collabatlas.counting.options import MetricOptions, accepts_options
@@ -292,7 +292,7 @@ class Atlas(StoreWrites, Analyses):
         by_year = by_year or base_year is not None
         if base_year is not None:
             self._check_base_year(c.filters, int(base_year))
-            df = self._df(counting.adjusted_scores_sql(c, int(base_year)))
+            df = self._df(work_lists.adjusted_scores_sql(c, int(base_year)))
         else:
             df = self._df(counting.scores_sql(c, by_year=by_year))
         df = ranked(df, "share", ["unit"], ["year"] if by_year else None)
@@ -436,7 +436,7 @@ class Atlas(StoreWrites, Analyses):
             partner = self.resolve_unit(level, partner)
         c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
                               rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
-        df = self._df(counting.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure))
+        df = self._df(work_lists.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure))
         total, rows = float(df["contribution"].sum()), len(df)
         if offset or limit:
             df = df.iloc[offset: offset + limit if limit else None].reset_index(drop=True)

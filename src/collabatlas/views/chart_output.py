@@ -22,7 +22,10 @@ def _vl_version() -> str | None:
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
-    """The Vega-Lite spec of ``chart`` (data inline), as the dashboard and :func:`save` use it."""
+    """The Vega-Lite spec of ``chart`` (data inline), as the dashboard and :func:`save` use it; a
+    :class:`~collabatlas.views.figures.Figure` gives its chart's."""
+    if getattr(type(chart), "is_figure", False):
+        chart = chart.chart()
     return chart.to_dict()
 
 

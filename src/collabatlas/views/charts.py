@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
@@ -22,6 +23,9 @@ import pandas as pd
 from collabatlas import __version__
 from collabatlas.counting.options import as_typed, describe
 from collabatlas.views.chart_text import field_name, group_title, possessive, wrap
+
+if TYPE_CHECKING:
+    from collabatlas.views.figures import Style
 
 # -- theme --------------------------------------------------------------------------------------
 
@@ -134,8 +138,9 @@ def _tip(column: str, **kw) -> alt.Tooltip:
     return alt.Tooltip(column, title=kw.pop("title", None) or field_name(column.split(":")[0]), **kw)
 
 
-#: axis number format: as many decimals as the ticks need, so no two ticks read the same (0.05, 0.1, 0.15)
-AXIS_FORMAT = ",~g"
+#: axis number format: as many significant digits as the ticks need, so no two ticks read the same
+#: (0.05, 0.1, 0.15) and round numbers stay plain (90, 100, 110 — never "1e+2")
+AXIS_FORMAT = ",~r"
 
 
 # -- labels ------------------------------------------------------------------------------------
@@ -217,11 +222,13 @@ def measure_of(df: pd.DataFrame) -> Measure:
     return JOINT_WORKS if "joint_works" in df.columns and "cs" not in df.columns else CS
 
 
-def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int = 15) -> alt.LayerChart:
+def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int = 15,
+                 style: Style | None = None) -> alt.LayerChart:
     """Horizontal bars of a unit's top partners by bilateral CS, sorted, labelled with CS and % of
     international CS. ``partners``: :meth:`Atlas.partners` (``partner[, name], joint_count, cs,
     pct_of_international_cs``), or its country-pair form (``partner, joint_works,
-    pct_of_partner_links``), drawn as full-count joint works."""
+    pct_of_partner_links``), drawn as full-count joint works. ``style``: each bar in its unit's
+    colour, the units not highlighted muted (:class:`collabatlas.views.figures.Style`)."""
     m = measure_of(partners)
     title = _title(f"Top collaborators of {unit}", ctx,
                    f"{m.definition} · % = partner's part of {possessive(unit)} {m.pct_of}")
@@ -233,6 +240,7 @@ def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int 
                  if c in data.columns]]
     data["text"] = [format(v, m.text_format) + (f"  ({pct:.1f}%)" if pd.notna(pct) else "")
                     for v, pct in zip(data[m.column], data[m.pct], strict=True)]
+    data["colour"] = [style.colour(p, ACCENT) if style else ACCENT for p in data["partner"]]
     order = list(data["label"])  # already ranked by the measure (ties by id)
     tips = [alt.Tooltip("label:N", title="partner"), _tip(f"{m.column}:Q", format=m.tip_format)]
     tips += [_tip("joint_count:Q")] if "joint_count" in data else []
@@ -241,18 +249,20 @@ def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int 
         x=alt.X(f"{m.column}:Q", title=m.axis, axis=alt.Axis(format=m.axis_format)),
         tooltip=[*tips, _tip(f"{m.pct}:Q", format=".1f")],
     )
-    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=2)
+    bars = base.mark_bar(cornerRadiusEnd=2).encode(color=alt.Color("colour:N", scale=None, legend=None))
     text = base.mark_text(align="left", dx=4).encode(text="text:N")
     return (bars + text).properties(title=title, width=WIDTH, height=BAR_ROW * len(data))
 
 
 def trend_frame(trends: Mapping[str, pd.DataFrame], names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """partner → :meth:`Atlas.trend` frame, stacked: ``partner, label, period, joint_count, cs``
+    (with 12-month windows also ``period_start, period_end`` and ``period_label``, ``2022-08..2023-07``)
     (``partner, label, period, joint_works`` for country-pair frames; label = ``names[partner]``
     when given, else the country name with its code)."""
     frames = []
     for partner, df in trends.items():
-        part = df[[c for c in ("period", "joint_count", "cs", "joint_works") if c in df.columns]].copy()
+        part = df[[c for c in ("period", "period_start", "period_end", "joint_count", "cs", "joint_works")
+                   if c in df.columns]].copy()
         part.insert(0, "partner", partner)
         frames.append(part)
     if not frames:
@@ -261,34 +271,87 @@ def trend_frame(trends: Mapping[str, pd.DataFrame], names: Mapping[str, str] | N
     named = names or {}
     labels = {p: named.get(p) or _unit_label(pd.Series({"partner": p}), "partner") for p in out["partner"].unique()}
     out.insert(1, "label", out["partner"].map(labels))
+    if "period_start" in out.columns:  # 12-month windows: named by their months, never by a bare year
+        out["period_label"] = [f"{a[:7]}..{b[:7]}" if isinstance(a, str) and isinstance(b, str) else str(p)
+                               for p, a, b in zip(out["period"], out["period_start"], out["period_end"], strict=True)]
     return out
 
 
 def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str,
-                names: Mapping[str, str] | None = None, title: str | None = None) -> alt.LayerChart:
+                names: Mapping[str, str] | None = None, title: str | None = None,
+                style: Style | None = None) -> alt.LayerChart:
     """Bilateral CS (or, from country-pair aggregates, full-count joint works) per period of ``unit``
     with several partners, one line per partner.
     ``trends``: partner → :meth:`Atlas.trend` frame (``period, joint_count, cs, change_pct``);
     ``names``: partner → label (institution names; countries are named by default); ``title``
-    replaces the default (the pair explorer: "Collaboration of Japan and China, per year")."""
+    replaces the default (the pair explorer: "Collaboration of Japan and China, per year");
+    ``style``: each line in its unit's colour, the others muted when some are highlighted. Up to
+    :data:`DIRECT_LABELS` lines are named at their end instead of in a legend; 12-month windows are
+    labelled with their bounds (``2022-08..2023-07``)."""
     data = trend_frame(trends, names)
     m = measure_of(data)
-    title = _title(title or f"Collaboration of {unit} with its top partners, per year", ctx,
-                   f"{m.definition}, per publication year" +
-                   (" (12-month window when periods are windows)" if m is CS else ""))
+    windows = "period_label" in data.columns
+    if windows:
+        bounds = f"{data['period_start'].min()}..{data['period_end'].max()}"
+        per = f"per 12-month window ({data['period_label'].iloc[0]} … {data['period_label'].iloc[-1]}; {bounds})"
+    else:
+        per = "per publication year"
+    title = _title(title or f"Collaboration of {unit} with its top partners, {per.split(' (')[0]}", ctx,
+                   f"{m.definition}, {per}")
     if data.empty:
         return _empty("no partner to show", title)
     order = list(dict.fromkeys(data["label"]))
-    colour = alt.Color("label:N", sort=order, title="partner",
-                       scale=alt.Scale(domain=order, range=(PALETTE * 3)[:len(order)]))
-    tips = [alt.Tooltip("label:N", title="partner"), _tip("period:O"), _tip(f"{m.column}:Q", format=m.tip_format)]
+    firsts = data.drop_duplicates("label")
+    series = dict(zip(firsts["label"], firsts["partner"], strict=True))
+    colours = [style.colour(series[lb]) if style else (PALETTE * 3)[i] for i, lb in enumerate(order)]
+    direct = len(order) <= DIRECT_LABELS
+    colour = alt.Color("label:N", sort=order, title="partner", scale=alt.Scale(domain=order, range=colours),
+                       legend=None if direct else alt.Legend())
+    x_field = "period_label" if "period_label" in data else "period"
+    tips = [alt.Tooltip("label:N", title="partner"), _tip(f"{x_field}:O", title="period"),
+            _tip(f"{m.column}:Q", format=m.tip_format)]
     base = alt.Chart(_records(data)).encode(
-        x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0, grid=False, labelOverlap=True)),
+        x=alt.X(f"{x_field}:O", title=None, sort=list(dict.fromkeys(data[x_field])),
+                axis=alt.Axis(labelAngle=0, grid=False, labelOverlap=True)),
         y=alt.Y(f"{m.column}:Q", title=m.short, axis=alt.Axis(format=m.axis_format, grid=True)),
         color=colour,
         tooltip=tips + ([_tip("joint_count:Q")] if "joint_count" in data else []),
     )
-    return (base.mark_line() + base.mark_point()).properties(title=title, width=WIDTH, height=320)
+    layers = [base.mark_line(), base.mark_point()]
+    if direct:
+        layers += _line_end_labels(data, x_field, m.column, order, colours)
+    width = WIDTH - (max(len(lb) for lb in order) * 6 + 10 if direct else 0)
+    return alt.layer(*layers).properties(title=title, width=max(width, 320), height=320)
+
+
+#: a trend chart names up to this many lines at their ends (more: a legend)
+DIRECT_LABELS = 8
+LINE_LABEL_GAP = 13  # pixels between two line-end labels
+
+
+def _line_end_labels(data: pd.DataFrame, x_field: str, column: str, order: list[str],
+                     colours: list[str]) -> list[alt.Chart]:
+    """One text layer per line: its name right of its last point, in its colour, nudged apart
+    vertically (pixel offsets on the 320 px plot) so that no two labels overlap."""
+    last = data.groupby("label", sort=False).tail(1).set_index("label")
+    top = float(data[column].max() or 1.0)
+    wanted = sorted(((320 * (1 - float(last[column].get(lb, 0) or 0) / top), lb) for lb in order), reverse=True)
+    placed: dict[str, float] = {}
+    floor = 10_000.0
+    for y, lb in wanted:  # from the bottom up: each label at least a gap above the one below
+        placed[lb] = min(y, floor - LINE_LABEL_GAP)
+        floor = placed[lb]
+    layers = []
+    for lb, colour in zip(order, colours, strict=True):
+        if lb not in last.index:
+            continue
+        wanted_y = next(v for v, name in wanted if name == lb)
+        row = pd.DataFrame({"partner": [last.loc[lb, "partner"]], "period": [last.loc[lb, "period"]],
+                            x_field: [last.loc[lb, x_field]], column: [last.loc[lb, column]], "label": [lb]})
+        layers.append(alt.Chart(_records(row)).mark_text(align="left", dx=8, dy=placed[lb] - wanted_y, fontSize=11,
+                                                          fontWeight=600, color=colour)
+                      .encode(x=alt.X(f"{x_field}:O"), y=alt.Y(f"{column}:Q"), text="label:N"))
+    return layers
 
 
 def subject_frame(by_subject: Mapping[str, pd.DataFrame], top: int = 5) -> pd.DataFrame:
@@ -364,11 +427,12 @@ def circles_frame(group_partners: pd.DataFrame, periods: tuple[str, str] | None 
 
 
 def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country: str, group: str,
-                       periods: tuple[str, str] | None = None) -> alt.HConcatChart:
+                       periods: tuple[str, str] | None = None, style: Style | None = None) -> alt.HConcatChart:
     """The Belt and Road infographic: for each partner (rows), a circle per period (two columns)
     whose *area* is proportional to CS, with the CS written beside it and the growth % in a third
     column. ``group_partners``: ``GroupReport.partners`` (``partner, cs_<period>..., growth_pct``);
-    ``periods`` defaults to the first and last ``cs_<period>`` columns."""
+    ``periods`` defaults to the first and last ``cs_<period>`` columns; ``style``: the partners not
+    highlighted drawn muted."""
     named = country_name(country)
     m = group_measure(group_partners)[0]
     what = "CS" if m is CS else "joint works"
@@ -388,10 +452,12 @@ def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country:
                             ticks=False, grid=False))
     size = alt.Size(f"{m.column}:Q", title=m.short,
                     scale=alt.Scale(type="linear", zero=True, rangeMin=0, rangeMax=1100), legend=None)
+    data["muted"] = [bool(style and style.editorial.highlights(p) is False) for p in data["partner"]]
     base = alt.Chart(_records(data)).encode(y=y, x=x)
+    period_colour = alt.Color("period:N", sort=[first, last], scale=alt.Scale(range=[PALETTE[4], PALETTE[0]]),
+                              legend=None)
     circles = base.mark_circle(opacity=0.85).encode(
-        size=size, color=alt.Color("period:N", sort=[first, last], scale=alt.Scale(range=[PALETTE[4], PALETTE[0]]),
-                                   legend=None),
+        size=size, color=alt.condition("datum.muted", alt.value(MUTED), period_colour),
         tooltip=[alt.Tooltip("label:N", title="partner"), _tip("period:N"), _tip(f"{m.column}:Q", format=m.tip_format)])
     values = base.mark_text(align="left", dx=22, fontSize=11).encode(
         text=alt.Text(f"{m.column}:Q", format=",.1f" if m is CS else ",.0f"))
@@ -507,12 +573,13 @@ def capital_coordinates(data_dir=None) -> pd.DataFrame:
 
 def world_map(values: pd.DataFrame, ctx: ChartContext, title: str, value: str = "cs",
               country: str = "partner", data_dir=None, definition: str = CS_DEFINITION,
-              value_title: str = "Bilateral CS", focus: str | None = None) -> alt.LayerChart:
+              value_title: str = "Bilateral CS", focus: str | None = None,
+              style: Style | None = None) -> alt.LayerChart:
     """Choropleth over country outlines (:mod:`collabatlas.views.world_map`); the focus country marked."""
     from collabatlas.views.world_map import world_map as draw
 
     return draw(values, ctx, title, value=value, country=country, data_dir=data_dir, definition=definition,
-                value_title=value_title, focus=focus)
+                value_title=value_title, focus=focus, style=style)
 
 
 # the scatter charts (landscape, network) live in charts_points; re-exported below

@@ -64,12 +64,13 @@ def _xy(x: alt.X, y: alt.Y) -> list[str]:
     return [x.shorthand.split(":")[0], y.shorthand.split(":")[0]]
 
 
-def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext) -> alt.LayerChart:
+def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext, style=None) -> alt.LayerChart:
     """International share vs the fit's first regressor (GERD % of GDP, or in PPP $, on a log axis for
     ``log_gerd`` and ``log_gerd_ppp``,
     else the regressor itself, e.g. trust %) per country, coloured by income group, with each fitted
     group's regression line and 95 % confidence band; countries labelled where the labels fit.
-    ``table, fit``: what :meth:`Atlas.landscape` returns."""
+    ``table, fit``: what :meth:`Atlas.landscape` returns; ``style``
+    (:class:`collabatlas.views.figures.Style`): highlighted countries labelled first, the others faded."""
     xs = list(fit.attrs.get("x") or ["log_gerd"])
     on_gerd = xs[0] in LOG_AXES  # GERD as % of GDP or in PPP $: its raw value on a log axis
     x_col, x_title = LOG_AXES[xs[0]] if on_gerd else (xs[0], field_name(xs[0]))
@@ -117,8 +118,10 @@ def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext)
     # the legend is the dots' (full colour), not the pale band fills
     colour = alt.Color("income_group:N", title=legend_title, scale=alt.Scale(domain=domain, range=colours),
                        legend=alt.Legend(symbolOpacity=1, symbolType="circle"))
-    dots = alt.Chart(_records(points)).mark_circle(size=55, opacity=0.8).encode(
-        x=x, y=y, color=colour,
+    marked = [bool(style is not None and style.editorial.highlights(c)) for c in points["country"]]
+    points["faded"] = [bool(style is not None and style.editorial.highlight) and not m for m in marked]
+    dots = alt.Chart(_records(points)).mark_circle(size=55).encode(
+        x=x, y=y, color=colour, opacity=alt.condition("datum.faded", alt.value(0.25), alt.value(0.8)),
         tooltip=[alt.Tooltip("label:N", title="country"), _tip("intl_share:Q", format=".1%"),
                  _tip(f"{x_col}:Q", format=",.2f"), _tip("works:Q"), _tip("income_group:N")])
     layers = []
@@ -134,6 +137,7 @@ def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext)
     points["px"] = [to_px(v) for v in points[x_col]]
     points["py"] = (1 - points["intl_share"].clip(0, 1)) * LANDSCAPE_HEIGHT
     points["value"] = points["works"] if "works" in points else 1
+    points["value"] = points["value"].astype(float).where(~pd.Series(marked, index=points.index), float("inf"))
     named = place_point_labels(points, limit=LANDSCAPE_LABELS, width=WIDTH,
                                obstacles=list(zip(points["px"], points["py"], strict=False)))
     return (alt.layer(*layers, dots, *_label_layers(named, x, y)).resolve_legend(color="independent")

@@ -21,7 +21,7 @@ from collabatlas.atlas import Atlas
 from collabatlas.counting.filters import FilterError, Filters, check_range
 from collabatlas.counting.options import MetricOptions
 from collabatlas.errors import CollabatlasError, answer
-from collabatlas.escaping import csv_frame, markup, terminal_text
+from collabatlas.escaping import markup, terminal_text
 from collabatlas.store.schema import DAMAGE_ERRORS, damaged_message
 from collabatlas.views.choices import Level, Source
 from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' Typer types, for the commands
@@ -35,6 +35,7 @@ from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' 
     YearsOpt,
     metric_options,
 )
+from collabatlas.views.table_text import DECIMALS, stable, table_csv  # noqa: F401 - DECIMALS re-exported
 
 app = typer.Typer(
     help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
@@ -162,15 +163,7 @@ def write_failed(out: Path, exc: OSError) -> None:
     _fail(f"--out {out}: cannot write: {exc.strerror or exc}")
 
 
-DECIMALS = 10
-"""CSV and JSON carry numbers rounded to this many decimals: DuckDB sums in parallel, so the last
-binary digit of a sum may differ between runs; rounded, the same data gives byte-identical files.
-Parquet keeps the full doubles."""
-
-
-def _stable(df: pd.DataFrame) -> pd.DataFrame:
-    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
-    return df.round({c: DECIMALS for c in floats}) if floats else df
+_stable = stable  # floats rounded to DECIMALS (views.table_text): the same data, the same bytes
 
 
 def _write(df: pd.DataFrame, out: Path) -> None:
@@ -180,7 +173,7 @@ def _write(df: pd.DataFrame, out: Path) -> None:
     prepare_out(out)
     try:
         if suffix == ".csv":
-            csv_frame(_stable(df), Output.raw_csv).to_csv(out, index=False)
+            out.write_text(table_csv(df, Output.raw_csv), encoding="utf-8")
         elif suffix == ".json":
             out.write_text(_stable(df).to_json(orient="records", indent=1, double_precision=15))
         else:
@@ -202,7 +195,7 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
         _write(df, out)
     shown = df if limit is None else df.head(limit)
     if fmt is Format.csv:
-        csv_frame(_stable(shown), Output.raw_csv).to_csv(sys.stdout, index=False)
+        sys.stdout.write(table_csv(shown, Output.raw_csv))
     elif fmt is Format.json:
         sys.stdout.write(_stable(shown).to_json(orient="records", double_precision=15))
         sys.stdout.write("\n")

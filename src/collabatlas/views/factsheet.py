@@ -29,7 +29,9 @@ from collabatlas.views import charts
 from collabatlas.views import report as report_lib
 from collabatlas.views.bilateral import headline as pair_headline
 from collabatlas.views.bilateral import institution_countries, institution_pairs
+from collabatlas.views.chart_figures import map_figure, partners_figure, subjects_figure, trend_figure
 from collabatlas.views.charts import ChartContext
+from collabatlas.views.figures import Figure, figure, unit_colours
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -54,14 +56,14 @@ class FactSheet:
     kind: str  # country | institution | pair
     title: str
     headline: list[tuple[str, str]]
-    charts: list[tuple[str, alt.TopLevelMixin]]
+    charts: list[tuple[str, alt.TopLevelMixin | Figure]]  # (file stem, figure)
     ctx: ChartContext
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     generated: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def _label(atlas: Atlas, level: str, unit: str) -> str:
-    return charts.country_name(unit) if level == "country" else report_lib._institution_name(atlas, unit)
+    return charts.country_name(unit) if level == "country" else report_lib.institution_name(atlas, unit)
 
 
 def _level_unit(atlas: Atlas, unit: str) -> tuple[str, str]:
@@ -83,20 +85,21 @@ def build_factsheet(atlas: Atlas, focus: str, partner: str | None = None, years:
     if partner:
         return _pair_sheet(atlas, level, unit, label, partner, filters, ctx, top)
     if level == "country":
+        everyone = atlas.partners(unit, **filters)
+        colours = unit_colours(everyone["partner"])  # one colour per unit on the sheet, as in the report
         partners = atlas.partners(unit, top=top, **filters)
-        names = None
         trends = {p: atlas.trend(unit, p, years=years, subject=subject, type=type)
                   for p in partners["partner"].head(report_lib.TREND_PARTNERS)}
-        drawn = [("partners", charts.partner_bars(partners, ctx, label, top=top)),
-                 ("trend", charts.trend_lines(trends, ctx, label, names)),
-                 ("map", charts.world_map(atlas.partners(unit, **filters), ctx, f"{charts.possessive(label)} "
-                                          "partner countries", focus=unit))]
+        drawn = [("partners", partners_figure(partners, ctx, label, top, colours=colours)),
+                 ("trend", trend_figure(trends, ctx, label, colours=colours)),
+                 ("map", map_figure(everyone, ctx, f"{charts.possessive(label)} partner countries", focus=unit))]
         return FactSheet(unit, "country", f"{label} ({unit}): research collaboration",
                          report_lib._country_headline(atlas, unit, filters), drawn, ctx)
     profile = atlas.profile(unit, top=top, **filters)
     name = profile.name or unit
-    drawn = [("hotspots", charts.hotspot_bars(profile.hotspots, ctx, name)),
-             ("contribution", charts.contribution_bars(profile.partners, ctx, name))]
+    drawn = [("hotspots", figure("hotspots", profile.hotspots, charts.hotspot_bars, profile.hotspots, ctx, name)),
+             ("contribution", figure("contribution", profile.partners, charts.contribution_bars, profile.partners,
+                                     ctx, name))]
     return FactSheet(unit, "institution", f"{name} ({profile.country or 'country unknown'}): research collaboration",
                      report_lib._institution_headline(profile), drawn, ctx)
 
@@ -116,11 +119,12 @@ def _pair_sheet(atlas: Atlas, level: str, a: str, label_a: str, partner: str, fi
     for slug, (title, _) in NI_SUBJECTS.items():
         df = atlas.partners(a, level=level, **{**filters, "subject": f"ni:{slug}"})
         by_subject[title] = df[df["partner"] == b]
-    drawn = [("trend", charts.trend_lines(trend, ctx, label_a, {b: label_b},
-                                          title=f"Collaboration of {pair}, per year"))]
+    colours = unit_colours(partners_a["partner"], [b])
+    drawn = [("trend", trend_figure(trend, ctx, label_a, {b: label_b}, title=f"Collaboration of {pair}, per year",
+                                    colours=colours))]
     if any(len(df) for df in by_subject.values()):  # no joint work in a subject: no empty panel on the sheet
-        drawn.append(("subjects", charts.subject_small_multiples(by_subject, ctx.with_filters(subject=None), label_a,
-                                                                 title=f"Collaboration of {pair} by subject")))
+        drawn.append(("subjects", subjects_figure(by_subject, ctx.with_filters(subject=None), label_a,
+                                                  title=f"Collaboration of {pair} by subject")))
     tables = []
     if level == "country":
         inst = institution_pairs(atlas.pairs(level="institution", **filters), institution_countries(atlas), a, b,

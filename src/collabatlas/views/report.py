@@ -9,6 +9,7 @@ installed vl-convert package, so the file opens offline and loads nothing from t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import numbers
 from collections.abc import Callable, Iterable
@@ -25,13 +26,28 @@ from collabatlas.counting.options import accepts_options
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
 from collabatlas.views import charts
+from collabatlas.views.chart_figures import (  # noqa: F401 - KINDS, make_chart and institution_name re-exported
+    KINDS,
+    TOP,
+    TREND_PARTNERS,
+    but_years,
+    check_source,
+    group_figure,
+    institution_name,
+    landscape_figure,
+    make_chart,
+    map_figure,
+    options_given,
+    partners_figure,
+    subjects_figure,
+    trend_figure,
+)
 from collabatlas.views.charts import ChartContext
+from collabatlas.views.figures import Editorial, Figure, chart_of, figure, unit_colours
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
 
-TOP = 10
-TREND_PARTNERS = 5
 MAX_TREND_YEARS = 15
 
 
@@ -42,7 +58,7 @@ class Section:
     key: str
     title: str
     intro: str
-    charts: list[tuple[str, alt.TopLevelMixin]] = field(default_factory=list)  # (file stem, chart)
+    charts: list[tuple[str, alt.TopLevelMixin | Figure]] = field(default_factory=list)  # (file stem, figure)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, table)
     notes: list[str] = field(default_factory=list)
 
@@ -59,8 +75,14 @@ class Report:
     store: str
     generated: str
 
-    def all_charts(self) -> list[tuple[str, alt.TopLevelMixin]]:
+    editorial: Editorial = field(default_factory=Editorial)
+
+    def all_charts(self) -> list[tuple[str, alt.TopLevelMixin | Figure]]:
+        """(file stem, figure) of every chart, in order (a chart given as it is stays one)."""
         return [c for s in self.sections for c in s.charts]
+
+    def figures(self) -> list[Figure]:
+        return [item for _, item in self.all_charts() if isinstance(item, Figure)]
 
 
 # -- building ----------------------------------------------------------------------------------
@@ -69,19 +91,22 @@ class Report:
 def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: str | None = None,
                  type: str | None = None, group: str = "bri", landscape_year: int | None = None,
                  top: int = TOP, command: str = "", progress: Callable[[str], None] | None = None,
-                 source: str = "works", journals: str | None = None, rollup: bool = False) -> Report:
+                 source: str = "works", journals: str | None = None, rollup: bool = False,
+                 editorial: Editorial | None = None) -> Report:
     """The report on ``focus``: a country (ISO2 code) or an institution (OpenAlex id, ROR or name).
+    ``editorial``: the report's own title, subtitle and note, and units highlighted in every figure.
     ``journals`` restricts every section to a journal list (sections that cannot apply it say so);
     ``rollup`` counts institutions as the top of their lineage (institution reports).
     ``source="pairs"``: a country report from country-pair aggregates (:mod:`.report_pairs`)."""
     say = progress or (lambda _: None)
-    if _source(source) == "pairs":
+    if check_source(source) == "pairs":
         from collabatlas.views.report_pairs import build_pair_report
 
         if journals or rollup:
             raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
-        return build_pair_report(atlas, focus, years, subject, type, group, top, command, say)
-    filters = {"years": years, "subject": subject, "type": type, **_options(journals, rollup)}
+        return styled(build_pair_report(atlas, focus, years, subject, type, group, top, command, say),
+                      atlas, "country", {"years": years, "source": "pairs"}, editorial)
+    filters = {"years": years, "subject": subject, "type": type, **options_given(journals, rollup)}
     ctx = ChartContext.from_atlas(atlas, **filters)
     first, last = _year_span(atlas, years, subject, type)
     is_country = len(focus.strip()) == 2 and focus.strip().isalpha()
@@ -98,26 +123,35 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
         title = f"{profile.name} ({unit}, {profile.country or 'country unknown'}): research collaboration"
         sections = _institution_sections(atlas, profile, filters, ctx, first, last, top, say)
         headline = _institution_headline(profile)
-    return Report(focus=unit, kind="country" if is_country else "institution", title=title, headline=headline,
-                  sections=sections, ctx=ctx, command=command, store=str(atlas.path),
-                  generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    built = Report(focus=unit, kind="country" if is_country else "institution", title=title, headline=headline,
+                   sections=sections, ctx=ctx, command=command, store=str(atlas.path),
+                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    return styled(built, atlas, "country" if is_country else "institution", filters, editorial)
 
 
-def _options(journals: str | None, rollup: bool) -> dict:
-    """The counting options given (the filters dict holds only what is set: each call it reaches takes them)."""
-    return {k: v for k, v in (("journals", journals), ("rollup", rollup)) if v}
+def styled(report: Report, atlas: Atlas, level: str, filters: dict, editorial: Editorial | None) -> Report:
+    """``report`` with one colour per unit across its figures (by rank in the focus unit's partner
+    list, :func:`collabatlas.views.figures.unit_colours`) and the editorial fields: the title,
+    subtitle and note on the report, the highlighted units in every figure."""
+    editorial = editorial or Editorial()
+    if level == "country" and filters.get("source") == "pairs":
+        ranked = atlas.partners(report.focus, years=filters.get("years"), source="pairs")["partner"]
+    else:
+        ranked = atlas.partners(report.focus, level=level, **filters)["partner"]
+    shown = [u for f in report.figures() for u in _units(f.table)]
+    colours = unit_colours(ranked, shown)
+    highlight = Editorial(highlight=editorial.highlight)
+    for section in report.sections:
+        section.charts = [(stem, dataclasses.replace(item, colours=colours, editorial=highlight, _drawn=None)
+                           if isinstance(item, Figure) else item) for stem, item in section.charts]
+    report.editorial = editorial
+    if editorial.title:
+        report.title = editorial.title
+    return report
 
 
-def _but_years(filters: dict) -> dict:
-    return {k: v for k, v in filters.items() if k != "years"}
-
-
-def _source(source: str) -> str:
-    from collabatlas.atlas import SOURCES
-
-    if source not in SOURCES:
-        raise CountingError(f"source {source!r}: expected one of {', '.join(SOURCES)}")
-    return source
+def _units(table: pd.DataFrame) -> list[str]:
+    return [str(u) for u in table["partner"]] if "partner" in table.columns else []
 
 
 def _year_span(atlas: Atlas, years, subject, type) -> tuple[int, int]:
@@ -171,7 +205,7 @@ def _partners_and_trend(atlas: Atlas, unit: str, level: str, filters: dict, ctx:
                       if c in partners.columns]]
     top_section = Section("partners", "Top partners",
                           f"{label}'s partners ranked by bilateral collaboration score (CS).",
-                          charts=[("partners", charts.partner_bars(partners, ctx, label, top=top))],
+                          charts=[("partners", partners_figure(partners, ctx, label, top))],
                           tables=[(f"Top {top} partners of {label}", shown)])
     say("trend")
     if not filters["years"]:  # the years in which the top partners have joint works
@@ -180,13 +214,13 @@ def _partners_and_trend(atlas: Atlas, unit: str, level: str, filters: dict, ctx:
         first, last = (min(active), max(active)) if active else (first, last)
     span = f"{first}-{last}" if last > first else str(first)
     names = dict(zip(partners["partner"], partners["name"], strict=True)) if "name" in partners else None
-    trends = {p: atlas.trend(unit, p, level=level, years=span, **_but_years(filters))
+    trends = {p: atlas.trend(unit, p, level=level, years=span, **but_years(filters))
               for p in partners["partner"].head(TREND_PARTNERS)}
     trend_ctx = ctx.with_filters(years=span)
     wide = charts.trend_frame(trends, names).pivot_table(index="label", columns="period", values="cs", sort=False)
     trend_section = Section("trend", f"Trend {span}",
                             f"Bilateral CS per year of {label} with its top {len(trends)} partners.",
-                            charts=[("trend", charts.trend_lines(trends, trend_ctx, label, names))],
+                            charts=[("trend", trend_figure(trends, trend_ctx, label, names))],
                             tables=[(f"CS per year, {span}", wide.reset_index().rename(columns={"label": "partner"}))])
     return [top_section, trend_section]
 
@@ -198,8 +232,7 @@ def _subjects(atlas: Atlas, unit: str, level: str, filters: dict, ctx: ChartCont
     table = charts.subject_frame(by_subject, 5)[["subject", "partner", "label", "joint_count", "cs"]]
     return Section("subjects", "Subjects",
                    "Top partners within each Nature Index subject area (OpenAlex field mapped to a subject).",
-                   charts=[("subjects", charts.subject_small_multiples(
-                       by_subject, ctx.with_filters(subject=None), label))],
+                   charts=[("subjects", subjects_figure(by_subject, ctx.with_filters(subject=None), label))],
                    tables=[("Top 5 partners per subject", table)])
 
 
@@ -211,8 +244,8 @@ def _country_sections(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext,
     all_partners = atlas.partners(unit, **filters)
     sections.append(Section("map", "Partners on the map",
                             f"Bilateral CS of {label} with every partner country.",
-                            charts=[("map", charts.world_map(all_partners, ctx, f"{label}'s partner countries",
-                                                             focus=unit))]))
+                            charts=[("map", map_figure(all_partners, ctx, f"{label}'s partner countries",
+                                                      focus=unit))]))
     sections.append(_subjects(atlas, unit, "country", filters, ctx, label, say))
     sections.append(_group_section(atlas, unit, label, filters, ctx, first, last, group, top, say))
     sections.append(_landscape_section(atlas, unit, filters, ctx, first, last, landscape_year, say))
@@ -239,7 +272,8 @@ def _distance_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: C
     return Section("distance", "Collaboration distance",
                    f"{label}'s international works by the largest great-circle distance between their "
                    "institutions (bands < 1,000, 1,000–3,000, 3,000–5,000, ≥ 5,000 km), per year.",
-                   charts=[("distance", distance_bands(distance, ctx, label))] if measured else [], notes=notes)
+                   charts=[("distance", figure("distance", distance, distance_bands, distance, ctx, label))] if measured
+                   else [], notes=notes)
 
 
 def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: ChartContext, first: int, last: int,
@@ -259,12 +293,12 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     mid = (first + last) // 2
     periods = [f"{first}-{mid}" if mid > first else str(first), f"{mid + 1}-{last}" if last > mid + 1 else str(last)]
     try:
-        report = atlas.group(unit, group, periods, top=top, **_but_years(filters))
+        report = atlas.group(unit, group, periods, top=top, **but_years(filters))
     except CountingError as exc:
         section.notes.append(str(exc))
         return section
     gctx = ctx.with_filters(years=None, periods=" vs ".join(periods), group=group)
-    section.charts.append(("group", charts.two_period_circles(report.partners, gctx, label, group)))
+    section.charts.append(("group", group_figure(report, gctx, label, group)))
     section.tables += [("Per period", report.periods), ("Growth from the first to the last period", report.growth),
                        (f"Top partners among {named}" + (", joint works" if pairs else ""), report.partners)]
     return section
@@ -293,7 +327,7 @@ def _landscape_section(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext
     return Section("landscape", f"Landscape {year}",
                    "International share of each country's works against its R&D spending (GERD % of GDP), "
                    "with OLS fits overall and by World Bank income group." + focus,
-                   charts=[] if table.empty else [("landscape", charts.landscape_scatter(table, fit, lctx))],
+                   charts=[] if table.empty else [("landscape", landscape_figure(table, fit, lctx))],
                    tables=[("OLS fits", shown)], notes=notes)
 
 
@@ -302,108 +336,30 @@ def _institution_sections(atlas: Atlas, profile, filters: dict, ctx: ChartContex
     iid, label = profile.institution_id, profile.name or profile.institution_id
     sections = [Section("hotspots", "International hotspots",
                         "Countries of the partner institutions, by their part of the international CS.",
-                        charts=[("hotspots", charts.hotspot_bars(profile.hotspots, ctx, label))],
+                        charts=[("hotspots", figure("hotspots", profile.hotspots, charts.hotspot_bars, profile.hotspots,
+                                                         ctx, label))],
                         tables=[("Hotspot countries", profile.hotspots)]),
                 Section("contribution", "Top partner institutions: who contributes what",
                         "Each side's Share on the joint works; together they make the bilateral CS.",
-                        charts=[("contribution", charts.contribution_bars(profile.partners, ctx, label))],
+                        charts=[("contribution", figure("contribution", profile.partners, charts.contribution_bars,
+                                                             profile.partners, ctx, label))],
                         tables=[("Top partner institutions", profile.partners)])]
     sections += _partners_and_trend(atlas, iid, "institution", filters, ctx, first, last, top, label, say)
     say("map")
     by_country = atlas.partner_countries(iid, **filters)
     sections.append(Section("map", "Partners on the map", "CS with partner institutions, summed per country.",
-                            charts=[("map", charts.world_map(by_country, ctx, f"{label}: partners by country",
-                                                             country="country"))]))
+                            charts=[("map", map_figure(by_country, ctx, f"{label}: partners by country",
+                                                      country="country"))]))
     sections.append(Section("industry", "Industry", "Corporate partner institutions and their contributions.",
-                            charts=[("industry", charts.contribution_bars(
-                                profile.corporate_partners, ctx, label,
-                                title=f"Corporate partners of {label}"))],
+                            charts=[("industry", figure(
+                                "industry", profile.corporate_partners, charts.contribution_bars,
+                                profile.corporate_partners, ctx, label, title=f"Corporate partners of {label}"))],
                             tables=[("Corporate partners", profile.corporate_partners)]))
     sections.append(_subjects(atlas, iid, "institution", filters, ctx, label, say))
     return sections
 
 
-# -- one chart from the command line ----------------------------------------------------------
-
-KINDS = ("partners", "trend", "subjects", "group", "contribution", "hotspots", "map", "landscape", "industry")
-
-
-@accepts_options
-def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[str] | None = None,
-               level: str = "country", years: str | None = None, subject: str | None = None,
-               type: str | None = None, group: str = "bri", periods: list[str] | None = None,
-               year: int | None = None, x: str = "log_gerd", top: int = TOP, source: str = "works",
-               journals: str | None = None, rollup: bool = False) -> alt.TopLevelMixin:
-    """The chart ``kind`` (one of :data:`KINDS`) for ``unit`` under the filters, from Atlas results
-    (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`)."""
-    if _source(source) == "pairs":
-        from collabatlas.views.report_pairs import make_pair_chart
-
-        if journals or rollup:
-            raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
-        return make_pair_chart(atlas, kind, unit, partners, level, years, subject, type, group, periods, top)
-    filters = {"years": years, "subject": subject, "type": type, **_options(journals, rollup)}
-    ctx = ChartContext.from_atlas(atlas, **filters)
-    if kind not in KINDS:
-        raise CountingError(f"unknown chart {kind!r}: expected one of {', '.join(KINDS)}")
-    if kind == "landscape":
-        if journals or rollup:
-            raise CountingError(f"{'--journals' if journals else '--rollup'}: the landscape chart is drawn from every "
-                                "work of each country and takes --subject and --type only")
-        if year is None:
-            raise CountingError("the landscape chart needs --year")
-        table, fit = atlas.landscape(int(year), x=x.split(",") if "," in x else x, subject=subject, type=type,
-                                     show_all_when_none=True)
-        return charts.landscape_scatter(table, fit, ctx.with_filters(years=str(year)))
-    if kind == "industry":
-        df = atlas.industry(**filters).head(top)
-        return charts.contribution_bars(df, ctx, "the company", own="own_share", other="academic_share", key="unit",
-                                        labels=("company", "academia"), title="Companies and their academic partners")
-    if not unit:
-        raise CountingError(f"the {kind} chart needs --unit (a country code or an institution)")
-    if kind in ("contribution", "hotspots"):
-        profile = atlas.profile(unit, top=top, **filters)
-        name = profile.name or profile.institution_id
-        if kind == "hotspots":
-            return charts.hotspot_bars(profile.hotspots, ctx, name)
-        return charts.contribution_bars(profile.partners, ctx, name)
-    if level == "institution":
-        from collabatlas.analyses.profile import find_institution
-
-        unit = find_institution(atlas, unit)
-    else:
-        unit = atlas.resolve_unit(level, unit)
-    label = charts.country_name(unit) if level == "country" else _institution_name(atlas, unit)
-    if kind == "partners":
-        return charts.partner_bars(atlas.partners(unit, level=level, top=top, **filters), ctx, label, top=top)
-    if kind == "map":
-        if level == "institution":
-            df = atlas.partner_countries(unit, **filters)
-            return charts.world_map(df, ctx, f"{label}: partners by country", country="country")
-        return charts.world_map(atlas.partners(unit, level=level, **filters), ctx, f"{label}'s partner countries",
-                                focus=unit)
-    if kind == "subjects":
-        by_subject = {title: atlas.partners(unit, level=level, top=5, **{**filters, "subject": f"ni:{slug}"})
-                      for slug, (title, _) in NI_SUBJECTS.items()}
-        return charts.subject_small_multiples(by_subject, ctx.with_filters(subject=None), label)
-    if kind == "trend":
-        ranked = atlas.partners(unit, level=level, **filters)
-        chosen = partners or list(ranked["partner"].head(TREND_PARTNERS))
-        names = dict(zip(ranked["partner"], ranked["name"], strict=True)) if "name" in ranked else None
-        trends = {p: atlas.trend(unit, p, level=level, **filters) for p in chosen}
-        return charts.trend_lines(trends, ctx, label, names)
-    # group
-    if not periods:
-        raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
-    report = atlas.group(unit, group, periods, top=top, **_but_years(filters))
-    return charts.two_period_circles(report.partners, ctx.with_filters(years=None, periods=" vs ".join(periods),
-                                                                        group=group), label, group)
-
-
-def _institution_name(atlas: Atlas, iid: str) -> str:
-    row = atlas.con.execute("SELECT name FROM institutions WHERE institution_id = $i", {"i": iid}).fetchone()
-    return row[0] if row and row[0] else iid
-
+# -- one chart from the command line: views.chart_figures (re-exported for the callers of this module) --
 
 # -- writing -----------------------------------------------------------------------------------
 
@@ -433,6 +389,7 @@ body { font-family: "Liberation Sans", Helvetica, Arial, sans-serif; color: #222
        margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; }
 h1 { font-size: 1.9rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2rem;
        margin-top: 2.6rem; } .meta { color: #555; font-size: .9rem; }
+.subtitle { font-size: 1.15rem; color: #444; margin: .2rem 0 .6rem; } .editorial-note { color: #444; }
 .headline { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1.2rem 0; }
 .figure { background: #f4f7fb; border-radius: 6px; padding: .6rem 1rem; min-width: 8rem; }
 .figure b { display: block; font-size: 1.5rem; color: #0072B2; } .figure span { font-size: .85rem; color: #444; }
@@ -444,10 +401,12 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; } caption { text
 pre { padding: .6rem; white-space: pre-wrap; } .note { color: #8a4b00; }
 </style></head><body>
 <h1>{{ report.title }}</h1>
+{% if report.editorial.subtitle %}<p class="subtitle">{{ report.editorial.subtitle }}</p>{% endif %}
 <p class="meta">Filters: {{ report.ctx.filters_text() }} · {{ report.ctx.counting }} · {{ report.ctx.source }} ·
 data version {{ report.ctx.data_version }} · collabatlas {{ version }} · generated {{ report.generated }}</p>
 <div class="headline">{% for label, value in report.headline %}
 <div class="figure"><b>{{ value }}</b><span>{{ label }}</span></div>{% endfor %}</div>
+{% if report.editorial.note %}<p class="editorial-note">Note: {{ report.editorial.note }}</p>{% endif %}
 <nav><p>{% for s in report.sections %}<a href="#{{ s.key }}">{{ s.title }}</a>
 {%- if not loop.last %} · {% endif %}{% endfor %}
  · <a href="#methodology">Methodology</a> · <a href="#provenance">Provenance</a></p></nav>
@@ -456,7 +415,8 @@ data version {{ report.ctx.data_version }} · collabatlas {{ version }} · gener
 {% for note in s.notes %}<p class="note">{{ note }}</p>{% endfor %}
 {% for c in s.charts %}<figure><div id="chart-{{ c.stem }}" class="chart" data-chart="{{ c.stem }}"></div>
 <noscript><img src="{{ c.stem }}.svg" alt="{{ c.stem }} chart"></noscript>
-<figcaption class="meta">Also as <a href="{{ c.stem }}.png">PNG</a> and <a href="{{ c.stem }}.svg">SVG</a>.</figcaption>
+<figcaption class="meta">Also as <a href="{{ c.stem }}.png">PNG</a> and <a href="{{ c.stem }}.svg">SVG</a>
+{%- if c.data %}; its data: <a href="data/{{ c.stem }}.csv">data/{{ c.stem }}.csv</a>{% endif %}.</figcaption>
 </figure>{% endfor %}
 {% for caption, t in s.tables %}<table><caption>{{ caption }}</caption>
 <thead><tr>{% for col in t.columns %}<th>{{ col }}</th>{% endfor %}</tr></thead><tbody>
@@ -519,11 +479,13 @@ def render_html(report: Report) -> str:
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     sections = [{"key": s.key, "title": s.title, "intro": s.intro, "notes": s.notes,
-                 "charts": [{"stem": stem} for stem, _ in s.charts],
+                 "charts": [{"stem": stem, "data": isinstance(item, Figure)} for stem, item in s.charts],
                  "tables": [(caption, _table_rows(t)) for caption, t in s.tables]} for s in report.sections]
-    view = {"title": report.title, "ctx": report.ctx, "generated": report.generated, "headline": report.headline,
+    view = {"title": report.title, "ctx": report.ctx, "editorial": report.editorial, "generated": report.generated,
+            "headline": report.headline,
             "sections": sections, "store": report.store, "command": report.command}
-    specs = [{"stem": stem, "spec": Markup(_script_json(charts.spec(chart)))} for stem, chart in report.all_charts()]
+    specs = [{"stem": stem, "spec": Markup(_script_json(charts.spec(chart_of(chart))))}
+             for stem, chart in report.all_charts()]
     reference = refdata.provenance(REFERENCE_DATASETS)
     return env.from_string(TEMPLATE).render(report=view, version=__version__, methodology=METHODOLOGY,
                                             reference=reference, chart_specs=specs,
@@ -531,8 +493,10 @@ def render_html(report: Report) -> str:
 
 
 def write_report(report: Report, out_dir: str | Path, formats: Iterable[str] = ("png", "svg"),
-                 progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write ``index.html`` and each chart as ``<stem>.<format>`` into ``out_dir``; returns the paths."""
+                 progress: Callable[[str], None] | None = None, raw_csv: bool = False) -> list[Path]:
+    """Write ``index.html``, each chart as ``<stem>.<format>`` and each figure's table as
+    ``data/<stem>.csv`` (as ``--format csv`` of the matching command prints it; ``raw_csv`` as
+    ``collabatlas --raw-csv``) into ``out_dir``; returns the paths, ``index.html`` first."""
     say = progress or (lambda _: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -540,8 +504,19 @@ def write_report(report: Report, out_dir: str | Path, formats: Iterable[str] = (
     for stem, chart in report.all_charts():
         for fmt in formats:
             say(f"{stem}.{fmt}")
-            written.append(charts.save(chart, out / f"{stem}.{fmt}"))
+            written.append(charts.save(chart_of(chart), out / f"{stem}.{fmt}"))
+    figures = report.figures()
+    if figures:
+        (out / DATA_DIR).mkdir(exist_ok=True)
+    for fig in figures:
+        path = out / DATA_DIR / f"{fig.id}.csv"
+        path.write_text(fig.csv(raw_csv), encoding="utf-8")
+        written.append(path)
     say("index.html")
     page = out / "index.html"
     page.write_text(render_html(report), encoding="utf-8")
     return [page, *written]
+
+
+#: the folder of a report holding each figure's table (``data/<figure-id>.csv``)
+DATA_DIR = "data"

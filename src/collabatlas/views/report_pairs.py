@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-import altair as alt
-
 from collabatlas.atlas import COUNTING
 from collabatlas.counting.rules import CountingError
 from collabatlas.views import charts
+from collabatlas.views.chart_figures import group_figure, map_figure, partners_figure, trend_figure
 from collabatlas.views.charts import ChartContext
+from collabatlas.views.figures import Editorial, Figure, unit_colours
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -52,7 +52,7 @@ def _refuse_filters(subject, type) -> None:
 
 def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[str] | None, level: str,
                     years: str | None, subject, type, group: str, periods: list[str] | None,
-                    top: int) -> alt.TopLevelMixin:
+                    top: int, editorial: Editorial | None = None) -> Figure:
     """The chart ``kind`` (one of :data:`PAIR_KINDS`) of ``unit`` from country-pair aggregates."""
     if kind not in PAIR_KINDS:
         raise CountingError(f"the {kind} chart needs work-level data (--source works); --source pairs draws "
@@ -63,25 +63,26 @@ def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[st
     ctx = pair_context(atlas, years=years or f"{first}-{last} (every year of the pair data)")
     label = charts.country_name(unit)
     if kind == "partners":
-        return charts.partner_bars(atlas.partners(unit, top=top, years=years, source="pairs"), ctx, label, top=top)
+        return partners_figure(atlas.partners(unit, top=top, years=years, source="pairs"), ctx, label, top,
+                               editorial=editorial)
     if kind == "map":
-        return _map(atlas, unit, label, years, ctx)
+        return _map(atlas, unit, label, years, ctx, editorial)
+    ranked = atlas.partners(unit, years=years, source="pairs")["partner"]
     if kind == "trend":
-        chosen = partners or list(atlas.partners(unit, years=years, source="pairs")["partner"].head(5))
-        trends = {p.upper(): atlas.trend(unit, p, years=years, source="pairs") for p in chosen}
-        return charts.trend_lines(trends, ctx, label)
+        chosen = partners or list(ranked.head(5))
+        trends = {p.strip().upper(): atlas.trend(unit, p, years=years, source="pairs") for p in chosen}
+        return trend_figure(trends, ctx, label, colours=unit_colours(ranked, list(trends)), editorial=editorial)
     if not periods:
         raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
     report = atlas.group(unit, group, periods, top=top, source="pairs")
-    return charts.two_period_circles(report.partners,
-                                     ctx.with_filters(years=None, periods=" vs ".join(periods), group=group),
-                                     label, group)
+    return group_figure(report, ctx.with_filters(years=None, periods=" vs ".join(periods), group=group), label, group,
+                        colours=unit_colours(ranked, report.partners["partner"]), editorial=editorial)
 
 
-def _map(atlas: Atlas, unit: str, label: str, years, ctx: ChartContext) -> alt.TopLevelMixin:
+def _map(atlas: Atlas, unit: str, label: str, years, ctx: ChartContext, editorial: Editorial | None = None) -> Figure:
     df = atlas.partners(unit, years=years, source="pairs")
-    return charts.world_map(df, ctx, f"{label}'s partner countries", value="joint_works",
-                            definition=charts.PAIRS_DEFINITION, value_title="Joint works", focus=unit)
+    return map_figure(df, ctx, f"{label}'s partner countries", editorial, value="joint_works",
+                      definition=charts.PAIRS_DEFINITION, value_title="Joint works", focus=unit)
 
 
 def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type, group: str, top: int,
@@ -113,14 +114,14 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     partners = atlas.partners(unit, years=span, source="pairs")
     sections = [Section("partners", "Top partners",
                         f"{label}'s partner countries ranked by works co-authored with them ({FULL_COUNT_LABEL}).",
-                        charts=[("partners", charts.partner_bars(partners, ctx, label, top=top))],
+                        charts=[("partners", partners_figure(partners.head(top), ctx, label, top))],
                         tables=[(f"Top {top} partners of {label}, joint works", partners.head(top))])]
     say("trend")
     trends = {p: atlas.trend(unit, p, years=span, source="pairs") for p in partners["partner"].head(TREND_PARTNERS)}
     wide = charts.trend_frame(trends).pivot_table(index="label", columns="period", values="joint_works", sort=False)
     sections.append(Section("trend", f"Trend {span}", f"Joint works per year of {label} with its top "
                             f"{len(trends)} partners ({FULL_COUNT_LABEL}).",
-                            charts=[("trend", charts.trend_lines(trends, ctx, label))],
+                            charts=[("trend", trend_figure(trends, ctx, label))],
                             tables=[(f"Joint works per year, {span}",
                                      wide.reset_index().rename(columns={"label": "partner"}))]))
     say("map")

@@ -128,10 +128,13 @@ def to_pixels(lon: float, lat: float, width: int = WIDTH, height: int = HEIGHT) 
 
 
 def place_labels(points: pd.DataFrame, limit: int = LABELS, font_px: float = 10.0) -> pd.DataFrame:
-    """The rows of ``points`` (``label, lon, lat, value``) whose labels fit without overlap, largest first."""
+    """The rows of ``points`` (``label, lon, lat, value[, first]``) whose labels fit without overlap,
+    the rows with ``first`` (highlighted countries) before the others, then largest first."""
     boxes: list[tuple[float, float, float, float]] = []
     kept = []
-    for index, row in points.sort_values("value", ascending=False).iterrows():
+    first = points["first"] if "first" in points else pd.Series(False, index=points.index)
+    order = points.assign(_first=first.astype(bool)).sort_values(["_first", "value"], ascending=False)
+    for index, row in order.iterrows():
         if len(kept) >= limit:
             break
         x, y = to_pixels(row["lon"], row["lat"])
@@ -148,8 +151,9 @@ def place_labels(points: pd.DataFrame, limit: int = LABELS, font_px: float = 10.
 
 def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country: str = "partner",
               data_dir=None, definition: str | None = None, value_title: str = "Bilateral CS",
-              focus: str | None = None) -> alt.LayerChart:
-    """Choropleth of ``values[value]`` by ``values[country]`` over country outlines (module docstring)."""
+              focus: str | None = None, style=None) -> alt.LayerChart:
+    """Choropleth of ``values[value]`` by ``values[country]`` over country outlines (module docstring);
+    ``style`` (:class:`collabatlas.views.figures.Style`): highlighted countries outlined and labelled first."""
     from collabatlas.views.charts import CS_DEFINITION, _empty, _records, _title, capital_coordinates, country_name
 
     definition = definition or CS_DEFINITION
@@ -198,7 +202,12 @@ def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country:
         layers.append(alt.Chart(_records(points)).mark_circle(size=POINT_MIN_AREA * 2, stroke="#334155",
                                                               strokeWidth=0.6, opacity=1)
                       .encode(longitude="lon:Q", latitude="lat:Q", color=color, tooltip=tooltip))
-    labelled = place_labels(data[data["lon"].notna()])
+    marked = [c for c in data["country"] if style is not None and style.editorial.highlights(c)]
+    if marked:
+        ids = [to_numeric.get(c, "") for c in marked]
+        layers.append(alt.Chart(outlines).mark_geoshape(fill=None, stroke="#111111", strokeWidth=1.6)
+                      .transform_filter(alt.FieldOneOfPredicate(field="id", oneOf=ids)))
+    labelled = place_labels(data[data["lon"].notna()].assign(first=data["country"].isin(marked)))
     if len(labelled):
         layers.append(alt.Chart(_records(labelled)).mark_text(dy=-9, fontSize=10, fontWeight=600, color="#1f2937",
                                                                stroke="white", strokeWidth=0)

@@ -30,9 +30,15 @@ from collabatlas.views.cli_common import (
     prepare_out,
     write_failed,
 )
+from collabatlas.views.figures import Editorial
 
 ChartKind = Enum("ChartKind", {k: k for k in report_lib.KINDS}, type=str)
 TopOpt = Annotated[int, typer.Option("--top", help="Number of partners (bars, rows) to show.")]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Your own title (replaces the generated one).")]
+SubtitleOpt = Annotated[str | None, typer.Option("--subtitle", help="A subtitle, above the caption.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A note, below the caption.")]
+HighlightOpt = Annotated[str | None, typer.Option("--highlight", help="Units to highlight, comma-separated "
+                                                                     "(CN,DE); the others are drawn muted.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -64,12 +70,17 @@ def chart(
     year: Annotated[int | None, typer.Option("--year", help="landscape chart: the study year.")] = None,
     x: Annotated[str, typer.Option("--x", help=X_HELP)] = "log_gerd",
     options: MetricOptions = None,
+    window_end_month: Annotated[int | None, typer.Option(
+        "--window-end-month", help="trend chart: 12-month windows ending with this month (1-12), each "
+                                   "labelled with its months (2022-08..2023-07).")] = None,
     top: TopOpt = report_lib.TOP,
     scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
     source: SourceOpt = Source.works,
+    title: TitleOpt = None, subtitle: SubtitleOpt = None, note: NoteOpt = None, highlight: HighlightOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Draw one infographic chart; its caption carries the definition, the filters and the data version.
+    --title, --subtitle, --note and --highlight make it your own (every chart kind).
 
     Examples:
 
@@ -86,16 +97,21 @@ def chart(
       collabatlas chart partners --unit JP --source pairs --years 2021 --out jp_world.png
 
       collabatlas chart partners --unit JP --journals nature-index --out jp_ni.png
+
+      collabatlas chart partners --unit JP --title "Japan's partners" --highlight CN --out jp.svg
     """
     if out.suffix.lower().lstrip(".") not in charts.FORMATS:
         _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
     check_range("--top", top, 1, allow_none=False)
+    if window_end_month is not None and kind.value != "trend":
+        _fail(f"--window-end-month: applies to the trend chart, not to {kind.value}")
     prepare_out(out)
     with _open(store) as atlas, err_console.status(f"drawing the {kind.value} chart"):
         drawn = report_lib.make_chart(
             atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
             level=level.value, group=group, periods=[p.strip() for p in periods.split(",")] if periods else None,
-            year=year, x=x, top=top, source=source.value, options=options)
+            year=year, x=x, top=top, source=source.value, options=options,
+            editorial=Editorial.of(title, subtitle, note, highlight), window_end_month=window_end_month)
         try:
             charts.save(drawn, out, scale=scale)
         except OSError as exc:

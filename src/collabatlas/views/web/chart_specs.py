@@ -17,6 +17,8 @@ from fastapi.responses import Response
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
 from collabatlas.views import charts
+from collabatlas.views.chart_figures import group_figure, landscape_figure, map_figure, partners_figure, trend_figure
+from collabatlas.views.figures import Editorial, unit_colours
 from collabatlas.views.web import sources
 from collabatlas.views.web.api import (
     CHART,
@@ -47,9 +49,40 @@ from collabatlas.views.web.service import Service
 router = APIRouter(prefix="/api/chart", tags=["charts"], dependencies=[Depends(refuse_unknown_parameters)])
 
 TopChartQ = Annotated[int, Query(ge=1, le=100, description="Bars to draw.")]
+
+
+def editorial_query(title: Annotated[str | None, Query(max_length=200, description="Your own title.")] = None,
+                    subtitle: Annotated[str | None, Query(max_length=300, description="A subtitle.")] = None,
+                    note: Annotated[str | None, Query(max_length=500, description="A note below the caption.")] = None,
+                    highlight: Annotated[str | None, Query(max_length=200, description="Units to highlight, "
+                                                           "comma-separated; the others muted.")] = None
+                    ) -> Editorial:
+    """The editorial fields of a chart export (as ``collabatlas chart --title ... --highlight``)."""
+    return Editorial.of(title, subtitle, note, highlight)
+
+
+EditorialQ = Annotated[Editorial, Depends(editorial_query)]
+
+
+def _look(editorial: Editorial) -> dict:
+    """The editorial fields as cache-key parameters (only those given)."""
+    return {k: v for k, v in (("title", editorial.title), ("subtitle", editorial.subtitle), ("note", editorial.note),
+                              ("highlight", ",".join(editorial.highlight))) if v}
+
+
+def _editorial(p: dict) -> Editorial:
+    return Editorial.of(p.get("title"), p.get("subtitle"), p.get("note"), p.get("highlight"))
+
+
+def _ranked(svc: Service, unit: str, **filters) -> list[str]:
+    """The partners of ``unit``, strongest first (the order that gives each unit its colour)."""
+    df, _, _ = svc.call("partners", unit=unit, top=None, **{k: v for k, v in filters.items() if v is not None})
+    return list(df["partner"])
 FILTERS = ("years", "window", "subject", "type")
 #: what a caption names besides the filters: the group and periods of the group chart
 CAPTIONED = (*FILTERS, "periods", "group")
+#: the editorial parameters of a chart export (not passed to the Atlas)
+LOOK = ("title", "subtitle", "note", "highlight")
 
 
 def _source(svc: Service, version: int) -> str:
@@ -112,15 +145,18 @@ def _spec(svc: Service, kind: str, params: dict, build, counting: str | None = N
 @router.get("/partners/{unit}", responses=CHART, summary="Partner bars (Vega-Lite)")
 def partner_chart(request: Request, unit: UnitP, level: LevelQ = Level.country, years: YearsQ = None,
                   window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
-                  top: TopChartQ = 15, source: SourceQ = Source.works) -> Response:
+                  top: TopChartQ = 15, source: SourceQ = Source.works, editorial: EditorialQ = None) -> Response:
     svc = service(request)
     params = dict(unit=unit, level=level, years=years, window=window, subject=subject, type=type_, top=top,
                   source=source)
 
     def build(p):
-        df, _, version = svc.call("partners", **p)
-        return charts.partner_bars(df, _context(version, svc, **params), _unit_label(svc, p["level"], p["unit"]),
-                                   top=p["top"])
+        query = {k: v for k, v in p.items() if k not in LOOK}
+        df, _, version = svc.call("partners", **query)
+        return partners_figure(df, _context(version, svc, **params), _unit_label(svc, p["level"], p["unit"]),
+                               p["top"], editorial=_editorial(p))
+
+    params.update(_look(editorial))
 
     return _spec(svc, "partners", params, build)
 
@@ -135,7 +171,7 @@ def _unit_label(svc: Service, level, unit: str) -> str:
     if level == "country" or (level is None and len(unit.strip()) == 2):
         return charts.country_name(unit.strip().upper())
     if level == "institution":
-        from collabatlas.views.report import _institution_name
+        from collabatlas.views.chart_figures import institution_name as _institution_name
 
         try:
             return _institution_name(svc.atlas(), svc.atlas().resolve_unit("institution", unit))
@@ -149,9 +185,10 @@ def map_chart(request: Request,
               unit: Annotated[str | None, Query(max_length=20, description="A country: map its partners' CS; "
                                                 "none: every country's Share.")] = None,
               years: YearsQ = None, window: WindowQ = None, subject: SubjectQ = None, type_: TypeQ = None,
-              source: SourceQ = Source.works) -> Response:
+              source: SourceQ = Source.works, editorial: EditorialQ = None) -> Response:
     svc = service(request)
-    params = dict(unit=unit, years=years, window=window, subject=subject, type=type_, source=source)
+    params = dict(unit=unit, years=years, window=window, subject=subject, type=type_, source=source,
+                  **_look(editorial))
 
     def build(p):
         filters = {k: p.get(k) for k in FILTERS}
@@ -161,21 +198,21 @@ def map_chart(request: Request,
                                       **filters)
             focus = p["unit"] if len(p["unit"]) == 2 else None
             if pairs:
-                return charts.world_map(df, _context(version, svc, **params),
-                                        f"Joint works of {_label(df, p['unit'])} with each country (full count)",
-                                        value="joint_works", country="partner", data_dir=svc.data_dir,
-                                        definition=charts.PAIRS_DEFINITION, value_title="Joint works", focus=focus)
+                return map_figure(df, _context(version, svc, **params),
+                                  f"Joint works of {_label(df, p['unit'])} with each country (full count)",
+                                  _editorial(p), value="joint_works", country="partner", data_dir=svc.data_dir,
+                                  definition=charts.PAIRS_DEFINITION, value_title="Joint works", focus=focus)
             title = f"Bilateral CS of {_label(df, p['unit'])} with each country"
-            return charts.world_map(df, _context(version, svc, **params), title, value="cs", country="partner",
-                                    data_dir=svc.data_dir, focus=focus)
+            return map_figure(df, _context(version, svc, **params), title, _editorial(p), value="cs",
+                              country="partner", data_dir=svc.data_dir, focus=focus)
         if pairs:
             raise CountingError("the map of every country's Share needs work-level data (source works); with "
                                 "source pairs, give a country (unit=...) to map its partners' joint works")
         df, _, version = svc.call("scores", level="country", **filters)
-        return charts.world_map(df, _context(version, svc, **params), "Share of each country", value="share",
-                                country="unit", data_dir=svc.data_dir, value_title="Share",
-                                definition="Share = Σ over works of the country's fractional part "
-                                           "(1/authors, split over each author's institutions)")
+        return map_figure(df, _context(version, svc, **params), "Share of each country", _editorial(p),
+                          value="share", country="unit", data_dir=svc.data_dir, value_title="Share",
+                          definition="Share = Σ over works of the country's fractional part "
+                                     "(1/authors, split over each author's institutions)")
 
     return _spec(svc, "map", params, build)
 
@@ -186,10 +223,10 @@ def trend_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
                                                       "default: the 5 strongest.")] = None,
                 years: YearsQ = None, subject: SubjectQ = None, type_: TypeQ = None,
                 window_end_month: Annotated[int | None, Query(ge=1, le=12)] = None,
-                source: SourceQ = Source.works) -> Response:
+                source: SourceQ = Source.works, editorial: EditorialQ = None) -> Response:
     svc = service(request)
     params = dict(unit=unit, level=level, partners=partners, years=years, subject=subject, type=type_,
-                  window_end_month=window_end_month, source=source)
+                  window_end_month=window_end_month, source=source, **_look(editorial))
 
     def build(p):
         filters = dict(level=p.get("level"), years=p.get("years"), subject=p.get("subject"), type=p.get("type"),
@@ -205,7 +242,9 @@ def trend_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
         label = _unit_label(svc, p.get("level"), p["unit"])
         title = (f"Collaboration of {label} and {_unit_label(svc, p.get('level'), names[0])}, per year"
                  if p.get("partners") and len(names) == 1 else None)  # the pair explorer
-        return charts.trend_lines(trends, _context(version, svc, **params), label, title=title)
+        colours = unit_colours(_ranked(svc, p["unit"], **filters), list(trends))
+        return trend_figure(trends, _context(version, svc, **params), label, title=title, colours=colours,
+                            editorial=_editorial(p))
 
     return _spec(svc, "trend", params, build)
 
@@ -269,15 +308,19 @@ def group_chart(request: Request, country: UnitP,
                 periods: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\d",
                                               examples=["2010-2013,2014-2018"])],
                 top: TopChartQ = 10, subject: SubjectQ = None, type_: TypeQ = None,
-                source: SourceQ = Source.works) -> Response:
+                source: SourceQ = Source.works, editorial: EditorialQ = None) -> Response:
     svc = service(request)
     params = dict(country=country, group=group, periods=periods, top=top, subject=subject, type=type_, source=source)
 
     def build(p):
-        report, _, version = group_result(svc, **{**p, "source": p.get("source", "works"), "ci": 0})
+        query = {k: v for k, v in p.items() if k not in LOOK}
+        report, _, version = group_result(svc, **{**query, "source": p.get("source", "works"), "ci": 0})
         if len([x for x in p["periods"].split(",") if x.strip()]) < 2:
             raise CountingError("the circles compare two periods: give at least two, e.g. 2010-2013,2014-2018")
-        return charts.two_period_circles(report.partners, _context(version, svc, **params), report.country, p["group"])
+        return group_figure(report, _context(version, svc, **params), report.country, p["group"],
+                            editorial=_editorial(p))
+
+    params.update(_look(editorial))
 
     return _spec(svc, "group", params, build)
 
@@ -308,13 +351,15 @@ def distance_chart(request: Request, unit: UnitP,
 @router.get("/landscape", responses=CHART, summary="International share vs GERD / trust (Vega-Lite)")
 def landscape_chart(request: Request, year: Annotated[int, Query(ge=1900, le=2100, examples=[2009])],
                     trust: bool = False, x: LandscapeXQ = None, min_n: Annotated[int, Query(ge=2, le=1000)] = 5,
-                    subject: SubjectQ = None, type_: TypeQ = None) -> Response:
+                    subject: SubjectQ = None, type_: TypeQ = None, editorial: EditorialQ = None) -> Response:
     svc = service(request)
     params = dict(year=year, trust=trust, x=x, min_n=min_n, subject=subject, type=type_)
 
     def build(p):
-        (countries, fit), _, version = landscape_result(svc, **p)
-        return charts.landscape_scatter(countries, fit, _context(version, svc, **params))
+        (countries, fit), _, version = landscape_result(svc, **{k: v for k, v in p.items() if k not in LOOK})
+        return landscape_figure(countries, fit, _context(version, svc, **params), _editorial(p))
+
+    params.update(_look(editorial))
 
     return _spec(svc, "landscape", params, build)
 

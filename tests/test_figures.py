@@ -1,0 +1,125 @@
+"""The figure model (issue 26): one table behind the CLI, the API and the report, written by one
+writer; the editorial fields and the unit colours of issue 27."""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from collabatlas.views.cli import app
+
+from .conftest import work, write_jsonl
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
+
+JP, US, CN, DE, GB = ("I1", "JP"), ("I2", "US"), ("I3", "CN"), ("I4", "DE"), ("I5", "GB")
+
+
+def _works() -> list[dict]:
+    """JP with US (5 works), CN (3), DE (2), GB (1) over 2015-2021, one JP-US work in 2022."""
+    rows, n = [], 0
+    for partner, count in ((US, 5), (CN, 3), (DE, 2), (GB, 1)):
+        for i in range(count):
+            n += 1
+            rows.append(work(f"W{n}", [[JP], [partner]] + ([[JP]] if i % 2 else []), year=2015 + i))
+    rows.append(work("W99", [[JP], [US]], year=2022))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("figures")
+    path = folder / "s.duckdb"
+    result = CliRunner().invoke(app, ["ingest", str(write_jsonl(folder / "w.jsonl", _works())), "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_cli_api_and_report_carry_the_same_partner_rows(store, tmp_path):
+    from collabatlas.views.web import create_app
+
+    runner = CliRunner()
+    cli = runner.invoke(app, ["partners", "JP", "--years", "2015-2021", "--format", "csv", "--store", str(store)])
+    assert cli.exit_code == 0, cli.output
+    out = tmp_path / "report"
+    made = runner.invoke(app, ["report", "--focus", "JP", "--years", "2015-2021", "--out", str(out), "--no-images",
+                               "--store", str(store)])
+    assert made.exit_code == 0, made.output
+    written = (out / "data" / "partners.csv").read_text(encoding="utf-8")
+    assert written == cli.stdout  # the same writer: byte for byte
+    table = pd.read_csv(io.StringIO(written))
+    assert list(table["partner"]) == ["US", "CN", "DE", "GB"]  # hand oracle: ranked by CS
+    assert list(table["joint_count"]) == [5, 3, 2, 1]  # 2022's JP-US work is outside the years
+    with TestClient(create_app(store)) as client:
+        body = client.get("/api/partners/JP", params={"years": "2015-2021"}).json()
+    api = pd.DataFrame(body["rows"], columns=body["columns"])
+    assert list(api.columns) == list(table.columns)
+    pd.testing.assert_frame_equal(api[["partner", "joint_count"]], table[["partner", "joint_count"]],
+                                  check_dtype=False)
+    for column in ("cs", "pct_of_international_cs"):
+        assert api[column].tolist() == pytest.approx(table[column].tolist(), abs=1e-9)
+    assert "data/partners.csv" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def _chart(store, out, *args) -> None:
+    result = CliRunner().invoke(app, ["chart", *args, "--out", str(out), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("kind", [["partners"], ["trend", "--partner", "US,CN"], ["map"],
+                                  ["group", "--periods", "2015-2017,2018-2021"], ["landscape", "--year", "2016"]])
+def test_title_subtitle_and_note_are_in_the_svg_of_every_kind(store, tmp_path, kind):
+    args = [*kind] + ([] if kind[0] == "landscape" else ["--unit", "JP"])
+    _chart(store, tmp_path / "x.svg", *args, "--title", "My title T", "--subtitle", "My subtitle S",
+           "--note", "My note N", "--highlight", "CN")
+    text = (tmp_path / "x.svg").read_text(encoding="utf-8")
+    assert "My title T" in text and "My subtitle S" in text and "Note: My note N" in text
+    assert "Top collaborators" not in text  # the title replaces the generated one
+
+
+def _bar_colours(spec: dict) -> dict[str, str]:
+    rows = next(r for r in spec["datasets"].values() if r and "colour" in r[0])
+    return {r["partner"]: r["colour"] for r in rows}
+
+
+def _line_colours(spec: dict) -> dict[str, str]:
+    line = next(layer for layer in spec["layer"] if layer["mark"] in ("line", {"type": "line"}))
+    scale = line["encoding"]["color"]["scale"]
+    rows = spec["datasets"][line["data"]["name"] if "data" in line else spec["data"]["name"]]
+    by_label = dict(zip(scale["domain"], scale["range"], strict=True))
+    return {r["partner"]: by_label[r["label"]] for r in rows}
+
+
+def test_a_unit_has_one_colour_in_the_partner_bars_and_the_trend_lines(store, tmp_path):
+    _chart(store, tmp_path / "a.json", "partners", "--unit", "JP")
+    _chart(store, tmp_path / "b.json", "trend", "--unit", "JP", "--partner", "GB,DE,CN,US")  # not in rank order
+    bars = _bar_colours(json.loads((tmp_path / "a.json").read_text()))
+    lines = _line_colours(json.loads((tmp_path / "b.json").read_text()))
+    assert set(lines) == {"US", "CN", "DE", "GB"}
+    assert {u: bars[u] for u in lines} == lines
+    assert len(set(lines.values())) == 4
+
+
+def test_highlight_mutes_the_other_units(store, tmp_path):
+    from collabatlas.views.charts import MUTED
+
+    _chart(store, tmp_path / "a.json", "partners", "--unit", "JP", "--highlight", "cn")
+    bars = _bar_colours(json.loads((tmp_path / "a.json").read_text()))
+    assert bars["CN"] != MUTED and {bars[u] for u in ("US", "DE", "GB")} == {MUTED}
+
+
+def test_trend_lines_are_named_at_their_ends_not_in_a_legend(store, tmp_path):
+    _chart(store, tmp_path / "b.json", "trend", "--unit", "JP", "--partner", "US,CN")
+    spec = json.loads((tmp_path / "b.json").read_text())
+    line = next(layer for layer in spec["layer"] if layer["mark"] in ("line", {"type": "line"}))
+    assert line["encoding"]["color"]["legend"] is None
+    ends = [layer for layer in spec["layer"] if "text" in str(layer["mark"])]
+    labels = {spec["datasets"][layer["data"]["name"]][0]["label"] for layer in ends}
+    assert labels == {"United States", "China"}
