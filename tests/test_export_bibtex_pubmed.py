@@ -119,6 +119,26 @@ def test_entries_on_one_line_and_an_at_sign_inside_a_value(tmp_path):
     assert records[1].title == "Second Scopus BibTeX title" and report.records_skipped == 0
 
 
+def test_parenthesised_and_keyless_entries(tmp_path):
+    text = """@ARTICLE(Paren2021,
+author = "Ann, A.",
+title = "A (parenthesised) title)",
+url = {https://www.scopus.com/inward/record.uri?eid=2-s2.0-85000000051},
+affiliation = {Univ Oslo, Oslo, Norway},
+source = {Scopus}
+)
+@ARTICLE{title = {Keyless, but read},
+url = {https://www.scopus.com/inward/record.uri?eid=2-s2.0-85000000052},
+source = {Scopus}
+}
+"""
+    records, report = read_export(_write(tmp_path, "paren.bib", text))
+    assert [(r.record_id, r.title) for r in records] == [("2-s2.0-85000000051", "A (parenthesised) title)"),
+                                                         ("2-s2.0-85000000052", "Keyless, but read")]
+    assert records[0].authors[0].addresses == ["Univ Oslo, Oslo, Norway"]
+    assert report.records_skipped == 0 and not report.warnings
+
+
 def test_bibtex_entries_read_identically_when_well_formed(tmp_path):
     records, report = read_export(_write(tmp_path, "wos.bib", WOS_BIB))
     assert summary(records) == [
