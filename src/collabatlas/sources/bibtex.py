@@ -19,6 +19,7 @@ skipped (``unterminated BibTeX entry``), named and counted — never stored with
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,7 +229,20 @@ def _line_of(text: str, pos: int, cache: list[int]) -> int:
 def entries(path: Path, report: IngestReport, counter: HasStream) -> Iterator[Entry]:
     """Entries in file order; ``where`` is ``file: record N (line L)``. A file with content but no
     entry at all is an :class:`InputError`."""
-    text = "\n".join(line for _n, line in text_lines(path, report, counter))
+    lines: list[str] = []
+    damage: Exception | None = None
+    try:
+        lines.extend(line for _n, line in text_lines(path, report, counter))
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated gzip: the entries before the damage are read,
+        damage = exc                                 # the one it cut and the rest are the reader's caller's count
+        last = max((i for i, line in enumerate(lines) if _ENTRY_START.match(line.lstrip())), default=len(lines))
+        del lines[last:]
+    yield from _entries(path, report, "\n".join(lines))
+    if damage is not None:
+        raise damage
+
+
+def _entries(path: Path, report: IngestReport, text: str) -> Iterator[Entry]:
     macros: dict[str, str] = {}
     starts = list(_ENTRY_START.finditer(text))
     # an ``@type{`` at the start of a line always starts an entry; one inside a line only outside entries
