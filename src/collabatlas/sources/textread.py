@@ -91,7 +91,10 @@ class _ReadSome:
         self.stream = stream
 
     def read(self, n: int = -1) -> bytes:
-        return self.stream.read1(n if n and n > 0 else 1 << 16)
+        try:
+            return self.stream.read1(n if n and n > 0 else 1 << 16)
+        except zlib.error as exc:  # corrupt deflate data: an OSError like the rest of gzip's damage
+            raise OSError(f"corrupt gzip data ({exc})") from exc
 
 
 class _Transcoded:
