@@ -119,6 +119,26 @@ def test_entries_on_one_line_and_an_at_sign_inside_a_value(tmp_path):
     assert records[1].title == "Second Scopus BibTeX title" and report.records_skipped == 0
 
 
+def test_parenthesised_and_keyless_entries(tmp_path):
+    text = """@ARTICLE(Paren2021,
+author = "Ann, A.",
+title = "A (parenthesised) title)",
+url = {https://www.scopus.com/inward/record.uri?eid=2-s2.0-85000000051},
+affiliation = {Univ Oslo, Oslo, Norway},
+source = {Scopus}
+)
+@ARTICLE{title = {Keyless, but read},
+url = {https://www.scopus.com/inward/record.uri?eid=2-s2.0-85000000052},
+source = {Scopus}
+}
+"""
+    records, report = read_export(_write(tmp_path, "paren.bib", text))
+    assert [(r.record_id, r.title) for r in records] == [("2-s2.0-85000000051", "A (parenthesised) title)"),
+                                                         ("2-s2.0-85000000052", "Keyless, but read")]
+    assert records[0].authors[0].addresses == ["Univ Oslo, Oslo, Norway"]
+    assert report.records_skipped == 0 and not report.warnings
+
+
 def test_bibtex_entries_read_identically_when_well_formed(tmp_path):
     records, report = read_export(_write(tmp_path, "wos.bib", WOS_BIB))
     assert summary(records) == [
@@ -207,3 +227,19 @@ def test_an_empty_pubmed_article_set_is_no_error_and_html_is(tmp_path):
 def test_a_single_article_document(tmp_path):
     records, _ = read_export(_write(tmp_path, "one.xml", pubmed_article(7)))
     assert [r.record_id for r in records] == ["PMID:7"] and records[0].doi == "10.1/pm7"
+
+
+def test_a_truncated_gzip_bibtex_keeps_the_entries_before_the_damage(tmp_path):
+    import gzip
+    import hashlib
+
+    entry = SCOPUS_BIB.split("\n\n")[0] + "\n\n"
+    text = "".join(entry.replace("85000000031", f"85{n:09d}").replace("collaboration", hashlib.sha256(
+        str(n).encode()).hexdigest() * 4) for n in range(60))  # little repetition: a cut loses the tail only
+    data = gzip.compress(text.encode())
+    f = tmp_path / "cut.bib.gz"
+    f.write_bytes(data[:len(data) * 2 // 3])
+    atlas = Atlas(":memory:")
+    report = atlas.ingest(f, format="scopus", matcher=FakeMatcher())
+    assert 20 <= report.works_inserted < 60
+    assert report.skipped == {"truncated or corrupt file": 1} and report.unaccounted == 0

@@ -8,6 +8,7 @@ The ingest of each mutation keeps the accounting identity (``IngestReport.unacco
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
@@ -80,6 +81,27 @@ def _bounds(name, text, copies, encoding, eol, cut) -> tuple[int, int]:
             begun += start < cut
             complete += end <= cut
     return complete, begun
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, len(SAMPLES) - 1), st.integers(0, 10_000), st.integers(0, 255), st.booleans())
+def test_a_damaged_gzip_export_raises_only_what_the_ingest_counts(tmp_path, index, where, byte, truncate):
+    """A gzip export cut or corrupted anywhere: the reader yields what it could and then raises at
+    most an OSError / EOFError, which the ingest counts as ``truncated or corrupt file``."""
+    name, suffix, text, n, fmt = SAMPLES[index]
+    data = bytearray(gzip.compress((text * 3).encode()))
+    where %= len(data)
+    if truncate:
+        del data[where:]
+    else:
+        data[where] = byte
+    f = tmp_path / ("sample" + suffix + ".gz")
+    f.write_bytes(bytes(data))
+    try:
+        records, report = read_export(f, fmt)
+    except (OSError, EOFError, InputError):
+        return
+    assert len(records) + report.records_skipped <= 3 * n + 1
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -19,6 +19,7 @@ skipped (``unterminated BibTeX entry``), named and counted — never stored with
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ _FIELD_NAME = re.compile(r"[^\s\"#%'(),={}]+(?:[ \t\u00a0]+[^\s\"#%'(),={}]+)*")
 _FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z][\w\-:.+/]*(?:[ \t\u00a0]+[\w\-:.+/]+)*)[ \t]*=[ \t]*(?=[{\"\w])", re.M)
 _CLOSER_LINE = re.compile(r"\n[ \t]*[})][ \t]*$")
 _BRACES = re.compile(r"\\[{}]|[{}()]")
+_BRACES_QUOTES = re.compile(r"\\[{}\"]|[{}()\"]")
 _AND = re.compile(r"\s+and\s+", re.I)
 _LATEX = [(re.compile(r"\\([&%$#_{}])"), r"\1"), (re.compile(r"\{\\[`'^\"~=.uvHc]\s*\{?(\w)\}?\}"), r"\1"),
           (re.compile(r"\\[`'^\"~=.]\{?(\w)\}?"), r"\1")]
@@ -65,13 +67,26 @@ def _unlatex(value: str) -> str:
     return value.replace("{", "").replace("}", "").strip()
 
 
+def _key_end(body: str) -> int:
+    """Index of the comma after an entry's key; -1 when the entry has no key (its fields start at once)."""
+    comma = body.find(",")
+    if comma < 0:
+        return -1 if "=" in body else len(body)
+    return -1 if "=" in body[:comma] else comma
+
+
 def _balanced_end(text: str, i: int, closer: str = "}") -> int:
     """Index of the ``closer`` that ends the group opened just before ``i`` (braces nest; ``\\{``,
     ``\\}`` are text), or -1."""
-    depth = 0
-    for m in _BRACES.finditer(text, i):
+    depth, skip_to = 0, -1
+    for m in _BRACES.finditer(text, i) if closer == "}" else _BRACES_QUOTES.finditer(text, i):
         ch = m.group()
-        if len(ch) == 2:
+        if len(ch) == 2 or m.start() < skip_to:
+            continue
+        if ch == '"':  # ``(...)`` entries: a quoted value at depth 0 may hold a ")"
+            if depth == 0:
+                end = _quoted_end(text, m.start() + 1)
+                skip_to = end + 1 if end >= 0 else len(text)
             continue
         if ch == "{":
             depth += 1
@@ -188,7 +203,7 @@ class _Tokens:
 
 def _lenient(body: str) -> tuple[str, dict[str, str]]:
     """(key, raw fields) of an entry read line by line: each ``name = value`` line starts a field."""
-    comma = body.find(",")
+    comma = _key_end(body)
     key = body[:comma].strip() if comma >= 0 else ""
     out: dict[str, str] = {}
     starts = list(_FIELD_LINE.finditer(body, comma + 1 if comma >= 0 else 0))
@@ -214,7 +229,20 @@ def _line_of(text: str, pos: int, cache: list[int]) -> int:
 def entries(path: Path, report: IngestReport, counter: HasStream) -> Iterator[Entry]:
     """Entries in file order; ``where`` is ``file: record N (line L)``. A file with content but no
     entry at all is an :class:`InputError`."""
-    text = "\n".join(line for _n, line in text_lines(path, report, counter))
+    lines: list[str] = []
+    damage: Exception | None = None
+    try:
+        lines.extend(line for _n, line in text_lines(path, report, counter))
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated gzip: the entries before the damage are read,
+        damage = exc                                 # the one it cut and the rest are the reader's caller's count
+        last = max((i for i, line in enumerate(lines) if _ENTRY_START.match(line.lstrip())), default=len(lines))
+        del lines[last:]
+    yield from _entries(path, report, "\n".join(lines))
+    if damage is not None:
+        raise damage
+
+
+def _entries(path: Path, report: IngestReport, text: str) -> Iterator[Entry]:
     macros: dict[str, str] = {}
     starts = list(_ENTRY_START.finditer(text))
     # an ``@type{`` at the start of a line always starts an entry; one inside a line only outside entries
@@ -258,10 +286,10 @@ def entries(path: Path, report: IngestReport, counter: HasStream) -> Iterator[En
         if close >= 0 and close < nxt and not tail_has_fields:
             pos = close + 1
             body = text[m.end():close]
-            comma = body.find(",")
-            key = (body[:comma] if comma >= 0 else body).strip()
+            comma = _key_end(body)
+            key = body[:comma].strip() if comma >= 0 else ""
             try:
-                raw = _Tokens(body[comma + 1:] if comma >= 0 else "", macros, report, where).fields()
+                raw = _Tokens(body[comma + 1:], macros, report, where).fields()
             except _Broken as exc:
                 raw = _recover(text, m.end(), nxt, closer, report, where, str(exc))
                 if raw is None:

@@ -17,6 +17,7 @@ import codecs
 import csv
 import gzip
 import re
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -83,6 +84,19 @@ class Prefixed:
         return self.rest.read(n)
 
 
+class _ReadSome:
+    """``read(n)`` as ``read1(n)``: what is at hand, at most ``n`` bytes (empty only at the end)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            return self.stream.read1(n if n and n > 0 else 1 << 16)
+        except zlib.error as exc:  # corrupt deflate data: an OSError like the rest of gzip's damage
+            raise OSError(f"corrupt gzip data ({exc})") from exc
+
+
 class _Transcoded:
     """UTF-16 / UTF-32 bytes read as UTF-8 bytes; undecodable code units become U+FFFD, counted."""
 
@@ -105,8 +119,16 @@ class _Transcoded:
 
 
 def utf8_stream(stream: Readable, path: Path, report: IngestReport) -> tuple[Readable, str]:
-    """(a stream of UTF-8 bytes without the byte-order mark, the file's encoding) of a binary stream."""
-    head = stream.read(4096)
+    """(a stream of UTF-8 bytes without the byte-order mark, the file's encoding) of a binary stream.
+    Read with ``read1`` where the stream has it, so the data before a damaged gzip member's end is
+    returned before the error (a buffered ``read(n)`` would drop it)."""
+    stream = _ReadSome(stream) if hasattr(stream, "read1") else stream
+    head = b""
+    while len(head) < 4096:
+        block = stream.read(4096 - len(head))
+        if not block:
+            break
+        head += block
     encoding, bom = sniff_encoding(head)
     rest = Prefixed(head[bom:], stream)
     if encoding == "utf-8":
@@ -296,9 +318,15 @@ def decoded_head(path: Path, size: int = 1 << 15) -> str:
     undecodable bytes replaced, line ends made ``\\n``. For format detection and messages."""
     with open(path, "rb") as fh:
         head = fh.read(size)
-    if head[:2] == b"\x1f\x8b":
-        with gzip.open(path, "rb") as fh:
-            head = fh.read(size)
+        if head[:2] == b"\x1f\x8b":  # what can be decompressed: a truncated or corrupt gzip is its reader's to report
+            inflate, head, out = zlib.decompressobj(wbits=31), head + fh.read(size), b""
+            while head and len(out) < size:
+                try:
+                    out += inflate.decompress(head, size - len(out))
+                except zlib.error:
+                    break
+                head = inflate.unconsumed_tail or (fh.read(size) if not inflate.eof else b"")
+            head = out
     encoding, bom = sniff_encoding(head)
     text = head[bom:].decode(encoding, errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n")
