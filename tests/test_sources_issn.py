@@ -59,9 +59,10 @@ def test_wos_tagged_and_bibtex(shared_data, name, works, with_issns, example):
 
 @pytest.mark.parametrize(("name", "works", "with_issns", "example"), [
     # CSV: "00489697; 18791026" (print; electronic, no hyphens)
-    ("biblium_scopus.csv", 200, 199, ("Science of the Total Environment", ["0048-9697", "1879-1026"])),
-    ("metaknowledge_scopus.csv", 220, 202, ("IEEE Transactions on Applied Superconductivity", ["1051-8223"])),
-    ("pybibx_scopus.bib", 263, 225, ("European Journal of Operational Research", ["0377-2217"])),
+    # works: the records with authors (1, 3 and 6 records without any are skipped: the record contract)
+    ("biblium_scopus.csv", 199, 198, ("Science of the Total Environment", ["0048-9697", "1879-1026"])),
+    ("metaknowledge_scopus.csv", 217, 199, ("IEEE Transactions on Applied Superconductivity", ["1051-8223"])),
+    ("pybibx_scopus.bib", 257, 221, ("European Journal of Operational Research", ["0377-2217"])),
 ])
 def test_scopus(shared_data, name, works, with_issns, example):
     atlas, report = _ingest(shared_data / "scopus" / name)
@@ -72,7 +73,7 @@ def test_scopus(shared_data, name, works, with_issns, example):
 
 def test_pubmed_medline_names_the_linking_issn(shared_data):
     atlas, _report = _ingest(shared_data / "pubmed" / "medline_test.medline")
-    assert _counts(atlas) == (175, 170, 175)
+    assert _counts(atlas) == (174, 169, 174)  # the last record, cut off before its authors, is skipped
     # IS  - 1879-0038 (Electronic) / IS  - 0378-1119 (Linking)
     assert ("Gene", "0378-1119", ["0378-1119", "1879-0038"]) in (
         atlas.con.execute("SELECT source_name, issn_l, issns FROM works").fetchall())

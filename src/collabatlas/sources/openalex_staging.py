@@ -267,7 +267,9 @@ class Stager:
             REASONS["authors-truncated"]:
                 "is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true'",
             REASONS["doi-invalid"]: "ca_doi_invalid(doi)",
-            REASONS["text-cleaned"]: "ca_dirty(display_name) OR ca_dirty(primary_location.source.display_name)",
+            REASONS["text-cleaned"]:
+                "(ca_clean(display_name) IS DISTINCT FROM display_name AND ca_dirty(display_name)) "
+                "OR ca_dirty(primary_location.source.display_name)",
         }
         found = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in checks.values())
                             + " FROM raw_works").fetchone()
@@ -299,15 +301,18 @@ class Stager:
         # each country is checked once (``mapped``); the ones that fail are the given minus the valid
         con.execute("""
             CREATE OR REPLACE TEMP TABLE raw_authorships AS
-            SELECT rid, work_id, updated_date, author_position, author_id, author_name,
+            SELECT rid, work_id, updated_date, author_position, author_id, ca_clean(raw_name) AS author_name,
+                   -- one regular expression per name in the common case: the removal check runs only on
+                   -- the names cleaning changed
+                   CASE WHEN ca_clean(raw_name) IS DISTINCT FROM raw_name THEN ca_dirty(raw_name) ELSE false END
+                       AS dirty_name,
                    coalesce(list_distinct(institution_ids), []) AS institution_ids,
                    coalesce(list_distinct(mapped), []) AS countries,
                    coalesce(len(list_filter(a_countries, lambda c: c IS NOT NULL))
                             - len(list_filter(mapped, lambda c: c IS NOT NULL)), 0) AS bad_countries,
-                   null_entry, dirty_name, institutions
+                   null_entry, institutions
             FROM (SELECT rid, work_id, updated_date, author_position, ca_oa_id(a.author.id) AS author_id,
-                         ca_clean(a.author.display_name) AS author_name,
-                         ca_dirty(a.author.display_name) AS dirty_name,
+                         a.author.display_name AS raw_name,
                          list_transform(a.institutions, lambda i: ca_oa_id(i.id)) AS institution_ids,
                          a.countries AS a_countries, list_transform(a.countries, lambda c: ca_country(c)) AS mapped,
                          a.author IS NULL AND a.institutions IS NULL AND a.countries IS NULL AS null_entry,

@@ -434,10 +434,13 @@ CREATE OR REPLACE TEMP MACRO ca_clean(x) AS nullif(CASE WHEN regexp_matches(x, {
     ELSE x END, '');
 CREATE OR REPLACE TEMP MACRO ca_dirty(x) AS coalesce(regexp_matches(x, {remove}), false);
 CREATE OR REPLACE TEMP MACRO ca_doi_text(x) AS regexp_replace(x, {doi_space}, '', 'g');
-CREATE OR REPLACE TEMP MACRO ca_doi(x) AS CASE WHEN regexp_full_match(ca_doi_text(x), '[!-~]*')
+CREATE OR REPLACE TEMP MACRO ca_doi(x) AS CASE
+    WHEN starts_with(x, 'https://doi.org/10.') AND regexp_full_match(substr(x, 17), {shape})
+    THEN lower(substr(x, 17))  -- OpenAlex's own spelling: the same result, one regular expression
+    WHEN regexp_full_match(ca_doi_text(x), '[!-~]*')
     AND regexp_full_match(regexp_replace(lower(ca_doi_text(x)), {prefix}, ''), {shape})
     THEN regexp_replace(lower(ca_doi_text(x)), {prefix}, '') END;
-CREATE OR REPLACE TEMP MACRO ca_doi_invalid(x) AS x IS NOT NULL AND ca_doi_text(x) <> '' AND ca_doi(x) IS NULL;
+CREATE OR REPLACE TEMP MACRO ca_doi_invalid(x) AS x IS NOT NULL AND ca_doi(x) IS NULL AND ca_doi_text(x) <> '';
 CREATE OR REPLACE TEMP MACRO ca_key_text(x) AS
     regexp_replace(lower(strip_accents({key_fold})), '[^a-z0-9]', '', 'g');
 CREATE OR REPLACE TEMP MACRO ca_surname(name) AS
