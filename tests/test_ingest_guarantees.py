@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -69,9 +70,23 @@ def test_a_pattern_that_is_no_path_is_expanded_and_one_matching_nothing_is_refus
 
 
 def test_duckdb_literal_escapes_pattern_characters():
-    assert duckdb_literal("a/works[1].jsonl") == "a/works[[]1].jsonl"
-    assert duckdb_literal("star*?.jsonl") == "star[*][?].jsonl"
+    assert duckdb_literal("/a/works[1].jsonl") == "/a/works[[]1].jsonl"
+    assert duckdb_literal("/star*?.jsonl") == "/star[*][?].jsonl"
     assert duckdb_literal("plain/name.jsonl") == "plain/name.jsonl"
+    assert duckdb_literal("../x/works[1].jsonl") == os.path.abspath("../x") + "/works[[]1].jsonl"
+
+
+def test_relative_bracket_paths_with_dot_dot_are_read(tmp_path, monkeypatch):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    write_jsonl(tmp_path / "works[1].jsonl", [work("W1", JP_US)])
+    write_jsonl(tmp_path / "works1.jsonl", [work("W2", JP_US)])
+    monkeypatch.chdir(tmp_path / "a" / "b")
+    with collabatlas.open(tmp_path / "s.duckdb") as atlas:
+        report = atlas.ingest("../../works[1].jsonl", "../../a/../works1.jsonl")
+        assert report.records_read == 2 and report.unaccounted == 0
+        assert [f.path for f in report.files] == ["../../works[1].jsonl", "../../a/../works1.jsonl"]
+        assert [f.reader for f in report.files] == ["fast", "fast"]  # no fallback: DuckDB found the files
+        assert _ids(atlas) == ["W1", "W2"]
 
 
 def test_import_tables_of_a_bracket_folder(tmp_path):
