@@ -113,6 +113,10 @@ def test_the_accounting_identity_is_in_the_json_summary(tmp_path):
     assert acc["read"] == 4 and acc["stored"] == 2 and acc["unaccounted"] == 0
     assert acc["skipped"] == {"record without authorships": 1}
     assert acc["lost to damage"] == {str(path): 1}
+    plain = CliRunner().invoke(app, ["ingest", str(path), "--store", str(tmp_path / "t.duckdb")])
+    assert plain.exit_code == 3
+    text = " ".join(plain.stdout.split())  # the table's caption: the identity with this run's numbers
+    assert "records read 4 = stored 2 + replaced 0 + unchanged 0" in text and "skipped 1 + lost to damage 1" in text
 
 
 def test_an_identity_that_does_not_hold_stops_the_run_naming_the_file():
@@ -254,6 +258,7 @@ def test_merged_away_records_of_the_input_are_counted_in_the_sync_summary(tmp_pa
     assert summary["records_merged_away"] == 1 and summary["works_merged_away"] == 0
     text = CliRunner().invoke(app, ["sync", str(root), "--store", str(tmp_path / "t.duckdb")]).output
     assert "1 records of this input" in text
+    assert "records read 2 = stored 1 + replaced 0" in text and "skipped 1 + lost to damage 0" in text
 
 
 def test_ingest_of_a_snapshot_folder_applies_its_merged_ids_as_sync_does(tmp_path):

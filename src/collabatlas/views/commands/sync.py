@@ -48,6 +48,8 @@ def sync(
         print(json.dumps(report.to_dict(), default=str))
     else:
         console.print(report.summary(), markup=False)
+        if report.ingest is not None and report.ingest.records_read:  # the identity checked before the commit
+            console.print(report.ingest.accounting_line(), markup=False)
         for note in report.notes:
             err_console.print(f"note: {note}", markup=False)
         if report.ingest is not None and report.ingest.derived_update:
