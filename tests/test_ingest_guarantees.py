@@ -284,6 +284,11 @@ def test_ingest_of_a_snapshot_folder_applies_its_merged_ids_as_sync_does(tmp_pat
         assert _ids(atlas) == ["W1", "W2", "W3"]
         report = atlas.ingest(root / "merged_ids")
         assert report.works_merged_away == 1 and _ids(atlas) == ["W1", "W3"]
+    rows = dict(report.detail_rows())
+    assert rows["stored works merged away (OpenAlex merged_ids)"] == 1
+    assert rows["merged ids refused: merged into itself (refused: the work would vanish)"] == 1
+    shown = CliRunner().invoke(app, ["ingest", str(root), "--store", str(tmp_path / "k.duckdb")])
+    assert shown.exit_code == 0 and "merged ids refused" in shown.stdout and "W3" in shown.output
 
 
 # -- 5. an in-memory store keeps nothing: refused for input commands ---------------------------------
@@ -377,3 +382,15 @@ def test_sync_refuses_a_merged_id_file_named_with_no_date(tmp_path):
     _merged(root, "2024-13-45", "2024-01-01,W2,W1\n")
     result = CliRunner().invoke(app, ["sync", str(root), "--store", str(store)])
     assert result.exit_code == 2 and "2024-13-45.csv.gz" in "".join(result.output.split())
+
+
+# -- 9. the README's Guarantees point at tests that exist -------------------------------------------------
+def test_every_test_the_readme_guarantees_name_exists():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", readme)
+    assert len(named) >= 6
+    for path, name in named:
+        assert re.search(rf"^def {name}\(", (root / path).read_text(encoding="utf-8"), re.M), f"{path}::{name}"
