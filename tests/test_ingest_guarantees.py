@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -69,9 +70,23 @@ def test_a_pattern_that_is_no_path_is_expanded_and_one_matching_nothing_is_refus
 
 
 def test_duckdb_literal_escapes_pattern_characters():
-    assert duckdb_literal("a/works[1].jsonl") == "a/works[[]1].jsonl"
-    assert duckdb_literal("star*?.jsonl") == "star[*][?].jsonl"
+    assert duckdb_literal("/a/works[1].jsonl") == "/a/works[[]1].jsonl"
+    assert duckdb_literal("/star*?.jsonl") == "/star[*][?].jsonl"
     assert duckdb_literal("plain/name.jsonl") == "plain/name.jsonl"
+    assert duckdb_literal("../x/works[1].jsonl") == os.path.abspath("../x") + "/works[[]1].jsonl"
+
+
+def test_relative_bracket_paths_with_dot_dot_are_read(tmp_path, monkeypatch):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    write_jsonl(tmp_path / "works[1].jsonl", [work("W1", JP_US)])
+    write_jsonl(tmp_path / "works1.jsonl", [work("W2", JP_US)])
+    monkeypatch.chdir(tmp_path / "a" / "b")
+    with collabatlas.open(tmp_path / "s.duckdb") as atlas:
+        report = atlas.ingest("../../works[1].jsonl", "../../a/../works1.jsonl")
+        assert report.records_read == 2 and report.unaccounted == 0
+        assert [f.path for f in report.files] == ["../../works[1].jsonl", "../../a/../works1.jsonl"]
+        assert [f.reader for f in report.files] == ["fast", "fast"]  # no fallback: DuckDB found the files
+        assert _ids(atlas) == ["W1", "W2"]
 
 
 def test_import_tables_of_a_bracket_folder(tmp_path):
@@ -98,6 +113,10 @@ def test_the_accounting_identity_is_in_the_json_summary(tmp_path):
     assert acc["read"] == 4 and acc["stored"] == 2 and acc["unaccounted"] == 0
     assert acc["skipped"] == {"record without authorships": 1}
     assert acc["lost to damage"] == {str(path): 1}
+    plain = CliRunner().invoke(app, ["ingest", str(path), "--store", str(tmp_path / "t.duckdb")])
+    assert plain.exit_code == 3
+    text = " ".join(plain.stdout.split())  # the table's caption: the identity with this run's numbers
+    assert "records read 4 = stored 2 + replaced 0 + unchanged 0" in text and "skipped 1 + lost to damage 1" in text
 
 
 def test_an_identity_that_does_not_hold_stops_the_run_naming_the_file():
@@ -239,6 +258,7 @@ def test_merged_away_records_of_the_input_are_counted_in_the_sync_summary(tmp_pa
     assert summary["records_merged_away"] == 1 and summary["works_merged_away"] == 0
     text = CliRunner().invoke(app, ["sync", str(root), "--store", str(tmp_path / "t.duckdb")]).output
     assert "1 records of this input" in text
+    assert "records read 2 = stored 1 + replaced 0" in text and "skipped 1 + lost to damage 0" in text
 
 
 def test_ingest_of_a_snapshot_folder_applies_its_merged_ids_as_sync_does(tmp_path):
@@ -264,6 +284,11 @@ def test_ingest_of_a_snapshot_folder_applies_its_merged_ids_as_sync_does(tmp_pat
         assert _ids(atlas) == ["W1", "W2", "W3"]
         report = atlas.ingest(root / "merged_ids")
         assert report.works_merged_away == 1 and _ids(atlas) == ["W1", "W3"]
+    rows = dict(report.detail_rows())
+    assert rows["stored works merged away (OpenAlex merged_ids)"] == 1
+    assert rows["merged ids refused: merged into itself (refused: the work would vanish)"] == 1
+    shown = CliRunner().invoke(app, ["ingest", str(root), "--store", str(tmp_path / "k.duckdb")])
+    assert shown.exit_code == 0 and "merged ids refused" in shown.stdout and "W3" in shown.output
 
 
 # -- 5. an in-memory store keeps nothing: refused for input commands ---------------------------------
@@ -357,3 +382,15 @@ def test_sync_refuses_a_merged_id_file_named_with_no_date(tmp_path):
     _merged(root, "2024-13-45", "2024-01-01,W2,W1\n")
     result = CliRunner().invoke(app, ["sync", str(root), "--store", str(store)])
     assert result.exit_code == 2 and "2024-13-45.csv.gz" in "".join(result.output.split())
+
+
+# -- 9. the README's Guarantees point at tests that exist -------------------------------------------------
+def test_every_test_the_readme_guarantees_name_exists():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", readme)
+    assert len(named) >= 6
+    for path, name in named:
+        assert re.search(rf"^def {name}\(", (root / path).read_text(encoding="utf-8"), re.M), f"{path}::{name}"

@@ -32,7 +32,7 @@ from collabatlas.ingest.scratch import clean_stale_tmpdirs, make_tmpdir
 from collabatlas.ingest.staging import STAGING_SQL, drop_staging
 from collabatlas.ingest.sync import drop_merged_ids, merged_ids_hook
 from collabatlas.sources.exports import EXPORT_ORIGINS, FORMATS, Matcher, detect_format
-from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.ingest_report import FileStat, IngestReport
 from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover, in_merged_ids, merged_id_files
 from collabatlas.sources.openalex_staging import Stager
 from collabatlas.sources.paths import duckdb_literal, expand_user_paths
@@ -258,7 +258,9 @@ def ingest_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
                     f"JOIN stage_works w USING (work_id)")
     con.execute(f"INSERT INTO stage_institutions BY NAME SELECT {columns('institutions')} "
                 f"FROM {parquet('institutions')} t")
-    report.count_read("works", con.execute("SELECT count(*) FROM stage_works").fetchone()[0])
+    works = con.execute("SELECT count(*) FROM stage_works").fetchone()[0]
+    report.count_read("works", works)
+    report.files.append(FileStat(path=os.fspath(folder), entity="works", records=works, reader="parquet"))
     # institution entity records are records read too (the merge counts them in institution_records)
     report.count_read("institutions", con.execute(
         "SELECT count(*) FROM stage_institutions WHERE origin = 'entity'").fetchone()[0])

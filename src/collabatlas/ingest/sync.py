@@ -7,15 +7,21 @@ part_NNN.gz``, listed in ``works/manifest``) and lists the works merged into oth
 1. reads the manifests (``works/manifest``, ``institutions/manifest``; without one, the partition
    folders present) and takes the partitions newer than the store's watermark
    (``store_meta.openalex_works_watermark`` / ``openalex_institutions_watermark``); a newer
-   partition the manifest lists but the folder lacks stops the sync (the watermark would skip it);
+   partition the manifest lists but the folder lacks stops the sync (the watermark would skip it), and
+   so does a partition named other than ``updated_date=`` + a real date, or one that is a file;
 2. reads the merged-id files newer than ``openalex_merged_ids_watermark`` (works) and
-   ``openalex_merged_institutions_watermark`` (``merged_ids/institutions/*.csv.gz``);
+   ``openalex_merged_institutions_watermark`` (``merged_ids/institutions/*.csv.gz``); work merges
+   that would make works vanish (self-merges, cycles) are refused and counted
+   (:mod:`collabatlas.ingest.merge_graph`);
 3. ingests those partitions (the usual merge: newest ``updated_date`` wins) and, in the same
    transaction, applies the merged ids — a stored work merged into another is removed from the
    counted tables, its source records move to ``merged_work_sources`` (provenance, with the id it was
    merged into), and the id is listed in ``merged_ids`` so that a later input holding the old record
    never brings it back; a merged-away institution's affiliations move to the institution it was
-   merged into (:mod:`collabatlas.ingest.institution_merges`) — and records the new watermarks.
+   merged into (:mod:`collabatlas.ingest.institution_merges`) — and records the new watermarks. A
+   watermark never passes a partition that was not read completely: with a damaged part file
+   (truncated gzip, malformed JSON) it stops before that partition (:func:`hold_marks`), the CLI
+   exits 3, and the next sync reads the partition again.
 
 One transaction: a sync killed at any point leaves the store as it was, and running it again starts
 over (resumable). Idempotent: a second run finds nothing newer and changes nothing (same

@@ -157,6 +157,18 @@ class IngestReport:
         right.append(f"lost to damage {sum(a['lost to damage'].values()):,}")
         return f"records read {a['read']:,} = " + " + ".join(right)
 
+    def detail_rows(self) -> list[tuple[str, int]]:
+        """The summary's rows beyond the buckets: records lost per damaged file, stored works merged
+        away, merged ids refused, works over the pair cap (only those that occurred)."""
+        rows = [(f"  lost to damage in {path}", n) for path, n in sorted(self.damaged_files.items())]
+        if self.works_merged_away:
+            rows.append(("stored works merged away (OpenAlex merged_ids)", self.works_merged_away))
+        rows += [(f"merged ids refused: {reason}", n) for reason, n in sorted(self.merged_ids_refused.items())]
+        if self.works_over_pair_cap:
+            rows.append(("works left out of the institution pair figures (too many institutions)",
+                         self.works_over_pair_cap))
+        return rows
+
     def check_accounting(self) -> None:
         """Raise :class:`AccountingError` naming the files when the identity does not hold (records
         counted twice or in no bucket, or damage not attributed to a file)."""

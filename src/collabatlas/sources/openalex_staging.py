@@ -117,7 +117,8 @@ class Stager:
 
     def _stage_batch(self, entity: str, batch: list[InputFile]) -> None:
         try:
-            self._stage_from(entity, {str(f.path): f for f in batch}, careful=False)
+            # keyed by the absolute name: what DuckDB's filename column gives back (collabatlas.sources.paths)
+            self._stage_from(entity, {os.path.abspath(f.path): f for f in batch}, careful=False)
         except self._READ_ERRORS as exc:
             self._drop_raw()
             self._pending_skips, self._pending_warnings = [], []

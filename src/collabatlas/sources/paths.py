@@ -30,8 +30,11 @@ def has_pattern(path: str | os.PathLike) -> bool:
 
 
 def duckdb_literal(path: str | os.PathLike) -> str:
-    """``path`` as a DuckDB file name that matches exactly that file (pattern characters escaped)."""
-    return GLOB_CHARS.sub(r"[\1]", os.fspath(path))
+    """``path`` as a DuckDB file name that matches exactly that file (pattern characters escaped). A
+    name with pattern characters is made absolute first: DuckDB's glob finds nothing behind two
+    ``../`` in a row, and it gives back the matched name normalised (``a/../b`` as ``b``)."""
+    name = os.fspath(path)
+    return GLOB_CHARS.sub(r"[\1]", os.path.abspath(name)) if has_pattern(name) else name
 
 
 def duckdb_literals(paths: list[str] | list[os.PathLike]) -> list[str]:

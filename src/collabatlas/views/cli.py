@@ -84,6 +84,8 @@ def ingest(
 
     Exit code 3 (after the summary) when records were lost to damaged files (malformed JSON,
     truncated or corrupt gzip); skipped records of valid files do not change the exit code.
+    Paths are literal (works[1].jsonl is that file); only a quoted pattern that is no path, such as
+    'exports/*.txt', is expanded. A snapshot folder's merged_ids/ is applied as sync applies it.
     """
     atlas = _open_for_input(store, "ingest")
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
@@ -139,13 +141,7 @@ def print_report(report: IngestReport, atlas: Atlas) -> None:
         ("records skipped", report.records_skipped),
     ]
     rows += [(f"  {reason}", n) for reason, n in sorted(report.skipped.items())]
-    rows += [(f"  lost to damage in {path}", n) for path, n in sorted(report.damaged_files.items())]
-    if report.works_merged_away:
-        rows.append(("stored works merged away (OpenAlex merged_ids)", report.works_merged_away))
-    rows += [(f"merged ids refused: {reason}", n) for reason, n in sorted(report.merged_ids_refused.items())]
-    if report.works_over_pair_cap:
-        rows.append(("works left out of the institution pair figures (too many institutions)",
-                     report.works_over_pair_cap))
+    rows += report.detail_rows()  # damage by file, merged ids, works over the pair cap
     rows += [(f"warning: {reason}", n) for reason, n in sorted(report.warnings.items())]
     rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
     rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "

@@ -48,13 +48,16 @@ def sync(
         print(json.dumps(report.to_dict(), default=str))
     else:
         console.print(report.summary(), markup=False)
-        for note in report.notes:
-            err_console.print(f"note: {note}", markup=False)
+        if report.ingest is not None and report.ingest.records_read:  # the identity checked before the commit
+            console.print(report.ingest.accounting_line(), markup=False)
         if report.ingest is not None and report.ingest.derived_update:
             ing = report.ingest
             console.print(f"saved unit shares and aggregates: {ing.derived_update} ({ing.works_recounted:,} works "
                           f"recounted; {ing.unit_shares_seconds:.2f} s unit shares, {ing.aggregates_seconds:.2f} s "
                           "aggregates)", markup=False)
+        ingest_notes = report.ingest.messages if report.ingest is not None else []
+        for note in [*report.notes, *ingest_notes]:  # refused merges; skipped records, works over the pair cap
+            err_console.print(f"note: {note}", markup=False)
     if report.damaged:  # as ingest: the summary, then exit 3; the watermark stopped before the damaged partition
         err_console.print(f"{report.damaged:,} records lost to damaged files: "
                           f"{', '.join(sorted(report.damaged_files))} (exit code {DAMAGED_EXIT_CODE})", markup=False)
