@@ -335,6 +335,8 @@ class Atlas(StoreWrites, Analyses):
             df = df[df["joint_count"] >= min_joint].reset_index(drop=True)
             df["counting"] = country_pairs.FULL_COUNT_LABEL
             return with_country_names(df, "unit_a", "unit_b")
+        if wanted and self.spark is not None:
+            raise EngineError("--indices: the pair indices are computed on the DuckDB store (not on Spark)")
         if ci and not wanted:
             raise counting.CountingError("--ci gives intervals of the pair indices: add --indices")
         if ci and by_year:
