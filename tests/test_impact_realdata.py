@@ -188,3 +188,21 @@ def test_pair_indices_equal_the_reference(sample):
         ric_ba = (nab / nb) / ((na - nab) / (t - nb)) if na != nab and t != nb else None
         assert _close(None if math.isnan(r.ric) else r.ric, ric) and \
             _close(None if math.isnan(r.ric_ba) else r.ric_ba, ric_ba)
+
+
+def test_export_citations_are_stored(shared_data, tmp_path):
+    """WoS TC and Scopus "Cited by" are the works' citations (every record of these exports has one)."""
+    import csv
+
+    wos = shared_data / "wos" / "biblium_wos_plaintext.txt"
+    scopus = shared_data / "scopus" / "biblium_scopus.csv"
+    tc = [int(line[3:].strip()) for line in wos.read_text(encoding="utf-8-sig").splitlines() if line.startswith("TC ")]
+    with open(scopus, encoding="utf-8-sig", newline="") as fh:
+        cited = [int(row["Cited by"]) for row in csv.DictReader(fh) if (row.get("Cited by") or "").strip()]
+    got = {}
+    for origin, path in (("wos", wos), ("scopus", scopus)):  # apart: a merged work keeps its winning record's row
+        with collabatlas.open(tmp_path / f"{origin}.duckdb") as atlas:
+            atlas.ingest(path)
+            got[origin] = atlas.con.execute("SELECT count(*), count(citations), max(citations) FROM works").fetchone()
+    assert got["wos"][0] == got["wos"][1] and got["wos"][2] == max(tc)
+    assert got["scopus"][1] == len(cited) and got["scopus"][2] == max(cited)

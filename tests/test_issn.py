@@ -135,7 +135,7 @@ def test_a_schema_7_store_opens_upgraded_and_keeps_its_works(tmp_path):
     with pytest.raises(store.StoreError, match="schema version 7"):
         store.connect(path, read_only=True)
     con = store.connect(path)
-    assert store.meta_get(con, "schema_version") == store.SCHEMA_VERSION == "8"
+    assert store.meta_get(con, "schema_version") == store.SCHEMA_VERSION == "9"  # 9: citations (issue 30)
     assert (con.execute("SELECT work_id, source_name, issn_l, issns FROM works").fetchall()
             == [("W1", "Nature", None, None)])
     types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() "

@@ -82,6 +82,10 @@ def impact(atlas, unit: str, level: str = "country", counting: str = "full", nor
     ``attrs``: normalisation, counting, coverage, caption (and notes)."""
     impact_sql.check(counting, normalisation)
     ci = uncertainty.check_replicates(ci)
+    if atlas.spark is not None:
+        from collabatlas.engines import EngineError
+
+        raise EngineError("impact is computed on the DuckDB store (not on Spark)")
     if options.get("rollup") or options.get("exclude_dual_affiliations"):
         raise CountingError("impact: --rollup and --exclude-dual-affiliations do not apply (the collaboration "
                             "type is a property of the work)")
