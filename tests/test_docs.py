@@ -61,3 +61,13 @@ def test_every_environment_variable_read_by_the_code_is_a_setting():
     for path in (REPO / "src" / "collabatlas").rglob("*.py"):
         read |= set(re.findall(r"""["'](COLLABATLAS_[A-Z_]+|OPENALEX_API_KEY)["']""", path.read_text(encoding="utf-8")))
     assert read <= set(config.ENV_VARS), f"not in config.SETTINGS: {sorted(read - set(config.ENV_VARS))}"
+
+
+def test_the_engines_capabilities_table_equals_the_declarations():
+    """docs/engines.md carries the table generated from the engines' declarations (issue 26)."""
+    from collabatlas.engines import DECLARED, markdown_table
+
+    doc = (REPO / "docs" / "engines.md").read_text(encoding="utf-8")
+    table = re.search(r"<!-- capabilities:begin -->\n(.*?)\n<!-- capabilities:end -->", doc, re.S)
+    assert table, "docs/engines.md has no capabilities table between its markers"
+    assert table.group(1) == markdown_table(DECLARED), "regenerate it: collabatlas.engines.markdown_table(DECLARED)"

@@ -61,6 +61,7 @@ def test_collaboration_from_pairs_gives_intl_works_not_total_works(store):
     assert (rows["CN"]["intl_works"], rows["CN"]["partner_links"], rows["CN"]["partner_countries"]) == ("4", "6", "3")
     assert rows["PK"]["intl_works"] == "3" and rows["RU"]["intl_works"] == "1"
     assert "full counting" in rows["CN"]["counting"]
+    assert rows["CN"]["source"] == "OpenAlex country-pair table, as retrieved on 27 Aug 2024"
 
 
 def test_group_from_pairs_gives_links_and_distinct_work_bounds(store):

@@ -445,9 +445,13 @@ class Atlas(StoreWrites, Analyses):
 
     @staticmethod
     def _captioned(df: pd.DataFrame, engine: Engine) -> pd.DataFrame:
-        """``df`` with its engine's caption words in ``attrs`` (``source_label``, ``counting_label``)."""
+        """``df`` with its engine's caption words in ``attrs`` (``source_label``, ``counting_label``) and,
+        beside its ``counting`` column, a ``source`` column naming the table (provider, retrieval date):
+        a CSV of pair figures says where it comes from."""
         df.attrs.update(source_label=engine.capabilities.source_label,
                         counting_label=engine.capabilities.counting_label)
+        if "counting" in df.columns and "source" not in df.columns:
+            df.insert(df.columns.get_loc("counting") + 1, "source", engine.capabilities.source_label)
         return df
 
     # -- analyses over the counting statements -----------------------------------------------
