@@ -123,3 +123,52 @@ def test_trend_lines_are_named_at_their_ends_not_in_a_legend(store, tmp_path):
     ends = [layer for layer in spec["layer"] if "text" in str(layer["mark"])]
     labels = {spec["datasets"][layer["data"]["name"]][0]["label"] for layer in ends}
     assert labels == {"United States", "China"}
+
+
+# -- reports written atomically -----------------------------------------------------------------
+
+def _report(store, out, *more):
+    return CliRunner().invoke(app, ["report", "--focus", "JP", "--years", "2015-2021", "--out", str(out),
+                                    "--store", str(store), *more])
+
+
+def test_a_report_refuses_a_folder_that_is_not_a_report(store, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("mine")
+    result = _report(store, out, "--no-images")
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert [p.name for p in out.iterdir()] == ["thesis.docx"]
+
+
+def test_rewriting_a_report_removes_its_stale_files_and_keeps_others(store, tmp_path):
+    out = tmp_path / "rep"
+    assert _report(store, out).exit_code == 0
+    assert (out / "partners.png").is_file() and (out / "data" / "trend.csv").is_file()
+    (out / "my-notes.txt").write_text("kept")
+    result = _report(store, out, "--no-images", "--title", "Japan, again")
+    assert result.exit_code == 0, result.output
+    assert not list(out.glob("*.png")) and not list(out.glob("*.svg"))  # the first report's images: gone
+    assert (out / "my-notes.txt").read_text() == "kept"
+    assert "Japan, again" in (out / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((out / ".collabatlas-report.json").read_text())
+    assert "index.html" in manifest["files"] and "data/partners.csv" in manifest["files"]
+    assert "my-notes.txt" not in manifest["files"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]  # no temporary folder left
+
+
+def test_a_failed_report_leaves_the_earlier_one_whole(store, tmp_path, monkeypatch):
+    from collabatlas.views import charts
+
+    out = tmp_path / "rep"
+    assert _report(store, out, "--no-images").exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(charts, "save", broken)
+    result = _report(store, out)
+    assert result.exit_code != 0 and "No space left" in result.output
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]

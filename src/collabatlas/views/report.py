@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +44,7 @@ from collabatlas.views.chart_figures import (  # noqa: F401 - KINDS, make_chart 
 )
 from collabatlas.views.charts import ChartContext
 from collabatlas.views.figures import Editorial, Figure, chart_of, figure, unit_colours
+from collabatlas.views.report_folder import report_folder
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -493,29 +494,33 @@ def render_html(report: Report) -> str:
 
 
 def write_report(report: Report, out_dir: str | Path, formats: Iterable[str] = ("png", "svg"),
-                 progress: Callable[[str], None] | None = None, raw_csv: bool = False) -> list[Path]:
-    """Write ``index.html``, each chart as ``<stem>.<format>`` and each figure's table as
+                 progress: Callable[[str], None] | None = None, raw_csv: bool = False,
+                 extra: Mapping[str, bytes] | None = None) -> list[Path]:
+    """Write ``index.html``, each chart as ``<stem>.<format>``, each figure's table as
     ``data/<stem>.csv`` (as ``--format csv`` of the matching command prints it; ``raw_csv`` as
-    ``collabatlas --raw-csv``) into ``out_dir``; returns the paths, ``index.html`` first."""
+    ``collabatlas --raw-csv``) and the ``extra`` files (name → bytes: the fact sheet PDF) into
+    ``out_dir``, atomically (:mod:`.report_folder`); returns the paths, ``index.html`` first."""
     say = progress or (lambda _: None)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for stem, chart in report.all_charts():
-        for fmt in formats:
-            say(f"{stem}.{fmt}")
-            written.append(charts.save(chart_of(chart), out / f"{stem}.{fmt}"))
-    figures = report.figures()
-    if figures:
-        (out / DATA_DIR).mkdir(exist_ok=True)
-    for fig in figures:
-        path = out / DATA_DIR / f"{fig.id}.csv"
-        path.write_text(fig.csv(raw_csv), encoding="utf-8")
-        written.append(path)
-    say("index.html")
-    page = out / "index.html"
-    page.write_text(render_html(report), encoding="utf-8")
-    return [page, *written]
+    names = []
+    with report_folder(out) as tmp:
+        for stem, chart in report.all_charts():
+            for fmt in formats:
+                say(f"{stem}.{fmt}")
+                charts.save(chart_of(chart), tmp / f"{stem}.{fmt}")
+                names.append(f"{stem}.{fmt}")
+        figures = report.figures()
+        if figures:
+            (tmp / DATA_DIR).mkdir()
+        for fig in figures:
+            (tmp / DATA_DIR / f"{fig.id}.csv").write_text(fig.csv(raw_csv), encoding="utf-8")
+            names.append(f"{DATA_DIR}/{fig.id}.csv")
+        for name, content in (extra or {}).items():
+            (tmp / name).write_bytes(content)
+            names.append(name)
+        say("index.html")
+        (tmp / "index.html").write_text(render_html(report), encoding="utf-8")
+    return [out / "index.html", *(out / n for n in names)]
 
 
 #: the folder of a report holding each figure's table (``data/<figure-id>.csv``)

@@ -18,6 +18,7 @@ from collabatlas.views import report as report_lib
 from collabatlas.views.cli_common import (
     Level,
     LevelOpt,
+    Output,
     Source,
     SourceOpt,
     StoreOpt,
@@ -31,6 +32,7 @@ from collabatlas.views.cli_common import (
     write_failed,
 )
 from collabatlas.views.figures import Editorial
+from collabatlas.views.report_folder import owned_files, report_folder
 
 ChartKind = Enum("ChartKind", {k: k for k in report_lib.KINDS}, type=str)
 TopOpt = Annotated[int, typer.Option("--top", help="Number of partners (bars, rows) to show.")]
@@ -134,6 +136,7 @@ def report(
     top: TopOpt = report_lib.TOP,
     images: Annotated[bool, typer.Option("--images/--no-images", help="Also write each chart as PNG and SVG.")] = True,
     source: SourceOpt = Source.works,
+    title: TitleOpt = None, subtitle: SubtitleOpt = None, note: NoteOpt = None, highlight: HighlightOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """A static, self-contained HTML report on a country or an institution (works offline).
@@ -167,17 +170,23 @@ def report(
     if (pair or pdf) and (journals or rollup):
         _fail(f"{'--journals' if journals else '--rollup'}: the fact sheets (--pdf, --pair) are not drawn under it; "
               "leave it out, or write the HTML report without --pdf")
+    editorial = Editorial.of(title, subtitle, note, highlight)
+    if pair and editorial.given():
+        _fail("--title, --subtitle, --note, --highlight: apply to the report (--focus) and to `collabatlas chart`, "
+              "not to the pair fact sheet (--pair)")
     if pair:
         _pair_report(pair, out, pdf, years, subject, type, store)
         return
     if not focus:
         _fail("give --focus (a country or an institution) or --pair A B")
     check_range("--top", top, 1, allow_none=False)
+    owned_files(out)  # a folder that cannot take the report is refused before any work
     prepare_out(out, directory=True)
     given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
              "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
              "--journals": journals, "--source": source.value if source is not Source.works else None,
-             "--store": store}
+             "--title": editorial.title, "--subtitle": editorial.subtitle, "--note": editorial.note,
+             "--highlight": ",".join(editorial.highlight) or None, "--store": store}
     command = shlex.join(["collabatlas", "report", "--focus", focus, "--out", str(out),
                           *[str(x) for k, v in given.items() if v is not None for x in (k, v)],
                           *([] if images else ["--no-images"]), *(["--pdf"] if pdf else []),
@@ -190,50 +199,52 @@ def report(
             bar.update(task, description=step, advance=1)
 
         built = report_lib.build_report(atlas, focus, group=group, landscape_year=landscape_year, top=top,
-                                        command=command, progress=say, source=source.value, options=options)
+                                        command=command, progress=say, source=source.value, options=options,
+                                        editorial=editorial)
         n_files = len(built.all_charts()) * (2 if images else 0) + 1
         bar.update(task, total=n_files + 8, completed=8)
-        try:
-            paths = report_lib.write_report(built, out, formats=("png", "svg") if images else (), progress=say)
-        except OSError as exc:
-            write_failed(out, exc)
+        extra = {}
         if pdf:
             bar.update(task, description="fact sheet (PDF)")
-            paths.append(_write_sheet(atlas, focus, None, out, years, subject, type))
-    console.print(f"wrote {markup(paths[0])} and {len(paths) - 1} chart files to {markup(out)}")
+            extra = dict([_sheet_pdf(atlas, focus, None, years, subject, type)])
+        try:
+            paths = report_lib.write_report(built, out, formats=("png", "svg") if images else (), progress=say,
+                                            raw_csv=Output.raw_csv, extra=extra)
+        except OSError as exc:
+            write_failed(out, exc)
+    console.print(f"wrote {markup(paths[0])} and {len(paths) - 1} chart, data and fact sheet files to {markup(out)}")
 
 
-def _write_sheet(atlas, focus: str, partner: str | None, out: Path, years, subject, type) -> Path:
+def _sheet_pdf(atlas, focus: str, partner: str | None, years, subject, type) -> tuple[str, bytes]:
+    """(file name, PDF bytes) of the fact sheet on ``focus`` (and ``partner``)."""
     from collabatlas.views import factsheet
 
     sheet = factsheet.build_factsheet(atlas, focus, partner=partner, years=years, subject=subject, type=type)
-    path = out / f"{factsheet.file_stem(sheet)}.pdf"
     try:
-        return factsheet.write_factsheet(sheet, path)
+        return f"{factsheet.file_stem(sheet)}.pdf", factsheet.html_to_pdf(factsheet.render_html(sheet))
     except factsheet.FactSheetError as exc:
         _fail(str(exc))
-    except OSError as exc:
-        write_failed(path, exc)
 
 
 def _pair_report(pair: tuple[str, str], out: Path, pdf: bool, years, subject, type, store) -> None:
     """``report --pair A B``: the pair's fact sheet as HTML (index.html) and, with --pdf, as PDF."""
     from collabatlas.views import factsheet
 
+    owned_files(out)  # a folder that cannot take the sheet is refused before any work
     prepare_out(out, directory=True)
     with _open(store) as atlas, err_console.status(f"fact sheet {pair[0]}–{pair[1]}"):
         sheet = factsheet.build_factsheet(atlas, pair[0], partner=pair[1], years=years, subject=subject, type=type)
         html = factsheet.render_html(sheet)
+        names = ["index.html"]
         try:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "index.html").write_text(html, encoding="utf-8")
-            written = [out / "index.html"]
-            if pdf:
-                path = out / f"{factsheet.file_stem(sheet)}.pdf"
-                path.write_bytes(factsheet.html_to_pdf(html))
-                written.append(path)
+            pdf_bytes = factsheet.html_to_pdf(html) if pdf else None
+            with report_folder(out) as tmp:  # atomically, like the report
+                (tmp / "index.html").write_text(html, encoding="utf-8")
+                if pdf_bytes is not None:
+                    names.append(f"{factsheet.file_stem(sheet)}.pdf")
+                    (tmp / names[-1]).write_bytes(pdf_bytes)
         except factsheet.FactSheetError as exc:
             _fail(str(exc))
         except OSError as exc:
             write_failed(out, exc)
-    console.print("wrote " + " and ".join(markup(p) for p in written))
+    console.print("wrote " + " and ".join(markup(out / n) for n in names))
