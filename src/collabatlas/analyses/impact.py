@@ -104,6 +104,19 @@ def caption(counting: str, normalisation: str, coverage: dict) -> str:
             f"({coverage.get('with_citations', 0):,} with a citation count)")
 
 
+def impacts_table(atlas, normalisation: str) -> str:
+    """A temporary table of this connection holding every eligible work's impact under ``normalisation``
+    (:func:`collabatlas.counting.impact.work_impact_sql`: the store's reference sets are computed once
+    per data version, not once per unit)."""
+    name = f"impact_{normalisation}"
+    versions = atlas.__dict__.setdefault("_impact_versions", {})
+    version = atlas.data_version
+    if versions.get(name) != version:
+        atlas.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {impact_sql.work_impact_sql(normalisation)}")
+        versions[name] = version
+    return name
+
+
 def impact(atlas, unit: str, level: str = "country", counting: str = "full", normalisation: str = "openalex",
            ci: int = 0, **options) -> pd.DataFrame:
     """The impact table of ``unit`` (see :func:`collabatlas.counting.impact.impact_sql`): columns
@@ -122,13 +135,14 @@ def impact(atlas, unit: str, level: str = "country", counting: str = "full", nor
     focus = atlas.resolve_unit(level, unit)
     c = atlas.counting_for(level, **options)
     countries = atlas.unit_shares_table(atlas.counting_for("country"))
-    df = atlas._df(impact_sql.impact_sql(c, focus, counting, normalisation, countries))
+    impacts = impacts_table(atlas, normalisation)
+    df = atlas._df(impact_sql.impact_sql(c, focus, counting, normalisation, countries, impacts))
     for col in ("p", "p_impact"):
         df[col] = df[col].astype("int64")
     for col in ("p_frac", "mcs", "mncs", "pp_top10"):
         df[col] = df[col].astype(float)
     if ci:
-        rows = atlas._df(impact_sql.impact_rows_sql(c, focus, counting, normalisation, countries))
+        rows = atlas._df(impact_sql.impact_rows_sql(c, focus, counting, normalisation, countries, impacts))
         bounds = impact_intervals(rows, ci)
         ordered = ["collab_type"]
         for col in impact_sql.INDICATORS:
@@ -142,7 +156,7 @@ def impact(atlas, unit: str, level: str = "country", counting: str = "full", nor
         df.insert(1, "name", df["unit"].map(name))
     df["normalisation"] = normalisation
     df["counting"] = counting
-    coverage_row = atlas._df(impact_sql.coverage_sql(c, focus, normalisation))
+    coverage_row = atlas._df(impact_sql.coverage_sql(c, focus, normalisation, impacts))
     coverage = {k: int(v) for k, v in coverage_row.iloc[0].items()} if len(coverage_row) else {}
     text = caption(counting, normalisation, coverage)
     df.attrs.update(unit=focus, normalisation=normalisation, counting=counting, coverage=coverage, caption=text,
