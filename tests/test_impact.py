@@ -343,3 +343,17 @@ def test_api_impact_and_pair_indices(tmp_path):
         jp_us = next(r for r in pairs["rows"] if (r["unit_a"], r["unit_b"]) == ("JP", "US"))
         assert jp_us["ric_ba"] == pytest.approx(0.9) and jp_us["jaccard"] == pytest.approx(1 / 3)
         assert client.get("/api/pairs?indices=cosine").status_code == 422
+
+
+def test_reference_sets_follow_new_data(tmp_path):
+    """The store's reference sets are cached per data version: a new work in set A changes JP's figures."""
+    extra = [work("W11", [[I3]], **cited(90, 1.0, True))]  # set A: n 9, mean 170/9, t = 90 (r = 0.9)
+    with collabatlas.open(":memory:") as atlas:
+        atlas.ingest(write_jsonl(tmp_path / "a.jsonl", HAND_WORKS))
+        before = atlas.impact("JP", normalisation="store").set_index("collab_type")
+        atlas.ingest(write_jsonl(tmp_path / "b.jsonl", extra))
+        after = atlas.impact("JP", normalisation="store").set_index("collab_type")
+    assert before.loc["all", "mncs"] == pytest.approx(6 / 7)
+    # set A members of JP: W1 10, W2 0, W3 20, W4 5, W5 5, W7 10 → Σ 50 / mean 170/9; W9 still 1
+    assert after.loc["all", "mncs"] == pytest.approx((50 * 9 / 170 + 1) / 7)
+    assert after.loc["all", "pp_top10"] == pytest.approx(0.1 / 7)  # W11 at t takes all of r = 0.9; W3 none

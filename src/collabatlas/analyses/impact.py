@@ -33,31 +33,61 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
 
 
+def bootstrap_sums(wkeys, keys, values, n_keys: int, replicates: int,
+                   seed: int = uncertainty.DEFAULT_SEED) -> np.ndarray:
+    """``sums[r, k]``: replicate r's Σ weight(work) × value over the rows (wkeys, keys, values) with key
+    k, each work weighted Poisson(1) per replicate (one weight shared by all its rows). The rows go into
+    a sparse works × keys matrix, and each chunk of replicates is one sparse-dense product."""
+    from scipy import sparse
+
+    replicates = uncertainty.check_replicates(replicates, allow_zero=False)
+    if replicates * n_keys > uncertainty.MAX_RESULT_CELLS:
+        raise CountingError(f"ci {replicates:,} over {n_keys:,} values needs too much memory "
+                            f"(limit {uncertainty.MAX_RESULT_CELLS:,} replicate values): use fewer replicates or "
+                            "narrower filters")
+    works, work_index = np.unique(np.asarray(wkeys), return_inverse=True)
+    matrix = sparse.csc_matrix((np.asarray(values, dtype=float), (np.asarray(keys, dtype=np.int64), work_index)),
+                               shape=(n_keys, len(works)))  # keys × works; repeated (key, work) cells add up
+    rng = np.random.default_rng(seed)
+    chunk = max(1, min(replicates, _CELLS_PER_CHUNK // max(len(works), 1)))
+    out = np.empty((replicates, n_keys))
+    for first in range(0, replicates, chunk):
+        n = min(chunk, replicates - first)
+        weights = rng.poisson(1.0, size=(len(works), n)).astype(float)
+        out[first:first + n] = (matrix @ weights).T
+    return out
+
+
+_CELLS_PER_CHUNK = 20_000_000  # works × replicates of Poisson weights held at once
+
+
 def impact_intervals(rows: pd.DataFrame, replicates: int, seed: int = uncertainty.DEFAULT_SEED,
                      level: float = 0.95) -> pd.DataFrame:
     """Percentile intervals of every indicator of every row type from the per-work rows of
     :func:`collabatlas.counting.impact.impact_rows_sql`: each replicate gives every work one Poisson(1)
     weight, shared by all rows, and the means of a replicate are its weighted sums over its weights.
     The normalisation (reference sets) is held fixed. Index: collab_type; columns ``<col>_lo`` / ``_hi``."""
-    replicates = uncertainty.check_replicates(replicates, allow_zero=False)
     row_index = {name: k for k, name in enumerate(impact_sql.ROWS)}
-    parts = []
+    n_keys = len(impact_sql.ROWS) * len(_SUMS)
+    wkeys, keys, values = [], [], []
     if len(rows):
         eligible = rows["eligible"].astype(bool).to_numpy()
         w = rows["w"].to_numpy(dtype=float)
-        values = {"p": np.ones(len(rows)), "p_frac": rows["share"].to_numpy(dtype=float),
-                  "p_impact": eligible.astype(float), "w_impact": np.where(eligible, w, 0.0)}
+        sums = {"p": np.ones(len(rows)), "p_frac": rows["share"].to_numpy(dtype=float),
+                "p_impact": eligible.astype(float), "w_impact": np.where(eligible, w, 0.0)}
         for name, col in (("w_cit", "cit"), ("w_ncs", "ncs"), ("w_top", "top")):
-            values[name] = np.where(eligible, w * rows[col].fillna(0).to_numpy(dtype=float), 0.0)
-        keys = rows["collab_type"].map(row_index).to_numpy() * len(_SUMS)
+            sums[name] = np.where(eligible, w * rows[col].fillna(0).to_numpy(dtype=float), 0.0)
+        base = rows["collab_type"].map(row_index).to_numpy(dtype=np.int64) * len(_SUMS)
         for q, name in enumerate(_SUMS):
-            parts.append(pd.DataFrame({"wkey": rows["wkey"].to_numpy(), "key": keys + q, "value": values[name]}))
-    contrib = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["wkey", "key", "value"])
-    keys, sums = uncertainty.replicate_sums(contrib, replicates, seed)
-    full = np.zeros((replicates, len(impact_sql.ROWS) * len(_SUMS)))
-    if len(keys):
-        full[:, keys.astype(int)] = sums
-    full = full.reshape(replicates, len(impact_sql.ROWS), len(_SUMS))
+            wkeys.append(rows["wkey"].to_numpy())
+            keys.append(base + q)
+            values.append(sums[name])
+    if wkeys:
+        full = bootstrap_sums(np.concatenate(wkeys), np.concatenate(keys), np.concatenate(values), n_keys,
+                              replicates, seed)
+    else:
+        full = np.zeros((uncertainty.check_replicates(replicates, allow_zero=False), n_keys))
+    full = full.reshape(len(full), len(impact_sql.ROWS), len(_SUMS))
     s = {name: full[:, :, q] for q, name in enumerate(_SUMS)}
     derived = {"p": s["p"], "p_frac": s["p_frac"], "p_impact": s["p_impact"],
                "mcs": _ratio(s["w_cit"], s["w_impact"]), "mncs": _ratio(s["w_ncs"], s["w_impact"]),
@@ -72,6 +102,19 @@ def caption(counting: str, normalisation: str, coverage: dict) -> str:
     return (f"{impact_sql.NORMALISATION_LABEL[normalisation]}; {COUNTING_LABEL[counting]}; "
             f"{coverage.get('eligible', 0):,} of {coverage.get('works', 0):,} works of the unit eligible "
             f"({coverage.get('with_citations', 0):,} with a citation count)")
+
+
+def impacts_table(atlas, normalisation: str) -> str:
+    """A temporary table of this connection holding every eligible work's impact under ``normalisation``
+    (:func:`collabatlas.counting.impact.work_impact_sql`: the store's reference sets are computed once
+    per data version, not once per unit)."""
+    name = f"impact_{normalisation}"
+    versions = atlas.__dict__.setdefault("_impact_versions", {})
+    version = atlas.data_version
+    if versions.get(name) != version:
+        atlas.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {impact_sql.work_impact_sql(normalisation)}")
+        versions[name] = version
+    return name
 
 
 def impact(atlas, unit: str, level: str = "country", counting: str = "full", normalisation: str = "openalex",
@@ -92,13 +135,14 @@ def impact(atlas, unit: str, level: str = "country", counting: str = "full", nor
     focus = atlas.resolve_unit(level, unit)
     c = atlas.counting_for(level, **options)
     countries = atlas.unit_shares_table(atlas.counting_for("country"))
-    df = atlas._df(impact_sql.impact_sql(c, focus, counting, normalisation, countries))
+    impacts = impacts_table(atlas, normalisation)
+    df = atlas._df(impact_sql.impact_sql(c, focus, counting, normalisation, countries, impacts))
     for col in ("p", "p_impact"):
         df[col] = df[col].astype("int64")
     for col in ("p_frac", "mcs", "mncs", "pp_top10"):
         df[col] = df[col].astype(float)
     if ci:
-        rows = atlas._df(impact_sql.impact_rows_sql(c, focus, counting, normalisation, countries))
+        rows = atlas._df(impact_sql.impact_rows_sql(c, focus, counting, normalisation, countries, impacts))
         bounds = impact_intervals(rows, ci)
         ordered = ["collab_type"]
         for col in impact_sql.INDICATORS:
@@ -112,7 +156,7 @@ def impact(atlas, unit: str, level: str = "country", counting: str = "full", nor
         df.insert(1, "name", df["unit"].map(name))
     df["normalisation"] = normalisation
     df["counting"] = counting
-    coverage_row = atlas._df(impact_sql.coverage_sql(c, focus, normalisation))
+    coverage_row = atlas._df(impact_sql.coverage_sql(c, focus, normalisation, impacts))
     coverage = {k: int(v) for k, v in coverage_row.iloc[0].items()} if len(coverage_row) else {}
     text = caption(counting, normalisation, coverage)
     df.attrs.update(unit=focus, normalisation=normalisation, counting=counting, coverage=coverage, caption=text,
@@ -140,16 +184,12 @@ def index_intervals(atlas, c, pairs: pd.DataFrame, indices: tuple[str, ...], rep
         if len(joint) else np.array([], dtype=int)
     keep = joint_keys >= 0
     works = units["wkey"].drop_duplicates().to_numpy()
-    contrib = pd.concat([
-        pd.DataFrame({"wkey": works, "key": 0, "value": 1.0}),  # T
-        pd.DataFrame({"wkey": units["wkey"].to_numpy(), "key": 1 + unit_index.get_indexer(units["unit"]),
-                      "value": 1.0}),
-        pd.DataFrame({"wkey": joint["wkey"].to_numpy()[keep], "key": 1 + n_units + joint_keys[keep], "value": 1.0}),
-    ], ignore_index=True)
-    keys, sums = uncertainty.replicate_sums(contrib, replicates, seed)
-    full = np.zeros((replicates, 1 + n_units + len(pairs)))
-    if len(keys):
-        full[:, keys.astype(int)] = sums
+    n_keys = 1 + n_units + len(pairs)
+    full = bootstrap_sums(
+        np.concatenate([works, units["wkey"].to_numpy(), joint["wkey"].to_numpy()[keep]]),
+        np.concatenate([np.zeros(len(works), dtype=np.int64), 1 + unit_index.get_indexer(units["unit"]),
+                        1 + n_units + joint_keys[keep]]),
+        np.ones(len(works) + len(units) + int(keep.sum())), n_keys, replicates, seed)
     t = full[:, [0]]
     n_x = full[:, 1 + unit_index.get_indexer(pairs["unit_a"])]
     n_y = full[:, 1 + unit_index.get_indexer(pairs["unit_b"])]

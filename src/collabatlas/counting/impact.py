@@ -114,7 +114,8 @@ def country_shares_sql() -> str:
     return _SUM_PARTS.format(parts=parts)
 
 
-def _work_rows_ctes(c: Counting, counting: str, normalisation: str, countries: str | None) -> tuple[str, dict]:
+def _work_rows_ctes(c: Counting, counting: str, normalisation: str, countries: str | None,
+                    impacts: str | None = None) -> tuple[str, dict]:
     """The ``wu`` prefix and CTEs ending in ``x`` (wkey, share, w, ctype, industry, eligible, cit, ncs,
     top): one row per work of the unit ``$focus`` (``w`` = 1 under full counting, the Share under
     fractional)."""
@@ -132,7 +133,7 @@ def _work_rows_ctes(c: Counting, counting: str, normalisation: str, countries: s
                   bool_or(coalesce({SECTOR_SQL} = 'corporate', false)) AS industry
            FROM affiliations f JOIN institutions i ON i.ikey = f.ikey
            WHERE f.wkey IN (SELECT wkey FROM uw) AND f.ikey NOT IN ({ADDRESS_ONLY_SQL}) GROUP BY f.wkey),
-    imp AS ({work_impact_sql(normalisation)}),
+    imp AS ({f"SELECT * FROM {impacts}" if impacts else work_impact_sql(normalisation)}),
     x AS (SELECT uw.wkey, uw.share, {weight} AS w,
                  CASE WHEN coalesce(wc.n_countries, 0) >= 2 THEN 'international'
                       WHEN coalesce(wi.n_inst, 0) >= 2 THEN 'national'
@@ -148,11 +149,12 @@ def _work_rows_ctes(c: Counting, counting: str, normalisation: str, countries: s
 
 
 def impact_sql(c: Counting, focus: str, counting: str = "full", normalisation: str = "openalex",
-               countries: str | None = None) -> tuple[str, dict]:
+               countries: str | None = None, impacts: str | None = None) -> tuple[str, dict]:
     """collab_type, p, p_frac, p_impact, mcs, mncs, pp_top10: one row per :data:`ROWS` entry (in that
     order; 0 / NULL where the unit has no such work) for the unit ``focus`` under the counting ``c``.
-    ``countries``: a table of country-level unit shares (:func:`country_shares_sql`) to read C from."""
-    ctes, params = _work_rows_ctes(c, counting, normalisation, countries)
+    ``countries``: a table of country-level unit shares (:func:`country_shares_sql`) to read C from;
+    ``impacts``: a table holding :func:`work_impact_sql` of ``normalisation`` (a per-connection cache)."""
+    ctes, params = _work_rows_ctes(c, counting, normalisation, countries, impacts)
     order = " ".join(f"WHEN '{name}' THEN {k}" for k, name in enumerate(ROWS))
     names = ", ".join(f"('{name}')" for name in ROWS)
     sql = f"""{ctes},
@@ -173,15 +175,16 @@ def impact_sql(c: Counting, focus: str, counting: str = "full", normalisation: s
 
 
 def impact_rows_sql(c: Counting, focus: str, counting: str = "full", normalisation: str = "openalex",
-                    countries: str | None = None) -> tuple[str, dict]:
+                    countries: str | None = None, impacts: str | None = None) -> tuple[str, dict]:
     """collab_type, wkey, share, w, eligible, cit, ncs, top: one row per row-type and work of the unit
     ``focus`` (what the bootstrap resamples: :mod:`collabatlas.analyses.impact`)."""
-    ctes, params = _work_rows_ctes(c, counting, normalisation, countries)
+    ctes, params = _work_rows_ctes(c, counting, normalisation, countries, impacts)
     return (f"{ctes} SELECT collab_type, wkey, share, w, eligible, cit, ncs, top FROM xr",
             {**params, "focus": focus})
 
 
-def coverage_sql(c: Counting, focus: str, normalisation: str = "openalex") -> tuple[str, dict]:
+def coverage_sql(c: Counting, focus: str, normalisation: str = "openalex",
+                 impacts: str | None = None) -> tuple[str, dict]:
     """works, with_citations, eligible: the unit's works, those with a citation count, and those
     eligible under ``normalisation`` (said in every caption)."""
     check("full", normalisation)
@@ -189,5 +192,6 @@ def coverage_sql(c: Counting, focus: str, normalisation: str = "openalex") -> tu
     sql = f"""{prefix},
     uw AS (SELECT wkey FROM wu WHERE unit = {unit_key_sql(c.level, 'focus')})
     SELECT count(*) AS works, count(w.citations) AS with_citations, count(i.wkey) AS eligible
-    FROM uw JOIN works w ON w.wkey = uw.wkey LEFT JOIN ({work_impact_sql(normalisation)}) i ON i.wkey = uw.wkey"""
+    FROM uw JOIN works w ON w.wkey = uw.wkey
+    LEFT JOIN ({f"SELECT * FROM {impacts}" if impacts else work_impact_sql(normalisation)}) i ON i.wkey = uw.wkey"""
     return sql, {**params, "focus": focus}
