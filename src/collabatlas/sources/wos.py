@@ -16,6 +16,7 @@ are left out); lines without a known author name follow the same fallback.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +35,10 @@ _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z]", "", name.lower())
+    """How an address's author name finds the author: letters and digits of any script, case folded
+    (NFC), punctuation and spaces dropped — so Cyrillic or CJK names, or names that differ only in
+    a digit, do not all collide on one empty key."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", name).casefold() if ch.isalnum())
 
 
 def split_c1(text: str) -> list[str]:
