@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from collabatlas.atlas import Atlas
 from collabatlas.ingest.pipeline import InputError
 from collabatlas.sources.formats import detect_format, unrecognised
-from collabatlas.sources.textread import MALFORMED_CSV_ROW, REPEATED_HEADER
+from collabatlas.sources.textread import MALFORMED_CSV_ROW, REPEATED_HEADER, TRUNCATED_ROW
 from collabatlas.views.cli import app
 from tests._export_fakes import FakeMatcher
 from tests._export_samples import (
@@ -343,3 +343,15 @@ def test_a_wos_record_with_thousands_of_cyrillic_authors_keeps_one_address_each(
     assert [a.addresses for a in records[0].authors[1498:1500]] == [["Inst 1498, Tokyo, Japan."],
                                                                     ["Inst 1499, Tokyo, Japan."]]
     assert all(len(a.addresses) == 1 for a in records[0].authors) and not report.warnings
+
+
+@pytest.mark.parametrize("kind", ["scopus", "wos-tab"])
+def test_a_short_last_row_is_a_cut_off_file(tmp_path, kind):
+    text = scopus_csv() if kind == "scopus" else wos_tab()
+    cut = text[:text.rstrip("\n").rindex("Univ") + 2]  # inside the last row's addresses
+    f = tmp_path / ("cut.csv" if kind == "scopus" else "cut.txt")
+    f.write_text(cut)
+    atlas = Atlas(":memory:")
+    report = atlas.ingest(f, matcher=FakeMatcher())
+    assert report.skipped == {TRUNCATED_ROW: 1} and report.damaged == 1
+    assert report.works_inserted == (1 if kind == "scopus" else 2)

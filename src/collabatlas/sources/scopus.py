@@ -22,7 +22,7 @@ from collabatlas.sources import bibtex
 from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
-from collabatlas.sources.textread import read_csv_rows
+from collabatlas.sources.textread import read_csv_rows, skip_wrong_width, with_last
 
 _EID = re.compile(r"2-s2\.0-\d+")
 
@@ -112,11 +112,11 @@ def canonical_header(path: Path) -> Callable[[list[str], int], list[str]]:
 def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
     """Scopus CSV (header names in any case; the :data:`REQUIRED` columns must be present). A row
     whose column count differs from the header's is skipped, named and counted."""
-    for number, line_no, header, values in read_csv_rows(path, report, counter, check_header=canonical_header(path)):
+    rows = read_csv_rows(path, report, counter, check_header=canonical_header(path))
+    for (number, line_no, header, values), last in with_last(rows):
         where = f"{path}: record {number} (line {line_no})"
         if len(values) != len(header):
-            report.skip("row with a wrong number of columns",
-                        f"{where}: {len(values)} columns, header has {len(header)}")
+            skip_wrong_width(report, where, len(values), len(header), last)
             continue
         row = dict(zip(header, values, strict=False))
         eid = _EID.search(row.get("EID", "") or "")
