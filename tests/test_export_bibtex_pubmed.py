@@ -243,3 +243,21 @@ def test_a_truncated_gzip_bibtex_keeps_the_entries_before_the_damage(tmp_path):
     report = atlas.ingest(f, format="scopus", matcher=FakeMatcher())
     assert 20 <= report.works_inserted < 60
     assert report.skipped == {"truncated or corrupt file": 1} and report.unaccounted == 0
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1000, 1 << 20])
+def test_xml_record_cutting_does_not_depend_on_block_boundaries(block):
+    import io
+
+    from collabatlas.sources.pubmed import _article_chunks
+
+    first = pubmed_xml(range(1, 6))
+    text = (first[:first.index("<ArticleTitle>Title of 4")] + pubmed_xml(range(10, 14))
+            + "<PubmedBookArticle><BookDocument><PMID>9</PMID></BookDocument></PubmedBookArticle>\n"
+            + pubmed_article(99)[:-40]).encode()
+    chunks = list(_article_chunks(io.BytesIO(text), block_size=block))
+    assert [(n, c) for n, _o, _l, _b, c in chunks] == [("PubmedArticle", True)] * 3 + [("PubmedArticle", False)] + [
+        ("PubmedArticle", True)] * 4 + [("PubmedBookArticle", True), ("PubmedArticle", False)]
+    for _name, offset, line, data, _complete in chunks:
+        assert text[offset:offset + len(data)] == data
+        assert text[:offset].count(b"\n") + 1 == line

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from collabatlas.atlas import Atlas
 from collabatlas.ingest.pipeline import InputError
 from collabatlas.sources.formats import detect_format, unrecognised
-from collabatlas.sources.textread import MALFORMED_CSV_ROW, REPEATED_HEADER
+from collabatlas.sources.textread import MALFORMED_CSV_ROW, REPEATED_HEADER, TRUNCATED_ROW
 from collabatlas.views.cli import app
 from tests._export_fakes import FakeMatcher
 from tests._export_samples import (
@@ -298,3 +298,60 @@ def test_real_exports_in_utf16_with_cr_line_ends_read_alike(shared_data, tmp_pat
     records, report = read_export(f)
     assert summary(records) == summary(expected) and len(records) > 0
     assert report.records_skipped == 0
+
+
+# -- WoS author keys: names of any script -----------------------------------------------------------------
+
+def _cyrillic(i: int) -> str:
+    return "".join(chr(0x430 + (i // 32 ** k) % 32) for k in range(3)).capitalize()
+
+
+def test_wos_addresses_find_cyrillic_and_digit_named_authors(tmp_path):
+    text = """PT J
+AF Иванов, Иван
+   Петров, Пётр
+   Smith, John 2
+   Smith, John 3
+TI Names in other scripts
+C1 [Иванов, Иван] Univ Tokyo, Tokyo, Japan.
+   [Петров, Пётр; Smith, John 2] Harvard Univ, Cambridge, MA 02138 USA.
+   [Smith, John 3] Univ Tokyo, Tokyo, Japan.
+PY 2020
+UT WOS:000000000000501
+ER
+"""
+    f = tmp_path / "cyrillic.txt"
+    f.write_text(text)
+    atlas = Atlas(":memory:")
+    atlas.ingest(f, matcher=FakeMatcher())
+    shares = {r.unit: r.share for r in atlas.scores(level="country").itertuples()}
+    assert shares == pytest.approx({"JP": 0.5, "US": 0.5})
+    records, _ = read_export(f)
+    assert [len(a.addresses) for a in records[0].authors] == [1, 1, 1, 1]
+
+
+def test_a_wos_record_with_thousands_of_cyrillic_authors_keeps_one_address_each(tmp_path):
+    names = [f"{_cyrillic(i)}, {_cyrillic(i + 7)}" for i in range(3000)]
+    assert len(set(names)) == 3000
+    lines = ["PT J", "AF " + names[0], *("   " + n for n in names[1:]), "TI Hyperauthorship",
+             "C1 " + f"[{names[0]}] Inst 0, Tokyo, Japan.", *(f"   [{n}] Inst {i}, Tokyo, Japan."
+                                                               for i, n in enumerate(names) if i),
+             "PY 2021", "UT WOS:000000000000502", "ER"]
+    f = tmp_path / "hyper.txt"
+    f.write_text("\n".join(lines) + "\n")
+    records, report = read_export(f)
+    assert [a.addresses for a in records[0].authors[1498:1500]] == [["Inst 1498, Tokyo, Japan."],
+                                                                    ["Inst 1499, Tokyo, Japan."]]
+    assert all(len(a.addresses) == 1 for a in records[0].authors) and not report.warnings
+
+
+@pytest.mark.parametrize("kind", ["scopus", "wos-tab"])
+def test_a_short_last_row_is_a_cut_off_file(tmp_path, kind):
+    text = scopus_csv() if kind == "scopus" else wos_tab()
+    cut = text[:text.rstrip("\n").rindex("Univ") + 2]  # inside the last row's addresses
+    f = tmp_path / ("cut.csv" if kind == "scopus" else "cut.txt")
+    f.write_text(cut)
+    atlas = Atlas(":memory:")
+    report = atlas.ingest(f, matcher=FakeMatcher())
+    assert report.skipped == {TRUNCATED_ROW: 1} and report.damaged == 1
+    assert report.works_inserted == (1 if kind == "scopus" else 2)

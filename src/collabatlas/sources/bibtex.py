@@ -36,6 +36,7 @@ _FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z][\w\-:.+/]*(?:[ \t\u00a0]+[\w\-:.+/]+
 _CLOSER_LINE = re.compile(r"\n[ \t]*[})][ \t]*$")
 _BRACES = re.compile(r"\\[{}]|[{}()]")
 _BRACES_QUOTES = re.compile(r"\\[{}\"]|[{}()\"]")
+_SPACE = re.compile(r"\s*")
 _AND = re.compile(r"\s+and\s+", re.I)
 _LATEX = [(re.compile(r"\\([&%$#_{}])"), r"\1"), (re.compile(r"\{\\[`'^\"~=.uvHc]\s*\{?(\w)\}?\}"), r"\1"),
           (re.compile(r"\\[`'^\"~=.]\{?(\w)\}?"), r"\1")]
@@ -62,6 +63,8 @@ class _Broken(ValueError):
 
 
 def _unlatex(value: str) -> str:
+    if "\\" not in value:
+        return value.replace("{", "").replace("}", "").strip()
     for pattern, repl in _LATEX:
         value = pattern.sub(repl, value)
     return value.replace("{", "").replace("}", "").strip()
@@ -78,6 +81,10 @@ def _key_end(body: str) -> int:
 def _balanced_end(text: str, i: int, closer: str = "}") -> int:
     """Index of the ``closer`` that ends the group opened just before ``i`` (braces nest; ``\\{``,
     ``\\}`` are text), or -1."""
+    if closer == "}":  # the common case first: a value without inner braces or escapes
+        j = text.find("}", i)
+        if j >= 0 and text.find("{", i, j) < 0 and text.find("\\", i, j) < 0:
+            return j
     depth, skip_to = 0, -1
     for m in _BRACES.finditer(text, i) if closer == "}" else _BRACES_QUOTES.finditer(text, i):
         ch = m.group()
@@ -126,8 +133,7 @@ class _Tokens:
         self.s, self.i, self.macros, self.report, self.where = body, 0, macros, report, where
 
     def skip_space(self) -> None:
-        while self.i < len(self.s) and self.s[self.i].isspace():
-            self.i += 1
+        self.i = _SPACE.match(self.s, self.i).end()
 
     def name(self) -> str:
         self.skip_space()

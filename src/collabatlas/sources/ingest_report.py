@@ -31,7 +31,8 @@ DAMAGE_REASONS = frozenset({"malformed JSON line", "malformed JSON record (over 
                             "unterminated WoS record (file ends before ER)",
                             "unterminated BibTeX entry (braces never close)",
                             "malformed or truncated XML record",
-                            "malformed CSV row (a quote that does not close; the lines after it are read again)"})
+                            "malformed CSV row (a quote that does not close; the lines after it are read again)",
+                            "row cut short at the end of the file (truncated file)"})
 DAMAGED_EXIT_CODE = 3
 
 

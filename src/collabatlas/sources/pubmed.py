@@ -215,50 +215,56 @@ def _article_chunks(stream, block_size: int = 1 << 20) -> Iterator[tuple[str, in
     """(element name, byte offset, line, bytes, complete) of every ``PubmedArticle`` and
     ``PubmedBookArticle`` element, found by its start and end tags: a record whose end tag is missing
     (a truncated file, or a second document joined to the first with ``cat``) ends where the next
-    record starts, or at the end of the file, and comes back with ``complete`` False."""
+    record starts, or at the end of the file, and comes back with ``complete`` False. Linear in the
+    file: the buffer is compacted only when a block is read, line ends are counted once."""
     buf = b""
-    base = 0  # offset of buf[0] in the stream
-    line = 1  # line of buf[0]
+    base = 0  # offset in the stream of buf[0]
+    pos = 0  # where the search goes on in buf
+    counted, line = 0, 1  # line is the line of buf[counted]
     eof = False
-    pos = 0
+
+    def read_more(drop: int) -> int:
+        """Drop ``buf[:drop]`` (consumed), append a block; returns how far indexes moved."""
+        nonlocal buf, base, counted, line, eof
+        line += buf.count(b"\n", counted, drop) if drop > counted else 0
+        counted = max(counted, drop) - drop
+        base += drop
+        block = stream.read(block_size)
+        eof = not block
+        buf = buf[drop:] + block
+        return drop
+
     while True:
         m = _ARTICLE_START.search(buf, pos)
         if m is None:
             if eof:
                 return
-            keep = max(pos, len(buf) - 32)  # a start tag may straddle two blocks
-            line += buf.count(b"\n", 0, keep)
-            base += keep
-            buf, pos = buf[keep:], 0
-            block = stream.read(block_size)
-            eof = not block
-            buf += block
+            pos -= read_more(max(pos, len(buf) - 32))  # a start tag may straddle two blocks
+            pos = max(pos, 0)
             continue
         name = m.group(1)
         end_tag = b"</" + name + b">"
-        start, scan = m.start(), m.end()
+        start, body, scan = m.start(), m.end(), m.end()
         while True:  # scan only what was not scanned yet (a record without its end tag may run long)
             end = buf.find(end_tag, scan)
             nxt = _ARTICLE_START.search(buf, scan, end if end >= 0 else len(buf))
             if nxt is not None or end >= 0 or eof:
                 break
-            scan = max(m.end(), len(buf) - 64)
-            block = stream.read(block_size)
-            eof = not block
-            buf += block
-        line_at = line + buf.count(b"\n", 0, start)
+            scan = max(body, len(buf) - 64)
+            moved = read_more(start if start >= block_size else 0)
+            start, body, scan = start - moved, body - moved, scan - moved
+        line += buf.count(b"\n", counted, start)
+        counted = start
         if nxt is not None:
-            yield name.decode(), base + start, line_at, buf[start:nxt.start()], False
             stop = nxt.start()
+            yield name.decode(), base + start, line, buf[start:stop], False
         elif end >= 0:
             stop = end + len(end_tag)
-            yield name.decode(), base + start, line_at, buf[start:stop], True
+            yield name.decode(), base + start, line, buf[start:stop], True
         else:
-            yield name.decode(), base + start, line_at, buf[start:], False
+            yield name.decode(), base + start, line, buf[start:], False
             return
-        line += buf.count(b"\n", 0, stop)
-        base += stop
-        buf, pos = buf[stop:], 0
+        pos = stop
 
 
 def read_xml(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:

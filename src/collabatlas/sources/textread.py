@@ -19,15 +19,17 @@ import gzip
 import re
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from collabatlas.sources.ingest_report import IngestReport
 
 #: the largest CSV cell read (characters): far above any real record, and small enough that a quote
 #: that never closes cannot hold the whole file in one cell; below 2**31 so C ``long`` holds it everywhere
 CSV_FIELD_LIMIT = 1 << 26
+
+T = TypeVar("T")
 
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -286,6 +288,29 @@ def read_csv_rows(path: Path, report: IngestReport, counter: HasStream, delimite
             continue
         record += 1
         yield record, start, header, row
+
+
+#: a last row with fewer columns than the header: the file was cut there (damage)
+TRUNCATED_ROW = "row cut short at the end of the file (truncated file)"
+WRONG_WIDTH = "row with a wrong number of columns"
+
+
+def skip_wrong_width(report: IngestReport, where: str, got: int, width: int, last: bool) -> None:
+    """Count a row whose column count is not the header's: a short last row is a cut-off file."""
+    report.skip(TRUNCATED_ROW if last and got < width else WRONG_WIDTH, f"{where}: {got} columns, header has {width}")
+
+
+def with_last(items: Iterable[T]) -> Iterator[tuple[T, bool]]:
+    """(item, whether it is the last one) of an iterable, reading one item ahead."""
+    it = iter(items)
+    try:
+        previous = next(it)
+    except StopIteration:
+        return
+    for item in it:
+        yield previous, False
+        previous = item
+    yield previous, True
 
 
 def _row_key(cells: list[str]) -> list[str]:

@@ -27,7 +27,7 @@ from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.record import author_key, parse_year
 from collabatlas.sources.subject_crosswalk import split_categories
-from collabatlas.sources.textread import REPEATED_HEADER, text_lines
+from collabatlas.sources.textread import REPEATED_HEADER, skip_wrong_width, text_lines, with_last
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?:[ \t](.*)|)$")
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
@@ -219,7 +219,7 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         report.warn("WoS tab-delimited header without the usual tags (read as it is)")
         report.note(f"{path}: header {chr(9).join(header)[:80]!r} is not a row of WoS tags")
     state = {"width": len(header)}
-    for record, line_no, values, joined in _tab_rows(lines, state):
+    for (record, line_no, values, joined), last in with_last(_tab_rows(lines, state)):
         if record == 0:  # a header row again: exports joined with `cat`
             header = [h.strip() for h in values]
             state["width"] = len(header)
@@ -228,8 +228,7 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
             continue
         where = f"{path}: record {record} (line {line_no})"
         if len(values) != len(header):
-            report.skip("row with a wrong number of columns",
-                        f"{where}: {len(values)} columns, header has {len(header)}")
+            skip_wrong_width(report, where, len(values), len(header), last)
             continue
         if joined:
             report.warn("tab-delimited row continued over several lines (embedded line break, joined)")
