@@ -411,3 +411,10 @@ def test_a_malformed_ror_id_is_stored_empty(tmp_path):
 
 def test_unicode_names_survive_the_contract():
     assert unicodedata.is_normalized("NFC", R.clean_text("Zoë Ибрагимова 李") or "")
+
+
+def test_country_pairs_refuse_the_dotless_i(tmp_path):
+    f = tmp_path / "pairs.csv"
+    f.write_text("year,country_a,country_b,works\n2020,US,GB,5\n2020,ıt,GB,3\n", encoding="utf-8")
+    report = Atlas(":memory:").ingest_country_pairs(f)
+    assert report.rows_stored == 1 and report.skipped["country code is not two letters"] == 1

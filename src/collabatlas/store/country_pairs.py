@@ -80,8 +80,9 @@ def load(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, provider: str 
     # is counted under its first bad reason only, so rows read = stored + skipped
     checks = {
         "year is not an integer": "TRY_CAST(year AS INTEGER) IS NULL",
-        "country code is not two letters": "NOT coalesce(regexp_full_match(upper(trim(country_a)), '[A-Z]{2}') "
-                                           "AND regexp_full_match(upper(trim(country_b)), '[A-Z]{2}'), false)",
+        # ASCII letters checked before upper(): "ıt" (dotless i) must not become IT (the record contract)
+        "country code is not two letters": "NOT coalesce(regexp_full_match(trim(country_a), '[A-Za-z]{2}') "
+                                           "AND regexp_full_match(trim(country_b), '[A-Za-z]{2}'), false)",
         "works is not a count >= 0": "coalesce(TRY_CAST(works AS BIGINT), -1) < 0",
     }
     bad_any = " OR ".join(f"({c})" for c in checks.values())
