@@ -79,7 +79,8 @@ def filters_text(params: dict[str, Any], source: str = "works") -> str:
     """``years 2005-2009, subject ni:chemistry, renormalized``, or ``all works (no filter)`` (``all
     years (no filter)`` for the pair data)."""
     shown = {k: params.get(k) for k in (*CAPTIONED, *OPTION_LABELS)}
-    return describe_options(shown, none="all years (no filter)" if source == "pairs" else "all works (no filter)")
+    works_filters = DECLARATIONS.get(source, DECLARATIONS["works"]).supports("subject")
+    return describe_options(shown, none="all works (no filter)" if works_filters else "all years (no filter)")
 
 
 def describe(source: str, params: dict[str, Any]) -> dict[str, str]:
