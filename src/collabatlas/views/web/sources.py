@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from collabatlas.atlas import DECLARED, Capabilities, CapabilityError
 from collabatlas.atlas.common import COUNTING as LIBRARY_COUNTING
 from collabatlas.atlas.common import SOURCES
 from collabatlas.counting.options import OPTION_LABELS
 from collabatlas.counting.options import describe as describe_options
-from collabatlas.engines import DECLARED, Capabilities, CapabilityError
 
 #: each source's declaration on the DuckDB store (the dashboard's engine); the engine of a store names
 #: its pair table's provider and date (:func:`capabilities`)
