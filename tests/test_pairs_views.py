@@ -75,7 +75,7 @@ def test_partner_charts_draw_joint_works(store, kind, expected):
         chart = report_lib.make_chart(atlas, kind, unit="JP", years="2020-2021", source="pairs")
     spec = chart.to_dict()
     text = json.dumps(spec)
-    assert FULL_COUNT_LABEL in text and "country-pair aggregates (ingest-pairs)" in text and "Joint works" in text
+    assert FULL_COUNT_LABEL in text and "country-pair table (ingest-pairs)" in text and "Joint works" in text
     key, value = ("partner", "joint_works") if kind == "partners" else ("country", "value")
     drawn = {r[key]: r[value] for r in _data(spec) if key in r and value in r}
     assert drawn == expected

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 import collabatlas
-from collabatlas.engines import EngineError
+from collabatlas.engines import CapabilityError, EngineError
+from collabatlas.errors import answer
 from collabatlas.ingest.pipeline import export_tables
 from tests.conftest import write_jsonl
 from tests.test_counting_oracle import ORACLE, approx, as_dict, pair_dict
@@ -108,6 +109,14 @@ def test_store_only_features_say_so(engines):
     _, spark = engines
     with pytest.raises(EngineError, match="DuckDB store"):
         spark.summary()
+    # refusals come from the Spark engine's declaration (issue 26), answered as user errors
+    assert spark.capabilities().name == "works-spark" and not spark.capabilities().supports("group")
+    for call, what in ((lambda: spark.partners("JP", source="pairs"), "country-pair table"),
+                       (lambda: spark.group("JP", "bri", ["2020"]), "group"),
+                       (lambda: spark.profile("I1"), "profile")):
+        with pytest.raises(CapabilityError, match=f"{what}: not available with the Spark engine") as raised:
+            call()
+        assert answer(raised.value).exit_code == 2
 
 
 def test_hand_oracle_on_spark(tmp_path):

@@ -15,7 +15,7 @@ FOLD_NOTE = {False: "Hong Kong and Macao apart from China", True: "Hong Kong and
 
 
 def _coverage(atlas, c, fold_hk_mo: bool) -> dict:
-    row = atlas._df(ci_sql.coverage_sql(c, fold_hk_mo))
+    row = atlas.query(*ci_sql.coverage_sql(c, fold_hk_mo))
     out = {k: int(v) if pd.notna(v) else 0 for k, v in row.iloc[0].items()} if len(row) else {}
     return out
 
@@ -78,15 +78,15 @@ def indicators(atlas, level: str = "country", years=None, window=None, subject=N
     ci = uncertainty.check_replicates(ci)
     c = atlas.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
                            rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
-    df = atlas._df(ci_sql.indicators_sql(c, counting, fold_hk_mo))
+    df = atlas.query(*ci_sql.indicators_sql(c, counting, fold_hk_mo))
     if counting == "full":
         for col in ("p", *(f"p_{name}" for name in ci_sql.INDICATORS), "p_dist_known"):
             df[col] = df[col].round().astype("int64")
     if ci:
-        rows = atlas._df(ci_sql.indicator_rows_sql(c, counting, fold_hk_mo))
+        rows = atlas.query(*ci_sql.indicator_rows_sql(c, counting, fold_hk_mo))
         bounds = interval_columns(rows, ci)
         if level == "institution":
-            bounds.index = bounds.index.map(atlas._mapping("SELECT ikey, institution_id FROM institutions"))
+            bounds.index = bounds.index.map(atlas.mapping("SELECT ikey, institution_id FROM institutions"))
         ordered = [col for col in df.columns if col in ("unit", "name")]
         for col in df.columns:
             if col in ("unit", "name"):
@@ -141,7 +141,7 @@ def distance(atlas, unit: str, level: str = "country", years=None, window_end_mo
                          f"{coverage.get('institutions', 0):,} institutions without coordinates")
     attrs["notes"] = [attrs["caption"]]
     if partners:
-        df = atlas._df(ci_sql.partner_distance_sql(c, focus, fold_hk_mo=fold_hk_mo, by_partner=True))
+        df = atlas.query(*ci_sql.partner_distance_sql(c, focus, fold_hk_mo=fold_hk_mo, by_partner=True))
         df = df.rename(columns={"unit": "partner"})
         df["joint_works"] = df["joint_works"].astype("int64")
         from collabatlas.analyses.tables import ranked
@@ -149,8 +149,8 @@ def distance(atlas, unit: str, level: str = "country", years=None, window_end_mo
         df = ranked(df, "cs", ["partner"])
         df.attrs.update(attrs)
         return df
-    bands = atlas._df(ci_sql.distance_bands_sql(c, focus, window_end_month, fold_hk_mo))
-    weighted = atlas._df(ci_sql.partner_distance_sql(c, focus, window_end_month, fold_hk_mo))
+    bands = atlas.query(*ci_sql.distance_bands_sql(c, focus, window_end_month, fold_hk_mo))
+    weighted = atlas.query(*ci_sql.partner_distance_sql(c, focus, window_end_month, fold_hk_mo))
     df = bands.merge(weighted, on="period", how="outer")
     if c.filters.years and window_end_month is None:
         first, last = c.filters.years

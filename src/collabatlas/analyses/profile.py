@@ -15,7 +15,6 @@ computed in this module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,10 +22,8 @@ from collabatlas.counting import derived
 from collabatlas.counting.derived import REST_OF_WORLD
 from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError, UnknownUnitError
+from collabatlas.engines.protocol import WorksCounter
 from collabatlas.escaping import like_contains
-
-if TYPE_CHECKING:
-    from collabatlas.atlas import Atlas
 
 __all__ = ["REST_OF_WORLD", "InstitutionProfile", "find_institution", "institution_profile"]
 
@@ -55,24 +52,24 @@ class InstitutionProfile:
         }
 
 
-def find_institution(atlas: Atlas, query: str) -> str:
+def find_institution(atlas: WorksCounter, query: str) -> str:
     """An institution id from an OpenAlex id, a ROR id or URL, or a (part of a) name.
 
     A name matching several institutions picks the one with most works when it is the only exact
     (case-insensitive) match, else raises with the candidates."""
     q = query.strip()
     short = q.rsplit("/", 1)[-1]
-    row = atlas.con.execute(
-        "SELECT institution_id FROM institutions WHERE institution_id = $s OR lower(ror) = lower($s)", {"s": short}
-    ).fetchone()
-    if row:
-        return row[0]
-    found = atlas.con.execute(
+    row = atlas.query(
+        "SELECT institution_id FROM institutions WHERE institution_id = $s OR lower(ror) = lower($s)", {"s": short})
+    if len(row):
+        return row.iloc[0, 0]
+    found = atlas.query(
         """SELECT i.institution_id, i.name, i.country_code, count(DISTINCT f.wkey) AS works
            FROM institutions i LEFT JOIN affiliations f USING (ikey)
            WHERE i.name ILIKE $pattern ESCAPE '\\' GROUP BY ALL ORDER BY works DESC, i.institution_id LIMIT 10""",
         {"pattern": like_contains(q)},  # % and _ in a name are themselves, not wildcards
-    ).fetchall()
+    ).itertuples(index=False, name=None)
+    found = [tuple(None if pd.isna(v) else v for v in r) for r in found]
     if not found:
         raise UnknownUnitError(f"no institution matches {query!r} (try an OpenAlex id such as I27837315 or a ROR id)")
     exact = [r for r in found if (r[1] or "").lower() == q.lower()]
@@ -82,13 +79,13 @@ def find_institution(atlas: Atlas, query: str) -> str:
     raise CountingError(f"{query!r} matches several institutions: {listing}")
 
 
-def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> InstitutionProfile:
+def institution_profile(atlas: WorksCounter, query: str, top: int = 5, **filters) -> InstitutionProfile:
     """The profile of the institution named by ``query`` under ``filters`` (years, window, subject, type,
     journals, renormalize, rollup, exclude_dual_affiliations: the options of :meth:`Atlas.totals`)."""
     iid = find_institution(atlas, query)
-    name, country = atlas.con.execute(
-        "SELECT name, country_code FROM institutions WHERE institution_id = $i", {"i": iid}
-    ).fetchone()
+    name, country = atlas.query("SELECT name, country_code FROM institutions WHERE institution_id = $i",
+                                {"i": iid}).iloc[0]
+    name, country = (None if pd.isna(name) else name), (None if pd.isna(country) else country)
     row = atlas.totals(level="institution", unit=iid, **filters)
     if row.empty:
         if filters.get("rollup"):
@@ -101,7 +98,7 @@ def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> In
     partners = atlas.partner_detail(c, "institution", iid)  # own_pct and the international part: SQL
     international = partners["pct_of_international_cs"].notna()
     domestic = partners["country"].notna() & (partners["country"] == country)
-    hotspots = atlas._df(derived.partner_countries_sql(c, iid, top=top)).drop(columns="domestic")
+    hotspots = atlas.query(*derived.partner_countries_sql(c, iid, top=top)).drop(columns="domestic")
     hotspots["joint_partners"] = hotspots["joint_partners"].astype("int64")
 
     corporate_types = [t for t, sector in SECTOR_OF_TYPE.items() if sector == "corporate"]

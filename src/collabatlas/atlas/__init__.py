@@ -12,6 +12,8 @@ from collabatlas.atlas.common import (
 )
 from collabatlas.atlas.core import Atlas, open, open_spark
 from collabatlas.counting import rules as counting
+from collabatlas.engines import DECLARED, Capabilities, CapabilityError
 
-__all__ = ["AGGREGATES", "COUNTING", "LANDSCAPE_MIN_WORKS", "SOURCES", "Atlas", "UnitSharesNotSaved",
-           "UnknownUnitError", "counting", "open", "open_spark", "percent_change", "ranked"]
+__all__ = ["AGGREGATES", "COUNTING", "DECLARED", "LANDSCAPE_MIN_WORKS", "SOURCES", "Atlas", "Capabilities",
+           "CapabilityError", "UnitSharesNotSaved", "UnknownUnitError", "counting", "open", "open_spark",
+           "percent_change", "ranked"]

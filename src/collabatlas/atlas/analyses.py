@@ -32,6 +32,7 @@ class Analyses:
         ``rollup`` counts every institution as the top of its lineage (the profile of a parent then
         includes its children's works)."""
         check_range("top", top, 1, allow_none=False)
+        self.capabilities().require("profile")
         if not str(institution or "").strip():
             raise counting.CountingError("profile: an institution id, ROR id or name is needed (it is empty or blank)")
         return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type,

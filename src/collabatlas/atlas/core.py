@@ -268,9 +268,11 @@ class Atlas(StoreWrites, Analyses):
         """Run a statement of :mod:`collabatlas.counting` on the works engine (the analyses' interface)."""
         return self.works_engine.query(sql, params)
 
-    def _mapping(self, sql: str, params: dict | None = None) -> dict:
-        """The first two columns of a statement's result as a dict (any engine)."""
+    def mapping(self, sql: str, params: dict | None = None) -> dict:
+        """The first two columns of a statement's result as a dict (any engine; the analyses' interface)."""
         return self.works_engine.mapping(sql, params)
+
+    _mapping = mapping
 
     @accepts_options
     def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,

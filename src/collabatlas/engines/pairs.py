@@ -31,6 +31,7 @@ PAIRS_DUCKDB = Capabilities(
     options=frozenset({"years"}), counting_modes=("full",),
     holds=PAIRS_HOLD, instead="use --source works (the work-level store) for them",
     source_label="country-pair table (ingest-pairs)", counting_label=FULL_COUNT_LABEL,
+    trend_value="joint_works", trend_label="joint works (full counting)",
     level_reason="country-pair aggregates (--source pairs) exist at country level only; "
                  "use --source works for institutions and sectors",
     notes={"landscape": INTL_SHARE_NOT_COMPUTABLE,

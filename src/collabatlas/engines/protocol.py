@@ -67,6 +67,9 @@ class Capabilities:
     counting_label: str
     #: why a level is refused, when ``levels`` does not hold it
     level_reason: str = ""
+    #: the column of a bilateral trend that changes are computed on, and how titles name it
+    trend_value: str = "cs"
+    trend_label: str = "CS"
     notes: dict[str, str] = field(default_factory=dict)
 
     def supports(self, what: str) -> bool:
@@ -138,7 +141,17 @@ class WorksCounter(Protocol):
         """Run one statement on the works engine."""
         ...
 
+    def mapping(self, sql: str, params: dict | None = None) -> dict:
+        """The first two columns of a statement's result as a dict."""
+        ...
+
     def resolve_unit(self, level: str, unit: str) -> str:
+        ...
+
+    def totals(self, level: str = "country", **options: Any) -> pd.DataFrame:
+        ...
+
+    def institution_attributes(self) -> pd.DataFrame:
         ...
 
     def without_dual(self, c: Any) -> Any:

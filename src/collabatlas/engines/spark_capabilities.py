@@ -10,7 +10,7 @@ SPARK_WORKS = Capabilities(
     name="works-spark", source="works", engine="spark", called="the Spark engine",
     levels=("country", "institution", "sector"),
     metrics=COUNTING_METRICS,
-    analyses=frozenset(),
+    analyses=frozenset({"indicators", "distance"}),
     options=ALL_OPTIONS, counting_modes=("fractional",),
     holds="the Parquet export of the work-level store (the counting metrics only)",
     instead="this needs the DuckDB store (--engine duckdb)",

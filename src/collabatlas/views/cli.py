@@ -410,14 +410,15 @@ def trend(
         df = atlas.trend(unit_a, unit_b, level=level.value, window_end_month=window_end_month,
                          report_dual=report_dual, ci=ci, source=source.value, options=options)
         bounds = None
+        capabilities = atlas.capabilities(source.value)
         if compare:
             first, last = parse_two_periods(compare)
-            change = percent_change(df, first, last, value="cs" if source is Source.works else "joint_works")
-            if ci and change is not None and source is Source.works:
+            change = percent_change(df, first, last, value=capabilities.trend_value)
+            if ci and change is not None and capabilities.supports("ci"):
                 bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value,
                                                      window_end_month=window_end_month, ci=ci,
                                                      options=dataclasses.replace(options, years=None))
-    what = "CS" if source is Source.works else "joint works (full count)"
+    what = capabilities.trend_label
     _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None)
     if compare:
         text = f"not defined ({what} was 0 in the first period)" if change is None else f"{change:+.1f} %"

@@ -32,7 +32,10 @@ NOT_FROM_PAIRS = ("subjects, the landscape, collaboration distance, Share and CS
 
 
 def pair_context(atlas: Atlas, **filters) -> ChartContext:
-    return ChartContext.from_atlas(atlas, counting=FULL_COUNT_LABEL, source=SOURCE_TEXT, **filters)
+    """The caption of a pair figure: the pair engine's words (the table's provider and retrieval date)."""
+    capabilities = atlas.capabilities("pairs")
+    return ChartContext.from_atlas(atlas, counting=capabilities.counting_label, source=capabilities.source_label,
+                                   **filters)
 
 
 def _country(atlas: Atlas, unit: str | None, level: str) -> str:

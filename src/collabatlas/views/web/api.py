@@ -364,7 +364,7 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, options: TrendQ, level
         extra = {}
         if compare:
             first, last = _two_periods(compare)
-            value = "cs" if source is Source.works else "joint_works"
+            value = svc.atlas().capabilities(source.value).trend_value
             extra["compare"] = {"first": first, "last": last,
                                 "change_pct": percent_change(result[0], first, last, value=value)}
         return table("trend", result, {**params, "compare": compare}, None, **extra)

@@ -192,7 +192,7 @@ def map_chart(request: Request,
 
     def build(p):
         filters = {k: p.get(k) for k in FILTERS}
-        pairs = p.get("source") == "pairs"
+        pairs = "fractional" not in sources.capabilities(svc, p.get("source") or "works").counting_modes
         if p.get("unit"):
             df, _, version = svc.call("partners", unit=p["unit"], level="country", top=None, source=p.get("source"),
                                       **filters)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from collabatlas.atlas import DECLARED, Capabilities, CapabilityError
 from collabatlas.atlas.common import COUNTING as LIBRARY_COUNTING
 from collabatlas.atlas.common import SOURCES
 from collabatlas.counting.options import OPTION_LABELS
 from collabatlas.counting.options import describe as describe_options
-from collabatlas.engines import DECLARED, Capabilities, CapabilityError
 
 #: each source's declaration on the DuckDB store (the dashboard's engine); the engine of a store names
 #: its pair table's provider and date (:func:`capabilities`)
@@ -79,7 +79,8 @@ def filters_text(params: dict[str, Any], source: str = "works") -> str:
     """``years 2005-2009, subject ni:chemistry, renormalized``, or ``all works (no filter)`` (``all
     years (no filter)`` for the pair data)."""
     shown = {k: params.get(k) for k in (*CAPTIONED, *OPTION_LABELS)}
-    return describe_options(shown, none="all years (no filter)" if source == "pairs" else "all works (no filter)")
+    works_filters = DECLARATIONS.get(source, DECLARATIONS["works"]).supports("subject")
+    return describe_options(shown, none="all works (no filter)" if works_filters else "all years (no filter)")
 
 
 def describe(source: str, params: dict[str, Any]) -> dict[str, str]:
