@@ -22,6 +22,7 @@ import pandas as pd
 
 from collabatlas import __version__
 from collabatlas.counting.options import as_typed, describe
+from collabatlas.settings import small_n
 from collabatlas.views.chart_text import field_name, group_title, possessive, wrap
 
 if TYPE_CHECKING:
@@ -296,8 +297,12 @@ def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str
         per = f"per 12-month window ({data['period_label'].iloc[0]} … {data['period_label'].iloc[-1]}; {bounds})"
     else:
         per = "per publication year"
+    n_column = "joint_count" if "joint_count" in data else ("joint_works" if "joint_works" in data else None)
+    few = small_n()
+    small = data[n_column] < few if n_column else pd.Series(False, index=data.index)
+    notes = [f"hollow points: fewer than {few} joint works in the period (n in the tooltip)"] if small.any() else []
     title = _title(title or f"Collaboration of {unit} with its top partners, {per.split(' (')[0]}", ctx,
-                   f"{m.definition}, {per}")
+                   f"{m.definition}, {per}", *notes)
     if data.empty:
         return _empty("no partner to show", title)
     order = list(dict.fromkeys(data["label"]))
@@ -317,7 +322,11 @@ def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str
         color=colour,
         tooltip=tips + ([_tip("joint_count:Q")] if "joint_count" in data else []),
     )
-    layers = [base.mark_line(), base.mark_point()]
+    data["small_n"] = small.astype(bool)
+    base = base.properties(data=_records(data))
+    layers = [base.mark_line(), base.mark_point().transform_filter("!datum.small_n")]
+    if small.any():
+        layers.append(base.mark_point(filled=False, fill="white", strokeWidth=1.5).transform_filter("datum.small_n"))
     if direct:
         layers += _line_end_labels(data, x_field, m.column, order, colours)
     width = WIDTH - (max(len(lb) for lb in order) * 6 + 10 if direct else 0)
@@ -478,17 +487,27 @@ def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country:
             .properties(title=title))
 
 
+#: the columns holding the own side's % of a contribution bar (computed in SQL)
+OWN_PCT_COLUMNS = ("own_pct", "contribution_pct")
+
+
 def contribution_frame(partners: pd.DataFrame, own: str = "own_share", other: str = "partner_share",
                        labels: tuple[str, str] = ("own contribution", "partner contribution"),
                        key: str = "partner") -> pd.DataFrame:
     """Long form for :func:`contribution_bars`: ``partner, label, side, share, pct, pct_label``
-    (pct = the side's % of the bar)."""
+    (pct = the side's % of the bar: the own side's % as computed in SQL — ``own_pct`` of
+    :func:`collabatlas.counting.derived.partner_detail_sql`, ``contribution_pct`` of the industry
+    table — and the other side the rest of 100)."""
+    own_pct = next((c for c in OWN_PCT_COLUMNS if c in partners.columns), None)
+    if own_pct is None:
+        raise ValueError(f"contribution bars need the own side's % of the bar ({' or '.join(OWN_PCT_COLUMNS)}), "
+                         "computed with the numbers in SQL")
     data = partners.copy()
     data["label"] = _labels(data, key)
-    long = data.melt(id_vars=[key, "label"], value_vars=[own, other], var_name="side", value_name="share")
+    long = data.melt(id_vars=[key, "label", own_pct], value_vars=[own, other], var_name="side", value_name="share")
+    long["pct"] = long[own_pct].where(long["side"] == own, 100 - long[own_pct])
+    long = long.drop(columns=own_pct)
     long["side"] = long["side"].map({own: labels[0], other: labels[1]})
-    total = long.groupby(key)["share"].transform("sum")
-    long["pct"] = (100 * long["share"] / total).where(total > 0)
     long["pct_label"] = [None if pd.isna(v) else f"{v:.0f}%" for v in long["pct"]]
     return long.rename(columns={key: "partner"})
 
