@@ -210,3 +210,27 @@ def test_trend_points_with_few_works_are_hollow_and_said(store, tmp_path, monkey
     assert hollow and hollow[0]["transform"] == [{"filter": "datum.small_n"}]
     rows = {r["period"]: r["small_n"] for values in spec["datasets"].values() for r in values if "small_n" in r}
     assert rows[2015] is True and rows[2016] is True  # one JP-US work a year: n = 1 < 2
+
+
+def test_long_code_lists_move_to_a_footnote():
+    from collabatlas.views.charts import ChartContext, compact_notes
+    from collabatlas.views.world_map import reference_line
+
+    notes, foot = compact_notes(["as points (no outline at 1:110m): HK, MO, SG, XK, MT, BH, MV, LI", "short: A, B"])
+    assert notes == ["as points (no outline at 1:110m): 8 (listed below¹)", "short: A, B"]
+    assert foot == ["¹ as points (no outline at 1:110m): HK, MO, SG, XK, MT, BH, MV, LI"]
+    lines = ChartContext(data_version=3).caption("definition", *notes[:1], "as points: " + ", ".join("ABCDEFGH"))
+    assert lines[-1].startswith("¹ as points: A, B") and "data version 3" in lines[-2]
+    assert "packaged" in reference_line(["wb-countries"])
+
+
+def test_a_reference_file_from_a_data_folder_is_named_without_its_path(tmp_path, monkeypatch):
+    from collabatlas import refdata
+    from collabatlas.views.world_map import reference_line
+
+    real = refdata.locate("wb-countries")
+    secret = tmp_path / "srv" / "private" / "wb.csv"
+    monkeypatch.setattr(refdata, "locate", lambda name, data_dir=None: type(real)(
+        real.dataset, secret, "directory", real.version, real.sha256))
+    line = reference_line(["wb-countries"], tmp_path)
+    assert line == f"reference data: wb-countries {real.version} (data folder)" and "srv" not in line

@@ -119,11 +119,35 @@ class ChartContext:
 
     def caption(self, definition: str, *notes: str, width: int = 0) -> list[str]:
         """Subtitle lines: the definition, any notes, then filters · counting · source · data version ·
-        collabatlas version; with ``width``, lines longer than that many characters are wrapped."""
+        collabatlas version; with ``width``, lines longer than that many characters are wrapped. A note
+        listing many codes (``as points: HK, MO, SG, ...``) is shortened to its count, the list moved to
+        a footnote after the last line (:func:`compact_notes`)."""
         version = "?" if self.data_version is None else self.data_version
+        notes, footnotes = compact_notes(notes)
         lines = [definition, *notes, f"{self.filters_text()} · {self.counting} · {self.source} · "
-                                     f"data version {version} · collabatlas {__version__}"]
+                                     f"data version {version} · collabatlas {__version__}", *footnotes]
         return wrap(lines, width) if width else lines
+
+
+#: a note listing more codes than this keeps only their number; the list goes to a footnote
+FOOTNOTE_AFTER = 6
+FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def compact_notes(notes) -> tuple[list[str], list[str]]:
+    """(notes, footnotes): a note ``what: A, B, C, ...`` with more than :data:`FOOTNOTE_AFTER` short
+    codes becomes ``what: 12 (list¹)`` and ``¹ A, B, C, ...`` a footnote."""
+    kept, footnotes = [], []
+    for note in notes:
+        what, sep, rest = str(note).partition(": ")
+        items = [x.strip() for x in rest.split(",")] if sep else []
+        if len(items) > FOOTNOTE_AFTER and all(0 < len(x) <= 4 for x in items):
+            mark = FOOTNOTE_MARKS[len(footnotes) % len(FOOTNOTE_MARKS)]
+            kept.append(f"{what}: {len(items)} (listed below{mark})")
+            footnotes.append(f"{mark} {what}: {', '.join(items)}")
+        else:
+            kept.append(note)
+    return kept, footnotes
 
 
 #: caption lines are wrapped to this many characters (11 px type: about 560 px), so none is cut
