@@ -24,6 +24,7 @@ import pandas as pd
 
 from collabatlas import refdata
 from collabatlas.refdata.countries import numeric_to_iso2
+from collabatlas.views.chart_base import CS_DEFINITION, _empty, _records, _title, capital_coordinates, country_name
 
 OUTLINES = "world-110m"
 WIDTH, HEIGHT = 760, 400
@@ -166,8 +167,6 @@ def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country:
               focus: str | None = None, style=None) -> alt.LayerChart:
     """Choropleth of ``values[value]`` by ``values[country]`` over country outlines (module docstring);
     ``style`` (:class:`collabatlas.views.figures.Style`): highlighted countries outlined and labelled first."""
-    from collabatlas.views.charts import CS_DEFINITION, _empty, _records, _title, capital_coordinates, country_name
-
     definition = definition or CS_DEFINITION
     data = pd.DataFrame({"country": values[country].astype(str).values,
                          "value": pd.to_numeric(values[value], errors="coerce").astype(float).values})
