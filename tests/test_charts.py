@@ -325,7 +325,7 @@ def test_human_names_and_no_raw_field_names_in_titles(atlas, ctx):
 
 def test_contribution_axis_ticks_distinct_and_thin_segments_unlabelled(ctx):
     df = pd.DataFrame({"partner": ["A", "B"], "name": ["Alpha", "Beta"], "own_share": [0.2, 0.01],
-                       "partner_share": [0.05, 0.2]})
+                       "partner_share": [0.05, 0.2], "own_pct": [80.0, 100 * 0.01 / 0.21]})  # as SQL gives it
     spec = charts.contribution_bars(df, ctx, "X").to_dict()
     _, enc, rows = the_mark(spec, "bar", "x", "share")
     assert enc["x"]["axis"]["format"] == ",~r"  # 0.05, 0.1, 0.15: never "0.1, 0.1, 0.2"; 100, never "1e+2"

@@ -74,7 +74,7 @@ def _chart(store, out, *args) -> None:
 
 
 @pytest.mark.parametrize("kind", [["partners"], ["trend", "--partner", "US,CN"], ["map"],
-                                  ["group", "--periods", "2015-2017,2018-2021"], ["landscape", "--year", "2016"]])
+                                  ["group", "--periods", "2015-2017,2019-2021"], ["landscape", "--year", "2016"]])
 def test_title_subtitle_and_note_are_in_the_svg_of_every_kind(store, tmp_path, kind):
     args = [*kind] + ([] if kind[0] == "landscape" else ["--unit", "JP"])
     _chart(store, tmp_path / "x.svg", *args, "--title", "My title T", "--subtitle", "My subtitle S",
@@ -172,3 +172,65 @@ def test_a_failed_report_leaves_the_earlier_one_whole(store, tmp_path, monkeypat
     assert result.exit_code != 0 and "No space left" in result.output
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
+
+
+# -- fair comparisons ---------------------------------------------------------------------------
+
+def test_periods_of_unequal_length_are_refused(store, tmp_path):
+    result = _report(store, tmp_path / "r", "--no-images", "--periods", "2015-2018,2019-2021")
+    assert result.exit_code == 2 and "differ in length" in result.output
+    assert not (tmp_path / "r" / "index.html").exists()
+    chart = CliRunner().invoke(app, ["chart", "group", "--unit", "JP", "--periods", "2015-2019,2020-2021",
+                                     "--out", str(tmp_path / "g.json"), "--store", str(store)])
+    assert chart.exit_code == 2 and "differ in length" in chart.output
+
+
+def test_the_default_periods_are_halves_of_the_same_length_and_growth_carries_its_n(store, tmp_path, monkeypatch):
+    import re
+
+    monkeypatch.setenv("COLLABATLAS_SMALL_N", "10")
+    out = tmp_path / "r"
+    result = _report(store, out, "--no-images")  # 2015-2021: 2015-2017 against 2019-2021, 2018 left out
+    assert result.exit_code == 0, result.output
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "2018 is left out" in html and "2015-2017 vs 2019-2021" in html
+    assert "n first" in html and "n last" in html and re.search(r"flagged: .*fewer than 10 works", html)
+    chosen = _report(store, tmp_path / "r2", "--no-images", "--periods", "2015-2016,2020-2021")
+    assert chosen.exit_code == 0 and "2015-2016 vs 2020-2021" in (tmp_path / "r2" / "index.html").read_text()
+    assert "--periods 2015-2016,2020-2021" in (tmp_path / "r2" / "index.html").read_text()
+
+
+def test_trend_points_with_few_works_are_hollow_and_said(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLABATLAS_SMALL_N", "2")
+    _chart(store, tmp_path / "t.json", "trend", "--unit", "JP", "--partner", "US")
+    spec = json.loads((tmp_path / "t.json").read_text())
+    assert "hollow points: fewer than 2 joint works" in json.dumps(spec["title"])
+    hollow = [layer for layer in spec["layer"]
+              if isinstance(layer["mark"], dict) and layer["mark"].get("filled") is False]
+    assert hollow and hollow[0]["transform"] == [{"filter": "datum.small_n"}]
+    rows = {r["period"]: r["small_n"] for values in spec["datasets"].values() for r in values if "small_n" in r}
+    assert rows[2015] is True and rows[2016] is True  # one JP-US work a year: n = 1 < 2
+
+
+def test_long_code_lists_move_to_a_footnote():
+    from collabatlas.views.charts import ChartContext, compact_notes
+    from collabatlas.views.world_map import reference_line
+
+    notes, foot = compact_notes(["as points (no outline at 1:110m): HK, MO, SG, XK, MT, BH, MV, LI", "short: A, B"])
+    assert notes == ["as points (no outline at 1:110m): 8 (listed below¹)", "short: A, B"]
+    assert foot == ["¹ as points (no outline at 1:110m): HK, MO, SG, XK, MT, BH, MV, LI"]
+    lines = ChartContext(data_version=3).caption("definition", *notes[:1], "as points: " + ", ".join("ABCDEFGH"))
+    assert lines[-1].startswith("¹ as points: A, B") and "data version 3" in lines[-2]
+    assert "packaged" in reference_line(["wb-countries"])
+
+
+def test_a_reference_file_from_a_data_folder_is_named_without_its_path(tmp_path, monkeypatch):
+    from collabatlas import refdata
+    from collabatlas.views.world_map import reference_line
+
+    real = refdata.locate("wb-countries")
+    secret = tmp_path / "srv" / "private" / "wb.csv"
+    monkeypatch.setattr(refdata, "locate", lambda name, data_dir=None: type(real)(
+        real.dataset, secret, "directory", real.version, real.sha256))
+    line = reference_line(["wb-countries"], tmp_path)
+    assert line == f"reference data: wb-countries {real.version} (data folder)" and "srv" not in line

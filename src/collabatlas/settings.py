@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("raw_csv", "COLLABATLAS_RAW_CSV", "0", "1: write CSV cells as they are (no spreadsheet-formula "
             "neutralising, `collabatlas --raw-csv`)."),
     Setting("openalex_api_key", "OPENALEX_API_KEY", "(none)", "API key sent by `fetch openalex` (never printed)."),
+    Setting("small_n", "COLLABATLAS_SMALL_N", "10", "A growth or change is flagged (and a trend point drawn "
+            "hollow) when either end has fewer works than this."),
     Setting("chromium", "COLLABATLAS_CHROMIUM", "/usr/bin/chromium", "The Chromium that prints PDF fact sheets "
             "(`report --pdf`, the dashboard button)."),
 )
@@ -53,6 +55,17 @@ def settings_markdown() -> str:
     """The settings table as Markdown (the README carries it verbatim)."""
     rows = [f"| `{s.env}` | {s.default} | {s.help} |" for s in SETTINGS]
     return "\n".join(["| variable | default | what it sets |", "|---|---|---|", *rows])
+
+
+def small_n() -> int:
+    """The fewest works at either end of a growth or change that is not flagged as small
+    (``$COLLABATLAS_SMALL_N``, default 10)."""
+    value = os.environ.get("COLLABATLAS_SMALL_N", "10").strip()
+    if not value.isdigit():
+        from collabatlas.errors import UserError
+
+        raise UserError(f"COLLABATLAS_SMALL_N={value!r}: expected a whole number of works, e.g. 10")
+    return int(value)
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path | None:

@@ -35,3 +35,46 @@ def with_bounds(df: pd.DataFrame, window_end_month: int | None, period: str = "p
     out.insert(at + 1, "period_end", pd.Series([b[1].isoformat() for b in bounds], index=out.index, dtype=object))
     out.attrs = dict(df.attrs)
     return out
+
+
+# -- fair comparisons: two periods of the same length ------------------------------------------------
+
+def period_months(text: str) -> int:
+    """The length of a period in months: ``2015`` → 12, ``2015-2018`` → 48, a window
+    ``2022-08-01..2023-07-31`` → 12 (whole months it touches)."""
+    from collabatlas.counting.filters import parse_window, parse_years
+
+    text = str(text).strip()
+    if ".." in text and "-" in text.split("..")[0][4:]:
+        start, end = parse_window(text)
+        return (end.year - start.year) * 12 + end.month - start.month + 1
+    first, last = parse_years(text)
+    return 12 * (last - first + 1)
+
+
+def check_same_length(periods: list[str], what: str = "--periods") -> None:
+    """Refuse two periods of unequal length: their sums are not comparable (a 5-year period against a
+    4-year one shows a spurious decline); compare periods of the same length instead."""
+    from collabatlas.counting.rules import CountingError
+
+    lengths = [period_months(p) for p in periods]
+    if len(set(lengths)) > 1:
+        said = ", ".join(f"{p} ({n // 12} years)" if n % 12 == 0 else f"{p} ({n} months)"
+                         for p, n in zip(periods, lengths, strict=True))
+        raise CountingError(f"{what}: {said} differ in length, so their totals are not comparable; give periods "
+                            "of the same length, e.g. 2015-2017,2019-2021")
+
+
+def equal_halves(first: int, last: int) -> tuple[list[str], str | None]:
+    """The two periods of the same length that a span's comparison uses by default: its first and
+    last ⌊n/2⌋ years; with an odd number of years the middle year is left out (said in the note)."""
+    half = (last - first + 1) // 2
+
+    def label(a: int, b: int) -> str:
+        return str(a) if a == b else f"{a}-{b}"
+
+    periods = [label(first, first + half - 1), label(last - half + 1, last)]
+    middle = first + half if (last - first + 1) % 2 else None
+    note = (f"{middle} is left out: the two periods are of the same length ({half} years each), so their "
+            "totals compare" if middle is not None else None)
+    return periods, note

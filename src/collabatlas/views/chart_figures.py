@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from collabatlas.analyses.periods import check_same_length
 from collabatlas.counting.options import accepts_options
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
@@ -178,6 +179,7 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
     # group
     if not periods:
         raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
+    check_same_length(periods)
     report = atlas.group(unit, group, periods, top=top, **but_years(filters))
     ranked = atlas.partners(unit, level=level, **filters)["partner"]
     return group_figure(report, ctx.with_filters(years=None, periods=" vs ".join(periods), group=group), label,

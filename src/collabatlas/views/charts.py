@@ -14,185 +14,47 @@ Atlas results as they are.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
 
-from collabatlas import __version__
-from collabatlas.counting.options import as_typed, describe
-from collabatlas.views.chart_text import field_name, group_title, possessive, wrap
+from collabatlas.settings import small_n
+from collabatlas.views.chart_base import (  # noqa: F401 - the shared parts, re-exported for the callers of charts
+    ACCENT,
+    AXIS_FORMAT,
+    BAR_ROW,
+    CAPTION_CHARS,
+    CS_DEFINITION,
+    FONT,
+    FOOTNOTE_AFTER,
+    FOOTNOTE_MARKS,
+    INCOME_COLOURS,
+    INK,
+    MUTED,
+    PAIRS_DEFINITION,
+    PALETTE,
+    THEME,
+    WIDTH,
+    ChartContext,
+    _empty,
+    _labels,
+    _records,
+    _tip,
+    _title,
+    _unit_label,
+    capital_coordinates,
+    compact_notes,
+    country_name,
+)
+from collabatlas.views.chart_text import group_title, possessive
 
 if TYPE_CHECKING:
     from collabatlas.views.figures import Style
 
-# -- theme --------------------------------------------------------------------------------------
-
-#: Okabe & Ito (2008) colour-blind-safe palette, strongest contrasts first.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
-ACCENT = PALETTE[0]
-MUTED = "#9a9a9a"
-INK = "#222222"
-FONT = "Liberation Sans, Helvetica, Arial, sans-serif"
-THEME = "collabatlas"
-#: income groups from high to low, each with a fixed colour (same in every chart)
-INCOME_COLOURS = {"high": PALETTE[0], "upper-middle": PALETTE[2], "lower-middle": PALETTE[1], "low": PALETTE[3],
-                  "all": INK}
-BAR_ROW = 22  # pixels per bar
-WIDTH = 520
-
-
-@alt.theme.register(THEME, enable=True)
-def _theme() -> alt.theme.ThemeConfig:
-    """One look for every chart: type, colours, light horizontal gridlines only, left-aligned titles."""
-    return {
-        "config": {
-            "font": FONT,
-            "background": "white",
-            "padding": 12,
-            "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": 300},
-            "title": {"anchor": "start", "fontSize": 17, "fontWeight": 700, "color": INK, "offset": 14,
-                      "subtitleFontSize": 11, "subtitleColor": "#555555", "subtitlePadding": 6,
-                      "subtitleLineHeight": 15},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 600, "titleColor": INK,
-                     "labelColor": "#333333", "domainColor": "#888888", "tickColor": "#888888",
-                     "gridColor": "#e6e6e6", "labelLimit": 240},
-            "axisX": {"grid": True}, "axisY": {"grid": False},
-            "axisBand": {"ticks": False, "domain": False},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 600, "orient": "bottom",
-                       "direction": "horizontal", "symbolType": "circle"},
-            "header": {"labelFontSize": 13, "labelFontWeight": 600, "titleFontSize": 13, "labelColor": INK},
-            "range": {"category": PALETTE, "ordinal": PALETTE},
-            "bar": {"color": ACCENT}, "line": {"color": ACCENT, "strokeWidth": 2.5},
-            "point": {"color": ACCENT, "filled": True, "size": 50},
-            "text": {"font": FONT, "fontSize": 11, "color": INK},
-            "numberFormat": ",.2~f",
-        }
-    }
-
-
-# -- caption ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ChartContext:
-    """What a chart's caption says besides its definition: the filters, counting rules, source and
-    data version of the numbers it shows.
-
-    ``filters`` maps a filter name to its value as the user gave it (``{"years": "2015-2021",
-    "subject": "ni:chemistry"}``); empty values are left out of the caption.
-    """
-
-    filters: Mapping[str, object] = field(default_factory=dict)
-    data_version: int | None = None
-    counting: str = "fractional counting, strict"
-    source: str = "works"
-
-    @classmethod
-    def from_atlas(cls, atlas, counting: str | None = None, source: str | None = None, **filters) -> ChartContext:
-        """The context of results computed from ``atlas`` under ``filters`` (years, window, subject, type, ...);
-        the source says where the store's works come from (``works from OpenAlex, WoS, Scopus, PubMed``)."""
-        from collabatlas.views.chart_text import source_text
-
-        kept = {k: v for k, v in filters.items() if v not in (None, "", False)}
-        return cls(filters=kept, data_version=atlas.data_version,
-                   counting=counting or cls.counting, source=source or source_text(atlas))
-
-    def with_filters(self, **more) -> ChartContext:
-        """A copy with ``more`` filters added (``None`` removes one)."""
-        merged = {**self.filters, **more}
-        return ChartContext({k: v for k, v in merged.items() if v not in (None, "", False)},
-                            self.data_version, self.counting, self.source)
-
-    def filters_text(self) -> str:
-        """``"years 2015-2021, subject ni:chemistry"`` (empty filters left out), or ``"all works (no filter)"``;
-        a group is named by its description (``group Belt and Road countries (bri)``)."""
-        return describe(self.filters, value_text=self._value)
-
-    @staticmethod
-    def _value(key: str, value) -> str:
-        if key == "group":
-            named = group_title(str(value))
-            return f"{named} ({value})" if named != str(value) else str(value)
-        return as_typed(key, value)
-
-    def caption(self, definition: str, *notes: str, width: int = 0) -> list[str]:
-        """Subtitle lines: the definition, any notes, then filters · counting · source · data version ·
-        collabatlas version; with ``width``, lines longer than that many characters are wrapped."""
-        version = "?" if self.data_version is None else self.data_version
-        lines = [definition, *notes, f"{self.filters_text()} · {self.counting} · {self.source} · "
-                                     f"data version {version} · collabatlas {__version__}"]
-        return wrap(lines, width) if width else lines
-
-
-#: caption lines are wrapped to this many characters (11 px type: about 560 px), so none is cut
-CAPTION_CHARS = 96
-
-
-def _title(text: str, ctx: ChartContext, definition: str, *notes: str, width: int = CAPTION_CHARS) -> alt.TitleParams:
-    return alt.TitleParams(text=text, subtitle=ctx.caption(definition, *notes, width=width))
-
-
-def _tip(column: str, **kw) -> alt.Tooltip:
-    """A tooltip row titled with the column's human name."""
-    return alt.Tooltip(column, title=kw.pop("title", None) or field_name(column.split(":")[0]), **kw)
-
-
-#: axis number format: as many significant digits as the ticks need, so no two ticks read the same
-#: (0.05, 0.1, 0.15) and round numbers stay plain (90, 100, 110 — never "1e+2")
-AXIS_FORMAT = ",~r"
-
-
-# -- labels ------------------------------------------------------------------------------------
-
-def country_name(code: str) -> str:
-    """``"IT"`` → ``"Italy"`` (the code itself when unknown)."""
-    from collabatlas.refdata.countries import short_names
-
-    if not isinstance(code, str) or len(code) != 2:
-        return str(code)
-    return short_names().get(code, code)
-
-
-def _unit_label(row: pd.Series, key: str) -> str:
-    """Readable label of a unit row: institution name, else country name with code."""
-    name = row.get("name")
-    code = str(row[key])
-    if isinstance(name, str) and name:
-        is_country = len(code) == 2 and code.isalpha() and code.isupper()
-        return f"{name} ({code})" if is_country and name != code else name  # a country keeps its code
-    named = country_name(code)
-    return f"{named} ({code})" if named != code else code
-
-
-def _labels(df: pd.DataFrame, key: str) -> pd.Series:
-    labels = df.apply(lambda r: _unit_label(r, key), axis=1) if len(df) else pd.Series(dtype=str)
-    # two institutions may share a name: keep labels distinct
-    dup = labels.duplicated(keep=False)
-    return labels.where(~dup, labels + " (" + df[key].astype(str) + ")")
-
-
-def _records(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with NaN/NA turned into None so that the JSON data carries nulls, not strings."""
-    out = df.reset_index(drop=True).copy()
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-    return out
-
-
-def _empty(message: str, title: alt.TitleParams) -> alt.Chart:
-    """A chart that says there is nothing to show (keeps reports and pages whole)."""
-    return (alt.Chart(pd.DataFrame({"message": [message]})).mark_text(fontSize=14, color=MUTED)
-            .encode(text="message:N").properties(title=title, width=WIDTH, height=60))
-
 
 # -- the charts ---------------------------------------------------------------------------------
-
-CS_DEFINITION = "Bilateral CS = Σ (Share_A + Share_B) over the works A and B share"
-PAIRS_DEFINITION = ("Joint works = works co-authored by both countries, full counting (a work counts once "
-                    "for each pair of its countries), from country-pair aggregates")
-
 
 @dataclass(frozen=True)
 class Measure:
@@ -296,8 +158,12 @@ def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str
         per = f"per 12-month window ({data['period_label'].iloc[0]} … {data['period_label'].iloc[-1]}; {bounds})"
     else:
         per = "per publication year"
+    n_column = "joint_count" if "joint_count" in data else ("joint_works" if "joint_works" in data else None)
+    few = small_n()
+    small = data[n_column] < few if n_column else pd.Series(False, index=data.index)
+    notes = [f"hollow points: fewer than {few} joint works in the period (n in the tooltip)"] if small.any() else []
     title = _title(title or f"Collaboration of {unit} with its top partners, {per.split(' (')[0]}", ctx,
-                   f"{m.definition}, {per}")
+                   f"{m.definition}, {per}", *notes)
     if data.empty:
         return _empty("no partner to show", title)
     order = list(dict.fromkeys(data["label"]))
@@ -317,7 +183,11 @@ def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str
         color=colour,
         tooltip=tips + ([_tip("joint_count:Q")] if "joint_count" in data else []),
     )
-    layers = [base.mark_line(), base.mark_point()]
+    data["small_n"] = small.astype(bool)
+    base = base.properties(data=_records(data))
+    layers = [base.mark_line(), base.mark_point().transform_filter("!datum.small_n")]
+    if small.any():
+        layers.append(base.mark_point(filled=False, fill="white", strokeWidth=1.5).transform_filter("datum.small_n"))
     if direct:
         layers += _line_end_labels(data, x_field, m.column, order, colours)
     width = WIDTH - (max(len(lb) for lb in order) * 6 + 10 if direct else 0)
@@ -478,17 +348,27 @@ def two_period_circles(group_partners: pd.DataFrame, ctx: ChartContext, country:
             .properties(title=title))
 
 
+#: the columns holding the own side's % of a contribution bar (computed in SQL)
+OWN_PCT_COLUMNS = ("own_pct", "contribution_pct")
+
+
 def contribution_frame(partners: pd.DataFrame, own: str = "own_share", other: str = "partner_share",
                        labels: tuple[str, str] = ("own contribution", "partner contribution"),
                        key: str = "partner") -> pd.DataFrame:
     """Long form for :func:`contribution_bars`: ``partner, label, side, share, pct, pct_label``
-    (pct = the side's % of the bar)."""
+    (pct = the side's % of the bar: the own side's % as computed in SQL — ``own_pct`` of
+    :func:`collabatlas.counting.derived.partner_detail_sql`, ``contribution_pct`` of the industry
+    table — and the other side the rest of 100)."""
+    own_pct = next((c for c in OWN_PCT_COLUMNS if c in partners.columns), None)
+    if own_pct is None:
+        raise ValueError(f"contribution bars need the own side's % of the bar ({' or '.join(OWN_PCT_COLUMNS)}), "
+                         "computed with the numbers in SQL")
     data = partners.copy()
     data["label"] = _labels(data, key)
-    long = data.melt(id_vars=[key, "label"], value_vars=[own, other], var_name="side", value_name="share")
+    long = data.melt(id_vars=[key, "label", own_pct], value_vars=[own, other], var_name="side", value_name="share")
+    long["pct"] = long[own_pct].where(long["side"] == own, 100 - long[own_pct])
+    long = long.drop(columns=own_pct)
     long["side"] = long["side"].map({own: labels[0], other: labels[1]})
-    total = long.groupby(key)["share"].transform("sum")
-    long["pct"] = (100 * long["share"] / total).where(total > 0)
     long["pct_label"] = [None if pd.isna(v) else f"{v:.0f}%" for v in long["pct"]]
     return long.rename(columns={key: "partner"})
 
@@ -558,17 +438,6 @@ def hotspot_bars(hotspots: pd.DataFrame, ctx: ChartContext, unit_name: str) -> a
         color=alt.condition("datum.rest", alt.value(MUTED), alt.value(ACCENT)))
     text = base.mark_text(align="left", dx=4).encode(text=alt.Text("pct_of_international_cs:Q", format=".1f"))
     return (bars + text).properties(title=title, width=WIDTH, height=BAR_ROW * len(data))
-
-
-def capital_coordinates(data_dir=None) -> pd.DataFrame:
-    """``country, lon, lat``: each country's capital, from the World Bank country file in the data
-    directory (``indicators/WDI_R_package_country_income_region.csv``); aggregates excluded."""
-    from collabatlas.refdata.indicators import _base, _read
-
-    wdi = _read(_base(data_dir), "income_current")
-    wdi = wdi[wdi["region"].ne("Aggregates") & wdi["iso2c"].notna() & wdi["latitude"].notna()]
-    return pd.DataFrame({"country": wdi["iso2c"].astype(str).values, "lon": wdi["longitude"].astype(float).values,
-                         "lat": wdi["latitude"].astype(float).values})
 
 
 def world_map(values: pd.DataFrame, ctx: ChartContext, title: str, value: str = "cs",

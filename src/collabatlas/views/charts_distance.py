@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from collabatlas.views.charts import PALETTE, WIDTH, ChartContext, _empty, _records, _tip, _title
+from collabatlas.views.chart_base import PALETTE, WIDTH, ChartContext, _empty, _records, _tip, _title
 
 #: band column → label, nearest first
 BAND_LABELS = {"lt_1000": "< 1,000 km", "1000_3000": "1,000–3,000 km", "3000_5000": "3,000–5,000 km",

@@ -11,8 +11,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from collabatlas.views.chart_text import field_name, place_point_labels
-from collabatlas.views.charts import (
+from collabatlas.views.chart_base import (
     INCOME_COLOURS,
     MUTED,
     WIDTH,
@@ -23,6 +22,7 @@ from collabatlas.views.charts import (
     _title,
     country_name,
 )
+from collabatlas.views.chart_text import field_name, place_point_labels
 
 LANDSCAPE_HEIGHT = 360
 LANDSCAPE_LABELS = 24

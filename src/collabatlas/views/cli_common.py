@@ -4,6 +4,7 @@ Command modules (``cli.py`` and ``commands/*.py``) import from here, so each own
 
 from __future__ import annotations
 
+import numbers
 import sys
 from dataclasses import dataclass
 from enum import Enum
@@ -35,6 +36,7 @@ from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' 
     YearsOpt,
     metric_options,
 )
+from collabatlas.views.numbers import cell as number_cell
 from collabatlas.views.table_text import DECIMALS, stable, table_csv  # noqa: F401 - DECIMALS re-exported
 
 app = typer.Typer(
@@ -219,18 +221,18 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
         else:  # long text gives way first: it wraps, so ids and names keep their width
             table.add_column(markup(col), justify="left", overflow="fold", min_width=min(len(str(col)), 12))
     for row in df.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(_cell(v, c) for v, c in zip(row, df.columns, strict=True)))
     console.print(table)
 
 
-def _cell(value) -> str:
+def _cell(value, column: str = "") -> str:
+    """A terminal cell: numbers by :func:`collabatlas.views.numbers.cell` (up to 4 decimals, trailing
+    zeros left out); text as it is (no markup, no control characters)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
-    return Text(terminal_text(value))  # as it is: no markup, no control characters
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return number_cell(str(column), value, digits=4, strip=True)[0]
+    return Text(terminal_text(value))
 
 
 def _guard(fn):

@@ -23,8 +23,8 @@ from typing import ClassVar
 import altair as alt
 import pandas as pd
 
+from collabatlas.views.chart_base import CAPTION_CHARS, MUTED, PALETTE, ChartContext
 from collabatlas.views.chart_text import wrap
-from collabatlas.views.charts import CAPTION_CHARS, PALETTE, ChartContext
 from collabatlas.views.table_text import table_csv
 
 #: series colours by rank: the Okabe & Ito palette, then further colours distinct from it; ranks beyond
@@ -72,8 +72,6 @@ class Style:
 
     def colour(self, unit: str, default: str = PALETTE[0]) -> str:
         """The colour of ``unit``: muted when others are highlighted, else its assigned colour."""
-        from collabatlas.views.charts import MUTED
-
         if self.editorial.highlights(unit) is False:
             return MUTED
         return self.colours.get(str(unit), default)

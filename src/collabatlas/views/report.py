@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +20,13 @@ import altair as alt
 import pandas as pd
 
 from collabatlas import __version__, refdata
+from collabatlas.analyses.periods import check_same_length, equal_halves
 from collabatlas.atlas import COUNTING
 from collabatlas.counting.options import accepts_options
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
-from collabatlas.views import charts
+from collabatlas.settings import small_n
+from collabatlas.views import charts, numbers
 from collabatlas.views.chart_figures import (  # noqa: F401 - KINDS, make_chart and institution_name re-exported
     KINDS,
     TOP,
@@ -44,6 +45,7 @@ from collabatlas.views.chart_figures import (  # noqa: F401 - KINDS, make_chart 
 )
 from collabatlas.views.charts import ChartContext
 from collabatlas.views.figures import Editorial, Figure, chart_of, figure, unit_colours
+from collabatlas.views.numbers import cell as number_cell
 from collabatlas.views.report_folder import report_folder
 
 if TYPE_CHECKING:
@@ -93,19 +95,24 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
                  type: str | None = None, group: str = "bri", landscape_year: int | None = None,
                  top: int = TOP, command: str = "", progress: Callable[[str], None] | None = None,
                  source: str = "works", journals: str | None = None, rollup: bool = False,
-                 editorial: Editorial | None = None) -> Report:
+                 editorial: Editorial | None = None, periods: list[str] | None = None) -> Report:
     """The report on ``focus``: a country (ISO2 code) or an institution (OpenAlex id, ROR or name).
     ``editorial``: the report's own title, subtitle and note, and units highlighted in every figure.
     ``journals`` restricts every section to a journal list (sections that cannot apply it say so);
     ``rollup`` counts institutions as the top of their lineage (institution reports).
-    ``source="pairs"``: a country report from country-pair aggregates (:mod:`.report_pairs`)."""
+    ``source="pairs"``: a country report from country-pair aggregates (:mod:`.report_pairs`).
+    ``periods``: the two periods (of the same length) of a country report's group comparison."""
     say = progress or (lambda _: None)
+    if periods is not None:
+        if len(periods) != 2:
+            raise CountingError(f"--periods {','.join(periods)}: expected two periods, e.g. 2015-2017,2019-2021")
+        check_same_length(periods)
     if check_source(source) == "pairs":
         from collabatlas.views.report_pairs import build_pair_report
 
         if journals or rollup:
             raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
-        return styled(build_pair_report(atlas, focus, years, subject, type, group, top, command, say),
+        return styled(build_pair_report(atlas, focus, years, subject, type, group, top, command, say, periods),
                       atlas, "country", {"years": years, "source": "pairs"}, editorial)
     filters = {"years": years, "subject": subject, "type": type, **options_given(journals, rollup)}
     ctx = ChartContext.from_atlas(atlas, **filters)
@@ -116,9 +123,13 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
     if is_country:
         unit = atlas.resolve_unit("country", focus)
         title = f"{charts.country_name(unit)} ({unit}): research collaboration"
-        sections = _country_sections(atlas, unit, filters, ctx, first, last, group, landscape_year, top, say)
+        sections = _country_sections(atlas, unit, filters, ctx, first, last, group, landscape_year, top, say,
+                                     periods)
         headline = _country_headline(atlas, unit, filters)
     else:
+        if periods is not None:
+            raise CountingError("--periods: the two-period group comparison is part of a country report; an "
+                                "institution report has none")
         profile = atlas.profile(focus, top=top, **filters)
         unit = profile.institution_id
         title = f"{profile.name} ({unit}, {profile.country or 'country unknown'}): research collaboration"
@@ -170,11 +181,11 @@ def _year_span(atlas: Atlas, years, subject, type) -> tuple[int, int]:
 
 
 def _fmt(value, digits: int = 2) -> str:
+    """A headline figure: a count (``digits=0``) with separators, else ``digits`` decimals
+    (:mod:`collabatlas.views.numbers`); ``–`` when missing."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
-    if isinstance(value, int | float) and float(value).is_integer() and digits == 0:
-        return f"{int(value):,}"
-    return f"{value:,.{digits}f}"
+    return numbers.count(value) if digits == 0 else numbers.decimal(value, digits)
 
 
 def _country_headline(atlas: Atlas, unit: str, filters: dict) -> list[tuple[str, str]]:
@@ -238,7 +249,8 @@ def _subjects(atlas: Atlas, unit: str, level: str, filters: dict, ctx: ChartCont
 
 
 def _country_sections(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext, first: int, last: int,
-                      group: str, landscape_year: int | None, top: int, say) -> list[Section]:
+                      group: str, landscape_year: int | None, top: int, say,
+                      periods: list[str] | None = None) -> list[Section]:
     label = charts.country_name(unit)
     sections = _partners_and_trend(atlas, unit, "country", filters, ctx, first, last, top, label, say)
     say("map")
@@ -248,7 +260,7 @@ def _country_sections(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext,
                             charts=[("map", map_figure(all_partners, ctx, f"{label}'s partner countries",
                                                       focus=unit))]))
     sections.append(_subjects(atlas, unit, "country", filters, ctx, label, say))
-    sections.append(_group_section(atlas, unit, label, filters, ctx, first, last, group, top, say))
+    sections.append(_group_section(atlas, unit, label, filters, ctx, first, last, group, top, say, periods))
     sections.append(_landscape_section(atlas, unit, filters, ctx, first, last, landscape_year, say))
     sections.append(_distance_section(atlas, unit, label, filters, ctx, say))
     return sections
@@ -278,7 +290,9 @@ def _distance_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: C
 
 
 def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: ChartContext, first: int, last: int,
-                   group: str, top: int, say) -> Section:
+                   group: str, top: int, say, periods: list[str] | None = None) -> Section:
+    """The two-period comparison with ``group``: the ``periods`` given (of the same length), else the
+    first and last halves of the span (the middle year of an odd span left out, said in a note)."""
     say(f"group {group}")
     from collabatlas.views.chart_text import group_title, possessive
 
@@ -286,13 +300,15 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     pairs = filters.get("source") == "pairs"
     what = f"joint works ({COUNTING['pairs']})" if pairs else "works and CS"
     section = Section("group", f"Collaboration with {named}",
-                      f"{possessive(label)} {what} with {named} ({group}) in two periods, and its top "
-                      "partners there.")
-    if last <= first:
-        section.notes.append("one year only: the two-period comparison needs a range of at least two years")
-        return section
-    mid = (first + last) // 2
-    periods = [f"{first}-{mid}" if mid > first else str(first), f"{mid + 1}-{last}" if last > mid + 1 else str(last)]
+                      f"{possessive(label)} {what} with {named} ({group}) in two periods of the same length, and "
+                      "its top partners there.")
+    if periods is None:
+        if last <= first:
+            section.notes.append("one year only: the two-period comparison needs a range of at least two years")
+            return section
+        periods, note = equal_halves(first, last)
+        if note:
+            section.notes.append(note)
     try:
         report = atlas.group(unit, group, periods, top=top, **but_years(filters))
     except CountingError as exc:
@@ -300,9 +316,31 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
         return section
     gctx = ctx.with_filters(years=None, periods=" vs ".join(periods), group=group)
     section.charts.append(("group", group_figure(report, gctx, label, group)))
-    section.tables += [("Per period", report.periods), ("Growth from the first to the last period", report.growth),
+    growth, flagged = growth_with_n(report)
+    if flagged:
+        section.notes.append(f"flagged: {', '.join(flagged)} — fewer than {small_n()} works at one end, so the "
+                             "growth says little")
+    section.tables += [("Per period", report.periods), ("Growth from the first to the last period", growth),
                        (f"Top partners among {named}" + (", joint works" if pairs else ""), report.partners)]
     return section
+
+
+#: the column of a group report's periods that counts the works behind its growth (works, else pair links)
+N_COLUMNS = ("group_works", "group_pair_links", "joint_works")
+
+
+def growth_with_n(report) -> tuple[pd.DataFrame, list[str]]:
+    """The growth table of a group report with the n at both ends (``n_first``, ``n_last``: the works
+    with the group in the first and last period) and ``small_n``, true when either is below
+    :func:`collabatlas.settings.small_n`; and the measures flagged."""
+    growth = report.growth.copy()
+    column = next((c for c in N_COLUMNS if c in report.periods.columns), None)
+    if column is None or growth.empty or len(report.periods) < 2:
+        return growth, []
+    n_first, n_last = (int(report.periods[column].iloc[i]) for i in (0, -1))
+    growth["n_first"], growth["n_last"] = n_first, n_last
+    growth["small_n"] = min(n_first, n_last) < small_n()
+    return growth, list(growth.loc[growth["small_n"], "measure"].astype(str))
 
 
 def _landscape_section(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext, first: int, last: int,
@@ -444,24 +482,12 @@ document.querySelectorAll("div.chart").forEach(function (el) {
 
 
 def _table_rows(df: pd.DataFrame, limit: int = 50) -> dict:
-    """Columns and formatted cells (with a numeric flag for right alignment) of ``df``."""
+    """Columns and formatted cells (with a numeric flag for right alignment) of ``df``: numbers by
+    :func:`collabatlas.views.numbers.cell` (counts as integers, % with one decimal, p < 0.001)."""
     from collabatlas.views.chart_text import field_name
 
-    plain = [str(c).lower() in ("year", "period", "first", "last") for c in df.columns]  # 2015, not 2,015
-    rows = []
-    for record in df.head(limit).itertuples(index=False):
-        cells = []
-        for value in record:
-            numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
-            if value is None or (numeric and pd.isna(value)):
-                cells.append(("", False))
-            elif isinstance(value, numbers.Integral):
-                cells.append((str(int(value)) if plain[len(cells)] else f"{int(value):,}", True))
-            elif numeric:
-                cells.append((f"{value:,.3f}", True))
-            else:
-                cells.append((str(value), False))
-        rows.append(cells)
+    rows = [[number_cell(str(column), value) for column, value in zip(df.columns, record, strict=True)]
+            for record in df.head(limit).itertuples(index=False)]
     return {"columns": [field_name(c) for c in df.columns], "rows": rows}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from collabatlas.analyses.periods import check_same_length
 from collabatlas.atlas import COUNTING
 from collabatlas.counting.rules import CountingError
 from collabatlas.views import charts
@@ -77,6 +78,7 @@ def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[st
         return trend_figure(trends, ctx, label, colours=unit_colours(ranked, list(trends)), editorial=editorial)
     if not periods:
         raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
+    check_same_length(periods)
     report = atlas.group(unit, group, periods, top=top, source="pairs")
     return group_figure(report, ctx.with_filters(years=None, periods=" vs ".join(periods), group=group), label, group,
                         colours=unit_colours(ranked, report.partners["partner"]), editorial=editorial)
@@ -89,7 +91,7 @@ def _map(atlas: Atlas, unit: str, label: str, years, ctx: ChartContext, editoria
 
 
 def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type, group: str, top: int,
-                      command: str, say) -> Report:
+                      command: str, say, periods: list[str] | None = None) -> Report:
     """The country report of ``focus`` from country-pair aggregates (module docstring)."""
     from collabatlas.views.report import MAX_TREND_YEARS, TREND_PARTNERS, Report, Section, _fmt, _group_section
 
@@ -130,7 +132,8 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     say("map")
     sections.append(Section("map", "Partners on the map", f"Joint works of {label} with every partner country.",
                             charts=[("map", _map(atlas, unit, label, span, ctx))]))
-    sections.append(_group_section(atlas, unit, label, {"source": "pairs"}, ctx, first, last, group, top, say))
+    sections.append(_group_section(atlas, unit, label, {"source": "pairs"}, ctx, first, last, group, top, say,
+                                   periods))
     sections.append(Section("absent", "Not in this report", "What country-pair aggregates cannot give.",
                             notes=[NOT_FROM_PAIRS + "."]))
     return Report(focus=unit, kind="country", title=f"{label} ({unit}): research collaboration, world scale",

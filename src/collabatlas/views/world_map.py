@@ -24,6 +24,7 @@ import pandas as pd
 
 from collabatlas import refdata
 from collabatlas.refdata.countries import numeric_to_iso2
+from collabatlas.views.chart_base import CS_DEFINITION, _empty, _records, _title, capital_coordinates, country_name
 
 OUTLINES = "world-110m"
 WIDTH, HEIGHT = 760, 400
@@ -147,6 +148,18 @@ def place_labels(points: pd.DataFrame, limit: int = LABELS, font_px: float = 10.
     return points.loc[kept]
 
 
+def reference_line(names: list[str], data_dir=None) -> str:
+    """``reference data: world-110m 2.0.2 (packaged); ...`` — as :func:`collabatlas.refdata.provenance`,
+    but a file read from a data folder is named by its dataset and version, never by its path (a
+    caption is published; the server's folders are not)."""
+    parts = []
+    for name in names:
+        found = refdata.locate(name, data_dir)
+        where = "data folder" if found.origin in ("directory", "env") else found.label.rsplit("(", 1)[-1].rstrip(")")
+        parts.append(f"{name} {found.version} ({where})")
+    return "reference data: " + "; ".join(parts)
+
+
 # -- the chart -------------------------------------------------------------------------------------
 
 def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country: str = "partner",
@@ -154,8 +167,6 @@ def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country:
               focus: str | None = None, style=None) -> alt.LayerChart:
     """Choropleth of ``values[value]`` by ``values[country]`` over country outlines (module docstring);
     ``style`` (:class:`collabatlas.views.figures.Style`): highlighted countries outlined and labelled first."""
-    from collabatlas.views.charts import CS_DEFINITION, _empty, _records, _title, capital_coordinates, country_name
-
     definition = definition or CS_DEFINITION
     data = pd.DataFrame({"country": values[country].astype(str).values,
                          "value": pd.to_numeric(values[value], errors="coerce").astype(float).values})
@@ -176,7 +187,7 @@ def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country:
         notes.append("not placed (no outline or coordinates): " + ", ".join(unplaced))
     if focus:
         notes.append(f"{country_name(focus)} ({focus}) is the focus, in orange")
-    head = _title(title, ctx, definition, *notes, refdata.provenance([OUTLINES, "wb-countries"], data_dir))
+    head = _title(title, ctx, definition, *notes, reference_line([OUTLINES, "wb-countries"], data_dir))
     if data.empty:
         return _empty("no country to show on the map", head)
 

@@ -132,6 +132,9 @@ def report(
     options: MetricOptions = None,
     group: Annotated[str, typer.Option("--group", "-g",
                                        help="Country report: the group of the two-period section.")] = "bri",
+    periods: Annotated[str | None, typer.Option(
+        "--periods", help="Country report: the two periods of the group section, of the same length "
+                          "(2015-2017,2019-2021; default: the first and last halves of the years).")] = None,
     landscape_year: Annotated[int | None, typer.Option("--landscape-year", help=LANDSCAPE_YEAR_HELP)] = None,
     top: TopOpt = report_lib.TOP,
     images: Annotated[bool, typer.Option("--images/--no-images", help="Also write each chart as PNG and SVG.")] = True,
@@ -174,6 +177,8 @@ def report(
     if pair and editorial.given():
         _fail("--title, --subtitle, --note, --highlight: apply to the report (--focus) and to `collabatlas chart`, "
               "not to the pair fact sheet (--pair)")
+    if pair and periods:
+        _fail("--periods: applies to the report (--focus), not to the pair fact sheet (--pair)")
     if pair:
         _pair_report(pair, out, pdf, years, subject, type, store)
         return
@@ -183,7 +188,7 @@ def report(
     owned_files(out)  # a folder that cannot take the report is refused before any work
     prepare_out(out, directory=True)
     given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
-             "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
+             "--periods": periods, "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
              "--journals": journals, "--source": source.value if source is not Source.works else None,
              "--title": editorial.title, "--subtitle": editorial.subtitle, "--note": editorial.note,
              "--highlight": ",".join(editorial.highlight) or None, "--store": store}
@@ -200,7 +205,8 @@ def report(
 
         built = report_lib.build_report(atlas, focus, group=group, landscape_year=landscape_year, top=top,
                                         command=command, progress=say, source=source.value, options=options,
-                                        editorial=editorial)
+                                        editorial=editorial,
+                                        periods=[p.strip() for p in periods.split(",")] if periods else None)
         n_files = len(built.all_charts()) * (2 if images else 0) + 1
         bar.update(task, total=n_files + 8, completed=8)
         extra = {}

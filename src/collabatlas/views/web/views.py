@@ -20,6 +20,7 @@ from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
 from collabatlas.escaping import script_json
 from collabatlas.refdata.groups import available_groups
 from collabatlas.views.chart_text import FIELD_NAMES
+from collabatlas.views.numbers import rules as number_rules
 from collabatlas.views.web import factsheets, sources
 from collabatlas.views.web.api import service
 from collabatlas.views.web.assets import PAGES
@@ -246,6 +247,7 @@ def render(request: Request, path: str) -> HTMLResponse:
     nav = [(p.path, p.title) for p in _pages(()).values()]
     html = templates.get_template("page.html").render(
         page=page, values=values, nav=nav, store=svc.store_name, field_names=Markup(script_json(_field_names())),
+        number_rules=Markup(script_json(number_rules())),
         source_off=source_off, pairs_refused=sources.PAIRS_REFUSED, pair_data=sources.pair_data(svc) or "",
         factsheet_refused=sources.refused(svc, "pairs", "factsheet") if not source_off else "")
     return HTMLResponse(html)

@@ -12,8 +12,15 @@ const metas = new WeakMap();  // panel → meta of its last answer (source, coun
 const sourceSelect = form.elements.source;
 const COUNTRY_ONLY = "source pairs: country-pair aggregates exist at country level only";
 const FIELD_NAMES = JSON.parse((document.getElementById("field-names") || {}).textContent || "{}");
-// columns whose integers are years or periods: 2015, never 2,015
-const PLAIN_INTEGER = /^(year|period|first|last|publication_year)$/i;
+// how a column's numbers are written: the rules of collabatlas.views.numbers (the terminal, the report
+// and the PDF use the same): years plain, counts as integers, % with one decimal, p < 0.001
+const NUMBER_RULES = JSON.parse((document.getElementById("number-rules") || {}).textContent || "{}");
+const PLAIN_INTEGER = new RegExp(NUMBER_RULES.plain || "^(year|period|first|last|publication_year)$", "i");
+const COUNT_COLUMN = new RegExp(NUMBER_RULES.count || "^(count|joint_count|joint_works|works|n)$", "i");
+const PCT_COLUMN = new RegExp(NUMBER_RULES.pct || "(^|_)pct($|_)", "i");
+const P_COLUMN = new RegExp(NUMBER_RULES.p || "^(p_value|p)$", "i");
+const DECIMALS = NUMBER_RULES.decimals || 3;
+const P_FLOOR = NUMBER_RULES.p_floor || 0.001;
 
 function fieldName(column) {
   if (FIELD_NAMES[column]) return FIELD_NAMES[column];
@@ -102,10 +109,14 @@ function setStatus(panel, text, isError) {
 function formatCell(value, column) {
   if (value === null || value === undefined) return ["", false];
   if (typeof value === "number") {
-    if (Number.isInteger(value) && PLAIN_INTEGER.test(column || "")) return [String(value), true];
-    const text = Number.isInteger(value) ? value.toLocaleString("en") :
-      value.toLocaleString("en", { maximumFractionDigits: 4 });
-    return [text, true];
+    const name = column || "";
+    if (Number.isInteger(value) && PLAIN_INTEGER.test(name)) return [String(value), true];
+    if (P_COLUMN.test(name)) return [value < P_FLOOR ? `< ${P_FLOOR}` : value.toFixed(3), true];
+    if (PCT_COLUMN.test(name)) {
+      return [value.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 }), true];
+    }
+    if (COUNT_COLUMN.test(name) || Number.isInteger(value)) return [Math.round(value).toLocaleString("en"), true];
+    return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
   }
   if (column === "measure" && typeof value === "string") return [fieldName(value), false];  // a row per field
   if (Array.isArray(value)) return [value.join(", "), false];

@@ -1,0 +1,100 @@
+"""Numbers as people read them, in one place: the terminal tables, the report and its PDF fact
+sheet, and the dashboard (its rules are handed to the page as :func:`rules`) format a cell with
+:func:`cell`. CSV and JSON keep the numbers themselves.
+
+- counts (works, joint works, links, n) are integers with thousands separators: ``16,102``, never
+  ``16,102.000`` (country-pair sums arrive as floats) nor ``6733`` beside ``11,446``;
+- years and periods are plain: ``2015``;
+- percentages have one decimal: ``12.3``; changes carry their sign: ``+12.3 %``;
+- p-values: three decimals, ``< 0.001`` below that (never ``0``);
+- Shares, CS and other measures: :data:`DECIMALS` decimals with separators (``1,234.568``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+
+#: columns whose integers are years or periods (2015, never 2,015)
+PLAIN = r"^(year|period|first|last|publication_year|data_version|page|pages)$"
+#: columns holding counts: shown as integers
+COUNT = (r"^(count|joint_count|joint_works|works|n|n_works|rows|links|partner_links|partner_countries|"
+         r"group_pair_links|intl_works|collab_works|domestic_works|group_works|measured_works|returned|total_works)$"
+         r"|^n_|_count$|^count_\d|^joint_\d|_works$")
+#: columns holding percentages: one decimal
+PCT = r"(^|_)pct($|_)|_pct$|^pct_"
+P_VALUE = r"^(p_value|p)$"
+DECIMALS = 3
+#: a p-value below this is written "< 0.001"
+P_FLOOR = 0.001
+
+_PLAIN, _COUNT, _PCT, _P = (re.compile(x, re.I) for x in (PLAIN, COUNT, PCT, P_VALUE))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "NaT")
+
+
+def count(value) -> str:
+    """``16102.0`` → ``16,102``."""
+    return "" if _missing(value) else f"{round(float(value)):,}"
+
+
+def decimal(value, digits: int = DECIMALS, strip: bool = False) -> str:
+    """``value`` with ``digits`` decimals and separators; ``strip``: trailing zeros left out (the terminal)."""
+    if _missing(value):
+        return ""
+    text = f"{float(value):,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if strip and "." in text else text
+
+
+def pct(value) -> str:
+    """A percentage with one decimal: ``12.3``."""
+    return "" if _missing(value) else f"{float(value):,.1f}"
+
+
+def change(value) -> str:
+    """A change in %, signed: ``+12.3 %`` (``–`` when not defined)."""
+    return "–" if _missing(value) else f"{float(value):+,.1f} %"
+
+
+def p_value(value) -> str:
+    """``< 0.001`` below :data:`P_FLOOR`, else three decimals."""
+    if _missing(value):
+        return ""
+    return f"< {P_FLOOR:g}" if float(value) < P_FLOOR else f"{float(value):.3f}"
+
+
+def kind(column: str) -> str:
+    """How the column's numbers are written: ``plain``, ``count``, ``pct``, ``p`` or ``decimal``."""
+    column = str(column or "")
+    for name, pattern in (("plain", _PLAIN), ("p", _P), ("pct", _PCT), ("count", _COUNT)):
+        if pattern.search(column):
+            return name
+    return "decimal"
+
+
+def cell(column: str, value, digits: int = DECIMALS, strip: bool = False) -> tuple[str, bool]:
+    """(text, is a number) of ``value`` in ``column``: the rules of the module docstring (``digits``
+    and ``strip`` for the measures: :func:`decimal`); text is returned as it is (the caller escapes
+    it for its medium)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return ("" if _missing(value) else str(value)), False
+    if _missing(value):
+        return "", False
+    how = kind(column)
+    if how == "plain" and float(value).is_integer():
+        return str(int(value)), True
+    if how == "count" or (how == "decimal" and isinstance(value, numbers.Integral)):
+        return count(value), True
+    if how == "pct":
+        return pct(value), True
+    if how == "p":
+        return p_value(value), True
+    return decimal(value, digits, strip), True
+
+
+def rules() -> dict[str, object]:
+    """The rules as data, for the dashboard's tables (the same patterns in JavaScript)."""
+    return {"plain": PLAIN, "count": COUNT, "pct": PCT, "p": P_VALUE, "decimals": DECIMALS, "p_floor": P_FLOOR}

@@ -1,0 +1,46 @@
+"""Number formatting in one place (issue 27): the terminal, the report, the PDF and the dashboard."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from collabatlas.views import numbers
+
+
+@pytest.mark.parametrize(("column", "value", "text"), [
+    ("joint_works", 16102.0, "16,102"),          # a full count summed as a float: an integer
+    ("count", 6733, "6,733"),                    # beside 11,446: the same separators
+    ("intl_works", 11446, "11,446"),
+    ("year", 2015, "2015"), ("period", 2023, "2023"),
+    ("p_value", 0.0, "< 0.001"), ("p_value", 0.00049, "< 0.001"), ("p_value", 0.0234, "0.023"),
+    ("growth_pct", 696.66666, "696.7"), ("pct_of_international_cs", 22.6319, "22.6"),
+    ("cs", 1.8333333, "1.833"), ("share", 12.5, "12.500"), ("coef", -0.12345, "-0.123"),
+    ("name", "Japan", "Japan"),
+])
+def test_one_rule_per_kind_of_number(column, value, text):
+    assert numbers.cell(column, value)[0] == text
+
+
+def test_changes_are_signed_and_missing_values_blank():
+    assert numbers.change(12.345) == "+12.3 %" and numbers.change(-5) == "-5.0 %" and numbers.change(None) == "–"
+    assert numbers.cell("cs", float("nan")) == ("", False)
+
+
+def test_the_terminal_and_the_report_use_the_rules():
+    from collabatlas.views.cli_common import _cell
+    from collabatlas.views.report import _table_rows
+
+    assert _cell(16102.0, "joint_works") == "16,102" and _cell(6733, "count") == "6,733"
+    assert _cell(0.0, "p_value") == "< 0.001" and _cell(2015, "year") == "2015"
+    rows = _table_rows(pd.DataFrame({"partner": ["US"], "joint_works": [16102.0], "p_value": [0.0]}))["rows"]
+    assert rows == [[("US", False), ("16,102", True), ("< 0.001", True)]]
+
+
+def test_the_dashboard_reads_the_same_patterns():
+    rules = numbers.rules()
+    for key in ("plain", "count", "pct", "p"):
+        re.compile(rules[key])  # JavaScript takes them as they are (no Python-only syntax)
+        assert "(?" not in rules[key]
