@@ -82,7 +82,14 @@ def ror_load(
         _fail(f"{exc} (the registry in the store is unchanged)")
     finally:
         con.close()
-    if report.sector_types_changed:  # sector counts changed: save what every metric reads again
+    if report.addresses_moved:
+        err_console.print(f"note: {report.addresses_moved:,} export addresses ingested before now match a ROR "
+                          f"organisation: {report.works_moved:,} works re-attributed, no ingest needed")
+    if report.addresses_unknown:
+        err_console.print(f"note: {report.addresses_unknown:,} unmatched export addresses were ingested before "
+                          "collabatlas kept address texts; they cannot be matched again until those exports are "
+                          "ingested into a new store")
+    if report.sector_types_changed or report.addresses_moved:  # counts changed: save what every metric reads
         with _open(store_path, read_only=False) as atlas, err_console.status("saving unit shares and aggregates"):
             atlas.store_unit_shares()
     for where, reason in report.skipped[:show_skipped]:
