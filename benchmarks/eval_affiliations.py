@@ -422,6 +422,8 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=FIT_TARGET,
                         help="--fit: precision over every train string that the 95%% lower bound of the "
                              "out-of-fold (cross-validated) precision must reach")
+    parser.add_argument("--no-ror-style", action="store_true",
+                        help="skip the ROR-style figures (benchmarks.eval_ror_style: Crossref set, union registry)")
     args = parser.parse_args()
     data_dir = args.data or default_data_dir()
     con = registry_store(data_dir)
@@ -436,6 +438,12 @@ def main() -> None:
     shown = {k: v for k, v in result.items() if k not in ("previous", "abstain_v1", "abstain_v2", "curve")}
     print(json.dumps(shown, indent=2))
     print(summary(result))
+    if not args.no_ror_style:  # issue 29: ROR's Crossref set and S2AFF, ROR-style, with the union registry
+        from benchmarks import eval_ror_style
+
+        ror_style = eval_ror_style.evaluate(data_dir)
+        args.out.with_name(args.out.stem + "_ror_style.json").write_text(json.dumps(ror_style, indent=2))
+        print(eval_ror_style.summary(ror_style))
 
 
 if __name__ == "__main__":

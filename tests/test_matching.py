@@ -160,7 +160,7 @@ def test_cli_match(tmp_path):
     single = runner.invoke(app, ["match", "Univ Tokyo, Tokyo 1130033, Japan", "--ror", str(ror), "--format", "csv"])
     assert single.exit_code == 0, single.output
     lines = single.stdout.strip().splitlines()
-    assert lines[0] == "input,ror_id,name,country_code,sector,score"
+    assert lines[0] == "input,ror_id,name,country_code,sector,score,confidence"
     assert lines[1].startswith('"Univ Tokyo, Tokyo 1130033, Japan",057zh3y96,The University of Tokyo,JP,academic,')
     addresses = tmp_path / "c1.csv"
     addresses.write_text('id,address\n1,"Dept X, Nowhere Coll, Kinshasa, Dem Rep Congo"\n2,"HKU, Hong Kong"\n')
@@ -189,8 +189,10 @@ def test_cli_ror_load_and_match_from_store(tmp_path):
     plain.write_text("Harvard Univ, Cambridge, MA 02138 USA\n\nBrazzaville, Rep Congo\n")
     result = runner.invoke(app, ["match", "--file", str(plain), "--store", str(db), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1:] == ['"Harvard Univ, Cambridge, MA 02138 USA",03vek6s52,Harvard University,US,'
-                                              'academic,100.0', '"Brazzaville, Rep Congo",,,CG,,0.0']
+    rows = result.stdout.splitlines()[1:]
+    assert rows[0].startswith('"Harvard Univ, Cambridge, MA 02138 USA",03vek6s52,Harvard University,US,'
+                              'academic,100.0,0.')
+    assert rows[1] == '"Brazzaville, Rep Congo",,,CG,,0.0,0.0'
     for bare in (tmp_path / "none.duckdb", _empty_store(tmp_path / "empty.duckdb")):
         refused = runner.invoke(app, ["match", "Univ Tokyo, Japan", "--store", str(bare)])
         assert refused.exit_code == 2 and refused.stdout == "", refused.output
@@ -275,3 +277,40 @@ def test_the_matcher_work_is_linear_then_bounded_in_the_number_of_components():
     assert (m.ror_id, m.country_code) == ("057zh3y96", "JP")  # the last two components are always read
     assert m.components_skipped == 40_002 - MAX_COMPONENTS
     assert work(MAX_COMPONENTS - 2)[1].components_skipped == 0
+
+
+def test_several_organisations_in_one_address_and_the_csv_columns(tmp_path):
+    """Issue 29: an address naming two organisations in separate components yields both: ';'-joined in one
+    row, or one row each with --explode. (Both in the country the address names: candidates are still
+    restricted to that one country, so "Yale University, USA / CentraleSupelec, France" finds one.)"""
+    institutions = [("00a0aaa11", "Yale University", ["education"], "US", "New Haven", "active"),
+                    ("00a0aaa12", "Harvard Medical School", ["education"], "US", "Boston", "active")]
+    names = [(rid, name, "ror_display") for rid, name, *_ in institutions]
+    matcher = AffiliationMatcher(institutions, names, min_confidence=0, multi_confidence=0)
+    m = matcher.match("Yale University, New Haven, CT 06520; Harvard Medical School, Boston, MA 02115 USA")
+    assert set(m.ror_ids) == {"00a0aaa11", "00a0aaa12"} and len(m.ror_ids) == 2
+    assert m.country_codes == ("US",)
+    single = AffiliationMatcher(institutions, names, min_confidence=0, multi_confidence=1.01)
+    assert len(single.match(m.input).ror_ids) == 1  # above 1: one organisation per address, as before
+    records = [{"id": f"https://ror.org/{rid}", "names": [{"value": n, "types": ["ror_display"], "lang": None}],
+                "types": t, "status": s, "locations": [{"geonames_details": {"country_code": c, "name": city}}]}
+               for rid, n, t, c, city, s in institutions]
+    ror = tmp_path / "ror.jsonl"
+    ror.write_text("\n".join(json.dumps(r) for r in records))
+    runner = CliRunner()
+    args = ["match", m.input, "--ror", str(ror), "--format", "csv", "--min-confidence", "0"]
+    import collabatlas.affiliations.matching as matching
+
+    old, matching.DEFAULT_MULTI_CONFIDENCE = matching.DEFAULT_MULTI_CONFIDENCE, 0.0
+    try:
+        joined, exploded = runner.invoke(app, args), runner.invoke(app, [*args, "--explode"])
+    finally:
+        matching.DEFAULT_MULTI_CONFIDENCE = old
+    assert joined.exit_code == 0 and exploded.exit_code == 0, joined.output + exploded.output
+    import csv
+
+    row = list(csv.reader(joined.stdout.strip().splitlines()))[1]
+    ids, countries = row[1], row[3]
+    assert sorted(ids.split(";")) == ["00a0aaa11", "00a0aaa12"] and countries == "US"
+    rows = list(csv.reader(exploded.stdout.strip().splitlines()))[1:]
+    assert sorted(r[1] for r in rows) == ["00a0aaa11", "00a0aaa12"] and {r[0] for r in rows} == {m.input}

@@ -85,6 +85,9 @@ ABSTAIN_MODEL = {"intercept": -1.1286, "score": 0.8046, "city_in": 0.7036, "city
                  "name_word_missing": -1.8415, "part_word_extra": 0.3066, "both_differ": -0.2985,
                  "same_name": 0.9956, "via_span": -0.4215, "qualifier_extra": -1.4625}
 DEFAULT_MIN_CONFIDENCE = 0.7
+# a further organisation of the same address (AffiliationMatch.others) needs this confidence (chosen on the
+# S2AFF train split and the first half of ROR's Crossref set; docs/affiliations.md)
+DEFAULT_MULTI_CONFIDENCE = 0.95
 # words that, added to an organisation's name, name another organisation ("Alabama State Univ" is not the
 # University of Alabama, "Kazan State Medical Univ" not Kazan Federal Univ): the type or the region
 QUALIFIER_WORDS = frozenset({
@@ -110,10 +113,29 @@ class AffiliationMatch:
     matched_part: str | None = None     # the address part that matched (for explanations)
     confidence: float = 0.0             # calibrated probability that ror_id is right (0 when unmatched)
     components_skipped: int = 0         # components beyond MAX_COMPONENTS not read for the institution
+    #: further organisations the address names (issue 29), each (ror_id, name, country_code, sector, score,
+    #: confidence)
+    others: tuple = ()
+
+    @property
+    def ror_ids(self) -> tuple[str, ...]:
+        """Every organisation matched: ``ror_id`` first, then :attr:`others`."""
+        return ((self.ror_id,) if self.ror_id else ()) + tuple(o[0] for o in self.others)
+
+    @property
+    def country_codes(self) -> tuple[str, ...]:
+        """The distinct countries of the organisations matched (the address country when none), in order."""
+        codes = [self.country_code] + [o[2] for o in self.others]
+        return tuple(dict.fromkeys(c for c in codes if c))
 
 
 def _fold(code: str | None, fold_hk_mo: bool) -> str | None:
     return "CN" if fold_hk_mo and code in ("HK", "MO") else code
+
+
+def _components_of(part: str) -> list[str]:
+    """The address components a part is made of (a pair part "a, b" is two)."""
+    return [c.strip() for c in part.split(", ") if c.strip()]
 
 
 def _bounded(text: str) -> str:
@@ -144,6 +166,8 @@ class Candidate:
     score: float              # fuzzy score incl. the city bonus (may exceed 100)
     part: str                 # the raw address part (or acronym) that matched
     features: dict
+    #: other organisations named in other components of the address: (ror_id, score, part, features)
+    others: tuple = ()
 
 
 class AffiliationMatcher:
@@ -151,7 +175,8 @@ class AffiliationMatcher:
 
     def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
                  fold_hk_mo: bool = False, parents: Iterable[tuple[str, str]] = (),
-                 prefer_parent: bool = True, min_confidence: float | None = None) -> None:
+                 prefer_parent: bool = True, min_confidence: float | None = None,
+                 multi_confidence: float | None = None) -> None:
         """``institutions``: (ror_id, name, types, country_code, city, status); ``names``: (ror_id, name, kind);
         ``parents``: (child ror_id, parent ror_id) pairs. ``threshold``: the lowest fuzzy score a candidate
         needs; ``min_confidence``: the lowest calibrated probability (0 keeps every candidate that reaches
@@ -159,6 +184,9 @@ class AffiliationMatcher:
         self.min_confidence = (DEFAULT_MIN_CONFIDENCE if min_confidence is None
                                else float(check_range("min_confidence", min_confidence, 0, 1)))
         self.threshold = DEFAULT_THRESHOLD if threshold is None else float(check_range("threshold", threshold, 0, 100))
+        # 1 (or more) keeps one organisation per address, as before issue 29
+        self.multi_confidence = (DEFAULT_MULTI_CONFIDENCE if multi_confidence is None
+                                 else float(check_range("multi_confidence", multi_confidence, 0, 1.01)))
         self.fold_hk_mo = fold_hk_mo
         self.prefer_parent = prefer_parent
         self._parents: dict[str, set[str]] = {}
@@ -235,7 +263,7 @@ class AffiliationMatcher:
     @classmethod
     def from_store(cls, con: duckdb.DuckDBPyConnection, threshold: float | None = None,
                    fold_hk_mo: bool = False, prefer_parent: bool = True,
-                   min_confidence: float | None = None) -> AffiliationMatcher:
+                   min_confidence: float | None = None, multi_confidence: float | None = None) -> AffiliationMatcher:
         if not ror_loaded(con):
             return cls([], [], threshold, fold_hk_mo, min_confidence=min_confidence)
         institutions = con.execute(
@@ -243,7 +271,7 @@ class AffiliationMatcher:
         names = con.execute("SELECT ror_id, name, kind FROM ror_names ORDER BY ror_id, kind, name").fetchall()
         parents = con.execute("SELECT ror_id, target_id FROM ror_relations WHERE relation = 'parent' "
                               "ORDER BY ALL").fetchall()
-        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence)
+        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence, multi_confidence)
 
     def _ancestors(self, rid: str) -> set[str]:
         return set(ancestors(self._parents, rid))
@@ -476,8 +504,23 @@ class AffiliationMatcher:
             if rid is None:
                 return None
             best_rid, best_score, best_part, best_info = rid, ACRONYM_SCORE, word, None
+        others = self._others(text, context, country, best_rid, best_part, found) if found else ()
         return Candidate(best_rid, best_score, best_part,
-                         self._features(text, context, country, best_rid, best_info))
+                         self._features(text, context, country, best_rid, best_info), others)
+
+    def _others(self, text: str, context: str, country: str | None, best_rid: str, best_part: str,
+                found: dict) -> tuple:
+        """Other organisations the address names (issue 29: "Jet Propulsion Laboratory, California Institute of
+        Technology"; "Yale University, USA / CentraleSupélec, France"): the best organisation of each other
+        part that reaches the threshold, in components the chosen ones do not use, best score first."""
+        used = set(_components_of(best_part))
+        out = []
+        for rid, (score, raw, info) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0])):
+            if rid == best_rid or not self._reaches(score) or used & set(_components_of(raw)):
+                continue
+            used |= set(_components_of(raw))
+            out.append((rid, score, raw, self._features(text, context, country, rid, info)))
+        return tuple(out)
 
     def _features(self, text: str, context: str, country: str | None, rid: str, info: tuple | None) -> dict:
         """The abstain-rule features (:data:`ABSTAIN_FEATURES`) of candidate ``rid`` for one address."""
@@ -546,13 +589,21 @@ class AffiliationMatcher:
         conf = confidence(cand.features)
         if conf < self.min_confidence:
             return unmatched  # abstain: the country still comes from the address
+        others = []
+        for rid, score, _part, features in cand.others:
+            other_conf = confidence(features)
+            if other_conf >= max(self.multi_confidence, self.min_confidence):
+                o_name, o_type, o_country, _, _ = self._org[rid]
+                o_country = country if country in HISTORICAL_CODES else _fold(o_country, self.fold_hk_mo) or country
+                others.append((rid, o_name, o_country, SECTOR_OF_TYPE.get(o_type) if o_type else None,
+                               round(min(score, 100.0), 1), round(other_conf, 4)))
         name, rtype, ror_country, _, _ = self._org[cand.ror_id]
         # a historical country the address names (Czechoslovakia: CS) stays the work's country: the
         # organisation's country today is one of its successors
         output_country = country if country in HISTORICAL_CODES else _fold(ror_country, self.fold_hk_mo) or country
         return AffiliationMatch(text, cand.ror_id, name, output_country,
                                 SECTOR_OF_TYPE.get(rtype) if rtype else None, round(min(cand.score, 100.0), 1),
-                                rtype, country, cand.part, round(conf, 4), skipped)
+                                rtype, country, cand.part, round(conf, 4), skipped, tuple(others))
 
     def match_many(self, addresses: Iterable[str]) -> list[AffiliationMatch]:
         return [self.match(a) for a in addresses]

@@ -132,6 +132,7 @@ class RorLoadReport:
     addresses_moved: int = 0
     works_moved: int = 0
     institutions_added: int = 0
+    addresses_unknown: int = 0   # address-only institutions ingested before their addresses were kept
 
     def summary(self) -> pd.DataFrame:
         rows = [("files", len(self.files)), ("records read", self.records_read),
@@ -438,7 +439,7 @@ def ror_loaded(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
-             progress: Callable[[int], None] | None = None) -> RorLoadReport:
+             progress: Callable[[int], None] | None = None, reattribute_addresses: bool = True) -> RorLoadReport:
     """Replace the store's ROR registry with the records of ``paths`` (one transaction).
 
     The same id in several files (or twice in one) is kept once: the newest ``last_modified`` wins,
@@ -492,9 +493,14 @@ def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _ror_frame")
                 con.unregister("_ror_frame")
         store.meta_set(con, "ror_files", "; ".join(report.files))
+        if reattribute_addresses:  # export addresses ingested before: matched again (issue 28)
+            from collabatlas.affiliations.reattribute import reattribute
+
+            for key, value in reattribute(con).items():
+                setattr(report, key, value)
         report.sector_types_changed = apply_ror_types(con)
         report.coordinates_changed = apply_geo(con)
-        if report.sector_types_changed or report.coordinates_changed:  # counts change: a new data version
+        if report.sector_types_changed or report.coordinates_changed or report.addresses_moved:  # counts change
             store.meta_set(con, "data_version", str(store.data_version(con) + 1))
     report.loaded, report.names, report.relations = len(inst), len(names), len(rels)
     return report

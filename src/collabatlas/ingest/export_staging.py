@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from collabatlas.affiliations import reattribute
 from collabatlas.counting.issn import INVALID_ISSN_WARNING, issn_values
 from collabatlas.sources.exports import (
     ByteCounter,
@@ -70,6 +71,7 @@ class AddressResolver:
         self.lineage_rows: dict[str, dict] = {}  # institution id -> row, for every ROR lineage member seen
         self.staged_institutions: set[str] = set()
         self.invalid_countries = 0  # matcher countries that are not ISO 3166-1 alpha-2 (treated as unknown)
+        self.staged_addresses: set[tuple[str, str]] = set()  # (address-only institution id, address) kept
 
     def resolve(self, addresses: Iterable[str]) -> None:
         todo = sorted({a for a in addresses if a not in self.resolved})
@@ -106,9 +108,10 @@ class ExportStager:
     CHUNK = 5000
 
     #: the warning an ingest of exports into a store without a ROR registry carries
-    NO_ROR_WARNING = ("no ROR registry in the store: export addresses cannot be matched to institutions, so "
-                      "their institution and sector levels stay empty (run `collabatlas ror load FILE`, then "
-                      "ingest again)")
+    NO_ROR_WARNING = ("no ROR registry in the store: export addresses cannot be matched to institutions yet, so "
+                      "their institution and sector levels are empty until `collabatlas ror load FILE` into this "
+                      "store (it re-attributes the works already ingested; the ROR data dump: "
+                      "https://zenodo.org/communities/ror-data)")
 
     def __init__(self, con: duckdb.DuckDBPyConnection, report: IngestReport, matcher: Matcher, first_rid: int):
         from collabatlas.affiliations.ror import ror_loaded
@@ -168,6 +171,12 @@ class ExportStager:
             return
         self.resolver.resolve(clean_address(a) for r in records for au in r.authors for a in au.addresses
                               if clean_address(a))
+        # the text of every address-only institution, so that `ror load` can match it later (issue 28)
+        reattribute.stage(self.con, sorted({(row["institution_id"], address) for address, row
+                                            in self.resolver.resolved.items() if row["origin"] == "address"}
+                                           - self.resolver.staged_addresses))
+        self.resolver.staged_addresses.update((row["institution_id"], address) for address, row
+                                              in self.resolver.resolved.items() if row["origin"] == "address")
         works, authorships, affiliations, countries = [], [], [], []
         used: dict[str, dict] = {}
         for rec in records:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from collabatlas.affiliations import reattribute
 from collabatlas.affiliations.geo import apply_geo
 from collabatlas.affiliations.ror import apply_ror_types
 from collabatlas.counting.rules import MAX_PAIR_UNITS
@@ -116,6 +117,7 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
             JOIN stage_authorships a USING (rid, author_position)
         """)
         unified = _unify_ror_institutions(con, report)
+        reattribute.save_staged(con)  # the texts of new address-only institutions (for `ror load`)
         sector_types = apply_ror_types(con)
         if sector_types:
             report.note(f"institutions: {sector_types:,} take their sector from their ROR type (OpenAlex "
@@ -222,7 +224,10 @@ def _merge_institutions(con: duckdb.DuckDBPyConnection, report: IngestReport) ->
     # an updated institution keeps its key; a new one gets the next free key
     con.execute("""
         CREATE OR REPLACE TEMP TABLE stage_inst_keyed AS
-        SELECT b.*, coalesce(i.ikey, (SELECT coalesce(max(ikey), 0) FROM institutions)
+        -- a re-staged institution keeps the sector type ROR gave it (apply_ror_types recomputes it after the
+        -- merge; resetting it here made every re-ingest look like a change: issue 25, a new data version each time)
+        SELECT b.* REPLACE (coalesce(b.ror_type, i.ror_type) AS ror_type),
+               coalesce(i.ikey, (SELECT coalesce(max(ikey), 0) FROM institutions)
                      + row_number() OVER (PARTITION BY i.ikey IS NULL ORDER BY b.institution_id)) AS ikey
         FROM stage_inst_best b LEFT JOIN institutions i USING (institution_id)
     """)

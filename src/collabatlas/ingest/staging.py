@@ -32,7 +32,8 @@ CREATE OR REPLACE TEMP TABLE stage_institution_geo (
 
 STAGING_TABLES = ("stage_works", "stage_authorships", "stage_affiliations", "stage_author_countries",
                   "stage_institutions", "stage_winners", "stage_keys", "stage_targets", "stage_clustered",
-                  "stage_decision", "stage_go", "stage_prev_subjects", "stage_institution_geo")
+                  "stage_decision", "stage_go", "stage_prev_subjects", "stage_institution_geo",
+                  "stage_export_addresses")
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:

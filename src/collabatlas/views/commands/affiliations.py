@@ -36,7 +36,7 @@ from collabatlas.views.cli_common import (
     print_table,
 )
 
-MATCH_COLUMNS = ["input", "ror_id", "name", "country_code", "sector", "score"]
+MATCH_COLUMNS = ["input", "ror_id", "name", "country_code", "sector", "score", "confidence"]
 #: where a user gets the ROR registry (the data dump, published on Zenodo)
 ROR_DUMP_URL = "https://zenodo.org/communities/ror-data"
 
@@ -84,7 +84,14 @@ def ror_load(
         _fail(f"{exc} (the registry in the store is unchanged)")
     finally:
         con.close()
-    if report.sector_types_changed:  # sector counts changed: save what every metric reads again
+    if report.addresses_moved:
+        err_console.print(f"note: {report.addresses_moved:,} export addresses ingested before now match a ROR "
+                          f"organisation: {report.works_moved:,} works re-attributed, no ingest needed")
+    if report.addresses_unknown:
+        err_console.print(f"note: {report.addresses_unknown:,} unmatched export addresses were ingested before "
+                          "collabatlas kept address texts; they cannot be matched again until those exports are "
+                          "ingested into a new store")
+    if report.sector_types_changed or report.addresses_moved:  # counts changed: save what every metric reads
         with _open(store_path, read_only=False) as atlas, err_console.status("saving unit shares and aggregates"):
             atlas.store_unit_shares()
     for where, reason in report.skipped[:show_skipped]:
@@ -196,6 +203,8 @@ def match(
                                                   "score threshold only).")] = DEFAULT_MIN_CONFIDENCE,
     fold_hk_mo: Annotated[bool, typer.Option("--fold-hk-mo", help="Count Hong Kong and Macao as China (CN), "
                                                                     "as CWTS does.")] = False,
+    explode: Annotated[bool, typer.Option("--explode", help="One row per organisation an address names "
+                                                            "(default: one row per input, ';'-joined).")] = False,
     ror: Annotated[list[Path] | None, typer.Option("--ror", help="Match against this ROR dump (in memory) "
                                                                   "instead of the store's registry.")] = None,
     store_path: StoreOpt = None,
@@ -204,8 +213,11 @@ def match(
 ) -> None:
     """Match affiliation strings to ROR institutions; give ROR id, name, country, sector and score.
 
-    Columns: input,ror_id,name,country_code,sector,score (empty ror_id when unmatched; the country then
-    comes from the address text). Rules and measured quality: docs/affiliations.md.
+    Columns: input,ror_id,name,country_code,sector,score,confidence (empty ror_id when unmatched; the
+    country then comes from the address text). An address naming several organisations gives them
+    ';'-joined in one row (country_code: their distinct countries), or one row each with --explode.
+    confidence is the calibrated probability that the match is right (--min-confidence filters on it).
+    Rules and measured quality: docs/affiliations.md.
 
     Examples:
 
@@ -234,8 +246,7 @@ def match(
             results.append(matcher.match(address))
             if i % 100 == 0:
                 bar.update(task, completed=i)
-    df = pd.DataFrame([[m.input, m.ror_id or "", m.name or "", m.country_code or "", m.sector or "", m.score]
-                       for m in results], columns=MATCH_COLUMNS)
+    df = pd.DataFrame(_rows(results, explode), columns=MATCH_COLUMNS)
     long_inputs = sum(m.components_skipped > 0 for m in results)
     if long_inputs:
         err_console.print(f"note: {long_inputs:,} address(es) have more than {MAX_COMPONENTS} components; only the "
@@ -246,6 +257,27 @@ def match(
         err_console.print(f"matched {sum(m.ror_id is not None for m in results):,} of {len(inputs):,} "
                           f"addresses in {seconds:.1f} s")
     _emit(df, fmt, "affiliation matches", out, None)
+
+
+def _rows(results: list, explode: bool) -> list[list]:
+    """Output rows: one per input with the organisations ';'-joined (ror_id, name, sector, score, confidence in
+    the same order; country_code the distinct countries), or with ``explode`` one per organisation."""
+    rows = []
+    for m in results:
+        orgs = ([(m.ror_id, m.name, m.country_code, m.sector, m.score, m.confidence)] if m.ror_id else []) + list(
+            m.others)
+        if not orgs:
+            rows.append([m.input, "", "", m.country_code or "", "", 0.0, 0.0])
+        elif explode:
+            rows += [[m.input, rid, name, country or "", sector or "", score, conf]
+                     for rid, name, country, sector, score, conf in orgs]
+        elif len(orgs) == 1:
+            rows.append([m.input, m.ror_id, m.name, m.country_code or "", m.sector or "", m.score, m.confidence])
+        else:
+            rows.append([m.input, ";".join(o[0] for o in orgs), ";".join(o[1] for o in orgs),
+                         ";".join(m.country_codes), ";".join(o[3] or "" for o in orgs),
+                         ";".join(f"{o[4]:g}" for o in orgs), ";".join(f"{o[5]:g}" for o in orgs)])
+    return rows
 
 
 def register(app: typer.Typer) -> None:
