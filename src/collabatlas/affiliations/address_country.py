@@ -37,10 +37,11 @@ component's end). Unknown → ``None``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
-from collabatlas.refdata.countries import converter, iso2_codes, iso_entries, quiet
+from collabatlas.refdata.countries import converter, iso_entries, quiet
+from collabatlas.refdata.country_names import VARIANTS, codes_of, normalise
+from collabatlas.refdata.country_names import country_names as refdata_country_names
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -56,41 +57,6 @@ US_STATES = {
 }
 # state names that are also countries stay countries (Georgia → GE; see the module docstring)
 STATE_NAMES_NOT_US = {"georgia"}
-
-# explicit variants (normalised form → ISO2): WoS abbreviations, historic and colloquial names
-VARIANTS = {
-    "usa": "US", "us": "US", "u s a": "US", "united states": "US", "united states of america": "US",
-    "peoples r china": "CN", "people s r china": "CN", "pr china": "CN", "p r china": "CN", "prc": "CN",
-    "peoples republic of china": "CN", "people s republic of china": "CN", "china": "CN", "mainland china": "CN",
-    "england": "GB", "scotland": "GB", "wales": "GB", "n ireland": "GB", "northern ireland": "GB",
-    "north ireland": "GB", "uk": "GB", "u k": "GB", "united kingdom": "GB", "great britain": "GB", "britain": "GB",
-    "dem rep congo": "CD", "dr congo": "CD", "drc": "CD", "democratic republic of the congo": "CD",
-    "democratic republic of congo": "CD", "congo kinshasa": "CD", "congo dr": "CD", "zaire": "CD",
-    "rep congo": "CG", "republic of the congo": "CG", "republic of congo": "CG", "congo brazzaville": "CG",
-    "congo": "CG",
-    "north korea": "KP", "dpr korea": "KP", "dprk": "KP", "dem peoples rep korea": "KP",
-    "dem people s rep korea": "KP", "democratic people s republic of korea": "KP",
-    "democratic peoples republic of korea": "KP",
-    "south korea": "KR", "republic of korea": "KR", "rep of korea": "KR", "korea": "KR", "rok": "KR",
-    "korea south": "KR", "s korea": "KR",
-    "hong kong": "HK", "hong kong sar": "HK", "hong kong china": "HK", "kowloon": "HK",
-    "macao": "MO", "macau": "MO", "macao sar": "MO", "macau sar": "MO",
-    "taiwan": "TW", "roc": "TW", "republic of china": "TW", "taiwan roc": "TW", "taiwan r o c": "TW",
-    "u arab emirates": "AE", "uae": "AE", "byelarus": "BY", "belarus": "BY", "fed rep ger": "DE",
-    "w germany": "DE", "west germany": "DE", "east germany": "DE", "germany": "DE", "rep of georgia": "GE",
-    "russia": "RU", "russian federation": "RU",
-    "ussr": "RU", "iran": "IR", "vietnam": "VN", "viet nam": "VN", "turkey": "TR", "turkiye": "TR",
-    "czech republic": "CZ", "czechia": "CZ", "slovak republic": "SK", "cote ivoire": "CI",
-    "cote d ivoire": "CI", "ivory coast": "CI", "bosnia herceg": "BA", "bosnia and herzegovina": "BA",
-    "trinid tobago": "TT", "papua n guinea": "PG", "sao tome prin": "ST", "cent afr republ": "CF",
-    "surinam": "SR", "neth antilles": "CW", "brunei": "BN", "laos": "LA", "syria": "SY", "tanzania": "TZ",
-    "macedonia": "MK", "north macedonia": "MK", "swaziland": "SZ", "eswatini": "SZ", "timor leste": "TL",
-    "east timor": "TL", "palestine": "PS", "moldova": "MD", "bolivia": "BO", "venezuela": "VE",
-    "micronesia": "FM", "st kitts nevi": "KN", "st lucia": "LC", "st vincent": "VC", "the netherlands": "NL",
-    "holland": "NL", "brasil": "BR", "deutschland": "DE", "espana": "ES", "italia": "IT", "mexique": "MX",
-    "south africa": "ZA", "rsa": "ZA", "kosovo": "XK", "vatican": "VA", "cape verde": "CV",
-    "guinea bissau": "GW", "marshall island": "MH", "solomon islands": "SB", "burma": "MM",
-}
 
 # a country name preceded by one of these words is part of a proper name, not the country
 NAME_CONNECTORS = frozenset({
@@ -108,17 +74,8 @@ INSTITUTION_WORDS = frozenset({
     "ministry", "academy", "acad", "museum", "library", "bank", "building", "campus", "state", "beth",
 })
 _ZIP_AFTER_STATE = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\b")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 _HAS_DIGIT = re.compile(r"\d")
 MAX_NAME_WORDS = 6
-
-
-def normalise(text: str) -> str:
-    """Fold accents, lower-case, drop dots (``P.R.`` → ``pr``), other punctuation → space."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    folded = folded.replace("#tab#", " ").replace(".", "").replace("'", " ").replace("’", " ").replace("&", " ")
-    return " ".join(_NON_WORD.split(folded)).strip()
 
 
 def component_words(component: str) -> list[str]:
@@ -128,23 +85,15 @@ def component_words(component: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
-    """Every accepted whole-name form (normalised) → ISO2: ISO 3166-1, country_converter, US states, variants."""
-    names: dict[str, str] = {}
-    for entry in iso_entries():
-        for key in ("name", "official_name", "common_name"):
-            if entry.get(key):
-                names[normalise(entry[key])] = entry["alpha_2"]
-    table = converter().data
-    for row in table[["name_short", "name_official", "ISO2"]].itertuples(index=False):
-        for code in _codes_of(row.ISO2):
-            names.setdefault(normalise(row.name_short), code)
-            names.setdefault(normalise(row.name_official), code)
+    """Every accepted whole-name form (normalised) → ISO2: the country names of
+    :func:`collabatlas.refdata.country_names.country_names` (ISO 3166-1, country_converter, variants)
+    and the US states."""
+    names = dict(refdata_country_names())
     for state in US_STATES.values():
         key = normalise(state)
         if key not in STATE_NAMES_NOT_US:
             names[key] = "US"
     names.update(VARIANTS)
-    names.pop("", None)
     return names
 
 
@@ -154,19 +103,12 @@ def inverted_names() -> dict[str, str]:
     return {" ".join(component_words(e["name"])): e["alpha_2"] for e in iso_entries() if "," in e["name"]}
 
 
-def _codes_of(iso2_cell: str) -> list[str]:
-    """The country code of a country_converter ISO2 cell, which is a pattern for a few countries
-    (Greece ``^GR$|^EL$``, UK ``^GB$|^UK$``): its first code, the ISO one. Not a country: []."""
-    codes = re.findall(r"[A-Z]{2}", iso2_cell) if iso2_cell.startswith("^") else [iso2_cell]
-    return [codes[0]] if codes and codes[0] in iso2_codes() else []
-
-
 @lru_cache(maxsize=1)
 def _regexes() -> list[tuple[re.Pattern, str]]:
     table = converter().data
     out = []
     for row in table[["regex", "ISO2"]].itertuples(index=False):
-        for code in _codes_of(row.ISO2) if row.regex else []:
+        for code in codes_of(row.ISO2) if row.regex else []:
             out.append((re.compile(row.regex, re.IGNORECASE), code))
     return out
 

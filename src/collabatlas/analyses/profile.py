@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from collabatlas.analyses import units
 from collabatlas.counting import derived
 from collabatlas.counting.derived import REST_OF_WORLD
 from collabatlas.counting.options import MetricOptions
-from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError, UnknownUnitError
-from collabatlas.escaping import like_contains
+from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -56,30 +56,10 @@ class InstitutionProfile:
 
 
 def find_institution(atlas: Atlas, query: str) -> str:
-    """An institution id from an OpenAlex id, a ROR id or URL, or a (part of a) name.
-
-    A name matching several institutions picks the one with most works when it is the only exact
-    (case-insensitive) match, else raises with the candidates."""
-    q = query.strip()
-    short = q.rsplit("/", 1)[-1]
-    row = atlas.con.execute(
-        "SELECT institution_id FROM institutions WHERE institution_id = $s OR lower(ror) = lower($s)", {"s": short}
-    ).fetchone()
-    if row:
-        return row[0]
-    found = atlas.con.execute(
-        """SELECT i.institution_id, i.name, i.country_code, count(DISTINCT f.wkey) AS works
-           FROM institutions i LEFT JOIN affiliations f USING (ikey)
-           WHERE i.name ILIKE $pattern ESCAPE '\\' GROUP BY ALL ORDER BY works DESC, i.institution_id LIMIT 10""",
-        {"pattern": like_contains(q)},  # % and _ in a name are themselves, not wildcards
-    ).fetchall()
-    if not found:
-        raise UnknownUnitError(f"no institution matches {query!r} (try an OpenAlex id such as I27837315 or a ROR id)")
-    exact = [r for r in found if (r[1] or "").lower() == q.lower()]
-    if len(exact) == 1 or len(found) == 1:
-        return (exact or found)[0][0]
-    listing = "; ".join(f"{i} {n} ({c}, {w} works)" for i, n, c, w in found)
-    raise CountingError(f"{query!r} matches several institutions: {listing}")
+    """An institution id from an OpenAlex id, a ROR id or URL, or a (part of a) name
+    (:func:`collabatlas.analyses.units.resolve_institution`: a name matching several institutions picks
+    the only exact, case-insensitive match, else raises with the candidates)."""
+    return units.resolve_institution(atlas._df, query)
 
 
 def institution_profile(atlas: Atlas, query: str, top: int = 5, **filters) -> InstitutionProfile:

@@ -258,7 +258,7 @@ def collaboration(
 @_guard
 @metric_options()
 def partners(
-    unit: Annotated[str, typer.Argument(help="Country code (JP) or institution id (I27837315).")],
+    unit: Annotated[str, typer.Argument(help="Country (JP, JPN or Japan) or institution (OpenAlex id, ROR id or URL, or name; see `collabatlas find`).")],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
     options: MetricOptions = None, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
@@ -317,7 +317,7 @@ def profile(
 @_guard
 @metric_options("subject", "type", "journals", "renormalize", "exclude_dual_affiliations")
 def group(
-    country: Annotated[str, typer.Argument(help="Focus country, e.g. CN.")],
+    country: Annotated[str, typer.Argument(help="Focus country: CN, CHN or China.")],
     group_name: Annotated[str, typer.Option("--group", "-g",
                                             help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, "
                                                  "un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
@@ -359,8 +359,8 @@ def group(
                 help={"years": "Publication years, or with --window-end-month the windows "
                                "(named by the year they end in), e.g. 2015-2021."})
 def trend(
-    unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN.")],
-    unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US.")],
+    unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN, China or an institution.")],
+    unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US, USA or an institution.")],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     options: MetricOptions = None,
     window_end_month: Annotated[int | None, typer.Option("--window-end-month",

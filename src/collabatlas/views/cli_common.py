@@ -255,6 +255,8 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     check_range("--limit", limit, 1)  # before the work, not after it
     works = args.get("source", "works") == "works"
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
+        if "unit" in args and args.get("source", "works") == "works":  # the id, for the title
+            args["unit"] = atlas.resolve_unit(level, args["unit"])
         df = getattr(atlas, method)(options=options, **args)
         if options.window and works and atlas.spark is None:
             df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options.window)))

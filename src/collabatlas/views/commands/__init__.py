@@ -10,7 +10,7 @@ import importlib
 import typer
 
 MODULES = ("fetch", "network", "serve", "affiliations", "report", "data", "works", "journals", "indicators", "sync",
-           "landscape")
+           "landscape", "lookup")
 
 
 def register_all(app: typer.Typer) -> None:

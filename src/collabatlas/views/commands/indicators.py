@@ -88,7 +88,7 @@ def indicators(
 
 
 def distance(
-    unit: Annotated[str, typer.Argument(help="Country code (CN) or institution id (I27837315).")],
+    unit: Annotated[str, typer.Argument(help="Country (JP, JPN or Japan) or institution (OpenAlex id, ROR id or URL, or name; see `collabatlas find`).")],
     level: Annotated[Level, typer.Option("--level", "-l", help="country or institution.")] = Level.country,
     options: MetricOptions = None,
     window_end_month: Annotated[int | None, typer.Option(

@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
 
 def works(
-    unit: Annotated[str, typer.Argument(help="Country code (JP), institution id (I27837315) or sector.")],
+    unit: Annotated[str, typer.Argument(help="Country (JP, JPN or Japan) or institution (OpenAlex id, ROR id or URL, or name; see `collabatlas find`), or a sector.")],
     partner: Annotated[str | None, typer.Argument(help="A partner: the works behind their bilateral CS.")] = None,
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     figure: Annotated[Figure | None, typer.Option(
