@@ -24,6 +24,7 @@ from collabatlas.escaping import markup
 from collabatlas.ingest.pipeline import export_tables
 from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE, IngestReport
 from collabatlas.views.cli_common import (
+    UNIT_HELP,
     CiOpt,
     CountryOpt,
     Engine,
@@ -258,7 +259,7 @@ def collaboration(
 @_guard
 @metric_options()
 def partners(
-    unit: Annotated[str, typer.Argument(help="Country (JP, JPN or Japan) or institution (OpenAlex id, ROR id or URL, or name; see `collabatlas find`).")],
+    unit: Annotated[str, typer.Argument(help=UNIT_HELP)],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
     options: MetricOptions = None, report_dual: ReportDualOpt = False, ci: CiOpt = 0,

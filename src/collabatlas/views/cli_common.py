@@ -102,6 +102,8 @@ class EngineChoice:
     parquet: Path | None = None
 
 
+UNIT_HELP = ("Country (JP, JPN or Japan) or institution (OpenAlex id, ROR id or URL, or name; "
+             "see `collabatlas find`).")
 CountryOpt = Annotated[str | None, typer.Option(
     "--country", help="Institution rankings: only the institutions of this country (code).")]
 SortOpt = Annotated[str | None, typer.Option(
