@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from collabatlas import settings as config
 from collabatlas.atlas import Atlas
@@ -37,7 +38,57 @@ from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' 
     metric_options,
 )
 
+FLAGS_ANYWHERE = ("--raw-csv", "--quiet", "-q")
+"""Global flags that may also follow the subcommand (moved before it)."""
+
+
+class GlobalOptionsGroup(TyperGroup):
+    """The top-level group: global options are accepted before or after the subcommand.
+
+    ``--raw-csv`` and ``-q/--quiet`` after the subcommand move before it (the group reads them);
+    ``--store FILE`` before the subcommand moves after it when that command (or the subcommand of a
+    group such as ``ror load``) takes ``--store``; else the group refuses it."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, reorder_global_options(self, ctx, list(args)))
+
+
+def reorder_global_options(group, ctx, args: list[str]) -> list[str]:
+    end = args.index("--") if "--" in args else len(args)
+    head, tail = args[:end], args[end:]
+    i, stores = 0, []
+    while i < len(head) and head[i].startswith("-"):
+        if head[i] == "--store" and i + 1 < len(head):
+            stores.append(head[i:i + 2])
+            i += 2
+        elif head[i].startswith("--store="):
+            stores.append([head[i]])
+            i += 1
+        else:
+            i += 1
+    if i >= len(head):  # no subcommand: leave everything to click
+        return args
+    before, command, after = head[:i], head[i], head[i + 1:]
+    moved = [a for a in after if a in FLAGS_ANYWHERE]
+    after = [a for a in after if a not in FLAGS_ANYWHERE]
+    if stores and _takes_store(group, ctx, command, after):
+        before = [a for a in before if not any(a is s for pair in stores for s in pair)]
+        after += [a for pair in stores for a in pair]
+    return [*before, *moved, command, *after, *tail]
+
+
+def _takes_store(group, ctx, name: str, rest: list[str]) -> bool:
+    """Whether the command ``name`` (a group: its subcommand, the first of ``rest`` not an option) takes --store."""
+    command = group.get_command(ctx, name)
+    while hasattr(command, "get_command"):  # a group of commands
+        sub = next((a for a in rest if not a.startswith("-")), None)
+        command = command.get_command(ctx, sub) if sub else None
+        rest = rest[rest.index(sub) + 1:] if sub else []
+    return command is not None and any("--store" in getattr(p, "opts", ()) for p in command.params)
+
+
 app = typer.Typer(
+    cls=GlobalOptionsGroup,
     help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
          "Example: collabatlas ingest snapshot/works && collabatlas scores --level country",
     no_args_is_help=True,
@@ -56,15 +107,39 @@ class Output:
     raw_csv: bool = False
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("collabatlas")
+        except PackageNotFoundError:  # pragma: no cover - run from a source tree without installing
+            number = "unknown (not installed)"
+        print(f"collabatlas {number}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(
+    ctx: typer.Context,
     raw_csv: Annotated[bool, typer.Option(
         "--raw-csv", envvar="COLLABATLAS_RAW_CSV",
         help="Write CSV cells (--format csv, --out FILE.csv, network csv) as they are. By default a text cell "
              "starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a formula "
              "(numbers such as -5 are left alone), and control characters are removed.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No notes, progress or summaries on stderr; errors still print (exit codes as "
+                              "always).")] = False,
+    store: Annotated[Path | None, typer.Option(
+        "--store", help="DuckDB store file for the command (before or after its name) "
+                        "[env COLLABATLAS_STORE; default collabatlas.duckdb]")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
     Output.raw_csv = raw_csv
+    err_console.quiet = quiet
+    if store is not None:  # the command takes no --store (else it was handed to the command)
+        _fail(f"--store does not apply to `{ctx.invoked_subcommand}`: it reads no store")
 
 
 class Format(str, Enum):
@@ -77,7 +152,7 @@ StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="DuckDB store file [env COLLABATLAS_STORE; default collabatlas.duckdb]")]
 LevelOpt = Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")]
 ReportDualOpt = Annotated[bool, typer.Option(
-    "--report-dual", help="Add cs_without_dual and dual_cs: "
+    "--report-dual/--no-report-dual", help="Add cs_without_dual and dual_cs: "
                           "the part of CS that comes from authors affiliated in two or more countries.")]
 class Engine(str, Enum):
     duckdb = "duckdb"
@@ -121,7 +196,9 @@ LimitOpt = Annotated[int | None, typer.Option(
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {markup(message)}")
+    """One red line on stderr (also under --quiet) and exit ``code``."""
+    out = err_console if not err_console.quiet else Console(stderr=True, soft_wrap=True, emoji=False)
+    out.print(f"[bold red]error:[/] {markup(message)}")
     raise typer.Exit(code)
 
 
