@@ -5,18 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from collabatlas.counting import rules as counting
+from collabatlas.counting.source_choice import SOURCES
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.store.schema import (
     StoreError,
 )
-
-#: what each source can do: the work-level store answers every filter and option; the country-pair
-#: aggregates (``ingest-pairs``) hold full counts of joint works per country pair and year only
-SOURCES = {
-    "works": "every metric, filter and counting option (fractional Share and CS)",
-    "pairs": "joint-work counts (full counting) per country pair and publication year: filter by --years only",
-}
-
 
 #: how the figures of each source count
 COUNTING = {"works": counting.FRACTIONAL_LABEL, "pairs": counting.FULL_COUNT_LABEL}

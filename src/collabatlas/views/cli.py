@@ -9,20 +9,16 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.table import Table
 
 from collabatlas import settings as config
-from collabatlas.atlas import Atlas, UnitSharesNotSaved, percent_change
 from collabatlas.counting.filters import parse_two_periods
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
-from collabatlas.ingest.pipeline import export_tables
-from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE, IngestReport
+from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
 from collabatlas.views.cli_common import (
     UNIT_HELP,
     CiOpt,
@@ -56,6 +52,10 @@ from collabatlas.views.cli_common import (
     print_table,
 )
 
+if TYPE_CHECKING:
+    from collabatlas.atlas import Atlas, UnitSharesNotSaved
+    from collabatlas.sources.ingest_report import IngestReport
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -85,6 +85,17 @@ def ingest(
     Exit code 3 (after the summary) when records were lost to damaged files (malformed JSON,
     truncated or corrupt gzip); skipped records of valid files do not change the exit code.
     """
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TransferSpeedColumn,
+    )
+
+    from collabatlas.atlas import UnitSharesNotSaved
+
     atlas = _open(store, read_only=False)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   TimeElapsedColumn(), console=err_console, transient=True) as bar:
@@ -300,6 +311,8 @@ def profile(
 
       collabatlas profile "University of California System" --rollup --journals nature-index
     """
+    import pandas as pd
+
     with _open(store) as atlas, err_console.status("building the profile"):
         p = atlas.profile(institution, top=top, options=options)
     if format is not Format.table:
@@ -382,6 +395,8 @@ def trend(
 
       collabatlas trend JP DE --window-end-month 7 --subject Chemistry
     """
+    from collabatlas.atlas import percent_change
+
     with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas:
         df = atlas.trend(unit_a, unit_b, level=level.value, window_end_month=window_end_month,
                          report_dual=report_dual, ci=ci, source=source.value, options=options)
@@ -433,6 +448,8 @@ def export(
 
       collabatlas export atlas-parquet/
     """
+    from collabatlas.ingest.pipeline import export_tables
+
     with _open(store) as atlas, err_console.status(f"writing {markup(folder)}"):
         rows = export_tables(atlas.con, folder)
     console.print(", ".join(f"{table} {n:,}" for table, n in rows.items()) + f" rows written to {markup(folder)}")
@@ -452,6 +469,8 @@ def import_tables(
     """
     if not (folder / "works").is_dir():
         _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
+    from collabatlas.atlas import UnitSharesNotSaved
+
     with _open(store, read_only=False) as atlas, err_console.status(f"reading {markup(folder)}"):
         try:
             report, unsaved = atlas.import_tables(folder), None
@@ -488,6 +507,8 @@ def info(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:
 
       collabatlas info --format json
     """
+    import pandas as pd
+
     with _open(store) as atlas:
         summary = atlas.summary()
         log = atlas.ingest_log()

@@ -8,9 +8,8 @@ import sys
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -18,14 +17,17 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from collabatlas import settings as config
-from collabatlas.atlas import Atlas
 from collabatlas.counting.filters import FilterError, Filters, check_range
 from collabatlas.counting.options import MetricOptions
 from collabatlas.engines import EngineError
 from collabatlas.errors import CollabatlasError, answer
 from collabatlas.escaping import csv_frame, markup, terminal_text
-from collabatlas.store.schema import DAMAGE_ERRORS, StoreError, damaged_message
 from collabatlas.views.choices import Level, Source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from collabatlas.atlas import Atlas
 from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' Typer types, for the commands
     DualOpt,
     JournalsOpt,
@@ -49,8 +51,97 @@ class GlobalOptionsGroup(TyperGroup):
     ``--store FILE`` before the subcommand moves after it when that command (or the subcommand of a
     group such as ``ror load``) takes ``--store``; else the group refuses it."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from collabatlas.views.commands import LAZY
+
+        self.commands = LazyCommands(self.commands, LAZY)
+        self._listing = False
+
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         return super().parse_args(ctx, reorder_global_options(self, ctx, list(args)))
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands.keys())  # without loading the lazy ones
+
+    def get_command(self, ctx, name: str):
+        if self._listing and self.commands.is_lazy(name):  # `collabatlas --help`: the summary only
+            return typer.core.TyperCommand(name, help=self.commands.lazy[name][1], callback=None)
+        return self.commands.get(name)
+
+    def format_help(self, ctx, formatter) -> None:
+        """``collabatlas --help``: drawn here with Rich tables (Typer's own help would import its
+        Markdown renderer, a third of the start-up time); a command's ``--help`` is Typer's."""
+        from rich.panel import Panel
+
+        out = Console(emoji=False, highlight=False)
+        out.print(f"\n Usage: {ctx.command_path} [OPTIONS] COMMAND [ARGS]...\n", markup=False)
+        for paragraph in (self.help or "").split("\n\n"):
+            out.print(Text(" " + " ".join(paragraph.split()) + "\n"))
+        options = Table.grid(padding=(0, 2))
+        for param in self.get_params(ctx):
+            names = ", ".join([*param.opts, *getattr(param, "secondary_opts", [])])
+            options.add_row(Text(names, style="bold cyan"), Text(getattr(param, "help", None) or ""))
+        out.print(Panel(options, title="Options", title_align="left", border_style="dim"))
+        commands = Table.grid(padding=(0, 2))
+        self._listing = True
+        try:
+            for name in self.list_commands(ctx):
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    first = (command.help or "").split("\n\n")[0]
+                    commands.add_row(Text(name, style="bold cyan"), Text(" ".join(first.split())))
+        finally:
+            self._listing = False
+        out.print(Panel(commands, title="Commands", title_align="left", border_style="dim"))
+
+
+class LazyCommands(dict):
+    """click's command table where the commands of :data:`collabatlas.views.commands.LAZY` load on
+    first use: names and membership answer without loading; a lookup, ``items()`` or ``values()``
+    loads (``items()`` everything)."""
+
+    def __init__(self, loaded: dict, lazy: dict[str, tuple[str, str]]) -> None:
+        super().__init__(loaded)
+        self.lazy = {name: entry for name, entry in lazy.items() if name not in loaded}
+
+    def is_lazy(self, name: str) -> bool:
+        return name in self.lazy and not dict.__contains__(self, name)
+
+    def _load(self, name: str) -> None:
+        if self.is_lazy(name):
+            from collabatlas.views.commands import load
+
+            for loaded, command in load(self.lazy[name][0]).items():
+                dict.__setitem__(self, loaded, command)
+
+    def keys(self) -> list[str]:
+        return [*dict.keys(self), *(name for name in self.lazy if not dict.__contains__(self, name))]
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __contains__(self, name) -> bool:
+        return dict.__contains__(self, name) or name in self.lazy
+
+    def __getitem__(self, name: str):
+        self._load(name)
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default=None):
+        self._load(name)
+        return dict.get(self, name, default)
+
+    def items(self):
+        for name in list(self.lazy):
+            self._load(name)
+        return dict.items(self)
+
+    def values(self):
+        return [command for _, command in self.items()]
 
 
 def reorder_global_options(group, ctx, args: list[str]) -> list[str]:
@@ -203,6 +294,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
+    from collabatlas.atlas import Atlas
+    from collabatlas.store.schema import StoreError
+
     on = on or EngineChoice()
     try:
         if on.engine is Engine.spark:
@@ -239,6 +333,8 @@ Parquet keeps the full doubles."""
 
 
 def _stable(df: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
     return df.round({c: DECIMALS for c in floats}) if floats else df
 
@@ -284,6 +380,8 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
     caption = None
     if total is not None and total > len(df):
         caption = f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)"
+    import pandas as pd
+
     table = Table(title=markup(title), caption=caption, show_lines=False, header_style="bold")
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col])
@@ -301,7 +399,7 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
 
 
 def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):  # None, NaN
         return ""
     if isinstance(value, float):
         return f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
@@ -320,7 +418,14 @@ def _guard(fn):
             return fn(*args, **kwargs)
         except CollabatlasError as exc:  # every error collabatlas raises on purpose: errors.ANSWERS decides
             _fail(str(exc), answer(exc).exit_code)
-        except DAMAGE_ERRORS as exc:  # a truncated or corrupt store file, a full disk: a message, no traceback
+        except Exception as exc:
+            if "duckdb" not in sys.modules:  # no store was opened: not a damaged store
+                raise
+            from collabatlas.store.schema import DAMAGE_ERRORS, damaged_message
+
+            if not isinstance(exc, DAMAGE_ERRORS):
+                raise
+            # a truncated or corrupt store file, a full disk: a message, no traceback
             _fail(damaged_message(str(config.store_path(kwargs.get("store"))), exc))
     return wrapper
 
