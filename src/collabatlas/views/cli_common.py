@@ -356,7 +356,8 @@ def _write(df: pd.DataFrame, out: Path) -> None:
     err_console.print(f"wrote {len(df):,} rows to {markup(out)}")
 
 
-def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
+def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None,
+          ids: tuple[str, ...] = ()) -> None:
     for note in df.attrs.get("notes") or []:  # coverage notes: what the result leaves out and why
         if note:
             err_console.print(f"note: {note}", markup=False, highlight=False)
@@ -373,29 +374,54 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
         sys.stdout.write(_stable(shown).to_json(orient="records", double_precision=15))
         sys.stdout.write("\n")
     else:
-        print_table(shown if limit is not None else df.head(25), title=title, total=len(df))
+        print_table(shown if limit is not None else df.head(25), title=title, total=len(df), ids=ids)
 
 
-def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
-    caption = None
-    if total is not None and total > len(df):
-        caption = f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)"
+def terminal_width() -> int:
+    """The width tables are drawn at: ``$COLUMNS`` when set (also when piped), else the terminal's,
+    else (piped, no ``COLUMNS``) 160."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return int(columns)
+    return console.size.width if sys.stdout.isatty() else 160
+
+
+def print_table(df: pd.DataFrame, title: str, total: int | None = None, ids: tuple[str, ...] = ()) -> None:
+    """``df`` as a Rich table that keeps ids and values whole at any width (names give way first,
+    :mod:`collabatlas.views.terminal_table`); ``ids``: more columns to keep whole (a group's name)."""
     import pandas as pd
 
-    table = Table(title=markup(title), caption=caption, show_lines=False, header_style="bold")
-    for col in df.columns:
-        numeric = pd.api.types.is_numeric_dtype(df[col])
-        if col.startswith("name") or col in ("title", "journal"):
-            # shortened on a narrow terminal, never squeezed out of sight (a group id such as "bri")
-            longest = max([len(str(col)), *(len(str(v)) for v in df[col].head(200))])
-            table.add_column(markup(col), max_width=34, min_width=min(longest, 12), overflow="ellipsis", no_wrap=True)
-        elif numeric:
-            table.add_column(markup(col), justify="right", no_wrap=True)
-        else:  # long text gives way first: it wraps, so ids and names keep their width
-            table.add_column(markup(col), justify="left", overflow="fold", min_width=min(len(str(col)), 12))
-    for row in df.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
-    console.print(table)
+    from collabatlas.views.terminal_table import plan, total_width, wrap_header
+
+    cells = {col: [_cell(v) for v in df[col]] for col in df.columns}
+    numeric = {col: pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+               for col in df.columns}
+    width = terminal_width()
+    plans, dropped = plan([(str(col), numeric[col], max([len(str(c)) for c in cells[col]] or [0]))
+                           for col in df.columns], width, keep=ids)
+    notes = []
+    if total is not None and total > len(df):
+        notes.append(f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)")
+    if dropped:
+        notes.append(f"not shown at this width: {', '.join(dropped)} (wider terminal, --format csv or --out FILE)")
+    table = Table(title=markup(title), caption=markup("; ".join(notes)) if notes else None, show_lines=False,
+                  header_style="bold")
+    shown = [p.name for p in plans]
+    by_name = {str(col): col for col in df.columns}
+    for p in plans:
+        if p.kind == "name":
+            table.add_column(markup(p.name), width=p.width, overflow="ellipsis", no_wrap=True)
+        elif p.kind == "text":
+            table.add_column(markup(p.name), width=p.width, overflow="fold")
+        else:  # ids and values: whole, on one line; a longer header folds
+            header = markup(wrap_header(p.name, p.width))
+            table.add_column(header, justify="right" if numeric[by_name[p.name]] else "left",
+                             min_width=p.width, max_width=p.width, overflow="fold")
+    for i in range(len(df)):
+        table.add_row(*(cells[by_name[name]][i] for name in shown))
+    console.print(table, width=max(width, total_width(plans)))
 
 
 def _cell(value) -> str:
