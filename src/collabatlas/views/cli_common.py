@@ -58,6 +58,10 @@ class GlobalOptionsGroup(TyperGroup):
         self.commands = LazyCommands(self.commands, LAZY)
         self._listing = False
 
+    def main(self, *args, **kwargs):
+        tolerant_streams()
+        return super().main(*args, **kwargs)
+
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         return super().parse_args(ctx, reorder_global_options(self, ctx, list(args)))
 
@@ -142,6 +146,17 @@ class LazyCommands(dict):
 
     def values(self):
         return [command for _, command in self.items()]
+
+
+def tolerant_streams() -> None:
+    """stdout and stderr replace what their encoding cannot write (``PYTHONIOENCODING=ascii``, a
+    Latin-1 terminal): ``?`` for ``–`` or ``é`` instead of a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+                pass
 
 
 def reorder_global_options(group, ctx, args: list[str]) -> list[str]:
@@ -229,6 +244,10 @@ def _global_options(
 ) -> None:
     Output.raw_csv = raw_csv
     err_console.quiet = quiet
+    try:
+        config.check_environment()  # every numeric setting, once, before any work
+    except config.SettingError as exc:
+        _fail(str(exc))
     if store is not None:  # the command takes no --store (else it was handed to the command)
         _fail(f"--store does not apply to `{ctx.invoked_subcommand}`: it reads no store")
 
