@@ -313,10 +313,14 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
+    on = on or EngineChoice()
+    if on.engine is Engine.spark:  # an absent master: one line in seconds, before loading anything heavy
+        from collabatlas.engines.spark_master import check_reachable
+
+        check_reachable(on.spark_master)
     from collabatlas.atlas import Atlas
     from collabatlas.store.schema import StoreError
 
-    on = on or EngineChoice()
     try:
         if on.engine is Engine.spark:
             with err_console.status(f"starting Spark ({markup(on.spark_master)})"):
