@@ -104,6 +104,7 @@ class ExportFormat(str, Enum):
     gexf = "gexf"
     graphml = "graphml"
     csv = "csv"
+    pajek = "pajek"
 
 
 WEIGHTS = tuple(m.value for m in Weight)
@@ -458,5 +459,8 @@ from collabatlas.analyses.network_export import (  # noqa: E402,F401 - re-export
     write_csv,
     write_gexf,
     write_graphml,
+    write_pajek,
     write_vosviewer,
+    write_vosviewer_text,
+    writes_directory,
 )
