@@ -300,7 +300,7 @@ CiOpt = Annotated[int, typer.Option(
     "--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
 OutOpt = Annotated[Path | None, typer.Option(
-    "--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
+    "--out", "-o", help="Also write the result to FILE (.csv, .json, .parquet or .xlsx).")]
 LimitOpt = Annotated[int | None, typer.Option(
     "--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
 
@@ -362,14 +362,27 @@ def _stable(df: pd.DataFrame) -> pd.DataFrame:
     return df.round({c: DECIMALS for c in floats}) if floats else df
 
 
-def _write(df: pd.DataFrame, out: Path) -> None:
+OUT_SUFFIXES = (".csv", ".json", ".parquet", ".xlsx")
+
+
+def check_out(out: Path) -> str:
+    """The suffix of ``--out`` when collabatlas writes it, else a one-line error (before any work)."""
     suffix = out.suffix.lower()
-    if suffix not in (".csv", ".json", ".parquet"):
-        _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
+    if suffix not in OUT_SUFFIXES:
+        _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json, .parquet or .xlsx")
+    return suffix
+
+
+def _write(df: pd.DataFrame, out: Path) -> None:
+    suffix = check_out(out)
     prepare_out(out)
     try:
         if suffix == ".csv":
             csv_frame(_stable(df), Output.raw_csv).to_csv(out, index=False)
+        elif suffix == ".xlsx":
+            from collabatlas.views.xlsx import write_xlsx
+
+            write_xlsx(_stable(df), out)
         elif suffix == ".json":
             out.write_text(_stable(df).to_json(orient="records", indent=1, double_precision=15))
         else:
@@ -486,6 +499,8 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     options = options or MetricOptions()
     level = args.get("level", "institution")
     check_range("--limit", limit, 1)  # before the work, not after it
+    if out is not None:
+        check_out(out)
     works = args.get("source", "works") == "works"
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
         if "unit" in args and args.get("source", "works") == "works":  # the id, for the title
