@@ -40,6 +40,7 @@ LAZY: dict[str, tuple[str, str]] = {
     "landscape": ("landscape", "International co-authorship share of each country vs R&D spending"),
     "find": ("lookup", "Candidate ids for a name: countries (ISO2, ISO3 or name) and institutions (id, ROR id or part "
                        "of the name)"),
+    "schema": ("lookup", "The documented store schema: every table with its columns, types and what they hold"),
     "fetch": ("fetch", "Download publication metadata from an API into files `collabatlas ingest` reads."),
 }
 

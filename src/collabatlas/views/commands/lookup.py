@@ -1,7 +1,9 @@
-"""``collabatlas find``: the ids of the countries and institutions a text names (``schema`` lives here too)."""
+"""``collabatlas find``: the ids of the countries and institutions a text names; ``collabatlas schema``:
+the documented store schema."""
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from typing import Annotated
 
@@ -17,6 +19,7 @@ class FindLevel(str, Enum):
 
 def register(app: typer.Typer) -> None:
     app.command("find")(_guard(find))
+    app.command("schema")(_guard(schema))
 
 
 def find(
@@ -45,3 +48,25 @@ def find(
 
         _fail(f"nothing in this store matches {text!r}", 1)
     _emit(df, format, f"units matching {text!r}", None, None)
+
+
+def schema(format: FormatOpt = Format.table) -> None:
+    """The documented store schema: every table with its columns, types and what they hold (the same
+    text as docs/schema.md; --format json for tools), and how to query a store read-only.
+
+    Examples:
+
+      collabatlas schema
+
+      collabatlas schema --format json
+    """
+    from collabatlas.store.schema_doc import schema_json, schema_markdown
+
+    if format is Format.json:
+        print(json.dumps(schema_json()))
+    elif format is Format.csv:
+        from collabatlas.views.cli_common import _fail
+
+        _fail("schema prints Markdown (--format table) or JSON (--format json)")
+    else:
+        print(schema_markdown())
