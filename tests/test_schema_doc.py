@@ -36,7 +36,8 @@ def test_every_column_says_what_it_holds():
 
 
 def test_docs_page_is_the_command_output():
-    assert DOCS.read_text(encoding="utf-8") == schema_markdown() + "\n", "regenerate: collabatlas schema > docs/schema.md"
+    expected = schema_markdown() + "\n"
+    assert DOCS.read_text(encoding="utf-8") == expected, "regenerate: collabatlas schema > docs/schema.md"
     result = CliRunner().invoke(app, ["schema"])
     assert result.exit_code == 0 and result.stdout == schema_markdown() + "\n"
     parsed = json.loads(CliRunner().invoke(app, ["schema", "--format", "json"]).stdout)

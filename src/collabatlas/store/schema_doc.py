@@ -59,7 +59,6 @@ NOTES = {
     "key": "setting name (schema_version, data_version, ...)", "value": "its value",
     "lat": "latitude (degrees)", "lon": "longitude (degrees)",
     "wkey": "the work (`works.wkey`)", "ikey": "the institution (`institutions.ikey`)",
-    "year": "publication year",
 }
 
 
