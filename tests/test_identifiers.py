@@ -132,3 +132,11 @@ def test_find_lists_candidates_with_names_countries_and_works(store):
 def test_find_with_nothing_matching_exits_1(store):
     result = runner.invoke(app, ["find", "zzzz-nothing", "--store", str(store)])
     assert result.exit_code == 1 and "nothing in this store matches" in result.output
+
+
+def test_fact_sheets_and_reports_read_country_names(store):
+    from collabatlas.views.factsheet import _level_unit
+
+    with collabatlas.open(store, read_only=True) as atlas:
+        assert _level_unit(atlas, "Japan") == ("country", "JP") == _level_unit(atlas, "jpn")
+        assert _level_unit(atlas, "https://ror.org/057zh3y96") == ("institution", "I74801974")
