@@ -414,14 +414,14 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
 
 
 def terminal_width() -> int:
-    """The width tables are drawn at: ``$COLUMNS`` when set (also when piped), else the terminal's,
-    else (piped, no ``COLUMNS``) 160."""
+    """The width tables are drawn at: ``$COLUMNS`` when set (also when piped), else the console's
+    (the terminal's; piped without ``COLUMNS``: 160)."""
     import os
 
     columns = os.environ.get("COLUMNS", "")
     if columns.strip().isdigit() and int(columns) > 0:
         return int(columns)
-    return console.size.width if sys.stdout.isatty() else 160
+    return console.width
 
 
 def print_table(df: pd.DataFrame, title: str, total: int | None = None, ids: tuple[str, ...] = ()) -> None:
