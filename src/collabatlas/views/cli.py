@@ -85,14 +85,7 @@ def ingest(
     Exit code 3 (after the summary) when records were lost to damaged files (malformed JSON,
     truncated or corrupt gzip); skipped records of valid files do not change the exit code.
     """
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TransferSpeedColumn,
-    )
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 
     from collabatlas.atlas import UnitSharesNotSaved
 
