@@ -5,13 +5,20 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test test-fast bench clean system-deps
 
+# the demo needs the package only; the tests and benchmarks add their extras (pyspark, playwright, ...)
+$(BIN)/.demo-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test,bench]'
-	touch $@
+	touch $@ $(BIN)/.demo-installed
 
-demo: $(BIN)/.installed
+demo: $(BIN)/.demo-installed
 	$(BIN)/collabatlas demo --report out/demo-report
 
 system-deps:

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 # -- HTML <script> -------------------------------------------------------------------------------
 
@@ -113,6 +115,8 @@ def csv_frame(df: pd.DataFrame, raw: bool = False) -> pd.DataFrame:
     booleans and missing values are left as they are. ``raw=True`` returns ``df`` itself."""
     if raw:
         return df
+    import pandas as pd
+
     out = df.copy(deep=False)
     for col in out.columns:
         series = out[col]

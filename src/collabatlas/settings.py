@@ -8,8 +8,11 @@ library, the tests and CI read the same variables; the README's settings table i
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from collabatlas.errors import UserError
 
 DEFAULT_STORE = Path("collabatlas.duckdb")
 
@@ -85,14 +88,60 @@ def store_path(override: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_STORE
 
 
+class SettingError(UserError):
+    """An environment variable of :data:`SETTINGS` holds a value collabatlas cannot use (exit 2)."""
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)\s*$", re.IGNORECASE)
+_UNIT_BYTES = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+MIN_MEMORY = 64 * 10**6
+"""The smallest memory limit accepted: below it DuckDB cannot hold the working set of one query."""
+
+
+def memory_size(env: str, value: str | None) -> str | None:
+    """A DuckDB memory size from ``$env`` (``8GB``, ``512MB``, ``1.5GiB``), checked: None when unset
+    or empty; :class:`SettingError` naming the variable when it is not a size or is below 64 MB."""
+    if value is None or not value.strip():
+        return None
+    match = _SIZE.match(value)
+    if not match:
+        raise SettingError(f"{env}={value!r}: expected a memory size such as 8GB, 512MB or 1.5GiB "
+                           "(a number and a unit: B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)")
+    size = float(match.group(1)) * _UNIT_BYTES[match.group(2).lower()]
+    if size < MIN_MEMORY:
+        raise SettingError(f"{env}={value!r}: too small; give at least 64MB (DuckDB needs room for one query)")
+    return f"{match.group(1)}{match.group(2).upper().replace('I', 'i')}"
+
+
+def positive_int(env: str, value: str | None) -> int | None:
+    """A whole number >= 1 from ``$env``: None when unset or empty; else :class:`SettingError`."""
+    if value is None or not value.strip():
+        return None
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = None
+    if number is None or number < 1:
+        raise SettingError(f"{env}={value!r}: expected a whole number of at least 1")
+    return number
+
+
+def check_environment() -> None:
+    """Read every numeric setting of the environment once, so a bad value fails before any work
+    (:class:`SettingError` names the variable and what it expects)."""
+    EngineSettings()
+    positive_int("COLLABATLAS_SPARK_SHUFFLE_PARTITIONS", os.environ.get("COLLABATLAS_SPARK_SHUFFLE_PARTITIONS"))
+
+
 @dataclass(frozen=True)
 class EngineSettings:
-    """Resource limits handed to DuckDB when a store is opened."""
+    """Resource limits handed to DuckDB when a store is opened (checked: :class:`SettingError`)."""
 
-    memory_limit: str | None = field(default_factory=lambda: os.environ.get("COLLABATLAS_MEMORY_LIMIT"))
+    memory_limit: str | None = field(
+        default_factory=lambda: memory_size("COLLABATLAS_MEMORY_LIMIT", os.environ.get("COLLABATLAS_MEMORY_LIMIT")))
     threads: int | None = field(
-        default_factory=lambda: (int(os.environ["COLLABATLAS_THREADS"]) if os.environ.get("COLLABATLAS_THREADS")
-                                 else None)
-    )
-    temp_directory: str | None = field(default_factory=lambda: os.environ.get("COLLABATLAS_TEMP_DIR"))
-    ingest_memory_limit: str = field(default_factory=lambda: os.environ.get("COLLABATLAS_INGEST_MEMORY_LIMIT", "2GB"))
+        default_factory=lambda: positive_int("COLLABATLAS_THREADS", os.environ.get("COLLABATLAS_THREADS")))
+    temp_directory: str | None = field(default_factory=lambda: os.environ.get("COLLABATLAS_TEMP_DIR") or None)
+    ingest_memory_limit: str = field(default_factory=lambda: memory_size(
+        "COLLABATLAS_INGEST_MEMORY_LIMIT", os.environ.get("COLLABATLAS_INGEST_MEMORY_LIMIT")) or "2GB")

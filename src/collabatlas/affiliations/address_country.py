@@ -39,12 +39,13 @@ component's end). Unknown → ``None``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from collabatlas.refdata.countries import HISTORICAL_CODES, converter, iso2_codes, iso_entries, quiet
+from collabatlas.refdata.country_names import codes_of, normalise
+from collabatlas.refdata.country_names import country_names as refdata_country_names
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -82,17 +83,8 @@ INSTITUTION_WORDS = frozenset({
     "ministry", "academy", "acad", "museum", "library", "bank", "building", "campus", "state", "beth",
 })
 _ZIP_AFTER_STATE = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\b")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 _HAS_DIGIT = re.compile(r"\d")
 MAX_NAME_WORDS = 6
-
-
-def normalise(text: str) -> str:
-    """Fold accents, lower-case, drop dots (``P.R.`` → ``pr``), other punctuation → space."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    folded = folded.replace("#tab#", " ").replace(".", "").replace("'", " ").replace("’", " ").replace("&", " ")
-    return " ".join(_NON_WORD.split(folded)).strip()
 
 
 def component_words(component: str) -> list[str]:
@@ -157,17 +149,10 @@ def variants() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
-    """Every accepted whole-name form (normalised) → ISO2: ISO 3166-1, country_converter, US states, variants."""
-    names: dict[str, str] = {}
-    for entry in iso_entries():
-        for key in ("name", "official_name", "common_name"):
-            if entry.get(key):
-                names[normalise(entry[key])] = entry["alpha_2"]
-    table = converter().data
-    for row in table[["name_short", "name_official", "ISO2"]].itertuples(index=False):
-        for code in _codes_of(row.ISO2):
-            names.setdefault(normalise(row.name_short), code)
-            names.setdefault(normalise(row.name_official), code)
+    """Every accepted whole-name form (normalised) → ISO2: the country names of
+    :func:`collabatlas.refdata.country_names.country_names` (ISO 3166-1, country_converter, variants)
+    and the US states."""
+    names = dict(refdata_country_names())
     for state in US_STATES.values():
         key = normalise(state)
         if key not in STATE_NAMES_NOT_US:
@@ -183,19 +168,12 @@ def inverted_names() -> dict[str, str]:
     return {" ".join(component_words(e["name"])): e["alpha_2"] for e in iso_entries() if "," in e["name"]}
 
 
-def _codes_of(iso2_cell: str) -> list[str]:
-    """The country code of a country_converter ISO2 cell, which is a pattern for a few countries
-    (Greece ``^GR$|^EL$``, UK ``^GB$|^UK$``): its first code, the ISO one. Not a country: []."""
-    codes = re.findall(r"[A-Z]{2}", iso2_cell) if iso2_cell.startswith("^") else [iso2_cell]
-    return [codes[0]] if codes and codes[0] in iso2_codes() else []
-
-
 @lru_cache(maxsize=1)
 def _regexes() -> list[tuple[re.Pattern, str]]:
     table = converter().data
     out = []
     for row in table[["regex", "ISO2"]].itertuples(index=False):
-        for code in _codes_of(row.ISO2) if row.regex else []:
+        for code in codes_of(row.ISO2) if row.regex else []:
             out.append((re.compile(row.regex, re.IGNORECASE), code))
     return out
 

@@ -32,14 +32,36 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import igraph
-import leidenalg
 import numpy as np
 import pandas as pd
 
 from collabatlas.counting.options import MetricOptions, accepts_options
 from collabatlas.counting.rules import CountingError
+
+if TYPE_CHECKING:
+    import igraph
+
+EXTRA_MESSAGE = ("network clustering and layout need igraph and leidenalg, the optional `network` extra: "
+                 "pip install 'collabatlas[network]'")
+
+
+def _igraph():
+    """igraph (the ``network`` extra), imported on first use; a plain error when it is not installed."""
+    try:
+        import igraph
+    except ImportError as exc:
+        raise CountingError(EXTRA_MESSAGE) from exc
+    return igraph
+
+
+def _leidenalg():
+    try:
+        import leidenalg
+    except ImportError as exc:
+        raise CountingError(EXTRA_MESSAGE) from exc
+    return leidenalg
 
 
 class Weight(str, Enum):
@@ -82,6 +104,7 @@ class ExportFormat(str, Enum):
     gexf = "gexf"
     graphml = "graphml"
     csv = "csv"
+    pajek = "pajek"
 
 
 WEIGHTS = tuple(m.value for m in Weight)
@@ -161,7 +184,7 @@ class Network:
     def __post_init__(self) -> None:
         index = {unit: i for i, unit in enumerate(self.nodes["id"])}
         pairs = list(zip(self.edges["source"].map(index), self.edges["target"].map(index), strict=True))
-        self.graph = igraph.Graph(n=len(self.nodes), edges=pairs, directed=False)
+        self.graph = _igraph().Graph(n=len(self.nodes), edges=pairs, directed=False)
         self.graph.vs["name"] = list(self.nodes["id"])
         self.graph.es["weight"] = [float(w) for w in self.edges["weight"]]
         degree = pd.concat([self.edges["source"], self.edges["target"]]).value_counts()
@@ -173,6 +196,7 @@ class Network:
     def cluster(self, resolution: float = 1.0, quality: str = "modularity", seed: int = 0) -> Network:
         """Leiden clusters on the edge weights; sets ``nodes.cluster`` (1 = largest cluster)."""
         quality = _choice("quality", quality, QUALITIES)
+        leidenalg = _leidenalg()
         kind = leidenalg.RBConfigurationVertexPartition if quality == "modularity" else leidenalg.CPMVertexPartition
         weights = "weight" if self.graph.ecount() else None
         partition = leidenalg.find_partition(self.graph, kind, weights=weights, resolution_parameter=resolution,
@@ -229,6 +253,7 @@ class Network:
 @contextmanager
 def _igraph_seed(seed: int) -> Iterator[None]:
     """igraph draws from Python's ``random`` module: give it a seeded generator for one call."""
+    igraph = _igraph()
     igraph.set_random_number_generator(random.Random(seed))
     try:
         yield
@@ -249,7 +274,7 @@ def vos_layout(n: int, pairs: np.ndarray, weights: np.ndarray, start: np.ndarray
     s = np.zeros((n, n))
     s[pairs[:, 0], pairs[:, 1]] = weights
     s = s + s.T
-    graph = igraph.Graph(n=n, edges=pairs.tolist())
+    graph = _igraph().Graph(n=n, edges=pairs.tolist())
     if len(graph.connected_components()) > 1:
         s = s + 0.01
     np.fill_diagonal(s, 0.0)
@@ -434,5 +459,8 @@ from collabatlas.analyses.network_export import (  # noqa: E402,F401 - re-export
     write_csv,
     write_gexf,
     write_graphml,
+    write_pajek,
     write_vosviewer,
+    write_vosviewer_text,
+    writes_directory,
 )

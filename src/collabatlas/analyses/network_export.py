@@ -1,5 +1,6 @@
-"""Writing a :class:`~collabatlas.analyses.network.Network`: VOSviewer JSON, GEXF 1.3, GraphML and
-CSV (nodes.csv, edges.csv), each carrying what the map shows and how it was made
+"""Writing a :class:`~collabatlas.analyses.network.Network`: VOSviewer JSON, GEXF 1.3, GraphML,
+CSV (nodes.csv, edges.csv), and Pajek and the VOSviewer map and network files
+(:mod:`.network_text`), each carrying what the map shows and how it was made
 (:func:`describe`); names are escaped for XML and CSV. Re-exported by :mod:`.network`.
 """
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from collabatlas.analyses.network import FORMATS, VOS_MAX_CLUSTERS, Network, NetworkError, _choice
+from collabatlas.analyses.network_text import write_pajek, write_vosviewer_text
 from collabatlas.escaping import csv_frame, xml_text
 
 WEIGHT_LABEL = {"cs": "CS", "joint_count": "joint works"}
@@ -222,11 +224,11 @@ def write_csv(net: Network, directory: str | Path, raw: bool = False) -> list[Pa
 
 
 def format_of(path: str | Path, fmt: str | None = None) -> str:
-    """The export format: ``fmt`` if given, else from the suffix (.json, .gexf, .graphml; none = csv)."""
+    """The export format: ``fmt`` if given, else from the suffix (.json, .gexf, .graphml, .net; none = csv)."""
     if fmt:
         return _choice("format", fmt, FORMATS)
     suffix = Path(path).suffix.lower()
-    found = {".json": "vosviewer", ".gexf": "gexf", ".graphml": "graphml", "": "csv"}.get(suffix)
+    found = {".json": "vosviewer", ".gexf": "gexf", ".graphml": "graphml", ".net": "pajek", "": "csv"}.get(suffix)
     if found is None:
         raise NetworkError(f"--out {path}: cannot tell the format from {suffix!r}; give --format "
                            f"({', '.join(FORMATS)})")
@@ -239,5 +241,13 @@ def write(net: Network, path: str | Path, fmt: str | None = None, raw_csv: bool 
     fmt = format_of(path, fmt)
     if fmt == "csv":
         return write_csv(net, path, raw=raw_csv)
-    writer = {"vosviewer": write_vosviewer, "gexf": write_gexf, "graphml": write_graphml}[fmt]
+    if writes_directory(path, fmt):  # VOSviewer desktop: map.txt and network.txt
+        return write_vosviewer_text(net, path)
+    writer = {"vosviewer": write_vosviewer, "gexf": write_gexf, "graphml": write_graphml, "pajek": write_pajek}[fmt]
     return [writer(net, path)]
+
+
+def writes_directory(path: str | Path, fmt: str) -> bool:
+    """Whether ``fmt`` writes ``path`` as a directory: csv (nodes.csv, edges.csv), and vosviewer unless
+    ``path`` ends in .json (then VOSviewer Online JSON; else the desktop map.txt and network.txt)."""
+    return fmt == "csv" or (fmt == "vosviewer" and Path(path).suffix.lower() != ".json")

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from collabatlas.analyses import units
 from collabatlas.counting import derived
 from collabatlas.counting.derived import REST_OF_WORLD
 from collabatlas.counting.options import MetricOptions
-from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError, UnknownUnitError
+from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError
 from collabatlas.engines.protocol import WorksCounter
-from collabatlas.escaping import like_contains
 
 __all__ = ["REST_OF_WORLD", "InstitutionProfile", "find_institution", "institution_profile"]
 
@@ -53,30 +53,10 @@ class InstitutionProfile:
 
 
 def find_institution(atlas: WorksCounter, query: str) -> str:
-    """An institution id from an OpenAlex id, a ROR id or URL, or a (part of a) name.
-
-    A name matching several institutions picks the one with most works when it is the only exact
-    (case-insensitive) match, else raises with the candidates."""
-    q = query.strip()
-    short = q.rsplit("/", 1)[-1]
-    row = atlas.query(
-        "SELECT institution_id FROM institutions WHERE institution_id = $s OR lower(ror) = lower($s)", {"s": short})
-    if len(row):
-        return row.iloc[0, 0]
-    found = atlas.query(
-        """SELECT i.institution_id, i.name, i.country_code, count(DISTINCT f.wkey) AS works
-           FROM institutions i LEFT JOIN affiliations f USING (ikey)
-           WHERE i.name ILIKE $pattern ESCAPE '\\' GROUP BY ALL ORDER BY works DESC, i.institution_id LIMIT 10""",
-        {"pattern": like_contains(q)},  # % and _ in a name are themselves, not wildcards
-    ).itertuples(index=False, name=None)
-    found = [tuple(None if pd.isna(v) else v for v in r) for r in found]
-    if not found:
-        raise UnknownUnitError(f"no institution matches {query!r} (try an OpenAlex id such as I27837315 or a ROR id)")
-    exact = [r for r in found if (r[1] or "").lower() == q.lower()]
-    if len(exact) == 1 or len(found) == 1:
-        return (exact or found)[0][0]
-    listing = "; ".join(f"{i} {n} ({c}, {w} works)" for i, n, c, w in found)
-    raise CountingError(f"{query!r} matches several institutions: {listing}")
+    """An institution id from an OpenAlex id, a ROR id or URL, or a (part of a) name
+    (:func:`collabatlas.analyses.units.resolve_institution`: a name matching several institutions picks
+    the only exact, case-insensitive match, else raises with the candidates)."""
+    return units.resolve_institution(lambda statement: atlas.query(*statement), query)
 
 
 def institution_profile(atlas: WorksCounter, query: str, top: int = 5, **filters) -> InstitutionProfile:

@@ -5,18 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from collabatlas.counting import rules as counting
+from collabatlas.counting.source_choice import SOURCES
 from collabatlas.engines.pairs import PAIRS_DUCKDB
 from collabatlas.engines.works_duckdb import WORKS_DUCKDB
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.store.schema import (
     StoreError,
 )
-
-#: what each source holds, from the engines' declarations (:mod:`collabatlas.engines`): the work-level
-#: store answers every filter and option; the country-pair table full counts per pair and year only
-SOURCES = {"works": "every metric, filter and counting option (fractional Share and CS)",
-           "pairs": PAIRS_DUCKDB.holds}
-
 
 #: how the figures of each source count (the declarations' counting labels)
 COUNTING = {c.source: c.counting_label for c in (WORKS_DUCKDB, PAIRS_DUCKDB)}

@@ -11,11 +11,10 @@ import os
 import duckdb
 import pandas as pd
 
-from collabatlas.analyses import uncertainty
+from collabatlas.analyses import uncertainty, units
 from collabatlas.analyses.tables import ranked
 from collabatlas.atlas.analyses import Analyses
 from collabatlas.atlas.common import (
-    UnknownUnitError,
     check_source,
     with_country_names,
 )
@@ -29,6 +28,7 @@ from collabatlas.engines import ENGINES
 from collabatlas.engines.pairs import PairsDuckDB
 from collabatlas.engines.protocol import Capabilities, CapabilityError, Engine
 from collabatlas.engines.works_duckdb import WorksDuckDB
+from collabatlas.refdata.country_names import country_code
 from collabatlas.settings import EngineSettings, store_path
 from collabatlas.store.schema import (
     connect,
@@ -458,27 +458,15 @@ class Atlas(StoreWrites, Analyses):
 
     # -- analyses over the counting statements -----------------------------------------------
     def resolve_unit(self, level: str, unit: str) -> str:
-        """The canonical id of ``unit`` at ``level`` (country codes upper-cased, institution ids short);
-        raises :class:`UnknownUnitError` when the store has no such unit."""
-        unit = unit.strip() if isinstance(unit, str) else unit
-        if not unit:
-            raise counting.CountingError(f"{level} {unit!r}: a {level} id is needed (it is empty or blank)")
-        if level == "country":
-            unit = unit.upper()
-            sql = ("SELECT 1 FROM author_countries WHERE country_code = $u "
-                   "UNION ALL SELECT 1 FROM institutions WHERE country_code = $u LIMIT 1")
-        elif level == "institution":
-            unit = unit.rsplit("/", 1)[-1]
-            unit = unit[0].upper() + unit[1:] if unit else unit
-            sql = "SELECT 1 FROM institutions WHERE institution_id = $u"
-        else:
-            unit = unit.lower()
-            if unit in counting.SECTORS:
-                return unit
-            raise UnknownUnitError(f"unknown sector {unit!r}: expected one of {', '.join(counting.SECTORS)}")
-        if self._df((sql, {"u": unit})).empty:
-            raise UnknownUnitError(f"unknown {level} {unit!r}: not in this store")
-        return unit
+        """The store's id of ``unit`` at ``level``: a country by ISO2, ISO3 or name, an institution by
+        id, ROR id or URL, or name (:mod:`collabatlas.analyses.units`); raises
+        :class:`UnknownUnitError` when the store has no such unit, and lists the candidates when a name
+        matches several."""
+        return units.resolve(self._df, level, unit)
+
+    def find(self, text: str, level: str | None = None, limit: int = units.CANDIDATES) -> pd.DataFrame:
+        """Units whose id or name matches ``text`` (``collabatlas find``): level, id, name, country, works."""
+        return units.find(self._df, text, level, limit)
 
     @accepts_options
     def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
@@ -501,7 +489,7 @@ class Atlas(StoreWrites, Analyses):
                                     journals=journals, renormalize=renormalize, rollup=rollup,
                                     exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci)
         if hasattr(engine, "partners"):  # the engine answers from its own table
-            df = engine.partners(unit, years)
+            df = engine.partners(country_code(unit) or unit, years)
             return self._captioned(with_country_names(df.head(top) if top else df, "partner"), engine)
         unit = self.resolve_unit(level, unit)
         c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,

@@ -12,11 +12,11 @@ import duckdb
 import pandas as pd
 
 from collabatlas.counting.rules import FULL_COUNT_LABEL
+from collabatlas.counting.source_choice import SOURCES
 from collabatlas.engines.protocol import Capabilities
 from collabatlas.store import country_pairs, pair_provenance
 
-PAIRS_HOLD = ("joint-work counts (full counting) per country pair and publication year, the diagonal each "
-              "country's internationally co-authored works: filter by --years only")
+PAIRS_HOLD = SOURCES["pairs"]
 
 #: why the pair table gives no international share (nor total output)
 INTL_SHARE_NOT_COMPUTABLE = ("a country's international share is not computable from the country-pair table: its "

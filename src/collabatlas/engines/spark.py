@@ -34,6 +34,7 @@ from collabatlas.counting import rules as counting
 from collabatlas.counting.rules import Counting
 from collabatlas.engines.errors import EngineError
 from collabatlas.engines.spark_capabilities import SPARK_WORKS
+from collabatlas.engines.spark_master import check_reachable
 from collabatlas.engines.sql_dialect import to_spark
 from collabatlas.errors import UserError
 
@@ -254,6 +255,7 @@ def open_engine(parquet: str | os.PathLike | None, store: str | os.PathLike | No
     a temporary directory removed when the engine is closed (local masters only: executors on
     other machines cannot read it)."""
     settings = SparkSettings.from_env(master)
+    check_reachable(settings.master)  # a master that is not there: one line in seconds, not a minute of retries
     if parquet is not None:
         return SparkEngine(parquet, settings)
     if not settings.master.startswith("local"):

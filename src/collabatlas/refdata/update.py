@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collabatlas.refdata import RefDataError, cache_dir, clear_cache, dataset, datasets, read_text
+from collabatlas.refdata.offline import offline_reason
 
 NPM_REGISTRY = "https://registry.npmjs.org"
 WORLD_BANK_API = "https://api.worldbank.org/v2"
@@ -45,6 +46,10 @@ class UpdateResult:
     name: str
     status: str  # updated | unchanged | no-source
     detail: str
+
+
+class DownloadError(RefDataError):
+    """A download that failed (no network, the server down): ``data update`` exits 1, nothing written."""
 
 
 def _get(url: str, timeout: float, retries: int) -> bytes:
@@ -63,11 +68,15 @@ def _get(url: str, timeout: float, retries: int) -> bytes:
                 raise RefDataError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
             last = exc
         except (urllib.error.URLError, TimeoutError, ConnectionError, RefDataError) as exc:
+            offline = offline_reason(exc)
+            if offline:  # no network: a retry would only wait
+                raise DownloadError(f"cannot download {url}: {offline}; the packaged or previously updated copy "
+                                    "stays in use") from None
             last = exc
         if attempt + 1 < retries:
             time.sleep(min(2 ** attempt, 8))
     reason = getattr(last, "reason", last)
-    raise RefDataError(f"cannot download {url} after {retries} attempts ({reason}); offline? "
+    raise DownloadError(f"cannot download {url} after {retries} attempts ({reason}); offline? "
                        "The packaged or previously updated copy stays in use")
 
 
@@ -139,14 +148,18 @@ def _validate(name: str, data: bytes) -> int:
 
 
 def update(names: list[str] | None = None, timeout: float = 60.0, retries: int = 3) -> list[UpdateResult]:
-    """Fetch fresh copies of ``names`` (default: every dataset with an update source) into the cache."""
-    chosen = [dataset(n).name for n in names] if names else sorted(datasets())
+    """Fetch fresh copies of ``names`` (default: every dataset with an update source) into the cache.
+
+    All or nothing, whatever the order of ``names``: every download is made and checked first; only
+    when all succeeded are they written (a failure raises and leaves the cache as it was)."""
+    chosen = sorted({dataset(n).name for n in names}) if names else sorted(datasets())
     target = cache_dir()
-    results = []
+    results: dict[str, UpdateResult] = {}
+    fetched = []
     for name in chosen:
         entry = dataset(name)
         if not entry.update:
-            results.append(UpdateResult(name, "no-source", f"dated snapshot ({entry.version}); packaged copy in use"))
+            results[name] = UpdateResult(name, "no-source", f"dated snapshot ({entry.version}); packaged copy in use")
             continue
         if entry.update.startswith("npm:"):
             data, version = _npm(entry.update[4:], timeout, retries)
@@ -154,7 +167,9 @@ def update(names: list[str] | None = None, timeout: float = 60.0, retries: int =
             data, version = _world_bank(timeout, retries)
         else:
             data, version = _get(entry.update, timeout, retries), f"downloaded {dt.date.today().isoformat()}"
-        rows = _validate(name, data)
+        fetched.append((entry, data, version, _validate(name, data)))
+    for entry, data, version, rows in fetched:
+        name = entry.name
         stored = gzip.compress(data, mtime=0) if entry.file.endswith(".gz") else data
         digest = hashlib.sha256(stored).hexdigest()
         manifest_path = target / "manifest.json"
@@ -170,9 +185,9 @@ def update(names: list[str] | None = None, timeout: float = 60.0, retries: int =
         temporary.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         os.replace(temporary, manifest_path)
         status = "unchanged" if digest == previous else "updated"
-        results.append(UpdateResult(name, status, f"{version}, {rows:,} rows, {Path(target / entry.file)}"))
+        results[name] = UpdateResult(name, status, f"{version}, {rows:,} rows, {Path(target / entry.file)}")
     clear_cache()
-    return results
+    return [results[name] for name in chosen]
 
 
 def reset(names: list[str] | None = None) -> list[str]:

@@ -39,6 +39,7 @@ import orjson
 
 from collabatlas import __version__
 from collabatlas.errors import DataError
+from collabatlas.refdata.offline import offline_reason
 from collabatlas.sources.openalex import FETCH_STATE_FILE, WORK_SPEC
 
 __all__ = ["DEFAULT_BASE_URL", "FetchError", "FetchReport", "fetch_openalex", "page_file", "MINIMAL_SELECT"]
@@ -57,6 +58,10 @@ ProgressCallback = Callable[[int, int | None], None]  # (works written so far, A
 
 class FetchError(DataError):
     """A fetch that cannot go on: an HTTP error, retries used up, or a directory that holds another fetch."""
+
+
+class FetchNetworkError(FetchError):
+    """The API could not be reached (no network, or still failing after every retry): exit 1."""
 
 
 @dataclass
@@ -142,6 +147,10 @@ class _Client:
             except (orjson.JSONDecodeError, EOFError, gzip.BadGzipFile) as exc:  # a body cut short
                 problem = f"unreadable body: {exc}"
             except (urllib.error.URLError, HTTPException, OSError) as exc:  # refused, reset, timeout, DNS
+                offline = offline_reason(exc)
+                if offline:  # no network: a retry would only wait (refdata.offline)
+                    raise FetchNetworkError(f"{redact(url)}: {offline}; connect and run the same command "
+                                            "again") from None
                 problem = f"connection error: {getattr(exc, 'reason', exc)}"
             if attempt == self.attempts:
                 break
@@ -151,7 +160,7 @@ class _Client:
                                  "to resume")
             self.retries += 1
             self.sleep(retry_after if retry_after is not None else self._backoff(attempt))
-        raise FetchError(f"{redact(url)}: failed after {self.attempts} attempts; last error: {problem}. "
+        raise FetchNetworkError(f"{redact(url)}: failed after {self.attempts} attempts; last error: {problem}. "
                          "Run the same command again to resume.")
 
     def _backoff(self, attempt: int) -> float:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from enum import Enum
 
-from collabatlas.atlas.common import SOURCES
 from collabatlas.counting.rules import LEVELS
+from collabatlas.counting.source_choice import SOURCES
 
 
 def choices(name: str, values: tuple[str, ...]) -> type[Enum]:
@@ -16,7 +16,7 @@ def choices(name: str, values: tuple[str, ...]) -> type[Enum]:
 
 #: unit of analysis
 Level = choices("Level", LEVELS)
-#: where the numbers come from (collabatlas.atlas.common.SOURCES)
+#: where the numbers come from (collabatlas.counting.source_choice.SOURCES)
 Source = choices("Source", tuple(SOURCES))
 #: the levels distances are measured at
 DistanceLevel = choices("DistanceLevel", tuple(level for level in LEVELS if level != "sector"))

@@ -9,21 +9,18 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.table import Table
 
 from collabatlas import settings as config
-from collabatlas.atlas import Atlas, UnitSharesNotSaved, percent_change
 from collabatlas.counting.filters import parse_two_periods
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
-from collabatlas.ingest.pipeline import export_tables
-from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE, IngestReport
+from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
 from collabatlas.views.cli_common import (
+    UNIT_HELP,
     CiOpt,
     CountryOpt,
     Engine,
@@ -56,6 +53,10 @@ from collabatlas.views.cli_common import (
     print_table,
 )
 
+if TYPE_CHECKING:
+    from collabatlas.atlas import Atlas, UnitSharesNotSaved
+    from collabatlas.sources.ingest_report import IngestReport
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -87,6 +88,10 @@ def ingest(
     Paths are literal (works[1].jsonl is that file); only a quoted pattern that is no path, such as
     'exports/*.txt', is expanded. A snapshot folder's merged_ids/ is applied as sync applies it.
     """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+
+    from collabatlas.atlas import UnitSharesNotSaved
+
     atlas = _open_for_input(store, "ingest")
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   TimeElapsedColumn(), console=err_console, transient=True) as bar:
@@ -282,7 +287,7 @@ def collaboration(
 @_guard
 @metric_options()
 def partners(
-    unit: Annotated[str, typer.Argument(help="Country code (JP) or institution id (I27837315).")],
+    unit: Annotated[str, typer.Argument(help=UNIT_HELP)],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     top: Annotated[int | None, typer.Option("--top", help="Only the N strongest partners.")] = 10,
     options: MetricOptions = None, report_dual: ReportDualOpt = False, ci: CiOpt = 0,
@@ -323,6 +328,8 @@ def profile(
 
       collabatlas profile "University of California System" --rollup --journals nature-index
     """
+    import pandas as pd
+
     with _open(store) as atlas, err_console.status("building the profile"):
         p = atlas.profile(institution, top=top, options=options)
     if format is not Format.table:
@@ -341,7 +348,7 @@ def profile(
 @_guard
 @metric_options("subject", "type", "journals", "renormalize", "exclude_dual_affiliations")
 def group(
-    country: Annotated[str, typer.Argument(help="Focus country, e.g. CN.")],
+    country: Annotated[str, typer.Argument(help="Focus country: CN, CHN or China.")],
     group_name: Annotated[str, typer.Option("--group", "-g",
                                             help="Group: bri, income:high, eu, oecd, g7, g20, wb-region:…, "
                                                  "un-region:…, csv:FILE[#GROUP] (see `collabatlas groups`).")],
@@ -384,8 +391,8 @@ def group(
                 help={"years": "Publication years, or with --window-end-month the windows "
                                "(named by the year they end in), e.g. 2015-2021."})
 def trend(
-    unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN.")],
-    unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US.")],
+    unit_a: Annotated[str, typer.Argument(help="First unit, e.g. CN, China or an institution.")],
+    unit_b: Annotated[str, typer.Argument(help="Second unit, e.g. US, USA or an institution.")],
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     options: MetricOptions = None,
     window_end_month: Annotated[int | None, typer.Option("--window-end-month",
@@ -406,6 +413,8 @@ def trend(
 
       collabatlas trend JP DE --window-end-month 7 --subject Chemistry
     """
+    from collabatlas.atlas import percent_change
+
     with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas:
         df = atlas.trend(unit_a, unit_b, level=level.value, window_end_month=window_end_month,
                          report_dual=report_dual, ci=ci, source=source.value, options=options)
@@ -458,6 +467,8 @@ def export(
 
       collabatlas export atlas-parquet/
     """
+    from collabatlas.ingest.pipeline import export_tables
+
     with _open(store) as atlas, err_console.status(f"writing {markup(folder)}"):
         rows = export_tables(atlas.con, folder)
     console.print(", ".join(f"{table} {n:,}" for table, n in rows.items()) + f" rows written to {markup(folder)}")
@@ -477,6 +488,8 @@ def import_tables(
     """
     if not (folder / "works").is_dir():
         _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
+    from collabatlas.atlas import UnitSharesNotSaved
+
     with _open_for_input(store, "import-tables") as atlas, err_console.status(f"reading {markup(folder)}"):
         try:
             report, unsaved = atlas.import_tables(folder), None
@@ -513,6 +526,8 @@ def info(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:
 
       collabatlas info --format json
     """
+    import pandas as pd
+
     with _open(store) as atlas:
         summary = atlas.summary()
         log = atlas.ingest_log()

@@ -9,22 +9,25 @@ import sys
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from collabatlas import settings as config
-from collabatlas.atlas import Atlas
 from collabatlas.counting.filters import FilterError, Filters, check_range
 from collabatlas.counting.options import MetricOptions
 from collabatlas.errors import CollabatlasError, answer
 from collabatlas.escaping import markup, terminal_text
-from collabatlas.store.schema import DAMAGE_ERRORS, damaged_message
 from collabatlas.views.choices import Level, Source
+from collabatlas.views.cli_group import GlobalOptionsGroup
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from collabatlas.atlas import Atlas
 from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' Typer types, for the commands
     DualOpt,
     JournalsOpt,
@@ -40,6 +43,7 @@ from collabatlas.views.numbers import cell as number_cell
 from collabatlas.views.table_text import DECIMALS, stable, table_csv  # noqa: F401 - DECIMALS re-exported
 
 app = typer.Typer(
+    cls=GlobalOptionsGroup,
     help="Exact Nature-Index-style research collaboration metrics from publication metadata.\n\n"
          "Example: collabatlas ingest snapshot/works && collabatlas scores --level country",
     no_args_is_help=True,
@@ -58,15 +62,43 @@ class Output:
     raw_csv: bool = False
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("collabatlas")
+        except PackageNotFoundError:  # pragma: no cover - run from a source tree without installing
+            number = "unknown (not installed)"
+        print(f"collabatlas {number}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(
+    ctx: typer.Context,
     raw_csv: Annotated[bool, typer.Option(
         "--raw-csv", envvar="COLLABATLAS_RAW_CSV",
         help="Write CSV cells (--format csv, --out FILE.csv, network csv) as they are. By default a text cell "
              "starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a formula "
              "(numbers such as -5 are left alone), and control characters are removed.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No notes, progress or summaries on stderr; errors still print (exit codes as "
+                              "always).")] = False,
+    store: Annotated[Path | None, typer.Option(
+        "--store", help="DuckDB store file for the command (before or after its name) "
+                        "[env COLLABATLAS_STORE; default collabatlas.duckdb]")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
     Output.raw_csv = raw_csv
+    err_console.quiet = quiet
+    try:
+        config.check_environment()  # every numeric setting, once, before any work
+    except config.SettingError as exc:
+        _fail(str(exc))
+    if store is not None:  # the command takes no --store (else it was handed to the command)
+        _fail(f"--store does not apply to `{ctx.invoked_subcommand}`: it reads no store")
 
 
 class Format(str, Enum):
@@ -79,7 +111,7 @@ StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="DuckDB store file [env COLLABATLAS_STORE; default collabatlas.duckdb]")]
 LevelOpt = Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")]
 ReportDualOpt = Annotated[bool, typer.Option(
-    "--report-dual", help="Add cs_without_dual and dual_cs: "
+    "--report-dual/--no-report-dual", help="Add cs_without_dual and dual_cs: "
                           "the part of CS that comes from authors affiliated in two or more countries.")]
 class Engine(str, Enum):
     duckdb = "duckdb"
@@ -104,6 +136,8 @@ class EngineChoice:
     parquet: Path | None = None
 
 
+UNIT_HELP = ("Country (JP, JPN or Japan) or institution (OpenAlex id, ROR id or URL, or name; "
+             "see `collabatlas find`).")
 CountryOpt = Annotated[str | None, typer.Option(
     "--country", help="Institution rankings: only the institutions of this country (code).")]
 SortOpt = Annotated[str | None, typer.Option(
@@ -116,18 +150,26 @@ CiOpt = Annotated[int, typer.Option(
     "--ci", help="Add 95% bootstrap intervals from this many replicates (resampling works, seeded), e.g. --ci 1000.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")]
 OutOpt = Annotated[Path | None, typer.Option(
-    "--out", "-o", help="Also write the result to FILE (.csv, .json or .parquet).")]
+    "--out", "-o", help="Also write the result to FILE (.csv, .json, .parquet or .xlsx).")]
 LimitOpt = Annotated[int | None, typer.Option(
     "--limit", "-n", help="Show at most N rows (table format only shows 25 by default).")]
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {markup(message)}")
+    """One red line on stderr (also under --quiet) and exit ``code``."""
+    out = err_console if not err_console.quiet else Console(stderr=True, soft_wrap=True, emoji=False)
+    out.print(f"[bold red]error:[/] {markup(message)}")
     raise typer.Exit(code)
 
 
 def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
     on = on or EngineChoice()
+    if on.engine is Engine.spark:  # an absent master: one line in seconds, before loading anything heavy
+        from collabatlas.engines.spark_master import check_reachable
+
+        check_reachable(on.spark_master)
+    from collabatlas.atlas import Atlas
+
     try:
         if on.engine is Engine.spark:
             with err_console.status(f"starting Spark ({markup(on.spark_master)})"):
@@ -168,10 +210,19 @@ def write_failed(out: Path, exc: OSError) -> None:
 _stable = stable  # floats rounded to DECIMALS (views.table_text): the same data, the same bytes
 
 
-def _write(df: pd.DataFrame, out: Path) -> None:
+OUT_SUFFIXES = (".csv", ".json", ".parquet", ".xlsx")
+
+
+def check_out(out: Path) -> str:
+    """The suffix of ``--out`` when collabatlas writes it, else a one-line error (before any work)."""
     suffix = out.suffix.lower()
-    if suffix not in (".csv", ".json", ".parquet"):
-        _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json or .parquet")
+    if suffix not in OUT_SUFFIXES:
+        _fail(f"--out {out}: unknown extension {suffix!r}; use .csv, .json, .parquet or .xlsx")
+    return suffix
+
+
+def _write(df: pd.DataFrame, out: Path) -> None:
+    suffix = check_out(out)
     prepare_out(out)
     try:
         if suffix == ".csv":
@@ -185,7 +236,8 @@ def _write(df: pd.DataFrame, out: Path) -> None:
     err_console.print(f"wrote {len(df):,} rows to {markup(out)}")
 
 
-def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None) -> None:
+def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None,
+          ids: tuple[str, ...] = ()) -> None:
     for note in df.attrs.get("notes") or []:  # coverage notes: what the result leaves out and why
         if note:
             err_console.print(f"note: {note}", markup=False, highlight=False)
@@ -202,33 +254,60 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
         sys.stdout.write(_stable(shown).to_json(orient="records", double_precision=15))
         sys.stdout.write("\n")
     else:
-        print_table(shown if limit is not None else df.head(25), title=title, total=len(df))
+        print_table(shown if limit is not None else df.head(25), title=title, total=len(df), ids=ids)
 
 
-def print_table(df: pd.DataFrame, title: str, total: int | None = None) -> None:
-    caption = None
+def terminal_width() -> int:
+    """The width tables are drawn at: ``$COLUMNS`` when set (also when piped), else the console's
+    (the terminal's; piped without ``COLUMNS``: 160)."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return int(columns)
+    return console.width
+
+
+def print_table(df: pd.DataFrame, title: str, total: int | None = None, ids: tuple[str, ...] = ()) -> None:
+    """``df`` as a Rich table that keeps ids and values whole at any width (names give way first,
+    :mod:`collabatlas.views.terminal_table`); ``ids``: more columns to keep whole (a group's name)."""
+    import pandas as pd
+
+    from collabatlas.views.terminal_table import plan, total_width, wrap_header
+
+    cells = {col: [_cell(v, str(col)) for v in df[col]] for col in df.columns}
+    numeric = {col: pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+               for col in df.columns}
+    width = terminal_width()
+    plans, dropped = plan([(str(col), numeric[col], max([len(str(c)) for c in cells[col]] or [0]))
+                           for col in df.columns], width, keep=ids)
+    notes = []
     if total is not None and total > len(df):
-        caption = f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)"
-    table = Table(title=markup(title), caption=caption, show_lines=False, header_style="bold")
-    for col in df.columns:
-        numeric = pd.api.types.is_numeric_dtype(df[col])
-        if col.startswith("name") or col in ("title", "journal"):
-            # shortened on a narrow terminal, never squeezed out of sight (a group id such as "bri")
-            longest = max([len(str(col)), *(len(str(v)) for v in df[col].head(200))])
-            table.add_column(markup(col), max_width=34, min_width=min(longest, 12), overflow="ellipsis", no_wrap=True)
-        elif numeric:
-            table.add_column(markup(col), justify="right", no_wrap=True)
-        else:  # long text gives way first: it wraps, so ids and names keep their width
-            table.add_column(markup(col), justify="left", overflow="fold", min_width=min(len(str(col)), 12))
-    for row in df.itertuples(index=False):
-        table.add_row(*(_cell(v, c) for v, c in zip(row, df.columns, strict=True)))
-    console.print(table)
+        notes.append(f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)")
+    if dropped:
+        notes.append(f"not shown at this width: {', '.join(dropped)} (wider terminal, --format csv or --out FILE)")
+    table = Table(title=markup(title), caption=markup("; ".join(notes)) if notes else None, show_lines=False,
+                  header_style="bold")
+    shown = [p.name for p in plans]
+    by_name = {str(col): col for col in df.columns}
+    for p in plans:
+        if p.kind == "name":
+            table.add_column(markup(p.name), width=p.width, overflow="ellipsis", no_wrap=True)
+        elif p.kind == "text":
+            table.add_column(markup(p.name), width=p.width, overflow="fold")
+        else:  # ids and values: whole, on one line; a longer header folds
+            header = markup(wrap_header(p.name, p.width))
+            table.add_column(header, justify="right" if numeric[by_name[p.name]] else "left",
+                             min_width=p.width, max_width=p.width, overflow="fold")
+    for i in range(len(df)):
+        table.add_row(*(cells[by_name[name]][i] for name in shown))
+    console.print(table, width=max(width, total_width(plans)))
 
 
 def _cell(value, column: str = "") -> str:
     """A terminal cell: numbers by :func:`collabatlas.views.numbers.cell` (up to 4 decimals, trailing
     zeros left out); text as it is (no markup, no control characters)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):  # None, NaN
         return ""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return number_cell(str(column), value, digits=4, strip=True)[0]
@@ -245,7 +324,14 @@ def _guard(fn):
             return fn(*args, **kwargs)
         except CollabatlasError as exc:  # every error collabatlas raises on purpose: errors.ANSWERS decides
             _fail(str(exc), answer(exc).exit_code)
-        except DAMAGE_ERRORS as exc:  # a truncated or corrupt store file, a full disk: a message, no traceback
+        except Exception as exc:
+            if "duckdb" not in sys.modules:  # no store was opened: not a damaged store
+                raise
+            from collabatlas.store.schema import DAMAGE_ERRORS, damaged_message
+
+            if not isinstance(exc, DAMAGE_ERRORS):
+                raise
+            # a truncated or corrupt store file, a full disk: a message, no traceback
             _fail(damaged_message(str(config.store_path(kwargs.get("store"))), exc))
     return wrapper
 
@@ -258,6 +344,8 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     level = args.get("level", "institution")
     check_range("--limit", limit, 1)  # before the work, not after it
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
+        if "unit" in args and args.get("source", "works") == "works":  # the id, for the title
+            args["unit"] = atlas.resolve_unit(level, args["unit"])
         df = getattr(atlas, method)(options=options, **args)
         capabilities = atlas.capabilities(args.get("source", "works"))
         if options.window and capabilities.supports("undated_note"):

@@ -29,8 +29,10 @@ SHORT = {"years": ("-y",)}
 def option_type(name: str, help: str | None = None):
     """The ``Annotated`` Typer type of the metric option ``name`` (``help`` replaces its text)."""
     spec = OPTION[name]
-    kind = bool if spec.kind == "attribution" else str | None
-    return Annotated[kind, typer.Option(spec.flag, *SHORT.get(name, ()), help=help or spec.help)]
+    if spec.kind == "attribution":  # a switch both ways: --renormalize / --no-renormalize
+        return Annotated[bool, typer.Option(f"{spec.flag}/--no-{spec.flag.removeprefix('--')}",
+                                            *SHORT.get(name, ()), help=help or spec.help)]
+    return Annotated[str | None, typer.Option(spec.flag, *SHORT.get(name, ()), help=help or spec.help)]
 
 
 def option_default(name: str):

@@ -25,6 +25,7 @@ from collabatlas import __version__
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
 from collabatlas.errors import DataError
+from collabatlas.refdata.country_names import country_code
 from collabatlas.views import charts
 from collabatlas.views import report as report_lib
 from collabatlas.views.bilateral import headline as pair_headline
@@ -68,7 +69,7 @@ def _label(atlas: Atlas, level: str, unit: str) -> str:
 
 def _level_unit(atlas: Atlas, unit: str) -> tuple[str, str]:
     unit = unit.strip()
-    if len(unit) == 2 and unit.isalpha():
+    if country_code(unit) is not None:  # JP, JPN or Japan (refdata.country_names); else an institution
         return "country", atlas.resolve_unit("country", unit)
     from collabatlas.analyses.profile import find_institution
 

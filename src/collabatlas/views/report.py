@@ -25,6 +25,7 @@ from collabatlas.atlas import COUNTING
 from collabatlas.counting.options import accepts_options
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
+from collabatlas.refdata.country_names import country_code
 from collabatlas.settings import small_n
 from collabatlas.views import charts, numbers
 from collabatlas.views.chart_figures import (  # noqa: F401 - KINDS, make_chart and institution_name re-exported
@@ -117,7 +118,7 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
     filters = {"years": years, "subject": subject, "type": type, **options_given(journals, rollup)}
     ctx = ChartContext.from_atlas(atlas, **filters)
     first, last = _year_span(atlas, years, subject, type)
-    is_country = len(focus.strip()) == 2 and focus.strip().isalpha()
+    is_country = country_code(focus) is not None  # JP, JPN or Japan (refdata.country_names); else an institution
     if is_country and rollup:
         raise CountingError("--rollup (parent roll-up via lineage) applies to an institution report, not a country")
     if is_country:

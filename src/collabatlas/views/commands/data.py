@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 from collabatlas import refdata
-from collabatlas.views.cli_common import Format, _emit, _guard, console, err_console
+from collabatlas.views.cli_common import Format, _emit, _fail, _guard, console, err_console
 
 data_app = typer.Typer(help="Reference data packaged with collabatlas: provenance, location, updates.",
                        no_args_is_help=True)
@@ -93,8 +93,13 @@ def update(
         removed = reset_cache(names)
         err_console.print(f"dropped {len(removed)} updated copies: {', '.join(removed) or 'none'}", markup=False)
         return
+    from collabatlas.refdata.update import DownloadError
+
     with err_console.status("downloading reference data"):
-        results = run_update(names, timeout=timeout)
+        try:
+            results = run_update(names, timeout=timeout)
+        except DownloadError as exc:  # offline or the publisher down: nothing was written (exit 1)
+            _fail(f"{exc} (nothing updated)", 1)
     if json_out:
         print(json.dumps([r.__dict__ for r in results]))
         return

@@ -11,7 +11,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from collabatlas.escaping import markup
-from collabatlas.sources.openalex_api import DEFAULT_BASE_URL, MAX_PER_PAGE, FetchError, FetchReport, fetch_openalex
+from collabatlas.sources.openalex_api import (
+    DEFAULT_BASE_URL,
+    MAX_PER_PAGE,
+    FetchError,
+    FetchNetworkError,
+    FetchReport,
+    fetch_openalex,
+)
 from collabatlas.views.cli_common import _fail, console, err_console
 
 fetch_app = typer.Typer(no_args_is_help=True,
@@ -79,9 +86,9 @@ def openalex(
             report = fetch_openalex(filter, out, api_key=api_key, email=email, base_url=base_url,
                                     per_page=per_page, max_works=max_works, select=select, attempts=retries + 1,
                                     backoff_base=backoff, progress=progress)
-        except FetchError as exc:
+        except FetchError as exc:  # the network (exit 1) or the request and its folder (exit 2)
             bar.stop()
-            _fail(str(exc))
+            _fail(str(exc), 1 if isinstance(exc, FetchNetworkError) else 2)
         except KeyboardInterrupt:
             bar.stop()
             err_console.print(f"[yellow]interrupted:[/] the complete pages are kept in {markup(out)}; "

@@ -12,6 +12,7 @@ import typer
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import (
+    UNIT_HELP,
     CiOpt,
     Engine,
     EngineChoice,
@@ -90,7 +91,7 @@ def indicators(
 
 
 def distance(
-    unit: Annotated[str, typer.Argument(help="Country code (CN) or institution id (I27837315).")],
+    unit: Annotated[str, typer.Argument(help=UNIT_HELP)],
     level: Annotated[Level, typer.Option("--level", "-l", help="country or institution.")] = Level.country,
     options: MetricOptions = None,
     window_end_month: Annotated[int | None, typer.Option(

@@ -52,7 +52,7 @@ def groups(format: FormatOpt = Format.table) -> None:
     from collabatlas.refdata.groups import available_groups
 
     df = pd.DataFrame([g.__dict__ for g in available_groups()])
-    _emit(df, format, "country groups", None, None)
+    _emit(df, format, "country groups", None, len(df) or None, ids=("name",))  # every group, names whole
 
 
 def parse_x(x: str | None, trust: bool) -> list[str]:

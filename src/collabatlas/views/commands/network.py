@@ -63,8 +63,9 @@ def network(
                                                      "(same seed, same map).")] = net_lib.DEFAULT_SEED,
     source: SourceOpt = Source.works,
     out: Annotated[Path | None, typer.Option("--out", "-o",
-                                             help="Write the map: FILE.json (vosviewer), FILE.gexf, FILE.graphml, or a "
-                                                  "DIRECTORY (csv: nodes.csv, edges.csv).")] = None,
+                                             help="Write the map: FILE.json (VOSviewer Online), FILE.gexf, "
+                                                  "FILE.graphml, FILE.net (Pajek), or a DIRECTORY (csv: nodes.csv, "
+                                                  "edges.csv; --format vosviewer: map.txt, network.txt).")] = None,
     fmt: Annotated[ExportFormat | None, typer.Option("--format", "-f",
                                                      help="Export format (default: from the --out suffix).")] = None,
     store: StoreOpt = None,
@@ -82,6 +83,10 @@ def network(
 
       collabatlas network --level country --format csv --out country_map/   # nodes.csv and edges.csv
 
+      collabatlas network --level country --format pajek --out countries.net
+
+      collabatlas network --level country --format vosviewer --out vos_map/   # map.txt and network.txt
+
       collabatlas network --level country --journals nature-index --out ni_countries.gexf
 
       collabatlas network --source pairs --years 2020 --weight joint_count --top-by count --out world.json
@@ -93,7 +98,7 @@ def network(
     check_range("--min-weight", min_weight, 0)
     target_format = net_lib.format_of(out, fmt.value if fmt else None) if out is not None else None
     if out is not None:
-        prepare_out(out, directory=target_format == "csv")
+        prepare_out(out, directory=net_lib.writes_directory(out, target_format))
     with _open(store) as atlas, err_console.status(f"building the {level.value} network"):
         net = net_lib.build_network(
             atlas, level.value, options=options, weight=weight.value,

@@ -11,6 +11,7 @@ from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.work_lists import WORK_FIGURES
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import (
+    UNIT_HELP,
     Format,
     FormatOpt,
     Level,
@@ -32,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
 
 def works(
-    unit: Annotated[str, typer.Argument(help="Country code (JP), institution id (I27837315) or sector.")],
+    unit: Annotated[str, typer.Argument(help=UNIT_HELP + " Or a sector.")],
     partner: Annotated[str | None, typer.Argument(help="A partner: the works behind their bilateral CS.")] = None,
     level: Annotated[Level, typer.Option("--level", "-l", help="Unit of analysis.")] = Level.country,
     figure: Annotated[Figure | None, typer.Option(

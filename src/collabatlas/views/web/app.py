@@ -26,7 +26,7 @@ from collabatlas import __version__
 from collabatlas.atlas import Atlas
 from collabatlas.errors import CollabatlasError, answer
 from collabatlas.refdata.countries import short_names
-from collabatlas.views.web import api, assets, chart_specs, views
+from collabatlas.views.web import api, api_docs, assets, chart_specs, views
 from collabatlas.views.web.service import DEFAULT_CACHE_BYTES, Service
 
 #: the dashboard loads its scripts, styles and data from this server only; Vega compiles its
@@ -94,6 +94,28 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class HeadMiddleware:
+    """ASGI middleware: ``HEAD`` on any ``GET`` route answers as ``GET`` would (status, headers,
+    ``content-length``) without the body, so link checkers and ``curl -I`` get 200, not 405."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message):
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, send_without_body)
+
+
 def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | None = None,
                cache_bytes: int = DEFAULT_CACHE_BYTES, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
     """The dashboard and API over ``store`` (a path, ``":memory:"``, or an open Atlas to share).
@@ -106,11 +128,12 @@ def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | N
     ``app.state.service.close()`` closes it."""
     service = Service(store, data_dir=data_dir, cache_bytes=cache_bytes)
     short_names()  # the country-name table (read once per process), so that no request waits for it
-    # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN; /openapi.json is served
+    # FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN: /docs is our own page (api_docs)
     app = FastAPI(title="collabatlas", version=__version__, docs_url=None, redoc_url=None,
                   description="Exact Nature-Index-style research collaboration metrics (Count, Share, "
                               "bilateral collaboration score) as JSON, and an interactive dashboard.")
     app.state.service = service
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(SecurityMiddleware,
                        allowed_hosts=DEFAULT_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts)
 
@@ -123,4 +146,5 @@ def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | N
     app.include_router(chart_specs.router)
     app.include_router(assets.router)
     app.include_router(views.router)
+    app.include_router(api_docs.router)
     return app
