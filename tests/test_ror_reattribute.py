@@ -99,3 +99,50 @@ def test_reingest_with_a_registry_is_a_no_op(tmp_path):
         versions = [first.data_version] + [atlas.ingest([export, openalex]).data_version for _ in range(2)]
         assert versions == [first.data_version] * 3
         assert atlas.con.execute("SELECT count(*) FROM ingest_log").fetchone()[0] == 1
+
+
+MULTI = """FN Clarivate Analytics Web of Science
+VR 1.0
+PT J
+AU Ann, A
+   Bob, B
+AF Ann, Alice
+   Bob, Bert
+TI A sufficiently long title about addresses naming two organisations
+DI 10.1000/MULTI
+C1 [Ann, Alice] Jet Propulsion Laboratory, California Institute of Technology, Pasadena, CA 91109 USA.
+   [Bob, Bert] Univ Tokyo, Tokyo 1130033, Japan.
+PY 2021
+UT WOS:000000000000902
+ER
+
+EF
+"""
+
+
+def test_an_address_naming_two_organisations_splits_the_authors_part(tmp_path):
+    """Issue 29: attribution splits an author's part over the organisations one address names, as over
+    several addresses (hand oracle: Ann's half is a quarter each for JPL and Caltech)."""
+    from collabatlas.affiliations.matching import AffiliationMatcher
+
+    export = tmp_path / "multi.txt"
+    export.write_text(MULTI)
+    institutions = [("057zh3y96", "The University of Tokyo", ["education"], "JP", "Tokyo", "active"),
+                    ("05dxps055", "California Institute of Technology", ["education"], "US", "Pasadena", "active"),
+                    ("027k65916", "Jet Propulsion Laboratory", ["government"], "US", "Pasadena", "active")]
+    names = [(rid, name, "ror_display") for rid, name, *_ in institutions]
+    matcher = AffiliationMatcher(institutions, names, min_confidence=0, multi_confidence=0)
+    assert set(matcher.match("Jet Propulsion Laboratory, California Institute of Technology, Pasadena, "
+                             "CA 91109 USA").ror_ids) == {"05dxps055", "027k65916"}
+    registry = tmp_path / "ror.jsonl"
+    registry.write_text("\n".join(json.dumps(_v2(rid, name, c, city)) for rid, name, _, c, city, _ in institutions))
+    db = tmp_path / "s.duckdb"
+    with Atlas(db) as atlas:
+        from collabatlas.affiliations.ror import load_ror
+
+        load_ror(atlas.con, [registry])
+        atlas.ingest(export, matcher=matcher)
+        shares = {r.unit: round(r.share, 10) for r in atlas.scores(level="institution").itertuples()}
+        countries = {r.unit: round(r.share, 10) for r in atlas.scores(level="country").itertuples()}
+    assert shares == {"R057zh3y96": 0.5, "R05dxps055": 0.25, "R027k65916": 0.25}
+    assert countries == {"JP": 0.5, "US": 0.5}

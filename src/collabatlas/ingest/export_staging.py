@@ -72,13 +72,17 @@ class AddressResolver:
         self.staged_institutions: set[str] = set()
         self.invalid_countries = 0  # matcher countries that are not ISO 3166-1 alpha-2 (treated as unknown)
         self.staged_addresses: set[tuple[str, str]] = set()  # (address-only institution id, address) kept
+        # cleaned address -> rows of the further organisations it names (AffiliationMatch.others, issue 29): the
+        # author is affiliated with each, so the author's part is split over them as over several addresses
+        self.others: dict[str, list[dict]] = {}
 
     def resolve(self, addresses: Iterable[str]) -> None:
         todo = sorted({a for a in addresses if a not in self.resolved})
         if not todo:
             return
         matches = self.matcher.match_many(todo)
-        ror_rows = _institution_rows(self.con, sorted({m.ror_id for m in matches if m.ror_id}))
+        ror_rows = _institution_rows(self.con, sorted({rid for m in matches
+                                                       for rid in getattr(m, "ror_ids", (m.ror_id,)) if rid}))
         self.lineage_rows.update({row["institution_id"]: {**row, "origin": "ror"} for row in ror_rows.values()})
         for address, m in zip(todo, matches, strict=True):
             cc = country_code(m.country_code)
@@ -93,6 +97,9 @@ class AddressResolver:
                 row = {"institution_id": address_key(address), "ror": None, "name": organisation_part(address),
                        "country_code": cc, "type": None, "lineage": None, "origin": "address"}
             self.resolved[address] = row
+            others = [ror_rows[rid] for rid in getattr(m, "ror_ids", ())[1:] if rid in ror_rows]
+            if others:
+                self.others[address] = [{**r, "origin": "ror"} for r in others]
 
 
 # --------------------------------------------------------------------------------------------
@@ -198,8 +205,8 @@ class ExportStager:
                 for address in author.addresses:
                     key = clean_address(address)
                     if key:
-                        row = self.resolver.resolved[key]
-                        insts[row["institution_id"]] = row
+                        for row in (self.resolver.resolved[key], *self.resolver.others.get(key, ())):
+                            insts[row["institution_id"]] = row
                 ccs = sorted({r["country_code"] for r in insts.values() if r["country_code"]})
                 authorships.append({"rid": rid, "work_id": rec.record_id, "author_position": pos,
                                     "author_id": None, "author_name": author.name,
