@@ -1,4 +1,4 @@
-"""The country rules table (``affiliations/country_rules.csv``): Web of Science abbreviations and historical
+"""The country rules table (``refdata/country_rules.csv``): Web of Science abbreviations and historical
 countries, one test per row, hand-checked oracles for the cases of issue 29, and the table's own checks."""
 
 from __future__ import annotations

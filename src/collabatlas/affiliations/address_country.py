@@ -39,13 +39,20 @@ component's end). Unknown → ``None``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-from collabatlas.refdata.countries import HISTORICAL_CODES, converter, iso2_codes, iso_entries, quiet
+from collabatlas.refdata.countries import converter, iso_entries, quiet
 from collabatlas.refdata.country_names import codes_of, normalise
 from collabatlas.refdata.country_names import country_names as refdata_country_names
+from collabatlas.refdata.country_rules import (  # noqa: F401 - the rules table, re-exported
+    RULES_FILE,
+    UNKNOWN,
+    CountryRule,
+    country_rule,
+    parse_rules,
+    rules_table,
+    variants,
+)
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -62,10 +69,6 @@ US_STATES = {
 # state names that are also countries stay countries (Georgia → GE; see the module docstring)
 STATE_NAMES_NOT_US = {"georgia"}
 
-# explicit variants (WoS abbreviations, historical and colloquial names): one table, one file,
-# ``country_rules.csv`` (columns written, code, kind, reason); loaded by :func:`rules_table`
-RULES_FILE = "country_rules.csv"
-UNKNOWN = ""  # a rule that resolves to "unknown, with a reason": the address names no single country
 
 # a country name preceded by one of these words is part of a proper name, not the country
 NAME_CONNECTORS = frozenset({
@@ -90,61 +93,6 @@ MAX_NAME_WORDS = 6
 def component_words(component: str) -> list[str]:
     """Normalised words of one component, postcodes and numbers dropped."""
     return [w for w in normalise(component).split() if not _HAS_DIGIT.search(w) and w != "cedex"]
-
-
-@dataclass(frozen=True)
-class CountryRule:
-    """One row of the rules table: how an address writes a country, and what it resolves to."""
-    written: str        # as Web of Science (or another source) writes it
-    code: str           # ISO 3166-1 alpha-2, an ISO 3166-3 code of a historical country, or "" (unknown)
-    kind: str           # wos (an abbreviation of a current country), historical, variant
-    reason: str         # why (required for historical countries and unknowns)
-    line: int           # line in the file (for messages)
-
-
-@lru_cache(maxsize=1)
-def rules_table() -> tuple[CountryRule, ...]:
-    """The rows of ``country_rules.csv``, checked: a known code (ISO 3166-1, XK or a historical ISO 3166-3
-    code), a reason for each historical or unknown row, no written form twice."""
-    return parse_rules(resources.files(__package__).joinpath(RULES_FILE).read_text(encoding="utf-8"))
-
-
-def parse_rules(text: str, name: str = RULES_FILE) -> tuple[CountryRule, ...]:
-    """Rows of a rules table (the text of ``country_rules.csv``); a bad row raises ValueError naming its line."""
-    import csv
-    import io
-
-    rows, seen = [], {}
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        rule = CountryRule(row["written"].strip(), row["code"].strip(), row["kind"].strip(),
-                           (row["reason"] or "").strip(), line)
-        key = normalise(rule.written)
-        problem = None
-        if rule.code and rule.code not in iso2_codes() and rule.code not in HISTORICAL_CODES:
-            problem = f"code: not a country code: {rule.code!r}"
-        elif rule.kind not in ("wos", "variant", "historical"):
-            problem = f"kind: expected wos, variant or historical, got {rule.kind!r}"
-        elif (rule.kind == "historical" or not rule.code) and not rule.reason:
-            problem = "reason: required for a historical country or an unknown"
-        elif key in seen:
-            problem = f"written: {rule.written!r} normalises as line {seen[key]} does"
-        if problem:
-            raise ValueError(f"{name}:{line}: {problem}")
-        seen[key] = line
-        rows.append(rule)
-    return tuple(rows)
-
-
-def country_rule(written: str) -> CountryRule | None:
-    """The rules-table row for a written country (``Equat Guinea``), compared normalised; None when none."""
-    key = normalise(written)
-    return next((r for r in rules_table() if normalise(r.written) == key), None)
-
-
-@lru_cache(maxsize=1)
-def variants() -> dict[str, str]:
-    """Normalised written form → code (``""`` for an unknown) from the rules table."""
-    return {normalise(r.written): r.code for r in rules_table()}
 
 
 @lru_cache(maxsize=1)
