@@ -234,3 +234,21 @@ def test_a_reference_file_from_a_data_folder_is_named_without_its_path(tmp_path,
         real.dataset, secret, "directory", real.version, real.sha256))
     line = reference_line(["wb-countries"], tmp_path)
     assert line == f"reference data: wb-countries {real.version} (data folder)" and "srv" not in line
+
+
+def test_ranking_chart_of_a_countrys_institutions(store, tmp_path):
+    """Hand oracle: every JP work 2015-2021 (11) gives Institution I1 a CS of 1 with its foreign partner."""
+    _chart(store, tmp_path / "r.json", "ranking", "--level", "institution", "--country", "JP", "--by",
+           "cs_international", "--years", "2015-2021")
+    spec = json.loads((tmp_path / "r.json").read_text())
+    rows = next(r for r in spec["datasets"].values() if r and "cs_international" in r[0])
+    assert [(r["unit"], r["cs_international"]) for r in rows] == [("I1", pytest.approx(11.0))]
+    assert "Institutions in Japan by international CS" in json.dumps(spec["title"])
+    _chart(store, tmp_path / "all.json", "ranking", "--level", "institution", "--by", "cs_total",
+           "--years", "2015-2021")
+    ranked = next(r for r in json.loads((tmp_path / "all.json").read_text())["datasets"].values()
+                  if r and "cs_total" in r[0])
+    assert [(r["unit"], r["cs_total"]) for r in ranked][:2] == [("I1", pytest.approx(11.0)), ("I2", pytest.approx(5.0))]
+    refused = CliRunner().invoke(app, ["chart", "partners", "--unit", "JP", "--country", "JP",
+                                       "--out", str(tmp_path / "p.json"), "--store", str(store)])
+    assert refused.exit_code == 2 and "--country: applies to the ranking chart" in refused.output

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 TOP = 10
 TREND_PARTNERS = 5
-KINDS = ("partners", "trend", "subjects", "group", "contribution", "hotspots", "map", "landscape", "industry")
+KINDS = ("partners", "trend", "subjects", "group", "contribution", "hotspots", "map", "landscape", "industry",
+         "ranking")
 
 
 def options_given(journals: str | None, rollup: bool) -> dict:
@@ -106,11 +107,16 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
                type: str | None = None, group: str = "bri", periods: list[str] | None = None,
                year: int | None = None, x: str = "log_gerd", top: int = TOP, source: str = "works",
                journals: str | None = None, rollup: bool = False,
-               editorial: Editorial | None = None, window_end_month: int | None = None) -> Figure:
+               editorial: Editorial | None = None, window_end_month: int | None = None,
+               country: str | None = None, by: str | None = None) -> Figure:
     """The figure ``kind`` (one of :data:`KINDS`) for ``unit`` under the filters, from Atlas results
     (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`); ``window_end_month``:
-    the trend in 12-month windows."""
+    the trend in 12-month windows; ``country`` and ``by``: the ranking's set (the institutions of a
+    country) and measure (``cs_total``, ``cs_international``, ``cs_industry``, ...)."""
     editorial = editorial or Editorial()
+    if kind != "ranking" and (country is not None or by is not None):
+        raise CountingError(f"{'--country' if country is not None else '--by'}: applies to the ranking chart, "
+                            f"not to {kind}")
     if window_end_month is not None and (kind != "trend" or source != "works"):
         raise CountingError("--window-end-month: applies to the trend chart from works (--source works)")
     if check_source(source) == "pairs":
@@ -133,6 +139,8 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         table, fit = atlas.landscape(int(year), x=x.split(",") if "," in x else x, subject=subject, type=type,
                                      show_all_when_none=True)
         return landscape_figure(table, fit, ctx.with_filters(years=str(year)), editorial)
+    if kind == "ranking":
+        return ranking_figure(atlas, level, country, by or "cs_total", top, filters, ctx, editorial)
     if kind == "industry":
         df = atlas.industry(**filters).head(top)
         return figure("industry", df, charts.contribution_bars, df, ctx, "the company", own="own_share",
@@ -184,3 +192,18 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
     ranked = atlas.partners(unit, level=level, **filters)["partner"]
     return group_figure(report, ctx.with_filters(years=None, periods=" vs ".join(periods), group=group), label,
                         group, colours=unit_colours(ranked, report.partners["partner"]), editorial=editorial)
+
+
+def ranking_figure(atlas: Atlas, level: str, country: str | None, by: str, top: int, filters: dict,
+                   ctx: ChartContext, editorial: Editorial | None = None) -> Figure:
+    """The units of ``level`` (of ``country``) ranked by ``by`` (:data:`.charts_ranking.BY`), from
+    :meth:`Atlas.totals` (which ranks them): the table of ``collabatlas totals --sort BY``."""
+    from collabatlas.views.charts_ranking import BY, ranking_bars
+
+    if by not in BY:
+        raise CountingError(f"--by {by!r}: expected one of {', '.join(BY)}")
+    totals = atlas.totals(level=level, country=country, sort=by, **filters).head(top)
+    where = (f"institutions in {charts.country_name(atlas.resolve_unit('country', country))}" if country
+             else f"{level} units" if level != "country" else "countries")
+    return figure("ranking", totals, ranking_bars, totals, ctx.with_filters(country=country), by, where, top=top,
+                  editorial=editorial, defines=BY[by])

@@ -84,7 +84,7 @@ def unit_colours(ranked: Sequence[str], also: Sequence[str] = ()) -> dict[str, s
     return {u: SERIES_COLOURS[i % len(SERIES_COLOURS)] for i, u in enumerate(units)}
 
 
-@dataclass
+@dataclass(eq=False)  # a figure is itself (its table is a DataFrame, which has no single truth value)
 class Figure:
     """One figure: ``id`` (its file stem, ``data/<id>.csv``), ``kind`` (the chart kind), ``table``,
     the chart function ``draw`` with its inputs ``args`` / ``kwargs``, the caption context ``ctx``

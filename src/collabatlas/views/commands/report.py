@@ -72,6 +72,10 @@ def chart(
     year: Annotated[int | None, typer.Option("--year", help="landscape chart: the study year.")] = None,
     x: Annotated[str, typer.Option("--x", help=X_HELP)] = "log_gerd",
     options: MetricOptions = None,
+    country: Annotated[str | None, typer.Option("--country", help="ranking chart: the institutions of this "
+                                                                 "country (with --level institution).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="ranking chart: cs_total, cs_international, cs_domestic, "
+                                                       "cs_industry, share or count (default cs_total).")] = None,
     window_end_month: Annotated[int | None, typer.Option(
         "--window-end-month", help="trend chart: 12-month windows ending with this month (1-12), each "
                                    "labelled with its months (2022-08..2023-07).")] = None,
@@ -101,6 +105,8 @@ def chart(
       collabatlas chart partners --unit JP --journals nature-index --out jp_ni.png
 
       collabatlas chart partners --unit JP --title "Japan's partners" --highlight CN --out jp.svg
+
+      collabatlas chart ranking --level institution --country JP --by cs_international --out r.svg
     """
     if out.suffix.lower().lstrip(".") not in charts.FORMATS:
         _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
@@ -113,7 +119,8 @@ def chart(
             atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
             level=level.value, group=group, periods=[p.strip() for p in periods.split(",")] if periods else None,
             year=year, x=x, top=top, source=source.value, options=options,
-            editorial=Editorial.of(title, subtitle, note, highlight), window_end_month=window_end_month)
+            editorial=Editorial.of(title, subtitle, note, highlight), window_end_month=window_end_month,
+            country=country, by=by)
         try:
             charts.save(drawn, out, scale=scale)
         except OSError as exc:
