@@ -210,7 +210,9 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
     try:
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
-        raise StoreError(f"cannot open store {target}: {exc}") from exc
+        from collabatlas.store.busy import busy_message
+
+        raise StoreError(busy_message(target, exc) or f"cannot open store {target}: {exc}") from exc
     con.execute("SET enable_progress_bar = false")  # the CLI draws its own
     # metrics never rely on row order (results are sorted at the end); about 20% faster on large
     # outputs. Ingest turns it back on while it reads files (record numbers come from row order).
