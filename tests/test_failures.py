@@ -132,3 +132,30 @@ def test_data_update_without_dns_stops_at_once(monkeypatch, tmp_path):
     with pytest.raises(refupdate.DownloadError, match="does not resolve"):
         refupdate._get("http://example.invalid/x.csv", timeout=5, retries=3)
     assert len(calls) == 1 and waits == []
+
+
+def test_a_store_held_by_another_process_names_it(tmp_path):
+    import subprocess
+    import sys
+
+    import collabatlas
+    from tests.conftest import work, write_jsonl
+
+    store = tmp_path / "s.duckdb"
+    records = write_jsonl(tmp_path / "w.jsonl", [work("W1", [[("I1", "JP")], [("I2", "US")]])])
+    with collabatlas.open(store) as atlas:
+        atlas.ingest(records)
+    holder = subprocess.Popen(  # stands in for `collabatlas serve`: the store open read-only
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+                               "print('ready', flush=True); sys.stdin.read()  # collabatlas serve", str(store)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = runner.invoke(app, ["ingest", str(records), "--store", str(store)])
+        assert result.exit_code == 1  # not the request's fault: a StoreBusyError (errors.py: exit 1, HTTP 503)
+        assert f"in use by another process: PID {holder.pid}" in result.output
+        assert "collabatlas serve" in result.output and "stop that process" in result.output
+        assert "-readonly" not in result.output  # not DuckDB's advice about its own CLI
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)

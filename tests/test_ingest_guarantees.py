@@ -340,8 +340,8 @@ def test_a_store_another_process_holds_is_a_plain_message(tmp_path):
         result = CliRunner().invoke(app, ["ingest", str(tmp_path / "w.jsonl"), "--store", str(store)])
         assert result.exit_code == answer(StoreBusyError("x")).exit_code == 1
         text = "".join(result.output.split())  # Rich wraps long lines: compare without white space
-        assert f"store{store}isbusy" in text and "anothercollabatlasprocess(e.g.serveoringest)" in text
-        assert f"process{holder.pid}" in text
+        assert f"store{store}isbusy" in text and "collabatlasprocess(e.g.serveoringest)" in text
+        assert f"inusebyanotherprocess:PID{holder.pid}" in text
         assert "readonly" not in text.lower() and "Conflictinglock" not in text  # not DuckDB's raw text
     finally:
         holder.kill()

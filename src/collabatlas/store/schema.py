@@ -32,7 +32,6 @@ Each ingest is one transaction: a process killed half-way leaves the file as it 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +41,7 @@ import duckdb
 from collabatlas.errors import DataError, NotFoundError, UserError
 from collabatlas.settings import EngineSettings
 from collabatlas.sources.record import install_macros
+from collabatlas.store.busy import busy_message
 
 SCHEMA_VERSION = "9"
 
@@ -180,19 +180,6 @@ class StoreBusyError(DataError):
     """Another process holds the store's lock (a writer, or a reader when this one writes): exit 1, HTTP 503."""
 
 
-_LOCK = re.compile(r"Could not set lock on file|Conflicting lock is held")
-_LOCK_PID = re.compile(r"\(PID (\d+)\)")
-
-
-def busy_message(target: str, error: str) -> str | None:
-    """The plain message for DuckDB's lock error on ``target`` (None for any other error)."""
-    if not _LOCK.search(error):
-        return None
-    pid = _LOCK_PID.search(error)
-    return (f"store {target} is busy: another collabatlas process (e.g. serve or ingest) has it open"
-            + (f" (process {pid.group(1)})" if pid else "")
-            + ". Wait until it finishes, or stop it (a running `collabatlas serve` keeps the store open), then "
-            "run the command again; an ingest or sync needs the store to itself")
 
 
 #: the extensions a new store file may have (an existing store is recognised by its header instead)
@@ -237,7 +224,7 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
     try:
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
-        busy = busy_message(target, str(exc))
+        busy = busy_message(target, exc)
         if busy:
             raise StoreBusyError(busy) from exc
         raise StoreError(f"cannot open store {target}: {exc}") from exc

@@ -1,0 +1,37 @@
+"""Which process holds a store, when DuckDB refuses to open it because of another process's lock.
+
+DuckDB lets one process write a store file, and none while another process has it open (even
+read-only, as ``collabatlas serve`` does). Its error names the other process's program and PID and
+advises a DuckDB CLI flag; :func:`busy_message` turns it into what a collabatlas user can do.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_HELD = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+
+
+def _command_line(pid: str) -> str | None:
+    """The command line of process ``pid`` (Linux ``/proc``), or None where it cannot be read."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    words = [w for w in raw.decode("utf-8", "replace").split("\0") if w]
+    return " ".join(words) or None
+
+
+def busy_message(target: str, exc: BaseException) -> str | None:
+    """The message for a store locked by another process, or None when ``exc`` is not that."""
+    found = _HELD.search(str(exc))
+    if not found:
+        return None
+    program, pid = found.groups()
+    command = _command_line(pid) or program
+    hint = " (a running `collabatlas serve` keeps its store open)" if "serve" in command else ""
+    return (f"store {target} is busy: in use by another process: PID {pid}, {command}{hint}. Another collabatlas "
+            "process (e.g. serve or ingest) keeps the store while it runs, and DuckDB lets only one process open a "
+            "store while another writes it: stop that process and run this command again, or work on a copy of "
+            "the store")
