@@ -162,14 +162,17 @@ class Analyses:
 
     @accepts_options
     def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False,
-                 journals: str | None = None) -> pd.DataFrame:
+                 journals: str | None = None, country: str | None = None) -> pd.DataFrame:
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
-        own_share, academic_share, contribution_pct``), by their Share on joint works."""
+        own_share, academic_share, contribution_pct``), by their Share on joint works. ``country``
+        keeps the companies located in that country (their academic partners may be anywhere)."""
+        if country is not None:
+            country = self.resolve_unit("country", country)  # an unknown code is refused, not an empty table
         c = self.counting_for("institution", years=years, window=window, subject=subject, type=type, rollup=rollup,
                               journals=journals)
         df = self._df(counting.industry_academic_sql(c))
         df["joint_works"] = df["joint_works"].astype("int64")
-        return ranked(df, "own_share", ["unit"])
+        return self._rank_by(ranked(df, "own_share", ["unit"]), "institution", country, None, "own_share")
 
     @accepts_options
     def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
@@ -308,7 +311,10 @@ class Analyses:
         fitted = landscape_pool.curve_fit(drawn, x=x, kind=fit, by=by, min_n=min_n, span=span)
         result = landscape_pool.LandscapeResult(drawn, fitted, countries, (first, last), per=per, fit_kind=fit,
                                                 notes=notes)
-        drawn.attrs["caption"] = result.caption
+        if first != last or fit != "linear":  # the chart's caption says what a point is and the fit
+            drawn.attrs["caption"] = result.caption
+        if first != last:
+            drawn.attrs["years"] = span_text
         return result
 
     def _with_impact(self, table: pd.DataFrame, years: str, subject, type) -> pd.DataFrame:

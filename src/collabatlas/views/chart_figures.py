@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 TOP = 10
 TREND_PARTNERS = 5
-KINDS = ("partners", "trend", "subjects", "group", "contribution", "hotspots", "map", "landscape", "industry")
+KINDS = ("partners", "trend", "subjects", "group", "contribution", "hotspots", "map", "landscape", "industry",
+         "ranking")
 
 
 def options_given(journals: str | None, rollup: bool) -> dict:
@@ -98,6 +99,23 @@ def landscape_figure(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext,
                   defines="International share = works with ≥ 2 countries / works")
 
 
+def ranking_figure(atlas: Atlas, ctx: ChartContext, level: str, country: str | None, by: str, top: int,
+                   filters: dict, editorial: Editorial | None = None) -> Figure:
+    """One country's institutions ranked by ``by`` (:mod:`collabatlas.views.charts_ranking`)."""
+    from collabatlas.views.charts_ranking import DEFINITIONS, RANKING_BY, ranking_bars
+
+    if level != "institution":
+        raise CountingError("the ranking chart ranks institutions: give --level institution")
+    if not country:
+        raise CountingError("the ranking chart needs --country (e.g. JP): the institutions of one country")
+    if by not in RANKING_BY:
+        raise CountingError(f"--by {by!r}: expected one of {', '.join(RANKING_BY)}")
+    code = atlas.resolve_unit("country", country)
+    df = atlas.totals(level="institution", country=code, sort=by, **filters).head(top).reset_index(drop=True)
+    return figure("ranking", df, ranking_bars, df, ctx, code, by=by, top=top, defines=DEFINITIONS[by],
+                  editorial=editorial)
+
+
 # -- the chart command ---------------------------------------------------------------------------
 
 @accepts_options
@@ -106,7 +124,9 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
                type: str | None = None, group: str = "bri", periods: list[str] | None = None,
                year: int | None = None, x: str = "log_gerd", top: int = TOP, source: str = "works",
                journals: str | None = None, rollup: bool = False,
-               editorial: Editorial | None = None, window_end_month: int | None = None) -> Figure:
+               editorial: Editorial | None = None, window_end_month: int | None = None,
+               per: str = "country-year", fit: str = "linear", country: str | None = None,
+               by: str = "cs_total") -> Figure:
     """The figure ``kind`` (one of :data:`KINDS`) for ``unit`` under the filters, from Atlas results
     (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`); ``window_end_month``:
     the trend in 12-month windows."""
@@ -128,11 +148,18 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         if journals or rollup:
             raise CountingError(f"{'--journals' if journals else '--rollup'}: the landscape chart is drawn from every "
                                 "work of each country and takes --subject and --type only")
-        if year is None:
-            raise CountingError("the landscape chart needs --year")
-        table, fit = atlas.landscape(int(year), x=x.split(",") if "," in x else x, subject=subject, type=type,
+        if (year is None) == (years is None):
+            raise CountingError("the landscape chart needs --year, or --years for several years pooled")
+        table, fit = atlas.landscape(None if year is None else int(year), years=years, per=per, fit=fit,
+                                     x=x.split(",") if "," in x else x, subject=subject, type=type,
                                      show_all_when_none=True)
-        return landscape_figure(table, fit, ctx.with_filters(years=str(year)), editorial)
+        return landscape_figure(table, fit, ctx.with_filters(years=str(year or years)), editorial)
+    if per != "country-year" or fit != "linear":
+        raise CountingError(f"--per and --fit apply to the landscape chart, not to {kind}")
+    if (country is not None or by != "cs_total") and kind != "ranking":
+        raise CountingError(f"--country and --by apply to the ranking chart, not to {kind}")
+    if kind == "ranking":
+        return ranking_figure(atlas, ctx, level, country, by, top, filters, editorial)
     if kind == "industry":
         df = atlas.industry(**filters).head(top)
         return figure("industry", df, charts.contribution_bars, df, ctx, "the company", own="own_share",

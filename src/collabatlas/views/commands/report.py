@@ -79,6 +79,13 @@ def chart(
     scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
     source: SourceOpt = Source.works,
     title: TitleOpt = None, subtitle: SubtitleOpt = None, note: NoteOpt = None, highlight: HighlightOpt = None,
+    per: Annotated[str, typer.Option("--per", help="landscape chart with --years: country-year or "
+                                                   "country-mean.")] = "country-year",
+    fit: Annotated[str, typer.Option("--fit", help="landscape chart: linear, quadratic or loess.")] = "linear",
+    country: Annotated[str | None, typer.Option("--country", help="ranking chart: the country whose "
+                                                                  "institutions are ranked (JP).")] = None,
+    by: Annotated[str, typer.Option("--by", help="ranking chart: cs_total, cs_international or "
+                                                 "cs_industry.")] = "cs_total",
     store: StoreOpt = None,
 ) -> None:
     """Draw one infographic chart; its caption carries the definition, the filters and the data version.
@@ -101,6 +108,10 @@ def chart(
       collabatlas chart partners --unit JP --journals nature-index --out jp_ni.png
 
       collabatlas chart partners --unit JP --title "Japan's partners" --highlight CN --out jp.svg
+
+      collabatlas chart ranking --level institution --country JP --by cs_international --out jp_ranking.svg
+
+      collabatlas chart landscape --years 2014-2018 --fit loess --out landscape_pooled.svg
     """
     if out.suffix.lower().lstrip(".") not in charts.FORMATS:
         _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
@@ -113,7 +124,8 @@ def chart(
             atlas, kind.value, unit=unit, partners=[p.strip() for p in partner.split(",")] if partner else None,
             level=level.value, group=group, periods=[p.strip() for p in periods.split(",")] if periods else None,
             year=year, x=x, top=top, source=source.value, options=options,
-            editorial=Editorial.of(title, subtitle, note, highlight), window_end_month=window_end_month)
+            editorial=Editorial.of(title, subtitle, note, highlight), window_end_month=window_end_month,
+            per=per, fit=fit, country=country, by=by)
         try:
             charts.save(drawn, out, scale=scale)
         except OSError as exc:
