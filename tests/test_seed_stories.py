@@ -309,3 +309,12 @@ def test_ranking_chart_of_one_country(atlas_of, tmp_path):
                                "cs_international", "--out", str(out), "--store", store])
     assert done.exit_code == 0, done.output
     assert "Example University" in out.read_text()
+
+
+def test_loess_curve_is_drawn_at_the_observed_x_values():
+    table = points_frame([("A", -0.6, 0.2, "x"), ("B", 0.05, 0.5, "x"), ("C", 0.06, 0.2, "x"),
+                          ("D", 0.3, 0.3, "x"), ("E", 0.31, 0.4, "x")])
+    fit = lp.curve_fit(table, kind="loess", by=None, min_n=3)
+    curve = ls.bands(table, fit)
+    assert curve["x"].tolist() == [-0.6, 0.05, 0.06, 0.3, 0.31]  # no point inside the gap -0.6..0.05
+    assert curve["mean"].tolist() == pytest.approx(lp.loess(table.log_gerd, table.intl_share, curve["x"]).tolist())

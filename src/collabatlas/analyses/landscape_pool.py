@@ -17,7 +17,9 @@
   points nearest x0 (at least 3) are weighted by the tricube ``(1 − (d/h)³)³``, h = the distance of
   the q-th nearest point (times ``span`` when span > 1), and a straight line is fitted to them by
   weighted least squares; its value at x0 is the curve. Default span 0.75, degree 1. Deterministic:
-  no random start, ties in distance taken in sorted order.
+  no random start, ties in distance taken in sorted order. The drawn curve joins the fitted values at
+  the observed x values (as ``lowess`` reports them), so it never extrapolates a local line across a
+  gap in the data.
 """
 
 from __future__ import annotations
@@ -202,7 +204,7 @@ def curve_fit(table: pd.DataFrame, x: str | list[str] = "log_gerd", kind: str = 
 
 def curves(table: pd.DataFrame, fit_result: pd.DataFrame, grid=None) -> pd.DataFrame:
     """The fitted curve of each fitted group of a ``quadratic`` or ``loess`` ``fit_result``, on ``grid``
-    (default 50 points over the group's range): the columns of
+    (default: 50 points over the group's range; loess: the group's distinct x values): the columns of
     :func:`collabatlas.analyses.landscape.bands`, ``ci_low`` / ``ci_high`` empty (no band)."""
     kind = fit_result.attrs.get("fit")
     xs = list(fit_result.attrs.get("x") or ["log_gerd"])
@@ -217,8 +219,12 @@ def curves(table: pd.DataFrame, fit_result: pd.DataFrame, grid=None) -> pd.DataF
         if rows.empty:
             continue
         data, _, _ = ls._prepare(sub, xs)
-        values = (np.asarray(list(grid), dtype=float) if grid is not None
-                  else np.linspace(data[x].min(), data[x].max(), GRID))
+        if grid is not None:
+            values = np.asarray(list(grid), dtype=float)
+        elif kind == "loess":  # the fitted values at the observed x (as lowess): no curve across a gap
+            values = np.unique(data[x].to_numpy(float))
+        else:
+            values = np.linspace(data[x].min(), data[x].max(), GRID)
         if kind == "quadratic":
             coef = rows.set_index("term")["coef"]
             mean = np.polyval([coef[f"{x}^2"], coef[x], coef["intercept"]], values)
