@@ -204,6 +204,9 @@ def test_chart_landscape_pooled_caption(atlas_of):
 
     spec = json.dumps(make_chart(atlas_of(STORY), "landscape", years="2018-2019", fit="loess").to_dict())
     assert "one point per country-year, 2018-2019 pooled" in spec and "slope" not in spec
+    impact = make_chart(atlas_of(STORY), "landscape", years="2018-2019", x="mncs_national")
+    assert impact.table.set_index(["country", "year"]).loc[("US", 2019), "mncs_national"] == pytest.approx(6.0)
+    assert "MNCS" in json.dumps(impact.to_dict()) or "mncs_national" in json.dumps(impact.to_dict())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,6 +306,12 @@ def test_ranking_chart_of_one_country(atlas_of, tmp_path):
             make_chart(atlas, "ranking", **kw)
     with pytest.raises(CountingError, match="apply to the ranking chart"):
         make_chart(atlas, "partners", unit="JP", country="JP")
+    with pytest.raises(CountingError, match="apply to the ranking chart"):
+        make_chart(atlas, "partners", unit="JP", by="cs_total", country="JP", source="pairs")
+    with pytest.raises(CountingError, match="--unit and --partner do not apply"):
+        make_chart(atlas, "ranking", level="institution", country="JP", unit="X1")
+    with pytest.raises(CountingError, match="apply to the landscape chart"):
+        make_chart(atlas, "partners", unit="JP", fit="loess")
     runner, store = CliRunner(), cli_store(tmp_path, PROFILE)
     out = tmp_path / "r.svg"
     done = runner.invoke(app, ["chart", "ranking", "--level", "institution", "--country", "JP", "--by",

@@ -301,7 +301,8 @@ class Analyses:
             table = table[~small].reset_index(drop=True)
             notes = [f"{len(dropped)} {unit} with fewer than {min_works} works in {span_text} left out "
                      f"(--min-works): {', '.join(dropped[:20])}{' …' if len(dropped) > 20 else ''}"]
-        if impact:
+        wanted = [x] if isinstance(x, str) else list(x)
+        if impact or any(str(v).startswith("mncs_") for v in wanted):  # the impact axis
             table = self._with_impact(table, span_text, subject, type)
         table.attrs["x_notes"] = x_notes
         countries = landscape_pool.country_means(table) if first != last else table

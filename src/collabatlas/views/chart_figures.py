@@ -131,6 +131,10 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
     (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`); ``window_end_month``:
     the trend in 12-month windows."""
     editorial = editorial or Editorial()
+    if (per != "country-year" or fit != "linear") and kind != "landscape":
+        raise CountingError(f"--per and --fit apply to the landscape chart, not to {kind}")
+    if (country is not None or by != "cs_total") and kind != "ranking":
+        raise CountingError(f"--country and --by apply to the ranking chart, not to {kind}")
     if window_end_month is not None and (kind != "trend" or source != "works"):
         raise CountingError("--window-end-month: applies to the trend chart from works (--source works)")
     if check_source(source) == "pairs":
@@ -154,11 +158,10 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
                                      x=x.split(",") if "," in x else x, subject=subject, type=type,
                                      show_all_when_none=True)
         return landscape_figure(table, fit, ctx.with_filters(years=str(year or years)), editorial)
-    if per != "country-year" or fit != "linear":
-        raise CountingError(f"--per and --fit apply to the landscape chart, not to {kind}")
-    if (country is not None or by != "cs_total") and kind != "ranking":
-        raise CountingError(f"--country and --by apply to the ranking chart, not to {kind}")
     if kind == "ranking":
+        if unit or partners:
+            raise CountingError("the ranking chart ranks the institutions of --country: --unit and --partner do "
+                                "not apply")
         return ranking_figure(atlas, ctx, level, country, by, top, filters, editorial)
     if kind == "industry":
         df = atlas.industry(**filters).head(top)

@@ -54,7 +54,8 @@ DRAWN = ("years", "subject", "type", "journals", "rollup")
 
 OUT_HELP = "FILE.html (offline, JavaScript inline), .svg, .png or .json (Vega-Lite spec)."
 PARTNER_HELP = "trend: partners to draw, comma-separated (default: the top 5)."
-X_HELP = "landscape chart: regressor(s), log_gerd, log_gerd_ppp or trust_pct, comma-separated (log_gerd,trust_pct)."
+X_HELP = ("landscape chart: regressor(s), log_gerd, log_gerd_ppp, trust_pct, mncs_international or mncs_national, "
+          "comma-separated (log_gerd,trust_pct).")
 LANDSCAPE_YEAR_HELP = "Country report: landscape year (default: the year with most works)."
 
 
