@@ -87,6 +87,7 @@ def test_chart_command_each_kind(store, tmp_path):
         "group": ["--unit", "US", "--periods", "2000-2004,2005-2009"],
         "contribution": ["--unit", "Columbia University"], "hotspots": ["--unit", "Columbia University"],
         "landscape": ["--year", "2008"], "industry": [],
+        "ranking": ["--level", "institution", "--country", "US", "--by", "cs_international"],
     }
     assert set(cases) == set(report_lib.KINDS)
     for kind, args in cases.items():
