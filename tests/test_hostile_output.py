@@ -55,7 +55,8 @@ def test_standalone_chart_html_keeps_hostile_names_inside_the_spec(tmp_path):
     assert BREAKOUT not in html and "<!--<script>" not in html
     [spec] = assert_data_stays_data(html, 1)
     labels = {row["label"] for data in spec["datasets"].values() for row in data}
-    assert {BREAKOUT, SWALLOW, "A & B \u2028 line"} <= labels  # the names are kept, as data
+    # the names are kept, as data (an institution partner's label carries its country, issue 27)
+    assert {f"{n} (US)" for n in (BREAKOUT, SWALLOW, "A & B \u2028 line")} <= labels
     assert "vegaEmbed" in html and "<script src" not in html
 
 

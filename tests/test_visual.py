@@ -341,7 +341,7 @@ CHART_CASES = {
     "partners": {"unit": "US"}, "trend": {"unit": "US"}, "subjects": {"unit": "US"}, "map": {"unit": "US"},
     "group": {"unit": "US", "periods": ["2000-2004", "2005-2009"]},
     "contribution": {"unit": "Columbia University"}, "hotspots": {"unit": "Columbia University"},
-    "landscape": {"year": 2008}, "industry": {},
+    "landscape": {"year": 2008}, "industry": {}, "ranking": {"level": "institution", "country": "US"},
 }
 
 

@@ -9,6 +9,9 @@ computed in this module.
   for the top ``top`` international countries, each with its % of the international CS, plus
   "rest of world";
 - top partner institutions with the two sides' contributions on joint works (own vs partner Share);
+- the top partners split by where the partner is: ``top_domestic_partners`` (the institution's
+  own country) and ``top_international_partners`` (another known country); a partner whose country is
+  unknown (or the institution's own, when unknown) is in neither;
 - distinct domestic and international partner institutions, and top corporate partners.
 """
 
@@ -39,6 +42,8 @@ class InstitutionProfile:
     corporate_partners: pd.DataFrame
     n_domestic_partners: int
     n_international_partners: int
+    top_domestic_partners: pd.DataFrame | None = None  # the columns of partners, same-country partners only
+    top_international_partners: pd.DataFrame | None = None  # partners of another known country
 
     def to_dict(self) -> dict:
         return {
@@ -49,7 +54,13 @@ class InstitutionProfile:
             "corporate_partners": self.corporate_partners.to_dict(orient="records"),
             "n_domestic_partners": self.n_domestic_partners,
             "n_international_partners": self.n_international_partners,
+            "top_domestic_partners": _records(self.top_domestic_partners),
+            "top_international_partners": _records(self.top_international_partners),
         }
+
+
+def _records(df: pd.DataFrame | None) -> list[dict]:
+    return [] if df is None else df.to_dict(orient="records")
 
 
 def find_institution(atlas: WorksCounter, query: str) -> str:
@@ -91,4 +102,6 @@ def institution_profile(atlas: WorksCounter, query: str, top: int = 5, **filters
         hotspots=hotspots, partners=partners[columns].head(top).reset_index(drop=True),
         corporate_partners=corporate[columns].reset_index(drop=True),
         n_domestic_partners=int(domestic.sum()), n_international_partners=int(international.sum()),
+        top_domestic_partners=partners.loc[domestic.to_numpy(), columns].head(top).reset_index(drop=True),
+        top_international_partners=partners.loc[international.to_numpy(), columns].head(top).reset_index(drop=True),
     )

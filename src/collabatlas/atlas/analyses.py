@@ -162,14 +162,17 @@ class Analyses:
 
     @accepts_options
     def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False,
-                 journals: str | None = None) -> pd.DataFrame:
+                 journals: str | None = None, country: str | None = None) -> pd.DataFrame:
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
-        own_share, academic_share, contribution_pct``), by their Share on joint works."""
+        own_share, academic_share, contribution_pct``), by their Share on joint works. ``country``
+        keeps the companies located in that country (their academic partners may be anywhere)."""
+        if country is not None:
+            country = self.resolve_unit("country", country)  # an unknown code is refused, not an empty table
         c = self.counting_for("institution", years=years, window=window, subject=subject, type=type, rollup=rollup,
                               journals=journals)
         df = self._df(counting.industry_academic_sql(c))
         df["joint_works"] = df["joint_works"].astype("int64")
-        return ranked(df, "own_share", ["unit"])
+        return self._rank_by(ranked(df, "own_share", ["unit"]), "institution", country, None, "own_share")
 
     @accepts_options
     def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
@@ -242,36 +245,90 @@ class Analyses:
         return uncertainty.growth_interval(contrib, first, last, replicates=ci)
 
     @accepts_options
-    def landscape(self, year: int, x: str | list[str] = "log_gerd", by: str | None = "income_group",
+    def landscape(self, year: int | None = None, x: str | list[str] = "log_gerd", by: str | None = "income_group",
                   nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None,
-                  min_works: int = LANDSCAPE_MIN_WORKS, show_all_when_none: bool = False, source: str = "works"):
-        """International co-authorship share vs R&D spending (and trust) for ``year``.
+                  min_works: int = LANDSCAPE_MIN_WORKS, show_all_when_none: bool = False, source: str = "works",
+                  years=None, per: str = "country-year", fit: str = "linear", span: float = 0.75,
+                  impact: bool = False):
+        """International co-authorship share vs R&D spending (and trust) for ``year``, or over the
+        years ``years`` pooled (``"2014-2018"``: ``per="country-year"`` one point per country-year,
+        ``per="country-mean"`` one point per country, its mean over the years).
 
-        Returns ``(table, fit)``: one row per country (works, intl_share, indicators, income group)
-        and the OLS fits overall and by income group (:mod:`collabatlas.analyses.landscape`).
-        Countries with fewer than ``min_works`` works that year are left out before fitting (a share
+        Returns a :class:`~collabatlas.analyses.landscape_pool.LandscapeResult` (``table, fit = result``
+        still unpacks): the points (works, intl_share, indicators, income group), the fits overall and
+        by income group (``fit``: ``linear`` OLS, ``quadratic`` or ``loess``, see
+        :mod:`collabatlas.analyses.landscape_pool`) and ``countries``, one row per country.
+        ``impact`` adds each country's MNCS of its international and of its national works over the
+        period (``mncs_international``, ``mncs_national``, OpenAlex normalisation, full counting:
+        :meth:`impact`), also available as regressors.
+        Country-years with fewer than ``min_works`` works are left out before fitting (a share
         of 1–5 works sits at 0 % or 100 %); ``table.attrs["notes"]`` says how many. Charts pass
         ``show_all_when_none``: when no country reaches the minimum (a small store), every country is
         kept and the note says the shares rest on few works."""
-        check_range("min_works", min_works, 1, allow_none=False)
-        self.capabilities(source).require("landscape", subject=subject, type=type)
-        from collabatlas.analyses import landscape
+        from collabatlas.analyses import landscape_pool
+        from collabatlas.counting.filters import parse_years
         from collabatlas.refdata import indicators
 
-        collab = self.collaboration_by_year(level="country", years=year, subject=subject, type=type)
-        table = landscape.landscape_table(collab, year, indicators.load_indicators(data_dir), nearest=nearest,
-                                          income=indicators.income_groups(data_dir),
-                                          income_history=indicators.historical_income(data_dir))
+        check_range("min_works", min_works, 1, allow_none=False)
+        if (year is None) == (years is None):
+            raise counting.CountingError("landscape: give a study year or a range of years (--year 2018 or "
+                                         "--years 2014-2018), one of the two")
+        if per not in landscape_pool.PER:
+            raise counting.CountingError(f"--per {per!r}: expected one of {', '.join(landscape_pool.PER)}")
+        if fit not in landscape_pool.FITS:
+            raise counting.CountingError(f"--fit {fit!r}: expected one of {', '.join(landscape_pool.FITS)}")
+        first, last = (int(year), int(year)) if year is not None else parse_years(years)
+        if per != "country-year" and first == last:
+            raise counting.CountingError("--per country-mean averages a country over several years: give "
+                                         "--years with a range (e.g. 2014-2018)")
+        self.capabilities(source).require("landscape", subject=subject, type=type)
+        span_text = str(first) if first == last else f"{first}-{last}"
+        collab = self.collaboration_by_year(level="country", years=span_text, subject=subject, type=type)
+        options = {"nearest": nearest, "income": indicators.income_groups(data_dir),
+                   "income_history": indicators.historical_income(data_dir)}
+        table = landscape_pool.country_years(collab, range(first, last + 1), indicators.load_indicators(data_dir),
+                                             **options)
+        x_notes = table.attrs.get("x_notes") or {}
+        unit = "country-years" if first != last else "countries"
         small = table["works"] < min_works
+        notes = []
         if show_all_when_none and small.all() and len(table):
-            table.attrs["notes"] = [f"no country has {min_works} works in {year}: every country is shown, and "
-                                    "shares of so few works are unreliable (a larger store fills this chart)"]
+            notes = [f"no country has {min_works} works in {span_text}: every {unit[:-1]} is shown, and "
+                     "shares of so few works are unreliable (a larger store fills this chart)"]
         elif small.any():
-            dropped = table.loc[small, "country"].tolist()
+            dropped = (table.loc[small, "country"] if first == last
+                       else table.loc[small, "country"] + " " + table.loc[small, "year"].astype(str)).tolist()
             table = table[~small].reset_index(drop=True)
-            table.attrs["notes"] = [f"{len(dropped)} countries with fewer than {min_works} works in {year} left out "
-                                    f"(--min-works): {', '.join(dropped[:20])}{' …' if len(dropped) > 20 else ''}"]
-        return table, landscape.fit(table, x=x, by=by, min_n=min_n)
+            notes = [f"{len(dropped)} {unit} with fewer than {min_works} works in {span_text} left out "
+                     f"(--min-works): {', '.join(dropped[:20])}{' …' if len(dropped) > 20 else ''}"]
+        wanted = [x] if isinstance(x, str) else list(x)
+        if impact or any(str(v).startswith("mncs_") for v in wanted):  # the impact axis
+            table = self._with_impact(table, span_text, subject, type)
+        table.attrs["x_notes"] = x_notes
+        countries = landscape_pool.country_means(table) if first != last else table
+        drawn = countries if per == "country-mean" else table
+        drawn.attrs["notes"] = notes
+        drawn.attrs["x_notes"] = x_notes
+        fitted = landscape_pool.curve_fit(drawn, x=x, kind=fit, by=by, min_n=min_n, span=span)
+        result = landscape_pool.LandscapeResult(drawn, fitted, countries, (first, last), per=per, fit_kind=fit,
+                                                notes=notes)
+        if first != last or fit != "linear":  # the chart's caption says what a point is and the fit
+            drawn.attrs["caption"] = result.caption
+        if first != last:
+            drawn.attrs["years"] = span_text
+        return result
+
+    def _with_impact(self, table: pd.DataFrame, years: str, subject, type) -> pd.DataFrame:
+        """``table`` with each country's MNCS of its international and national works over ``years``
+        (:meth:`impact`, OpenAlex normalisation, full counting); empty where a row has no eligible work."""
+        values = {}
+        for country in sorted(set(table["country"])):
+            rows = self.impact(country, level="country", years=years, subject=subject, type=type)
+            values[country] = rows.set_index("collab_type")["mncs"]
+        table = table.copy()
+        for kind in ("international", "national"):
+            table[f"mncs_{kind}"] = [float(values[c].get(kind, float("nan"))) for c in table["country"]]
+        return table
 
     def data_gaps(self, years, data_dir=None) -> pd.DataFrame:
         """Which indicator is missing for which countries of the store and which of ``years``

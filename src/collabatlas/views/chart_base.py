@@ -168,12 +168,16 @@ def country_name(code: str) -> str:
 
 
 def _unit_label(row: pd.Series, key: str) -> str:
-    """Readable label of a unit row: institution name, else country name with code."""
+    """Readable label of a unit row: institution name (with its ``country`` code when the row has
+    one: "Kyoto University (JP)"), else country name with code."""
     name = row.get("name")
     code = str(row[key])
     if isinstance(name, str) and name:
         is_country = len(code) == 2 and code.isalpha() and code.isupper()
-        return f"{name} ({code})" if is_country and name != code else name  # a country keeps its code
+        if is_country:
+            return f"{name} ({code})" if name != code else name  # a country keeps its code
+        where = row.get("country")
+        return f"{name} ({where})" if isinstance(where, str) and where and key != "country" else name
     named = country_name(code)
     return f"{named} ({code})" if named != code else code
 

@@ -108,12 +108,15 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
                year: int | None = None, x: str = "log_gerd", top: int = TOP, source: str = "works",
                journals: str | None = None, rollup: bool = False,
                editorial: Editorial | None = None, window_end_month: int | None = None,
-               country: str | None = None, by: str | None = None) -> Figure:
+               per: str = "country-year", fit: str = "linear", country: str | None = None,
+               by: str | None = None) -> Figure:
     """The figure ``kind`` (one of :data:`KINDS`) for ``unit`` under the filters, from Atlas results
     (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`); ``window_end_month``:
     the trend in 12-month windows; ``country`` and ``by``: the ranking's set (the institutions of a
     country) and measure (``cs_total``, ``cs_international``, ``cs_industry``, ...)."""
     editorial = editorial or Editorial()
+    if (per != "country-year" or fit != "linear") and kind != "landscape":
+        raise CountingError(f"--per and --fit apply to the landscape chart, not to {kind}")
     if kind != "ranking" and (country is not None or by is not None):
         raise CountingError(f"{'--country' if country is not None else '--by'}: applies to the ranking chart, "
                             f"not to {kind}")
@@ -134,12 +137,16 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         if journals or rollup:
             raise CountingError(f"{'--journals' if journals else '--rollup'}: the landscape chart is drawn from every "
                                 "work of each country and takes --subject and --type only")
-        if year is None:
-            raise CountingError("the landscape chart needs --year")
-        table, fit = atlas.landscape(int(year), x=x.split(",") if "," in x else x, subject=subject, type=type,
+        if (year is None) == (years is None):
+            raise CountingError("the landscape chart needs --year, or --years for several years pooled")
+        table, fit = atlas.landscape(None if year is None else int(year), years=years, per=per, fit=fit,
+                                     x=x.split(",") if "," in x else x, subject=subject, type=type,
                                      show_all_when_none=True)
-        return landscape_figure(table, fit, ctx.with_filters(years=str(year)), editorial)
+        return landscape_figure(table, fit, ctx.with_filters(years=str(year or years)), editorial)
     if kind == "ranking":
+        if unit or partners:
+            raise CountingError("the ranking chart ranks the institutions of --country: --unit and --partner do "
+                                "not apply")
         return ranking_figure(atlas, level, country, by or "cs_total", top, filters, ctx, editorial)
     if kind == "industry":
         df = atlas.industry(**filters).head(top)

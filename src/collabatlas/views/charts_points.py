@@ -75,22 +75,30 @@ def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext,
     on_gerd = xs[0] in LOG_AXES  # GERD as % of GDP or in PPP $: its raw value on a log axis
     x_col, x_title = LOG_AXES[xs[0]] if on_gerd else (xs[0], field_name(xs[0]))
     fitted = fit[fit["term"] == xs[0]]
-    fits_text = "; ".join(f"{r.group}: slope {r.coef:.3f}, R² {r.r2:.2f}, n {r.n}" for r in fitted.itertuples())
+    kind = fit.attrs.get("fit", "linear")  # linear (OLS), quadratic or loess: collabatlas.analyses.landscape_pool
+    fits_text = "; ".join((f"{r.group}: slope {r.coef:.3f}, " if kind == "linear" else f"{r.group}: ")
+                          + f"R² {r.r2:.2f}, n {r.n}" for r in fitted.itertuples())
     skipped = fit[fit["term"].isna()]
     if len(skipped):
         fits_text += " · not fitted: " + ", ".join(f"{r.group} (n {r.n})" for r in skipped.itertuples())
-    year = int(table["year"].iloc[0]) if len(table) else ""
+    pooled = table.attrs.get("caption")  # what a point is and the fit (Atlas.landscape over pooled years)
+    year = (table.attrs.get("years") or (int(table["year"].iloc[0]) if len(table) else "")) if "year" in table \
+        else table.attrs.get("years", "")
     held = f", {', '.join(field_name(x) for x in xs[1:])} held at the group mean" if len(xs) > 1 else ""
+    how = (f"OLS of the share on {' + '.join(field_name(x) for x in xs)} with 95% confidence bands{held}"
+           if kind == "linear" else pooled or f"{kind} fit of the share on {field_name(xs[0])}")
     title = _title(f"International co-authorship vs {'R&D spending' if on_gerd else x_title}, {year}", ctx,
-                   f"International share = works with ≥ 2 countries / works · OLS of the share on "
-                   f"{' + '.join(field_name(x) for x in xs)} with 95% confidence bands{held}",
+                   f"International share = works with ≥ 2 countries / works · {how}"
+                   + (f" · {pooled}" if pooled and kind == "linear" else ""),
                    fits_text or "no group fitted")
     points = table.dropna(subset=["intl_share", x_col]).copy()
+    per_year = "year" in points and points["country"].duplicated().any()  # pooled country-years: "Japan 2016"
     if on_gerd:
         points = points[points[x_col] > 0]
     if points.empty:
         return _empty("no country has both values", title)
-    points["label"] = [country_name(c) for c in points["country"]]
+    points["label"] = [country_name(c) + (f" {y}" if per_year else "") for c, y in
+                       zip(points["country"], points["year"] if per_year else points["country"], strict=True)]
     points["income_group"] = points["income_group"].astype(object).where(points["income_group"].notna(), "unknown")
     groups = [g for g in INCOME_COLOURS if g in set(points["income_group"]) or g == "all"]
     domain = groups + (["unknown"] if (points["income_group"] == "unknown").any() else [])

@@ -339,6 +339,8 @@ def profile(
     print_table(pd.DataFrame([p.headline]), "Count, Share and collaboration score")
     print_table(p.hotspots, "International hotspot countries (CS with their institutions)")
     print_table(p.partners, f"Top {top} partner institutions: own vs partner contribution on joint works")
+    print_table(p.top_domestic_partners, f"Top {top} domestic partners ({p.country or 'country unknown'})")
+    print_table(p.top_international_partners, f"Top {top} international partners (another country)")
     print_table(p.corporate_partners, "Top corporate partners")
     console.print(f"distinct partner institutions: {p.n_domestic_partners:,} domestic, "
                   f"{p.n_international_partners:,} international")
@@ -441,17 +443,24 @@ def trend(
 @metric_options("years", "window", "subject", "type", "journals", "rollup")
 def industry(
     options: MetricOptions = None,
+    country: Annotated[str | None, typer.Option("--country", help="Only the companies of this country (JP); "
+                                                                  "their academic partners may be anywhere.")] = None,
     format: FormatOpt = Format.table, out: OutOpt = None, limit: LimitOpt = None, store: StoreOpt = None,
     engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """Corporate institutions' collaboration with academia: joint works, own and academic Share on
     them, and the corporate contribution in % (Nature Index "Science Inc." tables).
 
-    Example:
+    Examples:
 
       collabatlas industry --years 2016 --limit 20
+
+      collabatlas industry --country JP
     """
-    _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options)
+    if country is not None and engine is not Engine.duckdb:
+        _fail("--country: the industry table of one country is computed on the embedded engine (--engine duckdb)")
+    extra = {"country": country} if country is not None else {}
+    _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options, **extra)
 
 
 @app.command()

@@ -28,13 +28,16 @@ from collabatlas.views.cli_common import (
     print_table,
 )
 
-X_CHOICES = ("log_gerd", "log_gerd_ppp", "trust_pct")
+X_CHOICES = ("log_gerd", "log_gerd_ppp", "trust_pct", "mncs_international", "mncs_national")
+IMPACT_X = ("mncs_international", "mncs_national")
+"""Regressors that need --impact (each country's MNCS of its international / national works)."""
 TRUST_X = ("log_gerd", "trust_pct")
 """What ``--trust`` stands for."""
 
 X_HELP = ("Regressor(s), comma-separated: log_gerd (log10 GERD % of GDP, WDI), log_gerd_ppp (log10 GERD in "
           "millions of PPP $, NSF NCSES tables, 2019 or latest / 2017 or latest), trust_pct (WVS); "
-          "e.g. log_gerd_ppp,trust_pct. Default log_gerd.")
+          "mncs_international / mncs_national (the country's MNCS of its international / national works, "
+          "OpenAlex normalisation; implies --impact); e.g. log_gerd_ppp,trust_pct. Default log_gerd.")
 
 
 def register(app: typer.Typer) -> None:
@@ -74,7 +77,18 @@ def parse_x(x: str | None, trust: bool) -> list[str]:
 
 
 def landscape(
-    year: Annotated[int, typer.Option("--year", "-y", help="Publication year.")],
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Publication year (or --years).")] = None,
+    years: Annotated[str | None, typer.Option("--years", help="Pool these years, e.g. 2014-2018: one point per "
+                                                              "country-year (or --per country-mean).")] = None,
+    per: Annotated[str, typer.Option("--per", help="With --years: country-year (one point each) or "
+                                                   "country-mean (one point per country, its mean).")] = "country-year",
+    fit: Annotated[str, typer.Option("--fit", help="linear (OLS with 95% intervals), quadratic or loess "
+                                                   "(local linear, tricube weights).")] = "linear",
+    span: Annotated[float, typer.Option("--span", help="--fit loess: the fraction of points in each "
+                                                       "neighbourhood (default 0.75).")] = 0.75,
+    impact: Annotated[bool, typer.Option("--impact", help="Add each country's MNCS of its international and "
+                                                          "national works (mncs_international, mncs_national).")
+                      ] = False,
     x: Annotated[str | None, typer.Option("--x", help=X_HELP)] = None,
     trust: Annotated[bool, typer.Option("--trust", help="Also regress on trust (WVS), not only log10 GERD: "
                                         "shorthand for --x log_gerd,trust_pct.")] = False,
@@ -103,10 +117,14 @@ def landscape(
       collabatlas landscape --year 2014 --trust --out landscape.csv
 
       collabatlas landscape --year 2019 --x log_gerd_ppp,trust_pct
+
+      collabatlas landscape --years 2014-2018 --fit loess --format csv
     """
     if gaps:
         given = [name for name, value in (("--x", x), ("--trust", trust or None), ("--subject", options.subject),
-                                          ("--type", options.type)) if value is not None]
+                                          ("--type", options.type), ("--years", years), ("--impact", impact or None),
+                                          ("--per", None if per == "country-year" else per),
+                                          ("--fit", None if fit == "linear" else fit)) if value is not None]
         if given:
             _fail(f"--gaps lists the indicator gaps and fits nothing: {' and '.join(given)} do not apply; drop "
                   f"{'them' if len(given) > 1 else 'it'} or --gaps")
@@ -114,25 +132,59 @@ def landscape(
             _emit(atlas.data_gaps(gaps, data_dir=data), format, f"indicator gaps {gaps}", out, None)
         return
     xs = parse_x(x, trust)
+    check_pooling(year, years, per, fit, span, xs)
+    impact = impact or any(v in IMPACT_X for v in xs)
     with _open(store) as atlas, err_console.status("joining indicators and fitting"):
-        table, fit = atlas.landscape(year, x=xs if len(xs) > 1 else xs[0], min_n=min_n, nearest=nearest,
-                                     data_dir=data, min_works=min_works, source=source.value, options=options)
-    notes = [*table.attrs.get("notes", []), *fit.attrs.get("notes", [])]
+        result = atlas.landscape(year, years=years, per=per, fit=fit, span=span, impact=impact,
+                                 x=xs if len(xs) > 1 else xs[0], min_n=min_n, nearest=nearest,
+                                 data_dir=data, min_works=min_works, source=source.value, options=options)
+    table, fitted = result.table, result.fit
+    when = str(year) if year is not None else years
+    notes = [*result.notes, *fitted.attrs.get("notes", [])]
+    err_console.print(f"landscape {when}: {result.caption}", markup=False, highlight=False)
     for note in notes:
         err_console.print(f"note: {note}", markup=False, highlight=False)
     table.attrs.pop("notes", None)
+    countries = result.countries
     if format is Format.json:
-        print(json.dumps({"countries": table.to_dict(orient="records"), "fit": fit.to_dict(orient="records"),
-                          "notes": notes}, default=str))
+        body = {"countries": countries.to_dict(orient="records"), "fit": fitted.to_dict(orient="records"),
+                "notes": notes, "caption": result.caption, "per": result.per, "fit_kind": result.fit_kind}
+        if countries is not table:
+            body["points"] = table.to_dict(orient="records")
+        print(json.dumps(body, default=str))
         return
     if format is not Format.table:
-        _emit(table, format, f"countries in {year}", out, None)
+        _emit(countries, format, f"countries in {when}", out, None)
         return
     if out is not None:
-        _write(table, out)
+        _write(countries, out)
+    fit = fitted
+    table = countries
     ppp = ["gerd_ppp_musd", "gerd_ppp_musd_year"] if "log_gerd_ppp" in xs else []
-    shown = [c for c in ("country", "works", "intl_works", "intl_share", "gerd_pct_gdp", *ppp, "trust_pct",
-                         "income_group") if c in table.columns]
-    print_table(table[shown].sort_values("works", ascending=False).head(25), f"countries in {year}", total=len(table))
+    shown = [c for c in ("country", "n_years", "works", "intl_works", "intl_share", "gerd_pct_gdp", *ppp, "trust_pct",
+                         "mncs_international", "mncs_national", "income_group") if c in table.columns]
+    print_table(table[shown].sort_values("works", ascending=False).head(25), f"countries in {when}", total=len(table))
+    what = {"linear": "OLS fits", "quadratic": "quadratic fits", "loess": "loess fits"}[result.fit_kind]
     print_table(fit[[c for c in ("group", "n", "term", "coef", "ci_low", "ci_high", "p_value", "r2", "note")
-                     if c in fit.columns]], "OLS fits of international share (overall and by income group)")
+                     if c in fit.columns]], f"{what} of international share (overall and by income group)")
+
+
+def check_pooling(year, years, per: str, fit: str, span: float, xs: list[str]) -> None:
+    """Refuse what does not apply: --year with --years, --per without a range, --span without loess,
+    a curved fit on several regressors, an unknown --per or --fit."""
+    from collabatlas.analyses.landscape_pool import FITS, PER
+
+    if (year is None) == (years is None):
+        _fail("give --year (one study year) or --years (a range pooled, e.g. 2014-2018), one of the two")
+    if per not in PER:
+        _fail(f"--per {per!r}: expected one of {', '.join(PER)}")
+    if fit not in FITS:
+        _fail(f"--fit {fit!r}: expected one of {', '.join(FITS)}")
+    if per != "country-year" and years is None:
+        _fail("--per applies to --years (several years pooled), not to one --year")
+    if span != 0.75 and fit != "loess":
+        _fail("--span applies to --fit loess only")
+    if not span > 0:
+        _fail(f"--span {span}: expected a positive number")
+    if fit != "linear" and len(xs) > 1:
+        _fail(f"--fit {fit} takes one regressor (--x), got {','.join(xs)}")

@@ -54,7 +54,8 @@ DRAWN = ("years", "subject", "type", "journals", "rollup")
 
 OUT_HELP = "FILE.html (offline, JavaScript inline), .svg, .png or .json (Vega-Lite spec)."
 PARTNER_HELP = "trend: partners to draw, comma-separated (default: the top 5)."
-X_HELP = "landscape chart: regressor(s), log_gerd, log_gerd_ppp or trust_pct, comma-separated (log_gerd,trust_pct)."
+X_HELP = ("landscape chart: regressor(s), log_gerd, log_gerd_ppp, trust_pct, mncs_international or mncs_national, "
+          "comma-separated (log_gerd,trust_pct).")
 LANDSCAPE_YEAR_HELP = "Country report: landscape year (default: the year with most works)."
 
 
@@ -83,6 +84,9 @@ def chart(
     scale: Annotated[float, typer.Option("--scale", help="PNG: pixels per chart unit.")] = 2.0,
     source: SourceOpt = Source.works,
     title: TitleOpt = None, subtitle: SubtitleOpt = None, note: NoteOpt = None, highlight: HighlightOpt = None,
+    per: Annotated[str, typer.Option("--per", help="landscape chart with --years: country-year or "
+                                                   "country-mean.")] = "country-year",
+    fit: Annotated[str, typer.Option("--fit", help="landscape chart: linear, quadratic or loess.")] = "linear",
     store: StoreOpt = None,
 ) -> None:
     """Draw one infographic chart; its caption carries the definition, the filters and the data version.
@@ -106,7 +110,9 @@ def chart(
 
       collabatlas chart partners --unit JP --title "Japan's partners" --highlight CN --out jp.svg
 
-      collabatlas chart ranking --level institution --country JP --by cs_international --out r.svg
+      collabatlas chart ranking --level institution --country JP --by cs_international --out jp_ranking.svg
+
+      collabatlas chart landscape --years 2014-2018 --fit loess --out landscape_pooled.svg
     """
     if out.suffix.lower().lstrip(".") not in charts.FORMATS:
         _fail(f"--out {out}: unknown extension {out.suffix!r}; use .html, .svg, .png or .json")
@@ -120,7 +126,7 @@ def chart(
             level=level.value, group=group, periods=[p.strip() for p in periods.split(",")] if periods else None,
             year=year, x=x, top=top, source=source.value, options=options,
             editorial=Editorial.of(title, subtitle, note, highlight), window_end_month=window_end_month,
-            country=country, by=by)
+            per=per, fit=fit, country=country, by=by)
         try:
             charts.save(drawn, out, scale=scale)
         except OSError as exc:

@@ -181,6 +181,8 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
              (Control("year", "Year", "number"), Control("trust", "Also trust", "checkbox"), SUBJECT, TYPE), (
                  Panel("International share vs GERD", "/api/chart/landscape", "year,trust,subject,type", wide=True),
                  Panel("Fits", "/api/landscape", "year,trust,subject,type", "table", key="fit", wide=True),
+                 Panel("Countries", "/api/landscape", "year,trust,subject,type", "table", key="countries",
+                       wide=True),
              )),
     ]
     return {p.path: p for p in pages}
