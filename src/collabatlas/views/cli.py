@@ -69,6 +69,11 @@ def ingest(
     json_summary: Annotated[bool, typer.Option("--json", help="Print the ingest summary as JSON.")] = False,
     format: Annotated[str, typer.Option("--format", help="auto | openalex | wos | scopus | pubmed (auto: each file "
                                         "by its content).")] = "auto",
+    engine: Annotated[Engine, typer.Option("--engine", help="duckdb (into the store) or spark (OpenAlex works "
+                                           "JSON Lines into --parquet OUT; see docs/spark.md).")] = Engine.duckdb,
+    spark_master: SparkMasterOpt = "local[*]",
+    parquet: Annotated[Path | None, typer.Option("--parquet", help="With --engine spark: the folder (new or empty) "
+                                                 "the interchange tables are written to.")] = None,
 ) -> None:
     """Read OpenAlex data or WoS / Scopus / PubMed exports into the store (idempotent: the newest
     updated_date of each work wins; the same paper from several sources is stored once).
@@ -87,7 +92,19 @@ def ingest(
     truncated or corrupt gzip); skipped records of valid files do not change the exit code.
     Paths are literal (works[1].jsonl is that file); only a quoted pattern that is no path, such as
     'exports/*.txt', is expanded. A snapshot folder's merged_ids/ is applied as sync applies it.
+    With --engine spark, Spark reads OpenAlex works JSON Lines into the Parquet tables of --parquet OUT
+    (what `collabatlas export` writes; docs/spark.md).
     """
+    if engine is Engine.spark:
+        from collabatlas.views.commands.spark_ingest import run
+
+        code = run(paths, parquet, store, format, spark_master, json_summary)
+        if code:
+            raise typer.Exit(code)
+        return
+    if parquet is not None or spark_master != "local[*]":
+        _fail("--parquet and --spark-master apply with --engine spark (the DuckDB ingest writes the store; "
+              "see `collabatlas export`)")
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 
     from collabatlas.atlas import UnitSharesNotSaved

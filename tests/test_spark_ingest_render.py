@@ -1,0 +1,71 @@
+"""The Spark ingest without Spark (issue 31): the contract's macros inlined and rendered for Spark,
+the read schema and table columns derived from the DuckDB definitions, and the CLI refusals (all
+answered before a Spark session starts)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from collabatlas.engines.spark_ingest import (
+    AUTHORSHIPS_SQL,
+    INSTITUTIONS_SQL,
+    RAW_SQL,
+    WORKS_SQL,
+    export_columns,
+    input_files,
+    works_schema,
+)
+from collabatlas.engines.spark_macros import render
+from collabatlas.views.cli import app
+from tests.conftest import work, write_jsonl
+
+
+def test_macros_are_inlined_and_full_matches_anchored_for_java():
+    out = render("SELECT ca_work_id(id) AS w FROM t")
+    assert "ca_" not in out.lower() and "REGEXP_FULL_MATCH" not in out.upper()
+    assert "RLIKE '^(?:W[0-9]+)\\\\z'" in out  # anchored at the very end (Java's $ allows a final newline)
+    assert "$'" not in out  # the regexp_extract pattern's end anchor became \z too
+    for sql in (RAW_SQL, WORKS_SQL, AUTHORSHIPS_SQL, INSTITUTIONS_SQL):
+        assert "ca_" not in render(sql).lower()  # every macro call expanded
+    with pytest.raises(Exception, match="takes 1 arguments"):
+        render("SELECT ca_oa_id(a, b) FROM t")
+
+
+def test_schema_and_columns_come_from_the_duckdb_definitions():
+    schema = works_schema()
+    assert "`publication_year` STRING" in schema and schema.endswith("_corrupt STRING")
+    assert "`authorships` ARRAY<STRUCT<" in schema and "`lineage`: ARRAY<STRING>" in schema
+    columns = export_columns()
+    assert columns["affiliations"] == [("work_id", "STRING"), ("year", "INT"), ("author_position", "INT"),
+                                       ("institution_id", "STRING")]
+    assert ("updated_date", "TIMESTAMP_NTZ") in columns["works"] and ("issns", "ARRAY<STRING>") in columns["works"]
+
+
+def test_inputs_the_spark_ingest_does_not_read_are_refused(tmp_path):
+    from collabatlas.engines.spark import SparkUsageError
+
+    page = tmp_path / "page.json"
+    page.write_text('{"meta": {"count": 1}, "results": [' + json.dumps(work("W1", [[("I1", "JP")]]))
+                    + "]}")
+    with pytest.raises(SparkUsageError, match="JSON Lines"):
+        input_files([page])
+    works = write_jsonl(tmp_path / "w.jsonl", [work("W1", [[("I1", "JP")]])])
+    assert input_files([works])[0] == [works]
+
+
+def test_cli_refusals_exit_2(tmp_path):
+    runner = CliRunner()
+    works = str(write_jsonl(tmp_path / "w.jsonl", [work("W1", [[("I1", "JP")]])]))
+    for extra, message in ((["--engine", "spark"], "--parquet OUT"),
+                           (["--engine", "spark", "--parquet", str(tmp_path / "p"), "--store", "s.duckdb"],
+                            "--store does not apply"),
+                           (["--engine", "spark", "--parquet", str(tmp_path / "p"), "--format", "wos"],
+                            "OpenAlex works"),
+                           (["--parquet", str(tmp_path / "p"), "--store", str(tmp_path / "s.duckdb")],
+                            "apply with --engine spark")):
+        got = runner.invoke(app, ["ingest", works, *extra])
+        assert got.exit_code == 2, (extra, got.output)
+        assert message in " ".join(got.output.split()), (extra, got.output)
