@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from collabatlas import settings as config
 from collabatlas.counting.filters import parse_two_periods
@@ -52,10 +51,10 @@ from collabatlas.views.cli_common import (
     metric_options,
     print_table,
 )
+from collabatlas.views.ingest_summary import print_report, unsaved_exit
 
 if TYPE_CHECKING:
-    from collabatlas.atlas import Atlas, UnitSharesNotSaved
-    from collabatlas.sources.ingest_report import IngestReport
+    pass
 
 # ---------------------------------------------------------------------------------------------
 
@@ -127,56 +126,11 @@ def ingest(
     else:
         print_report(report, atlas)
     atlas.close()
-    _unsaved_exit(unsaved)
+    unsaved_exit(unsaved)
     if report.damaged:  # records lost to damaged files: the summary is printed, then exit 3 so scripts can tell
         err_console.print(f"{report.damaged:,} records lost to damaged files (exit code {DAMAGED_EXIT_CODE})",
                           markup=False)
         raise typer.Exit(DAMAGED_EXIT_CODE)
-
-
-def _unsaved_exit(unsaved: UnitSharesNotSaved | None) -> None:
-    """After the summary of a committed ingest whose unit shares could not be saved: say so, exit 1."""
-    if unsaved is not None:
-        from rich.markup import escape
-
-        err_console.print(f"[bold red]error:[/] {escape(str(unsaved))}", highlight=False)
-        raise typer.Exit(1)
-
-
-def print_report(report: IngestReport, atlas: Atlas) -> None:
-    mb = report.bytes_read / 1e6
-    t = Table(title=f"ingest into {markup(atlas.path)}", show_header=False)
-    t.add_column("what")
-    t.add_column("n", justify="right")
-    rows = [
-        ("files read", len(report.files)),
-        ("files skipped", sum(report.files_skipped.values())),
-        ("records read", report.records_read),
-        ("  works", report.works_read),
-        ("  institutions", report.institutions_read),
-        ("works stored (new)", report.works_inserted),
-        ("works replaced (newer updated_date)", report.works_replaced),
-        ("works unchanged (already stored)", report.works_unchanged),
-        (report.merged_summary(), report.duplicates_merged),
-        ("older copies in this input", report.works_superseded_in_input),
-        ("institutions new / updated", f"{report.institutions_inserted:,} / {report.institutions_updated:,}"),
-        ("records skipped", report.records_skipped),
-    ]
-    rows += [(f"  {reason}", n) for reason, n in sorted(report.skipped.items())]
-    rows += report.detail_rows()  # damage by file, merged ids, works over the pair cap
-    rows += [(f"warning: {reason}", n) for reason, n in sorted(report.warnings.items())]
-    rows += [(f"file skipped: {reason}", n) for reason, n in sorted(report.files_skipped.items())]
-    rows += [("time", f"{report.seconds:.2f} s ({report.works_read / max(report.seconds, 1e-9):,.0f} works/s, "
-                      f"{mb / max(report.seconds, 1e-9):,.1f} MB/s of input files)")]
-    if report.unit_shares_seconds:
-        rows.append(("then unit shares saved for the metrics", f"{report.unit_shares_seconds:.2f} s"))
-        rows.append(("and per-year aggregates built from them", f"{report.aggregates_seconds:.2f} s"))
-    for what, n in rows:
-        t.add_row(markup(what), f"{n:,}" if isinstance(n, int) else markup(n))
-    t.caption = markup(report.accounting_line())  # the accounting identity, checked before the commit
-    console.print(t)
-    for message in report.messages:
-        err_console.print(f"[yellow]note:[/] {markup(message)}")
 
 
 @app.command("ingest-pairs")
@@ -478,90 +432,6 @@ def industry(
         _fail("--country: the industry table of one country is computed on the embedded engine (--engine duckdb)")
     extra = {"country": country} if country is not None else {}
     _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options, **extra)
-
-
-@app.command()
-@_guard
-def export(
-    folder: Annotated[Path, typer.Argument(help="Directory for the Parquet tables.")],
-    store: StoreOpt = None,
-) -> None:
-    """Write the store as Parquet interchange tables partitioned by year (string ids), for Spark,
-    pandas or another store: `collabatlas import-tables FOLDER` reads them back.
-
-    Example:
-
-      collabatlas export atlas-parquet/
-    """
-    from collabatlas.ingest.pipeline import export_tables
-
-    with _open(store) as atlas, err_console.status(f"writing {markup(folder)}"):
-        rows = export_tables(atlas.con, folder)
-    console.print(", ".join(f"{table} {n:,}" for table, n in rows.items()) + f" rows written to {markup(folder)}")
-
-
-@app.command("import-tables")
-@_guard
-def import_tables(
-    folder: Annotated[Path, typer.Argument(help="Directory written by `collabatlas export` (or the same layout).")],
-    store: StoreOpt = None,
-) -> None:
-    """Merge Parquet interchange tables into the store (same rules as ingest: newest updated_date wins).
-
-    Example:
-
-      collabatlas import-tables atlas-parquet/ --store other.duckdb
-    """
-    if not (folder / "works").is_dir():
-        _fail(f"{folder}: no works/ table directory; expected the layout `collabatlas export` writes")
-    from collabatlas.atlas import UnitSharesNotSaved
-
-    with _open_for_input(store, "import-tables") as atlas, err_console.status(f"reading {markup(folder)}"):
-        try:
-            report, unsaved = atlas.import_tables(folder), None
-        except UnitSharesNotSaved as exc:
-            report, unsaved = exc.report, exc
-    print_report(report, atlas)
-    _unsaved_exit(unsaved)
-
-
-@app.command()
-@_guard
-def refresh(store: StoreOpt = None) -> None:
-    """Save the unit shares and per-year aggregates again (after taking institutions' sectors from
-    the ROR registry where OpenAlex gives none). Every ingest, `import-tables` and `ror load` does it;
-    run it on a store written by an older collabatlas (`collabatlas info` then says "stale"): until
-    then the metrics are right but computed from scratch, which takes longer on a large store.
-
-    Example:
-
-      collabatlas refresh --store big.duckdb
-    """
-    with _open(store, read_only=False) as atlas, err_console.status("saving unit shares and per-year aggregates"):
-        timings = atlas.refresh()
-    console.print(f"unit shares saved in {timings['unit_shares']:.2f} s, "
-                  f"per-year aggregates in {timings['aggregates']:.2f} s")
-
-
-@app.command()
-@_guard
-def info(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:
-    """What the store holds: rows per table, year span, data version and past ingests.
-
-    Example:
-
-      collabatlas info --format json
-    """
-    import pandas as pd
-
-    with _open(store) as atlas:
-        summary = atlas.summary()
-        log = atlas.ingest_log()
-    if format is Format.json:
-        print(json.dumps({"summary": summary, "ingests": log}, default=str))
-        return
-    _emit(pd.DataFrame([summary]).T.reset_index().set_axis(["what", "value"], axis=1).astype(str), format,
-          "store", None, None)
 
 
 DEMO_DATA_DIR = Path("..") / "shared" / "data"

@@ -13,7 +13,8 @@ import importlib
 
 import typer
 
-MODULES = ("fetch", "network", "serve", "affiliations", "report", "data", "works", "journals", "indicators", "sync",
+MODULES = ("store_tables", "fetch", "network", "serve", "affiliations", "report", "data", "works", "journals",
+           "indicators", "sync",
            "landscape", "impact", "lookup")
 
 LAZY: dict[str, tuple[str, str]] = {
