@@ -121,7 +121,8 @@ _LIGATURES = {"fi": "ﬁ", "fl": "ﬂ", "ff": "ﬀ", "ffi": "ﬃ", "ss": "ß", "
 @given(words=st.lists(st.sampled_from(["first", "flow", "effect", "office", "class", "study", "Straße", "naïve",
                                        "coöperation", "of", "the", "2020"]), min_size=3, max_size=8),
        ligatures=st.booleans(), case=st.sampled_from(["lower", "upper", "title", "keep"]),
-       junk=st.lists(st.sampled_from(["\x00", "\u202e", "\u200f", "\r\n", "\x1b", "\u2066", " ", "-", "ﬁ"[0:0]]),
+       # (ESC and the 8-bit introducers are left out: they start escape sequences, removed whole by design)
+       junk=st.lists(st.sampled_from(["\x00", "\u202e", "\u200f", "\r\n", "\x07", "\x01", "\u2066", " ", "-"]),
                      max_size=4))
 def test_title_key_is_stable_under_harmless_mutations(words, ligatures, case, junk):
     title = " ".join(words)

@@ -72,16 +72,7 @@ INSTITUTION_SPEC = {
 }
 
 SPECS = {"works": WORK_SPEC, "institutions": INSTITUTION_SPEC}
-#: publication years outside MIN_YEAR .. max_year() are not years (0, -5, 3000, 2**40): stored as empty
-#: (or taken from a valid publication_date), with a counted warning; see docs/methodology.md
-MIN_YEAR = 1000
-
-
-def max_year() -> int:
-    """The latest plausible publication year: next year (journals date issues ahead)."""
-    import datetime
-
-    return datetime.date.today().year + 1
+# the plausible publication years and every other value rule: collabatlas.sources.record (the record contract)
 
 
 ENTITY_BY_PREFIX = {"W": "works", "I": "institutions", "A": "authors", "S": "sources", "P": "publishers",

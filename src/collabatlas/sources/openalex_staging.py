@@ -56,7 +56,8 @@ GEO_STAGING_SQL = """
 #: the contract's conditions on a raw work record (collabatlas.sources.record): no id at all; a
 #: publication year that is a whole number outside the plausible range with no plausible date either
 NO_ID = "nullif(trim(id, ' '), '') IS NULL"
-YEAR_OUT = ("(json_whole(publication_year) IS NOT NULL AND ca_year_ok(json_whole(publication_year)) IS NULL "
+YEAR_OUT = ("(publication_year IS NOT NULL AND ca_year_ok(json_whole(publication_year)) IS NULL "
+            "AND json_whole(publication_year) IS NOT NULL "
             "AND ca_year_ok(year(TRY_CAST(publication_date AS DATE))) IS NULL)")
 
 
@@ -230,7 +231,7 @@ class Stager:
         self._skip_where(NO_ID, REASONS["no-id"])
         self._skip_where(f"NOT ({NO_ID}) AND ca_work_id(id) IS NULL", REASONS["bad-id"])
         self._skip_where("ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) = 0", REASONS["no-authors"])
-        self._skip_where(f"ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0 AND {YEAR_OUT}",
+        self._skip_where(f"{YEAR_OUT} AND ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0",
                          REASONS["year-range"])
         con.execute(f"""
             CREATE OR REPLACE TEMP VIEW raw_works AS  -- columns named: a * here defeats column pruning
@@ -347,12 +348,12 @@ class Stager:
         con.execute("""
             CREATE OR REPLACE TEMP TABLE raw_institutions AS
             SELECT iid, max_by(rid, (updated_date, rid)) AS rid, max_by(i, (updated_date, rid)) AS i,
-                   max(updated_date) AS updated_date, count(*) AS n, bad_id
-            FROM (SELECT ca_oa_id(i.id) AS iid, rid, updated_date, i,
-                         ca_oa_id(i.id) IS NULL AND nullif(trim(i.id, ' '), '') IS NOT NULL AS bad_id
+                   max(updated_date) AS updated_date, count(*) AS n,
+                   count(*) FILTER (WHERE iid IS NULL AND nullif(trim(i.id, ' '), '') IS NOT NULL) AS n_bad
+            FROM (SELECT ca_oa_id(i.id) AS iid, rid, updated_date, i
                   FROM (SELECT rid, updated_date, unnest(institutions) AS i
                         FROM raw_authorships WHERE len(institutions) > 0))
-            GROUP BY iid, bad_id
+            GROUP BY iid
         """)
         self._count_institution_warnings("raw_institutions", "iid", "i.")
         con.execute("""
@@ -370,8 +371,8 @@ class Stager:
         """The contract's warnings on institution rows (missing or malformed id, country, ROR id, name)."""
         p = prefix
         found = self.con.execute(f"""
-            SELECT coalesce(sum(n) FILTER (WHERE {iid} IS NULL AND NOT bad_id), 0),
-                   coalesce(sum(n) FILTER (WHERE {iid} IS NULL AND bad_id), 0),
+            SELECT coalesce(sum(n - n_bad) FILTER (WHERE {iid} IS NULL), 0),
+                   coalesce(sum(n_bad) FILTER (WHERE {iid} IS NULL), 0),
                    count(*) FILTER (WHERE {iid} IS NOT NULL AND {p}country_code IS NOT NULL
                                     AND ca_country({p}country_code) IS NULL),
                    count(*) FILTER (WHERE {iid} IS NOT NULL AND nullif(trim({p}ror, ' '), '') IS NOT NULL
@@ -387,7 +388,7 @@ class Stager:
         self._skip_where("nullif(trim(id, ' '), '') IS NOT NULL AND ca_oa_id(id) IS NULL", REASONS["bad-id"])
         self.con.execute("""
             CREATE OR REPLACE TEMP VIEW raw_entities AS
-            SELECT ca_oa_id(id) AS iid, 1 AS n, false AS bad_id, ror, display_name,
+            SELECT ca_oa_id(id) AS iid, 1 AS n, 0 AS n_bad, ror, display_name,
                    coalesce(country_code, geo.country_code) AS country_code
             FROM raw_input WHERE ca_oa_id(id) IS NOT NULL""")
         self._count_institution_warnings("raw_entities", "iid", "")
