@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collabatlas.analyses.tables import (on_frame, percent_change, rank, ranked, with_change, with_growth,
-                                         with_part_pct)
+from collabatlas.analyses.tables import on_frame, percent_change, rank, ranked, with_change, with_growth, with_part_pct
 from collabatlas.counting import changes
 from collabatlas.counting.rules import CountingError
 
@@ -113,3 +112,9 @@ def test_change_sign_matches_the_difference(xs):
             assert change == 100 * (cur - prev) / prev  # the very number the pandas formula gave
         else:
             assert math.isnan(change)
+
+
+def test_values_tie_as_they_round_half_to_even():
+    # 976562.5e-9 rounds (half to even) to 0.000976562, as does 0.0009765624: they tie, the key decides
+    df = pd.DataFrame({"unit": ["b", "a"], "v": [1 / 1024, 0.0009765624]})
+    assert list(ranked(df, "v", ["unit"])["unit"]) == ["a", "b"]

@@ -14,7 +14,6 @@ import pandas as pd
 from collabatlas.counting import changes
 from collabatlas.counting import rules as counting
 
-
 _local = threading.local()
 
 
@@ -55,7 +54,8 @@ def rank(df: pd.DataFrame, value: str, groups: list[str] | None = None) -> pd.Se
     return pd.Series(order.sort_values("_row")["rank"].to_numpy(dtype="int64"), index=df.index, name="rank")
 
 
-def with_change(df: pd.DataFrame, value: str = "cs", period: str = "period", column: str = "change_pct") -> pd.DataFrame:
+def with_change(df: pd.DataFrame, value: str = "cs", period: str = "period",
+                column: str = "change_pct") -> pd.DataFrame:
     """``df`` (one row per period) with ``column``: the change of ``value`` from the previous period, %
     (:func:`collabatlas.counting.changes.change_pct_sql`; NULL → NaN where the previous value is 0)."""
     out = df.copy()
