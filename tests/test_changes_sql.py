@@ -118,3 +118,9 @@ def test_values_tie_as_they_round_half_to_even():
     # 976562.5e-9 rounds (half to even) to 0.000976562, as does 0.0009765624: they tie, the key decides
     df = pd.DataFrame({"unit": ["b", "a"], "v": [1 / 1024, 0.0009765624]})
     assert list(ranked(df, "v", ["unit"])["unit"]) == ["a", "b"]
+
+
+def test_exact_ranking_does_not_round():
+    df = pd.DataFrame({"unit": ["a", "b"], "v": [2.0, 2.0 + 1e-12]})
+    assert list(ranked(df, "v", ["unit"], digits=None)["unit"]) == ["b", "a"]
+    assert list(ranked(df, "v", ["unit"])["unit"]) == ["a", "b"]

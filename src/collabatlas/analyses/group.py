@@ -153,8 +153,8 @@ def group_collaboration(atlas: WorksCounter, country: str, group: str, members: 
     partners = pd.concat(partner_frames, axis=1).fillna(0.0)
     first_cs, last_cs = f"cs_{first['period']}", f"cs_{last['period']}"
     partners = tables.with_growth(partners, first_cs, last_cs)
-    partners = (partners.reset_index().rename(columns={"index": "partner"})
-                .sort_values([last_cs, "partner"], ascending=[False, True], ignore_index=True).head(top))
+    partners = tables.ranked(partners.reset_index().rename(columns={"index": "partner"}), last_cs, ["partner"],
+                             digits=None).head(top)  # the order: SQL (counting.changes.ranked_sql)
     for col in partners.columns:
         if col.startswith("joint_"):
             partners[col] = partners[col].astype("int64")

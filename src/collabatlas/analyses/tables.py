@@ -36,13 +36,15 @@ def on_frame(df: pd.DataFrame, sql: str, params: dict | None = None) -> pd.DataF
         con.unregister("t")
 
 
-def ranked(df: pd.DataFrame, value: str, keys: list[str], groups: list[str] | None = None) -> pd.DataFrame:
+def ranked(df: pd.DataFrame, value: str, keys: list[str], groups: list[str] | None = None,
+           digits: int | None = changes.RANK_DIGITS) -> pd.DataFrame:
     """Sort by ``groups`` ascending, then ``value`` descending, then ``keys`` ascending. Values are
     compared at 1e-9 so that sums differing only by floating-point summation order tie, and ties
     are broken by the keys: the same data gives the same order whatever the store's history.
-    The order is :func:`collabatlas.counting.changes.ranked_sql`; the columns are kept as they are."""
+    ``digits=None`` compares the values exactly. The order is
+    :func:`collabatlas.counting.changes.ranked_sql`; the columns are kept as they are."""
     columns = list(dict.fromkeys([*(groups or []), value, *keys]))
-    order = on_frame(df[columns], changes.ranked_sql(value, keys, groups))
+    order = on_frame(df[columns], changes.ranked_sql(value, keys, groups, digits))
     return df.iloc[order["_row"].to_numpy()].reset_index(drop=True)
 
 

@@ -74,13 +74,14 @@ def part_pct_sql(parts: list[str], total: str, prefix: str = "pct_") -> str:
     return f"SELECT t.*, {pct} FROM t ORDER BY _row"
 
 
-def ranked_sql(value: str, keys: list[str], groups: list[str] | None = None) -> str:
+def ranked_sql(value: str, keys: list[str], groups: list[str] | None = None, digits: int | None = RANK_DIGITS) -> str:
     """Each row represents a row of ``t`` (``_row``: its position there), in ranking order: by
     ``groups`` ascending, then ``value`` descending (rounded half-to-even at 1e-9, missing values last), then
     ``keys`` ascending, then its position. ``rank`` (``rank() OVER``, within the groups): tied values
-    share a rank, the next rank skips (1, 2, 2, 4)."""
+    share a rank, the next rank skips (1, 2, 2, 4). ``digits=None``: the values compared exactly."""
     groups = groups or []
-    rounded = f"round_even({_q(value)}, {RANK_DIGITS})"  # half to even, as the tables were ordered
+    # half to even, as the tables were ordered
+    rounded = _q(value) if digits is None else f"round_even({_q(value)}, {int(digits)})"
     partition = f"PARTITION BY {', '.join(_q(g) for g in groups)} " if groups else ""
     order = ", ".join([*(f"{_q(g)} ASC NULLS LAST" for g in groups), f"{rounded} DESC NULLS LAST",
                        *(f"{_q(k)} ASC NULLS LAST" for k in keys), "_row ASC"])
