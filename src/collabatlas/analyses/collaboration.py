@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from collabatlas.analyses import uncertainty
+from collabatlas.analyses.tables import with_part_pct
 from collabatlas.counting import collab_indicators as ci_sql
 from collabatlas.counting.rules import CountingError
 
@@ -159,8 +160,7 @@ def distance(atlas, unit: str, level: str = "country", years=None, window_end_mo
     df = df.set_index("period").reindex(range(first, last + 1)).rename_axis("period").reset_index()
     counts = ["intl_works", "measured_works", *(name for name, _, _ in ci_sql.BANDS)]
     df[counts] = df[counts].fillna(0).astype("int64")
-    for name, _, _ in ci_sql.BANDS:
-        df[f"pct_{name}"] = (100 * df[name] / df["measured_works"]).where(df["measured_works"] > 0)
+    df = with_part_pct(df, [name for name, _, _ in ci_sql.BANDS], "measured_works")  # % per band: SQL
     df["partner_cs_measured"] = df["partner_cs_measured"].fillna(0.0).astype(float)
     df["median_dist_km"] = df["median_dist_km"].astype(float)
     df["cs_weighted_dist_km"] = df["cs_weighted_dist_km"].astype(float)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from collabatlas.analyses import uncertainty
+from collabatlas.analyses import tables, uncertainty
 from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import parse_window, parse_years
@@ -46,8 +46,11 @@ class GroupReport:
                 "partners": self.partners.to_dict(orient="records")}
 
 
-def _growth(first: float, last: float) -> float | None:
-    return None if not first else 100 * (last - first) / first
+def _growth_table(first: pd.Series, last: pd.Series, measures) -> pd.DataFrame:
+    """``measure, first, last, growth_pct``: the growth of each measure from the first period to the
+    last, % (None from 0): :func:`collabatlas.counting.changes.growth_pct_sql`."""
+    rows = pd.DataFrame([{"measure": m, "first": first[m], "last": last[m]} for m in measures])
+    return tables.with_growth(rows, "first", "last")
 
 
 def _growth_intervals(growth: pd.DataFrame, per_work: pd.DataFrame, first: str, last: str, ci: int) -> None:
@@ -82,13 +85,9 @@ def pair_group_report(engine, country: str, group: str, members: frozenset[str],
     members = frozenset(m.upper() for m in members) - {country}
     periods_table, partners = engine.group(country, members, periods)
     first, last = periods_table.iloc[0], periods_table.iloc[-1]
-    growth = pd.DataFrame([
-        {"measure": m, "first": first[m], "last": last[m], "growth_pct": _growth(first[m], last[m])}
-        for m in PAIR_GROWTH
-    ])
-    partners = partners.copy()
+    growth = _growth_table(first, last, PAIR_GROWTH)
     first_col, last_col = f"joint_{first['period']}", f"joint_{last['period']}"
-    partners["growth_pct"] = [_growth(a, b) for a, b in zip(partners[first_col], partners[last_col], strict=True)]
+    partners = tables.with_growth(partners, first_col, last_col)
     capabilities = engine.capabilities
     return GroupReport(country=country, group=group, members=members, periods=periods_table, growth=growth,
                        partners=partners.head(top), counting=capabilities.counting_label, source=capabilities.source,
@@ -148,17 +147,14 @@ def group_collaboration(atlas: WorksCounter, country: str, group: str, members: 
                               .set_index("partner"))
     table = pd.DataFrame(rows)
     first, last = table.iloc[0], table.iloc[-1]
-    growth = pd.DataFrame([
-        {"measure": m, "first": first[m], "last": last[m], "growth_pct": _growth(first[m], last[m])}
-        for m in ("group_works", "intl_works", "domestic_works", "group_cs", "intl_cs")
-    ])
+    growth = _growth_table(first, last, ("group_works", "intl_works", "domestic_works", "group_cs", "intl_cs"))
     if ci:
         _growth_intervals(growth, pd.concat(contributions, ignore_index=True), first["period"], last["period"], ci)
     partners = pd.concat(partner_frames, axis=1).fillna(0.0)
     first_cs, last_cs = f"cs_{first['period']}", f"cs_{last['period']}"
-    partners["growth_pct"] = [_growth(a, b) for a, b in zip(partners[first_cs], partners[last_cs], strict=True)]
-    partners = (partners.reset_index().rename(columns={"index": "partner"})
-                .sort_values([last_cs, "partner"], ascending=[False, True], ignore_index=True).head(top))
+    partners = tables.with_growth(partners, first_cs, last_cs)
+    partners = tables.ranked(partners.reset_index().rename(columns={"index": "partner"}), last_cs, ["partner"],
+                             digits=None).head(top)  # the order: SQL (counting.changes.ranked_sql)
     for col in partners.columns:
         if col.startswith("joint_"):
             partners[col] = partners[col].astype("int64")

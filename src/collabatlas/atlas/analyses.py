@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 
-from collabatlas.analyses import periods, uncertainty
+from collabatlas.analyses import periods, tables, uncertainty
 from collabatlas.analyses.group import group_collaboration, pair_group_report
 from collabatlas.analyses.profile import InstitutionProfile, institution_profile
 from collabatlas.analyses.tables import ranked
@@ -136,8 +136,7 @@ class Analyses:
         if "cs_without_dual" in df:
             df["cs_without_dual"] = df["cs_without_dual"].astype(float)
             df["dual_cs"] = df["dual_cs"].astype(float)
-        previous = df["cs"].shift(1)
-        df["change_pct"] = (100 * (df["cs"] - previous) / previous).where(previous > 0)
+        df = tables.with_change(df, "cs")  # change from the previous period: SQL (counting.changes)
         df = periods.with_bounds(df, window_end_month)  # a window is labelled with its first and last day
         if window_end_month is not None and engine.capabilities.supports("undated_note"):  # needs work_sources
             note = self.undated_note(c.filters)

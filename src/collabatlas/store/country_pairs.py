@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from collabatlas.counting import changes
 from collabatlas.counting.filters import parse_years
 from collabatlas.counting.rules import FULL_COUNT_LABEL, CountingError
 from collabatlas.sources.paths import duckdb_literal
@@ -207,11 +208,10 @@ def trend(con: duckdb.DuckDBPyConnection, a: str, b: str, years=None) -> pd.Data
     """period, joint_works, change_pct, counting: full-count co-authored works of two countries per year."""
     _require(con)
     where, params = _years_clause(years)
-    df = con.execute(f"""SELECT year AS period, CAST(sum(works) AS BIGINT) AS joint_works FROM country_pair_works
-                         WHERE country_a = $a AND country_b = $b AND {where} GROUP BY year ORDER BY year""",
+    joint = f"""(SELECT year AS period, CAST(sum(works) AS BIGINT) AS joint_works FROM country_pair_works
+                 WHERE country_a = $a AND country_b = $b AND {where} GROUP BY year)"""
+    df = con.execute(changes.change_pct_sql("joint_works", source=joint),  # change %: SQL, one definition
                      {"a": a.upper(), "b": b.upper(), **params}).df()
-    previous = df["joint_works"].shift(1)
-    df["change_pct"] = (100 * (df["joint_works"] - previous) / previous).where(previous > 0)
     df["counting"] = FULL_COUNT_LABEL
     return df
 
