@@ -390,7 +390,7 @@ def test_control_and_bidi_characters_never_reach_the_store(tmp_path):
     assert atlas.con.execute("SELECT title FROM works").fetchone()[0] == "A title with junk"
     assert report.warnings[R.REASONS["text-cleaned"]] == 2
     f = tmp_path / "savedrecs.txt"
-    f.write_text(_wos(_wos_record("000000000000011", ["Ann,\rAlice\u202e"], ["Univ Oslo, Oslo, Norway."],
+    f.write_text(_wos(_wos_record("000000000000011", ["Ann, \x07Alice\u202e"], ["Univ Oslo, Oslo, Norway."],
                                   title="Bidi\u202e title")))
     report = atlas.ingest(f, matcher=FakeMatcher())
     row = atlas.con.execute("SELECT w.title, a.author_name FROM works w JOIN authorships a USING (wkey) "

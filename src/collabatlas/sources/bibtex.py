@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collabatlas.errors import DataError
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.textread import HasStream, text_lines
@@ -58,7 +59,7 @@ class Entry:
         return split_authors(self.raw.get(name, self.fields.get(name, "")))
 
 
-class _Broken(ValueError):
+class _Broken(DataError):
     """The body of an entry does not tokenize (unbalanced braces or quotes, a missing ``=`` …)."""
 
 

@@ -327,11 +327,20 @@ def parse_year(value: str | None) -> int | None:
 # author key (WoS: who is at which address)
 
 def author_key(name: str | None) -> str:
-    """The key that pairs an author name in an address block with the author list: NFKD + case
-    folded, marks dropped, letters and digits of any script kept (``Иванов, И.`` and ``Петров, П.``
-    differ; ``Smith, J1`` and ``Smith, J2`` differ)."""
-    text = unicodedata.normalize("NFKD", (name or "").casefold())
-    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.category(ch).startswith("M"))
+    """The key that pairs an author name in an address block with the author list: NFC + case
+    folded, letters and digits of any script kept, punctuation and spaces dropped; accents are dropped
+    from Latin letters only (``Müller`` = ``MULLER``, as exports write either), never from other
+    scripts, where a mark makes another letter (``й`` is not ``и``). So ``Иванов, И.`` and ``Петров, П.``
+    differ, and ``Smith, J1`` and ``Smith, J2`` differ."""
+    text = unicodedata.normalize("NFC", (name or "")).casefold()
+    return "".join(_latin_base(ch) for ch in text if ch.isalnum())
+
+
+def _latin_base(ch: str) -> str:
+    """A Latin letter without its accents (``ü`` → ``u``); any other character as it is."""
+    if ord(ch) < 0x250:
+        return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return ch
 
 
 # --------------------------------------------------------------------------------------------

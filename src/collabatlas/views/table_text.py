@@ -6,10 +6,12 @@ same bytes wherever it is written."""
 from __future__ import annotations
 
 import io
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from collabatlas.escaping import csv_frame
+
+if TYPE_CHECKING:  # pandas loads with the first table, not with the command line
+    import pandas as pd
 
 DECIMALS = 10
 """CSV and JSON carry numbers rounded to this many decimals: DuckDB sums in parallel, so the last
@@ -19,6 +21,8 @@ Parquet keeps the full doubles."""
 
 def stable(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with its float columns rounded to :data:`DECIMALS`."""
+    import pandas as pd
+
     floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
     return df.round({c: DECIMALS for c in floats}) if floats else df
 

@@ -42,8 +42,9 @@ LAZY: dict[str, tuple[str, str]] = {
     "find": ("lookup", "Candidate ids for a name: countries (ISO2, ISO3 or name) and institutions (id, ROR id or part "
                        "of the name)"),
     "schema": ("lookup", "The documented store schema: every table with its columns, types and what they hold"),
-    "impact": ("impact", "Citation impact of a unit's works by collaboration type (single, national, international, "
-                         "industry, all)"),
+    "impact": ("impact", "Citation impact of a unit's works by collaboration type: one row each for single (one "
+                         "institution), national (several institutions, one country), international (two or more "
+                         "countries), industry (a company among the institutions) and all."),
     "fetch": ("fetch", "Download publication metadata from an API into files `collabatlas ingest` reads."),
 }
 
