@@ -209,6 +209,7 @@ def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country:
             # a halo in the other ink keeps the label readable where it leaves its country's fill; one
             # layer per ink, as the map's colour scale is shared by its layers
             inked = alt.Chart(rows).transform_filter(alt.datum.ink == ink)
-            layers.append(inked.mark_text(**text, stroke=halo, strokeWidth=2.5, strokeOpacity=0.8).encode(**place))
+            layers.append(inked.mark_text(**text, fillOpacity=0, stroke=halo, strokeWidth=2.5, strokeOpacity=0.8)
+                          .encode(**place))  # the halo: an outline only, the label drawn over it
             layers.append(inked.mark_text(**text, color=ink).encode(**place))
     return alt.layer(*layers).project(type="equalEarth").properties(title=head, width=WIDTH, height=HEIGHT)
