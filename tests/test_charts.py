@@ -245,23 +245,39 @@ def test_world_map_places_countries_without_outlines_as_points():
     assert "not placed (no outline or coordinates): ZZ" in " ".join(spec["title"]["subtitle"])
 
 
-def test_map_labels_do_not_overlap():
-    from collabatlas.views.world_map import place_labels, to_pixels
+def test_map_labels_top_five_always_and_never_overlap():
+    from collabatlas.views.map_labels import from_pixels, label_box, place_labels, to_pixels
 
-    europe = pd.DataFrame({"label": ["Belgium", "Netherlands", "Luxembourg", "Germany", "France", "Japan"],
-                           "lon": [4.35, 4.9, 6.13, 13.4, 2.35, 139.7],
-                           "lat": [50.85, 52.37, 49.61, 52.52, 48.86, 35.7],
-                           "value": [6.0, 5, 4, 3, 2, 1]})
+    europe = pd.DataFrame({"label": ["Belgium", "Netherlands", "Luxembourg", "Germany", "France", "Switzerland",
+                                     "Austria", "Japan"],
+                           "lon": [4.35, 4.9, 6.13, 13.4, 2.35, 7.45, 16.37, 139.7],
+                           "lat": [50.85, 52.37, 49.61, 52.52, 48.86, 46.95, 48.21, 35.7],
+                           "value": [8.0, 7, 6, 5, 4, 3, 2, 1]})
     kept = place_labels(europe)
-    assert "Japan" in set(kept["label"]) and len(kept) < len(europe)  # crowded Benelux labels are dropped
+    labels = set(kept["label"])
+    assert {"Belgium", "Netherlands", "Luxembourg", "Germany", "France"} <= labels  # the five largest, crowded
+    assert "Japan" in labels and len(kept) < len(europe)  # a crowded small one is dropped, a free one kept
+    assert kept.set_index("label").loc["Belgium", "leader"] == False  # noqa: E712 (the largest sits on its capital)
+    assert kept["leader"].any()  # the crowded top five are moved, with a leader line
     boxes = []
     for _, row in kept.iterrows():
-        x, y = to_pixels(row["lon"], row["lat"])
-        half = 0.31 * 10 * len(row["label"]) + 2
-        boxes.append((x - half, y - 18, x + half, y - 6))
+        cx, cy = to_pixels(row["label_lon"], row["label_lat"])
+        boxes.append(label_box(cx, cy, row["label"]))
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    for lon, lat in [(0, 0), (139.7, 35.7), (-74, 40.7), (151.2, -33.9)]:
+        assert from_pixels(*to_pixels(lon, lat)) == pytest.approx((lon, lat), abs=1e-6)
+    highlighted = place_labels(europe.assign(first=europe["label"] == "Austria"), always=0, limit=1)
+    assert list(highlighted["label"]) == ["Austria"]  # a highlighted country comes first and is always kept
+
+
+def test_map_label_ink_against_fill():
+    from collabatlas.views.map_labels import DARK_INK, LIGHT_INK, blues, ink_for
+
+    assert blues(0) == "#cfe1f2" and blues(1) == "#0a4a90"
+    assert ink_for(blues(0)) == DARK_INK and ink_for(blues(0.2)) == DARK_INK
+    assert ink_for(blues(1)) == LIGHT_INK and ink_for("#000000") == LIGHT_INK
 
 
 def test_landscape_scatter_points_and_fitted_bands(atlas, ctx):

@@ -235,3 +235,43 @@ def test_source_switch_is_off_with_the_reason_where_pairs_cannot_answer(browser,
     finally:
         page.close()
     assert not problems + more, problems + more
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", list(CHANGES))
+def test_no_horizontal_scroll_on_a_phone(browser, server, path):
+    """At a 390 × 844 viewport every page fits its width: wide tables scroll inside their panel,
+    charts are sized or scaled to it (document width ≤ 400 px)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    try:
+        page.goto(server + path)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(ARTIFACTS / f"e2e-phone-{path.strip('/') or 'overview'}.png"), full_page=True)
+        assert width <= 400, f"{path}: the page is {width} px wide at a 390 px viewport"
+    finally:
+        page.close()
+    assert not problems, problems
+
+
+@pytest.mark.browser
+def test_dois_are_links_and_stay_text(browser, server):
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        page.goto(server + "/")
+        page.wait_for_function(SETTLED, timeout=60_000)
+        link = page.evaluate("""() => { const a = doiLink('10.1000/x"><img src=y onerror="window.pwned=1">');
+            const td = document.createElement('td'); td.appendChild(a); document.body.appendChild(td);
+            return {href: a.href, text: a.textContent, html: td.innerHTML}; }""")
+        assert link["href"] == "https://doi.org/10.1000/x%22%3E%3Cimg%20src%3Dy%20onerror%3D%22window.pwned%3D1%22%3E"
+        assert link["text"] == '10.1000/x"><img src=y onerror="window.pwned=1">' and "<img" not in link["html"]
+        hostile = page.evaluate("doiLink('javascript:alert(1)').href")
+        assert hostile.startswith("https://doi.org/")  # the target cannot leave doi.org
+        assert page.evaluate("doiLink('https://doi.org/10.5/ab').href") == "https://doi.org/10.5/ab"
+        assert page.evaluate("window.pwned === undefined")
+    finally:
+        page.close()

@@ -175,3 +175,27 @@ def test_world_scale_totals_and_landscape_from_pairs(store):
     assert (jp["intl_works"], jp["partner_links"]) == (110, 21) and "intl_share_max" not in jp
     refused = runner.invoke(app, ["landscape", "--store", str(store), "--year", "2021", "--source", "pairs"])
     assert refused.exit_code == 2 and "international share is not computable" in refused.output
+
+
+CROWDED = "year,country_a,country_b,works\n2021,JP,JP,500\n" + "".join(
+    f"2021,JP,{c},{n}\n2021,{c},JP,{n}\n" for c, n in [("DE", 50), ("FR", 40), ("GB", 35), ("KR", 30), ("ES", 25),
+                                                       ("BE", 20), ("NL", 18), ("LU", 3), ("SE", 2), ("EG", 2),
+                                                       ("TH", 2), ("CH", 2), ("AT", 2)])
+
+
+def test_map_from_pairs_labels_the_five_largest_partners(tmp_path):
+    from collabatlas.views.chart_base import country_name
+
+    store = pair_store(tmp_path, CROWDED)
+    out = tmp_path / "m.svg"
+    done = CliRunner().invoke(app, ["chart", "map", "--unit", "JP", "--source", "pairs", "--out", str(out),
+                                    "--store", str(store)])
+    assert done.exit_code == 0, done.output
+    svg = out.read_text()
+    for code in ("DE", "FR", "GB", "KR", "ES"):  # crowded in Europe, still named
+        assert f">{country_name(code)}</text>" in svg, code
+    with collabatlas.open(store, read_only=True) as atlas:
+        spec = report_lib.make_chart(atlas, "map", unit="JP", source="pairs").to_dict()
+    labels = [r for r in _data(spec) if "ink" in r]
+    assert {r["country"] for r in labels} >= {"DE", "FR", "GB", "KR", "ES"}
+    assert any(r["leader"] for r in labels)  # moved off its capital, drawn with a line back

@@ -101,3 +101,29 @@ def test_chart_command_each_kind(store, tmp_path):
     missing = runner.invoke(app, ["chart", "group", "--unit", "US", "--out", str(tmp_path / "g.svg"),
                                   "--store", str(store)])
     assert missing.exit_code == 2 and "--periods" in missing.output
+
+
+def test_country_sheet_shows_only_the_cs_that_means_something(store):
+    from collabatlas.views import factsheet
+
+    with collabatlas.open(store, read_only=True) as atlas:
+        sheet = factsheet.build_factsheet(atlas, "US")
+        row = atlas.totals(level="country").set_index("unit").loc["US"]
+        institution = report_lib.build_report(atlas, "Columbia University")
+    labels = dict(sheet.headline)
+    assert row["cs_domestic"] == 0 and row["cs_total"] == pytest.approx(row["cs_international"])
+    assert "domestic CS" not in labels and "total CS" not in labels and "international CS" not in labels
+    assert labels["CS (total = international at country level)"] == f"{row['cs_international']:,.2f}"
+    assert {"total CS", "domestic CS", "international CS"} <= set(dict(institution.headline))  # they differ there
+
+
+def test_pair_sheet_html_links_its_pdf_and_has_margins(store):
+    from collabatlas.views import factsheet
+
+    with collabatlas.open(store, read_only=True) as atlas:
+        sheet = factsheet.build_factsheet(atlas, "US", partner="GB")
+    linked = factsheet.render_html(sheet, pdf_name='factsheet-US-GB.pdf"><script>x</script>')
+    assert '<a href="factsheet-US-GB.pdf&#34;&gt;&lt;script&gt;x&lt;/script&gt;">' in linked  # escaped
+    assert "@media print { .pdf-link { display: none; } }" in linked
+    assert re.search(r"@media screen \{ body \{[^}]*margin: 12mm auto", linked)
+    assert "pdf-link" not in factsheet.render_html(sheet).split("<body>")[1]  # no PDF, no link

@@ -153,8 +153,12 @@ table { border-collapse: collapse; font-size: 8pt; margin: 1mm 0 3mm; break-insi
 caption { text-align: left; font-weight: 700; padding: 1mm 0; }
 th, td { padding: .6mm 2mm; border-bottom: 1px solid #ddd; text-align: left; } td.num { text-align: right; }
 footer { color: #555; font-size: 7.5pt; border-top: 1px solid #ccc; padding-top: 2mm; margin-top: 2mm; }
+.pdf-link { font-size: 9pt; margin: 0 0 3mm; }
+@media screen { body { max-width: 186mm; margin: 12mm auto; padding: 0 6mm; } }
+@media print { .pdf-link { display: none; } }
 </style></head><body>
-<h1>{{ sheet.title }}</h1>
+{% if pdf_name %}<p class="pdf-link"><a href="{{ pdf_name }}">This fact sheet as PDF</a></p>
+{% endif %}<h1>{{ sheet.title }}</h1>
 <p class="meta">{{ sheet.ctx.filters_text() }} · {{ sheet.ctx.counting }} · {{ sheet.ctx.source }} ·
 data version {{ sheet.ctx.data_version }} · collabatlas {{ version }} · {{ sheet.generated }}</p>
 <div class="headline">{% for label, value in sheet.headline %}
@@ -171,8 +175,9 @@ data version {{ sheet.ctx.data_version }} · collabatlas {{ version }} · {{ she
 """
 
 
-def render_html(sheet: FactSheet) -> str:
-    """The sheet as a self-contained HTML page (charts as inline SVG, no script)."""
+def render_html(sheet: FactSheet, pdf_name: str | None = None) -> str:
+    """The sheet as a self-contained HTML page (charts as inline SVG, no script); on screen it has page
+    margins and, given ``pdf_name`` (a file beside it), a link to the PDF that is left out when printed."""
     import jinja2
     from markupsafe import Markup
 
@@ -180,7 +185,7 @@ def render_html(sheet: FactSheet) -> str:
     svgs = [(stem, Markup(_strip_xml_header(charts.to_svg(chart)))) for stem, chart in sheet.charts]
     tables = [(caption, report_lib._table_rows(t)) for caption, t in sheet.tables]
     return env.from_string(TEMPLATE).render(sheet=sheet, svgs=svgs, tables=tables, version=__version__,
-                                            methodology=METHODOLOGY_LINE)
+                                            methodology=METHODOLOGY_LINE, pdf_name=pdf_name)
 
 
 def _strip_xml_header(svg: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,8 +197,16 @@ def _country_headline(atlas: Atlas, unit: str, filters: dict) -> list[tuple[str,
         return [("works", "0")]
     r = row.iloc[0]
     return [("Count (works)", _fmt(int(r["count"]), 0)), ("Share", _fmt(r["share"])),
-            ("works with another country", _fmt(int(r["intl_count"]), 0)),
-            ("total CS", _fmt(r["cs_total"])), ("international CS", _fmt(r["cs_international"])),
+            ("works with another country", _fmt(int(r["intl_count"]), 0)), *_country_cs(r)]
+
+
+def _country_cs(r) -> list[tuple[str, str]]:
+    """The CS of a country: every partner of a country is another country, so its domestic CS is 0 and
+    its total CS is its international CS by definition - one figure, said so, not three."""
+    if math.isclose(r["cs_domestic"], 0, abs_tol=1e-9) and math.isclose(r["cs_total"], r["cs_international"],
+                                                                        rel_tol=1e-9, abs_tol=1e-9):
+        return [("CS (total = international at country level)", _fmt(r["cs_total"]))]
+    return [("total CS", _fmt(r["cs_total"])), ("international CS", _fmt(r["cs_international"])),
             ("domestic CS", _fmt(r["cs_domestic"]))]
 
 

@@ -8,15 +8,15 @@
   every country with a value is placed; any left without either is listed in the caption. Labels
   sit at the capital, or at the centroid of the largest outline polygon where the World Bank table
   has no capital (Taiwan).
-- Labels: the countries with the largest values, placed greedily from the largest down and kept
-  only where their box does not overlap a label already placed (positions from the Equal Earth
-  projection Vega uses, fitted to the chart like Vega's ``fit`` to the sphere).
+- Labels (:mod:`collabatlas.views.map_labels`): the highlighted countries and the five largest values
+  are always labelled (moved off their capital with a leader line where crowded); the others, largest
+  first, only where they do not overlap a label already placed. Each label is dark or light, whichever
+  contrasts more with the fill under it.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from functools import lru_cache
 
 import altair as alt
@@ -25,10 +25,21 @@ import pandas as pd
 from collabatlas import refdata
 from collabatlas.refdata.countries import numeric_to_iso2
 from collabatlas.views.chart_base import CS_DEFINITION, _empty, _records, _title, capital_coordinates, country_name
+from collabatlas.views.map_labels import (  # noqa: F401 (re-exported: the map's projection and labels)
+    DARK_INK,
+    HEIGHT,
+    LABELS,
+    LIGHT_INK,
+    WIDTH,
+    blues,
+    equal_earth,
+    from_pixels,
+    ink_for,
+    place_labels,
+    to_pixels,
+)
 
 OUTLINES = "world-110m"
-WIDTH, HEIGHT = 760, 400
-LABELS = 14
 NO_VALUE = "#eef1f5"
 BORDER = "#ffffff"
 FOCUS_FILL = "#D55E00"
@@ -108,46 +119,6 @@ def outline_codes(name: str = OUTLINES) -> frozenset[str]:
     return frozenset(outline_centroids(name))
 
 
-def equal_earth(lon: float, lat: float) -> tuple[float, float]:
-    """Equal Earth projection of a point (Šavrič, Patterson, Jenny 2018), unit sphere."""
-    a1, a2, a3, a4 = 1.340264, -0.081106, 0.000893, 0.003796
-    m = math.sqrt(3) / 2
-    lam, phi = math.radians(lon), math.radians(lat)
-    theta = math.asin(m * math.sin(phi))
-    t2, t6 = theta * theta, theta ** 6
-    x = lam * math.cos(theta) / (m * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
-    y = theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
-    return x, y
-
-
-def to_pixels(lon: float, lat: float, width: int = WIDTH, height: int = HEIGHT) -> tuple[float, float]:
-    """Where Vega draws a point when the Equal Earth sphere is fitted to ``width`` × ``height``."""
-    x_max, y_max = equal_earth(180, 0)[0], equal_earth(0, 90)[1]
-    scale = min(width / (2 * x_max), height / (2 * y_max))
-    x, y = equal_earth(lon, lat)
-    return width / 2 + scale * x, height / 2 - scale * y
-
-
-def place_labels(points: pd.DataFrame, limit: int = LABELS, font_px: float = 10.0) -> pd.DataFrame:
-    """The rows of ``points`` (``label, lon, lat, value[, first]``) whose labels fit without overlap,
-    the rows with ``first`` (highlighted countries) before the others, then largest first."""
-    boxes: list[tuple[float, float, float, float]] = []
-    kept = []
-    first = points["first"] if "first" in points else pd.Series(False, index=points.index)
-    order = points.assign(_first=first.astype(bool)).sort_values(["_first", "value"], ascending=False)
-    for index, row in order.iterrows():
-        if len(kept) >= limit:
-            break
-        x, y = to_pixels(row["lon"], row["lat"])
-        half_w, top = 0.31 * font_px * len(str(row["label"])) + 2, y - 8 - font_px
-        box = (x - half_w, top, x + half_w, top + font_px + 2)
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
-            continue
-        boxes.append(box)
-        kept.append(index)
-    return points.loc[kept]
-
-
 def reference_line(names: list[str], data_dir=None) -> str:
     """``reference data: world-110m 2.0.2 (packaged); ...`` — as :func:`collabatlas.refdata.provenance`,
     but a file read from a data folder is named by its dataset and version, never by its path (a
@@ -220,7 +191,25 @@ def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country:
                       .transform_filter(alt.FieldOneOfPredicate(field="id", oneOf=ids)))
     labelled = place_labels(data[data["lon"].notna()].assign(first=data["country"].isin(marked)))
     if len(labelled):
-        layers.append(alt.Chart(_records(labelled)).mark_text(dy=-9, fontSize=10, fontWeight=600, color="#1f2937",
-                                                               stroke="white", strokeWidth=0)
-                      .encode(longitude="lon:Q", latitude="lat:Q", text="label:N"))
+        top = float(data["value"].max()) or 1.0
+        fills = [FOCUS_FILL if c == focus and c in centroids else blues(v / top) if c in centroids else NO_VALUE
+                 for c, v in zip(labelled["country"], labelled["value"], strict=True)]
+        labelled = labelled.assign(ink=[DARK_INK if moved else ink_for(fill)
+                                        for moved, fill in zip(labelled["leader"], fills, strict=True)])
+        rows = _records(labelled[["country", "label", "lon", "lat", "label_lon", "label_lat", "leader", "ink"]])
+        leaders = labelled[labelled["leader"]]
+        if len(leaders):
+            layers.append(alt.Chart(_records(leaders[["lon", "lat", "label_lon", "label_lat"]]))
+                          .mark_rule(color="#475569", strokeWidth=0.7)
+                          .encode(longitude="lon:Q", latitude="lat:Q", longitude2="label_lon:Q",
+                                  latitude2="label_lat:Q"))
+        text = dict(fontSize=10, fontWeight=600, baseline="middle", align="center")
+        place = dict(longitude="label_lon:Q", latitude="label_lat:Q", text="label:N")
+        for ink, halo in ((DARK_INK, "#ffffff"), (LIGHT_INK, DARK_INK)):
+            # a halo in the other ink keeps the label readable where it leaves its country's fill; one
+            # layer per ink, as the map's colour scale is shared by its layers
+            inked = alt.Chart(rows).transform_filter(alt.datum.ink == ink)
+            layers.append(inked.mark_text(**text, fillOpacity=0, stroke=halo, strokeWidth=2.5, strokeOpacity=0.8)
+                          .encode(**place))  # the halo: an outline only, the label drawn over it
+            layers.append(inked.mark_text(**text, color=ink).encode(**place))
     return alt.layer(*layers).project(type="equalEarth").properties(title=head, width=WIDTH, height=HEIGHT)

@@ -253,14 +253,15 @@ def _pair_report(pair: tuple[str, str], out: Path, pdf: bool, years, subject, ty
     prepare_out(out, directory=True)
     with _open(store) as atlas, err_console.status(f"fact sheet {pair[0]}–{pair[1]}"):
         sheet = factsheet.build_factsheet(atlas, pair[0], partner=pair[1], years=years, subject=subject, type=type)
-        html = factsheet.render_html(sheet)
+        pdf_name = f"{factsheet.file_stem(sheet)}.pdf" if pdf else None
+        html = factsheet.render_html(sheet, pdf_name=pdf_name)  # links its PDF; the link is not printed
         names = ["index.html"]
         try:
-            pdf_bytes = factsheet.html_to_pdf(html) if pdf else None
+            pdf_bytes = factsheet.html_to_pdf(html) if pdf_name else None
             with report_folder(out) as tmp:  # atomically, like the report
                 (tmp / "index.html").write_text(html, encoding="utf-8")
                 if pdf_bytes is not None:
-                    names.append(f"{factsheet.file_stem(sheet)}.pdf")
+                    names.append(pdf_name)
                     (tmp / names[-1]).write_bytes(pdf_bytes)
         except factsheet.FactSheetError as exc:
             _fail(str(exc))

@@ -56,7 +56,7 @@ function applySource() {
   sourceSelect.title = off;
   const pairs = source() === "pairs";
   const refused = [];
-  for (const el of form.querySelectorAll("[data-pairs-refused]")) {
+  for (const el of form.querySelectorAll("label [data-pairs-refused]")) {  // controls (the sheet link: below)
     el.disabled = pairs;
     el.title = pairs ? el.dataset.pairsRefused : "";
     el.closest("label").classList.toggle("refused", pairs);
@@ -124,6 +124,26 @@ function formatCell(value, column) {
   return [String(value), false];
 }
 
+// A DOI as a link to doi.org: built with the DOM (text as text, never HTML), the scheme and host fixed,
+// the DOI percent-encoded as a path, so a hostile value can neither inject markup nor change the target.
+function doiLink(doi) {
+  const bare = String(doi).replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "");
+  const a = document.createElement("a");
+  a.href = "https://doi.org/" + bare.split("/").map(encodeURIComponent).join("/");
+  a.textContent = doi;
+  a.rel = "noopener noreferrer";
+  a.target = "_blank";
+  return a;
+}
+
+// A single-view chart (no layer, concat, facet, repeat or map projection) is sized to its panel with
+// Vega-Lite's width "container"; any other is scaled down to fit by CSS (svg max-width: 100%).
+function sizedToPanel(spec) {
+  const composite = ["layer", "hconcat", "vconcat", "concat", "facet", "repeat", "projection"].some(k => k in spec);
+  if (composite || typeof spec.width !== "number") return spec;
+  return { ...spec, width: "container", autosize: { type: "fit-x", contains: "padding" } };
+}
+
 function drawTable(container, rows) {
   container.replaceChildren();
   if (!rows.length) { container.textContent = "no rows under these filters"; return; }
@@ -142,7 +162,8 @@ function drawTable(container, rows) {
     for (const c of columns) {
       const [text, numeric] = formatCell(row[c], c);
       const td = tr.insertCell();
-      td.textContent = text;
+      if (c === "doi" && text) td.appendChild(doiLink(text));
+      else td.textContent = text;
       if (numeric) td.className = "num";
     }
   }
@@ -197,7 +218,9 @@ async function renderPanel(panel, allVals) {
       setCaption(panel, "");
     } else if (panel.dataset.kind === "chart") {
       delete panel.dataset.note;
-      const result = await vegaEmbed(container, body.spec, { actions: false, renderer: "svg" });
+      const spec = sizedToPanel(body.spec);
+      container.classList.toggle("sized", spec !== body.spec);
+      const result = await vegaEmbed(container, spec, { actions: false, renderer: "svg" });
       views.set(panel, { view: result.view, spec: body.spec });
       setCaption(panel, "");
     } else {
