@@ -187,7 +187,7 @@ def invoke(*args):
 
     from collabatlas.views.cli import app
 
-    return CliRunner().invoke(app, [str(a) for a in args])
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "240"})  # wide: every column shown
 
 
 def hostile_records() -> list[dict]:

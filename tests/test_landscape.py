@@ -567,7 +567,8 @@ def test_cli_landscape_x_log_gerd_ppp(tmp_path, monkeypatch):
         done = CliRunner().invoke(app, [*base, *args, "--format", "json"])
         assert done.exit_code == 0, done.output
         assert [r["term"] for r in json.loads(done.stdout)["fit"] if r["group"] == "all"] == ["intercept", *terms]
-    assert "gerd_ppp_musd" in CliRunner().invoke(app, [*base, "--x", "log_gerd_ppp"]).stdout
+    # a wide terminal: at 80 columns the value columns that do not fit are left out (and named)
+    assert "gerd_ppp_musd" in CliRunner().invoke(app, [*base, "--x", "log_gerd_ppp"], env={"COLUMNS": "240"}).stdout
 
 
 @pytest.mark.parametrize("args, message", [

@@ -104,7 +104,8 @@ def test_captions_name_the_provider_the_date_and_full_counting(store, tmp_path):
         df = atlas.partners("CN", source="pairs")
         assert df.attrs["source_label"] == caps.source_label
         assert "27 Aug 2024" in next(v for k, v in atlas.summary().items() if "--source pairs" in k)
-    table = CliRunner().invoke(app, ["partners", "CN", "--source", "pairs", "--store", str(store)])
+    table = CliRunner().invoke(app, ["partners", "CN", "--source", "pairs", "--store", str(store)],
+                               env={"COLUMNS": "240"})  # the title on one line
     assert "as retrieved on 27 Aug 2024" in table.output and "full counting" in table.output
 
 

@@ -4,7 +4,8 @@
   unattributed part, never adds to it), so the Shares of one work sum to at most 1;
 - **total CS = Σ pair CS**: a unit's total collaboration score (:func:`~collabatlas.counting.rules.totals_sql`)
   equals the sum of the bilateral scores of its pairs (:func:`~collabatlas.counting.rules.pairs_sql`):
-  the two published statements, composed in SQL, must agree.
+  the two published statements, composed in SQL, must agree — over the works within the pair cap
+  (:data:`~collabatlas.counting.rules.MAX_PAIR_UNITS`), as the pair figures count them.
 
 Each check is a :class:`~collabatlas.ingest.maintenance.Difference` named ``invariant: …``: the units
 (or works) checked, and how many break it (0: holds), with examples.
@@ -37,7 +38,8 @@ def check(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...]) -> list[Diffe
         per_work = f"SELECT wkey, sum(share) AS share_sum FROM {table} GROUP BY wkey"
         out.append(_check(con, f"invariant: sum of Share per work <= 1 ({level})", per_work,
                           f"SELECT * FROM ({per_work}) WHERE share_sum > 1 + {TOLERANCE}", {}))
-        c = Counting(level=level, source=table)
+        # the works the pair figures count: a work over the pair cap is in the totals only
+        c = Counting(level=level, source=f"(SELECT * FROM {table} WHERE k <= {counting.MAX_PAIR_UNITS})")
         totals, params = counting.totals_sql(c)
         pairs, pair_params = counting.pairs_sql(c)
         compared = f"""

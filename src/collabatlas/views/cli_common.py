@@ -227,6 +227,10 @@ def _write(df: pd.DataFrame, out: Path) -> None:
     try:
         if suffix == ".csv":
             out.write_text(table_csv(df, Output.raw_csv), encoding="utf-8")
+        elif suffix == ".xlsx":
+            from collabatlas.views.xlsx import write_xlsx
+
+            write_xlsx(_stable(df), out)
         elif suffix == ".json":
             out.write_text(_stable(df).to_json(orient="records", indent=1, double_precision=15))
         else:
@@ -343,6 +347,8 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     options = options or MetricOptions()
     level = args.get("level", "institution")
     check_range("--limit", limit, 1)  # before the work, not after it
+    if out is not None:
+        check_out(out)
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
         if "unit" in args and args.get("source", "works") == "works":  # the id, for the title
             args["unit"] = atlas.resolve_unit(level, args["unit"])
