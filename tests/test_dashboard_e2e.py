@@ -203,7 +203,8 @@ def test_source_switch_changes_the_partners_table_to_pair_counts(browser, hand_s
             table.query_selector("button[data-action=csv]").click()
         csv_rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
         assert {r["partner"]: int(float(r["joint_works"])) for r in csv_rows} == PAIR_TOTALS
-        assert {r["source"] for r in csv_rows} == {"country-pair aggregates (source pairs, loaded by ingest-pairs)"}
+        # the pair engine's own source label: the table and its provenance (none recorded for this test table)
+        assert {r["source"] for r in csv_rows} == {"country-pair table (ingest-pairs), retrieval date not recorded"}
         assert {r["filters"] for r in csv_rows} == {"all years (no filter)"} and all(r["counting"] for r in csv_rows)
         _change(page, "#controls [name=source]", "works")
         back = _panel(page, "Partners")
