@@ -59,7 +59,6 @@ from collabatlas.analyses.network_graph import (  # noqa: F401 - re-exported: on
 from collabatlas.counting.options import MetricOptions, accepts_options
 from collabatlas.counting.rules import CountingError
 
-
 # -- building -----------------------------------------------------------------------------------
 
 def unit_labels(level: str, nodes: pd.DataFrame) -> list[str]:
