@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from collabatlas.sources.export_readers import reader_for
 from collabatlas.sources.exports import ByteCounter
-from collabatlas.sources.formats import detect_format, reader_for
+from collabatlas.sources.formats import detect_format
 from collabatlas.sources.ingest_report import IngestReport
 
 WOS_TAGGED = """FN Clarivate Analytics Web of Science

@@ -96,3 +96,118 @@ def test_imports_run_one_way(path):
         if other in RANK and RANK[other] > RANK[stage]:
             upward.append(f"line {line}: {target} ({other} is after {stage})")
     assert not upward, f"{path.relative_to(SRC)} imports a later stage:\n" + "\n".join(upward)
+
+
+MODULES = {_module(p): p for p in FILES}
+
+
+def _known(name: str) -> str | None:
+    """The module ``name`` is or lies in (``collabatlas.x.y.Name`` → ``collabatlas.x.y``), if any."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """module → the collabatlas modules it imports anywhere in the file: at module level, inside
+    functions and under ``if TYPE_CHECKING:`` alike; ``from pkg import name`` where ``pkg.name`` is a
+    module imports that module."""
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        out: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    target = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                for alias in node.names:
+                    full = f"{target}.{alias.name}"
+                    out.add(_known(full) if full in MODULES else _known(target))
+            elif isinstance(node, ast.Import):
+                out |= {_known(a.name) for a in node.names if a.name.startswith("collabatlas")}
+        graph[module] = {m for m in out if m and m != module}
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def _cycle_in(component: list[str], graph: dict[str, set[str]]) -> list[str]:
+    """One closed path through the component's first module (for the message)."""
+    members = set(component)
+    start = component[0]
+    paths = {start: [start]}
+    todo = [start]
+    while todo:
+        node = todo.pop(0)
+        for child in sorted(graph[node] & members):
+            if child == start:
+                return paths[node] + [start]
+            if child not in paths:
+                paths[child] = paths[node] + [child]
+                todo.append(child)
+    return component
+
+
+def test_the_circle_finder_finds_circles():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
+    assert _circles(graph) == [["a", "b", "c"]]
+    assert _cycle_in(["a", "b", "c"], graph) == ["a", "b", "c", "a"]
+
+
+def test_the_graph_sees_every_kind_of_import():
+    graph = _import_graph()
+    # a module imported as a name of its package (`from collabatlas.affiliations import registry_openalex`)
+    assert "collabatlas.affiliations.registry_openalex" in graph["collabatlas.affiliations.ror"]
+    assert "collabatlas.affiliations.reattribute" in graph["collabatlas.affiliations.ror"]  # inside load_ror
+    assert "collabatlas.sources.exports" in graph["collabatlas.sources.record"]  # only under TYPE_CHECKING
+
+
+def test_no_import_circles():
+    graph = _import_graph()
+    circles = _circles(graph)
+    assert not circles, "import circles in src/ (module-level, function-level and TYPE_CHECKING imports):\n" + \
+        "\n".join(" -> ".join(_cycle_in(c, graph)) for c in circles)

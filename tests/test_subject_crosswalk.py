@@ -14,8 +14,8 @@ from collabatlas.counting.subjects import NI_SUBJECTS, ni_field_ids
 from collabatlas.sources import openalex_taxonomy as taxonomy
 from collabatlas.sources import subject_crosswalk as cw
 from collabatlas.sources import wos_categories as wos
+from collabatlas.sources.export_readers import reader_for
 from collabatlas.sources.exports import ByteCounter, detect_format
-from collabatlas.sources.formats import reader_for
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.store.schema import SCHEMA_VERSION, connect, ensure_schema, meta_get, meta_set
 from tests._export_fakes import FakeMatcher

@@ -48,7 +48,7 @@ from rapidfuzz import fuzz, process
 
 from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
 from collabatlas.affiliations.normalisation import EXPORT_MARKERS, LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
-from collabatlas.affiliations.ror import ancestors, primary_type, ror_loaded
+from collabatlas.affiliations.ror_lookup import ancestors, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 from collabatlas.refdata.countries import HISTORICAL_CODES

@@ -5,7 +5,7 @@ address-only pseudo-institution (id ``addr:`` + a hash of the address). The inge
 of each such institution in ``export_addresses`` (:func:`save_staged`). ``collabatlas ror load`` then
 matches those addresses again with the new registry (:func:`reattribute`, inside the load's transaction):
 every address that now names an organisation moves its affiliations to that organisation's institution
-(created from the registry when the store lacks it, as an ingest would: ``ror.institution_rows``), so
+(created from the registry when the store lacks it, as an ingest would: ``ror_lookup.institution_rows``), so
 institution and sector counts no longer stay empty for exports ingested before the registry. No ingest
 is needed again.
 
@@ -63,7 +63,7 @@ def reattribute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     affiliations of those that now match (see the module docstring). Returns addresses_moved,
     works_moved, institutions_added, addresses_unknown (address-only institutions without a stored address)."""
     from collabatlas.affiliations.matching import AffiliationMatcher
-    from collabatlas.affiliations.ror import institution_rows
+    from collabatlas.affiliations.ror_lookup import institution_rows
 
     con.execute(ADDRESS_TABLE_SQL)
     out = {"addresses_moved": 0, "works_moved": 0, "institutions_added": 0}

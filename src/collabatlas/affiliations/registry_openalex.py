@@ -13,7 +13,7 @@ ROR id. Types are OpenAlex's, which are ROR's vocabulary (education, healthcare,
 
 from __future__ import annotations
 
-from collabatlas.affiliations.ror import RorRecord, short_ror
+from collabatlas.affiliations.ror_record import RorRecord, coordinates, short_ror
 
 #: the header columns that mark an OpenAlex institutions CSV
 CSV_COLUMNS = ("openalex_id", "ror_id")
@@ -30,15 +30,13 @@ def is_openalex_json(obj: dict) -> bool:
 
 def _record(ror: str | None, name: str | None, country: str | None, type_: str | None, city: str | None,
             names: list[tuple[str, str, str | None]], lat=None, lon=None) -> RorRecord:
-    from collabatlas.affiliations.ror import _coordinates
-
     if not ror:
         raise ValueError("ror_id: missing (an OpenAlex institution without a ROR id)")
     return RorRecord(ror_id=short_ror(ror), name=name or None, status="active",
                      types=[type_.strip().lower()] if type_ and type_.strip() else [],
                      country_code=(country or "").strip().upper() or None, country_name=None, city=city or None,
                      established=None, last_modified=None, schema="openalex",
-                     names=[n for n in names if n[0]], relations=[], **_coordinates(lat, lon))
+                     names=[n for n in names if n[0]], relations=[], **coordinates(lat, lon))
 
 
 def from_csv_row(row: dict) -> RorRecord:

@@ -34,6 +34,14 @@ import duckdb
 import orjson
 import pandas as pd
 
+from collabatlas.affiliations import registry_openalex
+from collabatlas.affiliations.ror_lookup import (  # noqa: F401 - re-exported: the registry read back
+    ancestors,
+    institution_rows,
+    primary_type,
+    ror_loaded,
+)
+from collabatlas.affiliations.ror_record import RorRecord, coordinates, short_ror
 from collabatlas.errors import UserError
 from collabatlas.store import schema as store
 
@@ -84,32 +92,6 @@ _ROR_ID = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
 
 class RorError(UserError):
     """A ROR dump that cannot be read at all (the message names the file)."""
-
-
-def short_ror(value: str | None) -> str | None:
-    """``https://ror.org/03vek6s52`` / ``ror.org/03vek6s52`` / ``03vek6s52`` → ``03vek6s52``; None stays None."""
-    if not value:
-        return None
-    return value.strip().rstrip("/").rsplit("/", 1)[-1].lower()
-
-
-@dataclass
-class RorRecord:
-    ror_id: str
-    name: str
-    status: str | None
-    types: list[str]
-    country_code: str | None
-    country_name: str | None
-    city: str | None
-    established: int | None
-    last_modified: str | None
-    schema: str
-    names: list[tuple[str, str, str | None]]          # (name, kind, lang)
-    relations: list[tuple[str, str]]                  # (relation, target short id)
-    source: str = ""
-    lat: float | None = None                          # first location (NULL when absent or out of range)
-    lon: float | None = None
 
 
 @dataclass
@@ -202,17 +184,6 @@ def _int_or_none(value, what: str) -> int | None:
         raise ValueError(f"{what}: not a year: {value!r}") from None
 
 
-def _coordinates(lat, lon) -> dict[str, float | None]:
-    """``lat`` / ``lon`` as floats when both are numbers in range (|lat| ≤ 90, |lon| ≤ 180), else None."""
-    try:
-        lat, lon = float(lat), float(lon)
-    except (TypeError, ValueError):
-        return {"lat": None, "lon": None}
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also NaN
-        return {"lat": None, "lon": None}
-    return {"lat": lat, "lon": lon}
-
-
 def _from_v2(obj: dict) -> RorRecord:
     names = [(n["value"], kind, n.get("lang")) for n in obj.get("names") or [] for kind in n.get("types") or []
              if kind in NAME_KINDS]
@@ -225,7 +196,7 @@ def _from_v2(obj: dict) -> RorRecord:
         established=_int_or_none(obj.get("established"), "established"),
         last_modified=((obj.get("admin") or {}).get("last_modified") or {}).get("date"), schema="v2",
         names=names, relations=[(r["type"].lower(), short_ror(r.get("id"))) for r in obj.get("relationships") or []],
-        **_coordinates(geo.get("lat"), geo.get("lng")))
+        **coordinates(geo.get("lat"), geo.get("lng")))
 
 
 def _from_v1(obj: dict) -> RorRecord:
@@ -243,7 +214,7 @@ def _from_v1(obj: dict) -> RorRecord:
         established=_int_or_none(obj.get("established"), "established"), last_modified=None, schema="v1",
         names=[n for n in names if n[0]],
         relations=[(r["type"].lower(), short_ror(r.get("id"))) for r in obj.get("relationships") or []],
-        **_coordinates(address.get("lat"), address.get("lng")))
+        **coordinates(address.get("lat"), address.get("lng")))
 
 
 def _record_from_json(obj) -> RorRecord:
@@ -255,8 +226,6 @@ def _record_from_json(obj) -> RorRecord:
         return _from_v2(obj)
     if "name" in obj:
         return _from_v1(obj)
-    from collabatlas.affiliations import registry_openalex
-
     if registry_openalex.is_openalex_json(obj):
         return registry_openalex.from_json(obj)
     raise ValueError("names: neither a v2 'names' list nor a v1 'name' nor an OpenAlex institution")
@@ -300,7 +269,7 @@ def _from_official_csv(row: dict) -> RorRecord:
         established=_int_or_none(row.get("established"), "established"),
         last_modified=row.get("admin.last_modified.date") or None, schema="csv-v2",
         names=[n for n in names if n[0]], relations=relations,
-        **_coordinates((_split(row.get("locations.geonames_details.lat"), ";") or [None])[0],
+        **coordinates((_split(row.get("locations.geonames_details.lat"), ";") or [None])[0],
                        (_split(row.get("locations.geonames_details.lng"), ";") or [None])[0]))
 
 
@@ -354,8 +323,6 @@ def _api_page(text: str) -> list | None:
 
 
 def _csv_entries(name: str, text: str) -> Iterator[tuple[str, Callable[[], RorRecord]]]:
-    from collabatlas.affiliations import registry_openalex
-
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
@@ -429,13 +396,6 @@ def _format_label(info: dict) -> str:
     schemas = sorted(info["schemas"]) or ["(no valid record)"]
     layout = {"json-array": "array", "jsonl": "lines", "json-page": "page", "csv": "csv"}.get(info["format"], "")
     return " + ".join(_SCHEMA_LABELS.get(s, s) for s in schemas) + f" ({layout})"
-
-
-def ror_loaded(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the store holds a ROR registry (``collabatlas ror load``)."""
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ror_institutions'"
-                         ).fetchone()[0]
-    return bool(exists) and con.execute("SELECT count(*) FROM ror_institutions").fetchone()[0] > 0
 
 
 def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
@@ -553,60 +513,3 @@ def ror_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if not ror_loaded(con) or not exists:
         return pd.DataFrame(columns=columns)
     return con.execute(f"SELECT {', '.join(columns)} FROM ror_sources ORDER BY rowid").df()
-
-
-def primary_type(types: list[str] | None) -> str | None:
-    """The first ROR type that is not ``funder`` (``funder`` when it is the only one)."""
-    types = [t for t in (types or []) if t]
-    return next((t for t in types if t != "funder"), types[0] if types else None)
-
-
-def ancestors(parents: dict[str, Iterable[str]], rid: str) -> list[str]:
-    """Every ancestor of ``rid`` through ``parents`` (child → parent ids), nearest first; cycles are safe."""
-    seen: list[str] = []
-    todo = [rid]
-    while todo:
-        for parent in sorted(parents.get(todo.pop(0), ())):
-            if parent not in seen and parent != rid:
-                seen.append(parent)
-                todo.append(parent)
-    return seen
-
-
-def institution_rows(con: duckdb.DuckDBPyConnection, ror_ids: Iterable[str],
-                     include_ancestors: bool = False) -> list[dict]:
-    """Store ``institutions`` rows for ROR ids (short or URL), ready to insert.
-
-    Keys: ``institution_id`` (the OpenAlex id of the institution with that ROR when the store has one,
-    so WoS/Scopus and OpenAlex data unify; else ``R`` + short ROR id), ``ror`` (short id, as the store
-    keeps OpenAlex's ``ror``), ``name``, ``country_code``, ``type`` (:func:`primary_type`), ``lineage``
-    (institution ids of the organisation and of its ROR ancestors through ``parent`` links that are in
-    the registry — OpenAlex's convention: itself included). Ids not in the registry are left out.
-    With ``include_ancestors`` the rows of every lineage member are returned too.
-    """
-    wanted = sorted({s for s in (short_ror(r) for r in ror_ids) if s})
-    if not wanted or not ror_loaded(con):
-        return []
-    parents: dict[str, list[str]] = {}
-    for child, parent in con.execute("""
-            SELECT r.ror_id, r.target_id FROM ror_relations r JOIN ror_institutions p ON p.ror_id = r.target_id
-            WHERE r.relation = 'parent'""").fetchall():
-        parents.setdefault(child, []).append(parent)
-    openalex = dict(con.execute("""
-        SELECT lower(regexp_extract(ror, '([0-9a-z]{9})/?$', 1)) AS short, min(institution_id)
-        FROM institutions WHERE ror IS NOT NULL GROUP BY 1""").fetchall())
-
-    lineages = {rid: [rid, *ancestors(parents, rid)] for rid in wanted}
-    ids = sorted(set(wanted) | ({a for lin in lineages.values() for a in lin} if include_ancestors else set()))
-    rows = con.execute("""SELECT ror_id, name, country_code, types FROM ror_institutions
-                          WHERE ror_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY ror_id""", [ids]).fetchall()
-    def iid(rid: str) -> str:
-        return openalex.get(rid, f"R{rid}")
-
-    out = []
-    for rid, name, country, types in rows:
-        lineage = lineages.get(rid) or [rid, *ancestors(parents, rid)]
-        out.append({"institution_id": iid(rid), "ror": rid, "name": name,
-                    "country_code": country, "type": primary_type(types),
-                    "lineage": [iid(a) for a in lineage]})
-    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from collabatlas.analyses.network import FORMATS, VOS_MAX_CLUSTERS, Network, NetworkError, _choice
+from collabatlas.analyses.network_graph import FORMATS, VOS_MAX_CLUSTERS, Network, NetworkError, _choice
 from collabatlas.analyses.network_text import write_pajek, write_vosviewer_text
 from collabatlas.escaping import csv_frame, xml_text
 

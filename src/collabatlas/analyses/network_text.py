@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from collabatlas.analyses.network import VOS_MAX_CLUSTERS, Network, NetworkError
+from collabatlas.analyses.network_graph import VOS_MAX_CLUSTERS, Network, NetworkError
 from collabatlas.escaping import xml_text
 
 MAP_FILE, NETWORK_FILE = "map.txt", "network.txt"

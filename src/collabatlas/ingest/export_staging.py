@@ -14,15 +14,14 @@ import pyarrow as pa
 
 from collabatlas.affiliations import reattribute
 from collabatlas.counting.issn import INVALID_ISSN_WARNING, issn_values
+from collabatlas.sources.export_readers import reader_for
 from collabatlas.sources.exports import (
     ByteCounter,
     ExportRecord,
     Matcher,
-    normalise_doi,
 )
-from collabatlas.sources.formats import reader_for
 from collabatlas.sources.ingest_report import FileStat, IngestReport
-from collabatlas.sources.record import REASONS, check_export_record, country_code
+from collabatlas.sources.record import REASONS, check_export_record, country_code, normalise_doi
 from collabatlas.sources.subject_crosswalk import subject_for
 
 _ORG_WORDS = re.compile(

@@ -26,7 +26,7 @@ from collabatlas.affiliations.ror import apply_ror_types
 from collabatlas.counting.rules import MAX_PAIR_UNITS
 from collabatlas.ingest import maintenance
 from collabatlas.ingest.dedupe import cluster, count_records
-from collabatlas.ingest.sync import skip_merged_away
+from collabatlas.ingest.merged_ids import skip_merged_away
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.subject_crosswalk import fill_merged_subjects, keep_replaced_subjects, subject_origin_sql
 from collabatlas.store.schema import data_version, meta_set, transaction

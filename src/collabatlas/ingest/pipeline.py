@@ -28,9 +28,9 @@ from collabatlas.affiliations.geo import export_geo
 from collabatlas.escaping import sql_string
 from collabatlas.ingest.export_staging import ExportStager
 from collabatlas.ingest.merge import MergeHook, merge
+from collabatlas.ingest.merged_ids import drop_merged_ids, merged_ids_hook
 from collabatlas.ingest.scratch import clean_stale_tmpdirs, make_tmpdir
 from collabatlas.ingest.staging import STAGING_SQL, drop_staging
-from collabatlas.ingest.sync import drop_merged_ids, merged_ids_hook
 from collabatlas.sources.exports import EXPORT_ORIGINS, FORMATS, Matcher, detect_format
 from collabatlas.sources.ingest_report import FileStat, IngestReport
 from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover, in_merged_ids, merged_id_files

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from collabatlas.sources import record
 from collabatlas.sources.formats import detect_format  # noqa: F401 (re-exported)
 from collabatlas.sources.textread import read_csv_rows, text_lines  # noqa: F401 (re-exported)
 
@@ -83,9 +82,7 @@ def citation_count(raw: str | None) -> int | None:
     return int(m.group(1) or m.group(2)) if m else None
 
 
-def normalise_doi(doi: str | None) -> str | None:
-    """The DOI in its one stored form (the record contract: :func:`collabatlas.sources.record.normalise_doi`)."""
-    return record.normalise_doi(doi)
+# normalise_doi: the record contract, collabatlas.sources.record (which reads ExportRecord from here)
 
 
 _TYPE_MAP = {

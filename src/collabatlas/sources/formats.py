@@ -1,22 +1,16 @@
-"""Which format a file is, and which reader reads it: detection from the first bytes (decoded as
-:mod:`.textread` decodes: BOM, UTF-16, any line ends) and the dispatch over the WoS, Scopus and PubMed
-parsers. A file of no known format gets :func:`unrecognised`, a message that lists every accepted
-format and shows at most a short escaped preview of the file."""
+"""Which format a file is: detection from the first bytes (decoded as :mod:`.textread` decodes: BOM,
+UTF-16, any line ends); the reader of each format is chosen by :func:`.export_readers.reader_for`. A
+file of no known format gets :func:`unrecognised`, a message that lists every accepted format and shows
+at most a short escaped preview of the file."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from collabatlas.sources.textread import decoded_head, excel_separator, preview
-
-if TYPE_CHECKING:
-    from collabatlas.sources.exports import ByteCounter, ExportRecord
-    from collabatlas.sources.ingest_report import IngestReport
 
 #: every input ``collabatlas ingest`` reads (for messages)
 ACCEPTED_FORMATS = ("OpenAlex JSON or JSON Lines (snapshot files, API pages, entity JSON)",
@@ -99,21 +93,3 @@ def detect_format(path: Path) -> str:
     if "PMID-" in text[:2000]:
         return "pubmed"
     return "unknown"  # read as OpenAlex when named explicitly (its reader names every accepted format)
-
-
-def reader_for(fmt: str, path: Path) -> Callable[[Path, IngestReport, ByteCounter], Iterator[ExportRecord]]:
-    """The record reader of a format, chosen by the file's content within the format."""
-    from collabatlas.sources import pubmed, scopus, wos
-
-    head = decoded_head(path).lstrip("\ufeff \r\n\t")
-    if fmt == "wos":
-        if head.startswith("@"):
-            return wos.read_bibtex
-        if head.startswith("PT\t") or "\t" in head.split("\n", 1)[0]:
-            return wos.read_tab
-        return wos.read_tagged
-    if fmt == "scopus":
-        return scopus.read_bibtex if head.startswith("@") else scopus.read_csv
-    if fmt == "pubmed":
-        return pubmed.read_xml if head.startswith("<") else pubmed.read_medline
-    raise ValueError(f"{fmt}: not an export format")

@@ -15,6 +15,7 @@ from collabatlas.counting.subjects import NI_SUBJECTS
 from collabatlas.views import charts
 from collabatlas.views.charts import ChartContext
 from collabatlas.views.figures import Editorial, Figure, figure, unit_colours
+from collabatlas.views.report_pairs import PAIR_KINDS, pair_context, pair_country, refuse_pair_filters
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -101,6 +102,44 @@ def landscape_figure(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext,
 
 # -- the chart command ---------------------------------------------------------------------------
 
+def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[str] | None, level: str,
+                    years: str | None, subject, type, group: str, periods: list[str] | None,
+                    top: int, editorial: Editorial | None = None) -> Figure:
+    """The chart ``kind`` (one of :data:`PAIR_KINDS`) of ``unit`` from country-pair aggregates."""
+    if kind not in PAIR_KINDS:
+        raise CountingError(f"the {kind} chart needs work-level data (--source works); --source pairs draws "
+                            f"{', '.join(PAIR_KINDS)}")
+    refuse_pair_filters(subject, type)
+    unit = pair_country(atlas, unit, level)
+    first, last = atlas.pair_years()
+    ctx = pair_context(atlas, years=years or f"{first}-{last} (every year of the pair data)")
+    label = charts.country_name(unit)
+    if kind == "partners":
+        return partners_figure(atlas.partners(unit, top=top, years=years, source="pairs"), ctx, label, top,
+                               editorial=editorial)
+    if kind == "map":
+        return pair_map_figure(atlas, unit, label, years, ctx, editorial)
+    ranked = atlas.partners(unit, years=years, source="pairs")["partner"]
+    if kind == "trend":
+        chosen = partners or list(ranked.head(5))
+        trends = {p.strip().upper(): atlas.trend(unit, p, years=years, source="pairs") for p in chosen}
+        return trend_figure(trends, ctx, label, colours=unit_colours(ranked, list(trends)), editorial=editorial)
+    if not periods:
+        raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
+    check_same_length(periods)
+    report = atlas.group(unit, group, periods, top=top, source="pairs")
+    return group_figure(report, ctx.with_filters(years=None, periods=" vs ".join(periods), group=group), label, group,
+                        colours=unit_colours(ranked, report.partners["partner"]), editorial=editorial)
+
+
+def pair_map_figure(atlas: Atlas, unit: str, label: str, years, ctx: ChartContext,
+                    editorial: Editorial | None = None) -> Figure:
+    """The partner map of ``unit`` from country-pair aggregates."""
+    df = atlas.partners(unit, years=years, source="pairs")
+    return map_figure(df, ctx, f"{label}'s partner countries", editorial, value="joint_works",
+                      definition=charts.PAIRS_DEFINITION, value_title="Joint works", focus=unit)
+
+
 @accepts_options
 def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[str] | None = None,
                level: str = "country", years: str | None = None, subject: str | None = None,
@@ -123,8 +162,6 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
     if window_end_month is not None and (kind != "trend" or source != "works"):
         raise CountingError("--window-end-month: applies to the trend chart from works (--source works)")
     if check_source(source) == "pairs":
-        from collabatlas.views.report_pairs import make_pair_chart
-
         if journals or rollup:
             raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
         return make_pair_chart(atlas, kind, unit, partners, level, years, subject, type, group, periods, top,

@@ -41,6 +41,7 @@ from collabatlas.views.chart_figures import (  # noqa: F401 - KINDS, make_chart 
     make_chart,
     map_figure,
     options_given,
+    pair_map_figure,
     partners_figure,
     subjects_figure,
     trend_figure,
@@ -49,6 +50,13 @@ from collabatlas.views.charts import ChartContext
 from collabatlas.views.figures import Editorial, Figure, chart_of, figure, unit_colours
 from collabatlas.views.numbers import cell as number_cell
 from collabatlas.views.report_folder import report_folder
+from collabatlas.views.report_pairs import (
+    FULL_COUNT_LABEL,
+    NOT_FROM_PAIRS,
+    pair_context,
+    pair_country,
+    refuse_pair_filters,
+)
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -102,7 +110,7 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
     ``editorial``: the report's own title, subtitle and note, and units highlighted in every figure.
     ``journals`` restricts every section to a journal list (sections that cannot apply it say so);
     ``rollup`` counts institutions as the top of their lineage (institution reports).
-    ``source="pairs"``: a country report from country-pair aggregates (:mod:`.report_pairs`).
+    ``source="pairs"``: a country report from country-pair aggregates (:func:`build_pair_report`).
     ``periods``: the two periods (of the same length) of a country report's group comparison."""
     say = progress or (lambda _: None)
     if periods is not None:
@@ -110,8 +118,6 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
             raise CountingError(f"--periods {','.join(periods)}: expected two periods, e.g. 2015-2017,2019-2021")
         check_same_length(periods)
     if check_source(source) == "pairs":
-        from collabatlas.views.report_pairs import build_pair_report
-
         if journals or rollup:
             raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
         return styled(build_pair_report(atlas, focus, years, subject, type, group, top, command, say, periods),
@@ -561,3 +567,52 @@ def write_report(report: Report, out_dir: str | Path, formats: Iterable[str] = (
 
 #: the folder of a report holding each figure's table (``data/<figure-id>.csv``)
 DATA_DIR = "data"
+
+
+def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type, group: str, top: int,
+                      command: str, say, periods: list[str] | None = None) -> Report:
+    """The country report of ``focus`` from country-pair aggregates (module docstring)."""
+    refuse_pair_filters(subject, type)
+    unit = pair_country(atlas, focus, "country")
+    if years:
+        from collabatlas.counting.filters import parse_years
+
+        first, last = parse_years(years)
+    else:
+        first, last = atlas.pair_years()
+        first = max(first, last - MAX_TREND_YEARS + 1)
+    span = f"{first}-{last}" if last > first else str(first)
+    ctx = pair_context(atlas, years=span)
+    label = charts.country_name(unit)
+    say("partners")
+    totals = atlas.totals(source="pairs", years=span, unit=unit)
+    if totals.empty:
+        raise CountingError(f"country {unit}: not in the country-pair data of this store for {span}")
+    t = totals.iloc[0]
+    # the diagonal counts internationally co-authored works only: never presented as total output
+    headline = [("internationally co-authored works", _fmt(int(t["intl_works"]), 0)),
+                ("joint-work links with other countries", _fmt(int(t["partner_links"]), 0)),
+                ("partner countries", _fmt(int(t["partner_countries"]), 0))]
+    partners = atlas.partners(unit, years=span, source="pairs")
+    sections = [Section("partners", "Top partners",
+                        f"{label}'s partner countries ranked by works co-authored with them ({FULL_COUNT_LABEL}).",
+                        charts=[("partners", partners_figure(partners.head(top), ctx, label, top))],
+                        tables=[(f"Top {top} partners of {label}, joint works", partners.head(top))])]
+    say("trend")
+    trends = {p: atlas.trend(unit, p, years=span, source="pairs") for p in partners["partner"].head(TREND_PARTNERS)}
+    wide = charts.trend_frame(trends).pivot_table(index="label", columns="period", values="joint_works", sort=False)
+    sections.append(Section("trend", f"Trend {span}", f"Joint works per year of {label} with its top "
+                            f"{len(trends)} partners ({FULL_COUNT_LABEL}).",
+                            charts=[("trend", trend_figure(trends, ctx, label))],
+                            tables=[(f"Joint works per year, {span}",
+                                     wide.reset_index().rename(columns={"label": "partner"}))]))
+    say("map")
+    sections.append(Section("map", "Partners on the map", f"Joint works of {label} with every partner country.",
+                            charts=[("map", pair_map_figure(atlas, unit, label, span, ctx))]))
+    sections.append(_group_section(atlas, unit, label, {"source": "pairs"}, ctx, first, last, group, top, say,
+                                   periods))
+    sections.append(Section("absent", "Not in this report", "What country-pair aggregates cannot give.",
+                            notes=[NOT_FROM_PAIRS + "."]))
+    return Report(focus=unit, kind="country", title=f"{label} ({unit}): research collaboration, world scale",
+                  headline=headline, sections=sections, ctx=ctx, command=command, store=str(atlas.path),
+                  generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))

@@ -1,0 +1,173 @@
+"""OpenAlex merged ids in the store: works and institutions OpenAlex merged into others.
+
+A snapshot's ``merged_ids/works/*.csv.gz`` and ``merged_ids/institutions/*.csv.gz`` (columns
+``merge_date,id,merge_into_id``) are staged in temporary tables (:func:`stage_merged_ids`); every ingest
+drops staged OpenAlex records whose id was merged away (:func:`skip_merged_away`), and inside the merge
+transaction the staged ids are applied (:func:`apply_merged_ids`: stored works removed, their source
+records kept in ``merged_work_sources``; an institution's affiliations moved). Used by ``collabatlas
+sync`` (:mod:`collabatlas.ingest.sync`) and by ``collabatlas ingest`` of a snapshot folder holding
+``merged_ids/`` (:func:`merged_ids_hook`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from collabatlas.escaping import sql_string
+from collabatlas.ingest import institution_merges, maintenance, merge_graph
+from collabatlas.sources.ingest_report import IngestReport
+from collabatlas.sources.openalex import InputError
+from collabatlas.sources.paths import duckdb_literal
+from collabatlas.store.schema import data_version
+
+MERGED_IDS_SQL = """
+CREATE TABLE IF NOT EXISTS merged_ids (      -- OpenAlex merged_ids: record_id no longer exists
+    record_id VARCHAR NOT NULL,              -- W… (short id)
+    merge_into_id VARCHAR,                   -- the work it was merged into
+    merge_date DATE,
+    entity VARCHAR NOT NULL                  -- works | institutions
+);
+CREATE TABLE IF NOT EXISTS merged_work_sources (  -- provenance of works removed by a merge
+    wkey BIGINT NOT NULL, origin VARCHAR NOT NULL, record_id VARCHAR NOT NULL, doi VARCHAR,
+    title_key VARCHAR, updated_date TIMESTAMP,
+    merged_record_id VARCHAR NOT NULL,       -- the OpenAlex id listed in merged_ids
+    merge_into_id VARCHAR, merge_date DATE, data_version BIGINT
+);
+"""
+#: staged merged ids of the running sync (temporary; see :func:`skip_merged_away`)
+NEW_MERGED = "sync_new_merged_ids"
+SKIP_REASON = "merged into another work (OpenAlex merged_ids)"
+_OPENALEX_URL = "https://openalex.org/"
+
+
+
+class SyncError(InputError):
+    """A snapshot folder that cannot be synced (not a snapshot, missing partition files)."""
+
+
+# -- skipping merged-away records (every ingest) --------------------------------------------------------------------
+def table_exists(con: duckdb.DuckDBPyConnection, name: str, temporary: bool = False) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary = ?",
+                            [name, temporary]).fetchone()[0])
+
+
+def skip_merged_away(con: duckdb.DuckDBPyConnection, report: IngestReport) -> int:
+    """Drop staged OpenAlex records whose id OpenAlex merged into another work (the store's
+    ``merged_ids``, and the ids of a running sync): counted as skipped, never stored again."""
+    institution_merges.remap_staged(con, report)  # affiliations naming a merged-away institution
+    sources = [sql for table, temp, sql in (
+        ("merged_ids", False, "SELECT record_id FROM merged_ids WHERE entity = 'works'"),
+        (NEW_MERGED, True, f"SELECT record_id FROM {NEW_MERGED}")) if table_exists(con, table, temp)]
+    if not sources:
+        return 0
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE stage_merged_away AS SELECT rid FROM stage_works
+                    WHERE origin = 'openalex' AND work_id IN ({' UNION ALL '.join(sources)})""")
+    n = con.execute("SELECT count(*) FROM stage_merged_away").fetchone()[0]
+    if n:
+        for table in ("stage_works", "stage_authorships", "stage_affiliations", "stage_author_countries"):
+            con.execute(f"DELETE FROM {table} WHERE rid IN (SELECT rid FROM stage_merged_away)")
+        report.skip(SKIP_REASON, "input", n)
+    con.execute("DROP TABLE stage_merged_away")
+    return n
+
+
+def _short(column: str) -> str:
+    return f"nullif(trim(replace({column}, '{_OPENALEX_URL}', '')), '')"
+
+
+def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path], table: str = NEW_MERGED) -> int:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (record_id VARCHAR, merge_into_id VARCHAR, merge_date DATE)")
+    if not files:
+        return 0
+    names = "[" + ", ".join(sql_string(duckdb_literal(f)) for f in files) + "]"  # literal names (no globs)
+    try:
+        con.execute(f"""
+            INSERT INTO {table}
+            SELECT {_short('id')}, {_short('merge_into_id')}, TRY_CAST(merge_date AS DATE)
+            FROM read_csv({names}, header = true, all_varchar = true, hive_partitioning = false,
+                          union_by_name = true)
+            WHERE {_short('id')} IS NOT NULL
+        """)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise SyncError(f"merged ids ({files[0].parent}): cannot read as CSV with columns merge_date,id,"
+                        f"merge_into_id ({first})") from exc
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def stage_merged_ids(con: duckdb.DuckDBPyConnection, works: list[Path], institutions: list[Path],
+                     notes: list[str]) -> tuple[int, int, dict[str, int]]:
+    """Stage the merged-id files of a sync (or of an ingest of a snapshot folder): (work ids read,
+    institution ids read, {reason: work ids refused}); self-merges and cycles are refused
+    (:mod:`collabatlas.ingest.merge_graph`), their ids added to ``notes``."""
+    n_works = _stage_merged_ids(con, works)
+    refused = merge_graph.refuse_bad_merges(con, NEW_MERGED)
+    notes.extend(merge_graph.describe(refused))
+    n_institutions = _stage_merged_ids(con, institutions, institution_merges.NEW_MERGED)
+    return n_works, n_institutions, {reason: len(ids) for reason, ids in refused.items()}
+
+
+def drop_merged_ids(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {NEW_MERGED}")
+    con.execute(f"DROP TABLE IF EXISTS {institution_merges.NEW_MERGED}")
+
+
+def apply_merged_ids(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> tuple[int, int]:
+    """Inside the merge transaction: apply the staged merged ids (stored works removed, institutions'
+    affiliations moved); (works removed, institutions merged away)."""
+    gone = _apply_merged(con, data_version(con) + 1)
+    ingest_report.works_merged_away = gone
+    ingest_report.records_merged_away = ingest_report.skipped.get(SKIP_REASON, 0)
+    return gone, institution_merges.apply(con)
+
+
+def merged_ids_hook(con: duckdb.DuckDBPyConnection, works: list[Path], institutions: list[Path],
+                    report: IngestReport):
+    """``collabatlas ingest`` of a snapshot folder holding ``merged_ids/``: stage its merged ids (so the
+    input's merged-away records are skipped, counted once) and return the merge hook that applies them
+    as a sync does (no watermark). The caller drops the staged ids afterwards (:func:`drop_merged_ids`)."""
+    notes: list[str] = []
+    n_works, n_institutions, refused = stage_merged_ids(con, works, institutions, notes)
+    for message in notes:
+        report.note(message)
+    report.merged_ids_refused.update(refused)
+    report.note(f"merged ids: {n_works:,} work ids and {n_institutions:,} institution ids read from "
+                f"{len(works) + len(institutions)} files of merged_ids/")
+    before = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0] if table_exists(con, "merged_ids") else 0
+
+    def within(con: duckdb.DuckDBPyConnection, ingest_report: IngestReport) -> bool:
+        gone, institutions_gone = apply_merged_ids(con, ingest_report)
+        after = con.execute("SELECT count(*) FROM merged_ids").fetchone()[0]
+        return bool(gone or institutions_gone or after != before)
+    return within
+
+
+# -- applying them ---------------------------------------------------------------------------
+def _apply_merged(con: duckdb.DuckDBPyConnection, version: int) -> int:
+    """Inside the transaction: list the new merged ids, remove the stored works they name (their
+    source records go to ``merged_work_sources``); returns the works removed."""
+    con.execute(MERGED_IDS_SQL)
+    con.execute(f"""INSERT INTO merged_ids
+                    SELECT DISTINCT n.record_id, n.merge_into_id, n.merge_date, 'works' FROM {NEW_MERGED} n
+                    WHERE n.record_id NOT IN (SELECT record_id FROM merged_ids WHERE entity = 'works')""")
+    # only this sync's merged ids: the earlier ones were applied by earlier syncs, and no ingest stores
+    # a record they name again (skip_merged_away); joining them all would cost the whole list every time
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE sync_gone AS
+        SELECT ws.wkey, any_value(m.record_id) AS merged_record_id, any_value(m.merge_into_id) AS merge_into_id,
+               any_value(m.merge_date) AS merge_date
+        FROM work_sources ws JOIN {NEW_MERGED} m ON m.record_id = ws.record_id
+        WHERE ws.origin = 'openalex' GROUP BY ws.wkey
+    """)
+    gone = con.execute("SELECT count(*) FROM sync_gone").fetchone()[0]
+    if gone:
+        con.execute(f"""INSERT INTO merged_work_sources
+                        SELECT ws.*, g.merged_record_id, g.merge_into_id, g.merge_date, {int(version)}
+                        FROM work_sources ws JOIN sync_gone g USING (wkey)""")
+        maintenance.add_changed(con, "SELECT wkey FROM sync_gone")
+        for table in ("work_sources", "works", "authorships", "affiliations", "author_countries"):
+            con.execute(f"DELETE FROM {table} WHERE wkey IN (SELECT wkey FROM sync_gone)")
+    con.execute("DROP TABLE sync_gone")
+    return gone
