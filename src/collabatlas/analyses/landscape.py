@@ -289,10 +289,9 @@ def bands(table: pd.DataFrame, fit_result: pd.DataFrame, grid: Iterable[float] |
     regressor is held at). The groups are refitted from ``table``; a ``ValueError`` is raised when
     that does not reproduce ``fit_result``.
     """
-    if fit_result.attrs.get("fit") in ("quadratic", "loess"):  # curves without a band
-        from collabatlas.analyses.landscape_pool import curves
-
-        return curves(table, fit_result, grid)
+    if fit_result.attrs.get("fit") in ("quadratic", "loess"):  # curves have no band: landscape_pool.fitted_lines
+        raise ValueError("a quadratic or loess fit has no confidence band: draw it with "
+                         "collabatlas.analyses.landscape_pool.fitted_lines")
     fitted = fit_result[fit_result["term"].notna()]
     xs = list(fit_result.attrs.get("x") or [t for t in dict.fromkeys(fitted["term"]) if t != "intercept"])
     by = by if by is not None else fit_result.attrs.get("by", "income_group")

@@ -281,3 +281,12 @@ class LandscapeResult:
         return {"years": list(self.years), "per": self.per, "fit_kind": self.fit_kind, "caption": self.caption,
                 "countries": self.countries.to_dict(orient="records"), "points": self.table.to_dict(orient="records"),
                 "fit": self.fit.to_dict(orient="records"), "notes": list(self.notes)}
+
+
+def fitted_lines(table: pd.DataFrame, fit_result: pd.DataFrame, grid=None) -> pd.DataFrame:
+    """What a landscape chart draws for ``fit_result``: the straight lines with their 95 % bands
+    (:func:`collabatlas.analyses.landscape.bands`) for a linear fit, the curves (:func:`curves`, no band)
+    for a ``quadratic`` or ``loess`` fit."""
+    if fit_result.attrs.get("fit") in ("quadratic", "loess"):
+        return curves(table, fit_result, grid)
+    return ls.bands(table, fit_result, grid)

@@ -33,9 +33,9 @@ NETWORK_LABELS = 25
 def landscape_bands(table: pd.DataFrame, fit: pd.DataFrame) -> pd.DataFrame:
     """Regression lines with 95 % bands for :func:`landscape_scatter` (:func:`collabatlas.analyses.landscape.bands`),
     with ``x_value`` on the chart's axis scale (GERD % of GDP when the fit is on log GERD)."""
-    from collabatlas.analyses.landscape import bands
+    from collabatlas.analyses.landscape_pool import fitted_lines
 
-    out = bands(table, fit)
+    out = fitted_lines(table, fit)
     if out.empty:
         return out.assign(x_value=pd.Series(dtype=float))
     raw = LOG_AXES.get(out["term"].iloc[0], (None,))[0] if out["term"].nunique() == 1 else None
