@@ -255,12 +255,12 @@ def open_engine(parquet: str | os.PathLike | None, store: str | os.PathLike | No
     a temporary directory removed when the engine is closed (local masters only: executors on
     other machines cannot read it)."""
     settings = SparkSettings.from_env(master)
+    if parquet is None and not settings.master.startswith("local"):  # the user's to fix, before any probe
+        raise SparkUsageError(f"--spark-master {settings.master}: a cluster reads Parquet from shared storage; "
+                               f"export the store there (`collabatlas export DIR`) and pass --parquet DIR")
     check_reachable(settings.master)  # a master that is not there: one line in seconds, not a minute of retries
     if parquet is not None:
         return SparkEngine(parquet, settings)
-    if not settings.master.startswith("local"):
-        raise SparkUsageError(f"--spark-master {settings.master}: a cluster reads Parquet from shared storage; "
-                               f"export the store there (`collabatlas export DIR`) and pass --parquet DIR")
     if store is None or (store != ":memory:" and not Path(store).exists()):
         raise SparkUsageError(f"store {store} does not exist; pass --parquet DIR or ingest into the store first")
     folder = tempfile.mkdtemp(prefix="collabatlas-spark-")

@@ -464,8 +464,8 @@ CREATE OR REPLACE TEMP MACRO ca_oa_id(x) AS CASE
 CREATE OR REPLACE TEMP MACRO ca_work_id(x) AS CASE WHEN regexp_full_match(ca_oa_id(x), 'W[0-9]+') THEN ca_oa_id(x) END;
 CREATE OR REPLACE TEMP MACRO ca_ror(x) AS
     lower(nullif(regexp_extract(x, {_sql_literal(_anchored(ROR_ID_PATTERN))}, 1), ''));
-CREATE OR REPLACE TEMP MACRO ca_country(x) AS CASE  -- 2 bytes: 2 ASCII characters (or one that is no code)
-    WHEN strlen(trim(x, ' ')) = 2 AND regexp_full_match(upper(trim(x, ' ')), '(?:{codes})')
+CREATE OR REPLACE TEMP MACRO ca_country(x) AS CASE  -- two ASCII letters first: upper('ıt') is IT
+    WHEN regexp_full_match(trim(x, ' '), '[A-Za-z]{{2}}') AND regexp_full_match(upper(trim(x, ' ')), '(?:{codes})')
     THEN upper(trim(x, ' ')) END;
 CREATE OR REPLACE TEMP MACRO ca_year_ok(y) AS CASE WHEN y BETWEEN {MIN_YEAR} AND {max_year()} THEN y END;
 """

@@ -164,7 +164,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
     on = on or EngineChoice()
-    if on.engine is Engine.spark:  # an absent master: one line in seconds, before loading anything heavy
+    # an absent master: one line in seconds, before loading anything heavy (a cluster without --parquet is
+    # refused first, by the engine: that is the user's to fix whether or not the master is there)
+    if on.engine is Engine.spark and (on.parquet is not None or on.spark_master.startswith("local")):
         from collabatlas.engines.spark_master import check_reachable
 
         check_reachable(on.spark_master)
