@@ -219,3 +219,18 @@ def test_real_v1_and_v2_heads(con, shared_data, tmp_path):
     assert (report.loaded, report.skipped) == (2000, [])
     assert report.names > 2000 * 2 and report.relations > 0
     assert con.execute("SELECT count(DISTINCT schema) FROM ror_institutions").fetchone()[0] == 2
+
+
+def test_a_ror_csv_cell_over_the_csv_module_default_loads(con, tmp_path):
+    """A names/aliases cell longer than the csv module's default limit (131,072 characters) must not abort
+    `ror load` (issue 25: the same rule as the export readers)."""
+    import csv
+
+    csv.field_size_limit(131_072)  # the default, whatever an earlier test in this process set
+    long_aliases = "|".join(f"Alias {i}" for i in range(25_000))  # ~240,000 characters
+    assert len(long_aliases) > 131_072
+    flat = tmp_path / "long.csv"
+    flat.write_text(FLAT.replace(",1877,Todai,", f",1877,{long_aliases},"), encoding="utf-8")
+    report = load_ror(con, [flat])
+    assert report.loaded == 2
+    assert con.execute("SELECT count(*) FROM ror_names WHERE kind = 'alias'").fetchone()[0] >= 25_000

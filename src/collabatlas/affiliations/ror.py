@@ -43,6 +43,7 @@ from collabatlas.affiliations.ror_lookup import (  # noqa: F401 - re-exported: t
 )
 from collabatlas.affiliations.ror_record import RorRecord, coordinates, short_ror
 from collabatlas.errors import UserError
+from collabatlas.sources.textread import allow_large_csv_fields
 from collabatlas.store import schema as store
 
 ROR_SCHEMA_SQL = """
@@ -323,6 +324,7 @@ def _api_page(text: str) -> list | None:
 
 
 def _csv_entries(name: str, text: str) -> Iterator[tuple[str, Callable[[], RorRecord]]]:
+    allow_large_csv_fields()  # a long names/aliases cell must not abort the load (the readers' limit)
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
