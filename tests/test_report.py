@@ -41,7 +41,7 @@ def test_country_report_is_self_contained_and_complete(store, tmp_path):
     assert not SCRIPT_SRC.search(html)  # no script is loaded from anywhere, let alone a CDN
     assert "window.vegaEmbed" in html  # the bundle is inline
     specs = chart_specs(html)
-    assert set(specs) == {"partners", "trend", "map", "subjects", "group", "landscape"}
+    assert set(specs) == {"partners", "trend", "map", "subjects", "group", "landscape", "impact"}
     assert "shares of so few works are unreliable" in html  # the small sample: every country, said so
     assert "Collaboration distance" in html and "two geocoded institutions" in html  # no ROR: a note, no chart
     for stem, spec in specs.items():
@@ -127,3 +127,19 @@ def test_pair_sheet_html_links_its_pdf_and_has_margins(store):
     assert "@media print { .pdf-link { display: none; } }" in linked
     assert re.search(r"@media screen \{ body \{[^}]*margin: 12mm auto", linked)
     assert "pdf-link" not in factsheet.render_html(sheet).split("<body>")[1]  # no PDF, no link
+
+
+def test_country_report_has_the_impact_section_of_the_impact_command(store):
+    """Issue 30: the report's impact section is the `impact` rows (OpenAlex normalisation, full counting)
+    under the report's filters, and its chart."""
+    with collabatlas.open(store, read_only=True) as atlas:
+        built = report_lib.build_report(atlas, "US", years="2000-2023")
+        expected = atlas.impact("US", years="2000-2023")
+    section = next(s for s in built.sections if s.key == "impact")
+    (caption, table), = section.tables
+    assert list(table["collab_type"]) == list(expected["collab_type"]) == [
+        "single", "national", "international", "industry", "all"]
+    for col in ("p", "p_impact", "mcs", "mncs", "pp_top10"):
+        assert table[col].tolist() == pytest.approx(expected[col].tolist(), nan_ok=True), col
+    assert [stem for stem, _ in section.charts] == ["impact"] and "openalex" in " ".join(section.notes).lower()
+

@@ -50,6 +50,7 @@ from collabatlas.views.charts import ChartContext
 from collabatlas.views.figures import Editorial, Figure, chart_of, figure, unit_colours
 from collabatlas.views.numbers import cell as number_cell
 from collabatlas.views.report_folder import report_folder
+from collabatlas.views.report_impact import impact_parts
 from collabatlas.views.report_pairs import (
     FULL_COUNT_LABEL,
     NOT_FROM_PAIRS,
@@ -279,6 +280,10 @@ def _country_sections(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext,
     sections.append(_group_section(atlas, unit, label, filters, ctx, first, last, group, top, say, periods))
     sections.append(_landscape_section(atlas, unit, filters, ctx, first, last, landscape_year, say))
     sections.append(_distance_section(atlas, unit, label, filters, ctx, say))
+    say("impact")
+    intro, drawn, tables, notes = impact_parts(atlas, unit, "country", filters, ctx, label)
+    sections.append(Section("impact", "Citation impact by collaboration type", intro, charts=drawn, tables=tables,
+                            notes=notes))
     return sections
 
 
