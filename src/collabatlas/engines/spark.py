@@ -105,9 +105,33 @@ def spark_session(settings: SparkSettings):
                .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
                # size(NULL) is NULL, as DuckDB's array_length (not -1)
                .config("spark.sql.legacy.sizeOfNull", "false"))
+    _gateway_without_python_in_the_child()
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("FATAL")  # failures reach Python as exceptions, logged once
     return session
+
+
+def _gateway_without_python_in_the_child() -> None:
+    """Start the JVM gateway without running Python between fork and exec.
+
+    pyspark launches the JVM with a ``preexec_fn`` (to keep Ctrl-C away from it). Python code in a
+    forked child is unsafe when the parent has other threads (the ``subprocess`` documentation says
+    so), and in a process that has run a DuckDB query or a browser the child was seen to crash, so
+    Spark never started. A new session keeps the terminal's Ctrl-C away from the JVM just the same,
+    and needs no Python in the child."""
+    from pyspark import java_gateway
+
+    if getattr(java_gateway.Popen, "without_preexec", False):
+        return
+    popen = java_gateway.Popen
+
+    def launch(*args, **kwargs):
+        if kwargs.pop("preexec_fn", None) is not None:
+            kwargs["start_new_session"] = True
+        return popen(*args, **kwargs)
+
+    launch.without_preexec = True
+    java_gateway.Popen = launch
 
 
 def _year(column: str) -> str:
