@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
 import zlib
 from collections import deque
@@ -384,6 +385,7 @@ def write_jsonl_gz(path_or_dir: str | os.PathLike, n: int, seed: int, parts: int
     if workers == 1:
         sizes = [_write_jsonl_part(*job) for job in jobs]
     else:
-        with ProcessPoolExecutor(workers) as pool:
+        # forkserver: a forked copy of a process with other threads (DuckDB, a browser driver) can crash
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
             sizes = list(pool.map(_write_jsonl_part, *zip(*jobs, strict=False)))
     return files, sum(sizes)
