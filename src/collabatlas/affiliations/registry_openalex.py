@@ -2,7 +2,8 @@
 
 A user who has OpenAlex institutions — a snapshot's ``institutions/`` entities, API pages, single entity
 files or a flat CSV (``openalex_id, display_name, country_code, type, …, ror_id``, as
-the OpenAlex top-10k institutions export ``openalex_institutions_top10k_2025-01.csv.gz``) — can load them beside ROR dumps. The
+the OpenAlex top-10k export ``openalex_institutions_top10k_2025-01.csv.gz``) — can load them beside ROR
+dumps. The
 registry is the union of the files, merged by ROR id (:func:`collabatlas.affiliations.ror.load_ror`): a
 ROR record wins over an OpenAlex one for the same id (it carries aliases, acronyms and relations); an
 OpenAlex record adds the organisations the ROR files lack. Each record keeps the files it was found in.
