@@ -96,3 +96,28 @@ def test_groups_shows_every_group_with_its_whole_name():
     for name in names:
         assert name in table.stdout, name
     assert "of" not in table.stdout.splitlines()[-1] or "rows" not in table.stdout.splitlines()[-1]
+
+
+def test_a_table_wider_than_the_terminal_comes_in_column_blocks_led_by_its_ids():
+    from collabatlas.views.terminal_table import blocks
+
+    columns = [("unit", False, 10), ("count", True, 3), ("share", True, 7), ("cs_total", True, 7),
+               ("cs_domestic", True, 7), ("cs_international", True, 7), ("cs_unknown_country", True, 7)]
+    shown, _ = plan(columns, 40)
+    parts = blocks(shown, 40)
+    assert len(parts) > 1
+    assert all(part[0].name == "unit" for part in parts)  # every block is read beside its unit
+    assert [p.name for part in parts for p in part[1:]] == [c[0] for c in columns[1:]]  # each value once, in order
+    assert all(total_width(part) <= 40 for part in parts)
+    longest_word = {p.name: max(len(w) for w in p.name.replace("_", "_ ").split()) for part in parts for p in part}
+    assert all(p.width >= max(p.value_width, longest_word[p.name]) for part in parts for p in part)  # no header cut
+    assert blocks(shown, 400) == [shown]
+
+
+def test_a_narrow_terminal_never_cuts_a_header_inside_a_word(store):
+    result = runner.invoke(app, ["collaboration", "--level", "institution", "--store", str(store)],
+                           env={"COLUMNS": "50"})
+    assert result.exit_code == 0, result.output
+    assert "international" in result.stdout and "domestic" in result.stdout and "count" in result.stdout
+    assert "part 1 of" in result.stdout.replace("\n", " ")
+    assert max(len(line) for line in result.stdout.splitlines()) <= 50

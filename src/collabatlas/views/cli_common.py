@@ -279,7 +279,7 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None, ids: tup
     :mod:`collabatlas.views.terminal_table`); ``ids``: more columns to keep whole (a group's name)."""
     import pandas as pd
 
-    from collabatlas.views.terminal_table import plan, total_width, wrap_header
+    from collabatlas.views.terminal_table import blocks, plan, total_width, wrap_header
 
     cells = {col: [_cell(v, str(col)) for v in df[col]] for col in df.columns}
     numeric = {col: pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
@@ -292,22 +292,28 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None, ids: tup
         notes.append(f"{len(df)} of {total:,} rows (--format csv or --out FILE for all)")
     if dropped:
         notes.append(f"not shown at this width: {', '.join(dropped)} (wider terminal, --format csv or --out FILE)")
-    table = Table(title=markup(title), caption=markup("; ".join(notes)) if notes else None, show_lines=False,
-                  header_style="bold")
-    shown = [p.name for p in plans]
+    parts = blocks(plans, width)
     by_name = {str(col): col for col in df.columns}
-    for p in plans:
-        if p.kind == "name":
-            table.add_column(markup(p.name), width=p.width, overflow="ellipsis", no_wrap=True)
-        elif p.kind == "text":
-            table.add_column(markup(p.name), width=p.width, overflow="fold")
-        else:  # ids and values: whole, on one line; a longer header folds
-            header = markup(wrap_header(p.name, p.width))
-            table.add_column(header, justify="right" if numeric[by_name[p.name]] else "left",
-                             min_width=p.width, max_width=p.width, overflow="fold")
-    for i in range(len(df)):
-        table.add_row(*(cells[by_name[name]][i] for name in shown))
-    console.print(table, width=max(width, total_width(plans)))
+    for number, part in enumerate(parts, 1):
+        caption = list(notes) if number == len(parts) else []
+        if len(parts) > 1:
+            caption.insert(0, f"columns part {number} of {len(parts)}: wider than the terminal, the leading id "
+                              "column repeats (--format csv: one table)")
+        table = Table(title=markup(title) if number == 1 else None,
+                      caption=markup("; ".join(caption)) if caption else None, show_lines=False,
+                      header_style="bold")
+        for p in part:
+            if p.kind == "name":
+                table.add_column(markup(p.name), width=p.width, overflow="ellipsis", no_wrap=True)
+            elif p.kind == "text":
+                table.add_column(markup(p.name), width=p.width, overflow="fold")
+            else:  # ids and values: whole, on one line; a longer header wraps after its underscores
+                header = markup(wrap_header(p.name, p.width))
+                table.add_column(header, justify="right" if numeric[by_name[p.name]] else "left",
+                                 min_width=p.width, max_width=p.width, overflow="fold")
+        for i in range(len(df)):
+            table.add_row(*(cells[by_name[p.name]][i] for p in part))
+        console.print(table, width=max(width, total_width(part)))
 
 
 def _cell(value, column: str = "") -> str:

@@ -10,9 +10,10 @@ Each column is one of three kinds:
 - **text** (other long text, such as a description): wrapped over several lines, down to
   :data:`TEXT_MIN` characters wide.
 
-When even the kept columns are wider than the terminal, the table is drawn wider than the terminal
-(the terminal wraps the lines) rather than clipping a value. Headers of kept columns wrap when the
-values are narrower than the header.
+Headers of kept columns wrap after ``_`` (never inside a word) when the values are narrower than the
+header. When even the kept columns are wider than the terminal, the table is printed in column blocks
+(:func:`blocks`, as pandas and R print wide frames): each block repeats the leading id columns, so
+every value is read beside its unit and no header is cut into syllables.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class ColumnPlan:
     value_width: int  # the longest value
     header_width: int
     width: int = 0
+    numeric: bool = False
 
 
 def kind_of(column: str, numeric: bool, value_width: int) -> str:
@@ -62,7 +64,7 @@ def plan(columns: list[tuple[str, bool, int]], width: int,
     plans = []
     for column, numeric, value_width in columns:
         kind = "kept" if column in keep else kind_of(column, numeric, value_width)
-        p = ColumnPlan(column, kind, max(value_width, 1), len(column))
+        p = ColumnPlan(column, kind, max(value_width, 1), len(column), numeric=numeric)
         natural = max(p.value_width, p.header_width)
         p.width = min(natural, NAME_MAX) if kind == "name" else natural
         plans.append(p)
@@ -84,8 +86,29 @@ def plan(columns: list[tuple[str, bool, int]], width: int,
             break
         plans.remove(p)
         dropped.append(p.name)
-    shrink("kept", lambda p: p.value_width)
     return plans, list(reversed(dropped))
+
+
+def blocks(plans: list[ColumnPlan], width: int) -> list[list[ColumnPlan]]:
+    """``plans`` in consecutive column blocks that each fit ``width``, each led by the table's leading
+    id columns (the kept text columns before the first number: ``unit``, ``partner`` …). One block when
+    the table fits, or when a block could hold no more than its lead."""
+    if total_width(plans) <= width:
+        return [plans]
+    lead: list[ColumnPlan] = []
+    for p in plans:
+        if p.kind != "kept" or p.numeric:
+            break
+        lead.append(p)
+    out: list[list[ColumnPlan]] = []
+    current = list(lead)
+    for p in plans[len(lead):]:
+        if len(current) > len(lead) and total_width([*current, p]) > width:
+            out.append(current)
+            current = list(lead)
+        current.append(p)
+    out.append(current)
+    return out
 
 
 def _longest_word(header: str) -> int:
