@@ -80,3 +80,39 @@ def test_an_ascii_terminal_gets_replacement_characters_not_a_crash(tmp_path):
         result = subprocess.run([*cli, *args, "--store", str(store)], capture_output=True, env=env)
         assert result.returncode == 0, result.stderr.decode("ascii", "replace")
         assert shows in result.stdout
+
+
+def test_settings_are_read_only_through_the_settings_table():
+    """No module but settings.py names a setting's environment variable or reads os.environ for one:
+    the table documents every value collabatlas reads, and a renamed variable changes in one place."""
+    import re
+    from pathlib import Path
+
+    from collabatlas import settings
+
+    src = Path(settings.__file__).parent
+    named = re.compile(r"""["'](?:COLLABATLAS_[A-Z_]+|OPENALEX_API_KEY)["']""")
+    offenders = []
+    for path in src.rglob("*.py"):
+        if path.name == "settings.py" and path.parent == src:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), 1):
+            if named.search(line) or ("os.environ.get(" in line or "getenv(" in line) and "COLUMNS" not in line:
+                offenders.append(f"{path.relative_to(src)}:{number}: {line.strip()}")
+    assert not offenders, "read through settings.raw(name) instead:\n" + "\n".join(offenders)
+    assert settings.raw("small_n") is None or settings.raw("small_n") == os.environ.get("COLLABATLAS_SMALL_N")
+
+
+def test_raw_reads_a_setting_by_its_row(monkeypatch):
+    monkeypatch.setenv("COLLABATLAS_SPARK_SHUFFLE_PARTITIONS", "7")
+    from collabatlas.engines.spark import SparkSettings
+
+    assert SparkSettings.from_env().shuffle_partitions == 7
+    monkeypatch.setenv("COLLABATLAS_SPARK_SHUFFLE_PARTITIONS", "-1")
+    with pytest.raises(Exception, match="COLLABATLAS_SPARK_SHUFFLE_PARTITIONS"):
+        SparkSettings.from_env()
+    with pytest.raises(KeyError):
+        from collabatlas import settings
+
+        settings.raw("no_such_setting")

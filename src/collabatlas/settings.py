@@ -52,6 +52,18 @@ SETTINGS: tuple[Setting, ...] = (
             "(`report --pdf`, the dashboard button)."),
 )
 ENV_VARS = tuple(s.env for s in SETTINGS)
+SETTING = {s.name: s for s in SETTINGS}
+
+
+def env_var(name: str) -> str:
+    """The environment variable of setting ``name`` (a row of :data:`SETTINGS`; KeyError otherwise)."""
+    return SETTING[name].env
+
+
+def raw(name: str) -> str | None:
+    """The value of setting ``name`` as the environment gives it (None when unset): the one place
+    collabatlas reads its environment variables."""
+    return os.environ.get(SETTING[name].env)
 
 
 def settings_markdown() -> str:
@@ -63,7 +75,7 @@ def settings_markdown() -> str:
 def small_n() -> int:
     """The fewest works at either end of a growth or change that is not flagged as small
     (``$COLLABATLAS_SMALL_N``, default 10)."""
-    value = os.environ.get("COLLABATLAS_SMALL_N", "10").strip()
+    value = (raw("small_n") or "10").strip()
     if not value.isdigit():
         from collabatlas.errors import UserError
 
@@ -76,7 +88,7 @@ def data_dir(override: str | os.PathLike | None = None) -> Path | None:
     The library never defaults to a folder: without one it uses the packaged reference data."""
     if override:
         return Path(override)
-    env = os.environ.get("COLLABATLAS_DATA")
+    env = raw("data")
     return Path(env) if env else None
 
 
@@ -84,7 +96,7 @@ def store_path(override: str | os.PathLike | None = None) -> Path:
     """The store file: explicit value, else ``$COLLABATLAS_STORE``, else ``collabatlas.duckdb``."""
     if override:
         return Path(override)
-    env = os.environ.get("COLLABATLAS_STORE")
+    env = raw("store")
     return Path(env) if env else DEFAULT_STORE
 
 
@@ -131,7 +143,7 @@ def check_environment() -> None:
     """Read every numeric setting of the environment once, so a bad value fails before any work
     (:class:`SettingError` names the variable and what it expects)."""
     EngineSettings()
-    positive_int("COLLABATLAS_SPARK_SHUFFLE_PARTITIONS", os.environ.get("COLLABATLAS_SPARK_SHUFFLE_PARTITIONS"))
+    positive_int(env_var("spark_shuffle_partitions"), raw("spark_shuffle_partitions"))
 
 
 @dataclass(frozen=True)
@@ -139,9 +151,9 @@ class EngineSettings:
     """Resource limits handed to DuckDB when a store is opened (checked: :class:`SettingError`)."""
 
     memory_limit: str | None = field(
-        default_factory=lambda: memory_size("COLLABATLAS_MEMORY_LIMIT", os.environ.get("COLLABATLAS_MEMORY_LIMIT")))
+        default_factory=lambda: memory_size(env_var("memory_limit"), raw("memory_limit")))
     threads: int | None = field(
-        default_factory=lambda: positive_int("COLLABATLAS_THREADS", os.environ.get("COLLABATLAS_THREADS")))
-    temp_directory: str | None = field(default_factory=lambda: os.environ.get("COLLABATLAS_TEMP_DIR") or None)
+        default_factory=lambda: positive_int(env_var("threads"), raw("threads")))
+    temp_directory: str | None = field(default_factory=lambda: raw("temp_directory") or None)
     ingest_memory_limit: str = field(default_factory=lambda: memory_size(
-        "COLLABATLAS_INGEST_MEMORY_LIMIT", os.environ.get("COLLABATLAS_INGEST_MEMORY_LIMIT")) or "2GB")
+        env_var("ingest_memory_limit"), raw("ingest_memory_limit")) or "2GB")

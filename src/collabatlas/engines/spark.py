@@ -72,12 +72,15 @@ class SparkSettings:
         """Defaults, overridden by ``COLLABATLAS_SPARK_DRIVER_MEMORY`` (e.g. ``8g``),
         ``COLLABATLAS_SPARK_MAX_RESULT_SIZE`` (e.g. ``2g``; ``0`` = no cap),
         ``COLLABATLAS_SPARK_SHUFFLE_PARTITIONS`` and ``COLLABATLAS_SPARK_ADAPTIVE`` (``0`` / ``1``)."""
-        env = os.environ.get
+        from collabatlas import settings
+
         return cls(master=master or "local[*]",
-                   driver_memory=env("COLLABATLAS_SPARK_DRIVER_MEMORY", cls.driver_memory),
-                   max_result_size=env("COLLABATLAS_SPARK_MAX_RESULT_SIZE", cls.max_result_size),
-                   shuffle_partitions=int(env("COLLABATLAS_SPARK_SHUFFLE_PARTITIONS", cls.shuffle_partitions)),
-                   adaptive=env("COLLABATLAS_SPARK_ADAPTIVE", "1").strip().lower() not in ("0", "false", "no"))
+                   driver_memory=settings.raw("spark_driver_memory") or cls.driver_memory,
+                   max_result_size=settings.raw("spark_max_result_size") or cls.max_result_size,
+                   shuffle_partitions=settings.positive_int(settings.env_var("spark_shuffle_partitions"),
+                                                            settings.raw("spark_shuffle_partitions"))
+                   or cls.shuffle_partitions,
+                   adaptive=(settings.raw("spark_adaptive") or "1").strip().lower() not in ("0", "false", "no"))
 
 
 def spark_session(settings: SparkSettings):

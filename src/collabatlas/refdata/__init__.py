@@ -28,9 +28,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from collabatlas import settings
 from collabatlas.errors import UserError
 
-ENV_VAR = "COLLABATLAS_DATA"
+ENV_VAR = settings.env_var("data")
 
 
 class RefDataError(UserError):
@@ -99,7 +100,7 @@ def dataset(name: str) -> Dataset:
 
 def cache_dir() -> Path:
     """The user cache for updated copies (``$COLLABATLAS_CACHE`` or the platform's user cache dir)."""
-    env = os.environ.get("COLLABATLAS_CACHE")
+    env = settings.raw("cache")
     if env:
         return Path(env)
     import platformdirs
@@ -141,7 +142,7 @@ def _checked(path: Path, size: int, sha256: str, mtime_ns: int, fix: str) -> str
 def locate(name: str, data_dir: str | os.PathLike | None = None) -> Located:
     """Where dataset ``name`` is read from (see the module docstring for the order), verified."""
     entry = dataset(name)
-    for origin, root in (("directory", data_dir), ("env", os.environ.get(ENV_VAR))):
+    for origin, root in (("directory", data_dir), ("env", settings.raw("data"))):
         if root and not Path(root).is_dir():
             named = "data_dir / --data" if origin == "directory" else f"${ENV_VAR}"
             raise RefDataError(f"reference data directory {root} (from {named}) not found; give an existing "

@@ -56,7 +56,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from collabatlas import refdata
+from collabatlas import refdata, settings
 from collabatlas.errors import UserError
 from collabatlas.refdata import countries
 
@@ -116,7 +116,7 @@ _FORMER_STATES = re.compile(
     re.IGNORECASE,
 )
 
-ENV_VAR = "COLLABATLAS_DATA"
+ENV_VAR = settings.env_var("data")
 
 
 class IndicatorError(UserError):

@@ -78,7 +78,7 @@ def _version(value: bool) -> None:
 def _global_options(
     ctx: typer.Context,
     raw_csv: Annotated[bool, typer.Option(
-        "--raw-csv", envvar="COLLABATLAS_RAW_CSV",
+        "--raw-csv", envvar=config.env_var("raw_csv"),
         help="Write CSV cells (--format csv, --out FILE.csv, network csv) as they are. By default a text cell "
              "starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a formula "
              "(numbers such as -5 are left alone), and control characters are removed.")] = False,

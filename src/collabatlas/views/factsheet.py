@@ -12,7 +12,6 @@ is an optional extra (``pip install 'collabatlas[pdf]'``); the browser is Debian
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from collabatlas import __version__
+from collabatlas import __version__, settings
 from collabatlas.counting.rules import CountingError
 from collabatlas.counting.subjects import NI_SUBJECTS
 from collabatlas.errors import DataError
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ENV = "COLLABATLAS_CHROMIUM"
+CHROMIUM_ENV = settings.env_var("chromium")
 TOP = 8
 
 #: the methodology in one line (the full rules: docs/methodology.md and the HTML report)
@@ -195,7 +194,7 @@ def _strip_xml_header(svg: str) -> str:
 def chromium_path() -> Path:
     """The Chromium that prints the PDF: ``$COLLABATLAS_CHROMIUM``, else ``/usr/bin/chromium``, else
     ``chromium`` on the PATH."""
-    given = os.environ.get(CHROMIUM_ENV)
+    given = settings.raw("chromium")
     if given:
         return Path(given)
     if CHROMIUM.exists():

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from collabatlas import settings
 from collabatlas.escaping import markup
 from collabatlas.sources.openalex_api import (
     DEFAULT_BASE_URL,
@@ -34,7 +35,7 @@ def openalex(
         "--since", help="Only works changed on or after DATE (YYYY-MM-DD; the API's from_updated_date filter, "
                         "which OpenAlex may reserve to API keys): an update for a store built earlier.")] = None,
     api_key: Annotated[str | None, typer.Option(
-        "--api-key", envvar="OPENALEX_API_KEY", show_envvar=True,
+        "--api-key", envvar=settings.env_var("openalex_api_key"), show_envvar=True,
         help="OpenAlex API key (sent as api_key; never printed).")] = None,
     email: Annotated[str | None, typer.Option(
         "--email", envvar="OPENALEX_EMAIL", show_envvar=True,
