@@ -25,7 +25,7 @@ from collabatlas.counting.filters import Filters, check_range
 from collabatlas.counting.options import MetricOptions, takes_options
 from collabatlas.counting.rules import Counting
 from collabatlas.engines import ENGINES
-from collabatlas.engines.pairs import PairsDuckDB
+from collabatlas.engines.pairs import PAIRS_DUCKDB, PairsDuckDB
 from collabatlas.engines.protocol import Capabilities, CapabilityError, Engine
 from collabatlas.engines.works_duckdb import WorksDuckDB
 from collabatlas.refdata.country_names import country_code
@@ -90,8 +90,14 @@ class Atlas(StoreWrites, Analyses):
         """The engine answering ``source`` (``works`` or ``pairs``); refused by the works engine's
         declaration when it has no such source (the Spark engine reads no country-pair table)."""
         check_source(source)
-        if source == self.works_engine.capabilities.source:
-            return self.works_engine
+        engines = {PAIRS_DUCKDB.source: self._pair_engine, self.works_engine.capabilities.source: self._works}
+        return engines[source]()
+
+    def _works(self) -> Engine:
+        return self.works_engine
+
+    def _pair_engine(self) -> Engine:
+        """The country-pair table of the DuckDB store (refused by a works engine without a store)."""
         if not self.has_store:
             self.works_engine.capabilities.require("country-pair table")
         return PairsDuckDB(self.con)

@@ -1,20 +1,25 @@
-"""The metric options: one parameter object for every figure, and one description of them.
+"""The metric options: one parameter object for every figure, and one table describing them.
 
 Every metric of the library — Count, Share, CS, total CS and its splits, partners, trends, groups,
 profiles, networks, the works behind a figure — takes the same options: which works (years, a
 12-month window, subjects, work types, a journal list) and how each work is attributed
 (renormalised, rolled up, dual affiliations left out). Each row of :data:`OPTIONS` is one of them:
 its name (the keyword of every library call and the API's query parameter), its command-line flag,
-what it does, and whether it selects works or attributes them.
+the parser that reads a value (as typed, ``"2015-2021"``, ``"article,review"``, or as a Python value,
+``(2015, 2021)``, ``["article", "review"]``), how it enters the counting statement (SQL), what it
+does, and which engines apply it (the engines' declarations take their options from that column).
 
-:class:`MetricOptions` holds the values. The library accepts it as ``options=`` on every metric
-(:func:`accepts_options`); the CLI builds one per command from its flags, the API one per request
-from its query parameters, the network code passes its own on. :func:`describe` is the one text of
-filters and options that table titles, chart captions, API metadata and network files print.
+:class:`MetricOptions` holds the values. A library metric is declared with :func:`takes_options`
+(the options it applies) and receives ONE :class:`MetricOptions`; callers give ``options=`` and/or
+the options as keywords, and an option the metric does not apply is refused. The CLI builds one per
+command from its flags, the API one per request from its query parameters, the network code passes
+its own on. :func:`describe` is the one text of filters and options that table titles, chart
+captions, API metadata and network files print.
 
     opts = MetricOptions(years="2015-2021", subject="ni:chemistry", renormalize=True)
     atlas.partners("JP", options=opts); atlas.totals(options=opts); describe(opts.given())
     # 'years 2015-2021, subject ni:chemistry, renormalized'
+    atlas.scores(years=[2015, 2021], type=["article", "review"])  # keywords: the same object
 """
 
 from __future__ import annotations
@@ -213,7 +218,8 @@ def option_names(fn: Callable) -> tuple[str, ...]:
 
 
 def accepts_options(fn: Callable) -> Callable:
-    """Let ``fn`` (a metric taking some option keywords) also take ``options=MetricOptions(...)``.
+    """Let ``fn`` (a view function taking some option keywords) also take ``options=MetricOptions(...)``
+    (library metrics use :func:`takes_options`: one object, no option keywords in their signature).
 
     The given options become keywords; one ``fn`` does not take is refused (never ignored), and so is
     an option given both ways with two values."""
