@@ -159,6 +159,8 @@ def test_python_values_and_typed_strings_give_the_same_figures(store):
         typed = atlas.group("US", "g", "2019,2020-2021", members=frozenset({"JP", "GB"}))
         pd.testing.assert_frame_equal(listed.periods, typed.periods)
         assert listed.periods["period"].tolist() == ["2019", "2020-2021"]
+        by_name = atlas.group("US", "g", "2019,2020-2021", members="JP, GB")
+        pd.testing.assert_frame_equal(by_name.periods, typed.periods)
         # the figures under a list of types are those of the works of those types (hand-counted: W1, W3 reviews)
         assert atlas.scores(type=["review"]).set_index("unit")["count"].to_dict() == {"US": 2, "JP": 1, "GB": 1}
 

@@ -36,14 +36,15 @@ class Analyses:
         return institution_profile(self, institution, options, top=top)
 
     @takes_options("subject", "type", "journals", "renormalize", "exclude_dual_affiliations")
-    def group(self, country: str, group: str, periods: str | list[str], members: frozenset[str] | None = None,
+    def group(self, country: str, group: str, periods: str | list[str], members: str | frozenset[str] | None = None,
               top: int = 10, *, source: str = "works", ci: int = 0, report_dual: bool = False,
               options: MetricOptions):
         """A country's collaboration with a country group over periods; see :mod:`collabatlas.analyses.group`.
 
         ``group`` names a group of :mod:`collabatlas.refdata.groups` (``bri``, ``income:high``, ``eu``, ...);
-        ``members`` gives the countries directly instead. ``source="pairs"`` answers from country-pair
-        aggregates: the same :class:`GroupReport` of full counts of joint works (``report.counting``).
+        ``members`` gives the countries directly instead (a set, a list or ``"JP,KR"``). ``source="pairs"``
+        answers from country-pair aggregates: the same :class:`GroupReport` of full counts of joint works
+        (``report.counting``).
         ``periods``: a list, or the periods comma-separated as on the command line (``"2013-2015,2016-2018"``)."""
         from collabatlas.refdata.groups import GroupError
 
@@ -60,6 +61,8 @@ class Analyses:
             from collabatlas.refdata.groups import group_members
 
             members = group_members(group)
+        elif isinstance(members, str):  # as typed: "JP,KR"
+            members = as_list(members)
         engine = self.engine_for(source)
         engine.capabilities.require("group", options=options, ci=ci, report_dual=report_dual,
                                     window=",".join(str(p) for p in periods if ".." in str(p)))
@@ -246,6 +249,8 @@ class Analyses:
 
         check_range("min_works", min_works, 1, allow_none=False)
         years, subject, type = options.years, options.subject, options.type
+        if isinstance(x, str) and "," in x:  # several regressors as typed: "log_gerd,trust_pct"
+            x = list(as_list(x))
         if (year is None) == (years is None):
             raise counting.CountingError("landscape: give a study year or a range of years (--year 2018 or "
                                          "--years 2014-2018), one of the two")
