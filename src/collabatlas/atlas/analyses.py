@@ -248,7 +248,7 @@ class Analyses:
         from collabatlas.refdata import indicators
 
         check_range("min_works", min_works, 1, allow_none=False)
-        years, subject, type = options.years, options.subject, options.type
+        years = options.years
         if isinstance(x, str) and "," in x:  # several regressors as typed: "log_gerd,trust_pct"
             x = list(as_list(x))
         if (year is None) == (years is None):
@@ -264,7 +264,8 @@ class Analyses:
                                          "--years with a range (e.g. 2014-2018)")
         self.capabilities(source).require("landscape", options=options)
         span_text = str(first) if first == last else f"{first}-{last}"
-        collab = self.collaboration_by_year(level="country", years=span_text, subject=subject, type=type)
+        over_span = dataclasses.replace(options, years=span_text)  # the study year(s), the same filters
+        collab = self.collaboration_by_year(level="country", options=over_span)
         context = {"nearest": nearest, "income": indicators.income_groups(data_dir),
                    "income_history": indicators.historical_income(data_dir)}
         table = landscape_pool.country_years(collab, range(first, last + 1), indicators.load_indicators(data_dir),
@@ -284,7 +285,7 @@ class Analyses:
                      f"(--min-works): {', '.join(dropped[:20])}{' …' if len(dropped) > 20 else ''}"]
         wanted = [x] if isinstance(x, str) else list(x)
         if impact or any(str(v).startswith("mncs_") for v in wanted):  # the impact axis
-            table = self._with_impact(table, span_text, subject, type)
+            table = self._with_impact(table, over_span)
         table.attrs["x_notes"] = x_notes
         countries = landscape_pool.country_means(table) if first != last else table
         drawn = countries if per == "country-mean" else table
@@ -299,12 +300,13 @@ class Analyses:
             drawn.attrs["years"] = span_text
         return result
 
-    def _with_impact(self, table: pd.DataFrame, years: str, subject, type) -> pd.DataFrame:
-        """``table`` with each country's MNCS of its international and national works over ``years``
-        (:meth:`impact`, OpenAlex normalisation, full counting); empty where a row has no eligible work."""
+    def _with_impact(self, table: pd.DataFrame, options: MetricOptions) -> pd.DataFrame:
+        """``table`` with each country's MNCS of its international and national works under ``options``
+        (the study years; :meth:`impact`, OpenAlex normalisation, full counting); empty where a row has no
+        eligible work."""
         values = {}
         for country in sorted(set(table["country"])):
-            rows = self.impact(country, level="country", years=years, subject=subject, type=type)
+            rows = self.impact(country, level="country", options=options)
             values[country] = rows.set_index("collab_type")["mncs"]
         table = table.copy()
         for kind in ("international", "national"):
