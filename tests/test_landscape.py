@@ -522,6 +522,9 @@ def test_atlas_landscape_log_gerd_ppp_matches_an_independent_ols(atlas_of, monke
     got = both[both.group == "all"].set_index("term")["coef"]
     assert list(got.index) == ["intercept", "log_gerd_ppp", "trust_pct"]
     assert got.to_numpy() == pytest.approx(coefs, abs=1e-9)
+    # the regressors as typed on the command line: the same fit
+    _, typed = atlas.landscape(2019, x="log_gerd_ppp,trust_pct", min_n=3, min_works=1)
+    pd.testing.assert_frame_equal(typed, both)
     # bands on log_gerd_ppp give GERD in PPP $ back
     band = ls.bands(table, fit, grid=[5.0])
     assert band.loc[band.group == "all", "gerd_ppp_musd"].iloc[0] == pytest.approx(1e5)

@@ -10,6 +10,7 @@ import pandas as pd
 from collabatlas.analyses import uncertainty
 from collabatlas.analyses.tables import with_part_pct
 from collabatlas.counting import collab_indicators as ci_sql
+from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import CountingError
 
 FOLD_NOTE = {False: "Hong Kong and Macao apart from China", True: "Hong Kong and Macao counted as China"}
@@ -68,17 +69,15 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
 
 
-def indicators(atlas, level: str = "country", years=None, window=None, subject=None, type=None,
-               renormalize: bool = False, rollup: bool = False, exclude_dual_affiliations: bool = False,
-               counting: str = "full", ci: int = 0, fold_hk_mo: bool = False) -> pd.DataFrame:
+def indicators(atlas, level: str = "country", options: MetricOptions | None = None, counting: str = "full",
+               ci: int = 0, fold_hk_mo: bool = False) -> pd.DataFrame:
     """The collaboration indicators of every unit (columns :data:`collab_indicators.COLUMNS`, ``name``
     after ``unit`` for institutions, ``<col>_lo`` / ``<col>_hi`` after each P and PP column with ``ci``),
     by P. ``attrs``: counting, fold_hk_mo, coverage (institutions without coordinates, collaborative
     works without a measured distance) and a caption stating them."""
     ci_sql._check(counting)
     ci = uncertainty.check_replicates(ci)
-    c = atlas.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                           rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
+    c = atlas.counting_for(level, options)
     df = atlas.query(*ci_sql.indicators_sql(c, counting, fold_hk_mo))
     if counting == "full":
         for col in ("p", *(f"p_{name}" for name in ci_sql.INDICATORS), "p_dist_known"):
@@ -119,10 +118,8 @@ def focus_unit(atlas, level: str, unit: str, fold_hk_mo: bool) -> str:
     return "CN" if fold_hk_mo and level == "country" and unit in ("HK", "MO") else unit
 
 
-def distance(atlas, unit: str, level: str = "country", years=None, window_end_month: int | None = None,
-             subject=None, type=None, renormalize: bool = False, rollup: bool = False,
-             exclude_dual_affiliations: bool = False, fold_hk_mo: bool = False,
-             partners: bool = False) -> pd.DataFrame:
+def distance(atlas, unit: str, level: str = "country", options: MetricOptions | None = None,
+             window_end_month: int | None = None, fold_hk_mo: bool = False, partners: bool = False) -> pd.DataFrame:
     """The geography of ``unit``'s international collaboration per period (publication year, or the
     12-month window ending with ``window_end_month``): columns :data:`DISTANCE_COLUMNS` — its
     international works, those with a measured distance, their count and % per distance band, their
@@ -134,8 +131,7 @@ def distance(atlas, unit: str, level: str = "country", years=None, window_end_mo
     if level not in ("country", "institution"):
         raise CountingError("distance is computed at country or institution level")
     focus = focus_unit(atlas, level, unit, fold_hk_mo)
-    c = atlas.counting_for(level, years=years, subject=subject, type=type, renormalize=renormalize, rollup=rollup,
-                           exclude_dual_affiliations=exclude_dual_affiliations)
+    c = atlas.counting_for(level, options)
     coverage = _coverage(atlas, c, fold_hk_mo)
     attrs = dict(unit=focus, fold_hk_mo=fold_hk_mo, coverage=coverage,
                  caption=f"{FOLD_NOTE[fold_hk_mo]}; {coverage.get('institutions_without_coordinates', 0):,} of "

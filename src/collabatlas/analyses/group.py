@@ -10,6 +10,7 @@ in the group with their CS in every period and its growth. All figures come from
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,6 +19,7 @@ from collabatlas.analyses import tables, uncertainty
 from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import parse_window, parse_years
+from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import FRACTIONAL_LABEL, CountingError
 from collabatlas.engines.protocol import WorksCounter
 
@@ -99,15 +101,16 @@ def period_label(years: tuple[int, int]) -> str:
 
 
 def group_collaboration(atlas: WorksCounter, country: str, group: str, members: frozenset[str], periods: list[str],
-                        top: int = 10, subject=None, type=None, ci: int = 0, journals: str | None = None,
-                        renormalize: bool = False, exclude_dual_affiliations: bool = False,
+                        options: MetricOptions | None = None, top: int = 10, ci: int = 0,
                         report_dual: bool = False) -> GroupReport:
-    """The report for ``country`` and the countries ``members`` (named ``group``) over ``periods``.
+    """The report for ``country`` and the countries ``members`` (named ``group``) over ``periods``, under
+    the metric ``options`` (no years or window: the periods select the works).
 
     ``report_dual`` adds, per period, the group's and all international CS without authors affiliated
     in several countries and the part those authors bring (``group_dual_cs``, ``intl_dual_cs``).
     ``ci`` > 0 adds 95 % bootstrap intervals (that many replicates) to the growth of group works,
     international works, group CS and international CS."""
+    options = options if options is not None else MetricOptions()
     if len(periods) < 1:
         raise CountingError("give at least one period, e.g. --periods 2013-2015,2016-2018")
     country = atlas.resolve_unit("country", country)
@@ -123,15 +126,13 @@ def group_collaboration(atlas: WorksCounter, country: str, group: str, members: 
         else:
             years, window = parse_years(raw), None
             label = period_label(years)
-        c = atlas.counting_for("country", years=years, window=window, subject=subject, type=type,
-                               renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations,
-                               journals=journals)
+        c = atlas.counting_for("country", dataclasses.replace(options, years=years, window=window))
         if window is not None and not notes and atlas.capabilities().supports("undated_note"):
             note = atlas.undated_note(c.filters)  # what a date window leaves out, as `scores --window` says
             if note:
                 notes.append(note)
         row = atlas.query(*derived.group_period_sql(c, country, list(members)))  # the shares are SQL
-        if report_dual and not exclude_dual_affiliations:  # the part of authors with several countries
+        if report_dual and not options.exclude_dual_affiliations:  # the part of authors with several countries
             split = atlas.query(*derived.group_dual_sql(c, atlas.without_dual(c), country, list(members)))
             row = pd.concat([row, split], axis=1)
         rows.append({"period": label, **{k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items()}})

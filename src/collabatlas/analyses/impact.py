@@ -13,6 +13,7 @@ import pandas as pd
 from collabatlas.analyses import uncertainty
 from collabatlas.counting import impact as impact_sql
 from collabatlas.counting import pair_indices
+from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import CountingError
 
 #: the per-work sums behind a row of the impact table (the bootstrap re-weights them)
@@ -117,23 +118,21 @@ def impacts_table(atlas, normalisation: str) -> str:
     return name
 
 
-def impact(atlas, unit: str, level: str = "country", counting: str = "full", normalisation: str = "openalex",
-           ci: int = 0, **options) -> pd.DataFrame:
+def impact(atlas, unit: str, level: str = "country", options: MetricOptions | None = None, counting: str = "full",
+           normalisation: str = "openalex", ci: int = 0) -> pd.DataFrame:
     """The impact table of ``unit`` (see :func:`collabatlas.counting.impact.impact_sql`): columns
     ``unit[, name], collab_type, p, p_frac, p_impact, mcs, mncs, pp_top10`` (``_lo`` / ``_hi`` after each
     with ``ci``), ``normalisation, counting``; one row per :data:`~collabatlas.counting.impact.ROWS`.
     ``attrs``: normalisation, counting, coverage, caption (and notes)."""
     impact_sql.check(counting, normalisation)
     ci = uncertainty.check_replicates(ci)
-    if atlas.spark is not None:
-        from collabatlas.engines import EngineError
-
-        raise EngineError("impact is computed on the DuckDB store (not on Spark)")
-    if options.get("rollup") or options.get("exclude_dual_affiliations"):
+    options = options if options is not None else MetricOptions()
+    atlas.capabilities().require("impact", level=level)  # the works engine declares whether it computes impact
+    if options.rollup or options.exclude_dual_affiliations:
         raise CountingError("impact: --rollup and --exclude-dual-affiliations do not apply (the collaboration "
                             "type is a property of the work)")
     focus = atlas.resolve_unit(level, unit)
-    c = atlas.counting_for(level, **options)
+    c = atlas.counting_for(level, options)
     countries = atlas.unit_shares_table(atlas.counting_for("country"))
     impacts = impacts_table(atlas, normalisation)
     df = atlas._df(impact_sql.impact_sql(c, focus, counting, normalisation, countries, impacts))

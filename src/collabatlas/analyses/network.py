@@ -56,7 +56,7 @@ from collabatlas.analyses.network_graph import (  # noqa: F401 - re-exported: on
     normalize,
     vos_layout,
 )
-from collabatlas.counting.options import MetricOptions, accepts_options
+from collabatlas.counting.options import MetricOptions, takes_options
 from collabatlas.counting.rules import CountingError
 
 # -- building -----------------------------------------------------------------------------------
@@ -160,15 +160,13 @@ def _pair_frames(engine, level: str, options: MetricOptions, weight: str, top_by
 DEFAULT_SEED = 42
 
 
-@accepts_options
-def build_network(atlas, level: str = "country", *, years=None, window=None, subject=None,
-                  type=None, renormalize: bool = False, rollup: bool = False,
-                  exclude_dual_affiliations: bool = False, journals: str | None = None, weight: str = "cs",
-                  normalize_by: str = "none",
+@takes_options()
+def build_network(atlas, level: str = "country", *, weight: str = "cs", normalize_by: str = "none",
                   min_weight: float = 0.0, top: int | None = None, top_by: str = "cs_total",
                   max_edges: int | None = None, keep_isolated: bool = False, resolution: float = 1.0,
                   quality: str = "modularity", layout: str = "fr", seed: int = DEFAULT_SEED,
-                  source: str = "works", frames: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Network:
+                  source: str = "works", frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                  options: MetricOptions) -> Network:
     """A clustered, laid-out collaboration network from an :class:`~collabatlas.Atlas`.
 
     Edges come from ``atlas.pairs`` and node weights from ``atlas.totals`` with the same metric options
@@ -181,23 +179,22 @@ def build_network(atlas, level: str = "country", *, years=None, window=None, sub
         net = build_network(atlas, "country", years="2015-2021", normalize_by="association", top=50)
         net.nodes[["id", "label", "cluster", "x", "y"]]; net.edges; write(net, "map.json", "vosviewer")
     """
-    options = MetricOptions(years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                            rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
-    options.filters()  # a bad filter is refused before any counting
+    options.parsed()  # a bad option value is refused before any counting
     engine = atlas.engine_for(source)
+    own_table = engine.capabilities.answers_itself("network")  # the engine answers from its own pair table
     if frames is not None:
         pairs, totals = frames
-    elif hasattr(engine, "links"):  # the engine answers from its own pair table
+    elif own_table:
         pairs, totals = _pair_frames(engine, level, options, weight, top_by)
     else:
         pairs = atlas.pairs(level, options=options)
         totals = atlas.totals(level, options=options)
     # the journal list named as every caption names it
-    named = {"journals": atlas.journals(journals).attrs["label"]} if journals else {}
-    meta = {"filters": options.describe(**named), "journals": journals, "renormalize": renormalize, "rollup": rollup,
-            "source": source, "source_label": engine.capabilities.source_label,
-            "counting": PAIR_COUNTING if hasattr(engine, "links") else "fractional counting (Share, CS)",
-            "exclude_dual_affiliations": exclude_dual_affiliations, "data_version": atlas.data_version}
+    named = {"journals": atlas.journals(options.journals).attrs["label"]} if options.journals else {}
+    meta = {"filters": options.describe(**named), "journals": options.journals, "renormalize": options.renormalize,
+            "rollup": options.rollup, "source": source, "source_label": engine.capabilities.source_label,
+            "counting": PAIR_COUNTING if own_table else "fractional counting (Share, CS)",
+            "exclude_dual_affiliations": options.exclude_dual_affiliations, "data_version": atlas.data_version}
     net = network_from_frames(pairs, totals, level, weight=weight, normalize_by=normalize_by, min_weight=min_weight,
                               top=top, top_by=top_by, max_edges=max_edges, keep_isolated=keep_isolated, meta=meta)
     return net.cluster(resolution=resolution, quality=quality, seed=seed).layout(layout, seed=seed)

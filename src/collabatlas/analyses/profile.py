@@ -70,22 +70,24 @@ def find_institution(atlas: WorksCounter, query: str) -> str:
     return units.resolve_institution(lambda statement: atlas.query(*statement), query)
 
 
-def institution_profile(atlas: WorksCounter, query: str, top: int = 5, **filters) -> InstitutionProfile:
-    """The profile of the institution named by ``query`` under ``filters`` (years, window, subject, type,
-    journals, renormalize, rollup, exclude_dual_affiliations: the options of :meth:`Atlas.totals`)."""
+def institution_profile(atlas: WorksCounter, query: str, options: MetricOptions | None = None,
+                        top: int = 5) -> InstitutionProfile:
+    """The profile of the institution named by ``query`` under the metric ``options`` (every option of
+    :meth:`Atlas.totals`)."""
+    options = options if options is not None else MetricOptions()
     iid = find_institution(atlas, query)
     name, country = atlas.query("SELECT name, country_code FROM institutions WHERE institution_id = $i",
                                 {"i": iid}).iloc[0]
     name, country = (None if pd.isna(name) else name), (None if pd.isna(country) else country)
-    row = atlas.totals(level="institution", unit=iid, **filters)
+    row = atlas.totals(level="institution", unit=iid, options=options)
     if row.empty:
-        if filters.get("rollup"):
+        if options.rollup:
             raise CountingError(f"{iid} ({name}) has no works of its own with --rollup: its works count for the top "
                                 "of its lineage (see its lineage in OpenAlex); profile that institution instead")
         raise CountingError(f"{iid} ({name}) has no works under these filters")
     headline = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items() if k not in ("unit", "name")}
 
-    c = atlas.counting_for("institution", MetricOptions.of(**filters))
+    c = atlas.counting_for("institution", options)
     partners = atlas.partner_detail(c, "institution", iid)  # own_pct and the international part: SQL
     international = partners["pct_of_international_cs"].notna()
     domestic = partners["country"].notna() & (partners["country"] == country)

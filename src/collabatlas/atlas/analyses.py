@@ -16,18 +16,16 @@ from collabatlas.atlas.common import (
 )
 from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
-from collabatlas.counting.filters import Filters, check_range
-from collabatlas.counting.options import accepts_options
+from collabatlas.counting.filters import Filters, as_list, check_range
+from collabatlas.counting.options import MetricOptions, takes_options
 
 
 class Analyses:
     """The facade's analyses: trends, profiles, groups, landscape, indicators and distance (a part of
     :class:`collabatlas.Atlas`)."""
 
-    @accepts_options
-    def profile(self, institution: str, top: int = 5, years=None, window=None, subject=None,
-                type=None, journals: str | None = None, renormalize: bool = False, rollup: bool = False,
-                exclude_dual_affiliations: bool = False) -> InstitutionProfile:
+    @takes_options()
+    def profile(self, institution: str, top: int = 5, *, options: MetricOptions) -> InstitutionProfile:
         """The collaboration profile of an institution (id, ROR id or name); see :mod:`collabatlas.analyses.profile`.
         ``rollup`` counts every institution as the top of its lineage (the profile of a parent then
         includes its children's works)."""
@@ -35,20 +33,19 @@ class Analyses:
         self.capabilities().require("profile")
         if not str(institution or "").strip():
             raise counting.CountingError("profile: an institution id, ROR id or name is needed (it is empty or blank)")
-        return institution_profile(self, institution, top=top, years=years, window=window, subject=subject, type=type,
-                                   journals=journals, renormalize=renormalize, rollup=rollup,
-                                   exclude_dual_affiliations=exclude_dual_affiliations)
+        return institution_profile(self, institution, options, top=top)
 
-    @accepts_options
-    def group(self, country: str, group: str, periods: list[str], members: frozenset[str] | None = None,
-              top: int = 10, subject=None, type=None, source: str = "works", ci: int = 0,
-              journals: str | None = None, renormalize: bool = False, exclude_dual_affiliations: bool = False,
-              report_dual: bool = False):
+    @takes_options("subject", "type", "journals", "renormalize", "exclude_dual_affiliations")
+    def group(self, country: str, group: str, periods: str | list[str], members: str | frozenset[str] | None = None,
+              top: int = 10, *, source: str = "works", ci: int = 0, report_dual: bool = False,
+              options: MetricOptions):
         """A country's collaboration with a country group over periods; see :mod:`collabatlas.analyses.group`.
 
         ``group`` names a group of :mod:`collabatlas.refdata.groups` (``bri``, ``income:high``, ``eu``, ...);
-        ``members`` gives the countries directly instead. ``source="pairs"`` answers from country-pair
-        aggregates: the same :class:`GroupReport` of full counts of joint works (``report.counting``)."""
+        ``members`` gives the countries directly instead (a set, a list or ``"JP,KR"``). ``source="pairs"``
+        answers from country-pair aggregates: the same :class:`GroupReport` of full counts of joint works
+        (``report.counting``).
+        ``periods``: a list, or the periods comma-separated as on the command line (``"2013-2015,2016-2018"``)."""
         from collabatlas.refdata.groups import GroupError
 
         check_range("top", top, 1, allow_none=False)
@@ -57,23 +54,24 @@ class Analyses:
             raise counting.CountingError("group analysis: a focus country is needed (it is empty or blank)")
         if members is None and not str(group or "").strip():
             raise GroupError("group: a group name is needed (it is empty or blank); see `collabatlas groups`")
+        periods = list(as_list(periods)) if isinstance(periods, str) else list(periods)
         if not [p for p in periods if str(p).strip()]:
             raise counting.CountingError("group analysis: give at least one period, e.g. 2013-2015,2016-2018")
         if members is None:
             from collabatlas.refdata.groups import group_members
 
             members = group_members(group)
+        elif isinstance(members, str):  # as typed: "JP,KR"
+            members = as_list(members)
         engine = self.engine_for(source)
-        engine.capabilities.require("group", subject=subject, type=type, ci=ci, journals=journals,
-                                    renormalize=renormalize, exclude_dual_affiliations=exclude_dual_affiliations,
-                                    report_dual=report_dual, window=",".join(p for p in periods if ".." in str(p)))
-        if hasattr(engine, "group"):  # the engine answers from its own table (the country-pair table)
+        engine.capabilities.require("group", options=options, ci=ci, report_dual=report_dual,
+                                    window=",".join(str(p) for p in periods if ".." in str(p)))
+        if engine.capabilities.answers_itself("group"):  # from its own table (the country-pair table)
             periods = [str(p).strip() for p in periods if str(p).strip()]
             report = pair_group_report(engine, country.strip().upper(), group, frozenset(members), periods, top)
         else:
-            report = group_collaboration(self, country, group, frozenset(members), periods, top=top, subject=subject,
-                                         type=type, ci=ci, journals=journals, renormalize=renormalize,
-                                         exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual)
+            report = group_collaboration(self, country, group, frozenset(members), periods, options, top=top, ci=ci,
+                                         report_dual=report_dual)
         with_country_names(report.partners, "partner")
         return report
 
@@ -81,11 +79,10 @@ class Analyses:
         """First and last year of the country-pair aggregates (``source="pairs"``) of this store."""
         return self.engine_for("pairs").years()
 
-    @accepts_options
-    def trend(self, unit_a: str, unit_b: str, level: str = "country", years=None, subject=None, type=None,
-              window_end_month: int | None = None, renormalize: bool = False, rollup: bool = False,
-              exclude_dual_affiliations: bool = False, report_dual: bool = False,
-              ci: int = 0, source: str = "works", journals: str | None = None) -> pd.DataFrame:
+    @takes_options("years", "subject", "type", "journals", "renormalize", "rollup", "exclude_dual_affiliations")
+    def trend(self, unit_a: str, unit_b: str, level: str = "country", *, window_end_month: int | None = None,
+              report_dual: bool = False, ci: int = 0, source: str = "works",
+              options: MetricOptions) -> pd.DataFrame:
         """Bilateral CS of two units per year, or per 12-month window ending with ``window_end_month``.
 
         ``source="pairs"``: full counts of joint works per year from country-pair aggregates.
@@ -95,12 +92,10 @@ class Analyses:
         """
         ci = uncertainty.check_replicates(ci)
         engine = self.engine_for(source)
-        engine.capabilities.require("trend", level=level, subject=subject, type=type, journals=journals,
-                                    window_end_month=window_end_month, renormalize=renormalize, rollup=rollup,
-                                    exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual,
-                                    ci=ci)
-        if hasattr(engine, "trend"):  # the engine answers from its own table
-            return self._captioned(engine.trend(unit_a, unit_b, years), engine)
+        engine.capabilities.require("trend", level=level, options=options, window_end_month=window_end_month,
+                                    report_dual=report_dual, ci=ci)
+        if engine.capabilities.answers_itself("trend"):  # from its own table
+            return self._captioned(engine.trend(unit_a, unit_b, options.years), engine)
         if window_end_month is not None and not 1 <= int(window_end_month) <= 12:
             raise counting.CountingError(f"window end month {window_end_month}: expected 1-12")
         a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
@@ -108,14 +103,12 @@ class Analyses:
             raise counting.CountingError(f"trend needs two different units, got {a} twice")
         # with windows, --years names the windows (the one ending in month M of each year), not the
         # publication years: the works are selected by their window, so the first and last are whole
-        c = self.counting_for(level, years=years if window_end_month is None else None, subject=subject, type=type,
-                              renormalize=renormalize, rollup=rollup,
-                              exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
-        span = Filters.of(years=years).years
+        c = self.counting_for(level, options if window_end_month is None else dataclasses.replace(options, years=None))
+        span = Filters.of(years=options.years).years
         df = self._df(counting.pair_trend_sql(c, a, b, window_end_month))
         if window_end_month is not None and span:
             df = df[df["period"].between(*span)]
-        if report_dual and not exclude_dual_affiliations:
+        if report_dual and not options.exclude_dual_affiliations:
             split = self._df(derived.trend_dual_sql(c, self.without_dual(c), a, b,
                                                     window_end_month)).set_index("period")
             df["cs_without_dual"] = df["period"].map(split["cs_without_dual"]).fillna(0.0)
@@ -159,36 +152,31 @@ class Analyses:
                  for r in rows.itertuples()]
         return ", ".join(parts) + " have no publication date: outside every window"
 
-    @accepts_options
-    def industry(self, years=None, window=None, subject=None, type=None, rollup: bool = False,
-                 journals: str | None = None, country: str | None = None) -> pd.DataFrame:
+    @takes_options("years", "window", "subject", "type", "journals", "rollup")
+    def industry(self, *, country: str | None = None, options: MetricOptions) -> pd.DataFrame:
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
         own_share, academic_share, contribution_pct``), by their Share on joint works. ``country``
         keeps the companies located in that country (their academic partners may be anywhere)."""
         if country is not None:
             country = self.resolve_unit("country", country)  # an unknown code is refused, not an empty table
-        c = self.counting_for("institution", years=years, window=window, subject=subject, type=type, rollup=rollup,
-                              journals=journals)
+        c = self.counting_for("institution", options)
         df = self._df(counting.industry_academic_sql(c))
         df["joint_works"] = df["joint_works"].astype("int64")
         return self._rank_by(ranked(df, "own_share", ["unit"]), "institution", country, None, "own_share")
 
-    @accepts_options
-    def collaboration_by_year(self, level: str = "country", years=None, window=None, subject=None,
-                              type=None, rollup: bool = False, journals: str | None = None) -> pd.DataFrame:
+    @takes_options("years", "window", "subject", "type", "journals", "rollup")
+    def collaboration_by_year(self, level: str = "country", *, options: MetricOptions) -> pd.DataFrame:
         """Per unit and year: ``works`` (Count), ``collab_works`` (with another unit), ``intl_works``
         (with a unit of another country) and ``intl_share`` = intl_works / works."""
-        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, rollup=rollup,
-                              journals=journals)
+        c = self.counting_for(level, options)
         df = self._df(counting.collaboration_by_year_sql(c))
         for col in ("works", "collab_works", "intl_works"):
             df[col] = df[col].astype("int64")
         return df.sort_values(["unit", "year"], ignore_index=True)
 
-    @accepts_options
-    def indicators(self, level: str = "country", years=None, window=None, subject=None, type=None,
-                   renormalize: bool = False, rollup: bool = False, exclude_dual_affiliations: bool = False,
-                   counting: str = "full", ci: int = 0, fold_hk_mo: bool = False) -> pd.DataFrame:
+    @takes_options("years", "window", "subject", "type", "renormalize", "rollup", "exclude_dual_affiliations")
+    def indicators(self, level: str = "country", *, counting: str = "full", ci: int = 0, fold_hk_mo: bool = False,
+                   options: MetricOptions) -> pd.DataFrame:
         """CWTS-Leiden-Ranking-style collaboration indicators per unit: ``unit[, name], p, p_collab,
         pp_collab, p_int_collab, pp_int_collab, p_industry, pp_industry, p_short_dist, pp_short_dist,
         p_long_dist, pp_long_dist, median_dist_km`` (``counting`` full or fractional; ``ci`` bootstrap
@@ -196,13 +184,11 @@ class Analyses:
         :mod:`collabatlas.analyses.collaboration`; ``attrs["coverage"]`` counts institutions without coordinates."""
         from collabatlas.analyses.collaboration import indicators
 
-        return indicators(self, level, years, window, subject, type, renormalize, rollup, exclude_dual_affiliations,
-                          counting=counting, ci=ci, fold_hk_mo=fold_hk_mo)
+        return indicators(self, level, options, counting=counting, ci=ci, fold_hk_mo=fold_hk_mo)
 
-    @accepts_options
-    def impact(self, unit: str, level: str = "country", years=None, window=None, subject=None, type=None,
-               journals: str | None = None, renormalize: bool = False, counting: str = "full",
-               normalisation: str = "openalex", ci: int = 0) -> pd.DataFrame:
+    @takes_options("years", "window", "subject", "type", "journals", "renormalize")
+    def impact(self, unit: str, level: str = "country", *, counting: str = "full", normalisation: str = "openalex",
+               ci: int = 0, options: MetricOptions) -> pd.DataFrame:
         """Citation impact of ``unit``'s works by collaboration type (rows single, national,
         international, industry, all): ``unit[, name], collab_type, p, p_frac, p_impact, mcs, mncs,
         pp_top10, normalisation, counting`` (``counting`` full or fractional; ``normalisation`` openalex
@@ -210,45 +196,38 @@ class Analyses:
         ``attrs["caption"]`` names the normalisation, counting and how many works are eligible."""
         from collabatlas.analyses.impact import impact
 
-        self.works_engine.capabilities.require("impact", level=level)
-        df = impact(self, unit, level, counting=counting, normalisation=normalisation, ci=ci, years=years,
-                    window=window, subject=subject, type=type, journals=journals, renormalize=renormalize)
+        self.capabilities().require("impact", level=level, options=options)
+        df = impact(self, unit, level, options, counting=counting, normalisation=normalisation, ci=ci)
         return with_country_names(df, "unit") if level == "country" else df
 
-    @accepts_options
-    def distance(self, unit: str, level: str = "country", years=None, window_end_month: int | None = None,
-                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,
-                 exclude_dual_affiliations: bool = False, fold_hk_mo: bool = False,
-                 partners: bool = False) -> pd.DataFrame:
+    @takes_options("years", "subject", "type", "renormalize", "rollup", "exclude_dual_affiliations")
+    def distance(self, unit: str, level: str = "country", *, window_end_month: int | None = None,
+                 fold_hk_mo: bool = False, partners: bool = False, options: MetricOptions) -> pd.DataFrame:
         """Per period, ``unit``'s international works by distance band, their median distance and the
         CS-weighted mean distance to its partners (``partners``: per partner); see
         :func:`collabatlas.analyses.collaboration.distance`."""
         from collabatlas.analyses.collaboration import distance
 
-        return distance(self, unit, level, years, window_end_month, subject, type, renormalize, rollup,
-                        exclude_dual_affiliations, fold_hk_mo=fold_hk_mo, partners=partners)
+        return distance(self, unit, level, options, window_end_month=window_end_month, fold_hk_mo=fold_hk_mo,
+                        partners=partners)
 
-    @accepts_options
-    def trend_change_interval(self, unit_a: str, unit_b: str, first: int, last: int, level: str = "country",
-                              subject=None, type=None, window_end_month: int | None = None,
-                              ci: int = uncertainty.DEFAULT_REPLICATES, journals: str | None = None,
-                              renormalize: bool = False, rollup: bool = False,
-                              exclude_dual_affiliations: bool = False) -> tuple[float, float] | None:
+    @takes_options("subject", "type", "journals", "renormalize", "rollup", "exclude_dual_affiliations")
+    def trend_change_interval(self, unit_a: str, unit_b: str, first: int, last: int, level: str = "country", *,
+                              window_end_month: int | None = None, ci: int = uncertainty.DEFAULT_REPLICATES,
+                              options: MetricOptions) -> tuple[float, float] | None:
         """95 % bootstrap interval of the % change of CS(A, B) from period ``first`` to ``last``, under
         the same options as :meth:`trend` (the periods name the years)."""
         ci = uncertainty.check_replicates(ci, allow_zero=False)
         a, b = self.resolve_unit(level, unit_a), self.resolve_unit(level, unit_b)
-        c = self.counting_for(level, subject=subject, type=type, journals=journals, renormalize=renormalize,
-                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations)
+        c = self.counting_for(level, options)
         contrib = self._df(counting.contributions_sql(c, focus=a, unit_b=b, window_end_month=window_end_month))
         return uncertainty.growth_interval(contrib, first, last, replicates=ci)
 
-    @accepts_options
+    @takes_options("years", "subject", "type")
     def landscape(self, year: int | None = None, x: str | list[str] = "log_gerd", by: str | None = "income_group",
-                  nearest: int = 3, min_n: int = 5, data_dir=None, subject=None, type=None,
-                  min_works: int = LANDSCAPE_MIN_WORKS, show_all_when_none: bool = False, source: str = "works",
-                  years=None, per: str = "country-year", fit: str = "linear", span: float = 0.75,
-                  impact: bool = False):
+                  nearest: int = 3, min_n: int = 5, data_dir=None, *, min_works: int = LANDSCAPE_MIN_WORKS,
+                  show_all_when_none: bool = False, source: str = "works", per: str = "country-year",
+                  fit: str = "linear", span: float = 0.75, impact: bool = False, options: MetricOptions):
         """International co-authorship share vs R&D spending (and trust) for ``year``, or over the
         years ``years`` pooled (``"2014-2018"``: ``per="country-year"`` one point per country-year,
         ``per="country-mean"`` one point per country, its mean over the years).
@@ -269,6 +248,9 @@ class Analyses:
         from collabatlas.refdata import indicators
 
         check_range("min_works", min_works, 1, allow_none=False)
+        years = options.years
+        if isinstance(x, str) and "," in x:  # several regressors as typed: "log_gerd,trust_pct"
+            x = list(as_list(x))
         if (year is None) == (years is None):
             raise counting.CountingError("landscape: give a study year or a range of years (--year 2018 or "
                                          "--years 2014-2018), one of the two")
@@ -280,13 +262,14 @@ class Analyses:
         if per != "country-year" and first == last:
             raise counting.CountingError("--per country-mean averages a country over several years: give "
                                          "--years with a range (e.g. 2014-2018)")
-        self.capabilities(source).require("landscape", subject=subject, type=type)
+        self.capabilities(source).require("landscape", options=options)
         span_text = str(first) if first == last else f"{first}-{last}"
-        collab = self.collaboration_by_year(level="country", years=span_text, subject=subject, type=type)
-        options = {"nearest": nearest, "income": indicators.income_groups(data_dir),
+        over_span = dataclasses.replace(options, years=span_text)  # the study year(s), the same filters
+        collab = self.collaboration_by_year(level="country", options=over_span)
+        context = {"nearest": nearest, "income": indicators.income_groups(data_dir),
                    "income_history": indicators.historical_income(data_dir)}
         table = landscape_pool.country_years(collab, range(first, last + 1), indicators.load_indicators(data_dir),
-                                             **options)
+                                             **context)
         x_notes = table.attrs.get("x_notes") or {}
         unit = "country-years" if first != last else "countries"
         small = table["works"] < min_works
@@ -302,7 +285,7 @@ class Analyses:
                      f"(--min-works): {', '.join(dropped[:20])}{' …' if len(dropped) > 20 else ''}"]
         wanted = [x] if isinstance(x, str) else list(x)
         if impact or any(str(v).startswith("mncs_") for v in wanted):  # the impact axis
-            table = self._with_impact(table, span_text, subject, type)
+            table = self._with_impact(table, over_span)
         table.attrs["x_notes"] = x_notes
         countries = landscape_pool.country_means(table) if first != last else table
         drawn = countries if per == "country-mean" else table
@@ -317,12 +300,13 @@ class Analyses:
             drawn.attrs["years"] = span_text
         return result
 
-    def _with_impact(self, table: pd.DataFrame, years: str, subject, type) -> pd.DataFrame:
-        """``table`` with each country's MNCS of its international and national works over ``years``
-        (:meth:`impact`, OpenAlex normalisation, full counting); empty where a row has no eligible work."""
+    def _with_impact(self, table: pd.DataFrame, options: MetricOptions) -> pd.DataFrame:
+        """``table`` with each country's MNCS of its international and national works under ``options``
+        (the study years; :meth:`impact`, OpenAlex normalisation, full counting); empty where a row has no
+        eligible work."""
         values = {}
         for country in sorted(set(table["country"])):
-            rows = self.impact(country, level="country", years=years, subject=subject, type=type)
+            rows = self.impact(country, level="country", options=options)
             values[country] = rows.set_index("collab_type")["mncs"]
         table = table.copy()
         for kind in ("international", "national"):
@@ -340,8 +324,8 @@ class Analyses:
         collab = self.collaboration_by_year(level="country")  # every country of the store
         return landscape.data_gaps(collab, indicators.load_indicators(data_dir), range(first, last + 1))
 
-    @accepts_options
-    def works_per_year(self, years=None, window=None, subject=None, type=None) -> pd.DataFrame:
+    @takes_options("years", "window", "subject", "type")
+    def works_per_year(self, *, options: MetricOptions) -> pd.DataFrame:
         """Number of works per year under the filters (the N of Adjusted Share)."""
-        f = Filters.of(years=years, window=window, subject=subject, type=type)
+        f = options.filters()
         return self._df(counting.works_per_year_sql(f)).sort_values("year", ignore_index=True)

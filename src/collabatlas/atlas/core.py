@@ -22,10 +22,10 @@ from collabatlas.atlas.writes import StoreWrites
 from collabatlas.counting import derived, work_lists
 from collabatlas.counting import rules as counting
 from collabatlas.counting.filters import Filters, check_range
-from collabatlas.counting.options import MetricOptions, accepts_options
+from collabatlas.counting.options import MetricOptions, takes_options
 from collabatlas.counting.rules import Counting
 from collabatlas.engines import ENGINES
-from collabatlas.engines.pairs import PairsDuckDB
+from collabatlas.engines.pairs import PAIRS_DUCKDB, PairsDuckDB
 from collabatlas.engines.protocol import Capabilities, CapabilityError, Engine
 from collabatlas.engines.works_duckdb import WorksDuckDB
 from collabatlas.refdata.country_names import country_code
@@ -55,8 +55,6 @@ class Atlas(StoreWrites, Analyses):
     #: the DuckDB connection (``None`` under the Spark engine); see the ``con`` property
     _con: duckdb.DuckDBPyConnection | None = None
 
-    #: the :class:`~collabatlas.engines.spark.SparkEngine` when ``engine="spark"``
-    spark = None
     #: the engine of ``source="works"``: :class:`WorksDuckDB` or the Spark engine
     works_engine: Engine | None = None
 
@@ -71,7 +69,7 @@ class Atlas(StoreWrites, Analyses):
         if engine == "spark":
             from collabatlas.engines.spark import open_engine
 
-            self.spark = self.works_engine = open_engine(parquet, store=self.path, master=spark_master)
+            self.works_engine = open_engine(parquet, store=self.path, master=spark_master)
         else:
             self.con = connect(self.path, settings=self.settings, read_only=read_only)
         #: a read-only store cannot change while open (DuckDB's file lock keeps writers out), so its
@@ -92,8 +90,14 @@ class Atlas(StoreWrites, Analyses):
         """The engine answering ``source`` (``works`` or ``pairs``); refused by the works engine's
         declaration when it has no such source (the Spark engine reads no country-pair table)."""
         check_source(source)
-        if source == self.works_engine.capabilities.source:
-            return self.works_engine
+        engines = {PAIRS_DUCKDB.source: self._pair_engine, self.works_engine.capabilities.source: self._works}
+        return engines[source]()
+
+    def _works(self) -> Engine:
+        return self.works_engine
+
+    def _pair_engine(self) -> Engine:
+        """The country-pair table of the DuckDB store (refused by a works engine without a store)."""
         if not self.has_store:
             self.works_engine.capabilities.require("country-pair table")
         return PairsDuckDB(self.con)
@@ -140,7 +144,7 @@ class Atlas(StoreWrites, Analyses):
 
     def __repr__(self) -> str:
         if not self.has_store:
-            return f"<Atlas on Spark {self.spark.settings.master} reading {self.spark.parquet_dir}>"
+            return f"<Atlas on {self.works_engine!r}>"
         return f"<Atlas {self.path} data_version={self.data_version}>"
 
     @property
@@ -150,12 +154,10 @@ class Atlas(StoreWrites, Analyses):
     PERSISTED_LEVELS = ("country", "institution", "sector")
 
     # -- metrics -----------------------------------------------------------------------------
-    def counting_for(self, level: str, options: MetricOptions | None = None, **values) -> Counting:
-        """The :class:`Counting` of ``level`` for these metric options (a :class:`MetricOptions`, or its
-        fields as keywords), reading this connection's unit-share cache."""
-        opts = options if options is not None else MetricOptions.of(**values)
-        if options is not None and values:
-            opts = dataclasses.replace(opts, **MetricOptions.of(**values).given())
+    def counting_for(self, level: str, options: MetricOptions | None = None, **option_values) -> Counting:
+        """The :class:`Counting` of ``level`` for these metric options (a :class:`MetricOptions`, and/or
+        its fields as keywords: :meth:`MetricOptions.of_call`), reading this connection's unit-share cache."""
+        opts = MetricOptions.of_call(options, **option_values)
         filters = self._known_subjects(opts.filters())
         if opts.journals:
             filters = self.journal_filter(opts.journals, filters)
@@ -274,12 +276,9 @@ class Atlas(StoreWrites, Analyses):
 
     _mapping = mapping
 
-    @accepts_options
-    def scores(self, level: str = "country", years=None, window=None, subject=None, type=None,
-               renormalize: bool = False, rollup: bool = False, by_year: bool = False,
-               base_year: int | None = None, exclude_dual_affiliations: bool = False,
-               ci: int = 0, journals: str | None = None, country: str | None = None,
-               sort: str | None = None) -> pd.DataFrame:
+    @takes_options()
+    def scores(self, level: str = "country", *, by_year: bool = False, base_year: int | None = None, ci: int = 0,
+               country: str | None = None, sort: str | None = None, options: MetricOptions) -> pd.DataFrame:
         """Count and Share per unit (columns ``unit[, name][, year], count, share``).
         ``country`` keeps the institutions of that country (institution level); ``sort`` ranks by
         another numeric column (largest first) instead of ``share`` (see :meth:`_rank_by`).
@@ -289,8 +288,7 @@ class Atlas(StoreWrites, Analyses):
         ``by_year``.
         """
         ci = uncertainty.check_replicates(ci)
-        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, options)
         by_year = by_year or base_year is not None
         if base_year is not None:
             self._check_base_year(c.filters, int(base_year))
@@ -330,11 +328,9 @@ class Atlas(StoreWrites, Analyses):
         if base_year not in n:
             raise counting.CountingError(f"base year {base_year} has no works under these filters")
 
-    @accepts_options
-    def pairs(self, level: str = "country", years=None, window=None, subject=None, type=None,
-              renormalize: bool = False, rollup: bool = False, by_year: bool = False,
-              min_joint: int = 1, exclude_dual_affiliations: bool = False, journals: str | None = None,
-              indices=None, ci: int = 0, source: str = "works") -> pd.DataFrame:
+    @takes_options()
+    def pairs(self, level: str = "country", *, by_year: bool = False, min_joint: int = 1, indices=None, ci: int = 0,
+              source: str = "works", options: MetricOptions) -> pd.DataFrame:
         """Bilateral collaboration score per pair (columns ``unit_a, unit_b[, year], joint_count, cs``).
 
         ``indices`` (``"salton,jaccard,association,ric"`` or a list; ``ric`` brings ``ric_ba``) adds
@@ -352,11 +348,9 @@ class Atlas(StoreWrites, Analyses):
         engine = self.engine_for(source)
         if wanted:
             engine.capabilities.require("pair_indices")
-        engine.capabilities.require("pairs", level=level, window=window, subject=subject, type=type,
-                                    journals=journals, renormalize=renormalize, rollup=rollup,
-                                    exclude_dual_affiliations=exclude_dual_affiliations, ci=ci, by_year=by_year)
-        if hasattr(engine, "links"):  # the engine answers from its own table (full counts of joint works)
-            df = engine.links(years)
+        engine.capabilities.require("pairs", level=level, options=options, ci=ci, by_year=by_year)
+        if engine.capabilities.answers_itself("pairs"):  # from its own table (full counts of joint works)
+            df = engine.links(options.years)
             df = df[df["joint_count"] >= min_joint].reset_index(drop=True)
             df["counting"] = engine.capabilities.counting_label
             return self._captioned(with_country_names(df, "unit_a", "unit_b"), engine)
@@ -364,8 +358,7 @@ class Atlas(StoreWrites, Analyses):
             raise counting.CountingError("--ci gives intervals of the pair indices: add --indices")
         if ci and by_year:
             raise counting.CountingError("confidence intervals are given for a whole period, not --by-year")
-        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, options)
         if wanted:
             df = self._df(pair_indices.pair_indices_sql(c, wanted, by_year=by_year))
         else:
@@ -388,11 +381,9 @@ class Atlas(StoreWrites, Analyses):
             df.attrs["notes"] = [df.attrs["counting"]]
         return with_country_names(df, "unit_a", "unit_b") if level == "country" else df
 
-    @accepts_options
-    def totals(self, level: str = "country", years=None, window=None, subject=None, type=None,
-               renormalize: bool = False, rollup: bool = False,
-               exclude_dual_affiliations: bool = False, unit: str | None = None, journals: str | None = None,
-               source: str = "works", country: str | None = None, sort: str | None = None) -> pd.DataFrame:
+    @takes_options()
+    def totals(self, level: str = "country", *, unit: str | None = None, source: str = "works",
+               country: str | None = None, sort: str | None = None, options: MetricOptions) -> pd.DataFrame:
         """Count, Share and total CS per unit, split into domestic / international / industry.
 
         Columns: ``unit[, name], count, share, collab_count, intl_count, cs_total, cs_domestic,
@@ -403,15 +394,12 @@ class Atlas(StoreWrites, Analyses):
         ``country`` and ``sort`` as for :meth:`scores` (default order: ``cs_total``).
         """
         engine = self.engine_for(source)
-        engine.capabilities.require("totals", level=level, window=window, subject=subject, type=type,
-                                    journals=journals, renormalize=renormalize, rollup=rollup,
-                                    exclude_dual_affiliations=exclude_dual_affiliations)
-        if hasattr(engine, "totals"):  # the engine answers from its own table (the country-pair table)
-            df = self._rank_by(engine.totals(years), level, country, sort, "intl_works")
+        engine.capabilities.require("totals", level=level, options=options)
+        if engine.capabilities.answers_itself("totals"):  # from its own table (the country-pair table)
+            df = self._rank_by(engine.totals(options.years), level, country, sort, "intl_works")
             df = df[df["unit"] == unit.strip().upper()].reset_index(drop=True) if unit else df
             return self._captioned(with_country_names(df, "unit"), engine)
-        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, options)
         df = self._df(counting.totals_sql(c, focus=unit))
         df = ranked(df, "cs_total", ["unit"])
         for col in ("count", "collab_count", "intl_count"):
@@ -422,11 +410,9 @@ class Atlas(StoreWrites, Analyses):
         df = self._rank_by(df, level, country, sort, "cs_total")
         return with_country_names(df, "unit") if level == "country" else df
 
-    @accepts_options
-    def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None,
-              years=None, window=None, subject=None, type=None, renormalize: bool = False,
-              rollup: bool = False, exclude_dual_affiliations: bool = False,
-              limit: int | None = None, offset: int = 0, journals: str | None = None) -> pd.DataFrame:
+    @takes_options()
+    def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None, *,
+              limit: int | None = None, offset: int = 0, options: MetricOptions) -> pd.DataFrame:
         """The works behind a figure of ``unit`` (with ``partner``: their bilateral CS), one row each:
         ``work, doi, title, year, journal, sources, share, partner_share, contribution``, largest
         contribution first (see :func:`counting.works_sql`). ``contribution`` sums to the figure over
@@ -436,8 +422,7 @@ class Atlas(StoreWrites, Analyses):
         unit = self.resolve_unit(level, unit)
         if partner is not None:
             partner = self.resolve_unit(level, partner)
-        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, options)
         df = self._df(work_lists.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure))
         total, rows = float(df["contribution"].sum()), len(df)
         if offset or limit:
@@ -468,11 +453,9 @@ class Atlas(StoreWrites, Analyses):
         """Units whose id or name matches ``text`` (``collabatlas find``): level, id, name, country, works."""
         return units.find(self._df, text, level, limit)
 
-    @accepts_options
-    def partners(self, unit: str, level: str = "country", top: int | None = None, years=None, window=None,
-                 subject=None, type=None, renormalize: bool = False, rollup: bool = False,
-                 exclude_dual_affiliations: bool = False, report_dual: bool = False,
-                 ci: int = 0, source: str = "works", journals: str | None = None) -> pd.DataFrame:
+    @takes_options()
+    def partners(self, unit: str, level: str = "country", top: int | None = None, *, report_dual: bool = False,
+                 ci: int = 0, source: str = "works", options: MetricOptions) -> pd.DataFrame:
         """Partners of ``unit`` by bilateral CS (Nature Index "top collaborators").
 
         ``source="pairs"`` answers from country-pair aggregates instead (full counts of joint works,
@@ -485,18 +468,15 @@ class Atlas(StoreWrites, Analyses):
         check_range("top", top, 1)  # None: every partner
         ci = uncertainty.check_replicates(ci)
         engine = self.engine_for(source)
-        engine.capabilities.require("partners", level=level, window=window, subject=subject, type=type,
-                                    journals=journals, renormalize=renormalize, rollup=rollup,
-                                    exclude_dual_affiliations=exclude_dual_affiliations, report_dual=report_dual, ci=ci)
-        if hasattr(engine, "partners"):  # the engine answers from its own table
-            df = engine.partners(country_code(unit) or unit, years)
+        engine.capabilities.require("partners", level=level, options=options, report_dual=report_dual, ci=ci)
+        if engine.capabilities.answers_itself("partners"):  # from its own table
+            df = engine.partners(country_code(unit) or unit, options.years)
             return self._captioned(with_country_names(df.head(top) if top else df, "partner"), engine)
         unit = self.resolve_unit(level, unit)
-        c = self.counting_for(level, years=years, window=window, subject=subject, type=type, renormalize=renormalize,
-                              rollup=rollup, exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
+        c = self.counting_for(level, options)
         df = self.partner_detail(c, level, unit)
         df = df.drop(columns=["own_share", "partner_share", "own_pct"])
-        if report_dual and not exclude_dual_affiliations:
+        if report_dual and not options.exclude_dual_affiliations:
             split = self._df(derived.partners_dual_sql(c, self.without_dual(c), unit)).set_index("partner")
             df["cs_without_dual"] = df["partner"].map(split["cs_without_dual"]).fillna(0.0)
             df["dual_cs"] = df["partner"].map(split["dual_cs"]).fillna(0.0)
@@ -514,20 +494,16 @@ class Atlas(StoreWrites, Analyses):
                 df[f"cs_{year}"] = df["partner"].map(values).fillna(0.0)
         return with_country_names(df, "partner") if level == "country" else df
 
-    @accepts_options
-    def partner_countries(self, institution: str, top: int | None = None, international_only: bool = False,
-                          years=None, window=None, subject=None, type=None, renormalize: bool = False,
-                          rollup: bool = False, exclude_dual_affiliations: bool = False,
-                          journals: str | None = None) -> pd.DataFrame:
+    @takes_options()
+    def partner_countries(self, institution: str, top: int | None = None, international_only: bool = False, *,
+                          options: MetricOptions) -> pd.DataFrame:
         """CS of an institution with the partner institutions of each country: ``country, cs,
         joint_partners, domestic, pct_of_international_cs`` (``top``: the international countries,
         the largest ``top`` and ``rest of world``); see :func:`derived.partner_countries_sql`. The
         profile's hotspots and the institution partner map are this table."""
         check_range("top", top, 1)
         unit = self.resolve_unit("institution", institution)
-        c = self.counting_for("institution", years=years, window=window, subject=subject, type=type,
-                              renormalize=renormalize, rollup=rollup,
-                              exclude_dual_affiliations=exclude_dual_affiliations, journals=journals)
+        c = self.counting_for("institution", options)
         df = self._df(derived.partner_countries_sql(c, unit, top=top, international_only=international_only))
         df["joint_partners"] = df["joint_partners"].astype("int64")
         return df

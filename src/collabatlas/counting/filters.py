@@ -50,13 +50,20 @@ def parse_two_periods(value: str) -> tuple[int, int]:
 
 
 def parse_years(value: str | int | tuple[int, int] | None) -> tuple[int, int] | None:
-    """``"2015-2021"``, ``"2020"``, ``2020`` or ``(2015, 2021)`` → inclusive (first, last)."""
+    """``"2015-2021"``, ``"2020"``, ``2020``, ``(2015, 2021)`` or ``[2015, 2021]`` → inclusive (first, last)."""
     if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        raise FilterError(f"years {value!r}: expected YYYY or YYYY-YYYY, e.g. 2015-2021")
     if isinstance(value, int):
         return (value, value)
     if isinstance(value, tuple | list):
-        first, last = int(value[0]), int(value[1])
+        if len(value) not in (1, 2):
+            raise FilterError(f"years {value!r}: expected (FIRST, LAST), e.g. (2015, 2021)")
+        try:
+            first, last = int(str(value[0]).strip()), int(str(value[-1]).strip())
+        except ValueError as exc:
+            raise FilterError(f"years {value!r}: expected (FIRST, LAST), e.g. (2015, 2021)") from exc
     else:
         m = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|\.\.|:)\s*(\d{4}))?\s*", str(value))
         if not m:
@@ -82,7 +89,12 @@ def parse_window(value: str | tuple[date, date] | None) -> tuple[date, date] | N
     if value is None or value == "":
         return None
     if isinstance(value, tuple | list):
-        start, end = value
+        if len(value) != 2:
+            raise FilterError(f"window {value!r}: expected (START, END), e.g. ('2022-08-01', '2023-07-31')")
+        try:
+            start, end = (v if isinstance(v, date) else date.fromisoformat(str(v).strip()) for v in value)
+        except ValueError as exc:
+            raise FilterError(f"window {value!r}: {exc}") from exc
     else:
         parts = str(value).split("..")
         if len(parts) != 2:
@@ -96,11 +108,15 @@ def parse_window(value: str | tuple[date, date] | None) -> tuple[date, date] | N
     return (start, end)
 
 
-def _as_list(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+def as_list(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """``"a, b"`` or ``["a", "b"]`` (a comma list as typed, or a Python list) → ``("a", "b")``."""
     if value is None:
         return ()
     items = value.split(",") if isinstance(value, str) else value
-    return tuple(s.strip() for s in items if s and s.strip())
+    return tuple(str(s).strip() for s in items if s is not None and str(s).strip())
+
+
+_as_list = as_list
 
 
 @dataclass(frozen=True)

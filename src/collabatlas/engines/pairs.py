@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from collabatlas.counting.options import applied_by
 from collabatlas.counting.rules import FULL_COUNT_LABEL
 from collabatlas.counting.source_choice import SOURCES
 from collabatlas.engines.protocol import Capabilities
@@ -28,7 +29,9 @@ PAIRS_DUCKDB = Capabilities(
     levels=("country",),
     metrics=frozenset({"totals", "partners", "trend", "pairs"}),
     analyses=frozenset({"group", "network", "report", "bilateral"}),
-    options=frozenset({"years"}), counting_modes=("full",),
+    options=applied_by("pairs-duckdb"), counting_modes=("full",),
+    # what it answers from its own table (PairTable), in place of the counting statements
+    answers=frozenset({"totals", "partners", "trend", "pairs", "group", "network"}),
     holds=PAIRS_HOLD, instead="use --source works (the work-level store) for them",
     source_label="country-pair table (ingest-pairs)", counting_label=FULL_COUNT_LABEL,
     trend_value="joint_works", trend_label="joint works (full counting)",

@@ -71,6 +71,14 @@ class Capabilities:
     trend_value: str = "cs"
     trend_label: str = "CS"
     notes: dict[str, str] = field(default_factory=dict)
+    #: the metrics and analyses the engine answers itself, from its own table (a method of that name on
+    #: the engine: :class:`PairTable`); the others are the counting statements run through
+    #: :meth:`Engine.query` (:class:`WorksCounter`)
+    answers: frozenset[str] = frozenset()
+
+    def answers_itself(self, what: str) -> bool:
+        """Whether the engine answers ``what`` from its own table (after :meth:`require` let it through)."""
+        return what in self.answers
 
     def supports(self, what: str) -> bool:
         """Whether ``what`` (a metric, an analysis, an option or a level) is answered by this engine."""
@@ -81,10 +89,14 @@ class Capabilities:
         return [OPTION[k].flag if k in OPTION else EXTRA_FLAGS.get(k, k)
                 for k, v in given.items() if _given(v) and k not in self.options]
 
-    def require(self, *what: str, level: str | None = None, **given: Any) -> None:
+    def require(self, *what: str, level: str | None = None, options: Any = None, **given: Any) -> None:
         """Refuse, never ignore, what this engine cannot answer: ``what`` (metrics or analyses), the
-        ``level`` and the options ``given`` (keyword values; those not given pass). The one place a
-        refusal is worded: :class:`CapabilityError` naming the engine, what it cannot do and why."""
+        ``level``, the metric options given in ``options`` (a
+        :class:`~collabatlas.counting.options.MetricOptions`) and the other options ``given`` (keyword
+        values; those not given pass). The one place a refusal is worded: :class:`CapabilityError`
+        naming the engine, what it cannot do and why."""
+        if options is not None:
+            given = {**options.given(), **given}
         missing = [w for w in what if not self.supports(w)]
         if missing:
             why = self.notes.get(missing[0])
@@ -112,6 +124,29 @@ class Engine(Protocol):
 
     def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         """Run one statement (DuckDB dialect, ``$name`` parameters) and return its rows."""
+        ...
+
+
+class PairTable(Engine, Protocol):
+    """An engine that answers from its own table of country pairs (its declaration's ``answers``): the
+    Atlas calls these in place of the counting statements, filtered by the publication years only."""
+
+    def years(self) -> tuple[int, int]:
+        ...
+
+    def totals(self, years: Any = None) -> pd.DataFrame:
+        ...
+
+    def partners(self, country: str, years: Any = None) -> pd.DataFrame:
+        ...
+
+    def trend(self, a: str, b: str, years: Any = None) -> pd.DataFrame:
+        ...
+
+    def links(self, years: Any = None) -> pd.DataFrame:
+        ...
+
+    def group(self, country: str, members: frozenset[str], periods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         ...
 
 

@@ -184,6 +184,9 @@ class SparkEngine:
         self._cached: set[str] = set()
         self._register()
 
+    def __repr__(self) -> str:
+        return f"Spark {self.settings.master} reading {self.parquet_dir}"
+
     def _register(self) -> None:
         for table in TABLES:
             path = str(self.parquet_dir / table)

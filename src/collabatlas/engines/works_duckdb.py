@@ -5,15 +5,17 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from collabatlas.counting.options import OPTION
+from collabatlas.counting.options import applied_by
 from collabatlas.counting.rules import FRACTIONAL_LABEL
 from collabatlas.engines.protocol import Capabilities
 
 #: the Atlas metrics computed by the counting statements (any works engine)
 COUNTING_METRICS = frozenset({"scores", "pairs", "totals", "partners", "partner_countries", "trend", "industry",
                               "collaboration_by_year", "works_per_year"})
-#: every metric option and the extra options of trends, partners and groups
-ALL_OPTIONS = frozenset(OPTION) | {"window_end_month", "report_dual", "ci", "by_year"}
+#: the extra options of trends, partners and groups (not metric options) that a works engine applies
+EXTRA_OPTIONS = frozenset({"window_end_month", "report_dual", "ci", "by_year"})
+#: every metric option (the options table's column of this engine) and the extra options
+ALL_OPTIONS = applied_by("works-duckdb") | EXTRA_OPTIONS
 
 WORKS_DUCKDB = Capabilities(
     name="works-duckdb", source="works", engine="duckdb", called="--source works",
