@@ -16,7 +16,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "collabatlas"
 
 LAYERS = (
-    ("errors", "settings", "escaping"),
+    ("errors", "settings", "escaping", "version"),
     ("refdata",),
     ("counting",),
     ("sources",),

@@ -28,13 +28,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from collabatlas.errors import UserError
+from collabatlas.errors import RefDataError
 
 ENV_VAR = "COLLABATLAS_DATA"
-
-
-class RefDataError(UserError):
-    """An unknown dataset, or a reference data file that is missing or damaged."""
 
 
 @dataclass(frozen=True)
