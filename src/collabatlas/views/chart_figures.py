@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from collabatlas.analyses.periods import check_same_length
+from collabatlas.atlas.inputs import NI_SUBJECTS, check_same_length
 from collabatlas.counting.options import accepts_options
-from collabatlas.counting.rules import CountingError
-from collabatlas.counting.subjects import NI_SUBJECTS
+from collabatlas.errors import CountingError
 from collabatlas.views import charts
 from collabatlas.views.charts import ChartContext
 from collabatlas.views.figures import Editorial, Figure, figure, unit_colours
@@ -201,7 +200,7 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         return figure("contribution", profile.partners, charts.contribution_bars, profile.partners, ctx, name,
                       editorial=editorial)
     if level == "institution":
-        from collabatlas.analyses.profile import find_institution
+        from collabatlas.atlas.results import find_institution
 
         unit = find_institution(atlas, unit)
     else:

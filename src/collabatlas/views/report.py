@@ -20,13 +20,10 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from collabatlas import __version__, refdata
-from collabatlas.analyses.periods import check_same_length, equal_halves
-from collabatlas.atlas import COUNTING
+from collabatlas.atlas import COUNTING, __version__, reference
+from collabatlas.atlas.inputs import NI_SUBJECTS, check_same_length, equal_halves, parse_years
 from collabatlas.counting.options import accepts_options
-from collabatlas.counting.rules import CountingError
-from collabatlas.counting.subjects import NI_SUBJECTS
-from collabatlas.refdata.country_names import country_code
+from collabatlas.errors import CountingError
 from collabatlas.settings import small_n
 from collabatlas.views import charts, numbers
 from collabatlas.views.chart_figures import (  # noqa: F401 - KINDS, make_chart and institution_name re-exported
@@ -126,7 +123,7 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
     filters = {"years": years, "subject": subject, "type": type, **options_given(journals, rollup)}
     ctx = ChartContext.from_atlas(atlas, **filters)
     first, last = _year_span(atlas, years, subject, type)
-    is_country = country_code(focus) is not None  # JP, JPN or Japan (refdata.country_names); else an institution
+    is_country = reference.country_code(focus) is not None  # JP, JPN or Japan; else an institution
     if is_country and rollup:
         raise CountingError("--rollup (parent roll-up via lineage) applies to an institution report, not a country")
     if is_country:
@@ -178,8 +175,6 @@ def _units(table: pd.DataFrame) -> list[str]:
 def _year_span(atlas: Atlas, years, subject, type) -> tuple[int, int]:
     """The years the trend and group sections cover: ``years`` when given, else the store's last
     ``MAX_TREND_YEARS`` years with works under the filters."""
-    from collabatlas.counting.filters import parse_years
-
     if years:
         return parse_years(years)
     per_year = atlas.works_per_year(subject=subject, type=type)
@@ -534,9 +529,9 @@ def render_html(report: Report) -> str:
             "sections": sections, "store": report.store, "command": report.command}
     specs = [{"stem": stem, "spec": Markup(_script_json(charts.spec(chart_of(chart))))}
              for stem, chart in report.all_charts()]
-    reference = refdata.provenance(REFERENCE_DATASETS)
+    provenance = reference.provenance(REFERENCE_DATASETS)
     return env.from_string(TEMPLATE).render(report=view, version=__version__, methodology=METHODOLOGY,
-                                            reference=reference, chart_specs=specs,
+                                            reference=provenance, chart_specs=specs,
                                             bundle=Markup(charts.javascript_bundle()))
 
 
@@ -580,8 +575,6 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     refuse_pair_filters(subject, type)
     unit = pair_country(atlas, focus, "country")
     if years:
-        from collabatlas.counting.filters import parse_years
-
         first, last = parse_years(years)
     else:
         first, last = atlas.pair_years()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from collabatlas.atlas import COUNTING
-from collabatlas.counting.rules import CountingError
+from collabatlas.errors import CountingError
 from collabatlas.views.charts import ChartContext
 
 if TYPE_CHECKING:

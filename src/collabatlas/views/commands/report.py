@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from collabatlas.counting.filters import check_range
+from collabatlas.atlas.inputs import check_range
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
 from collabatlas.views import charts

@@ -16,9 +16,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
-from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
+from collabatlas.atlas.inputs import NI_SUBJECTS, ni_subject
+from collabatlas.atlas.reference import available_groups
 from collabatlas.escaping import script_json
-from collabatlas.refdata.groups import available_groups
 from collabatlas.views.chart_text import FIELD_NAMES
 from collabatlas.views.numbers import rules as number_rules
 from collabatlas.views.web import factsheets, sources
@@ -90,7 +90,7 @@ class Page:
 
 
 LEVELS = (("country", "country"), ("institution", "institution"), ("sector", "sector"))
-SUBJECTS = (("", "all subjects"),) + tuple((PREFIX + slug, f"{title} (Nature Index)")
+SUBJECTS = (("", "all subjects"),) + tuple((ni_subject(slug), f"{title} (Nature Index)")
                                            for slug, (title, _) in NI_SUBJECTS.items()) + tuple(
     (d, d) for d in ("Life Sciences", "Social Sciences", "Physical Sciences", "Health Sciences"))
 
