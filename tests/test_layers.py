@@ -253,3 +253,42 @@ def test_views_import_only_the_facade(path):
     settings and the options table: everything else reaches them through ``collabatlas.atlas``."""
     below = _view_imports_below_the_facade(path)
     assert not below, f"{path.relative_to(SRC)} imports below the facade:\n" + "\n".join(below)
+
+
+#: the names of sources (``--source``) a view must not test for: it asks the engine's declaration instead
+SOURCE_NAMES = {"works", "pairs"}
+
+
+def _source_branches(path: Path, text: str | None = None) -> list[str]:
+    """Comparisons (``==``, ``!=``, ``is``, ``is not``) of a value with a source's name (``source ==
+    "pairs"``, ``source is not Source.works``) in ``path``: which source a view has is never tested, its
+    capabilities are asked (``atlas.capabilities(source).supports(...)``, ``counting_modes``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8") if text is None else text)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        if not any(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for op in node.ops):
+            continue
+        for side in (node.left, *node.comparators):
+            named = (side.value if isinstance(side, ast.Constant) else
+                     side.attr if isinstance(side, ast.Attribute) and ast.unparse(side.value).endswith("Source")
+                     else None)
+            if named in SOURCE_NAMES:
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+                break
+    return sorted(found)
+
+
+def test_the_source_branch_finder_finds_branches():
+    text = ('if source == "pairs": pass\nif filters.get("source") != "works": pass\n'
+            "if source is not Source.works: pass\nif 'works' in columns: pass\nif kind == 'trend': pass\n"
+            "if source.value != DEFAULT_SOURCE: pass\n")
+    assert _source_branches(SRC / "views" / "probe.py", text) == [
+        "line 1: source == 'pairs'", "line 2: filters.get('source') != 'works'", "line 3: source is not Source.works"]
+
+
+@pytest.mark.parametrize("path", VIEW_FILES, ids=lambda p: str(p.relative_to(SRC)))
+def test_views_ask_capabilities_not_source_names(path):
+    branches = _source_branches(path)
+    assert not branches, f"{path.relative_to(SRC)} tests which source it has:\n" + "\n".join(branches)

@@ -7,6 +7,8 @@ options. The metric options themselves are :mod:`collabatlas.counting.options`."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collabatlas.counting.filters import (
     Filters,
     check_range,
@@ -20,10 +22,29 @@ from collabatlas.counting.source_choice import SOURCES
 from collabatlas.counting.subjects import NI_SUBJECTS
 from collabatlas.counting.subjects import PREFIX as NI_PREFIX
 from collabatlas.counting.work_lists import WORK_FIGURES
+from collabatlas.errors import CountingError
 
-__all__ = ["LEVELS", "Filters", "NI_PREFIX", "NI_SUBJECTS", "SOURCES", "WORK_FIGURES", "check_range",
-           "check_same_length", "check_subjects", "equal_halves", "ni_subject", "parse_two_periods", "parse_window",
-           "parse_years"]
+if TYPE_CHECKING:
+    from collabatlas.engines import Capabilities
+
+#: the source every metric reads unless told otherwise: the work-level store
+DEFAULT_SOURCE = "works"
+
+__all__ = ["DEFAULT_SOURCE", "LEVELS", "NI_PREFIX", "NI_SUBJECTS", "SOURCES", "WORK_FIGURES", "Filters", "check_range",
+           "check_same_length", "check_subjects", "declared", "equal_halves", "ni_subject", "parse_two_periods",
+           "parse_window", "parse_years"]
+
+
+def declared(source: str, engine: str = "duckdb") -> Capabilities:
+    """What the engine answering ``source`` on ``engine`` declares it can do, before any store is opened
+    (the declaration of :data:`collabatlas.engines.DECLARED`; the pair table's provider and date are named
+    only by an open Atlas: :meth:`collabatlas.atlas.Atlas.capabilities`)."""
+    from collabatlas.engines import DECLARED
+
+    for capabilities in DECLARED:
+        if capabilities.source == source and capabilities.engine == engine:
+            return capabilities
+    raise CountingError(f"source {source!r} on engine {engine!r}: no such engine (see docs/engines.md)")
 
 
 def ni_subject(slug: str) -> str:

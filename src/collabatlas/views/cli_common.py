@@ -352,10 +352,10 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     if out is not None:
         check_out(out)
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
-        if "unit" in args and args.get("source", "works") == "works":  # the id, for the title
+        capabilities = atlas.capabilities(args.get("source", "works"))
+        if "unit" in args and "fractional" in capabilities.counting_modes:  # work-level data: the id, for the title
             args["unit"] = atlas.resolve_unit(level, args["unit"])
         df = getattr(atlas, method)(options=options, **args)
-        capabilities = atlas.capabilities(args.get("source", "works"))
         if options.window and capabilities.supports("undated_note"):
             df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options.window)))
         if options.subject and capabilities.supports("subject_coverage"):
