@@ -11,6 +11,10 @@ Every module's own error class derives from one of these (``FilterError``, ``Cou
 ``InputError``, ``GroupError``, ``RefDataError`` … are ``UserError``s; ``StoreError``, ``EngineError``,
 ``FetchError`` are ``DataError``s), so callers catch ``collabatlas.CollabatlasError`` or a branch, and
 :func:`answer` maps any of them for the CLI and the web alike.
+
+The classes a view catches or raises are defined here, at the lowest layer, and re-exported by the
+stage that raises them (``collabatlas.counting.rules.CountingError`` is :class:`CountingError`): a view
+imports ``collabatlas.errors``, never the stage below the facade (tests/test_layers.py).
 """
 
 from __future__ import annotations
