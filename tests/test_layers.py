@@ -16,7 +16,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "collabatlas"
 
 LAYERS = (
-    ("errors", "settings", "escaping"),
+    ("errors", "settings", "escaping", "version"),
     ("refdata",),
     ("counting",),
     ("sources",),
@@ -52,8 +52,9 @@ def _type_checking_nodes(tree: ast.AST) -> set[int]:
     return inside
 
 
-def _imports(path: Path) -> list[tuple[int, str]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def _imports(path: Path, text: str | None = None) -> list[tuple[int, str]]:
+    """(line, imported name) of the file ``path`` (or of ``text`` as if it were that file)."""
+    tree = ast.parse(path.read_text(encoding="utf-8") if text is None else text)
     skip = _type_checking_nodes(tree)
     here = _module(path)
     package = here if path.name == "__init__.py" else here.rpartition(".")[0]
@@ -211,3 +212,83 @@ def test_no_import_circles():
     circles = _circles(graph)
     assert not circles, "import circles in src/ (module-level, function-level and TYPE_CHECKING imports):\n" + \
         "\n".join(" -> ".join(_cycle_in(c, graph)) for c in circles)
+
+
+#: what a view may import: the facade (``collabatlas.atlas`` and its modules), the lowest layer
+#: (errors, escaping, settings, the version) and the options table; other views
+VIEW_MAY_IMPORT = ("collabatlas.atlas", "collabatlas.errors", "collabatlas.escaping", "collabatlas.settings",
+                   "collabatlas.version", "collabatlas.counting.options", "collabatlas.views")
+
+
+def _allowed_in_views(target: str) -> bool:
+    return any(target == allowed or target.startswith(allowed + ".") for allowed in VIEW_MAY_IMPORT)
+
+
+def _view_imports_below_the_facade(path: Path, text: str | None = None) -> list[str]:
+    """Every import of ``path`` (module level, in functions; not under TYPE_CHECKING) that reaches below
+    the facade: ``collabatlas.refdata``, ``collabatlas.counting.rules``, ``collabatlas.__version__`` …"""
+    return [f"line {line}: {target}" for line, target in sorted(_imports(path, text)) if not _allowed_in_views(target)]
+
+
+def test_the_view_rule_sees_what_it_refuses():
+    source = ("from collabatlas import __version__\nfrom collabatlas.counting.rules import CountingError\n"
+              "def f():\n    from collabatlas.refdata import groups\n"
+              "from collabatlas.atlas import reference\nfrom collabatlas.atlas.inputs import parse_years\n"
+              "from collabatlas.errors import CountingError\nfrom collabatlas.counting.options import MetricOptions\n"
+              "from collabatlas.counting.optionsx import X\nfrom collabatlas.views import charts\n"
+              "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+              "    from collabatlas.analyses.tables import ranked\nfrom ..refdata import groups\n")
+    found = _view_imports_below_the_facade(SRC / "views" / "probe.py", source)
+    assert found == ["line 1: collabatlas.__version__", "line 2: collabatlas.counting.rules.CountingError",
+                     "line 4: collabatlas.refdata.groups", "line 9: collabatlas.counting.optionsx.X",
+                     "line 14: collabatlas.refdata.groups"]
+
+
+VIEW_FILES = [p for p in FILES if _stage(_module(p)) == "views"]
+
+
+@pytest.mark.parametrize("path", VIEW_FILES, ids=lambda p: str(p.relative_to(SRC)))
+def test_views_import_only_the_facade(path):
+    """The views (CLI, report, fact sheets, dashboard, API) import only the facade, errors, escaping,
+    settings and the options table: everything else reaches them through ``collabatlas.atlas``."""
+    below = _view_imports_below_the_facade(path)
+    assert not below, f"{path.relative_to(SRC)} imports below the facade:\n" + "\n".join(below)
+
+
+#: the names of sources (``--source``) a view must not test for: it asks the engine's declaration instead
+SOURCE_NAMES = {"works", "pairs"}
+
+
+def _source_branches(path: Path, text: str | None = None) -> list[str]:
+    """Comparisons (``==``, ``!=``, ``is``, ``is not``) of a value with a source's name (``source ==
+    "pairs"``, ``source is not Source.works``) in ``path``: which source a view has is never tested, its
+    capabilities are asked (``atlas.capabilities(source).supports(...)``, ``counting_modes``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8") if text is None else text)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        if not any(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for op in node.ops):
+            continue
+        for side in (node.left, *node.comparators):
+            named = (side.value if isinstance(side, ast.Constant) else
+                     side.attr if isinstance(side, ast.Attribute) and ast.unparse(side.value).endswith("Source")
+                     else None)
+            if named in SOURCE_NAMES:
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+                break
+    return sorted(found)
+
+
+def test_the_source_branch_finder_finds_branches():
+    text = ('if source == "pairs": pass\nif filters.get("source") != "works": pass\n'
+            "if source is not Source.works: pass\nif 'works' in columns: pass\nif kind == 'trend': pass\n"
+            "if source.value != DEFAULT_SOURCE: pass\n")
+    assert _source_branches(SRC / "views" / "probe.py", text) == [
+        "line 1: source == 'pairs'", "line 2: filters.get('source') != 'works'", "line 3: source is not Source.works"]
+
+
+@pytest.mark.parametrize("path", VIEW_FILES, ids=lambda p: str(p.relative_to(SRC)))
+def test_views_ask_capabilities_not_source_names(path):
+    branches = _source_branches(path)
+    assert not branches, f"{path.relative_to(SRC)} tests which source it has:\n" + "\n".join(branches)

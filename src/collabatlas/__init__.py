@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from collabatlas.version import __version__  # noqa: F401 - collabatlas.__version__
+
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas, open, open_spark
     from collabatlas.counting.filters import Filters
@@ -16,7 +18,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Atlas", "CollabatlasError", "DataError", "Filters", "MetricOptions", "NotFoundError", "UserError", "open",
            "open_spark"]
-__version__ = "0.1.0"
 
 _WHERE = {"Atlas": "collabatlas.atlas", "open": "collabatlas.atlas", "open_spark": "collabatlas.atlas",
           "Filters": "collabatlas.counting.filters", "MetricOptions": "collabatlas.counting.options",

@@ -11,6 +11,10 @@ Every module's own error class derives from one of these (``FilterError``, ``Cou
 ``InputError``, ``GroupError``, ``RefDataError`` … are ``UserError``s; ``StoreError``, ``EngineError``,
 ``FetchError`` are ``DataError``s), so callers catch ``collabatlas.CollabatlasError`` or a branch, and
 :func:`answer` maps any of them for the CLI and the web alike.
+
+The classes a view catches or raises are defined here, at the lowest layer, and re-exported by the
+stage that raises them (``collabatlas.counting.rules.CountingError`` is :class:`CountingError`): a view
+imports ``collabatlas.errors``, never the stage below the facade (tests/test_layers.py).
 """
 
 from __future__ import annotations
@@ -58,3 +62,46 @@ def answer(exc: BaseException) -> Answer | None:
         if isinstance(exc, cls):
             return result
     return None
+
+
+# -- the errors views catch or raise, defined here (the lowest layer) so that views reach them without
+# importing the stage that raises them; each stage's module re-exports its own (``from
+# collabatlas.counting.rules import CountingError`` is the same class)
+
+
+class FilterError(UserError):
+    """A filter value that cannot be understood (bad year range, bad window, ...), or an option
+    outside its range (``collabatlas.counting.filters.check_range``)."""
+
+
+class CountingError(UserError):
+    """An impossible metric request (unknown level, roll-up at country level, ...)."""
+
+
+class GroupError(UserError):
+    """An unknown group, a missing data file, or a user CSV value that is not a country."""
+
+
+class RefDataError(UserError):
+    """An unknown dataset, or a reference data file that is missing or damaged."""
+
+
+class DownloadError(RefDataError):
+    """A download that failed (no network, the server down): ``data update`` exits 1, nothing written."""
+
+
+class RorError(UserError):
+    """A ROR dump that cannot be read at all (the message names the file)."""
+
+
+class StoreError(DataError):
+    """A store that cannot be opened (locked, damaged) or has an incompatible schema: not the request's
+    fault (CLI exit 1, HTTP 503)."""
+
+
+class FetchError(DataError):
+    """A fetch that cannot go on: an HTTP error, retries used up, or a directory that holds another fetch."""
+
+
+class FetchNetworkError(FetchError):
+    """The API could not be reached (no network, or still failing after every retry): exit 1."""

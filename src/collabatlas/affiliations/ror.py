@@ -42,7 +42,7 @@ from collabatlas.affiliations.ror_lookup import (  # noqa: F401 - re-exported: t
     ror_loaded,
 )
 from collabatlas.affiliations.ror_record import RorRecord, coordinates, short_ror
-from collabatlas.errors import UserError
+from collabatlas.errors import RorError
 from collabatlas.sources.textread import allow_large_csv_fields
 from collabatlas.store import schema as store
 
@@ -89,10 +89,6 @@ SCHEMA_RANK = {"openalex": 0}
 RELATIONS = ("parent", "child", "related", "successor", "predecessor")
 NAME_KINDS = ("ror_display", "label", "alias", "acronym")
 _ROR_ID = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
-
-
-class RorError(UserError):
-    """A ROR dump that cannot be read at all (the message names the file)."""
 
 
 @dataclass

@@ -14,12 +14,7 @@ from datetime import date
 from typing import Any
 
 from collabatlas.counting.subjects import SubjectError, ni_field_ids
-from collabatlas.errors import UserError
-
-
-class FilterError(UserError):
-    """A filter value that cannot be understood (bad year range, bad window, ...), or an option
-    outside its range (:func:`check_range`)."""
+from collabatlas.errors import FilterError
 
 
 def check_range(name: str, value, low: float | None = 1, high: float | None = None, allow_none: bool = True):

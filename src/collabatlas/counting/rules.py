@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from collabatlas.counting.filters import Filters
-from collabatlas.errors import NotFoundError, UserError
+from collabatlas.errors import CountingError, NotFoundError
 
 LEVELS = ("country", "institution", "sector")
 
@@ -64,10 +64,6 @@ FRACTIONAL_LABEL = "fractional counting (Share and CS)"
 FULL_COUNT_LABEL = "full counting (country-pair table)"
 
 SECTORS = ("academic", "corporate", "government", "healthcare", "npo", "other")
-
-
-class CountingError(UserError):
-    """An impossible metric request (unknown level, roll-up at country level, ...)."""
 
 
 class UnknownUnitError(NotFoundError, CountingError):

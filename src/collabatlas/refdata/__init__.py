@@ -29,13 +29,9 @@ from importlib import resources
 from pathlib import Path
 
 from collabatlas import settings
-from collabatlas.errors import UserError
+from collabatlas.errors import RefDataError
 
 ENV_VAR = settings.env_var("data")
-
-
-class RefDataError(UserError):
-    """An unknown dataset, or a reference data file that is missing or damaged."""
 
 
 @dataclass(frozen=True)

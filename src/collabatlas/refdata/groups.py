@@ -39,7 +39,7 @@ import country_converter as coco
 import pandas as pd
 
 from collabatlas import refdata
-from collabatlas.errors import UserError
+from collabatlas.errors import GroupError
 from collabatlas.refdata import countries, indicators
 
 BRI_FILE = "indicators/belt_and_road_countries_2020-01_iso.csv"
@@ -66,10 +66,6 @@ _COCO_GROUPS = {
 
 _Labelled = dict[str, tuple[str, frozenset[str]]]
 """slug → (label as written in the source, member codes)."""
-
-
-class GroupError(UserError):
-    """An unknown group, a missing data file, or a user CSV value that is not a country."""
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from collabatlas.refdata import RefDataError, cache_dir, clear_cache, dataset, datasets, read_text
+from collabatlas.errors import DownloadError, RefDataError
+from collabatlas.refdata import cache_dir, clear_cache, dataset, datasets, read_text
 from collabatlas.refdata.offline import offline_reason
 
 NPM_REGISTRY = "https://registry.npmjs.org"
@@ -46,10 +47,6 @@ class UpdateResult:
     name: str
     status: str  # updated | unchanged | no-source
     detail: str
-
-
-class DownloadError(RefDataError):
-    """A download that failed (no network, the server down): ``data update`` exits 1, nothing written."""
 
 
 def _get(url: str, timeout: float, retries: int) -> bytes:

@@ -37,10 +37,13 @@ from pathlib import Path
 
 import orjson
 
-from collabatlas import __version__
-from collabatlas.errors import DataError
+from collabatlas.errors import (
+    FetchError,
+    FetchNetworkError,
+)
 from collabatlas.refdata.offline import offline_reason
 from collabatlas.sources.openalex import FETCH_STATE_FILE, WORK_SPEC
+from collabatlas.version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "FetchError", "FetchReport", "fetch_openalex", "page_file", "MINIMAL_SELECT"]
 
@@ -54,14 +57,6 @@ MINIMAL_SELECT = ",".join(k for k in WORK_SPEC if k != "is_authors_truncated")
 STATE_VERSION = 1
 
 ProgressCallback = Callable[[int, int | None], None]  # (works written so far, API total or None)
-
-
-class FetchError(DataError):
-    """A fetch that cannot go on: an HTTP error, retries used up, or a directory that holds another fetch."""
-
-
-class FetchNetworkError(FetchError):
-    """The API could not be reached (no network, or still failing after every retry): exit 1."""
 
 
 @dataclass

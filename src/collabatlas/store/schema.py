@@ -38,7 +38,7 @@ from pathlib import Path
 
 import duckdb
 
-from collabatlas.errors import DataError, NotFoundError, UserError
+from collabatlas.errors import DataError, NotFoundError, StoreError, UserError
 from collabatlas.settings import EngineSettings
 from collabatlas.sources.record import install_macros
 from collabatlas.store.busy import busy_message
@@ -160,11 +160,6 @@ FROM works w LEFT JOIN authorships a ON a.wkey = w.wkey AND a.author_position = 
 """
 
 DATA_TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
-
-
-class StoreError(DataError):
-    """A store that cannot be opened (locked, damaged) or has an incompatible schema: not the request's
-    fault (CLI exit 1, HTTP 503; :mod:`collabatlas.errors`)."""
 
 
 class StorePathError(StoreError, UserError):

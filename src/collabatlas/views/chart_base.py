@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import altair as alt
 import pandas as pd
 
-from collabatlas import __version__
+from collabatlas.atlas import __version__, reference
 from collabatlas.counting.options import as_typed, describe
 from collabatlas.views.chart_text import field_name, group_title, wrap
 
@@ -160,11 +160,9 @@ AXIS_FORMAT = ",~r"
 
 def country_name(code: str) -> str:
     """``"IT"`` → ``"Italy"`` (the code itself when unknown)."""
-    from collabatlas.refdata.countries import short_names
-
     if not isinstance(code, str) or len(code) != 2:
         return str(code)
-    return short_names().get(code, code)
+    return reference.short_names().get(code, code)
 
 
 def _unit_label(row: pd.Series, key: str) -> str:
@@ -210,11 +208,5 @@ PAIRS_DEFINITION = ("Joint works = works co-authored by both countries, full cou
 
 
 def capital_coordinates(data_dir=None) -> pd.DataFrame:
-    """``country, lon, lat``: each country's capital, from the World Bank country file in the data
-    directory (``indicators/WDI_R_package_country_income_region.csv``); aggregates excluded."""
-    from collabatlas.refdata.indicators import _base, _read
-
-    wdi = _read(_base(data_dir), "income_current")
-    wdi = wdi[wdi["region"].ne("Aggregates") & wdi["iso2c"].notna() & wdi["latitude"].notna()]
-    return pd.DataFrame({"country": wdi["iso2c"].astype(str).values, "lon": wdi["longitude"].astype(float).values,
-                         "lat": wdi["latitude"].astype(float).values})
+    """``country, lon, lat``: each country's capital (:func:`collabatlas.atlas.reference.capital_coordinates`)."""
+    return reference.capital_coordinates(data_dir)

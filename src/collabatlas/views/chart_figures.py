@@ -1,5 +1,6 @@
 """The figures of ``collabatlas chart KIND``: one :class:`~collabatlas.views.figures.Figure` per kind,
-built from Atlas results (``source="pairs"``: from country-pair aggregates, :mod:`.report_pairs`).
+built from Atlas results (a source of full counts of joint works, ``source="pairs"``: from country-pair
+aggregates, :mod:`.report_pairs`).
 The report, the fact sheets and the dashboard build their figures with the same functions."""
 
 from __future__ import annotations
@@ -8,14 +9,20 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from collabatlas.analyses.periods import check_same_length
+from collabatlas.atlas.inputs import NI_SUBJECTS, check_same_length
 from collabatlas.counting.options import accepts_options
-from collabatlas.counting.rules import CountingError
-from collabatlas.counting.subjects import NI_SUBJECTS
+from collabatlas.errors import CountingError
 from collabatlas.views import charts
 from collabatlas.views.charts import ChartContext
 from collabatlas.views.figures import Editorial, Figure, figure, unit_colours
-from collabatlas.views.report_pairs import PAIR_KINDS, pair_context, pair_country, refuse_pair_filters
+from collabatlas.views.report_pairs import (
+    PAIR_KINDS,
+    full_counts_only,
+    pair_context,
+    pair_country,
+    refuse_options,
+    refuse_pair_filters,
+)
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -104,38 +111,39 @@ def landscape_figure(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext,
 
 def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[str] | None, level: str,
                     years: str | None, subject, type, group: str, periods: list[str] | None,
-                    top: int, editorial: Editorial | None = None) -> Figure:
-    """The chart ``kind`` (one of :data:`PAIR_KINDS`) of ``unit`` from country-pair aggregates."""
+                    top: int, editorial: Editorial | None = None, *, source: str) -> Figure:
+    """The chart ``kind`` (one of :data:`PAIR_KINDS`) of ``unit`` from country-pair aggregates (``source``:
+    the source whose engine holds them)."""
     if kind not in PAIR_KINDS:
         raise CountingError(f"the {kind} chart needs work-level data (--source works); --source pairs draws "
                             f"{', '.join(PAIR_KINDS)}")
     refuse_pair_filters(subject, type)
     unit = pair_country(atlas, unit, level)
     first, last = atlas.pair_years()
-    ctx = pair_context(atlas, years=years or f"{first}-{last} (every year of the pair data)")
+    ctx = pair_context(atlas, source, years=years or f"{first}-{last} (every year of the pair data)")
     label = charts.country_name(unit)
     if kind == "partners":
-        return partners_figure(atlas.partners(unit, top=top, years=years, source="pairs"), ctx, label, top,
+        return partners_figure(atlas.partners(unit, top=top, years=years, source=source), ctx, label, top,
                                editorial=editorial)
     if kind == "map":
-        return pair_map_figure(atlas, unit, label, years, ctx, editorial)
-    ranked = atlas.partners(unit, years=years, source="pairs")["partner"]
+        return pair_map_figure(atlas, unit, label, years, ctx, editorial, source=source)
+    ranked = atlas.partners(unit, years=years, source=source)["partner"]
     if kind == "trend":
         chosen = partners or list(ranked.head(5))
-        trends = {p.strip().upper(): atlas.trend(unit, p, years=years, source="pairs") for p in chosen}
+        trends = {p.strip().upper(): atlas.trend(unit, p, years=years, source=source) for p in chosen}
         return trend_figure(trends, ctx, label, colours=unit_colours(ranked, list(trends)), editorial=editorial)
     if not periods:
         raise CountingError("the group chart needs --periods, e.g. 2013-2015,2016-2018")
     check_same_length(periods)
-    report = atlas.group(unit, group, periods, top=top, source="pairs")
+    report = atlas.group(unit, group, periods, top=top, source=source)
     return group_figure(report, ctx.with_filters(years=None, periods=" vs ".join(periods), group=group), label, group,
                         colours=unit_colours(ranked, report.partners["partner"]), editorial=editorial)
 
 
 def pair_map_figure(atlas: Atlas, unit: str, label: str, years, ctx: ChartContext,
-                    editorial: Editorial | None = None) -> Figure:
+                    editorial: Editorial | None = None, *, source: str) -> Figure:
     """The partner map of ``unit`` from country-pair aggregates."""
-    df = atlas.partners(unit, years=years, source="pairs")
+    df = atlas.partners(unit, years=years, source=source)
     return map_figure(df, ctx, f"{label}'s partner countries", editorial, value="joint_works",
                       definition=charts.PAIRS_DEFINITION, value_title="Joint works", focus=unit)
 
@@ -159,13 +167,13 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
     if kind != "ranking" and (country is not None or by is not None):
         raise CountingError(f"{'--country' if country is not None else '--by'}: applies to the ranking chart, "
                             f"not to {kind}")
-    if window_end_month is not None and (kind != "trend" or source != "works"):
+    capabilities = atlas.capabilities(check_source(source))
+    if window_end_month is not None and (kind != "trend" or not capabilities.supports("window_end_month")):
         raise CountingError("--window-end-month: applies to the trend chart from works (--source works)")
-    if check_source(source) == "pairs":
-        if journals or rollup:
-            raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
+    if full_counts_only(capabilities):  # joint works, full counting: the charts its declaration allows
+        refuse_options(capabilities, journals=journals, rollup=rollup)
         return make_pair_chart(atlas, kind, unit, partners, level, years, subject, type, group, periods, top,
-                               editorial)
+                               editorial, source=source)
     filters = {"years": years, "subject": subject, "type": type, **options_given(journals, rollup)}
     ctx = ChartContext.from_atlas(atlas, **filters)
     if kind not in KINDS:
@@ -201,7 +209,7 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         return figure("contribution", profile.partners, charts.contribution_bars, profile.partners, ctx, name,
                       editorial=editorial)
     if level == "institution":
-        from collabatlas.analyses.profile import find_institution
+        from collabatlas.atlas.results import find_institution
 
         unit = find_institution(atlas, unit)
     else:

@@ -72,7 +72,7 @@ def field_names(columns: Iterable[str]) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _group_descriptions() -> dict[str, str]:
-    from collabatlas.refdata.groups import available_groups
+    from collabatlas.atlas.reference import available_groups
 
     try:
         return {g.name: g.description for g in available_groups()}

@@ -416,7 +416,7 @@ def contribution_bars(partners: pd.DataFrame, ctx: ChartContext, unit_name: str,
 def hotspot_bars(hotspots: pd.DataFrame, ctx: ChartContext, unit_name: str) -> alt.LayerChart:
     """Bars of the % of international CS per hotspot country, "rest of world" last and greyed.
     ``hotspots``: ``InstitutionProfile.hotspots`` (``country, cs, pct_of_international_cs``)."""
-    from collabatlas.analyses.profile import REST_OF_WORLD
+    from collabatlas.atlas.results import REST_OF_WORLD
 
     title = _title(f"International collaboration hotspots of {unit_name}", ctx,
                    "% of international CS = CS with partner institutions in the country / CS with all "

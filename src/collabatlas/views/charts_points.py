@@ -33,7 +33,7 @@ NETWORK_LABELS = 25
 def landscape_bands(table: pd.DataFrame, fit: pd.DataFrame) -> pd.DataFrame:
     """Regression lines with 95 % bands for :func:`landscape_scatter` (:func:`collabatlas.analyses.landscape.bands`),
     with ``x_value`` on the chart's axis scale (GERD % of GDP when the fit is on log GERD)."""
-    from collabatlas.analyses.landscape_pool import fitted_lines
+    from collabatlas.atlas.results import fitted_lines
 
     out = fitted_lines(table, fit)
     if out.empty:

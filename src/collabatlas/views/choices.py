@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from collabatlas.counting.rules import LEVELS
-from collabatlas.counting.source_choice import SOURCES
+from collabatlas.atlas.inputs import LEVELS, SOURCES
 
 
 def choices(name: str, values: tuple[str, ...]) -> type[Enum]:
@@ -16,7 +15,7 @@ def choices(name: str, values: tuple[str, ...]) -> type[Enum]:
 
 #: unit of analysis
 Level = choices("Level", LEVELS)
-#: where the numbers come from (collabatlas.counting.source_choice.SOURCES)
+#: where the numbers come from (collabatlas.atlas.inputs.SOURCES)
 Source = choices("Source", tuple(SOURCES))
 #: the levels distances are measured at
 DistanceLevel = choices("DistanceLevel", tuple(level for level in LEVELS if level != "sector"))

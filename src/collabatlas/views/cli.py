@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from collabatlas import settings as config
-from collabatlas.counting.filters import parse_two_periods
+from collabatlas.atlas.inputs import parse_two_periods
+from collabatlas.atlas.workflows import DAMAGED_EXIT_CODE
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
-from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
 from collabatlas.views.cli_common import (
     UNIT_HELP,
     CiOpt,
@@ -463,20 +463,20 @@ def demo(
 
       collabatlas demo --data ../shared/data --store demo.duckdb --report out/demo-report
     """
-    from collabatlas import refdata
+    from collabatlas.atlas import reference
 
     data_dir = config.data_dir(data) or DEMO_DATA_DIR
     source = data_dir / "openalex"
     if data is not None and not source.is_dir():
         _fail(f"{source} not found: --data must be a sample data directory with an openalex/ folder")
     if not source.is_dir():
-        source = refdata.path("openalex-sample")
+        source = reference.path("openalex-sample")
         err_console.print(f"no sample data directory ({data_dir} not found): using the packaged sample "
-                          f"of {refdata.dataset('openalex-sample').rows} OpenAlex works (CC0)", markup=False)
+                          f"of {reference.dataset('openalex-sample').rows} OpenAlex works (CC0)", markup=False)
         openalex_only = True
     inputs = [source]
     if not openalex_only:
-        from collabatlas.affiliations.ror import load_ror
+        from collabatlas.atlas.registry import load_ror
 
         ror_files = sorted((data_dir / "ror").glob("ror_v*_records.jsonl.gz"))
         if ror_files:

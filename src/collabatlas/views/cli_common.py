@@ -17,9 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from collabatlas import settings as config
-from collabatlas.counting.filters import FilterError, Filters, check_range
+from collabatlas.atlas.inputs import Filters, check_range
 from collabatlas.counting.options import MetricOptions
-from collabatlas.errors import CollabatlasError, answer
+from collabatlas.errors import CollabatlasError, FilterError, answer
 from collabatlas.escaping import markup, terminal_text
 from collabatlas.views.choices import Level, Source
 from collabatlas.views.cli_group import GlobalOptionsGroup
@@ -167,9 +167,9 @@ def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = 
     # an absent master: one line in seconds, before loading anything heavy (a cluster without --parquet is
     # refused first, by the engine: that is the user's to fix whether or not the master is there)
     if on.engine is Engine.spark and (on.parquet is not None or on.spark_master.startswith("local")):
-        from collabatlas.engines.spark_master import check_reachable
+        from collabatlas.atlas.workflows import check_spark_master
 
-        check_reachable(on.spark_master)
+        check_spark_master(on.spark_master)
     from collabatlas.atlas import Atlas
 
     try:
@@ -339,12 +339,12 @@ def _guard(fn):
         except Exception as exc:
             if "duckdb" not in sys.modules:  # no store was opened: not a damaged store
                 raise
-            from collabatlas.store.schema import DAMAGE_ERRORS, damaged_message
+            from collabatlas.atlas.workflows import damaged_store_message
 
-            if not isinstance(exc, DAMAGE_ERRORS):
+            message = damaged_store_message(str(config.store_path(kwargs.get("store"))), exc)
+            if message is None:
                 raise
-            # a truncated or corrupt store file, a full disk: a message, no traceback
-            _fail(damaged_message(str(config.store_path(kwargs.get("store"))), exc))
+            _fail(message)  # a truncated or corrupt store file, a full disk: a message, no traceback
     return wrapper
 
 
@@ -358,17 +358,17 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     if out is not None:
         check_out(out)
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
-        if "unit" in args and args.get("source", "works") == "works":  # the id, for the title
+        capabilities = atlas.capabilities(args.get("source", "works"))
+        if "unit" in args and "fractional" in capabilities.counting_modes:  # work-level data: the id, for the title
             args["unit"] = atlas.resolve_unit(level, args["unit"])
         df = getattr(atlas, method)(options=options, **args)
-        capabilities = atlas.capabilities(args.get("source", "works"))
         if options.window and capabilities.supports("undated_note"):
             df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options.window)))
         if options.subject and capabilities.supports("subject_coverage"):
-            from collabatlas.sources.subject_crosswalk import coverage_line
+            from collabatlas.atlas.workflows import subject_coverage_line
 
             df.attrs.setdefault("notes", []).append(  # a subject filter sees only the works with a known subject
-                f"--subject: {coverage_line(atlas.subject_coverage())}")
+                f"--subject: {subject_coverage_line(atlas.subject_coverage())}")
     subject = f"partners of {args['unit']}" if "unit" in args else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
     if "fractional" not in capabilities.counting_modes:  # another source and counting: part of every title

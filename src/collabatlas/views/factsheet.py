@@ -20,11 +20,10 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from collabatlas import __version__, settings
-from collabatlas.counting.rules import CountingError
-from collabatlas.counting.subjects import NI_SUBJECTS
-from collabatlas.errors import DataError
-from collabatlas.refdata.country_names import country_code
+from collabatlas import settings
+from collabatlas.atlas import __version__, reference
+from collabatlas.atlas.inputs import NI_SUBJECTS
+from collabatlas.errors import CountingError, DataError
 from collabatlas.views import charts
 from collabatlas.views import report as report_lib
 from collabatlas.views.bilateral import headline as pair_headline
@@ -68,9 +67,9 @@ def _label(atlas: Atlas, level: str, unit: str) -> str:
 
 def _level_unit(atlas: Atlas, unit: str) -> tuple[str, str]:
     unit = unit.strip()
-    if country_code(unit) is not None:  # JP, JPN or Japan (refdata.country_names); else an institution
+    if reference.country_code(unit) is not None:  # JP, JPN or Japan (refdata.country_names); else an institution
         return "country", atlas.resolve_unit("country", unit)
-    from collabatlas.analyses.profile import find_institution
+    from collabatlas.atlas.results import find_institution
 
     return "institution", find_institution(atlas, unit)
 

@@ -20,13 +20,10 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from collabatlas import __version__, refdata
-from collabatlas.analyses.periods import check_same_length, equal_halves
-from collabatlas.atlas import COUNTING
+from collabatlas.atlas import __version__, reference
+from collabatlas.atlas.inputs import NI_SUBJECTS, check_same_length, equal_halves, parse_years
 from collabatlas.counting.options import accepts_options
-from collabatlas.counting.rules import CountingError
-from collabatlas.counting.subjects import NI_SUBJECTS
-from collabatlas.refdata.country_names import country_code
+from collabatlas.errors import CountingError
 from collabatlas.settings import small_n
 from collabatlas.views import charts, numbers
 from collabatlas.views.chart_figures import (  # noqa: F401 - KINDS, make_chart and institution_name re-exported
@@ -52,10 +49,11 @@ from collabatlas.views.numbers import cell as number_cell
 from collabatlas.views.report_folder import report_folder
 from collabatlas.views.report_impact import impact_parts
 from collabatlas.views.report_pairs import (
-    FULL_COUNT_LABEL,
     NOT_FROM_PAIRS,
+    full_counts_only,
     pair_context,
     pair_country,
+    refuse_options,
     refuse_pair_filters,
 )
 
@@ -118,15 +116,16 @@ def build_report(atlas: Atlas, focus: str, years: str | None = None, subject: st
         if len(periods) != 2:
             raise CountingError(f"--periods {','.join(periods)}: expected two periods, e.g. 2015-2017,2019-2021")
         check_same_length(periods)
-    if check_source(source) == "pairs":
-        if journals or rollup:
-            raise CountingError(f"{'--journals' if journals else '--rollup'}: not available with --source pairs")
-        return styled(build_pair_report(atlas, focus, years, subject, type, group, top, command, say, periods),
-                      atlas, "country", {"years": years, "source": "pairs"}, editorial)
+    capabilities = atlas.capabilities(check_source(source))
+    if full_counts_only(capabilities):  # joint works, full counting: the report its declaration allows
+        refuse_options(capabilities, journals=journals, rollup=rollup)
+        return styled(build_pair_report(atlas, focus, years, subject, type, group, top, command, say, periods,
+                                        source=source),
+                      atlas, "country", {"years": years, "source": source}, editorial)
     filters = {"years": years, "subject": subject, "type": type, **options_given(journals, rollup)}
     ctx = ChartContext.from_atlas(atlas, **filters)
     first, last = _year_span(atlas, years, subject, type)
-    is_country = country_code(focus) is not None  # JP, JPN or Japan (refdata.country_names); else an institution
+    is_country = reference.country_code(focus) is not None  # JP, JPN or Japan; else an institution
     if is_country and rollup:
         raise CountingError("--rollup (parent roll-up via lineage) applies to an institution report, not a country")
     if is_country:
@@ -155,8 +154,9 @@ def styled(report: Report, atlas: Atlas, level: str, filters: dict, editorial: E
     list, :func:`collabatlas.views.figures.unit_colours`) and the editorial fields: the title,
     subtitle and note on the report, the highlighted units in every figure."""
     editorial = editorial or Editorial()
-    if level == "country" and filters.get("source") == "pairs":
-        ranked = atlas.partners(report.focus, years=filters.get("years"), source="pairs")["partner"]
+    source = filters.get("source", "works")
+    if level == "country" and full_counts_only(atlas.capabilities(source)):
+        ranked = atlas.partners(report.focus, years=filters.get("years"), source=source)["partner"]
     else:
         ranked = atlas.partners(report.focus, level=level, **filters)["partner"]
     shown = [u for f in report.figures() for u in _units(f.table)]
@@ -178,8 +178,6 @@ def _units(table: pd.DataFrame) -> list[str]:
 def _year_span(atlas: Atlas, years, subject, type) -> tuple[int, int]:
     """The years the trend and group sections cover: ``years`` when given, else the store's last
     ``MAX_TREND_YEARS`` years with works under the filters."""
-    from collabatlas.counting.filters import parse_years
-
     if years:
         return parse_years(years)
     per_year = atlas.works_per_year(subject=subject, type=type)
@@ -318,8 +316,9 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     from collabatlas.views.chart_text import group_title, possessive
 
     named = group_title(group)
-    pairs = filters.get("source") == "pairs"
-    what = f"joint works ({COUNTING['pairs']})" if pairs else "works and CS"
+    capabilities = atlas.capabilities(filters.get("source", "works"))
+    pairs = full_counts_only(capabilities)
+    what = f"joint works ({capabilities.counting_label})" if pairs else "works and CS"
     section = Section("group", f"Collaboration with {named}",
                       f"{possessive(label)} {what} with {named} ({group}) in two periods of the same length, and "
                       "its top partners there.")
@@ -534,9 +533,9 @@ def render_html(report: Report) -> str:
             "sections": sections, "store": report.store, "command": report.command}
     specs = [{"stem": stem, "spec": Markup(_script_json(charts.spec(chart_of(chart))))}
              for stem, chart in report.all_charts()]
-    reference = refdata.provenance(REFERENCE_DATASETS)
+    provenance = reference.provenance(REFERENCE_DATASETS)
     return env.from_string(TEMPLATE).render(report=view, version=__version__, methodology=METHODOLOGY,
-                                            reference=reference, chart_specs=specs,
+                                            reference=provenance, chart_specs=specs,
                                             bundle=Markup(charts.javascript_bundle()))
 
 
@@ -575,22 +574,22 @@ DATA_DIR = "data"
 
 
 def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type, group: str, top: int,
-                      command: str, say, periods: list[str] | None = None) -> Report:
-    """The country report of ``focus`` from country-pair aggregates (module docstring)."""
+                      command: str, say, periods: list[str] | None = None, *, source: str) -> Report:
+    """The country report of ``focus`` from country-pair aggregates (module docstring; ``source``: the source
+    whose engine holds them)."""
     refuse_pair_filters(subject, type)
     unit = pair_country(atlas, focus, "country")
     if years:
-        from collabatlas.counting.filters import parse_years
-
         first, last = parse_years(years)
     else:
         first, last = atlas.pair_years()
         first = max(first, last - MAX_TREND_YEARS + 1)
     span = f"{first}-{last}" if last > first else str(first)
-    ctx = pair_context(atlas, years=span)
+    ctx = pair_context(atlas, source, years=span)
+    counting = atlas.capabilities(source).counting_label
     label = charts.country_name(unit)
     say("partners")
-    totals = atlas.totals(source="pairs", years=span, unit=unit)
+    totals = atlas.totals(source=source, years=span, unit=unit)
     if totals.empty:
         raise CountingError(f"country {unit}: not in the country-pair data of this store for {span}")
     t = totals.iloc[0]
@@ -598,23 +597,23 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     headline = [("internationally co-authored works", _fmt(int(t["intl_works"]), 0)),
                 ("joint-work links with other countries", _fmt(int(t["partner_links"]), 0)),
                 ("partner countries", _fmt(int(t["partner_countries"]), 0))]
-    partners = atlas.partners(unit, years=span, source="pairs")
+    partners = atlas.partners(unit, years=span, source=source)
     sections = [Section("partners", "Top partners",
-                        f"{label}'s partner countries ranked by works co-authored with them ({FULL_COUNT_LABEL}).",
+                        f"{label}'s partner countries ranked by works co-authored with them ({counting}).",
                         charts=[("partners", partners_figure(partners.head(top), ctx, label, top))],
                         tables=[(f"Top {top} partners of {label}, joint works", partners.head(top))])]
     say("trend")
-    trends = {p: atlas.trend(unit, p, years=span, source="pairs") for p in partners["partner"].head(TREND_PARTNERS)}
+    trends = {p: atlas.trend(unit, p, years=span, source=source) for p in partners["partner"].head(TREND_PARTNERS)}
     wide = charts.trend_frame(trends).pivot_table(index="label", columns="period", values="joint_works", sort=False)
     sections.append(Section("trend", f"Trend {span}", f"Joint works per year of {label} with its top "
-                            f"{len(trends)} partners ({FULL_COUNT_LABEL}).",
+                            f"{len(trends)} partners ({counting}).",
                             charts=[("trend", trend_figure(trends, ctx, label))],
                             tables=[(f"Joint works per year, {span}",
                                      wide.reset_index().rename(columns={"label": "partner"}))]))
     say("map")
     sections.append(Section("map", "Partners on the map", f"Joint works of {label} with every partner country.",
-                            charts=[("map", pair_map_figure(atlas, unit, label, span, ctx))]))
-    sections.append(_group_section(atlas, unit, label, {"source": "pairs"}, ctx, first, last, group, top, say,
+                            charts=[("map", pair_map_figure(atlas, unit, label, span, ctx, source=source))]))
+    sections.append(_group_section(atlas, unit, label, {"source": source}, ctx, first, last, group, top, say,
                                    periods))
     sections.append(Section("absent", "Not in this report", "What country-pair aggregates cannot give.",
                             notes=[NOT_FROM_PAIRS + "."]))

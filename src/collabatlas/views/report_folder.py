@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from collabatlas import __version__
+from collabatlas.atlas import __version__
 from collabatlas.errors import UserError
 
 MANIFEST = ".collabatlas-report.json"

@@ -14,24 +14,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from collabatlas.atlas import COUNTING
-from collabatlas.counting.rules import CountingError
+from collabatlas.errors import CountingError
 from collabatlas.views.charts import ChartContext
 
 if TYPE_CHECKING:
-    from collabatlas.atlas import Atlas
+    from collabatlas.atlas import Atlas, Capabilities
 
 #: the charts country-pair aggregates can draw (``collabatlas chart KIND --source pairs``)
 PAIR_KINDS = ("partners", "trend", "map", "group")
 SOURCE_TEXT = "country-pair aggregates (ingest-pairs)"
-FULL_COUNT_LABEL = COUNTING["pairs"]
 NOT_FROM_PAIRS = ("subjects, the landscape, collaboration distance, Share and CS need work-level data "
                   "(--source works); country-pair aggregates hold full counts of joint works per pair and year only")
 
 
-def pair_context(atlas: Atlas, **filters) -> ChartContext:
+def full_counts_only(capabilities: Capabilities) -> bool:
+    """Whether an engine answers with full counts of joint works only (no fractional Share or CS), as the
+    country-pair table does: its charts and report are the ones of this module, asked by its declaration
+    (:meth:`collabatlas.atlas.Atlas.capabilities`), never by the name of the source."""
+    return "fractional" not in capabilities.counting_modes
+
+
+def refuse_options(capabilities: Capabilities, **given) -> None:
+    """Refuse the first option ``given`` that the engine does not apply ("--journals: not available with
+    --source pairs"); options not given pass."""
+    refused = capabilities.refused_options(**given)
+    if refused:
+        raise CountingError(f"{refused[0]}: not available with {capabilities.called}")
+
+
+def pair_context(atlas: Atlas, source: str, **filters) -> ChartContext:
     """The caption of a pair figure: the pair engine's words (the table's provider and retrieval date)."""
-    capabilities = atlas.capabilities("pairs")
+    capabilities = atlas.capabilities(source)
     return ChartContext.from_atlas(atlas, counting=capabilities.counting_label, source=capabilities.source_label,
                                    **filters)
 

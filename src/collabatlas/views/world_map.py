@@ -22,8 +22,7 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
-from collabatlas import refdata
-from collabatlas.refdata.countries import numeric_to_iso2
+from collabatlas.atlas import reference
 from collabatlas.views.chart_base import CS_DEFINITION, _empty, _records, _title, capital_coordinates, country_name
 from collabatlas.views.map_labels import (  # noqa: F401 (re-exported: the map's projection and labels)
     DARK_INK,
@@ -50,12 +49,12 @@ POINT_MIN_AREA = 40
 
 @lru_cache(maxsize=2)
 def _topology(name: str, _generation: int) -> dict:
-    return json.loads(refdata.read_text(name))
+    return json.loads(reference.read_text(name))
 
 
 def topology(name: str = OUTLINES) -> dict:
     """The TopoJSON of ``name`` (verified packaged data), parsed once."""
-    return _topology(name, refdata.generation())
+    return _topology(name, reference.generation())
 
 
 def _arcs(topo: dict) -> list[list[tuple[float, float]]]:
@@ -97,7 +96,7 @@ def _area_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float
 def _outline_centroids(name: str, _generation: int) -> dict[str, tuple[float, float]]:
     topo = topology(name)
     arcs = _arcs(topo)
-    to_iso2 = numeric_to_iso2()
+    to_iso2 = reference.numeric_to_iso2()
     out = {}
     for geometry in topo["objects"]["countries"]["geometries"]:
         code = to_iso2.get(str(geometry.get("id")))
@@ -111,7 +110,7 @@ def _outline_centroids(name: str, _generation: int) -> dict[str, tuple[float, fl
 
 def outline_centroids(name: str = OUTLINES) -> dict[str, tuple[float, float]]:
     """ISO2 → (lon, lat) of the centroid of each country's largest polygon."""
-    return _outline_centroids(name, refdata.generation())
+    return _outline_centroids(name, reference.generation())
 
 
 def outline_codes(name: str = OUTLINES) -> frozenset[str]:
@@ -125,7 +124,7 @@ def reference_line(names: list[str], data_dir=None) -> str:
     caption is published; the server's folders are not)."""
     parts = []
     for name in names:
-        found = refdata.locate(name, data_dir)
+        found = reference.locate(name, data_dir)
         where = "data folder" if found.origin in ("directory", "env") else found.label.rsplit("(", 1)[-1].rstrip(")")
         parts.append(f"{name} {found.version} ({where})")
     return "reference data: " + "; ".join(parts)
@@ -162,7 +161,7 @@ def world_map(values: pd.DataFrame, ctx, title: str, value: str = "cs", country:
     if data.empty:
         return _empty("no country to show on the map", head)
 
-    to_numeric = {iso2: numeric for numeric, iso2 in numeric_to_iso2().items()}
+    to_numeric = {iso2: numeric for numeric, iso2 in reference.numeric_to_iso2().items()}
     data["id"] = [to_numeric.get(c, "") for c in data["country"]]
     color = alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="blues", zero=True),
                       legend=alt.Legend(format=",.3~f", orient="bottom-left", gradientLength=160))

@@ -13,17 +13,23 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from collabatlas import settings as config
-from collabatlas.affiliations.matching import (
+from collabatlas.atlas.inputs import check_range
+from collabatlas.atlas.registry import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_THRESHOLD,
     MAX_COMPONENTS,
     AffiliationMatcher,
+    allow_large_csv_fields,
+    connect,
+    excel_separator,
+    load_ror,
+    read_text,
+    ror_info,
+    ror_loaded,
+    ror_sources,
 )
-from collabatlas.affiliations.ror import RorError, load_ror, ror_info, ror_loaded, ror_sources
-from collabatlas.counting.filters import FilterError, check_range
-from collabatlas.errors import answer
+from collabatlas.errors import FilterError, RorError, StoreError, answer
 from collabatlas.escaping import markup
-from collabatlas.store import schema as store
 from collabatlas.views.cli_common import (
     Format,
     FormatOpt,
@@ -47,8 +53,8 @@ ror_app = typer.Typer(help="The ROR registry in the store (for affiliation match
 
 def _connect(path: Path | None, read_only: bool):
     try:
-        return store.connect(config.store_path(path), read_only=read_only)
-    except store.StoreError as exc:
+        return connect(config.store_path(path), read_only=read_only)
+    except StoreError as exc:
         _fail(str(exc), answer(exc).exit_code)  # by its class (errors.ANSWERS)
 
 
@@ -142,15 +148,11 @@ def _read_inputs(path: Path, column: str | None) -> list[str]:
     """Addresses of ``--file``: one per line, or the column ``column`` of a CSV. Decoded as every export
     is (BOM, UTF-16, any line ends, Windows-1252 lines named; collabatlas.sources.textread); CSV cells of
     any length up to the bounded limit; an Excel ``sep=`` first line sets the delimiter."""
-    from collabatlas.sources.ingest_report import IngestReport
-    from collabatlas.sources.textread import allow_large_csv_fields, excel_separator, read_text
-
-    report = IngestReport()
     try:
-        text = read_text(path, report)
+        text, messages = read_text(path)
     except (OSError, EOFError) as exc:
         _fail(f"{path}: cannot read ({exc})")
-    for message in report.messages:
+    for message in messages:
         err_console.print(markup(message), style="yellow")
     if column is None:
         return [line.strip() for line in text.split("\n") if line.strip()]
@@ -169,7 +171,7 @@ def _read_inputs(path: Path, column: str | None) -> list[str]:
 def _matcher(store_path: Path | None, ror_files: list[Path] | None, threshold: float | None,
              fold_hk_mo: bool, min_confidence: float | None = None) -> AffiliationMatcher:
     if ror_files:
-        con = store.connect(None)
+        con = connect(None)
         try:
             load_ror(con, ror_files)
         except RorError as exc:

@@ -10,7 +10,8 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from collabatlas import refdata
+from collabatlas.atlas import reference
+from collabatlas.errors import DownloadError
 from collabatlas.views.cli_common import Format, _emit, _fail, _guard, console, err_console
 
 data_app = typer.Typer(help="Reference data packaged with collabatlas: provenance, location, updates.",
@@ -44,7 +45,7 @@ def info(
 
       collabatlas data info --format json
     """
-    table = pd.DataFrame(refdata.info(data))
+    table = pd.DataFrame(reference.info(data))
     if columns is InfoColumns.short and format is Format.table:
         table = table[["name", "version", "rows", "licence", "origin", "status"]]
     _emit(table, format, "reference data (packaged; `data info --columns full` for sources and paths)", None, None)
@@ -64,11 +65,11 @@ def path(
 
       collabatlas data path world-110m
     """
-    chosen = names or sorted(refdata.datasets())
+    chosen = names or sorted(reference.datasets())
     for name in chosen:
-        print(f"{name}\t{refdata.path(name, data)}")
+        print(f"{name}\t{reference.path(name, data)}")
     if not names:
-        print(f"cache\t{refdata.cache_dir()}")
+        print(f"cache\t{reference.cache_dir()}")
 
 
 @data_app.command("update")
@@ -86,18 +87,13 @@ def update(
 
       collabatlas data update world-110m country-codes
     """
-    from collabatlas.refdata.update import reset as reset_cache
-    from collabatlas.refdata.update import update as run_update
-
     if reset:
-        removed = reset_cache(names)
+        removed = reference.reset(names)
         err_console.print(f"dropped {len(removed)} updated copies: {', '.join(removed) or 'none'}", markup=False)
         return
-    from collabatlas.refdata.update import DownloadError
-
     with err_console.status("downloading reference data"):
         try:
-            results = run_update(names, timeout=timeout)
+            results = reference.update(names, timeout=timeout)
         except DownloadError as exc:  # offline or the publisher down: nothing was written (exit 1)
             _fail(f"{exc} (nothing updated)", 1)
     if json_out:

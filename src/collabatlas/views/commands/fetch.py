@@ -11,15 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from collabatlas import settings
+from collabatlas.atlas.workflows import DEFAULT_BASE_URL, MAX_PER_PAGE, FetchReport, fetch_openalex
+from collabatlas.errors import FetchError, FetchNetworkError
 from collabatlas.escaping import markup
-from collabatlas.sources.openalex_api import (
-    DEFAULT_BASE_URL,
-    MAX_PER_PAGE,
-    FetchError,
-    FetchNetworkError,
-    FetchReport,
-    fetch_openalex,
-)
 from collabatlas.views.cli_common import _fail, console, err_console
 
 fetch_app = typer.Typer(no_args_is_help=True,

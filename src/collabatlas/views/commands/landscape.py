@@ -52,7 +52,7 @@ def groups(format: FormatOpt = Format.table) -> None:
 
       collabatlas groups --format csv
     """
-    from collabatlas.refdata.groups import available_groups
+    from collabatlas.atlas.reference import available_groups
 
     df = pd.DataFrame([g.__dict__ for g in available_groups()])
     _emit(df, format, "country groups", None, len(df) or None, ids=("name",))  # every group, names whole
@@ -172,7 +172,7 @@ def landscape(
 def check_pooling(year, years, per: str, fit: str, span: float, xs: list[str]) -> None:
     """Refuse what does not apply: --year with --years, --per without a range, --span without loess,
     a curved fit on several regressors, an unknown --per or --fit."""
-    from collabatlas.analyses.landscape_pool import FITS, PER
+    from collabatlas.atlas.results import FITS, PER
 
     if (year is None) == (years is None):
         _fail("give --year (one study year) or --years (a range pooled, e.g. 2014-2018), one of the two")

@@ -60,7 +60,7 @@ def schema(format: FormatOpt = Format.table) -> None:
 
       collabatlas schema --format json
     """
-    from collabatlas.store.schema_doc import schema_json, schema_markdown
+    from collabatlas.atlas.workflows import schema_json, schema_markdown
 
     if format is Format.json:
         print(json.dumps(schema_json()))

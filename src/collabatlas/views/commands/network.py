@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from collabatlas.analyses import network as net_lib
-from collabatlas.analyses.network import ExportFormat, Layout, NodeMeasure, Normalization, Quality, Weight
-from collabatlas.counting.filters import check_range
+from collabatlas.atlas import networks as net_lib
+from collabatlas.atlas.inputs import check_range
+from collabatlas.atlas.networks import ExportFormat, Layout, NodeMeasure, Normalization, Quality, Weight
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import (

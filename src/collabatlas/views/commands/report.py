@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from collabatlas.counting.filters import check_range
+from collabatlas.atlas.inputs import DEFAULT_SOURCE, check_range, declared
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
 from collabatlas.views import charts
@@ -180,9 +180,9 @@ def report(
     """
     years, subject, type, journals, rollup = (options.years, options.subject, options.type, options.journals,
                                               options.rollup)
-    if source is not Source.works and (pair or pdf):
+    if (pair or pdf) and not declared(source.value).supports("factsheet"):
         _fail(f"{'--pair' if pair else '--pdf'}: fact sheets are drawn from work-level data (Share and CS); "
-              "not available with --source pairs")
+              f"not available with {declared(source.value).called}")
     if (pair or pdf) and (journals or rollup):
         _fail(f"{'--journals' if journals else '--rollup'}: the fact sheets (--pdf, --pair) are not drawn under it; "
               "leave it out, or write the HTML report without --pdf")
@@ -202,7 +202,7 @@ def report(
     prepare_out(out, directory=True)
     given = {"--years": years, "--subject": subject, "--type": type, "--group": group if group != "bri" else None,
              "--periods": periods, "--landscape-year": landscape_year, "--top": top if top != report_lib.TOP else None,
-             "--journals": journals, "--source": source.value if source is not Source.works else None,
+             "--journals": journals, "--source": source.value if source.value != DEFAULT_SOURCE else None,
              "--title": editorial.title, "--subtitle": editorial.subtitle, "--note": editorial.note,
              "--highlight": ",".join(editorial.highlight) or None, "--store": store}
     command = shlex.join(["collabatlas", "report", "--focus", focus, "--out", str(out),

@@ -66,7 +66,7 @@ def serve(
     import uvicorn
 
     from collabatlas import settings as config
-    from collabatlas.store.schema import StoreError
+    from collabatlas.errors import StoreError
     from collabatlas.views.web import create_app
     from collabatlas.views.web.assets import warm_in_background
 

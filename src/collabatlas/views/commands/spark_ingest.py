@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.table import Table
 
+from collabatlas.atlas.workflows import DAMAGED_EXIT_CODE, spark_ingest
 from collabatlas.escaping import markup
-from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
 from collabatlas.views.cli_common import _fail, console, err_console
 
 
@@ -24,11 +24,8 @@ def run(paths: list[Path], parquet: Path | None, store: Path | None, format: str
               "store afterwards with `collabatlas import-tables OUT --store FILE`")
     if format not in ("auto", "openalex"):
         _fail(f"--format {format}: the Spark ingest reads OpenAlex works JSON Lines only")
-    from collabatlas.engines.spark import SparkSettings
-    from collabatlas.engines.spark_ingest import ingest_to_parquet
-
     with err_console.status(f"Spark ingest ({markup(master)}) into {markup(str(parquet))}"):
-        result = ingest_to_parquet(paths, parquet, SparkSettings.from_env(master))
+        result = spark_ingest(paths, parquet, master)
     if json_summary:
         print(json.dumps(result.to_dict(), indent=1))
     else:

@@ -43,10 +43,10 @@ def export(
 
       collabatlas export atlas-parquet/
     """
-    from collabatlas.ingest.pipeline import export_tables
+    from collabatlas.atlas.workflows import export_tables
 
     with _open(store) as atlas, err_console.status(f"writing {markup(folder)}"):
-        rows = export_tables(atlas.con, folder)
+        rows = export_tables(atlas, folder)
     console.print(", ".join(f"{table} {n:,}" for table, n in rows.items()) + f" rows written to {markup(folder)}")
 
 

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from collabatlas.atlas.workflows import DAMAGED_EXIT_CODE
 from collabatlas.escaping import markup
-from collabatlas.sources.ingest_report import DAMAGED_EXIT_CODE
 from collabatlas.views.cli_common import StoreOpt, _guard, _open, _open_for_input, console, err_console
 
 

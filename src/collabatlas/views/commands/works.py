@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from collabatlas.atlas.inputs import WORK_FIGURES
 from collabatlas.counting.options import MetricOptions
-from collabatlas.counting.work_lists import WORK_FIGURES
 from collabatlas.escaping import markup
 from collabatlas.views.cli_common import (
     UNIT_HELP,

@@ -26,14 +26,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from collabatlas import refdata
-from collabatlas.analyses import network as netmod
-from collabatlas.analyses.profile import find_institution
-from collabatlas.analyses.uncertainty import MAX_REPLICATES
-from collabatlas.counting.filters import parse_two_periods
+from collabatlas.atlas import networks as netmod
+from collabatlas.atlas import reference
+from collabatlas.atlas.inputs import parse_two_periods
+from collabatlas.atlas.reference import available_groups, group_members
+from collabatlas.atlas.results import MAX_REPLICATES, find_institution
 from collabatlas.counting.options import MetricOptions
-from collabatlas.counting.rules import CountingError
-from collabatlas.refdata.groups import GroupError, available_groups, group_members
+from collabatlas.errors import CountingError, GroupError
 from collabatlas.views.choices import DistanceLevel, Level, Source
 from collabatlas.views.web import sources
 from collabatlas.views.web.params import (  # noqa: F401 - the option parameters, for the chart routes
@@ -160,7 +159,7 @@ def meta(endpoint: str, params: dict, version: int, **extra) -> dict:
     described.update({k: extra.pop(k) for k in ("counting", "source_label") if k in extra})
     described["caption"] = sources.caption(described)
     return {"endpoint": endpoint, "params": shown, "data_version": version,
-            "reference_data": refdata.versions_line(), **described, **extra}
+            "reference_data": reference.versions_line(), **described, **extra}
 
 
 def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, limit: int | None,
@@ -355,7 +354,7 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, options: TrendQ, level
           ci: CiQ = 0, source: SourceQ = Source.works) -> Response:
     """CS and joint works per year (or window) with the change from the previous period (``collabatlas trend``).
     Example: ``/api/trend/GB/US?years=2010-2018&compare=2010,2018``"""
-    from collabatlas.analyses.tables import percent_change
+    from collabatlas.atlas.results import percent_change
 
     params = dict(unit_a=unit_a, unit_b=unit_b, level=level, **options.given(), window_end_month=window_end_month,
                   report_dual=report_dual, ci=ci, source=source)

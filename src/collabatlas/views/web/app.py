@@ -22,10 +22,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 
-from collabatlas import __version__
-from collabatlas.atlas import Atlas
+from collabatlas.atlas import Atlas, __version__
+from collabatlas.atlas.reference import short_names
 from collabatlas.errors import CollabatlasError, answer
-from collabatlas.refdata.countries import short_names
 from collabatlas.views.web import api, api_docs, assets, chart_specs, views
 from collabatlas.views.web.service import DEFAULT_CACHE_BYTES, Service
 

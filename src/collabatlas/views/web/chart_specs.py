@@ -14,8 +14,8 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from collabatlas.counting.rules import CountingError
-from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
+from collabatlas.atlas.inputs import NI_SUBJECTS, ni_subject
+from collabatlas.errors import CountingError
 from collabatlas.views import charts
 from collabatlas.views.chart_figures import group_figure, landscape_figure, map_figure, partners_figure, trend_figure
 from collabatlas.views.figures import Editorial, unit_colours
@@ -263,7 +263,7 @@ def subject_chart(request: Request, unit: UnitP, level: LevelQ = Level.country,
         wanted = svc.atlas().resolve_unit(p.get("level", "country"), p["partner"]) if p.get("partner") else None
         for slug, (title, _) in NI_SUBJECTS.items():
             df, _, version = svc.call("partners", unit=p["unit"], level=p.get("level"), years=p.get("years"),
-                                      window=p.get("window"), type=p.get("type"), subject=PREFIX + slug)
+                                      window=p.get("window"), type=p.get("type"), subject=ni_subject(slug))
             by_subject[title] = df[df["partner"] == wanted] if wanted else df
         label = _unit_label(svc, p.get("level"), p["unit"])
         title = (f"Collaboration of {label} and {_unit_label(svc, p.get('level'), wanted)} by subject"

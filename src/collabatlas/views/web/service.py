@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from collabatlas.atlas import Atlas
-from collabatlas.counting.filters import check_subjects, parse_window, parse_years
+from collabatlas.atlas.inputs import check_subjects, parse_window, parse_years
 from collabatlas.views.web.cache import ResultCache
 from collabatlas.views.web.connections import ThreadAtlases
 

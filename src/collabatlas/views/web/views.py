@@ -16,9 +16,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
-from collabatlas.counting.subjects import NI_SUBJECTS, PREFIX
+from collabatlas.atlas.inputs import DEFAULT_SOURCE, NI_SUBJECTS, ni_subject
+from collabatlas.atlas.reference import available_groups
 from collabatlas.escaping import script_json
-from collabatlas.refdata.groups import available_groups
 from collabatlas.views.chart_text import FIELD_NAMES
 from collabatlas.views.numbers import rules as number_rules
 from collabatlas.views.web import factsheets, sources
@@ -90,7 +90,7 @@ class Page:
 
 
 LEVELS = (("country", "country"), ("institution", "institution"), ("sector", "sector"))
-SUBJECTS = (("", "all subjects"),) + tuple((PREFIX + slug, f"{title} (Nature Index)")
+SUBJECTS = (("", "all subjects"),) + tuple((ni_subject(slug), f"{title} (Nature Index)")
                                            for slug, (title, _) in NI_SUBJECTS.items()) + tuple(
     (d, d) for d in ("Life Sciences", "Social Sciences", "Physical Sciences", "Health Sciences"))
 
@@ -199,7 +199,7 @@ def _distance_panels(level: str) -> tuple[Panel, ...]:
 
 def _defaults(svc: Service) -> dict[str, str]:
     """Control values when the URL gives none, from the store (cached)."""
-    out = {"level": "country", "top": "60", "group": "income:high", "source": "works"}
+    out = {"level": "country", "top": "60", "group": "income:high", "source": DEFAULT_SOURCE}
     countries, _, _ = svc.call("scores", level="country")
     if len(countries):
         out["unit"] = out["country"] = str(countries["unit"].iloc[0])
@@ -242,10 +242,11 @@ def render(request: Request, path: str) -> HTMLResponse:
         values["unit"] = _institution_default(svc)
     values.update({k: v for k, v in request.query_params.items() if v is not None})
     source_off = page.pairs or ("" if sources.pair_data(svc) else sources.NO_PAIR_DATA)
-    if source_off and values.get("source") == "pairs":  # asked for in the address: said, not dropped silently
-        source_off += " (the address asked for source pairs: showing source works)"
+    asked = values.get("source")
+    if source_off and asked in sources.DECLARATIONS and asked != DEFAULT_SOURCE:  # said, not dropped silently
+        source_off += f" (the address asked for source {asked}: showing source {DEFAULT_SOURCE})"
     if source_off:
-        values["source"] = "works"
+        values["source"] = DEFAULT_SOURCE
     nav = [(p.path, p.title) for p in _pages(()).values()]
     html = templates.get_template("page.html").render(
         page=page, values=values, nav=nav, store=svc.store_name, field_names=Markup(script_json(_field_names())),
