@@ -32,6 +32,7 @@ Each ingest is one transaction: a process killed half-way leaves the file as it 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,7 +42,7 @@ import duckdb
 from collabatlas.errors import DataError, NotFoundError, UserError
 from collabatlas.settings import EngineSettings
 from collabatlas.sources.record import install_macros
-from collabatlas.store.busy import busy_message
+from collabatlas.store.busy import busy_message, retry_delays, waited_message
 
 SCHEMA_VERSION = "9"
 
@@ -214,20 +215,16 @@ def check_store_path(target: str) -> None:
 def connect(path: str | os.PathLike | None, settings: EngineSettings | None = None,
             read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and if needed create) a store; ``None`` or ``":memory:"`` gives an in-memory store.
-    A path that is not a DuckDB database is refused (:func:`check_store_path`)."""
+    A path that is not a DuckDB database is refused (:func:`check_store_path`). While another process
+    holds the store's lock the open is tried again for up to ``settings.store_wait`` seconds
+    (``$COLLABATLAS_STORE_WAIT``), then :class:`StoreBusyError` names that process."""
     settings = settings or EngineSettings()
     target = ":memory:" if path in (None, ":memory:") else str(Path(path))
     if read_only and target != ":memory:" and not Path(target).exists():
         raise StoreMissingError(f"store {target} does not exist; run `collabatlas ingest PATH --store {target}` first")
     if target != ":memory:":
         check_store_path(target)
-    try:
-        con = duckdb.connect(target, read_only=read_only)
-    except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
-        busy = busy_message(target, exc)
-        if busy:
-            raise StoreBusyError(busy) from exc
-        raise StoreError(f"cannot open store {target}: {exc}") from exc
+    con = _open(target, read_only, settings.store_wait)
     con.execute("SET enable_progress_bar = false")  # the CLI draws its own
     # metrics never rely on row order (results are sorted at the end); about 20% faster on large
     # outputs. Ingest turns it back on while it reads files (record numbers come from row order).
@@ -249,6 +246,23 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
         con.close()
         raise StoreError(damaged_message(target, exc)) from exc
     return con
+
+
+def _open(target: str, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``; while another process holds the store's lock, tried again for up to
+    ``wait`` seconds (:func:`~collabatlas.store.busy.retry_delays`), then :class:`StoreBusyError`."""
+    delays = retry_delays(wait)
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
+            busy = busy_message(target, exc)
+            if not busy:
+                raise StoreError(f"cannot open store {target}: {exc}") from exc
+            pause = next(delays, None)
+            if pause is None:
+                raise StoreBusyError(waited_message(busy, wait) if wait else busy) from exc
+            time.sleep(pause)
 
 
 #: what DuckDB raises on a store file it cannot read or write (truncated, corrupt block, disk full)
