@@ -17,6 +17,7 @@ from typing import Any
 
 from collabatlas.atlas import Atlas
 from collabatlas.counting.filters import check_subjects, parse_window, parse_years
+from collabatlas.store.schema import StoreBusyError
 from collabatlas.views.web.cache import ResultCache
 from collabatlas.views.web.connections import ThreadAtlases
 
@@ -115,10 +116,14 @@ class Service:
 
     def warm(self) -> None:
         """Compute what the overview and the page defaults need (whole store, no filter), with the
-        store opened once for all of them."""
-        with self.lease():
-            for method, params in self.WARM:
-                self.call(method, **params)
+        store opened once for all of them; skipped while another process writes the store (the
+        first requests after it compute them)."""
+        try:
+            with self.lease():
+                for method, params in self.WARM:
+                    self.call(method, **params)
+        except StoreBusyError:
+            return
 
     def warm_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self.warm, name="warm-cache", daemon=True)
