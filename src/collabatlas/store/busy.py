@@ -43,14 +43,15 @@ def busy_message(target: str, exc: BaseException) -> str | None:
 
 
 def retry_delays(wait: float) -> Iterator[float]:
-    """The pauses between tries to open a busy store: 0.05 s doubling to at most 1 s, in all at most
-    ``wait`` seconds (none when ``wait`` is 0)."""
+    """The pauses between tries to open a busy store: 0.05 s doubling to at most 0.25 s (a reader
+    that closes the store between requests leaves short gaps), in all at most ``wait`` seconds (none
+    when ``wait`` is 0)."""
     left, pause = wait, 0.05
     while left > 0:
         step = min(pause, left)
         yield step
         left -= step
-        pause = min(pause * 2, 1.0)
+        pause = min(pause * 2, 0.25)
 
 
 def waited_message(message: str, wait: float) -> str:
