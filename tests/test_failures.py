@@ -134,7 +134,7 @@ def test_data_update_without_dns_stops_at_once(monkeypatch, tmp_path):
     assert len(calls) == 1 and waits == []
 
 
-def test_a_store_held_by_another_process_names_it(tmp_path):
+def test_a_store_held_by_another_process_names_it(tmp_path, monkeypatch):
     import subprocess
     import sys
 
@@ -151,11 +151,13 @@ def test_a_store_held_by_another_process_names_it(tmp_path):
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
+        monkeypatch.setenv("COLLABATLAS_STORE_WAIT", "0.3")  # the open tries again for 0.3 s, then gives up
         result = runner.invoke(app, ["ingest", str(records), "--store", str(store)])
         assert result.exit_code == 1  # not the request's fault: a StoreBusyError (errors.py: exit 1, HTTP 503)
         assert f"in use by another process: PID {holder.pid}" in result.output
         assert "collabatlas serve" in result.output and "stop that process" in result.output
         assert "-readonly" not in result.output  # not DuckDB's advice about its own CLI
+        assert "waited 0.3 s" in " ".join(result.output.split()) and "COLLABATLAS_STORE_WAIT" in result.output
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)

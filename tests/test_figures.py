@@ -68,6 +68,67 @@ def test_cli_api_and_report_carry_the_same_partner_rows(store, tmp_path):
     assert "data/partners.csv" in (out / "index.html").read_text(encoding="utf-8")
 
 
+def _csv_texts(text: str, column: str) -> list[str]:
+    import csv
+
+    return [row[column] for row in csv.DictReader(io.StringIO(text))]
+
+
+def _json_texts(text: str, column: str) -> list[str]:
+    """The numbers of ``column`` as the JSON text writes them (not as a parser reads them back)."""
+    import re
+
+    return re.findall(rf'"{column}":\s*([^,}}\s]+)', text)
+
+
+def test_every_machine_readable_output_writes_a_figure_with_the_same_characters(store, tmp_path):
+    """One rounding rule (collabatlas.rounding): CLI CSV and JSON, a report's data CSV and the API
+    write each number with the same characters: 10 decimals, the shortest text (issue 28)."""
+    from collabatlas.views.web import create_app
+
+    runner = CliRunner()
+    args = ["partners", "JP", "--years", "2015-2021", "--store", str(store)]
+    csv_out = runner.invoke(app, [*args, "--format", "csv"]).stdout
+    json_out = runner.invoke(app, [*args, "--format", "json"]).stdout
+    out = tmp_path / "report"
+    assert runner.invoke(app, ["report", "--focus", "JP", "--years", "2015-2021", "--out", str(out), "--no-images",
+                               "--store", str(store)]).exit_code == 0
+    report_csv = (out / "data" / "partners.csv").read_text(encoding="utf-8")
+    with TestClient(create_app(store)) as client:
+        api = client.get("/api/partners/JP", params={"years": "2015-2021"}).text
+    columns = [c for c in pd.read_csv(io.StringIO(csv_out)).select_dtypes("float").columns]
+    assert {"cs", "pct_of_international_cs"} <= set(columns)
+    seen = set()
+    for column in columns:
+        texts = _csv_texts(csv_out, column)
+        assert len(texts) == 4 and texts == _csv_texts(report_csv, column) == _json_texts(json_out, column)
+        assert texts == _json_texts(api, column), column
+        seen |= set(texts)
+    # hand oracle: CS 5, 3, 2, 1 (one per joint work here): CN's 3/11 and DE's 2/11 of the international
+    # CS, in %, with 10 decimals (the API sent 27.27272727272727 before the one rule)
+    assert {"27.2727272727", "18.1818181818"} <= seen, seen
+    assert not any(len(t.split(".")[-1]) > 10 for t in seen if "e" not in t)
+
+
+def test_the_rounding_rule_is_one_function_for_columns_numbers_and_json():
+    import numpy as np
+
+    from collabatlas import rounding
+    from collabatlas.views.table_text import json_text, table_csv, table_json
+
+    values = [1.0000000000000002, 2 / 3, -1e-17, 1e-05, 12345678.123456789, 0.1 + 0.2, 2.675, float("nan")]
+    df = pd.DataFrame({"x": values})
+    csv_texts = _csv_texts(table_csv(df), "x")
+    assert csv_texts == ["1.0", "0.6666666667", "0.0", "1e-05", "12345678.12345679", "0.3", "2.675", ""]
+    assert _json_texts(table_json(df), "x") == [*csv_texts[:-1], "null"]
+    assert _json_texts(json_text({"nested": [{"x": v} for v in values]}), "x") == [*csv_texts[:-1], "null"]
+    assert [rounding.text(v) for v in values] == csv_texts
+    rng = np.random.default_rng(7)  # the column and the single-number paths agree on any double
+    many = np.concatenate([rng.random(2000) * 10.0 ** rng.integers(-12, 9, 2000), rng.normal(size=2000)])
+    assert rounding.frame(pd.DataFrame({"x": many}))["x"].tolist() == [rounding.number(v) for v in many]
+    assert rounding.tree({"a": list(many)})["a"] == rounding.numbers(many).tolist()
+
+
 def _chart(store, out, *args) -> None:
     result = CliRunner().invoke(app, ["chart", *args, "--out", str(out), "--store", str(store)])
     assert result.exit_code == 0, result.output

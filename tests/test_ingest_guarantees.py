@@ -322,7 +322,7 @@ def test_verify_works_on_a_store_it_cannot_write(tmp_path):
 
 
 # -- 7. a busy store ------------------------------------------------------------------------------------
-def test_a_store_another_process_holds_is_a_plain_message(tmp_path):
+def test_a_store_another_process_holds_is_a_plain_message(tmp_path, monkeypatch):
     import subprocess
     import sys
 
@@ -337,6 +337,7 @@ def test_a_store_another_process_holds_is_a_plain_message(tmp_path):
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "open"
+        monkeypatch.setenv("COLLABATLAS_STORE_WAIT", "0")  # give up at once (the default waits 10 s)
         result = CliRunner().invoke(app, ["ingest", str(tmp_path / "w.jsonl"), "--store", str(store)])
         assert result.exit_code == answer(StoreBusyError("x")).exit_code == 1
         text = "".join(result.output.split())  # Rich wraps long lines: compare without white space

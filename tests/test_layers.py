@@ -1,6 +1,6 @@
 """The house follows the data: a stage imports only earlier stages (and the top-level modules).
 
-errors, settings, escaping → refdata → counting → sources → store → affiliations → ingest → engines
+errors, settings, escaping, rounding → refdata → counting → sources → store → affiliations → ingest → engines
 → analyses → atlas → views. The counting rules are pure (SQL text, filters, subjects; no I/O), so
 they sit low: the matcher and the store read their sector table and filters. An import needed only
 for type annotations (under ``if TYPE_CHECKING:``) may point upward: it is no dependency at run time.
@@ -16,7 +16,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "collabatlas"
 
 LAYERS = (
-    ("errors", "settings", "escaping", "version"),
+    ("errors", "settings", "escaping", "version", "rounding"),
     ("refdata",),
     ("counting",),
     ("sources",),

@@ -99,6 +99,10 @@ class StoreError(DataError):
     fault (CLI exit 1, HTTP 503)."""
 
 
+class StoreBusyError(DataError):
+    """Another process holds the store's lock (a writer, or a reader when this one writes): exit 1, HTTP 503."""
+
+
 class FetchError(DataError):
     """A fetch that cannot go on: an HTTP error, retries used up, or a directory that holds another fetch."""
 

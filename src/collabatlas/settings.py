@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache", "COLLABATLAS_CACHE", "the platform's user cache", "Where `data update` keeps fresh copies."),
     Setting("memory_limit", "COLLABATLAS_MEMORY_LIMIT", "75% (DuckDB's default)", "DuckDB memory limit, e.g. 8GB."),
     Setting("threads", "COLLABATLAS_THREADS", "all cores", "DuckDB worker threads."),
+    Setting("store_wait", "COLLABATLAS_STORE_WAIT", "10", "Seconds a command waits for a store that another "
+            "process holds (another ingest, or `serve` while it answers a request) before it gives up (exit 1)."),
     Setting("temp_directory", "COLLABATLAS_TEMP_DIR", "next to the store", "Where DuckDB spills."),
     Setting("ingest_memory_limit", "COLLABATLAS_INGEST_MEMORY_LIMIT", "2GB", "Memory limit while ingesting; "
             "staged rows beyond it spill to the temporary directory, so ingest memory stays bounded."),
@@ -139,6 +141,23 @@ def positive_int(env: str, value: str | None) -> int | None:
     return number
 
 
+DEFAULT_STORE_WAIT = 10.0
+"""Seconds a store open waits for another process's lock (``$COLLABATLAS_STORE_WAIT``)."""
+
+
+def seconds(env: str, value: str | None, default: float) -> float:
+    """A number of seconds >= 0 from ``$env`` (``default`` when unset or empty); else :class:`SettingError`."""
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise SettingError(f"{env}={value!r}: expected a number of seconds of at least 0, e.g. 10")
+    return number
+
+
 def check_environment() -> None:
     """Read every numeric setting of the environment once, so a bad value fails before any work
     (:class:`SettingError` names the variable and what it expects)."""
@@ -157,3 +176,6 @@ class EngineSettings:
     temp_directory: str | None = field(default_factory=lambda: raw("temp_directory") or None)
     ingest_memory_limit: str = field(default_factory=lambda: memory_size(
         env_var("ingest_memory_limit"), raw("ingest_memory_limit")) or "2GB")
+    #: how long opening the store waits while another process holds its lock (then StoreBusyError)
+    store_wait: float = field(default_factory=lambda: seconds(
+        env_var("store_wait"), raw("store_wait"), DEFAULT_STORE_WAIT))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from collabatlas import rounding
 from collabatlas.analyses.network_graph import FORMATS, VOS_MAX_CLUSTERS, Network, NetworkError, _choice
 from collabatlas.analyses.network_text import write_pajek, write_vosviewer_text
 from collabatlas.escaping import csv_frame, xml_text
@@ -82,7 +83,7 @@ def vosviewer_json(net: Network) -> dict:
 
 def write_vosviewer(net: Network, path: str | Path) -> Path:
     path = Path(path)
-    path.write_text(json.dumps(vosviewer_json(net), ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(json.dumps(rounding.tree(vosviewer_json(net)), ensure_ascii=False, indent=1), encoding="utf-8")
     return path
 
 
@@ -218,8 +219,8 @@ def write_csv(net: Network, directory: str | Path, raw: bool = False) -> list[Pa
     if directory.exists() and not directory.is_dir():
         raise NetworkError(f"--out {directory}: the csv format writes a directory (nodes.csv, edges.csv)")
     directory.mkdir(parents=True, exist_ok=True)
-    csv_frame(net.nodes, raw).to_csv(directory / "nodes.csv", index=False)
-    csv_frame(net.edges, raw).to_csv(directory / "edges.csv", index=False)
+    csv_frame(rounding.frame(net.nodes), raw).to_csv(directory / "nodes.csv", index=False)
+    csv_frame(rounding.frame(net.edges), raw).to_csv(directory / "edges.csv", index=False)
     return [directory / "nodes.csv", directory / "edges.csv"]
 
 

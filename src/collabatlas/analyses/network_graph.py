@@ -6,7 +6,6 @@ and :mod:`.network_text`; :mod:`.network` re-exports every name here.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from collabatlas import rounding
 from collabatlas.counting.rules import CountingError
 
 if TYPE_CHECKING:
@@ -225,8 +225,8 @@ class Network:
     def to_dict(self) -> dict:
         """JSON-ready ``{"meta", "nodes": [...], "edges": [...]}`` (records of the two frames)."""
         return {"meta": self.meta,
-                "nodes": json.loads(self.nodes.to_json(orient="records", double_precision=15)),
-                "edges": json.loads(self.edges.to_json(orient="records", double_precision=15))}
+                "nodes": rounding.tree(self.nodes.to_dict(orient="records")),
+                "edges": rounding.tree(self.edges.to_dict(orient="records"))}
 
 
 @contextmanager

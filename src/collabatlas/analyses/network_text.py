@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from collabatlas import rounding
 from collabatlas.analyses.network_graph import VOS_MAX_CLUSTERS, Network, NetworkError
 from collabatlas.escaping import xml_text
 
@@ -30,12 +31,13 @@ def _plain(text) -> str:
     return " ".join(xml_text(str(text)).replace("\t", " ").split())
 
 
-DECIMALS = 10
-"""Numbers are written rounded to 10 decimals, as the CSV and JSON outputs (the same data, the same file)."""
+DECIMALS = rounding.DECIMALS
+"""Numbers are rounded by the rule of every output (:mod:`collabatlas.rounding`); a whole number is
+written without its ``.0``, as Pajek and VOSviewer files do."""
 
 
 def _number(value) -> str:
-    number = round(float(value), DECIMALS)
+    number = rounding.number(value)
     return repr(number) if number % 1 else str(int(number))
 
 

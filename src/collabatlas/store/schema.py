@@ -32,16 +32,17 @@ Each ingest is one transaction: a process killed half-way leaves the file as it 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from collabatlas.errors import DataError, NotFoundError, StoreError, UserError
+from collabatlas.errors import DataError, NotFoundError, StoreBusyError, StoreError, UserError  # noqa: F401 - re-exported
 from collabatlas.settings import EngineSettings
 from collabatlas.sources.record import install_macros
-from collabatlas.store.busy import busy_message
+from collabatlas.store.busy import busy_message, retry_delays, waited_message
 
 SCHEMA_VERSION = "9"
 
@@ -171,10 +172,6 @@ class StoreMissingError(StoreError, NotFoundError):
     """A store file that does not exist (exit 2, HTTP 404)."""
 
 
-class StoreBusyError(DataError):
-    """Another process holds the store's lock (a writer, or a reader when this one writes): exit 1, HTTP 503."""
-
-
 
 
 #: the extensions a new store file may have (an existing store is recognised by its header instead)
@@ -209,20 +206,16 @@ def check_store_path(target: str) -> None:
 def connect(path: str | os.PathLike | None, settings: EngineSettings | None = None,
             read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and if needed create) a store; ``None`` or ``":memory:"`` gives an in-memory store.
-    A path that is not a DuckDB database is refused (:func:`check_store_path`)."""
+    A path that is not a DuckDB database is refused (:func:`check_store_path`). While another process
+    holds the store's lock the open is tried again for up to ``settings.store_wait`` seconds
+    (``$COLLABATLAS_STORE_WAIT``), then :class:`StoreBusyError` names that process."""
     settings = settings or EngineSettings()
     target = ":memory:" if path in (None, ":memory:") else str(Path(path))
     if read_only and target != ":memory:" and not Path(target).exists():
         raise StoreMissingError(f"store {target} does not exist; run `collabatlas ingest PATH --store {target}` first")
     if target != ":memory:":
         check_store_path(target)
-    try:
-        con = duckdb.connect(target, read_only=read_only)
-    except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
-        busy = busy_message(target, exc)
-        if busy:
-            raise StoreBusyError(busy) from exc
-        raise StoreError(f"cannot open store {target}: {exc}") from exc
+    con = _open(target, read_only, settings.store_wait)
     con.execute("SET enable_progress_bar = false")  # the CLI draws its own
     # metrics never rely on row order (results are sorted at the end); about 20% faster on large
     # outputs. Ingest turns it back on while it reads files (record numbers come from row order).
@@ -244,6 +237,23 @@ def connect(path: str | os.PathLike | None, settings: EngineSettings | None = No
         con.close()
         raise StoreError(damaged_message(target, exc)) from exc
     return con
+
+
+def _open(target: str, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``; while another process holds the store's lock, tried again for up to
+    ``wait`` seconds (:func:`~collabatlas.store.busy.retry_delays`), then :class:`StoreBusyError`."""
+    delays = retry_delays(wait)
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.Error as exc:  # locked by another process, not a DuckDB file, ...
+            busy = busy_message(target, exc)
+            if not busy:
+                raise StoreError(f"cannot open store {target}: {exc}") from exc
+            pause = next(delays, None)
+            if pause is None:
+                raise StoreBusyError(waited_message(busy, wait) if wait else busy) from exc
+            time.sleep(pause)
 
 
 #: what DuckDB raises on a store file it cannot read or write (truncated, corrupt block, disk full)

@@ -7,7 +7,6 @@ engines) live in ``commands/`` and are registered at the bottom of this module.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -52,6 +51,7 @@ from collabatlas.views.cli_common import (
     print_table,
 )
 from collabatlas.views.ingest_summary import print_report, unsaved_exit
+from collabatlas.views.table_text import json_text
 
 if TYPE_CHECKING:
     pass
@@ -122,7 +122,7 @@ def ingest(
         except UnitSharesNotSaved as exc:  # committed; only the derived tables are missing
             report, unsaved = exc.report, exc
     if json_summary:
-        print(json.dumps(report.to_dict(), default=str, indent=1))
+        print(json_text(report.to_dict(), indent=True))
     else:
         print_report(report, atlas)
     atlas.close()
@@ -304,7 +304,7 @@ def profile(
     with _open(store) as atlas, err_console.status("building the profile"):
         p = atlas.profile(institution, top=top, options=options)
     if format is not Format.table:
-        print(json.dumps(p.to_dict(), default=str))
+        print(json_text(p.to_dict()))
         return
     console.print(f"[bold]{markup(p.name)}[/] ({markup(p.institution_id)}, {markup(p.country or 'country unknown')})")
     print_table(pd.DataFrame([p.headline]), "Count, Share and collaboration score")
@@ -347,7 +347,7 @@ def group(
         report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
                              source=source.value, ci=ci, report_dual=report_dual, options=options)
     if format is not Format.table:
-        print(json.dumps(report.to_dict(), default=str))
+        print(json_text(report.to_dict()))
         return
     console.print(f"[bold]{markup(report.country)}[/] with [bold]{markup(report.group)}[/] "
                   f"({len(report.members)} countries) · {markup(report.source_label)}: {markup(report.counting)}")

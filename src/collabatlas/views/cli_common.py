@@ -40,7 +40,7 @@ from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' 
     metric_options,
 )
 from collabatlas.views.numbers import cell as number_cell
-from collabatlas.views.table_text import DECIMALS, stable, table_csv  # noqa: F401 - DECIMALS re-exported
+from collabatlas.views.table_text import DECIMALS, stable, table_csv, table_json  # noqa: F401 - DECIMALS re-exported
 
 app = typer.Typer(
     cls=GlobalOptionsGroup,
@@ -234,7 +234,7 @@ def _write(df: pd.DataFrame, out: Path) -> None:
 
             write_xlsx(_stable(df), out)
         elif suffix == ".json":
-            out.write_text(_stable(df).to_json(orient="records", indent=1, double_precision=15))
+            out.write_text(table_json(df, indent=True), encoding="utf-8")
         else:
             df.to_parquet(out, index=False)
     except OSError as exc:
@@ -257,7 +257,7 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
     if fmt is Format.csv:
         sys.stdout.write(table_csv(shown, Output.raw_csv))
     elif fmt is Format.json:
-        sys.stdout.write(_stable(shown).to_json(orient="records", double_precision=15))
+        sys.stdout.write(table_json(shown))
         sys.stdout.write("\n")
     else:
         print_table(shown if limit is not None else df.head(25), title=title, total=len(df), ids=ids)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +26,7 @@ from collabatlas.views.cli_common import (
     metric_options,
     print_table,
 )
+from collabatlas.views.table_text import json_text
 
 X_CHOICES = ("log_gerd", "log_gerd_ppp", "trust_pct", "mncs_international", "mncs_national")
 IMPACT_X = ("mncs_international", "mncs_national")
@@ -151,7 +151,7 @@ def landscape(
                 "notes": notes, "caption": result.caption, "per": result.per, "fit_kind": result.fit_kind}
         if countries is not table:
             body["points"] = table.to_dict(orient="records")
-        print(json.dumps(body, default=str))
+        print(json_text(body))
         return
     if format is not Format.table:
         _emit(countries, format, f"countries in {when}", out, None)

@@ -53,6 +53,9 @@ def serve(
     """Serve the dashboard (overview, country, institution, pair, group, network, landscape pages) and
     the JSON API (/api/..., OpenAPI at /openapi.json) over a store, read-only.
 
+    The store is open only while a request is answered: `collabatlas ingest` into the same store
+    works while the server runs, and the next request shows the new data (meta.data_version).
+
     Examples:
 
       collabatlas serve --store atlas.duckdb              # http://127.0.0.1:8000/
@@ -81,6 +84,9 @@ def serve(
                          allowed_hosts=allowed_hosts(host, allow_host or []))
     except StoreError as exc:
         _fail(str(exc), answer(exc).exit_code)  # by its class (errors.ANSWERS)
+    if app.state.service.atlases.busy_at_start:
+        err_console.print(f"[yellow]warning:[/] {markup(app.state.service.atlases.busy_at_start)}; the dashboard "
+                          "answers once that process lets the store go")
     if warm:
         warm_in_background()
         app.state.service.warm_in_background()

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
-import orjson
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -34,6 +33,7 @@ from collabatlas.atlas.results import MAX_REPLICATES, find_institution
 from collabatlas.counting.options import MetricOptions
 from collabatlas.errors import CountingError, GroupError
 from collabatlas.views.choices import DistanceLevel, Level, Source
+from collabatlas.views.table_text import json_bytes
 from collabatlas.views.web import sources
 from collabatlas.views.web.params import (  # noqa: F401 - the option parameters, for the chart routes
     DualQ,
@@ -121,20 +121,10 @@ UnitP = Annotated[str, Path(min_length=1, max_length=200, pattern=NOT_BLANK, des
 
 # -- serialisation -----------------------------------------------------------------------------
 
-def _default(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, set | frozenset | tuple):
-        return sorted(value) if isinstance(value, set | frozenset) else list(value)
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
-
-
 def dumps(body: dict) -> bytes:
-    return orjson.dumps(body, default=_default, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    """The JSON of a response: floats rounded and written as in the CLI's CSV and JSON
+    (:mod:`collabatlas.rounding`)."""
+    return json_bytes(body)
 
 
 def json_response(body: dict | bytes, cached: bool | None = None) -> Response:

@@ -115,6 +115,22 @@ class HeadMiddleware:
         await self.app(dict(scope, method="GET"), receive, send_without_body)
 
 
+class StoreLeaseMiddleware:
+    """ASGI middleware: the store may be open while a request is answered and is closed after the
+    last one in flight (:meth:`Service.lease`), so other processes can write it between requests."""
+
+    def __init__(self, app, service: Service):
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.service.lease():
+            await self.app(scope, receive, send)
+
+
 def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | None = None,
                cache_bytes: int = DEFAULT_CACHE_BYTES, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
     """The dashboard and API over ``store`` (a path, ``":memory:"``, or an open Atlas to share).
@@ -122,9 +138,11 @@ def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | N
     ``allowed_hosts``: the host names (besides IP addresses and ``localhost``) that requests may name
     in their ``Host`` header, ``["*"]`` for any (default :data:`DEFAULT_ALLOWED_HOSTS`).
 
-    ``data_dir`` is the indicator / group data directory (default ``$COLLABATLAS_DATA``). The store
-    stays open for the app's life (not only one lifespan: test clients run a lifespan per request);
-    ``app.state.service.close()`` closes it."""
+    ``data_dir`` is the indicator / group data directory (default ``$COLLABATLAS_DATA``). A store
+    given by path is opened read-only while requests are answered and closed between them, so
+    ``collabatlas ingest`` can write it while the server runs; the next request reads the new data
+    (:mod:`collabatlas.views.web.connections`). ``":memory:"`` or an open Atlas stays open for the
+    app's life; ``app.state.service.close()`` closes it."""
     service = Service(store, data_dir=data_dir, cache_bytes=cache_bytes)
     short_names()  # the country-name table (read once per process), so that no request waits for it
     # FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN: /docs is our own page (api_docs)
@@ -132,6 +150,7 @@ def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | N
                   description="Exact Nature-Index-style research collaboration metrics (Count, Share, "
                               "bilateral collaboration score) as JSON, and an interactive dashboard.")
     app.state.service = service
+    app.add_middleware(StoreLeaseMiddleware, service=service)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(SecurityMiddleware,
                        allowed_hosts=DEFAULT_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts)

@@ -83,6 +83,10 @@ class ResultCache:
             self._store(key, value, time.perf_counter() - started)
             return value, False
 
+    def peek(self, key: Hashable) -> tuple[Any] | None:
+        """``(value,)`` when ``key`` is cached (counted as a hit), else None; computes nothing."""
+        return self._lookup(key)
+
     def _lookup(self, key: Hashable) -> tuple[Any] | None:
         with self._lock:
             item = self._items.get(key)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from collabatlas.atlas import Atlas
 from collabatlas.atlas.inputs import check_subjects, parse_window, parse_years
+from collabatlas.errors import StoreBusyError
 from collabatlas.views.web.cache import ResultCache
 from collabatlas.views.web.connections import ThreadAtlases
 
@@ -63,40 +65,47 @@ def freeze(value: Any) -> Any:
 
 
 class Service:
-    """The store, its result cache and the data directory, for the lifetime of one web app."""
+    """The store, its result cache and the data directory, for the lifetime of one web app. The store
+    is open only while a request is answered (:mod:`.connections`): other processes may write it
+    between requests, and the next request reads the new data version."""
 
     def __init__(self, store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | None = None,
                  cache_bytes: int = DEFAULT_CACHE_BYTES):
         self.atlases = ThreadAtlases(store)
         self.cache = ResultCache(max_bytes=cache_bytes)
         self.data_dir = Path(data_dir) if data_dir else None
-        self._version: int | None = None
 
     @property
     def store_name(self) -> str:
-        return str(self.atlases.root.path)
+        return str(self.atlases.path)
+
+    def lease(self) -> AbstractContextManager[None]:
+        """The store may stay open inside this block (one request); see :meth:`ThreadAtlases.lease`."""
+        return self.atlases.lease()
 
     def atlas(self) -> Atlas:
+        """This thread's Atlas over the store, opened if needed (call inside :meth:`lease`)."""
         return self.atlases.get()
 
     def run(self, method: str, params: dict[str, Any], compute: Callable[[Atlas, dict[str, Any]], Any]
             ) -> tuple[Any, bool, int]:
-        """``(result, was_cached, data_version)`` of ``compute(atlas, normalised_params)``."""
+        """``(result, was_cached, data_version)`` of ``compute(atlas, normalised_params)``. A cached
+        result of the store's data version is served without opening the store."""
         params = normalise(params)
-        atlas = self.atlas()
-        version = self.data_version(atlas)
-        key = (method, freeze(params), version)
-        value, cached = self.cache.get_or_compute(key, lambda: compute(atlas, params))
-        return value, cached, version
+        with self.lease():
+            version = self.atlases.version()
+            found = self.cache.peek((method, freeze(params), version))
+            if found is not None:
+                return found[0], True, version
+            atlas = self.atlas()
+            version = atlas.data_version  # the store's, now that it is open
+            key = (method, freeze(params), version)
+            value, cached = self.cache.get_or_compute(key, lambda: compute(atlas, params))
+            return value, cached, version
 
     def data_version(self, atlas: Atlas) -> int:
-        """The store's data version: read once when the store is open read-only (no process can
-        change it then: DuckDB's file lock keeps writers out), else on every request."""
-        if not self.atlases.read_only:
-            return atlas.data_version
-        if self._version is None:
-            self._version = atlas.data_version
-        return self._version
+        """The data version of the store ``atlas`` reads (read-only: fixed while it is open)."""
+        return atlas.data_version
 
     def call(self, method: str, **params: Any) -> tuple[Any, bool, int]:
         """``run`` for an Atlas method called with ``params`` as keyword arguments."""
@@ -106,9 +115,15 @@ class Service:
             ("totals", {"level": "country"}), ("works_per_year", {}))
 
     def warm(self) -> None:
-        """Compute what the overview and the page defaults need (whole store, no filter)."""
-        for method, params in self.WARM:
-            self.call(method, **params)
+        """Compute what the overview and the page defaults need (whole store, no filter), with the
+        store opened once for all of them; skipped while another process writes the store (the
+        first requests after it compute them)."""
+        try:
+            with self.lease():
+                for method, params in self.WARM:
+                    self.call(method, **params)
+        except StoreBusyError:
+            return
 
     def warm_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self.warm, name="warm-cache", daemon=True)
