@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from collabatlas.escaping import csv_frame
 from collabatlas.atlas.output import DECIMALS, frame, tree
+from collabatlas.escaping import csv_frame
 
 if TYPE_CHECKING:  # pandas loads with the first table, not with the command line
     import pandas as pd

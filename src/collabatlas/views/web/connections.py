@@ -38,8 +38,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from collabatlas.atlas import Atlas
-from collabatlas.settings import EngineSettings
 from collabatlas.errors import StoreBusyError
+from collabatlas.settings import EngineSettings
 
 #: how long a request waits for a store that another process is writing before it answers 503
 REQUEST_WAIT = 1.0
