@@ -202,10 +202,17 @@ class Stager:
             self.report.warn(reason, n)
         self._pending_skips, self._pending_warnings = [], []
 
-    def _skip_where(self, condition: str, reason: str) -> None:
-        """Count records matching ``condition`` as skipped, naming file and line (or record) number."""
-        if not self.con.execute(f"SELECT count(*) FROM raw_input WHERE {condition}").fetchone()[0]:
-            return
+    def _skip_where(self, *skips: tuple[str, str]) -> None:
+        """Count records matching each ``(condition, reason)`` as skipped, naming file and line (or
+        record) number. One pass counts every condition; the records are listed only for a condition
+        some record meets."""
+        found = self.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c, _r in skips)
+                                 + " FROM raw_input").fetchone()
+        for (condition, reason), n in zip(skips, found, strict=True):
+            if n:
+                self._list_skipped(condition, reason)
+
+    def _list_skipped(self, condition: str, reason: str) -> None:
         rows = self.con.execute(f"""
             SELECT filename, count(*), list(r._rec ORDER BY r.rowid)[:10],"""
                                 f""" list(r.rowid + 1 - f.first ORDER BY r.rowid)[:10]
@@ -231,11 +238,11 @@ class Stager:
     def _stage_works(self) -> None:
         con = self.con
         # the contract's skips, in its order: id, authorships, year (collabatlas.sources.record.REASONS)
-        self._skip_where(NO_ID, REASONS["no-id"])
-        self._skip_where(f"NOT ({NO_ID}) AND ca_work_id(id) IS NULL", REASONS["bad-id"])
-        self._skip_where("ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) = 0", REASONS["no-authors"])
-        self._skip_where(f"{YEAR_OUT} AND ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) > 0",
-                         REASONS["year-range"])
+        self._skip_where((NO_ID, REASONS["no-id"]),
+                         (f"NOT ({NO_ID}) AND ca_work_id(id) IS NULL", REASONS["bad-id"]),
+                         ("ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) = 0", REASONS["no-authors"]),
+                         (f"{YEAR_OUT} AND ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) > 0",
+                          REASONS["year-range"]))
         con.execute(f"""
             CREATE OR REPLACE TEMP VIEW raw_works AS  -- columns named: a * here defeats column pruning
             SELECT rid, ca_work_id(id) AS wid, json_whole(publication_year) AS py,
@@ -388,8 +395,8 @@ class Stager:
             self._warn(REASONS[code], n)
 
     def _stage_institutions(self) -> None:
-        self._skip_where("nullif(trim(id, ' '), '') IS NULL", REASONS["no-id"])
-        self._skip_where("nullif(trim(id, ' '), '') IS NOT NULL AND ca_oa_id(id) IS NULL", REASONS["bad-id"])
+        self._skip_where(("nullif(trim(id, ' '), '') IS NULL", REASONS["no-id"]),
+                         ("nullif(trim(id, ' '), '') IS NOT NULL AND ca_oa_id(id) IS NULL", REASONS["bad-id"]))
         self.con.execute("""
             CREATE OR REPLACE TEMP VIEW raw_entities AS
             SELECT ca_oa_id(id) AS iid, 1 AS n, 0 AS n_bad, ror, display_name,
