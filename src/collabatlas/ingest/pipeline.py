@@ -29,9 +29,10 @@ from collabatlas.escaping import sql_string
 from collabatlas.ingest.export_staging import ExportStager
 from collabatlas.ingest.merge import MergeHook, merge
 from collabatlas.ingest.merged_ids import drop_merged_ids, merged_ids_hook
+from collabatlas.ingest.routes import route
 from collabatlas.ingest.scratch import clean_stale_tmpdirs, make_tmpdir
 from collabatlas.ingest.staging import STAGING_SQL, drop_staging
-from collabatlas.sources.exports import EXPORT_ORIGINS, FORMATS, Matcher, detect_format
+from collabatlas.sources.exports import FORMATS, Matcher, detect_format
 from collabatlas.sources.ingest_report import FileStat, IngestReport
 from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover, in_merged_ids, merged_id_files
 from collabatlas.sources.openalex_staging import Stager
@@ -88,24 +89,25 @@ def split_exports(paths: list[str | os.PathLike], fmt: str,
             raise InputError(f"{path}: no such file or directory")
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()
                                                      and not p.name.startswith(".") and not in_merged_ids(p, path))
+        # each file's route by its format (collabatlas.ingest.routes): no branch per format here
         found = [(f, fmt if fmt != "auto" else _detect(f)) for f in files]
         for f, f_fmt in found:
-            if f_fmt == "pairs":
-                advice = f"{f} holds country-pair aggregates: load it with `collabatlas ingest-pairs {f}`"
+            advice = route(f_fmt).advice(f)  # a file another command loads
+            if advice is not None:
                 if path.is_file():
                     raise InputError(advice)
                 if report is not None:
                     report.note(advice)
-        if path.is_dir() and fmt == "auto" and not any(f_fmt in EXPORT_ORIGINS for _f, f_fmt in found):
+        if path.is_dir() and fmt == "auto" and not any(route(f_fmt).reader == "export" for _f, f_fmt in found):
             openalex.append(raw)
             continue
         for f, f_fmt in found:
-            if path.is_dir() and _detect(f) in ("unknown", "pairs"):
+            if path.is_dir() and not route(_detect(f)).in_folder:
                 if report is not None:
                     report.files_skipped["not a WoS, Scopus, PubMed or OpenAlex file"] += 1
                     report.note(f"{f}: skipped, not a WoS, Scopus, PubMed or OpenAlex file")
                 continue
-            (exports.append((f, f_fmt)) if f_fmt in EXPORT_ORIGINS else openalex.append(f))
+            (exports.append((f, f_fmt)) if route(f_fmt).reader == "export" else openalex.append(f))
     return openalex, exports
 
 

@@ -159,10 +159,13 @@ class Stager:
 
     def _stage_from(self, entity: str, sources: dict[str, InputFile], careful: bool) -> None:
         columns = duckdb_columns({**SPECS[entity], "_rec": int})
+        # a work's authorship count, taken once during the read: every later check reads this column
+        # instead of the nested list (len() of a list column scans its whole nested data each time)
+        extra = ", len(authorships) AS n_authorships" if entity == "works" else ""
         # hive_partitioning off: a folder named key=value (id=batch1, updated_date=...) never sets a field
         self.con.execute(
             f"""CREATE OR REPLACE TEMP TABLE raw_read AS
-                SELECT * FROM read_json(?, format='newline_delimited', columns={columns}, filename=true,
+                SELECT *{extra} FROM read_json(?, format='newline_delimited', columns={columns}, filename=true,
                                         compression='auto_detect', maximum_object_size={MAX_RECORD_BYTES},
                                         hive_partitioning=false)""",
             # each name escaped: DuckDB takes file names as glob patterns (works[1].jsonl, star*.jsonl)
@@ -199,10 +202,17 @@ class Stager:
             self.report.warn(reason, n)
         self._pending_skips, self._pending_warnings = [], []
 
-    def _skip_where(self, condition: str, reason: str) -> None:
-        """Count records matching ``condition`` as skipped, naming file and line (or record) number."""
-        if not self.con.execute(f"SELECT count(*) FROM raw_input WHERE {condition}").fetchone()[0]:
-            return
+    def _skip_where(self, *skips: tuple[str, str]) -> None:
+        """Count records matching each ``(condition, reason)`` as skipped, naming file and line (or
+        record) number. One pass counts every condition; the records are listed only for a condition
+        some record meets."""
+        found = self.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c, _r in skips)
+                                 + " FROM raw_input").fetchone()
+        for (condition, reason), n in zip(skips, found, strict=True):
+            if n:
+                self._list_skipped(condition, reason)
+
+    def _list_skipped(self, condition: str, reason: str) -> None:
         rows = self.con.execute(f"""
             SELECT filename, count(*), list(r._rec ORDER BY r.rowid)[:10],"""
                                 f""" list(r.rowid + 1 - f.first ORDER BY r.rowid)[:10]
@@ -228,11 +238,11 @@ class Stager:
     def _stage_works(self) -> None:
         con = self.con
         # the contract's skips, in its order: id, authorships, year (collabatlas.sources.record.REASONS)
-        self._skip_where(NO_ID, REASONS["no-id"])
-        self._skip_where(f"NOT ({NO_ID}) AND ca_work_id(id) IS NULL", REASONS["bad-id"])
-        self._skip_where("ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) = 0", REASONS["no-authors"])
-        self._skip_where(f"{YEAR_OUT} AND ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0",
-                         REASONS["year-range"])
+        self._skip_where((NO_ID, REASONS["no-id"]),
+                         (f"NOT ({NO_ID}) AND ca_work_id(id) IS NULL", REASONS["bad-id"]),
+                         ("ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) = 0", REASONS["no-authors"]),
+                         (f"{YEAR_OUT} AND ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) > 0",
+                          REASONS["year-range"]))
         con.execute(f"""
             CREATE OR REPLACE TEMP VIEW raw_works AS  -- columns named: a * here defeats column pruning
             SELECT rid, ca_work_id(id) AS wid, json_whole(publication_year) AS py,
@@ -241,13 +251,14 @@ class Stager:
                         THEN TRY_CAST(publication_date AS DATE) END AS pd_ok,
                    TRY_CAST(updated_date AS TIMESTAMP) AS ud, publication_year, publication_date, updated_date,
                    is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships,
+                   n_authorships,
                    cited_by_count, fwci, citation_normalized_percentile->'$.is_in_top_10_percent' AS top10_json,
                    CASE WHEN json_whole(cited_by_count) >= 0 THEN json_whole(cited_by_count) END AS cited_ok,
                    CASE WHEN json_type(fwci) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
                         AND TRY_CAST(fwci::VARCHAR AS DOUBLE) BETWEEN 0 AND 1e300
                         THEN TRY_CAST(fwci::VARCHAR AS DOUBLE) END AS fwci_ok
             FROM raw_input
-            WHERE ca_work_id(id) IS NOT NULL AND coalesce(len(authorships), 0) > 0 AND NOT {YEAR_OUT}
+            WHERE ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) > 0 AND NOT {YEAR_OUT}
         """)
         # one pass for every value check; each becomes a counted warning (the record is kept)
         checks = {
@@ -292,7 +303,7 @@ class Stager:
                    nullif(regexp_extract(primary_topic.domain.id, '(\d+)$'), ''), primary_topic.domain.display_name,
                    nullif(regexp_extract(primary_topic.field.id, '(\d+)$'), ''), primary_topic.field.display_name,
                    nullif(regexp_extract(primary_topic.subfield.id, '(\d+)$'), ''), primary_topic.subfield.display_name,
-                   len(authorships), ud, 'openalex',
+                   n_authorships, ud, 'openalex',
                    coalesce(is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true', false),
                    i.issn_l, i.issns, cited_ok, fwci_ok,
                    CASE WHEN json_type(top10_json) = 'BOOLEAN' THEN top10_json::VARCHAR = 'true' END
@@ -384,8 +395,8 @@ class Stager:
             self._warn(REASONS[code], n)
 
     def _stage_institutions(self) -> None:
-        self._skip_where("nullif(trim(id, ' '), '') IS NULL", REASONS["no-id"])
-        self._skip_where("nullif(trim(id, ' '), '') IS NOT NULL AND ca_oa_id(id) IS NULL", REASONS["bad-id"])
+        self._skip_where(("nullif(trim(id, ' '), '') IS NULL", REASONS["no-id"]),
+                         ("nullif(trim(id, ' '), '') IS NOT NULL AND ca_oa_id(id) IS NULL", REASONS["bad-id"]))
         self.con.execute("""
             CREATE OR REPLACE TEMP VIEW raw_entities AS
             SELECT ca_oa_id(id) AS iid, 1 AS n, 0 AS n_bad, ror, display_name,
