@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from collabatlas.affiliations.match_segments import affiliation_segments, expand_acronyms, joined_pieces
+from collabatlas.affiliations.match_segments import affiliation_segments, expand_acronyms, joined_pieces, unglue
 from collabatlas.affiliations.matching import AffiliationMatcher
 
 INSTITUTIONS = [
@@ -144,3 +144,33 @@ def test_a_unit_of_the_chosen_organisation_is_not_a_further_one():
     m = AffiliationMatcher(INSTITUTIONS, NAMES, parents=PARENTS, multi_confidence=0.0, min_confidence=0).match(
         "Exercise Physiology Lab, Institute of Human Movement Sciences and Sport, ETH Zurich, Zurich, Switzerland")
     assert m.ror_ids == ("05a28rw58",)
+
+
+@pytest.mark.parametrize("address", [
+    "Dept Biol, Canberra, ACT, Australia",               # the city before the code: a state code
+    "Department of Surgery, Chinese PLA General Hospital, Beijing, China",  # inside a longer name
+])
+def test_an_acronym_that_is_a_place_or_inside_a_name_is_not_written_out(address):
+    institutions = INSTITUTIONS + [("05tf9r976", "Chinese People's Liberation Army", ["government"], "CN", "Beijing",
+                                    "active")]
+    names = NAMES + [("05tf9r976", "PLA", "acronym")]
+    m = AffiliationMatcher(institutions, names).match(address)
+    assert m.ror_id not in ("03fy7b149", "05tf9r976"), m
+
+
+@pytest.mark.parametrize("text,clean", [
+    ("University of PennsylvaniaPhiladelphiaPA", "University of Pennsylvania, Philadelphia, PA"),
+    ("BiologySlippery Rock UniversitySlippery RockPennsylvaniaUnited States",
+     "Biology, Slippery Rock University, Slippery Rock, Pennsylvania, United States"),
+    ("Kagoshima University1-21-40 Korimoto", "Kagoshima University 1-21-40 Korimoto"),
+    ("1Kyungpook National University", "1 Kyungpook National University"),
+    ("University of Bern/AstraZeneca", "University of Bern/AstraZeneca"),   # a registry word stays whole
+    ("McGill University, H2O Lab, OX3 9DS, MA 02139", "McGill University, H2O Lab, OX3 9DS, MA 02139"),
+])
+def test_unglue(text, clean):
+    assert unglue(text, {"astrazeneca"}) == clean
+
+
+def test_a_glued_address_is_matched_and_keeps_its_input(matcher):
+    m = matcher.match("Dept Physics, Yale UniversityNew HavenCTUSA")
+    assert (m.ror_id, m.country_code, m.input) == ("03v76x132", "US", "Dept Physics, Yale UniversityNew HavenCTUSA")

@@ -1,13 +1,14 @@
 """Two pieces of the matcher (issue 29): acronyms and short forms as candidates, and several affiliations
 written in one string.
 
-**Acronyms** (:func:`expand_acronyms`): an exact capitalised word of the address that is a registry acronym
-(``MIT``, ``UCLA``, ``KTH``, ``CNRS``, ``INSERM``) is written out as the organisation's name before the
-address is matched — but only when it names exactly one organisation that is *both* in the country the
-address resolves to and whose registry city is written elsewhere in the address (``MIT, Cambridge, MA
-02139 USA`` → Massachusetts Institute of Technology; ``MIT, Melbourne, Australia`` → Melbourne Institute of
-Technology; ``MIT, Auckland`` with no country resolved → nothing). The written-out name is then scored and
-passes the abstain rule as a name written in full would.
+**Acronyms** (:func:`expand_acronyms`): a registry acronym (``MIT``, ``UCLA``, ``KTH``, ``CNRS``,
+``INSERM``) written in capitals as a whole address component or in parentheses is written out as the
+organisation's name before the address is matched — but only when it names exactly one organisation that
+is *both* in the country the address resolves to and whose registry city is written after it in the
+address (``MIT, Cambridge, MA 02139 USA`` → Massachusetts Institute of Technology; ``MIT, Melbourne,
+Australia`` → Melbourne Institute of Technology; ``MIT, Auckland`` with no country resolved → nothing;
+``Canberra, ACT, Australia`` → nothing, the city is before the state code). The written-out name is then
+scored and passes the abstain rule as a name written in full would.
 
 **Several affiliations** (:func:`affiliation_segments`): a string that joins whole affiliations, each with
 its own country (``Yale University, USA / CentraleSupélec, France``; ``…, Kanpur, India and Ambedkar Centre,
@@ -27,10 +28,27 @@ from collabatlas.affiliations.normalisation import EXPORT_MARKERS, normalise_nam
 
 # an acronym: a capitalised word of 3–12 letters (``&`` and ``-`` allowed inside)
 ACRONYM = re.compile(r"^[A-Z][A-Z&\-]{2,11}$")
-_WORD = re.compile(r"(?<![A-Za-z&\-])[A-Z][A-Za-z&\-]+(?![A-Za-z&\-])")
+_PARENS = re.compile(r"\(([^()]*)\)")
 # where one affiliation may end and the next begin; `` and ``/`` & `` only before a capital
 _JOINS = re.compile(r"\s+(?:and|\+)\s+|\s*/\s*")
 SEGMENT_SEPARATOR = re.compile(r"(\s*;\s*|\s*[\n\r]+\s*|\s+/\s+|\s+\+\s+|,?\s+(?:and|&)\s+(?=[A-Z]))")
+
+
+_CAMEL = re.compile(r"(?<=[a-zß-ÿ]{3})(?=[A-ZÀ-Þ][a-zß-ÿ])|(?<=[a-zß-ÿ]{3})(?=[A-Z]{2}\b)")
+_LETTERS = re.compile(r"[A-Za-zÀ-ÿ]*[a-zß-ÿ]{3}[A-ZÀ-Þ][A-Za-zÀ-ÿ]*")
+_DIGIT_LETTER = re.compile(r"(?<=[a-zß-ÿ]{3})(?=\d)|(?<=\d)(?=[A-ZÀ-Þ][a-zß-ÿ])")
+
+
+def unglue(text: str, known: set[str] | dict) -> str:
+    """Components whose separators were lost (markup stripped from Crossref metadata: ``University of
+    PennsylvaniaPhiladelphiaPA``, ``Kagoshima University1-21-40``, a footnote mark ``1Kyungpook National
+    University``) cut again: a comma where a lower-case word runs into a capitalised one, a space between
+    a word and digits — unless the word, lower-cased, is a registry word (``AstraZeneca``, ``PowerChina``)."""
+    def cut(match: re.Match) -> str:
+        word = match.group(0)
+        return word if normalise_name(word).replace(" ", "") in known else _CAMEL.sub(", ", word)
+
+    return _DIGIT_LETTER.sub(" ", _LETTERS.sub(cut, text))
 
 
 def joined_pieces(component: str) -> list[str]:
@@ -62,15 +80,17 @@ def expand_acronyms(text: str, country: str | None, acronyms: dict[str, list[str
     registry city; ``name_of(rid)``: the display name."""
     if country is None or all_capitals(text):
         return text
-    # not a word followed by a number: a state or province code before its postcode ("ACT 2601")
-    words = {w for w in _WORD.findall(text) if ACRONYM.match(w) and w in acronyms
-             and not re.search(r"(?<![A-Za-z&\-])" + re.escape(w) + r"\s+\d", text)}
-    if not words:
-        return text
-    for word in sorted(words):
+    # an acronym standing alone as a component ("Dept Phys, MIT, Cambridge") or in parentheses; not one
+    # inside a longer name ("Chinese PLA General Hospital", "Royal Marsden NHS Foundation Trust")
+    alone = {_PARENS.sub(" ", c).strip(" .-") for c in split_components(text)}
+    alone |= {q.strip() for q in _PARENS.findall(text)}
+    for word in sorted(w for w in alone if ACRONYM.match(w) and w in acronyms):
         exact = re.compile(r"(?<![A-Za-z&\-])" + re.escape(word) + r"(?![A-Za-z&\-])")
-        rest = " " + normalise_name(exact.sub(" ", text)) + " "
-        rids = [r for r in acronyms[word] if in_country(r, country) and city_of(r) and f" {city_of(r)} " in rest]
+        first = exact.search(text)
+        # the organisation's city is written after it, as in an address ("MIT, Cambridge, MA"), not before
+        # it ("Canberra, ACT, Australia": a state code)
+        after = " " + normalise_name(exact.sub(" ", text[first.end():])) + " "
+        rids = [r for r in acronyms[word] if in_country(r, country) and city_of(r) and f" {city_of(r)} " in after]
         if len(rids) != 1:
             continue
         name = name_of(rids[0]).replace(",", " ").replace(";", " ")

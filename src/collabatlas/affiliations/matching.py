@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -61,6 +62,7 @@ from collabatlas.affiliations.match_segments import (
     all_capitals,
     expand_acronyms,
     joined_pieces,
+    unglue,
 )
 from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
 from collabatlas.affiliations.ror_lookup import ancestors, primary_type, ror_loaded
@@ -401,6 +403,7 @@ class AffiliationMatcher:
         text = address if isinstance(address, str) else ""
         if not self._org or not text.strip():
             return None
+        text = unglue(text, self._postings[None])
         return self._candidate(text, _search_country(resolve_country(text, self.fold_hk_mo)))
 
     def _candidate(self, text: str, country: str | None) -> Candidate | None:
@@ -532,12 +535,18 @@ class AffiliationMatcher:
                 return set(words[max(i - 1, 0):i] + words[i + len(inner):i + len(inner) + 1])
         return set()
 
-    def _match(self, address: str, whole: bool = True) -> AffiliationMatch:
+    def _match(self, address: str, raw: bool = True, whole: bool = True) -> AffiliationMatch:
+        """``raw``: the text may have lost separators (cut again first); ``whole``: it may join several
+        affiliations (then each is matched on its own)."""
         text = address if isinstance(address, str) else ""
+        if raw and self._org:
+            clean = unglue(text, self._postings[None])  # "University of PennsylvaniaPhiladelphiaPA"
+            if clean != text:
+                return replace(self._match(clean, raw=False), input=text)
         if whole and self._org and text.strip():
             segments = affiliation_segments(text, self.fold_hk_mo)
             if len(segments) > 1:  # several affiliations, each with its country: each matched on its own
-                return self._joined(text, [self._match(segment, whole=False) for segment in segments])
+                return self._joined(text, [self._match(segment, raw=False, whole=False) for segment in segments])
         country = resolve_country(text, self.fold_hk_mo) if text.strip() else None
         unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None)
         if not self._org or not text.strip():
