@@ -40,14 +40,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import replace
 
 import duckdb
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
-from collabatlas.affiliations.normalisation import EXPORT_MARKERS, LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
+from collabatlas.affiliations.match_model import (  # noqa: F401 - the abstain rule, re-exported
+    ABSTAIN_FEATURES,
+    ABSTAIN_MODEL,
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MULTI_CONFIDENCE,
+    QUALIFIER_WORDS,
+    confidence,
+)
+from collabatlas.affiliations.match_result import AffiliationMatch, Candidate
+from collabatlas.affiliations.match_segments import (
+    ACRONYM,
+    affiliation_segments,
+    all_capitals,
+    expand_acronyms,
+    joined_pieces,
+    unglue,
+)
+from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
 from collabatlas.affiliations.ror_lookup import ancestors, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
@@ -69,64 +86,7 @@ TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidf
 # not read for the institution. Real affiliation strings have far fewer (the gold sets: at most 30).
 MAX_COMPONENTS = 64
 
-# The abstain rule (docs/affiliations.md, "Abstaining"): the best candidate is kept only when its
-# calibrated probability of being right, a logistic model of the features below, reaches
-# DEFAULT_MIN_CONFIDENCE. Coefficients and cut-off are fitted on the S2AFF *train* split against the
-# ROR subset (``python -m benchmarks.eval_affiliations --fit`` prints them); the val split is never used.
-# The floor and cut-off are the ones at which the one-sided 95% lower bound of the out-of-fold precision
-# (grouped 5-fold cross-validation within train) over every train string reaches 0.90: out-of-fold
-# precision 0.918 (bound 0.901), covered recall 0.813 on train (floor 78, cut-off 0.70).
-ABSTAIN_FEATURES = ("score", "city_in", "city_other", "name_missing", "part_extra", "acronym_in", "margin",
-                    "via_acronym", "no_country", "one_word_name", "company", "name_word_missing", "part_word_extra",
-                    "both_differ", "same_name", "via_span", "qualifier_extra")
-ABSTAIN_MODEL = {"intercept": -1.1286, "score": 0.8046, "city_in": 0.7036, "city_other": -0.767,
-                 "name_missing": -0.8075, "part_extra": -0.7276, "acronym_in": 0.4196, "margin": 1.8709,
-                 "via_acronym": 0.0448, "no_country": -0.017, "one_word_name": -0.1188, "company": 0.7427,
-                 "name_word_missing": -1.8415, "part_word_extra": 0.3066, "both_differ": -0.2985,
-                 "same_name": 0.9956, "via_span": -0.4215, "qualifier_extra": -1.4625}
-DEFAULT_MIN_CONFIDENCE = 0.7
-# a further organisation of the same address (AffiliationMatch.others) needs this confidence (chosen on the
-# S2AFF train split and the first half of ROR's Crossref set; docs/affiliations.md)
-DEFAULT_MULTI_CONFIDENCE = 0.95
-# words that, added to an organisation's name, name another organisation ("Alabama State Univ" is not the
-# University of Alabama, "Kazan State Medical Univ" not Kazan Federal Univ): the type or the region
-QUALIFIER_WORDS = frozenset({
-    "state", "federal", "national", "city", "municipal", "provincial", "regional", "technical", "technology",
-    "polytechnic", "agricultural", "normal", "pedagogical", "medical", "women", "catholic", "islamic", "christian",
-    "open", "metropolitan", "international", "applied", "north", "south", "east", "west", "northern", "southern",
-    "eastern", "western", "central", "upper", "lower", "new"})
-
 _PARENS = re.compile(r"\(([^()]*)\)")
-_ACRONYM = re.compile(r"^[A-Z][A-Z&\-]{2,11}$")
-
-
-@dataclass(frozen=True)
-class AffiliationMatch:
-    input: str
-    ror_id: str | None          # short ROR id, e.g. "03vek6s52"; None when no candidate reaches the threshold
-    name: str | None            # ROR display name when matched
-    country_code: str | None    # ISO 3166-1 alpha-2: ROR country when matched, else from the address rules
-    sector: str | None          # via counting.SECTOR_OF_TYPE of the ROR type; None when unmatched/unknown
-    score: float                # 0..100, the match score of the chosen candidate (0 when none)
-    ror_type: str | None = None  # ROR type used for the sector (OpenAlex uses the same vocabulary)
-    address_country: str | None = None  # the country the address text names (rules), whatever was matched
-    matched_part: str | None = None     # the address part that matched (for explanations)
-    confidence: float = 0.0             # calibrated probability that ror_id is right (0 when unmatched)
-    components_skipped: int = 0         # components beyond MAX_COMPONENTS not read for the institution
-    #: further organisations the address names (issue 29), each (ror_id, name, country_code, sector, score,
-    #: confidence)
-    others: tuple = ()
-
-    @property
-    def ror_ids(self) -> tuple[str, ...]:
-        """Every organisation matched: ``ror_id`` first, then :attr:`others`."""
-        return ((self.ror_id,) if self.ror_id else ()) + tuple(o[0] for o in self.others)
-
-    @property
-    def country_codes(self) -> tuple[str, ...]:
-        """The distinct countries of the organisations matched (the address country when none), in order."""
-        codes = [self.country_code] + [o[2] for o in self.others]
-        return tuple(dict.fromkeys(c for c in codes if c))
 
 
 def _fold(code: str | None, fold_hk_mo: bool) -> str | None:
@@ -150,24 +110,6 @@ def _search_country(country: str | None) -> str | None:
     """The country whose organisations are candidates: none (all) for a historical country (ISO 3166-3,
     ``CS``), whose organisations the registry files under its successors."""
     return None if country in HISTORICAL_CODES else country
-
-
-def confidence(features: dict[str, float], model: dict[str, float] | None = None) -> float:
-    """P(the candidate is right) under the logistic abstain model (:data:`ABSTAIN_MODEL`)."""
-    model = ABSTAIN_MODEL if model is None else model
-    z = model["intercept"] + sum(model[f] * features[f] for f in ABSTAIN_FEATURES)
-    return float(1.0 / (1.0 + np.exp(-z)))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """The best registry organisation for an address before the abstain rule, with its features."""
-    ror_id: str
-    score: float              # fuzzy score incl. the city bonus (may exceed 100)
-    part: str                 # the raw address part (or acronym) that matched
-    features: dict
-    #: other organisations named in other components of the address: (ror_id, score, part, features)
-    others: tuple = ()
 
 
 class AffiliationMatcher:
@@ -213,7 +155,7 @@ class AffiliationMatcher:
             if rid not in self._org or self._org[rid][4] == "withdrawn":
                 continue
             if kind == "acronym":
-                if _ACRONYM.match(name.strip()) and rid not in self._acronyms.setdefault(name.strip(), []):
+                if ACRONYM.match(name.strip()) and rid not in self._acronyms.setdefault(name.strip(), []):
                     self._acronyms[name.strip()].append(rid)
                     self._org_acronyms.setdefault(rid, []).append(name.strip())
                 continue
@@ -391,6 +333,8 @@ class AffiliationMatcher:
         raw_components = split_components(address)
         components = [_PARENS.sub(" ", c).strip() for c in raw_components]
         inside = [q.strip() for c in raw_components for q in _PARENS.findall(c)]  # "(Zhejiang University)"
+        # "INFN and University of Bologna": each piece, when it has a word that is not common
+        inside += [p for c in components for p in joined_pieces(c) if not self._all_common(normalise_name(p).split())]
         # a component that is only a country or US state name ("South Korea", "Peoples R China") names
         # no institution: left out, or "LG (South Korea)" would match every Korean address
         # likewise a component that is only a registry city ("Atsugi", "Tsukuba 305"): the registry's
@@ -410,8 +354,7 @@ class AffiliationMatcher:
         return parts + [(raw, norm) for raw, norm in trimmed if norm]
 
     def _acronym_match(self, address: str, country: str | None, context: str) -> tuple[str | None, str | None]:
-        letters = [c for c in EXPORT_MARKERS.sub(" ", address) if c.isalpha()]  # "#TAB#" is no capital word
-        if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        if all_capitals(address):
             return None, None  # an all-capitals address: every word would look like an acronym
         words = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", address))
         for word in sorted(words):
@@ -460,10 +403,15 @@ class AffiliationMatcher:
         text = address if isinstance(address, str) else ""
         if not self._org or not text.strip():
             return None
+        text = unglue(text, self._postings[None])
         return self._candidate(text, _search_country(resolve_country(text, self.fold_hk_mo)))
 
     def _candidate(self, text: str, country: str | None) -> Candidate | None:
         text = _bounded(text)
+        exact = frozenset(re.findall(r"[A-Za-z][A-Za-z&\-]+", text))  # the words as written, acronyms too
+        # a guarded acronym (one organisation of the country whose city the address names) written out
+        text = expand_acronyms(text, country, self._acronyms, self._in_country, lambda r: self._org[r][3],
+                               lambda r: self._org[r][0])
         context = f" {normalise_name(text)} "
         best_rid, best_score, best_part, best_info = None, 0.0, None, None
         found: dict[str, tuple[float, str, tuple]] = {}
@@ -504,30 +452,44 @@ class AffiliationMatcher:
             if rid is None:
                 return None
             best_rid, best_score, best_part, best_info = rid, ACRONYM_SCORE, word, None
-        others = self._others(text, context, country, best_rid, best_part, found) if found else ()
+        others = self._others(text, context, country, best_rid, best_part, found, exact) if found else ()
         return Candidate(best_rid, best_score, best_part,
-                         self._features(text, context, country, best_rid, best_info), others)
+                         self._features(text, context, country, best_rid, best_info, exact), others)
 
     def _others(self, text: str, context: str, country: str | None, best_rid: str, best_part: str,
-                found: dict) -> tuple:
+                found: dict, exact: frozenset) -> tuple:
         """Other organisations the address names (issue 29: "Jet Propulsion Laboratory, California Institute of
         Technology"; "Yale University, USA / CentraleSupélec, France"): the best organisation of each other
-        part that reaches the threshold, in components the chosen ones do not use, best score first."""
+        part that reaches the threshold, in components the chosen ones do not use, best score first; never a
+        unit or an ancestor of an organisation already chosen (the parent stands for its units)."""
         used = set(_components_of(best_part))
+        chosen = [best_rid]
         out = []
         for rid, (score, raw, info) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0])):
-            if rid == best_rid or not self._reaches(score) or used & set(_components_of(raw)):
+            # a piece of a used component ("Women's Hospital" of "Brigham and Women's Hospital") is used too
+            if rid == best_rid or not self._reaches(score) or any(
+                    a in b or b in a for a in _components_of(raw) for b in used):
+                continue
+            if any(self._related(rid, c) for c in chosen):
                 continue
             used |= set(_components_of(raw))
-            out.append((rid, score, raw, self._features(text, context, country, rid, info)))
+            chosen.append(rid)
+            out.append((rid, score, raw, self._features(text, context, country, rid, info, exact)))
         return tuple(out)
 
-    def _features(self, text: str, context: str, country: str | None, rid: str, info: tuple | None) -> dict:
-        """The abstain-rule features (:data:`ABSTAIN_FEATURES`) of candidate ``rid`` for one address."""
+    def _related(self, a: str, b: str) -> bool:
+        """Whether ``a`` is a unit (descendant) or an ancestor of ``b`` in the registry."""
+        return a in self._ancestors(b) or b in self._ancestors(a)
+
+    def _features(self, text: str, context: str, country: str | None, rid: str, info: tuple | None,
+                  exact: frozenset | None = None) -> dict:
+        """The abstain-rule features (:data:`ABSTAIN_FEATURES`) of candidate ``rid`` for one address
+        (``exact``: its words as written, before acronyms were written out; default: those of ``text``)."""
+        if exact is None:
+            exact = frozenset(re.findall(r"[A-Za-z][A-Za-z&\-]+", text))
         _, rtype, ror_country, city, _ = self._org[rid]
         folded = _fold(ror_country, self.fold_hk_mo)
         words = set(context.split())
-        exact = set(re.findall(r"[A-Za-z][A-Za-z&\-]+", text))
         if info is None:  # matched by its acronym
             norm, score, margin, name_words, via_span, whole = "", ACRONYM_SCORE, 0.0, [], False, ""
         else:
@@ -573,8 +535,18 @@ class AffiliationMatcher:
                 return set(words[max(i - 1, 0):i] + words[i + len(inner):i + len(inner) + 1])
         return set()
 
-    def _match(self, address: str) -> AffiliationMatch:
+    def _match(self, address: str, raw: bool = True, whole: bool = True) -> AffiliationMatch:
+        """``raw``: the text may have lost separators (cut again first); ``whole``: it may join several
+        affiliations (then each is matched on its own)."""
         text = address if isinstance(address, str) else ""
+        if raw and self._org:
+            clean = unglue(text, self._postings[None])  # "University of PennsylvaniaPhiladelphiaPA"
+            if clean != text:
+                return replace(self._match(clean, raw=False), input=text)
+        if whole and self._org and text.strip():
+            segments = affiliation_segments(text, self.fold_hk_mo)
+            if len(segments) > 1:  # several affiliations, each with its country: each matched on its own
+                return self._joined(text, [self._match(segment, raw=False, whole=False) for segment in segments])
         country = resolve_country(text, self.fold_hk_mo) if text.strip() else None
         unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None)
         if not self._org or not text.strip():
@@ -604,6 +576,27 @@ class AffiliationMatcher:
         return AffiliationMatch(text, cand.ror_id, name, output_country,
                                 SECTOR_OF_TYPE.get(rtype) if rtype else None, round(min(cand.score, 100.0), 1),
                                 rtype, country, cand.part, round(conf, 4), skipped, tuple(others))
+
+    def _joined(self, text: str, results: list[AffiliationMatch]) -> AffiliationMatch:
+        """One result for a string of several affiliations: every organisation of every segment (first
+        segment first; none twice, no unit beside its parent) and every segment's country."""
+        orgs: list[tuple] = []
+        for m in results:
+            mine = ([(m.ror_id, m.name, m.country_code, m.sector, m.score, m.confidence)] if m.ror_id else [])
+            for org in mine + list(m.others):
+                if not any(org[0] == o[0] or self._related(org[0], o[0]) for o in orgs):
+                    orgs.append(org)
+        orgs = orgs[:1] if self.multi_confidence > 1 else orgs  # one organisation per address, as before issue 29
+        countries = tuple(dict.fromkeys(c for m in results for c in m.country_codes))
+        country = resolve_country(text, self.fold_hk_mo)
+        skipped = sum(m.components_skipped for m in results)
+        if not orgs:
+            return AffiliationMatch(text, None, None, countries[0] if countries else country, None, 0.0, None,
+                                    country, None, components_skipped=skipped, extra_countries=countries[1:])
+        first = next(m for m in results if m.ror_id == orgs[0][0])
+        rid, name, org_country, sector, score, conf = orgs[0]
+        return AffiliationMatch(text, rid, name, org_country, sector, score, first.ror_type, country,
+                                first.matched_part, conf, skipped, tuple(orgs[1:]), countries)
 
     def match_many(self, addresses: Iterable[str]) -> list[AffiliationMatch]:
         return [self.match(a) for a in addresses]
