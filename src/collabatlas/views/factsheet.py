@@ -176,16 +176,6 @@ data version {{ sheet.ctx.data_version }} · collabatlas {{ version }} · {{ she
 """
 
 
-#: plot heights on the sheet (px; the charts' own are for a screen): a shorter trend leaves the map room
-SHEET_HEIGHTS = {"trend": 170}
-
-
-def _sheet_chart(stem: str, item) -> alt.TopLevelMixin:
-    chart = item.chart() if isinstance(item, Figure) else item
-    height = SHEET_HEIGHTS.get(stem)
-    return chart.properties(height=height) if height and not isinstance(chart, alt.FacetChart) else chart
-
-
 def render_html(sheet: FactSheet, pdf_name: str | None = None) -> str:
     """The sheet as a self-contained HTML page (charts as inline SVG, no script); on screen it has page
     margins and, given ``pdf_name`` (a file beside it), a link to the PDF that is left out when printed."""
@@ -193,8 +183,7 @@ def render_html(sheet: FactSheet, pdf_name: str | None = None) -> str:
     from markupsafe import Markup
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    svgs = [(stem, Markup(_strip_xml_header(charts.to_svg(_sheet_chart(stem, chart)))))
-            for stem, chart in sheet.charts]
+    svgs = [(stem, Markup(_strip_xml_header(charts.to_svg(chart)))) for stem, chart in sheet.charts]
     tables = [(caption, report_lib._table_rows(t)) for caption, t in sheet.tables]
     return env.from_string(TEMPLATE).render(sheet=sheet, svgs=svgs, tables=tables, version=__version__,
                                             methodology=METHODOLOGY_LINE, pdf_name=pdf_name)
