@@ -140,7 +140,9 @@ def test_subject_small_multiples_one_panel_per_subject(atlas, ctx):
     by_subject = {title: atlas.partners("US", top=5, years=YEARS, subject=f"ni:{slug}")
                   for slug, (title, _) in NI_SUBJECTS.items()}
     spec = charts.subject_small_multiples(by_subject, ctx, "United States").to_dict()
-    assert spec["facet"]["field"] == "subject"
+    drawn = [s for s, df in by_subject.items() if len(df)]
+    assert [p["title"]["text"] for p in spec["concat"]] == drawn  # one panel per subject with partners
+    assert [p["transform"][0]["filter"] for p in spec["concat"]] == [{"field": "subject", "equal": s} for s in drawn]
     rows = spec["datasets"][spec["data"]["name"]]
     _, enc, _ = the_mark(spec, "bar", "x", "cs")
     want = {(s, p): cs for s, df in by_subject.items() for p, cs in zip(df["partner"], df["cs"], strict=True)}

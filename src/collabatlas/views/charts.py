@@ -185,7 +185,9 @@ def trend_lines(trends: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str
     )
     data["small_n"] = small.astype(bool)
     base = base.properties(data=_records(data))
-    layers = [base.mark_line(), base.mark_point().transform_filter("!datum.small_n")]
+    layers = [base.mark_line()]
+    if not small.all():  # no layer filtered to nothing: Vega warns of an infinite extent in the console
+        layers.append(base.mark_point().transform_filter("!datum.small_n"))
     if small.any():
         layers.append(base.mark_point(filled=False, fill="white", strokeWidth=1.5).transform_filter("datum.small_n"))
     if direct:
@@ -211,6 +213,7 @@ def _line_end_labels(data: pd.DataFrame, x_field: str, column: str, order: list[
     for y, lb in wanted:  # from the bottom up: each label at least a gap above the one below
         placed[lb] = min(y, floor - LINE_LABEL_GAP)
         floor = placed[lb]
+    periods = list(dict.fromkeys(data[x_field]))  # the lines' x order: one sort for every layer (no warning)
     layers = []
     for lb, colour in zip(order, colours, strict=True):
         if lb not in last.index:
@@ -220,7 +223,7 @@ def _line_end_labels(data: pd.DataFrame, x_field: str, column: str, order: list[
                             x_field: [last.loc[lb, x_field]], column: [last.loc[lb, column]], "label": [lb]})
         layers.append(alt.Chart(_records(row)).mark_text(align="left", dx=8, dy=placed[lb] - wanted_y, fontSize=11,
                                                           fontWeight=600, color=colour)
-                      .encode(x=alt.X(f"{x_field}:O"), y=alt.Y(f"{column}:Q"), text="label:N"))
+                      .encode(x=alt.X(f"{x_field}:O", sort=periods), y=alt.Y(f"{column}:Q"), text="label:N"))
     return layers
 
 
@@ -240,7 +243,7 @@ def subject_frame(by_subject: Mapping[str, pd.DataFrame], top: int = 5) -> pd.Da
 
 
 def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartContext, unit: str,
-                            top: int = 5, columns: int = 3, title: str | None = None) -> alt.FacetChart:
+                            top: int = 5, columns: int = 3, title: str | None = None) -> alt.ConcatChart:
     """One small bar chart per subject: ``unit``'s top ``top`` partners by CS in that subject.
     ``by_subject``: subject title → :meth:`Atlas.partners` frame computed with that subject filter.
     Subjects without a partner are named in the caption instead of drawn empty."""
@@ -255,17 +258,23 @@ def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartCo
     subjects = list(dict.fromkeys(data["subject"]))
     # room right of the longest bar for its value, which would otherwise run into the next panel
     x_scale = alt.Scale(domain=[0, float(data["cs"].max()) * 1.3 or 1], nice=True)
+    # one layered panel per subject, concatenated (not a facet): a facet of layers with independent y
+    # scales makes Vega-Lite union domains from different sources and warn in the browser's console.
+    # Each panel filters the one dataset; its bars are strongest first in row order (sort=None).
+    ranked = data.sort_values("cs", ascending=False, kind="stable")
     bars = alt.Chart().mark_bar(color=ACCENT, cornerRadiusEnd=2).encode(
-        y=alt.Y("label:N", sort="-x", title=None),
+        y=alt.Y("label:N", sort=None, title=None),
         x=alt.X("cs:Q", title="Bilateral CS", scale=x_scale, axis=alt.Axis(format=AXIS_FORMAT, tickCount=4)),
         tooltip=[_tip("subject:N"), alt.Tooltip("label:N", title="partner"), _tip("cs:Q", format=",.3f"),
                  _tip("joint_count:Q")],
     )
     text = alt.Chart().mark_text(align="left", dx=3, fontSize=10).encode(
-        y=alt.Y("label:N", sort="-x"), x="cs:Q", text=alt.Text("cs:Q", format=",.2f"))
-    layered = alt.layer(bars, text, data=_records(data)).properties(width=170, height=alt.Step(BAR_ROW))
-    return (layered.facet(facet=alt.Facet("subject:N", sort=subjects, title=None), columns=columns)
-            .resolve_scale(y="independent").properties(title=head))
+        y=alt.Y("label:N", sort=None), x="cs:Q", text=alt.Text("cs:Q", format=",.2f"))
+    panels = [alt.layer(bars, text).transform_filter(alt.FieldEqualPredicate(field="subject", equal=subject))
+              .properties(width=170, height=alt.Step(BAR_ROW),
+                          title=alt.TitleParams(subject, fontSize=12, anchor="middle", subtitle=""))
+              for subject in subjects]
+    return alt.concat(*panels, columns=columns, data=_records(ranked)).properties(title=head)
 
 
 def group_measure(group_partners: pd.DataFrame) -> tuple[Measure, str]:

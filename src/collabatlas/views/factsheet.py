@@ -1,4 +1,4 @@
-"""Fact sheets: a one- or two-page PDF on a country, an institution or a pair of units, with the
+"""Fact sheets: a one-page PDF on a country, an institution or a pair of units, with the
 headline numbers, the key charts and the methodology line (``collabatlas report --pdf``,
 ``collabatlas report --pair US JP --pdf`` and the dashboard's "Fact sheet (PDF)" button).
 
@@ -146,7 +146,8 @@ h1 { font-size: 17pt; margin: 0 0 2mm; color: #0b3d6b; }
 .figure { background: #eef4fa; border-radius: 2mm; padding: 1.5mm 3mm; min-width: 28mm; }
 .figure b { display: block; font-size: 13pt; color: #0072B2; } .figure span { font-size: 7.5pt; color: #444; }
 .chart { margin: 0 0 3mm; break-inside: avoid; }
-.chart svg { max-width: 100%; max-height: 92mm; width: auto; height: auto; }
+.chart svg { max-width: 100%; height: auto; overflow: visible; }
+@media print { .chart svg { max-width: none; } }
 table { border-collapse: collapse; font-size: 8pt; margin: 1mm 0 3mm; break-inside: avoid; }
 caption { text-align: left; font-weight: 700; padding: 1mm 0; }
 th, td { padding: .6mm 2mm; border-bottom: 1px solid #ddd; text-align: left; } td.num { text-align: right; }
@@ -227,14 +228,50 @@ def html_to_pdf(html: str) -> bytes:
         return pool.submit(_print, sync_playwright, browser_path, html).result()
 
 
+#: the printable area of an A4 page under the sheet's ``@page`` margins, in CSS px (96 per inch)
+PAGE_WIDTH_PX = (210 - 24) / 25.4 * 96
+PAGE_HEIGHT_PX = (297 - 26) / 25.4 * 96
+
+#: one zoom for the whole sheet, so every chart is printed at the same scale (the same type size) and the
+#: sheet fills one page: no wider than the page (the widest chart at its own size), no taller than it
+FIT_SCRIPT = """([pageW, pageH, shrink]) => {
+  const body = document.body;
+  const widest = Math.max(1, ...Array.from(document.querySelectorAll('.chart > svg'))
+                                .map(s => Number(s.getAttribute('width')) || 0));
+  let zoom = Math.min(1, pageW / widest) * shrink;
+  for (let i = 0; i < 6; i++) {
+    body.style.zoom = String(zoom);
+    const height = body.getBoundingClientRect().height * (body.currentCSSZoom ? 1 : zoom);
+    if (height <= pageH) break;
+    zoom *= pageH / height * 0.99;
+  }
+  return zoom;
+}"""
+
+
+def pdf_page_count(data: bytes) -> int:
+    """Pages of a PDF (its ``/Type /Page`` objects, not ``/Pages``)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+
+
 def _print(sync_playwright, browser_path: Path, html: str) -> bytes:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(browser_path),
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": round(PAGE_WIDTH_PX), "height": round(PAGE_HEIGHT_PX)})
+            page.emulate_media(media="print")
             page.set_content(html, wait_until="load")
-            return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+            shrink = 1.0
+            for _ in range(4):  # the measured layout and the printed one can differ by a line: shrink again
+                page.evaluate(FIT_SCRIPT, [PAGE_WIDTH_PX, PAGE_HEIGHT_PX, shrink])
+                data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+                if pdf_page_count(data) <= 1:
+                    break
+                shrink *= 0.93
+            return data
         finally:
             browser.close()
 

@@ -140,7 +140,7 @@ def report(
                                                                "name).")] = None,
     pair: Annotated[tuple[str, str] | None, typer.Option("--pair", help="Two units (US JP): a fact sheet on "
                                                                           "the pair instead of a report.")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a one- or two-page PDF fact sheet (needs the pdf "
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a one-page PDF fact sheet (needs the pdf "
                                                     "extra and Chromium).")] = False,
     options: MetricOptions = None,
     group: Annotated[str, typer.Option("--group", "-g",
