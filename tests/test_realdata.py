@@ -56,6 +56,11 @@ def fr(d):
     return {k: pytest.approx(float(v), abs=1e-12) for k, v in d.items()}
 
 
+def by_openalex_id(atlas, d):
+    """``d`` keyed by OpenAlex institution ids → keyed by the ids outputs show (ROR ids where known)."""
+    return {atlas.resolve_unit("institution", k): v for k, v in d.items()}
+
+
 def test_hand_checked_w1799019926(shared_data, tmp_path):
     """3 authors: a1 I4210128773 (IT); a2 I45129253 (GB) + I4210128773 (IT);
     a3 I4210111827 (IT) + I4210128773 (IT) + I878931444 (US)."""
@@ -64,8 +69,11 @@ def test_hand_checked_w1799019926(shared_data, tmp_path):
     assert dict(zip(country["unit"], country["share"], strict=True)) == fr(
         {"IT": F(13, 18), "GB": F(1, 6), "US": F(1, 9)})
     inst = atlas.scores(level="institution")
-    assert dict(zip(inst["unit"], inst["share"], strict=True)) == fr(
-        {"I4210128773": F(11, 18), "I45129253": F(1, 6), "I4210111827": F(1, 9), "I878931444": F(1, 9)})
+    assert dict(zip(inst["unit"], inst["share"], strict=True)) == fr(by_openalex_id(atlas,
+        {"I4210128773": F(11, 18), "I45129253": F(1, 6), "I4210111827": F(1, 9), "I878931444": F(1, 9)}))
+    ucl = inst[inst["name"] == "University College London"]["unit"].iloc[0]
+    assert ucl == "02jx3x895"  # an institution with a ROR id is shown by it (its OpenAlex id I45129253 is an alias)
+    assert atlas.resolve_unit("institution", "I45129253") == atlas.resolve_unit("institution", "https://ror.org/02jx3x895")
     pairs = atlas.pairs(level="country")
     assert {(a, b): cs for a, b, cs in pairs[["unit_a", "unit_b", "cs"]].itertuples(index=False)} == fr(
         {("GB", "IT"): F(8, 9), ("IT", "US"): F(5, 6), ("GB", "US"): F(5, 18)})
@@ -77,8 +85,8 @@ def test_hand_checked_w1996435802_country_fallback(shared_data, tmp_path):
     institution whose authorship countries are [CH]."""
     atlas = _single_work_atlas(shared_data, tmp_path, "W1996435802")
     assert shares(atlas.scores(level="country")) == fr({"CH": F(2, 5), "NL": F(1, 5), "US": F(1, 5), "GB": F(1, 5)})
-    assert shares(atlas.scores(level="institution")) == fr(
-        {"I4210161504": F(1, 5), "I7923278": F(1, 5), "I1325404993": F(1, 5), "I4210095126": F(1, 5)})
+    assert shares(atlas.scores(level="institution")) == fr(by_openalex_id(atlas,
+        {"I4210161504": F(1, 5), "I7923278": F(1, 5), "I1325404993": F(1, 5), "I4210095126": F(1, 5)}))
     # the funder-typed institution has no sector (docs/methodology.md)
     assert shares(atlas.scores(level="sector")) == fr({"npo": F(2, 5), "corporate": F(1, 5)})
 

@@ -10,6 +10,7 @@ import pandas as pd
 from collabatlas.analyses import uncertainty
 from collabatlas.analyses.tables import with_part_pct
 from collabatlas.counting import collab_indicators as ci_sql
+from collabatlas.counting import rules
 from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import CountingError
 
@@ -86,7 +87,7 @@ def indicators(atlas, level: str = "country", options: MetricOptions | None = No
         rows = atlas.query(*ci_sql.indicator_rows_sql(c, counting, fold_hk_mo))
         bounds = interval_columns(rows, ci)
         if level == "institution":
-            bounds.index = bounds.index.map(atlas.mapping("SELECT ikey, institution_id FROM institutions"))
+            bounds.index = bounds.index.map(atlas.mapping(f"SELECT ikey, unit_id FROM {rules.UNIT_IDS_SQL} u"))
         ordered = [col for col in df.columns if col in ("unit", "name")]
         for col in df.columns:
             if col in ("unit", "name"):

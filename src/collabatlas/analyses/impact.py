@@ -12,7 +12,7 @@ import pandas as pd
 
 from collabatlas.analyses import uncertainty
 from collabatlas.counting import impact as impact_sql
-from collabatlas.counting import pair_indices
+from collabatlas.counting import pair_indices, rules
 from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import CountingError
 
@@ -151,7 +151,7 @@ def impact(atlas, unit: str, level: str = "country", options: MetricOptions | No
         df = df[ordered]
     df.insert(0, "unit", focus)
     if level == "institution":
-        name = atlas._mapping("SELECT institution_id, name FROM institutions WHERE institution_id = $u", {"u": focus})
+        name = atlas._mapping(f"SELECT unit_id, name FROM {rules.UNIT_IDS_SQL} u WHERE unit_id = $u", {"u": focus})
         df.insert(1, "name", df["unit"].map(name))
     df["normalisation"] = normalisation
     df["counting"] = counting
@@ -172,7 +172,7 @@ def index_intervals(atlas, c, pairs: pd.DataFrame, indices: tuple[str, ...], rep
     units = atlas._df(pair_indices.unit_work_rows_sql(c))
     joint = atlas._df(pair_indices.pair_work_rows_sql(c))
     if c.level == "institution":  # keys → ids, as in the output
-        ids = atlas._mapping("SELECT ikey, institution_id FROM institutions")
+        ids = atlas._mapping(f"SELECT ikey, unit_id FROM {rules.UNIT_IDS_SQL} u")
         units["unit"] = units["unit"].map(ids)
         a, b = joint["unit_a"].map(ids), joint["unit_b"].map(ids)
         joint["unit_a"], joint["unit_b"] = a.where(a < b, b), b.where(a < b, a)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from collabatlas.analyses import units
-from collabatlas.counting import derived
+from collabatlas.counting import derived, rules
 from collabatlas.counting.derived import REST_OF_WORLD
 from collabatlas.counting.options import MetricOptions
 from collabatlas.counting.rules import SECTOR_OF_TYPE, CountingError
@@ -76,7 +76,7 @@ def institution_profile(atlas: WorksCounter, query: str, options: MetricOptions 
     :meth:`Atlas.totals`)."""
     options = options if options is not None else MetricOptions()
     iid = find_institution(atlas, query)
-    name, country = atlas.query("SELECT name, country_code FROM institutions WHERE institution_id = $i",
+    name, country = atlas.query(f"SELECT name, country_code FROM {rules.UNIT_IDS_SQL} u WHERE unit_id = $i",
                                 {"i": iid}).iloc[0]
     name, country = (None if pd.isna(name) else name), (None if pd.isna(country) else country)
     row = atlas.totals(level="institution", unit=iid, options=options)

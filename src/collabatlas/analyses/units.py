@@ -79,8 +79,9 @@ def _by_id(run: Run, text: str) -> str | None:
         ids.add(f"R{short.lower()}")
     params = {f"i{n}": value for n, value in enumerate(sorted(ids))}
     params["ror"] = short if ROR_ID.match(short) else ""
-    found = run((f"SELECT institution_id FROM institutions WHERE institution_id IN ({_marks(params, 'i')}) "
-                 "OR lower(ror) = lower($ror) ORDER BY origin = 'openalex' DESC, institution_id LIMIT 1", params))
+    found = run((f"SELECT unit_id FROM {counting.UNIT_IDS_SQL} u WHERE institution_id IN ({_marks(params, 'i')}) "
+                 "OR unit_id IN (" + _marks(params, 'i') + ") OR lower(ror) = lower($ror) "
+                 "ORDER BY institution_id LIMIT 1", params))
     return None if found.empty else str(found.iloc[0, 0])
 
 
@@ -119,12 +120,12 @@ def institution_candidates(run: Run, text: str, limit: int = CANDIDATES, names_o
     q = _short(text.strip())
     ids = "" if names_only else " OR institution_id ILIKE $pattern ESCAPE '\\' OR ror ILIKE $pattern ESCAPE '\\'"
     return run(("""
-        WITH hit AS (SELECT ikey, institution_id, ror, name, country_code FROM institutions
-                     WHERE name ILIKE $pattern ESCAPE '\\'""" + ids + """)
-        SELECT h.institution_id AS id, h.ror, h.name, h.country_code AS country,
+        WITH hit AS (SELECT ikey, unit_id, institution_id, ror, name, country_code FROM """ + counting.UNIT_IDS_SQL
+               + """ u WHERE name ILIKE $pattern ESCAPE '\\'""" + ids + """)
+        SELECT h.unit_id AS id, h.ror, h.name, h.country_code AS country,
                count(DISTINCT f.wkey) AS works
         FROM hit h LEFT JOIN affiliations f ON f.ikey = h.ikey
-        GROUP BY h.institution_id, h.ror, h.name, h.country_code
+        GROUP BY h.unit_id, h.ror, h.name, h.country_code
         ORDER BY works DESC, id LIMIT """ + str(int(limit)), {"pattern": like_contains(q)}))
 
 

@@ -518,7 +518,7 @@ class Atlas(StoreWrites, Analyses):
         contrib = self._df(counting.contributions_sql(c, **which))
         out = uncertainty.intervals(contrib, replicates=ci)
         if c.level == "institution" and "unit_b" not in which:
-            ids = self._mapping("SELECT ikey, institution_id FROM institutions")
+            ids = self._mapping(f"SELECT ikey, unit_id FROM {counting.UNIT_IDS_SQL} u")
             out["key"] = out["key"].map(ids)
         return out.set_index("key")
 
@@ -530,15 +530,15 @@ class Atlas(StoreWrites, Analyses):
         return ranked(df, "cs", ["partner"])
 
     def institution_attributes(self) -> pd.DataFrame:
-        """country_code and lower-case type (the one its sector comes from: OpenAlex's, else ROR's) of
-        every institution, indexed by institution id
+        """country_code, lower-case type (the one its sector comes from: OpenAlex's, else ROR's) and name
+        of every institution, indexed by the id outputs show (its ROR id where it has one)
         (read once per data version: partner tables look thousands of partners up in it)."""
         version = self.data_version
         cached = getattr(self, "_institution_attributes", None)
         if cached is None or cached[0] != version:
-            df = self._df(("SELECT institution_id, country_code, lower(coalesce(ror_type, type)) AS type "
-                           "FROM institutions", {}))
-            cached = self._institution_attributes = (version, df.set_index("institution_id"))
+            df = self._df((f"SELECT u.unit_id, i.country_code, lower(coalesce(i.ror_type, i.type)) AS type, i.name "
+                           f"FROM institutions i JOIN {counting.UNIT_IDS_SQL} u ON u.ikey = i.ikey", {}))
+            cached = self._institution_attributes = (version, df.set_index("unit_id"))
         return cached[1]
 
 

@@ -19,7 +19,14 @@ or facade computes a Share, a CS or a ratio of them itself. Each result table is
 
 from __future__ import annotations
 
-from collabatlas.counting.rules import Counting, CountingError, focus_works_sql, pair_trend_sql, partners_sql
+from collabatlas.counting.rules import (
+    UNIT_IDS_SQL,
+    Counting,
+    CountingError,
+    focus_works_sql,
+    pair_trend_sql,
+    partners_sql,
+)
 
 REST_OF_WORLD = "rest of world"
 
@@ -35,10 +42,10 @@ def partner_detail_sql(c: Counting, focus: str) -> tuple[str, dict]:
     the unit's part of the bilateral CS."""
     sql, params = partners_sql(c, focus)
     if c.level == "institution":
-        own = "(SELECT country_code FROM institutions WHERE institution_id = $focus)"
+        own = f"(SELECT country_code FROM {UNIT_IDS_SQL} WHERE unit_id = $focus)"
         sql = (f"SELECT p.partner, p.name, i.country_code AS country, p.* EXCLUDE (partner, name), "
                f"coalesce(i.country_code <> {own}, false) AS international "
-               f"FROM ({sql}) p LEFT JOIN institutions i ON i.institution_id = p.partner")
+               f"FROM ({sql}) p LEFT JOIN {UNIT_IDS_SQL} i ON i.unit_id = p.partner")
     else:
         sql = f"SELECT p.*, {'true' if c.level == 'country' else 'false'} AS international FROM ({sql}) p"
     return (f"SELECT d.* EXCLUDE (international), CASE WHEN d.international THEN 100 * d.cs / "
@@ -62,7 +69,7 @@ def partner_countries_sql(c: Counting, focus: str, top: int | None = None,
     detail, params = partner_detail_sql(c, focus)
     by_country = (f"SELECT country, sum(cs) AS cs, count(*) AS joint_partners, "
                   f"bool_and(pct_of_international_cs IS NULL) AND country = "
-                  f"(SELECT country_code FROM institutions WHERE institution_id = $focus) AS domestic "
+                  f"(SELECT country_code FROM {UNIT_IDS_SQL} WHERE unit_id = $focus) AS domestic "
                   f"FROM ({detail}) d WHERE country IS NOT NULL GROUP BY country")
     if top is None:
         where = "WHERE NOT domestic" if international_only else ""

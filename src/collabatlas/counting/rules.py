@@ -126,6 +126,15 @@ GROUP BY l.ikey
 """)
 
 
+#: Each row represents an institution of the store: its key, its store id (``institution_id``: OpenAlex's
+#: ``I…``, or ``R`` + ROR id for one known only from export addresses), name, country and the id every
+#: output shows (``unit_id``): its ROR id where it has one that no other institution of the store shares,
+#: else its store id. Inputs take either (:mod:`collabatlas.analyses.units`).
+UNIT_IDS_SQL = ("(SELECT ikey, institution_id, ror, origin, name, country_code, "
+                "CASE WHEN ror IS NOT NULL AND count(*) OVER (PARTITION BY ror) = 1 THEN ror "
+                "ELSE institution_id END AS unit_id FROM institutions)")
+
+
 #: keys of the pseudo-institutions made for unmatched export addresses (see sources/exports.py)
 ADDRESS_ONLY_SQL = "SELECT ikey FROM institutions WHERE origin = 'address'"
 
@@ -267,22 +276,21 @@ def unit_shares_sql(c: Counting, context: bool = False, pairs: bool = False) -> 
 
 
 def _named(c: Counting, sql: str, units: tuple[str, ...] = ("unit",)) -> str:
-    """Institution level: replace unit keys by institution ids (``I…``) and add names."""
+    """Institution level: replace unit keys by the institutions' output ids (``unit_id`` of
+    :data:`UNIT_IDS_SQL`: the ROR id where there is one) and add names."""
     if c.level != "institution":
         return sql
     if len(units) == 1:
         col = units[0]
-        return (f"SELECT i.institution_id AS {col}, i.name, r.* EXCLUDE ({col}) "
-                f"FROM ({sql}) r JOIN institutions i ON i.ikey = r.{col}")
+        return (f"SELECT i.unit_id AS {col}, i.name, r.* EXCLUDE ({col}) "
+                f"FROM ({sql}) r JOIN {UNIT_IDS_SQL} i ON i.ikey = r.{col}")
     # pairs: keep unit_a < unit_b in id order (the key order may differ)
-    return (f"SELECT CASE WHEN ia.institution_id < ib.institution_id THEN ia.institution_id "
-            f"ELSE ib.institution_id END AS unit_a, "
-            f"CASE WHEN ia.institution_id < ib.institution_id THEN ib.institution_id "
-            f"ELSE ia.institution_id END AS unit_b, "
+    return (f"SELECT CASE WHEN ia.unit_id < ib.unit_id THEN ia.unit_id ELSE ib.unit_id END AS unit_a, "
+            f"CASE WHEN ia.unit_id < ib.unit_id THEN ib.unit_id ELSE ia.unit_id END AS unit_b, "
             f"r.* EXCLUDE (unit_a, unit_b), "
-            f"CASE WHEN ia.institution_id < ib.institution_id THEN ia.name ELSE ib.name END AS name_a, "
-            f"CASE WHEN ia.institution_id < ib.institution_id THEN ib.name ELSE ia.name END AS name_b "
-            f"FROM ({sql}) r JOIN institutions ia ON ia.ikey = r.unit_a JOIN institutions ib ON ib.ikey = r.unit_b")
+            f"CASE WHEN ia.unit_id < ib.unit_id THEN ia.name ELSE ib.name END AS name_a, "
+            f"CASE WHEN ia.unit_id < ib.unit_id THEN ib.name ELSE ia.name END AS name_b "
+            f"FROM ({sql}) r JOIN {UNIT_IDS_SQL} ia ON ia.ikey = r.unit_a JOIN {UNIT_IDS_SQL} ib ON ib.ikey = r.unit_b")
 
 
 def scores_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
@@ -322,7 +330,7 @@ def pairs_sql(c: Counting, by_year: bool = False) -> tuple[str, dict]:
 def unit_key_sql(level: str, param: str) -> str:
     """SQL for the key of the unit named by parameter ``$param`` (an institution id → its key)."""
     if level == "institution":
-        return f"(SELECT ikey FROM institutions WHERE institution_id = ${param})"
+        return f"(SELECT ikey FROM {UNIT_IDS_SQL} WHERE unit_id = ${param})"
     return f"${param}"
 
 

@@ -59,4 +59,5 @@ def institution_pairs(pairs: pd.DataFrame, countries: pd.DataFrame, a: str, b: s
 
 
 def institution_countries(atlas) -> pd.DataFrame:
-    return atlas.con.execute("SELECT institution_id, country_code AS country FROM institutions").df()
+    located = atlas.institution_attributes()["country_code"]
+    return located.rename("country").rename_axis("institution_id").reset_index()

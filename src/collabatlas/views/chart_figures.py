@@ -51,8 +51,9 @@ def check_source(source: str) -> str:
 
 
 def institution_name(atlas: Atlas, iid: str) -> str:
-    row = atlas.con.execute("SELECT name FROM institutions WHERE institution_id = $i", {"i": iid}).fetchone()
-    return row[0] if row and row[0] else iid
+    names = atlas.institution_attributes()["name"]
+    name = names.get(iid)
+    return name if isinstance(name, str) and name else iid
 
 
 def partner_names(ranked: pd.DataFrame) -> dict[str, str] | None:
