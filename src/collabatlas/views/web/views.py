@@ -42,6 +42,7 @@ class Control:
     placeholder: str = ""
     help: str = ""
     level_from: str = ""  # unit pickers: the control giving the level, or a fixed level after "="
+    bounds: tuple[int, int] | None = None  # numbers: the least and greatest value the API takes
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ class Panel:
     needs: str = ""
     works_only: str = ""  # with source pairs and not ``pairs``: why the panel needs work-level data
     pairs_title: str = ""  # the title with source pairs, when the works title names CS
+    #: a click on a mark opens the works behind it (``/api/works``): "FOCUS:FIELD" — the control holding the
+    #: focus unit and the mark's field holding the partner (":FIELD": the mark's field is the unit itself)
+    works: str = ""
+    works_level: str = ""  # the level of those works when no level control is sent ("": the level control)
 
     @property
     def pairs(self) -> bool:
@@ -100,48 +105,56 @@ SUBJECT = Control("subject", "Subject", "select", SUBJECTS)
 TYPE = Control("type", "Work type", placeholder="article,review")
 LEVEL = Control("level", "Level", "select", LEVELS)
 FILTER_CONTROLS = (YEARS, WINDOW, SUBJECT, TYPE)
+#: how many units a chart draws (``collabatlas chart ... --top N``)
+TOP = Control("top", "Top N", "number", help="units drawn, 1-100", bounds=(1, 100))
 
 
 def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
     pages = [
         Page("/", "Overview", "Share of every country on a world map, and the strongest units and pairs.",
              (LEVEL, *FILTER_CONTROLS), (
-                 Panel("Share by country", "/api/chart/map", FILTERS, wide=True),
+                 Panel("Share by country", "/api/chart/map", FILTERS, wide=True, works=":country",
+                       works_level="country"),
                  Panel("Top units by Share", "/api/scores", "level," + FILTERS, "table", "limit=15"),
                  Panel("Strongest pairs by bilateral CS", "/api/pairs", "level," + FILTERS, "table", "limit=15"),
              )),
         Page("/country", "Country", "A country's partners by bilateral collaboration score (CS), their trends "
              "and subjects.",
-             (Control("unit", "Country", "unit", level_from="=country"), *FILTER_CONTROLS), (
-                 Panel("Top partners", "/api/chart/partners/{unit}", "level," + FILTERS, extra="level=country",
-                       needs="partners"),
-                 Panel("Partners on the map", "/api/chart/map", "unit," + FILTERS, needs="partners"),
+             (Control("unit", "Country", "unit", level_from="=country"), *FILTER_CONTROLS, TOP), (
+                 Panel("Top partners", "/api/chart/partners/{unit}", "level,top," + FILTERS, extra="level=country",
+                       needs="partners", works="unit:partner", works_level="country"),
+                 Panel("Partners on the map", "/api/chart/map", "unit," + FILTERS, needs="partners",
+                       works="unit:country", works_level="country"),
                  Panel("CS with the top partners per year", "/api/chart/trend/{unit}", "years,subject,type",
-                       needs="trend", pairs_title="Joint works with the top partners per year"),
+                       needs="trend", pairs_title="Joint works with the top partners per year",
+                       works="unit:partner", works_level="country"),
                  Panel("Top partners by subject", "/api/chart/subjects/{unit}", "years,window,type", wide=True,
-                       works_only="subjects need work-level data: country-pair aggregates have none"),
+                       works_only="subjects need work-level data: country-pair aggregates have none",
+                       works="unit:partner", works_level="country"),
                  Panel("Partners", "/api/partners/{unit}", FILTERS, "table", "top=25", needs="partners"),
                  *_distance_panels("country"),
-             ), factsheet="unit", pairs=""),
+             ), factsheet="unit", pairs="", defaults={"top": "15"}),
         Page("/institution", "Institution", "An institution's collaboration profile: hotspot countries, own vs "
              "partner contribution, top partners.",
              (Control("unit", "Institution", "unit", level_from="=institution", help="id or part of the name"),
-              *FILTER_CONTROLS), (
-                 Panel("Hotspot countries", "/api/chart/hotspots/{unit}", FILTERS),
-                 Panel("Own vs partner contribution", "/api/chart/contribution/{unit}", FILTERS),
+              *FILTER_CONTROLS, TOP), (
+                 Panel("Hotspot countries", "/api/chart/hotspots/{unit}", "top," + FILTERS),
+                 Panel("Own vs partner contribution", "/api/chart/contribution/{unit}", "top," + FILTERS,
+                       works="unit:partner", works_level="institution"),
                  Panel("Headline", "/api/profile/{unit}", FILTERS, "table", key="headline", wide=True),
                  Panel("Top partner institutions", "/api/profile/{unit}", FILTERS, "table", "top=15",
                        key="partners", wide=True),
                  *_distance_panels("institution"),
-             ), factsheet="unit", pairs=sources.PAIRS_COUNTRY_ONLY),
+             ), factsheet="unit", pairs=sources.PAIRS_COUNTRY_ONLY, defaults={"top": "10"}),
         Page("/pair", "Pair explorer", "Pick two units: their bilateral CS per year and per subject.",
              (LEVEL, Control("a", "Unit A", "unit", level_from="level"), Control("b", "Unit B", "unit",
                                                                                   level_from="level"),
               YEARS, SUBJECT, TYPE), (
                  Panel("CS per year", "/api/chart/trend/{a}", "level,years,subject,type,partners=b", needs="trend",
-                       pairs_title="Joint works per year"),
+                       pairs_title="Joint works per year", works="a:partner"),
                  Panel("CS by subject", "/api/chart/subjects/{a}", "level,years,type,partner=b",
-                       works_only="subjects need work-level data: country-pair aggregates have none"),
+                       works_only="subjects need work-level data: country-pair aggregates have none",
+                       works="a:partner"),
                  Panel("Per year", "/api/trend/{a}/{b}", "level,years,subject,type", "table", wide=True, needs="trend"),
              ), factsheet="a,b", pairs=""),
         Page("/bilateral", "Bilateral", "Two countries' collaboration, one step at a time: headline numbers, the "
@@ -151,8 +164,9 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
                  Panel("1 · Headline numbers", "/api/pair/{a}/{b}", "years,subject,type", "table", wide=True,
                        needs="bilateral"),
                  Panel("2 · CS trend", "/api/chart/trend/{a}", "years,subject,type,partners=b", wide=True,
-                       needs="trend", pairs_title="2 · Joint works trend"),
-                 Panel("3 · Subjects", "/api/chart/subjects/{a}", "years,type,partner=b", wide=True),
+                       needs="trend", pairs_title="2 · Joint works trend", works="a:partner", works_level="country"),
+                 Panel("3 · Subjects", "/api/chart/subjects/{a}", "years,type,partner=b", wide=True,
+                       works="a:partner", works_level="country"),
                  Panel("4 · Top institution pairs", "/api/pair/{a}/{b}/institutions", "years,subject,type", "table",
                        wide=True),
                  Panel("5 · Works", "/api/works/{a}", "years,subject,type,partner=b", "table", "page_size=25",
@@ -161,18 +175,18 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
         Page("/group", "Group explorer", "A country with a group of countries over periods (e.g. Belt and Road).",
              (Control("country", "Country", "unit", level_from="=country"), Control("group", "Group", "select", groups),
               Control("periods", "Periods", placeholder="2000-2004,2005-2009", help="two or more, comma-separated"),
-              SUBJECT, TYPE), (
-                 Panel("Group partners in two periods", "/api/chart/group/{country}", "group,periods,subject,type",
-                       wide=True, needs="group"),
+              SUBJECT, TYPE, TOP), (
+                 Panel("Group partners in two periods", "/api/chart/group/{country}", "group,periods,top,subject,type",
+                       wide=True, needs="group", works="country:partner", works_level="country"),
                  Panel("Per period", "/api/group/{country}", "group,periods,subject,type", "table", key="periods",
                        wide=True, needs="group"),
                  Panel("Growth", "/api/group/{country}", "group,periods,subject,type", "table", key="growth",
                        needs="group"),
-             ), pairs=""),
+             ), pairs="", defaults={"top": "10"}),
         Page("/network", "Network", "Collaboration network: association strength of CS, Leiden clusters.",
              (LEVEL, *FILTER_CONTROLS, Control("top", "Nodes", "number", help="2-500")), (
                  Panel("Network map", "/api/chart/network", "level,top," + FILTERS, wide=True, needs="network",
-                       pairs_title="Network map (joint works)"),
+                       pairs_title="Network map (joint works)", works=":id"),
                  Panel("Nodes", "/api/network", "level,top," + FILTERS, "table", key="nodes", wide=True,
                        needs="network"),
              ), pairs=""),
@@ -237,7 +251,7 @@ def _field_names() -> dict[str, str]:
 def render(request: Request, path: str) -> HTMLResponse:
     svc = service(request)
     page = _pages(_group_options(svc))[path]
-    values = _defaults(svc)
+    values = {**_defaults(svc), **page.defaults}
     if path == "/institution":
         values["unit"] = _institution_default(svc)
     values.update({k: v for k, v in request.query_params.items() if v is not None})

@@ -137,7 +137,9 @@ function doiLink(doi) {
 }
 
 // A single-view chart (no layer, concat, facet, repeat or map projection) is sized to its panel with
-// Vega-Lite's width "container"; any other is scaled down to fit by CSS (svg max-width: 100%).
+// Vega-Lite's width "container"; any other (a layer with end labels or a long caption, the subject
+// panels, the group circles, the map) is scaled down to fit by CSS (svg max-width: 100%), never
+// drawn wider than its panel: "container" would squeeze a layered plot behind its labels.
 function sizedToPanel(spec) {
   const composite = ["layer", "hconcat", "vconcat", "concat", "facet", "repeat", "projection"].some(k => k in spec);
   if (composite || typeof spec.width !== "number") return spec;
@@ -222,6 +224,12 @@ async function renderPanel(panel, allVals) {
       container.classList.toggle("sized", spec !== body.spec);
       const result = await vegaEmbed(container, spec, { actions: false, renderer: "svg" });
       views.set(panel, { view: result.view, spec: body.spec });
+      if (panel.dataset.works) {  // click-through: a mark opens the works behind it
+        container.classList.add("clickable");
+        result.view.addEventListener("click", (event, item) => {
+          if (item && item.datum) openWorks(panel, item.datum, allVals);
+        });
+      }
       setCaption(panel, "");
     } else {
       const key = panel.dataset.key;
@@ -258,6 +266,106 @@ function renderAll() {
   for (const p of panels) if (p.dataset.paged) p.dataset.page = "1";
   updateFactsheet(vals);
   return Promise.all(panels.map((p) => renderPanel(p, vals)));
+}
+
+// -- click-through: the works behind a bar, point, bubble or country (collabatlas works) ---------
+const drill = document.getElementById("drill");
+let drillGeneration = 0;
+
+// the value of the subject control for a subject title drawn in a chart ("Chemistry" → ni:chemistry)
+function subjectValue(title) {
+  const select = form.elements.subject;
+  if (!select || !select.options) return null;
+  for (const option of select.options) {
+    if (option.textContent === `${title} (Nature Index)` || option.value === title) return option.value;
+  }
+  return null;
+}
+
+// The /api/works query of a clicked mark: the panel's focus unit and the mark's partner (or the mark's
+// unit), the filters the panel takes, narrowed to the mark's own period and subject; null when the mark
+// stands for no unit (an axis, a legend, "rest of world").
+function worksQuery(panel, datum, vals) {
+  const row = datum.properties ? { ...datum.properties, ...datum } : datum;
+  const [focus, field] = panel.dataset.works.split(":");
+  const value = row[field];
+  if (value === undefined || value === null || value === "" || row.rest) return null;
+  const unit = focus ? vals[focus] : String(value);
+  const partner = focus ? String(value) : null;
+  if (!unit || unit === partner) return null;
+  const query = new URLSearchParams();
+  query.set("level", panel.dataset.worksLevel || vals.level || "country");
+  if (partner) query.set("partner", partner);
+  const taken = new Set((panel.dataset.params || "").split(",").map((p) => p.split("=").pop()));
+  for (const name of ["years", "window", "subject", "type"]) if (taken.has(name) && vals[name]) query.set(name, vals[name]);
+  const period = row.period !== undefined ? row.period : row.year;
+  if (period !== undefined && /^\d{4}(-\d{4})?$/.test(String(period))) {
+    query.set("years", String(period));
+    query.delete("window");
+  }
+  if (row.subject) {
+    const subject = subjectValue(row.subject);
+    if (!subject) return null;
+    query.set("subject", subject);
+  }
+  query.set("page_size", "100");
+  const what = [unit, partner].filter(Boolean).join(" and ") +
+    (query.has("years") ? ` · ${query.get("years")}` : "") + (row.subject ? ` · ${row.subject}` : "");
+  return { url: `/api/works/${encodeURIComponent(unit)}?${query.toString()}`, what };
+}
+
+async function openWorks(panel, datum, allVals) {
+  if (!drill) return;
+  const vals = sent(allVals);
+  const mine = ++drillGeneration;
+  const status = drill.querySelector(".status");
+  const container = drill.querySelector(".table-container");
+  drill.hidden = false;
+  if (vals.source === "pairs") {  // country-pair aggregates have no works: said, not fetched
+    drill.querySelector(".drill-what").textContent = "this figure";
+    showNote(container, "the works behind a figure need work-level data: switch the source to works");
+    drill.querySelector(".caption").textContent = "";
+    status.textContent = "";
+    drill.dataset.state = "idle";
+    return;
+  }
+  const query = worksQuery(panel, datum, vals);
+  if (!query) { if (mine === drillGeneration) drill.hidden = drill.dataset.state === "idle"; return; }
+  drill.querySelector(".drill-what").textContent = query.what;
+  drill.dataset.url = query.url;
+  drill.dataset.state = "loading";
+  status.textContent = "loading…";
+  status.classList.remove("error");
+  try {
+    const response = await fetch(query.url, { headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (mine !== drillGeneration) return;
+    if (!response.ok) {
+      throw new Error(`${response.status}: ${typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail)}`);
+    }
+    drawTable(container, body.rows || []);
+    const m = body.meta || {};
+    const total = m.total !== undefined && m.total !== null ? ` · ${fieldName(m.figure || "total")} ${formatCell(m.total, m.figure || "cs")[0]}` : "";
+    drill.querySelector(".caption").textContent = [m.caption, `${m.returned} of ${m.rows} works${total}`]
+      .filter(Boolean).join(" · ");
+    status.textContent = `data version ${m.data_version}`;
+    drill.dataset.state = "done";
+  } catch (error) {
+    if (mine !== drillGeneration) return;
+    container.replaceChildren();
+    status.textContent = String(error.message || error);
+    status.classList.add("error");
+    drill.dataset.state = "error";
+  }
+  drill.scrollIntoView({ block: "nearest" });
+}
+
+if (drill) {
+  drill.querySelector(".drill-close").addEventListener("click", () => {
+    drillGeneration++;
+    drill.hidden = true;
+    drill.dataset.state = "idle";
+  });
 }
 
 // -- downloads, full screen, fact sheet --------------------------------------------------------
