@@ -26,7 +26,6 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     Result: ``stage_clustered`` (record → cluster ``ck``) and ``stage_decision`` (cluster → target
     work key, winning staged rid, action insert | replace | keep).
     """
-    install_macros(con)  # the title key and DOI key of the record contract (collabatlas.sources.record)
     prio = SOURCE_PRIORITY_SQL
     cross = con.execute("""
         SELECT (SELECT count(DISTINCT origin) FROM stage_works) > 1
@@ -36,6 +35,9 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
         _cluster_one_source(con, prio)
         report.duplicates_merged_by_doi = report.duplicates_merged_by_title = 0
         return
+    # the title key and DOI key of the record contract (collabatlas.sources.record); only here: creating
+    # the macros compiles their regular expressions, a fixed cost a one-source sync does not need
+    install_macros(con)
     # another source meets this one: title keys of stored records that a one-source ingest left
     # uncomputed (NULL) are computed now, once ('' when too weak to match on)
     con.execute("""

@@ -11,6 +11,9 @@ sync`` (:mod:`collabatlas.ingest.sync`) and by ``collabatlas ingest`` of a snaps
 
 from __future__ import annotations
 
+import csv
+import gzip
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -77,19 +80,55 @@ def _short(column: str) -> str:
     return f"nullif(trim(replace({column}, '{_OPENALEX_URL}', '')), '')"
 
 
+#: the columns of an OpenAlex merged-id file
+MERGED_COLUMNS = ("merge_date", "id", "merge_into_id")
+
+
+def _plain_header(path: Path) -> tuple[str, ...] | None:
+    """The header of a merged-id file when it is plain comma-separated text naming exactly
+    :data:`MERGED_COLUMNS` (in any order), else None (the file is then read with DuckDB's sniffer)."""
+    try:
+        with (gzip.open(path, "rt", encoding="utf-8", newline="") if path.name.endswith(".gz")
+              else open(path, encoding="utf-8", newline="")) as f:
+            first = f.readline()
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
+        return None
+    names = tuple(next(csv.reader([first.lstrip("\ufeff")]), []))
+    return names if sorted(names) == sorted(MERGED_COLUMNS) else None
+
+
+def _merged_files_sql(files: list[Path]) -> list[str]:
+    """``read_csv`` expressions over ``files``: files whose header is plain (:func:`_plain_header`)
+    grouped by it and read with their columns given (DuckDB's sniffer costs tens of ms per read,
+    most of a small sync's merged ids), any other file with the sniffer, all columns as text."""
+    groups: dict[tuple[str, ...] | None, list[Path]] = {}
+    for f in files:
+        groups.setdefault(_plain_header(f), []).append(f)
+    out = []
+    for header, group in groups.items():
+        names = "[" + ", ".join(sql_string(duckdb_literal(f)) for f in group) + "]"  # literal names (no globs)
+        if header is None:
+            out.append(f"read_csv({names}, header = true, all_varchar = true, hive_partitioning = false, "
+                       "union_by_name = true)")
+        else:
+            columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in header) + "}"
+            out.append(f"read_csv({names}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+                       f"escape = '\"', columns = {columns}, hive_partitioning = false)")
+    return out
+
+
 def _stage_merged_ids(con: duckdb.DuckDBPyConnection, files: list[Path], table: str = NEW_MERGED) -> int:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (record_id VARCHAR, merge_into_id VARCHAR, merge_date DATE)")
     if not files:
         return 0
-    names = "[" + ", ".join(sql_string(duckdb_literal(f)) for f in files) + "]"  # literal names (no globs)
     try:
-        con.execute(f"""
-            INSERT INTO {table}
-            SELECT {_short('id')}, {_short('merge_into_id')}, TRY_CAST(merge_date AS DATE)
-            FROM read_csv({names}, header = true, all_varchar = true, hive_partitioning = false,
-                          union_by_name = true)
-            WHERE {_short('id')} IS NOT NULL
-        """)
+        for source in _merged_files_sql(files):
+            con.execute(f"""
+                INSERT INTO {table}
+                SELECT {_short('id')}, {_short('merge_into_id')}, TRY_CAST(merge_date AS DATE)
+                FROM {source}
+                WHERE {_short('id')} IS NOT NULL
+            """)
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise SyncError(f"merged ids ({files[0].parent}): cannot read as CSV with columns merge_date,id,"
