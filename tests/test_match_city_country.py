@@ -35,3 +35,13 @@ def test_the_matcher_uses_it_only_when_the_rules_find_no_country_and_nothing_is_
     assert (unknown.ror_id, unknown.country_code, unknown.address_country) == (None, "DE", None)
     assert m.match("Institut für Nichts, Marburg, Austria").country_code == "AT"  # the rules first
     assert m.match("Mayo Clinic, Marburg").country_code == "US"    # a matched organisation's own country
+
+
+def test_a_component_that_is_a_city_written_with_city_names_no_institution():
+    institutions = [("00b0aaa04", "Government of New York City", ["government"], "US", "New York", "active"),
+                    ("00b0aaa05", "New York University", ["education"], "US", "New York", "active")]
+    names = [(rid, name, "ror_display") for rid, name, *_ in institutions] + [("00b0aaa04", "New York City", "alias")]
+    m = AffiliationMatcher(institutions, names)
+    parts = m._parts("Columbia-Presbyterian Medical Center, New York City, USA")
+    assert "new york city" not in {norm for _, norm in parts}  # the component alone is no part (a pair stays)
+    assert m.match("New York University, New York City, USA").ror_id == "00b0aaa05"

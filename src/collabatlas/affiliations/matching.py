@@ -348,7 +348,9 @@ class AffiliationMatcher:
         components = [c for c in components if c and " ".join(component_words(c)) not in places]
         inside = [c for c in inside if c and " ".join(component_words(c)) not in places]
         parts = [(c, normalise_name(c)) for c in components + inside]
-        parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]]
+        # ("New York City" is the city too)
+        parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]
+                 and norm.removesuffix(" city") not in self._cities[None]]
         # a legal form ends a name ("APC, Inc."): a pair that starts with one ("Inc., Cupertino") names none
         parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:], strict=False)
                   if not self._legal_only(a)]
