@@ -47,6 +47,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
+from collabatlas.affiliations.city_country import CityCountries
 from collabatlas.affiliations.match_model import (  # noqa: F401 - the abstain rule, re-exported
     ABSTAIN_FEATURES,
     ABSTAIN_MODEL,
@@ -139,12 +140,15 @@ class AffiliationMatcher:
         # is only a city names no institution, and a city of the country other than the candidate's counts
         # against it
         self._cities: dict[str | None, set[str]] = {None: set()}
+        org_cities = []
         for rid, name, types, country, city, status in institutions:
             self._org[rid] = (name, primary_type(list(types or [])), country, normalise_name(city or ""),
                               status or "active")
+            org_cities.append((self._org[rid][3], _fold(country, fold_hk_mo)))
             if self._org[rid][3]:
                 self._cities[None].add(self._org[rid][3])
                 self._cities.setdefault(_fold(country, fold_hk_mo), set()).add(self._org[rid][3])
+        self._city_countries = CityCountries(org_cities)
         self._org_acronyms: dict[str, list[str]] = {}
         self._name_text: list[str] = []
         self._name_org: list[str] = []
@@ -344,7 +348,9 @@ class AffiliationMatcher:
         components = [c for c in components if c and " ".join(component_words(c)) not in places]
         inside = [c for c in inside if c and " ".join(component_words(c)) not in places]
         parts = [(c, normalise_name(c)) for c in components + inside]
-        parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]]
+        # ("New York City" is the city too)
+        parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]
+                 and norm.removesuffix(" city") not in self._cities[None]]
         # a legal form ends a name ("APC, Inc."): a pair that starts with one ("Inc., Cupertino") names none
         parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:], strict=False)
                   if not self._legal_only(a)]
@@ -556,11 +562,11 @@ class AffiliationMatcher:
             unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None,
                                          components_skipped=skipped)
         cand = self._candidate(text, _search_country(country))
-        if cand is None:
-            return unmatched
-        conf = confidence(cand.features)
-        if conf < self.min_confidence:
-            return unmatched  # abstain: the country still comes from the address
+        conf = confidence(cand.features) if cand is not None else 0.0
+        if cand is None or conf < self.min_confidence:
+            # abstain: the country still comes from the address, else from the registry (city_country)
+            guess = self._city_countries.country(text) if country is None else None
+            return replace(unmatched, country_code=guess) if guess else unmatched
         others = []
         for rid, score, _part, features in cand.others:
             other_conf = confidence(features)

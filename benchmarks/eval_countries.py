@@ -1,0 +1,114 @@
+"""Country coverage where the address names none (issue 29).
+
+    python -m benchmarks.eval_countries          # writes eval_countries.json
+
+Strings, with the registry = the union of ``DATA/ror`` (as ``benchmarks.eval_ror_style``):
+
+- ``openalex_no_country``: every distinct raw affiliation string of an OpenAlex authorship *without* a
+  country in ``DATA/openalex/works_api_sample.jsonl.gz``, ``DATA/openalex_extra/*.jsonl.gz`` and the
+  snapshot sample's works (OpenAlex itself found no country for them);
+- ``crossref_first_half`` / ``crossref_second_half`` / ``s2aff_train`` / ``s2aff_val``: the strings of the
+  gold sets for which the address rules find no country.
+
+Per set: the share given a country by ``match`` (the matched organisations' countries, else the address
+rules', else an unambiguous registry city: ``affiliations.city_country``) — "now" — beside the address
+rules plus the matched organisation's country without the city rule ("previous"); and two agreement
+figures for the countries given: with the registry countries of the gold organisations (gold sets, where
+a gold id is in the registry), and with an independent matcher, country_converter's regular expressions
+over the whole string (where it finds exactly one country; it reads ``Beth Israel`` as Israel, so this
+is a floor). A string agrees when one of its countries is the other's.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+from pathlib import Path
+
+from benchmarks.eval_ror_style import gold_sets, union_store
+from collabatlas.affiliations.address_country import resolve_country
+from collabatlas.affiliations.matching import AffiliationMatcher
+from collabatlas.refdata.countries import converter, quiet
+
+
+def openalex_no_country(data_dir: Path) -> list[str]:
+    files = [data_dir / "openalex" / "works_api_sample.jsonl.gz",
+             *sorted(Path(p) for p in glob.glob(str(data_dir / "openalex_extra" / "*.jsonl.gz"))),
+             *sorted(Path(p) for p in glob.glob(str(data_dir / "openalex" / "snapshot_sample" / "works" / "**"
+                                                        / "*.gz"), recursive=True))]
+    out: dict[str, None] = {}
+    for path in files:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                for a in json.loads(line).get("authorships") or []:
+                    if a.get("countries"):
+                        continue
+                    for raw in a.get("raw_affiliation_strings") or [a.get("raw_affiliation_string")]:
+                        if raw and raw.strip():
+                            out[raw] = None
+    return list(out)
+
+
+def _independent(text: str, cc) -> str | None:
+    with quiet():
+        code = cc.convert(text, to="ISO2", not_found=None)
+    return code if isinstance(code, str) and len(code) == 2 else None
+
+
+def evaluate(data_dir: Path, con=None) -> dict:
+    con = con or union_store(data_dir)
+    registry = dict(con.execute("SELECT ror_id, country_code FROM ror_institutions").fetchall())
+    now = AffiliationMatcher.from_store(con)
+    cc = converter()
+    sets = {"openalex_no_country": [(t, frozenset()) for t in openalex_no_country(data_dir)]}
+    sets |= {name: [(t, g) for t, g in items if resolve_country(t) is None]
+             for name, items in gold_sets(data_dir).items()}
+    result = {}
+    for name, items in sets.items():
+        n = given = given_before = gold_n = gold_agree = ind_n = ind_agree = 0
+        for text, gold in items:
+            m = now.match(text)
+            countries = set(m.country_codes)
+            n += 1
+            given += bool(countries)
+            given_before += bool(m.ror_id or m.address_country)  # rules + matched organisation only
+            gold_countries = {registry[g] for g in gold if g in registry}
+            if countries and gold_countries:
+                gold_n += 1
+                gold_agree += bool(countries & gold_countries)
+            other = _independent(text, cc)
+            if countries and other:
+                ind_n += 1
+                ind_agree += other in countries
+        result[name] = {"strings": n, "given_now": round(given / n, 4) if n else 0.0,
+                        "given_previous": round(given_before / n, 4) if n else 0.0,
+                        "agree_gold": round(gold_agree / gold_n, 4) if gold_n else None, "agree_gold_n": gold_n,
+                        "agree_independent": round(ind_agree / ind_n, 4) if ind_n else None,
+                        "agree_independent_n": ind_n}
+    return result
+
+
+def summary(result: dict) -> str:
+    lines = [f"{'set (strings with no address-rule country)':44} {'strings':>8} {'previous':>9} {'now':>7} "
+             f"{'agree gold':>14} {'agree coco':>14}"]
+    for name, r in result.items():
+        gold = "-" if r["agree_gold"] is None else f"{r['agree_gold']:.3f} ({r['agree_gold_n']})"
+        ind = "-" if r["agree_independent"] is None else f"{r['agree_independent']:.3f} ({r['agree_independent_n']})"
+        lines.append(f"{name:44} {r['strings']:8,} {r['given_previous']:9.3f} {r['given_now']:7.3f} "
+                     f"{gold:>14} {ind:>14}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    from benchmarks.eval_affiliations import default_data_dir
+
+    result = evaluate(default_data_dir())
+    Path("eval_countries.json").write_text(json.dumps(result, indent=2))
+    print(summary(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Issue 29: the country of an address that names none, from the registry's unambiguous cities."""
+
+from __future__ import annotations
+
+from collabatlas.affiliations.city_country import CityCountries
+from collabatlas.affiliations.matching import AffiliationMatcher
+
+ORG_CITIES = [("marburg", "DE"), ("marburg", "DE"), ("cambridge", "GB"), ("cambridge", "US"),
+              ("memphis", "US"), ("memphis", "US"), ("lyon", "FR"), ("lyon", "FR"), ("okayama", "JP"),
+              ("okayama", "JP"), ("georgia", "US"), ("georgia", "US"), ("ube", "JP"), ("ube", "JP"),
+              ("tsukuba", "JP")]
+
+
+def test_an_unambiguous_registry_city_gives_its_country():
+    cities = CityCountries(ORG_CITIES)
+    assert cities.country("Dept Chem, Marburg") == "DE"
+    assert cities.country("Dept Physiol, Univ Tennessee, Memphis 38163") == "US"   # the postcode dropped
+    assert cities.country("CEMAGREF, 3 bis quai Chauveau, 69336 Lyon cedex 09") == "FR"  # postal words dropped
+    assert cities.country("Okayama Univ. Graduate School of Natural Science") == "JP"  # a component's start
+    assert cities.country("Dept Phys, Cambridge") is None       # in two countries
+    assert cities.country("Tsukuba") is None                     # one organisation only: too little
+    assert cities.country("Georgia") is None                     # a country (and a US state) name
+    assert cities.country("Ube") is None                         # fewer than four letters
+    assert cities.country("Department of Physics") is None
+    assert cities.country("Marburg, Memphis") == "US"           # the last component decides
+
+
+def test_the_matcher_uses_it_only_when_the_rules_find_no_country_and_nothing_is_matched():
+    institutions = [("00b0aaa01", "Philipps University of Marburg", ["education"], "DE", "Marburg", "active"),
+                    ("00b0aaa02", "Marburg Zoo", ["nonprofit"], "DE", "Marburg", "active"),
+                    ("00b0aaa03", "Mayo Clinic", ["healthcare"], "US", "Rochester", "active")]
+    names = [(rid, name, "ror_display") for rid, name, *_ in institutions]
+    m = AffiliationMatcher(institutions, names)
+    unknown = m.match("Institut für Nichts, Marburg")
+    assert (unknown.ror_id, unknown.country_code, unknown.address_country) == (None, "DE", None)
+    assert m.match("Institut für Nichts, Marburg, Austria").country_code == "AT"  # the rules first
+    assert m.match("Mayo Clinic, Marburg").country_code == "US"    # a matched organisation's own country
+
+
+def test_a_component_that_is_a_city_written_with_city_names_no_institution():
+    institutions = [("00b0aaa04", "Government of New York City", ["government"], "US", "New York", "active"),
+                    ("00b0aaa05", "New York University", ["education"], "US", "New York", "active")]
+    names = [(rid, name, "ror_display") for rid, name, *_ in institutions] + [("00b0aaa04", "New York City", "alias")]
+    m = AffiliationMatcher(institutions, names)
+    parts = m._parts("Columbia-Presbyterian Medical Center, New York City, USA")
+    assert "new york city" not in {norm for _, norm in parts}  # the component alone is no part (a pair stays)
+    assert m.match("New York University, New York City, USA").ror_id == "00b0aaa05"
