@@ -22,7 +22,6 @@ from collabatlas.counting.source_choice import SOURCES
 from collabatlas.counting.subjects import NI_SUBJECTS
 from collabatlas.counting.subjects import PREFIX as NI_PREFIX
 from collabatlas.counting.work_lists import WORK_FIGURES
-from collabatlas.errors import CountingError
 
 if TYPE_CHECKING:
     from collabatlas.engines import Capabilities
@@ -39,12 +38,9 @@ def declared(source: str, engine: str = "duckdb") -> Capabilities:
     """What the engine answering ``source`` on ``engine`` declares it can do, before any store is opened
     (the declaration of :data:`collabatlas.engines.DECLARED`; the pair table's provider and date are named
     only by an open Atlas: :meth:`collabatlas.atlas.Atlas.capabilities`)."""
-    from collabatlas.engines import DECLARED
+    from collabatlas.engines import declared as _declared
 
-    for capabilities in DECLARED:
-        if capabilities.source == source and capabilities.engine == engine:
-            return capabilities
-    raise CountingError(f"source {source!r} on engine {engine!r}: no such engine (see docs/engines.md)")
+    return _declared(source, engine)
 
 
 def ni_subject(slug: str) -> str:

@@ -19,5 +19,19 @@ ENGINES = ("duckdb", "spark")
 
 #: every engine's declaration, in the order docs/engines.md lists them
 DECLARED = (WORKS_DUCKDB, PAIRS_DUCKDB, SPARK_WORKS)
+#: (source, engine) → its declaration
+BY_SOURCE = {(c.source, c.engine): c for c in DECLARED}
 
-__all__ = ["DECLARED", "ENGINES", "Capabilities", "CapabilityError", "Engine", "EngineError", "markdown_table"]
+__all__ = ["BY_SOURCE", "DECLARED", "ENGINES", "Capabilities", "CapabilityError", "Engine", "EngineError",
+           "declared", "markdown_table"]
+
+
+def declared(source: str, engine: str = "duckdb") -> Capabilities:
+    """The declaration of the engine answering ``source`` on ``engine`` (``CapabilityError`` naming the
+    engines there are when there is none)."""
+    try:
+        return BY_SOURCE[(source, engine)]
+    except KeyError:
+        known = ", ".join(f"{s} on {e}" for s, e in BY_SOURCE)
+        raise CapabilityError(f"source {source!r} on engine {engine!r}: no such engine ({known}; "
+                              "see docs/engines.md)") from None
