@@ -19,7 +19,8 @@ One definition of the rules, two engines:
   (``tests/test_spark_ingest.py``) holds them to the DuckDB path on the real sample.
 
 What the Spark path does not do (refused, never ignored): API pages and single-entity documents,
-institution entity files, ``merged_ids`` folders (the DuckDB ingest or ``sync`` applies them).
+institution entity files, ``merged_ids`` folders (``sync --engine spark``, :mod:`.spark_sync`, applies
+the works' merged ids; the DuckDB ingest or ``sync`` applies both kinds).
 Institutions are taken from what the works carry (the copy in the most recently updated work), as
 the DuckDB ingest does when no entity files are given. Lines that are not JSON are counted as lost to
 damage; the value warnings of the DuckDB report (a title cleaned, an invalid ISSN…) are not counted.
@@ -220,8 +221,9 @@ def input_files(paths: list[str | os.PathLike]) -> tuple[list[Path], list[str]]:
     report = IngestReport()
     files = discover(list(paths), report)
     if any(merged_id_files(paths).values()):
-        raise SparkUsageError("merged_ids/ in the input: the Spark ingest does not apply merged ids; ingest with "
-                              "DuckDB (or `collabatlas sync`) or pass the works folder alone")
+        raise SparkUsageError("merged_ids/ in the input: the Spark ingest does not apply merged ids; build the "
+                              "folder with `collabatlas sync SNAPSHOT --engine spark --parquet OUT` (it applies them), "
+                              "ingest with DuckDB, or pass the works folder alone")
     works = []
     for f in files:
         if f.entity == "works" and f.layout == "jsonl":
