@@ -158,3 +158,26 @@ def test_spark_sync_watermark_stops_before_a_damaged_partition(tmp_path):
     refused = runner.invoke(app, ["sync", str(snapshot), "--engine", "spark", "--store", str(tmp_path / "x.duckdb"),
                                   "--parquet", str(out)])
     assert refused.exit_code == 2 and "--store does not apply" in refused.output
+
+
+def test_spark_sync_refusals_before_spark_starts(tmp_path):
+    """Options that do not apply, and folders a sync must not touch, are refused (exit 2) before Spark starts."""
+    snapshot = tmp_path / "snapshot"
+    first_snapshot(snapshot)
+    runner = CliRunner()
+    for args, message in (([], "pass --parquet OUT"),
+                          (["--parquet", str(tmp_path / "p")], None)):
+        engine = ["--engine", "spark"] if message else []
+        got = runner.invoke(app, ["sync", str(snapshot), *engine, *args])
+        assert got.exit_code == 2, got.output
+        assert (message or "apply with --engine spark") in got.output
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    interrupted = tmp_path / "interrupted"
+    interrupted.mkdir()
+    (interrupted / "_collabatlas_export.json").write_text(json.dumps({"complete": False, "rows": {}}))
+    for folder, message in ((other, "not an interchange folder"), (interrupted, "did not finish")):
+        got = runner.invoke(app, ["sync", str(snapshot), "--engine", "spark", "--parquet", str(folder)])
+        assert got.exit_code == 2 and message in got.output, got.output
+    assert (other / "notes.txt").read_text() == "mine" and not (other / "_sync_tmp").exists()
