@@ -110,10 +110,11 @@ def test_store_only_features_say_so(engines):
     with pytest.raises(EngineError, match="DuckDB store"):
         spark.summary()
     # refusals come from the Spark engine's declaration (issue 26), answered as user errors
-    assert spark.capabilities().name == "works-spark" and not spark.capabilities().supports("group")
+    assert spark.capabilities().name == "works-spark" and not spark.capabilities().supports("store")
+    assert spark.capabilities().supports("group") and spark.capabilities().supports("profile")  # test_spark_analyses
     for call, what in ((lambda: spark.partners("JP", source="pairs"), "country-pair table"),
-                       (lambda: spark.group("JP", "bri", ["2020"]), "group"),
-                       (lambda: spark.profile("I1"), "profile")):
+                       (lambda: spark.group("JP", "bri", ["2020"], source="pairs"), "country-pair table"),
+                       (lambda: spark.impact("JP"), "impact")):
         with pytest.raises(CapabilityError, match=f"{what}: not available with the Spark engine") as raised:
             call()
         assert answer(raised.value).exit_code == 2

@@ -159,5 +159,6 @@ def group_collaboration(atlas: WorksCounter, country: str, group: str, members: 
     for col in partners.columns:
         if col.startswith("joint_"):
             partners[col] = partners[col].astype("int64")
+    capabilities = atlas.capabilities()  # the caption names the engine's source (the store, or its Parquet export)
     return GroupReport(country=country, group=group, members=members, periods=table, growth=growth, partners=partners,
-                       notes=notes)
+                       notes=notes, source_label=capabilities.source_label)

@@ -15,10 +15,11 @@ from collabatlas.sources.openalex_api import DEFAULT_BASE_URL, MAX_PER_PAGE, Fet
 if TYPE_CHECKING:
     from collabatlas.atlas.core import Atlas
     from collabatlas.engines.spark_ingest import SparkIngestResult
+    from collabatlas.engines.spark_sync import SparkSyncResult
 
 __all__ = ["DAMAGED_EXIT_CODE", "DEFAULT_BASE_URL", "MAX_PER_PAGE", "FetchReport", "IngestReport", "check_spark_master",
            "damaged_store_message", "export_tables", "fetch_openalex", "schema_json", "schema_markdown",
-           "spark_ingest", "subject_coverage_line"]
+           "spark_ingest", "spark_sync", "subject_coverage_line"]
 
 
 def check_spark_master(master: str) -> None:
@@ -35,6 +36,17 @@ def spark_ingest(paths: list[str | os.PathLike], parquet: str | os.PathLike, mas
     from collabatlas.engines.spark_ingest import ingest_to_parquet
 
     return ingest_to_parquet(paths, parquet, SparkSettings.from_env(master))
+
+
+def spark_sync(snapshot: str | os.PathLike, parquet: str | os.PathLike, master: str,
+               allow_missing: bool = False) -> SparkSyncResult:
+    """The OpenAlex snapshot's partitions newer than the watermarks kept in ``parquet`` read by Spark
+    (``master``) into the Parquet interchange tables there: merged ids applied, only the touched year
+    partitions rewritten (:mod:`collabatlas.engines.spark_sync`)."""
+    from collabatlas.engines.spark import SparkSettings
+    from collabatlas.engines.spark_sync import sync_to_parquet
+
+    return sync_to_parquet(snapshot, parquet, SparkSettings.from_env(master), allow_missing=allow_missing)
 
 
 def export_tables(atlas: Atlas, folder: str | os.PathLike) -> dict[str, int]:

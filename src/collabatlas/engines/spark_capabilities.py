@@ -11,9 +11,9 @@ SPARK_WORKS = Capabilities(
     name="works-spark", source="works", engine="spark", called="the Spark engine",
     levels=("country", "institution", "sector"),
     metrics=COUNTING_METRICS,
-    analyses=frozenset({"indicators", "distance"}),
+    analyses=frozenset({"indicators", "distance", "profile", "group"}),
     options=applied_by("works-spark") | EXTRA_OPTIONS, counting_modes=("fractional",),
-    holds="the Parquet export of the work-level store (the counting metrics only)",
+    holds="the Parquet export of the work-level store (the counting metrics and the analyses built on them)",
     instead="this needs the DuckDB store (--engine duckdb)",
     source_label="Parquet export of the work-level store (source works, Spark)", counting_label=FRACTIONAL_LABEL,
 )

@@ -19,7 +19,8 @@ One definition of the rules, two engines:
   (``tests/test_spark_ingest.py``) holds them to the DuckDB path on the real sample.
 
 What the Spark path does not do (refused, never ignored): API pages and single-entity documents,
-institution entity files, ``merged_ids`` folders (the DuckDB ingest or ``sync`` applies them).
+institution entity files, ``merged_ids`` folders (``sync --engine spark``, :mod:`.spark_sync`, applies
+the works' merged ids; the DuckDB ingest or ``sync`` applies both kinds).
 Institutions are taken from what the works carry (the copy in the most recently updated work), as
 the DuckDB ingest does when no entity files are given. Lines that are not JSON are counted as lost to
 damage; the value warnings of the DuckDB report (a title cleaned, an invalid ISSN…) are not counted.
@@ -35,6 +36,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -69,6 +71,7 @@ _DUCK_TO_SPARK = {"VARCHAR": "STRING", "INTEGER": "INT", "BIGINT": "BIGINT", "DO
                   "BOOLEAN": "BOOLEAN", "DATE": "DATE", "TIMESTAMP": "TIMESTAMP_NTZ", "VARCHAR[]": "ARRAY<STRING>"}
 
 
+@cache
 def export_columns() -> dict[str, list[tuple[str, str]]]:
     """{table: [(column, Spark type)]} of the interchange tables, from the DuckDB store schema and the
     export statements (so both engines write the same columns in the same order)."""
@@ -152,16 +155,24 @@ FROM (SELECT _frank, _seq, work_id, CAST(pos + 1 AS INT) AS author_position,
       FROM staged_works LATERAL VIEW posexplode(authorships) p AS pos, au)
 """
 
-#: one row per institution: the copy in the most recently updated (then latest) work
-INSTITUTIONS_SQL = """
+#: one row per institution in a work read (its copy there, with the tie-break of the record)
+INSTITUTION_COPIES_SQL = """
 SELECT iid AS institution_id, ca_ror(i.ror) AS ror, ca_clean(i.display_name) AS name,
        ca_country(i.country_code) AS country_code, i.type AS type,
        filter(transform(i.lineage, x -> ca_oa_id(x)), x -> x IS NOT NULL) AS lineage,
-       updated_date, 'work' AS origin, CAST(NULL AS STRING) AS ror_type
-FROM (SELECT iid, max_by(i, struct(updated_date, _frank, _seq)) AS i, max(updated_date) AS updated_date
-      FROM (SELECT ca_oa_id(i.id) AS iid, i, updated_date, _frank, _seq
-            FROM staged_authorships LATERAL VIEW explode(institutions) e AS i)
-      WHERE iid IS NOT NULL GROUP BY iid)
+       updated_date, 'work' AS origin, CAST(NULL AS STRING) AS ror_type, _frank, _seq
+FROM (SELECT ca_oa_id(i.id) AS iid, i, updated_date, _frank, _seq
+      FROM staged_authorships LATERAL VIEW explode(institutions) e AS i)
+WHERE iid IS NOT NULL
+"""
+
+#: one row per institution: the copy in the most recently updated (then latest) work (``{copies}``: the
+#: copies' view, and for a sync the stored rows too)
+INSTITUTIONS_SQL = """
+SELECT * EXCEPT (k, _frank, _seq) FROM (
+    SELECT *, row_number() OVER (PARTITION BY institution_id ORDER BY updated_date DESC NULLS LAST, _frank DESC,
+                                 _seq DESC) AS k
+    FROM ({copies})) WHERE k = 1
 """
 
 WINNERS_SQL = """
@@ -210,8 +221,9 @@ def input_files(paths: list[str | os.PathLike]) -> tuple[list[Path], list[str]]:
     report = IngestReport()
     files = discover(list(paths), report)
     if any(merged_id_files(paths).values()):
-        raise SparkUsageError("merged_ids/ in the input: the Spark ingest does not apply merged ids; ingest with "
-                              "DuckDB (or `collabatlas sync`) or pass the works folder alone")
+        raise SparkUsageError("merged_ids/ in the input: the Spark ingest does not apply merged ids; build the "
+                              "folder with `collabatlas sync SNAPSHOT --engine spark --parquet OUT` (it applies them), "
+                              "ingest with DuckDB, or pass the works folder alone")
     works = []
     for f in files:
         if f.entity == "works" and f.layout == "jsonl":
@@ -244,9 +256,35 @@ def ingest_to_parquet(paths: list[str | os.PathLike], out: str | os.PathLike,
     target = check_export_target(out)
     files, notes = input_files(paths)
     result = SparkIngestResult(files=[str(f) for f in files], notes=notes)
+    spark = ingest_session(settings)
+    raw = stage(spark, files, result)
+    spark.sql(WINNERS_SQL).cache().createOrReplaceTempView("winners")
+    os.makedirs(target, exist_ok=True)
+    write_manifest(target, None)  # in progress; the row counts replace it at the end
+    for table in TABLES:
+        frame = spark.sql(typed_table_sql(table))
+        write_table(frame, table, target / table)
+        result.rows[table] = spark.read.parquet(str(target / table)).count()
+    result.superseded = spark.table("staged_works").count() - result.rows["works"]
+    write_manifest(target, result.rows)
+    unstage(spark, raw)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def ingest_session(settings: SparkSettings | None = None):
+    """A Spark session of its own for an ingest (a failed cast is NULL, as DuckDB's TRY_CAST)."""
     spark = spark_session(settings or SparkSettings.from_env()).newSession()
-    spark.conf.set("spark.sql.ansi.enabled", "false")  # a failed cast is NULL, as DuckDB's TRY_CAST
+    spark.conf.set("spark.sql.ansi.enabled", "false")
     _register_issn_check(spark)
+    return spark
+
+
+def stage(spark, files: list[Path], result: SparkIngestResult):
+    """Read ``files`` (in this order: the dedupe's tie-break) and register the staging views
+    ``raw`` (every line, with its skip reason), ``staged_works``, ``staged_authorships`` and
+    ``staged_institutions`` (one candidate per institution); fills ``result``'s counts. Returns the
+    cached raw DataFrame (:func:`unstage` releases it). ``_frank`` is a file's rank in ``files``."""
     from pyspark.sql import functions as F
 
     raw = (spark.read.schema(works_schema()).option("mode", "PERMISSIVE")
@@ -266,27 +304,33 @@ def ingest_to_parquet(paths: list[str | os.PathLike], out: str | os.PathLike,
     result.skipped = {REASONS[code]: n for code, n in counts.items() if code != "kept"}
     spark.sql(render(WORKS_SQL)).cache().createOrReplaceTempView("staged_works")
     spark.sql(render(AUTHORSHIPS_SQL)).cache().createOrReplaceTempView("staged_authorships")
-    spark.sql(render(INSTITUTIONS_SQL)).createOrReplaceTempView("staged_institutions")
-    spark.sql(WINNERS_SQL).cache().createOrReplaceTempView("winners")
-    columns = export_columns()
-    os.makedirs(target, exist_ok=True)
-    write_manifest(target, None)  # in progress; the row counts replace it at the end
-    for table in TABLES:
-        typed = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in columns[table])
-        frame = spark.sql(f"SELECT {typed} FROM ({TABLE_SQL[table]})")
-        writer_frame = frame.coalesce(1) if table == "institutions" else frame.repartition("year")
-        writer = writer_frame.write.mode("errorifexists").option("compression", "zstd")
-        if table != "institutions":
-            writer = writer.partitionBy("year")
-        writer.parquet(str(target / table))
-        result.rows[table] = spark.read.parquet(str(target / table)).count()
-    result.superseded = spark.table("staged_works").count() - result.rows["works"]
-    write_manifest(target, result.rows)
+    spark.sql(render(INSTITUTION_COPIES_SQL)).createOrReplaceTempView("institution_copies")
+    spark.sql(INSTITUTIONS_SQL.format(copies="SELECT * FROM institution_copies")) \
+        .createOrReplaceTempView("staged_institutions")
+    return raw
+
+
+def unstage(spark, raw) -> None:
+    """Release what :func:`stage` (and the winners) cached."""
     for name in ("winners", "staged_authorships", "staged_works"):
         spark.catalog.uncacheTable(name) if spark.catalog.isCached(name) else None
     raw.unpersist()
-    result.seconds = time.perf_counter() - started
-    return result
+
+
+def typed_table_sql(table: str, source: str | None = None) -> str:
+    """The interchange ``table`` from the ``winners`` view (or ``source``, a statement giving the
+    same columns), with the columns, order and types of the DuckDB export."""
+    typed = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in export_columns()[table])
+    return f"SELECT {typed} FROM ({source or TABLE_SQL[table]})"
+
+
+def write_table(frame, table: str, path: Path, mode: str = "errorifexists") -> None:
+    """Write one interchange table: partitioned by year= (institutions: one file)."""
+    writer_frame = frame.coalesce(1) if table == "institutions" else frame.repartition("year")
+    writer = writer_frame.write.mode(mode).option("compression", "zstd")
+    if table != "institutions":
+        writer = writer.partitionBy("year")
+    writer.parquet(str(path))
 
 
 def _register_issn_check(spark) -> None:

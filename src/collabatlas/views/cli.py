@@ -287,6 +287,7 @@ def profile(
     top: Annotated[int, typer.Option("--top", help="Rows in each ranking.")] = 5,
     options: MetricOptions = None,
     format: FormatOpt = Format.table, store: StoreOpt = None,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """An institution's collaboration profile: Count, Share, total CS (domestic / international /
     industry), hotspot countries, top partners with own vs partner contribution, corporate partners.
@@ -301,7 +302,8 @@ def profile(
     """
     import pandas as pd
 
-    with _open(store) as atlas, err_console.status("building the profile"):
+    with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas, \
+            err_console.status("building the profile"):
         p = atlas.profile(institution, top=top, options=options)
     if format is not Format.table:
         print(json_text(p.to_dict()))
@@ -332,6 +334,7 @@ def group(
     options: MetricOptions = None, report_dual: ReportDualOpt = False,
     source: SourceOpt = Source.works, ci: CiOpt = 0,
     format: FormatOpt = Format.table, store: StoreOpt = None,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]", parquet: ParquetOpt = None,
 ) -> None:
     """A country's collaboration with a group of countries over periods: works with the group, the
     group's share of its international works and CS, growth vs all international and domestic-only
@@ -343,7 +346,8 @@ def group(
 
       collabatlas group DE --group income:low --periods 2015,2020 --format json
     """
-    with _open(store) as atlas, err_console.status("computing the group analysis"):
+    with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas, \
+            err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
                              source=source.value, ci=ci, report_dual=report_dual, options=options)
     if format is not Format.table:

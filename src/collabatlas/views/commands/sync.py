@@ -11,7 +11,18 @@ import typer
 
 from collabatlas.atlas.workflows import DAMAGED_EXIT_CODE
 from collabatlas.escaping import markup
-from collabatlas.views.cli_common import StoreOpt, _guard, _open, _open_for_input, console, err_console
+from collabatlas.views.cli_common import (
+    Engine,
+    EngineOpt,
+    SparkMasterOpt,
+    StoreOpt,
+    _fail,
+    _guard,
+    _open,
+    _open_for_input,
+    console,
+    err_console,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +38,9 @@ def sync(
     allow_missing: Annotated[bool, typer.Option(
         "--allow-missing", help="Sync a partial copy: leave out part files the manifest lists but the folder "
                                 "lacks (the watermark passes them).")] = False,
+    engine: EngineOpt = Engine.duckdb, spark_master: SparkMasterOpt = "local[*]",
+    parquet: Annotated[Path | None, typer.Option("--parquet", help="With --engine spark: the Parquet interchange "
+                                                 "folder to update (new or empty: built whole).")] = None,
 ) -> None:
     """Ingest only the updated_date partitions newer than the store's watermark, apply
     merged_ids/works (merged-away works leave the counting; their records stay in provenance) and
@@ -41,7 +55,16 @@ def sync(
     Example:
 
       collabatlas sync /data/openalex-snapshot --store atlas.duckdb
+
+      collabatlas sync /data/openalex-snapshot --engine spark --spark-master local[2] --parquet atlas-parquet/
     """
+    if engine is Engine.spark:  # the Parquet folder on Spark (docs/spark.md)
+        from collabatlas.views.commands.spark_sync import run
+
+        run(snapshot, parquet, store, spark_master, allow_missing, json_summary)
+        return
+    if parquet is not None or spark_master != "local[*]":
+        _fail("--parquet and --spark-master apply with --engine spark (the DuckDB sync updates the store)")
     with _open_for_input(store, "sync") as atlas, err_console.status(f"syncing {markup(str(snapshot))}"):
         report = atlas.sync(snapshot, allow_missing=allow_missing)
     if json_summary:
