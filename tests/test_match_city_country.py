@@ -45,3 +45,19 @@ def test_a_component_that_is_a_city_written_with_city_names_no_institution():
     parts = m._parts("Columbia-Presbyterian Medical Center, New York City, USA")
     assert "new york city" not in {norm for _, norm in parts}  # the component alone is no part (a pair stays)
     assert m.match("New York University, New York City, USA").ror_id == "00b0aaa05"
+
+
+def test_eval_countries_reads_the_openalex_authorships_without_a_country(tmp_path):
+    import gzip
+    import json
+
+    from benchmarks.eval_countries import openalex_no_country
+
+    (tmp_path / "openalex").mkdir()
+    works = [{"authorships": [{"countries": [], "raw_affiliation_strings": ["Dept Chem, Marburg", " "]},
+                              {"countries": ["US"], "raw_affiliation_strings": ["Harvard Univ, Cambridge, MA, USA"]},
+                              {"countries": [], "raw_affiliation_string": "World Bank"}]},
+             {"authorships": [{"countries": [], "raw_affiliation_strings": ["Dept Chem, Marburg"]}]}]
+    with gzip.open(tmp_path / "openalex" / "works_api_sample.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(json.dumps(w) for w in works) + "\n")
+    assert openalex_no_country(tmp_path) == ["Dept Chem, Marburg", "World Bank"]  # distinct, in order

@@ -36,6 +36,7 @@ SEGMENT_SEPARATOR = re.compile(r"(\s*;\s*|\s*[\n\r]+\s*|\s+/\s+|\s+\+\s+|,?\s+(?
 
 _CAMEL = re.compile(r"(?<=[a-zß-ÿ]{3})(?=[A-ZÀ-Þ][a-zß-ÿ])|(?<=[a-zß-ÿ]{3})(?=[A-Z]{2}\b)")
 _LETTERS = re.compile(r"[A-Za-zÀ-ÿ]*[a-zß-ÿ]{3}[A-ZÀ-Þ][A-Za-zÀ-ÿ]*")
+_GLUE_HINT = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ\d]|\d[A-ZÀ-Þ][a-zß-ÿ]")
 _DIGIT_LETTER = re.compile(r"(?<=[a-zß-ÿ]{3})(?=\d)|(?<=\d)(?=[A-ZÀ-Þ][a-zß-ÿ])")
 
 
@@ -48,6 +49,8 @@ def unglue(text: str, known: set[str] | dict) -> str:
         word = match.group(0)
         return word if normalise_name(word).replace(" ", "") in known else _CAMEL.sub(", ", word)
 
+    if not _GLUE_HINT.search(text):  # the common case, cheaply
+        return text
     return _DIGIT_LETTER.sub(" ", _LETTERS.sub(cut, text))
 
 
