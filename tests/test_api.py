@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import collabatlas
+from collabatlas import rounding
 from collabatlas.views.web import create_app
 from collabatlas.views.web.cache import ResultCache
 from collabatlas.views.web.service import Service
@@ -50,8 +51,9 @@ def frame(body: dict, key: str = "rows") -> pd.DataFrame:
 
 
 def same(api: pd.DataFrame, expected: pd.DataFrame) -> None:
-    """Equal values, columns and order (floats to 1e-12; JSON has no int/float distinction)."""
-    expected = expected.reset_index(drop=True)
+    """Equal values, columns and order (floats to 1e-12 after the one rounding rule of every output,
+    collabatlas.rounding; JSON has no int/float distinction)."""
+    expected = rounding.frame(expected.reset_index(drop=True))
     api = api.apply(lambda col: col.astype(float) if col.isna().all() else col)  # JSON null ↔ NaN
     expected = expected.apply(lambda col: col.astype(float) if col.isna().all() or (
         pd.api.types.is_extension_array_dtype(col) and pd.api.types.is_numeric_dtype(col)) else col)
@@ -108,7 +110,7 @@ def test_partners_trend_equal_atlas(client, atlas):
     body = client.get(f"/api/trend/{unit}/{partner}", params={"years": "2005-2009", "compare": "2005,2009"}).json()
     expected = atlas.trend(unit, partner, years="2005-2009")
     same(frame(body), expected)
-    assert body["compare"]["change_pct"] == collabatlas.atlas.percent_change(expected, 2005, 2009)
+    assert body["compare"]["change_pct"] == rounding.number(collabatlas.atlas.percent_change(expected, 2005, 2009))
 
 
 def test_profile_group_landscape_network_equal_library(client, atlas, shared_data):
@@ -140,7 +142,7 @@ def test_profile_group_landscape_network_equal_library(client, atlas, shared_dat
     net = build_network(atlas, "country", top=20, normalize_by="association", max_edges=10, seed=7)
     same(frame(body, "nodes"), net.nodes)
     same(frame(body, "edges"), net.edges)
-    assert body["network"] == net.to_dict()["meta"]  # one assembly: build_network's
+    assert body["network"] == rounding.tree(net.to_dict()["meta"])  # one assembly: build_network's, rounded
 
 
 def test_distance_equals_library_and_says_why_nothing_is_measured(client, atlas):

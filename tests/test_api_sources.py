@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import collabatlas
+from collabatlas import rounding
 from collabatlas.views.web import create_app, sources
 
 from .webstores import HOSTILE, PAIR_TOTALS, hand_store
@@ -46,7 +47,8 @@ def frame(body: dict) -> pd.DataFrame:
 
 
 def same(api: pd.DataFrame, expected: pd.DataFrame) -> None:
-    expected = expected.reset_index(drop=True)
+    """Equal, after the one rounding rule of every output (collabatlas.rounding)."""
+    expected = rounding.frame(expected.reset_index(drop=True))
     assert list(api.columns) == [str(c) for c in expected.columns]
     pd.testing.assert_frame_equal(api.astype({c: float for c in api.columns if api[c].isna().all()}),
                                   expected.set_axis([str(c) for c in expected.columns], axis=1),

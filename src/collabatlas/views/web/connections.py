@@ -30,6 +30,7 @@ instead (nothing else can open it).
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -209,3 +210,7 @@ class ThreadAtlases:
             self._close_connections()
             if self.held and self._owns_root:
                 self.root.close()
+            self._local = threading.local()  # this object's per-thread Atlases go with it
+        # free the closed Atlases now: a DuckDB object destroyed while the interpreter shuts down
+        # (left in a reference cycle until then) can abort the process ("exception not rethrown")
+        gc.collect()
