@@ -57,7 +57,7 @@ def test_funder_typed_university_is_academic_once_ror_is_loaded(tmp_path):
         assert _sector_shares(atlas) == pytest.approx({"academic": 1 / 3, "corporate": 1 / 3})
         types = dict(atlas.con.execute("SELECT institution_id, ror_type FROM institutions").fetchall())
         assert types == {"I1": "education", "I2": None, "I3": None}
-        assert atlas.institution_attributes().loc["I1", "type"] == "education"
+        assert atlas.institution_attributes().loc[atlas.resolve_unit("institution", "I1"), "type"] == "education"
         assert atlas.industry().empty is False  # I3 corporate with an academic partner now
     # loading the same registry again changes nothing: no new data version
     assert runner.invoke(app, ["ror", "load", str(_ror_file(tmp_path)), "--store", str(path)]).exit_code == 0

@@ -82,7 +82,7 @@ def test_matched_address_becomes_the_ror_institution(tmp_path):
     atlas = Atlas(":memory:")
     atlas.ingest(f, matcher=FakeMatcher({"Univ Tokyo": ("057zh3y96", "University of Tokyo", "JP", "education")}))
     s = _scores(atlas, "institution")
-    assert s == {"ror:057zh3y96": (1, pytest.approx(0.5))}  # the unmatched addresses are not institutions
+    assert s == {"057zh3y96": (1, pytest.approx(0.5))}  # the unmatched addresses are not institutions
     assert _scores(atlas, "sector")["academic"][1] == pytest.approx(0.5)
 
 
