@@ -15,19 +15,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from collabatlas.atlas import DECLARED, Capabilities, CapabilityError
+from collabatlas.atlas import Capabilities, CapabilityError
 from collabatlas.atlas.common import COUNTING as LIBRARY_COUNTING
 from collabatlas.atlas.common import SOURCES
+from collabatlas.atlas.inputs import declared
 from collabatlas.counting.options import OPTION_LABELS
 from collabatlas.counting.options import describe as describe_options
 
 #: each source's declaration on the DuckDB store (the dashboard's engine); the engine of a store names
 #: its pair table's provider and date (:func:`capabilities`)
-DECLARATIONS = {c.source: c for c in DECLARED if c.engine == "duckdb"}
+DECLARATIONS = {source: declared(source) for source in SOURCES}
 SOURCE_LABELS = {source: c.source_label for source, c in DECLARATIONS.items()}
 COUNTING = dict(LIBRARY_COUNTING)
-#: the chart caption's source and counting (ChartContext), per source
-CHART_SOURCE = {"pairs": DECLARATIONS["pairs"].source_label}
 
 
 def capabilities(svc, source: str) -> Capabilities:
