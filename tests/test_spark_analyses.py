@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import shutil
 
 import pandas as pd
 import pytest
@@ -18,25 +16,11 @@ import pytest
 import collabatlas
 from collabatlas.counting.rules import CountingError
 from collabatlas.ingest.pipeline import export_tables
+from tests.spark_support import MASTER, require_spark, small_data_settings  # noqa: F401 - autouse fixture
 
-pytest.importorskip("pyspark")
-if shutil.which("java") is None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("Spark needs a Java runtime (java not on PATH)", pytrace=False)
-    pytest.skip("Spark needs a Java runtime (java not on PATH)", allow_module_level=True)
+require_spark()
 
 pytestmark = pytest.mark.spark
-MASTER = "local[2]"
-SMALL_DATA = {"COLLABATLAS_SPARK_SHUFFLE_PARTITIONS": "1", "COLLABATLAS_SPARK_ADAPTIVE": "0",
-              "COLLABATLAS_SPARK_DRIVER_MEMORY": "1g"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def small_data_settings():
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in SMALL_DATA.items():
-            mp.setenv(key, value)
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import shutil
 
 import duckdb
 import pytest
@@ -19,28 +17,14 @@ from collabatlas.ingest.pipeline import export_tables
 from collabatlas.sources.record import REASONS
 from collabatlas.views.cli import app
 from tests.conftest import work
+from tests.spark_support import MASTER, require_spark, small_data_settings  # noqa: F401 - autouse fixture
 
-pytest.importorskip("pyspark")
-if shutil.which("java") is None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("Spark needs a Java runtime (java not on PATH)", pytrace=False)
-    pytest.skip("Spark needs a Java runtime (java not on PATH)", allow_module_level=True)
+require_spark()
 
 pytestmark = pytest.mark.spark
-MASTER = "local[2]"
-SMALL_DATA = {"COLLABATLAS_SPARK_SHUFFLE_PARTITIONS": "1", "COLLABATLAS_SPARK_ADAPTIVE": "0",
-              "COLLABATLAS_SPARK_DRIVER_MEMORY": "1g"}
 KEYS = {"works": ["work_id"], "authorships": ["work_id", "author_position"],
         "affiliations": ["work_id", "author_position", "institution_id"],
         "author_countries": ["work_id", "author_position", "country_code"], "institutions": ["institution_id"]}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def small_data_settings():
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in SMALL_DATA.items():
-            mp.setenv(key, value)
-        yield
 
 
 def table(con: duckdb.DuckDBPyConnection, folder, name: str) -> str:

@@ -6,8 +6,6 @@ One Spark session for the module (starting one costs ~10-20 s); each test opens 
 
 from __future__ import annotations
 
-import os
-import shutil
 from fractions import Fraction as F
 
 import pandas as pd
@@ -18,31 +16,16 @@ from collabatlas.engines import CapabilityError, EngineError
 from collabatlas.errors import answer
 from collabatlas.ingest.pipeline import export_tables
 from tests.conftest import write_jsonl
+from tests.spark_support import MASTER, require_spark, small_data_settings  # noqa: F401 - autouse fixture
 from tests.test_counting_oracle import ORACLE, approx, as_dict, pair_dict
 
-pytest.importorskip("pyspark")
-if shutil.which("java") is None:  # `make test` installs a Java runtime (scripts/system-deps.sh)
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("Spark needs a Java runtime (java not on PATH)", pytrace=False)
-    pytest.skip("Spark needs a Java runtime (java not on PATH)", allow_module_level=True)
+require_spark()
 
-MASTER = "local[2]"
-#: small data: one shuffle partition and no adaptive re-planning keep each query about a second
-SMALL_DATA = {"COLLABATLAS_SPARK_SHUFFLE_PARTITIONS": "1", "COLLABATLAS_SPARK_ADAPTIVE": "0",
-              "COLLABATLAS_SPARK_DRIVER_MEMORY": "1g"}
 METRICS = ("scores", "pairs", "totals")
 #: every level plain and with one option (the filter and renormalisation SQL is the same at every
 #: level, so each option is compared at one level; a Spark query costs about a second)
 CASES = [("country", {}), ("country", {"years": "2000-2010"}), ("institution", {}),
          ("institution", {"subject": "Life Sciences"}), ("sector", {}), ("sector", {"renormalize": True})]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def small_data_settings():
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in SMALL_DATA.items():
-            mp.setenv(key, value)
-        yield
 
 
 @pytest.fixture(scope="module")

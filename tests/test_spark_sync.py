@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,26 +17,12 @@ import collabatlas
 from collabatlas.ingest.pipeline import export_tables
 from collabatlas.views.cli import app
 from tests.conftest import work
+from tests.spark_support import MASTER, require_spark, small_data_settings  # noqa: F401 - autouse fixture
 from tests.test_spark_ingest import KEYS, assert_same_tables
 
-pytest.importorskip("pyspark")
-if shutil.which("java") is None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("Spark needs a Java runtime (java not on PATH)", pytrace=False)
-    pytest.skip("Spark needs a Java runtime (java not on PATH)", allow_module_level=True)
+require_spark()
 
 pytestmark = pytest.mark.spark
-MASTER = "local[2]"
-SMALL_DATA = {"COLLABATLAS_SPARK_SHUFFLE_PARTITIONS": "1", "COLLABATLAS_SPARK_ADAPTIVE": "0",
-              "COLLABATLAS_SPARK_DRIVER_MEMORY": "1g"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def small_data_settings():
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in SMALL_DATA.items():
-            mp.setenv(key, value)
-        yield
 
 
 def partition(root: Path, day: str, records: list, extra_lines: tuple[str, ...] = ()) -> Path:
