@@ -41,9 +41,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -51,7 +49,7 @@ from pathlib import Path
 import orjson
 
 from benchmarks import synth
-from benchmarks.bench_scale import TreeRss, parse_size
+from benchmarks.bench_scale import parse_size, run_stage_or_raise
 
 SEED = 20261201
 
@@ -223,20 +221,7 @@ STAGES = {"build": _stage_build, "build_sync": _stage_build_sync, "sync": _stage
 def run_stage(spec: dict) -> dict:
     """Run one stage in a child process: its result, ``seconds`` (wall time of the child) and
     ``peak_rss_gb`` (peak resident memory of the child's process tree)."""
-    result_file = Path(spec["out"]) / f".stage-{os.getpid()}.json"
-    result_file.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "benchmarks.bench_incremental", "--stage",
-           json.dumps({**spec, "result": str(result_file)})]
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    with TreeRss(child.pid) as rss:
-        output, _ = child.communicate()
-    seconds = time.perf_counter() - start
-    if child.returncode != 0:
-        raise RuntimeError(f"stage {spec['stage']} failed:\n{output}")
-    result = json.loads(result_file.read_text())
-    result_file.unlink()
-    return {**result, "seconds": seconds, "peak_rss_gb": rss.peak / 1e9}
+    return run_stage_or_raise("benchmarks.bench_incremental", spec)
 
 
 def stage(name: str, out: Path, **spec) -> dict:

@@ -29,13 +29,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from benchmarks import synth
-from benchmarks.bench_scale import TreeRss, parse_size
+from benchmarks.bench_scale import parse_size, run_stage_or_raise
 
 SEED = 20261207
 
@@ -103,20 +101,7 @@ STAGES = {"parse": _stage_parse, "ingest": _stage_ingest}
 
 def run_stage(spec: dict) -> dict:
     """One stage in a child process: its result, ``seconds`` (the child's wall time) and ``peak_rss_gb``."""
-    result_file = Path(spec["out"]) / f".stage-{os.getpid()}.json"
-    result_file.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "benchmarks.bench_ingest_limit", "--stage",
-           json.dumps({**spec, "result": str(result_file)})]
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    with TreeRss(child.pid) as rss:
-        output, _ = child.communicate()
-    seconds = time.perf_counter() - start
-    if child.returncode != 0:
-        raise RuntimeError(f"stage {spec['stage']} failed:\n{output}")
-    result = json.loads(result_file.read_text())
-    result_file.unlink()
-    return {**result, "seconds": seconds, "peak_rss_gb": rss.peak / 1e9}
+    return run_stage_or_raise("benchmarks.bench_ingest_limit", spec)
 
 
 def inputs(out: Path, n: int) -> dict:

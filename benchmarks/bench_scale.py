@@ -83,12 +83,14 @@ class TreeRss(PeakRss):
         self._thread.join()
 
 
-def run_stage(spec: dict, timeout: float | None = None) -> dict:
-    """Run one stage (``spec["stage"]``) in a child process; its result plus ``seconds`` (wall time
-    of the whole child, interpreter start included) and ``peak_rss_gb`` of its process tree."""
+def child_stage(module: str, spec: dict, timeout: float | None = None) -> dict:
+    """Run one stage (``spec["stage"]``) of the benchmark ``module`` (``python -m module --stage SPEC``) in
+    a child process: its result plus ``seconds`` (wall time of the whole child, interpreter start
+    included) and ``peak_rss_gb`` of its process tree; a failed child gives ``error`` (its last line) and
+    ``output`` instead of a result. The one way every benchmark here measures a stage from outside."""
     result_file = Path(spec["out"]) / f".stage-{os.getpid()}.json"
     result_file.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "benchmarks.bench_scale", "--stage", json.dumps({**spec, "result": str(result_file)})]
+    cmd = [sys.executable, "-m", module, "--stage", json.dumps({**spec, "result": str(result_file)})]
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     with TreeRss(child.pid) as rss:
@@ -96,10 +98,25 @@ def run_stage(spec: dict, timeout: float | None = None) -> dict:
     seconds = time.perf_counter() - start
     if child.returncode != 0:
         return {"error": output.strip().splitlines()[-1] if output.strip() else f"exit {child.returncode}",
-                "seconds": seconds, "peak_rss_gb": rss.peak / 1e9}
+                "output": output, "seconds": seconds, "peak_rss_gb": rss.peak / 1e9}
     result = json.loads(result_file.read_text())
     result_file.unlink()
     return {**result, "seconds": seconds, "peak_rss_gb": rss.peak / 1e9}
+
+
+def run_stage(spec: dict, timeout: float | None = None) -> dict:
+    """One stage of this benchmark in a child process (:func:`child_stage`); a failure is a row's error."""
+    result = child_stage("benchmarks.bench_scale", spec, timeout)
+    result.pop("output", None)
+    return result
+
+
+def run_stage_or_raise(module: str, spec: dict) -> dict:
+    """:func:`child_stage`, a failed child raised with its output (benchmarks that stop on a failure)."""
+    result = child_stage(module, spec)
+    if "error" in result:
+        raise RuntimeError(f"stage {spec['stage']} failed:\n{result['output']}")
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
