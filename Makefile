@@ -18,8 +18,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test,bench]'
 	touch $@ $(BIN)/.demo-installed
 
+# the project's sample data (COLLABATLAS_DATA, else ../shared/data when present); the package itself
+# knows no such folder and falls back to its packaged sample
+DATA ?= $(or $(COLLABATLAS_DATA),$(wildcard ../shared/data))
+
 demo: $(BIN)/.demo-installed
-	$(BIN)/collabatlas demo --report out/demo-report
+	$(BIN)/collabatlas demo $(if $(DATA),--data $(DATA)) --report out/demo-report
 
 system-deps:
 	scripts/system-deps.sh

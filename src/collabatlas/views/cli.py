@@ -438,16 +438,12 @@ def industry(
     _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options, **extra)
 
 
-DEMO_DATA_DIR = Path("..") / "shared" / "data"
-"""Where ``demo`` (only) looks for the project's sample data when no directory is named."""
-
-
 @app.command()
 @_guard
 def demo(
     data: Annotated[Path | None, typer.Option("--data",
-                                              help="Sample data directory [env COLLABATLAS_DATA; else ../shared/data "
-                                                   "if present; else the packaged 177-work OpenAlex sample].")] = None,
+                                              help="Sample data directory [env COLLABATLAS_DATA; else the packaged "
+                                                   "177-work OpenAlex sample].")] = None,
     store: StoreOpt = None,
     years: YearsOpt = None,
     report_dir: Annotated[Path | None, typer.Option("--report",
@@ -460,22 +456,22 @@ def demo(
     """The main job on the embedded engine: load the ROR registry, ingest the OpenAlex samples and the
     WoS / Scopus / PubMed exports (duplicates merged), and print the headline tables.
 
-    Without a sample data directory (no --data, no $COLLABATLAS_DATA, no ../shared/data) it ingests
-    the packaged CC0 sample of 177 OpenAlex works, so it runs anywhere.
+    Without a sample data directory (no --data, no $COLLABATLAS_DATA) it ingests the packaged CC0
+    sample of 177 OpenAlex works, so it runs anywhere.
 
     Example:
 
-      collabatlas demo --data ../shared/data --store demo.duckdb --report out/demo-report
+      collabatlas demo --data DIR --store demo.duckdb --report out/demo-report
     """
     from collabatlas.atlas import reference
 
-    data_dir = config.data_dir(data) or DEMO_DATA_DIR
-    source = data_dir / "openalex"
-    if data is not None and not source.is_dir():
+    data_dir = config.data_dir(data)
+    source = data_dir / "openalex" if data_dir is not None else None
+    if data is not None and not source.is_dir():  # a named directory must hold the samples
         _fail(f"{source} not found: --data must be a sample data directory with an openalex/ folder")
-    if not source.is_dir():
+    if source is None or not source.is_dir():
         source = reference.path("openalex-sample")
-        err_console.print(f"no sample data directory ({data_dir} not found): using the packaged sample "
+        err_console.print(f"no sample data directory ({data_dir or 'none given'}): using the packaged sample "
                           f"of {reference.dataset('openalex-sample').rows} OpenAlex works (CC0)", markup=False)
         openalex_only = True
     inputs = [source]
