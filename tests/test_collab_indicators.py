@@ -147,14 +147,38 @@ def test_no_coordinates_no_distance_share(tmp_path):
         atlas.ingest(folder)
         df = atlas.indicators("country").set_index("unit")
     jp = df.loc["JP"]
-    assert (jp.p, jp.p_collab, jp.p_short_dist, jp.p_long_dist, jp.p_dist_known) == (3, 2, 0, 0, 1)
-    assert pd.isna(jp.pp_short_dist) and pd.isna(jp.pp_long_dist) and jp.pp_dist_known == pytest.approx(1 / 3)
+    # no institution has coordinates: not even the single-institution work W3 has a known distance class,
+    # so no unit gets a distance share (AU-like units without collaborations included)
+    assert (jp.p, jp.p_collab, jp.p_short_dist, jp.p_long_dist, jp.p_dist_known) == (3, 2, 0, 0, 0)
+    assert pd.isna(jp.pp_short_dist) and pd.isna(jp.pp_long_dist) and jp.pp_dist_known == 0
     assert pd.isna(df.loc["US", "pp_short_dist"])
     out = CliRunner().invoke(app, ["indicators", "--level", "country", "--store", str(db), "--format", "csv"])
     assert out.exit_code == 0, out.output
     rows = pd.read_csv(__import__("io").StringIO(out.stdout)).set_index("unit")
     assert rows["pp_short_dist"].isna().all() and rows["pp_long_dist"].isna().all()
-    assert rows.loc["JP", "p_dist_known"] == 1
+    assert rows.loc["JP", "p_dist_known"] == 0
+
+
+def test_no_coordinates_no_distance_share_without_collaborations(tmp_path):
+    """A unit none of whose works is collaborative: with no coordinates in the store its distance class is
+    unknown too (it used to read 0 % short distance); with coordinates somewhere it is known (0 %)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_jsonl(folder / "works.jsonl", [work("W1", [[T], [S]]), work("W2", [[B]])])
+    write_jsonl(folder / "institutions.jsonl", [entity(i, c, None) for i, c in (T, S, B)])
+    with collabatlas.open(tmp_path / "s.duckdb") as atlas:
+        atlas.ingest(folder)
+        us = atlas.indicators("country").set_index("unit").loc[B[1]]
+    assert us.p_collab == 0 and us.p_dist_known == 0 and pd.isna(us.pp_short_dist) and pd.isna(us.pp_long_dist)
+    folder2 = tmp_path / "in2"
+    folder2.mkdir()
+    write_jsonl(folder2 / "works.jsonl", [work("W1", [[T], [S]]), work("W2", [[B]])])
+    write_jsonl(folder2 / "institutions.jsonl", [entity(T[0], T[1], TOKYO),
+                                                 *(entity(i, c, None) for i, c in (S, B))])
+    with collabatlas.open(tmp_path / "s2.duckdb") as atlas:
+        atlas.ingest(folder2)
+        us = atlas.indicators("country").set_index("unit").loc[B[1]]
+    assert us.p_dist_known == 1 and us.pp_short_dist == 0 and us.pp_long_dist == 0
 
 
 def test_filters_apply(hand):
@@ -293,13 +317,15 @@ def oracle(works: list[list[list[str]]]) -> dict[str, dict[str, float]]:
         dist = max((d(a, b) for a, b in itertools.combinations(placed, 2)), default=0.0)
         collab = len(insts) > 1 or len(countries) > 1
         measured = collab and len(placed) >= 2  # fewer than two geocoded: distance unknown, neither class
+        # a work without collaborations has a known class only when the selection has coordinates at all
+        anywhere = any(INSTITUTIONS[i][1] for w in works for a in w for i in a)
         for c in countries:
             row = out.setdefault(c, {"p": 0, "p_collab": 0, "p_short_dist": 0, "p_long_dist": 0, "p_dist_known": 0})
             row["p"] += 1
             row["p_collab"] += collab
             row["p_short_dist"] += measured and dist <= 100
             row["p_long_dist"] += measured and dist >= 5000
-            row["p_dist_known"] += not collab or measured
+            row["p_dist_known"] += (not collab and anywhere) or measured
     return out
 
 
@@ -322,7 +348,9 @@ def test_properties_against_oracle(tmp_path_factory, works):
         pp = df[[c for c in df.columns if c.startswith("pp_")]].to_numpy()
         assert ((pp >= -1e-12) & (pp <= 1 + 1e-12) | np.isnan(pp)).all()  # NaN: no distance measured
         no_share = df["pp_short_dist"].isna()
-        assert (df["pp_long_dist"].isna() == no_share).all() and (df.loc[no_share, "p_collab"] > 0).all()
+        # no share: collaborations none of which is measured, or no coordinates in the selection at all
+        assert (df["pp_long_dist"].isna() == no_share).all()
+        assert ((df.loc[no_share, "p_collab"] > 0) | (df.loc[no_share, "p_dist_known"] == 0)).all()
         assert (df["p_short_dist"] + df["p_long_dist"] <= df["p_collab"] + 1e-9).all()
         assert (df["p_collab"] <= df["p"] + 1e-9).all() and (df["p_int_collab"] <= df["p_collab"] + 1e-9).all()
         assert (df["median_dist_km"].dropna() >= 0).all()

@@ -14,7 +14,9 @@ too):
 - *distance*: the largest great-circle distance (haversine, R = 6371.01 km) between two of the
   work's institutions that have coordinates (``institution_geo``, :mod:`collabatlas.affiliations.geo`; the
   original institutions, also under ``rollup``); **unknown** when fewer than two have coordinates;
-- *distance known*: the work is not collaborative (no distance class applies) or its distance is measured;
+- *distance known*: the work is not collaborative (no distance class applies) and some institution of the
+  selection has coordinates, or its distance is measured (a store without coordinates knows no distance
+  class, so it gives no distance share at all: issue 29);
 - *short distance*: collab, distance known and ≤ 100 km; *long distance*: collab, distance known and
   ≥ 5,000 km. A collaborative work whose distance is unknown is neither (issue 29: with no institution
   geocoded, every collaboration used to count as short distance).
@@ -120,7 +122,8 @@ def _flags(weight: str) -> str:
     return (f"SELECT u.unit, u.wkey, u.year, {weight} AS wt, {collab} AS collab, wf.n_countries > 1 AS int_collab, "
             f"wf.industry, {measured} AND wf.dist_km <= CAST({SHORT_KM} AS DOUBLE) AS short_dist, "
             f"{measured} AND wf.dist_km >= CAST({LONG_KM} AS DOUBLE) AS long_dist, "
-            f"NOT {collab} OR wf.n_geo >= 2 AS dist_known, {measured} AS measured, wf.n_geo, wf.dist_km "
+            f"(NOT {collab} AND (SELECT count(*) FROM wg) > 0) OR wf.n_geo >= 2 AS dist_known, "
+            f"{measured} AS measured, wf.n_geo, wf.dist_km "
             f"FROM u JOIN wf ON wf.wkey = u.wkey")
 
 
@@ -136,8 +139,10 @@ def indicators_sql(c: Counting, counting: str = "full", fold_hk_mo: bool = False
     ctes, more = _features_ctes(c, fold_hk_mo)
     sums = ", ".join(f"coalesce(sum(wt) FILTER (WHERE {name}), CAST(0 AS DOUBLE)) AS p_{name}"
                      for name in (*INDICATORS, "dist_known", "measured"))
-    # a distance share only where the distance class of the unit's works is known (no share at all when it
-    # has collaborative works and none of them is measured)
+    # a distance share only where the distance class of the unit's works is known: none when it has
+    # collaborative works and none of them is measured; none at all when no institution of the selection
+    # has coordinates (a work without collaborations has a known class only where distances can be
+    # measured at all)
     pps = ", ".join(f"p_{name}, CASE WHEN p_collab > 0 AND p_measured = 0 THEN NULL "
                     f"WHEN p_dist_known > 0 THEN p_{name} / p_dist_known END AS pp_{name}"
                     if name in DISTANCE_INDICATORS else f"p_{name}, p_{name} / p AS pp_{name}" for name in INDICATORS)
