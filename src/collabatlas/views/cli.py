@@ -432,8 +432,6 @@ def industry(
 
       collabatlas industry --country JP
     """
-    if country is not None and engine is not Engine.duckdb:
-        _fail("--country: the industry table of one country is computed on the embedded engine (--engine duckdb)")
     extra = {"country": country} if country is not None else {}
     _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options, **extra)
 
