@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from collabatlas import refdata
 from collabatlas.atlas.common import (
     AGGREGATES,
+    PAIR_DATA,
     UnitSharesNotSaved,
 )
 from collabatlas.counting import rules as counting
@@ -242,11 +243,11 @@ class StoreWrites:
         exists = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'country_pair_works'"
                                   ).fetchone()[0]
         if not exists:
-            return {"country-pair data (--source pairs)": "none (`collabatlas ingest-pairs FILE` loads it)"}
+            return {PAIR_DATA: "none (`collabatlas ingest-pairs FILE` loads it)"}
         rows, first, last, countries = self.con.execute(
             "SELECT count(*), min(year), max(year), count(DISTINCT country_a) FROM country_pair_works").fetchone()
         label = pair_provenance.load(self.con).label
-        return {"country-pair data (--source pairs)": f"{rows:,} rows, {countries:,} countries, years {first}–{last} "
+        return {PAIR_DATA: f"{rows:,} rows, {countries:,} countries, years {first}–{last} "
                                                        f"({label})"}
 
     def ingest_log(self) -> builtins.list[dict]:
