@@ -66,9 +66,9 @@ def test_the_works_add_up_to_every_partner_country_on_random_data(atlas_of, data
 
 
 def test_cli_and_api_give_the_same_rows(tmp_path):
-    import collabatlas
     from fastapi.testclient import TestClient
 
+    import collabatlas
     from collabatlas.views.web.app import create_app
 
     store = tmp_path / "s.duckdb"
