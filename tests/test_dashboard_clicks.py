@@ -151,6 +151,36 @@ def test_a_click_on_a_trend_point_lists_that_years_works(browser, server):
     assert not problems, problems
 
 
+def test_a_click_on_a_hotspot_country_lists_the_institutions_works_with_it(browser, server):
+    """The institution page's hotspot bar of a country opens the works behind it: the rows of
+    /api/works with the institution and the partner country (partner_country), adding up to its CS."""
+    page, problems = _page(browser)
+    try:
+        page.goto(server + "/institution")
+        page.wait_for_function(SETTLED, timeout=90_000)
+        unit = page.input_value("#controls [name=unit]")
+        hotspots = page.request.get(f"{server}/api/profile/{unit}?top=10").json()["hotspots"]
+        first = hotspots[0]
+        panel = page.locator(".panel", has=page.locator("h2", has_text="Hotspot countries")).first
+        panel.locator(".vega-container g.mark-rect path").first.click()  # the first bar: the top country
+        page.wait_for_function(DRILLED, timeout=60_000)
+        got = _drilled(page)
+        assert got["state"] == "done" and not got["hidden"], got["status"]
+        parts = urlsplit(got["url"])
+        query = parse_qs(parts.query)
+        assert parts.path == f"/api/works/{unit}" and query["partner_country"] == [first["country"]]
+        assert query["level"] == ["institution"] and "partner" not in query
+        body = page.request.get(server + got["url"]).json()
+        assert body["rows"] and len(got["cells"]) == len(body["rows"])
+        work_column = got["heads"].index("work")
+        assert [r[work_column] for r in got["cells"]] == [str(r["work"]) for r in body["rows"]]
+        assert abs(body["meta"]["total"] - first["cs"]) < 1e-6  # the works add up to the bar's CS
+        assert page.evaluate("drill.querySelector('.drill-what').textContent") == f"{unit} with {first['country']}"
+    finally:
+        page.close()
+    assert not problems, problems
+
+
 @pytest.mark.parametrize(("path", "title", "top"), [("/country", "Top partners", 3),
                                                    ("/institution", "Own vs partner contribution", 2),
                                                    ("/group", "Group partners in two periods", 2)])

@@ -54,3 +54,42 @@ def test_the_atlas_answers_each_source_with_its_engine(tmp_path):
             atlas.totals(level="institution", source="pairs")
         # analyses take the narrow interface: statements run on the works engine
         assert atlas.query("SELECT 1 AS one")["one"].tolist() == [1]
+
+
+def test_industry_of_one_country_is_a_declared_option_refused_by_the_spark_engine():
+    """``industry --country`` is the option ``industry_country`` of the DuckDB store's declaration; the
+    Spark engine does not declare it, so the refusal comes from Capabilities.require like any other."""
+    assert WORKS_DUCKDB.supports("industry_country") and not SPARK_WORKS.supports("industry_country")
+    WORKS_DUCKDB.require("industry", industry_country="JP")
+    SPARK_WORKS.require("industry", industry_country=None)  # not given: passes
+    with pytest.raises(CapabilityError, match=r"^--country: not available with the Spark engine, which holds the "
+                                              r"Parquet export .*; this needs the DuckDB store \(--engine duckdb\)$"):
+        SPARK_WORKS.require("industry", industry_country="JP")
+
+
+class _SparkDeclared:
+    """The store's works engine declaring what the Spark engine declares (the refusal, without a Spark session)."""
+
+    capabilities = SPARK_WORKS
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def query(self, sql, params=None):
+        return self.engine.query(sql, params)
+
+    def mapping(self, sql, params=None):
+        return self.engine.mapping(sql, params)
+
+    def close(self):
+        self.engine.close()
+
+
+def test_the_atlas_refuses_industry_of_one_country_where_the_engine_does_not_declare_it(tmp_path):
+    with collabatlas.open(tmp_path / "s.duckdb") as atlas:
+        with pytest.raises(collabatlas.atlas.UnknownUnitError):  # declared by the DuckDB store: on to the country
+            atlas.industry(country="JP")
+        atlas.works_engine = _SparkDeclared(atlas.works_engine)
+        with pytest.raises(CapabilityError, match=r"^--country: not available with the Spark engine"):
+            atlas.industry(country="JP")
+        atlas.works_engine = atlas.works_engine.engine

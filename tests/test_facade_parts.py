@@ -102,3 +102,29 @@ def test_reference_lookups():
     assert reference.short_names()["JP"] == "Japan"
     assert "JP" in reference.group_members("g7")
     assert reference.numeric_to_iso2()["392"] == "JP"
+
+
+def test_the_pair_reports_refusals_are_worded_from_the_engines_declaration():
+    """The pair report and charts name the engine as its declaration does (``called``, ``holds``,
+    ``instead``, its level reason), never ``--source pairs`` literally: another declaration, other words."""
+    import dataclasses
+
+    from collabatlas.views.report_pairs import not_available, pair_country, refuse_kind, refuse_pair_filters
+
+    table = dataclasses.replace(inputs.declared("pairs"), called="the X table", holds="X rows",
+                                instead="ask Y instead", level_reason="the X table is by country")
+    assert pair_country(table, " jp", "country") == "JP"
+    with pytest.raises(errors.CountingError, match=r"^the X table is by country$"):
+        pair_country(table, "I1", "institution")
+    with pytest.raises(errors.CountingError, match=r"^the X table needs a country code \(two letters\)"):
+        pair_country(table, "JPN", "country")
+    refuse_pair_filters(table, None, None)
+    with pytest.raises(errors.CountingError, match=r"^--subject, --type: not available with the X table, which holds "
+                                                   r"X rows; ask Y instead$"):
+        refuse_pair_filters(table, "Chemistry", "article")
+    refuse_kind(table, "trend")
+    with pytest.raises(errors.CountingError, match=r"^the landscape chart needs work-level data: not available with "
+                                                   r"the X table, which draws partners, trend, map, group; ask Y"):
+        refuse_kind(table, "landscape")
+    assert not_available(table).endswith("not available with the X table, which holds X rows; ask Y instead")
+    assert "--source" not in not_available(table)

@@ -21,7 +21,7 @@ from collabatlas.counting.options import OPTION, OPTIONS, MetricOptions, Options
 from collabatlas.engines import DECLARED, CapabilityError
 from collabatlas.engines.pairs import PAIRS_DUCKDB, PairsDuckDB
 from collabatlas.engines.protocol import PairTable
-from collabatlas.engines.works_duckdb import EXTRA_OPTIONS, WORKS_DUCKDB
+from collabatlas.engines.works_duckdb import EXTRA_OPTIONS, STORE_OPTIONS, WORKS_DUCKDB
 
 from .conftest import institution, work, write_jsonl
 
@@ -61,7 +61,7 @@ def test_the_table_and_the_engine_declarations_agree():
     """The per-engine column of the table is what each engine's Capabilities apply (both ways)."""
     for caps in DECLARED:
         assert {name for name in OPTION if name in caps.options} == applied_by(caps.name), caps.name
-        assert caps.options - set(OPTION) <= EXTRA_OPTIONS, caps.name  # the rest are non-metric options
+        assert caps.options - set(OPTION) <= EXTRA_OPTIONS | STORE_OPTIONS, caps.name  # the rest: non-metric options
     assert applied_by("pairs-duckdb") == {"years"}  # the pair table is filtered by years only
     assert applied_by("works-duckdb") == set(OPTION)
 

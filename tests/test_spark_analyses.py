@@ -140,3 +140,22 @@ def assert_close(a, b, where: str) -> None:
         assert abs(a - b) <= 1e-9 or (math.isnan(a) and math.isnan(b)), where
     else:
         assert a == b, where
+
+
+def test_industry_of_one_country_is_refused_by_the_spark_engines_declaration(engines):
+    """``industry --country`` is declared by the DuckDB store only: on Spark the refusal is the one every
+    option gets (Capabilities.require), from the CLI (exit 2, the flag and the engine named) and the API."""
+    from typer.testing import CliRunner
+
+    from collabatlas.engines import CapabilityError
+    from collabatlas.views.cli import app
+
+    duck, spark, store, parquet = engines
+    country = duck.pairs(level="country").iloc[0].unit_a
+    with pytest.raises(CapabilityError, match=r"^--country: not available with the Spark engine"):
+        spark.industry(country=country)
+    duck.industry(country=country)  # the DuckDB store declares it: answered
+    got = CliRunner().invoke(app, ["industry", "--country", country, "--store", str(store), "--engine", "spark",
+                                   "--spark-master", MASTER, "--parquet", str(parquet)])
+    assert got.exit_code == 2, got.output
+    assert "--country: not available with the Spark engine" in " ".join(got.output.split())

@@ -1,7 +1,8 @@
 """One rounding rule for every number collabatlas writes as text for machines: CSV (``--format csv``,
 ``--out FILE.csv``, a report's ``data/*.csv``, network ``nodes.csv`` / ``edges.csv``), JSON (``--format
 json``, ``--out FILE.json``, ``ingest --json``, ``profile`` / ``group`` JSON, the web API), Excel
-cells, and the Pajek and VOSviewer text files.
+cells, the GEXF and GraphML network files (every numeric attribute), and the Pajek and VOSviewer text
+files (there a whole number is written without its ``.0``, as those formats do).
 
 The rule: a float is rounded to :data:`DECIMALS` (10) decimal places (NumPy's rounding, the same for
 a table column and a single number), ``-0.0`` becomes ``0.0``, and it is written as the shortest text

@@ -140,15 +140,16 @@ def _pair_frames(engine, level: str, options: MetricOptions, weight: str, top_by
     works, the table's diagonal) from an engine with its own pair table: what it cannot apply is refused
     by its declaration; weight ``joint_count`` and node measure ``count`` only — CS and Share are not
     defined for full counts, so asking for them is refused."""
+    called = engine.capabilities.called  # how messages name the engine (its declaration)
     try:
         engine.capabilities.require("network", level=level, **options.given())
     except CountingError as exc:
-        raise NetworkError(f"source pairs: {exc}") from exc
+        raise NetworkError(str(exc)) from exc  # the refusal names the engine already
     if weight != "joint_count":
-        raise NetworkError("source pairs: edges are full counts of joint works; use --weight joint_count "
+        raise NetworkError(f"{called}: edges are full counts of joint works; use --weight joint_count "
                            "(bilateral CS needs work-level data)")
     if top_by != "count":
-        raise NetworkError("source pairs: nodes are sized by their internationally co-authored works; use --top-by "
+        raise NetworkError(f"{called}: nodes are sized by their internationally co-authored works; use --top-by "
                            "count (Share and total CS need work-level data)")
     edges = engine.links(options.years).assign(cs=float("nan"))
     nodes = (engine.totals(options.years).rename(columns={"intl_works": "count"})[["unit", "count"]]

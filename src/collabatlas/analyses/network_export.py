@@ -106,7 +106,20 @@ def _rgb(cluster: int) -> tuple[int, int, int]:
 
 
 def _text(value) -> str:
-    return repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
+    """An attribute's text: a number by the one rule of every output (:func:`collabatlas.rounding.text`:
+    a float rounded to 10 decimals, written as the shortest text that reads back as it), other values as
+    they are."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer, float, np.floating)):
+        return rounding.text(value if isinstance(value, (float, np.floating)) else int(value))
+    return str(value)
+
+
+def _absent(value) -> bool:
+    """Whether ``value`` is no number (NaN: a CS of the pair table's full counts): its attribute is left
+    out of the XML, as CSV leaves the cell empty and JSON writes null."""
+    return isinstance(value, (float, np.floating)) and not np.isfinite(value)
 
 
 def _node_size(net: Network) -> pd.Series:
@@ -135,7 +148,8 @@ def gexf_tree(net: Network) -> ET.ElementTree:
         node = ET.SubElement(nodes, f"{{{GEXF_NS}}}node", {"id": str(row["id"]), "label": str(row["label"])})
         values = ET.SubElement(node, f"{{{GEXF_NS}}}attvalues")
         for name in NODE_ATTRIBUTES:
-            ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": _text(row[name])})
+            if not _absent(row[name]):
+                ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": _text(row[name])})
         r, g, b = _rgb(int(row["cluster"]))
         ET.SubElement(node, f"{{{VIZ_NS}}}color", {"r": str(r), "g": str(g), "b": str(b)})
         ET.SubElement(node, f"{{{VIZ_NS}}}position", {"x": _text(row["x"] * COORDINATE_SCALE),
@@ -148,7 +162,8 @@ def gexf_tree(net: Network) -> ET.ElementTree:
                                                            "weight": _text(row["weight"])})
         values = ET.SubElement(edge, f"{{{GEXF_NS}}}attvalues")
         for name in EDGE_ATTRIBUTES:
-            ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": _text(row[name])})
+            if not _absent(row[name]):
+                ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": name, "value": _text(row[name])})
     return _xml_safe(ET.ElementTree(root))
 
 
@@ -177,12 +192,14 @@ def graphml_tree(net: Network) -> ET.ElementTree:
                   "x": row["x"] * COORDINATE_SCALE, "y": row["y"] * COORDINATE_SCALE, "size": size,
                   "r": r, "g": g, "b": b}
         for name, value in values.items():
-            ET.SubElement(node, f"{{{GRAPHML_NS}}}data", {"key": f"n_{name}"}).text = _text(value)
+            if not _absent(value):
+                ET.SubElement(node, f"{{{GRAPHML_NS}}}data", {"key": f"n_{name}"}).text = _text(value)
     for i, row in net.edges.iterrows():
         edge = ET.SubElement(graph, f"{{{GRAPHML_NS}}}edge", {"id": f"e{i}", "source": str(row["source"]),
                                                               "target": str(row["target"])})
         for name in EDGE_ATTRIBUTES:
-            ET.SubElement(edge, f"{{{GRAPHML_NS}}}data", {"key": f"e_{name}"}).text = _text(row[name])
+            if not _absent(row[name]):
+                ET.SubElement(edge, f"{{{GRAPHML_NS}}}data", {"key": f"e_{name}"}).text = _text(row[name])
     return _xml_safe(ET.ElementTree(root))
 
 

@@ -53,7 +53,7 @@ def pajek(net: Network) -> str:
     number = {unit: i for i, unit in enumerate(net.nodes["id"], start=1)}
     lines = [f"*Vertices {len(net.nodes)}"]
     for (i, label), (x, y) in zip(enumerate(net.nodes["label"], start=1), _unit_positions(net), strict=True):
-        lines.append(f'{i} "{_plain(label).replace(chr(34), chr(39))}" {x:.6f} {y:.6f}')
+        lines.append(f'{i} "{_plain(label).replace(chr(34), chr(39))}" {_number(x)} {_number(y)}')
     lines.append("*Edges")
     for row in net.edges.itertuples(index=False):
         lines.append(f"{number[row.source]} {number[row.target]} {_number(row.weight)}")

@@ -156,7 +156,9 @@ class Analyses:
     def industry(self, *, country: str | None = None, options: MetricOptions) -> pd.DataFrame:
         """Corporate institutions' collaboration with academia (columns ``unit, name, joint_works,
         own_share, academic_share, contribution_pct``), by their Share on joint works. ``country``
-        keeps the companies located in that country (their academic partners may be anywhere)."""
+        keeps the companies located in that country (their academic partners may be anywhere): an
+        option of the engine's declaration (``industry_country``), refused where it is not declared."""
+        self.capabilities().require("industry", options=options, industry_country=country)
         if country is not None:
             country = self.resolve_unit("country", country)  # an unknown code is refused, not an empty table
         c = self.counting_for("institution", options)

@@ -15,6 +15,8 @@ from collabatlas.store.schema import (
 
 #: how the figures of each source count (the declarations' counting labels)
 COUNTING = {c.source: c.counting_label for c in (WORKS_DUCKDB, PAIRS_DUCKDB)}
+#: the store summary's line on the country-pair table (named as the pair engine's declaration names it)
+PAIR_DATA = f"country-pair data ({PAIRS_DUCKDB.called})"
 
 
 def check_source(source: str) -> str:

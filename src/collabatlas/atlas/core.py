@@ -414,22 +414,33 @@ class Atlas(StoreWrites, Analyses):
 
     @takes_options()
     def works(self, unit: str, partner: str | None = None, level: str = "country", figure: str | None = None, *,
-              limit: int | None = None, offset: int = 0, options: MetricOptions) -> pd.DataFrame:
+              partner_country: str | None = None, limit: int | None = None, offset: int = 0,
+              options: MetricOptions) -> pd.DataFrame:
         """The works behind a figure of ``unit`` (with ``partner``: their bilateral CS), one row each:
         ``work, doi, title, year, journal, sources, share, partner_share, contribution``, largest
         contribution first (see :func:`counting.works_sql`). ``contribution`` sums to the figure over
-        all rows; ``attrs`` carries ``figure``, ``total`` (that sum) and ``rows`` (before paging)."""
+        all rows; ``attrs`` carries ``figure``, ``total`` (that sum) and ``rows`` (before paging).
+        ``partner_country`` (an institution, in place of ``partner``): the works behind its CS with the
+        institutions of that country, a hotspot of its profile (the contributions add up to its CS)."""
         check_range("limit", limit, 1)
         check_range("offset", offset, 0)
+        if partner_country is not None:
+            if partner is not None:
+                raise counting.CountingError("give a partner or a partner country, not both")
+            if level != "institution":
+                raise counting.CountingError("a partner country applies to an institution's works (--level "
+                                             "institution); at country level give the country as the partner")
+            partner_country = self.resolve_unit("country", partner_country)
         unit = self.resolve_unit(level, unit)
         if partner is not None:
             partner = self.resolve_unit(level, partner)
         c = self.counting_for(level, options)
-        df = self._df(work_lists.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure))
+        df = self._df(work_lists.works_sql(dataclasses.replace(c, aggregated=False), unit, partner, figure,
+                                           partner_country))
         total, rows = float(df["contribution"].sum()), len(df)
         if offset or limit:
             df = df.iloc[offset: offset + limit if limit else None].reset_index(drop=True)
-        df.attrs.update(figure=figure or ("cs" if partner else "share"), total=total, rows=rows)
+        df.attrs.update(figure=figure or ("cs" if partner or partner_country else "share"), total=total, rows=rows)
         return df
 
     @staticmethod

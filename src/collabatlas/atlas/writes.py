@@ -5,10 +5,12 @@ from __future__ import annotations
 import builtins
 import os
 import time
+from typing import TYPE_CHECKING
 
 from collabatlas import refdata
 from collabatlas.atlas.common import (
     AGGREGATES,
+    PAIR_DATA,
     UnitSharesNotSaved,
 )
 from collabatlas.counting import rules as counting
@@ -17,7 +19,7 @@ from collabatlas.ingest import invariants, maintenance
 from collabatlas.ingest.pipeline import ProgressCallback, ingest, ingest_tables
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.subject_crosswalk import coverage_line
-from collabatlas.store import country_pairs, pair_provenance
+from collabatlas.store import country_pairs, pair_provenance, records
 from collabatlas.store.schema import (
     DAMAGE_ERRORS,
     data_version,
@@ -27,6 +29,9 @@ from collabatlas.store.schema import (
     transaction,
 )
 from collabatlas.store.schema import settings as duckdb_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class StoreWrites:
@@ -199,6 +204,29 @@ class StoreWrites:
                 else "stale (metrics start from scratch; `collabatlas refresh` saves them)",
                 "reference data": refdata.versions_line(), **self._pair_data_summary()}
 
+    def source_records(self) -> pd.DataFrame:
+        """Source records per origin (``source, records, same_work_in_another_source``: the records whose work
+        another source holds too), most records first (:mod:`collabatlas.store.records`)."""
+        return records.source_records(self.con)
+
+    def origins(self) -> pd.DataFrame:
+        """``origin, records``: where the store's records come from, most records first (``works.origin`` in
+        a store older than ``work_sources``); no rows on an engine without the store (Spark)."""
+        if not self.has_store:
+            return records.no_origins()
+        return records.origins(self.con)
+
+    def work_count(self) -> int:
+        """The works of the store, after duplicates across sources were merged."""
+        return records.work_count(self.con)
+
+    def load_ror(self, files: builtins.list[str | os.PathLike], progress=None):
+        """Load (replace) the store's ROR registry from dumps (:func:`collabatlas.affiliations.ror.load_ror`;
+        its report: organisations loaded, skipped records, addresses re-attributed)."""
+        from collabatlas.affiliations.ror import load_ror
+
+        return load_ror(self.con, files, progress=progress)
+
     def subject_coverage(self) -> dict:
         """How many works have a known subject (a domain, from OpenAlex or the export crosswalk of
         :mod:`collabatlas.sources.subject_crosswalk`): ``{"works", "known", "with_field", "by_origin"}``, the
@@ -215,11 +243,11 @@ class StoreWrites:
         exists = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'country_pair_works'"
                                   ).fetchone()[0]
         if not exists:
-            return {"country-pair data (--source pairs)": "none (`collabatlas ingest-pairs FILE` loads it)"}
+            return {PAIR_DATA: "none (`collabatlas ingest-pairs FILE` loads it)"}
         rows, first, last, countries = self.con.execute(
             "SELECT count(*), min(year), max(year), count(DISTINCT country_a) FROM country_pair_works").fetchone()
         label = pair_provenance.load(self.con).label
-        return {"country-pair data (--source pairs)": f"{rows:,} rows, {countries:,} countries, years {first}–{last} "
+        return {PAIR_DATA: f"{rows:,} rows, {countries:,} countries, years {first}–{last} "
                                                        f"({label})"}
 
     def ingest_log(self) -> builtins.list[dict]:

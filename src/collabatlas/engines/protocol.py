@@ -28,7 +28,7 @@ from collabatlas.engines.errors import EngineError
 
 #: options that are not metric options (counting/options.py) but that some engines refuse: their flags
 EXTRA_FLAGS = {"window_end_month": "--window-end-month", "report_dual": "--report-dual", "ci": "--ci",
-               "subject_coverage": "--subject", "by_year": "--by-year"}
+               "subject_coverage": "--subject", "by_year": "--by-year", "industry_country": "--country"}
 
 
 class CapabilityError(EngineError, CountingError):

@@ -14,8 +14,11 @@ COUNTING_METRICS = frozenset({"scores", "pairs", "totals", "partners", "partner_
                               "collaboration_by_year", "works_per_year"})
 #: the extra options of trends, partners and groups (not metric options) that a works engine applies
 EXTRA_OPTIONS = frozenset({"window_end_month", "report_dual", "ci", "by_year"})
+#: the extra options only the DuckDB store applies: the industry table of one country's companies
+#: (``industry --country``)
+STORE_OPTIONS = frozenset({"industry_country"})
 #: every metric option (the options table's column of this engine) and the extra options
-ALL_OPTIONS = applied_by("works-duckdb") | EXTRA_OPTIONS
+ALL_OPTIONS = applied_by("works-duckdb") | EXTRA_OPTIONS | STORE_OPTIONS
 
 WORKS_DUCKDB = Capabilities(
     name="works-duckdb", source="works", engine="duckdb", called="--source works",

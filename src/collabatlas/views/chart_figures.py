@@ -16,10 +16,10 @@ from collabatlas.views import charts
 from collabatlas.views.charts import ChartContext
 from collabatlas.views.figures import Editorial, Figure, figure, unit_colours
 from collabatlas.views.report_pairs import (
-    PAIR_KINDS,
     full_counts_only,
     pair_context,
     pair_country,
+    refuse_kind,
     refuse_options,
     refuse_pair_filters,
 )
@@ -115,11 +115,10 @@ def make_pair_chart(atlas: Atlas, kind: str, unit: str | None, partners: list[st
                     top: int, editorial: Editorial | None = None, *, source: str) -> Figure:
     """The chart ``kind`` (one of :data:`PAIR_KINDS`) of ``unit`` from country-pair aggregates (``source``:
     the source whose engine holds them)."""
-    if kind not in PAIR_KINDS:
-        raise CountingError(f"the {kind} chart needs work-level data (--source works); --source pairs draws "
-                            f"{', '.join(PAIR_KINDS)}")
-    refuse_pair_filters(subject, type)
-    unit = pair_country(atlas, unit, level)
+    capabilities = atlas.capabilities(source)
+    refuse_kind(capabilities, kind)
+    refuse_pair_filters(capabilities, subject, type)
+    unit = pair_country(capabilities, unit, level)
     first, last = atlas.pair_years()
     ctx = pair_context(atlas, source, years=years or f"{first}-{last} (every year of the pair data)")
     label = charts.country_name(unit)
@@ -169,8 +168,9 @@ def make_chart(atlas: Atlas, kind: str, unit: str | None = None, partners: list[
         raise CountingError(f"{'--country' if country is not None else '--by'}: applies to the ranking chart, "
                             f"not to {kind}")
     capabilities = atlas.capabilities(check_source(source))
-    if window_end_month is not None and (kind != "trend" or not capabilities.supports("window_end_month")):
-        raise CountingError("--window-end-month: applies to the trend chart from works (--source works)")
+    if window_end_month is not None and kind != "trend":
+        raise CountingError(f"--window-end-month: applies to the trend chart, not to {kind}")
+    capabilities.require(window_end_month=window_end_month)  # 12-month windows: the engine's declaration
     if full_counts_only(capabilities):  # joint works, full counting: the charts its declaration allows
         refuse_options(capabilities, journals=journals, rollup=rollup)
         return make_pair_chart(atlas, kind, unit, partners, level, years, subject, type, group, periods, top,

@@ -153,16 +153,7 @@ def place_point_labels(points: pd.DataFrame, limit: int = 20, font_px: float = 1
 
 def source_text(atlas) -> str:
     """``works from OpenAlex, WoS, Scopus, PubMed``: the origins of the store's source records
-    (``work_sources``; ``works.origin`` in stores without it), most source records first (records, not
-    distinct works: the same order in practice, and 14 ms instead of 1 s at 10M works — the first chart
-    a server draws pays it)."""
-    for sql in ("SELECT origin, count(*) n FROM work_sources GROUP BY 1 ORDER BY 2 DESC, 1",
-                "SELECT origin, count(*) n FROM works GROUP BY 1 ORDER BY 2 DESC, 1"):
-        try:
-            rows = atlas.con.execute(sql).fetchall()
-        except Exception:
-            continue
-        names = [SOURCE_NAMES.get(str(o).lower(), str(o)) for o, n in rows if o and n]
-        if names:
-            return "works from " + ", ".join(names)
-    return "works"
+    (:meth:`collabatlas.atlas.Atlas.origins`), most source records first; ``works`` when there are none."""
+    names = [SOURCE_NAMES.get(str(r.origin).lower(), str(r.origin))
+             for r in atlas.origins().itertuples() if r.origin and r.records]
+    return "works from " + ", ".join(names) if names else "works"

@@ -432,8 +432,6 @@ def industry(
 
       collabatlas industry --country JP
     """
-    if country is not None and engine is not Engine.duckdb:
-        _fail("--country: the industry table of one country is computed on the embedded engine (--engine duckdb)")
     extra = {"country": country} if country is not None else {}
     _metric("industry", store, format, out, limit, EngineChoice(engine, spark_master, parquet), options, **extra)
 
@@ -476,24 +474,16 @@ def demo(
         openalex_only = True
     inputs = [source]
     if not openalex_only:
-        from collabatlas.atlas.registry import load_ror
-
         ror_files = sorted((data_dir / "ror").glob("ror_v*_records.jsonl.gz"))
         if ror_files:
             with _open(store, read_only=False) as atlas, err_console.status("loading the ROR registry"):
-                loaded = load_ror(atlas.con, ror_files)
+                loaded = atlas.load_ror(ror_files)
             err_console.print(f"ROR registry: {loaded.loaded:,} organisations from {len(ror_files)} files")
         inputs += [data_dir / name for name in ("wos", "scopus", "pubmed") if (data_dir / name).is_dir()]
     ingest(inputs, store=store, json_summary=False, format="auto")
     with _open(store) as atlas:
         n = 10
-        print_table(atlas.con.execute("""
-            SELECT origin AS source, count(*) AS records,
-                   count(*) FILTER (WHERE wkey IN (SELECT wkey FROM work_sources GROUP BY wkey
-                                                   HAVING count(DISTINCT origin) > 1)) AS same_work_in_another_source
-            FROM work_sources GROUP BY origin ORDER BY records DESC""").df(),
-            f"Records per source ({atlas.con.execute('SELECT count(*) FROM works').fetchone()[0]:,} "
-            "works after dedupe)")
+        print_table(atlas.source_records(), f"Records per source ({atlas.work_count():,} works after dedupe)")
         countries = atlas.scores(level="country", years=years)
         print_table(countries.head(n), f"Top {n} countries by Share")
         print_table(atlas.scores(level="institution", years=years).head(n), f"Top {n} institutions by Share")

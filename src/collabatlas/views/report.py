@@ -49,8 +49,8 @@ from collabatlas.views.report_folder import report_folder
 from collabatlas.views.report_html import _table_rows, render_html  # noqa: F401 - re-exported (fact sheet, tests)
 from collabatlas.views.report_impact import impact_parts
 from collabatlas.views.report_pairs import (
-    NOT_FROM_PAIRS,
     full_counts_only,
+    not_available,
     pair_context,
     pair_country,
     refuse_options,
@@ -460,8 +460,9 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
                       command: str, say, periods: list[str] | None = None, *, source: str) -> Report:
     """The country report of ``focus`` from country-pair aggregates (module docstring; ``source``: the source
     whose engine holds them)."""
-    refuse_pair_filters(subject, type)
-    unit = pair_country(atlas, focus, "country")
+    capabilities = atlas.capabilities(source)
+    refuse_pair_filters(capabilities, subject, type)
+    unit = pair_country(capabilities, focus, "country")
     if years:
         first, last = parse_years(years)
     else:
@@ -499,7 +500,7 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     sections.append(_group_section(atlas, unit, label, {"source": source}, ctx, first, last, group, top, say,
                                    periods))
     sections.append(Section("absent", "Not in this report", "What country-pair aggregates cannot give.",
-                            notes=[NOT_FROM_PAIRS + "."]))
+                            notes=[not_available(capabilities) + "."]))
     return Report(focus=unit, kind="country", title=f"{label} ({unit}): research collaboration, world scale",
                   headline=headline, sections=sections, ctx=ctx, command=command, store=str(atlas.path),
                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))

@@ -23,8 +23,15 @@ if TYPE_CHECKING:
 #: the charts country-pair aggregates can draw (``collabatlas chart KIND --source pairs``)
 PAIR_KINDS = ("partners", "trend", "map", "group")
 SOURCE_TEXT = "country-pair aggregates (ingest-pairs)"
-NOT_FROM_PAIRS = ("subjects, the landscape, collaboration distance, Share and CS need work-level data "
-                  "(--source works); country-pair aggregates hold full counts of joint works per pair and year only")
+#: what the charts and reports of full counts of joint works cannot give
+NEEDS_WORKS = "subjects, the landscape, collaboration distance, Share and CS need work-level data"
+
+
+def not_available(capabilities: Capabilities) -> str:
+    """What an engine of full counts cannot give, in its declaration's words: ``subjects, … need
+    work-level data: not available with --source pairs, which holds …; use --source works …``."""
+    return f"{NEEDS_WORKS}: not available with {capabilities.called}, which holds {capabilities.holds}; " \
+           f"{capabilities.instead}"
 
 
 def full_counts_only(capabilities: Capabilities) -> bool:
@@ -35,8 +42,8 @@ def full_counts_only(capabilities: Capabilities) -> bool:
 
 
 def refuse_options(capabilities: Capabilities, **given) -> None:
-    """Refuse the first option ``given`` that the engine does not apply ("--journals: not available with
-    --source pairs"); options not given pass."""
+    """Refuse the first option ``given`` that the engine does not apply ("--journals: not available with"
+    and the engine as its declaration names it); options not given pass."""
     refused = capabilities.refused_options(**given)
     if refused:
         raise CountingError(f"{refused[0]}: not available with {capabilities.called}")
@@ -49,16 +56,22 @@ def pair_context(atlas: Atlas, source: str, **filters) -> ChartContext:
                                    **filters)
 
 
-def pair_country(atlas: Atlas, unit: str | None, level: str) -> str:
-    if level != "country":
-        raise CountingError("country-pair aggregates (--source pairs) exist at country level only; "
-                            "use --source works for institutions")
+def pair_country(capabilities: Capabilities, unit: str | None, level: str) -> str:
+    """The country code ``unit`` at ``level``: a level the engine does not declare is refused by its
+    declaration (its reason), a unit that is not a country code in its words."""
+    capabilities.require(level=level)
     if not unit or len(unit.strip()) != 2 or not unit.strip().isalpha():
-        raise CountingError(f"--source pairs needs a country code (two letters) as the unit, got {unit!r}")
+        raise CountingError(f"{capabilities.called} needs a country code (two letters) as the unit, got {unit!r}")
     return unit.strip().upper()
 
 
-def refuse_pair_filters(subject, type) -> None:
-    given = [flag for flag, value in (("--subject", subject), ("--type", type)) if value]
-    if given:
-        raise CountingError(f"{', '.join(given)}: not available with --source pairs ({NOT_FROM_PAIRS})")
+def refuse_pair_filters(capabilities: Capabilities, subject, type) -> None:
+    """Refuse the work filters the engine does not apply (its declaration: the flags, the engine and why)."""
+    capabilities.require(subject=subject, type=type)
+
+
+def refuse_kind(capabilities: Capabilities, kind: str) -> None:
+    """Refuse a chart that full counts of joint works cannot draw, naming the engine and what it draws."""
+    if kind not in PAIR_KINDS:
+        raise CountingError(f"the {kind} chart needs work-level data: not available with {capabilities.called}, "
+                            f"which draws {', '.join(PAIR_KINDS)}; {capabilities.instead}")

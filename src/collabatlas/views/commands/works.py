@@ -39,6 +39,9 @@ def works(
     figure: Annotated[Figure | None, typer.Option(
         "--figure", help="Which figure (default: cs with a partner, else share): "
                          + ", ".join(WORK_FIGURES) + ".")] = None,
+    partner_country: Annotated[str | None, typer.Option(
+        "--partner-country", help="Institution level, in place of PARTNER: the works behind its CS with the "
+                                  "institutions of this country (a hotspot of its profile).")] = None,
     options: MetricOptions = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1,
                                               help="At most N works (largest contribution first).")] = None,
@@ -52,11 +55,14 @@ def works(
       collabatlas works JP US --years 2020 --limit 20
 
       collabatlas works I27837315 --level institution --figure cs_international --format csv
+
+      collabatlas works I27837315 --level institution --partner-country FR
     """
     with _open(store) as atlas, err_console.status(f"finding the works behind {markup(unit)}"):
-        df = atlas.works(unit, partner, level=level.value, figure=figure.value if figure else None, limit=limit,
-                         options=options)
-    what = f"{df.attrs['figure']} of {unit}" + (f" with {partner}" if partner else "")
+        df = atlas.works(unit, partner, level=level.value, figure=figure.value if figure else None,
+                         partner_country=partner_country, limit=limit, options=options)
+    with_whom = partner or (f"the institutions of {partner_country}" if partner_country else None)
+    what = f"{df.attrs['figure']} of {unit}" + (f" with {with_whom}" if with_whom else "")
     filters = _filters_text(options)
     title = (f"works behind {what} = {df.attrs['total']:,.4f} ({df.attrs['rows']:,} works"
              + (f"; {filters}" if filters else "") + ")")

@@ -310,12 +310,16 @@ def works(request: Request, unit: UnitP, options: OptionsQ, level: LevelQ = Leve
                                                description="A partner: the works behind the bilateral CS.")] = None,
           figure: Annotated[str | None, Query(max_length=40, description="share, count, cs, cs_total, cs_domestic, "
                                               "cs_international, cs_unknown_country or cs_industry.")] = None,
+          partner_country: Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"\S", description=
+              "Institution level: its works with the institutions of this country (a hotspot).")] = None,
           page: Annotated[int, Query(ge=1, le=100_000, description="Page number (1-based).")] = 1,
           page_size: Annotated[int, Query(ge=1, le=1000, description="Works per page.")] = 100) -> Response:
     """One row per work behind a figure (``collabatlas works``), largest contribution first, paged;
     ``meta.total`` is the figure (the sum over all pages) and ``meta.rows`` the number of works.
-    Example: ``/api/works/US?partner=GB&years=2005-2009&page=1``"""
-    params = dict(unit=unit, partner=partner, level=level, figure=figure, **options.given())
+    Example: ``/api/works/US?partner=GB&years=2005-2009&page=1``;
+    ``/api/works/I1?level=institution&partner_country=FR``: an institution's works with a country."""
+    params = dict(unit=unit, partner=partner, level=level, figure=figure, partner_country=partner_country,
+                  **options.given())
 
     def build(svc: Service) -> dict:
         df, _, version = svc.call("works", **params)

@@ -192,7 +192,8 @@ def map_chart(request: Request,
 
     def build(p):
         filters = {k: p.get(k) for k in FILTERS}
-        pairs = "fractional" not in sources.capabilities(svc, p.get("source") or "works").counting_modes
+        capabilities = sources.capabilities(svc, p.get("source") or "works")
+        pairs = "fractional" not in capabilities.counting_modes
         if p.get("unit"):
             df, _, version = svc.call("partners", unit=p["unit"], level="country", top=None, source=p.get("source"),
                                       **filters)
@@ -206,8 +207,8 @@ def map_chart(request: Request,
             return map_figure(df, _context(version, svc, **params), title, _editorial(p), value="cs",
                               country="partner", data_dir=svc.data_dir, focus=focus)
         if pairs:
-            raise CountingError("the map of every country's Share needs work-level data (source works); with "
-                                "source pairs, give a country (unit=...) to map its partners' joint works")
+            raise CountingError(f"the map of every country's Share needs work-level data: not available with "
+                                f"{capabilities.called}; give a country (unit=...) to map its partners' joint works")
         df, _, version = svc.call("scores", level="country", **filters)
         return map_figure(df, _context(version, svc, **params), "Share of each country", _editorial(p),
                           value="share", country="unit", data_dir=svc.data_dir, value_title="Share",

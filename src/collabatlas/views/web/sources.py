@@ -17,7 +17,7 @@ from typing import Any
 
 from collabatlas.atlas import Capabilities, CapabilityError
 from collabatlas.atlas.common import COUNTING as LIBRARY_COUNTING
-from collabatlas.atlas.common import SOURCES
+from collabatlas.atlas.common import PAIR_DATA, SOURCES
 from collabatlas.atlas.inputs import declared
 from collabatlas.counting.options import OPTION_LABELS
 from collabatlas.counting.options import describe as describe_options
@@ -36,17 +36,19 @@ def capabilities(svc, source: str) -> Capabilities:
         return DECLARATIONS.get(source, DECLARATIONS["works"])
     return svc.atlas().capabilities(source)
 
-_PAIRS_HOLD = f"country-pair aggregates hold {SOURCES['pairs'].replace('--years', 'years')}"
+#: how the dashboard names the pair source (its control ``source`` set to the declaration's source)
+_PAIRS = f"source {DECLARATIONS['pairs'].source}"
+_PAIRS_HOLD = f"country-pair aggregates hold {DECLARATIONS['pairs'].holds.replace('--years', 'years')}"
 #: dashboard control → why source pairs cannot apply it
 PAIRS_REFUSED = {
-    "window": f"not available with source pairs: {_PAIRS_HOLD}",
-    "subject": f"not available with source pairs: {_PAIRS_HOLD} (no subjects)",
-    "type": f"not available with source pairs: {_PAIRS_HOLD} (no work types)",
+    "window": f"not available with {_PAIRS}: {_PAIRS_HOLD}",
+    "subject": f"not available with {_PAIRS}: {_PAIRS_HOLD} (no subjects)",
+    "type": f"not available with {_PAIRS}: {_PAIRS_HOLD} (no work types)",
 }
 #: why a page offers no source switch
-PAIRS_COUNTRY_ONLY = "source pairs: country-pair aggregates exist at country level only"
-PAIRS_NOT_HERE = "source pairs: this page's figures need work-level data (Share, CS, institutions)"
-NO_PAIR_DATA = ("source pairs: no country-pair aggregates in this store — load them with "
+PAIRS_COUNTRY_ONLY = f"{_PAIRS}: country-pair aggregates exist at country level only"
+PAIRS_NOT_HERE = f"{_PAIRS}: this page's figures need work-level data (Share, CS, institutions)"
+NO_PAIR_DATA = (f"{_PAIRS}: no country-pair aggregates in this store — load them with "
                 "`collabatlas ingest-pairs FILE`")
 
 def refused(svc, source: str, what: str) -> str:
@@ -98,5 +100,6 @@ def pair_data(svc) -> str | None:
     """What the store's country-pair aggregates hold (``"1,234 rows, 5 countries, years 2000–2009"``),
     or ``None`` when it has none; from the store summary, cached per data version."""
     summary, _, _ = svc.run("info", {}, lambda atlas, p: atlas.summary())
-    text = next((str(v) for k, v in summary.items() if "--source pairs" in str(k)), None)
+    text = summary.get(PAIR_DATA)
+    text = None if text is None else str(text)
     return None if text is None or text.startswith("none") else text

@@ -64,6 +64,9 @@ class Panel:
     #: focus unit and the mark's field holding the partner (":FIELD": the mark's field is the unit itself)
     works: str = ""
     works_level: str = ""  # the level of those works when no level control is sent ("": the level control)
+    #: the /api/works parameter the mark's field goes in: ``partner`` (a unit of the works' level) or
+    #: ``partner_country`` (an institution's partners in that country: the hotspots)
+    works_as: str = "partner"
 
     @property
     def pairs(self) -> bool:
@@ -138,7 +141,8 @@ def _pages(groups: tuple[tuple[str, str], ...]) -> dict[str, Page]:
              "partner contribution, top partners.",
              (Control("unit", "Institution", "unit", level_from="=institution", help="id or part of the name"),
               *FILTER_CONTROLS, TOP), (
-                 Panel("Hotspot countries", "/api/chart/hotspots/{unit}", "top," + FILTERS),
+                 Panel("Hotspot countries", "/api/chart/hotspots/{unit}", "top," + FILTERS,
+                       works="unit:country", works_level="institution", works_as="partner_country"),
                  Panel("Own vs partner contribution", "/api/chart/contribution/{unit}", "top," + FILTERS,
                        works="unit:partner", works_level="institution"),
                  Panel("Headline", "/api/profile/{unit}", FILTERS, "table", key="headline", wide=True),

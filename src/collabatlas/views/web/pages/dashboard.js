@@ -295,7 +295,8 @@ function worksQuery(panel, datum, vals) {
   if (!unit || unit === partner) return null;
   const query = new URLSearchParams();
   query.set("level", panel.dataset.worksLevel || vals.level || "country");
-  if (partner) query.set("partner", partner);
+  // the mark's unit is a partner of the works' level, or (hotspots) the country of the partners
+  if (partner) query.set(panel.dataset.worksAs || "partner", partner);
   const taken = new Set((panel.dataset.params || "").split(",").map((p) => p.split("=").pop()));
   for (const name of ["years", "window", "subject", "type"]) if (taken.has(name) && vals[name]) query.set(name, vals[name]);
   const period = row.period !== undefined ? row.period : row.year;
@@ -309,7 +310,7 @@ function worksQuery(panel, datum, vals) {
     query.set("subject", subject);
   }
   query.set("page_size", "100");
-  const what = [unit, partner].filter(Boolean).join(" and ") +
+  const what = [unit, partner].filter(Boolean).join(panel.dataset.worksAs === "partner_country" ? " with " : " and ") +
     (query.has("years") ? ` · ${query.get("years")}` : "") + (row.subject ? ` · ${row.subject}` : "");
   return { url: `/api/works/${encodeURIComponent(unit)}?${query.toString()}`, what };
 }
