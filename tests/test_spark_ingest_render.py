@@ -9,16 +9,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from collabatlas.engines.spark_ingest import (
-    AUTHORSHIPS_SQL,
-    INSTITUTIONS_SQL,
-    RAW_SQL,
-    WORKS_SQL,
-    export_columns,
-    input_files,
-    works_schema,
-)
-from collabatlas.engines.spark_macros import render
+from collabatlas.engines.spark_ingest import INSTITUTIONS_SQL, export_columns, input_files, works_schema
+from collabatlas.engines.spark_macros import render, render_shared
+from collabatlas.sources.openalex_statements import STATEMENTS, skip_case
 from collabatlas.views.cli import app
 from tests.conftest import work, write_jsonl
 
@@ -28,8 +21,9 @@ def test_macros_are_inlined_and_full_matches_anchored_for_java():
     assert "ca_" not in out.lower() and "REGEXP_FULL_MATCH" not in out.upper()
     assert "RLIKE '^(?:W[0-9]+)\\\\z'" in out  # anchored at the very end (Java's $ allows a final newline)
     assert "$'" not in out  # the regexp_extract pattern's end anchor became \z too
-    for sql in (RAW_SQL, WORKS_SQL, AUTHORSHIPS_SQL, INSTITUTIONS_SQL):
-        assert "ca_" not in render(sql).lower()  # every macro call expanded
+    for sql in (*STATEMENTS.values(), f"SELECT {skip_case()} FROM raw_input"):
+        assert "ca_" not in render_shared(sql).lower()  # every macro call expanded
+    assert "ca_" not in render(INSTITUTIONS_SQL).lower()
     with pytest.raises(Exception, match="takes 1 arguments"):
         render("SELECT ca_oa_id(a, b) FROM t")
 
