@@ -17,40 +17,17 @@ from collabatlas.ingest.pipeline import export_tables
 from collabatlas.sources.record import REASONS
 from collabatlas.views.cli import app
 from tests.conftest import work
-from tests.spark_support import MASTER, require_spark, small_data_settings  # noqa: F401 - autouse fixture
+from tests.spark_support import (  # noqa: F401 - small_data_settings: autouse fixture
+    MASTER,
+    assert_same_tables,
+    require_spark,
+    small_data_settings,
+    table,
+)
 
 require_spark()
 
 pytestmark = pytest.mark.spark
-KEYS = {"works": ["work_id"], "authorships": ["work_id", "author_position"],
-        "affiliations": ["work_id", "author_position", "institution_id"],
-        "author_countries": ["work_id", "author_position", "country_code"], "institutions": ["institution_id"]}
-
-
-def table(con: duckdb.DuckDBPyConnection, folder, name: str) -> str:
-    """A table of an interchange folder, its year from the partition path (as import-tables reads it)."""
-    partitioned = name != "institutions"
-    return (f"(SELECT * FROM read_parquet('{folder}/{name}/**/*.parquet', hive_partitioning = {partitioned}, "
-            f"hive_types_autocast = false))")
-
-
-def assert_same_tables(spark_dir, duck_dir, tables=None) -> dict[str, int]:
-    """Every table (or those named): same columns and types, same rows (every value), same keys; rows per table."""
-    con = duckdb.connect()
-    rows = {}
-    for name, keys in KEYS.items():
-        if tables is not None and name not in tables:
-            continue
-        a, b = table(con, spark_dir, name), table(con, duck_dir, name)
-        assert con.execute(f"DESCRIBE {a}").fetchall() == con.execute(f"DESCRIBE {b}").fetchall(), name
-        n = con.execute(f"SELECT count(*) FROM {a}").fetchone()[0]
-        assert n == con.execute(f"SELECT count(*) FROM {b}").fetchone()[0], name
-        assert con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(keys)} FROM {a})").fetchone()[0] == n
-        for x, y in ((a, b), (b, a)):
-            assert con.execute(f"SELECT count(*) FROM (SELECT * FROM {x} EXCEPT ALL SELECT * FROM {y})").fetchone()[0] \
-                == 0, name
-        rows[name] = n
-    return rows
 
 
 @pytest.mark.realdata

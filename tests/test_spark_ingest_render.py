@@ -9,16 +9,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from collabatlas.engines.spark_ingest import (
-    AUTHORSHIPS_SQL,
-    INSTITUTIONS_SQL,
-    RAW_SQL,
-    WORKS_SQL,
-    export_columns,
-    input_files,
-    works_schema,
-)
-from collabatlas.engines.spark_macros import render
+from collabatlas.engines.spark_ingest import INSTITUTIONS_SQL, export_columns, input_files, works_schema
+from collabatlas.engines.spark_macros import render, render_shared
+from collabatlas.sources.openalex_statements import STATEMENTS, skip_case
 from collabatlas.views.cli import app
 from tests.conftest import work, write_jsonl
 
@@ -28,8 +21,9 @@ def test_macros_are_inlined_and_full_matches_anchored_for_java():
     assert "ca_" not in out.lower() and "REGEXP_FULL_MATCH" not in out.upper()
     assert "RLIKE '^(?:W[0-9]+)\\\\z'" in out  # anchored at the very end (Java's $ allows a final newline)
     assert "$'" not in out  # the regexp_extract pattern's end anchor became \z too
-    for sql in (RAW_SQL, WORKS_SQL, AUTHORSHIPS_SQL, INSTITUTIONS_SQL):
-        assert "ca_" not in render(sql).lower()  # every macro call expanded
+    for sql in (*STATEMENTS.values(), f"SELECT {skip_case()} FROM raw_input"):
+        assert "ca_" not in render_shared(sql).lower()  # every macro call expanded
+    assert "ca_" not in render(INSTITUTIONS_SQL).lower()
     with pytest.raises(Exception, match="takes 1 arguments"):
         render("SELECT ca_oa_id(a, b) FROM t")
 
@@ -69,3 +63,41 @@ def test_cli_refusals_exit_2(tmp_path):
         got = runner.invoke(app, ["ingest", works, *extra])
         assert got.exit_code == 2, (extra, got.output)
         assert message in " ".join(got.output.split()), (extra, got.output)
+
+
+def test_the_staging_statements_are_written_once():
+    """Both engines run the statements of collabatlas.sources.openalex_statements: the Spark ingest
+    renders the same objects the DuckDB staging executes, and holds no staging SQL of its own."""
+    import inspect
+
+    from collabatlas.engines import spark_ingest
+    from collabatlas.sources import openalex_staging, openalex_statements
+
+    shared = set(map(id, STATEMENTS.values()))
+    assert {id(sql) for _name, sql, _cached in spark_ingest.STAGED} <= shared
+    assert len(spark_ingest.STAGED) == len(STATEMENTS) - 1  # all but the winners, rendered on their own
+    assert spark_ingest.WINNERS_SQL is openalex_statements.WINNERS_SQL
+    for name in ("KEPT_WORKS_SQL", "WORK_ROWS_SQL", "AUTHORSHIPS_PASS_SQL", "AUTHORSHIP_ROWS_SQL",
+                 "AFFILIATION_ROWS_SQL", "AUTHOR_COUNTRY_ROWS_SQL", "INSTITUTION_COPIES_SQL", "INSTITUTION_ROWS_SQL"):
+        assert getattr(openalex_staging, name) is getattr(openalex_statements, name), name
+    for module in (spark_ingest, openalex_staging):  # no copy of the works statements left behind
+        source = inspect.getsource(module).lower()
+        for text in ("posexplode", "lateral view", "unnest(authorships", "with ordinality", "generate_subscripts",
+                     "ca_country(c)", "ca_oa_id(i.id)", "ca_work_id(id)", "ca_doi(doi)", "max_by(i,"):
+            assert text not in source, (module.__name__, text)
+    # DuckDB numbers positions from 1, Spark's posexplode from 0: the rendering shifts them
+    assert "(author_position + 1) AS author_position" in render_shared(STATEMENTS["raw_authorships"])
+
+
+def test_the_winners_statement_on_duckdb():
+    """The dedupe of work copies, run as written on DuckDB: the newest update time wins, a copy
+    without one is oldest, then the later record."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE staged_works (rid BIGINT, work_id VARCHAR, updated_date TIMESTAMP)")
+    con.execute("INSERT INTO staged_works VALUES (1, 'W1', '2024-01-01'), (2, 'W1', '2023-01-01'), "
+                "(3, 'W2', NULL), (4, 'W2', '2020-01-01'), (5, 'W3', '2021-01-01'), (6, 'W3', '2021-01-01'), "
+                "(7, 'W4', NULL), (8, 'W4', NULL)")
+    got = con.execute(f"SELECT work_id, rid FROM ({STATEMENTS['winners']}) ORDER BY work_id").fetchall()
+    assert got == [("W1", 1), ("W2", 4), ("W3", 6), ("W4", 8)]

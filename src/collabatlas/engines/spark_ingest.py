@@ -6,17 +6,16 @@ and ``import-tables OUT`` read it).
 
 One definition of the rules, two engines:
 
-- the record contract's rules (ids, DOI, countries, years, text cleaning) are the DuckDB macros of
-  :mod:`collabatlas.sources.record`, inlined into the Spark statements by sqlglot
-  (:mod:`.spark_macros`); ISSNs go through :func:`collabatlas.counting.issn.issn_values` (the Python
-  form of the same check) as a Spark UDF; ``subject_origin`` is :func:`subject_origin_sql`;
+- the staging and attribution statements (records → work, authorship, affiliation, author-country and
+  institution rows; the dedupe of work copies) are :mod:`collabatlas.sources.openalex_statements`,
+  the statements the DuckDB ingest runs, rendered for Spark by sqlglot with the record contract's
+  macros inlined (:func:`.spark_macros.render_shared`); only the JSON reader's select list differs;
+  ISSNs go through :func:`collabatlas.counting.issn.issn_values` (the Python form of the same check)
+  as a Spark UDF; ``subject_origin`` is :func:`subject_origin_sql`;
 - the column names and types of each table are read from the DuckDB store schema and its export
-  statements (:data:`collabatlas.ingest.pipeline.EXPORT_SQL`), never restated here;
-- the statements below mirror :class:`collabatlas.sources.openalex_staging.Stager` (skips in the
-  contract's order: no id, malformed id, no authorships, year out of range; attribution work →
-  authorship → institution ids and countries, each list without repeats) and the merge's dedupe (per
-  work id the newest ``updated_date`` wins, then the later record in file order). The parity test
-  (``tests/test_spark_ingest.py``) holds them to the DuckDB path on the real sample.
+  statements (:data:`collabatlas.ingest.pipeline.EXPORT_SQL`), never restated here.
+  The parity tests (``tests/test_spark_ingest.py``, ``tests/test_spark_ingest_realdata.py``) hold the
+  tables to the DuckDB path on every real OpenAlex sample.
 
 What the Spark path does not do (refused, never ignored): API pages and single-entity documents,
 institution entity files, ``merged_ids`` folders (``sync --engine spark``, :mod:`.spark_sync`, applies
@@ -25,10 +24,7 @@ Institutions are taken from what the works carry (the copy in the most recently 
 the DuckDB ingest does when no entity files are given. Lines that are not JSON are counted as lost to
 damage; the value warnings of the DuckDB report (a title cleaned, an invalid ISSN…) are not counted.
 
-Known differences on malformed values (Spark's JSON reader gives a JSON value read as text without
-its type): a publication year, citation count or ``fwci`` written as a JSON *string* of a number, and
-``is_authors_truncated`` / ``is_in_top_10_percent`` written as the string ``"true"``, are taken as
-the number / boolean, where DuckDB takes them as not given.
+Known differences on malformed values: see :mod:`collabatlas.sources.openalex_statements`.
 """
 
 from __future__ import annotations
@@ -41,11 +37,24 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from collabatlas.engines.spark import SparkSettings, SparkUsageError, spark_session
-from collabatlas.engines.spark_macros import render
+from collabatlas.engines.spark_macros import render_shared
 from collabatlas.ingest.pipeline import EXPORT_SQL
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.jsonspec import JSON
 from collabatlas.sources.openalex import SPECS, discover, merged_id_files
+from collabatlas.sources.openalex_statements import (
+    AFFILIATION_ROWS_SQL,
+    AUTHOR_COUNTRY_ROWS_SQL,
+    AUTHORSHIP_ROWS_SQL,
+    AUTHORSHIPS_PASS_SQL,
+    INSTITUTION_COPIES_SQL,
+    INSTITUTION_ROWS_SQL,
+    KEPT_WORKS_SQL,
+    SPARK_WORKS_READER,
+    WINNERS_SQL,
+    WORK_ROWS_SQL,
+    skip_case,
+)
 from collabatlas.sources.record import REASONS
 from collabatlas.sources.subject_crosswalk import subject_origin_sql
 from collabatlas.store.interchange import TABLES, check_export_target, write_manifest
@@ -85,89 +94,8 @@ def export_columns() -> dict[str, list[tuple[str, str]]]:
         con.close()
 
 
-#: a JSON value read as text: a whole number (``2020``, ``2020.0``, ``"2020"``) as BIGINT, else NULL
-#: (the Spark form of the DuckDB staging's ``json_whole``)
-def _whole(col: str) -> str:
-    number = f"TRY_CAST(trim({col}) AS DOUBLE)"
-    return (f"CASE WHEN trim({col}) RLIKE '^-?[0-9]{{1,18}}\\\\z' THEN TRY_CAST(trim({col}) AS BIGINT) "
-            f"WHEN {col} RLIKE '^-?[0-9]+(\\\\.[0-9]+)?([eE][-+]?[0-9]+)?\\\\z' AND abs({number}) < 1e15 "
-            f"AND {number} = floor({number}) THEN CAST({number} AS BIGINT) END")
-
-
-NO_ID = "nullif(trim(BOTH ' ' FROM id), '') IS NULL"
-YEAR_OUT = (f"({_whole('publication_year')} IS NOT NULL AND ca_year_ok({_whole('publication_year')}) IS NULL "
-            "AND ca_year_ok(year(pd)) IS NULL)")
-#: the skips, in the contract's order (collabatlas.sources.record.REASONS); each record ends in the first
-SKIPS = {
-    "damaged": "_corrupt IS NOT NULL",
-    "no-id": NO_ID,
-    "bad-id": "ca_work_id(id) IS NULL",
-    "no-authors": "coalesce(size(authorships), 0) = 0",
-    "year-range": YEAR_OUT,
-}
-_DATE = "CASE WHEN trim(publication_date) RLIKE '^[0-9]{4}-[0-9]{2}-[0-9]{2}\\\\z' " \
-        "THEN TRY_CAST(trim(publication_date) AS DATE) END"
-
-RAW_SQL = f"SELECT *, {_DATE} AS pd, " + "CASE " + " ".join(
-    f"WHEN {cond} THEN '{code}'" for code, cond in SKIPS.items()) + " END AS skip FROM raw_read"
-
-WORKS_SQL = rf"""
-SELECT _frank, _seq, wid AS work_id, ca_doi(doi) AS doi, ca_clean(display_name) AS title,
-       CAST(coalesce(year_ok, year(pd_ok)) AS INT) AS year, pd_ok AS pub_date, type,
-       ca_oa_id(primary_location.source.id) AS source_id, ca_clean(primary_location.source.display_name)
-           AS source_name,
-       nullif(regexp_extract(primary_topic.domain.id, '(\\d+)$', 1), '') AS domain_id,
-       primary_topic.domain.display_name AS domain,
-       nullif(regexp_extract(primary_topic.field.id, '(\\d+)$', 1), '') AS field_id,
-       primary_topic.field.display_name AS field,
-       nullif(regexp_extract(primary_topic.subfield.id, '(\\d+)$', 1), '') AS subfield_id,
-       primary_topic.subfield.display_name AS subfield,
-       size(authorships) AS n_authors, ud AS updated_date, 'openalex' AS origin,
-       coalesce(is_authors_truncated = 'true', false) AS authors_truncated,
-       issn.issn_l AS issn_l, issn.issns AS issns,
-       CASE WHEN cited >= 0 THEN cited END AS citations,
-       CASE WHEN fwci RLIKE '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\z'
-            AND TRY_CAST(fwci AS DOUBLE) BETWEEN 0 AND 1e300 THEN TRY_CAST(fwci AS DOUBLE) END AS fwci,
-       CASE get_json_object(citation_normalized_percentile, '$.is_in_top_10_percent')
-            WHEN 'true' THEN true WHEN 'false' THEN false END AS top10,
-       authorships
-FROM (SELECT *, ca_work_id(id) AS wid, ca_year_ok({_whole('publication_year')}) AS year_ok,
-             CASE WHEN ca_year_ok(year(pd)) IS NOT NULL THEN pd END AS pd_ok,
-             TRY_CAST(updated_date AS TIMESTAMP_NTZ) AS ud, {_whole('cited_by_count')} AS cited,
-             issn_check(CASE WHEN primary_location.source.issn IS NULL THEN NULL
-                             WHEN primary_location.source.issn LIKE '[%'
-                             THEN from_json(primary_location.source.issn, 'ARRAY<STRING>')
-                             ELSE array(primary_location.source.issn) END,
-                        primary_location.source.issn_l) AS issn
-      FROM raw WHERE skip IS NULL)
-"""
-
-#: one row per authorship (positions from 1); a null entry is an author with no known affiliation
-AUTHORSHIPS_SQL = """
-SELECT *, size(institution_ids) AS n_institutions, size(countries) AS n_countries
-FROM (SELECT _frank, _seq, work_id, CAST(pos + 1 AS INT) AS author_position,
-             ca_oa_id(au.author.id) AS author_id, ca_clean(au.author.display_name) AS author_name,
-             coalesce(array_distinct(filter(transform(au.institutions, i -> ca_oa_id(i.id)), x -> x IS NOT NULL)),
-                      array()) AS institution_ids,
-             coalesce(array_distinct(filter(transform(au.countries, c -> ca_country(c)), x -> x IS NOT NULL)),
-                      array()) AS countries,
-             au.institutions AS institutions, updated_date
-      FROM staged_works LATERAL VIEW posexplode(authorships) p AS pos, au)
-"""
-
-#: one row per institution in a work read (its copy there, with the tie-break of the record)
-INSTITUTION_COPIES_SQL = """
-SELECT iid AS institution_id, ca_ror(i.ror) AS ror, ca_clean(i.display_name) AS name,
-       ca_country(i.country_code) AS country_code, i.type AS type,
-       filter(transform(i.lineage, x -> ca_oa_id(x)), x -> x IS NOT NULL) AS lineage,
-       updated_date, 'work' AS origin, CAST(NULL AS STRING) AS ror_type, _frank, _seq
-FROM (SELECT ca_oa_id(i.id) AS iid, i, updated_date, _frank, _seq
-      FROM staged_authorships LATERAL VIEW explode(institutions) e AS i)
-WHERE iid IS NOT NULL
-"""
-
 #: one row per institution: the copy in the most recently updated (then latest) work (``{copies}``: the
-#: copies' view, and for a sync the stored rows too)
+#: staged institutions, and for a sync the stored rows too; the sync's merge of the two)
 INSTITUTIONS_SQL = """
 SELECT * EXCEPT (k, _frank, _seq) FROM (
     SELECT *, row_number() OVER (PARTITION BY institution_id ORDER BY updated_date DESC NULLS LAST, _frank DESC,
@@ -175,25 +103,22 @@ SELECT * EXCEPT (k, _frank, _seq) FROM (
     FROM ({copies})) WHERE k = 1
 """
 
-WINNERS_SQL = """
-SELECT * EXCEPT (k) FROM (
-    SELECT *, row_number() OVER (PARTITION BY work_id ORDER BY updated_date DESC NULLS LAST, _frank DESC,
-                                 _seq DESC) AS k
-    FROM staged_works) WHERE k = 1
-"""
+#: the staged views of the shared statements (collabatlas.sources.openalex_statements), in build order;
+#: the cached ones are read more than once
+STAGED = (("raw_works", KEPT_WORKS_SQL, True), ("staged_works", WORK_ROWS_SQL, True),
+          ("raw_authorships", AUTHORSHIPS_PASS_SQL, True), ("staged_authorships", AUTHORSHIP_ROWS_SQL, False),
+          ("staged_affiliations", AFFILIATION_ROWS_SQL, False),
+          ("staged_author_countries", AUTHOR_COUNTRY_ROWS_SQL, False),
+          ("raw_institutions", INSTITUTION_COPIES_SQL, False), ("staged_institutions", INSTITUTION_ROWS_SQL, False))
 
-#: the interchange tables from the winners (the columns the DuckDB export writes, typed below)
+#: the interchange tables from the winners: the staged rows of the winning copies with the work's year
+#: (the columns the DuckDB export writes, typed by :func:`typed_table_sql`)
 TABLE_SQL = {
     "works": f"SELECT *, {subject_origin_sql('w')} AS subject_origin FROM winners w",
-    "authorships": "SELECT a.*, w.year FROM staged_authorships a "
-                   "JOIN winners w ON w._frank = a._frank AND w._seq = a._seq",
-    "affiliations": "SELECT a.work_id, w.year, a.author_position, institution_id FROM staged_authorships a "
-                    "JOIN winners w ON w._frank = a._frank AND w._seq = a._seq "
-                    "LATERAL VIEW explode(a.institution_ids) e AS institution_id",
-    "author_countries": "SELECT a.work_id, w.year, a.author_position, country_code FROM staged_authorships a "
-                        "JOIN winners w ON w._frank = a._frank AND w._seq = a._seq "
-                        "LATERAL VIEW explode(a.countries) e AS country_code",
-    "institutions": "SELECT * FROM staged_institutions",
+    "authorships": "SELECT a.*, w.year FROM staged_authorships a JOIN winners w ON w.rid = a.rid",
+    "affiliations": "SELECT a.*, w.year FROM staged_affiliations a JOIN winners w ON w.rid = a.rid",
+    "author_countries": "SELECT a.*, w.year FROM staged_author_countries a JOIN winners w ON w.rid = a.rid",
+    "institutions": "SELECT *, CAST(NULL AS STRING) AS ror_type FROM staged_institutions",
 }
 
 
@@ -258,7 +183,7 @@ def ingest_to_parquet(paths: list[str | os.PathLike], out: str | os.PathLike,
     result = SparkIngestResult(files=[str(f) for f in files], notes=notes)
     spark = ingest_session(settings)
     raw = stage(spark, files, result)
-    spark.sql(WINNERS_SQL).cache().createOrReplaceTempView("winners")
+    spark.sql(render_shared(WINNERS_SQL)).cache().createOrReplaceTempView("winners")
     os.makedirs(target, exist_ok=True)
     write_manifest(target, None)  # in progress; the row counts replace it at the end
     for table in TABLES:
@@ -297,22 +222,33 @@ def stage(spark, files: list[Path], result: SparkIngestResult):
                                   "_file STRING, _frank INT")
     raw = raw.join(F.broadcast(ranks), "_file").drop("_file").cache()
     raw.createOrReplaceTempView("raw_read")
-    spark.sql(render(RAW_SQL)).createOrReplaceTempView("raw")
+    # the Spark reader of the shared statements: every line with its skip reason (rid: file, then line)
+    spark.sql(f"SELECT named_struct('f', _frank, 's', _seq) AS rid, _frank, _corrupt, {SPARK_WORKS_READER} "
+              "FROM raw_read").createOrReplaceTempView("raw_lines")
+    spark.sql(render_shared(f"SELECT *, CASE WHEN _corrupt IS NOT NULL THEN 'damaged' ELSE {skip_case()} END "
+                            "AS skip FROM raw_lines")).createOrReplaceTempView("raw")
+    spark.sql("SELECT * FROM raw WHERE _corrupt IS NULL").createOrReplaceTempView("raw_input")
     counts = dict(spark.sql("SELECT coalesce(skip, 'kept'), count(*) FROM raw GROUP BY 1").collect())
     result.records_read = sum(counts.values())
     result.damaged = counts.pop("damaged", 0)
     result.skipped = {REASONS[code]: n for code, n in counts.items() if code != "kept"}
-    spark.sql(render(WORKS_SQL)).cache().createOrReplaceTempView("staged_works")
-    spark.sql(render(AUTHORSHIPS_SQL)).cache().createOrReplaceTempView("staged_authorships")
-    spark.sql(render(INSTITUTION_COPIES_SQL)).createOrReplaceTempView("institution_copies")
-    spark.sql(INSTITUTIONS_SQL.format(copies="SELECT * FROM institution_copies")) \
-        .createOrReplaceTempView("staged_institutions")
+    for name, sql, cached in STAGED:
+        frame = spark.sql(render_shared(sql))
+        (frame.cache() if cached else frame).createOrReplaceTempView(name)
+        if name == "raw_works":  # the ISSNs: the Python rule as a UDF (DuckDB: its SQL form)
+            spark.sql("SELECT rid, issn.issn_l AS issn_l, issn.issns AS issns FROM (SELECT rid, "
+                      "issn_check(issn_given, primary_location.source.issn_l) AS issn FROM raw_works "
+                      "WHERE primary_location.source IS NOT NULL)").createOrReplaceTempView("raw_issns")
+    names = ", ".join(name if name != "ror_type" else "CAST(NULL AS STRING) AS ror_type"
+                      for name, _kind in export_columns()["institutions"])
+    spark.sql(f"SELECT {names}, rid.f AS _frank, rid.s AS _seq FROM staged_institutions") \
+        .createOrReplaceTempView("institution_copies")
     return raw
 
 
 def unstage(spark, raw) -> None:
     """Release what :func:`stage` (and the winners) cached."""
-    for name in ("winners", "staged_authorships", "staged_works"):
+    for name in ("winners", "raw_authorships", "staged_works", "raw_works"):
         spark.catalog.uncacheTable(name) if spark.catalog.isCached(name) else None
     raw.unpersist()
 

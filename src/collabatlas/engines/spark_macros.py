@@ -85,9 +85,46 @@ def _spark_only(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _ordinality_from_one(tree: exp.Expression) -> exp.Expression:
+    """DuckDB's ``unnest(l) WITH ORDINALITY AS u(x, n)`` numbers from 1; Spark's ``posexplode`` (what
+    sqlglot writes for it) from 0: each use of ``n`` in the query that unnests becomes ``n + 1``."""
+    for unnest in list(tree.find_all(exp.Unnest)):
+        offset = unnest.args.get("offset")
+        select = unnest.find_ancestor(exp.Select)
+        if not isinstance(offset, exp.Identifier) or select is None:
+            continue
+        name = offset.name
+
+        def shift(node: exp.Expression, name=name) -> exp.Expression:
+            if isinstance(node, exp.Column) and node.name == name and node.find_ancestor(exp.Unnest) is None:
+                return exp.paren(exp.Add(this=node.copy(), expression=exp.Literal.number(1)), copy=False)
+            return node
+
+        for i, item in enumerate(select.expressions):
+            if isinstance(item, exp.Column) and item.name == name:
+                select.expressions[i] = exp.alias_(shift(item), name)
+            else:
+                select.expressions[i] = item.transform(shift)
+        for key in ("where", "group", "having", "order"):
+            if select.args.get(key) is not None:
+                select.set(key, select.args[key].transform(shift))
+    return tree
+
+
+def render_shared(sql: str) -> str:
+    """A shared staging statement (DuckDB SQL, :mod:`collabatlas.sources.openalex_statements`) as one
+    Spark SQL statement: the contract's macros inlined, then sqlglot's DuckDB → Spark rendering (the
+    path of the counting statements, :mod:`.sql_dialect`), with the rewrites above."""
+    tree = _ordinality_from_one(inline(sqlglot.parse_one(sql, read="duckdb")))
+    return _finish(tree)
+
+
 def render(sql: str) -> str:
     """A Spark SQL statement calling contract macros (``ca_oa_id(x)``…) as one Spark SQL statement."""
-    tree = inline(sqlglot.parse_one(sql, read="spark"))
+    return _finish(inline(sqlglot.parse_one(sql, read="spark")))
+
+
+def _finish(tree: exp.Expression) -> str:
     tree = tree.transform(_spark_only)
     while any(True for _ in tree.find_all(exp.RegexpFullMatch)):  # a rewritten call may hold another
         tree = tree.transform(_spark_only)

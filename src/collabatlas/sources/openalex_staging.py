@@ -37,6 +37,20 @@ from collabatlas.sources.ingest_report import AccountingError, FileStat, IngestR
 from collabatlas.sources.jsonspec import duckdb_columns
 from collabatlas.sources.openalex import MAX_RECORD_BYTES, SPECS, InputFile
 from collabatlas.sources.openalex_careful import careful_records, line_numbers
+from collabatlas.sources.openalex_statements import (
+    AFFILIATION_ROWS_SQL,
+    AUTHOR_COUNTRY_ROWS_SQL,
+    AUTHORSHIP_ROWS_SQL,
+    AUTHORSHIPS_PASS_SQL,
+    DUCKDB_WORKS_READER,
+    INSTITUTION_COPIES_SQL,
+    INSTITUTION_ROWS_SQL,
+    KEPT_WORKS_SQL,
+    SKIPS,
+    WORK_COLUMNS,
+    WORK_ROWS_SQL,
+    WORK_WARNINGS,
+)
 from collabatlas.sources.paths import duckdb_literals
 from collabatlas.sources.record import REASONS, install_macros
 
@@ -51,14 +65,6 @@ GEO_STAGING_SQL = """
            TRY_CAST(updated_date AS TIMESTAMP)
     FROM raw_input WHERE ca_oa_id(id) IS NOT NULL
 """
-
-
-#: the contract's conditions on a raw work record (collabatlas.sources.record): no id at all; a
-#: publication year that is a whole number outside the plausible range with no plausible date either
-NO_ID = "nullif(trim(id, ' '), '') IS NULL"
-YEAR_OUT = ("(publication_year IS NOT NULL AND ca_year_ok(json_whole(publication_year)) IS NULL "
-            "AND json_whole(publication_year) IS NOT NULL "
-            "AND ca_year_ok(year(TRY_CAST(publication_date AS DATE))) IS NULL)")
 
 
 class Stager:
@@ -159,13 +165,14 @@ class Stager:
 
     def _stage_from(self, entity: str, sources: dict[str, InputFile], careful: bool) -> None:
         columns = duckdb_columns({**SPECS[entity], "_rec": int})
-        # a work's authorship count, taken once during the read: every later check reads this column
-        # instead of the nested list (len() of a list column scans its whole nested data each time)
-        extra = ", len(authorships) AS n_authorships" if entity == "works" else ""
+        # works: the reader of the shared statements (collabatlas.sources.openalex_statements), which
+        # checks the loosely typed values once; a work's authorship count is taken once here (len() of
+        # a list column scans its whole nested data each time)
+        select = f"filename, _rec, {DUCKDB_WORKS_READER}" if entity == "works" else "*"
         # hive_partitioning off: a folder named key=value (id=batch1, updated_date=...) never sets a field
         self.con.execute(
             f"""CREATE OR REPLACE TEMP TABLE raw_read AS
-                SELECT *{extra} FROM read_json(?, format='newline_delimited', columns={columns}, filename=true,
+                SELECT {select} FROM read_json(?, format='newline_delimited', columns={columns}, filename=true,
                                         compression='auto_detect', maximum_object_size={MAX_RECORD_BYTES},
                                         hive_partitioning=false)""",
             # each name escaped: DuckDB takes file names as glob patterns (works[1].jsonl, star*.jsonl)
@@ -238,143 +245,42 @@ class Stager:
     def _stage_works(self) -> None:
         con = self.con
         # the contract's skips, in its order: id, authorships, year (collabatlas.sources.record.REASONS)
-        self._skip_where((NO_ID, REASONS["no-id"]),
-                         (f"NOT ({NO_ID}) AND ca_work_id(id) IS NULL", REASONS["bad-id"]),
-                         ("ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) = 0", REASONS["no-authors"]),
-                         (f"{YEAR_OUT} AND ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) > 0",
-                          REASONS["year-range"]))
-        con.execute(f"""
-            CREATE OR REPLACE TEMP VIEW raw_works AS  -- columns named: a * here defeats column pruning
-            SELECT rid, ca_work_id(id) AS wid, json_whole(publication_year) AS py,
-                   ca_year_ok(json_whole(publication_year)) AS year_ok,
-                   CASE WHEN ca_year_ok(year(TRY_CAST(publication_date AS DATE))) IS NOT NULL
-                        THEN TRY_CAST(publication_date AS DATE) END AS pd_ok,
-                   TRY_CAST(updated_date AS TIMESTAMP) AS ud, publication_year, publication_date, updated_date,
-                   is_authors_truncated, doi, display_name, type, primary_location, primary_topic, authorships,
-                   n_authorships,
-                   cited_by_count, fwci, citation_normalized_percentile->'$.is_in_top_10_percent' AS top10_json,
-                   CASE WHEN json_whole(cited_by_count) >= 0 THEN json_whole(cited_by_count) END AS cited_ok,
-                   CASE WHEN json_type(fwci) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
-                        AND TRY_CAST(fwci::VARCHAR AS DOUBLE) BETWEEN 0 AND 1e300
-                        THEN TRY_CAST(fwci::VARCHAR AS DOUBLE) END AS fwci_ok
-            FROM raw_input
-            WHERE ca_work_id(id) IS NOT NULL AND coalesce(n_authorships, 0) > 0 AND NOT {YEAR_OUT}
-        """)
+        earlier: list[str] = []
+        skips = []
+        for code, condition in SKIPS.items():
+            skips.append((" AND ".join([*(f"NOT ({c})" for c in earlier), f"({condition})"]), REASONS[code]))
+            earlier.append(condition)
+        self._skip_where(*skips)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_works AS {KEPT_WORKS_SQL}")
         # one pass for every value check; each becomes a counted warning (the record is kept)
-        checks = {
-            REASONS["year-not-number"]: "publication_year IS NOT NULL AND py IS NULL",
-            REASONS["year-from-date"]: "py IS NOT NULL AND year_ok IS NULL",
-            REASONS["date-invalid"]: "publication_date IS NOT NULL AND pd_ok IS NULL",
-            REASONS["year-date-disagree"]: "year_ok IS NOT NULL AND pd_ok IS NOT NULL AND year(pd_ok) <> year_ok",
-            REASONS["updated-invalid"]: "updated_date IS NOT NULL AND ud IS NULL",
-            REASONS["truncated-flag"]:
-                "is_authors_truncated IS NOT NULL AND json_type(is_authors_truncated) <> 'BOOLEAN'",
-            # citations (collabatlas.counting.impact): a bad value is stored as empty, so the work is not
-            # eligible for the impact indicators that need it
-            "cited_by_count not a whole number >= 0 (stored as empty)":
-                "cited_by_count IS NOT NULL AND json_type(cited_by_count) <> 'NULL' AND cited_ok IS NULL",
-            "fwci not a number >= 0 (stored as empty)":
-                "fwci IS NOT NULL AND json_type(fwci) <> 'NULL' AND fwci_ok IS NULL",
-            "citation_normalized_percentile.is_in_top_10_percent not a boolean (stored as empty)":
-                "top10_json IS NOT NULL AND json_type(top10_json) NOT IN ('NULL', 'BOOLEAN')",
-            REASONS["authors-truncated"]:
-                "is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true'",
-            REASONS["doi-invalid"]: "ca_doi_invalid(doi)",
-            REASONS["text-cleaned"]:
-                "(ca_clean(display_name) IS DISTINCT FROM display_name AND ca_dirty(display_name)) "
-                "OR ca_dirty(primary_location.source.display_name)",
-        }
-        found = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in checks.values())
+        found = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in WORK_WARNINGS.values())
                             + " FROM raw_works").fetchone()
-        for reason, n in zip(checks, found, strict=False):
+        for reason, n in zip(WORK_WARNINGS, found, strict=False):
             self._warn(reason, n)
         # each record's ISSNs, checked once per value (collabatlas.counting.issn); bad ones counted
         con.execute("CREATE OR REPLACE TEMP TABLE raw_issns AS " + issn_rows_sql(
-            "SELECT rid, primary_location.source AS s FROM raw_works WHERE primary_location.source IS NOT NULL",
-            "issn_json(s.issn)", "s.issn_l"))
+            "SELECT rid, issn_given, primary_location.source.issn_l AS issn_l FROM raw_works "
+            "WHERE primary_location.source IS NOT NULL", "issn_given", "issn_l"))
         self._count_warning("SELECT coalesce(sum(invalid), 0) FROM raw_issns", INVALID_ISSN_WARNING)
-        con.execute(r"""
-            INSERT INTO stage_works (rid, work_id, doi, title, year, pub_date, type, source_id, source_name,
-                                     domain_id, domain, field_id, field, subfield_id, subfield, n_authors,
-                                     updated_date, origin, authors_truncated, issn_l, issns, citations, fwci,
-                                     top10)
-            SELECT rid, wid, ca_doi(doi), ca_clean(display_name), coalesce(year_ok, year(pd_ok)), pd_ok, type,
-                   ca_oa_id(primary_location.source.id), ca_clean(primary_location.source.display_name),
-                   nullif(regexp_extract(primary_topic.domain.id, '(\d+)$'), ''), primary_topic.domain.display_name,
-                   nullif(regexp_extract(primary_topic.field.id, '(\d+)$'), ''), primary_topic.field.display_name,
-                   nullif(regexp_extract(primary_topic.subfield.id, '(\d+)$'), ''), primary_topic.subfield.display_name,
-                   n_authorships, ud, 'openalex',
-                   coalesce(is_authors_truncated IS NOT NULL AND is_authors_truncated::VARCHAR = 'true', false),
-                   i.issn_l, i.issns, cited_ok, fwci_ok,
-                   CASE WHEN json_type(top10_json) = 'BOOLEAN' THEN top10_json::VARCHAR = 'true' END
-            FROM raw_works LEFT JOIN raw_issns i USING (rid)
-        """)
-        # one pass over the nested authorships; the tables below are cheap projections of it. A null
-        # authorship entry is an author with no known affiliation; null lists are empty lists.
-        # each country is checked once (``mapped``); the ones that fail are the given minus the valid
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE raw_authorships AS
-            SELECT rid, work_id, updated_date, author_position, author_id, ca_clean(raw_name) AS author_name,
-                   -- one regular expression per name in the common case: the removal check runs only on
-                   -- the names cleaning changed
-                   CASE WHEN ca_clean(raw_name) IS DISTINCT FROM raw_name THEN ca_dirty(raw_name) ELSE false END
-                       AS dirty_name,
-                   coalesce(list_distinct(institution_ids), []) AS institution_ids,
-                   coalesce(list_distinct(mapped), []) AS countries,
-                   coalesce(len(list_filter(a_countries, lambda c: c IS NOT NULL))
-                            - len(list_filter(mapped, lambda c: c IS NOT NULL)), 0) AS bad_countries,
-                   null_entry, institutions
-            FROM (SELECT rid, work_id, updated_date, author_position, ca_oa_id(a.author.id) AS author_id,
-                         a.author.display_name AS raw_name,
-                         list_transform(a.institutions, lambda i: ca_oa_id(i.id)) AS institution_ids,
-                         a.countries AS a_countries, list_transform(a.countries, lambda c: ca_country(c)) AS mapped,
-                         a.author IS NULL AND a.institutions IS NULL AND a.countries IS NULL AS null_entry,
-                         a.institutions AS institutions
-                  FROM (SELECT rid, wid AS work_id, ud AS updated_date,
-                               unnest(authorships) AS a, generate_subscripts(authorships, 1) AS author_position
-                        FROM raw_works))
-        """)
+        con.execute(f"INSERT INTO stage_works ({WORK_COLUMNS}) {WORK_ROWS_SQL}")
+        # one pass over the nested authorships; the tables below are cheap projections of it
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_authorships AS {AUTHORSHIPS_PASS_SQL}")
         found = con.execute("SELECT count(*) FILTER (WHERE null_entry), sum(bad_countries), "
                             "count(*) FILTER (WHERE dirty_name) FROM raw_authorships").fetchone()
         self._warn(REASONS["null-authorship"], found[0])
         self._warn(REASONS["authorship-country"], int(found[1] or 0))
         self._warn(REASONS["text-cleaned"], found[2])
-        con.execute("""
-            INSERT INTO stage_authorships (rid, work_id, author_position, author_id, author_name, n_institutions,
-                                           n_countries)
-            SELECT rid, work_id, author_position, author_id, author_name, len(institution_ids), len(countries)
-            FROM raw_authorships
-        """)
-        con.execute("""
-            INSERT INTO stage_affiliations (rid, work_id, author_position, institution_id)
-            SELECT rid, work_id, author_position, unnest(institution_ids)
-            FROM raw_authorships WHERE len(institution_ids) > 0
-        """)
-        con.execute("""
-            INSERT INTO stage_author_countries (rid, work_id, author_position, country_code)
-            SELECT rid, work_id, author_position, unnest(countries)
-            FROM raw_authorships WHERE len(countries) > 0
-        """)
+        con.execute("INSERT INTO stage_authorships (rid, work_id, author_position, author_id, author_name, "
+                    f"n_institutions, n_countries) {AUTHORSHIP_ROWS_SQL}")
+        con.execute(f"INSERT INTO stage_affiliations (rid, work_id, author_position, institution_id) "
+                    f"{AFFILIATION_ROWS_SQL}")
+        con.execute(f"INSERT INTO stage_author_countries (rid, work_id, author_position, country_code) "
+                    f"{AUTHOR_COUNTRY_ROWS_SQL}")
         # one row per institution: the copy in the most recently updated (then latest) work
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE raw_institutions AS
-            SELECT iid, max_by(rid, (updated_date, rid)) AS rid, max_by(i, (updated_date, rid)) AS i,
-                   max(updated_date) AS updated_date, count(*) AS n,
-                   count(*) FILTER (WHERE iid IS NULL AND nullif(trim(i.id, ' '), '') IS NOT NULL) AS n_bad
-            FROM (SELECT ca_oa_id(i.id) AS iid, rid, updated_date, i
-                  FROM (SELECT rid, updated_date, unnest(institutions) AS i
-                        FROM raw_authorships WHERE len(institutions) > 0))
-            GROUP BY iid
-        """)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_institutions AS {INSTITUTION_COPIES_SQL}")
         self._count_institution_warnings("raw_institutions", "iid", "i.")
-        con.execute("""
-            INSERT INTO stage_institutions (rid, institution_id, ror, name, country_code, type, lineage,
-                                            updated_date, origin)
-            SELECT rid, iid, ca_ror(i.ror), ca_clean(i.display_name), ca_country(i.country_code), i.type,
-                   list_filter(list_transform(i.lineage, lambda x: ca_oa_id(x)), lambda x: x IS NOT NULL),
-                   updated_date, 'work'
-            FROM raw_institutions WHERE iid IS NOT NULL
-        """)
+        con.execute("INSERT INTO stage_institutions (rid, institution_id, ror, name, country_code, type, lineage, "
+                    f"updated_date, origin) {INSTITUTION_ROWS_SQL}")
         con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions; "
                     "DROP TABLE raw_issns")
 
