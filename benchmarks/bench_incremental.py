@@ -253,32 +253,52 @@ def _replaced_indices(n: int, replaced: int) -> set[int]:
     return {i for i in picked[:replaced] if i < n}
 
 
-def write_update(folder: Path, n: int, new: int, replaced: int, merged: int, profile) -> dict:
+#: part files of the update's partition: as the base snapshot (and an OpenAlex partition, which holds many
+#: parts), so both cores parse; one part file is the one-core worst case (2026-12-02 figures)
+UPDATE_PARTS = 2
+
+
+def write_update(folder: Path, n: int, new: int, replaced: int, merged: int, profile,
+                 parts: int = UPDATE_PARTS) -> dict:
     """The update snapshot: ``new`` works after the first n, ``replaced`` of the first n redrawn (other
-    seed, same ids, newer updated_date), ``merged`` others merged into work 0."""
+    seed, same ids, newer updated_date), ``merged`` others merged into work 0; the works dealt over
+    ``parts`` part files of one partition, listed in the manifest."""
     if folder.exists():
         shutil.rmtree(folder)
-    part = folder / "works" / "updated_date=2031-01-01" / "part_000.gz"
-    part.parent.mkdir(parents=True)
+    partition = folder / "works" / "updated_date=2031-01-01"
+    partition.mkdir(parents=True)
     step = max(n // max(replaced + merged, 1), 1)
     replaced_idx = _replaced_indices(n, replaced)
     merged_idx = [i for i in range(step // 2, n, step) if i not in replaced_idx][:merged]
-    with gzip.open(part, "wb", compresslevel=1) as out:
-        for work in synth.iter_work_dicts(new, SEED, start=n, profile=profile):
-            out.write(orjson.dumps({**work, "updated_date": "2031-01-01T00:00:00"}) + b"\n")
+
+    def works():
+        yield from synth.iter_work_dicts(new, SEED, start=n, profile=profile)
         # other content for the same ids: the same works of another seed (each block drawn once)
         for lo in sorted({i - i % BLOCK for i in replaced_idx}):
             for i, work in enumerate(synth.iter_work_dicts(BLOCK, SEED + 1, start=lo, profile=profile), start=lo):
                 if i in replaced_idx:
-                    out.write(orjson.dumps({**work, "updated_date": "2031-01-01T00:00:00"}) + b"\n")
+                    yield work
+
+    files = [partition / f"part_{k:03d}.gz" for k in range(max(parts, 1))]
+    counts = [0] * len(files)
+    outs = [gzip.open(f, "wb", compresslevel=1) for f in files]
+    try:
+        for k, work in enumerate(works()):
+            outs[k % len(outs)].write(orjson.dumps({**work, "updated_date": "2031-01-01T00:00:00"}) + b"\n")
+            counts[k % len(outs)] += 1
+    finally:
+        for out in outs:
+            out.close()
     (folder / "works" / "manifest").write_text(json.dumps({"entries": [
-        {"url": "s3://openalex/data/works/updated_date=2031-01-01/part_000.gz",
-         "meta": {"content_length": part.stat().st_size, "record_count": new + len(replaced_idx)}}]}))
+        {"url": f"s3://openalex/data/works/updated_date=2031-01-01/{f.name}",
+         "meta": {"content_length": f.stat().st_size, "record_count": c}}
+        for f, c in zip(files, counts, strict=True)]}))
     merged_dir = folder / "merged_ids" / "works"
     merged_dir.mkdir(parents=True)
     rows = "".join(f"2031-01-01,W{synth.W_BASE + i},W{synth.W_BASE}\n" for i in merged_idx)
     (merged_dir / "2031-01-01.csv.gz").write_bytes(gzip.compress(("merge_date,id,merge_into_id\n" + rows).encode()))
-    return {"new": new, "replaced": len(replaced_idx), "merged": len(merged_idx), "gzip_bytes": part.stat().st_size}
+    return {"new": new, "replaced": len(replaced_idx), "merged": len(merged_idx), "parts": len(files),
+            "gzip_bytes": sum(f.stat().st_size for f in files)}
 
 
 def write_snapshot(folder: Path, n: int, profile) -> dict:

@@ -485,25 +485,47 @@ def aggregate_table(kind: str, level: str) -> str:
     return f"agg_{kind}_{level}"
 
 
-def aggregate_units_sql(level: str, source: str) -> str:
+def aggregate_units_sql(level: str, source: str, ordered: bool = True) -> str:
     """unit, year, and the :data:`TOTALS_COLUMNS` of :func:`totals_sql` per unit and year (unit keys),
     from the saved unit shares ``source``. Scores, totals and collaboration by year sum these rows
-    over the requested years: each work has one year, so the sums are exact."""
+    over the requested years: each work has one year, so the sums are exact. ``ordered``: by unit and
+    year (as saved; a delta of incremental maintenance needs no order)."""
     sql, _ = totals_sql(Counting(level=level, source=source), by_year=True, unit_keys=True)
-    return f"SELECT unit, year, {', '.join(TOTALS_COLUMNS)} FROM ({sql}) ORDER BY unit, year"
+    return f"SELECT unit, year, {', '.join(TOTALS_COLUMNS)} FROM ({sql})" + (" ORDER BY unit, year" if ordered else "")
 
 
-def aggregate_partners_sql(level: str, source: str) -> str:
+#: the rows of the pair sums ``p`` (ua < ub) both ways round, as the saved partner aggregates hold them
+_BOTH_WAYS = ("SELECT ua AS unit, ub AS partner, year, n AS joint_count, sa AS own_share, sb AS partner_share FROM p "
+              "UNION ALL SELECT ub, ua, year, n, sb, sa FROM p")
+
+
+def aggregate_partners_sql(level: str, source: str, ordered: bool = True) -> str:
     """unit, partner, year, joint_count, own_share, partner_share for every pair of units that share a
     work, both ways round, per year (the sums of :func:`pairs_sql` split by side), ordered by unit so
-    that one unit's rows are read without scanning the rest."""
+    that one unit's rows are read without scanning the rest (``ordered``)."""
     prefix, _ = unit_shares_sql(Counting(level=level, source=source), pairs=True)
     return f"""{prefix},
     p AS MATERIALIZED (SELECT a.unit AS ua, b.unit AS ub, a.year, count(*) AS n,
                               sum(a.share) AS sa, sum(b.share) AS sb
                        FROM wu a JOIN wu b ON a.wkey = b.wkey AND a.unit < b.unit GROUP BY a.unit, b.unit, a.year)
-    SELECT * FROM (SELECT ua AS unit, ub AS partner, year, n AS joint_count, sa AS own_share, sb AS partner_share FROM p
-                   UNION ALL SELECT ub, ua, year, n, sb, sa FROM p) ORDER BY unit, partner, year"""
+    SELECT * FROM ({_BOTH_WAYS})""" + (" ORDER BY unit, partner, year" if ordered else "")
+
+
+def aggregate_partners_delta_sql(new: str, old: str) -> str:
+    """What :func:`aggregate_partners_sql` changes by when the unit-share rows ``old`` of some works
+    give way to ``new`` (tables with the saved unit shares' columns): per unit, partner and year, the
+    sums over ``new`` minus those over ``old``, unordered; a key whose rows cancel out is kept, at 0.
+    One pass over the pairs of both, each row signed (+1 new, −1 old; a work's pairs are made within
+    one side only), instead of the two aggregates built and subtracted: the same pairs and pair cap
+    (``k`` ≤ :data:`MAX_PAIR_UNITS`), half the grouping and no sort."""
+    signed = " UNION ALL ".join(f"SELECT wkey, year, unit, share, {sign} AS sign FROM {table} "
+                                f"WHERE k <= {MAX_PAIR_UNITS}" for table, sign in ((new, 1), (old, -1)))
+    return f"""WITH wu AS MATERIALIZED ({signed}),
+    p AS MATERIALIZED (SELECT a.unit AS ua, b.unit AS ub, a.year, CAST(sum(a.sign) AS BIGINT) AS n,
+                              sum(a.sign * a.share) AS sa, sum(a.sign * b.share) AS sb
+                       FROM wu a JOIN wu b ON a.wkey = b.wkey AND a.sign = b.sign AND a.unit < b.unit
+                       GROUP BY a.unit, b.unit, a.year)
+    {_BOTH_WAYS}"""
 
 
 def industry_academic_sql(c: Counting) -> tuple[str, dict]:

@@ -188,6 +188,20 @@ def _join_on(keys: tuple[str, ...], left: str, right: str) -> str:
                         for k in keys)
 
 
+def _delta_sql(shape: tuple, level: str) -> str:
+    """The rows of the aggregate ``shape`` at ``level`` over ``inc_new`` minus those over ``inc_old``
+    (per key; unordered). The partner pairs in one signed pass
+    (:func:`collabatlas.counting.rules.aggregate_partners_delta_sql`); the unit rows (one per unit and
+    year: few) as both aggregates, the old one negated, summed."""
+    kind, keys, values, _count = shape
+    if kind == "partners":
+        return counting.aggregate_partners_delta_sql("inc_new", "inc_old")
+    build = _BUILDERS[kind]
+    sums = ", ".join(f"sum({v}) AS {v}" for v in values)
+    return (f"SELECT {', '.join(keys)}, {sums} FROM (SELECT * FROM ({build(level, 'inc_new', ordered=False)}) "
+            f"UNION ALL BY NAME {_negated(shape, build(level, 'inc_old', ordered=False))}) GROUP BY ALL")
+
+
 def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] = LEVELS,
                        changed: str = CHANGED_TABLE, detail: dict[str, float] | None = None) -> dict[str, float]:
     """Bring the saved unit shares and aggregates of ``levels`` from the state before a change to the
@@ -218,15 +232,8 @@ def update_incremental(con: duckdb.DuckDBPyConnection, levels: tuple[str, ...] =
         for shape in AGGREGATE_SHAPES:
             kind, keys, values, works_column = shape
             table = counting.aggregate_table(kind, level)
-            build = _BUILDERS[kind]
-            sums = ", ".join(f"sum({v}) AS {v}" for v in values)
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE inc_delta AS
-                SELECT *, {_key_sql(keys)} AS {KEY_COLUMN} FROM (
-                    SELECT {', '.join(keys)}, {sums} FROM (
-                        SELECT * FROM ({build(level, 'inc_new')})
-                        UNION ALL BY NAME {_negated(shape, build(level, 'inc_old'))})
-                    GROUP BY ALL)""")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE inc_delta AS SELECT *, {_key_sql(keys)} AS {KEY_COLUMN} "
+                        f"FROM ({_delta_sql(shape, level)})")
             timings["aggregates"] += step(f"{kind}_delta")
             if kind in APPENDED:
                 _append(con, table, kind, values)
