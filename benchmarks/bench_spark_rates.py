@@ -3,6 +3,7 @@ metrics on Spark ``local[1]`` and ``local[2]``, the DuckDB ingest and the same m
 
     python -m benchmarks.bench_spark_rates                      # 10k works in 2 gzip parts
     python -m benchmarks.bench_spark_rates --works 40k --parts 4
+    python -m benchmarks.bench_spark_rates --works 2500 --masters 'local[2]'   # a second size: the slope
 
 The input: ``--works`` synthetic OpenAlex works (:mod:`benchmarks.synth`, default profile, seeded) as
 ``--parts`` gzip JSON Lines files (gzip does not split: one Spark read task per file, so use at least
@@ -123,13 +124,13 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
-def run(out: Path, n: int, parts: int) -> list[dict]:
+def run(out: Path, n: int, parts: int, masters: tuple[str, ...] = MASTERS) -> list[dict]:
     data = inputs(out, n, parts)
     gz = sum(Path(f).stat().st_size for f in data["files"])
     print(f"{n:,} works, {data['json_bytes'] / n / 1e3:.1f} KB of JSON each, {parts} gzip files, "
           f"{gz / 1e6:.1f} MB in all; machine: {os.cpu_count()} cores", flush=True)
     plan = [("duckdb ingest", "duckdb_ingest", None, None), ("duckdb metrics", "duckdb_metrics", None, None)]
-    for master in MASTERS:
+    for master in masters:
         plan += [(f"spark ingest {master}", "spark_ingest", master, int(master[6:-1])),
                  (f"spark metrics {master}", "spark_metrics", master, int(master[6:-1]))]
     rows = []
@@ -152,7 +153,7 @@ def run(out: Path, n: int, parts: int) -> list[dict]:
               f"{row['works_per_s']:9.0f} works/s, {row['works_per_s_core']:9.0f} works/s per core "
               f"[{cores} core{'s' if cores > 1 else ''}; load average {before:.1f} → {row['load_after']:.1f}]",
               flush=True)
-    (out / "spark_rates.json").write_text(json.dumps(rows, indent=1))
+    (out / f"spark_rates-{n}.json").write_text(json.dumps(rows, indent=1))
     return rows
 
 
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.bench_spark_rates", description=__doc__.split("\n")[0])
     ap.add_argument("--works", default="10k", help="works in all (default 10k)")
     ap.add_argument("--parts", type=int, default=2, help="gzip files (default 2: one read task per core)")
+    ap.add_argument("--masters", default=",".join(MASTERS), help="Spark masters, comma-separated "
+                    "(default local[1],local[2])")
     ap.add_argument("--out", type=Path, default=Path("bench-out/spark-rates"))
     ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage (a child process)
     args = ap.parse_args(argv)
@@ -168,7 +171,11 @@ def main(argv: list[str] | None = None) -> None:
         Path(spec["result"]).write_text(json.dumps(STAGES[spec["stage"]](spec)))
         return
     args.out.mkdir(parents=True, exist_ok=True)
-    run(args.out, parse_size(args.works), args.parts)
+    masters = tuple(m.strip() for m in args.masters.split(",") if m.strip())
+    bad = [m for m in masters if not (m.startswith("local[") and m[6:-1].isdigit() and m.endswith("]"))]
+    if bad:
+        ap.error(f"--masters: {', '.join(bad)}: only local[N] (the per-core rate needs the number of cores)")
+    run(args.out, parse_size(args.works), args.parts, masters)
 
 
 if __name__ == "__main__":

@@ -20,3 +20,13 @@ def test_duckdb_stages_ingest_and_count_the_generated_works(tmp_path):
     assert set(metrics["rows"]) == {f"{level} {metric}" for level in LEVELS for metric in METRICS}
     assert metrics["rows"]["country totals"] > 0
     assert MASTERS == ("local[1]", "local[2]")
+
+
+def test_masters_other_than_local_n_are_refused(tmp_path, capsys):
+    import pytest
+
+    from benchmarks.bench_spark_rates import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--masters", "yarn", "--out", str(tmp_path)])
+    assert exc.value.code == 2 and "only local[N]" in capsys.readouterr().err

@@ -17,8 +17,7 @@ import collabatlas
 from collabatlas.ingest.pipeline import export_tables
 from collabatlas.views.cli import app
 from tests.conftest import work
-from tests.spark_support import MASTER, require_spark, small_data_settings  # noqa: F401 - autouse fixture
-from tests.test_spark_ingest import KEYS, assert_same_tables
+from tests.spark_support import KEYS, MASTER, assert_same_tables, require_spark, small_data_settings  # noqa: F401 - autouse fixture
 
 require_spark()
 

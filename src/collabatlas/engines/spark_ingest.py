@@ -111,6 +111,12 @@ STAGED = (("raw_works", KEPT_WORKS_SQL, True), ("staged_works", WORK_ROWS_SQL, T
           ("staged_author_countries", AUTHOR_COUNTRY_ROWS_SQL, False),
           ("raw_institutions", INSTITUTION_COPIES_SQL, False), ("staged_institutions", INSTITUTION_ROWS_SQL, False))
 
+@cache
+def winners_sql() -> str:
+    """The dedupe of the staged work copies (the shared statement), as Spark SQL."""
+    return render_shared(WINNERS_SQL)
+
+
 #: the interchange tables from the winners: the staged rows of the winning copies with the work's year
 #: (the columns the DuckDB export writes, typed by :func:`typed_table_sql`)
 TABLE_SQL = {
@@ -183,13 +189,15 @@ def ingest_to_parquet(paths: list[str | os.PathLike], out: str | os.PathLike,
     result = SparkIngestResult(files=[str(f) for f in files], notes=notes)
     spark = ingest_session(settings)
     raw = stage(spark, files, result)
-    spark.sql(render_shared(WINNERS_SQL)).cache().createOrReplaceTempView("winners")
+    spark.sql(winners_sql()).cache().createOrReplaceTempView("winners")
     os.makedirs(target, exist_ok=True)
     write_manifest(target, None)  # in progress; the row counts replace it at the end
     for table in TABLES:
         frame = spark.sql(typed_table_sql(table))
         write_table(frame, table, target / table)
-        result.rows[table] = spark.read.parquet(str(target / table)).count()
+        # a table without rows is a folder without Parquet files (Spark cannot read its schema back)
+        result.rows[table] = spark.read.parquet(str(target / table)).count() if any(
+            (target / table).rglob("*.parquet")) else 0
     result.superseded = spark.table("staged_works").count() - result.rows["works"]
     write_manifest(target, result.rows)
     unstage(spark, raw)

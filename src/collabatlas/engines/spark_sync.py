@@ -50,13 +50,13 @@ import duckdb
 from collabatlas.engines.spark import SparkEngineError, SparkSettings, SparkUsageError
 from collabatlas.engines.spark_ingest import (
     INSTITUTIONS_SQL,
-    WINNERS_SQL,
     SparkIngestResult,
     export_columns,
     ingest_session,
     stage,
     typed_table_sql,
     unstage,
+    winners_sql,
     write_table,
 )
 from collabatlas.errors import CollabatlasError
@@ -302,7 +302,7 @@ def _write_scratch(out: Path, has_tables: bool, files: list[Path], scratch: Path
         result.damaged_files = {str(files[rank]) if 0 <= rank < len(files) else "?": n for rank, n in damaged}
         result.records_merged_away = spark.sql(
             "SELECT count(*) FROM staged_works WHERE work_id IN (SELECT record_id FROM merged_all)").collect()[0][0]
-        spark.sql(f"SELECT * FROM ({WINNERS_SQL}) WHERE work_id NOT IN (SELECT record_id FROM merged_all)") \
+        spark.sql(f"SELECT * FROM ({winners_sql()}) WHERE work_id NOT IN (SELECT record_id FROM merged_all)") \
             .cache().createOrReplaceTempView("winners")
         new = {t: spark.sql(typed_table_sql(t)) for t in PARTITIONED}
     else:

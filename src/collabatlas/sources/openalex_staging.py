@@ -20,6 +20,8 @@ named ``id=batch1`` or ``updated_date=…`` (the snapshot layout) never changes 
 Every record read ends in exactly one bucket of the report (stored, replaced, unchanged, merged,
 older copy, or skipped with a reason; see ``IngestReport.unaccounted``).
 
+The works' staging and attribution statements are :mod:`.openalex_statements`, shared with the Spark
+ingest (this module's part is the DuckDB reader, the counts and warnings, and the inserts).
 Records are staged in temporary tables (created by :mod:`collabatlas.ingest.staging`);
 :mod:`collabatlas.ingest.merge` merges them into the store in one transaction.
 """
