@@ -323,13 +323,12 @@ class Stager:
                    coalesce(list_distinct(mapped), []) AS countries,
                    coalesce(len(list_filter(a_countries, lambda c: c IS NOT NULL))
                             - len(list_filter(mapped, lambda c: c IS NOT NULL)), 0) AS bad_countries,
-                   null_entry, institutions
+                   null_entry
             FROM (SELECT rid, work_id, updated_date, author_position, ca_oa_id(a.author.id) AS author_id,
                          a.author.display_name AS raw_name,
                          list_transform(a.institutions, lambda i: ca_oa_id(i.id)) AS institution_ids,
                          a.countries AS a_countries, list_transform(a.countries, lambda c: ca_country(c)) AS mapped,
-                         a.author IS NULL AND a.institutions IS NULL AND a.countries IS NULL AS null_entry,
-                         a.institutions AS institutions
+                         a.author IS NULL AND a.institutions IS NULL AND a.countries IS NULL AS null_entry
                   FROM (SELECT rid, wid AS work_id, ud AS updated_date,
                                unnest(authorships) AS a, generate_subscripts(authorships, 1) AS author_position
                         FROM raw_works))
@@ -355,15 +354,23 @@ class Stager:
             SELECT rid, work_id, author_position, unnest(countries)
             FROM raw_authorships WHERE len(countries) > 0
         """)
-        # one row per institution: the copy in the most recently updated (then latest) work
+        # one row per institution: the copy in the most recently updated (then latest) work. Grouped by
+        # the id as written first, so each distinct id string is normalised once (not once per
+        # authorship); the winner's key k carries the choice through the second grouping
         con.execute("""
             CREATE OR REPLACE TEMP TABLE raw_institutions AS
-            SELECT iid, max_by(rid, (updated_date, rid)) AS rid, max_by(i, (updated_date, rid)) AS i,
-                   max(updated_date) AS updated_date, count(*) AS n,
-                   count(*) FILTER (WHERE iid IS NULL AND nullif(trim(i.id, ' '), '') IS NOT NULL) AS n_bad
-            FROM (SELECT ca_oa_id(i.id) AS iid, rid, updated_date, i
-                  FROM (SELECT rid, updated_date, unnest(institutions) AS i
-                        FROM raw_authorships WHERE len(institutions) > 0))
+            WITH by_raw AS (
+                SELECT i.id AS raw_id, max_by((updated_date, rid), (updated_date, rid)) AS k,
+                       max_by(rid, (updated_date, rid)) AS rid, max_by(i, (updated_date, rid)) AS i,
+                       max(updated_date) AS updated_date, count(*) AS n
+                FROM (SELECT rid, updated_date, unnest(a.institutions) AS i
+                      FROM (SELECT rid, ud AS updated_date, unnest(authorships) AS a FROM raw_works))
+                GROUP BY i.id)
+            SELECT iid, max_by(rid, k) AS rid, max_by(i, k) AS i, max(updated_date) AS updated_date,
+                   sum(n)::BIGINT AS n,
+                   coalesce(sum(n) FILTER (WHERE iid IS NULL AND nullif(trim(raw_id, ' '), '') IS NOT NULL), 0)::BIGINT
+                       AS n_bad
+            FROM (SELECT ca_oa_id(raw_id) AS iid, * FROM by_raw)
             GROUP BY iid
         """)
         self._count_institution_warnings("raw_institutions", "iid", "i.")
