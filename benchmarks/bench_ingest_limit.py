@@ -203,9 +203,9 @@ def main(argv: list[str] | None = None) -> None:
         spec = json.loads(args.stage)
         Path(spec["result"]).write_text(json.dumps(STAGES[spec["stage"]](spec)))
         return
-    args.out.mkdir(parents=True, exist_ok=True)
     if args.baseline and not (Path(args.baseline) / "collabatlas" / "__init__.py").is_file():
         ap.error(f"--baseline {args.baseline}: no collabatlas package there (give a checkout's src folder)")
+    args.out.mkdir(parents=True, exist_ok=True)
     run(args.out, parse_size(args.works), args.rounds, args.baseline)
 
 
