@@ -15,6 +15,10 @@ in ``--out``. Each round runs two child processes, one after the other, each mea
 * **ingest** — ``Atlas.ingest`` of the file into a new store, end to end: parse, record checks,
   staging, dedupe, the merge and its commit, the unit shares and per-year aggregates.
 
+With ``--baseline SRC`` (another checkout's ``src`` folder, e.g. ``/work/main/src``) each round also runs
+the ingest of that code, in a child whose ``PYTHONPATH`` starts with ``SRC``, between the parse and this
+code's ingest: a before / after in the same run, under the same load.
+
 The figure is parse / ingest (the issue's target ≥ 0.5, goal 0.85), from the seconds measured inside
 each child (``inner``, the figure of record: the interpreter start is the same for both and not the
 ingest's) and from the children's wall times. The machine may be shared: the rounds alternate parse
@@ -91,7 +95,8 @@ def _stage_ingest(spec: dict) -> dict:
         report = atlas.ingest(*spec["files"])
         total, cpu = time.perf_counter() - started, time.process_time() - cpu
     store.unlink(missing_ok=True)
-    return {"inner_s": total, "cpu_s": cpu, "ingest_s": report.seconds, "unit_shares_s": report.unit_shares_seconds,
+    return {"inner_s": total, "cpu_s": cpu, "code": str(Path(collabatlas.__file__).parent.parent),
+            "ingest_s": report.seconds, "unit_shares_s": report.unit_shares_seconds,
             "aggregates_s": report.aggregates_seconds, "works": report.works_inserted,
             "skipped": report.records_skipped}
 
@@ -99,9 +104,33 @@ def _stage_ingest(spec: dict) -> dict:
 STAGES = {"parse": _stage_parse, "ingest": _stage_ingest}
 
 
-def run_stage(spec: dict) -> dict:
-    """One stage in a child process: its result, ``seconds`` (the child's wall time) and ``peak_rss_gb``."""
-    return run_stage_or_raise("benchmarks.bench_ingest_limit", spec)
+def run_stage(spec: dict, src: str | None = None) -> dict:
+    """One stage in a child process: its result, ``seconds`` (the child's wall time) and ``peak_rss_gb``;
+    with ``src``, the child imports collabatlas from that folder (``PYTHONPATH`` starts with it)."""
+    if src is None:
+        return run_stage_or_raise("benchmarks.bench_ingest_limit", spec)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([src, *([before] if before else [])])
+    try:
+        result = run_stage_or_raise("benchmarks.bench_ingest_limit", spec)
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = before
+    if Path(result["code"]).resolve() != Path(src).resolve():
+        raise RuntimeError(f"the baseline child imported collabatlas from {result['code']}, not {src}")
+    return result
+
+
+def _ingest_line(label: str, ingest: dict, parse: dict) -> str:
+    return (f"{label} end to end {ingest['inner_s']:.2f} s (ingest {ingest['ingest_s']:.2f} + unit shares "
+            f"{ingest['unit_shares_s']:.2f} + aggregates {ingest['aggregates_s']:.2f}; {ingest['works']:,} works; "
+            f"peak RSS "
+            f"{ingest['peak_rss_gb']:.2f} GB); parse / ingest = {parse['inner_s'] / ingest['inner_s']:.2f} "
+            f"(child wall times {parse['seconds']:.2f} / {ingest['seconds']:.2f} = "
+            f"{parse['seconds'] / ingest['seconds']:.2f}; CPU seconds {parse['cpu_s']:.2f} / {ingest['cpu_s']:.2f} = "
+            f"{parse['cpu_s'] / ingest['cpu_s']:.2f})")
 
 
 def inputs(out: Path, n: int) -> dict:
@@ -115,7 +144,7 @@ def inputs(out: Path, n: int) -> dict:
     return json.loads(meta.read_text())
 
 
-def run(out: Path, n: int, rounds: int) -> dict:
+def run(out: Path, n: int, rounds: int, baseline: str | None = None) -> dict:
     data = inputs(out, n)
     gz = sum(Path(f).stat().st_size for f in data["files"])
     print(f"{n:,} works, {data['json_bytes'] / n / 1e3:.1f} KB of JSON each, one gzip file of {gz / 1e6:.1f} MB",
@@ -124,20 +153,22 @@ def run(out: Path, n: int, rounds: int) -> dict:
     for k in range(rounds):
         load = os.getloadavg()[0]
         parse = run_stage({"stage": "parse", "out": str(out), "files": data["files"]})
-        ingest = run_stage({"stage": "ingest", "out": str(out), "files": data["files"],
-                            "store": str(out / "ingest.duckdb")})
+        ingest_spec = {"stage": "ingest", "out": str(out), "files": data["files"], "store": str(out / "ingest.duckdb")}
+        before = run_stage(ingest_spec, src=baseline) if baseline else None
+        ingest = run_stage(ingest_spec)
         row = {"round": k + 1, "load_before": load, "load_after": os.getloadavg()[0], "parse": parse,
                "ingest": ingest, "ratio": parse["inner_s"] / ingest["inner_s"],
                "ratio_cpu": parse["cpu_s"] / ingest["cpu_s"],
                "ratio_wall": parse["seconds"] / ingest["seconds"]}
+        if before is not None:
+            row.update(baseline=before, ratio_baseline=parse["inner_s"] / before["inner_s"],
+                       ratio_cpu_baseline=parse["cpu_s"] / before["cpu_s"])
         results.append(row)
         print(f"round {k + 1} (load average {load:.1f} → {row['load_after']:.1f}): parse {parse['inner_s']:.2f} s "
-              f"({parse['rows']:,} rows; peak RSS {parse['peak_rss_gb']:.2f} GB); ingest end to end "
-              f"{ingest['inner_s']:.2f} s (ingest {ingest['ingest_s']:.2f} + unit shares {ingest['unit_shares_s']:.2f}"
-              f" + aggregates {ingest['aggregates_s']:.2f}; {ingest['works']:,} works; peak RSS "
-              f"{ingest['peak_rss_gb']:.2f} GB); parse / ingest = {row['ratio']:.2f} "
-              f"(child wall times {parse['seconds']:.2f} / {ingest['seconds']:.2f} = {row['ratio_wall']:.2f}; "
-              f"CPU seconds {parse['cpu_s']:.2f} / {ingest['cpu_s']:.2f} = {row['ratio_cpu']:.2f})", flush=True)
+              f"({parse['rows']:,} rows; peak RSS {parse['peak_rss_gb']:.2f} GB)", flush=True)
+        if before is not None:
+            print("  " + _ingest_line(f"baseline ({baseline})", before, parse), flush=True)
+        print("  " + _ingest_line("ingest", ingest, parse), flush=True)
     best_parse = min(r["parse"]["inner_s"] for r in results)
     best_ingest = min(r["ingest"]["inner_s"] for r in results)
     summary = {"works": n, "json_bytes": data["json_bytes"], "gzip_bytes": gz, "rounds": results,
@@ -145,6 +176,12 @@ def run(out: Path, n: int, rounds: int) -> dict:
                "ratio_median": sorted(r["ratio"] for r in results)[len(results) // 2],
                "ratio_cpu_median": sorted(r["ratio_cpu"] for r in results)[len(results) // 2],
                "peak_rss_gb": max(r["ingest"]["peak_rss_gb"] for r in results)}
+    if baseline:
+        summary.update(baseline=baseline,
+                       ratio_baseline_median=sorted(r["ratio_baseline"] for r in results)[len(results) // 2],
+                       ratio_cpu_baseline_median=sorted(r["ratio_cpu_baseline"] for r in results)[len(results) // 2])
+        print(f"baseline ({baseline}), median of rounds: parse / ingest {summary['ratio_baseline_median']:.2f} "
+              f"(in CPU seconds {summary['ratio_cpu_baseline_median']:.2f})", flush=True)
     print(f"best of {rounds}: parse {best_parse:.2f} s, ingest end to end {best_ingest:.2f} s, "
           f"ratio {summary['ratio_best']:.2f} (median of rounds {summary['ratio_median']:.2f}; in CPU seconds "
           f"{summary['ratio_cpu_median']:.2f}); "
@@ -158,14 +195,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--works", default="200k", help="works in the one gzip file (default 200k)")
     ap.add_argument("--rounds", type=int, default=3, help="parse + ingest rounds, alternating (default 3)")
     ap.add_argument("--out", type=Path, default=Path("bench-out/ingest-limit"))
+    ap.add_argument("--baseline", metavar="SRC", help="also time the ingest of the collabatlas package in SRC "
+                    "(another checkout's src folder) in each round: before / after in the same run")
     ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage (a child process)
     args = ap.parse_args(argv)
     if args.stage:
         spec = json.loads(args.stage)
         Path(spec["result"]).write_text(json.dumps(STAGES[spec["stage"]](spec)))
         return
+    if args.baseline and not (Path(args.baseline) / "collabatlas" / "__init__.py").is_file():
+        ap.error(f"--baseline {args.baseline}: no collabatlas package there (give a checkout's src folder)")
     args.out.mkdir(parents=True, exist_ok=True)
-    run(args.out, parse_size(args.works), args.rounds)
+    run(args.out, parse_size(args.works), args.rounds, args.baseline)
 
 
 if __name__ == "__main__":

@@ -41,3 +41,15 @@ def test_parse_rows_are_work_author_institution(tmp_path):
                     (w1, 1, "https://openalex.org/A1", "https://openalex.org/I2", "1234-5678"),
                     (w1, 2, "https://openalex.org/A2", None, "1234-5678"),
                     (w2, 1, "https://openalex.org/A3", "https://openalex.org/I1", None)]
+
+
+def test_baseline_must_be_a_checkouts_src_folder(tmp_path, capsys):
+    import pytest
+
+    from benchmarks.bench_ingest_limit import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--works", "10", "--rounds", "1", "--out", str(tmp_path / "out"), "--baseline", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "no collabatlas package there" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
