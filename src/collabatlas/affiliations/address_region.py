@@ -76,8 +76,8 @@ _UK_AREAS = frozenset(
     "WC WD WF WN WR WS WV YO ZE".split())
 _UK_POSTCODE = re.compile(r"\b([A-Z]{1,2})\d[A-Z\d]?\s+\d[ABD-HJLNP-UW-Z]{2}\b")
 _CA_PROVINCES = ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT")
-_CA_POSTCODE = re.compile(r"\b(?:%s)\s+[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b"
-                          % "|".join(_CA_PROVINCES))
+_CA_POSTCODE = re.compile(r"\b(?:" + "|".join(_CA_PROVINCES)
+                          + r")\s+[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b")
 CA_CODES_ALONE = frozenset({"ON", "QC", "BC", "AB", "MB", "NB", "NS"})
 _AU_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)\s+\d{4}\b")
 OF_CONNECTORS = frozenset({"of", "de", "del", "do", "da", "di", "du", "des"})
