@@ -44,6 +44,7 @@ from functools import lru_cache
 from collabatlas.refdata.countries import converter, iso_entries, quiet
 from collabatlas.refdata.country_names import codes_of, normalise
 from collabatlas.refdata.country_names import country_names as refdata_country_names
+from collabatlas.refdata.country_regions import place_names
 from collabatlas.refdata.country_rules import (  # noqa: F401 - the rules table, re-exported
     RULES_FILE,
     UNKNOWN,
@@ -140,6 +141,11 @@ def _regexes() -> list[tuple[re.Pattern, str]]:
     return out
 
 
+def _known_place(name: str) -> bool:
+    """A region or city of the regions table: never read through country_converter's patterns."""
+    return name in place_names("region") or name in place_names("city")
+
+
 def strip_emails(text: str) -> tuple[str, tuple[str, ...]]:
     """``text`` without its e-mail addresses and their labels (``Electronic address:``), and the
     top-level domain of each e-mail (lower case)."""
@@ -187,7 +193,8 @@ def _component_country(raw: str, is_last: bool) -> str | None:
         tail = " ".join(words[-size:])
         if tail in names and words[-size - 1] not in NAME_CONNECTORS and (len(tail) > 2 or tail in ("uk", "us")):
             return names[tail]
-    if is_last and len(words) <= 3 and not INSTITUTION_WORDS.intersection(words) and "@" not in raw:
+    if is_last and len(words) <= 3 and not INSTITUTION_WORDS.intersection(words) and "@" not in raw \
+            and not _known_place(whole):
         with quiet():
             for pattern, code in _regexes():
                 if pattern.search(whole):

@@ -41,13 +41,9 @@ third-party data); each row is tested.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from collabatlas.affiliations.address_country import (
     MAX_NAME_WORDS,
@@ -58,10 +54,13 @@ from collabatlas.affiliations.address_country import (
     strip_emails,
 )
 from collabatlas.refdata.countries import iso2_codes
-from collabatlas.refdata.country_rules import normalise
-
-REGIONS_FILE = "country_regions.csv"
-KINDS = ("region", "city", "word")
+from collabatlas.refdata.country_regions import (  # noqa: F401 - the table, re-exported
+    NEVER_IMPLIED,
+    RegionRule,
+    parse_regions,
+    place_names,
+    region_table,
+)
 
 # country-code TLDs used as generic names (start-ups, media), which say nothing about a country
 GENERIC_CCTLDS = frozenset({"io", "ai", "co", "me", "tv", "cc", "ws", "fm", "ly", "to", "nu", "tk", "gg", "am",
@@ -87,54 +86,6 @@ ORGANISATION_WORDS = frozenset({
     "inst", "institut", "instituto", "istituto", "hospital", "hosp", "academy", "acad", "ministry", "bank", "banco",
     "agency", "council", "society", "museum", "library", "polytechnic", "corporation", "company", "government",
     "federation", "centre", "center", "foundation", "faculty", "facultad", "faculdade", "laboratory", "survey"})
-NEVER_IMPLIED = frozenset({"georgia"})  # the US state and the country: never read by the weak rules
-
-
-@dataclass(frozen=True)
-class RegionRule:
-    """One row of ``country_regions.csv``."""
-    written: str
-    code: str
-    kind: str       # region, city or word (see the module docstring)
-    where: str      # what the name is ("Canadian province or territory")
-    line: int
-
-
-def parse_regions(text: str, name: str = REGIONS_FILE) -> tuple[RegionRule, ...]:
-    """Rows of a regions table; a bad row raises ValueError naming its line."""
-    rows, seen = [], {}
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        rule = RegionRule(row["written"].strip(), row["code"].strip(), row["kind"].strip(),
-                          (row["where"] or "").strip(), line)
-        key = normalise(rule.written)
-        problem = None
-        if rule.code not in iso2_codes():
-            problem = f"code: not a country code: {rule.code!r}"
-        elif rule.kind not in KINDS:
-            problem = f"kind: expected region, city or word, got {rule.kind!r}"
-        elif not key:
-            problem = "written: empty"
-        elif key in seen:
-            problem = f"written: {rule.written!r} normalises as line {seen[key]} does"
-        elif key in NEVER_IMPLIED:
-            problem = f"written: {rule.written!r} is ambiguous"
-        if problem:
-            raise ValueError(f"{name}:{line}: {problem}")
-        seen[key] = line
-        rows.append(rule)
-    return tuple(rows)
-
-
-@lru_cache(maxsize=1)
-def region_table() -> tuple[RegionRule, ...]:
-    """The rows of ``refdata/country_regions.csv``."""
-    return parse_regions(resources.files("collabatlas.refdata").joinpath(REGIONS_FILE).read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=3)
-def place_names(kind: str) -> dict[str, str]:
-    """Normalised name → ISO2 for the rows of one kind (``region``, ``city`` or ``word``)."""
-    return {normalise(r.written): r.code for r in region_table() if r.kind == kind}
 
 
 @lru_cache(maxsize=1)

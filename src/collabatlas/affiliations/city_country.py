@@ -2,8 +2,9 @@
 
 Rule 7 of :mod:`collabatlas.affiliations.address_region` (what else an address implies: e-mail domains,
 postcodes, regions, major cities), tried only when the address rules
-(:mod:`collabatlas.affiliations.address_country`) find no country and the matcher keeps no organisation: **a registry city** written as an address component (``Marburg``;
-``Beijing 100871``; ``Memphis 38163``; ``Lyon cedex 09``) or at the start or end of one (``Okayama Univ``),
+(:mod:`collabatlas.affiliations.address_country`) find no country and the matcher keeps no organisation:
+**a registry city** written as an address component (``Marburg``; ``Beijing 100871``; ``Memphis 38163``;
+``Lyon cedex 09``) or at the start or end of one (``Okayama Univ``),
 read from the last component backwards, gives the country of the registry's organisations in that city —
 when the city is *unambiguous*: at least :data:`MIN_ORGS` organisations there and every one of them in
 the same country (``Cambridge`` is in GB and US: no country; ``Paris`` only while the registry has no
