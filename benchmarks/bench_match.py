@@ -64,8 +64,8 @@ def main() -> None:
     print(f"{result['strings']:,} strings (Crossref + S2AFF), matcher built in {result['matcher_build_s']} s")
     print(f"single process      {result['single_per_s']:>7,} addresses/s  ({result['single_s']} s wall, "
           f"{result['single_cpu_s']} s CPU)")
-    print(f"batch, {result['workers']} workers    {result['batch_per_s']:>7,} addresses/s  ({result['batch_s']} s wall, "
-          f"{result['batch_cpu_s']} s CPU)  — identical results")
+    print(f"batch, {result['workers']} workers    {result['batch_per_s']:>7,} addresses/s  "
+          f"({result['batch_s']} s wall, {result['batch_cpu_s']} s CPU)  — identical results")
     print(f"load average (1 min) {result['load_average_1min']}: on a busy machine the wall-clock rates say little")
 
 
