@@ -31,6 +31,12 @@ IMPLIED = [
     ("Dept of Pathobiology, University of Guelph, Guelph, ON.", "CA"),
     ("Univ Sydney, Camperdown, NSW 2006", "AU"),
     ("Univ Jersey, St Helier JE2 3AB", None),                       # a Crown dependency, not GB
+    ("Leibnizstr. 23, D-41061 Mönchengladbach", "DE"),              # European postcodes with the vehicle code
+    ("St. Vincenz-Krankenhaus Am Stein 24 D-58706 Menden", "DE"),
+    ("Dept Y, S-106 91 Stockholm", "SE"),
+    ("Room A-1012 Building", None),                                 # a room number, not Austria
+    ("Department of Neurology, University of Massachusetts Memorial Health Care, Worcester, Mass.", "US"),
+    ("U. S. Naval Ordnance Test Station, Inyokern, China Lake, Calif.", "US"),
     # 3. regions
     ("Dept Physics, Hefei, Anhui", "CN"),
     ("Univ Sydney, Camperdown, New South Wales", "AU"),             # not Wales
@@ -47,10 +53,17 @@ IMPLIED = [
     # 5. a word of one country's language
     ("FIRAT ÜNİVERSİTESİ İLETİŞİM FAKÜLTESİ", "TR"),
     ("Politechnika Warszawska", "PL"),
+    ("京都光華女子大学こども教育学部", "JP"),                           # kana
+    ("서울대학교 의과대학", "KR"),                                       # Hangul
+    ("Полярный геофизический институт КНЦ РАН", "RU"),              # the Russian Academy of Sciences
+    ("Институт физики", None),                                      # Cyrillic alone: several countries
+    ("北京大学", None),                                              # Han characters alone: CN, JP, TW …
+    ("Generalitat de Catalunya. esabater@porib.com.", "ES"),
     ("Universität Wien", None),                                     # German: AT, DE, CH
     # 6. a region or US state beginning a component
     ("Ningxia Academy of Agriculture and Forestry Sciences", "CN"),
     ("Missouri Botanical Garden, St. Louis.", "US"),
+    ("Gunma National College of Technology", "JP"),
     ("Georgia Institute of Technology", None),
     ("Jordan Hall, Stanford", None),
     # 8. major cities

@@ -79,13 +79,25 @@ _CA_POSTCODE = re.compile(r"\b(?:" + "|".join(_CA_PROVINCES)
                           + r")\s+[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b")
 CA_CODES_ALONE = frozenset({"ON", "QC", "BC", "AB", "MB", "NB", "NS"})
 _AU_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)\s+\d{4}\b")
+# European postcodes written with the country's vehicle code ("D-37077 Göttingen", "A-1090 Wien"): at a
+# component's start or after a house number, before a capitalised word (the city) — not "Room A-1012"
+_EU_POSTCODE = re.compile(r"(?:^\s*|\d\s+)(D|F|I|E|P|A|B|CH|NL|DK|S|N|FIN|SF|H|L|GR|PL|CZ|SK|IRL)-\s?\d{2,5}"
+                          r"(?:\s?[A-Z]{2})?\s+[A-ZÄÖÜÅÉ][a-zäöüåéèøæ]")
+EU_PREFIXES = {"D": "DE", "F": "FR", "I": "IT", "E": "ES", "P": "PT", "A": "AT", "B": "BE", "CH": "CH", "NL": "NL",
+               "DK": "DK", "S": "SE", "N": "NO", "FIN": "FI", "SF": "FI", "H": "HU", "L": "LU", "GR": "GR", "PL": "PL",
+               "CZ": "CZ", "SK": "SK", "IRL": "IE"}
+# state abbreviations of the older US style, as the whole last component ("Worcester, Mass.")
+OLD_STATE_ABBREVIATIONS = frozenset({
+    "mass", "calif", "penn", "conn", "ill", "mich", "wis", "wisc", "minn", "tenn", "fla", "tex", "ariz", "colo",
+    "okla", "wash", "kans", "nebr", "ala", "n y", "n j", "n c", "s c", "n h", "r i", "n mex", "w va"})
 OF_CONNECTORS = frozenset({"of", "de", "del", "do", "da", "di", "du", "des"})
 # words that make a component an organisation's name (rule 4 reads only those)
 ORGANISATION_WORDS = frozenset({
     "university", "univ", "universidad", "universidade", "universite", "universita", "college", "school", "institute",
     "inst", "institut", "instituto", "istituto", "hospital", "hosp", "academy", "acad", "ministry", "bank", "banco",
     "agency", "council", "society", "museum", "library", "polytechnic", "corporation", "company", "government",
-    "federation", "centre", "center", "foundation", "faculty", "facultad", "faculdade", "laboratory", "survey"})
+    "federation", "centre", "center", "foundation", "faculty", "facultad", "faculdade", "laboratory", "survey",
+    "generalitat", "junta"})
 
 
 @lru_cache(maxsize=1)
@@ -121,8 +133,13 @@ def postcode_country(raw: str, is_last: bool) -> str | None:
         return "CA"
     if _AU_POSTCODE.search(raw):
         return "AU"
+    m = _EU_POSTCODE.search(raw)
+    if m:
+        return EU_PREFIXES[m.group(1)]
     if is_last and raw.strip().strip(".").strip() in CA_CODES_ALONE:
         return "CA"
+    if is_last and " ".join(component_words(raw)) in OLD_STATE_ABBREVIATIONS:
+        return "US"
     return None
 
 
@@ -160,6 +177,20 @@ def starts_with(words: list[str], names: dict[str, str]) -> str | None:
     return None
 
 
+def script_country(text: str) -> str | None:
+    """The country a script implies: Japanese kana → JP, Hangul → KR, Cyrillic naming the Russian Academy
+    of Sciences or Russia (``РАН``, ``Росси…``) → RU (rule 5)."""
+    if text.isascii():
+        return None
+    if any("\u3040" <= ch <= "\u30ff" for ch in text):
+        return "JP"
+    if any("\uac00" <= ch <= "\ud7af" for ch in text):
+        return "KR"
+    if re.search(r"\bРАН\b|Росси", text):
+        return "RU"
+    return None
+
+
 def implied_country(address: str, registry_city: Callable[[str], str | None] | None = None) -> str | None:
     """The country ``address`` implies under rules 1–8 of the module docstring, else None.
     ``registry_city``: rule 7 (the registry's unambiguous cities), when a registry is loaded."""
@@ -173,6 +204,9 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
         code = postcode_country(components[i], i == last)
         if code:
             return code
+    code = script_country(text)
+    if code:
+        return code
     words = [w for w in (component_words(c) for c in reversed(components)) if w]
     regions, lang = place_names("region"), place_names("word")
     rules = [lambda w: ends_with(w, regions),
