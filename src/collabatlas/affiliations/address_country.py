@@ -4,8 +4,11 @@ The rules, in the order they are tried (docs/affiliations.md has them as a table
 
 1. The address is split into components at commas, semicolons and line breaks. Components are read
    from the last one backwards; the first component that resolves decides.
-2. A US state code followed by a ZIP code anywhere in a component (``CA 94305``, ``MA 02115-5727``)
-   → ``US``.
+   E-mail addresses and their labels (``Electronic address:``) are dropped first; a trailing note in
+   parentheses is read on its own first (``IBM Research (United States)``), then dropped (``MA (JA)``).
+2. A US state code followed by a ZIP code or ``USA`` anywhere in a component (``CA 94305``,
+   ``MA 02115-5727``, ``IN USA``), or a state code that is no ISO country code ending the last component
+   (``Houston TX``) → ``US``; a country name in a non-Latin script (``中国``, ``Россия``) → its code.
 3. The whole component (accents folded, case and punctuation ignored, postcodes and numbers dropped)
    is a known name: an ISO 3166-1 name (short, official or common, from
    pycountry, packaged with collabatlas), a country_converter short or official name, a US state name, or
@@ -34,6 +37,8 @@ the ROR country), ``New Mexico State Univ`` (``New Mexico`` only counts as a who
 component's end). Unknown → ``None``.
 
 ``Georgia`` alone is the country (GE): WoS and ROR write US addresses with the state code (``GA``).
+What an address only *implies* (e-mail domains, postcodes, regions, cities) is not read here:
+:mod:`collabatlas.affiliations.address_region`.
 """
 
 from __future__ import annotations
