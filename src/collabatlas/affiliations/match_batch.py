@@ -18,6 +18,7 @@ calls ``match_many`` (the export ingest, ``reattribute``) gets the batch runner.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -74,6 +75,7 @@ def match_batch(matcher, addresses: Sequence[str], workers: int | None = None,
         chunks = [distinct[i:i + size] for i in range(0, total, size)]
         results = []
         _WORKER_MATCHER = matcher
+        gc.freeze()  # the registry's objects out of the collector's reach: the workers' GC never copies them
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for part in pool.imap(_match_chunk, chunks):
@@ -82,6 +84,7 @@ def match_batch(matcher, addresses: Sequence[str], workers: int | None = None,
                         progress(len(results), total)
         finally:
             _WORKER_MATCHER = None
+            gc.unfreeze()
     by_address = dict(zip(distinct, results, strict=True))
     return [by_address[a] for a in addresses]
 
