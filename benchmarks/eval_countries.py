@@ -8,7 +8,11 @@ Strings, with the registry = the union of ``DATA/ror`` (as ``benchmarks.eval_ror
   country in ``DATA/openalex/works_api_sample.jsonl.gz``, ``DATA/openalex_extra/*.jsonl.gz`` and the
   snapshot sample's works (OpenAlex itself found no country for them);
 - ``crossref_first_half`` / ``crossref_second_half`` / ``s2aff_train`` / ``s2aff_val``: the strings of the
-  gold sets for which the address rules find no country.
+  gold sets for which the address rules find no country;
+- ``pubmed_affiliations`` / ``wos_addresses`` / ``scopus_affiliations``: every distinct address string of
+  the PubMed, Web of Science and Scopus exports in ``DATA/pubmed``, ``DATA/wos``, ``DATA/scopus`` (read in
+  place with collabatlas's own export readers; none is copied): real strings without a structured country
+  (PubMed AD lines, WoS C1 addresses, Scopus affiliations).
 
 Per set: the share given a country by ``match`` (the matched organisations' countries, else the address
 rules', else an unambiguous registry city: ``affiliations.city_country``) — "now" — beside the address
@@ -52,6 +56,31 @@ def openalex_no_country(data_dir: Path) -> list[str]:
     return list(out)
 
 
+def export_addresses(data_dir: Path, folder: str) -> list[str]:
+    """Every distinct author address string of the export files in ``data_dir/folder``, in file order."""
+    from collabatlas.sources.export_readers import reader_for
+    from collabatlas.sources.exports import ByteCounter
+    from collabatlas.sources.formats import detect_format
+    from collabatlas.sources.ingest_report import IngestReport
+
+    out: dict[str, None] = {}
+    for path in sorted((data_dir / folder).iterdir()):
+        fmt = detect_format(path)
+        if fmt not in ("wos", "scopus", "pubmed"):
+            continue
+        counter = ByteCounter(path)
+        try:
+            for record in reader_for(fmt, path)(path, IngestReport(), counter):
+                for author in record.authors:
+                    out.update(dict.fromkeys(a for a in author.addresses if a and a.strip()))
+        finally:
+            counter.close()
+    return list(out)
+
+
+EXPORT_SETS = {"pubmed_affiliations": "pubmed", "wos_addresses": "wos", "scopus_affiliations": "scopus"}
+
+
 def _independent(text: str, cc) -> str | None:
     with quiet():
         code = cc.convert(text, to="ISO2", not_found=None)
@@ -66,6 +95,8 @@ def evaluate(data_dir: Path, con=None) -> dict:
     sets = {"openalex_no_country": [(t, frozenset()) for t in openalex_no_country(data_dir)]}
     sets |= {name: [(t, g) for t, g in items if resolve_country(t) is None]
              for name, items in gold_sets(data_dir).items()}
+    sets |= {name: [(t, frozenset()) for t in export_addresses(data_dir, folder)]
+             for name, folder in EXPORT_SETS.items()}
     result = {}
     for name, items in sets.items():
         n = given = given_before = gold_n = gold_agree = ind_n = ind_agree = 0
@@ -92,7 +123,7 @@ def evaluate(data_dir: Path, con=None) -> dict:
 
 
 def summary(result: dict) -> str:
-    lines = [f"{'set (strings with no address-rule country)':44} {'strings':>8} {'previous':>9} {'now':>7} "
+    lines = [f"{'set (gold sets: strings with no address-rule country)':44} {'strings':>8} {'previous':>9} {'now':>7} "
              f"{'agree gold':>14} {'agree coco':>14}"]
     for name, r in result.items():
         gold = "-" if r["agree_gold"] is None else f"{r['agree_gold']:.3f} ({r['agree_gold_n']})"

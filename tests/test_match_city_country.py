@@ -13,16 +13,16 @@ ORG_CITIES = [("marburg", "DE"), ("marburg", "DE"), ("cambridge", "GB"), ("cambr
 
 def test_an_unambiguous_registry_city_gives_its_country():
     cities = CityCountries(ORG_CITIES)
-    assert cities.country("Dept Chem, Marburg") == "DE"
-    assert cities.country("Dept Physiol, Univ Tennessee, Memphis 38163") == "US"   # the postcode dropped
-    assert cities.country("CEMAGREF, 3 bis quai Chauveau, 69336 Lyon cedex 09") == "FR"  # postal words dropped
-    assert cities.country("Okayama Univ. Graduate School of Natural Science") == "JP"  # a component's start
-    assert cities.country("Dept Phys, Cambridge") is None       # in two countries
-    assert cities.country("Tsukuba") is None                     # one organisation only: too little
-    assert cities.country("Georgia") is None                     # a country (and a US state) name
-    assert cities.country("Ube") is None                         # fewer than four letters
-    assert cities.country("Department of Physics") is None
-    assert cities.country("Marburg, Memphis") == "US"           # the last component decides
+    assert cities.registry_country("Dept Chem, Marburg") == "DE"
+    assert cities.registry_country("Dept Physiol, Univ Tennessee, Memphis 38163") == "US"   # the postcode dropped
+    assert cities.registry_country("CEMAGREF, 3 bis quai Chauveau, 69336 Lyon cedex 09") == "FR"  # postal words dropped
+    assert cities.registry_country("Okayama Univ. Graduate School of Natural Science") == "JP"  # a component's start
+    assert cities.registry_country("Dept Phys, Cambridge") is None       # in two countries
+    assert cities.registry_country("Tsukuba") is None                     # one organisation only: too little
+    assert cities.registry_country("Georgia") is None                     # a country (and a US state) name
+    assert cities.registry_country("Ube") is None                         # fewer than four letters
+    assert cities.registry_country("Department of Physics") is None
+    assert cities.registry_country("Marburg, Memphis") == "US"           # the last component decides
 
 
 def test_the_matcher_uses_it_only_when_the_rules_find_no_country_and_nothing_is_matched():

@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("openalex_api_key", "OPENALEX_API_KEY", "(none)", "API key sent by `fetch openalex` (never printed)."),
     Setting("small_n", "COLLABATLAS_SMALL_N", "10", "A growth or change is flagged (and a trend point drawn "
             "hollow) when either end has fewer works than this."),
+    Setting("match_workers", "COLLABATLAS_MATCH_WORKERS", "the usable cores", "Worker processes that match "
+            "many addresses at once (`match --file`, the WoS / Scopus / PubMed ingest); 1: in the main process."),
     Setting("chromium", "COLLABATLAS_CHROMIUM", "/usr/bin/chromium", "The Chromium that prints PDF fact sheets "
             "(`report --pdf`, the dashboard button)."),
 )
@@ -158,10 +160,16 @@ def seconds(env: str, value: str | None, default: float) -> float:
     return number
 
 
+def match_workers() -> int | None:
+    """``$COLLABATLAS_MATCH_WORKERS`` (a whole number >= 1), None when unset (then: the usable cores)."""
+    return positive_int(env_var("match_workers"), raw("match_workers"))
+
+
 def check_environment() -> None:
     """Read every numeric setting of the environment once, so a bad value fails before any work
     (:class:`SettingError` names the variable and what it expects)."""
     EngineSettings()
+    match_workers()
     positive_int(env_var("spark_shuffle_partitions"), raw("spark_shuffle_partitions"))
 
 

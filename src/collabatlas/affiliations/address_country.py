@@ -4,8 +4,11 @@ The rules, in the order they are tried (docs/affiliations.md has them as a table
 
 1. The address is split into components at commas, semicolons and line breaks. Components are read
    from the last one backwards; the first component that resolves decides.
-2. A US state code followed by a ZIP code anywhere in a component (``CA 94305``, ``MA 02115-5727``)
-   → ``US``.
+   E-mail addresses and their labels (``Electronic address:``) are dropped first; a trailing note in
+   parentheses is read on its own first (``IBM Research (United States)``), then dropped (``MA (JA)``).
+2. A US state code followed by a ZIP code or ``USA`` anywhere in a component (``CA 94305``,
+   ``MA 02115-5727``, ``IN USA``), or a state code that is no ISO country code ending the last component
+   (``Houston TX``) → ``US``; a country name in a non-Latin script (``中国``, ``Россия``) → its code.
 3. The whole component (accents folded, case and punctuation ignored, postcodes and numbers dropped)
    is a known name: an ISO 3166-1 name (short, official or common, from
    pycountry, packaged with collabatlas), a country_converter short or official name, a US state name, or
@@ -34,6 +37,8 @@ the ROR country), ``New Mexico State Univ`` (``New Mexico`` only counts as a who
 component's end). Unknown → ``None``.
 
 ``Georgia`` alone is the country (GE): WoS and ROR write US addresses with the state code (``GA``).
+What an address only *implies* (e-mail domains, postcodes, regions, cities) is not read here:
+:mod:`collabatlas.affiliations.address_region`.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from functools import lru_cache
 from collabatlas.refdata.countries import converter, iso_entries, quiet
 from collabatlas.refdata.country_names import codes_of, normalise
 from collabatlas.refdata.country_names import country_names as refdata_country_names
+from collabatlas.refdata.country_regions import place_names
 from collabatlas.refdata.country_rules import (  # noqa: F401 - the rules table, re-exported
     RULES_FILE,
     UNKNOWN,
@@ -66,6 +72,9 @@ US_STATES = {
     "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
     "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
 }
+# state codes that are no ISO 3166-1 code: read as the last word of the last component too ("Houston TX")
+US_ONLY_CODES = frozenset({"AK", "AZ", "CT", "FL", "HI", "IA", "KS", "MI", "NH", "NJ", "NV", "NY", "OH", "OK", "OR",
+                           "RI", "TX", "UT", "VT", "WA", "WI", "WV", "WY", "DC", "ND", "NM"})
 # state names that are also countries stay countries (Georgia → GE; see the module docstring)
 STATE_NAMES_NOT_US = {"georgia"}
 
@@ -85,7 +94,18 @@ INSTITUTION_WORDS = frozenset({
     "department", "faculty", "fac", "lab", "laboratory", "clinic", "foundation", "company", "corp", "inc", "ltd",
     "ministry", "academy", "acad", "museum", "library", "bank", "building", "campus", "state", "beth",
 })
-_ZIP_AFTER_STATE = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\b")
+_ZIP_AFTER_STATE = re.compile(r"\b([A-Z]{2})\s+(?:\d{5}(?:-\d{4})?\b|USA\b)")  # "MA 02115", "IN USA"
+_TRAILING_NOTE = re.compile(r"\s*\(([^()]{0,30})\)[\s.]*$")  # "MA (JA)", "USA (retired)."
+_STATE_AT_END = re.compile(r"[a-z]\s+([A-Z]{2})\.?\s*$")
+_EMAIL = re.compile(r"[\w.%+-]+@((?:[\w-]+(?: \d+)?\.)+)([A-Za-z]{2,})\b")  # "uni 1.it": cut by unglue
+_EMAIL_LABEL = re.compile(r"\b(?:electronic address|e-?mail(?: address)?|correspondence)\s*:", re.IGNORECASE)
+# country names in non-Latin scripts (a Latin name with accents is folded and read from the name table)
+NATIVE_NAMES = {
+    "中国": "CN", "中華人民共和国": "CN", "中华人民共和国": "CN", "日本": "JP", "대한민국": "KR", "한국": "KR",
+    "台灣": "TW", "台湾": "TW", "香港": "HK", "澳門": "MO", "澳门": "MO", "Россия": "RU", "Российская Федерация": "RU",
+    "Україна": "UA", "Беларусь": "BY", "Қазақстан": "KZ", "Ελλάδα": "GR", "Κύπρος": "CY", "България": "BG",
+    "Србија": "RS", "ישראל": "IL", "ایران": "IR", "مصر": "EG", "ประเทศไทย": "TH",
+}
 _HAS_DIGIT = re.compile(r"\d")
 MAX_NAME_WORDS = 6
 
@@ -126,14 +146,47 @@ def _regexes() -> list[tuple[re.Pattern, str]]:
     return out
 
 
+def _known_place(name: str) -> bool:
+    """A region or city of the regions table: never read through country_converter's patterns."""
+    return name in place_names("region") or name in place_names("city")
+
+
+def strip_emails(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` without its e-mail addresses and their labels (``Electronic address:``), and the
+    top-level domain of each e-mail (lower case)."""
+    if "@" not in text and ":" not in text:
+        return text, ()
+    tlds = tuple(m.group(2).lower() for m in _EMAIL.finditer(text))
+    return _EMAIL_LABEL.sub(" ", _EMAIL.sub(" ", text)), tlds
+
+
+def native_country(raw: str) -> str | None:
+    """The country a non-Latin-script name (``中国``, ``Россия``) that is, or ends, the component names."""
+    stripped = raw.strip().strip(".。 ")
+    if stripped.isascii():
+        return None
+    return next((code for name, code in NATIVE_NAMES.items() if stripped.endswith(name)), None)
+
+
 def _component_country(raw: str, is_last: bool) -> str | None:
     """ISO2 named by one address component under rules 2–5, else None."""
+    note = _TRAILING_NOTE.search(raw)
+    if note:  # "IBM Research Division (United States)"; else the component without it ("MA (JA)")
+        code = _component_country(note.group(1), False) if note.group(1).strip() else None
+        if code is not None:
+            return code
+        raw = raw[:note.start()]
     for code, _ in ((m.group(1), m) for m in _ZIP_AFTER_STATE.finditer(raw)):
         if code in US_STATES:
             return "US"
-    stripped = raw.strip().strip(".")
+    stripped = raw.strip().strip(".").strip()
     if is_last and stripped in US_STATES:
         return "US"
+    if is_last and (m := _STATE_AT_END.search(raw)) and m.group(1) in US_ONLY_CODES:
+        return "US"  # "UTHSC at Houston Houston TX"
+    native = native_country(raw)
+    if native:
+        return native
     words = component_words(raw)
     if not words:
         return None
@@ -145,7 +198,8 @@ def _component_country(raw: str, is_last: bool) -> str | None:
         tail = " ".join(words[-size:])
         if tail in names and words[-size - 1] not in NAME_CONNECTORS and (len(tail) > 2 or tail in ("uk", "us")):
             return names[tail]
-    if is_last and len(words) <= 3 and not INSTITUTION_WORDS.intersection(words):
+    if is_last and len(words) <= 3 and not INSTITUTION_WORDS.intersection(words) and "@" not in raw \
+            and not _known_place(whole):
         with quiet():
             for pattern, code in _regexes():
                 if pattern.search(whole):
@@ -160,7 +214,7 @@ def split_components(address: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def resolve_country(address: str, fold_hk_mo: bool = False) -> str | None:
     """ISO 3166-1 alpha-2 code of the country an address names, or None (rules in the module docstring)."""
-    components = split_components(address)
+    components = split_components(strip_emails(address)[0])
     code = None
     tail = " ".join(w for c in components[-3:] for w in component_words(c))
     for name, iso2 in inverted_names().items():

@@ -1,8 +1,10 @@
 """The country of an address that names no country, from the registry's cities (issue 29).
 
-Tried only when the address rules (:mod:`collabatlas.affiliations.address_country`) find no country and
-the matcher keeps no organisation: **a registry city** written as an address component (``Marburg``;
-``Beijing 100871``; ``Memphis 38163``; ``Lyon cedex 09``) or at the start or end of one (``Okayama Univ``),
+Rule 7 of :mod:`collabatlas.affiliations.address_region` (what else an address implies: e-mail domains,
+postcodes, regions, major cities), tried only when the address rules
+(:mod:`collabatlas.affiliations.address_country`) find no country and the matcher keeps no organisation:
+**a registry city** written as an address component (``Marburg``; ``Beijing 100871``; ``Memphis 38163``;
+``Lyon cedex 09``) or at the start or end of one (``Okayama Univ``),
 read from the last component backwards, gives the country of the registry's organisations in that city —
 when the city is *unambiguous*: at least :data:`MIN_ORGS` organisations there and every one of them in
 the same country (``Cambridge`` is in GB and US: no country; ``Paris`` only while the registry has no
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from collabatlas.affiliations.address_country import component_words, country_names, split_components
+from collabatlas.affiliations.address_region import implied_country
 from collabatlas.affiliations.normalisation import normalise_name
 
 MIN_ORGS = 2                         # organisations the registry must have in a city for it to decide
@@ -40,6 +43,11 @@ class CityCountries:
         self._longest = max((len(c.split()) for c in self.country_of), default=0)
 
     def country(self, address: str) -> str | None:
+        """The country ``address`` implies (:func:`collabatlas.affiliations.address_region.implied_country`:
+        e-mail domains, postcodes, regions …, this registry's cities, then the packaged major cities)."""
+        return implied_country(address, self.registry_country)
+
+    def registry_country(self, address: str) -> str | None:
         """The country of the last component that is (or ends with) an unambiguous registry city."""
         for component in reversed(split_components(address)):
             words = [w for w in normalise_name(component).split() if w not in _FILLER]

@@ -62,6 +62,7 @@ def reattribute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Match the stored addresses of address-only institutions against the store's registry and move the
     affiliations of those that now match (see the module docstring). Returns addresses_moved,
     works_moved, institutions_added, addresses_unknown (address-only institutions without a stored address)."""
+    from collabatlas.affiliations.match_batch import match_batch
     from collabatlas.affiliations.matching import AffiliationMatcher
     from collabatlas.affiliations.ror_lookup import institution_rows
 
@@ -75,8 +76,7 @@ def reattribute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         WHERE i.origin = 'address' AND i.ikey IN (SELECT ikey FROM affiliations) ORDER BY i.ikey""").fetchall()
     if not todo:
         return out
-    matcher = AffiliationMatcher.from_store(con)
-    matches = matcher.match_many([address for _, address in todo])
+    matches = match_batch(AffiliationMatcher.from_store(con), [address for _, address in todo])
     moved = [(ikey, m.ror_id) for (ikey, _), m in zip(todo, matches, strict=True) if m.ror_id]
     if not moved:
         return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from collabatlas.affiliations.match_batch import match_batch
 from collabatlas.affiliations.matching import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_THRESHOLD,
@@ -20,8 +21,8 @@ from collabatlas.sources.textread import read_text as _read_text
 from collabatlas.store import schema as _store
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "DEFAULT_THRESHOLD", "MAX_COMPONENTS", "AffiliationMatcher",
-           "allow_large_csv_fields", "connect", "excel_separator", "load_ror", "read_text", "ror_info", "ror_loaded",
-           "ror_sources"]
+           "allow_large_csv_fields", "connect", "excel_separator", "load_ror", "match_batch", "read_text", "ror_info",
+           "ror_loaded", "ror_sources"]
 
 
 def connect(path: str | os.PathLike | None, read_only: bool = False):

@@ -112,10 +112,11 @@ def split_exports(paths: list[str | os.PathLike], fmt: str,
 
 
 def _default_matcher(con: duckdb.DuckDBPyConnection) -> Matcher:
+    from collabatlas.affiliations.match_batch import BatchMatcher
     from collabatlas.affiliations.matching import AffiliationMatcher
 
-    try:
-        return AffiliationMatcher.from_store(con)
+    try:  # every distinct address of a batch matched on $COLLABATLAS_MATCH_WORKERS processes (match_batch)
+        return BatchMatcher(AffiliationMatcher.from_store(con))
     except NotImplementedError as exc:
         raise InputError("address matching (collabatlas.affiliations.matching) is not available in this build, so WoS, "
                          "Scopus and PubMed exports cannot be resolved to institutions and countries") from exc

@@ -23,6 +23,7 @@ from collabatlas.atlas.registry import (
     connect,
     excel_separator,
     load_ror,
+    match_batch,
     read_text,
     ror_info,
     ror_loaded,
@@ -240,14 +241,11 @@ def match(
     inputs = [text] if text is not None else _read_inputs(file, column)
     matcher = _matcher(store_path, ror, threshold, fold_hk_mo, min_confidence)
     started = time.perf_counter()
-    results = []
     with Progress(TextColumn("[bold]matching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=len(inputs) < 200) as bar:
-        task = bar.add_task("match", total=len(inputs))
-        for i, address in enumerate(inputs):
-            results.append(matcher.match(address))
-            if i % 100 == 0:
-                bar.update(task, completed=i)
+        task = bar.add_task("match", total=len(set(inputs)))
+        # distinct strings on $COLLABATLAS_MATCH_WORKERS processes (default: the usable cores), in input order
+        results = match_batch(matcher, inputs, progress=lambda done, total: bar.update(task, completed=done))
     df = pd.DataFrame(_rows(results, explode), columns=MATCH_COLUMNS)
     long_inputs = sum(m.components_skipped > 0 for m in results)
     if long_inputs:
