@@ -176,10 +176,13 @@ class AffiliationMatcher:
                     self._name_org.append(rid)
                     alias.append(kind == "alias")
         self._alias = np.array(alias, dtype=bool)
+        self._name_array = np.array(self._name_text, dtype=object)  # fancy-indexed by candidate arrays
         org_index = {rid: i for i, rid in enumerate(self._org)}
         self._name_org_ix = np.array([org_index[r] for r in self._name_org], dtype=np.int64)
         self._name_words = np.array([len(t.split()) for t in self._name_text], dtype=np.int32)
         self._inactive = np.array([self._org[r][4] != "active" for r in self._name_org], dtype=bool)
+        # inactive organisations and aliases lose ties (module docstring)
+        self._penalty = INACTIVE_PENALTY * self._inactive + ALIAS_PENALTY * self._alias
         # word → name indices, over all names (key None) and per country (folded as the output is)
         postings: dict[str | None, dict[str, list[int]]] = {None: {}}
         for i, text in enumerate(self._name_text):
@@ -233,11 +236,16 @@ class AffiliationMatcher:
         rare = [w for w in known if len(self._postings[None][w]) <= COMMON_WORD_DF] or known
         if not rare:
             return np.empty(0, dtype=np.int64)
-        index = np.concatenate([postings[w] for w in rare])
-        weight = np.concatenate([np.full(len(postings[w]), self._idf[w]) for w in rare])
-        cand, inverse = np.unique(index, return_inverse=True)
+        # one word: its postings are already sorted and distinct
+        index = postings[rare[0]] if len(rare) == 1 else np.concatenate([postings[w] for w in rare])
+        if len(rare) == 1:
+            cand = index
+        else:  # the distinct indices, sorted (np.unique's result, without its overhead on small arrays)
+            cand = np.sort(index)
+            cand = cand[np.concatenate(([True], cand[1:] != cand[:-1]))]
         if len(cand) > TOP_CANDIDATES:
-            overlap = np.bincount(inverse, weights=weight)
+            weight = np.concatenate([np.full(len(postings[w]), self._idf[w]) for w in rare])
+            overlap = np.bincount(np.searchsorted(cand, index), weights=weight)
             for word in sorted(set(known) - set(rare)):  # common words rank, they do not generate
                 post = postings[word]
                 at = np.minimum(np.searchsorted(post, cand), len(post) - 1)
@@ -254,14 +262,17 @@ class AffiliationMatcher:
         cand = self._candidates(part.split(), country)
         best = (-1, 0.0, 0.0)
         if len(cand):
-            choices = [self._name_text[i] for i in cand]
-            sort = process.cdist([part], choices, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
-            subset = process.cdist([part], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
+            choices = self._name_array[cand].tolist()
+            scores = process.cdist([part], choices, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
             # the subset score only helps a name contained in a longer part ("graduate school university
-            # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo")
-            longer_name = self._name_words[cand] > len(part.split())
-            scores = np.where(longer_name, sort, (sort + subset) / 2)
-            scores = scores - INACTIVE_PENALTY * self._inactive[cand] - ALIAS_PENALTY * self._alias[cand]
+            # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo"):
+            # the mean of both for the names no longer than the part, computed for those only
+            shorter = np.flatnonzero(self._name_words[cand] <= len(part.split()))
+            if len(shorter):
+                subset = process.cdist([part], [choices[i] for i in shorter.tolist()], scorer=fuzz.token_set_ratio,
+                                       dtype=np.float32)[0]
+                scores[shorter] = (scores[shorter] + subset) / 2
+            scores = scores - self._penalty[cand]
             top = int(np.argmax(scores))
             others = scores[self._name_org_ix[cand] != self._name_org_ix[cand[top]]]
             best = (int(cand[top]), float(scores[top]), float(others.max()) if len(others) else 0.0)
