@@ -51,7 +51,9 @@ from collabatlas.affiliations.city_country import CityCountries
 from collabatlas.affiliations.match_model import (  # noqa: F401 - the abstain rule, re-exported
     ABSTAIN_FEATURES,
     ABSTAIN_MODEL,
+    ABSTAIN_MODEL_LISTED,
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MIN_CONFIDENCE_LISTED,
     DEFAULT_MULTI_CONFIDENCE,
     QUALIFIER_WORDS,
     confidence,
@@ -66,7 +68,7 @@ from collabatlas.affiliations.match_segments import (
     unglue,
 )
 from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
-from collabatlas.affiliations.ror_lookup import ancestors, primary_type, ror_loaded
+from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 from collabatlas.refdata.countries import HISTORICAL_CODES
@@ -119,12 +121,16 @@ class AffiliationMatcher:
     def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
                  fold_hk_mo: bool = False, parents: Iterable[tuple[str, str]] = (),
                  prefer_parent: bool = True, min_confidence: float | None = None,
-                 multi_confidence: float | None = None) -> None:
+                 multi_confidence: float | None = None, listed: Iterable[str] = ()) -> None:
         """``institutions``: (ror_id, name, types, country_code, city, status); ``names``: (ror_id, name, kind);
         ``parents``: (child ror_id, parent ror_id) pairs. ``threshold``: the lowest fuzzy score a candidate
         needs; ``min_confidence``: the lowest calibrated probability (0 keeps every candidate that reaches
-        the threshold, the rule before the abstain model)."""
-        self.min_confidence = (DEFAULT_MIN_CONFIDENCE if min_confidence is None
+        the threshold, the rule before the abstain model). ``listed``: the organisations an OpenAlex
+        institutions file of the registry lists (then the abstain rule with that feature applies)."""
+        self._listed = frozenset(listed)
+        self.model = ABSTAIN_MODEL_LISTED if self._listed else ABSTAIN_MODEL
+        default_confidence = DEFAULT_MIN_CONFIDENCE_LISTED if self._listed else DEFAULT_MIN_CONFIDENCE
+        self.min_confidence = (default_confidence if min_confidence is None
                                else float(check_range("min_confidence", min_confidence, 0, 1)))
         self.threshold = DEFAULT_THRESHOLD if threshold is None else float(check_range("threshold", threshold, 0, 100))
         # 1 (or more) keeps one organisation per address, as before issue 29
@@ -220,7 +226,8 @@ class AffiliationMatcher:
         names = con.execute("SELECT ror_id, name, kind FROM ror_names ORDER BY ror_id, kind, name").fetchall()
         parents = con.execute("SELECT ror_id, target_id FROM ror_relations WHERE relation = 'parent' "
                               "ORDER BY ALL").fetchall()
-        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence, multi_confidence)
+        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence, multi_confidence,
+                   listed_in_openalex(con))
 
     def _ancestors(self, rid: str) -> set[str]:
         return set(ancestors(self._parents, rid))
@@ -300,6 +307,11 @@ class AffiliationMatcher:
                 break
         self._span_cache[key] = found
         return found
+
+    def _span_org(self, part: str, country: str | None) -> str | None:
+        """The organisation whose name :meth:`_span_name` finds inside ``part``, or None."""
+        span = self._span_name(part, country)
+        return self._name_org[span] if span >= 0 else None
 
     def _all_common(self, words: list[str]) -> bool:
         """Whether every word is in more than :data:`COMMON_WORD_DF` registry names (names nothing alone)."""
@@ -514,6 +526,9 @@ class AffiliationMatcher:
             name_words = self._name_text[idx].split()
             margin = score - second
         same_name = bool(norm) and not via_span and norm == " ".join(name_words)
+        # the name written word for word inside a longer part ("department physics national university
+        # singapore"), the span look-up naming this organisation
+        inside = via_span or (bool(norm) and not same_name and self._span_org(whole, country) == rid)
         towns = self._cities.get(folded, set())
         # a registry city of its country or a country name written in the part ("Murdoch Univ Australia")
         # does not count as an extra word
@@ -539,7 +554,7 @@ class AffiliationMatcher:
                 "margin": min(margin, 20.0) / 20.0, "via_acronym": float(info is None),
                 "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
                 "company": float(rtype == "company"), "same_name": float(same_name),
-                "via_span": float(via_span),
+                "via_span": float(via_span), "listed": float(rid in self._listed), "name_inside": float(inside),
                 "qualifier_extra": float(bool((part_words - set(name_words)) & QUALIFIER_WORDS)
                                          or (via_span and bool(self._neighbours(whole, norm) & QUALIFIER_WORDS)))}
 
@@ -573,14 +588,14 @@ class AffiliationMatcher:
             unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None,
                                          components_skipped=skipped)
         cand = self._candidate(text, _search_country(country))
-        conf = confidence(cand.features) if cand is not None else 0.0
+        conf = confidence(cand.features, self.model) if cand is not None else 0.0
         if cand is None or conf < self.min_confidence:
             # abstain: the country still comes from the address, else from the registry (city_country)
             guess = self._city_countries.country(text) if country is None else None
             return replace(unmatched, country_code=guess) if guess else unmatched
         others = []
         for rid, score, _part, features in cand.others:
-            other_conf = confidence(features)
+            other_conf = confidence(features, self.model)
             if other_conf >= max(self.multi_confidence, self.min_confidence):
                 o_name, o_type, o_country, _, _ = self._org[rid]
                 o_country = country if country in HISTORICAL_CODES else _fold(o_country, self.fold_hk_mo) or country
