@@ -92,3 +92,34 @@ def test_a_name_inside_raises_the_confidence_of_the_listed_rule():
     assert gain == pytest.approx(ABSTAIN_MODEL_LISTED["name_inside"], abs=1e-9) and gain > 0
     assert confidence(cand.features, ABSTAIN_MODEL) == confidence(without, ABSTAIN_MODEL)
     assert listed.match(address).ror_id == "0aaaaaa02"
+
+
+def test_cli_match_uses_the_rule_of_what_is_loaded(tmp_path, monkeypatch):
+    """``collabatlas match`` without --min-confidence leaves the cut-off to the matcher (0.82 with an
+    OpenAlex file in the registry, 0.70 without); --min-confidence still sets it."""
+    from typer.testing import CliRunner
+
+    from collabatlas.views.cli import app
+    from collabatlas.views.commands import affiliations as command
+
+    ror = tmp_path / "ror.jsonl.gz"
+    ror.write_bytes(gzip.compress(jsonl([TOKYO, ISSP]).encode()))
+    flat = tmp_path / "openalex.csv"
+    flat.write_text(OPENALEX_CSV)
+    built = []
+    original = command.AffiliationMatcher.from_store
+
+    def spy(con, **kwargs):
+        built.append(original(con, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(command.AffiliationMatcher, "from_store", spy)
+    runner = CliRunner()
+    for files, extra, cut in (([ror, flat], [], DEFAULT_MIN_CONFIDENCE_LISTED), ([ror], [], DEFAULT_MIN_CONFIDENCE),
+                              ([ror, flat], ["--min-confidence", "0.5"], 0.5)):
+        args = ["match", "University of Tokyo, Tokyo, Japan", "--format", "csv", *extra]
+        for f in files:
+            args += ["--ror", str(f)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert built[-1].min_confidence == cut
