@@ -30,7 +30,9 @@ How a string is matched (docs/affiliations.md has the details and the measured q
    country (or one whose city is in the address); they score :data:`ACRONYM_SCORE`.
 5. The best candidate over all parts is a candidate when its score reaches the threshold
    (:data:`DEFAULT_THRESHOLD`); it is kept when its calibrated confidence (:data:`ABSTAIN_MODEL`)
-   reaches :data:`DEFAULT_MIN_CONFIDENCE`, both fitted on the train split of the S2AFF gold set. Otherwise
+   reaches :data:`DEFAULT_MIN_CONFIDENCE`, both fitted on the train split of the S2AFF gold set (with an
+   OpenAlex institutions file in the registry: :data:`ABSTAIN_MODEL_LISTED` and
+   :data:`DEFAULT_MIN_CONFIDENCE_LISTED`, :mod:`collabatlas.affiliations.match_model`). Otherwise
    the matcher abstains: the institution is left unmatched and the country comes from the address rules.
 
 Results are cached per address and per (part, country), so repeated strings cost nothing.
