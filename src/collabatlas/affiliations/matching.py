@@ -83,6 +83,7 @@ SPAN_SCORE = 90.0        # a registry name written word for word inside a longer
 MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
 ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
+FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
 TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
 # An address with more components than this (a concatenation of thousands of affiliations, issue 25) is
 # matched on its first MAX_COMPONENTS - 2 components and its last two (city, country): the cost of one
@@ -92,6 +93,14 @@ TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidf
 MAX_COMPONENTS = 64
 
 _PARENS = re.compile(r"\(([^()]*)\)")
+
+
+def _scores(part: str, choices: list[str], scorer) -> np.ndarray:
+    """``scorer(part, choice)`` for each choice as float32 (rapidfuzz's ``cdist``; a plain loop for a few
+    choices, where ``cdist``'s setup costs more than the scoring)."""
+    if len(choices) <= FEW_CHOICES:
+        return np.array([scorer(part, c) for c in choices], dtype=np.float32)
+    return process.cdist([part], choices, scorer=scorer, dtype=np.float32)[0]
 
 
 def _components_of(part: str) -> list[str]:
@@ -268,14 +277,13 @@ class AffiliationMatcher(CandidateFeatures):
         best = (-1, 0.0, 0.0)
         if len(cand):
             choices = self._name_array[cand].tolist()
-            scores = process.cdist([part], choices, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
+            scores = _scores(part, choices, fuzz.token_sort_ratio)
             # the subset score only helps a name contained in a longer part ("graduate school university
             # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo"):
             # the mean of both for the names no longer than the part, computed for those only
             shorter = np.flatnonzero(self._name_words[cand] <= len(part.split()))
             if len(shorter):
-                subset = process.cdist([part], [choices[i] for i in shorter.tolist()], scorer=fuzz.token_set_ratio,
-                                       dtype=np.float32)[0]
+                subset = _scores(part, [choices[i] for i in shorter.tolist()], fuzz.token_set_ratio)
                 scores[shorter] = (scores[shorter] + subset) / 2
             scores = scores - self._penalty[cand]
             top = int(np.argmax(scores))
