@@ -2,6 +2,7 @@
 registry as the union of the three files of ``DATA/ror`` (ROR v2 + v1-only + the OpenAlex top-10k CSV).
 
     python -m benchmarks.eval_ror_style                  # also run at the end of benchmarks.eval_affiliations
+    python -m benchmarks.eval_ror_style --fit            # refit the abstain rule of a registry with OpenAlex
 
 Scoring as ROR's tests score it (ror-api ``rorapi/tests/tests_functional``), per string, with the predicted
 set = every organisation ``match`` returns (``AffiliationMatch.ror_ids``):
@@ -21,14 +22,17 @@ at and used to choose anything (the multi-organisation cut-off); the second half
 
 from __future__ import annotations
 
+import argparse
 import ast
 import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from collabatlas.affiliations.address_country import resolve_country
+from collabatlas.affiliations.match_model import ABSTAIN_FEATURES_LISTED
 from collabatlas.affiliations.matching import AffiliationMatcher
 from collabatlas.affiliations.ror import load_ror, short_ror
 from collabatlas.store import schema as store
@@ -36,6 +40,8 @@ from collabatlas.store import schema as store
 UNION_FILES = ("ror_v2_latest_records.jsonl.gz", "ror_v1_only_latest_records.jsonl.gz",
                "openalex_institutions_top10k_2025-01.csv.gz")
 CROSSREF = "ror_api_gold_crossref_2024_02_19.json"
+TRAIN_SETS = ("s2aff_train", "crossref_first_half")  # the only sets the fit reads
+FIT_MARGIN = 0.015  # --fit: the train precision must exceed its target by this much
 TARGETS = {"crossref": {"accuracy": 0.73, "precision": 0.95, "recall": 0.70},
            "s2aff": {"string_precision": 0.90, "covered_recall": 0.80}}
 
@@ -130,9 +136,47 @@ def summary(result: dict) -> str:
     return "\n".join(lines)
 
 
+def fit(data_dir: Path, con=None) -> dict:
+    """The abstain rule of a registry with an OpenAlex institutions file (``ABSTAIN_MODEL_LISTED``): a
+    logistic model of :data:`ABSTAIN_FEATURES_LISTED` (label: the candidate is a gold id) over the candidates
+    of both train sets together, and the lowest cut-off of a 0.02 grid at which the precision of both, as
+    :func:`score` counts it, exceeds its target by :data:`FIT_MARGIN`. The held-out sets are never read."""
+    from benchmarks.eval_affiliations import _fit_logistic
+
+    con = con or union_store(data_dir)
+    countries = dict(con.execute("SELECT ror_id, country_code FROM ror_institutions").fetchall())
+    sets = {name: items for name, items in gold_sets(data_dir).items() if name in TRAIN_SETS}
+    matcher = AffiliationMatcher.from_store(con, min_confidence=0.0)
+    rows = [(c, gold) for items in sets.values() for c, gold in ((matcher.candidate(t), g) for t, g in items)
+            if c is not None]
+    x = np.array([[c.features[f] for f in ABSTAIN_FEATURES_LISTED] for c, _ in rows])
+    y = np.array([c.ror_id in gold for c, gold in rows], dtype=float)
+    w = _fit_logistic(x, y)
+    model = {"intercept": round(float(w[0]), 4)} | {f: round(float(v), 4) for f, v in
+                                                     zip(ABSTAIN_FEATURES_LISTED, w[1:], strict=True)}
+    need = {"s2aff_train": TARGETS["s2aff"]["string_precision"] + FIT_MARGIN,
+            "crossref_first_half": TARGETS["crossref"]["precision"] + FIT_MARGIN}
+    for cut in np.round(np.arange(0.5, 0.96, 0.02), 2):
+        matcher = AffiliationMatcher.from_store(con, min_confidence=float(cut))
+        matcher.model = model
+        figures = {name: score(items, predictions(matcher, [t for t, _ in items]), countries)
+                   for name, items in sets.items()}
+        got = {"s2aff_train": figures["s2aff_train"]["string_precision"],
+               "crossref_first_half": figures["crossref_first_half"]["precision"]}
+        if all(got[name] >= need[name] for name in need):
+            return {"model": model, "min_confidence": float(cut), "train": figures}
+    return {"model": model, "min_confidence": None}
+
+
 def main() -> None:
     from benchmarks.eval_affiliations import default_data_dir
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit", action="store_true", help="refit the abstain rule of a registry with OpenAlex")
+    args = parser.parse_args()
+    if args.fit:
+        print(json.dumps(fit(default_data_dir()), indent=2))
+        return
     result = evaluate(default_data_dir())
     Path("eval_ror_style.json").write_text(json.dumps(result, indent=2))
     print(summary(result))

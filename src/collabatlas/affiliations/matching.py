@@ -30,7 +30,9 @@ How a string is matched (docs/affiliations.md has the details and the measured q
    country (or one whose city is in the address); they score :data:`ACRONYM_SCORE`.
 5. The best candidate over all parts is a candidate when its score reaches the threshold
    (:data:`DEFAULT_THRESHOLD`); it is kept when its calibrated confidence (:data:`ABSTAIN_MODEL`)
-   reaches :data:`DEFAULT_MIN_CONFIDENCE`, both fitted on the train split of the S2AFF gold set. Otherwise
+   reaches :data:`DEFAULT_MIN_CONFIDENCE`, both fitted on the train split of the S2AFF gold set (with an
+   OpenAlex institutions file in the registry: :data:`ABSTAIN_MODEL_LISTED` and
+   :data:`DEFAULT_MIN_CONFIDENCE_LISTED`, :mod:`collabatlas.affiliations.match_model`). Otherwise
    the matcher abstains: the institution is left unmatched and the country comes from the address rules.
 
 Results are cached per address and per (part, country), so repeated strings cost nothing.
@@ -48,10 +50,13 @@ from rapidfuzz import fuzz, process
 
 from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
 from collabatlas.affiliations.city_country import CityCountries
+from collabatlas.affiliations.match_features import ACRONYM_SCORE, CandidateFeatures, _fold
 from collabatlas.affiliations.match_model import (  # noqa: F401 - the abstain rule, re-exported
     ABSTAIN_FEATURES,
     ABSTAIN_MODEL,
+    ABSTAIN_MODEL_LISTED,
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MIN_CONFIDENCE_LISTED,
     DEFAULT_MULTI_CONFIDENCE,
     QUALIFIER_WORDS,
     confidence,
@@ -66,7 +71,7 @@ from collabatlas.affiliations.match_segments import (
     unglue,
 )
 from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
-from collabatlas.affiliations.ror_lookup import ancestors, primary_type, ror_loaded
+from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 from collabatlas.refdata.countries import HISTORICAL_CODES
@@ -74,11 +79,11 @@ from collabatlas.refdata.countries import HISTORICAL_CODES
 DEFAULT_THRESHOLD = 78.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
 CITY_BONUS = 6.0
 INACTIVE_PENALTY = 3.0
-ACRONYM_SCORE = 90.0
 SPAN_SCORE = 90.0        # a registry name written word for word inside a longer part whose fuzzy score fails
 MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
 ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
+FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
 TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
 # An address with more components than this (a concatenation of thousands of affiliations, issue 25) is
 # matched on its first MAX_COMPONENTS - 2 components and its last two (city, country): the cost of one
@@ -90,8 +95,12 @@ MAX_COMPONENTS = 64
 _PARENS = re.compile(r"\(([^()]*)\)")
 
 
-def _fold(code: str | None, fold_hk_mo: bool) -> str | None:
-    return "CN" if fold_hk_mo and code in ("HK", "MO") else code
+def _scores(part: str, choices: list[str], scorer) -> np.ndarray:
+    """``scorer(part, choice)`` for each choice as float32 (rapidfuzz's ``cdist``; a plain loop for a few
+    choices, where ``cdist``'s setup costs more than the scoring)."""
+    if len(choices) <= FEW_CHOICES:
+        return np.array([scorer(part, c) for c in choices], dtype=np.float32)
+    return process.cdist([part], choices, scorer=scorer, dtype=np.float32)[0]
 
 
 def _components_of(part: str) -> list[str]:
@@ -113,18 +122,22 @@ def _search_country(country: str | None) -> str | None:
     return None if country in HISTORICAL_CODES else country
 
 
-class AffiliationMatcher:
+class AffiliationMatcher(CandidateFeatures):
     """Matches address strings against a ROR registry held in memory (see the module docstring)."""
 
     def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
                  fold_hk_mo: bool = False, parents: Iterable[tuple[str, str]] = (),
                  prefer_parent: bool = True, min_confidence: float | None = None,
-                 multi_confidence: float | None = None) -> None:
+                 multi_confidence: float | None = None, listed: Iterable[str] = ()) -> None:
         """``institutions``: (ror_id, name, types, country_code, city, status); ``names``: (ror_id, name, kind);
         ``parents``: (child ror_id, parent ror_id) pairs. ``threshold``: the lowest fuzzy score a candidate
         needs; ``min_confidence``: the lowest calibrated probability (0 keeps every candidate that reaches
-        the threshold, the rule before the abstain model)."""
-        self.min_confidence = (DEFAULT_MIN_CONFIDENCE if min_confidence is None
+        the threshold, the rule before the abstain model). ``listed``: the organisations an OpenAlex
+        institutions file of the registry lists (then the abstain rule with that feature applies)."""
+        self._listed = frozenset(listed)
+        self.model = ABSTAIN_MODEL_LISTED if self._listed else ABSTAIN_MODEL
+        default_confidence = DEFAULT_MIN_CONFIDENCE_LISTED if self._listed else DEFAULT_MIN_CONFIDENCE
+        self.min_confidence = (default_confidence if min_confidence is None
                                else float(check_range("min_confidence", min_confidence, 0, 1)))
         self.threshold = DEFAULT_THRESHOLD if threshold is None else float(check_range("threshold", threshold, 0, 100))
         # 1 (or more) keeps one organisation per address, as before issue 29
@@ -176,10 +189,13 @@ class AffiliationMatcher:
                     self._name_org.append(rid)
                     alias.append(kind == "alias")
         self._alias = np.array(alias, dtype=bool)
+        self._name_array = np.array(self._name_text, dtype=object)  # fancy-indexed by candidate arrays
         org_index = {rid: i for i, rid in enumerate(self._org)}
         self._name_org_ix = np.array([org_index[r] for r in self._name_org], dtype=np.int64)
         self._name_words = np.array([len(t.split()) for t in self._name_text], dtype=np.int32)
         self._inactive = np.array([self._org[r][4] != "active" for r in self._name_org], dtype=bool)
+        # inactive organisations and aliases lose ties (module docstring)
+        self._penalty = INACTIVE_PENALTY * self._inactive + ALIAS_PENALTY * self._alias
         # word → name indices, over all names (key None) and per country (folded as the output is)
         postings: dict[str | None, dict[str, list[int]]] = {None: {}}
         for i, text in enumerate(self._name_text):
@@ -217,7 +233,8 @@ class AffiliationMatcher:
         names = con.execute("SELECT ror_id, name, kind FROM ror_names ORDER BY ror_id, kind, name").fetchall()
         parents = con.execute("SELECT ror_id, target_id FROM ror_relations WHERE relation = 'parent' "
                               "ORDER BY ALL").fetchall()
-        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence, multi_confidence)
+        return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence, multi_confidence,
+                   listed_in_openalex(con))
 
     def _ancestors(self, rid: str) -> set[str]:
         return set(ancestors(self._parents, rid))
@@ -233,11 +250,16 @@ class AffiliationMatcher:
         rare = [w for w in known if len(self._postings[None][w]) <= COMMON_WORD_DF] or known
         if not rare:
             return np.empty(0, dtype=np.int64)
-        index = np.concatenate([postings[w] for w in rare])
-        weight = np.concatenate([np.full(len(postings[w]), self._idf[w]) for w in rare])
-        cand, inverse = np.unique(index, return_inverse=True)
+        # one word: its postings are already sorted and distinct
+        index = postings[rare[0]] if len(rare) == 1 else np.concatenate([postings[w] for w in rare])
+        if len(rare) == 1:
+            cand = index
+        else:  # the distinct indices, sorted (np.unique's result, without its overhead on small arrays)
+            cand = np.sort(index)
+            cand = cand[np.concatenate(([True], cand[1:] != cand[:-1]))]
         if len(cand) > TOP_CANDIDATES:
-            overlap = np.bincount(inverse, weights=weight)
+            weight = np.concatenate([np.full(len(postings[w]), self._idf[w]) for w in rare])
+            overlap = np.bincount(np.searchsorted(cand, index), weights=weight)
             for word in sorted(set(known) - set(rare)):  # common words rank, they do not generate
                 post = postings[word]
                 at = np.minimum(np.searchsorted(post, cand), len(post) - 1)
@@ -254,14 +276,16 @@ class AffiliationMatcher:
         cand = self._candidates(part.split(), country)
         best = (-1, 0.0, 0.0)
         if len(cand):
-            choices = [self._name_text[i] for i in cand]
-            sort = process.cdist([part], choices, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
-            subset = process.cdist([part], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
+            choices = self._name_array[cand].tolist()
+            scores = _scores(part, choices, fuzz.token_sort_ratio)
             # the subset score only helps a name contained in a longer part ("graduate school university
-            # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo")
-            longer_name = self._name_words[cand] > len(part.split())
-            scores = np.where(longer_name, sort, (sort + subset) / 2)
-            scores = scores - INACTIVE_PENALTY * self._inactive[cand] - ALIAS_PENALTY * self._alias[cand]
+            # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo"):
+            # the mean of both for the names no longer than the part, computed for those only
+            shorter = np.flatnonzero(self._name_words[cand] <= len(part.split()))
+            if len(shorter):
+                subset = _scores(part, [choices[i] for i in shorter.tolist()], fuzz.token_set_ratio)
+                scores[shorter] = (scores[shorter] + subset) / 2
+            scores = scores - self._penalty[cand]
             top = int(np.argmax(scores))
             others = scores[self._name_org_ix[cand] != self._name_org_ix[cand[top]]]
             best = (int(cand[top]), float(scores[top]), float(others.max()) if len(others) else 0.0)
@@ -312,20 +336,6 @@ class AffiliationMatcher:
         if self._all_common(words):
             return None
         return " ".join(words)
-
-    def _without_places(self, norm: str, towns: set[str], keep: set[str]) -> str:
-        """``norm`` without the whole city names of ``towns`` and country names it contains (1–3 words;
-        words in ``keep`` — the candidate's name — stay)."""
-        words = norm.split()
-        drop = [False] * len(words)
-        for k in (3, 2, 1):
-            for i in range(len(words) - k + 1):
-                span = words[i:i + k]
-                if not any(drop[i:i + k]) and not set(span) & keep:
-                    text = " ".join(span)
-                    if text in towns or text in self._country_words:
-                        drop[i:i + k] = [True] * k
-        return " ".join(w for w, d in zip(words, drop, strict=True) if not d)
 
     @staticmethod
     def _legal_only(component: str) -> bool:
@@ -487,60 +497,6 @@ class AffiliationMatcher:
         """Whether ``a`` is a unit (descendant) or an ancestor of ``b`` in the registry."""
         return a in self._ancestors(b) or b in self._ancestors(a)
 
-    def _features(self, text: str, context: str, country: str | None, rid: str, info: tuple | None,
-                  exact: frozenset | None = None) -> dict:
-        """The abstain-rule features (:data:`ABSTAIN_FEATURES`) of candidate ``rid`` for one address
-        (``exact``: its words as written, before acronyms were written out; default: those of ``text``)."""
-        if exact is None:
-            exact = frozenset(re.findall(r"[A-Za-z][A-Za-z&\-]+", text))
-        _, rtype, ror_country, city, _ = self._org[rid]
-        folded = _fold(ror_country, self.fold_hk_mo)
-        words = set(context.split())
-        if info is None:  # matched by its acronym
-            norm, score, margin, name_words, via_span, whole = "", ACRONYM_SCORE, 0.0, [], False, ""
-        else:
-            norm, idx, score, second, via_span, whole = info
-            name_words = self._name_text[idx].split()
-            margin = score - second
-        same_name = bool(norm) and not via_span and norm == " ".join(name_words)
-        towns = self._cities.get(folded, set())
-        # a registry city of its country or a country name written in the part ("Murdoch Univ Australia")
-        # does not count as an extra word
-        part_words = set(self._without_places(norm, towns, set(name_words)).split())
-        outside = context.replace(f" {norm} ", " ", 1) if norm else context
-        city_in = bool(city) and f" {city} " in outside
-        # another city of the organisation's country written as an address component ("Tsukuba")
-        components = {normalise_name(c) for c in split_components(text)}
-        city_other = not city_in and any(c in towns and c != city and c not in norm for c in components if c)
-
-        def idf(w: str) -> float:
-            return self._idf.get(w, self._idf_unknown)
-
-        name_weight = sum(idf(w) for w in name_words) or 1.0
-        part_weight = sum(idf(w) for w in part_words) or 1.0
-        name_missing = sum(idf(w) for w in name_words if w not in words) / name_weight
-        part_extra = sum(idf(w) for w in part_words if w not in set(name_words)) / part_weight
-        return {"score": min(score, 100.0) / 100.0, "city_in": float(city_in), "city_other": float(city_other),
-                "name_missing": name_missing, "part_extra": part_extra,
-                "name_word_missing": float(name_missing > 0), "part_word_extra": float(part_extra > 0),
-                "both_differ": float(name_missing > 0 and part_extra > 0),
-                "acronym_in": float(any(a in exact for a in self._org_acronyms.get(rid, ()))),
-                "margin": min(margin, 20.0) / 20.0, "via_acronym": float(info is None),
-                "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
-                "company": float(rtype == "company"), "same_name": float(same_name),
-                "via_span": float(via_span),
-                "qualifier_extra": float(bool((part_words - set(name_words)) & QUALIFIER_WORDS)
-                                         or (via_span and bool(self._neighbours(whole, norm) & QUALIFIER_WORDS)))}
-
-    @staticmethod
-    def _neighbours(part: str, span: str) -> set[str]:
-        """The words just before and just after ``span`` inside ``part`` (normalised texts)."""
-        words, inner = part.split(), span.split()
-        for i in range(len(words) - len(inner) + 1):
-            if words[i:i + len(inner)] == inner:
-                return set(words[max(i - 1, 0):i] + words[i + len(inner):i + len(inner) + 1])
-        return set()
-
     def _match(self, address: str, raw: bool = True, whole: bool = True) -> AffiliationMatch:
         """``raw``: the text may have lost separators (cut again first); ``whole``: it may join several
         affiliations (then each is matched on its own)."""
@@ -562,14 +518,14 @@ class AffiliationMatcher:
             unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None,
                                          components_skipped=skipped)
         cand = self._candidate(text, _search_country(country))
-        conf = confidence(cand.features) if cand is not None else 0.0
+        conf = confidence(cand.features, self.model) if cand is not None else 0.0
         if cand is None or conf < self.min_confidence:
             # abstain: the country still comes from the address, else from the registry (city_country)
             guess = self._city_countries.country(text) if country is None else None
             return replace(unmatched, country_code=guess) if guess else unmatched
         others = []
         for rid, score, _part, features in cand.others:
-            other_conf = confidence(features)
+            other_conf = confidence(features, self.model)
             if other_conf >= max(self.multi_confidence, self.min_confidence):
                 o_name, o_type, o_country, _, _ = self._org[rid]
                 o_country = country if country in HISTORICAL_CODES else _fold(o_country, self.fold_hk_mo) or country

@@ -20,6 +20,18 @@ def ror_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(exists) and con.execute("SELECT count(*) FROM ror_institutions").fetchone()[0] > 0
 
 
+def listed_in_openalex(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The organisations that an OpenAlex institutions file of the registry lists (``ror_institutions.sources``
+    names a file whose ``ror_sources`` format is OpenAlex's), sorted; none when no such file was loaded."""
+    columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'ror_institutions'").fetchall()}
+    if "sources" not in columns:
+        return []
+    return [r for (r,) in con.execute("""
+        SELECT DISTINCT i.ror_id FROM ror_institutions i, unnest(i.sources) AS s(file)
+        JOIN ror_sources f ON f.source = s.file WHERE f.format LIKE '%OpenAlex%' ORDER BY 1""").fetchall()]
+
+
 def primary_type(types: list[str] | None) -> str | None:
     """The first ROR type that is not ``funder`` (``funder`` when it is the only one)."""
     types = [t for t in (types or []) if t]

@@ -10,6 +10,7 @@ from pathlib import Path
 from collabatlas.affiliations.match_batch import match_batch
 from collabatlas.affiliations.matching import (
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MIN_CONFIDENCE_LISTED,
     DEFAULT_THRESHOLD,
     MAX_COMPONENTS,
     AffiliationMatcher,
@@ -20,9 +21,9 @@ from collabatlas.sources.textread import allow_large_csv_fields, excel_separator
 from collabatlas.sources.textread import read_text as _read_text
 from collabatlas.store import schema as _store
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "DEFAULT_THRESHOLD", "MAX_COMPONENTS", "AffiliationMatcher",
-           "allow_large_csv_fields", "connect", "excel_separator", "load_ror", "match_batch", "read_text", "ror_info",
-           "ror_loaded", "ror_sources"]
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "DEFAULT_MIN_CONFIDENCE_LISTED", "DEFAULT_THRESHOLD", "MAX_COMPONENTS",
+           "AffiliationMatcher", "allow_large_csv_fields", "connect", "excel_separator", "load_ror", "match_batch",
+           "read_text", "ror_info", "ror_loaded", "ror_sources"]
 
 
 def connect(path: str | os.PathLike | None, read_only: bool = False):

@@ -16,6 +16,7 @@ from collabatlas import settings as config
 from collabatlas.atlas.inputs import check_range
 from collabatlas.atlas.registry import (
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MIN_CONFIDENCE_LISTED,
     DEFAULT_THRESHOLD,
     MAX_COMPONENTS,
     AffiliationMatcher,
@@ -201,9 +202,11 @@ def match(
     column: Annotated[str | None, typer.Option("--column", help="CSV column holding the address.")] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Lowest score (0-100) that counts as a match.")]
     = DEFAULT_THRESHOLD,
-    min_confidence: Annotated[float, typer.Option("--min-confidence", help="Lowest calibrated probability (0-1) "
-                                                  "that the match is right; below it the matcher abstains (0: "
-                                                  "score threshold only).")] = DEFAULT_MIN_CONFIDENCE,
+    min_confidence: Annotated[float | None, typer.Option(
+        "--min-confidence", help=f"Lowest calibrated probability (0-1) that the match is right; below it the "
+        f"matcher abstains (0: score threshold only). Default {DEFAULT_MIN_CONFIDENCE:g}, or "
+        f"{DEFAULT_MIN_CONFIDENCE_LISTED:g} when the registry includes an OpenAlex institutions file (another "
+        "abstain rule, docs/affiliations.md).")] = None,
     fold_hk_mo: Annotated[bool, typer.Option("--fold-hk-mo", help="Count Hong Kong and Macao as China (CN), "
                                                                     "as CWTS does.")] = False,
     explode: Annotated[bool, typer.Option("--explode", help="One row per organisation an address names "
