@@ -155,6 +155,7 @@ def test_industry_of_one_country_is_refused_by_the_spark_engines_declaration(eng
     with pytest.raises(CapabilityError, match=r"^--country: not available with the Spark engine"):
         spark.industry(country=country)
     duck.industry(country=country)  # the DuckDB store declares it: answered
+    assert list(spark.industry().columns) == list(duck.industry().columns)  # without --country: answered
     got = CliRunner().invoke(app, ["industry", "--country", country, "--store", str(store), "--engine", "spark",
                                    "--spark-master", MASTER, "--parquet", str(parquet)])
     assert got.exit_code == 2, got.output
