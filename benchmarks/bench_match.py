@@ -6,7 +6,7 @@
 The strings: every string of the Crossref gold set (ROR's own test set) and the S2AFF train + val splits
 (``DATA/affiliations``), 4,720 in all; the registry: the union of the three files of ``DATA/ror``, as
 ``benchmarks.eval_ror_style`` loads it. One matcher is built (its build time is printed apart); the batch
-runner (:func:`collabatlas.affiliations.match_batch.match_batch`, default workers = the usable cores)
+runner (:func:`collabatlas.affiliations.match_batch.match_batch`, workers = the usable cores unless --workers or COLLABATLAS_MATCH_WORKERS says otherwise)
 runs first, in forked workers whose caches never come back to the parent, then the single-process loop on
 the same, still cold, matcher: both start with empty caches. The two result lists must be equal.
 """
@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from benchmarks.eval_ror_style import gold_sets, union_store
-from collabatlas.affiliations.match_batch import default_workers, match_batch
+from collabatlas.affiliations.match_batch import match_batch, usable_cores
+from collabatlas.settings import match_workers
 from collabatlas.affiliations.matching import AffiliationMatcher
 
 
@@ -34,7 +35,7 @@ def run(data_dir: Path, workers: int | None = None) -> dict:
     started = time.perf_counter()
     matcher = AffiliationMatcher.from_store(con)
     build = time.perf_counter() - started
-    workers = default_workers() if workers is None else workers
+    workers = (match_workers() or usable_cores()) if workers is None else workers
     started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     batch = match_batch(matcher, texts, workers=workers)
     batch_s = time.perf_counter() - started

@@ -26,16 +26,64 @@ def _matcher() -> AffiliationMatcher:
     return AffiliationMatcher(INSTITUTIONS, names, min_confidence=0)
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
-def test_batch_results_equal_one_by_one_in_input_order(monkeypatch, workers):
-    monkeypatch.setattr(batch, "MIN_PARALLEL", 1)  # fork even for a few strings
+def _check_batch(workers: int) -> None:
+    """The batch on ``workers`` processes equals one by one, in input order, with progress in order; no
+    worker may die (a warning would mean the in-process fallback did the work)."""
+    import warnings
+
+    batch.MIN_PARALLEL = 1  # fork even for a few strings
     addresses = [f"{a} #{i % 7}" if a else a for i, a in enumerate(ADDRESSES * 40)]
     expected = [_matcher().match(a) for a in addresses]
     seen = []
-    got = match_batch(_matcher(), addresses, workers=workers, progress=lambda done, total: seen.append((done, total)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = match_batch(_matcher(), addresses, workers=workers,
+                          progress=lambda done, total: seen.append((done, total)))
     assert got == expected
     distinct = len(set(addresses))
     assert seen and seen[-1] == (distinct, distinct) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_batch_results_equal_one_by_one_in_input_order(workers):
+    """Run in a fresh interpreter: forking this test process (which has run DuckDB, Spark and browser
+    tests' threads) is exactly the case the opt-in default avoids."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = f"import sys; sys.path[:0] = [{str(root)!r}]; from tests.test_match_batch import _check_batch; " \
+           f"_check_batch({workers}); print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-3000:]
+
+
+def _die(chunk):
+    import os
+
+    os._exit(3)
+
+
+def test_a_dying_worker_falls_back_to_this_process(monkeypatch):
+    """A worker that dies (a fork that cannot run) is not waited for: a warning, and the same results."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = (f"import sys, warnings; sys.path[:0] = [{str(root)!r}]\n"
+            "from collabatlas.affiliations import match_batch as batch\n"
+            "from tests.test_match_batch import ADDRESSES, _matcher, _die\n"
+            "batch.MIN_PARALLEL = 1\nbatch._match_chunk = _die\n"
+            "with warnings.catch_warnings(record=True) as caught:\n"
+            "    warnings.simplefilter('always')\n"
+            "    got = batch.match_batch(_matcher(), ADDRESSES * 3, workers=2)\n"
+            "assert got == [_matcher().match(a) for a in ADDRESSES * 3]\n"
+            "assert any('worker process of the address matcher died' in str(w.message) for w in caught), caught\n"
+            "print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-3000:]
 
 
 def test_small_batches_stay_in_this_process(monkeypatch):
@@ -47,7 +95,6 @@ def test_small_batches_stay_in_this_process(monkeypatch):
 
 
 def test_batch_matcher_wraps_match_many(monkeypatch):
-    monkeypatch.setattr(batch, "MIN_PARALLEL", 1)
     wrapped = BatchMatcher(_matcher(), workers=2)
     assert wrapped.match_many(ADDRESSES) == _matcher().match_many(ADDRESSES)
     assert wrapped.match(ADDRESSES[0]).ror_id == "00b0aaa02"  # everything else is the matcher's
@@ -55,7 +102,7 @@ def test_batch_matcher_wraps_match_many(monkeypatch):
 
 def test_workers_setting(monkeypatch):
     monkeypatch.delenv("COLLABATLAS_MATCH_WORKERS", raising=False)
-    assert default_workers() == usable_cores() >= 1
+    assert default_workers() == 1 and usable_cores() >= 1  # forking is opt-in
     monkeypatch.setenv("COLLABATLAS_MATCH_WORKERS", "3")
     assert default_workers() == 3
     monkeypatch.setenv("COLLABATLAS_MATCH_WORKERS", "0")

@@ -50,8 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("openalex_api_key", "OPENALEX_API_KEY", "(none)", "API key sent by `fetch openalex` (never printed)."),
     Setting("small_n", "COLLABATLAS_SMALL_N", "10", "A growth or change is flagged (and a trend point drawn "
             "hollow) when either end has fewer works than this."),
-    Setting("match_workers", "COLLABATLAS_MATCH_WORKERS", "the usable cores", "Worker processes that match "
-            "many addresses at once (`match --file`, the WoS / Scopus / PubMed ingest); 1: in the main process."),
+    Setting("match_workers", "COLLABATLAS_MATCH_WORKERS", "1", "Worker processes that match many addresses "
+            "at once (`match --file`, the WoS / Scopus / PubMed ingest), forked from the main process (opt-in: "
+            "a worker that dies is replaced by matching in the main process, with a warning)."),
     Setting("chromium", "COLLABATLAS_CHROMIUM", "/usr/bin/chromium", "The Chromium that prints PDF fact sheets "
             "(`report --pdf`, the dashboard button)."),
 )
@@ -161,7 +162,7 @@ def seconds(env: str, value: str | None, default: float) -> float:
 
 
 def match_workers() -> int | None:
-    """``$COLLABATLAS_MATCH_WORKERS`` (a whole number >= 1), None when unset (then: the usable cores)."""
+    """``$COLLABATLAS_MATCH_WORKERS`` (a whole number >= 1), None when unset (then: 1, no workers)."""
     return positive_int(env_var("match_workers"), raw("match_workers"))
 
 

@@ -11,8 +11,11 @@ on ``workers`` processes and returns the results in input order — the same res
 - with one worker, fewer than :data:`MIN_PARALLEL` distinct strings (starting processes costs more than it
   saves), or a platform without ``fork`` (Windows; macOS defaults to spawn but has fork), it is a plain loop.
 
-``workers`` defaults to the ``match_workers`` setting (``$COLLABATLAS_MATCH_WORKERS``), else the cores
-this process may use (``os.sched_getaffinity``). :class:`BatchMatcher` wraps a matcher so that whatever
+``workers`` defaults to the ``match_workers`` setting (``$COLLABATLAS_MATCH_WORKERS``), else 1: forking
+is opt-in, because a process that already runs other threads (DuckDB's, a notebook's, a test runner's)
+can leave a forked child unable to run. A worker that dies is not waited for: the batch warns and
+matches what is left in this process, so a failed fork costs time, never the results or a hang.
+:class:`BatchMatcher` wraps a matcher so that whatever
 calls ``match_many`` (the export ingest, ``reattribute``) gets the batch runner.
 """
 
@@ -21,7 +24,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from collabatlas.affiliations.match_result import AffiliationMatch
 from collabatlas.settings import match_workers
@@ -41,8 +47,8 @@ def usable_cores() -> int:
 
 
 def default_workers() -> int:
-    """``$COLLABATLAS_MATCH_WORKERS`` when set, else the usable cores."""
-    return match_workers() or usable_cores()
+    """``$COLLABATLAS_MATCH_WORKERS`` when set, else 1 (in this process; see the module docstring)."""
+    return match_workers() or 1
 
 
 def _match_chunk(chunk: list[str]) -> list[AffiliationMatch]:
@@ -77,11 +83,19 @@ def match_batch(matcher, addresses: Sequence[str], workers: int | None = None,
         _WORKER_MATCHER = matcher
         gc.freeze()  # the registry's objects out of the collector's reach: the workers' GC never copies them
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for part in pool.imap(_match_chunk, chunks):
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for part in pool.map(_match_chunk, chunks):
                     results.extend(part)
                     if progress is not None:
                         progress(len(results), total)
+        except BrokenProcessPool:
+            warnings.warn(f"a worker process of the address matcher died after {len(results):,} of {total:,} "
+                          "strings; matching the rest in this process (set COLLABATLAS_MATCH_WORKERS=1 to "
+                          "skip the workers)", RuntimeWarning, stacklevel=2)
+            for address in distinct[len(results):]:
+                results.append(matcher.match(address))
+            if progress is not None:
+                progress(len(results), total)
         finally:
             _WORKER_MATCHER = None
             gc.unfreeze()

@@ -247,7 +247,7 @@ def match(
     with Progress(TextColumn("[bold]matching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=len(inputs) < 200) as bar:
         task = bar.add_task("match", total=len(set(inputs)))
-        # distinct strings on $COLLABATLAS_MATCH_WORKERS processes (default: the usable cores), in input order
+        # distinct strings on $COLLABATLAS_MATCH_WORKERS processes (default 1: this one), in input order
         results = match_batch(matcher, inputs, progress=lambda done, total: bar.update(task, completed=done))
     df = pd.DataFrame(_rows(results, explode), columns=MATCH_COLUMNS)
     long_inputs = sum(m.components_skipped > 0 for m in results)
