@@ -21,8 +21,8 @@ from pathlib import Path
 
 from benchmarks.eval_ror_style import gold_sets, union_store
 from collabatlas.affiliations.match_batch import match_batch, usable_cores
-from collabatlas.settings import match_workers
 from collabatlas.affiliations.matching import AffiliationMatcher
+from collabatlas.settings import match_workers
 
 
 def strings(data_dir: Path) -> list[str]:
