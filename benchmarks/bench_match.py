@@ -7,7 +7,7 @@ The strings: every string of the Crossref gold set (ROR's own test set) and the 
 (``DATA/affiliations``), 4,720 in all; the registry: the union of the three files of ``DATA/ror``, as
 ``benchmarks.eval_ror_style`` loads it. One matcher is built (its build time is printed apart); the batch
 runner (:func:`collabatlas.affiliations.match_batch.match_batch`;
-workers = the usable cores unless --workers or COLLABATLAS_MATCH_WORKERS says otherwise)
+workers = COLLABATLAS_MATCH_WORKERS, else the usable cores)
 runs first, in forked workers whose caches never come back to the parent, then the single-process loop on
 the same, still cold, matcher: both start with empty caches. The two result lists must be equal.
 """
