@@ -77,9 +77,11 @@ def test_the_staging_statements_are_written_once():
     assert {id(sql) for _name, sql, _cached in spark_ingest.STAGED} <= shared
     assert len(spark_ingest.STAGED) == len(STATEMENTS) - 1  # all but the winners, rendered on their own
     assert spark_ingest.winners_sql() == render_shared(openalex_statements.WINNERS_SQL)
-    for name in ("KEPT_WORKS_SQL", "WORK_ROWS_SQL", "AUTHORSHIPS_PASS_SQL", "AUTHORSHIP_ROWS_SQL",
+    for name in ("KEPT_WORKS_SQL", "WORK_ROWS_SQL", "AUTHORSHIP_ROWS_SQL",
                  "AFFILIATION_ROWS_SQL", "AUTHOR_COUNTRY_ROWS_SQL", "INSTITUTION_COPIES_SQL", "INSTITUTION_ROWS_SQL"):
         assert getattr(openalex_staging, name) is getattr(openalex_statements, name), name
+    # the authorship pass: DuckDB runs the form derived from the one written (its unnest in the select list)
+    assert openalex_staging.AUTHORSHIPS_PASS_DUCKDB_SQL is openalex_statements.AUTHORSHIPS_PASS_DUCKDB_SQL
     for module in (spark_ingest, openalex_staging):  # no copy of the works statements left behind
         source = inspect.getsource(module).lower()
         for text in ("posexplode", "lateral view", "unnest(authorships", "with ordinality", "generate_subscripts",
@@ -101,3 +103,32 @@ def test_the_winners_statement_on_duckdb():
                 "(7, 'W4', NULL), (8, 'W4', NULL)")
     got = con.execute(f"SELECT work_id, rid FROM ({STATEMENTS['winners']}) ORDER BY work_id").fetchall()
     assert got == [("W1", 1), ("W2", 4), ("W3", 6), ("W4", 8)]
+
+
+def test_the_authorship_pass_duckdb_form_gives_the_same_rows():
+    """DuckDB runs the authorship pass with the unnest in the select list (the lateral form as written,
+    which Spark renders to posexplode, carries each whole work row per authorship in DuckDB): both forms
+    give the same rows, positions from 1, null entries and empty lists included."""
+    import duckdb
+
+    from collabatlas.sources.openalex_statements import AUTHORSHIPS_PASS_DUCKDB_SQL, AUTHORSHIPS_PASS_SQL
+    from collabatlas.sources.record import install_macros
+
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute("""
+        CREATE TEMP TABLE raw_works AS SELECT * FROM (VALUES
+          (1, 'W1', TIMESTAMP '2024-01-01',
+           [{'author': {'id': 'https://openalex.org/A1', 'display_name': 'Ann'},
+             'institutions': [{'id': 'https://openalex.org/I1'}, {'id': 'https://openalex.org/I1'}],
+             'countries': ['JP', 'XX']},
+            {'author': NULL, 'institutions': NULL, 'countries': NULL},
+            {'author': {'id': 'A2', 'display_name': 'Bo'}, 'institutions': [], 'countries': ['US']}]),
+          (2, 'W2', TIMESTAMP '2024-02-01',
+           [{'author': {'id': 'A3', 'display_name': 'Cy'}, 'institutions': [{'id': 'I2'}], 'countries': []}])
+        ) AS t(rid, wid, ud, authorships)""")
+    lateral = con.execute(f"SELECT * FROM ({AUTHORSHIPS_PASS_SQL}) ORDER BY rid, author_position").fetchall()
+    select_list = con.execute(f"SELECT * FROM ({AUTHORSHIPS_PASS_DUCKDB_SQL}) ORDER BY rid, author_position").fetchall()
+    assert AUTHORSHIPS_PASS_DUCKDB_SQL != AUTHORSHIPS_PASS_SQL
+    assert select_list == lateral and len(lateral) == 4
+    assert [(r[0], r[3]) for r in lateral] == [(1, 1), (1, 2), (1, 3), (2, 1)]

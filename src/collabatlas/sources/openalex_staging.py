@@ -43,7 +43,7 @@ from collabatlas.sources.openalex_statements import (
     AFFILIATION_ROWS_SQL,
     AUTHOR_COUNTRY_ROWS_SQL,
     AUTHORSHIP_ROWS_SQL,
-    AUTHORSHIPS_PASS_SQL,
+    AUTHORSHIPS_PASS_DUCKDB_SQL,
     DUCKDB_WORKS_READER,
     INSTITUTION_COPIES_SQL,
     INSTITUTION_ROWS_SQL,
@@ -266,7 +266,7 @@ class Stager:
         self._count_warning("SELECT coalesce(sum(invalid), 0) FROM raw_issns", INVALID_ISSN_WARNING)
         con.execute(f"INSERT INTO stage_works ({WORK_COLUMNS}) {WORK_ROWS_SQL}")
         # one pass over the nested authorships; the tables below are cheap projections of it
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_authorships AS {AUTHORSHIPS_PASS_SQL}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_authorships AS {AUTHORSHIPS_PASS_DUCKDB_SQL}")
         found = con.execute("SELECT count(*) FILTER (WHERE null_entry), sum(bad_countries), "
                             "count(*) FILTER (WHERE dirty_name) FROM raw_authorships").fetchone()
         self._warn(REASONS["null-authorship"], found[0])

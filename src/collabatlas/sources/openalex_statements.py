@@ -189,6 +189,17 @@ FROM (SELECT rid, wid AS work_id, ud AS updated_date, author_position, ca_oa_id(
       FROM raw_works, unnest(authorships) WITH ORDINALITY AS u(a, author_position))
 """
 
+#: the FROM clause of :data:`AUTHORSHIPS_PASS_SQL` as written (Spark renders it to ``posexplode``) and
+#: the form DuckDB runs: as a lateral join DuckDB carries each work's whole row (its nested authorships
+#: included) per authorship — measured at 200k works, idle: ingest 14.1 → 17.3 s, peak RSS 1.3 → 2.0 GB.
+#: Both give the same rows (tests/test_spark_ingest_render.py)
+_LATERAL_UNNEST = "FROM raw_works, unnest(authorships) WITH ORDINALITY AS u(a, author_position))"
+_SELECT_LIST_UNNEST = ("FROM (SELECT rid, wid, ud, unnest(authorships) AS a, "
+                       "generate_subscripts(authorships, 1) AS author_position FROM raw_works))")
+#: :data:`AUTHORSHIPS_PASS_SQL` in the form DuckDB runs (the unnest in the select list)
+AUTHORSHIPS_PASS_DUCKDB_SQL = AUTHORSHIPS_PASS_SQL.replace(_LATERAL_UNNEST, _SELECT_LIST_UNNEST)
+assert AUTHORSHIPS_PASS_DUCKDB_SQL != AUTHORSHIPS_PASS_SQL, "the authorship pass's FROM clause changed"
+
 AUTHORSHIP_ROWS_SQL = """
 -- each row represents one authorship: its author and how many institutions and countries it lists
 SELECT rid, work_id, author_position, author_id, author_name, array_length(institution_ids) AS n_institutions,
