@@ -6,14 +6,12 @@ place of this table as a country through country_converter's patterns (``Ningbo`
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from collabatlas.refdata.countries import iso2_codes
-from collabatlas.refdata.country_rules import normalise
+from collabatlas.refdata.country_rules import normalise, parse_written_table
 
 REGIONS_FILE = "country_regions.csv"
 KINDS = ("region", "city", "word")
@@ -30,29 +28,23 @@ class RegionRule:
     line: int
 
 
+def _region_problem(rule: RegionRule, key: str) -> str | None:
+    if rule.code not in iso2_codes():
+        return f"code: not a country code: {rule.code!r}"
+    if rule.kind not in KINDS:
+        return f"kind: expected region, city or word, got {rule.kind!r}"
+    if not key:
+        return "written: empty"
+    if key in NEVER_IMPLIED:
+        return f"written: {rule.written!r} is ambiguous"
+    return None
+
+
 def parse_regions(text: str, name: str = REGIONS_FILE) -> tuple[RegionRule, ...]:
     """Rows of a regions table; a bad row raises ValueError naming its line."""
-    rows, seen = [], {}
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        rule = RegionRule(row["written"].strip(), row["code"].strip(), row["kind"].strip(),
-                          (row["where"] or "").strip(), line)
-        key = normalise(rule.written)
-        problem = None
-        if rule.code not in iso2_codes():
-            problem = f"code: not a country code: {rule.code!r}"
-        elif rule.kind not in KINDS:
-            problem = f"kind: expected region, city or word, got {rule.kind!r}"
-        elif not key:
-            problem = "written: empty"
-        elif key in seen:
-            problem = f"written: {rule.written!r} normalises as line {seen[key]} does"
-        elif key in NEVER_IMPLIED:
-            problem = f"written: {rule.written!r} is ambiguous"
-        if problem:
-            raise ValueError(f"{name}:{line}: {problem}")
-        seen[key] = line
-        rows.append(rule)
-    return tuple(rows)
+    return parse_written_table(
+        text, name, lambda row, line: RegionRule(row["written"].strip(), row["code"].strip(), row["kind"].strip(),
+                                                 (row["where"] or "").strip(), line), _region_problem)
 
 
 @lru_cache(maxsize=1)

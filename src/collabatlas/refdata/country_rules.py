@@ -49,30 +49,43 @@ def rules_table() -> tuple[CountryRule, ...]:
     return parse_rules(resources.files(__package__).joinpath(RULES_FILE).read_text(encoding="utf-8"))
 
 
-def parse_rules(text: str, name: str = RULES_FILE) -> tuple[CountryRule, ...]:
-    """Rows of a rules table (the text of ``country_rules.csv``); a bad row raises ValueError naming its line."""
+def parse_written_table(text: str, name: str, make, problem_of) -> tuple:
+    """The rows of a table keyed by a written form (``country_rules.csv``, ``country_regions.csv``):
+    ``make(row, line)`` builds a row, ``problem_of(rule, key)`` names what is wrong with it (None when
+    nothing); a written form that normalises as an earlier one does is refused too. A bad row raises
+    ValueError naming the file and line."""
     import csv
     import io
 
     rows, seen = [], {}
     for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        rule = CountryRule(row["written"].strip(), row["code"].strip(), row["kind"].strip(),
-                           (row["reason"] or "").strip(), line)
+        rule = make(row, line)
         key = normalise(rule.written)
-        problem = None
-        if rule.code and rule.code not in iso2_codes() and rule.code not in HISTORICAL_CODES:
-            problem = f"code: not a country code: {rule.code!r}"
-        elif rule.kind not in ("wos", "variant", "historical"):
-            problem = f"kind: expected wos, variant or historical, got {rule.kind!r}"
-        elif (rule.kind == "historical" or not rule.code) and not rule.reason:
-            problem = "reason: required for a historical country or an unknown"
-        elif key in seen:
+        problem = problem_of(rule, key)
+        if problem is None and key in seen:
             problem = f"written: {rule.written!r} normalises as line {seen[key]} does"
         if problem:
             raise ValueError(f"{name}:{line}: {problem}")
         seen[key] = line
         rows.append(rule)
     return tuple(rows)
+
+
+def _rule_problem(rule: CountryRule, key: str) -> str | None:
+    if rule.code and rule.code not in iso2_codes() and rule.code not in HISTORICAL_CODES:
+        return f"code: not a country code: {rule.code!r}"
+    if rule.kind not in ("wos", "variant", "historical"):
+        return f"kind: expected wos, variant or historical, got {rule.kind!r}"
+    if (rule.kind == "historical" or not rule.code) and not rule.reason:
+        return "reason: required for a historical country or an unknown"
+    return None
+
+
+def parse_rules(text: str, name: str = RULES_FILE) -> tuple[CountryRule, ...]:
+    """Rows of a rules table (the text of ``country_rules.csv``); a bad row raises ValueError naming its line."""
+    return parse_written_table(
+        text, name, lambda row, line: CountryRule(row["written"].strip(), row["code"].strip(), row["kind"].strip(),
+                                                  (row["reason"] or "").strip(), line), _rule_problem)
 
 
 def country_rule(written: str) -> CountryRule | None:
