@@ -49,7 +49,7 @@ from pathlib import Path
 import orjson
 
 from benchmarks import synth
-from benchmarks.bench_scale import parse_size, run_stage_or_raise
+from benchmarks.bench_scale import answer_stage, parse_size, run_stage_or_raise
 
 SEED = 20261201
 
@@ -459,8 +459,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage (a child process)
     args = ap.parse_args(argv)
     if args.stage:
-        spec = json.loads(args.stage)
-        Path(spec["result"]).write_text(json.dumps(STAGES[spec["stage"]](spec), default=str))
+        answer_stage(args.stage, STAGES)
         return
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 from benchmarks import synth
-from benchmarks.bench_scale import parse_size, run_stage_or_raise
+from benchmarks.bench_scale import answer_stage, parse_size, run_stage_or_raise
 
 SEED = 20261207
 
@@ -200,8 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage (a child process)
     args = ap.parse_args(argv)
     if args.stage:
-        spec = json.loads(args.stage)
-        Path(spec["result"]).write_text(json.dumps(STAGES[spec["stage"]](spec)))
+        answer_stage(args.stage, STAGES)
         return
     if args.baseline and not (Path(args.baseline) / "collabatlas" / "__init__.py").is_file():
         ap.error(f"--baseline {args.baseline}: no collabatlas package there (give a checkout's src folder)")

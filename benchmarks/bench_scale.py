@@ -104,6 +104,13 @@ def child_stage(module: str, spec: dict, timeout: float | None = None) -> dict:
     return {**result, "seconds": seconds, "peak_rss_gb": rss.peak / 1e9}
 
 
+def answer_stage(stage_arg: str, stages: dict) -> None:
+    """The child side of :func:`child_stage`: run the stage ``--stage SPEC`` names (one of ``stages``)
+    and write its result where the parent reads it."""
+    spec = json.loads(stage_arg)
+    Path(spec["result"]).write_text(json.dumps(stages[spec["stage"]](spec), default=str))
+
+
 def run_stage(spec: dict, timeout: float | None = None) -> dict:
     """One stage of this benchmark in a child process (:func:`child_stage`); a failure is a row's error."""
     result = child_stage("benchmarks.bench_scale", spec, timeout)
@@ -412,8 +419,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     if args.stage:  # inside a child process
-        spec = json.loads(args.stage)
-        Path(spec["result"]).write_text(json.dumps(STAGES[spec["stage"]](spec)))
+        answer_stage(args.stage, STAGES)
         return
     if args.project:
         print_projection(projection(json.loads(args.project.read_text())["results"]))

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from benchmarks import synth
-from benchmarks.bench_scale import METRICS, parse_size, run_stage_or_raise
+from benchmarks.bench_scale import METRICS, answer_stage, parse_size, run_stage_or_raise
 from benchmarks.bench_spine import LEVELS
 
 SEED = 20261207
@@ -167,8 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage (a child process)
     args = ap.parse_args(argv)
     if args.stage:
-        spec = json.loads(args.stage)
-        Path(spec["result"]).write_text(json.dumps(STAGES[spec["stage"]](spec)))
+        answer_stage(args.stage, STAGES)
         return
     args.out.mkdir(parents=True, exist_ok=True)
     masters = tuple(m.strip() for m in args.masters.split(",") if m.strip())
