@@ -49,6 +49,7 @@ from collabatlas.views.cli_common import (
     err_console,
     metric_options,
     print_table,
+    refuse_early,
 )
 from collabatlas.views.ingest_summary import print_report, unsaved_exit
 from collabatlas.views.table_text import json_text
@@ -302,8 +303,9 @@ def profile(
     """
     import pandas as pd
 
-    with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas, \
-            err_console.status("building the profile"):
+    on = EngineChoice(engine, spark_master, parquet)
+    refuse_early(on, "profile", options=options)
+    with _open(store, on=on) as atlas, err_console.status("building the profile"):
         p = atlas.profile(institution, top=top, options=options)
     if format is not Format.table:
         print(json_text(p.to_dict()))
@@ -346,9 +348,12 @@ def group(
 
       collabatlas group DE --group income:low --periods 2015,2020 --format json
     """
-    with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas, \
-            err_console.status("computing the group analysis"):
-        report = atlas.group(country, group_name, [p for p in periods.split(",") if p.strip()], top=top,
+    on = EngineChoice(engine, spark_master, parquet)
+    periods_given = [p for p in periods.split(",") if p.strip()]
+    refuse_early(on, "group", source=source.value, options=options, ci=ci, report_dual=report_dual,
+                 window=",".join(p for p in periods_given if ".." in p))
+    with _open(store, on=on) as atlas, err_console.status("computing the group analysis"):
+        report = atlas.group(country, group_name, periods_given, top=top,
                              source=source.value, ci=ci, report_dual=report_dual, options=options)
     if format is not Format.table:
         print(json_text(report.to_dict()))
@@ -392,7 +397,10 @@ def trend(
     """
     from collabatlas.atlas import percent_change
 
-    with _open(store, on=EngineChoice(engine, spark_master, parquet)) as atlas:
+    on = EngineChoice(engine, spark_master, parquet)
+    refuse_early(on, "trend", source=source.value, level=level.value, options=options,
+                 window_end_month=window_end_month, report_dual=report_dual, ci=ci)
+    with _open(store, on=on) as atlas:
         df = atlas.trend(unit_a, unit_b, level=level.value, window_end_month=window_end_month,
                          report_dual=report_dual, ci=ci, source=source.value, options=options)
         bounds = None

@@ -162,6 +162,22 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+#: the arguments of a metric command that are options of the engines' declarations (refused before opening)
+DECLARED_ARGS = ("by_year", "ci", "report_dual", "window_end_month")
+
+
+def refuse_early(on: EngineChoice | None, *what: str, source: str = "works", level: str | None = None,
+                 options: MetricOptions | None = None, **given) -> None:
+    """Refuse from the declaration of the engine ``on`` and ``source`` choose what it does not answer
+    (``what``, ``level``, the options given), before any store is opened or Spark started: the
+    refusal :meth:`Capabilities.require` words, answered with exit 2 by ``_guard``. The Atlas asks the
+    same declaration again when it runs, so this only moves the refusal ahead of the start."""
+    from collabatlas.atlas.inputs import declared
+
+    engine = (on or EngineChoice()).engine.value
+    declared(source, engine).require(*what, level=level, options=options, **given)
+
+
 def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
     on = on or EngineChoice()
     # an absent master: one line in seconds, before loading anything heavy (a cluster without --parquet is
@@ -355,6 +371,10 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     options = options or MetricOptions()
     level = args.get("level", "institution")
     check_range("--limit", limit, 1)  # before the work, not after it
+    what = (method, "pair_indices") if args.get("indices") else (method,)
+    early = {"industry_country": args.get("country")} if method == "industry" else {}
+    refuse_early(on, *what, source=args.get("source", "works"), level=args.get("level"), options=options,
+                 **{k: args[k] for k in DECLARED_ARGS if k in args}, **early)
     if out is not None:
         check_out(out)
     with _open(store, on=on) as atlas, err_console.status(f"computing {level} {method}"):
