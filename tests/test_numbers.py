@@ -44,3 +44,15 @@ def test_the_dashboard_reads_the_same_patterns():
     for key in ("plain", "count", "pct", "p"):
         re.compile(rules[key])  # JavaScript takes them as they are (no Python-only syntax)
         assert "(?" not in rules[key]
+
+
+@pytest.mark.parametrize(("column", "value", "text"), [
+    ("p", 21, "21"), ("p", 1234, "1,234"),       # indicators / impact: P is the number of works (Leiden)
+    ("p", 0.0004, "0.000"), ("p", 18.375, "18.375"),  # under fractional counting: a Share sum, not "< 0.001"
+    ("p_impact", 18, "18"), ("p_collab", 3, "3"),
+])
+def test_p_is_the_number_of_works_not_a_p_value(column, value, text):
+    """``p`` (indicators, impact) counts works as in the Leiden Ranking: written as a count (or a Share
+    sum), never as a p-value (``21.000``, ``< 0.001``) in the terminal, the report or the dashboard."""
+    assert numbers.cell(column, value)[0] == text
+    assert not re.search(numbers.rules()["p"], column)

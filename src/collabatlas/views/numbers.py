@@ -24,7 +24,7 @@ COUNT = (r"^(count|joint_count|joint_works|works|n|n_works|rows|links|partner_li
          r"|^n_|_count$|^count_\d|^joint_\d|_works$")
 #: columns holding percentages: one decimal
 PCT = r"(^|_)pct($|_)|_pct$|^pct_"
-P_VALUE = r"^(p_value|p)$"
+P_VALUE = r"^p_value$"
 DECIMALS = 3
 #: a p-value below this is written "< 0.001"
 P_FLOOR = 0.001

@@ -18,7 +18,7 @@ const NUMBER_RULES = JSON.parse((document.getElementById("number-rules") || {}).
 const PLAIN_INTEGER = new RegExp(NUMBER_RULES.plain || "^(year|period|first|last|publication_year)$", "i");
 const COUNT_COLUMN = new RegExp(NUMBER_RULES.count || "^(count|joint_count|joint_works|works|n)$", "i");
 const PCT_COLUMN = new RegExp(NUMBER_RULES.pct || "(^|_)pct($|_)", "i");
-const P_COLUMN = new RegExp(NUMBER_RULES.p || "^(p_value|p)$", "i");
+const P_COLUMN = new RegExp(NUMBER_RULES.p || "^p_value$", "i");
 const DECIMALS = NUMBER_RULES.decimals || 3;
 const P_FLOOR = NUMBER_RULES.p_floor || 0.001;
 
