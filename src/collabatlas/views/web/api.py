@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from collabatlas.atlas import networks as netmod
 from collabatlas.atlas import reference
@@ -35,6 +34,7 @@ from collabatlas.errors import CountingError, GroupError
 from collabatlas.views.choices import DistanceLevel, Level, Source
 from collabatlas.views.table_text import json_bytes
 from collabatlas.views.web import sources
+from collabatlas.views.web.api_models import DOCUMENT, TABLE
 from collabatlas.views.web.params import (  # noqa: F401 - the option parameters, for the chart routes
     DualQ,
     JournalsQ,
@@ -51,54 +51,6 @@ from collabatlas.views.web.params import (  # noqa: F401 - the option parameters
 from collabatlas.views.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(refuse_unknown_parameters)])
-
-
-# -- response shapes (documentation of the OpenAPI spec; responses are serialised with orjson) ----
-
-class Meta(BaseModel):
-    endpoint: str
-    params: dict[str, Any]
-    data_version: int
-    rows: int | None = None
-    returned: int | None = None
-
-
-class Table(BaseModel):
-    meta: Meta
-    columns: list[str]
-    rows: list[dict[str, Any]]
-
-
-class Document(BaseModel):
-    """A result made of several tables or values (profile, group, landscape, info)."""
-
-    meta: Meta
-    model_config = {"extra": "allow"}
-
-
-class ChartMeta(BaseModel):
-    chart: str
-    data_version: int
-    note: str | None = None
-
-
-class ChartSpec(BaseModel):
-    """A Vega-Lite spec (data inline) made by :mod:`collabatlas.views.charts`; ``null`` with ``meta.note``
-    saying why when there is nothing to draw (e.g. no geocoded institution for a distance chart)."""
-
-    meta: ChartMeta
-    spec: dict[str, Any] | None
-
-
-class Problem(BaseModel):
-    detail: str | list[Any]
-
-
-ERRORS = {404: {"model": Problem, "description": "Unknown unit"},
-          422: {"model": Problem, "description": "Bad parameter (range, filter, group, ...)"}}
-TABLE = {200: {"model": Table}, **ERRORS}
-DOCUMENT = {200: {"model": Document}, **ERRORS}
-CHART = {200: {"model": ChartSpec}, **ERRORS}
 
 
 # -- parameters (the CLI's options) ------------------------------------------------------------

@@ -21,7 +21,6 @@ from collabatlas.views.chart_figures import group_figure, landscape_figure, map_
 from collabatlas.views.figures import Editorial, unit_colours
 from collabatlas.views.web import sources
 from collabatlas.views.web.api import (
-    CHART,
     DistanceLevel,
     LandscapeXQ,
     Level,
@@ -43,6 +42,7 @@ from collabatlas.views.web.api import (
     profile_result,
     service,
 )
+from collabatlas.views.web.api_models import CHART
 from collabatlas.views.web.params import refuse_unknown_parameters
 from collabatlas.views.web.service import Service
 
