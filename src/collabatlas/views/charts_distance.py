@@ -4,6 +4,8 @@ CS-weighted mean distance to partners in the tooltip. Built with the helpers of 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 
@@ -81,7 +83,10 @@ def band_frame(distance: pd.DataFrame) -> pd.DataFrame:
 
 def distance_bands(distance: pd.DataFrame, ctx: ChartContext, unit: str) -> alt.Chart:
     """Stacked bars: per period, the % of ``unit``'s international works (with a measured distance) in
-    each distance band; ``distance`` is :meth:`Atlas.distance` (per period)."""
+    each distance band; ``distance`` is :meth:`Atlas.distance` (per period). The caption's counting is
+    :data:`DISTANCE_COUNTING` whatever ``ctx`` says (the report's or page's Shares and CS): the one wording
+    of the command's chart, the report, the dashboard and the API's ``meta.counting``."""
+    ctx = replace(ctx, counting=DISTANCE_COUNTING)
     notes = [distance.attrs.get("caption", "")] if distance.attrs.get("caption") else []
     title = _title(f"How far {unit} collaborates internationally, per year", ctx,
                    DISTANCE_DEFINITION + "; international works with at least two geocoded institutions", *notes)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from collabatlas.views.charts import ChartContext
-from collabatlas.views.charts_impact import impact_by_type
+from collabatlas.views.charts_impact import impact_figure
 
 if TYPE_CHECKING:
     from collabatlas.atlas import Atlas
@@ -31,4 +31,4 @@ def impact_parts(atlas: Atlas, unit: str, level: str, filters: dict, ctx: ChartC
              "of the means (p_impact counts the works with them).")
     notes = [table.attrs["caption"]] if table.attrs.get("caption") else []
     shown = table.drop(columns=[c for c in ("normalisation", "counting") if c in table.columns])
-    return intro, [("impact", impact_by_type(table, ctx))], [("Impact by collaboration type", shown)], notes
+    return intro, [("impact", impact_figure(table, ctx))], [("Impact by collaboration type", shown)], notes

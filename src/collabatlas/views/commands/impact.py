@@ -90,10 +90,9 @@ def impact(
                           ci=ci, options=options)
         if chart is not None:
             from collabatlas.views import charts
-            from collabatlas.views.charts_impact import impact_by_type
+            from collabatlas.views.charts_impact import impact_figure
 
-            ctx = charts.ChartContext.from_atlas(atlas, counting=df.attrs["caption"], **options.given())
-            figure = impact_by_type(df, ctx)
+            figure = impact_figure(df, charts.ChartContext.from_atlas(atlas, **options.given())).chart()
     if chart is not None:
         prepare_out(chart)
         try:

@@ -131,8 +131,7 @@ def distance(
             from collabatlas.views import charts
             from collabatlas.views.charts_distance import distance_bands
 
-            ctx = charts.ChartContext.from_atlas(atlas, counting="full counting of works; CS fractional",
-                                                 **options.given())
+            ctx = charts.ChartContext.from_atlas(atlas, **options.given())  # the counting: distance_bands
             figure = distance_bands(df, ctx, df.attrs["unit"])
     if chart is not None:
         prepare_out(chart)
