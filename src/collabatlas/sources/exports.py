@@ -48,6 +48,8 @@ class ExportRecord:
     origin: str  # wos | scopus | pubmed
     title: str | None = None
     year: int | None = None
+    #: the year as the export wrote it (PY, Year, DP, PubDate): the validator counts one that gives no year
+    year_text: str | None = None
     pub_date: str | None = None  # ISO date when the export gives a full date
     doi: str | None = None
     type: str | None = None

@@ -77,6 +77,7 @@ def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> 
     issns = [v for t, v in fields if t == "IS"]  # "1879-0038 (Electronic)", "0378-1119 (Linking)"
     linking = next((v for v in issns if "(linking)" in v.lower()), None)
     return ExportRecord(record_id="PMID:" + pmid[0], origin="pubmed", title=first.get("TI"), year=year,
+                        year_text=first.get("DP"),
                         pub_date=pub_date, doi=doi, type=_pub_type([v for t, v in fields if t == "PT"]),
                         source_name=first.get("JT") or first.get("TA"),
                         issns=[i for v in issns for i in split_issns(v)],
@@ -169,7 +170,7 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
     pub_date = _date(year_text, _text(pd.find("Month")), _text(pd.find("Day"))) if pd is not None else None
     updated = _element_date(art.find("MedlineCitation/DateRevised"))
     return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=_text(article.find("ArticleTitle")),
-                        year=year, pub_date=pub_date, doi=doi,
+                        year=year, year_text=year_text, pub_date=pub_date, doi=doi,
                         type=_pub_type([_text(t) or ""
                                         for t in article.findall("PublicationTypeList/PublicationType")]),
                         source_name=_text(article.find("Journal/Title")), updated_date=updated, authors=authors,
@@ -196,7 +197,7 @@ def _book_record(art: ET.Element, report: IngestReport, where: str) -> ExportRec
     doi = next((_text(i) for i in doc.findall("ArticleIdList/ArticleId") + art.findall(
         "PubmedBookData/ArticleIdList/ArticleId") if i.get("IdType") == "doi"), None)
     return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=chapter or _text(book.find("BookTitle")),
-                        year=int(year_text) if year_text and year_text.isdigit() else None,
+                        year=int(year_text) if year_text and year_text.isdigit() else None, year_text=year_text,
                         pub_date=_element_date(book.find("PubDate")), doi=doi,
                         type="book-chapter" if chapter else "book",
                         source_name=_text(book.find("BookTitle")) if chapter else None,

@@ -363,6 +363,9 @@ def check_export_record(rec: ExportRecord, report: IngestReport, where: str) -> 
     if rec.pub_date is not None and date is None:
         report.warn(REASONS["date-invalid"])
     rec.pub_date = date.isoformat() if date else None
+    if rec.year is None and (rec.year_text or "").strip():  # written, but no year in it: said, not dropped
+        report.warn(REASONS["year-not-number"])
+        report.note(f"{where}: year {rec.year_text.strip()[:40]!r} is not a year (stored as empty)")
     if rec.year is not None and year_ok(rec.year) is None:
         if date is None:
             report.skip(REASONS["year-range"], f"{where}: year {rec.year}")

@@ -137,7 +137,7 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
             for author in authors:
                 author.addresses = list(known)
         yield ExportRecord(record_id=eid.group(0), origin="scopus", title=row.get("Title") or None,
-                           year=_year(row.get("Year")), doi=row.get("DOI") or None,
+                           year=_year(row.get("Year")), year_text=row.get("Year"), doi=row.get("DOI") or None,
                            type=map_type(row.get("Document Type")), source_name=row.get("Source title") or None,
                            issns=[i for c in ("ISSN", "E-ISSN", "EISSN") for i in split_issns(row.get(c))],
                            citations=citation_count(row.get("Cited by")), authors=authors, asjc=asjc_codes(row))
@@ -153,7 +153,8 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
         addresses = _split(f.get("affiliation") or f.get("affiliations"))
         authors = [ExportAuthor(name=n, addresses=list(addresses)) for n in entry.authors()]
         yield ExportRecord(record_id=eid.group(0), origin="scopus", title=f.get("title") or None,
-                           year=_year(f.get("year")), doi=f.get("doi") or None, type=map_type(f.get("document_type")),
+                           year=_year(f.get("year")), year_text=f.get("year"), doi=f.get("doi") or None,
+                           type=map_type(f.get("document_type")),
                            source_name=f.get("journal") or None,
                            issns=split_issns(f.get("issn")) + split_issns(f.get("eissn")), authors=authors,
                            citations=citation_count(f.get("note")))

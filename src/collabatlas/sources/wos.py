@@ -131,6 +131,7 @@ def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where
     authors = attribute_addresses(names, short, _c1_entries(fields.get("C1", [])), report, where)
     year = next((y for y in (_year(one("PY")), _year(one("EA"))) if y is not None), None)
     return ExportRecord(record_id=record_id, origin="wos", title=one("TI"), year=year,
+                        year_text=one("PY") or one("EA"),
                         pub_date=_pub_date(year, one("PD")), doi=one("DI"), type=map_type(one("DT")),
                         source_name=one("SO"), issns=split_issns(one("SN")) + split_issns(one("EI")),
                         citations=citation_count(one("TC")), updated_date=_iso_date(one("DA")), authors=authors,
