@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -244,6 +245,10 @@ def curves(table: pd.DataFrame, fit_result: pd.DataFrame, grid=None) -> pd.DataF
 # the result
 
 
+#: how a landscape counts: each country's works and internationally co-authored works, whole
+COUNTING = "full counting (a country's works and internationally co-authored works, each counted once)"
+
+
 @dataclass
 class LandscapeResult:
     """What :meth:`Atlas.landscape` returns: the drawn ``table`` (one point per country-year, or per
@@ -261,6 +266,20 @@ class LandscapeResult:
     def __iter__(self):
         yield self.table
         yield self.fit
+
+    #: how the points are counted (the caption's and the API's ``counting``): whole works, not Shares
+    counting: ClassVar[str] = COUNTING
+
+    @property
+    def all_notes(self) -> list[str]:
+        """The result's notes (countries left out, indicator gaps) and those of its fit."""
+        return [*self.notes, *self.fit.attrs.get("notes", [])]
+
+    def summary(self) -> dict:
+        """What every view states beside the numbers: ``caption``, ``per``, ``fit_kind``, ``counting`` and
+        ``notes`` (the CLI's JSON, the API, the dashboard)."""
+        return {"notes": self.all_notes, "caption": self.caption, "per": self.per, "fit_kind": self.fit_kind,
+                "counting": self.counting}
 
     @property
     def caption(self) -> str:

@@ -296,6 +296,7 @@ class Analyses:
         fitted = landscape_pool.curve_fit(drawn, x=x, kind=fit, by=by, min_n=min_n, span=span)
         result = landscape_pool.LandscapeResult(drawn, fitted, countries, (first, last), per=per, fit_kind=fit,
                                                 notes=notes)
+        drawn.attrs["counting"] = result.counting  # the chart's caption: whole works, not Shares
         if first != last or fit != "linear":  # the chart's caption says what a point is and the fit
             drawn.attrs["caption"] = result.caption
         if first != last:

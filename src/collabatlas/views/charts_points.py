@@ -7,6 +7,7 @@ pixel positions used for the placement are those Vega draws.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
@@ -71,6 +72,8 @@ def landscape_scatter(table: pd.DataFrame, fit: pd.DataFrame, ctx: ChartContext,
     group's regression line and 95 % confidence band; countries labelled where the labels fit.
     ``table, fit``: what :meth:`Atlas.landscape` returns; ``style``
     (:class:`collabatlas.views.figures.Style`): highlighted countries labelled first, the others faded."""
+    if table.attrs.get("counting"):  # the landscape's own counting (whole works), not the page's Shares
+        ctx = replace(ctx, counting=str(table.attrs["counting"]))
     xs = list(fit.attrs.get("x") or ["log_gerd"])
     on_gerd = xs[0] in LOG_AXES  # GERD as % of GDP or in PPP $: its raw value on a log axis
     x_col, x_title = LOG_AXES[xs[0]] if on_gerd else (xs[0], field_name(xs[0]))

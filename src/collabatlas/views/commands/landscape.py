@@ -140,7 +140,7 @@ def landscape(
                                  data_dir=data, min_works=min_works, source=source.value, options=options)
     table, fitted = result.table, result.fit
     when = str(year) if year is not None else years
-    notes = [*result.notes, *fitted.attrs.get("notes", [])]
+    notes = result.all_notes
     err_console.print(f"landscape {when}: {result.caption}", markup=False, highlight=False)
     for note in notes:
         err_console.print(f"note: {note}", markup=False, highlight=False)
@@ -148,7 +148,7 @@ def landscape(
     countries = result.countries
     if format is Format.json:
         body = {"countries": countries.to_dict(orient="records"), "fit": fitted.to_dict(orient="records"),
-                "notes": notes, "caption": result.caption, "per": result.per, "fit_kind": result.fit_kind}
+                **result.summary()}
         if countries is not table:
             body["points"] = table.to_dict(orient="records")
         print(json_text(body))

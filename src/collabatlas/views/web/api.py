@@ -470,8 +470,10 @@ def landscape(request: Request,
     (``collabatlas landscape``). Example: ``/api/landscape?year=2016``"""
     params = dict(year=year, trust=trust, x=x, min_n=min_n, min_works=min_works, subject=subject, type=type_)
     def build(svc: Service) -> dict:
-        (countries, fit), _, version = landscape_result(svc, **params)
-        return {"meta": meta("landscape", params, version), "countries": records(countries), "fit": records(fit)}
+        result, _, version = landscape_result(svc, **params)
+        (countries, fit), summary = result, result.summary()
+        return {"meta": meta("landscape", params, version, counting=summary["counting"]),
+                "countries": records(countries), "fit": records(fit), **summary}
 
     return respond(request, "landscape", params, build)
 
