@@ -58,3 +58,20 @@ def test_refused_from_the_declaration_before_the_engine_starts(argv, words, no_e
     assert got.exit_code == 2, text
     assert words in text, text
     assert "engine was started" not in text
+
+
+def test_distance_per_partner_refuses_window_end_month(tmp_path):
+    """``distance --partners`` sums every work of the span: a 12-month window end would be ignored, so it
+    is refused (CLI exit 2, API 422), never applied to one table and not the other."""
+    from fastapi.testclient import TestClient
+
+    from collabatlas.views.web.app import create_app
+    from tests.webstores import hand_store
+
+    store = hand_store(tmp_path / "s.duckdb")
+    got = CliRunner().invoke(app, ["distance", "JP", "--partners", "--window-end-month", "7", "--store", str(store)])
+    text = " ".join(got.output.split())
+    assert got.exit_code == 2 and "--window-end-month" in text and "--partners" in text, text
+    assert CliRunner().invoke(app, ["distance", "JP", "--partners", "--store", str(store)]).exit_code == 0
+    api = TestClient(create_app(store)).get("/api/distance/JP?partners=true&window_end_month=7")
+    assert api.status_code == 422 and "--window-end-month" in api.text, api.text

@@ -131,6 +131,9 @@ def distance(atlas, unit: str, level: str = "country", options: MetricOptions | 
         raise CountingError(f"window end month {window_end_month}: expected 1-12")
     if level not in ("country", "institution"):
         raise CountingError("distance is computed at country or institution level")
+    if partners and window_end_month is not None:  # refused, never ignored: the partner table has no periods
+        raise CountingError("--window-end-month does not apply with --partners: the per-partner table sums the "
+                            "works of the whole span (by publication year); leave out one of them")
     focus = focus_unit(atlas, level, unit, fold_hk_mo)
     c = atlas.counting_for(level, options)
     coverage = _coverage(atlas, c, fold_hk_mo)
