@@ -90,7 +90,7 @@ def test_caption_names_filters_counting_and_data_version():
     ctx = ChartContext(filters={"years": "2015-2021", "subject": "ni:chemistry", "type": None}, data_version=7)
     lines = ctx.caption("Bilateral CS = ...")
     assert lines[0] == "Bilateral CS = ..."
-    assert lines[-1] == (f"years 2015-2021, subject ni:chemistry · fractional counting, strict · works · "
+    assert lines[-1] == (f"years 2015-2021, subject ni:chemistry · fractional counting (Share and CS) · works · "
                          f"data version 7 · collabatlas {collabatlas.__version__}")
     assert ChartContext().caption("d")[-1].startswith("all works (no filter)")
     assert "subject" not in ctx.with_filters(subject=None).filters_text()
@@ -120,7 +120,7 @@ def test_partner_bars_plot_partners_cs_in_rank_order(atlas, ctx):
     labels = by(rows, "partner", "label")
     assert enc["y"]["sort"] == [labels[p] for p in df["partner"]]  # bars sorted by CS as ranked
     assert labels["IT"] == "Italy (IT)"
-    assert_caption(spec, atlas, "years 2000-2009", "Bilateral CS", "fractional counting, strict")
+    assert_caption(spec, atlas, "years 2000-2009", "Bilateral CS", "fractional counting (Share and CS)")
 
 
 def test_trend_lines_plot_each_pairs_cs_per_year(atlas, ctx):

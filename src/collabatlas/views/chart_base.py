@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from collabatlas.atlas import __version__, reference
+from collabatlas.atlas.inputs import declared
 from collabatlas.counting.options import as_typed, describe
 from collabatlas.views.chart_text import field_name, group_title, wrap
 
@@ -74,7 +75,8 @@ class ChartContext:
 
     filters: Mapping[str, object] = field(default_factory=dict)
     data_version: int | None = None
-    counting: str = "fractional counting, strict"
+    #: the words of the engine's declaration, as the API's ``meta.counting`` and the CLI's titles say them
+    counting: str = field(default_factory=lambda: declared("works").counting_label)
     source: str = "works"
 
     @classmethod
@@ -85,7 +87,7 @@ class ChartContext:
 
         kept = {k: v for k, v in filters.items() if v not in (None, "", False)}
         return cls(filters=kept, data_version=atlas.data_version,
-                   counting=counting or cls.counting, source=source or source_text(atlas))
+                   counting=counting or declared("works").counting_label, source=source or source_text(atlas))
 
     def with_filters(self, **more) -> ChartContext:
         """A copy with ``more`` filters added (``None`` removes one)."""
