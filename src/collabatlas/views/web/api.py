@@ -213,9 +213,10 @@ def impact(request: Request, unit: UnitP, options: ImpactQ, level: LevelQ = Leve
 
 @router.get("/collaboration", responses=TABLE, summary="Total CS per unit: domestic, international, industry")
 def collaboration(request: Request, options: OptionsQ, level: LevelQ = Level.institution,
-                  limit: LimitQ = 1000) -> Response:
-    """Count, Share and total CS split into domestic / international / industry (``collabatlas collaboration``)."""
-    return _metric(request, "collaboration", "totals", dict(level=level, **options.given()), limit)
+                  source: SourceQ = Source.works, limit: LimitQ = 1000) -> Response:
+    """Count, Share and total CS split into domestic / international / industry (``collabatlas collaboration``);
+    ``source=pairs``: the country-pair table's intl_works and partner links (country level, full counts)."""
+    return _metric(request, "collaboration", "totals", dict(level=level, **options.given(), source=source), limit)
 
 
 IndustryQ = Annotated[MetricOptions, Depends(metric_query("years", "window", "subject", "type", "journals", "rollup"))]
