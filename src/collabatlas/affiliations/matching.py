@@ -71,7 +71,7 @@ from collabatlas.affiliations.match_segments import (
     unglue,
 )
 from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
-from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded
+from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded, works_counts
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 from collabatlas.refdata.countries import HISTORICAL_CODES
@@ -81,6 +81,8 @@ CITY_BONUS = 6.0
 INACTIVE_PENALTY = 3.0
 SPAN_SCORE = 90.0        # a registry name written word for word inside a longer part whose fuzzy score fails
 MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
+SIZE_TIE = 0.0           # names within this score of the best compete on size (works) when the registry counts works
+SIZE_RATIO = 10.0        # ... and the larger wins with this many times the best's works
 ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
 FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
@@ -108,6 +110,14 @@ def _components_of(part: str) -> list[str]:
     return [c.strip() for c in part.split(", ") if c.strip()]
 
 
+def _holds(part: str, other: str) -> bool:
+    """Whether ``part`` is ``other``'s components followed by more ("University of California, Irvine" holds
+    "University of California"; "Institute of Advanced Energy, Kyoto University" does not hold "Kyoto
+    University": there the organisation written last is the parent of a unit written before it)."""
+    mine, theirs = _components_of(part), _components_of(other)
+    return len(mine) > len(theirs) and mine[:len(theirs)] == theirs
+
+
 def _bounded(text: str) -> str:
     """``text`` itself, or with more than :data:`MAX_COMPONENTS` components its first ones and its last two."""
     components = split_components(text)
@@ -128,13 +138,16 @@ class AffiliationMatcher(CandidateFeatures):
     def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
                  fold_hk_mo: bool = False, parents: Iterable[tuple[str, str]] = (),
                  prefer_parent: bool = True, min_confidence: float | None = None,
-                 multi_confidence: float | None = None, listed: Iterable[str] = ()) -> None:
+                 multi_confidence: float | None = None, listed: Iterable[str] = (),
+                 works: dict[str, int] | None = None) -> None:
         """``institutions``: (ror_id, name, types, country_code, city, status); ``names``: (ror_id, name, kind);
         ``parents``: (child ror_id, parent ror_id) pairs. ``threshold``: the lowest fuzzy score a candidate
         needs; ``min_confidence``: the lowest calibrated probability (0 keeps every candidate that reaches
         the threshold, the rule before the abstain model). ``listed``: the organisations an OpenAlex
-        institutions file of the registry lists (then the abstain rule with that feature applies)."""
+        institutions file of the registry lists (then the abstain rule with that feature applies); ``works``:
+        ROR id → the works that file counts for it (the size prior of that rule)."""
         self._listed = frozenset(listed)
+        self._works = dict(works or {})
         self.model = ABSTAIN_MODEL_LISTED if self._listed else ABSTAIN_MODEL
         default_confidence = DEFAULT_MIN_CONFIDENCE_LISTED if self._listed else DEFAULT_MIN_CONFIDENCE
         self.min_confidence = (default_confidence if min_confidence is None
@@ -193,6 +206,8 @@ class AffiliationMatcher(CandidateFeatures):
         org_index = {rid: i for i, rid in enumerate(self._org)}
         self._name_org_ix = np.array([org_index[r] for r in self._name_org], dtype=np.int64)
         self._name_words = np.array([len(t.split()) for t in self._name_text], dtype=np.int32)
+        self._name_works = np.array([self._works.get(r, 0) for r in self._name_org], dtype=np.float64)
+        self.size_tie, self.size_ratio = SIZE_TIE, SIZE_RATIO
         self._inactive = np.array([self._org[r][4] != "active" for r in self._name_org], dtype=bool)
         # inactive organisations and aliases lose ties (module docstring)
         self._penalty = INACTIVE_PENALTY * self._inactive + ALIAS_PENALTY * self._alias
@@ -218,7 +233,7 @@ class AffiliationMatcher(CandidateFeatures):
                 self._exact.setdefault(text, []).append(i)
         self._country_words = {normalise_name(n) for n in places} - {""}
         self._span_cache: dict[tuple[str, str | None], int] = {}
-        self._part_cache: dict[tuple[str, str | None], tuple[int, float, float]] = {}
+        self._part_cache: dict[tuple[str, str | None], tuple[int, float, float, int]] = {}
         self._cache: dict[str, AffiliationMatch] = {}
         self.parts_scored = 0  # address parts looked up so far (the matcher's work, for tests and benchmarks)
 
@@ -234,7 +249,7 @@ class AffiliationMatcher(CandidateFeatures):
         parents = con.execute("SELECT ror_id, target_id FROM ror_relations WHERE relation = 'parent' "
                               "ORDER BY ALL").fetchall()
         return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence, multi_confidence,
-                   listed_in_openalex(con))
+                   listed_in_openalex(con), works_counts(con))
 
     def _ancestors(self, rid: str) -> set[str]:
         return set(ancestors(self._parents, rid))
@@ -267,14 +282,14 @@ class AffiliationMatcher(CandidateFeatures):
             cand = cand[np.argsort(-overlap, kind="stable")[:TOP_CANDIDATES]]
         return cand
 
-    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float]:
-        """(name index, fuzzy score, best score of another organisation) of the best registry name for one
-        normalised part; (-1, 0, 0) if none."""
+    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float, int]:
+        """(name index, fuzzy score, best score of another organisation, that organisation's name index) of
+        the best registry name for one normalised part; (-1, 0, 0, -1) if none."""
         key = (part, country)
         if key in self._part_cache:
             return self._part_cache[key]
         cand = self._candidates(part.split(), country)
-        best = (-1, 0.0, 0.0)
+        best = (-1, 0.0, 0.0, -1)
         if len(cand):
             choices = self._name_array[cand].tolist()
             scores = _scores(part, choices, fuzz.token_sort_ratio)
@@ -287,10 +302,25 @@ class AffiliationMatcher(CandidateFeatures):
                 scores[shorter] = (scores[shorter] + subset) / 2
             scores = scores - self._penalty[cand]
             top = int(np.argmax(scores))
-            others = scores[self._name_org_ix[cand] != self._name_org_ix[cand[top]]]
-            best = (int(cand[top]), float(scores[top]), float(others.max()) if len(others) else 0.0)
+            if self._works:
+                top = self._size_pick(cand, scores, top)
+            other = np.flatnonzero(self._name_org_ix[cand] != self._name_org_ix[cand[top]])
+            runner = int(other[int(np.argmax(scores[other]))]) if len(other) else -1
+            best = (int(cand[top]), float(scores[top]), float(scores[runner]) if runner >= 0 else 0.0,
+                    int(cand[runner]) if runner >= 0 else -1)
         self._part_cache[key] = best
         return best
+
+    def _size_pick(self, cand: np.ndarray, scores: np.ndarray, top: int) -> int:
+        """Among the names scoring within :data:`SIZE_TIE` of the best, the one of the organisation with the
+        most works when it has at least :data:`SIZE_RATIO` times the best's (a size prior: "Xi'an University
+        of Technology" over Xi'an Technological University, both normalised alike); else ``top``."""
+        near = np.flatnonzero(scores >= scores[top] - self.size_tie)
+        if len(near) < 2:
+            return top
+        works = self._name_works[cand[near]]
+        big = int(near[int(np.argmax(works))])
+        return big if works.max() >= self.size_ratio * (self._name_works[cand[top]] + 1) else top
 
     def _span_name(self, part: str, country: str | None) -> int:
         """The longest registry name (2–8 words, one of them not common) written word for word inside the
@@ -433,33 +463,39 @@ class AffiliationMatcher(CandidateFeatures):
         found: dict[str, tuple[float, str, tuple]] = {}
         for raw, norm in self._parts(text, country):
             self.parts_scored += 1
-            idx, score, second = self._best_name(norm, country)
+            idx, score, second, runner = self._best_name(norm, country)
             via_span, whole = False, norm
             if not self._reaches(score):
                 # the fuzzy score fails on a long part: a registry name written word for word inside it
                 # ("Department of Physics Stanford University Stanford California")
                 span = self._span_name(norm, country)
                 if span >= 0:
-                    if idx >= 0 and self._name_org[idx] != self._name_org[span]:
-                        second = max(second, score)
+                    if idx >= 0 and self._name_org[idx] != self._name_org[span] and score >= second:
+                        second, runner = score, idx
                     idx, score, via_span = span, SPAN_SCORE, True
                     norm = self._name_text[span]
             if idx < 0:
                 continue
             rid = self._name_org[idx]
             city = self._org[rid][3]
-            info = (norm, idx, score, second, via_span, whole)
+            info = (norm, idx, score, second, via_span, whole, runner)
             # the city must appear outside the matched part: "Boston" alone is not Boston University
             if city and f" {city} " in context.replace(f" {norm} ", " ", 1):
                 score += CITY_BONUS
             if score > found.get(rid, (-1.0, "", None))[0]:
                 found[rid] = (score, raw, info)
-            if score > best_score:
+            # an equal score on a part that holds the best one's components and more ("University of
+            # California, Irvine" over "University of California"): the longer name is the more specific
+            if score > best_score or (score == best_score and best_part is not None
+                                      and _holds(raw, best_part)):
                 best_rid, best_score, best_part, best_info = rid, score, raw, info
         if self.prefer_parent and best_rid is not None and self._reaches(best_score):
             # a unit and its parent both named ("State Key Lab X, Zhejiang Univ"): the parent, as
             # bibliometric counting does (the unit's lineage would roll up to it anyway)
-            named = sorted(a for a in self._ancestors(best_rid) if a in found and self._reaches(found[a][0]))
+            # (not an ancestor named only inside the unit's own name: "University of California" in
+            # "University of California, Irvine")
+            named = sorted(a for a in self._ancestors(best_rid) if a in found and self._reaches(found[a][0])
+                           and not _holds(best_part, found[a][1]))
             if named:
                 top = max(named, key=lambda a: (len(self._ancestors(a) & set(named)) == 0, found[a][0]))
                 best_rid, (best_score, best_part, best_info) = top, found[top]
