@@ -68,6 +68,7 @@ class CandidateFeatures:
                 "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
                 "company": float(rtype == "company"), "same_name": float(same_name),
                 "via_span": float(via_span), "listed": float(rid in self._listed), "name_inside": float(inside),
+                "_name_idf": name_weight, "_name_len": len(name_words), "_status": self._org[rid][4],
                 "_works": self._works.get(rid, -1), "_runner": self._name_org[runner] if runner >= 0 else "",
                 "_runner_works": self._works.get(self._name_org[runner], -1) if runner >= 0 else -2,
                 "qualifier_extra": float(bool((part_words - set(name_words)) & QUALIFIER_WORDS)

@@ -46,7 +46,6 @@ from dataclasses import replace
 
 import duckdb
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
 from collabatlas.affiliations.city_country import CityCountries
@@ -60,6 +59,16 @@ from collabatlas.affiliations.match_model import (  # noqa: F401 - the abstain r
     DEFAULT_MULTI_CONFIDENCE,
     QUALIFIER_WORDS,
     confidence,
+)
+from collabatlas.affiliations.match_names import (  # noqa: F401 - the name look-up's constants, re-exported
+    COMMON_WORD_DF,
+    FEW_CHOICES,
+    MAX_SPAN_WORDS,
+    SIZE_RATIO,
+    SIZE_TIE,
+    SPAN_SCORE,
+    TOP_CANDIDATES,
+    NameLookup,
 )
 from collabatlas.affiliations.match_result import AffiliationMatch, Candidate
 from collabatlas.affiliations.match_segments import (
@@ -79,14 +88,7 @@ from collabatlas.refdata.countries import HISTORICAL_CODES
 DEFAULT_THRESHOLD = 78.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
 CITY_BONUS = 6.0
 INACTIVE_PENALTY = 3.0
-SPAN_SCORE = 90.0        # a registry name written word for word inside a longer part whose fuzzy score fails
-MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
-SIZE_TIE = 0.0           # names within this score of the best compete on size (works) when the registry counts works
-SIZE_RATIO = 10.0        # ... and the larger wins with this many times the best's works
 ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
-COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
-FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
-TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
 # An address with more components than this (a concatenation of thousands of affiliations, issue 25) is
 # matched on its first MAX_COMPONENTS - 2 components and its last two (city, country): the cost of one
 # address is then linear in its length (splitting, the country rules) plus a bounded matching cost. The
@@ -95,14 +97,6 @@ TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidf
 MAX_COMPONENTS = 64
 
 _PARENS = re.compile(r"\(([^()]*)\)")
-
-
-def _scores(part: str, choices: list[str], scorer) -> np.ndarray:
-    """``scorer(part, choice)`` for each choice as float32 (rapidfuzz's ``cdist``; a plain loop for a few
-    choices, where ``cdist``'s setup costs more than the scoring)."""
-    if len(choices) <= FEW_CHOICES:
-        return np.array([scorer(part, c) for c in choices], dtype=np.float32)
-    return process.cdist([part], choices, scorer=scorer, dtype=np.float32)[0]
 
 
 def _components_of(part: str) -> list[str]:
@@ -132,7 +126,7 @@ def _search_country(country: str | None) -> str | None:
     return None if country in HISTORICAL_CODES else country
 
 
-class AffiliationMatcher(CandidateFeatures):
+class AffiliationMatcher(CandidateFeatures, NameLookup):
     """Matches address strings against a ROR registry held in memory (see the module docstring)."""
 
     def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
@@ -259,95 +253,6 @@ class AffiliationMatcher(CandidateFeatures):
         return bool(self._org)
 
     # ------------------------------------------------------------ scoring
-    def _candidates(self, words: list[str], country: str | None) -> np.ndarray:
-        postings = self._postings.get(country, {}) if country else self._postings[None]
-        known = sorted(w for w in set(words) if w in postings)  # sorted: the same sums, the same ties, every run
-        rare = [w for w in known if len(self._postings[None][w]) <= COMMON_WORD_DF] or known
-        if not rare:
-            return np.empty(0, dtype=np.int64)
-        # one word: its postings are already sorted and distinct
-        index = postings[rare[0]] if len(rare) == 1 else np.concatenate([postings[w] for w in rare])
-        if len(rare) == 1:
-            cand = index
-        else:  # the distinct indices, sorted (np.unique's result, without its overhead on small arrays)
-            cand = np.sort(index)
-            cand = cand[np.concatenate(([True], cand[1:] != cand[:-1]))]
-        if len(cand) > TOP_CANDIDATES:
-            weight = np.concatenate([np.full(len(postings[w]), self._idf[w]) for w in rare])
-            overlap = np.bincount(np.searchsorted(cand, index), weights=weight)
-            for word in sorted(set(known) - set(rare)):  # common words rank, they do not generate
-                post = postings[word]
-                at = np.minimum(np.searchsorted(post, cand), len(post) - 1)
-                overlap += self._idf[word] * (post[at] == cand)
-            cand = cand[np.argsort(-overlap, kind="stable")[:TOP_CANDIDATES]]
-        return cand
-
-    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float, int]:
-        """(name index, fuzzy score, best score of another organisation, that organisation's name index) of
-        the best registry name for one normalised part; (-1, 0, 0, -1) if none."""
-        key = (part, country)
-        if key in self._part_cache:
-            return self._part_cache[key]
-        cand = self._candidates(part.split(), country)
-        best = (-1, 0.0, 0.0, -1)
-        if len(cand):
-            choices = self._name_array[cand].tolist()
-            scores = _scores(part, choices, fuzz.token_sort_ratio)
-            # the subset score only helps a name contained in a longer part ("graduate school university
-            # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo"):
-            # the mean of both for the names no longer than the part, computed for those only
-            shorter = np.flatnonzero(self._name_words[cand] <= len(part.split()))
-            if len(shorter):
-                subset = _scores(part, [choices[i] for i in shorter.tolist()], fuzz.token_set_ratio)
-                scores[shorter] = (scores[shorter] + subset) / 2
-            scores = scores - self._penalty[cand]
-            top = int(np.argmax(scores))
-            if self._works:
-                top = self._size_pick(cand, scores, top)
-            other = np.flatnonzero(self._name_org_ix[cand] != self._name_org_ix[cand[top]])
-            runner = int(other[int(np.argmax(scores[other]))]) if len(other) else -1
-            best = (int(cand[top]), float(scores[top]), float(scores[runner]) if runner >= 0 else 0.0,
-                    int(cand[runner]) if runner >= 0 else -1)
-        self._part_cache[key] = best
-        return best
-
-    def _size_pick(self, cand: np.ndarray, scores: np.ndarray, top: int) -> int:
-        """Among the names scoring within :data:`SIZE_TIE` of the best, the one of the organisation with the
-        most works when it has at least :data:`SIZE_RATIO` times the best's (a size prior: "Xi'an University
-        of Technology" over Xi'an Technological University, both normalised alike); else ``top``."""
-        near = np.flatnonzero(scores >= scores[top] - self.size_tie)
-        if len(near) < 2:
-            return top
-        works = self._name_works[cand[near]]
-        big = int(near[int(np.argmax(works))])
-        return big if works.max() >= self.size_ratio * (self._name_works[cand[top]] + 1) else top
-
-    def _span_name(self, part: str, country: str | None) -> int:
-        """The longest registry name (2–8 words, one of them not common) written word for word inside the
-        normalised ``part`` and naming one organisation of ``country``; its name index, else -1."""
-        key = (part, country)
-        if key in self._span_cache:
-            return self._span_cache[key]
-        words, found = part.split(), -1
-        for length in range(min(len(words) - 1, MAX_SPAN_WORDS), 1, -1):
-            for start in range(len(words) - length + 1):
-                span = words[start:start + length]
-                names = self._exact.get(" ".join(span))
-                if not names or self._all_common(span):
-                    continue
-                names = [i for i in names if country is None or self._in_country(self._name_org[i], country)]
-                if len({self._name_org[i] for i in names}) == 1:
-                    found = names[0]
-                    break
-            if found >= 0:
-                break
-        self._span_cache[key] = found
-        return found
-
-    def _all_common(self, words: list[str]) -> bool:
-        """Whether every word is in more than :data:`COMMON_WORD_DF` registry names (names nothing alone)."""
-        return all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in words)
-
     def _trim_places(self, norm: str, country: str | None) -> str | None:
         """``norm`` without the registry cities and country names that end it ("murdoch university
         australia" → "murdoch university"), when at least two words, one of them not common, remain."""
@@ -529,6 +434,18 @@ class AffiliationMatcher(CandidateFeatures):
             out.append((rid, score, raw, self._features(text, context, country, rid, info, exact)))
         return tuple(out)
 
+    def _promoted(self, cand: Candidate, conf: float) -> tuple[Candidate, float]:
+        """When the best organisation falls short of the cut-off, the most confident other organisation the
+        address names (``cand.others``) that reaches it, in its place ("The Robotics Institute, Carnegie
+        Mellon Univ.": the institute of another country abstains, Carnegie Mellon University is kept);
+        else ``cand`` itself."""
+        scored = [(confidence(o[3], self.model), i) for i, o in enumerate(cand.others)]
+        best = max(scored, key=lambda ci: (ci[0], -ci[1]), default=None)
+        if best is None or best[0] < self.min_confidence:
+            return cand, conf
+        rid, score, part, features = cand.others[best[1]]
+        return Candidate(rid, score, part, features, cand.others[:best[1]] + cand.others[best[1] + 1:]), best[0]
+
     def _related(self, a: str, b: str) -> bool:
         """Whether ``a`` is a unit (descendant) or an ancestor of ``b`` in the registry."""
         return a in self._ancestors(b) or b in self._ancestors(a)
@@ -555,6 +472,8 @@ class AffiliationMatcher(CandidateFeatures):
                                          components_skipped=skipped)
         cand = self._candidate(text, _search_country(country))
         conf = confidence(cand.features, self.model) if cand is not None else 0.0
+        if cand is not None and conf < self.min_confidence:
+            cand, conf = self._promoted(cand, conf)
         if cand is None or conf < self.min_confidence:
             # abstain: the country still comes from the address, else from the registry (city_country)
             guess = self._city_countries.country(text) if country is None else None

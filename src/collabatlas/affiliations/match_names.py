@@ -1,0 +1,136 @@
+"""The registry-name look-ups of the affiliation matcher (:class:`collabatlas.affiliations.matching.
+AffiliationMatcher` inherits :class:`NameLookup`; the registry state they read — names, postings, inverse
+document frequencies, works counts — is the matcher's): the candidate names of a part, the best of them by
+fuzzy score (with the size prior of a registry that counts works), and the registry names written word for
+word inside a part (spans)."""
+
+from __future__ import annotations
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+SPAN_SCORE = 90.0        # a registry name written word for word inside a longer part whose fuzzy score fails
+MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
+SIZE_TIE = 0.0           # names within this score of the best compete on size (works) when the registry counts works
+SIZE_RATIO = 10.0        # ... and the larger wins with this many times the best's works
+COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
+FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
+TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
+
+
+def _scores(part: str, choices: list[str], scorer) -> np.ndarray:
+    """``scorer(part, choice)`` for each choice as float32 (rapidfuzz's ``cdist``; a plain loop for a few
+    choices, where ``cdist``'s setup costs more than the scoring)."""
+    if len(choices) <= FEW_CHOICES:
+        return np.array([scorer(part, c) for c in choices], dtype=np.float32)
+    return process.cdist([part], choices, scorer=scorer, dtype=np.float32)[0]
+
+
+class NameLookup:
+    """The name look-up methods of :class:`collabatlas.affiliations.matching.AffiliationMatcher`."""
+
+    def _candidates(self, words: list[str], country: str | None) -> np.ndarray:
+        postings = self._postings.get(country, {}) if country else self._postings[None]
+        known = sorted(w for w in set(words) if w in postings)  # sorted: the same sums, the same ties, every run
+        rare = [w for w in known if len(self._postings[None][w]) <= COMMON_WORD_DF] or known
+        if not rare:
+            return np.empty(0, dtype=np.int64)
+        # one word: its postings are already sorted and distinct
+        index = postings[rare[0]] if len(rare) == 1 else np.concatenate([postings[w] for w in rare])
+        if len(rare) == 1:
+            cand = index
+        else:  # the distinct indices, sorted (np.unique's result, without its overhead on small arrays)
+            cand = np.sort(index)
+            cand = cand[np.concatenate(([True], cand[1:] != cand[:-1]))]
+        if len(cand) > TOP_CANDIDATES:
+            weight = np.concatenate([np.full(len(postings[w]), self._idf[w]) for w in rare])
+            overlap = np.bincount(np.searchsorted(cand, index), weights=weight)
+            for word in sorted(set(known) - set(rare)):  # common words rank, they do not generate
+                post = postings[word]
+                at = np.minimum(np.searchsorted(post, cand), len(post) - 1)
+                overlap += self._idf[word] * (post[at] == cand)
+            cand = cand[np.argsort(-overlap, kind="stable")[:TOP_CANDIDATES]]
+        return cand
+
+    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float, int]:
+        """(name index, fuzzy score, best score of another organisation, that organisation's name index) of
+        the best registry name for one normalised part; (-1, 0, 0, -1) if none."""
+        key = (part, country)
+        if key in self._part_cache:
+            return self._part_cache[key]
+        cand = self._candidates(part.split(), country)
+        best = (-1, 0.0, 0.0, -1)
+        if len(cand):
+            choices = self._name_array[cand].tolist()
+            scores = _scores(part, choices, fuzz.token_sort_ratio)
+            # the subset score only helps a name contained in a longer part ("graduate school university
+            # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo"):
+            # the mean of both for the names no longer than the part, computed for those only
+            shorter = np.flatnonzero(self._name_words[cand] <= len(part.split()))
+            if len(shorter):
+                subset = _scores(part, [choices[i] for i in shorter.tolist()], fuzz.token_set_ratio)
+                scores[shorter] = (scores[shorter] + subset) / 2
+            scores = scores - self._penalty[cand]
+            top = int(np.argmax(scores))
+            if self._works:
+                top = self._size_pick(cand, scores, top)
+            other = np.flatnonzero(self._name_org_ix[cand] != self._name_org_ix[cand[top]])
+            runner = int(other[int(np.argmax(scores[other]))]) if len(other) else -1
+            best = (int(cand[top]), float(scores[top]), float(scores[runner]) if runner >= 0 else 0.0,
+                    int(cand[runner]) if runner >= 0 else -1)
+        self._part_cache[key] = best
+        return best
+
+    def _size_pick(self, cand: np.ndarray, scores: np.ndarray, top: int) -> int:
+        """Among the names scoring within :data:`SIZE_TIE` of the best, the one of the organisation with the
+        most works when it has at least :data:`SIZE_RATIO` times the best's (a size prior: "Xi'an University
+        of Technology" over Xi'an Technological University, both normalised alike); else ``top``."""
+        near = np.flatnonzero(scores >= scores[top] - self.size_tie)
+        if len(near) < 2:
+            return top
+        works = self._name_works[cand[near]]
+        big = int(near[int(np.argmax(works))])
+        return big if works.max() >= self.size_ratio * (self._name_works[cand[top]] + 1) else top
+
+    def _span_name(self, part: str, country: str | None) -> int:
+        """The longest registry name (2–8 words, one of them not common) written word for word inside the
+        normalised ``part`` and naming one organisation of ``country``; its name index, else -1."""
+        key = (part, country)
+        if key in self._span_cache:
+            return self._span_cache[key]
+        words, found, at = part.split(), -1, (0, 0)
+        for length in range(min(len(words) - 1, MAX_SPAN_WORDS), 1, -1):
+            for start in range(len(words) - length + 1):
+                found = self._span_at(words, start, length, country)
+                if found >= 0:
+                    at = (start, length)
+                    break
+            if found >= 0:
+                break
+        if found >= 0:
+            # a name of another organisation that starts before this one and runs into it ("columbia
+            # university" before "university new york"; "university illinois" before "illinois college"):
+            # the later one begins inside the earlier name, so the earlier one is the name written
+            start, length = at
+            for first in range(max(start - MAX_SPAN_WORDS + 1, 0), start):
+                overlapping = [i for n in range(min(MAX_SPAN_WORDS, len(words) - first), start - first, -1)
+                               if (i := self._span_at(words, first, n, country)) >= 0]
+                if overlapping and self._name_org[overlapping[0]] != self._name_org[found]:
+                    found = overlapping[0]
+                    break
+        self._span_cache[key] = found
+        return found
+
+    def _span_at(self, words: list[str], start: int, length: int, country: str | None) -> int:
+        """The name index of the registry name ``words[start:start + length]`` when it has a word that is not
+        common and names one organisation of ``country``; else -1."""
+        span = words[start:start + length]
+        names = self._exact.get(" ".join(span))
+        if not names or self._all_common(span):
+            return -1
+        names = [i for i in names if country is None or self._in_country(self._name_org[i], country)]
+        return names[0] if len({self._name_org[i] for i in names}) == 1 else -1
+
+    def _all_common(self, words: list[str]) -> bool:
+        """Whether every word is in more than :data:`COMMON_WORD_DF` registry names (names nothing alone)."""
+        return all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in words)
