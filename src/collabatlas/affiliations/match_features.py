@@ -30,12 +30,10 @@ class CandidateFeatures:
         _, rtype, ror_country, city, _ = self._org[rid]
         folded = _fold(ror_country, self.fold_hk_mo)
         words = set(context.split())
-        runner = -1
         if info is None:  # matched by its acronym
             norm, score, margin, name_words, via_span, whole = "", ACRONYM_SCORE, 0.0, [], False, ""
         else:
-            norm, idx, score, second, via_span, whole, *rest = info
-            runner = rest[0] if rest else -1
+            norm, idx, score, second, via_span, whole = info
             name_words = self._name_text[idx].split()
             margin = score - second
         same_name = bool(norm) and not via_span and norm == " ".join(name_words)
@@ -68,9 +66,6 @@ class CandidateFeatures:
                 "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
                 "company": float(rtype == "company"), "same_name": float(same_name),
                 "via_span": float(via_span), "listed": float(rid in self._listed), "name_inside": float(inside),
-                "_name_idf": name_weight, "_name_len": len(name_words), "_status": self._org[rid][4],
-                "_works": self._works.get(rid, -1), "_runner": self._name_org[runner] if runner >= 0 else "",
-                "_runner_works": self._works.get(self._name_org[runner], -1) if runner >= 0 else -2,
                 "qualifier_extra": float(bool((part_words - set(name_words)) & QUALIFIER_WORDS)
                                          or (via_span and bool(self._neighbours(whole, norm) & QUALIFIER_WORDS)))}
 

@@ -52,14 +52,14 @@ class NameLookup:
             cand = cand[np.argsort(-overlap, kind="stable")[:TOP_CANDIDATES]]
         return cand
 
-    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float, int]:
-        """(name index, fuzzy score, best score of another organisation, that organisation's name index) of
-        the best registry name for one normalised part; (-1, 0, 0, -1) if none."""
+    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float]:
+        """(name index, fuzzy score, best score of another organisation) of the best registry name for one
+        normalised part; (-1, 0, 0) if none."""
         key = (part, country)
         if key in self._part_cache:
             return self._part_cache[key]
         cand = self._candidates(part.split(), country)
-        best = (-1, 0.0, 0.0, -1)
+        best = (-1, 0.0, 0.0)
         if len(cand):
             choices = self._name_array[cand].tolist()
             scores = _scores(part, choices, fuzz.token_sort_ratio)
@@ -74,10 +74,8 @@ class NameLookup:
             top = int(np.argmax(scores))
             if self._works:
                 top = self._size_pick(cand, scores, top)
-            other = np.flatnonzero(self._name_org_ix[cand] != self._name_org_ix[cand[top]])
-            runner = int(other[int(np.argmax(scores[other]))]) if len(other) else -1
-            best = (int(cand[top]), float(scores[top]), float(scores[runner]) if runner >= 0 else 0.0,
-                    int(cand[runner]) if runner >= 0 else -1)
+            others = scores[self._name_org_ix[cand] != self._name_org_ix[cand[top]]]
+            best = (int(cand[top]), float(scores[top]), float(others.max()) if len(others) else 0.0)
         self._part_cache[key] = best
         return best
 

@@ -96,6 +96,10 @@ ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or l
 # not read for the institution. Real affiliation strings have far fewer (the gold sets: at most 30).
 MAX_COMPONENTS = 64
 
+# the words after a parent's name that make a unit its medical school (normalised: "Health Sciences Center"
+# is "health science center"); the unit-and-parent rule returns the parent (docs/affiliations.md)
+SCHOOL_SUFFIXES = frozenset({"school medicine", "college medicine", "medical school", "health science center"})
+
 _PARENS = re.compile(r"\(([^()]*)\)")
 
 
@@ -169,6 +173,14 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
                 self._cities[None].add(self._org[rid][3])
                 self._cities.setdefault(_fold(country, fold_hk_mo), set()).add(self._org[rid][3])
         self._city_countries = CityCountries(org_cities)
+        # a medical school whose registry name is its parent's followed by school words ("Indiana University
+        # School of Medicine" → Indiana University): the unit-and-parent rule returns the parent
+        self._school_of = {}
+        for child, parents in sorted(self._parents.items()):
+            for parent in sorted(parents):
+                if parent in self._org and child in self._org and normalise_name(self._org[child][0]).removeprefix(
+                        normalise_name(self._org[parent][0]) + " ") in SCHOOL_SUFFIXES:
+                    self._school_of[child] = parent
         self._org_acronyms: dict[str, list[str]] = {}
         self._name_text: list[str] = []
         self._name_org: list[str] = []
@@ -227,7 +239,7 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
                 self._exact.setdefault(text, []).append(i)
         self._country_words = {normalise_name(n) for n in places} - {""}
         self._span_cache: dict[tuple[str, str | None], int] = {}
-        self._part_cache: dict[tuple[str, str | None], tuple[int, float, float, int]] = {}
+        self._part_cache: dict[tuple[str, str | None], tuple[int, float, float]] = {}
         self._cache: dict[str, AffiliationMatch] = {}
         self.parts_scored = 0  # address parts looked up so far (the matcher's work, for tests and benchmarks)
 
@@ -368,22 +380,22 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
         found: dict[str, tuple[float, str, tuple]] = {}
         for raw, norm in self._parts(text, country):
             self.parts_scored += 1
-            idx, score, second, runner = self._best_name(norm, country)
+            idx, score, second = self._best_name(norm, country)
             via_span, whole = False, norm
             if not self._reaches(score):
                 # the fuzzy score fails on a long part: a registry name written word for word inside it
                 # ("Department of Physics Stanford University Stanford California")
                 span = self._span_name(norm, country)
                 if span >= 0:
-                    if idx >= 0 and self._name_org[idx] != self._name_org[span] and score >= second:
-                        second, runner = score, idx
+                    if idx >= 0 and self._name_org[idx] != self._name_org[span]:
+                        second = max(second, score)
                     idx, score, via_span = span, SPAN_SCORE, True
                     norm = self._name_text[span]
             if idx < 0:
                 continue
             rid = self._name_org[idx]
             city = self._org[rid][3]
-            info = (norm, idx, score, second, via_span, whole, runner)
+            info = (norm, idx, score, second, via_span, whole)
             # the city must appear outside the matched part: "Boston" alone is not Boston University
             if city and f" {city} " in context.replace(f" {norm} ", " ", 1):
                 score += CITY_BONUS
@@ -404,6 +416,9 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
             if named:
                 top = max(named, key=lambda a: (len(self._ancestors(a) & set(named)) == 0, found[a][0]))
                 best_rid, (best_score, best_part, best_info) = top, found[top]
+        if self.prefer_parent and best_rid in self._school_of:
+            # a medical school named as its university plus school words: the university (both gold sets)
+            best_rid = self._school_of[best_rid]
         if not self._reaches(best_score):
             rid, word = self._acronym_match(text, country, context)
             if rid is None:
