@@ -11,6 +11,7 @@ import json
 import pytest
 
 from collabatlas.affiliations.match_model import confidence
+from collabatlas.affiliations.match_names import SIZE_RATIO
 from collabatlas.affiliations.matching import AffiliationMatcher
 from collabatlas.affiliations.registry_openalex import works_count
 from collabatlas.affiliations.ror import load_ror
@@ -67,17 +68,18 @@ TWINS = [
 
 
 def test_equal_names_are_told_apart_by_works_only_with_a_clear_lead():
+    assert SIZE_RATIO == 3.0  # the figures below: 903 = 3 × (300 + 1)
     """'Technological' and 'of Technology' normalise alike: both names score 100. Without works counts the
-    first name stays the choice; with ten times (and one) the works, the larger organisation is chosen; a
-    smaller lead leaves the choice as it was."""
+    first name stays the choice; with SIZE_RATIO (3) times the works plus one, the larger organisation is chosen;
+    a smaller lead leaves the choice as it was."""
     address = "Dept Phys, Westport University of Technology, Westport, CT, USA"
     plain = AffiliationMatcher(TWINS, _name_rows(TWINS), min_confidence=0.0)
     assert plain.candidate(address).ror_id == "0aaaaaa01"
     sized = AffiliationMatcher(TWINS, _name_rows(TWINS), min_confidence=0.0, listed=["0aaaaaa02"],
-                               works={"0aaaaaa01": 300, "0aaaaaa02": 3011})
+                               works={"0aaaaaa01": 300, "0aaaaaa02": 903})
     assert sized.candidate(address).ror_id == "0aaaaaa02"
     close = AffiliationMatcher(TWINS, _name_rows(TWINS), min_confidence=0.0, listed=["0aaaaaa02"],
-                               works={"0aaaaaa01": 300, "0aaaaaa02": 3009})
+                               works={"0aaaaaa01": 300, "0aaaaaa02": 902})
     assert close.candidate(address).ror_id == "0aaaaaa01"
     # the smaller one first by works: it keeps its place only if it is the larger
     reverse = AffiliationMatcher(TWINS, _name_rows(TWINS), min_confidence=0.0, works={"0aaaaaa01": 50_000})
@@ -109,6 +111,24 @@ def test_a_place_qualified_name_beats_the_name_it_starts_with():
     assert m.match("Department of Chemistry, University of Westland, Riverton, CA 92521, USA").ror_id == "0bbbbbb02"
     # the system alone is still the system
     assert m.match("Department of Chemistry, University of Westland, USA").ror_id == "0bbbbbb01"
+
+
+def test_the_city_bonus_of_the_shorter_name_does_not_keep_it():
+    """The system's city is the campus's: 'University of Northland' scores 100 plus the city bonus, the
+    campus 100 on the pair part that holds it; scores are compared capped at 100, so the campus wins."""
+    orgs = [("0bbbbbb11", "University of Northland", ["education"], "US", "Lincolnton", "active"),
+            ("0bbbbbb12", "University of Northland–Lincolnton", ["education"], "US", "Lincolnton", "active")]
+    m = AffiliationMatcher(orgs, _name_rows(orgs), parents=[("0bbbbbb12", "0bbbbbb11")], min_confidence=0.0)
+    assert m.match("University of Northland, Lincolnton, NE, USA").ror_id == "0bbbbbb12"
+
+
+def test_a_longer_part_with_a_shorter_name_does_not_win():
+    """'Washington Univ in St. Louis, St. Louis' holds the first component, but the name it reaches 100 with
+    (University of Washington, by the subset score) is shorter than the one the component names."""
+    orgs = [("0bbbbbb21", "Washington University in St. Louis", ["education"], "US", "St. Louis", "active"),
+            ("0bbbbbb22", "University of Washington", ["education"], "US", "Seattle", "active")]
+    m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0)
+    assert m.match("Washington Univ in St. Louis, St. Louis, MO").ror_id == "0bbbbbb21"
 
 
 def test_a_unit_written_before_its_parent_still_rolls_up():

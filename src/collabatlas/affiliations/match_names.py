@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 SPAN_SCORE = 90.0        # a registry name written word for word inside a longer part whose fuzzy score fails
 MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
 SIZE_TIE = 0.0           # names within this score of the best compete on size (works) when the registry counts works
-SIZE_RATIO = 10.0        # ... and the larger wins with this many times the best's works
+SIZE_RATIO = 3.0         # ... and the larger wins with this many times (plus one) the best's works
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
 FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
 TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part

@@ -401,10 +401,7 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
                 score += CITY_BONUS
             if score > found.get(rid, (-1.0, "", None))[0]:
                 found[rid] = (score, raw, info)
-            # an equal score on a part that holds the best one's components and more ("University of
-            # California, Irvine" over "University of California"): the longer name is the more specific
-            if score > best_score or (score == best_score and best_part is not None
-                                      and _holds(raw, best_part)):
+            if self._better(score, raw, idx, best_score, best_part, best_info):
                 best_rid, best_score, best_part, best_info = rid, score, raw, info
         if self.prefer_parent and best_rid is not None and self._reaches(best_score):
             # a unit and its parent both named ("State Key Lab X, Zhejiang Univ"): the parent, as
@@ -427,6 +424,25 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
         others = self._others(text, context, country, best_rid, best_part, found, exact) if found else ()
         return Candidate(best_rid, best_score, best_part,
                          self._features(text, context, country, best_rid, best_info, exact), others)
+
+    def _better(self, score: float, raw: str, idx: int, best_score: float, best_part: str | None,
+                best_info: tuple | None) -> bool:
+        """Whether a name (index ``idx``, matched on part ``raw`` with ``score``) beats the best so far. At an
+        equal score capped at 100 (the city bonus of "University of Nebraska" for Lincoln does not count), the
+        more specific name wins: one on a part that holds the best one's components and more ("University of
+        California, Irvine" over "University of California") with a name at least as long; and a higher
+        score with the bonus does not displace such a name from the part that holds its own."""
+        if best_part is None:
+            return score > best_score
+        capped, best_capped = min(score, 100.0), min(best_score, 100.0)
+        if capped != best_capped:
+            return capped > best_capped
+        words, best_words = self._name_words[idx], self._name_words[best_info[1]]
+        if _holds(raw, best_part) and words >= best_words:
+            return True
+        if (raw == best_part or _holds(best_part, raw)) and best_words > words:
+            return False  # the same part trimmed of its city ("University of Nebraska, Lincoln" → the system)
+        return score > best_score
 
     def _others(self, text: str, context: str, country: str | None, best_rid: str, best_part: str,
                 found: dict, exact: frozenset) -> tuple:
