@@ -203,3 +203,16 @@ def test_the_school_is_kept_without_its_parent_link_or_with_prefer_parent_off():
     off = AffiliationMatcher(SCHOOLS, _name_rows(SCHOOLS), parents=SCHOOL_PARENTS, min_confidence=0.0,
                              prefer_parent=False)
     assert off.match(address).ror_id == "0eeeeee02"
+
+
+def test_a_span_inside_a_name_of_several_organisations_is_no_span():
+    """'university westland' names two organisations (the system and a campus's alias) and runs into
+    'westland college': the span starts inside that earlier name, so there is none; without the earlier
+    name the college is the span."""
+    orgs = [("0ccccccc3", "Westland College", ["education"], "US", "Eastville", "active"),
+            ("0ccccccc4", "University of Westland", ["education"], "US", "Westville", "active"),
+            ("0ccccccc5", "University of Westland Westville", ["education"], "US", "Westville", "active")]
+    names = _name_rows(orgs) + [("0ccccccc5", "University of Westland", "alias")]
+    m = AffiliationMatcher(orgs, names, min_confidence=0.0)
+    assert m._span_name("department psychiatry university westland college medicine", "US") == -1
+    assert m._name_org[m._span_name("department psychiatry westland college medicine", "US")] == "0ccccccc3"

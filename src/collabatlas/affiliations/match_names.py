@@ -106,28 +106,41 @@ class NameLookup:
             if found >= 0:
                 break
         if found >= 0:
-            # a name of another organisation that starts before this one and runs into it ("columbia
-            # university" before "university new york"; "university illinois" before "illinois college"):
-            # the later one begins inside the earlier name, so the earlier one is the name written
-            start, length = at
-            for first in range(max(start - MAX_SPAN_WORDS + 1, 0), start):
-                overlapping = [i for n in range(min(MAX_SPAN_WORDS, len(words) - first), start - first, -1)
-                               if (i := self._span_at(words, first, n, country)) >= 0]
-                if overlapping and self._name_org[overlapping[0]] != self._name_org[found]:
-                    found = overlapping[0]
-                    break
+            found = self._earlier_name(words, at, found, country)
         self._span_cache[key] = found
         return found
+
+    def _earlier_name(self, words: list[str], at: tuple[int, int], found: int, country: str | None) -> int:
+        """A registry name that starts before the span ``at`` (start, length) and runs into it: the span
+        begins inside that earlier name, so the earlier name is the one written — its name index when it
+        names one organisation ("columbia university" before "university new york"), -1 when it names
+        several ("university illinois" before "illinois college": no span), else ``found``."""
+        start, _ = at
+        for first in range(max(start - MAX_SPAN_WORDS + 1, 0), start):
+            for n in range(min(MAX_SPAN_WORDS, len(words) - first), start - first, -1):
+                names = self._span_names(words, first, n, country)
+                if not names:
+                    continue
+                orgs = {self._name_org[i] for i in names}
+                if len(orgs) > 1:
+                    return -1
+                return found if orgs == {self._name_org[found]} else names[0]
+        return found
+
+    def _span_names(self, words: list[str], start: int, length: int, country: str | None) -> list[int]:
+        """The name indices of the registry names ``words[start:start + length]`` of ``country`` (none when
+        every word of it is common)."""
+        span = words[start:start + length]
+        names = self._exact.get(" ".join(span))
+        if not names or self._all_common(span):
+            return []
+        return [i for i in names if country is None or self._in_country(self._name_org[i], country)]
 
     def _span_at(self, words: list[str], start: int, length: int, country: str | None) -> int:
         """The name index of the registry name ``words[start:start + length]`` when it has a word that is not
         common and names one organisation of ``country``; else -1."""
-        span = words[start:start + length]
-        names = self._exact.get(" ".join(span))
-        if not names or self._all_common(span):
-            return -1
-        names = [i for i in names if country is None or self._in_country(self._name_org[i], country)]
-        return names[0] if len({self._name_org[i] for i in names}) == 1 else -1
+        names = self._span_names(words, start, length, country)
+        return names[0] if names and len({self._name_org[i] for i in names}) == 1 else -1
 
     def _all_common(self, words: list[str]) -> bool:
         """Whether every word is in more than :data:`COMMON_WORD_DF` registry names (names nothing alone)."""
