@@ -62,17 +62,17 @@ def test_works_counts_come_from_the_openalex_file_whichever_record_is_kept(tmp_p
 # ------------------------------------------------------------------ size among names that score alike
 
 TWINS = [
-    ("0aaaaaa01", "Westport Technological University", ["education"], "US", "Westport", "active"),
-    ("0aaaaaa02", "Westport University of Technology", ["education"], "US", "Westport", "active"),
+    ("0aaaaaa01", "Westport University", ["education"], "US", "Westport", "active"),
+    ("0aaaaaa02", "Westport University", ["education"], "US", "Easton", "active"),
 ]
 
 
 def test_equal_names_are_told_apart_by_works_only_with_a_clear_lead():
+    """Two namesakes score 100 alike, written in the same order: without works counts the first name stays
+    the choice; with SIZE_RATIO (3) times the works plus one, the larger organisation is chosen; a smaller
+    lead leaves the choice as it was."""
     assert SIZE_RATIO == 3.0  # the figures below: 903 = 3 × (300 + 1)
-    """'Technological' and 'of Technology' normalise alike: both names score 100. Without works counts the
-    first name stays the choice; with SIZE_RATIO (3) times the works plus one, the larger organisation is chosen;
-    a smaller lead leaves the choice as it was."""
-    address = "Dept Phys, Westport University of Technology, Westport, CT, USA"
+    address = "Dept Phys, Westport University, USA"
     plain = AffiliationMatcher(TWINS, _name_rows(TWINS), min_confidence=0.0)
     assert plain.candidate(address).ror_id == "0aaaaaa01"
     sized = AffiliationMatcher(TWINS, _name_rows(TWINS), min_confidence=0.0, listed=["0aaaaaa02"],
@@ -81,9 +81,19 @@ def test_equal_names_are_told_apart_by_works_only_with_a_clear_lead():
     close = AffiliationMatcher(TWINS, _name_rows(TWINS), min_confidence=0.0, listed=["0aaaaaa02"],
                                works={"0aaaaaa01": 300, "0aaaaaa02": 902})
     assert close.candidate(address).ror_id == "0aaaaaa01"
-    # the smaller one first by works: it keeps its place only if it is the larger
     reverse = AffiliationMatcher(TWINS, _name_rows(TWINS), min_confidence=0.0, works={"0aaaaaa01": 50_000})
     assert reverse.candidate(address).ror_id == "0aaaaaa01"
+
+
+def test_equal_scores_go_to_the_name_in_the_written_word_order_before_size():
+    """'Miami Univ.' normalises to the words of both Miami University and the University of Miami (score 100
+    each, token-sorted); the name in the order written wins, even against ten times the works."""
+    orgs = [("0aaaaaa11", "University of Miami", ["education"], "US", "Coral Gables", "active"),
+            ("0aaaaaa12", "Miami University", ["education"], "US", "Oxford", "active")]
+    for works in ({}, {"0aaaaaa11": 150_000, "0aaaaaa12": 15_000}):
+        m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0, works=works)
+        assert m.candidate("Miami Univ., USA").ror_id == "0aaaaaa12"
+        assert m.candidate("Univ. of Miami, USA").ror_id == "0aaaaaa11"
 
 
 def test_a_name_that_scores_less_does_not_win_on_size():

@@ -11,8 +11,7 @@ from rapidfuzz import fuzz, process
 
 SPAN_SCORE = 90.0        # a registry name written word for word inside a longer part whose fuzzy score fails
 MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
-SIZE_TIE = 0.0           # names within this score of the best compete on size (works) when the registry counts works
-SIZE_RATIO = 3.0         # ... and the larger wins with this many times (plus one) the best's works
+SIZE_RATIO = 3.0         # of names with the best score, one with this many times (plus one) the works wins
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
 FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
 TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
@@ -71,24 +70,28 @@ class NameLookup:
                 subset = _scores(part, [choices[i] for i in shorter.tolist()], fuzz.token_set_ratio)
                 scores[shorter] = (scores[shorter] + subset) / 2
             scores = scores - self._penalty[cand]
-            top = int(np.argmax(scores))
-            if self._works:
-                top = self._size_pick(cand, scores, top)
+            top = self._tie_break(part, choices, cand, scores, int(np.argmax(scores)))
             others = scores[self._name_org_ix[cand] != self._name_org_ix[cand[top]]]
             best = (int(cand[top]), float(scores[top]), float(others.max()) if len(others) else 0.0)
         self._part_cache[key] = best
         return best
 
-    def _size_pick(self, cand: np.ndarray, scores: np.ndarray, top: int) -> int:
-        """Among the names scoring within :data:`SIZE_TIE` of the best, the one of the organisation with the
-        most works when it has at least :data:`SIZE_RATIO` times the best's (a size prior: "Xi'an University
-        of Technology" over Xi'an Technological University, both normalised alike); else ``top``."""
-        near = np.flatnonzero(scores >= scores[top] - self.size_tie)
-        if len(near) < 2:
+    def _tie_break(self, part: str, choices: list[str], cand: np.ndarray, scores: np.ndarray, top: int) -> int:
+        """Among the names with the best score, the one written in the part's word order ("Miami Univ." is
+        Miami University, not the University of Miami: ``fuzz.ratio``), then, when the registry counts works,
+        the one of the organisation with at least :data:`SIZE_RATIO` times (plus one) the works of the first
+        (a size prior: "Xi'an University of Technology", Xi'an Technological University); else ``top``."""
+        tied = np.flatnonzero(scores == scores[top])
+        if len(tied) < 2:
             return top
-        works = self._name_works[cand[near]]
-        big = int(near[int(np.argmax(works))])
-        return big if works.max() >= self.size_ratio * (self._name_works[cand[top]] + 1) else top
+        order = np.array([fuzz.ratio(part, choices[i]) for i in tied.tolist()])
+        tied = tied[order == order.max()]
+        top = int(tied[0])
+        if self._works and len(tied) > 1:
+            works = self._name_works[cand[tied]]
+            if works.max() >= SIZE_RATIO * (self._name_works[cand[top]] + 1):
+                top = int(tied[int(np.argmax(works))])
+        return top
 
     def _span_name(self, part: str, country: str | None) -> int:
         """The longest registry name (2–8 words, one of them not common) written word for word inside the

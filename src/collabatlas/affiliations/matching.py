@@ -65,7 +65,6 @@ from collabatlas.affiliations.match_names import (  # noqa: F401 - the name look
     FEW_CHOICES,
     MAX_SPAN_WORDS,
     SIZE_RATIO,
-    SIZE_TIE,
     SPAN_SCORE,
     TOP_CANDIDATES,
     NameLookup,
@@ -213,7 +212,6 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
         self._name_org_ix = np.array([org_index[r] for r in self._name_org], dtype=np.int64)
         self._name_words = np.array([len(t.split()) for t in self._name_text], dtype=np.int32)
         self._name_works = np.array([self._works.get(r, 0) for r in self._name_org], dtype=np.float64)
-        self.size_tie, self.size_ratio = SIZE_TIE, SIZE_RATIO
         self._inactive = np.array([self._org[r][4] != "active" for r in self._name_org], dtype=bool)
         # inactive organisations and aliases lose ties (module docstring)
         self._penalty = INACTIVE_PENALTY * self._inactive + ALIAS_PENALTY * self._alias
