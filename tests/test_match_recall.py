@@ -226,3 +226,17 @@ def test_a_span_inside_a_name_of_several_organisations_is_no_span():
     m = AffiliationMatcher(orgs, names, min_confidence=0.0)
     assert m._span_name("department psychiatry university westland college medicine", "US") == -1
     assert m._name_org[m._span_name("department psychiatry westland college medicine", "US")] == "0ccccccc3"
+
+
+def test_a_span_inside_the_best_name_on_the_same_part_trimmed_does_not_displace_it():
+    """The whole component reaches the floor on the full name (84.5); the same component trimmed of its city
+    ('Eastport') fails it, and its span 'harbor college' (another organisation's name, scored 90) is a name
+    inside the best one: the full name stays."""
+    orgs = [("0ffffff01", "Harbor College, City University of Eastport", ["education"], "US", "Eastport", "active"),
+            ("0ffffff02", "Harbor College", ["education"], "CA", "Halifax", "active")]
+    m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0)
+    address = "Graduate School Psychology Program Harbor College of The City University of Eastport"
+    parts = [norm for _, norm in m._parts(address)]
+    assert m._best_name(parts[0], None)[1] == pytest.approx(84.5, abs=0.1)
+    assert m._name_org[m._span_name(parts[-1], None)] == "0ffffff02"
+    assert m.candidate(address).ror_id == "0ffffff01"

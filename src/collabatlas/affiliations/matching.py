@@ -399,7 +399,7 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
                 score += CITY_BONUS
             if score > found.get(rid, (-1.0, "", None))[0]:
                 found[rid] = (score, raw, info)
-            if self._better(score, raw, idx, best_score, best_part, best_info):
+            if self._better(score, raw, idx, via_span, best_score, best_part, best_info):
                 best_rid, best_score, best_part, best_info = rid, score, raw, info
         if self.prefer_parent and best_rid is not None and self._reaches(best_score):
             # a unit and its parent both named ("State Key Lab X, Zhejiang Univ"): the parent, as
@@ -423,22 +423,27 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
         return Candidate(best_rid, best_score, best_part,
                          self._features(text, context, country, best_rid, best_info, exact), others)
 
-    def _better(self, score: float, raw: str, idx: int, best_score: float, best_part: str | None,
+    def _better(self, score: float, raw: str, idx: int, via_span: bool, best_score: float, best_part: str | None,
                 best_info: tuple | None) -> bool:
         """Whether a name (index ``idx``, matched on part ``raw`` with ``score``) beats the best so far. At an
         equal score capped at 100 (the city bonus of "University of Nebraska" for Lincoln does not count), the
         more specific name wins: one on a part that holds the best one's components and more ("University of
         California, Irvine" over "University of California") with a name at least as long; and a higher
-        score with the bonus does not displace such a name from the part that holds its own."""
+        score with the bonus does not displace such a name from the part that holds its own. A span whose
+        name is inside the best name, found on the same part, never displaces it."""
         if best_part is None:
             return score > best_score
+        same_part = raw == best_part or _holds(best_part, raw)
+        if same_part and via_span and set(self._name_text[idx].split()) < set(self._name_text[best_info[1]].split()):
+            return False  # a span inside the best name, found on the same part trimmed ("queen college" of
+            # "queen college city university new york" once "New York" is cut as a city)
         capped, best_capped = min(score, 100.0), min(best_score, 100.0)
         if capped != best_capped:
             return capped > best_capped
         words, best_words = self._name_words[idx], self._name_words[best_info[1]]
         if _holds(raw, best_part) and words >= best_words:
             return True
-        if (raw == best_part or _holds(best_part, raw)) and best_words > words:
+        if same_part and best_words > words:
             return False  # the same part trimmed of its city ("University of Nebraska, Lincoln" → the system)
         return score > best_score
 
