@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from collabatlas.affiliations import matching
+from collabatlas.affiliations import match_names
 from collabatlas.affiliations.matching import (
     ABSTAIN_FEATURES,
     ABSTAIN_MODEL,
@@ -181,7 +181,7 @@ def test_a_name_written_inside_a_long_part_is_a_span_candidate(world):
 def test_a_span_needs_a_word_that_is_not_common(monkeypatch):
     """A span made only of common words (in more than COMMON_WORD_DF names: 'university', 'institute')
     is no candidate. Here a word in two names is common: 'alabama' and 'university' are, 'stanford' is not."""
-    monkeypatch.setattr(matching, "COMMON_WORD_DF", 1)
+    monkeypatch.setattr(match_names, "COMMON_WORD_DF", 1)  # the name look-up's constant (match_names)
     small = AffiliationMatcher(WORLD, [(rid, name, "ror_display") for rid, name, *_ in WORLD])
     assert small._span_name("department physic university alabama tuscaloosa", "US") == -1
     assert small._name_org[small._span_name("department physic stanford university", "US")] == "00f54p054"

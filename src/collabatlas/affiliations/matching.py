@@ -46,7 +46,6 @@ from dataclasses import replace
 
 import duckdb
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from collabatlas.affiliations.address_country import component_words, country_names, resolve_country, split_components
 from collabatlas.affiliations.city_country import CityCountries
@@ -61,6 +60,15 @@ from collabatlas.affiliations.match_model import (  # noqa: F401 - the abstain r
     QUALIFIER_WORDS,
     confidence,
 )
+from collabatlas.affiliations.match_names import (  # noqa: F401 - the name look-up's constants, re-exported
+    COMMON_WORD_DF,
+    FEW_CHOICES,
+    MAX_SPAN_WORDS,
+    SIZE_RATIO,
+    SPAN_SCORE,
+    TOP_CANDIDATES,
+    NameLookup,
+)
 from collabatlas.affiliations.match_result import AffiliationMatch, Candidate
 from collabatlas.affiliations.match_segments import (
     ACRONYM,
@@ -71,7 +79,7 @@ from collabatlas.affiliations.match_segments import (
     unglue,
 )
 from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
-from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded
+from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded, works_counts
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 from collabatlas.refdata.countries import HISTORICAL_CODES
@@ -79,12 +87,7 @@ from collabatlas.refdata.countries import HISTORICAL_CODES
 DEFAULT_THRESHOLD = 78.0      # the lowest fuzzy score a candidate needs (then the abstain rule; fitted)
 CITY_BONUS = 6.0
 INACTIVE_PENALTY = 3.0
-SPAN_SCORE = 90.0        # a registry name written word for word inside a longer part whose fuzzy score fails
-MAX_SPAN_WORDS = 8       # the longest registry name looked up as a span of a part
 ALIAS_PENALTY = 1.0            # an alias loses ties against a display name or label
-COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
-FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
-TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
 # An address with more components than this (a concatenation of thousands of affiliations, issue 25) is
 # matched on its first MAX_COMPONENTS - 2 components and its last two (city, country): the cost of one
 # address is then linear in its length (splitting, the country rules) plus a bounded matching cost. The
@@ -92,20 +95,24 @@ TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidf
 # not read for the institution. Real affiliation strings have far fewer (the gold sets: at most 30).
 MAX_COMPONENTS = 64
 
+# the words after a parent's name that make a unit its medical school (normalised: "Health Sciences Center"
+# is "health science center"); the unit-and-parent rule returns the parent (docs/affiliations.md)
+SCHOOL_SUFFIXES = frozenset({"school medicine", "college medicine", "medical school", "health science center"})
+
 _PARENS = re.compile(r"\(([^()]*)\)")
-
-
-def _scores(part: str, choices: list[str], scorer) -> np.ndarray:
-    """``scorer(part, choice)`` for each choice as float32 (rapidfuzz's ``cdist``; a plain loop for a few
-    choices, where ``cdist``'s setup costs more than the scoring)."""
-    if len(choices) <= FEW_CHOICES:
-        return np.array([scorer(part, c) for c in choices], dtype=np.float32)
-    return process.cdist([part], choices, scorer=scorer, dtype=np.float32)[0]
 
 
 def _components_of(part: str) -> list[str]:
     """The address components a part is made of (a pair part "a, b" is two)."""
     return [c.strip() for c in part.split(", ") if c.strip()]
+
+
+def _holds(part: str, other: str) -> bool:
+    """Whether ``part`` is ``other``'s components followed by more ("University of California, Irvine" holds
+    "University of California"; "Institute of Advanced Energy, Kyoto University" does not hold "Kyoto
+    University": there the organisation written last is the parent of a unit written before it)."""
+    mine, theirs = _components_of(part), _components_of(other)
+    return len(mine) > len(theirs) and mine[:len(theirs)] == theirs
 
 
 def _bounded(text: str) -> str:
@@ -122,19 +129,22 @@ def _search_country(country: str | None) -> str | None:
     return None if country in HISTORICAL_CODES else country
 
 
-class AffiliationMatcher(CandidateFeatures):
+class AffiliationMatcher(CandidateFeatures, NameLookup):
     """Matches address strings against a ROR registry held in memory (see the module docstring)."""
 
     def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
                  fold_hk_mo: bool = False, parents: Iterable[tuple[str, str]] = (),
                  prefer_parent: bool = True, min_confidence: float | None = None,
-                 multi_confidence: float | None = None, listed: Iterable[str] = ()) -> None:
+                 multi_confidence: float | None = None, listed: Iterable[str] = (),
+                 works: dict[str, int] | None = None) -> None:
         """``institutions``: (ror_id, name, types, country_code, city, status); ``names``: (ror_id, name, kind);
         ``parents``: (child ror_id, parent ror_id) pairs. ``threshold``: the lowest fuzzy score a candidate
         needs; ``min_confidence``: the lowest calibrated probability (0 keeps every candidate that reaches
         the threshold, the rule before the abstain model). ``listed``: the organisations an OpenAlex
-        institutions file of the registry lists (then the abstain rule with that feature applies)."""
+        institutions file of the registry lists (then the abstain rule with that feature applies); ``works``:
+        ROR id → the works that file counts for it (the size prior of that rule)."""
         self._listed = frozenset(listed)
+        self._works = dict(works or {})
         self.model = ABSTAIN_MODEL_LISTED if self._listed else ABSTAIN_MODEL
         default_confidence = DEFAULT_MIN_CONFIDENCE_LISTED if self._listed else DEFAULT_MIN_CONFIDENCE
         self.min_confidence = (default_confidence if min_confidence is None
@@ -162,6 +172,14 @@ class AffiliationMatcher(CandidateFeatures):
                 self._cities[None].add(self._org[rid][3])
                 self._cities.setdefault(_fold(country, fold_hk_mo), set()).add(self._org[rid][3])
         self._city_countries = CityCountries(org_cities)
+        # a medical school whose registry name is its parent's followed by school words ("Indiana University
+        # School of Medicine" → Indiana University): the unit-and-parent rule returns the parent
+        self._school_of = {}
+        for child, parents in sorted(self._parents.items()):
+            for parent in sorted(parents):
+                if parent in self._org and child in self._org and normalise_name(self._org[child][0]).removeprefix(
+                        normalise_name(self._org[parent][0]) + " ") in SCHOOL_SUFFIXES:
+                    self._school_of[child] = parent
         self._org_acronyms: dict[str, list[str]] = {}
         self._name_text: list[str] = []
         self._name_org: list[str] = []
@@ -193,6 +211,7 @@ class AffiliationMatcher(CandidateFeatures):
         org_index = {rid: i for i, rid in enumerate(self._org)}
         self._name_org_ix = np.array([org_index[r] for r in self._name_org], dtype=np.int64)
         self._name_words = np.array([len(t.split()) for t in self._name_text], dtype=np.int32)
+        self._name_works = np.array([self._works.get(r, 0) for r in self._name_org], dtype=np.float64)
         self._inactive = np.array([self._org[r][4] != "active" for r in self._name_org], dtype=bool)
         # inactive organisations and aliases lose ties (module docstring)
         self._penalty = INACTIVE_PENALTY * self._inactive + ALIAS_PENALTY * self._alias
@@ -234,7 +253,7 @@ class AffiliationMatcher(CandidateFeatures):
         parents = con.execute("SELECT ror_id, target_id FROM ror_relations WHERE relation = 'parent' "
                               "ORDER BY ALL").fetchall()
         return cls(institutions, names, threshold, fold_hk_mo, parents, prefer_parent, min_confidence, multi_confidence,
-                   listed_in_openalex(con))
+                   listed_in_openalex(con), works_counts(con))
 
     def _ancestors(self, rid: str) -> set[str]:
         return set(ancestors(self._parents, rid))
@@ -244,80 +263,6 @@ class AffiliationMatcher(CandidateFeatures):
         return bool(self._org)
 
     # ------------------------------------------------------------ scoring
-    def _candidates(self, words: list[str], country: str | None) -> np.ndarray:
-        postings = self._postings.get(country, {}) if country else self._postings[None]
-        known = sorted(w for w in set(words) if w in postings)  # sorted: the same sums, the same ties, every run
-        rare = [w for w in known if len(self._postings[None][w]) <= COMMON_WORD_DF] or known
-        if not rare:
-            return np.empty(0, dtype=np.int64)
-        # one word: its postings are already sorted and distinct
-        index = postings[rare[0]] if len(rare) == 1 else np.concatenate([postings[w] for w in rare])
-        if len(rare) == 1:
-            cand = index
-        else:  # the distinct indices, sorted (np.unique's result, without its overhead on small arrays)
-            cand = np.sort(index)
-            cand = cand[np.concatenate(([True], cand[1:] != cand[:-1]))]
-        if len(cand) > TOP_CANDIDATES:
-            weight = np.concatenate([np.full(len(postings[w]), self._idf[w]) for w in rare])
-            overlap = np.bincount(np.searchsorted(cand, index), weights=weight)
-            for word in sorted(set(known) - set(rare)):  # common words rank, they do not generate
-                post = postings[word]
-                at = np.minimum(np.searchsorted(post, cand), len(post) - 1)
-                overlap += self._idf[word] * (post[at] == cand)
-            cand = cand[np.argsort(-overlap, kind="stable")[:TOP_CANDIDATES]]
-        return cand
-
-    def _best_name(self, part: str, country: str | None) -> tuple[int, float, float]:
-        """(name index, fuzzy score, best score of another organisation) of the best registry name for one
-        normalised part; (-1, 0, 0) if none."""
-        key = (part, country)
-        if key in self._part_cache:
-            return self._part_cache[key]
-        cand = self._candidates(part.split(), country)
-        best = (-1, 0.0, 0.0)
-        if len(cand):
-            choices = self._name_array[cand].tolist()
-            scores = _scores(part, choices, fuzz.token_sort_ratio)
-            # the subset score only helps a name contained in a longer part ("graduate school university
-            # tokyo" ⊃ "university tokyo"), never a part contained in a longer name ("chicago" ⊂ "chicago zoo"):
-            # the mean of both for the names no longer than the part, computed for those only
-            shorter = np.flatnonzero(self._name_words[cand] <= len(part.split()))
-            if len(shorter):
-                subset = _scores(part, [choices[i] for i in shorter.tolist()], fuzz.token_set_ratio)
-                scores[shorter] = (scores[shorter] + subset) / 2
-            scores = scores - self._penalty[cand]
-            top = int(np.argmax(scores))
-            others = scores[self._name_org_ix[cand] != self._name_org_ix[cand[top]]]
-            best = (int(cand[top]), float(scores[top]), float(others.max()) if len(others) else 0.0)
-        self._part_cache[key] = best
-        return best
-
-    def _span_name(self, part: str, country: str | None) -> int:
-        """The longest registry name (2–8 words, one of them not common) written word for word inside the
-        normalised ``part`` and naming one organisation of ``country``; its name index, else -1."""
-        key = (part, country)
-        if key in self._span_cache:
-            return self._span_cache[key]
-        words, found = part.split(), -1
-        for length in range(min(len(words) - 1, MAX_SPAN_WORDS), 1, -1):
-            for start in range(len(words) - length + 1):
-                span = words[start:start + length]
-                names = self._exact.get(" ".join(span))
-                if not names or self._all_common(span):
-                    continue
-                names = [i for i in names if country is None or self._in_country(self._name_org[i], country)]
-                if len({self._name_org[i] for i in names}) == 1:
-                    found = names[0]
-                    break
-            if found >= 0:
-                break
-        self._span_cache[key] = found
-        return found
-
-    def _all_common(self, words: list[str]) -> bool:
-        """Whether every word is in more than :data:`COMMON_WORD_DF` registry names (names nothing alone)."""
-        return all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in words)
-
     def _trim_places(self, norm: str, country: str | None) -> str | None:
         """``norm`` without the registry cities and country names that end it ("murdoch university
         australia" → "murdoch university"), when at least two words, one of them not common, remain."""
@@ -454,15 +399,21 @@ class AffiliationMatcher(CandidateFeatures):
                 score += CITY_BONUS
             if score > found.get(rid, (-1.0, "", None))[0]:
                 found[rid] = (score, raw, info)
-            if score > best_score:
+            if self._better(score, raw, idx, via_span, best_score, best_part, best_info):
                 best_rid, best_score, best_part, best_info = rid, score, raw, info
         if self.prefer_parent and best_rid is not None and self._reaches(best_score):
             # a unit and its parent both named ("State Key Lab X, Zhejiang Univ"): the parent, as
             # bibliometric counting does (the unit's lineage would roll up to it anyway)
-            named = sorted(a for a in self._ancestors(best_rid) if a in found and self._reaches(found[a][0]))
+            # (not an ancestor named only inside the unit's own name: "University of California" in
+            # "University of California, Irvine")
+            named = sorted(a for a in self._ancestors(best_rid) if a in found and self._reaches(found[a][0])
+                           and not _holds(best_part, found[a][1]))
             if named:
                 top = max(named, key=lambda a: (len(self._ancestors(a) & set(named)) == 0, found[a][0]))
                 best_rid, (best_score, best_part, best_info) = top, found[top]
+        if self.prefer_parent and best_rid in self._school_of:
+            # a medical school named as its university plus school words: the university (both gold sets)
+            best_rid = self._school_of[best_rid]
         if not self._reaches(best_score):
             rid, word = self._acronym_match(text, country, context)
             if rid is None:
@@ -471,6 +422,30 @@ class AffiliationMatcher(CandidateFeatures):
         others = self._others(text, context, country, best_rid, best_part, found, exact) if found else ()
         return Candidate(best_rid, best_score, best_part,
                          self._features(text, context, country, best_rid, best_info, exact), others)
+
+    def _better(self, score: float, raw: str, idx: int, via_span: bool, best_score: float, best_part: str | None,
+                best_info: tuple | None) -> bool:
+        """Whether a name (index ``idx``, matched on part ``raw`` with ``score``) beats the best so far. At an
+        equal score capped at 100 (the city bonus of "University of Nebraska" for Lincoln does not count), the
+        more specific name wins: one on a part that holds the best one's components and more ("University of
+        California, Irvine" over "University of California") with a name at least as long; and a higher
+        score with the bonus does not displace such a name from the part that holds its own. A span whose
+        name is inside the best name, found on the same part, never displaces it."""
+        if best_part is None:
+            return score > best_score
+        same_part = raw == best_part or _holds(best_part, raw)
+        if same_part and via_span and set(self._name_text[idx].split()) < set(self._name_text[best_info[1]].split()):
+            return False  # a span inside the best name, found on the same part trimmed ("queen college" of
+            # "queen college city university new york" once "New York" is cut as a city)
+        capped, best_capped = min(score, 100.0), min(best_score, 100.0)
+        if capped != best_capped:
+            return capped > best_capped
+        words, best_words = self._name_words[idx], self._name_words[best_info[1]]
+        if _holds(raw, best_part) and words >= best_words:
+            return True
+        if same_part and best_words > words:
+            return False  # the same part trimmed of its city ("University of Nebraska, Lincoln" → the system)
+        return score > best_score
 
     def _others(self, text: str, context: str, country: str | None, best_rid: str, best_part: str,
                 found: dict, exact: frozenset) -> tuple:
@@ -492,6 +467,18 @@ class AffiliationMatcher(CandidateFeatures):
             chosen.append(rid)
             out.append((rid, score, raw, self._features(text, context, country, rid, info, exact)))
         return tuple(out)
+
+    def _promoted(self, cand: Candidate, conf: float) -> tuple[Candidate, float]:
+        """When the best organisation falls short of the cut-off, the most confident other organisation the
+        address names (``cand.others``) that reaches it, in its place ("The Robotics Institute, Carnegie
+        Mellon Univ.": the institute of another country abstains, Carnegie Mellon University is kept);
+        else ``cand`` itself."""
+        scored = [(confidence(o[3], self.model), i) for i, o in enumerate(cand.others)]
+        best = max(scored, key=lambda ci: (ci[0], -ci[1]), default=None)
+        if best is None or best[0] < self.min_confidence:
+            return cand, conf
+        rid, score, part, features = cand.others[best[1]]
+        return Candidate(rid, score, part, features, cand.others[:best[1]] + cand.others[best[1] + 1:]), best[0]
 
     def _related(self, a: str, b: str) -> bool:
         """Whether ``a`` is a unit (descendant) or an ancestor of ``b`` in the registry."""
@@ -519,6 +506,8 @@ class AffiliationMatcher(CandidateFeatures):
                                          components_skipped=skipped)
         cand = self._candidate(text, _search_country(country))
         conf = confidence(cand.features, self.model) if cand is not None else 0.0
+        if cand is not None and conf < self.min_confidence:
+            cand, conf = self._promoted(cand, conf)
         if cand is None or conf < self.min_confidence:
             # abstain: the country still comes from the address, else from the registry (city_country)
             guess = self._city_countries.country(text) if country is None else None

@@ -374,6 +374,8 @@ def ensure_ror_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE ror_institutions ADD COLUMN IF NOT EXISTS {column} DOUBLE")
     # the files each record was found in (issue 29: the registry as a union of sources)
     con.execute("ALTER TABLE ror_institutions ADD COLUMN IF NOT EXISTS sources VARCHAR[]")
+    # the works an OpenAlex institutions file counts for the id (a size prior of the matcher; NULL without one)
+    con.execute("ALTER TABLE ror_institutions ADD COLUMN IF NOT EXISTS works_count BIGINT")
 
 
 def _file_of(where: str) -> str:
@@ -406,9 +408,12 @@ def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
     report = RorLoadReport()
     records: dict[str, RorRecord] = {}
     found: list[tuple[str, str, str]] = []  # (file, id, schema) of every valid record
+    works: dict[str, int] = {}  # id → the largest works_count of its records (OpenAlex's), whichever record wins
     for path in paths:
         for rec in read_records(path, report):
             found.append((_file_of(rec.source), rec.ror_id, rec.schema))
+            if rec.works_count is not None:
+                works[rec.ror_id] = max(works.get(rec.ror_id, 0), rec.works_count)
             old = records.get(rec.ror_id)
             if old is not None:
                 report.duplicates += 1
@@ -431,11 +436,13 @@ def load_ror(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
         columns=["source", "format", "records_read", "skipped", "organisations", "kept"])
     inst = pd.DataFrame([(r.ror_id, r.name, r.status, r.types, r.country_code, r.country_name, r.city,
                           r.established, r.last_modified, r.schema, r.source, r.lat, r.lon,
-                          sorted(sources[r.ror_id])) for r in records.values()],
+                          sorted(sources[r.ror_id]), works.get(r.ror_id)) for r in records.values()],
                         columns=["ror_id", "name", "status", "types", "country_code", "country_name", "city",
-                                 "established", "last_modified", "schema", "source", "lat", "lon", "sources"])
+                                 "established", "last_modified", "schema", "source", "lat", "lon", "sources",
+                                 "works_count"])
     inst[["lat", "lon"]] = inst[["lat", "lon"]].astype("float64")
     inst["established"] = inst["established"].astype("Int64")
+    inst["works_count"] = inst["works_count"].astype("Int64")
     names = pd.DataFrame(sorted({(r.ror_id, n, k, lang) for r in records.values() for n, k, lang in r.names},
                                 key=lambda x: (x[0], NAME_KINDS.index(x[2]), x[1], x[3] or "")),
                          columns=["ror_id", "name", "kind", "lang"])

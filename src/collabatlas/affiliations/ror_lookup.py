@@ -32,6 +32,17 @@ def listed_in_openalex(con: duckdb.DuckDBPyConnection) -> list[str]:
         JOIN ror_sources f ON f.source = s.file WHERE f.format LIKE '%OpenAlex%' ORDER BY 1""").fetchall()]
 
 
+def works_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """ROR id → the works an OpenAlex institutions file of the registry counts for it (``works_count``);
+    empty when no such file was loaded (a registry of ROR files only, or loaded before the column)."""
+    columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'ror_institutions'").fetchall()}
+    if "works_count" not in columns:
+        return {}
+    return dict(con.execute("SELECT ror_id, works_count FROM ror_institutions WHERE works_count IS NOT NULL "
+                            "ORDER BY ror_id").fetchall())
+
+
 def primary_type(types: list[str] | None) -> str | None:
     """The first ROR type that is not ``funder`` (``funder`` when it is the only one)."""
     types = [t for t in (types or []) if t]

@@ -34,6 +34,7 @@ class RorRecord:
     source: str = ""
     lat: float | None = None                          # first location (NULL when absent or out of range)
     lon: float | None = None
+    works_count: int | None = None                    # works the source counts (OpenAlex institutions only)
 
 
 def coordinates(lat, lon) -> dict[str, float | None]:
