@@ -83,11 +83,12 @@ def test_implied_country(address, expected):
     assert implied_country(address) == expected
 
 
-def test_the_registry_cities_come_before_the_packaged_cities():
-    registry = CityCountries([("paris", "US"), ("paris", "US")])       # a registry with two orgs in Paris, TX
-    assert registry.country("Dept X, Paris") == "US"
-    assert CityCountries([]).country("Dept X, Paris") == "FR"
-    assert registry.country("Dept X, Paris, a@b.fr") == "FR"           # the e-mail domain first
+def test_the_gazetteer_decides_the_names_it_holds_and_the_registry_the_others():
+    registry = CityCountries([("paris", "US"), ("paris", "US"), ("foobarton", "US"), ("foobarton", "US")])
+    assert registry.country("Dept X, Paris") == "FR"                   # the packaged gazetteer's verdict
+    assert registry.country("Dept X, Foobarton") == "US"               # a town the gazetteer does not hold
+    assert CityCountries([]).country("Dept X, Foobarton") is None
+    assert registry.country("Dept X, Foobarton, a@b.fr") == "FR"       # the e-mail domain first
 
 
 def test_edu_is_read_as_us_and_generic_domains_say_nothing():
