@@ -30,6 +30,10 @@ IMPLIED = [
     ("Dept Medicine, Toronto, ON M5S 1A8", "CA"),
     ("Dept of Pathobiology, University of Guelph, Guelph, ON.", "CA"),
     ("Univ Sydney, Camperdown, NSW 2006", "AU"),
+    ("Trusting Social, Melbourne, Vic 3000", "AU"),                # the state code as Australia Post writes it too
+    ("Centro Academico do Agreste, Caruaru/PE, CEP 55002-970", "BR"),  # a Brazilian CEP
+    ("UENF, Campos dos Goytacazes, RJ 28013-600", "BR"),           # a state code before the CEP
+    ("Room CEP 1234", None),
     ("Univ Jersey, St Helier JE2 3AB", None),                       # a Crown dependency, not GB
     ("Leibnizstr. 23, D-41061 Mönchengladbach", "DE"),              # European postcodes with the vehicle code
     ("St. Vincenz-Krankenhaus Am Stein 24 D-58706 Menden", "DE"),
@@ -133,6 +137,7 @@ ADDRESS_RULES = [
     ("Division of Endocrinology, Memphis, TN sdj@uthsc.edu.", "US"),
     ("北京大学, 北京, 中国", "CN"),
     ("Bond Univ, Gold Coast", "AU"),                                # not Ghana's colonial name
+    ("CICESE, Ensenada, Baja California", None),                    # not California: the Mexican state
     ("Hohhot, Inner Mongolia", "CN"),
     ("Madrid DE", None),                                            # DE is also Germany's code
 ]

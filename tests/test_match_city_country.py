@@ -35,6 +35,8 @@ def test_the_packaged_gazetteer_works_without_a_registry():
     assert cities.registry_country("Okayama Univ. Graduate School of Natural Science") == "JP"
     assert cities.registry_country("Helsinki Deaconess Medical Centre") == "FI"  # the start, an organisation word after
     assert cities.registry_country("Copenhagen Danish Cancer Registry") == "DK"
+    assert cities.registry_country("Dept Microbiol, Univ Tuebingen, 72076 Tuebingen") == "DE"  # the umlaut written out
+    assert cities.registry_country("Pyeongtaek Univ, Dept Smart Automobile, Pyeongtaek Si 450701") == "KR"  # "Si"
     for ambiguous in ("Dept Phys, Cambridge", "Dept Phys, London", "Georgia", "Victoria", "Punjab",
                       "Dept X, Melbourne", "Alfred Hospital",       # Alfred (NY) is a name of organisations elsewhere
                       "Nanyang Technological University",           # Nanyang (CN) names an organisation of Singapore

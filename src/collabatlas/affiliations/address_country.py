@@ -84,7 +84,7 @@ NAME_CONNECTORS = frozenset({
     "of", "de", "del", "della", "delle", "di", "du", "des", "la", "le", "les", "el", "the", "and", "beth",
     "new", "van", "von", "carrer", "calle", "rua", "rue", "via", "avenida", "avenue", "av", "ave", "st", "saint",
     "san", "santa", "sao", "plaza", "street", "str", "strasse", "road", "rd", "hall", "for", "in", "at", "y", "e",
-    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper", "lower", "little",
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper", "lower", "little", "baja",
 })
 # words that mark a component as an institution or street, which the regex fallback never reads
 INSTITUTION_WORDS = frozenset({

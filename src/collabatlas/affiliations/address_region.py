@@ -78,7 +78,11 @@ _CA_PROVINCES = ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC
 _CA_POSTCODE = re.compile(r"\b(?:" + "|".join(_CA_PROVINCES)
                           + r")\s+[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b")
 CA_CODES_ALONE = frozenset({"ON", "QC", "BC", "AB", "MB", "NB", "NS"})
-_AU_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)\s+\d{4}\b")
+_AU_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT|Vic|Qld|Tas)\.?\s+\d{4}\b")
+# a Brazilian CEP: "CEP 80420-030", "RJ 28013-600" (a state code before it), "Caruaru/PE, CEP 55002-970"
+_BR_STATES = ("AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR", "PE",
+              "PI", "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO")
+_BR_POSTCODE = re.compile(r"\bCEP\.?:?\s*\d{2}\.?\d{3}-?\d{3}\b|\b(?:" + "|".join(_BR_STATES) + r")\s+\d{5}-\d{3}\b")
 # European postcodes written with the country's vehicle code ("D-37077 Göttingen", "A-1090 Wien"): at a
 # component's start or after a house number, before a capitalised word (the city) — not "Room A-1012"
 _EU_POSTCODE = re.compile(r"(?:^\s*|\d\s+)(D|F|I|E|P|A|B|CH|NL|DK|S|N|FIN|SF|H|L|GR|PL|CZ|SK|IRL)-\s?\d{2,5}"
@@ -133,6 +137,8 @@ def postcode_country(raw: str, is_last: bool) -> str | None:
         return "CA"
     if _AU_POSTCODE.search(raw):
         return "AU"
+    if _BR_POSTCODE.search(raw):
+        return "BR"
     m = _EU_POSTCODE.search(raw)
     if m:
         return EU_PREFIXES[m.group(1)]

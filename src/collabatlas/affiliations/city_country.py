@@ -44,6 +44,7 @@ from collabatlas.refdata.city_gazetteer import gazetteer
 from collabatlas.refdata.country_regions import NEVER_IMPLIED
 
 MIN_ORGS = 2                 # organisations a place must have for it to decide
+SINGLE_ORG = True            # a place of one organisation counts when nothing else carries its name
 MIN_LETTERS = 4
 MAX_OTHER_SHARE = 0.1        # organisations at a place of that name in other countries, per organisation there
 MAX_NAMED_ELSEWHERE = 0.25   # organisations in other countries naming the place, per organisation there
@@ -58,7 +59,9 @@ NEVER_GUESSED = frozenset({
     "cornwall", "orange", "aurora", "bethlehem", "nazareth", "providence", "concord", "union", "liberty",
     "progress", "independence", "unity", "victory",
 })
-_FILLER = frozenset({"cedex", "bp", "cp", "po", "box", "pr", "sp", "cep", "gpo", "pb", "df"})  # postal words
+# postal words, and the Korean / Japanese suffixes for a city or ward ("Pyeongtaek Si", "Nada Ku")
+_FILLER = frozenset({"cedex", "bp", "cp", "po", "box", "pr", "sp", "cep", "gpo", "pb", "df", "si", "shi", "ku", "gu"})
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 _WITH_DIGIT = re.compile(r"\S*\d\S*")  # postcodes, house numbers ("F-91761", "2/12")
 # words that make a component a street address: no place is read in it
 _STREET = frozenset({"street", "road", "rd", "avenue", "ave", "av", "avda", "via", "rue", "calle", "carrer", "rua",
@@ -81,22 +84,31 @@ def _excluded() -> frozenset[str]:
     return frozenset(places | NEVER_GUESSED | {normalise_name(n) for n in NEVER_IMPLIED})
 
 
+def _spellings(written: str) -> set[str]:
+    """The normalised forms of a place name: as written, with German umlauts written out (``Tübingen``:
+    ``tubingen``, ``tuebingen``), without a city suffix (``Pyeongtaek-si``: ``pyeongtaek``)."""
+    out = {normalise_name(written)}
+    if any(ch in written for ch in "äöüÄÖÜ"):
+        out.add(normalise_name(written.translate(_UMLAUTS)))
+    out |= {" ".join(k.split()[:-1]) for k in out if len(k.split()) > 1 and k.split()[-1] in _FILLER}
+    return out - {""}
+
+
 @lru_cache(maxsize=1)
 def gazetteer_verdicts() -> dict[str, str | None]:
     """Every gazetteer name (normalised) → its country when trusted (module docstring), else None."""
     excluded = _excluded()
     out: dict[str, str | None] = {}
     for p in gazetteer():
-        key = normalise_name(p.written)
-        if not key:
-            continue
-        trusted = (p.orgs >= MIN_ORGS and p.other_orgs <= MAX_OTHER_SHARE * p.orgs
-                   and p.named_elsewhere <= max(1.0, MAX_NAMED_ELSEWHERE * p.orgs)
-                   and len(key.replace(" ", "")) >= MIN_LETTERS and key not in excluded)
-        if key in out and out[key] != (p.code if trusted else None):
-            out[key] = None  # two rows normalise alike and disagree: neither decides
-        else:
-            out[key] = p.code if trusted else None
+        for key in _spellings(p.written):
+            several = p.orgs >= MIN_ORGS or (SINGLE_ORG and p.other_orgs == 0 and p.named_elsewhere == 0)
+            trusted = (several and p.other_orgs <= MAX_OTHER_SHARE * p.orgs
+                       and p.named_elsewhere <= max(1.0, MAX_NAMED_ELSEWHERE * p.orgs)
+                       and len(key.replace(" ", "")) >= MIN_LETTERS and key not in excluded)
+            if key in out and out[key] != (p.code if trusted else None):
+                out[key] = None  # two rows normalise alike and disagree: neither decides
+            else:
+                out[key] = p.code if trusted else None
     return out
 
 
