@@ -112,7 +112,12 @@ MAX_NAME_WORDS = 6
 
 def component_words(component: str) -> list[str]:
     """Normalised words of one component, postcodes and numbers dropped."""
-    return [w for w in normalise(component).split() if not _HAS_DIGIT.search(w) and w != "cedex"]
+    return list(_component_words(component))
+
+
+@lru_cache(maxsize=262_144)  # components repeat across addresses ("Dept Phys", "Peoples R China")
+def _component_words(component: str) -> tuple[str, ...]:
+    return tuple(w for w in normalise(component).split() if not _HAS_DIGIT.search(w) and w != "cedex")
 
 
 @lru_cache(maxsize=1)
