@@ -70,6 +70,10 @@ IMPLIED = [
     ("Gunma National College of Technology", "JP"),
     ("Georgia Institute of Technology", None),
     ("Jordan Hall, Stanford", None),
+    # 9. an English adjective of one country, after every place
+    ("Finnish Geospatial Res Inst, Ctr Excellence Laser Scanning Res", "FI"),
+    ("Malaysian Rubber Producers' Research Association, Hertford, Hertfordshire", "GB"),  # the region first
+    ("American University, Beirut Campus", None),                   # not read: organisations abroad
     # 8. major cities
     ("Dept Y, Hopital Saint-Louis, Paris", "FR"),
     ("Tokyo Institute of Technology", "JP"),
@@ -104,7 +108,7 @@ def test_edu_is_read_as_us_and_generic_domains_say_nothing():
 def test_every_region_row(rule):
     """Each row of ``country_regions.csv`` gives its country: as the last component (regions, cities),
     or inside an organisation's name (words); the address rules never read it as another country."""
-    if rule.kind == "word":
+    if rule.kind in ("word", "adjective"):
         address = f"Dept X, Foo {rule.written} Bar"
     else:
         address = f"Dept X, Somewhere Institute, {rule.written}"
@@ -116,7 +120,7 @@ def test_region_table_checks():
     header = "written,code,kind,where\n"
     with pytest.raises(ValueError, match=r"t.csv:2: code: not a country code: 'ZZ'"):
         parse_regions(header + "Foo,ZZ,region,x\n", "t.csv")
-    with pytest.raises(ValueError, match=r"t.csv:2: kind: expected region, city or word"):
+    with pytest.raises(ValueError, match=r"t.csv:2: kind: expected region, city, word or adjective"):
         parse_regions(header + "Foo,FR,town,x\n", "t.csv")
     with pytest.raises(ValueError, match=r"t.csv:3: written: 'PARIS' normalises as line 2 does"):
         parse_regions(header + "Paris,FR,city,x\nPARIS,FR,city,x\n", "t.csv")

@@ -34,6 +34,12 @@ components are read from the last backwards):
    affiliation strings, practically never another country's (``Paris``, ``Tokyo``, ``Wuhan``). Left out:
    ``Cambridge``, ``London``, ``Vancouver`` (Washington), ``Melbourne`` (Florida), ``Perth``, ``Naples``,
    ``Florence``, ``Moscow`` (Idaho), ``Dublin`` (Ohio), ``Durham``, ``Alexandria`` …
+9. **An English adjective of one country** (``adjective`` rows) in an organisation's name (``Finnish
+   Geospatial Research Institute``, ``Hellenic Cooperative Oncology Group``): read last, after every place.
+   Left out as measured or known to name organisations abroad: ``American`` (American University of
+   Beirut), ``British`` (British Columbia), ``German`` (German University in Cairo), ``Chinese`` (Chinese
+   Culture University, Taiwan), ``Indian`` (Indian Health Service), ``Canadian``, ``French``, ``Russian``,
+   ``Turkish``, ``Japanese``, ``Italian``, ``Spanish``, ``Thai``.
 
 The table ``refdata/country_regions.csv`` is hand-written for collabatlas (names of places, no
 third-party data); each row is tested.
@@ -198,7 +204,7 @@ def script_country(text: str) -> str | None:
 
 
 def implied_country(address: str, registry_city: Callable[[str], str | None] | None = None) -> str | None:
-    """The country ``address`` implies under rules 1–8 of the module docstring, else None.
+    """The country ``address`` implies under rules 1–9 of the module docstring, else None.
     ``registry_city``: rule 7 (the registry's unambiguous cities), when a registry is loaded."""
     text, tlds = strip_emails(address)
     code = email_country(tlds)
@@ -228,8 +234,9 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
         code = registry_city(text)
         if code:
             return code
-    cities = place_names("city")
-    for rule in (lambda w: ends_with(w, cities), lambda w: starts_with(w, cities)):
+    cities, adjectives = place_names("city"), place_names("adjective")
+    for rule in (lambda w: ends_with(w, cities), lambda w: starts_with(w, cities),
+                 lambda w: next((adjectives[x] for x in w if x in adjectives), None)):
         for w in words:
             code = rule(w)
             if code:
