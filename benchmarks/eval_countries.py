@@ -1,6 +1,6 @@
 """Country coverage where the address names none (issue 29).
 
-    python -m benchmarks.eval_countries          # writes eval_countries.json
+    python -m benchmarks.eval_countries [--heldout]     # writes eval_countries.json
 
 Strings, with the registry = the union of ``DATA/ror`` (as ``benchmarks.eval_ror_style``):
 
@@ -12,15 +12,18 @@ Strings, with the registry = the union of ``DATA/ror`` (as ``benchmarks.eval_ror
 - ``pubmed_affiliations`` / ``wos_addresses`` / ``scopus_affiliations``: every distinct address string of
   the PubMed, Web of Science and Scopus exports in ``DATA/pubmed``, ``DATA/wos``, ``DATA/scopus`` (read in
   place with collabatlas's own export readers; none is copied): real strings without a structured country
-  (PubMed AD lines, WoS C1 addresses, Scopus affiliations).
+  (PubMed AD lines, WoS C1 addresses, Scopus affiliations);
+- ``stripped_{exports,gold}_{tune,heldout}``: the export and gold-set addresses that name a country, with
+  that country part removed and the country it named as the gold (:mod:`benchmarks.country_devset`; the
+  ``heldout`` halves only with ``--heldout``).
 
 Per set: the share given a country by ``match`` (the matched organisations' countries, else the address
 rules', else an unambiguous registry city: ``affiliations.city_country``) — "now" — beside the address
 rules plus the matched organisation's country without the city rule ("previous"); and two agreement
 figures for the countries given: with the registry countries of the gold organisations (gold sets, where
-a gold id is in the registry), and with an independent matcher, country_converter's regular expressions
-over the whole string (where it finds exactly one country; it reads ``Beth Israel`` as Israel, so this
-is a floor). A string agrees when one of its countries is the other's.
+a gold id is in the registry) or the removed country (stripped sets), and with an independent matcher,
+country_converter's regular expressions over the whole string (where it finds exactly one country; it
+reads ``Beth Israel`` as Israel, so this is a floor). A string agrees when one of its countries is the other's.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import gzip
 import json
 from pathlib import Path
 
+from benchmarks.country_devset import stripped_sets
 from benchmarks.eval_ror_style import gold_sets, union_store
 from collabatlas.affiliations.address_country import resolve_country
 from collabatlas.affiliations.matching import AffiliationMatcher
@@ -87,7 +91,7 @@ def _independent(text: str, cc) -> str | None:
     return code if isinstance(code, str) and len(code) == 2 else None
 
 
-def evaluate(data_dir: Path, con=None) -> dict:
+def evaluate(data_dir: Path, con=None, heldout: bool = False) -> dict:
     con = con or union_store(data_dir)
     registry = dict(con.execute("SELECT ror_id, country_code FROM ror_institutions").fetchall())
     now = AffiliationMatcher.from_store(con)
@@ -97,6 +101,8 @@ def evaluate(data_dir: Path, con=None) -> dict:
              for name, items in gold_sets(data_dir).items()}
     sets |= {name: [(t, frozenset()) for t in export_addresses(data_dir, folder)]
              for name, folder in EXPORT_SETS.items()}
+    sets |= {name: [(t, country) for t, country in items] for name, items in stripped_sets(data_dir).items()
+             if heldout or name.endswith("_tune")}
     result = {}
     for name, items in sets.items():
         n = given = given_before = gold_n = gold_agree = ind_n = ind_agree = 0
@@ -106,7 +112,7 @@ def evaluate(data_dir: Path, con=None) -> dict:
             n += 1
             given += bool(countries)
             given_before += bool(m.ror_id or m.address_country)  # rules + matched organisation only
-            gold_countries = {registry[g] for g in gold if g in registry}
+            gold_countries = {gold} if isinstance(gold, str) else {registry[g] for g in gold if g in registry}
             if countries and gold_countries:
                 gold_n += 1
                 gold_agree += bool(countries & gold_countries)
@@ -134,9 +140,11 @@ def summary(result: dict) -> str:
 
 
 def main() -> None:
+    import sys
+
     from benchmarks.eval_affiliations import default_data_dir
 
-    result = evaluate(default_data_dir())
+    result = evaluate(default_data_dir(), heldout="--heldout" in sys.argv[1:])
     Path("eval_countries.json").write_text(json.dumps(result, indent=2))
     print(summary(result))
 

@@ -30,6 +30,10 @@ IMPLIED = [
     ("Dept Medicine, Toronto, ON M5S 1A8", "CA"),
     ("Dept of Pathobiology, University of Guelph, Guelph, ON.", "CA"),
     ("Univ Sydney, Camperdown, NSW 2006", "AU"),
+    ("Trusting Social, Melbourne, Vic 3000", "AU"),                # the state code as Australia Post writes it too
+    ("Centro Academico do Agreste, Caruaru/PE, CEP 55002-970", "BR"),  # a Brazilian CEP
+    ("UENF, Campos dos Goytacazes, RJ 28013-600", "BR"),           # a state code before the CEP
+    ("Room CEP 1234", None),
     ("Univ Jersey, St Helier JE2 3AB", None),                       # a Crown dependency, not GB
     ("Leibnizstr. 23, D-41061 Mönchengladbach", "DE"),              # European postcodes with the vehicle code
     ("St. Vincenz-Krankenhaus Am Stein 24 D-58706 Menden", "DE"),
@@ -66,6 +70,10 @@ IMPLIED = [
     ("Gunma National College of Technology", "JP"),
     ("Georgia Institute of Technology", None),
     ("Jordan Hall, Stanford", None),
+    # 9. an English adjective of one country, after every place
+    ("Finnish Geospatial Res Inst, Ctr Excellence Laser Scanning Res", "FI"),
+    ("Malaysian Rubber Producers' Research Association, Hertford, Hertfordshire", "GB"),  # the region first
+    ("American University, Beirut Campus", None),                   # not read: organisations abroad
     # 8. major cities
     ("Dept Y, Hopital Saint-Louis, Paris", "FR"),
     ("Tokyo Institute of Technology", "JP"),
@@ -83,11 +91,12 @@ def test_implied_country(address, expected):
     assert implied_country(address) == expected
 
 
-def test_the_registry_cities_come_before_the_packaged_cities():
-    registry = CityCountries([("paris", "US"), ("paris", "US")])       # a registry with two orgs in Paris, TX
-    assert registry.country("Dept X, Paris") == "US"
-    assert CityCountries([]).country("Dept X, Paris") == "FR"
-    assert registry.country("Dept X, Paris, a@b.fr") == "FR"           # the e-mail domain first
+def test_the_gazetteer_decides_the_names_it_holds_and_the_registry_the_others():
+    registry = CityCountries([("paris", "US"), ("paris", "US"), ("foobarton", "US"), ("foobarton", "US")])
+    assert registry.country("Dept X, Paris") == "FR"                   # the packaged gazetteer's verdict
+    assert registry.country("Dept X, Foobarton") == "US"               # a town the gazetteer does not hold
+    assert CityCountries([]).country("Dept X, Foobarton") is None
+    assert registry.country("Dept X, Foobarton, a@b.fr") == "FR"       # the e-mail domain first
 
 
 def test_edu_is_read_as_us_and_generic_domains_say_nothing():
@@ -99,7 +108,7 @@ def test_edu_is_read_as_us_and_generic_domains_say_nothing():
 def test_every_region_row(rule):
     """Each row of ``country_regions.csv`` gives its country: as the last component (regions, cities),
     or inside an organisation's name (words); the address rules never read it as another country."""
-    if rule.kind == "word":
+    if rule.kind in ("word", "adjective"):
         address = f"Dept X, Foo {rule.written} Bar"
     else:
         address = f"Dept X, Somewhere Institute, {rule.written}"
@@ -111,7 +120,7 @@ def test_region_table_checks():
     header = "written,code,kind,where\n"
     with pytest.raises(ValueError, match=r"t.csv:2: code: not a country code: 'ZZ'"):
         parse_regions(header + "Foo,ZZ,region,x\n", "t.csv")
-    with pytest.raises(ValueError, match=r"t.csv:2: kind: expected region, city or word"):
+    with pytest.raises(ValueError, match=r"t.csv:2: kind: expected region, city, word or adjective"):
         parse_regions(header + "Foo,FR,town,x\n", "t.csv")
     with pytest.raises(ValueError, match=r"t.csv:3: written: 'PARIS' normalises as line 2 does"):
         parse_regions(header + "Paris,FR,city,x\nPARIS,FR,city,x\n", "t.csv")
@@ -132,6 +141,7 @@ ADDRESS_RULES = [
     ("Division of Endocrinology, Memphis, TN sdj@uthsc.edu.", "US"),
     ("北京大学, 北京, 中国", "CN"),
     ("Bond Univ, Gold Coast", "AU"),                                # not Ghana's colonial name
+    ("CICESE, Ensenada, Baja California", None),                    # not California: the Mexican state
     ("Hohhot, Inner Mongolia", "CN"),
     ("Madrid DE", None),                                            # DE is also Germany's code
 ]

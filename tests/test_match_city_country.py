@@ -5,24 +5,44 @@ from __future__ import annotations
 from collabatlas.affiliations.city_country import CityCountries
 from collabatlas.affiliations.matching import AffiliationMatcher
 
-ORG_CITIES = [("marburg", "DE"), ("marburg", "DE"), ("cambridge", "GB"), ("cambridge", "US"),
-              ("memphis", "US"), ("memphis", "US"), ("lyon", "FR"), ("lyon", "FR"), ("okayama", "JP"),
-              ("okayama", "JP"), ("georgia", "US"), ("georgia", "US"), ("ube", "JP"), ("ube", "JP"),
-              ("tsukuba", "JP")]
+ORG_CITIES = [("foobarton", "DE"), ("foobarton", "DE"), ("quuxville", "GB"), ("quuxville", "US"),
+              ("zembla", "US"), ("zembla", "US"), ("lonelyton", "JP"), ("ube", "JP"), ("ube", "JP"),
+              ("alfred", "DE"), ("alfred", "DE")]
 
 
 def test_an_unambiguous_registry_city_gives_its_country():
+    """Towns the packaged gazetteer does not hold: the registry's cities decide."""
     cities = CityCountries(ORG_CITIES)
-    assert cities.registry_country("Dept Chem, Marburg") == "DE"
-    assert cities.registry_country("Dept Physiol, Univ Tennessee, Memphis 38163") == "US"   # the postcode dropped
-    assert cities.registry_country("CEMAGREF, 3 bis quai Chauveau, 69336 Lyon cedex 09") == "FR"  # postal words dropped
-    assert cities.registry_country("Okayama Univ. Graduate School of Natural Science") == "JP"  # a component's start
-    assert cities.registry_country("Dept Phys, Cambridge") is None       # in two countries
-    assert cities.registry_country("Tsukuba") is None                     # one organisation only: too little
-    assert cities.registry_country("Georgia") is None                     # a country (and a US state) name
-    assert cities.registry_country("Ube") is None                         # fewer than four letters
+    assert cities.registry_country("Dept Chem, Foobarton") == "DE"
+    assert cities.registry_country("Dept Physiol, Univ X, Zembla 38163") == "US"           # the postcode dropped
+    assert cities.registry_country("CEMAGREF, 3 bis quai Chauveau, 69336 Zembla cedex 09") == "US"  # postal words
+    assert cities.registry_country("Foobarton Univ. Graduate School of Natural Science") == "DE"  # a component's start
+    assert cities.registry_country("Dept Phys, Quuxville") is None       # in two countries
+    assert cities.registry_country("Lonelyton") is None                  # one organisation only: too little
+    assert cities.registry_country("Ube") is None                        # fewer than four letters
+    assert cities.registry_country("Alfred") is None                     # the gazetteer's verdict (not trusted) stands
     assert cities.registry_country("Department of Physics") is None
-    assert cities.registry_country("Marburg, Memphis") == "US"           # the last component decides
+    assert cities.registry_country("Foobarton, Zembla") == "US"          # the last component decides
+    assert cities.registry_country("Foobarton Strasse 12, Zembla Road") is None  # streets are never read
+
+
+def test_the_packaged_gazetteer_works_without_a_registry():
+    cities = CityCountries([])
+    assert cities.registry_country("Dept Chem, Marburg") == "DE"
+    assert cities.registry_country("Dept Physiol, Univ Tennessee, Memphis 38163") == "US"
+    assert cities.registry_country("CEMAGREF, 3 bis quai Chauveau, 69336 Lyon cedex 09") == "FR"
+    assert cities.registry_country("French Aerospace Lab., Palaiseau F-91761") == "FR"     # "F-91761" dropped
+    assert cities.registry_country("Okayama Univ. Graduate School of Natural Science") == "JP"
+    assert cities.registry_country("Helsinki Deaconess Medical Centre") == "FI"  # the start, an organisation word after
+    assert cities.registry_country("Copenhagen Danish Cancer Registry") == "DK"
+    assert cities.registry_country("Dept Microbiol, Univ Tuebingen, 72076 Tuebingen") == "DE"  # the umlaut written out
+    assert cities.registry_country("Pyeongtaek Univ, Dept Smart Automobile, Pyeongtaek Si 450701") == "KR"  # "Si"
+    for ambiguous in ("Dept Phys, Cambridge", "Dept Phys, London", "Georgia", "Victoria", "Punjab",
+                      "Dept X, Melbourne", "Alfred Hospital",       # Alfred (NY) is a name of organisations elsewhere
+                      "Nanyang Technological University",           # Nanyang (CN) names an organisation of Singapore
+                      "Singapore Management Univ, 80 Stamford Rd",  # a street
+                      "Poliedra-Politecnico di Milano, via G. Colombo 40"):
+        assert cities.registry_country(ambiguous) is None, ambiguous
 
 
 def test_the_matcher_uses_it_only_when_the_rules_find_no_country_and_nothing_is_matched():
@@ -34,7 +54,19 @@ def test_the_matcher_uses_it_only_when_the_rules_find_no_country_and_nothing_is_
     unknown = m.match("Institut für Nichts, Marburg")
     assert (unknown.ror_id, unknown.country_code, unknown.address_country) == (None, "DE", None)
     assert m.match("Institut für Nichts, Marburg, Austria").country_code == "AT"  # the rules first
-    assert m.match("Mayo Clinic, Marburg").country_code == "US"    # a matched organisation's own country
+    assert m.match("Mayo Clinic, Rochester").country_code == "US"   # a matched organisation's own country
+
+
+def test_an_implied_country_outranks_an_organisation_elsewhere_whose_city_the_address_does_not_name():
+    institutions = [("00b0aaa03", "Mayo Clinic", ["healthcare"], "US", "Rochester", "active"),
+                    ("00b0aaa04", "Moscow State University", ["education"], "TJ", "Dushanbe", "active"),
+                    ("00b0aaa05", "Moscow State University", ["education"], "RU", "Moscow", "active")]
+    names = [(rid, name, "ror_display") for rid, name, *_ in institutions]
+    m = AffiliationMatcher(institutions, names)
+    got = m.match("Mayo Clinic, Marburg")            # no Mayo Clinic in Germany: none kept, the place's country
+    assert (got.ror_id, got.country_code) == (None, "DE")
+    assert m.match("Mayo Clinic, Rochester, Marburg").country_code == "US"   # its city is named: kept
+    assert m.match("Dept Mathematics, Moscow State University, Moscow").ror_id == "00b0aaa05"  # searched in RU
 
 
 def test_a_component_that_is_a_city_written_with_city_names_no_institution():

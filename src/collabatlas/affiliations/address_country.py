@@ -84,7 +84,7 @@ NAME_CONNECTORS = frozenset({
     "of", "de", "del", "della", "delle", "di", "du", "des", "la", "le", "les", "el", "the", "and", "beth",
     "new", "van", "von", "carrer", "calle", "rua", "rue", "via", "avenida", "avenue", "av", "ave", "st", "saint",
     "san", "santa", "sao", "plaza", "street", "str", "strasse", "road", "rd", "hall", "for", "in", "at", "y", "e",
-    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper", "lower", "little",
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper", "lower", "little", "baja",
 })
 # words that mark a component as an institution or street, which the regex fallback never reads
 INSTITUTION_WORDS = frozenset({
@@ -112,7 +112,12 @@ MAX_NAME_WORDS = 6
 
 def component_words(component: str) -> list[str]:
     """Normalised words of one component, postcodes and numbers dropped."""
-    return [w for w in normalise(component).split() if not _HAS_DIGIT.search(w) and w != "cedex"]
+    return list(_component_words(component))
+
+
+@lru_cache(maxsize=262_144)  # components repeat across addresses ("Dept Phys", "Peoples R China")
+def _component_words(component: str) -> tuple[str, ...]:
+    return tuple(w for w in normalise(component).split() if not _HAS_DIGIT.search(w) and w != "cedex")
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,12 @@ components are read from the last backwards):
    affiliation strings, practically never another country's (``Paris``, ``Tokyo``, ``Wuhan``). Left out:
    ``Cambridge``, ``London``, ``Vancouver`` (Washington), ``Melbourne`` (Florida), ``Perth``, ``Naples``,
    ``Florence``, ``Moscow`` (Idaho), ``Dublin`` (Ohio), ``Durham``, ``Alexandria`` …
+9. **An English adjective of one country** (``adjective`` rows) in an organisation's name (``Finnish
+   Geospatial Research Institute``, ``Hellenic Cooperative Oncology Group``): read last, after every place.
+   Left out as measured or known to name organisations abroad: ``American`` (American University of
+   Beirut), ``British`` (British Columbia), ``German`` (German University in Cairo), ``Chinese`` (Chinese
+   Culture University, Taiwan), ``Indian`` (Indian Health Service), ``Canadian``, ``French``, ``Russian``,
+   ``Turkish``, ``Japanese``, ``Italian``, ``Spanish``, ``Thai``.
 
 The table ``refdata/country_regions.csv`` is hand-written for collabatlas (names of places, no
 third-party data); each row is tested.
@@ -78,7 +84,11 @@ _CA_PROVINCES = ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC
 _CA_POSTCODE = re.compile(r"\b(?:" + "|".join(_CA_PROVINCES)
                           + r")\s+[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b")
 CA_CODES_ALONE = frozenset({"ON", "QC", "BC", "AB", "MB", "NB", "NS"})
-_AU_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)\s+\d{4}\b")
+_AU_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT|Vic|Qld|Tas)\.?\s+\d{4}\b")
+# a Brazilian CEP: "CEP 80420-030", "RJ 28013-600" (a state code before it), "Caruaru/PE, CEP 55002-970"
+_BR_STATES = ("AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR", "PE",
+              "PI", "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO")
+_BR_POSTCODE = re.compile(r"\bCEP\.?:?\s*\d{2}\.?\d{3}-?\d{3}\b|\b(?:" + "|".join(_BR_STATES) + r")\s+\d{5}-\d{3}\b")
 # European postcodes written with the country's vehicle code ("D-37077 Göttingen", "A-1090 Wien"): at a
 # component's start or after a house number, before a capitalised word (the city) — not "Room A-1012"
 _EU_POSTCODE = re.compile(r"(?:^\s*|\d\s+)(D|F|I|E|P|A|B|CH|NL|DK|S|N|FIN|SF|H|L|GR|PL|CZ|SK|IRL)-\s?\d{2,5}"
@@ -133,6 +143,8 @@ def postcode_country(raw: str, is_last: bool) -> str | None:
         return "CA"
     if _AU_POSTCODE.search(raw):
         return "AU"
+    if _BR_POSTCODE.search(raw):
+        return "BR"
     m = _EU_POSTCODE.search(raw)
     if m:
         return EU_PREFIXES[m.group(1)]
@@ -192,7 +204,7 @@ def script_country(text: str) -> str | None:
 
 
 def implied_country(address: str, registry_city: Callable[[str], str | None] | None = None) -> str | None:
-    """The country ``address`` implies under rules 1–8 of the module docstring, else None.
+    """The country ``address`` implies under rules 1–9 of the module docstring, else None.
     ``registry_city``: rule 7 (the registry's unambiguous cities), when a registry is loaded."""
     text, tlds = strip_emails(address)
     code = email_country(tlds)
@@ -222,8 +234,9 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
         code = registry_city(text)
         if code:
             return code
-    cities = place_names("city")
-    for rule in (lambda w: ends_with(w, cities), lambda w: starts_with(w, cities)):
+    cities, adjectives = place_names("city"), place_names("adjective")
+    for rule in (lambda w: ends_with(w, cities), lambda w: starts_with(w, cities),
+                 lambda w: next((adjectives[x] for x in w if x in adjectives), None)):
         for w in words:
             code = rule(w)
             if code:

@@ -505,12 +505,17 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
             unmatched = AffiliationMatch(text, None, None, country, None, 0.0, None, country, None,
                                          components_skipped=skipped)
         cand = self._candidate(text, _search_country(country))
+        # issue 29: where the address names no country, the one its places imply (city_country) outranks an
+        # organisation of another country whose city the address does not name (searched again in that
+        # country), and is the country on abstention
+        guess = self._city_countries.country(text) if country is None else None
+        if guess and cand is not None and not self._in_country(cand.ror_id, guess) \
+                and f" {self._org[cand.ror_id][3]} " not in f" {normalise_name(text)} ":
+            cand = self._candidate(text, guess)
         conf = confidence(cand.features, self.model) if cand is not None else 0.0
         if cand is not None and conf < self.min_confidence:
             cand, conf = self._promoted(cand, conf)
         if cand is None or conf < self.min_confidence:
-            # abstain: the country still comes from the address, else from the registry (city_country)
-            guess = self._city_countries.country(text) if country is None else None
             return replace(unmatched, country_code=guess) if guess else unmatched
         others = []
         for rid, score, _part, features in cand.others:
