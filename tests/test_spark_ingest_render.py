@@ -77,12 +77,19 @@ def test_the_staging_statements_are_written_once():
     assert {id(sql) for _name, sql, _cached in spark_ingest.STAGED} <= shared
     assert len(spark_ingest.STAGED) == len(STATEMENTS) - 1  # all but the winners, rendered on their own
     assert spark_ingest.winners_sql() == render_shared(openalex_statements.WINNERS_SQL)
-    for name in ("KEPT_WORKS_SQL", "WORK_ROWS_SQL", "AUTHORSHIP_ROWS_SQL",
+    for name in ("WORK_ROWS_SQL", "AUTHORSHIP_ROWS_SQL",
                  "AFFILIATION_ROWS_SQL", "AUTHOR_COUNTRY_ROWS_SQL", "INSTITUTION_ROWS_SQL"):
         assert getattr(openalex_staging, name) is getattr(openalex_statements, name), name
     # the authorship pass and the institution copies: DuckDB runs the forms derived from the ones written
     assert openalex_staging.AUTHORSHIPS_PASS_DUCKDB_SQL is openalex_statements.AUTHORSHIPS_PASS_DUCKDB_SQL
     assert openalex_staging.INSTITUTION_COPIES_DUCKDB_SQL is openalex_statements.INSTITUTION_COPIES_DUCKDB_SQL
+    # ... and the kept works and the skips with the work id its reader checked (the same check, once)
+    assert openalex_staging.KEPT_WORKS_DUCKDB_SQL is openalex_statements.KEPT_WORKS_DUCKDB_SQL
+    assert openalex_statements.KEPT_WORKS_DUCKDB_SQL == openalex_statements.KEPT_WORKS_SQL.replace(
+        "ca_work_id(id) AS wid", "wid").replace("ca_work_id(id) IS NOT NULL", "wid IS NOT NULL")
+    assert "ca_work_id(id) AS wid" in openalex_statements.DUCKDB_WORKS_READER
+    assert openalex_statements.DUCKDB_SKIPS == {**openalex_statements.SKIPS, "bad-id": "wid IS NULL"}
+    assert openalex_statements.SKIPS["bad-id"] == "ca_work_id(id) IS NULL"
     for module in (spark_ingest, openalex_staging):  # no copy of the works statements left behind
         source = inspect.getsource(module).lower()
         for text in ("posexplode", "lateral view", "unnest(authorships", "with ordinality", "generate_subscripts",

@@ -44,11 +44,11 @@ from collabatlas.sources.openalex_statements import (
     AUTHOR_COUNTRY_ROWS_SQL,
     AUTHORSHIP_ROWS_SQL,
     AUTHORSHIPS_PASS_DUCKDB_SQL,
+    DUCKDB_SKIPS,
     DUCKDB_WORKS_READER,
     INSTITUTION_COPIES_DUCKDB_SQL,
     INSTITUTION_ROWS_SQL,
-    KEPT_WORKS_SQL,
-    SKIPS,
+    KEPT_WORKS_DUCKDB_SQL,
     WORK_COLUMNS,
     WORK_ROWS_SQL,
     WORK_WARNINGS,
@@ -251,15 +251,16 @@ class Stager:
         # the contract's skips, in its order: id, authorships, year (collabatlas.sources.record.REASONS)
         earlier: list[str] = []
         skips = []
-        for code, condition in SKIPS.items():
+        for code, condition in DUCKDB_SKIPS.items():
             skips.append((" AND ".join([*(f"NOT ({c})" for c in earlier), f"({condition})"]), REASONS[code]))
             earlier.append(condition)
         # counted by each record's first skip (skip_case: each condition evaluated once per record, where
         # the conditions above repeat the earlier ones: 0.30 -> 0.11 CPU-s at 200k works)
-        found = self.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE code = '{code}')" for code in SKIPS)
-                                 + f" FROM (SELECT {skip_case()} AS code FROM raw_input)").fetchone()
+        counts = ", ".join(f"count(*) FILTER (WHERE code = '{code}')" for code in DUCKDB_SKIPS)
+        found = self.con.execute(f"SELECT {counts} FROM (SELECT {skip_case(DUCKDB_SKIPS)} AS code FROM raw_input)"
+                                 ).fetchone()
         self._skip_where(*skips, found=found)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_works AS {KEPT_WORKS_SQL}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_works AS {KEPT_WORKS_DUCKDB_SQL}")
         # one pass for every value check; each becomes a counted warning (the record is kept)
         found = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in WORK_WARNINGS.values())
                             + " FROM raw_works").fetchone()
