@@ -77,11 +77,19 @@ def test_the_staging_statements_are_written_once():
     assert {id(sql) for _name, sql, _cached in spark_ingest.STAGED} <= shared
     assert len(spark_ingest.STAGED) == len(STATEMENTS) - 1  # all but the winners, rendered on their own
     assert spark_ingest.winners_sql() == render_shared(openalex_statements.WINNERS_SQL)
-    for name in ("KEPT_WORKS_SQL", "WORK_ROWS_SQL", "AUTHORSHIP_ROWS_SQL",
-                 "AFFILIATION_ROWS_SQL", "AUTHOR_COUNTRY_ROWS_SQL", "INSTITUTION_COPIES_SQL", "INSTITUTION_ROWS_SQL"):
+    for name in ("WORK_ROWS_SQL", "AUTHORSHIP_ROWS_SQL",
+                 "AFFILIATION_ROWS_SQL", "AUTHOR_COUNTRY_ROWS_SQL", "INSTITUTION_ROWS_SQL"):
         assert getattr(openalex_staging, name) is getattr(openalex_statements, name), name
-    # the authorship pass: DuckDB runs the form derived from the one written (its unnest in the select list)
+    # the authorship pass and the institution copies: DuckDB runs the forms derived from the ones written
     assert openalex_staging.AUTHORSHIPS_PASS_DUCKDB_SQL is openalex_statements.AUTHORSHIPS_PASS_DUCKDB_SQL
+    assert openalex_staging.INSTITUTION_COPIES_DUCKDB_SQL is openalex_statements.INSTITUTION_COPIES_DUCKDB_SQL
+    # ... and the kept works and the skips with the work id its reader checked (the same check, once)
+    assert openalex_staging.KEPT_WORKS_DUCKDB_SQL is openalex_statements.KEPT_WORKS_DUCKDB_SQL
+    assert openalex_statements.KEPT_WORKS_DUCKDB_SQL == openalex_statements.KEPT_WORKS_SQL.replace(
+        "ca_work_id(id) AS wid", "wid").replace("ca_work_id(id) IS NOT NULL", "wid IS NOT NULL")
+    assert "ca_work_id(id) AS wid" in openalex_statements.DUCKDB_WORKS_READER
+    assert openalex_statements.DUCKDB_SKIPS == {**openalex_statements.SKIPS, "bad-id": "wid IS NULL"}
+    assert openalex_statements.SKIPS["bad-id"] == "ca_work_id(id) IS NULL"
     for module in (spark_ingest, openalex_staging):  # no copy of the works statements left behind
         source = inspect.getsource(module).lower()
         for text in ("posexplode", "lateral view", "unnest(authorships", "with ordinality", "generate_subscripts",
@@ -127,8 +135,51 @@ def test_the_authorship_pass_duckdb_form_gives_the_same_rows():
           (2, 'W2', TIMESTAMP '2024-02-01',
            [{'author': {'id': 'A3', 'display_name': 'Cy'}, 'institutions': [{'id': 'I2'}], 'countries': []}])
         ) AS t(rid, wid, ud, authorships)""")
-    lateral = con.execute(f"SELECT * FROM ({AUTHORSHIPS_PASS_SQL}) ORDER BY rid, author_position").fetchall()
+    lateral = con.execute(f"SELECT * EXCLUDE (institutions) FROM ({AUTHORSHIPS_PASS_SQL}) "
+                          "ORDER BY rid, author_position").fetchall()
     select_list = con.execute(f"SELECT * FROM ({AUTHORSHIPS_PASS_DUCKDB_SQL}) ORDER BY rid, author_position").fetchall()
     assert AUTHORSHIPS_PASS_DUCKDB_SQL != AUTHORSHIPS_PASS_SQL
     assert select_list == lateral and len(lateral) == 4
     assert [(r[0], r[3]) for r in lateral] == [(1, 1), (1, 2), (1, 3), (2, 1)]
+
+
+def test_the_institution_copies_duckdb_form_gives_the_same_rows():
+    """DuckDB takes the institution copies from the kept works (its authorship pass does not carry the
+    institutions as given): the same rows as the statement written over the authorship pass — the newest
+    copy per id, copies counted, malformed ids counted, null entries and empty lists skipped."""
+    import duckdb
+
+    from collabatlas.sources.openalex_statements import (
+        AUTHORSHIPS_PASS_SQL,
+        INSTITUTION_COPIES_DUCKDB_SQL,
+        INSTITUTION_COPIES_SQL,
+    )
+    from collabatlas.sources.record import install_macros
+
+    def inst(iid: str, name: str) -> str:
+        return f"{{'id': '{iid}', 'display_name': '{name}', 'country_code': 'JP', 'lineage': ['{iid}']}}"
+
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute(f"""
+        CREATE TEMP TABLE raw_works AS SELECT * FROM (VALUES
+          (1, 'W1', TIMESTAMP '2024-01-01',
+           [{{'author': {{'id': 'A1', 'display_name': 'Ann'}},
+             'institutions': [{inst('https://openalex.org/I1', 'old')}, {inst('bad id', 'x')}], 'countries': []}},
+            {{'author': NULL, 'institutions': NULL, 'countries': NULL}},
+            {{'author': {{'id': 'A2', 'display_name': 'Bo'}}, 'institutions': [], 'countries': ['US']}}]),
+          (2, 'W2', TIMESTAMP '2024-02-01',
+           [{{'author': {{'id': 'A3', 'display_name': 'Cy'}}, 'institutions': [{inst('I1', 'new')}, {inst('I2', 'b')}],
+             'countries': []}}]),
+          (3, 'W3', NULL::TIMESTAMP,
+           [{{'author': {{'id': 'A4', 'display_name': 'Di'}}, 'institutions': [{inst('I2', 'undated')}],
+             'countries': []}}])
+        ) AS t(rid, wid, ud, authorships)""")
+    con.execute(f"CREATE TEMP TABLE raw_authorships AS {AUTHORSHIPS_PASS_SQL}")
+    written = con.execute(f"SELECT * FROM ({INSTITUTION_COPIES_SQL}) ORDER BY iid NULLS FIRST").fetchall()
+    duck = con.execute(f"SELECT * FROM ({INSTITUTION_COPIES_DUCKDB_SQL}) ORDER BY iid NULLS FIRST").fetchall()
+    assert "raw_authorships" in INSTITUTION_COPIES_SQL and "raw_authorships" not in INSTITUTION_COPIES_DUCKDB_SQL
+    assert duck == written
+    # (iid, winning rid, its name, copies, malformed): I1's newest copy is W2's; I2's the undated W3's
+    assert [(r[0], r[1], r[2]["display_name"], r[4], r[5]) for r in duck] == [
+        (None, 1, "x", 1, 1), ("I1", 2, "new", 2, 0), ("I2", 3, "undated", 2, 0)]

@@ -145,9 +145,14 @@ def _count_over_pair_cap(con: duckdb.DuckDBPyConnection, report: IngestReport) -
     """Count (and note) the works written by this ingest that name more institutions than the pair
     figures take (``counting.rules.MAX_PAIR_UNITS``): they stay out of the institution pair tables."""
     cap = MAX_PAIR_UNITS
+    # the distinct count only for the records with more than ``cap`` affiliation rows (a plain count per
+    # record first): counting distinct ids of every record cost 0.3 CPU-s at 200k works, this 0.05
     over = con.execute(f"""
-        SELECT count(*) FROM (SELECT rid FROM stage_affiliations WHERE rid IN (SELECT rid FROM stage_go)
-                              GROUP BY rid HAVING count(*) > {cap} AND count(DISTINCT institution_id) > {cap})
+        SELECT count(*) FROM (
+            SELECT rid FROM stage_affiliations
+            WHERE rid IN (SELECT rid FROM stage_affiliations GROUP BY rid HAVING count(*) > {cap})
+              AND rid IN (SELECT rid FROM stage_go)
+            GROUP BY rid HAVING count(DISTINCT institution_id) > {cap})
     """).fetchone()[0]
     report.works_over_pair_cap = over
     if over:
