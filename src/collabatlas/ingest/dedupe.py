@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import duckdb
 
+from collabatlas.escaping import sql_string
 from collabatlas.ingest import source_lookup
 from collabatlas.ingest.merged_ids import NEW_MERGED, table_exists
 from collabatlas.sources.ingest_report import IngestReport
@@ -31,10 +32,7 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     """
     prio = SOURCE_PRIORITY_SQL
     merged = NEW_MERGED if table_exists(con, NEW_MERGED, temporary=True) else None
-    cross = con.execute("""
-        SELECT (SELECT count(DISTINCT origin) FROM stage_works) > 1
-            OR EXISTS (SELECT 1 FROM work_sources WHERE origin NOT IN (SELECT origin FROM stage_works))
-    """).fetchone()[0]
+    cross = _meets_other_source(con)
     if not cross:
         source_lookup.build(con, merged)
         _cluster_one_source(con, prio)
@@ -101,6 +99,21 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     """)
     _decide(con, prio)
     _count_merged(con, report)
+
+
+def _meets_other_source(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the staged records come from more than one source, or the store holds another source.
+    The staged sources are written into the statement as constants: DuckDB then skips every row group
+    of ``work_sources`` whose ``origin`` statistics hold only them (no scan of the column, whose cost
+    grew with the store), where a subquery made it read the whole column."""
+    origins = [row[0] for row in con.execute("SELECT DISTINCT origin FROM stage_works").fetchall()]
+    known = [o for o in origins if o is not None]
+    if len(known) > 1:
+        return True
+    if None in origins:  # as `origin NOT IN (the staged origins)` with a NULL among them: never true
+        return False
+    other = f"WHERE origin <> {sql_string(known[0])}" if known else ""  # nothing staged: any stored record
+    return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM work_sources {other})").fetchone()[0])
 
 
 def count_records(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
