@@ -4,6 +4,8 @@
     python -m benchmarks.bench_incremental --works 200k --parse-works 0   # issue 31: sync of 1 % vs full sync build
     python -m benchmarks.bench_incremental --works 10M --build tables     # the full build from Parquet tables
     python -m benchmarks.bench_incremental --works 0 --parse-works 200k   # the ingest / parse part only
+    python -m benchmarks.bench_incremental --works 1M --build tables --parse-works 0 --no-ranges \
+        --baseline /work/main/src     # before / after: main's code built and synced in the same run
 
 Part 1 (``--works N``), one run, every stage in its own child process (wall time and peak RSS of the
 child measured from outside, as in ``benchmarks.bench_scale``):
@@ -28,6 +30,11 @@ child measured from outside, as in ``benchmarks.bench_scale``):
    selects. A range sums the per-year rows of the years it spans, so it costs at most what all years
    cost; that is the measurement that decides whether cumulative per-year sums would pay.
 
+With ``--baseline SRC`` (another checkout's ``src`` folder) stages 1 and 2 run with that code too, in
+children whose ``PYTHONPATH`` starts with ``SRC`` (checked): its own full build, and its syncs alternating
+with this code's, so both see the same load; the summary gives both ratios and this code's sync / the
+baseline's, in wall and CPU seconds.
+
 Part 2 (``--parse-works M``): M works as gzip JSON Lines; (a) the bare DuckDB parse of the file —
 ``read_json`` with the ingest's own column list into a table, nothing else — and (b) ``collabatlas
 ingest`` into an empty store end to end (parse, checks, store, unit shares, aggregates); the ratio
@@ -41,6 +48,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import shutil
 import sys
 import time
@@ -57,6 +65,13 @@ SEED = 20261201
 # ---------------------------------------------------------------------------------------------
 # stages (run in a child process by run_stage: spec["stage"] names the function)
 # ---------------------------------------------------------------------------------------------
+def _code() -> str:
+    """The folder the running child imported collabatlas from (checked against ``--baseline``)."""
+    import collabatlas
+
+    return str(Path(collabatlas.__file__).parent.parent)
+
+
 def _stage_build(spec: dict) -> dict:
     import collabatlas
     from collabatlas.ingest.pipeline import ingest_tables
@@ -77,7 +92,7 @@ def _stage_build(spec: dict) -> dict:
         rows = {t: atlas.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("unit_shares_institution", "agg_units_institution", "agg_partners_institution")}
     return {"load_s": load, "derived_s": derived, **{f"{k}_s": v for k, v in timings.items()}, "works": works,
-            "rows": rows}
+            "rows": rows, "code": _code()}
 
 
 def _stage_build_sync(spec: dict) -> dict:
@@ -96,7 +111,7 @@ def _stage_build_sync(spec: dict) -> dict:
         rows = {t: atlas.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("unit_shares_institution", "agg_units_institution", "agg_partners_institution")}
     return {"total_s": total, "cpu_s": cpu, "ingest_s": ing.seconds, "unit_shares_s": ing.unit_shares_seconds,
-            "aggregates_s": ing.aggregates_seconds, "works": works, "rows": rows}
+            "aggregates_s": ing.aggregates_seconds, "works": works, "rows": rows, "code": _code()}
 
 
 def _stage_sync(spec: dict) -> dict:
@@ -115,7 +130,8 @@ def _stage_sync(spec: dict) -> dict:
                 "added": report.works_added, "replaced": report.works_replaced, "merged_away": report.works_merged_away,
                 "data_version": [before, atlas.data_version], "summary": report.summary(),
                 # seconds per step of the maintenance (collabatlas.ingest.maintenance.update_incremental) + commit
-                "steps": {k: round(v, 3) for k, v in getattr(atlas, "last_update_timings", {}).items()}}
+                "steps": {k: round(v, 3) for k, v in getattr(atlas, "last_update_timings", {}).items()},
+                "code": _code()}
 
 
 def _stage_verify(spec: dict) -> dict:
@@ -218,15 +234,29 @@ STAGES = {"build": _stage_build, "build_sync": _stage_build_sync, "sync": _stage
           "ranges": _stage_ranges, "parse": _stage_parse, "ingest": _stage_ingest}
 
 
-def run_stage(spec: dict) -> dict:
+def run_stage(spec: dict, src: str | None = None) -> dict:
     """Run one stage in a child process: its result, ``seconds`` (wall time of the child) and
-    ``peak_rss_gb`` (peak resident memory of the child's process tree)."""
-    return run_stage_or_raise("benchmarks.bench_incremental", spec)
+    ``peak_rss_gb`` (peak resident memory of the child's process tree); with ``src`` the child imports
+    collabatlas from that folder (its ``PYTHONPATH`` starts with it; checked)."""
+    if src is None:
+        return run_stage_or_raise("benchmarks.bench_incremental", spec)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([src, *([before] if before else [])])
+    try:
+        result = run_stage_or_raise("benchmarks.bench_incremental", spec)
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = before
+    if "code" in result and Path(result["code"]).resolve() != Path(src).resolve():
+        raise RuntimeError(f"the baseline child imported collabatlas from {result['code']}, not {src}")
+    return result
 
 
-def stage(name: str, out: Path, **spec) -> dict:
-    result = run_stage({"stage": name, "out": str(out), **spec})
-    print(f"  {name}: "
+def stage(name: str, out: Path, src: str | None = None, **spec) -> dict:
+    result = run_stage({"stage": name, "out": str(out), **spec}, src=src)
+    print(f"  {name}{' (baseline)' if src else ''}: "
           f"{json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in result.items()}, default=str)}",
           flush=True)
     return result
@@ -329,38 +359,53 @@ def _median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def run_incremental(out: Path, n: int, ranges: bool = True, build: str = "sync", repeat: int = 3) -> dict:
-    """The full build (``build``: ``sync`` of the whole snapshot as JSON, or ``tables``: the generator's
-    Parquet tables loaded), then the update synced ``repeat`` times, each on a fresh copy of the built
-    store (the sync figure is the median), then verify and the rebuild on the last copy."""
+def _build(out: Path, n: int, build: str, built: Path, src: str | None = None) -> tuple[dict, float]:
+    """The full build into ``built`` (with the code in ``src`` when given): its stage result and seconds."""
     profile = synth.calibrated_profile()
-    store = out / f"inc-{n}.duckdb"
-    built = out / f"inc-{n}-built.duckdb"
+    label = f"[{n:,} works{' baseline ' + src if src else ''}]"
     if build == "sync":
         snapshot = out / f"snapshot-{n}-{SEED}"
         if not (snapshot / "meta.json").exists():
             print(f"generating {n:,} works as a snapshot partition of gzip JSON Lines in {snapshot} (cached)",
                   flush=True)
         base = write_snapshot(snapshot, n, profile)
-        print(f"[{n:,} works] full build: sync of the whole snapshot ({base['gzip_bytes'] / 1e6:.0f} MB gzip) "
+        print(f"{label} full build: sync of the whole snapshot ({base['gzip_bytes'] / 1e6:.0f} MB gzip) "
               "into an empty store", flush=True)
-        full = stage("build_sync", out, store=str(built), snapshot=str(snapshot))
-        full_s = full["total_s"]
-    else:
-        tables = out / f"tables-{n}-{SEED}"
-        if not (tables / "works").exists():
-            print(f"generating {n:,} works as Parquet tables in {tables} (cached)", flush=True)
-            synth.write_store_parquet(tables, n, SEED, profile=profile)
-        print(f"[{n:,} works] full build: the generator's Parquet tables loaded", flush=True)
-        full = stage("build", out, store=str(built), tables=str(tables))
-        full_s = full["load_s"] + full["derived_s"]
+        full = stage("build_sync", out, src=src, store=str(built), snapshot=str(snapshot))
+        return full, full["total_s"]
+    tables = out / f"tables-{n}-{SEED}"
+    if not (tables / "works").exists():
+        print(f"generating {n:,} works as Parquet tables in {tables} (cached)", flush=True)
+        synth.write_store_parquet(tables, n, SEED, profile=profile)
+    print(f"{label} full build: the generator's Parquet tables loaded", flush=True)
+    full = stage("build", out, src=src, store=str(built), tables=str(tables))
+    return full, full["load_s"] + full["derived_s"]
+
+
+def run_incremental(out: Path, n: int, ranges: bool = True, build: str = "sync", repeat: int = 3,
+                    baseline: str | None = None) -> dict:
+    """The full build (``build``: ``sync`` of the whole snapshot as JSON, or ``tables``: the generator's
+    Parquet tables loaded), then the update synced ``repeat`` times, each on a fresh copy of the built
+    store (the sync figure is the median), then verify and the rebuild on the last copy. With
+    ``baseline`` (another checkout's src folder) the same build and syncs with that code too, in the same
+    run: its own built store, its syncs alternating with this code's (each on a fresh copy)."""
+    profile = synth.calibrated_profile()
+    store = out / f"inc-{n}.duckdb"
+    built = out / f"inc-{n}-built.duckdb"
+    full, full_s = _build(out, n, build, built)
+    base_built = out / f"inc-{n}-built-baseline.duckdb"
+    base_full, base_full_s = _build(out, n, build, base_built, src=baseline) if baseline else (None, None)
     update = write_update(out / f"update-{n}", n, new=n // 200, replaced=n // 200, merged=n // 1000, profile=profile)
     print(f"[{n:,} works] update: {update}", flush=True)
-    syncs = []
-    for _ in range(max(repeat, 1)):
-        shutil.copyfile(built, store)  # the same built store each time (a checkpointed file: no WAL)
-        syncs.append(stage("sync", out, store=str(store), snapshot=str(out / f"update-{n}")))
+    syncs, base_syncs = [], []
+    for _ in range(max(repeat, 1)):  # baseline first: the store left is this code's last sync (verified below)
+        for src, source, runs in ((baseline, base_built, base_syncs), (None, built, syncs)):
+            if runs is base_syncs and not baseline:
+                continue
+            shutil.copyfile(source, store)  # the same built store each time (a checkpointed file: no WAL)
+            runs.append(stage("sync", out, src=src, store=str(store), snapshot=str(out / f"update-{n}")))
     built.unlink(missing_ok=True)
+    base_built.unlink(missing_ok=True)
     sync = dict(syncs[-1])
     sync_s = _median([s["total_s"] for s in syncs])
     sync["runs_total_s"] = [s["total_s"] for s in syncs]
@@ -369,12 +414,21 @@ def run_incremental(out: Path, n: int, ranges: bool = True, build: str = "sync",
     rebuild = stage("rebuild", out, store=str(store))
     years = stage("ranges", out, store=str(store)) if ranges else None
     store.unlink(missing_ok=True)
-    return {"works": n, "build_kind": build, "build": full, "full_build_s": full_s, "update": update, "sync": sync,
-            "sync_s": sync_s, "ratio": sync_s / full_s,
-            # CPU seconds of the process (every DuckDB thread): what a loaded machine changes least
-            "cpu_ratio": sync_cpu_s / full["cpu_s"] if "cpu_s" in full else None,
-            "verify": verify, "rebuild": rebuild, "ranges": years,
-            "equal": not any(verify["differing"].values())}
+    result = {"works": n, "build_kind": build, "build": full, "full_build_s": full_s, "update": update, "sync": sync,
+              "sync_s": sync_s, "ratio": sync_s / full_s,
+              # CPU seconds of the process (every DuckDB thread): what a loaded machine changes least
+              "cpu_ratio": sync_cpu_s / full["cpu_s"] if "cpu_s" in full else None,
+              "verify": verify, "rebuild": rebuild, "ranges": years,
+              "equal": not any(verify["differing"].values())}
+    if baseline:
+        base = dict(base_syncs[-1])
+        base["runs_total_s"] = [s["total_s"] for s in base_syncs]
+        base_s = _median(base["runs_total_s"])
+        result["baseline"] = {"src": baseline, "build": base_full, "full_build_s": base_full_s, "sync": base,
+                              "sync_s": base_s, "sync_cpu_s": _median([s["cpu_s"] for s in base_syncs]),
+                              "ratio": base_s / base_full_s}
+        result["sync_cpu_s"] = sync_cpu_s
+    return result
 
 
 def run_parse(out: Path, m: int) -> dict:
@@ -423,6 +477,17 @@ def summary(result: dict) -> list[str]:
             f"(maintenance = {s['maintenance_s'] / r['rebuild_s']:.1%} of it)",
             f"verify (recompute + compare): {v['verify_s']:.1f} s, equal: {inc['equal']}",
         ]
+        base = inc.get("baseline")
+        if base:
+            bs = base["sync"]
+            runs = ", ".join(f"{t:.2f}" for t in bs["runs_total_s"])
+            lines += [
+                f"baseline ({base['src']}), same run: full build {base['full_build_s']:.1f} s; "
+                f"sync {base['sync_s']:.2f} s (median of {runs}; CPU {base['sync_cpu_s']:.2f} s); "
+                f"ratio {base['ratio']:.3f}",
+                "baseline maintenance steps (s): " + ", ".join(f"{k} {v:.2f}" for k, v in bs.get("steps", {}).items()),
+                f"this code / baseline, sync: {inc['sync_s'] / base['sync_s']:.2f} (wall), "
+                f"{inc['sync_cpu_s'] / base['sync_cpu_s']:.2f} (CPU)"]
         years = inc.get("ranges")
         for level in ("country", "institution") if years else ():
             cells = []
@@ -456,17 +521,22 @@ def main(argv: list[str] | None = None) -> None:
                          "Parquet tables loaded (cheaper to generate at 1M+)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="syncs of the update, each on a fresh copy of the built store (the median is reported)")
+    ap.add_argument("--baseline", metavar="SRC", help="also build and sync with the collabatlas package in SRC "
+                    "(another checkout's src folder, e.g. /work/main/src), its syncs alternating with this code's: "
+                    "before / after in the same run")
     ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage (a child process)
     args = ap.parse_args(argv)
     if args.stage:
         answer_stage(args.stage, STAGES)
         return
+    if args.baseline and not (Path(args.baseline) / "collabatlas" / "__init__.py").is_file():
+        ap.error(f"--baseline {args.baseline}: no collabatlas package there (give a checkout's src folder)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     result: dict = {"command": " ".join(["python -m benchmarks.bench_incremental", *(argv or sys.argv[1:])])}
     if parse_size(args.works):
         result["incremental"] = run_incremental(out, parse_size(args.works), ranges=not args.no_ranges,
-                                                  build=args.build, repeat=args.repeat)
+                                                  build=args.build, repeat=args.repeat, baseline=args.baseline)
     if parse_size(args.parse_works):
         result["parse"] = run_parse(out, parse_size(args.parse_works))
     result["summary"] = summary(result)

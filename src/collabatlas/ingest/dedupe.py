@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import duckdb
 
+from collabatlas.escaping import sql_string
+from collabatlas.ingest import source_lookup
+from collabatlas.ingest.merged_ids import NEW_MERGED, table_exists
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.record import install_macros
 
@@ -24,14 +27,14 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     one side has no DOI — only across sources: within one source the source's record id is the
     identity (and a work holds at most one record per source). Staged records cluster the same way.
     Result: ``stage_clustered`` (record → cluster ``ck``) and ``stage_decision`` (cluster → target
-    work key, winning staged rid, action insert | replace | keep).
+    work key, winning staged rid, action insert | replace | keep), and the stored source records of
+    the staged ids and staged merged ids (:mod:`collabatlas.ingest.source_lookup`, one scan).
     """
     prio = SOURCE_PRIORITY_SQL
-    cross = con.execute("""
-        SELECT (SELECT count(DISTINCT origin) FROM stage_works) > 1
-            OR EXISTS (SELECT 1 FROM work_sources WHERE origin NOT IN (SELECT origin FROM stage_works))
-    """).fetchone()[0]
+    merged = NEW_MERGED if table_exists(con, NEW_MERGED, temporary=True) else None
+    cross = _meets_other_source(con)
     if not cross:
+        source_lookup.build(con, merged)
         _cluster_one_source(con, prio)
         report.duplicates_merged_by_doi = report.duplicates_merged_by_title = 0
         return
@@ -47,6 +50,7 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
               WHERE w.wkey IN (SELECT wkey FROM work_sources WHERE title_key IS NULL)) k
         WHERE ws.wkey = k.wkey AND ws.title_key IS NULL
     """)
+    source_lookup.build(con, merged)  # after the update above: the rows as the merge finds them
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stage_keys AS
         SELECT s.rid, s.work_id, s.origin, s.updated_date, ca_doi(s.doi) AS doi,
@@ -54,10 +58,11 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
         FROM stage_winners w JOIN stage_works s USING (rid)
         LEFT JOIN stage_authorships a ON a.rid = s.rid AND a.author_position = 1
     """)
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stage_targets AS
         WITH c AS (
-            SELECT k.rid, k.origin, ws.wkey, 0 AS how FROM stage_keys k JOIN work_sources ws ON ws.record_id = k.work_id
+            SELECT k.rid, k.origin, ws.wkey, 0 AS how FROM stage_keys k JOIN {source_lookup.LOOKUP} ws
+            ON ws.record_id = k.work_id
             UNION ALL
             SELECT k.rid, k.origin, ws.wkey, 1 FROM stage_keys k JOIN work_sources ws ON ws.doi = k.doi
             WHERE ws.origin <> k.origin
@@ -94,6 +99,21 @@ def cluster(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
     """)
     _decide(con, prio)
     _count_merged(con, report)
+
+
+def _meets_other_source(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the staged records come from more than one source, or the store holds another source.
+    The staged sources are written into the statement as constants: DuckDB then skips every row group
+    of ``work_sources`` whose ``origin`` statistics hold only them (no scan of the column, whose cost
+    grew with the store), where a subquery made it read the whole column."""
+    origins = [row[0] for row in con.execute("SELECT DISTINCT origin FROM stage_works").fetchall()]
+    known = [o for o in origins if o is not None]
+    if len(known) > 1:
+        return True
+    if None in origins:  # as `origin NOT IN (the staged origins)` with a NULL among them: never true
+        return False
+    other = f"WHERE origin <> {sql_string(known[0])}" if known else ""  # nothing staged: any stored record
+    return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM work_sources {other})").fetchone()[0])
 
 
 def count_records(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
@@ -139,7 +159,7 @@ def _cluster_one_source(con: duckdb.DuckDBPyConnection, prio: str) -> None:
                {prio.format('s.origin')} AS prio, CASE WHEN ws.wkey IS NOT NULL THEN 0 END AS how,
                CASE WHEN ws.wkey IS NOT NULL THEN 'w:' || ws.wkey ELSE 'r:' || s.work_id END AS ck
         FROM stage_winners w JOIN stage_works s USING (rid)
-        LEFT JOIN work_sources ws ON ws.record_id = s.work_id
+        LEFT JOIN {source_lookup.LOOKUP} ws ON ws.record_id = s.work_id
     """)
     _decide(con, prio)
 

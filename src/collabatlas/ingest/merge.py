@@ -24,7 +24,7 @@ from collabatlas.affiliations import reattribute
 from collabatlas.affiliations.geo import apply_geo
 from collabatlas.affiliations.ror import apply_ror_types
 from collabatlas.counting.rules import MAX_PAIR_UNITS
-from collabatlas.ingest import maintenance
+from collabatlas.ingest import maintenance, source_lookup
 from collabatlas.ingest.dedupe import cluster, count_records
 from collabatlas.ingest.merged_ids import skip_merged_away
 from collabatlas.sources.ingest_report import IngestReport
@@ -36,6 +36,13 @@ MergeHook = Callable[[duckdb.DuckDBPyConnection, IngestReport], bool]  # runs in
 
 def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
            within: MergeHook | None = None) -> None:
+    try:
+        _merge(con, report, started, within)
+    finally:
+        source_lookup.drop(con)  # the rowids it holds are this merge's only
+
+
+def _merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float, within: MergeHook | None) -> None:
     skip_merged_away(con, report)  # records OpenAlex merged into another work (collabatlas.ingest.sync)
     # newest version of each work within this input (ties: the later record)
     con.execute("""
@@ -83,8 +90,10 @@ def merge(con: duckdb.DuckDBPyConnection, report: IngestReport, started: float,
         maintenance.add_changed(con, "SELECT wkey FROM stage_go")
         _count_over_pair_cap(con, report)
         # provenance: every record of this input, under the work it was merged into
-        if not sources_same:
-            con.execute("DELETE FROM work_sources WHERE record_id IN (SELECT work_id FROM stage_clustered)")
+        if not sources_same:  # the rows of the staged ids, by the rowids dedupe found them at (source_lookup)
+            gone = f"{source_lookup.LOOKUP} WHERE record_id IN (SELECT work_id FROM stage_clustered)"
+            con.execute(f"DELETE FROM work_sources WHERE rowid IN (SELECT ws_row FROM {gone})")
+            con.execute(f"DELETE FROM {gone}")  # the lookup as the table is now (merged ids read it)
         con.execute(f"""
             INSERT INTO work_sources (wkey, origin, record_id, doi, title_key, updated_date)
             SELECT coalesce(d.target, g.wkey), c.origin, c.work_id, c.doi, c.title_key, c.updated_date

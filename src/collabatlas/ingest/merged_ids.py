@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from collabatlas.escaping import sql_string
-from collabatlas.ingest import institution_merges, maintenance, merge_graph
+from collabatlas.ingest import institution_merges, maintenance, merge_graph, source_lookup
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.paths import duckdb_literal
@@ -192,12 +192,16 @@ def _apply_merged(con: duckdb.DuckDBPyConnection, version: int) -> int:
                     SELECT DISTINCT n.record_id, n.merge_into_id, n.merge_date, 'works' FROM {NEW_MERGED} n
                     WHERE n.record_id NOT IN (SELECT record_id FROM merged_ids WHERE entity = 'works')""")
     # only this sync's merged ids: the earlier ones were applied by earlier syncs, and no ingest stores
-    # a record they name again (skip_merged_away); joining them all would cost the whole list every time
+    # a record they name again (skip_merged_away); joining them all would cost the whole list every time.
+    # Within a merge, the stored rows of these ids were found with the staged ids' (source_lookup: one
+    # scan of work_sources, kept current by the merge's provenance delete); the merge writes no openalex
+    # row of them (its records with these ids are skipped)
+    stored = source_lookup.LOOKUP if source_lookup.exists(con) else "work_sources"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE sync_gone AS
         SELECT ws.wkey, any_value(m.record_id) AS merged_record_id, any_value(m.merge_into_id) AS merge_into_id,
                any_value(m.merge_date) AS merge_date
-        FROM work_sources ws JOIN {NEW_MERGED} m ON m.record_id = ws.record_id
+        FROM {stored} ws JOIN {NEW_MERGED} m ON m.record_id = ws.record_id
         WHERE ws.origin = 'openalex' GROUP BY ws.wkey
     """)
     gone = con.execute("SELECT count(*) FROM sync_gone").fetchone()[0]
