@@ -87,7 +87,7 @@ def test_acronym_and_parent_candidates(matcher, address, ror_id):
     ("Chinese Academy of Sciences, Paris, France", "FR"),           # registry is CN: never matched across countries
     ("Old Institute of Technology, Berlin, Germany", "DE"),         # withdrawn records are not matched
     ("Tokyo, Japan", "JP"),                                         # a city alone is not an institution
-    ("NU, Manila", None),                                           # two-letter acronyms are never used
+    ("NU, Manila", "PH"),                                           # two-letter acronyms are never used (the city: PH)
 ])
 def test_unmatched_keeps_the_address_country(matcher, address, country):
     m = matcher.match(address)
