@@ -165,5 +165,9 @@ def distance(atlas, unit: str, level: str = "country", options: MetricOptions | 
     df["median_dist_km"] = df["median_dist_km"].astype(float)
     df["cs_weighted_dist_km"] = df["cs_weighted_dist_km"].astype(float)
     df = df[list(DISTANCE_COLUMNS)]
+    if window_end_month is not None and atlas.capabilities().supports("undated_note"):  # as trend says it
+        note = atlas.undated_note(c.filters)
+        if note:
+            attrs["notes"] = [*attrs["notes"], note]
     df.attrs.update(attrs)
     return df

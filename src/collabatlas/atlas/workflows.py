@@ -77,6 +77,21 @@ def subject_coverage_line(coverage: dict) -> str:
     return coverage_line(coverage)
 
 
+def coverage_notes(atlas, window: str | None = None, subject: str | None = None, source: str = "works") -> list[str]:
+    """The caveats every view states beside a metric filtered by a date ``window`` or a ``subject``: the
+    records without a publication date (outside every window, per source) and the works with a known
+    subject. The CLI prints them, the API gives them as ``meta.notes``."""
+    from collabatlas.atlas.inputs import Filters
+
+    capabilities = atlas.capabilities(source)
+    notes = []
+    if window and capabilities.supports("undated_note"):
+        notes.append(atlas.undated_note(Filters.of(window=window)))
+    if subject and capabilities.supports("subject_coverage"):  # a subject filter sees the works with a known subject
+        notes.append(f"--subject: {subject_coverage_line(atlas.subject_coverage())}")
+    return [n for n in notes if n]
+
+
 def damaged_store_message(target: str, exc: BaseException) -> str | None:
     """The one-line message for a store file DuckDB could not read or write (truncated, a corrupt block,
     a full disk), or None when ``exc`` is not such an error."""

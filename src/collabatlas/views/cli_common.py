@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from collabatlas import settings as config
-from collabatlas.atlas.inputs import Filters, check_range
+from collabatlas.atlas.inputs import check_range
 from collabatlas.counting.options import MetricOptions
 from collabatlas.errors import CollabatlasError, FilterError, answer
 from collabatlas.escaping import markup, terminal_text
@@ -382,13 +382,11 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
         if "unit" in args and "fractional" in capabilities.counting_modes:  # work-level data: the id, for the title
             args["unit"] = atlas.resolve_unit(level, args["unit"])
         df = getattr(atlas, method)(options=options, **args)
-        if options.window and capabilities.supports("undated_note"):
-            df.attrs.setdefault("notes", []).append(atlas.undated_note(Filters.of(window=options.window)))
-        if options.subject and capabilities.supports("subject_coverage"):
-            from collabatlas.atlas.workflows import subject_coverage_line
+        if options.window or options.subject:  # the caveats of the filters (the API's meta.notes too)
+            from collabatlas.atlas.workflows import coverage_notes
 
-            df.attrs.setdefault("notes", []).append(  # a subject filter sees only the works with a known subject
-                f"--subject: {subject_coverage_line(atlas.subject_coverage())}")
+            df.attrs["notes"] = [*(df.attrs.get("notes") or []),
+                                 *coverage_notes(atlas, options.window, options.subject, args.get("source", "works"))]
     subject = f"partners of {args['unit']}" if "unit" in args else f"{level} {method}"
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
     if "fractional" not in capabilities.counting_modes:  # another source and counting: part of every title

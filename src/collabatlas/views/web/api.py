@@ -105,11 +105,16 @@ def meta(endpoint: str, params: dict, version: int, **extra) -> dict:
 
 
 def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, limit: int | None,
-          meta_extra: dict | None = None, **extra) -> dict:
+          meta_extra: dict | None = None, notes: list[str] | None = None, **extra) -> dict:
+    """A table response; ``meta.notes``: the result's caveats (``attrs["notes"]``, as the CLI prints them)
+    and ``notes`` (those of the filters: :func:`collabatlas.atlas.workflows.coverage_notes`)."""
     df, _, version = result
     shown = df if limit is None else df.head(limit)
     # the engine's own words for where the numbers come from (the pair table names provider and date)
     named = {"source_label": df.attrs["source_label"]} if df.attrs.get("source_label") else {}
+    caveats = [*(df.attrs.get("notes") or []), *(notes or [])]
+    if caveats and "notes" not in (meta_extra or {}):
+        named["notes"] = caveats
     return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown), **named,
                          **(meta_extra or {})),
             "columns": [str(c) for c in df.columns], "rows": records(shown), **extra}
@@ -129,8 +134,16 @@ def respond(request: Request, endpoint: str, params: dict, build: Callable[[Serv
 
 def _metric(request: Request, endpoint: str, method: str, params: dict, limit: int | None) -> Response:
     """A table-valued Atlas method called with ``params`` as keyword arguments."""
-    return respond(request, endpoint, {**params, "limit": limit},
-                   lambda svc: table(endpoint, svc.call(method, **params), params, limit))
+    from collabatlas.atlas.workflows import coverage_notes
+
+    def build(svc: Service) -> dict:
+        result = svc.call(method, **params)
+        source = getattr(params.get("source"), "value", params.get("source")) or "works"
+        notes = coverage_notes(svc.atlas(), params.get("window"), params.get("subject"), source) \
+            if params.get("window") or params.get("subject") else []
+        return table(endpoint, result, params, limit, notes=notes)
+
+    return respond(request, endpoint, {**params, "limit": limit}, build)
 
 
 # -- routes ------------------------------------------------------------------------------------

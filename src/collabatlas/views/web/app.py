@@ -25,7 +25,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from collabatlas.atlas import Atlas, __version__
 from collabatlas.atlas.reference import short_names
 from collabatlas.errors import CollabatlasError, answer
-from collabatlas.views.web import api, api_docs, assets, chart_specs, views
+from collabatlas.views.web import api, api_docs, api_indicators, assets, chart_specs, views
 from collabatlas.views.web.service import DEFAULT_CACHE_BYTES, Service
 
 #: the dashboard loads its scripts, styles and data from this server only; Vega compiles its
@@ -161,6 +161,7 @@ def create_app(store: str | os.PathLike | Atlas, data_dir: str | os.PathLike | N
         return JSONResponse({"detail": str(exc)}, status_code=answer(exc).http_status)
 
     app.include_router(api.router)
+    app.include_router(api_indicators.router)
     app.include_router(chart_specs.router)
     app.include_router(assets.router)
     app.include_router(views.router)
