@@ -419,3 +419,16 @@ def test_fuzz_arbitrary_values_never_traceback_and_always_add_up(tmp_path, chang
     finally:
         a.close()
         b.close()
+
+
+def test_a_damaged_line_is_named_by_one_line_number(tmp_path):
+    """An unterminated string on line 2: DuckDB's own message counts the next line (3); the notes name
+    only the careful reader's line, so the user is not given two numbers for one damaged line."""
+    path = tmp_path / "w.jsonl"
+    good = orjson.dumps(work("W1", [[("I1", "US")]]))
+    path.write_bytes(good + b"\n" + good[:40] + b"\n" + orjson.dumps(work("W2", [[("I2", "FR")]])) + b"\n")
+    atlas, report = ingest(tmp_path, path)
+    named = [m for m in report.messages if str(path) in m]
+    assert any(f"{path}:2:" in m for m in named), named
+    assert not any("line 3" in m or ":3:" in m for m in named), named
+    assert any("fast reader stopped" in m for m in named), named

@@ -29,6 +29,7 @@ Records are staged in temporary tables (created by :mod:`collabatlas.ingest.stag
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 
 import duckdb
@@ -136,8 +137,8 @@ class Stager:
                 for f in batch:
                     self._stage_batch(entity, [f])
                 return
-            self.report.note(f"{batch[0].path}: fast reader stopped ({str(exc).splitlines()[0][:160]}); "
-                             "reading it line by line")
+            self.report.note(f"{batch[0].path}: fast reader stopped ({_without_position(exc)}); "
+                             "reading it line by line (the careful reader names each damaged line)")
             self._stage_careful(batch[0])
 
     def _stage_careful(self, file: InputFile) -> None:
@@ -348,3 +349,13 @@ def _batches(files: list[InputFile], max_bytes: int) -> Iterator[list[InputFile]
         size += f.size
     if batch:
         yield batch
+
+
+_POSITION = re.compile(r",?\s*(at byte \d+ )?in line \d+|\s*\(line \d+\)", re.IGNORECASE)
+
+
+def _without_position(exc: BaseException) -> str:
+    """DuckDB's first message line without its byte/line position: DuckDB counts the line after an
+    unterminated string, so its number can differ from the careful reader's (which names the record's own
+    line); only the careful reader's position is shown."""
+    return _POSITION.sub("", str(exc).splitlines()[0])[:160].strip()
