@@ -256,3 +256,16 @@ def test_staging_inserts_name_their_columns(tmp_path, monkeypatch):
     geo_rows = "SELECT lat, lon, origin FROM institution_geo ORDER BY ALL"
     assert (permuted.con.execute(geo_rows).fetchall() == normal.con.execute(geo_rows).fetchall()
             == [(48.85, 2.35, "openalex")])
+
+
+def test_a_bibtex_file_of_another_tool_is_named_as_such(tmp_path):
+    """A BibTeX file without the marks of a WoS or Scopus export (Zotero, Google Scholar) is refused as
+    such, not as 'not OpenAlex JSON': the message says which BibTeX is read and why the other holds
+    nothing to count."""
+    path = tmp_path / "mine.bib"
+    path.write_text("@article{key1,\n  title={A title},\n  author={Doe, Jane and Roe, Rick},\n  year={2020}\n}\n")
+    with pytest.raises(InputError) as caught:
+        collabatlas.open(":memory:").ingest(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not a Web of Science or Scopus BibTeX export"), message
+    assert "no affiliations" in message and "not OpenAlex JSON" not in message

@@ -19,6 +19,7 @@ ACCEPTED_FORMATS = ("OpenAlex JSON or JSON Lines (snapshot files, API pages, ent
                     "any of them gzipped, in UTF-8, UTF-16 or UTF-32 (with byte-order mark) or Windows-1252")
 
 _WOS_TAG = re.compile(r"[A-Z][A-Z0-9]")
+_BIBTEX_ENTRY = re.compile(r"@[ \t]*[A-Za-z][\w\-]*[ \t]*[{(]")
 #: column names (lower case, single spaces) that only a Scopus CSV header has
 _SCOPUS_MARKERS = {"authors with affiliations", "author full names", "eid", "author(s) id", "authors id",
                    "link", "source title", "document type"}
@@ -32,8 +33,12 @@ def unrecognised(path: Path | str, text: str | None = None, expected: str = "a f
             text = decoded_head(Path(path), 256)
         except (OSError, EOFError):
             text = ""
-    start = text.lstrip()
+    start = text.lstrip("\ufeff \t\r\n")
     shown = f"it starts with {preview(start)}" if start else "it holds only white space"
+    if _BIBTEX_ENTRY.match(start):
+        expected = ("a Web of Science or Scopus BibTeX export: a BibTeX file without their marks (a `WOS:` "
+                    "key or `Unique-ID` field, a Scopus `source`/`url` field); BibTeX from other tools holds "
+                    "no affiliations, so no country or institution could be counted from it")
     return (f"{path}: not {expected} ({shown}); accepted: " + "; ".join(ACCEPTED_FORMATS)
             + ". Country-pair aggregates are loaded with `collabatlas ingest-pairs`.")
 
