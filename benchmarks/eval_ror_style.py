@@ -41,7 +41,7 @@ UNION_FILES = ("ror_v2_latest_records.jsonl.gz", "ror_v1_only_latest_records.jso
                "openalex_institutions_top10k_2025-01.csv.gz")
 CROSSREF = "ror_api_gold_crossref_2024_02_19.json"
 TRAIN_SETS = ("s2aff_train", "crossref_first_half")  # the only sets the fit reads
-FIT_MARGIN = 0.015  # --fit: the train precision must exceed its target by this much
+FIT_MARGIN = 0.02  # --fit: the in-sample train precision must exceed its target by this much (docs/affiliations.md)
 TARGETS = {"crossref": {"accuracy": 0.73, "precision": 0.95, "recall": 0.70},
            "s2aff": {"string_precision": 0.90, "covered_recall": 0.80}}
 

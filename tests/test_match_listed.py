@@ -95,7 +95,7 @@ def test_a_name_inside_raises_the_confidence_of_the_listed_rule():
 
 
 def test_cli_match_uses_the_rule_of_what_is_loaded(tmp_path, monkeypatch):
-    """``collabatlas match`` without --min-confidence leaves the cut-off to the matcher (0.80 with an
+    """``collabatlas match`` without --min-confidence leaves the cut-off to the matcher (0.86 with an
     OpenAlex file in the registry, 0.70 without); --min-confidence still sets it."""
     from typer.testing import CliRunner
 

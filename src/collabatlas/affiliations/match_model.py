@@ -51,7 +51,7 @@ ABSTAIN_MODEL_LISTED = {
     "one_word_name": 0.1085, "company": 0.28, "name_word_missing": -1.5723, "part_word_extra": -0.5717,
     "both_differ": 0.9995, "same_name": 1.361, "via_span": -1.4142, "qualifier_extra": -0.6891, "listed": 2.2445,
     "name_inside": 1.8122}
-DEFAULT_MIN_CONFIDENCE_LISTED = 0.8
+DEFAULT_MIN_CONFIDENCE_LISTED = 0.86
 
 
 def confidence(features: dict[str, float], model: dict[str, float] | None = None) -> float:
