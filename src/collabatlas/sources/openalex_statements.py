@@ -9,7 +9,9 @@ Only the reading of the JSON differs, and that difference is one reader select l
 (``publication_year``, ``cited_by_count``, ``fwci``…) as raw JSON and checks their JSON type; Spark
 reads them as text. Each reader gives the same relation, ``raw_input`` (:data:`RAW_INPUT_COLUMNS`),
 with those values already checked (a whole number, a number, a JSON ``true``) — everything after it
-is shared. The ISSN check is :func:`collabatlas.counting.issn.issn_values` on both engines (DuckDB:
+is shared (DuckDB's reader also checks the work id once, ``wid``, which DuckDB's forms of the skips and
+of the kept works read; DuckDB's forms are derived from the statements written here, each beside it).
+The ISSN check is :func:`collabatlas.counting.issn.issn_values` on both engines (DuckDB:
 its SQL form ``issn_rows_sql``; Spark: a UDF of the Python form); each gives ``raw_issns``.
 
 Relations, in the order they are built (each statement's header says what one row is):
