@@ -262,9 +262,15 @@ def _rate_rows(results: list[dict], engine: str, mega: float | None) -> list[dic
     return sorted(rows, key=lambda r: r["works"])
 
 
+#: the Spark ingest's marginal rate per core measured by ``python -m benchmarks.bench_spark_rates`` (10k works,
+#: ``local[2]``, load 11-21: a lower bound; docs/spark.md)
+SPARK_INGEST_WORKS_PER_CORE_S = 34.0
+
+
 def projection(results: list[dict], works: float = SNAPSHOT["works"], gzip_gb: float = SNAPSHOT["gzip_gb"],
                mega_share: float = 0.0003, cores: tuple[int, ...] = (2, 16), spark_nodes: tuple[int, ...] = (4, 16),
-               cores_per_node: int = 16, efficiency: float = 0.7) -> dict:
+               cores_per_node: int = 16, efficiency: float = 0.7,
+               spark_ingest_works_per_core_s: float = SPARK_INGEST_WORKS_PER_CORE_S) -> dict:
     """Projected hours for ``works`` (``gzip_gb`` of gzip JSON) from the measured rates in ``results``.
 
     Assumptions (stated in docs/performance.md): rates are taken from the largest N measured at the
@@ -272,11 +278,14 @@ def projection(results: list[dict], works: float = SNAPSHOT["works"], gzip_gb: f
     smaller than the real ones on disk) and, as a check, with works; metric time grows linearly with
     works (run per year partition, so the pair hash tables stay the size of one year); going from
     the measured cores to more cores, or to a Spark cluster of ``nodes x cores_per_node``, keeps
-    ``efficiency`` of the ideal speed-up; Spark's fixed start-up time is paid once."""
+    ``efficiency`` of the ideal speed-up; Spark's fixed start-up time is paid once. The Spark ingest is
+    projected from its own per-core rate (``spark_ingest_works_per_core_s``: measured by
+    ``benchmarks.bench_spark_rates``, docs/spark.md), never from DuckDB's, which reads 7-14x faster per core."""
     measured_cores = max(1, results[0].get("cores", 2)) if results else 2
     out: dict = {"assumptions": {"works": works, "gzip_gb": gzip_gb, "mega_share": mega_share,
                                  "measured_cores": measured_cores, "efficiency": efficiency,
-                                 "cores_per_node": cores_per_node}}
+                                 "cores_per_node": cores_per_node,
+                                 "spark_ingest_works_per_core_s": spark_ingest_works_per_core_s}}
     ingest = _rate_rows(results, "ingest", mega_share)
     duck = _rate_rows(results, "duckdb", mega_share)
     if not ingest or not duck:
@@ -304,8 +313,8 @@ def projection(results: list[dict], works: float = SNAPSHOT["works"], gzip_gb: f
         out["spark_cluster"] = {
             f"{n}_nodes": {"metrics_h": round((fixed + per_work * works * measured_cores
                                                / (n * cores_per_node * efficiency)) / 3600, 2),
-                           "ingest_h": round(ingest_h["by_gzip_mb_s"] * measured_cores
-                                             / (n * cores_per_node * efficiency), 2)}
+                           "ingest_h": round(works / (spark_ingest_works_per_core_s * n * cores_per_node * efficiency)
+                                             / 3600, 2)}
             for n in spark_nodes}
     return out
 
@@ -395,8 +404,9 @@ def print_projection(proj: dict) -> None:
         table.add_row(f"one machine, {name.replace('_', ' ')} (DuckDB)", f"{v['ingest_h']:.2f}",
                       f"{v['ingest_h_by_works']:.2f}", f"{v['metrics_h']:.2f}")
     for name, v in proj.get("spark_cluster", {}).items():
-        table.add_row(f"Spark, {name.replace('_', ' ')} x {proj['assumptions']['cores_per_node']} cores",
-                      f"{v['ingest_h']:.2f}", "", f"{v['metrics_h']:.2f}")
+        table.add_row(f"Spark, {name.replace('_', ' ')} x {proj['assumptions']['cores_per_node']} cores (ingest at "
+                      f"{proj['assumptions']['spark_ingest_works_per_core_s']:g} works/s per core)",
+                      "", f"{v['ingest_h']:.2f}", f"{v['metrics_h']:.2f}")
     console.print(table)
     console.print(f"rates: {proj['rates']}")
 

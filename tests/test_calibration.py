@@ -219,4 +219,9 @@ def test_projection_hand_example():
     assert p["single_machine"]["16_cores"]["metrics_h"] == pytest.approx(6.0 * 270 / 3600 / 4, abs=0.01)
     spark = p["spark_cluster"]["4_nodes"]
     assert spark["metrics_h"] == pytest.approx((10 + 40e-6 * 270e6 * 2 / (64 * 0.5)) / 3600, abs=0.01)
+    # the Spark ingest from its own per-core rate, not DuckDB's: 270M works / (34 works/s x 64 cores x 0.5)
+    assert spark["ingest_h"] == pytest.approx(270e6 / (34 * 64 * 0.5) / 3600, abs=0.01)  # 68.9 h
+    faster = bench_scale.projection(results, works=270e6, gzip_gb=330, mega_share=0.0003, spark_nodes=(4,),
+                                    cores_per_node=16, efficiency=0.5, spark_ingest_works_per_core_s=240)
+    assert faster["spark_cluster"]["4_nodes"]["ingest_h"] == pytest.approx(270e6 / (240 * 32) / 3600, abs=0.01)
     assert bench_scale.projection([])["error"]
