@@ -382,6 +382,7 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
         if "unit" in args and "fractional" in capabilities.counting_modes:  # work-level data: the id, for the title
             args["unit"] = atlas.resolve_unit(level, args["unit"])
         df = getattr(atlas, method)(options=options, **args)
+        version = atlas.data_version
         if options.window or options.subject:  # the caveats of the filters (the API's meta.notes too)
             from collabatlas.atlas.workflows import coverage_notes
 
@@ -392,6 +393,14 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     if "fractional" not in capabilities.counting_modes:  # another source and counting: part of every title
         title += f" · {capabilities.source_label} · {capabilities.counting_label}"
     _emit(df, fmt, title, out, limit)
+    if fmt is Format.table:  # where the numbers come from, under the table (the API's meta; CSV/JSON stay data)
+        console.print(Text(provenance_line(capabilities.source_label, capabilities.counting_label,
+                                           _filters_text(options), version), style="dim"), width=terminal_width())
+
+
+def provenance_line(source_label: str, counting_label: str, filters: str, version: int) -> str:
+    """The line under a metric's table: source, counting, filters and data version (as plain text)."""
+    return f"{source_label} · {counting_label} · {filters or 'no filter'} · data version {version}"
 
 
 def _filters_text(options: MetricOptions) -> str:
