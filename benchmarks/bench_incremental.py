@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import shutil
 import sys
 import time
@@ -57,7 +56,7 @@ from pathlib import Path
 import orjson
 
 from benchmarks import synth
-from benchmarks.bench_scale import answer_stage, parse_size, run_stage_or_raise
+from benchmarks.bench_scale import answer_stage, parse_size, run_stage_with_code
 
 SEED = 20261201
 
@@ -235,23 +234,8 @@ STAGES = {"build": _stage_build, "build_sync": _stage_build_sync, "sync": _stage
 
 
 def run_stage(spec: dict, src: str | None = None) -> dict:
-    """Run one stage in a child process: its result, ``seconds`` (wall time of the child) and
-    ``peak_rss_gb`` (peak resident memory of the child's process tree); with ``src`` the child imports
-    collabatlas from that folder (its ``PYTHONPATH`` starts with it; checked)."""
-    if src is None:
-        return run_stage_or_raise("benchmarks.bench_incremental", spec)
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join([src, *([before] if before else [])])
-    try:
-        result = run_stage_or_raise("benchmarks.bench_incremental", spec)
-    finally:
-        if before is None:
-            os.environ.pop("PYTHONPATH")
-        else:
-            os.environ["PYTHONPATH"] = before
-    if "code" in result and Path(result["code"]).resolve() != Path(src).resolve():
-        raise RuntimeError(f"the baseline child imported collabatlas from {result['code']}, not {src}")
-    return result
+    """One stage in a child process (``seconds``, ``peak_rss_gb``); with ``src`` on that checkout's code."""
+    return run_stage_with_code("benchmarks.bench_incremental", spec, src)
 
 
 def stage(name: str, out: Path, src: str | None = None, **spec) -> dict:

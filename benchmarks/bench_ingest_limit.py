@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 from benchmarks import synth
-from benchmarks.bench_scale import answer_stage, parse_size, run_stage_or_raise
+from benchmarks.bench_scale import answer_stage, parse_size, run_stage_with_code
 
 SEED = 20261207
 
@@ -105,22 +105,8 @@ STAGES = {"parse": _stage_parse, "ingest": _stage_ingest}
 
 
 def run_stage(spec: dict, src: str | None = None) -> dict:
-    """One stage in a child process: its result, ``seconds`` (the child's wall time) and ``peak_rss_gb``;
-    with ``src``, the child imports collabatlas from that folder (``PYTHONPATH`` starts with it)."""
-    if src is None:
-        return run_stage_or_raise("benchmarks.bench_ingest_limit", spec)
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join([src, *([before] if before else [])])
-    try:
-        result = run_stage_or_raise("benchmarks.bench_ingest_limit", spec)
-    finally:
-        if before is None:
-            os.environ.pop("PYTHONPATH")
-        else:
-            os.environ["PYTHONPATH"] = before
-    if Path(result["code"]).resolve() != Path(src).resolve():
-        raise RuntimeError(f"the baseline child imported collabatlas from {result['code']}, not {src}")
-    return result
+    """One stage in a child process (``seconds``, ``peak_rss_gb``); with ``src`` on that checkout's code."""
+    return run_stage_with_code("benchmarks.bench_ingest_limit", spec, src)
 
 
 def _ingest_line(label: str, ingest: dict, parse: dict) -> str:

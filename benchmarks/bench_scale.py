@@ -126,6 +126,26 @@ def run_stage_or_raise(module: str, spec: dict) -> dict:
     return result
 
 
+def run_stage_with_code(module: str, spec: dict, src: str | None = None) -> dict:
+    """:func:`run_stage_or_raise`; with ``src`` the child imports collabatlas from that folder (its
+    ``PYTHONPATH`` starts with it), checked against the ``code`` the child reports (the before/after
+    benchmarks' ``--baseline SRC``)."""
+    if src is None:
+        return run_stage_or_raise(module, spec)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([src, *([before] if before else [])])
+    try:
+        result = run_stage_or_raise(module, spec)
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = before
+    if "code" in result and Path(result["code"]).resolve() != Path(src).resolve():
+        raise RuntimeError(f"the baseline child imported collabatlas from {result['code']}, not {src}")
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 # Stages (run inside the child)
 # ---------------------------------------------------------------------------------------------
