@@ -53,6 +53,9 @@ class CandidateFeatures:
         def idf(w: str) -> float:
             return self._idf.get(w, self._idf_unknown)
 
+        # the name's rarest word: a distinctive word ("Ito Hospital", "Klabat") against names of common words
+        # only ("Institute of Archaeology", "Trinity College"), which many organisations bear
+        rarest = max((idf(w) for w in name_words), default=0.0) / self._idf_unknown
         name_weight = sum(idf(w) for w in name_words) or 1.0
         part_weight = sum(idf(w) for w in part_words) or 1.0
         name_missing = sum(idf(w) for w in name_words if w not in words) / name_weight
@@ -66,6 +69,7 @@ class CandidateFeatures:
                 "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
                 "company": float(rtype == "company"), "same_name": float(same_name),
                 "via_span": float(via_span), "listed": float(rid in self._listed), "name_inside": float(inside),
+                "rarest_word": rarest,
                 "qualifier_extra": float(bool((part_words - set(name_words)) & QUALIFIER_WORDS)
                                          or (via_span and bool(self._neighbours(whole, norm) & QUALIFIER_WORDS)))}
 
