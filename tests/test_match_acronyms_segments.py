@@ -174,3 +174,21 @@ def test_unglue(text, clean):
 def test_a_glued_address_is_matched_and_keeps_its_input(matcher):
     m = matcher.match("Dept Physics, Yale UniversityNew HavenCTUSA")
     assert (m.ror_id, m.country_code, m.input) == ("03v76x132", "US", "Dept Physics, Yale UniversityNew HavenCTUSA")
+
+
+def test_a_name_across_a_join_keeps_the_component_whole():
+    """A registry name running across `` and `` ("Zhejiang University of Science and Technology") is written,
+    not two organisations joined: the pieces "Zhejiang University of Science" (near Zhejiang University) and
+    "Technology Department …" are not parts; a component whose names sit each within a piece is still cut."""
+    orgs = [("00a3xm401", "Zhejiang University", ["education"], "CN", "Hangzhou", "active"),
+            ("05mx0wr29", "Zhejiang University of Science and Technology", ["education"], "CN", "Hangzhou", "active"),
+            ("01111rn36", "University of Bologna", ["education"], "IT", "Bologna", "active"),
+            ("005ta0471", "Istituto Nazionale di Fisica Nucleare", ["government"], "IT", "Frascati", "active")]
+    m = AffiliationMatcher(orgs, [(rid, name, "ror_display") for rid, name, *_ in orgs], min_confidence=0.0)
+    component = "Zhejiang University of Science and Technology Department of Energy and Environmental Engineering"
+    assert joined_pieces(component)  # the pieces the rule drops
+    assert m._pieces(component, "CN") == []
+    cand = m.candidate(f"{component}, Hangzhou, 310023, China")
+    assert cand is not None and cand.ror_id == "05mx0wr29"
+    assert m._pieces("Istituto Nazionale di Fisica Nucleare and University of Bologna", "IT") == [
+        "Istituto Nazionale di Fisica Nucleare", "University of Bologna"]

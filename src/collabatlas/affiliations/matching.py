@@ -69,16 +69,16 @@ from collabatlas.affiliations.match_names import (  # noqa: F401 - the name look
     TOP_CANDIDATES,
     NameLookup,
 )
+from collabatlas.affiliations.match_parts import AddressParts
 from collabatlas.affiliations.match_result import AffiliationMatch, Candidate
 from collabatlas.affiliations.match_segments import (
     ACRONYM,
     affiliation_segments,
     all_capitals,
     expand_acronyms,
-    joined_pieces,
     unglue,
 )
-from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
+from collabatlas.affiliations.normalisation import NAME_KIND_ORDER, normalise_name
 from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded, works_counts
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
@@ -129,7 +129,7 @@ def _search_country(country: str | None) -> str | None:
     return None if country in HISTORICAL_CODES else country
 
 
-class AffiliationMatcher(CandidateFeatures, NameLookup):
+class AffiliationMatcher(AddressParts, CandidateFeatures, NameLookup):
     """Matches address strings against a ROR registry held in memory (see the module docstring)."""
 
     def __init__(self, institutions: list[tuple], names: list[tuple], threshold: float | None = None,
@@ -263,57 +263,6 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
         return bool(self._org)
 
     # ------------------------------------------------------------ scoring
-    def _trim_places(self, norm: str, country: str | None) -> str | None:
-        """``norm`` without the registry cities and country names that end it ("murdoch university
-        australia" → "murdoch university"), when at least two words, one of them not common, remain."""
-        words = norm.split()
-        towns = self._cities.get(country, set()) if country else self._cities[None]
-        trimmed = True
-        while trimmed:
-            trimmed = False
-            for k in (3, 2, 1):
-                tail = " ".join(words[-k:])
-                if len(words) > k and (tail in towns or tail in self._country_words):
-                    words, trimmed = words[:-k], True
-                    break
-        if len(words) == len(norm.split()) or len(words) < 2:
-            return None
-        if self._all_common(words):
-            return None
-        return " ".join(words)
-
-    @staticmethod
-    def _legal_only(component: str) -> bool:
-        return set(normalise_name(component).split()) <= LEGAL_WORDS
-
-    def _parts(self, address: str, country: str | None = None) -> list[tuple[str, str]]:
-        """(raw, normalised) parts: each component, each pair of adjacent components, each text in
-        parentheses, and each part without the place names that end it."""
-        raw_components = split_components(address)
-        components = [_PARENS.sub(" ", c).strip() for c in raw_components]
-        inside = [q.strip() for c in raw_components for q in _PARENS.findall(c)]  # "(Zhejiang University)"
-        # "INFN and University of Bologna": each piece, when it has a word that is not common
-        inside += [p for c in components for p in joined_pieces(c) if not self._all_common(normalise_name(p).split())]
-        # a component that is only a country or US state name ("South Korea", "Peoples R China") names
-        # no institution: left out, or "LG (South Korea)" would match every Korean address
-        # likewise a component that is only a registry city ("Atsugi", "Tsukuba 305"): the registry's
-        # "Atsugi" (an alias of Atsugi Co., Ltd.) must not match every address in Atsugi
-        # (alone; a pair with it stays: "Kaunas, University of Technology")
-        places = country_names()
-        components = [c for c in components if c and " ".join(component_words(c)) not in places]
-        inside = [c for c in inside if c and " ".join(component_words(c)) not in places]
-        parts = [(c, normalise_name(c)) for c in components + inside]
-        # ("New York City" is the city too)
-        parts = [(c, norm) for c, norm in parts if norm not in self._cities[None]
-                 and norm.removesuffix(" city") not in self._cities[None]]
-        # a legal form ends a name ("APC, Inc."): a pair that starts with one ("Inc., Cupertino") names none
-        parts += [(f"{a}, {b}", normalise_name(f"{a} {b}")) for a, b in zip(components, components[1:], strict=False)
-                  if not self._legal_only(a)]
-        parts = [(raw, norm) for raw, norm in parts
-                 if norm and not norm.isdigit() and not set(norm.split()) <= LEGAL_WORDS]
-        trimmed = [(raw, self._trim_places(norm, country)) for raw, norm in parts]
-        return parts + [(raw, norm) for raw, norm in trimmed if norm]
-
     def _acronym_match(self, address: str, country: str | None, context: str) -> tuple[str | None, str | None]:
         if all_capitals(address):
             return None, None  # an all-capitals address: every word would look like an acronym
