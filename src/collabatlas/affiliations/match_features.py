@@ -5,6 +5,7 @@ reads — names, cities, postings, the OpenAlex-listed organisations — is the 
 
 from __future__ import annotations
 
+import math
 import re
 
 from collabatlas.affiliations.address_country import split_components
@@ -69,7 +70,7 @@ class CandidateFeatures:
                 "no_country": float(country is None), "one_word_name": float(len(name_words) == 1),
                 "company": float(rtype == "company"), "same_name": float(same_name),
                 "via_span": float(via_span), "listed": float(rid in self._listed), "name_inside": float(inside),
-                "rarest_word": rarest,
+                "rarest_word": rarest, "works": min(math.log10(self._works.get(rid, 0) + 1.0), 7.0) / 7.0,
                 "qualifier_extra": float(bool((part_words - set(name_words)) & QUALIFIER_WORDS)
                                          or (via_span and bool(self._neighbours(whole, norm) & QUALIFIER_WORDS)))}
 
