@@ -240,3 +240,21 @@ def test_a_span_inside_the_best_name_on_the_same_part_trimmed_does_not_displace_
     assert m._best_name(parts[0], None)[1] == pytest.approx(84.5, abs=0.1)
     assert m._name_org[m._span_name(parts[-1], None)] == "0ffffff02"
     assert m.candidate(address).ror_id == "0ffffff01"
+
+
+def test_a_name_with_its_words_split_or_joined_otherwise_is_the_name():
+    """"Postgraduate Institute …" is the registry's "Post Graduate Institute …" and "Beijing Jiao tong
+    University" its "Beijing Jiaotong University" (the same letters without spaces): matched as the name itself
+    (score 100, ``same_name``), not as the nearest name by fuzzy score; only within the address's country."""
+    orgs = [("0ppppp001", "Post Graduate Institute of Medical Education and Research", ["education"], "IN",
+             "Chandigarh", "active"),
+            ("0ppppp002", "NAMO Medical Education and Research Institute", ["education"], "IN", "Silvassa", "active"),
+            ("0ppppp003", "Beijing Jiaotong University", ["education"], "CN", "Beijing", "active"),
+            ("0ppppp004", "Beijing Jiaotong Hospital", ["healthcare"], "FR", "Paris", "active")]
+    m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0)
+    cand = m.candidate("Department of Pulmonary Medicine, Postgraduate Institute of Medical Education and Research, "
+                       "Chandigarh, India")
+    assert cand.ror_id == "0ppppp001" and cand.score >= 100 and cand.features["same_name"] == 1.0
+    cand = m.candidate("School of Economics, Beijing Jiao tong University, Beijing 100044, China")
+    assert cand.ror_id == "0ppppp003" and cand.features["same_name"] == 1.0
+    assert m._spaced_name("beijing jiao tong hospital", "CN") == -1  # the French one is not in China

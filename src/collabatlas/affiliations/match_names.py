@@ -148,3 +148,17 @@ class NameLookup:
     def _all_common(self, words: list[str]) -> bool:
         """Whether every word is in more than :data:`COMMON_WORD_DF` registry names (names nothing alone)."""
         return all(len(self._postings[None].get(w, ())) > COMMON_WORD_DF for w in words)
+
+    def _spaced_name(self, part: str, country: str | None) -> int:
+        """The registry name that is ``part`` with its words split or joined otherwise ("postgraduate
+        institute …" = "post graduate institute …", "jiao tong" = "jiaotong"; the same letters without spaces)
+        and names one organisation of ``country``, when the part is not that name already; else -1."""
+        if not hasattr(self, "_compact"):
+            compact: dict[str, list[int]] = {}
+            for i, text in enumerate(self._name_text):
+                if " " in text:
+                    compact.setdefault(text.replace(" ", ""), []).append(i)
+            self._compact = compact
+        names = [i for i in self._compact.get(part.replace(" ", ""), ())
+                 if self._name_text[i] != part and (country is None or self._in_country(self._name_org[i], country))]
+        return names[0] if names and len({self._name_org[i] for i in names}) == 1 else -1

@@ -329,6 +329,11 @@ class AffiliationMatcher(AddressParts, CandidateFeatures, NameLookup):
             self.parts_scored += 1
             idx, score, second = self._best_name(norm, country)
             via_span, whole = False, norm
+            spaced = self._spaced_name(norm, country) if score < 100 else -1
+            if spaced >= 0:  # the name with its words split or joined otherwise: the name itself
+                second = max(second, score) if idx >= 0 and self._name_org[idx] != self._name_org[spaced] else second
+                idx, score, norm = spaced, 100.0, self._name_text[spaced]
+                context = context.replace(f" {whole} ", f" {norm} ", 1)
             if not self._reaches(score):
                 # the fuzzy score fails on a long part: a registry name written word for word inside it
                 # ("Department of Physics Stanford University Stanford California")
