@@ -258,3 +258,28 @@ def test_a_name_with_its_words_split_or_joined_otherwise_is_the_name():
     cand = m.candidate("School of Economics, Beijing Jiao tong University, Beijing 100044, China")
     assert cand.ror_id == "0ppppp003" and cand.features["same_name"] == 1.0
     assert m._spaced_name("beijing jiao tong hospital", "CN") == -1  # the French one is not in China
+
+
+SCHOOL_ORGS = [("0sssss001", "Yale University", ["education"], "US", "New Haven", "active"),
+               ("0sssss002", "University of Bristol", ["education"], "GB", "Bristol", "active"),
+               ("0sssss003", "University of Nottingham", ["education"], "GB", "Nottingham", "active"),
+               ("0sssss004", "Nottingham Trent University", ["education"], "GB", "Nottingham", "active"),
+               ("0sssss005", "Yale Law School Clinic", ["other"], "US", "New Haven", "active")]
+
+
+@pytest.mark.parametrize("address,expected", [
+    ("Department of Pathology, Yale School of Medicine, New Haven, CT, USA", "0sssss001"),   # P university
+    ("Yale Law School, New Haven, CT, USA", "0sssss001"),
+    ("Bristol Veterinary School", "0sssss002"),            # university P; no country: a listed organisation
+    ("Bristol Veterinary School, Bristol, UK", "0sssss002"),
+    ("Nottingham Law School, Nottingham Trent University, Nottingham, UK", "0sssss004"),  # named elsewhere
+])
+def test_a_professional_school_without_a_record_is_its_university(address, expected):
+    """A component that is a university's professional school ("Yale School of Medicine", "Columbia Law
+    School") matches as the university when the registry has no record of the school; not the namesake of a
+    university written in another component of the address."""
+    m = AffiliationMatcher(SCHOOL_ORGS, _name_rows(SCHOOL_ORGS), listed=["0sssss002"], min_confidence=0.0)
+    assert m.match(address).ror_id == expected
+    assert m._school_parents("Yale School of Medicine", "FR") == "Yale School of Medicine"  # not in France
+    unlisted = AffiliationMatcher(SCHOOL_ORGS, _name_rows(SCHOOL_ORGS), min_confidence=0.0)
+    assert unlisted._school_parents("Bristol Veterinary School", None) == "Bristol Veterinary School"

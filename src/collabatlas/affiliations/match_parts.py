@@ -13,6 +13,12 @@ from collabatlas.affiliations.match_segments import joined_pieces
 from collabatlas.affiliations.normalisation import LEGAL_WORDS, normalise_name
 
 _PARENS = re.compile(r"\(([^()]*)\)")
+# the words (normalised) after a university's name that make a component one of its professional schools
+# ("Yale School of Medicine", "Columbia Law School", "Bristol Veterinary School"); a registry without the
+# school's own record matches the component as the university (docs/affiliations.md, "Matcher design" 7)
+SCHOOL_WORDS = ("school medicine", "medical school", "college medicine", "law school", "school law",
+                "veterinary school", "school veterinary medicine", "dental school", "school dentistry",
+                "school public health", "school nursing")
 
 
 class AddressParts:
@@ -79,3 +85,30 @@ class AddressParts:
             if span >= 0 and not any(f" {self._name_text[span]} " in f" {normalise_name(p)} " for p in pieces):
                 return []
         return pieces
+
+    def _school_parents(self, text: str, country: str | None) -> str:
+        """``text`` with each component that is a university's professional school ("Yale School of Medicine",
+        "Harvard Medical School", "Washington University School of Medicine") written as the university's
+        registry name, when the school has no registry name of its own and the university is exactly one
+        organisation of the country: ``P`` + school words, where ``P``, ``P university`` or ``university P``
+        is its name."""
+        if "chool" not in text and "ollege" not in text:
+            return text
+        components = split_components(text)
+        norms = [normalise_name(_PARENS.sub(" ", c)) for c in components]
+        for component, norm in zip(components, norms, strict=True):
+            suffix = next((w for w in SCHOOL_WORDS if norm.endswith(" " + w)), None)
+            if suffix is None or norm in self._exact:
+                continue
+            stem = norm[:-len(suffix) - 1]
+            if self._all_common(stem.split()) or any(f" {stem} " in f" {n} " for n in norms if n not in (norm, stem)):
+                continue  # a university written in another component ("Nottingham Law School, Nottingham Trent
+                # University"; the city alone, "Bristol", is none): the school is that one's
+            for name in (stem, f"{stem} university", f"university {stem}"):
+                orgs = {self._name_org[i] for i in self._exact.get(name, ())
+                        if country is None or self._in_country(self._name_org[i], country)}
+                # without a country, only an organisation of the OpenAlex list (not a namesake abroad)
+                if len(orgs) == 1 and (country is not None or orgs <= self._listed):
+                    text = text.replace(component, self._org[orgs.pop()][0].replace(",", " "), 1)
+                    break
+        return text

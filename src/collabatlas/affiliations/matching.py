@@ -322,6 +322,7 @@ class AffiliationMatcher(AddressParts, CandidateFeatures, NameLookup):
         # a guarded acronym (one organisation of the country whose city the address names) written out
         text = expand_acronyms(text, country, self._acronyms, self._in_country, lambda r: self._org[r][3],
                                lambda r: self._org[r][0])
+        text = self._school_parents(text, country)  # "Yale School of Medicine" → Yale University
         context = f" {normalise_name(text)} "
         best_rid, best_score, best_part, best_info = None, 0.0, None, None
         found: dict[str, tuple[float, str, tuple]] = {}
