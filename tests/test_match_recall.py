@@ -283,3 +283,19 @@ def test_a_professional_school_without_a_record_is_its_university(address, expec
     assert m._school_parents("Yale School of Medicine", "FR") == "Yale School of Medicine"  # not in France
     unlisted = AffiliationMatcher(SCHOOL_ORGS, _name_rows(SCHOOL_ORGS), min_confidence=0.0)
     assert unlisted._school_parents("Bristol Veterinary School", None) == "Bristol Veterinary School"
+
+
+def test_a_given_name_written_as_its_initial():
+    """"IBM T. J. Watson Research Center" is the registry's "IBM Research - Thomas J. Watson Research Center":
+    a given name before a middle initial is also indexed as its initial (``initialled``)."""
+    from collabatlas.affiliations.match_names import initialled
+
+    assert initialled("IBM Research - Thomas J. Watson Research Center") == [
+        "IBM Research - T. J. Watson Research Center"]
+    assert initialled("King George V Memorial Hospital") == []  # no initial with a period
+    orgs = [("0wwwww001", "IBM Research - Thomas J. Watson Research Center", ["company"], "US", "Yorktown Heights",
+             "active"),
+            ("0wwwww002", "Watson Research Laboratory", ["facility"], "US", "Boston", "active")]
+    m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0)
+    cand = m.candidate("IBM T. J. Watson Research Center, Hawthorne, NY, USA")
+    assert cand.ror_id == "0wwwww001" and cand.features["name_missing"] == 0.0

@@ -6,6 +6,8 @@ word inside a part (spans)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from rapidfuzz import fuzz, process
 
@@ -15,6 +17,18 @@ SIZE_RATIO = 3.0         # of names with the best score, one with this many time
 COMMON_WORD_DF = 1_500   # words in more registry names than this do not generate candidates on their own
 FEW_CHOICES = 6         # up to this many names are scored in a loop rather than with rapidfuzz's cdist
 TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidfuzz per part
+
+
+# a given name before a middle initial ("Thomas J. Watson", "Charles R. Drew"): addresses often write it as an
+# initial too ("IBM T. J. Watson Research Center")
+_GIVEN_NAME = re.compile(r"\b([A-Z])[a-z]+(?= [A-Z]\. ?[A-Z][a-z])")
+
+
+def initialled(name: str) -> list[str]:
+    """The registry name with each given name before a middle initial written as its initial ("IBM Research -
+    Thomas J. Watson Research Center" → "IBM Research - T. J. Watson Research Center"), or none."""
+    variant = _GIVEN_NAME.sub(r"\1.", name)
+    return [variant] if variant != name else []
 
 
 def _scores(part: str, choices: list[str], scorer) -> np.ndarray:

@@ -68,6 +68,7 @@ from collabatlas.affiliations.match_names import (  # noqa: F401 - the name look
     SPAN_SCORE,
     TOP_CANDIDATES,
     NameLookup,
+    initialled,
 )
 from collabatlas.affiliations.match_parts import AddressParts
 from collabatlas.affiliations.match_result import AffiliationMatch, Candidate
@@ -194,7 +195,7 @@ class AffiliationMatcher(AddressParts, CandidateFeatures, NameLookup):
                     self._acronyms[name.strip()].append(rid)
                     self._org_acronyms.setdefault(rid, []).append(name.strip())
                 continue
-            variants = [normalise_name(name)]
+            variants = [normalise_name(name)] + [normalise_name(v) for v in initialled(name)]  # "T. J. Watson"
             bare = _PARENS.sub(" ", name).strip()
             if bare != name.strip() and any(" ".join(component_words(q)) in places for q in _PARENS.findall(name)):
                 variants.append(normalise_name(bare))  # "Microsoft (United States)" is also "Microsoft"
