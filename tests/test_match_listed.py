@@ -84,7 +84,8 @@ def test_a_name_inside_raises_the_confidence_of_the_listed_rule():
     """Unit words before the name: the name written inside the part counts for the candidate (by the
     feature's weight on the logit scale); the rule for ROR alone does not read the feature."""
     address = "Department of Coastal Ecology Lakeside Institute of Marine Biology, Lakeside, MI, USA"
-    listed = AffiliationMatcher(ORGS, NAMES, listed=["0aaaaaa02"])
+    # an organisation the OpenAlex file lists comes with its works count
+    listed = AffiliationMatcher(ORGS, NAMES, listed=["0aaaaaa02"], works={"0aaaaaa02": 5_000})
     cand = listed.candidate(address)
     assert cand.features["name_inside"] == 1.0
     without = dict(cand.features, name_inside=0.0)
