@@ -287,15 +287,32 @@ def test_a_professional_school_without_a_record_is_its_university(address, expec
 
 def test_a_given_name_written_as_its_initial():
     """"IBM T. J. Watson Research Center" is the registry's "IBM Research - Thomas J. Watson Research Center":
-    a given name before a middle initial is also indexed as its initial (``initialled``)."""
+    a given name before a middle initial is also indexed as its initial, and a name opened by initials also
+    without them (``initialled``)."""
     from collabatlas.affiliations.match_names import initialled
 
     assert initialled("IBM Research - Thomas J. Watson Research Center") == [
         "IBM Research - T. J. Watson Research Center"]
     assert initialled("King George V Memorial Hospital") == []  # no initial with a period
+    # initials that open a name are left out, before a surname and two more words; not "U.S.", nor before an
+    # organisation word
+    assert initialled("N. I. Lobachevsky State University of Nizhny Novgorod") == [
+        "Lobachevsky State University of Nizhny Novgorod"]
+    assert initialled("U.S. Air Force Space Command") == initialled("R. B. C. College for Women") == []
+    assert initialled("N. E. Chemcat Corp.") == []  # a surname and one more word only
     orgs = [("0wwwww001", "IBM Research - Thomas J. Watson Research Center", ["company"], "US", "Yorktown Heights",
              "active"),
             ("0wwwww002", "Watson Research Laboratory", ["facility"], "US", "Boston", "active")]
     m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0)
     cand = m.candidate("IBM T. J. Watson Research Center, Hawthorne, NY, USA")
     assert cand.ror_id == "0wwwww001" and cand.features["name_missing"] == 0.0
+
+
+def test_initials_that_open_a_name_may_be_left_out():
+    orgs = [("0lllll001", "N. I. Lobachevsky State University of Nizhny Novgorod", ["education"], "RU",
+             "Nizhny Novgorod", "active"),
+            ("0lllll002", "Nizhny Novgorod State Technical University", ["education"], "RU", "Nizhny Novgorod",
+             "active")]
+    m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0)
+    cand = m.candidate("Lobachevsky State University of Nizhny Novgorod, Nizhny Novgorod, Russia")
+    assert cand.ror_id == "0lllll001" and cand.features["same_name"] == 1.0

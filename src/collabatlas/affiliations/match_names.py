@@ -24,11 +24,20 @@ TOP_CANDIDATES = 64      # candidates (by shared-word weight) scored with rapidf
 _GIVEN_NAME = re.compile(r"\b([A-Z])[a-z]+(?= [A-Z]\. ?[A-Z][a-z])")
 
 
+# initials that open a name, before a surname and at least two more words ("N. I. Lobachevsky State
+# University", "I. M. Sechenov First Moscow State Medical University"; not "U.S."): addresses often leave them out
+_LEADING_INITIALS = re.compile(r"^(?!U\. ?S\.)(?:[A-Z]\. ?){2,3}(?!(?:College|Group|School|Institute|University|"
+                               r"Hospital|Cent(?:er|re)|Foundation|Company|Corporation|Research|National)\b)"
+                               r"(?=[A-Z][a-z]+(?: \S+){2,})")
+
+
 def initialled(name: str) -> list[str]:
-    """The registry name with each given name before a middle initial written as its initial ("IBM Research -
-    Thomas J. Watson Research Center" → "IBM Research - T. J. Watson Research Center"), or none."""
-    variant = _GIVEN_NAME.sub(r"\1.", name)
-    return [variant] if variant != name else []
+    """The registry name written as addresses write it otherwise: each given name before a middle initial as its
+    initial ("IBM Research - Thomas J. Watson Research Center" → "IBM Research - T. J. Watson Research Center"),
+    and without the initials that open it ("N. I. Lobachevsky State University of Nizhny Novgorod" →
+    "Lobachevsky State University of Nizhny Novgorod"); none when neither applies."""
+    variants = [_GIVEN_NAME.sub(r"\1.", name), _LEADING_INITIALS.sub("", name)]
+    return [v for v in dict.fromkeys(variants) if v != name]
 
 
 def _scores(part: str, choices: list[str], scorer) -> np.ndarray:
