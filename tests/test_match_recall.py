@@ -316,3 +316,14 @@ def test_initials_that_open_a_name_may_be_left_out():
     m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0)
     cand = m.candidate("Lobachevsky State University of Nizhny Novgorod, Nizhny Novgorod, Russia")
     assert cand.ror_id == "0lllll001" and cand.features["same_name"] == 1.0
+
+
+def test_a_city_sharing_a_word_with_the_name_is_no_extra_word():
+    """"New Delhi" beside IIT Delhi: the city's other word ("new", a qualifier word) is not an extra word of the
+    part, so neither ``part_extra`` nor ``qualifier_extra`` counts it."""
+    orgs = [("0ddddd001", "Indian Institute of Technology Delhi", ["education"], "IN", "New Delhi", "active"),
+            ("0ddddd002", "Delhi Technological University", ["education"], "IN", "Delhi", "active")]
+    m = AffiliationMatcher(orgs, _name_rows(orgs), min_confidence=0.0)
+    cand = m.candidate("Indian Institute of Technology New Delhi, India")
+    assert cand.ror_id == "0ddddd001"
+    assert cand.features["qualifier_extra"] == 0.0 and cand.features["part_extra"] == 0.0

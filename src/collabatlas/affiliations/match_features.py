@@ -91,10 +91,11 @@ class CandidateFeatures:
         for k in (3, 2, 1):
             for i in range(len(words) - k + 1):
                 span = words[i:i + k]
-                if not any(drop[i:i + k]) and not set(span) & keep:
+                if not any(drop[i:i + k]) and not set(span) <= keep:
                     text = " ".join(span)
-                    if text in towns or text in self._country_words:
-                        drop[i:i + k] = [True] * k
+                    # a city that shares a word with the name ("New Delhi" for IIT Delhi): its other words go
+                    if text in towns or (text in self._country_words and not set(span) & keep):
+                        drop[i:i + k] = [w not in keep for w in span]
         return " ".join(w for w, d in zip(words, drop, strict=True) if not d)
 
     def _span_org(self, part: str, country: str | None) -> str | None:
