@@ -93,3 +93,27 @@ def test_eval_countries_reads_the_openalex_authorships_without_a_country(tmp_pat
     with gzip.open(tmp_path / "openalex" / "works_api_sample.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write("\n".join(json.dumps(w) for w in works) + "\n")
     assert openalex_no_country(tmp_path) == ["Dept Chem, Marburg", "World Bank"]  # distinct, in order
+
+
+def test_eval_countries_reads_each_affiliation_string_whose_institutions_have_no_country(tmp_path):
+    import gzip
+    import json
+
+    from benchmarks.eval_countries import openalex_no_institution_country
+
+    (tmp_path / "openalex").mkdir()
+    inst_us = {"id": "I1", "country_code": "US"}
+    inst_none = {"id": "I2", "country_code": None}
+    works = [{"authorships": [
+        # the authorship has a country (from its first string); the second string's institution has none
+        {"countries": ["US"], "institutions": [inst_us, inst_none],
+         "raw_affiliation_strings": ["Harvard Univ, Cambridge, MA, USA", "Earthmind, Geneva"],
+         "affiliations": [{"raw_affiliation_string": "Harvard Univ, Cambridge, MA, USA", "institution_ids": ["I1"]},
+                          {"raw_affiliation_string": "Earthmind, Geneva", "institution_ids": ["I2"]},
+                          {"raw_affiliation_string": "World Bank", "institution_ids": []}]},
+        # no affiliations field: the strings count when none of the institutions has a country
+        {"countries": [], "institutions": [], "raw_affiliation_strings": ["Dept Chem, Marburg"]},
+        {"countries": ["US"], "institutions": [inst_us], "raw_affiliation_strings": ["Yale Univ"]}]}]
+    with gzip.open(tmp_path / "openalex" / "works_api_sample.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps(works[0]) + "\n")
+    assert openalex_no_institution_country(tmp_path) == ["Earthmind, Geneva", "World Bank", "Dept Chem, Marburg"]
