@@ -144,6 +144,18 @@ ADDRESS_RULES = [
     ("CICESE, Ensenada, Baja California", None),                    # not California: the Mexican state
     ("Hohhot, Inner Mongolia", "CN"),
     ("Madrid DE", None),                                            # DE is also Germany's code
+    # the country's name in another language (rules table, kind "language"; written by hand)
+    ("Instituto Nacional de Salud Pública, Cuernavaca, Estados Unidos Mexicanos", "MX"),  # not Estados Unidos
+    ("Johnson & Johnson, New Brunswick, EE. UU.", "US"),
+    ("Universität Wien, Wien, Österreich", "AT"),
+    ("ETH Zürich, Zürich, Schweiz", "CH"),
+    ("Institut Pasteur, Paris, Allemagne", "DE"),                   # the last component decides, as always
+    ("Universidade de Franca, Franca", None),                       # the Brazilian city, not França (skipped)
+    ("Sede de Occidente, Grecia", None),                            # a Costa Rican town, not Grécia (skipped)
+    ("Институт истории АН Республики Узбекистан (Узбекистан)", "UZ"),
+    ("北京大学, 北京, 中國", "CN"),
+    ("東京大学, 東京, 日本", "JP"),
+    ("Seoul National Univ, 韓國", "KR"),
 ]
 
 
