@@ -54,6 +54,11 @@ IMPLIED = [
     ("Universidad de Costa Rica", "CR"),
     ("Carrer de Palau 12, Barcelona", "ES"),                        # the street is not Palau; the city (8)
     ("University of Georgia, Athens 30602.", None),                 # the US state or the country: never
+    # … and after "de" in a Spanish, Portuguese or Italian organisation word (a Spanish city name in Mexico)
+    ("Tecnológico Nacional de México, Instituto Tecnológico Superior de Valladolid", "MX"),
+    ("Escuela Nacional de Salud Pública de Cuba, Havana", "CU"),
+    ("Museo Nacional de Costa Rica", "CR"),
+    ("Centro de Estudos, Rua de Angola", None),                     # a street
     # 5. a word of one country's language
     ("FIRAT ÜNİVERSİTESİ İLETİŞİM FAKÜLTESİ", "TR"),
     ("Politechnika Warszawska", "PL"),

@@ -45,6 +45,18 @@ def test_the_packaged_gazetteer_works_without_a_registry():
         assert cities.registry_country(ambiguous) is None, ambiguous
 
 
+def test_places_of_two_countries_beginning_components_give_none():
+    """A joint venture's name with two countries' cities (``Xi'an Jiaotong-Liverpool University`` written in
+    two components) is neither; a whole component or its end still decides."""
+    cities = CityCountries([])
+    assert cities.registry_country("[Xi'an Jiaotong, Liverpool University]") == ""   # "": stop, no country
+    assert cities.country("[Xi'an Jiaotong, Liverpool University]") is None           # nor a major city (rule 8)
+    assert cities.registry_country("Xi'an Jiaotong-Liverpool University") == "CN"     # one component: its start
+    assert cities.registry_country("Okayama Univ, Dept Chem") == "JP"
+    assert cities.registry_country("Okayama Univ, Dept Chem, Marburg") == "DE"        # a whole component decides
+    assert cities.registry_country("Dept Chem, Marburg, Okayama Univ") == ""          # a start after it: two
+
+
 def test_the_matcher_uses_it_only_when_the_rules_find_no_country_and_nothing_is_matched():
     institutions = [("00b0aaa01", "Philipps University of Marburg", ["education"], "DE", "Marburg", "active"),
                     ("00b0aaa02", "Marburg Zoo", ["nonprofit"], "DE", "Marburg", "active"),

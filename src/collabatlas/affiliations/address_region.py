@@ -107,7 +107,9 @@ ORGANISATION_WORDS = frozenset({
     "inst", "institut", "instituto", "istituto", "hospital", "hosp", "academy", "acad", "ministry", "bank", "banco",
     "agency", "council", "society", "museum", "library", "polytechnic", "corporation", "company", "government",
     "federation", "centre", "center", "foundation", "faculty", "facultad", "faculdade", "laboratory", "survey",
-    "generalitat", "junta"})
+    "generalitat", "junta", "tecnologico", "tecnologica", "politecnico", "politecnica", "autonoma", "nacional",
+    "nacionale", "nazionale", "national", "nationale", "federal", "estadual", "escuela", "escola", "ecole",
+    "servicio", "servico", "secretaria", "departamento", "centro", "museo", "museu", "consejo", "conselho"})
 
 
 @lru_cache(maxsize=1)
@@ -205,7 +207,8 @@ def script_country(text: str) -> str | None:
 
 def implied_country(address: str, registry_city: Callable[[str], str | None] | None = None) -> str | None:
     """The country ``address`` implies under rules 1–9 of the module docstring, else None.
-    ``registry_city``: rule 7 (the registry's unambiguous cities), when a registry is loaded."""
+    ``registry_city``: rule 7 (the registry's unambiguous cities), when a registry is loaded; it returns
+    ``""`` to stop the search (places of two countries)."""
     text, tlds = strip_emails(address)
     code = email_country(tlds)
     if code:
@@ -232,8 +235,8 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
                 return code
     if registry_city is not None:
         code = registry_city(text)
-        if code:
-            return code
+        if code is not None:
+            return code or None  # "": places of two countries (a joint venture's name) - none
     cities, adjectives = place_names("city"), place_names("adjective")
     for rule in (lambda w: ends_with(w, cities), lambda w: starts_with(w, cities),
                  lambda w: next((adjectives[x] for x in w if x in adjectives), None)):
