@@ -68,7 +68,8 @@ IMPLIED = [
     ("Институт физики", None),                                      # Cyrillic alone: several countries
     ("北京大学", None),                                              # Han characters alone: CN, JP, TW …
     ("Generalitat de Catalunya. esabater@porib.com.", "ES"),
-    ("Universität Wien", None),                                     # German: AT, DE, CH
+    ("Technische Universität", None),                               # German: AT, DE, CH
+    ("Universität Wien", "AT"),                                     # not the word: Vienna's German name (8)
     # 6. a region or US state beginning a component
     ("Ningxia Academy of Agriculture and Forestry Sciences", "CN"),
     ("Missouri Botanical Garden, St. Louis.", "US"),
@@ -86,6 +87,10 @@ IMPLIED = [
     ("Dept Phys, London", None),
     ("Florida Inst Technol, Melbourne", "US"),                     # the state begins a component (6)
     ("Dept Phys, Melbourne", None),                                 # Australia or Florida
+    ("Faculty of Law, Universiteit Antwerpen, Antwerpen", "BE"),    # local names of major cities
+    ("Dept Chem, Warszawa", "PL"),
+    ("Soroka Univ Med Ctr, Beer-Sheva", "IL"),
+    ("Instituto de Ecologia, Ciudad de México", "MX"),
     ("Department of Physics", None),
     ("", None),
 ]

@@ -37,6 +37,9 @@ def test_the_packaged_gazetteer_works_without_a_registry():
     assert cities.registry_country("Copenhagen Danish Cancer Registry") == "DK"
     assert cities.registry_country("Dept Microbiol, Univ Tuebingen, 72076 Tuebingen") == "DE"  # the umlaut written out
     assert cities.registry_country("Pyeongtaek Univ, Dept Smart Automobile, Pyeongtaek Si 450701") == "KR"  # "Si"
+    assert cities.registry_country("Dept Med Biol, Univ Tromso") == "NO"     # Tromsø with the o written plain
+    assert cities.registry_country("Inst Phys, Łódź") == "PL"                # a letter NFKD does not decompose
+    assert cities.registry_country("Dept Oncol, Georgetown Univ Med Ctr") is None  # not George Town (MY) joined
     for ambiguous in ("Dept Phys, Cambridge", "Dept Phys, London", "Georgia", "Victoria", "Punjab",
                       "Dept X, Melbourne", "Alfred Hospital",       # Alfred (NY) is a name of organisations elsewhere
                       "Nanyang Technological University",           # Nanyang (CN) names an organisation of Singapore

@@ -44,6 +44,7 @@ from collabatlas.affiliations.address_region import implied_country
 from collabatlas.affiliations.normalisation import normalise_name
 from collabatlas.refdata.city_gazetteer import gazetteer
 from collabatlas.refdata.country_regions import NEVER_IMPLIED
+from collabatlas.refdata.country_rules import UNDECOMPOSED_LETTERS
 
 MIN_ORGS = 2                 # organisations a place must have for it to decide
 SINGLE_ORG = True            # a place of one organisation counts when nothing else carries its name
@@ -87,9 +88,11 @@ def _excluded() -> frozenset[str]:
 
 
 def _spellings(written: str) -> set[str]:
-    """The normalised forms of a place name: as written, with German umlauts written out (``Tübingen``:
-    ``tubingen``, ``tuebingen``), without a city suffix (``Pyeongtaek-si``: ``pyeongtaek``)."""
-    out = {normalise_name(written)}
+    """The normalised forms of a place name: as written, with letters Unicode does not decompose folded
+    (``Tromsø``: ``tromso``), with German umlauts written out (``Tübingen``: ``tubingen``, ``tuebingen``),
+    without a city suffix (``Pyeongtaek-si``: ``pyeongtaek``). Two-word names are not read joined
+    (``George Town``, Malaysia, is not ``Georgetown``)."""
+    out = {normalise_name(written), normalise_name(written.translate(UNDECOMPOSED_LETTERS))}
     if any(ch in written for ch in "äöüÄÖÜ"):
         out.add(normalise_name(written.translate(_UMLAUTS)))
     out |= {" ".join(k.split()[:-1]) for k in out if len(k.split()) > 1 and k.split()[-1] in _FILLER}
@@ -157,7 +160,8 @@ class CityCountries:
 
     def _component_place(self, component: str) -> tuple[str | None, bool]:
         """The country of the place one component is, ends with or starts with, and whether it starts it."""
-        words = [w for w in normalise_name(_WITH_DIGIT.sub(" ", component)).split() if w not in _FILLER]
+        words = [w for w in normalise_name(_WITH_DIGIT.sub(" ", component).translate(UNDECOMPOSED_LETTERS)).split()
+                 if w not in _FILLER]
         if _STREET.intersection(words):
             return None, False
         n = len(words)

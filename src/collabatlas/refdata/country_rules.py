@@ -19,9 +19,15 @@ from collabatlas.refdata.countries import HISTORICAL_CODES, iso2_codes
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+# letters that Unicode does not decompose into a base letter and an accent (``Łódź``, ``Tromsø``, ``Æ``)
+UNDECOMPOSED_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss",
+                                      "đ": "d", "Đ": "D", "ı": "i", "œ": "oe", "Œ": "Oe", "þ": "th", "ð": "d"})
+
+
 def normalise(text: str) -> str:
-    """Fold accents, lower-case, drop dots (``P.R.`` → ``pr``), other punctuation → space."""
-    folded = unicodedata.normalize("NFKD", text)
+    """Fold accents (and the letters of :data:`UNDECOMPOSED_LETTERS`), lower-case, drop dots (``P.R.`` →
+    ``pr``), other punctuation → space."""
+    folded = unicodedata.normalize("NFKD", text.translate(UNDECOMPOSED_LETTERS))
     folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     folded = folded.replace("#tab#", " ").replace(".", "").replace("'", " ").replace("’", " ").replace("&", " ")
     return " ".join(_NON_WORD.split(folded)).strip()
