@@ -79,6 +79,7 @@ from collabatlas.affiliations.match_segments import (
     unglue,
 )
 from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
+from collabatlas.affiliations.weak_country import weak_candidate_country
 from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded, works_counts
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
@@ -516,6 +517,10 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
         if cand is not None and conf < self.min_confidence:
             cand, conf = self._promoted(cand, conf)
         if cand is None or conf < self.min_confidence:
+            if country is None and not guess and cand is not None:  # issue 29: an unsure organisation's country
+                o_name, _, o_country, o_city, _ = self._org[cand.ror_id]
+                guess = weak_candidate_country(text, o_name, o_city, _fold(o_country, self.fold_hk_mo),
+                                               cand.features, conf, self._cities[None])
             return replace(unmatched, country_code=guess) if guess else unmatched
         others = []
         for rid, score, _part, features in cand.others:
