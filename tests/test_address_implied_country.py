@@ -66,6 +66,8 @@ IMPLIED = [
     ("서울대학교 의과대학", "KR"),                                       # Hangul
     ("Полярный геофизический институт КНЦ РАН", "RU"),              # the Russian Academy of Sciences
     ("Институт физики", None),                                      # Cyrillic alone: several countries
+    ("ФГОУ ВПО «Омский государственный аграрный университет»", "RU"),  # a Russian federal legal form
+    ("ГУ «Институт физики»", None),
     ("北京大学", None),                                              # Han characters alone: CN, JP, TW …
     ("Generalitat de Catalunya. esabater@porib.com.", "ES"),
     ("Technische Universität", None),                               # German: AT, DE, CH

@@ -193,14 +193,15 @@ def starts_with(words: list[str], names: dict[str, str]) -> str | None:
 
 def script_country(text: str) -> str | None:
     """The country a script implies: Japanese kana → JP, Hangul → KR, Cyrillic naming the Russian Academy
-    of Sciences or Russia (``РАН``, ``Росси…``) → RU (rule 5)."""
+    of Sciences or Russia (``РАН``, ``Росси…``) or a Russian federal institution's legal form (``ФГБОУ``,
+    ``ФГБУ``, ``ФГАОУ``: *federal'noe gosudarstvennoe* …) → RU (rule 5)."""
     if text.isascii():
         return None
     if any("\u3040" <= ch <= "\u30ff" for ch in text):
         return "JP"
     if any("\uac00" <= ch <= "\ud7af" for ch in text):
         return "KR"
-    if re.search(r"\bРАН\b|Росси", text):
+    if re.search(r"\bРАН\b|Росси|\bФГ[А-Я]{1,4}\b", text):  # ФГБОУ, ФГБУ …: Russian federal institutions
         return "RU"
     return None
 

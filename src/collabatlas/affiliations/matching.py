@@ -79,8 +79,8 @@ from collabatlas.affiliations.match_segments import (
     unglue,
 )
 from collabatlas.affiliations.normalisation import LEGAL_WORDS, NAME_KIND_ORDER, normalise_name
-from collabatlas.affiliations.weak_country import weak_candidate_country
 from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded, works_counts
+from collabatlas.affiliations.weak_country import weak_candidate_country
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 from collabatlas.refdata.countries import HISTORICAL_CODES
