@@ -72,7 +72,9 @@ IMPLIED = [
     ("Generalitat de Catalunya. esabater@porib.com.", "ES"),
     ("Technische Universität", None),                               # German: AT, DE, CH
     ("Universität Wien", "AT"),                                     # not the word: Vienna's German name (8)
-    # 6. a region or US state beginning a component
+    # 7. a region or US state beginning a component, after the places (6)
+    ("Texas Instruments Inc, Oslo", "NO"),
+    ("Tennessee Technol Univ, Tampere", "FI"),
     ("Ningxia Academy of Agriculture and Forestry Sciences", "CN"),
     ("Missouri Botanical Garden, St. Louis.", "US"),
     ("Gunma National College of Technology", "JP"),

@@ -95,6 +95,8 @@ INSTITUTION_WORDS = frozenset({
     "ministry", "academy", "acad", "museum", "library", "bank", "building", "campus", "state", "beth",
 })
 _ZIP_AFTER_STATE = re.compile(r"\b([A-Z]{2})\s+(?:\d{5}(?:-\d{4})?\b|USA\b)")  # "MA 02115", "IN USA"
+# Georgia's ZIP codes (30000–31999, 39800–39999), also glued to the name; Georgia's (GE) postcodes have 4 digits
+_GEORGIA_ZIP = re.compile(r"\bGeorgia\s*(?:3[01]\d{3}|39[89]\d{2})(?:-\d{4})?\b", re.IGNORECASE)
 _TRAILING_NOTE = re.compile(r"\s*\(([^()]{0,30})\)[\s.]*$")  # "MA (JA)", "USA (retired)."
 _STATE_AT_END = re.compile(r"[a-z]\s+([A-Z]{2})\.?\s*$")
 _EMAIL = re.compile(r"[\w.%+-]+@((?:[\w-]+(?: \d+)?\.)+)([A-Za-z]{2,})\b")  # "uni 1.it": cut by unglue
@@ -190,6 +192,8 @@ def _component_country(raw: str, is_last: bool) -> str | None:
     for code, _ in ((m.group(1), m) for m in _ZIP_AFTER_STATE.finditer(raw)):
         if code in US_STATES:
             return "US"
+    if _GEORGIA_ZIP.search(raw):
+        return "US"  # the state with its ZIP code ("Atlanta, Georgia 30332", "Georgia30313"), not the country
     stripped = raw.strip().strip(".").strip()
     if is_last and stripped in US_STATES:
         return "US"

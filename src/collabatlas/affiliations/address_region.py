@@ -26,10 +26,11 @@ components are read from the last backwards):
    ``do`` … (``University of the Bahamas``, ``Universidad de Costa Rica``) — never ``Georgia``.
 5. **A word of one country's language** (``word`` rows: ``Üniversitesi`` TR, ``Uniwersytet`` PL,
    ``Yliopisto`` FI …); words shared by several countries (``Universität``, ``Université``) are not read.
-6. **A region or US state beginning a component** (``Ningxia Academy of …``, ``Missouri Botanical
-   Garden``); a country name there never counts (``Georgia Institute of Technology``, ``Jordan Hall``).
-7. **Registry cities**: a city all of whose registry organisations are in one country
-   (:class:`collabatlas.affiliations.city_country.CityCountries`).
+6. **Places**: the packaged gazetteer's and the registry's cities all of whose organisations are in one
+   country (:class:`collabatlas.affiliations.city_country.CityCountries`).
+7. **A region or US state beginning a component** (``Ningxia Academy of …``, ``Missouri Botanical
+   Garden``), after the places (``Texas Instruments Inc, Oslo`` is NO); a country name there never
+   counts (``Georgia Institute of Technology``, ``Jordan Hall``).
 8. **Major cities** (``city`` rows) ending, then beginning, a component: cities whose name is, in
    affiliation strings, practically never another country's (``Paris``, ``Tokyo``, ``Wuhan``). Left out:
    ``Cambridge``, ``London``, ``Vancouver`` (Washington), ``Melbourne`` (Florida), ``Perth``, ``Naples``,
@@ -208,7 +209,7 @@ def script_country(text: str) -> str | None:
 
 def implied_country(address: str, registry_city: Callable[[str], str | None] | None = None) -> str | None:
     """The country ``address`` implies under rules 1–9 of the module docstring, else None.
-    ``registry_city``: rule 7 (the registry's unambiguous cities), when a registry is loaded; it returns
+    ``registry_city``: rule 6 (the gazetteer's and the registry's unambiguous places); it returns
     ``""`` to stop the search (places of two countries)."""
     text, tlds = strip_emails(address)
     code = email_country(tlds)
@@ -227,8 +228,7 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
     regions, lang = place_names("region"), place_names("word")
     rules = [lambda w: ends_with(w, regions),
              lambda w: after_of(w, _after_of_names()),
-             lambda w: next((lang[x] for x in w if x in lang), None),
-             lambda w: starts_with(w, _us_states_and_regions())]
+             lambda w: next((lang[x] for x in w if x in lang), None)]
     for rule in rules:
         for w in words:
             code = rule(w)
@@ -238,6 +238,10 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
         code = registry_city(text)
         if code is not None:
             return code or None  # "": places of two countries (a joint venture's name) - none
+    for w in words:  # rule 7: after the places ("Texas Instruments Inc, Oslo" is NO)
+        code = starts_with(w, _us_states_and_regions())
+        if code:
+            return code
     cities, adjectives = place_names("city"), place_names("adjective")
     for rule in (lambda w: ends_with(w, cities), lambda w: starts_with(w, cities),
                  lambda w: next((adjectives[x] for x in w if x in adjectives), None)):

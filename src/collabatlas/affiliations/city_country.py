@@ -1,7 +1,7 @@
 """The country of an address that names none, from place names: the packaged gazetteer and the loaded
 registry's cities (issue 29).
 
-Rule 7 of :mod:`collabatlas.affiliations.address_region` (what else an address implies: e-mail domains,
+Rule 6 of :mod:`collabatlas.affiliations.address_region` (what else an address implies: e-mail domains,
 postcodes, regions, major cities), tried only when the address rules
 (:mod:`collabatlas.affiliations.address_country`) find no country and the matcher keeps no organisation.
 A **place** is read, from the last component backwards, where it is
