@@ -60,6 +60,13 @@ def test_places_of_two_countries_beginning_components_give_none():
     assert cities.registry_country("Dept Chem, Marburg, Okayama Univ") == ""          # a start after it: two
 
 
+def test_places_are_read_before_a_state_beginning_a_component():
+    cities = CityCountries([])
+    assert cities.country("Texas Instruments Inc, Oslo") == "NO"
+    assert cities.country("Tennessee Technol Univ, Tampere") == "FI"
+    assert cities.country("Missouri Botanical Garden") == "US"     # no place: the state
+
+
 def test_the_matcher_uses_it_only_when_the_rules_find_no_country_and_nothing_is_matched():
     institutions = [("00b0aaa01", "Philipps University of Marburg", ["education"], "DE", "Marburg", "active"),
                     ("00b0aaa02", "Marburg Zoo", ["nonprofit"], "DE", "Marburg", "active"),
