@@ -82,6 +82,11 @@ IMPLIED = [
     ("Finnish Geospatial Res Inst, Ctr Excellence Laser Scanning Res", "FI"),
     ("Malaysian Rubber Producers' Research Association, Hertford, Hertfordshire", "GB"),  # the region first
     ("American University, Beirut Campus", None),                   # not read: organisations abroad
+    ("Instituto Mexicano del Seguro Social", "MX"),                 # Spanish, French, German … adjectives
+    ("Österreichische Akademie der Wissenschaften", "AT"),
+    ("Hospital Alemán", None),                                      # not read: Buenos Aires has one
+    ("Hospital Italiano", None),
+    ("Slovenska akademija znanosti in umetnosti", None),            # Slovenian or Slovak: not read
     # 8. major cities
     ("Dept Y, Hopital Saint-Louis, Paris", "FR"),
     ("Tokyo Institute of Technology", "JP"),
