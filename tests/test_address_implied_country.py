@@ -87,6 +87,13 @@ IMPLIED = [
     ("Hospital Alemán", None),                                      # not read: Buenos Aires has one
     ("Hospital Italiano", None),
     ("Slovenska akademija znanosti in umetnosti", None),            # Slovenian or Slovak: not read
+    # 10. a country (of a hand-written list) beginning a component before an organisation word
+    ("Kenya Methodist University", "KE"),
+    ("Korea Electrotechnol Res Inst, Energy Convers Res Ctr", "KR"),
+    ("Finland Futures Research Centre", "FI"),
+    ("China Medical University", None),                             # left out: China Medical University, Taiwan
+    ("Canada College, Redwood City", None),                         # left out: a college in California
+    ("Dept X, Kenya Street", None),                                 # no organisation word
     # 8. major cities
     ("Dept Y, Hopital Saint-Louis, Paris", "FR"),
     ("Tokyo Institute of Technology", "JP"),

@@ -40,7 +40,11 @@ components are read from the last backwards):
    Left out as measured or known to name organisations abroad: ``American`` (American University of
    Beirut), ``British`` (British Columbia), ``German`` (German University in Cairo), ``Chinese`` (Chinese
    Culture University, Taiwan), ``Indian`` (Indian Health Service), ``Canadian``, ``French``, ``Russian``,
-   ``Turkish``, ``Japanese``, ``Italian``, ``Spanish``, ``Thai``.
+   ``Turkish``, ``Japanese``, ``Italian``, ``Spanish``, ``Thai``. Also other languages' adjectives
+   (``Mexicano``, ``Brasileiro``, ``Österreichische``, ``Suomen``; not ``Italiano``, ``Alemán``).
+10. **A country beginning an organisation's name** (:data:`COUNTRIES_STARTING_NAMES`, hand-written: ``Kenya
+   Methodist University``, ``Korea Institute of …``), last; never a namesake (``Georgia``, ``Jordan``,
+   ``China`` — China Medical University is in Taiwan — ``Canada`` …).
 
 The table ``refdata/country_regions.csv`` is hand-written for collabatlas (names of places, no
 third-party data); each row is tested.
@@ -101,6 +105,15 @@ EU_PREFIXES = {"D": "DE", "F": "FR", "I": "IT", "E": "ES", "P": "PT", "A": "AT",
 OLD_STATE_ABBREVIATIONS = frozenset({
     "mass", "calif", "penn", "conn", "ill", "mich", "wis", "wisc", "minn", "tenn", "fla", "tex", "ariz", "colo",
     "okla", "wash", "kans", "nebr", "ala", "n y", "n j", "n c", "s c", "n h", "r i", "n mex", "w va"})
+# countries whose name beginning an organisation's name practically always means an organisation there; left
+# out as namesakes of towns or organisations elsewhere: Georgia, Jordan, Jersey, Lebanon, Panama, Peru, Chad,
+# Trinidad, Jamaica, Ireland, Holland, Denmark, China (China Medical University, Taiwan), Mexico, Niger, Cuba,
+# Canada (Cañada College, California), Brazil, Norway, Poland, Chile, Turkey, Togo, Mali, Congo, Benin (Benin
+# City, Nigeria), Armenia (Colombia), Colombia (Columbia misspelt), Liberia (Costa Rica), Macedonia, Guinea
+COUNTRIES_STARTING_NAMES = frozenset(
+    "KE KR JP NG GH UG TZ MY ID TH VN PH PK BD NP LK IR IQ EG ET ZM ZW BW NA MA DZ TN LY SA QA KW BH OM YE SY AF MN "
+    "MM KH SG TW HK MO UA KZ UZ BY EE LV LT FI IS HU RO BG RS HR SI SK GR PT NL BE AU NZ ZA AR VE EC BO UY PY CR GT "
+    "HN NI SV RW BI MW MZ AO SN CM SD SO ER MG MU FJ PG BN BT MV LA".split())
 OF_CONNECTORS = frozenset({"of", "de", "del", "do", "da", "di", "du", "des"})
 # words that make a component an organisation's name (rule 4 reads only those)
 ORGANISATION_WORDS = frozenset({
@@ -244,9 +257,25 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
             return code
     cities, adjectives = place_names("city"), place_names("adjective")
     for rule in (lambda w: ends_with(w, cities), lambda w: starts_with(w, cities),
-                 lambda w: next((adjectives[x] for x in w if x in adjectives), None)):
+                 lambda w: next((adjectives[x] for x in w if x in adjectives), None),
+                 lambda w: country_starting(w)):
         for w in words:
             code = rule(w)
             if code:
                 return code
+    return None
+
+
+@lru_cache(maxsize=1)
+def _starting_names() -> dict[str, str]:
+    return {k: v for k, v in country_names().items() if v in COUNTRIES_STARTING_NAMES and k not in NEVER_IMPLIED}
+
+
+def country_starting(words: list[str]) -> str | None:
+    """The country (of :data:`COUNTRIES_STARTING_NAMES`) whose name begins a component before an organisation
+    word (``Kenya Methodist University``, ``Korea Institute of Energy Research``) (rule 10)."""
+    for size in range(min(3, len(words) - 1), 0, -1):
+        code = _starting_names().get(" ".join(words[:size]))
+        if code and ORGANISATION_WORDS.intersection(words[size:]):
+            return code
     return None
