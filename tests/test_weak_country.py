@@ -11,8 +11,9 @@ from collabatlas.affiliations.weak_country import MIN_CONFIDENCE, weak_candidate
 CITIES = {"oxford", "cambridge", "lisbon", "havana", "athen"}
 
 
-def _weak(address, name="University of Oxford", city="oxford", country="GB", features=None, confidence=0.8):
-    return weak_candidate_country(address, name, city, country, features or {}, confidence, CITIES)
+def _weak(address, name="University of Oxford", city="oxford", country="GB", features=None, confidence=0.8,
+          part=""):
+    return weak_candidate_country(address, name, city, country, features or {}, confidence, CITIES, part)
 
 
 def test_an_unsure_organisation_gives_its_country():
@@ -30,6 +31,15 @@ def test_an_unsure_organisation_gives_its_country():
 ])
 def test_no_country_when_a_rule_says_so(case):
     assert _weak("Department of Chemistry University of Oxford", **case) is None
+
+
+def test_an_acronym_counts_only_as_a_whole_component():
+    acronym = {"via_acronym": 1.0}
+    assert _weak("INRIA, Rocquencourt", name="Inria", city="paris", country="FR", features=acronym,
+                 part="INRIA") == "FR"
+    assert _weak("Ginzburg V. L., 1976, Soviet Physics - Uspekhi, V19, DOI 10.1070/PU1976v019n01ABEH005127",
+                 name="United States Department of the Interior", city="washington", country="US",
+                 features=acronym, part="DOI") is None
 
 
 def test_no_country_when_the_address_names_another_registry_city():

@@ -520,7 +520,7 @@ class AffiliationMatcher(CandidateFeatures, NameLookup):
             if country is None and not guess and cand is not None:  # issue 29: an unsure organisation's country
                 o_name, _, o_country, o_city, _ = self._org[cand.ror_id]
                 guess = weak_candidate_country(text, o_name, o_city, _fold(o_country, self.fold_hk_mo),
-                                               cand.features, conf, self._cities[None])
+                                               cand.features, conf, self._cities[None], cand.part)
             return replace(unmatched, country_code=guess) if guess else unmatched
         others = []
         for rid, score, _part, features in cand.others:

@@ -10,7 +10,10 @@ records; ``MIT, Cambridge`` → 0.65). :func:`weak_candidate_country` gives that
 2. its registry name ends with a country in parentheses (``Ericsson (Sweden)``, ``Gap (United
    States)``): a company's branch in one country of many, or a company named like a town;
 3. its name is one word (``Avon``, ``Bruegel``): the word is as likely a place or another company;
-4. the address names a city of another country than the candidate's (a feature of the matcher), or a
+4. the organisation was found by an acronym that is not a whole component of the address (``INRIA,
+   Rocquencourt`` counts; ``Soviet Physics - Uspekhi, V19, DOI 10.1070/…``, a reference misread as an
+   address, is not the Department of the Interior);
+5. the address names a city of another country than the candidate's (a feature of the matcher), or a
    component of the address is a registry city other than the candidate's own (``Harvard Law School,
    Cambridge`` is not the Cambridge School of Lisbon; ``National School of Public Health, Athens`` is
    not Havana's).
@@ -31,14 +34,18 @@ _DIGITS = re.compile(r"\S*\d\S*")
 
 
 def weak_candidate_country(address: str, name: str, city: str, country: str | None, features: dict,
-                           confidence: float, known_cities: set[str]) -> str | None:
+                           confidence: float, known_cities: set[str], part: str = "") -> str | None:
     """``country`` (the candidate organisation's) when the rules of the module docstring allow it, else None.
-    ``city``: the candidate's registry city (normalised); ``known_cities``: every registry city (normalised)."""
+    ``city``: the candidate's registry city (normalised); ``known_cities``: every registry city (normalised);
+    ``part``: the address part that matched (an acronym when ``features["via_acronym"]``)."""
     if not country or confidence < MIN_CONFIDENCE or _COUNTRY_SUFFIX.search(name or ""):
         return None
     if features.get("one_word_name") or features.get("city_other"):
         return None
-    for component in split_components(address):
+    components = split_components(address)
+    if features.get("via_acronym") and part.strip() not in {c.strip(" .") for c in components}:
+        return None  # an acronym inside a longer component ("DOI 10.1070/…" is no Department of the Interior)
+    for component in components:
         place = normalise_name(_DIGITS.sub(" ", component))
         if place in known_cities and place != city:
             return None
