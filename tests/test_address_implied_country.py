@@ -41,6 +41,9 @@ IMPLIED = [
     ("Room A-1012 Building", None),                                 # a room number, not Austria
     ("Department of Neurology, University of Massachusetts Memorial Health Care, Worcester, Mass.", "US"),
     ("U. S. Naval Ordnance Test Station, Inyokern, China Lake, Calif.", "US"),
+    ("Washington University School of Medicine, St. Louis, Mo.", "US"),
+    ("Purdue University, Lafayette, Ind.", "US"),
+    ("Department of Surgery, Louisville, Ky.", "US"),
     # 3. regions
     ("Dept Physics, Hefei, Anhui", "CN"),
     ("Univ Sydney, Camperdown, New South Wales", "AU"),             # not Wales

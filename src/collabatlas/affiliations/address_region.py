@@ -104,7 +104,8 @@ EU_PREFIXES = {"D": "DE", "F": "FR", "I": "IT", "E": "ES", "P": "PT", "A": "AT",
 # state abbreviations of the older US style, as the whole last component ("Worcester, Mass.")
 OLD_STATE_ABBREVIATIONS = frozenset({
     "mass", "calif", "penn", "conn", "ill", "mich", "wis", "wisc", "minn", "tenn", "fla", "tex", "ariz", "colo",
-    "okla", "wash", "kans", "nebr", "ala", "n y", "n j", "n c", "s c", "n h", "r i", "n mex", "w va"})
+    "okla", "wash", "kans", "nebr", "ala", "n y", "n j", "n c", "s c", "n h", "r i", "n mex", "w va",
+    "mo", "md", "va", "ky", "ind", "ore", "nev", "ark", "kan", "del", "wyo", "mont", "s dak", "n dak"})
 # countries whose name beginning an organisation's name practically always means an organisation there; left
 # out as namesakes of towns or organisations elsewhere: Georgia, Jordan, Jersey, Lebanon, Panama, Peru, Chad,
 # Trinidad, Jamaica, Ireland, Holland, Denmark, China (China Medical University, Taiwan), Mexico, Niger, Cuba,
