@@ -7,6 +7,10 @@ Strings, with the registry = the union of ``DATA/ror`` (as ``benchmarks.eval_ror
 - ``openalex_no_country``: every distinct raw affiliation string of an OpenAlex authorship *without* a
   country in ``DATA/openalex/works_api_sample.jsonl.gz``, ``DATA/openalex_extra/*.jsonl.gz`` and the
   snapshot sample's works (OpenAlex itself found no country for them);
+- ``openalex_no_institution_country``: the same files read per affiliation string: every distinct raw
+  string none of whose own institutions (``authorships[].affiliations[].institution_ids``) carries a
+  country, also in authorships that have a country from another of their strings (a superset of the set
+  above, which needs the whole authorship without a country);
 - ``crossref_first_half`` / ``crossref_second_half`` / ``s2aff_train`` / ``s2aff_val``: the strings of the
   gold sets for which the address rules find no country;
 - ``pubmed_affiliations`` / ``wos_addresses`` / ``scopus_affiliations``: every distinct address string of
@@ -40,23 +44,44 @@ from collabatlas.affiliations.matching import AffiliationMatcher
 from collabatlas.refdata.countries import converter, quiet
 
 
-def openalex_no_country(data_dir: Path) -> list[str]:
+def _openalex_authorships(data_dir: Path):
     files = [data_dir / "openalex" / "works_api_sample.jsonl.gz",
              *sorted(Path(p) for p in glob.glob(str(data_dir / "openalex_extra" / "*.jsonl.gz"))),
              *sorted(Path(p) for p in glob.glob(str(data_dir / "openalex" / "snapshot_sample" / "works" / "**"
                                                         / "*.gz"), recursive=True))]
-    out: dict[str, None] = {}
     for path in files:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for line in fh:
-                if not line.strip():
-                    continue
-                for a in json.loads(line).get("authorships") or []:
-                    if a.get("countries"):
-                        continue
-                    for raw in a.get("raw_affiliation_strings") or [a.get("raw_affiliation_string")]:
-                        if raw and raw.strip():
-                            out[raw] = None
+                if line.strip():
+                    yield from json.loads(line).get("authorships") or []
+
+
+def openalex_no_country(data_dir: Path) -> list[str]:
+    """Raw strings of the OpenAlex authorships without any country."""
+    out: dict[str, None] = {}
+    for a in _openalex_authorships(data_dir):
+        if a.get("countries"):
+            continue
+        for raw in a.get("raw_affiliation_strings") or [a.get("raw_affiliation_string")]:
+            if raw and raw.strip():
+                out[raw] = None
+    return list(out)
+
+
+def openalex_no_institution_country(data_dir: Path) -> list[str]:
+    """Raw strings none of whose own OpenAlex institutions has a country (per ``affiliations`` entry; an
+    authorship without that field: its strings when none of its institutions has a country)."""
+    out: dict[str, None] = {}
+    for a in _openalex_authorships(data_dir):
+        country_of = {i.get("id"): i.get("country_code") for i in a.get("institutions") or []}
+        if a.get("affiliations"):
+            pairs = [(f.get("raw_affiliation_string"), f.get("institution_ids") or []) for f in a["affiliations"]]
+        else:
+            pairs = [(raw, list(country_of)) for raw in a.get("raw_affiliation_strings")
+                     or [a.get("raw_affiliation_string")]]
+        for raw, ids in pairs:
+            if raw and raw.strip() and not any(country_of.get(i) for i in ids):
+                out[raw] = None
     return list(out)
 
 
@@ -96,7 +121,8 @@ def evaluate(data_dir: Path, con=None, heldout: bool = False) -> dict:
     registry = dict(con.execute("SELECT ror_id, country_code FROM ror_institutions").fetchall())
     now = AffiliationMatcher.from_store(con)
     cc = converter()
-    sets = {"openalex_no_country": [(t, frozenset()) for t in openalex_no_country(data_dir)]}
+    sets = {"openalex_no_country": [(t, frozenset()) for t in openalex_no_country(data_dir)],
+            "openalex_no_institution_country": [(t, frozenset()) for t in openalex_no_institution_country(data_dir)]}
     sets |= {name: [(t, g) for t, g in items if resolve_country(t) is None]
              for name, items in gold_sets(data_dir).items()}
     sets |= {name: [(t, frozenset()) for t in export_addresses(data_dir, folder)]

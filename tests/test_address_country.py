@@ -73,6 +73,10 @@ RULES = [
     ("Amman, Jordan", "JO"),
     ("Tbilisi State Univ, Tbilisi, Georgia", "GE"),
     ("Georgia Inst Technol, Atlanta, GA 30332 USA", "US"),
+    ("Georgia Institute of Technology, Atlanta, Georgia 30332-0400", "US"),   # the state with a ZIP code
+    ("George W. Woodruff School, Georgia Institute of Technology, Atlanta, Georgia30313", "US"),  # glued
+    ("Tbilisi State Univ, Tbilisi 0179, Georgia", "GE"),                       # a 4-digit Georgian postcode
+    ("Ilia State Univ, Georgia 0162", "GE"),
     # no commas: the last words
     ("Sun Yat-sen University Guangzhou 510275 China", "CN"),
     ("Fera Science Ltd. Sand Hutton York YO41 1LZ UK", "GB"),

@@ -41,6 +41,9 @@ IMPLIED = [
     ("Room A-1012 Building", None),                                 # a room number, not Austria
     ("Department of Neurology, University of Massachusetts Memorial Health Care, Worcester, Mass.", "US"),
     ("U. S. Naval Ordnance Test Station, Inyokern, China Lake, Calif.", "US"),
+    ("Washington University School of Medicine, St. Louis, Mo.", "US"),
+    ("Purdue University, Lafayette, Ind.", "US"),
+    ("Department of Surgery, Louisville, Ky.", "US"),
     # 3. regions
     ("Dept Physics, Hefei, Anhui", "CN"),
     ("Univ Sydney, Camperdown, New South Wales", "AU"),             # not Wales
@@ -54,6 +57,11 @@ IMPLIED = [
     ("Universidad de Costa Rica", "CR"),
     ("Carrer de Palau 12, Barcelona", "ES"),                        # the street is not Palau; the city (8)
     ("University of Georgia, Athens 30602.", None),                 # the US state or the country: never
+    # … and after "de" in a Spanish, Portuguese or Italian organisation word (a Spanish city name in Mexico)
+    ("Tecnológico Nacional de México, Instituto Tecnológico Superior de Valladolid", "MX"),
+    ("Escuela Nacional de Salud Pública de Cuba, Havana", "CU"),
+    ("Museo Nacional de Costa Rica", "CR"),
+    ("Centro de Estudos, Rua de Angola", None),                     # a street
     # 5. a word of one country's language
     ("FIRAT ÜNİVERSİTESİ İLETİŞİM FAKÜLTESİ", "TR"),
     ("Politechnika Warszawska", "PL"),
@@ -61,10 +69,13 @@ IMPLIED = [
     ("서울대학교 의과대학", "KR"),                                       # Hangul
     ("Полярный геофизический институт КНЦ РАН", "RU"),              # the Russian Academy of Sciences
     ("Институт физики", None),                                      # Cyrillic alone: several countries
+    ("ФГОУ ВПО «Омский государственный аграрный университет»", "RU"),  # a Russian federal legal form
+    ("ГУ «Институт физики»", None),
     ("北京大学", None),                                              # Han characters alone: CN, JP, TW …
     ("Generalitat de Catalunya. esabater@porib.com.", "ES"),
-    ("Universität Wien", None),                                     # German: AT, DE, CH
-    # 6. a region or US state beginning a component
+    ("Technische Universität", None),                               # German: AT, DE, CH
+    ("Universität Wien", "AT"),                                     # not the word: Vienna's German name (8)
+    # 7. a region or US state beginning a component, after the places (6: tests/test_match_city_country.py)
     ("Ningxia Academy of Agriculture and Forestry Sciences", "CN"),
     ("Missouri Botanical Garden, St. Louis.", "US"),
     ("Gunma National College of Technology", "JP"),
@@ -74,6 +85,18 @@ IMPLIED = [
     ("Finnish Geospatial Res Inst, Ctr Excellence Laser Scanning Res", "FI"),
     ("Malaysian Rubber Producers' Research Association, Hertford, Hertfordshire", "GB"),  # the region first
     ("American University, Beirut Campus", None),                   # not read: organisations abroad
+    ("Instituto Mexicano del Seguro Social", "MX"),                 # Spanish, French, German … adjectives
+    ("Österreichische Akademie der Wissenschaften", "AT"),
+    ("Hospital Alemán", None),                                      # not read: Buenos Aires has one
+    ("Hospital Italiano", None),
+    ("Slovenska akademija znanosti in umetnosti", None),            # Slovenian or Slovak: not read
+    # 10. a country (of a hand-written list) beginning a component before an organisation word
+    ("Kenya Methodist University", "KE"),
+    ("Korea Electrotechnol Res Inst, Energy Convers Res Ctr", "KR"),
+    ("Finland Futures Research Centre", "FI"),
+    ("China Medical University", None),                             # left out: China Medical University, Taiwan
+    ("Canada College, Redwood City", None),                         # left out: a college in California
+    ("Dept X, Kenya Street", None),                                 # no organisation word
     # 8. major cities
     ("Dept Y, Hopital Saint-Louis, Paris", "FR"),
     ("Tokyo Institute of Technology", "JP"),
@@ -81,6 +104,10 @@ IMPLIED = [
     ("Dept Phys, London", None),
     ("Florida Inst Technol, Melbourne", "US"),                     # the state begins a component (6)
     ("Dept Phys, Melbourne", None),                                 # Australia or Florida
+    ("Faculty of Law, Universiteit Antwerpen, Antwerpen", "BE"),    # local names of major cities
+    ("Dept Chem, Warszawa", "PL"),
+    ("Soroka Univ Med Ctr, Beer-Sheva", "IL"),
+    ("Instituto de Ecologia, Ciudad de México", "MX"),
     ("Department of Physics", None),
     ("", None),
 ]
@@ -144,6 +171,18 @@ ADDRESS_RULES = [
     ("CICESE, Ensenada, Baja California", None),                    # not California: the Mexican state
     ("Hohhot, Inner Mongolia", "CN"),
     ("Madrid DE", None),                                            # DE is also Germany's code
+    # the country's name in another language (rules table, kind "language"; written by hand)
+    ("Instituto Nacional de Salud Pública, Cuernavaca, Estados Unidos Mexicanos", "MX"),  # not Estados Unidos
+    ("Johnson & Johnson, New Brunswick, EE. UU.", "US"),
+    ("Universität Wien, Wien, Österreich", "AT"),
+    ("ETH Zürich, Zürich, Schweiz", "CH"),
+    ("Institut Pasteur, Paris, Allemagne", "DE"),                   # the last component decides, as always
+    ("Universidade de Franca, Franca", None),                       # the Brazilian city, not França (skipped)
+    ("Sede de Occidente, Grecia", None),                            # a Costa Rican town, not Grécia (skipped)
+    ("Институт истории АН Республики Узбекистан (Узбекистан)", "UZ"),
+    ("北京大学, 北京, 中國", "CN"),
+    ("東京大学, 東京, 日本", "JP"),
+    ("Seoul National Univ, 韓國", "KR"),
 ]
 
 

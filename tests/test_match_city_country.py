@@ -37,12 +37,34 @@ def test_the_packaged_gazetteer_works_without_a_registry():
     assert cities.registry_country("Copenhagen Danish Cancer Registry") == "DK"
     assert cities.registry_country("Dept Microbiol, Univ Tuebingen, 72076 Tuebingen") == "DE"  # the umlaut written out
     assert cities.registry_country("Pyeongtaek Univ, Dept Smart Automobile, Pyeongtaek Si 450701") == "KR"  # "Si"
+    assert cities.registry_country("Dept Med Biol, Univ Tromso") == "NO"     # Tromsø with the o written plain
+    assert cities.registry_country("Inst Phys, Łódź") == "PL"                # a letter NFKD does not decompose
+    assert cities.registry_country("Dept Oncol, Georgetown Univ Med Ctr") is None  # not George Town (MY) joined
     for ambiguous in ("Dept Phys, Cambridge", "Dept Phys, London", "Georgia", "Victoria", "Punjab",
                       "Dept X, Melbourne", "Alfred Hospital",       # Alfred (NY) is a name of organisations elsewhere
                       "Nanyang Technological University",           # Nanyang (CN) names an organisation of Singapore
                       "Singapore Management Univ, 80 Stamford Rd",  # a street
                       "Poliedra-Politecnico di Milano, via G. Colombo 40"):
         assert cities.registry_country(ambiguous) is None, ambiguous
+
+
+def test_places_of_two_countries_beginning_components_give_none():
+    """A joint venture's name with two countries' cities (``Xi'an Jiaotong-Liverpool University`` written in
+    two components) is neither; a whole component or its end still decides."""
+    cities = CityCountries([])
+    assert cities.registry_country("[Xi'an Jiaotong, Liverpool University]") == ""   # "": stop, no country
+    assert cities.country("[Xi'an Jiaotong, Liverpool University]") is None           # nor a major city (rule 8)
+    assert cities.registry_country("Xi'an Jiaotong-Liverpool University") == "CN"     # one component: its start
+    assert cities.registry_country("Okayama Univ, Dept Chem") == "JP"
+    assert cities.registry_country("Okayama Univ, Dept Chem, Marburg") == "DE"        # a whole component decides
+    assert cities.registry_country("Dept Chem, Marburg, Okayama Univ") == ""          # a start after it: two
+
+
+def test_places_are_read_before_a_state_beginning_a_component():
+    cities = CityCountries([])
+    assert cities.country("Texas Instruments Inc, Oslo") == "NO"
+    assert cities.country("Tennessee Technol Univ, Tampere") == "FI"
+    assert cities.country("Missouri Botanical Garden") == "US"     # no place: the state
 
 
 def test_the_matcher_uses_it_only_when_the_rules_find_no_country_and_nothing_is_matched():
@@ -93,3 +115,27 @@ def test_eval_countries_reads_the_openalex_authorships_without_a_country(tmp_pat
     with gzip.open(tmp_path / "openalex" / "works_api_sample.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write("\n".join(json.dumps(w) for w in works) + "\n")
     assert openalex_no_country(tmp_path) == ["Dept Chem, Marburg", "World Bank"]  # distinct, in order
+
+
+def test_eval_countries_reads_each_affiliation_string_whose_institutions_have_no_country(tmp_path):
+    import gzip
+    import json
+
+    from benchmarks.eval_countries import openalex_no_institution_country
+
+    (tmp_path / "openalex").mkdir()
+    inst_us = {"id": "I1", "country_code": "US"}
+    inst_none = {"id": "I2", "country_code": None}
+    works = [{"authorships": [
+        # the authorship has a country (from its first string); the second string's institution has none
+        {"countries": ["US"], "institutions": [inst_us, inst_none],
+         "raw_affiliation_strings": ["Harvard Univ, Cambridge, MA, USA", "Earthmind, Geneva"],
+         "affiliations": [{"raw_affiliation_string": "Harvard Univ, Cambridge, MA, USA", "institution_ids": ["I1"]},
+                          {"raw_affiliation_string": "Earthmind, Geneva", "institution_ids": ["I2"]},
+                          {"raw_affiliation_string": "World Bank", "institution_ids": []}]},
+        # no affiliations field: the strings count when none of the institutions has a country
+        {"countries": [], "institutions": [], "raw_affiliation_strings": ["Dept Chem, Marburg"]},
+        {"countries": ["US"], "institutions": [inst_us], "raw_affiliation_strings": ["Yale Univ"]}]}]
+    with gzip.open(tmp_path / "openalex" / "works_api_sample.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps(works[0]) + "\n")
+    assert openalex_no_institution_country(tmp_path) == ["Earthmind, Geneva", "World Bank", "Dept Chem, Marburg"]

@@ -55,7 +55,8 @@ NO_COUNTRY_TOKENS = {
     "Boston": None, "Gothenburg": "SE", "Gradevinski Fak. Sveucilista Rijeci": "HR", "INESC Coimbra": None,
     "Indianapolis": "US",            # "Indiana University, Indianapolis": a US state begins a component
     "Karlsruhe": "DE", "Madison": None,  # "University of Wisconsin Hospital and Clinics, Madison"
-    "Nashville": None, "Netherlands Cancer Institute": None, "Philadelphia": None, "Pittsburgh": None,
+    "Nashville": None, "Philadelphia": None, "Pittsburgh": None,
+    "Netherlands Cancer Institute": "NL",  # a country beginning an organisation's name (Amsterdam)
     "University of Pittsburgh": None,
 }
 

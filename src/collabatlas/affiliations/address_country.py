@@ -95,6 +95,8 @@ INSTITUTION_WORDS = frozenset({
     "ministry", "academy", "acad", "museum", "library", "bank", "building", "campus", "state", "beth",
 })
 _ZIP_AFTER_STATE = re.compile(r"\b([A-Z]{2})\s+(?:\d{5}(?:-\d{4})?\b|USA\b)")  # "MA 02115", "IN USA"
+# Georgia's ZIP codes (30000–31999, 39800–39999), also glued to the name; Georgia's (GE) postcodes have 4 digits
+_GEORGIA_ZIP = re.compile(r"\bGeorgia\s*(?:3[01]\d{3}|39[89]\d{2})(?:-\d{4})?\b", re.IGNORECASE)
 _TRAILING_NOTE = re.compile(r"\s*\(([^()]{0,30})\)[\s.]*$")  # "MA (JA)", "USA (retired)."
 _STATE_AT_END = re.compile(r"[a-z]\s+([A-Z]{2})\.?\s*$")
 _EMAIL = re.compile(r"[\w.%+-]+@((?:[\w-]+(?: \d+)?\.)+)([A-Za-z]{2,})\b")  # "uni 1.it": cut by unglue
@@ -105,6 +107,12 @@ NATIVE_NAMES = {
     "台灣": "TW", "台湾": "TW", "香港": "HK", "澳門": "MO", "澳门": "MO", "Россия": "RU", "Российская Федерация": "RU",
     "Україна": "UA", "Беларусь": "BY", "Қазақстан": "KZ", "Ελλάδα": "GR", "Κύπρος": "CY", "България": "BG",
     "Србија": "RS", "ישראל": "IL", "ایران": "IR", "مصر": "EG", "ประเทศไทย": "TH",
+    "中國": "CN", "美国": "US", "美國": "US", "米国": "US", "アメリカ": "US", "英国": "GB", "英國": "GB",
+    "イギリス": "GB",
+    "德国": "DE", "德國": "DE", "ドイツ": "DE", "法国": "FR", "法國": "FR", "フランス": "FR", "加拿大": "CA",
+    "澳大利亚": "AU", "新加坡": "SG", "韩国": "KR", "韓国": "KR", "韓國": "KR", "Ελλάς": "GR",
+    "Казахстан": "KZ", "Узбекистан": "UZ", "Кыргызстан": "KG", "Таджикистан": "TJ", "Азербайджан": "AZ",
+    "Армения": "AM", "Грузия": "GE", "Молдова": "MD", "السعودية": "SA", "الأردن": "JO", "العراق": "IQ",
 }
 _HAS_DIGIT = re.compile(r"\d")
 MAX_NAME_WORDS = 6
@@ -184,6 +192,8 @@ def _component_country(raw: str, is_last: bool) -> str | None:
     for code, _ in ((m.group(1), m) for m in _ZIP_AFTER_STATE.finditer(raw)):
         if code in US_STATES:
             return "US"
+    if _GEORGIA_ZIP.search(raw):
+        return "US"  # the state with its ZIP code ("Atlanta, Georgia 30332", "Georgia30313"), not the country
     stripped = raw.strip().strip(".").strip()
     if is_last and stripped in US_STATES:
         return "US"

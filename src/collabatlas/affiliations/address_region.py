@@ -26,10 +26,11 @@ components are read from the last backwards):
    ``do`` … (``University of the Bahamas``, ``Universidad de Costa Rica``) — never ``Georgia``.
 5. **A word of one country's language** (``word`` rows: ``Üniversitesi`` TR, ``Uniwersytet`` PL,
    ``Yliopisto`` FI …); words shared by several countries (``Universität``, ``Université``) are not read.
-6. **A region or US state beginning a component** (``Ningxia Academy of …``, ``Missouri Botanical
-   Garden``); a country name there never counts (``Georgia Institute of Technology``, ``Jordan Hall``).
-7. **Registry cities**: a city all of whose registry organisations are in one country
-   (:class:`collabatlas.affiliations.city_country.CityCountries`).
+6. **Places**: the packaged gazetteer's and the registry's cities all of whose organisations are in one
+   country (:class:`collabatlas.affiliations.city_country.CityCountries`).
+7. **A region or US state beginning a component** (``Ningxia Academy of …``, ``Missouri Botanical
+   Garden``), after the places (``Texas Instruments Inc, Oslo`` is NO); a country name there never
+   counts (``Georgia Institute of Technology``, ``Jordan Hall``).
 8. **Major cities** (``city`` rows) ending, then beginning, a component: cities whose name is, in
    affiliation strings, practically never another country's (``Paris``, ``Tokyo``, ``Wuhan``). Left out:
    ``Cambridge``, ``London``, ``Vancouver`` (Washington), ``Melbourne`` (Florida), ``Perth``, ``Naples``,
@@ -39,7 +40,11 @@ components are read from the last backwards):
    Left out as measured or known to name organisations abroad: ``American`` (American University of
    Beirut), ``British`` (British Columbia), ``German`` (German University in Cairo), ``Chinese`` (Chinese
    Culture University, Taiwan), ``Indian`` (Indian Health Service), ``Canadian``, ``French``, ``Russian``,
-   ``Turkish``, ``Japanese``, ``Italian``, ``Spanish``, ``Thai``.
+   ``Turkish``, ``Japanese``, ``Italian``, ``Spanish``, ``Thai``. Also other languages' adjectives
+   (``Mexicano``, ``Brasileiro``, ``Österreichische``, ``Suomen``; not ``Italiano``, ``Alemán``).
+10. **A country beginning an organisation's name** (:data:`COUNTRIES_STARTING_NAMES`, hand-written: ``Kenya
+   Methodist University``, ``Korea Institute of …``), last; never a namesake (``Georgia``, ``Jordan``,
+   ``China`` — China Medical University is in Taiwan — ``Canada`` …).
 
 The table ``refdata/country_regions.csv`` is hand-written for collabatlas (names of places, no
 third-party data); each row is tested.
@@ -99,7 +104,17 @@ EU_PREFIXES = {"D": "DE", "F": "FR", "I": "IT", "E": "ES", "P": "PT", "A": "AT",
 # state abbreviations of the older US style, as the whole last component ("Worcester, Mass.")
 OLD_STATE_ABBREVIATIONS = frozenset({
     "mass", "calif", "penn", "conn", "ill", "mich", "wis", "wisc", "minn", "tenn", "fla", "tex", "ariz", "colo",
-    "okla", "wash", "kans", "nebr", "ala", "n y", "n j", "n c", "s c", "n h", "r i", "n mex", "w va"})
+    "okla", "wash", "kans", "nebr", "ala", "n y", "n j", "n c", "s c", "n h", "r i", "n mex", "w va",
+    "mo", "md", "va", "ky", "ind", "ore", "nev", "ark", "kan", "del", "wyo", "mont", "s dak", "n dak"})
+# countries whose name beginning an organisation's name practically always means an organisation there; left
+# out as namesakes of towns or organisations elsewhere: Georgia, Jordan, Jersey, Lebanon, Panama, Peru, Chad,
+# Trinidad, Jamaica, Ireland, Holland, Denmark, China (China Medical University, Taiwan), Mexico, Niger, Cuba,
+# Canada (Cañada College, California), Brazil, Norway, Poland, Chile, Turkey, Togo, Mali, Congo, Benin (Benin
+# City, Nigeria), Armenia (Colombia), Colombia (Columbia misspelt), Liberia (Costa Rica), Macedonia, Guinea
+COUNTRIES_STARTING_NAMES = frozenset(
+    "KE KR JP NG GH UG TZ MY ID TH VN PH PK BD NP LK IR IQ EG ET ZM ZW BW NA MA DZ TN LY SA QA KW BH OM YE SY AF MN "
+    "MM KH SG TW HK MO UA KZ UZ BY EE LV LT FI IS HU RO BG RS HR SI SK GR PT NL BE AU NZ ZA AR VE EC BO UY PY CR GT "
+    "HN NI SV RW BI MW MZ AO SN CM SD SO ER MG MU FJ PG BN BT MV LA".split())
 OF_CONNECTORS = frozenset({"of", "de", "del", "do", "da", "di", "du", "des"})
 # words that make a component an organisation's name (rule 4 reads only those)
 ORGANISATION_WORDS = frozenset({
@@ -107,7 +122,9 @@ ORGANISATION_WORDS = frozenset({
     "inst", "institut", "instituto", "istituto", "hospital", "hosp", "academy", "acad", "ministry", "bank", "banco",
     "agency", "council", "society", "museum", "library", "polytechnic", "corporation", "company", "government",
     "federation", "centre", "center", "foundation", "faculty", "facultad", "faculdade", "laboratory", "survey",
-    "generalitat", "junta"})
+    "generalitat", "junta", "tecnologico", "tecnologica", "politecnico", "politecnica", "autonoma", "nacional",
+    "nacionale", "nazionale", "national", "nationale", "federal", "estadual", "escuela", "escola", "ecole",
+    "servicio", "servico", "secretaria", "departamento", "centro", "museo", "museu", "consejo", "conselho"})
 
 
 @lru_cache(maxsize=1)
@@ -191,21 +208,23 @@ def starts_with(words: list[str], names: dict[str, str]) -> str | None:
 
 def script_country(text: str) -> str | None:
     """The country a script implies: Japanese kana → JP, Hangul → KR, Cyrillic naming the Russian Academy
-    of Sciences or Russia (``РАН``, ``Росси…``) → RU (rule 5)."""
+    of Sciences or Russia (``РАН``, ``Росси…``) or a Russian federal institution's legal form (``ФГБОУ``,
+    ``ФГБУ``, ``ФГАОУ``: *federal'noe gosudarstvennoe* …) → RU (rule 5)."""
     if text.isascii():
         return None
     if any("\u3040" <= ch <= "\u30ff" for ch in text):
         return "JP"
     if any("\uac00" <= ch <= "\ud7af" for ch in text):
         return "KR"
-    if re.search(r"\bРАН\b|Росси", text):
+    if re.search(r"\bРАН\b|Росси|\bФГ[А-Я]{1,4}\b", text):  # ФГБОУ, ФГБУ …: Russian federal institutions
         return "RU"
     return None
 
 
 def implied_country(address: str, registry_city: Callable[[str], str | None] | None = None) -> str | None:
     """The country ``address`` implies under rules 1–9 of the module docstring, else None.
-    ``registry_city``: rule 7 (the registry's unambiguous cities), when a registry is loaded."""
+    ``registry_city``: rule 6 (the gazetteer's and the registry's unambiguous places); it returns
+    ``""`` to stop the search (places of two countries)."""
     text, tlds = strip_emails(address)
     code = email_country(tlds)
     if code:
@@ -223,8 +242,7 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
     regions, lang = place_names("region"), place_names("word")
     rules = [lambda w: ends_with(w, regions),
              lambda w: after_of(w, _after_of_names()),
-             lambda w: next((lang[x] for x in w if x in lang), None),
-             lambda w: starts_with(w, _us_states_and_regions())]
+             lambda w: next((lang[x] for x in w if x in lang), None)]
     for rule in rules:
         for w in words:
             code = rule(w)
@@ -232,13 +250,33 @@ def implied_country(address: str, registry_city: Callable[[str], str | None] | N
                 return code
     if registry_city is not None:
         code = registry_city(text)
+        if code is not None:
+            return code or None  # "": places of two countries (a joint venture's name) - none
+    for w in words:  # rule 7: after the places ("Texas Instruments Inc, Oslo" is NO)
+        code = starts_with(w, _us_states_and_regions())
         if code:
             return code
     cities, adjectives = place_names("city"), place_names("adjective")
     for rule in (lambda w: ends_with(w, cities), lambda w: starts_with(w, cities),
-                 lambda w: next((adjectives[x] for x in w if x in adjectives), None)):
+                 lambda w: next((adjectives[x] for x in w if x in adjectives), None),
+                 lambda w: country_starting(w)):
         for w in words:
             code = rule(w)
             if code:
                 return code
+    return None
+
+
+@lru_cache(maxsize=1)
+def _starting_names() -> dict[str, str]:
+    return {k: v for k, v in country_names().items() if v in COUNTRIES_STARTING_NAMES and k not in NEVER_IMPLIED}
+
+
+def country_starting(words: list[str]) -> str | None:
+    """The country (of :data:`COUNTRIES_STARTING_NAMES`) whose name begins a component before an organisation
+    word (``Kenya Methodist University``, ``Korea Institute of Energy Research``) (rule 10)."""
+    for size in range(min(3, len(words) - 1), 0, -1):
+        code = _starting_names().get(" ".join(words[:size]))
+        if code and ORGANISATION_WORDS.intersection(words[size:]):
+            return code
     return None

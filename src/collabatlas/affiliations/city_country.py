@@ -1,7 +1,7 @@
 """The country of an address that names none, from place names: the packaged gazetteer and the loaded
 registry's cities (issue 29).
 
-Rule 7 of :mod:`collabatlas.affiliations.address_region` (what else an address implies: e-mail domains,
+Rule 6 of :mod:`collabatlas.affiliations.address_region` (what else an address implies: e-mail domains,
 postcodes, regions, major cities), tried only when the address rules
 (:mod:`collabatlas.affiliations.address_country`) find no country and the matcher keeps no organisation.
 A **place** is read, from the last component backwards, where it is
@@ -12,7 +12,9 @@ A **place** is read, from the last component backwards, where it is
 - or the start of one, right before an organisation word (``Okayama Univ``; not ``Alfred Hospital`` —
   ``Alfred`` is no trusted place, below);
 
-a component naming a street (``80 Stamford Rd``, ``Via G. Colombo 40``) is never read.
+a component naming a street (``80 Stamford Rd``, ``Via G. Colombo 40``) is never read. A place read at a
+component's start is an organisation's name, which may join two countries' cities: when places of two
+countries are read so (``Xi'an Jiaotong, Liverpool University``), the address gets no country at all.
 
 The places are, first, the packaged gazetteer (:func:`trusted_places`, from ``refdata/city_gazetteer.csv``:
 cities and first-level subdivisions of the ROR organisations' locations), so the rule works without a
@@ -42,6 +44,7 @@ from collabatlas.affiliations.address_region import implied_country
 from collabatlas.affiliations.normalisation import normalise_name
 from collabatlas.refdata.city_gazetteer import gazetteer
 from collabatlas.refdata.country_regions import NEVER_IMPLIED
+from collabatlas.refdata.country_rules import UNDECOMPOSED_LETTERS
 
 MIN_ORGS = 2                 # organisations a place must have for it to decide
 SINGLE_ORG = True            # a place of one organisation counts when nothing else carries its name
@@ -74,7 +77,7 @@ _STREET = frozenset({"street", "road", "rd", "avenue", "ave", "av", "avda", "via
 _ORG_WORDS = frozenset({"university", "college", "institute", "hospital", "academy", "school", "polytechnic",
                         "medical", "national", "municipal", "city", "prefectural", "provincial", "technical",
                         "technology", "normal", "agricultural", "center", "clinic", "laboratory", "infirmary",
-                        "registry", "group", "society", "museum", "observatory", "council", "foundation"})
+                        "registry", "group", "society", "museum", "observatory", "council", "foundation", "jiaotong"})
 _CONNECTORS = frozenset({"new", "north", "south", "east", "west", "upper", "lower", "saint", "sainte", "san",
                          "santa", "sao", "el", "al", "port", "fort", "mount", "lake", "beth", "van", "von"})
 
@@ -85,9 +88,11 @@ def _excluded() -> frozenset[str]:
 
 
 def _spellings(written: str) -> set[str]:
-    """The normalised forms of a place name: as written, with German umlauts written out (``Tübingen``:
-    ``tubingen``, ``tuebingen``), without a city suffix (``Pyeongtaek-si``: ``pyeongtaek``)."""
-    out = {normalise_name(written)}
+    """The normalised forms of a place name: as written, with letters Unicode does not decompose folded
+    (``Tromsø``: ``tromso``), with German umlauts written out (``Tübingen``: ``tubingen``, ``tuebingen``),
+    without a city suffix (``Pyeongtaek-si``: ``pyeongtaek``). Two-word names are not read joined
+    (``George Town``, Malaysia, is not ``Georgetown``)."""
+    out = {normalise_name(written), normalise_name(written.translate(UNDECOMPOSED_LETTERS))}
     if any(ch in written for ch in "äöüÄÖÜ"):
         out.add(normalise_name(written.translate(_UMLAUTS)))
     out |= {" ".join(k.split()[:-1]) for k in out if len(k.split()) > 1 and k.split()[-1] in _FILLER}
@@ -141,18 +146,31 @@ class CityCountries:
         return implied_country(address, self.registry_country)
 
     def registry_country(self, address: str) -> str | None:
-        """The country of the last component that is, ends with or starts with a place (module docstring)."""
+        """The country of the last component that is or ends with a place, else of the places components
+        start with (module docstring); ``""`` (stop: no country) when those are of two countries (``Xi'an
+        Jiaotong, Liverpool University``: a joint venture's name)."""
+        starts = set()
         for component in reversed(split_components(address)):
-            words = [w for w in normalise_name(_WITH_DIGIT.sub(" ", component)).split() if w not in _FILLER]
-            if _STREET.intersection(words):
-                continue
-            n = len(words)
-            for k in range(min(self._longest, n), 0, -1):
-                code = self.country_of.get(" ".join(words[-k:]))
-                if code is not None and (k == n or words[-k - 1] not in _CONNECTORS):
-                    return code
-                if k < n and (words[k] in _ORG_WORDS or _ORG_WORDS.intersection(words[k + 1:])):
-                    code = self.country_of.get(" ".join(words[:k]))
-                    if code is not None:
-                        return code
-        return None
+            code, at_start = self._component_place(component)
+            if code and not at_start and not starts:
+                return code
+            if code:
+                starts.add(code)
+        return starts.pop() if len(starts) == 1 else ("" if starts else None)
+
+    def _component_place(self, component: str) -> tuple[str | None, bool]:
+        """The country of the place one component is, ends with or starts with, and whether it starts it."""
+        words = [w for w in normalise_name(_WITH_DIGIT.sub(" ", component).translate(UNDECOMPOSED_LETTERS)).split()
+                 if w not in _FILLER]
+        if _STREET.intersection(words):
+            return None, False
+        n = len(words)
+        for k in range(min(self._longest, n), 0, -1):
+            code = self.country_of.get(" ".join(words[-k:]))
+            if code is not None and (k == n or words[-k - 1] not in _CONNECTORS):
+                return code, False
+            if k < n and (words[k] in _ORG_WORDS or _ORG_WORDS.intersection(words[k + 1:])):
+                code = self.country_of.get(" ".join(words[:k]))
+                if code is not None:
+                    return code, True
+        return None, False

@@ -81,6 +81,7 @@ from collabatlas.affiliations.match_segments import (
 )
 from collabatlas.affiliations.normalisation import NAME_KIND_ORDER, normalise_name
 from collabatlas.affiliations.ror_lookup import ancestors, listed_in_openalex, primary_type, ror_loaded, works_counts
+from collabatlas.affiliations.weak_country import weak_candidate_country
 from collabatlas.counting.filters import check_range
 from collabatlas.counting.rules import SECTOR_OF_TYPE
 from collabatlas.refdata.countries import HISTORICAL_CODES
@@ -472,6 +473,10 @@ class AffiliationMatcher(AddressParts, CandidateFeatures, NameLookup):
         if cand is not None and conf < self.min_confidence:
             cand, conf = self._promoted(cand, conf)
         if cand is None or conf < self.min_confidence:
+            if country is None and not guess and cand is not None:  # issue 29: an unsure organisation's country
+                o_name, _, o_country, o_city, _ = self._org[cand.ror_id]
+                guess = weak_candidate_country(text, o_name, o_city, _fold(o_country, self.fold_hk_mo),
+                                               cand.features, conf, self._cities[None], cand.part)
             return replace(unmatched, country_code=guess) if guess else unmatched
         others = []
         for rid, score, _part, features in cand.others:

@@ -1,9 +1,10 @@
 """The country rules table (``country_rules.csv``, beside this module): how addresses and users write a
 country that its ISO name does not cover — Web of Science abbreviations (``Equat Guinea``), colloquial
-names (``Holland``) and historical countries (``Czechoslovakia`` → ISO 3166-3 ``CS``, never one of its
-successors). Each row names its kind and, for a historical country or an unknown, the reason. One
-table serves the address rules (:mod:`collabatlas.affiliations.address_country`) and the resolver of
-what a user types (:func:`collabatlas.refdata.country_names.country_code`)."""
+names (``Holland``), the country's name in another language (``Alemania``, ``Schweiz``, ``États-Unis``:
+raw affiliation strings of non-English journals) and historical countries (``Czechoslovakia`` → ISO
+3166-3 ``CS``, never one of its successors). Each row names its kind and, for a historical country or an
+unknown, the reason. One table serves the address rules (:mod:`collabatlas.affiliations.address_country`)
+and the resolver of what a user types (:func:`collabatlas.refdata.country_names.country_code`)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,15 @@ from collabatlas.refdata.countries import HISTORICAL_CODES, iso2_codes
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+# letters that Unicode does not decompose into a base letter and an accent (``Łódź``, ``Tromsø``, ``Æ``)
+UNDECOMPOSED_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss",
+                                      "đ": "d", "Đ": "D", "ı": "i", "œ": "oe", "Œ": "Oe", "þ": "th", "ð": "d"})
+
+
 def normalise(text: str) -> str:
-    """Fold accents, lower-case, drop dots (``P.R.`` → ``pr``), other punctuation → space."""
-    folded = unicodedata.normalize("NFKD", text)
+    """Fold accents (and the letters of :data:`UNDECOMPOSED_LETTERS`), lower-case, drop dots (``P.R.`` →
+    ``pr``), other punctuation → space."""
+    folded = unicodedata.normalize("NFKD", text.translate(UNDECOMPOSED_LETTERS))
     folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     folded = folded.replace("#tab#", " ").replace(".", "").replace("'", " ").replace("’", " ").replace("&", " ")
     return " ".join(_NON_WORD.split(folded)).strip()
@@ -29,6 +36,7 @@ def normalise(text: str) -> str:
 # explicit variants (WoS abbreviations, historical and colloquial names): one table, one file,
 # ``country_rules.csv`` (columns written, code, kind, reason); loaded by :func:`rules_table`
 RULES_FILE = "country_rules.csv"
+KINDS = ("wos", "variant", "historical", "language")
 UNKNOWN = ""  # a rule that resolves to "unknown, with a reason": the address names no single country
 
 
@@ -37,7 +45,8 @@ class CountryRule:
     """One row of the rules table: how an address writes a country, and what it resolves to."""
     written: str        # as Web of Science (or another source) writes it
     code: str           # ISO 3166-1 alpha-2, an ISO 3166-3 code of a historical country, or "" (unknown)
-    kind: str           # wos (an abbreviation of a current country), historical, variant
+    kind: str           # wos (an abbreviation of a current country), historical, variant, language (the
+                        # country's name in another language: ``Alemania``, ``Schweiz``; issue 29)
     reason: str         # why (required for historical countries and unknowns)
     line: int           # line in the file (for messages)
 
@@ -74,8 +83,8 @@ def parse_written_table(text: str, name: str, make, problem_of) -> tuple:
 def _rule_problem(rule: CountryRule, key: str) -> str | None:
     if rule.code and rule.code not in iso2_codes() and rule.code not in HISTORICAL_CODES:
         return f"code: not a country code: {rule.code!r}"
-    if rule.kind not in ("wos", "variant", "historical"):
-        return f"kind: expected wos, variant or historical, got {rule.kind!r}"
+    if rule.kind not in KINDS:
+        return f"kind: expected wos, variant, historical or language, got {rule.kind!r}"
     if (rule.kind == "historical" or not rule.code) and not rule.reason:
         return "reason: required for a historical country or an unknown"
     return None
