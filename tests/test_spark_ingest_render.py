@@ -183,3 +183,37 @@ def test_the_institution_copies_duckdb_form_gives_the_same_rows():
     # (iid, winning rid, its name, copies, malformed): I1's newest copy is W2's; I2's the undated W3's
     assert [(r[0], r[1], r[2]["display_name"], r[4], r[5]) for r in duck] == [
         (None, 1, "x", 1, 1), ("I1", 2, "new", 2, 0), ("I2", 3, "undated", 2, 0)]
+
+
+def test_the_institution_copies_duckdb_form_keeps_the_first_listing_of_the_newest_work():
+    """DuckDB's form finds the newest key per id first and takes the copy from the winning work afterwards:
+    the same rows as the copies taken by ``max_by`` over every listing (which keeps the first of equal
+    keys) when the winning work lists an id several times, under several spellings, or without a valid id."""
+    import duckdb
+
+    from collabatlas.sources.openalex_statements import INSTITUTION_COPIES_DUCKDB_SQL, INSTITUTION_COPIES_OVER_WORKS_SQL
+    from collabatlas.sources.record import install_macros
+
+    def inst(iid: str, name: str) -> str:
+        return f"{{'id': '{iid}', 'display_name': '{name}', 'country_code': 'JP', 'lineage': ['{iid}']}}"
+
+    def author(*insts: str) -> str:
+        return (f"{{'author': {{'id': 'A1', 'display_name': 'Ann'}}, 'institutions': [{', '.join(insts)}], "
+                "'countries': []}")
+
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute(f"""
+        CREATE TEMP TABLE raw_works AS SELECT * FROM (VALUES
+          (1, 'W1', TIMESTAMP '2024-03-01', [{author(inst('I1', 'older'), inst('bad id', 'older bad'))}]),
+          (2, 'W2', TIMESTAMP '2024-04-01',
+           [{author(inst('I2', 'other'), inst('I1', 'first'), inst('bad id', 'first bad'))},
+            {author(inst('https://openalex.org/i1', 'second'), inst('', 'no id'), inst('I1', 'third'))}]),
+          (3, 'W3', TIMESTAMP '2024-04-01', [{author(inst('I2', 'later record'))}, {author(inst('I2', 'again'))}])
+        ) AS t(rid, wid, ud, authorships)""")
+    over_works = con.execute(f"SELECT * FROM ({INSTITUTION_COPIES_OVER_WORKS_SQL}) ORDER BY iid NULLS FIRST").fetchall()
+    duck = con.execute(f"SELECT * FROM ({INSTITUTION_COPIES_DUCKDB_SQL}) ORDER BY iid NULLS FIRST").fetchall()
+    assert duck == over_works
+    # (iid, winning rid, its name, copies, malformed)
+    assert [(r[0], r[1], r[2]["display_name"], r[4], r[5]) for r in duck] == [
+        (None, 2, "first bad", 3, 2), ("I1", 2, "first", 4, 0), ("I2", 3, "later record", 3, 0)]
