@@ -215,9 +215,19 @@ _SELECT_LIST_UNNEST = ("FROM (SELECT rid, wid, ud, unnest(authorships) AS a, "
 #: ``raw_works``): carrying each authorship's nested list into a table read once cost more than unnesting
 #: the works' authorships again — 200k works, the two statements 4.6 -> 4.3 CPU-s, less memory
 _WITH_INSTITUTIONS = "null_entry, institutions\nFROM"
+#: ``list_distinct`` (a hash table per list) only for the lists of two or more: an authorship lists one
+#: institution and one country as a rule, and a list of one is its own distinct list (NULLs are filtered
+#: first either way) — 200k works, the pass 2.4-2.6 -> 2.1-2.2 CPU-s, the same rows
+_DISTINCT = {name: (f"coalesce(list_distinct(list_filter({name}, lambda {x}: {x} IS NOT NULL)), [])",
+                    f"coalesce(CASE WHEN len({name}) <= 1 THEN list_filter({name}, lambda {x}: {x} IS NOT NULL) "
+                    f"ELSE list_distinct(list_filter({name}, lambda {x}: {x} IS NOT NULL)) END, [])")
+             for name, x in (("institution_ids", "x"), ("mapped", "c"))}
 #: :data:`AUTHORSHIPS_PASS_SQL` in the form DuckDB runs (the unnest in the select list)
 AUTHORSHIPS_PASS_DUCKDB_SQL = (AUTHORSHIPS_PASS_SQL.replace(_LATERAL_UNNEST, _SELECT_LIST_UNNEST)
                                .replace(_WITH_INSTITUTIONS, "null_entry\nFROM"))
+for _written, _duck in _DISTINCT.values():
+    assert AUTHORSHIPS_PASS_DUCKDB_SQL.count(_written) == 1, "the authorship pass's distinct lists changed"
+    AUTHORSHIPS_PASS_DUCKDB_SQL = AUTHORSHIPS_PASS_DUCKDB_SQL.replace(_written, _duck)
 assert AUTHORSHIPS_PASS_DUCKDB_SQL.count("null_entry\nFROM") == 1, "the authorship pass's last column changed"
 assert _LATERAL_UNNEST not in AUTHORSHIPS_PASS_DUCKDB_SQL, "the authorship pass's FROM clause changed"
 
