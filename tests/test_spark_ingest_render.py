@@ -224,3 +224,5 @@ def test_the_institution_copies_duckdb_form_keeps_the_first_listing_of_the_newes
     # (iid, winning rid, its name, copies, malformed)
     assert [(r[0], r[1], r[2]["display_name"], r[4], r[5]) for r in duck] == [
         (None, 2, "first bad", 3, 2), ("I1", 2, "first", 4, 0), ("I2", 3, "later record", 3, 0)]
+    types = con.execute(f"DESCRIBE SELECT * FROM ({INSTITUTION_COPIES_DUCKDB_SQL})").fetchall()
+    assert types == con.execute(f"DESCRIBE SELECT * FROM ({INSTITUTION_COPIES_OVER_WORKS_SQL})").fetchall()

@@ -273,7 +273,7 @@ _COPIES_FROM_WORKS = """FROM (SELECT rid, updated_date, unnest(institutions) AS 
             FROM (SELECT rid, ud AS updated_date, unnest(authorships).institutions AS institutions FROM raw_works)
             WHERE array_length(institutions) > 0))"""
 #: :data:`INSTITUTION_COPIES_SQL` over the kept works (beside :data:`AUTHORSHIPS_PASS_DUCKDB_SQL`): the form the
-#: one below is checked against (tests/test_staging_institution_copies.py)
+#: one below is checked against (tests/test_spark_ingest_render.py)
 INSTITUTION_COPIES_OVER_WORKS_SQL = INSTITUTION_COPIES_SQL.replace(_COPIES_FROM_PASS, _COPIES_FROM_WORKS)
 assert INSTITUTION_COPIES_OVER_WORKS_SQL != INSTITUTION_COPIES_SQL, "the institution copies' FROM clause changed"
 
@@ -292,8 +292,9 @@ WITH by_raw AS (
           WHERE array_length(institutions) > 0)
     GROUP BY raw),
 best AS MATERIALIZED (
-    SELECT iid, max(k) AS k, max(updated_date) AS updated_date, sum(n) AS n,
-           coalesce(sum(n) FILTER (WHERE iid IS NULL AND nullif(trim(raw, ' '), '') IS NOT NULL), 0) AS n_bad
+    SELECT iid, max(k) AS k, max(updated_date) AS updated_date, CAST(sum(n) AS BIGINT) AS n,
+           CAST(coalesce(sum(n) FILTER (WHERE iid IS NULL AND nullif(trim(raw, ' '), '') IS NOT NULL), 0) AS BIGINT)
+               AS n_bad
     FROM (SELECT ca_oa_id(raw) AS iid, * FROM by_raw) GROUP BY iid),
 copy AS (
     SELECT b.iid, arg_min(c.i, struct_pack(p := c.pos, x := c.x)) AS i
