@@ -97,6 +97,9 @@ def test_openalex_issns_are_stored_checked_and_bad_ones_counted(tmp_path):
         work("W4", [[("I1", "US")]], primary_location=_journal(issn=[28083, {"x": 1}, None, ""])),
         work("W5", [[("I1", "US")]], primary_location=_journal(issn_l=None, issn=None)),
         work("W6", [[("I1", "US")]]),  # no primary_location at all
+        # the same journal values as W1 and W4 (checked once per distinct pair, given back to each work)
+        work("W7", [[("I1", "US")]], primary_location=_journal(issn=[28083, {"x": 1}, None, ""])),
+        work("W8", [[("I1", "US")]], primary_location=_journal(issn_l="0028-0836", issn=["1476-4687", "0028-0836"])),
     ]
     stored = {}
     for layout in ("jsonl", "json"):  # the fast reader (JSON Lines) and the careful one (a JSON document)
@@ -109,9 +112,9 @@ def test_openalex_issns_are_stored_checked_and_bad_ones_counted(tmp_path):
             path.write_bytes(orjson.dumps({"meta": {"count": len(works)}, "results": works}))
         atlas = collabatlas.open(":memory:")
         report = atlas.ingest(path)
-        assert report.works_inserted == 6 and report.records_skipped == 0
-        # W2: one bad value (given twice: counted once); W4: 28083 and the object
-        assert report.warnings[INVALID_ISSN_WARNING] == 3
+        assert report.works_inserted == 8 and report.records_skipped == 0
+        # W2: one bad value (given twice: counted once); W4 and W7: 28083 and the object
+        assert report.warnings[INVALID_ISSN_WARNING] == 5
         stored[layout] = atlas.con.execute("SELECT work_id, issn_l, issns FROM works ORDER BY work_id").fetchall()
     assert stored["jsonl"] == stored["json"] == [
         ("W1", "0028-0836", ["0028-0836", "1476-4687"]),
@@ -120,6 +123,8 @@ def test_openalex_issns_are_stored_checked_and_bad_ones_counted(tmp_path):
         ("W4", None, None),
         ("W5", None, None),
         ("W6", None, None),
+        ("W7", None, None),
+        ("W8", "0028-0836", ["0028-0836", "1476-4687"]),
     ]
 
 

@@ -133,14 +133,21 @@ def test_the_authorship_pass_duckdb_form_gives_the_same_rows():
             {'author': NULL, 'institutions': NULL, 'countries': NULL},
             {'author': {'id': 'A2', 'display_name': 'Bo'}, 'institutions': [], 'countries': ['US']}]),
           (2, 'W2', TIMESTAMP '2024-02-01',
-           [{'author': {'id': 'A3', 'display_name': 'Cy'}, 'institutions': [{'id': 'I2'}], 'countries': []}])
+           [{'author': {'id': 'A3', 'display_name': 'Cy'}, 'institutions': [{'id': 'I2'}], 'countries': []}]),
+          (3, 'W3', TIMESTAMP '2024-03-01',
+           [{'author': {'id': 'A4', 'display_name': 'Di'}, 'institutions': [{'id': 'not an id'}], 'countries': ['XX']},
+            {'author': {'id': 'A5', 'display_name': 'Ed'}, 'institutions': [{'id': 'i3'}, NULL], 'countries': ['jp']}])
         ) AS t(rid, wid, ud, authorships)""")
     lateral = con.execute(f"SELECT * EXCLUDE (institutions) FROM ({AUTHORSHIPS_PASS_SQL}) "
                           "ORDER BY rid, author_position").fetchall()
     select_list = con.execute(f"SELECT * FROM ({AUTHORSHIPS_PASS_DUCKDB_SQL}) ORDER BY rid, author_position").fetchall()
     assert AUTHORSHIPS_PASS_DUCKDB_SQL != AUTHORSHIPS_PASS_SQL
-    assert select_list == lateral and len(lateral) == 4
-    assert [(r[0], r[3]) for r in lateral] == [(1, 1), (1, 2), (1, 3), (2, 1)]
+    assert select_list == lateral and len(lateral) == 6
+    assert [(r[0], r[3]) for r in lateral] == [(1, 1), (1, 2), (1, 3), (2, 1), (3, 1), (3, 2)]
+    # (institution ids, countries, countries not understood): repeats and invalid values dropped, lists of one
+    # or none as well as longer ones (DuckDB's form skips list_distinct for the lists of one)
+    assert [(r[7], r[8], r[9]) for r in select_list] == [
+        (["I1"], ["JP"], 1), ([], [], 0), ([], ["US"], 0), (["I2"], [], 0), ([], [], 1), (["I3"], ["JP"], 0)]
 
 
 def test_the_institution_copies_duckdb_form_gives_the_same_rows():
@@ -183,3 +190,39 @@ def test_the_institution_copies_duckdb_form_gives_the_same_rows():
     # (iid, winning rid, its name, copies, malformed): I1's newest copy is W2's; I2's the undated W3's
     assert [(r[0], r[1], r[2]["display_name"], r[4], r[5]) for r in duck] == [
         (None, 1, "x", 1, 1), ("I1", 2, "new", 2, 0), ("I2", 3, "undated", 2, 0)]
+
+
+def test_the_institution_copies_duckdb_form_keeps_the_first_listing_of_the_newest_work():
+    """DuckDB's form finds the newest key per id first and takes the copy from the winning work afterwards:
+    the same rows as the copies taken by ``max_by`` over every listing (which keeps the first of equal
+    keys) when the winning work lists an id several times, under several spellings, or without a valid id."""
+    import duckdb
+
+    from collabatlas.sources.openalex_statements import INSTITUTION_COPIES_DUCKDB_SQL, INSTITUTION_COPIES_OVER_WORKS_SQL
+    from collabatlas.sources.record import install_macros
+
+    def inst(iid: str, name: str) -> str:
+        return f"{{'id': '{iid}', 'display_name': '{name}', 'country_code': 'JP', 'lineage': ['{iid}']}}"
+
+    def author(*insts: str) -> str:
+        return (f"{{'author': {{'id': 'A1', 'display_name': 'Ann'}}, 'institutions': [{', '.join(insts)}], "
+                "'countries': []}")
+
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute(f"""
+        CREATE TEMP TABLE raw_works AS SELECT * FROM (VALUES
+          (1, 'W1', TIMESTAMP '2024-03-01', [{author(inst('I1', 'older'), inst('bad id', 'older bad'))}]),
+          (2, 'W2', TIMESTAMP '2024-04-01',
+           [{author(inst('I2', 'other'), inst('I1', 'first'), inst('bad id', 'first bad'))},
+            {author(inst('https://openalex.org/i1', 'second'), inst('', 'no id'), inst('I1', 'third'))}]),
+          (3, 'W3', TIMESTAMP '2024-04-01', [{author(inst('I2', 'later record'))}, {author(inst('I2', 'again'))}])
+        ) AS t(rid, wid, ud, authorships)""")
+    over_works = con.execute(f"SELECT * FROM ({INSTITUTION_COPIES_OVER_WORKS_SQL}) ORDER BY iid NULLS FIRST").fetchall()
+    duck = con.execute(f"SELECT * FROM ({INSTITUTION_COPIES_DUCKDB_SQL}) ORDER BY iid NULLS FIRST").fetchall()
+    assert duck == over_works
+    # (iid, winning rid, its name, copies, malformed)
+    assert [(r[0], r[1], r[2]["display_name"], r[4], r[5]) for r in duck] == [
+        (None, 2, "first bad", 3, 2), ("I1", 2, "first", 4, 0), ("I2", 3, "later record", 3, 0)]
+    types = con.execute(f"DESCRIBE SELECT * FROM ({INSTITUTION_COPIES_DUCKDB_SQL})").fetchall()
+    assert types == con.execute(f"DESCRIBE SELECT * FROM ({INSTITUTION_COPIES_OVER_WORKS_SQL})").fetchall()

@@ -70,6 +70,24 @@ GEO_STAGING_SQL = """
     FROM raw_input WHERE ca_oa_id(id) IS NOT NULL
 """
 
+#: each kept record's ISSNs (``raw_issns``: rid, issn_l, issns, invalid), checked once per distinct pair of
+#: (ISSN list, linking ISSN) as given — a journal's pair repeats in every one of its works (≈ 5,000 pairs
+#: among 200k works: 0.53 -> 0.13 CPU-s) — then given back to each record (the check is a function of the pair)
+ISSNS_BY_DISTINCT_SQL = f"""
+    CREATE OR REPLACE TEMP TABLE raw_issn_given AS
+    SELECT rid, issn_given, primary_location.source.issn_l AS issn_l FROM raw_works
+    WHERE primary_location.source IS NOT NULL;
+    CREATE OR REPLACE TEMP TABLE raw_issn_keys AS
+    SELECT row_number() OVER () AS kid, issn_given, issn_l
+    FROM (SELECT DISTINCT issn_given, issn_l FROM raw_issn_given);
+    CREATE OR REPLACE TEMP TABLE raw_issns AS
+    SELECT g.rid, c.issn_l, c.issns, c.invalid
+    FROM raw_issn_given g
+    JOIN raw_issn_keys k ON g.issn_given IS NOT DISTINCT FROM k.issn_given AND g.issn_l IS NOT DISTINCT FROM k.issn_l
+    JOIN ({issn_rows_sql("SELECT kid AS rid, issn_given, issn_l FROM raw_issn_keys", "issn_given", "issn_l")}) c
+         ON c.rid = k.kid;
+"""
+
 
 class Stager:
     """Reads OpenAlex files into the ingest's temporary staging tables (see :mod:`collabatlas.ingest.staging`)."""
@@ -267,10 +285,8 @@ class Stager:
                             + " FROM raw_works").fetchone()
         for reason, n in zip(WORK_WARNINGS, found, strict=False):
             self._warn(reason, n)
-        # each record's ISSNs, checked once per value (collabatlas.counting.issn); bad ones counted
-        con.execute("CREATE OR REPLACE TEMP TABLE raw_issns AS " + issn_rows_sql(
-            "SELECT rid, issn_given, primary_location.source.issn_l AS issn_l FROM raw_works "
-            "WHERE primary_location.source IS NOT NULL", "issn_given", "issn_l"))
+        # each record's ISSNs (collabatlas.counting.issn); bad ones counted
+        con.execute(ISSNS_BY_DISTINCT_SQL)
         self._count_warning("SELECT coalesce(sum(invalid), 0) FROM raw_issns", INVALID_ISSN_WARNING)
         con.execute(f"INSERT INTO stage_works ({WORK_COLUMNS}) {WORK_ROWS_SQL}")
         # one pass over the nested authorships; the tables below are cheap projections of it
@@ -292,7 +308,7 @@ class Stager:
         con.execute("INSERT INTO stage_institutions (rid, institution_id, ror, name, country_code, type, lineage, "
                     f"updated_date, origin) {INSTITUTION_ROWS_SQL}")
         con.execute("DROP VIEW raw_works; DROP TABLE raw_authorships; DROP TABLE raw_institutions; "
-                    "DROP TABLE raw_issns")
+                    "DROP TABLE raw_issns; DROP TABLE raw_issn_given; DROP TABLE raw_issn_keys")
 
     def _count_institution_warnings(self, table: str, iid: str, prefix: str) -> None:
         """The contract's warnings on institution rows (missing or malformed id, country, ROR id, name)."""
