@@ -307,17 +307,22 @@ def year_ok(year: int | None) -> int | None:
     return year if year is not None and MIN_YEAR <= year <= max_year() else None
 
 
-_PLAUSIBLE_YEAR_RE = re.compile(r"(?<![0-9])(1[0-9]{3}|20[0-9]{2})(?![0-9])")
+_FOUR_DIGITS_RE = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
 _WHOLE_RE = re.compile(r"[ ]*-?[0-9]{1,18}[ ]*")
 
 
 def parse_year(value: str | None) -> int | None:
-    """The year an export field gives (``2019``, ``JAN 2020``, ``2019 Jan-Feb``): a four-digit year in
-    it; else, when the whole field is a number (``0``, ``9999``), that number, so the range rule
-    (:func:`year_ok`) sees it and skips the record; else None (no year)."""
+    """The year an export field gives (``2019``, ``JAN 2020``, ``2019 Jan-Feb``, ``Spring 2019``,
+    ``1998 Dec-1999 Jan``, full-width ``２０１９``): the first four-digit year in it (digits folded by
+    NFKC first); else, when the whole field is a number (``0``, ``9999``, ``20201``), that number, so
+    the range rule (:func:`year_ok`) sees it and skips the record; else None (no year). The one
+    year rule of every export reader: WoS ``PY``, Scopus ``Year``, BibTeX ``year``, MEDLINE ``DP``,
+    PubMed XML ``PubDate``."""
     if not value:
         return None
-    m = _PLAUSIBLE_YEAR_RE.search(value)
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
+    m = _FOUR_DIGITS_RE.search(value)
     if m:
         return int(m.group(1))
     return int(value) if _WHOLE_RE.fullmatch(value) else None
@@ -359,10 +364,18 @@ def check_export_record(rec: ExportRecord, report: IngestReport, where: str) -> 
     if not rec.authors:
         report.skip(REASONS["no-authors"], where)
         return False
+    if rec.year is None:  # the reader gave the text only: the one year rule reads it
+        rec.year = parse_year(rec.year_text)
     date = _iso_date(rec.pub_date)
     if rec.pub_date is not None and date is None:
         report.warn(REASONS["date-invalid"])
+        report.note(f"{where}: publication date {str(rec.pub_date)[:40]!r} is not a date (stored as empty)")
     rec.pub_date = date.isoformat() if date else None
+    updated = iso_timestamp(rec.updated_date)
+    if rec.updated_date is not None and updated is None:
+        report.warn(REASONS["updated-invalid"])
+        report.note(f"{where}: updated date {str(rec.updated_date)[:40]!r} is not a date (stored as empty)")
+    rec.updated_date = updated
     if rec.year is None and (rec.year_text or "").strip():  # written, but no year in it: said, not dropped
         report.warn(REASONS["year-not-number"])
         report.note(f"{where}: year {rec.year_text.strip()[:40]!r} is not a year (stored as empty)")
@@ -385,6 +398,37 @@ def check_export_record(rec: ExportRecord, report: IngestReport, where: str) -> 
         # addresses: cleaned the same way; not counted (their whitespace is collapsed when matched anyway)
         author.addresses = [a for a in (clean_text(a) for a in author.addresses) if a]
     return True
+
+
+_MONTH_NUMBERS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                               "nov", "dec"), start=1)}
+
+
+def date_text(year: str | int | None, month: str | int | None, day: str | int | None) -> str | None:
+    """``YYYY-MM-DD`` from the parts an export gives (year digits, month as a number or an English
+    name or abbreviation, day digits), **not** checked: the validator (:func:`check_export_record`)
+    stores a real date and counts one that is not (``FEB 30``, month 13) under ``date-invalid``, as
+    it does for OpenAlex's ``publication_date``. None when a part is missing or not a number."""
+    y, d = str(year or "").strip(), str(day or "").strip()
+    m = str(month or "").strip()
+    mm = int(m) if m.isdigit() and m.isascii() else _MONTH_NUMBERS.get(m[:3].lower())
+    if not (re.fullmatch(r"[0-9]{4}", y) and re.fullmatch(r"[0-9]{1,2}", d) and mm):
+        return None
+    return f"{y}-{mm:02d}-{int(d):02d}"
+
+
+def iso_timestamp(value: str | None) -> str | None:
+    """An export's updated date (WoS ``DA``, MEDLINE ``LR``/``DCOM``, PubMed XML ``DateRevised``) as an
+    ISO date or timestamp when it is one (``2020-01-05``, ``2020-01-05T10:00:00``), else None: a
+    month 13 or a day 45 is no date (OpenAlex's ``updated_date`` is read by the same rule, ``TRY_CAST``)."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        stamp = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return stamp.isoformat() if len(text) > 10 else stamp.date().isoformat()
 
 
 def _iso_date(value: str | None) -> datetime.date | None:

@@ -25,13 +25,12 @@ from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord,
 from collabatlas.sources.formats import wos_tab_header
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
-from collabatlas.sources.record import author_key, parse_year
+from collabatlas.sources.record import author_key, date_text, parse_year
 from collabatlas.sources.subject_crosswalk import split_categories
 from collabatlas.sources.textread import REPEATED_HEADER, skip_wrong_width, text_lines, with_last
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?:[ \t](.*)|)$")
-_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
-                                        "DEC"), start=1)}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _name_key(name: str) -> str:
@@ -98,16 +97,11 @@ def _c1_entries(lines: list[str]) -> list[tuple[list[str] | None, str]]:
 
 
 def _pub_date(year: int | None, pd: str | None) -> str | None:
-    if not year or not pd:
+    """``PD MAR 15`` with the year: ``YYYY-03-15``, unchecked (the record contract counts ``FEB 30``)."""
+    m = re.match(r"^([A-Z]{3})\s+(\d{1,2})$", (pd or "").strip().upper())
+    if not year or not m or m.group(1).lower() not in _MONTHS:
         return None
-    m = re.match(r"^([A-Z]{3})\s+(\d{1,2})$", pd.strip().upper())
-    if not m or m.group(1) not in _MONTHS:
-        return None
-    try:
-        import datetime
-        return datetime.date(year, _MONTHS[m.group(1)], int(m.group(2))).isoformat()
-    except ValueError:
-        return None
+    return date_text(f"{year:04d}", m.group(1), m.group(2))
 
 
 def _year(value: str | None) -> int | None:
