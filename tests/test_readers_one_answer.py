@@ -65,3 +65,29 @@ def test_a_valid_updated_date_is_kept(tmp_path):
                                names=("wos.txt", "pubmed.medline"))
     assert {n: rows for n, (rows, _r) in answers.items()} == {"wos.txt": [("2021-06-30",)],
                                                               "pubmed.medline": [("2021-06-30",)]}
+
+
+@pytest.mark.parametrize("pubmed_types, wos_scopus, expected", [
+    (["Comparative Study", "Journal Article"], "Article", "article"),
+    (["Case Reports", "Journal Article", "Research Support, Non-U.S. Gov't"], "Article", "article"),
+    (["Journal Article", "Review"], "Review", "review"),
+    (["Systematic Review", "Journal Article"], "Review", "review"),
+    (["Published Erratum"], "Correction", "erratum"),
+])
+def test_one_work_type_whatever_the_reader_and_the_order_of_the_list(tmp_path, pubmed_types, wos_scopus, expected):
+    """Before: PubMed took the first listed type unless it was one of four, so ``Comparative Study``
+    before ``Journal Article`` made the work a ``comparative study`` (17 records of the shared MEDLINE
+    sample), which ``--type article`` left out while the WoS and Scopus copies were articles."""
+    answers = ask_every_reader(tmp_path, paper(type=wos_scopus, pubmed_types=pubmed_types), "SELECT type FROM works",
+                               names=EXPORT_WRITERS)
+    assert {n: rows for n, (rows, _r) in answers.items()} == {n: [(expected,)] for n in answers}
+
+
+@pytest.mark.parametrize("written, expected", [("Short survey", "review"), ("Article; Proceedings Paper", "article"),
+                                               ("Review; Early Access", "review"), ("Article; Data Paper", "article"),
+                                               ("Book Chapter", "book-chapter"), ("Retraction", "retraction"),
+                                               ("Book Review", "book review")])
+def test_export_document_types_map_to_openalex_types(written, expected):
+    from collabatlas.sources.exports import map_type
+
+    assert map_type(written) == expected

@@ -40,11 +40,8 @@ def _yyyymmdd(value: str | None) -> str | None:
 
 
 def _pub_type(types: list[str]) -> str | None:
-    lowered = [t.lower() for t in types]
-    for wanted in ("review", "published erratum", "editorial", "letter"):
-        if wanted in lowered:
-            return map_type(wanted)
-    return map_type(types[0]) if types else None
+    """The OpenAlex type of a PubMed list of publication types (the one rule, ``exports.map_type``)."""
+    return map_type(types)
 
 
 def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> ExportRecord | None:
