@@ -91,3 +91,44 @@ def test_export_document_types_map_to_openalex_types(written, expected):
     from collabatlas.sources.exports import map_type
 
     assert map_type(written) == expected
+
+
+NO_DOI = {name: "" for name in EXPORT_WRITERS}
+
+
+def _one_store(tmp_path, per_file: dict[str, dict]):
+    """Every format of the paper into one store, each file with its own changes; (works, report)."""
+    from collabatlas.atlas import Atlas
+    from tests._export_fakes import FakeMatcher
+    from tests._same_paper import WRITERS
+
+    files = []
+    for name, write in WRITERS.items():
+        f = tmp_path / name
+        f.write_text(write(paper(**per_file.get(name, {}))))
+        files.append(f)
+    atlas = Atlas(":memory:")
+    report = atlas.ingest(*files, matcher=FakeMatcher())
+    return atlas.con.execute("SELECT count(*) FROM works").fetchone()[0], report
+
+
+def test_markup_in_one_copy_of_a_title_does_not_split_the_work(tmp_path):
+    """OpenAlex titles carry Crossref's inline markup (``<i>``, ``<sup>``, ``&amp;``; two titles of the
+    shared OpenAlex sample); exports do not. Before, the title key kept the tag letters (``imoderni``,
+    ``amp``), so a DOI-less export copy never met the OpenAlex work: 2 works instead of 1."""
+    exports = {name: {"doi": "", "title": "Collaboration across borders in modern science & research"}
+               for name in EXPORT_WRITERS}
+    works, report = _one_store(tmp_path, {
+        **exports, "openalex.jsonl": {"title": "Collaboration across borders in <i>modern</i> science &amp; research"}})
+    assert works == 1 and report.duplicates_merged_by_title == 3 and report.unaccounted == 0
+
+
+def test_a_generational_suffix_is_no_surname(tmp_path):
+    """OpenAlex writes ``John Smith Jr.``, WoS and Scopus ``Smith, John, Jr.``: the title key's surname is
+    ``smith`` for both (before: ``jr`` for OpenAlex, 2 works instead of 1)."""
+    authors = [("Smith, John, Jr.", "Univ Tokyo, Tokyo, Japan"), ("Muller, Anna", "Univ Oxford, Oxford, England")]
+    exports = {name: {"doi": "", "authors": authors} for name in EXPORT_WRITERS}
+    openalex_authors = [("Smith Jr., John", authors[0][1]), authors[1]]  # written "John Smith Jr." in its JSON
+    works, report = _one_store(tmp_path, {**exports, "openalex.jsonl": {"authors": openalex_authors}})
+    assert works == 1 and report.unaccounted == 0
+    assert R.surname("John Smith Jr.") == R.surname("Smith, John, Jr.") == R.surname("Henry Smith III") == "smith"

@@ -54,6 +54,8 @@ TRICKY = [
     "Smith, John", "van der Berg", "Müller, Jörg", "Ｓｍｉｔｈ", "ǅemal, A", "Иванов, Иван", "Smith,\r\nJohn",
     "Evil\u202eLab", "a\x1b[31mred\x1b[0m\x00", "\x1b]0;title\x07Name", "tab\there", "line\u2028sep",
     "\u2066isolate\u2069", "  spaced  ", "\x85next", "x\x9b2Jy", "Ϊ", "ﬅ ﬆ", "①②③", "½",
+    "The <i>E. coli</i> genome &amp; more", "x<y and z>w", "<SUP>2</SUP>&#x3b1;&#945;", "<mml:mi mathvariant='x'>",
+    "John Smith Jr.", "Smith Jr., John", "Henry Ford II", "Jr", "A  sr.", "&amp", "a & b",
 ]
 
 

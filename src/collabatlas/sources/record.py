@@ -198,23 +198,43 @@ def fold(text: str) -> str:
     return _fold_re().sub(lambda m: table[m.group()], text)
 
 
+#: inline markup some sources put in titles and others do not (OpenAlex and Crossref: ``<i>E. coli</i>``,
+#: ``5 <sup>th</sup>``, MathML; Scopus and WoS: ``&amp;``): tags of these names, and character
+#: entities, are no part of the title key, so the copies of one paper keep one key
+MARKUP_PATTERN = (r"(?i:</?(?:i|b|u|em|strong|sup|sub|scp|sc|span|small|tt|br|p|italic|bold|roman|smallcaps|"
+                  r"inline-formula|math|(?:mml|jats):[a-z-]+)(?:[ /][^<>]*)?>)"
+                  r"|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_MARKUP_RE = re.compile(MARKUP_PATTERN)
+
+
 def key_text(text: str | None) -> str:
-    """The comparable text of a title: NFKC and case folded (ligatures, ß, full-width forms), accents
-    removed, lower case, only ``a-z`` and ``0-9`` kept."""
-    return _canonical_key(fold(text or ""))
+    """The comparable text of a title: markup tags and character entities (:data:`MARKUP_PATTERN`)
+    dropped, NFKC and case folded (ligatures, ß, full-width forms), accents removed, lower case, only
+    ``a-z`` and ``0-9`` kept."""
+    text = text or ""
+    if "<" in text or "&" in text:
+        text = _MARKUP_RE.sub("", text)
+    return _canonical_key(fold(text))
 
 
 #: a title key needs this many key characters (a short title matches too much)
 TITLE_KEY_MIN = 20
 
 
+#: a generational suffix after a surname (``John Smith Jr.``, ``Smith Jr., John``, ``Henry Ford II``): no surname
+SUFFIX_PATTERN = r"[ ]+(?:[Jj][Rr]|[Ss][Rr]|II|III|IV)\.?"
+_SUFFIX_RE = re.compile(SUFFIX_PATTERN + r"\Z")
+
+
 def surname(name: str | None) -> str | None:
     """The surname of an author name for the title key: the part before the first comma (``Smith, J``)
-    or else the last space-separated word, folded like :func:`key_text`, only ``a-z`` kept."""
+    or else the last space-separated word, a generational suffix (``Jr.``, ``III``) not counted as a
+    word (OpenAlex writes ``John Smith Jr.`` where WoS writes ``Smith, John, Jr.``), folded like
+    :func:`key_text`, only ``a-z`` kept."""
     if name is None:
         return None
     part = name.split(",", 1)[0] if "," in name else name
-    last = part.strip(" ").split(" ")[-1]
+    last = _SUFFIX_RE.sub("", part.strip(" ")).split(" ")[-1]
     return _SURNAME_CHARS_RE.sub("", _canonical_key_letters(fold(last))) or None
 
 
@@ -479,9 +499,12 @@ def macros_sql() -> str:
     remove = _sql_literal(_cls((*_CONTROLS, *_BIDI), True))
     ansi = _sql_literal(ANSI_PATTERN)
     doi_space = _sql_literal(_cls(_DOI_SPACE, True))
-    key_fold = _fold_sql("coalesce(x, '')")
-    surname_fold = _fold_sql("coalesce(list_last(string_split(trim(CASE WHEN contains(name, ',') "
-                             "THEN split_part(name, ',', 1) ELSE name END, ' '), ' ')), '')")
+    markup = _sql_literal(MARKUP_PATTERN)
+    key_fold = _fold_sql(f"CASE WHEN contains(coalesce(x, ''), '<') OR contains(coalesce(x, ''), '&') "
+                         f"THEN regexp_replace(x, {markup}, '', 'g') ELSE coalesce(x, '') END")
+    suffix = _sql_literal(SUFFIX_PATTERN + "$")
+    surname_fold = _fold_sql("coalesce(list_last(string_split(regexp_replace(trim(CASE WHEN contains(name, ',') "
+                             f"THEN split_part(name, ',', 1) ELSE name END, ' '), {suffix}, ''), ' ')), '')")
     prefix, shape = _sql_literal(_DOI_PREFIX), _sql_literal(_DOI_SHAPE)
     return f"""
 CREATE OR REPLACE TEMP MACRO ca_clean(x) AS nullif(CASE WHEN regexp_matches(x, {bad})
