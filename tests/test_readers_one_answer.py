@@ -132,3 +132,33 @@ def test_a_generational_suffix_is_no_surname(tmp_path):
     works, report = _one_store(tmp_path, {**exports, "openalex.jsonl": {"authors": openalex_authors}})
     assert works == 1 and report.unaccounted == 0
     assert R.surname("John Smith Jr.") == R.surname("Smith, John, Jr.") == R.surname("Henry Smith III") == "smith"
+
+
+@pytest.mark.parametrize("forced, name", [("pubmed", "wos.txt"), ("pubmed", "wos_tab.txt"), ("wos", "scopus.csv"),
+                                          ("scopus", "wos.bib"), ("wos", "pubmed.medline"), ("scopus", "pubmed.xml")])
+def test_a_format_the_content_contradicts_is_refused(tmp_path, forced, name):
+    """``--format pubmed`` on a WoS export read it as MEDLINE: 0 works, every block "skipped without
+    PMID" and a warning per line, exit 0. A named format that the content contradicts does not apply:
+    exit 2, naming the file, what it is and the fix; nothing is stored."""
+    from typer.testing import CliRunner
+
+    from collabatlas.views.cli import app
+    from tests._same_paper import write_all
+
+    (f,) = write_all(tmp_path, paper(), names=(name,))
+    store = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(app, ["ingest", str(f), "--format", forced, "--store", str(store)])
+    assert result.exit_code == 2, result.output
+    assert f"--format {forced} does not apply" in result.output and f.name in result.output
+    assert "--format auto" in result.output
+
+
+def test_the_format_the_content_has_is_read(tmp_path):
+    from collabatlas.atlas import Atlas
+    from tests._export_fakes import FakeMatcher
+    from tests._same_paper import write_all
+
+    atlas = Atlas(":memory:")
+    for f, fmt in zip(write_all(tmp_path, paper(), names=("wos.txt", "scopus.csv")), ("wos", "scopus"), strict=True):
+        assert atlas.ingest(f, format=fmt, matcher=FakeMatcher()).unaccounted == 0
+    assert atlas.con.execute("SELECT count(*) FROM works").fetchone()[0] == 1
