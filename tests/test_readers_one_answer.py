@@ -162,3 +162,41 @@ def test_the_format_the_content_has_is_read(tmp_path):
     for f, fmt in zip(write_all(tmp_path, paper(), names=("wos.txt", "scopus.csv")), ("wos", "scopus"), strict=True):
         assert atlas.ingest(f, format=fmt, matcher=FakeMatcher()).unaccounted == 0
     assert atlas.con.execute("SELECT count(*) FROM works").fetchone()[0] == 1
+
+
+def test_a_record_without_id_has_one_reason_and_the_readers_location_in_every_reader(tmp_path):
+    """Before: five wordings (``WoS record without UT (accession number)``, ``Scopus record without EID``,
+    ``MEDLINE record without PMID``, ``PubMed record without PMID``; OpenAlex ``record without id``) for
+    one question. Now the reader hands the record over and the record contract counts it, named by the
+    reader's own record number and line."""
+    answers = ask_every_reader(tmp_path, paper(wos="", eid="", pmid=""), "SELECT count(*) FROM works",
+                               names=EXPORT_WRITERS)
+    for name, (rows, report) in answers.items():
+        assert rows == [(0,)] and report.skipped == {R.REASONS["no-id"]: 1}, (name, report.skipped)
+        assert any(name in m and "record 1 (line" in m and R.REASONS["no-id"] in m for m in report.messages), \
+            (name, report.messages)
+
+
+def test_skip_notes_number_records_as_the_reader_does(tmp_path):
+    """The record contract named a record by its position among the records the reader handed over,
+    the reader by its position in the file: a WoS file whose record 1 has no UT then called record 3
+    "record 2". Now every note of a file uses the reader's numbering, with the line."""
+    from collabatlas.atlas import Atlas
+    from tests._export_fakes import FakeMatcher
+
+    def rec(ut, authors, py="2020"):
+        lines = ["PT J"] + [("AF " if i == 0 else "   ") + a for i, a in enumerate(authors)]
+        lines += ["TI A title long enough to be a title here", f"PY {py}"]
+        lines += ["C1 [" + authors[0] + "] Univ Oslo, Oslo, Norway."] if authors else []
+        return "\n".join(lines + ([f"UT {ut}"] if ut else []) + ["ER", ""])
+
+    f = tmp_path / "savedrecs.txt"
+    f.write_text("FN Clarivate Analytics Web of Science\nVR 1.0\n" + "\n".join([
+        rec("", ["Ann, Alice"]), rec("WOS:000000000000002", ["Bob, Bert"]), rec("WOS:000000000000003", []),
+        rec("WOS:000000000000004", ["Cy, Carl"], py="2999")]) + "EF\n")
+    report = Atlas(":memory:").ingest(f, matcher=FakeMatcher())
+    notes = "\n".join(report.messages)
+    assert "savedrecs.txt: record 1 (line 3): record without id" in notes
+    assert "savedrecs.txt: record 3 (line 18) (WOS:000000000000003): record without authorships" in notes
+    assert "savedrecs.txt: record 4 (line 24) (WOS:000000000000004): year 2999" in notes
+    assert report.works_inserted == 1 and report.records_skipped == 3 and report.unaccounted == 0

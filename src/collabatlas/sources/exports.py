@@ -68,6 +68,9 @@ class ExportRecord:
     wos_areas: list[str] = field(default_factory=list)
     asjc: list[str] = field(default_factory=list)
     mesh: list[str] = field(default_factory=list)
+    #: where the reader found the record, ``file: record N (line L)`` in the reader's own numbering (the
+    #: numbering of its skip notes): the record contract names a record it skips or repairs by it
+    where: str | None = None
 
 
 class Matcher(Protocol):

@@ -48,10 +48,7 @@ def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> 
     first = {}
     for tag, value in fields:
         first.setdefault(tag, value)
-    pmid = (first.get("PMID") or "").split()
-    if not pmid:
-        report.skip("MEDLINE record without PMID", where)
-        return None
+    pmid = (first.get("PMID") or "").split()  # none: the record contract counts the record without id
     authors: list[ExportAuthor] = []
     record_level: list[str] = []
     last_tag = None
@@ -70,7 +67,8 @@ def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> 
     issns = [v for t, v in fields if t == "IS"]  # "1879-0038 (Electronic)", "0378-1119 (Linking)"
     linking = next((v for v in issns if "(linking)" in v.lower()), None)
     # the year: the record contract's one rule reads year_text (collabatlas.sources.record.parse_year)
-    return ExportRecord(record_id="PMID:" + pmid[0], origin="pubmed", title=first.get("TI"),
+    return ExportRecord(record_id="PMID:" + pmid[0] if pmid else "", origin="pubmed", where=where,
+                        title=first.get("TI"),
                         year_text=first.get("DP"),
                         pub_date=pub_date, doi=doi, type=_pub_type([v for t, v in fields if t == "PT"]),
                         source_name=first.get("JT") or first.get("TA"),
@@ -147,10 +145,7 @@ def _element_date(el: ET.Element | None) -> str | None:
 
 
 def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportRecord | None:
-    pmid = _text(art.find("MedlineCitation/PMID"))
-    if not pmid:
-        report.skip("PubMed record without PMID", where)
-        return None
+    pmid = _text(art.find("MedlineCitation/PMID"))  # none: the record contract counts the record without id
     article = art.find("MedlineCitation/Article")
     article = article if article is not None else ET.Element("Article")
     authors = _authors(article.findall("AuthorList/Author"))
@@ -162,7 +157,8 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
         year_text = _text(pd.find("MedlineDate"))  # "1998 Dec-1999 Jan", "2000 Spring": parse_year reads it
     pub_date = _date(year_text, _text(pd.find("Month")), _text(pd.find("Day"))) if pd is not None else None
     updated = _element_date(art.find("MedlineCitation/DateRevised"))
-    return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=_text(article.find("ArticleTitle")),
+    return ExportRecord(record_id="PMID:" + pmid if pmid else "", origin="pubmed", where=where,
+                        title=_text(article.find("ArticleTitle")),
                         year_text=year_text, pub_date=pub_date, doi=doi,
                         type=_pub_type([_text(t) or ""
                                         for t in article.findall("PublicationTypeList/PublicationType")]),
@@ -178,10 +174,7 @@ def _book_record(art: ET.Element, report: IngestReport, where: str) -> ExportRec
     """A ``PubmedBookArticle`` (NCBI Bookshelf): a chapter (``ArticleTitle``) or a whole book."""
     doc = art.find("BookDocument")
     doc = doc if doc is not None else ET.Element("BookDocument")
-    pmid = _text(doc.find("PMID"))
-    if not pmid:
-        report.skip("PubMed record without PMID", where)
-        return None
+    pmid = _text(doc.find("PMID"))  # none: the record contract counts the record without id
     book = doc.find("Book")
     book = book if book is not None else ET.Element("Book")
     lists = [x for x in doc.findall("AuthorList") + book.findall("AuthorList") if x.get("Type", "authors") == "authors"]
@@ -189,7 +182,8 @@ def _book_record(art: ET.Element, report: IngestReport, where: str) -> ExportRec
     year_text = _text(book.find("PubDate/Year"))
     doi = next((_text(i) for i in doc.findall("ArticleIdList/ArticleId") + art.findall(
         "PubmedBookData/ArticleIdList/ArticleId") if i.get("IdType") == "doi"), None)
-    return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=chapter or _text(book.find("BookTitle")),
+    return ExportRecord(record_id="PMID:" + pmid if pmid else "", origin="pubmed", where=where,
+                        title=chapter or _text(book.find("BookTitle")),
                         year_text=year_text,
                         pub_date=_element_date(book.find("PubDate")), doi=doi,
                         type="book-chapter" if chapter else "book",

@@ -119,10 +119,7 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
             skip_wrong_width(report, where, len(values), len(header), last)
             continue
         row = dict(zip(header, values, strict=False))
-        eid = _EID.search(row.get("EID", "") or "")
-        if not eid:
-            report.skip("Scopus record without EID", where)
-            continue
+        eid = _EID.search(row.get("EID", "") or "")  # none: the record contract counts the record without id
         names = author_names(row)
         known = _split(row.get("Affiliations"))
         listed = set(known)
@@ -136,7 +133,8 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         if not entries and known:  # no per-author list: address-level fallback
             for author in authors:
                 author.addresses = list(known)
-        yield ExportRecord(record_id=eid.group(0), origin="scopus", title=row.get("Title") or None,
+        yield ExportRecord(record_id=eid.group(0) if eid else (row.get("EID") or "").strip(), origin="scopus",
+                           where=where, title=row.get("Title") or None,
                            year=_year(row.get("Year")), year_text=row.get("Year"), doi=row.get("DOI") or None,
                            type=map_type(row.get("Document Type")), source_name=row.get("Source title") or None,
                            issns=[i for c in ("ISSN", "E-ISSN", "EISSN") for i in split_issns(row.get(c))],
@@ -147,12 +145,10 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
     for entry in bibtex.entries(path, report, counter):
         f = entry.fields
         eid = _EID.search(f.get("url", "") or "") or _EID.search(f.get("eid", "") or "")
-        if not eid:
-            report.skip("Scopus record without EID", entry.where)
-            continue
         addresses = _split(f.get("affiliation") or f.get("affiliations"))
         authors = [ExportAuthor(name=n, addresses=list(addresses)) for n in entry.authors()]
-        yield ExportRecord(record_id=eid.group(0), origin="scopus", title=f.get("title") or None,
+        yield ExportRecord(record_id=eid.group(0) if eid else (f.get("eid") or "").strip(), origin="scopus",
+                           where=entry.where, title=f.get("title") or None,
                            year=_year(f.get("year")), year_text=f.get("year"), doi=f.get("doi") or None,
                            type=map_type(f.get("document_type")),
                            source_name=f.get("journal") or None,

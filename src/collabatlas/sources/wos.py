@@ -109,17 +109,15 @@ def _year(value: str | None) -> int | None:
 
 
 def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where: str) -> ExportRecord | None:
-    """A WoS record from its tags (each tag: list of lines or values). None (skipped, counted) without UT."""
+    """A WoS record from its tags (each tag: list of lines or values); without UT its record id is empty
+    (the record contract counts it as a record without id, named by ``where``)."""
     def one(tag: str) -> str | None:
         values = fields.get(tag)
         return " ".join(v.strip() for v in values if v.strip()) or None if values else None
 
-    ut = one("UT")
-    if not ut:
-        report.skip("WoS record without UT (accession number)", where)
-        return None
-    ut = ut.split()[0]
-    record_id = ut if ut.upper().startswith("WOS:") else "WOS:" + ut
+    ut = (one("UT") or "").split()
+    # no UT: the record contract skips it as a record without id, under the one reason of every reader
+    record_id = "" if not ut else ut[0] if ut[0].upper().startswith("WOS:") else "WOS:" + ut[0]
     names = [n.strip() for n in fields.get("AF") or fields.get("AU") or [] if n.strip()]
     short = [n.strip() for n in fields.get("AU") or [] if n.strip()]
     authors = attribute_addresses(names, short, _c1_entries(fields.get("C1", [])), report, where)
@@ -129,7 +127,8 @@ def record_from_fields(fields: dict[str, list[str]], report: IngestReport, where
                         pub_date=_pub_date(year, one("PD")), doi=one("DI"), type=map_type(one("DT")),
                         source_name=one("SO"), issns=split_issns(one("SN")) + split_issns(one("EI")),
                         citations=citation_count(one("TC")), updated_date=_iso_date(one("DA")), authors=authors,
-                        wos_categories=split_categories(fields.get("WC")), wos_areas=split_categories(fields.get("SC")))
+                        wos_categories=split_categories(fields.get("WC")), wos_areas=split_categories(fields.get("SC")),
+                        where=where)
 
 
 def _iso_date(value: str | None) -> str | None:
