@@ -200,3 +200,18 @@ def test_skip_notes_number_records_as_the_reader_does(tmp_path):
     assert "savedrecs.txt: record 3 (line 18) (WOS:000000000000003): record without authorships" in notes
     assert "savedrecs.txt: record 4 (line 24) (WOS:000000000000004): year 2999" in notes
     assert report.works_inserted == 1 and report.records_skipped == 3 and report.unaccounted == 0
+
+
+def test_a_field_with_two_dois_keeps_the_first_and_merges_with_the_other_copies(tmp_path):
+    """``10.1234/abc.5; 10.1234/other`` was stored as the one DOI ``10.1234/abc.5;10.1234/other`` (white
+    space removed), which never met the copies of the paper: 2 works instead of 1, silently. Now the
+    first DOI is kept and the field is counted (``doi-several``) with its file and record."""
+    answers = ask_every_reader(tmp_path, paper(doi="10.1234/ABC.5; 10.9999/other"), "SELECT doi FROM works",
+                               names=EXPORT_WRITERS)
+    for name, (rows, report) in answers.items():
+        assert rows == [("10.1234/abc.5",)], name
+        assert report.warnings[R.REASONS["doi-several"]] == 1, name
+        assert any(name in m and "holds several DOIs" in m for m in report.messages), name
+    (tmp_path / "one").mkdir()
+    works, _report = _one_store(tmp_path / "one", {"wos.txt": {"doi": "10.1234/abc.5 10.9999/other"}})
+    assert works == 1

@@ -57,6 +57,7 @@ REASONS: dict[str, str] = {
                           "--window publication_date)",
     "updated-invalid": "invalid updated_date (stored as empty: any dated copy wins over it)",
     "doi-invalid": "DOI not of the form 10.<registrant>/<suffix> (stored as empty)",
+    "doi-several": "DOI field holding several DOIs (the first kept)",
     "text-cleaned": "control or bidi characters removed from a title or name",
     "surrogate": "lone surrogate escape in a JSON string (replaced by U+FFFD, record kept)",
     "authorship-country": "authorship country not ISO 3166-1 alpha-2 (treated as unknown; entries counted)",
@@ -127,6 +128,19 @@ _DOI_PREFIX_RE = re.compile(_DOI_PREFIX)
 _DOI_SHAPE = r"10\.[0-9]+(?:\.[0-9]+)*/[!-~]+"
 _DOI_SHAPE_RE = re.compile(_DOI_SHAPE)
 _ASCII_PRINTABLE_RE = re.compile(r"[!-~]*")
+#: a field holding a second DOI after the first (``10.1/a; 10.2/b``, ``10.1/a doi:10.2/b``): group 1 is the
+#: first. ASCII separators only, so Python and RE2 read it alike; without this rule the white space
+#: rule glued the two into one DOI (``10.1/a10.2/b``) that never met either paper
+_SEVERAL_DOIS = (r"(?s)^(.*?10\.[0-9]+(?:\.[0-9]+)*/.+?)[\t-\r ;,|]+(?:[Dd][Oo][Ii]:?[\t-\r ]*|"
+                 r"(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?:[Dd][Xx]\.|[Ww][Ww][Ww]\.)?[Dd][Oo][Ii]\.[Oo][Rr][Gg]/)?"
+                 r"10\.[0-9]+(?:\.[0-9]+)*/.*$")
+_SEVERAL_DOIS_RE = re.compile(_SEVERAL_DOIS)
+
+
+def first_doi(doi: str) -> str:
+    """The first DOI of a field that holds several (``10.1/a; 10.2/b`` → ``10.1/a``), else the field."""
+    m = _SEVERAL_DOIS_RE.match(doi)
+    return m.group(1) if m else doi
 
 
 def normalise_doi(doi: str | None) -> str | None:
@@ -135,11 +149,16 @@ def normalise_doi(doi: str | None) -> str | None:
     it must read ``10.<registrant>/<suffix>`` (ASCII), else None (see :func:`doi_invalid`)."""
     if doi is None:
         return None
-    text = _DOI_SPACE_RE.sub("", doi)
+    text = _DOI_SPACE_RE.sub("", first_doi(doi))
     if not _ASCII_PRINTABLE_RE.fullmatch(text):
         return None
     text = _DOI_PREFIX_RE.sub("", text.lower())
     return text if _DOI_SHAPE_RE.fullmatch(text) else None
+
+
+def doi_several(doi: str | None) -> bool:
+    """The field holds a DOI and another after it (counted as ``doi-several``; the first is kept)."""
+    return doi is not None and _SEVERAL_DOIS_RE.match(doi) is not None and normalise_doi(doi) is not None
 
 
 def doi_invalid(doi: str | None) -> bool:
@@ -405,6 +424,9 @@ def check_export_record(rec: ExportRecord, report: IngestReport, where: str) -> 
             return False
         report.warn(REASONS["year-from-date"])
         rec.year = date.year
+    if doi_several(rec.doi):
+        report.warn(REASONS["doi-several"])
+        report.note(f"{where}: DOI field {rec.doi[:120]!r} holds several DOIs (the first kept)")
     if doi_invalid(rec.doi):
         report.warn(REASONS["doi-invalid"])
         report.note(f"{where}: DOI {rec.doi[:80]!r} is not a DOI (stored as empty)")
@@ -505,16 +527,18 @@ def macros_sql() -> str:
     suffix = _sql_literal(SUFFIX_PATTERN + "$")
     surname_fold = _fold_sql("coalesce(list_last(string_split(regexp_replace(trim(CASE WHEN contains(name, ',') "
                              f"THEN split_part(name, ',', 1) ELSE name END, ' '), {suffix}, ''), ' ')), '')")
-    prefix, shape = _sql_literal(_DOI_PREFIX), _sql_literal(_DOI_SHAPE)
+    prefix, shape, several = _sql_literal(_DOI_PREFIX), _sql_literal(_DOI_SHAPE), _sql_literal(_SEVERAL_DOIS)
     return f"""
 CREATE OR REPLACE TEMP MACRO ca_clean(x) AS nullif(CASE WHEN regexp_matches(x, {bad})
     THEN trim(regexp_replace(regexp_replace(regexp_replace(x, {ansi}, '', 'g'), {breaks}, ' ', 'g'), {remove}, '',
                              'g'), ' ')
     ELSE x END, '');
 CREATE OR REPLACE TEMP MACRO ca_dirty(x) AS coalesce(regexp_matches(x, {remove}), false);
-CREATE OR REPLACE TEMP MACRO ca_doi_text(x) AS regexp_replace(x, {doi_space}, '', 'g');
+CREATE OR REPLACE TEMP MACRO ca_doi_text(x) AS regexp_replace(regexp_replace(x, {several}, '\\1'), {doi_space}, '',
+                                                                'g');
 CREATE OR REPLACE TEMP MACRO ca_doi(x) AS CASE
     WHEN starts_with(x, 'https://doi.org/10.') AND regexp_full_match(substr(x, 17), {shape})
+         AND strpos(x, ';') = 0 AND strpos(x, ',') = 0 AND strpos(x, '|') = 0  -- (several DOIs: below)
     THEN lower(substr(x, 17))  -- OpenAlex's own spelling: the same result, one regular expression
     WHEN regexp_full_match(ca_doi_text(x), '[!-~]*')
     AND regexp_full_match(regexp_replace(lower(ca_doi_text(x)), {prefix}, ''), {shape})
