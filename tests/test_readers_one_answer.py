@@ -235,3 +235,24 @@ def test_wos_bibtex_affiliation_lines_go_to_the_longest_author_name(tmp_path):
     assert got == {"Li, W": ["Univ Tokyo, Tokyo, Japan"], "Li, Wei": ["Univ Oslo, Oslo, Norway"],
                    "LI, WEI, JR": ["Univ Lyon, Lyon, France"]}
     assert all(a.addresses == [f"Inst {i}, Paris, France"] for i, a in enumerate(rec.authors[3:]))
+
+
+@pytest.mark.parametrize("dropped", ["PY", "C1", "UT", "TI", "AF+AU"])
+def test_a_wos_tab_header_lacking_a_required_column_is_an_error_as_for_scopus(tmp_path, dropped):
+    """A Scopus CSV without its Year or address column was refused (issue 12), the same WoS
+    tab-delimited export was read: works stored without year, title or any country, exit 0. One rule
+    for every export with a header row: an error naming file, line and the missing columns (exit 2)."""
+    from typer.testing import CliRunner
+
+    from collabatlas.views.cli import app
+    from tests._same_paper import wos_tab
+
+    header, row = (line.split("\t") for line in wos_tab(paper()).strip().split("\n"))
+    keep = [i for i, h in enumerate(header) if h not in dropped.split("+")]
+    f = tmp_path / "savedrecs.txt"
+    f.write_text("\t".join(header[i] for i in keep) + "\n" + "\t".join(row[i] for i in keep) + "\n")
+    result = CliRunner().invoke(app, ["ingest", str(f), "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 2, result.output
+    missing = "AF or AU" if dropped == "AF+AU" else dropped
+    assert f"savedrecs.txt:1: WoS tab-delimited header lacks the required column {missing}" in " ".join(
+        result.output.split())

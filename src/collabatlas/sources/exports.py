@@ -73,6 +73,19 @@ class ExportRecord:
     where: str | None = None
 
 
+def missing_columns(header: list[str], required: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The required columns a header lacks (each entry: one of these names), worded ``A or B``: one check
+    for every export with a header row (Scopus CSV, WoS tab-delimited), so a file without the year or
+    address column is an error naming them in both, never works stored without years or countries."""
+    return [" or ".join(alts) for alts in required if not any(a in header for a in alts)]
+
+
+def header_error(path: object, line: int, kind: str, missing: list[str], header: list[str]) -> str:
+    """The message for a header lacking required columns: file, line, the columns and the header."""
+    return (f"{path}:{line}: {kind} header lacks the required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (header: {', '.join(header)[:300]})")
+
+
 class Matcher(Protocol):
     def match_many(self, addresses: Iterable[str]) -> list: ...
 

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
-from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, citation_count, map_type
+from collabatlas.sources.exports import (
+    ByteCounter,
+    ExportAuthor,
+    ExportRecord,
+    citation_count,
+    header_error,
+    map_type,
+    missing_columns,
+)
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.record import parse_year
@@ -100,11 +108,9 @@ def canonical_header(path: Path) -> Callable[[list[str], int], list[str]]:
 
     def check(header: list[str], line: int) -> list[str]:
         names = [known.get(" ".join(h.lower().split()), h) for h in header]
-        missing = [" or ".join(alts) for alts in REQUIRED if not any(a in names for a in alts)]
+        missing = missing_columns(names, REQUIRED)
         if missing:
-            raise InputError(f"{path}:{line}: Scopus CSV header lacks the required column"
-                             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                             f"(header: {', '.join(header)[:300]})")
+            raise InputError(header_error(path, line, "Scopus CSV", missing, header))
         return names
     return check
 

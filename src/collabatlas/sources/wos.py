@@ -21,7 +21,15 @@ from pathlib import Path
 
 from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
-from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, citation_count, map_type
+from collabatlas.sources.exports import (
+    ByteCounter,
+    ExportAuthor,
+    ExportRecord,
+    citation_count,
+    header_error,
+    map_type,
+    missing_columns,
+)
 from collabatlas.sources.formats import wos_tab_header
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
@@ -196,6 +204,16 @@ def read_tagged(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
                          f"has content: {content[1][:60]!r}")
 
 
+#: each entry: one of these tags must be a column of a tab-delimited export (as Scopus's REQUIRED)
+TAB_REQUIRED = (("UT",), ("TI",), ("PY",), ("AF", "AU"), ("C1",))
+
+
+def _check_tab_header(path: Path, line: int, header: list[str]) -> None:
+    missing = missing_columns(header, TAB_REQUIRED)
+    if missing:
+        raise InputError(header_error(path, line, "WoS tab-delimited", missing, header))
+
+
 def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator[ExportRecord]:
     """Tab-delimited export (header row of tags; no quoting). A row split by a line break inside a
     value is joined again (see :func:`_tab_rows`); a row with a different number of columns than the
@@ -203,9 +221,10 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
     ``cat``) is no record: it is recognised, counted as a warning, and its columns are used from there."""
     lines = text_lines(path, report, counter)
     header = None
-    for _first_line, line in lines:
+    for first_line, line in lines:
         if line.strip():
-            header = [h.strip() for h in line.split("\t")]
+            header = [h.strip().lstrip("\ufeff") for h in line.split("\t")]
+            _check_tab_header(path, first_line, header)
             break
     if header is None:
         return
@@ -216,6 +235,7 @@ def read_tab(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
     for (record, line_no, values, joined), last in with_last(_tab_rows(lines, state)):
         if record == 0:  # a header row again: exports joined with `cat`
             header = [h.strip() for h in values]
+            _check_tab_header(path, line_no, header)
             state["width"] = len(header)
             report.warn(REPEATED_HEADER)
             report.note(f"{path}:{line_no}: header row again (files joined with cat?); its columns are read from here")
