@@ -534,8 +534,8 @@ CREATE OR REPLACE TEMP MACRO ca_clean(x) AS nullif(CASE WHEN regexp_matches(x, {
                              'g'), ' ')
     ELSE x END, '');
 CREATE OR REPLACE TEMP MACRO ca_dirty(x) AS coalesce(regexp_matches(x, {remove}), false);
-CREATE OR REPLACE TEMP MACRO ca_doi_text(x) AS regexp_replace(regexp_replace(x, {several}, '\\1'), {doi_space}, '',
-                                                                'g');
+CREATE OR REPLACE TEMP MACRO ca_doi_text(x) AS regexp_replace(CASE WHEN regexp_matches(x, {several})
+    THEN regexp_extract(x, {several}, 1) ELSE x END, {doi_space}, '', 'g');
 CREATE OR REPLACE TEMP MACRO ca_doi(x) AS CASE
     WHEN starts_with(x, 'https://doi.org/10.') AND regexp_full_match(substr(x, 17), {shape})
          AND strpos(x, ';') = 0 AND strpos(x, ',') = 0 AND strpos(x, '|') = 0  -- (several DOIs: below)
