@@ -256,3 +256,31 @@ def test_a_wos_tab_header_lacking_a_required_column_is_an_error_as_for_scopus(tm
     missing = "AF or AU" if dropped == "AF+AU" else dropped
     assert f"savedrecs.txt:1: WoS tab-delimited header lacks the required column {missing}" in " ".join(
         result.output.split())
+
+
+def test_latex_accents_in_bibtex_read_as_the_plain_text_copy_writes_them(tmp_path):
+    """``M{\\"u}ller`` in WoS or Scopus BibTeX was stored as ``Muller`` (the accent dropped), the same
+    author from WoS plain text as ``Müller``; ``Mart\\'{\\i}nez`` kept a backslash. Now both read the
+    same text (NFC)."""
+    from tests._same_paper import wos_bibtex, wos_tagged
+
+    authors = [("Müller, Jörg", "Univ Lyon, Lyon, France"), ("Martínez, José", "Univ Oslo, Oslo, Norway"),
+               ("Łukasz, Sørensen", "Univ Tokyo, Tokyo, Japan")]
+    plain = paper(authors=authors, title="Straße und Ångström: a long enough title")
+    latex = paper(authors=[('M{\\"u}ller, J{\\"o}rg', authors[0][1]), ("Mart\\'{\\i}nez, Jos\\'e", authors[1][1]),
+                           ("{\\L}ukasz, S\\o rensen", authors[2][1])],
+                  title="Stra{\\ss}e und {\\AA}ngstr{\\\"o}m: a long enough title")
+    (tmp_path / "wos.txt").write_text(wos_tagged(plain))
+    (tmp_path / "wos.bib").write_text(wos_bibtex(latex))
+    from collabatlas.atlas import Atlas
+    from tests._export_fakes import FakeMatcher
+
+    got = {}
+    for name in ("wos.txt", "wos.bib"):
+        atlas = Atlas(":memory:")
+        atlas.ingest(tmp_path / name, matcher=FakeMatcher())
+        got[name] = (atlas.con.execute("SELECT title FROM works").fetchall(),
+                     atlas.con.execute("SELECT author_name FROM authorships ORDER BY author_position").fetchall(),
+                     atlas.con.execute("SELECT count(*) FROM author_countries").fetchall())
+    assert got["wos.bib"] == got["wos.txt"]
+    assert got["wos.txt"][1] == [("Müller, Jörg",), ("Martínez, José",), ("Łukasz, Sørensen",)]
