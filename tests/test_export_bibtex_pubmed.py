@@ -66,7 +66,7 @@ def test_an_entry_cut_off_is_skipped_naming_its_line_never_stored_without_its_fi
     ("{Barnes and Noble Inc} and Doe, A.", ["Barnes and Noble Inc", "Doe, A."]),
     ("{The {ATLAS} and {CMS} Collaborations}", ["The ATLAS and CMS Collaborations"]),
     ("Andersen, K. and\n   Sandberg, L.", ["Andersen, K.", "Sandberg, L."]),
-    ("M{\\\"u}ller, H. and Brand, A.", ["Muller, H.", "Brand, A."]),
+    ("M{\\\"u}ller, H. and Brand, A.", ["Müller, H.", "Brand, A."]),
 ])
 def test_split_authors_only_on_top_level_and(value, names):
     assert split_authors(value) == names

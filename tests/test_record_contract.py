@@ -54,6 +54,10 @@ TRICKY = [
     "Smith, John", "van der Berg", "Müller, Jörg", "Ｓｍｉｔｈ", "ǅemal, A", "Иванов, Иван", "Smith,\r\nJohn",
     "Evil\u202eLab", "a\x1b[31mred\x1b[0m\x00", "\x1b]0;title\x07Name", "tab\there", "line\u2028sep",
     "\u2066isolate\u2069", "  spaced  ", "\x85next", "x\x9b2Jy", "Ϊ", "ﬅ ﬆ", "①②③", "½",
+    "The <i>E. coli</i> genome &amp; more", "x<y and z>w", "<SUP>2</SUP>&#x3b1;&#945;", "<mml:mi mathvariant='x'>",
+    "John Smith Jr.", "Smith Jr., John", "Henry Ford II", "Jr", "A  sr.", "&amp", "a & b",
+    "10.1234/abc.5; 10.1234/other", "https://doi.org/10.1/a;10.2/b", "10.1/a doi:10.2/B", "10.1/a\n10.2/b",
+    "10.1002/(SICI)1097-4636(199603)31:3<307::AID-JBM3>3.0.CO;2-L", "https://doi.org/10.1/x,y", "x 10.1/a 10.2/b",
 ]
 
 

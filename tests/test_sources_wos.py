@@ -157,7 +157,7 @@ def test_real_files_ingest(shared_data, name, n, authorless):
 
 def test_testfile_record_without_ut_is_named(shared_data):
     report = Atlas(":memory:").ingest(shared_data / "wos" / "testFile.isi", matcher=FakeMatcher())
-    assert report.skipped == {"WoS record without UT (accession number)": 1}
+    assert report.skipped == {"record without id": 1}  # the record contract's one reason (was WoS-only wording)
     assert any(re.search(r"testFile.isi: record 8 \(line \d+\)", m) for m in report.messages)
 
 

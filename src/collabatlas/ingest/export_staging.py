@@ -147,7 +147,10 @@ class ExportStager:
                 number += 1
                 # the record contract (collabatlas.sources.record): a record it skips is counted there, and
                 # like a record the parser skips it is not one of the file's staged records
-                if not check_export_record(record, self.report, f"{path}: record {number} ({record.record_id})"):
+                where = record.where or f"{path}: record {number}"
+                if record.record_id:
+                    where += f" ({record.record_id})"
+                if not check_export_record(record, self.report, where):
                     continue
                 stat.records += 1
                 chunk.append(record)

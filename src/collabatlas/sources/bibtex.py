@@ -19,6 +19,7 @@ skipped (``unterminated BibTeX entry``), named and counted — never stored with
 from __future__ import annotations
 
 import re
+import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,8 +40,25 @@ _BRACES = re.compile(r"\\[{}]|[{}()]")
 _BRACES_QUOTES = re.compile(r"\\[{}\"]|[{}()\"]")
 _SPACE = re.compile(r"\s*")
 _AND = re.compile(r"\s+and\s+", re.I)
-_LATEX = [(re.compile(r"\\([&%$#_{}])"), r"\1"), (re.compile(r"\{\\[`'^\"~=.uvHc]\s*\{?(\w)\}?\}"), r"\1"),
-          (re.compile(r"\\[`'^\"~=.]\{?(\w)\}?"), r"\1")]
+#: LaTeX accent commands → the combining mark they put on the letter (``{\\"u}`` → ``ü``, ``\\c{c}`` → ``ç``),
+#: so a BibTeX name or title reads as the same text in the WoS plain-text or Scopus CSV copy of the record
+_ACCENTS = {"`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+            "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a"}
+#: letters written as commands (``{\\ss}``, ``\\o``, ``{\\aa}``)
+_LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "l": "ł",
+            "L": "Ł", "i": "ı"}
+
+
+def _accented(m: re.Match) -> str:
+    base = "i" if m.group(2) == "ı" else m.group(2)  # \\'{\\i}: the accent replaces the dot
+    return base + _ACCENTS[m.group(1)]
+
+
+_LATEX = [(re.compile(r"\\([&%$#_{}])"), r"\1"),
+          (re.compile(r"\{?\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i)\}?(?![A-Za-z])\s?"), lambda m: _LETTERS[m.group(1)]),
+          (re.compile(r"\{\\([`'^\"~=.uvHckr])\s*\{?(\w)\}?\}"), _accented),
+          (re.compile(r"\\([`'^\"~=.])\{?(\w)\}?"), _accented),
+          (re.compile(r"\\([uvHckr])\{(\w)\}"), _accented)]
 MONTHS = {m[:3]: m for m in ("january", "february", "march", "april", "may", "june", "july", "august",
                              "september", "october", "november", "december")}
 UNTERMINATED = "unterminated BibTeX entry (braces never close)"
@@ -68,7 +86,7 @@ def _unlatex(value: str) -> str:
         return value.replace("{", "").replace("}", "").strip()
     for pattern, repl in _LATEX:
         value = pattern.sub(repl, value)
-    return value.replace("{", "").replace("}", "").strip()
+    return unicodedata.normalize("NFC", value.replace("{", "").replace("}", "").strip())
 
 
 def _key_end(body: str) -> int:

@@ -68,6 +68,22 @@ class ExportRecord:
     wos_areas: list[str] = field(default_factory=list)
     asjc: list[str] = field(default_factory=list)
     mesh: list[str] = field(default_factory=list)
+    #: where the reader found the record, ``file: record N (line L)`` in the reader's own numbering (the
+    #: numbering of its skip notes): the record contract names a record it skips or repairs by it
+    where: str | None = None
+
+
+def missing_columns(header: list[str], required: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The required columns a header lacks (each entry: one of these names), worded ``A or B``: one check
+    for every export with a header row (Scopus CSV, WoS tab-delimited), so a file without the year or
+    address column is an error naming them in both, never works stored without years or countries."""
+    return [" or ".join(alts) for alts in required if not any(a in header for a in alts)]
+
+
+def header_error(path: object, line: int, kind: str, missing: list[str], header: list[str]) -> str:
+    """The message for a header lacking required columns: file, line, the columns and the header."""
+    return (f"{path}:{line}: {kind} header lacks the required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (header: {', '.join(header)[:300]})")
 
 
 class Matcher(Protocol):
@@ -89,18 +105,35 @@ def citation_count(raw: str | None) -> int | None:
 
 _TYPE_MAP = {
     "article": "article", "journal article": "article", "proceedings paper": "article", "conference paper": "article",
-    "review": "review", "editorial material": "editorial", "editorial": "editorial", "letter": "letter",
-    "correction": "erratum", "erratum": "erratum", "published erratum": "erratum", "book chapter": "book-chapter",
-    "book": "book", "note": "article", "meeting abstract": "article", "data paper": "dataset",
+    "article in press": "article", "note": "article", "meeting abstract": "article",
+    "review": "review", "systematic review": "review", "short survey": "review",
+    "editorial material": "editorial", "editorial": "editorial", "letter": "letter",
+    "correction": "erratum", "erratum": "erratum", "published erratum": "erratum",
+    "retraction": "retraction", "retraction of publication": "retraction",
+    "book chapter": "book-chapter", "book": "book", "data paper": "dataset", "preprint": "preprint",
 }
+#: types that say what a work is even when the list also says it is an article (PubMed lists a
+#: review as ``Journal Article`` + ``Review``, in either order); the first of these listed wins
+_DISTINCTIVE = ("review", "erratum", "retraction", "editorial", "letter")
 
 
-def map_type(raw: str | None) -> str | None:
-    """Export document type → OpenAlex work type (first listed type; unknown types lower-cased)."""
-    if not raw:
+def map_type(raw: str | list[str] | None) -> str | None:
+    """Export document type(s) → one OpenAlex work type, by one rule for every reader: WoS ``DT`` and
+    Scopus ``Document Type`` (``;``-separated) and PubMed's list of publication types alike. A
+    distinctive type anywhere in the list wins (review, erratum, retraction, editorial, letter), else
+    the first type that maps to an OpenAlex type, else — a list of only study designs such as
+    PubMed's ``Comparative Study`` or ``Case Reports``, each also a ``Journal Article`` — the first
+    listed type lower-cased. So the same paper is an ``article`` whether PubMed lists
+    ``Comparative Study`` before or after ``Journal Article``."""
+    items = raw.split(";") if isinstance(raw, str) else list(raw or [])
+    names = [" ".join(t.split()).lower() for t in items if t and t.strip()]
+    if not names:
         return None
-    first = raw.split(";")[0].strip().lower()
-    return _TYPE_MAP.get(first, first or None)
+    mapped = [_TYPE_MAP.get(n) for n in names]
+    for wanted in _DISTINCTIVE:
+        if wanted in mapped:
+            return wanted
+    return next((m for m in mapped if m), names[0])
 
 
 # --------------------------------------------------------------------------------------------

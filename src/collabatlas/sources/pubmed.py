@@ -12,7 +12,6 @@ record without ``PMID`` is skipped, named and counted. XML: ``AffiliationInfo/Af
 
 from __future__ import annotations
 
-import datetime
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -22,42 +21,34 @@ from collabatlas.counting.issn import split_issns
 from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, map_type
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
+from collabatlas.sources.record import date_text
 from collabatlas.sources.textread import Prefixed, text_lines, utf8_stream
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9 ]{1,3})- ?(.*)$")
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                        "dec"), start=1)}
 
 
 def _date(year: str | None, month: str | None, day: str | None) -> str | None:
-    try:
-        mm = int(month) if month and month.isdigit() else _MONTHS.get((month or "")[:3].lower())
-        return datetime.date(int(year), mm, int(day)).isoformat() if year and mm and day else None
-    except (ValueError, TypeError):
-        return None
+    """``YYYY-MM-DD`` of the parts, unchecked: the record contract stores a real date and counts one
+    that is not (``Feb 30``), as for every reader (collabatlas.sources.record.date_text)."""
+    return date_text(year, month, day)
 
 
 def _yyyymmdd(value: str | None) -> str | None:
+    """``20201345`` → ``2020-13-45`` (unchecked: the record contract counts it as no date)."""
     m = re.match(r"^(\d{4})(\d{2})(\d{2})", (value or "").strip())
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
 
 
 def _pub_type(types: list[str]) -> str | None:
-    lowered = [t.lower() for t in types]
-    for wanted in ("review", "published erratum", "editorial", "letter"):
-        if wanted in lowered:
-            return map_type(wanted)
-    return map_type(types[0]) if types else None
+    """The OpenAlex type of a PubMed list of publication types (the one rule, ``exports.map_type``)."""
+    return map_type(types)
 
 
 def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> ExportRecord | None:
     first = {}
     for tag, value in fields:
         first.setdefault(tag, value)
-    pmid = (first.get("PMID") or "").split()
-    if not pmid:
-        report.skip("MEDLINE record without PMID", where)
-        return None
+    pmid = (first.get("PMID") or "").split()  # none: the record contract counts the record without id
     authors: list[ExportAuthor] = []
     record_level: list[str] = []
     last_tag = None
@@ -72,11 +63,12 @@ def _record(fields: list[tuple[str, str]], report: IngestReport, where: str) -> 
             author.addresses = list(record_level)
     doi = next((v.rsplit(" ", 1)[0] for t, v in fields if t in ("AID", "LID") and v.endswith("[doi]")), None)
     dp = (first.get("DP") or "").split()
-    year = int(dp[0][:4]) if dp and dp[0][:4].isdigit() else None
-    pub_date = _date(dp[0][:4], dp[1], dp[2]) if len(dp) >= 3 else None
+    pub_date = _date(dp[0], dp[1], dp[2]) if len(dp) >= 3 else None
     issns = [v for t, v in fields if t == "IS"]  # "1879-0038 (Electronic)", "0378-1119 (Linking)"
     linking = next((v for v in issns if "(linking)" in v.lower()), None)
-    return ExportRecord(record_id="PMID:" + pmid[0], origin="pubmed", title=first.get("TI"), year=year,
+    # the year: the record contract's one rule reads year_text (collabatlas.sources.record.parse_year)
+    return ExportRecord(record_id="PMID:" + pmid[0] if pmid else "", origin="pubmed", where=where,
+                        title=first.get("TI"),
                         year_text=first.get("DP"),
                         pub_date=pub_date, doi=doi, type=_pub_type([v for t, v in fields if t == "PT"]),
                         source_name=first.get("JT") or first.get("TA"),
@@ -153,10 +145,7 @@ def _element_date(el: ET.Element | None) -> str | None:
 
 
 def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportRecord | None:
-    pmid = _text(art.find("MedlineCitation/PMID"))
-    if not pmid:
-        report.skip("PubMed record without PMID", where)
-        return None
+    pmid = _text(art.find("MedlineCitation/PMID"))  # none: the record contract counts the record without id
     article = art.find("MedlineCitation/Article")
     article = article if article is not None else ET.Element("Article")
     authors = _authors(article.findall("AuthorList/Author"))
@@ -165,12 +154,12 @@ def _xml_record(art: ET.Element, report: IngestReport, where: str) -> ExportReco
     pd = article.find("Journal/JournalIssue/PubDate")
     year_text = _text(pd.find("Year")) if pd is not None else None
     if not year_text and pd is not None:
-        year_text = (_text(pd.find("MedlineDate")) or "")[:4]
-    year = int(year_text) if year_text and year_text.isdigit() else None
+        year_text = _text(pd.find("MedlineDate"))  # "1998 Dec-1999 Jan", "2000 Spring": parse_year reads it
     pub_date = _date(year_text, _text(pd.find("Month")), _text(pd.find("Day"))) if pd is not None else None
     updated = _element_date(art.find("MedlineCitation/DateRevised"))
-    return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=_text(article.find("ArticleTitle")),
-                        year=year, year_text=year_text, pub_date=pub_date, doi=doi,
+    return ExportRecord(record_id="PMID:" + pmid if pmid else "", origin="pubmed", where=where,
+                        title=_text(article.find("ArticleTitle")),
+                        year_text=year_text, pub_date=pub_date, doi=doi,
                         type=_pub_type([_text(t) or ""
                                         for t in article.findall("PublicationTypeList/PublicationType")]),
                         source_name=_text(article.find("Journal/Title")), updated_date=updated, authors=authors,
@@ -185,10 +174,7 @@ def _book_record(art: ET.Element, report: IngestReport, where: str) -> ExportRec
     """A ``PubmedBookArticle`` (NCBI Bookshelf): a chapter (``ArticleTitle``) or a whole book."""
     doc = art.find("BookDocument")
     doc = doc if doc is not None else ET.Element("BookDocument")
-    pmid = _text(doc.find("PMID"))
-    if not pmid:
-        report.skip("PubMed record without PMID", where)
-        return None
+    pmid = _text(doc.find("PMID"))  # none: the record contract counts the record without id
     book = doc.find("Book")
     book = book if book is not None else ET.Element("Book")
     lists = [x for x in doc.findall("AuthorList") + book.findall("AuthorList") if x.get("Type", "authors") == "authors"]
@@ -196,8 +182,9 @@ def _book_record(art: ET.Element, report: IngestReport, where: str) -> ExportRec
     year_text = _text(book.find("PubDate/Year"))
     doi = next((_text(i) for i in doc.findall("ArticleIdList/ArticleId") + art.findall(
         "PubmedBookData/ArticleIdList/ArticleId") if i.get("IdType") == "doi"), None)
-    return ExportRecord(record_id="PMID:" + pmid, origin="pubmed", title=chapter or _text(book.find("BookTitle")),
-                        year=int(year_text) if year_text and year_text.isdigit() else None, year_text=year_text,
+    return ExportRecord(record_id="PMID:" + pmid if pmid else "", origin="pubmed", where=where,
+                        title=chapter or _text(book.find("BookTitle")),
+                        year_text=year_text,
                         pub_date=_element_date(book.find("PubDate")), doi=doi,
                         type="book-chapter" if chapter else "book",
                         source_name=_text(book.find("BookTitle")) if chapter else None,

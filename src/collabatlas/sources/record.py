@@ -57,6 +57,7 @@ REASONS: dict[str, str] = {
                           "--window publication_date)",
     "updated-invalid": "invalid updated_date (stored as empty: any dated copy wins over it)",
     "doi-invalid": "DOI not of the form 10.<registrant>/<suffix> (stored as empty)",
+    "doi-several": "DOI field holding several DOIs (the first kept)",
     "text-cleaned": "control or bidi characters removed from a title or name",
     "surrogate": "lone surrogate escape in a JSON string (replaced by U+FFFD, record kept)",
     "authorship-country": "authorship country not ISO 3166-1 alpha-2 (treated as unknown; entries counted)",
@@ -127,6 +128,19 @@ _DOI_PREFIX_RE = re.compile(_DOI_PREFIX)
 _DOI_SHAPE = r"10\.[0-9]+(?:\.[0-9]+)*/[!-~]+"
 _DOI_SHAPE_RE = re.compile(_DOI_SHAPE)
 _ASCII_PRINTABLE_RE = re.compile(r"[!-~]*")
+#: a field holding a second DOI after the first (``10.1/a; 10.2/b``, ``10.1/a doi:10.2/b``): group 1 is the
+#: first. ASCII separators only, so Python and RE2 read it alike; without this rule the white space
+#: rule glued the two into one DOI (``10.1/a10.2/b``) that never met either paper
+_SEVERAL_DOIS = (r"(?s)^(.*?10\.[0-9]+(?:\.[0-9]+)*/.+?)[\t-\r ;,|]+(?:[Dd][Oo][Ii]:?[\t-\r ]*|"
+                 r"(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?:[Dd][Xx]\.|[Ww][Ww][Ww]\.)?[Dd][Oo][Ii]\.[Oo][Rr][Gg]/)?"
+                 r"10\.[0-9]+(?:\.[0-9]+)*/.*$")
+_SEVERAL_DOIS_RE = re.compile(_SEVERAL_DOIS)
+
+
+def first_doi(doi: str) -> str:
+    """The first DOI of a field that holds several (``10.1/a; 10.2/b`` → ``10.1/a``), else the field."""
+    m = _SEVERAL_DOIS_RE.match(doi)
+    return m.group(1) if m else doi
 
 
 def normalise_doi(doi: str | None) -> str | None:
@@ -135,11 +149,16 @@ def normalise_doi(doi: str | None) -> str | None:
     it must read ``10.<registrant>/<suffix>`` (ASCII), else None (see :func:`doi_invalid`)."""
     if doi is None:
         return None
-    text = _DOI_SPACE_RE.sub("", doi)
+    text = _DOI_SPACE_RE.sub("", first_doi(doi))
     if not _ASCII_PRINTABLE_RE.fullmatch(text):
         return None
     text = _DOI_PREFIX_RE.sub("", text.lower())
     return text if _DOI_SHAPE_RE.fullmatch(text) else None
+
+
+def doi_several(doi: str | None) -> bool:
+    """The field holds a DOI and another after it (counted as ``doi-several``; the first is kept)."""
+    return doi is not None and _SEVERAL_DOIS_RE.match(doi) is not None and normalise_doi(doi) is not None
 
 
 def doi_invalid(doi: str | None) -> bool:
@@ -198,23 +217,43 @@ def fold(text: str) -> str:
     return _fold_re().sub(lambda m: table[m.group()], text)
 
 
+#: inline markup some sources put in titles and others do not (OpenAlex and Crossref: ``<i>E. coli</i>``,
+#: ``5 <sup>th</sup>``, MathML; Scopus and WoS: ``&amp;``): tags of these names, and character
+#: entities, are no part of the title key, so the copies of one paper keep one key
+MARKUP_PATTERN = (r"(?i:</?(?:i|b|u|em|strong|sup|sub|scp|sc|span|small|tt|br|p|italic|bold|roman|smallcaps|"
+                  r"inline-formula|math|(?:mml|jats):[a-z-]+)(?:[ /][^<>]*)?>)"
+                  r"|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_MARKUP_RE = re.compile(MARKUP_PATTERN)
+
+
 def key_text(text: str | None) -> str:
-    """The comparable text of a title: NFKC and case folded (ligatures, ß, full-width forms), accents
-    removed, lower case, only ``a-z`` and ``0-9`` kept."""
-    return _canonical_key(fold(text or ""))
+    """The comparable text of a title: markup tags and character entities (:data:`MARKUP_PATTERN`)
+    dropped, NFKC and case folded (ligatures, ß, full-width forms), accents removed, lower case, only
+    ``a-z`` and ``0-9`` kept."""
+    text = text or ""
+    if "<" in text or "&" in text:
+        text = _MARKUP_RE.sub("", text)
+    return _canonical_key(fold(text))
 
 
 #: a title key needs this many key characters (a short title matches too much)
 TITLE_KEY_MIN = 20
 
 
+#: a generational suffix after a surname (``John Smith Jr.``, ``Smith Jr., John``, ``Henry Ford II``): no surname
+SUFFIX_PATTERN = r"[ ]+(?:[Jj][Rr]|[Ss][Rr]|II|III|IV)\.?"
+_SUFFIX_RE = re.compile(SUFFIX_PATTERN + r"\Z")
+
+
 def surname(name: str | None) -> str | None:
     """The surname of an author name for the title key: the part before the first comma (``Smith, J``)
-    or else the last space-separated word, folded like :func:`key_text`, only ``a-z`` kept."""
+    or else the last space-separated word, a generational suffix (``Jr.``, ``III``) not counted as a
+    word (OpenAlex writes ``John Smith Jr.`` where WoS writes ``Smith, John, Jr.``), folded like
+    :func:`key_text`, only ``a-z`` kept."""
     if name is None:
         return None
     part = name.split(",", 1)[0] if "," in name else name
-    last = part.strip(" ").split(" ")[-1]
+    last = _SUFFIX_RE.sub("", part.strip(" ")).split(" ")[-1]
     return _SURNAME_CHARS_RE.sub("", _canonical_key_letters(fold(last))) or None
 
 
@@ -307,17 +346,22 @@ def year_ok(year: int | None) -> int | None:
     return year if year is not None and MIN_YEAR <= year <= max_year() else None
 
 
-_PLAUSIBLE_YEAR_RE = re.compile(r"(?<![0-9])(1[0-9]{3}|20[0-9]{2})(?![0-9])")
+_FOUR_DIGITS_RE = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
 _WHOLE_RE = re.compile(r"[ ]*-?[0-9]{1,18}[ ]*")
 
 
 def parse_year(value: str | None) -> int | None:
-    """The year an export field gives (``2019``, ``JAN 2020``, ``2019 Jan-Feb``): a four-digit year in
-    it; else, when the whole field is a number (``0``, ``9999``), that number, so the range rule
-    (:func:`year_ok`) sees it and skips the record; else None (no year)."""
+    """The year an export field gives (``2019``, ``JAN 2020``, ``2019 Jan-Feb``, ``Spring 2019``,
+    ``1998 Dec-1999 Jan``, full-width ``２０１９``): the first four-digit year in it (digits folded by
+    NFKC first); else, when the whole field is a number (``0``, ``9999``, ``20201``), that number, so
+    the range rule (:func:`year_ok`) sees it and skips the record; else None (no year). The one
+    year rule of every export reader: WoS ``PY``, Scopus ``Year``, BibTeX ``year``, MEDLINE ``DP``,
+    PubMed XML ``PubDate``."""
     if not value:
         return None
-    m = _PLAUSIBLE_YEAR_RE.search(value)
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
+    m = _FOUR_DIGITS_RE.search(value)
     if m:
         return int(m.group(1))
     return int(value) if _WHOLE_RE.fullmatch(value) else None
@@ -359,10 +403,18 @@ def check_export_record(rec: ExportRecord, report: IngestReport, where: str) -> 
     if not rec.authors:
         report.skip(REASONS["no-authors"], where)
         return False
+    if rec.year is None:  # the reader gave the text only: the one year rule reads it
+        rec.year = parse_year(rec.year_text)
     date = _iso_date(rec.pub_date)
     if rec.pub_date is not None and date is None:
         report.warn(REASONS["date-invalid"])
+        report.note(f"{where}: publication date {str(rec.pub_date)[:40]!r} is not a date (stored as empty)")
     rec.pub_date = date.isoformat() if date else None
+    updated = iso_timestamp(rec.updated_date)
+    if rec.updated_date is not None and updated is None:
+        report.warn(REASONS["updated-invalid"])
+        report.note(f"{where}: updated date {str(rec.updated_date)[:40]!r} is not a date (stored as empty)")
+    rec.updated_date = updated
     if rec.year is None and (rec.year_text or "").strip():  # written, but no year in it: said, not dropped
         report.warn(REASONS["year-not-number"])
         report.note(f"{where}: year {rec.year_text.strip()[:40]!r} is not a year (stored as empty)")
@@ -372,6 +424,9 @@ def check_export_record(rec: ExportRecord, report: IngestReport, where: str) -> 
             return False
         report.warn(REASONS["year-from-date"])
         rec.year = date.year
+    if doi_several(rec.doi):
+        report.warn(REASONS["doi-several"])
+        report.note(f"{where}: DOI field {rec.doi[:120]!r} holds several DOIs (the first kept)")
     if doi_invalid(rec.doi):
         report.warn(REASONS["doi-invalid"])
         report.note(f"{where}: DOI {rec.doi[:80]!r} is not a DOI (stored as empty)")
@@ -385,6 +440,37 @@ def check_export_record(rec: ExportRecord, report: IngestReport, where: str) -> 
         # addresses: cleaned the same way; not counted (their whitespace is collapsed when matched anyway)
         author.addresses = [a for a in (clean_text(a) for a in author.addresses) if a]
     return True
+
+
+_MONTH_NUMBERS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                               "nov", "dec"), start=1)}
+
+
+def date_text(year: str | int | None, month: str | int | None, day: str | int | None) -> str | None:
+    """``YYYY-MM-DD`` from the parts an export gives (year digits, month as a number or an English
+    name or abbreviation, day digits), **not** checked: the validator (:func:`check_export_record`)
+    stores a real date and counts one that is not (``FEB 30``, month 13) under ``date-invalid``, as
+    it does for OpenAlex's ``publication_date``. None when a part is missing or not a number."""
+    y, d = str(year or "").strip(), str(day or "").strip()
+    m = str(month or "").strip()
+    mm = int(m) if m.isdigit() and m.isascii() else _MONTH_NUMBERS.get(m[:3].lower())
+    if not (re.fullmatch(r"[0-9]{4}", y) and re.fullmatch(r"[0-9]{1,2}", d) and mm):
+        return None
+    return f"{y}-{mm:02d}-{int(d):02d}"
+
+
+def iso_timestamp(value: str | None) -> str | None:
+    """An export's updated date (WoS ``DA``, MEDLINE ``LR``/``DCOM``, PubMed XML ``DateRevised``) as an
+    ISO date or timestamp when it is one (``2020-01-05``, ``2020-01-05T10:00:00``), else None: a
+    month 13 or a day 45 is no date (OpenAlex's ``updated_date`` is read by the same rule, ``TRY_CAST``)."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        stamp = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return stamp.isoformat() if len(text) > 10 else stamp.date().isoformat()
 
 
 def _iso_date(value: str | None) -> datetime.date | None:
@@ -435,19 +521,24 @@ def macros_sql() -> str:
     remove = _sql_literal(_cls((*_CONTROLS, *_BIDI), True))
     ansi = _sql_literal(ANSI_PATTERN)
     doi_space = _sql_literal(_cls(_DOI_SPACE, True))
-    key_fold = _fold_sql("coalesce(x, '')")
-    surname_fold = _fold_sql("coalesce(list_last(string_split(trim(CASE WHEN contains(name, ',') "
-                             "THEN split_part(name, ',', 1) ELSE name END, ' '), ' ')), '')")
-    prefix, shape = _sql_literal(_DOI_PREFIX), _sql_literal(_DOI_SHAPE)
+    markup = _sql_literal(MARKUP_PATTERN)
+    key_fold = _fold_sql(f"CASE WHEN contains(coalesce(x, ''), '<') OR contains(coalesce(x, ''), '&') "
+                         f"THEN regexp_replace(x, {markup}, '', 'g') ELSE coalesce(x, '') END")
+    suffix = _sql_literal(SUFFIX_PATTERN + "$")
+    surname_fold = _fold_sql("coalesce(list_last(string_split(regexp_replace(trim(CASE WHEN contains(name, ',') "
+                             f"THEN split_part(name, ',', 1) ELSE name END, ' '), {suffix}, ''), ' ')), '')")
+    prefix, shape, several = _sql_literal(_DOI_PREFIX), _sql_literal(_DOI_SHAPE), _sql_literal(_SEVERAL_DOIS)
     return f"""
 CREATE OR REPLACE TEMP MACRO ca_clean(x) AS nullif(CASE WHEN regexp_matches(x, {bad})
     THEN trim(regexp_replace(regexp_replace(regexp_replace(x, {ansi}, '', 'g'), {breaks}, ' ', 'g'), {remove}, '',
                              'g'), ' ')
     ELSE x END, '');
 CREATE OR REPLACE TEMP MACRO ca_dirty(x) AS coalesce(regexp_matches(x, {remove}), false);
-CREATE OR REPLACE TEMP MACRO ca_doi_text(x) AS regexp_replace(x, {doi_space}, '', 'g');
+CREATE OR REPLACE TEMP MACRO ca_doi_text(x) AS regexp_replace(CASE WHEN regexp_matches(x, {several})
+    THEN regexp_extract(x, {several}, 1) ELSE x END, {doi_space}, '', 'g');
 CREATE OR REPLACE TEMP MACRO ca_doi(x) AS CASE
     WHEN starts_with(x, 'https://doi.org/10.') AND regexp_full_match(substr(x, 17), {shape})
+         AND strpos(x, ';') = 0 AND strpos(x, ',') = 0 AND strpos(x, '|') = 0  -- (several DOIs: below)
     THEN lower(substr(x, 17))  -- OpenAlex's own spelling: the same result, one regular expression
     WHEN regexp_full_match(ca_doi_text(x), '[!-~]*')
     AND regexp_full_match(regexp_replace(lower(ca_doi_text(x)), {prefix}, ''), {shape})

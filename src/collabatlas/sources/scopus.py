@@ -19,7 +19,15 @@ from pathlib import Path
 
 from collabatlas.counting.issn import split_issns
 from collabatlas.sources import bibtex
-from collabatlas.sources.exports import ByteCounter, ExportAuthor, ExportRecord, citation_count, map_type
+from collabatlas.sources.exports import (
+    ByteCounter,
+    ExportAuthor,
+    ExportRecord,
+    citation_count,
+    header_error,
+    map_type,
+    missing_columns,
+)
 from collabatlas.sources.ingest_report import IngestReport
 from collabatlas.sources.openalex import InputError
 from collabatlas.sources.record import parse_year
@@ -100,11 +108,9 @@ def canonical_header(path: Path) -> Callable[[list[str], int], list[str]]:
 
     def check(header: list[str], line: int) -> list[str]:
         names = [known.get(" ".join(h.lower().split()), h) for h in header]
-        missing = [" or ".join(alts) for alts in REQUIRED if not any(a in names for a in alts)]
+        missing = missing_columns(names, REQUIRED)
         if missing:
-            raise InputError(f"{path}:{line}: Scopus CSV header lacks the required column"
-                             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                             f"(header: {', '.join(header)[:300]})")
+            raise InputError(header_error(path, line, "Scopus CSV", missing, header))
         return names
     return check
 
@@ -119,10 +125,7 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
             skip_wrong_width(report, where, len(values), len(header), last)
             continue
         row = dict(zip(header, values, strict=False))
-        eid = _EID.search(row.get("EID", "") or "")
-        if not eid:
-            report.skip("Scopus record without EID", where)
-            continue
+        eid = _EID.search(row.get("EID", "") or "")  # none: the record contract counts the record without id
         names = author_names(row)
         known = _split(row.get("Affiliations"))
         listed = set(known)
@@ -136,7 +139,8 @@ def read_csv(path: Path, report: IngestReport, counter: ByteCounter) -> Iterator
         if not entries and known:  # no per-author list: address-level fallback
             for author in authors:
                 author.addresses = list(known)
-        yield ExportRecord(record_id=eid.group(0), origin="scopus", title=row.get("Title") or None,
+        yield ExportRecord(record_id=eid.group(0) if eid else (row.get("EID") or "").strip(), origin="scopus",
+                           where=where, title=row.get("Title") or None,
                            year=_year(row.get("Year")), year_text=row.get("Year"), doi=row.get("DOI") or None,
                            type=map_type(row.get("Document Type")), source_name=row.get("Source title") or None,
                            issns=[i for c in ("ISSN", "E-ISSN", "EISSN") for i in split_issns(row.get(c))],
@@ -147,12 +151,10 @@ def read_bibtex(path: Path, report: IngestReport, counter: ByteCounter) -> Itera
     for entry in bibtex.entries(path, report, counter):
         f = entry.fields
         eid = _EID.search(f.get("url", "") or "") or _EID.search(f.get("eid", "") or "")
-        if not eid:
-            report.skip("Scopus record without EID", entry.where)
-            continue
         addresses = _split(f.get("affiliation") or f.get("affiliations"))
         authors = [ExportAuthor(name=n, addresses=list(addresses)) for n in entry.authors()]
-        yield ExportRecord(record_id=eid.group(0), origin="scopus", title=f.get("title") or None,
+        yield ExportRecord(record_id=eid.group(0) if eid else (f.get("eid") or "").strip(), origin="scopus",
+                           where=entry.where, title=f.get("title") or None,
                            year=_year(f.get("year")), year_text=f.get("year"), doi=f.get("doi") or None,
                            type=map_type(f.get("document_type")),
                            source_name=f.get("journal") or None,
