@@ -26,12 +26,13 @@ def headline(partners_a: pd.DataFrame, partners_b: pd.DataFrame, a: str, b: str,
     if row_a is None:
         return [("joint works", "0"), ("bilateral CS", "0")]
     rank_a = list(partners_a["partner"]).index(b) + 1
-    out = [("joint works", _fmt(int(row_a["joint_count"]), 0)), ("bilateral CS", _fmt(row_a["cs"])),
-           (f"% of {possessive(label_a)} international CS", _fmt(row_a.get("pct_of_international_cs"), 1)),
+    pct = "pct_of_international_cs"
+    out = [("joint works", _fmt(int(row_a["joint_count"]), "joint_count")), ("bilateral CS", _fmt(row_a["cs"], "cs")),
+           (f"% of {possessive(label_a)} international CS", _fmt(row_a.get(pct), pct)),
            (f"{possessive(label_b)} rank among {possessive(label_a)} partners", f"{rank_a} of {len(partners_a)}")]
     if row_b is not None:
         rank_b = list(partners_b["partner"]).index(a) + 1
-        out += [(f"% of {possessive(label_b)} international CS", _fmt(row_b.get("pct_of_international_cs"), 1)),
+        out += [(f"% of {possessive(label_b)} international CS", _fmt(row_b.get(pct), pct)),
                 (f"{possessive(label_a)} rank among {possessive(label_b)} partners", f"{rank_b} of {len(partners_b)}")]
     return out
 

@@ -95,6 +95,15 @@ def cell(column: str, value, digits: int = DECIMALS, strip: bool = False) -> tup
     return decimal(value, digits, strip), True
 
 
+def figure(column: str, value) -> str:
+    """One figure outside a table (a report or fact-sheet headline, a sentence) written as the column
+    ``column`` writes it in every table (:func:`cell`), so a Share reads the same in the headline and in
+    the table below it; ``–`` when missing."""
+    if _missing(value):
+        return "–"
+    return cell(column, value)[0]
+
+
 def rules() -> dict[str, object]:
     """The rules as data, for the dashboard's tables (the same patterns in JavaScript)."""
     return {"plain": PLAIN, "count": COUNT, "pct": PCT, "p": P_VALUE, "decimals": DECIMALS, "p_floor": P_FLOOR}

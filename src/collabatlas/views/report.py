@@ -187,12 +187,10 @@ def _year_span(atlas: Atlas, years, subject, type) -> tuple[int, int]:
     return max(int(per_year["year"].min()), last - MAX_TREND_YEARS + 1), last
 
 
-def _fmt(value, digits: int = 2) -> str:
-    """A headline figure: a count (``digits=0``) with separators, else ``digits`` decimals
-    (:mod:`collabatlas.views.numbers`); ``–`` when missing."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    return numbers.count(value) if digits == 0 else numbers.decimal(value, digits)
+def _fmt(value, column: str = "cs") -> str:
+    """A headline figure written as ``column`` is in the tables (:func:`collabatlas.views.numbers.figure`:
+    a count with separators, a Share or CS with the tables' decimals, a % with one); ``–`` when missing."""
+    return numbers.figure(column, value)
 
 
 def _country_headline(atlas: Atlas, unit: str, filters: dict) -> list[tuple[str, str]]:
@@ -201,8 +199,8 @@ def _country_headline(atlas: Atlas, unit: str, filters: dict) -> list[tuple[str,
     if row.empty:
         return [("works", "0")]
     r = row.iloc[0]
-    return [("Count (works)", _fmt(int(r["count"]), 0)), ("Share", _fmt(r["share"])),
-            ("works with another country", _fmt(int(r["intl_count"]), 0)), *_country_cs(r)]
+    return [("Count (works)", _fmt(int(r["count"]), "count")), ("Share", _fmt(r["share"], "share")),
+            ("works with another country", _fmt(int(r["intl_count"]), "count")), *_country_cs(r)]
 
 
 def _country_cs(r) -> list[tuple[str, str]]:
@@ -217,11 +215,11 @@ def _country_cs(r) -> list[tuple[str, str]]:
 
 def _institution_headline(profile) -> list[tuple[str, str]]:
     h = profile.headline
-    return [("Count (works)", _fmt(int(h["count"]), 0)), ("Share", _fmt(h["share"])),
+    return [("Count (works)", _fmt(int(h["count"]), "count")), ("Share", _fmt(h["share"], "share")),
             ("total CS", _fmt(h["cs_total"])), ("domestic CS", _fmt(h["cs_domestic"])),
             ("international CS", _fmt(h["cs_international"])), ("industry CS", _fmt(h["cs_industry"])),
-            ("domestic partner institutions", _fmt(profile.n_domestic_partners, 0)),
-            ("international partner institutions", _fmt(profile.n_international_partners, 0))]
+            ("domestic partner institutions", _fmt(profile.n_domestic_partners, "count")),
+            ("international partner institutions", _fmt(profile.n_international_partners, "count"))]
 
 
 def _partners_and_trend(atlas: Atlas, unit: str, level: str, filters: dict, ctx: ChartContext, first: int,
@@ -377,7 +375,7 @@ def _landscape_section(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext
     lctx = ctx.with_filters(years=str(year))
     row = table[table["country"] == unit]
     focus = ("" if row.empty else f" {unit}: international share {row['intl_share'].iloc[0]:.1%}, "
-             f"GERD {_fmt(row['gerd_pct_gdp'].iloc[0])} % of GDP.")
+             f"GERD {_fmt(row['gerd_pct_gdp'].iloc[0], 'gerd_pct_gdp')} % of GDP.")
     shown = fit[["group", "n", "term", "coef", "ci_low", "ci_high", "p_value", "r2", "note"]]
     notes = list(table.attrs.get("notes", []))
     if table.empty:  # a note, not an empty chart
@@ -478,9 +476,9 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
         raise CountingError(f"country {unit}: not in the country-pair data of this store for {span}")
     t = totals.iloc[0]
     # the diagonal counts internationally co-authored works only: never presented as total output
-    headline = [("internationally co-authored works", _fmt(int(t["intl_works"]), 0)),
-                ("joint-work links with other countries", _fmt(int(t["partner_links"]), 0)),
-                ("partner countries", _fmt(int(t["partner_countries"]), 0))]
+    headline = [("internationally co-authored works", _fmt(int(t["intl_works"]), "intl_works")),
+                ("joint-work links with other countries", _fmt(int(t["partner_links"]), "partner_links")),
+                ("partner countries", _fmt(int(t["partner_countries"]), "partner_countries"))]
     partners = atlas.partners(unit, years=span, source=source)
     sections = [Section("partners", "Top partners",
                         f"{label}'s partner countries ranked by works co-authored with them ({counting}).",
