@@ -43,3 +43,45 @@ def test_csv_and_json_stay_data_only(store, fmt):
     assert "data version" not in got.stdout
     if fmt == "json":
         assert json.loads(got.stdout)[0]["partner"] == "JP"
+
+
+@pytest.mark.parametrize("args", [
+    ["trend", "US", "JP", "--years", "2020-2021"],
+    ["works", "US", "JP"],
+    ["impact", "--level", "country", "--unit", "US"],
+    ["distance", "US"],
+    ["indicators", "--level", "country"],
+    ["group", "US", "--group", "g7", "--periods", "2020,2021"],
+    ["profile", "I1"],
+])
+def test_every_metric_table_ends_with_its_provenance(store, args):
+    """Not only the `_metric` commands: trend, works, impact, distance, indicators, group and profile end
+    their terminal output with source · counting · filters · data version too (they printed none)."""
+    got = CliRunner().invoke(app, [*args, "--store", str(store)], env={"COLUMNS": "400"})
+    assert got.exit_code == 0, got.output
+    text = " ".join(got.stdout.split())  # a long line wraps at the terminal width
+    assert text.endswith(" · data version 1"), text[-300:]
+    assert "work-level store (source works) · " in text[-400:], text[-400:]
+
+
+def test_a_result_with_its_own_counting_names_it_in_the_cli_and_the_api(store):
+    """Indicators are counted in full by default: the provenance line and the API's meta.counting say
+    so, never the engine's "fractional counting (Share and CS)" (which they said before)."""
+    from fastapi.testclient import TestClient
+
+    from collabatlas.views.web import create_app
+
+    got = CliRunner().invoke(app, ["indicators", "--level", "country", "--store", str(store)], env={"COLUMNS": "400"})
+    last = " ".join(got.stdout.split())[-200:]
+    assert " · full counting (each work counts 1) · " in last and "fractional" not in last, last
+    frac = CliRunner().invoke(app, ["indicators", "--level", "country", "--counting", "fractional",
+                                    "--store", str(store)], env={"COLUMNS": "400"})
+    assert " · fractional counting (P is the Share" in " ".join(frac.stdout.split())[-250:]
+    with TestClient(create_app(store)) as client:
+        meta = client.get("/api/indicators?level=country").json()["meta"]
+        assert meta["counting"] == "full counting (each work counts 1)"
+        assert meta["caption"].split(" · ")[1] == meta["counting"]
+        pairs = client.get("/api/pairs?level=country&indices=salton").json()["meta"]
+        assert pairs["counting"].startswith("pair indices on full counts")
+        impact = client.get("/api/impact/US").json()["meta"]
+        assert impact["counting"].startswith("OpenAlex normalisation")  # its own words, as before

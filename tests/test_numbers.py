@@ -56,3 +56,12 @@ def test_p_is_the_number_of_works_not_a_p_value(column, value, text):
     sum), never as a p-value (``21.000``, ``< 0.001``) in the terminal, the report or the dashboard."""
     assert numbers.cell(column, value)[0] == text
     assert not re.search(numbers.rules()["p"], column)
+
+
+@pytest.mark.parametrize(("column", "value", "text"), [
+    ("first", 30475, "30,475"), ("last", 109459.0, "109,459"),  # a growth table's counts: separators, not a year
+    ("first", 5.8142857, "5.814"), ("last", 0.9444444, "0.944"),  # its CS: a measure
+])
+def test_growth_first_and_last_are_counts_or_measures_never_years(column, value, text):
+    assert numbers.cell(column, value)[0] == text
+    assert re.search(numbers.rules()["auto"], column) and not re.search(numbers.rules()["plain"], column)

@@ -82,6 +82,19 @@ def with_growth(df: pd.DataFrame, first: str, last: str, column: str = "growth_p
     return out
 
 
+def with_small_n(df: pd.DataFrame, threshold: int, first_n: str = "n_first", last_n: str = "n_last",
+                 column: str = "small_n") -> pd.DataFrame:
+    """``df`` with ``column``: true where fewer than ``threshold`` works stand behind the value at either
+    end (``first_n``, ``last_n``): :func:`collabatlas.counting.changes.small_n_sql`."""
+    out = df.copy()
+    if out.empty:
+        out[column] = pd.Series(dtype=bool)
+        return out
+    flags = on_frame(df[[first_n, last_n]], changes.small_n_sql(first_n, last_n, column), {"threshold": int(threshold)})
+    out[column] = pd.Series(flags.sort_values("_row")[column].to_numpy(dtype=bool), index=out.index)
+    return out
+
+
 def with_part_pct(df: pd.DataFrame, parts: list[str], total: str, prefix: str = "pct_") -> pd.DataFrame:
     """``df`` with ``<prefix><part>`` = 100 · part / ``total`` for each of ``parts`` (NaN where the
     total is 0): :func:`collabatlas.counting.changes.part_pct_sql`."""

@@ -381,6 +381,7 @@ class Atlas(StoreWrites, Analyses):
             df.attrs["counting"] = ("pair indices on full counts (N_x = works with Share > 0, T = works with a unit "
                                     "of the level); cs fractional")
             df.attrs["notes"] = [df.attrs["counting"]]
+            df.attrs["counting_label"] = df.attrs["counting"]  # what the views name as its counting
         return with_country_names(df, "unit_a", "unit_b") if level == "country" else df
 
     @takes_options()

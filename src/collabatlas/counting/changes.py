@@ -11,6 +11,8 @@ precision, NULL where the base is 0 or missing.
   its first to its last column, %;
 - :func:`period_change_sql` — the one row of the change between two named periods of a series;
 - :func:`part_pct_sql` — each row represents a row of ``t``: a count as % of a total column;
+- :func:`small_n_sql` — each row represents a row of ``t``: whether the n at either end of its change is
+  below ``$threshold`` (a growth that says little);
 - :func:`ranked_sql` — each row represents a row of ``t``, in ranking order, with its ``rank``
   (``rank() OVER``: tied values share a rank).
 """
@@ -52,6 +54,14 @@ def growth_pct_sql(first: str, last: str, column: str = "growth_pct") -> str:
     """Each row represents a row of ``t`` (in its order, by ``_row``): every column and ``column``,
     the growth from column ``first`` to column ``last``, % — NULL when ``first`` is 0 or NULL."""
     return (f"SELECT t.*, {growth_expr(_q(first), _q(last))} AS {_q(column)} FROM t ORDER BY _row")
+
+
+def small_n_sql(first_n: str = "n_first", last_n: str = "n_last", column: str = "small_n") -> str:
+    """Each row represents a row of ``t`` (in its order, by ``_row``): every column and ``column``, true
+    when the smaller of ``first_n`` and ``last_n`` (the works behind the value at each end) is below
+    ``$threshold``."""
+    return (f"SELECT t.*, coalesce(least({_q(first_n)}, {_q(last_n)}) < $threshold, true) AS {_q(column)} "
+            f"FROM t ORDER BY _row")
 
 
 def period_change_sql(value: str = "cs", period: str = "period") -> tuple[str, str]:

@@ -48,7 +48,9 @@ from collabatlas.views.cli_common import (
     console,
     err_console,
     metric_options,
+    print_provenance,
     print_table,
+    provenance_of,
     refuse_early,
 )
 from collabatlas.views.ingest_summary import print_report, unsaved_exit
@@ -307,6 +309,7 @@ def profile(
     refuse_early(on, "profile", options=options)
     with _open(store, on=on) as atlas, err_console.status("building the profile"):
         p = atlas.profile(institution, top=top, options=options)
+        line = provenance_of(atlas.capabilities(), options, atlas.data_version)
     if format is not Format.table:
         print(json_text(p.to_dict()))
         return
@@ -319,6 +322,7 @@ def profile(
     print_table(p.corporate_partners, "Top corporate partners")
     console.print(f"distinct partner institutions: {p.n_domestic_partners:,} domestic, "
                   f"{p.n_international_partners:,} international")
+    print_provenance(format, line)
 
 
 @app.command()
@@ -355,6 +359,8 @@ def group(
     with _open(store, on=on) as atlas, err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, periods_given, top=top,
                              source=source.value, ci=ci, report_dual=report_dual, options=options)
+        line = provenance_of(atlas.capabilities(source.value), options, atlas.data_version, group=group_name,
+                             periods=",".join(periods_given))
     if format is not Format.table:
         print(json_text(report.to_dict()))
         return
@@ -363,6 +369,7 @@ def group(
     print_table(report.periods, "Per period")
     print_table(report.growth, "Growth from the first to the last period (%)")
     print_table(report.partners, f"Top {top} partners in the group ({report.counting})")
+    print_provenance(format, line)
     for note in report.notes:
         err_console.print(f"[yellow]note:[/] {markup(note)}")
 
@@ -405,6 +412,7 @@ def trend(
                          report_dual=report_dual, ci=ci, source=source.value, options=options)
         bounds = None
         capabilities = atlas.capabilities(source.value)
+        line = provenance_of(capabilities, options, atlas.data_version, df, window_end_month=window_end_month)
         if compare:
             first, last = parse_two_periods(compare)
             change = percent_change(df, first, last, value=capabilities.trend_value)
@@ -414,6 +422,7 @@ def trend(
                                                      options=dataclasses.replace(options, years=None))
     what = capabilities.trend_label
     _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None)
+    print_provenance(format, line)
     if compare:
         text = f"not defined ({what} was 0 in the first period)" if change is None else f"{change:+.1f} %"
         if bounds:

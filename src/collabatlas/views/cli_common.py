@@ -393,14 +393,30 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     if "fractional" not in capabilities.counting_modes:  # another source and counting: part of every title
         title += f" · {capabilities.source_label} · {capabilities.counting_label}"
     _emit(df, fmt, title, out, limit)
-    if fmt is Format.table:  # where the numbers come from, under the table (the API's meta; CSV/JSON stay data)
-        console.print(Text(provenance_line(capabilities.source_label, capabilities.counting_label,
-                                           _filters_text(options), version), style="dim"), width=terminal_width())
+    print_provenance(fmt, provenance_of(capabilities, options, version, df))
 
 
 def provenance_line(source_label: str, counting_label: str, filters: str, version: int) -> str:
     """The line under a metric's table: source, counting, filters and data version (as plain text)."""
     return f"{source_label} · {counting_label} · {filters or 'no filter'} · data version {version}"
+
+
+def provenance_of(capabilities, options: MetricOptions, version: int, df: pd.DataFrame | None = None,
+                  counting: str | None = None, **more) -> str:
+    """The provenance line of a result (:func:`provenance_line`): the engine's source, the result's own
+    counting where it has one (``df.attrs["counting_label"]``: indicators, pair indices, impact; or
+    ``counting``), else the engine's, the filters (``more``: e.g. ``window_end_month=7``) and the data
+    version — the words the API gives as ``meta``, so every metric command ends its table with them."""
+    own = (df.attrs.get("counting_label") if df is not None else None) or counting
+    filters = options.describe(**more) if (options.given() or any(v not in (None, False) for v in more.values())) \
+        else ""
+    return provenance_line(capabilities.source_label, own or capabilities.counting_label, filters, version)
+
+
+def print_provenance(fmt: Format, line: str) -> None:
+    """Under a terminal table, the provenance line (dim); CSV and JSON on stdout stay data only."""
+    if fmt is Format.table:
+        console.print(Text(line, style="dim"), width=terminal_width())
 
 
 def _filters_text(options: MetricOptions) -> str:

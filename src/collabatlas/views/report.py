@@ -343,22 +343,14 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     return section
 
 
-#: the column of a group report's periods that counts the works behind its growth (works, else pair links)
-N_COLUMNS = ("group_works", "group_pair_links", "joint_works")
-
-
 def growth_with_n(report) -> tuple[pd.DataFrame, list[str]]:
-    """The growth table of a group report with the n at both ends (``n_first``, ``n_last``: the works
-    with the group in the first and last period) and ``small_n``, true when either is below
-    :func:`collabatlas.settings.small_n`; and the measures flagged."""
-    growth = report.growth.copy()
-    column = next((c for c in N_COLUMNS if c in report.periods.columns), None)
-    if column is None or growth.empty or len(report.periods) < 2:
+    """The growth table of a group report (with ``n_first``, ``n_last`` and ``small_n`` from the library,
+    :func:`collabatlas.analyses.group._growth_table`: every view flags the same rows) and the measures
+    flagged."""
+    growth = report.growth
+    if "small_n" not in growth.columns or growth.empty or len(report.periods) < 2:
         return growth, []
-    n_first, n_last = (int(report.periods[column].iloc[i]) for i in (0, -1))
-    growth["n_first"], growth["n_last"] = n_first, n_last
-    growth["small_n"] = min(n_first, n_last) < small_n()
-    return growth, list(growth.loc[growth["small_n"], "measure"].astype(str))
+    return growth, list(growth.loc[growth["small_n"].astype(bool), "measure"].astype(str))
 
 
 def _landscape_section(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext, first: int, last: int,

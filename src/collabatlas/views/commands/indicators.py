@@ -35,6 +35,8 @@ from collabatlas.views.cli_common import (
     err_console,
     metric_options,
     prepare_out,
+    print_provenance,
+    provenance_of,
     write_failed,
 )
 
@@ -127,6 +129,10 @@ def distance(
     with _open(store) as atlas, err_console.status(f"measuring distances of {markup(unit)}"):
         df = atlas.distance(unit, level=level.value, window_end_month=window_end_month, fold_hk_mo=fold_hk_mo,
                             partners=partners, options=options)
+        from collabatlas.views.charts_distance import DISTANCE_COUNTING
+
+        line = provenance_of(atlas.capabilities(), options, atlas.data_version, df, counting=DISTANCE_COUNTING,
+                             window_end_month=window_end_month, fold_hk_mo=fold_hk_mo)
         if chart is not None:
             from collabatlas.views import charts
             from collabatlas.views.charts_distance import distance_bands
@@ -143,3 +149,4 @@ def distance(
     what = f"{'partner distances' if partners else 'distance'} of {df.attrs['unit']}"
     filters = _filters_text(options)
     _emit(df, format, what + (f" ({filters})" if filters else ""), out, limit)
+    print_provenance(format, line)

@@ -23,6 +23,8 @@ from collabatlas.views.cli_common import (
     _open,
     err_console,
     metric_options,
+    print_provenance,
+    provenance_of,
 )
 
 Figure = Enum("Figure", {name: name for name in WORK_FIGURES}, type=str)
@@ -61,9 +63,11 @@ def works(
     with _open(store) as atlas, err_console.status(f"finding the works behind {markup(unit)}"):
         df = atlas.works(unit, partner, level=level.value, figure=figure.value if figure else None,
                          partner_country=partner_country, limit=limit, options=options)
+        line = provenance_of(atlas.capabilities(), options, atlas.data_version, df)
     with_whom = partner or (f"the institutions of {partner_country}" if partner_country else None)
     what = f"{df.attrs['figure']} of {unit}" + (f" with {with_whom}" if with_whom else "")
     filters = _filters_text(options)
     title = (f"works behind {what} = {df.attrs['total']:,.4f} ({df.attrs['rows']:,} works"
              + (f"; {filters}" if filters else "") + ")")
     _emit(df, format, title, out, None)
+    print_provenance(format, line)

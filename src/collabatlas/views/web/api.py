@@ -112,11 +112,13 @@ def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, l
     shown = df if limit is None else df.head(limit)
     # the engine's own words for where the numbers come from (the pair table names provider and date)
     named = {"source_label": df.attrs["source_label"]} if df.attrs.get("source_label") else {}
+    if df.attrs.get("counting_label"):  # a result with its own counting (indicators, pair indices, impact)
+        named["counting"] = df.attrs["counting_label"]
     caveats = [*(df.attrs.get("notes") or []), *(notes or [])]
     if caveats and "notes" not in (meta_extra or {}):
         named["notes"] = caveats
-    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown), **named,
-                         **(meta_extra or {})),
+    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown),
+                         **{**named, **(meta_extra or {})}),
             "columns": [str(c) for c in df.columns], "rows": records(shown), **extra}
 
 

@@ -15,7 +15,8 @@ const FIELD_NAMES = JSON.parse((document.getElementById("field-names") || {}).te
 // how a column's numbers are written: the rules of collabatlas.views.numbers (the terminal, the report
 // and the PDF use the same): years plain, counts as integers, % with one decimal, p < 0.001
 const NUMBER_RULES = JSON.parse((document.getElementById("number-rules") || {}).textContent || "{}");
-const PLAIN_INTEGER = new RegExp(NUMBER_RULES.plain || "^(year|period|first|last|publication_year)$", "i");
+const PLAIN_INTEGER = new RegExp(NUMBER_RULES.plain || "^(year|period|publication_year)$", "i");
+const AUTO_COLUMN = new RegExp(NUMBER_RULES.auto || "^(first|last)$", "i");  // a count when whole, else a measure
 const COUNT_COLUMN = new RegExp(NUMBER_RULES.count || "^(count|joint_count|joint_works|works|n)$", "i");
 const PCT_COLUMN = new RegExp(NUMBER_RULES.pct || "(^|_)pct($|_)", "i");
 const P_COLUMN = new RegExp(NUMBER_RULES.p || "^p_value$", "i");
@@ -114,6 +115,9 @@ function formatCell(value, column) {
     if (P_COLUMN.test(name)) return [value < P_FLOOR ? `< ${P_FLOOR}` : value.toFixed(3), true];
     if (PCT_COLUMN.test(name)) {
       return [value.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 }), true];
+    }
+    if (AUTO_COLUMN.test(name) && !Number.isInteger(value)) {
+      return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
     }
     if (COUNT_COLUMN.test(name) || Number.isInteger(value)) return [Math.round(value).toLocaleString("en"), true];
     return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
