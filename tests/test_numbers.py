@@ -35,6 +35,8 @@ def test_the_terminal_and_the_report_use_the_rules():
 
     assert _cell(16102.0, "joint_works") == "16,102" and _cell(6733, "count") == "6,733"
     assert _cell(0.0, "p_value") == "< 0.001" and _cell(2015, "year") == "2015"
+    assert _cell(0.94444444, "cs") == "0.944" == numbers.cell("cs", 0.94444444)[0]  # as in the report
+    assert _cell(1.5, "share") == "1.500" == _table_rows(pd.DataFrame({"share": [1.5]}))["rows"][0][0][0]
     rows = _table_rows(pd.DataFrame({"partner": ["US"], "joint_works": [16102.0], "p_value": [0.0]}))["rows"]
     assert rows == [[("US", False), ("16,102", True), ("< 0.001", True)]]
 

@@ -333,12 +333,13 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None, ids: tup
 
 
 def _cell(value, column: str = "") -> str:
-    """A terminal cell: numbers by :func:`collabatlas.views.numbers.cell` (up to 4 decimals, trailing
-    zeros left out); text as it is (no markup, no control characters)."""
+    """A terminal cell: numbers by :func:`collabatlas.views.numbers.cell`, with the decimals of the report,
+    the fact sheet and the dashboard (a CS reads ``0.944`` in each, never ``0.9444`` here and ``0.944``
+    there); text as it is (no markup, no control characters)."""
     if value is None or (isinstance(value, float) and value != value):  # None, NaN
         return ""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return number_cell(str(column), value, digits=4, strip=True)[0]
+        return number_cell(str(column), value)[0]
     return Text(terminal_text(value))
 
 
