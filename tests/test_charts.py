@@ -123,6 +123,20 @@ def test_partner_bars_plot_partners_cs_in_rank_order(atlas, ctx):
     assert_caption(spec, atlas, "years 2000-2009", "Bilateral CS", "fractional counting (Share and CS)")
 
 
+def test_bar_labels_write_cs_as_the_partner_table_does(atlas, ctx):
+    """A bar's value label is the partner table's cell (3 decimals, the % with one), not a chart-only
+    rounding (2.18 beside 2.178 in the table under it)."""
+    from collabatlas.views import numbers
+
+    df = atlas.partners("US", years=YEARS, top=10)
+    spec = charts.partner_bars(df, ctx, "United States", top=10).to_dict()
+    texts = {r["partner"]: r["text"] for values in spec["datasets"].values() for r in values if "text" in r}
+    for row in df.itertuples():
+        assert texts[row.partner] == (f"{numbers.cell('cs', row.cs)[0]}  "
+                                      f"({numbers.cell('pct_of_international_cs', row.pct_of_international_cs)[0]}%)")
+    assert texts["IT"].startswith(f"{df.set_index('partner').loc['IT', 'cs']:,.3f}")
+
+
 def test_trend_lines_plot_each_pairs_cs_per_year(atlas, ctx):
     partners = ["IT", "GB", "CH"]
     trends = {p: atlas.trend("US", p, years=YEARS) for p in partners}
