@@ -85,3 +85,31 @@ def test_a_result_with_its_own_counting_names_it_in_the_cli_and_the_api(store):
         assert pairs["counting"].startswith("pair indices on full counts")
         impact = client.get("/api/impact/US").json()["meta"]
         assert impact["counting"].startswith("OpenAlex normalisation")  # its own words, as before
+
+
+def test_with_meta_gives_the_json_the_api_gives(store, tmp_path):
+    """`--with-meta` (before or after the command): the JSON on stdout and in --out FILE.json is the
+    API's table body ({meta, columns, rows}; the same rows, and meta with the API's source, counting,
+    filters and caption); without it the list of rows stays as it was."""
+    from fastapi.testclient import TestClient
+
+    from collabatlas.views.web import create_app
+
+    args = ["partners", "US", "--years", "2020-2021", "--format", "json", "--store", str(store)]
+    plain = json.loads(CliRunner().invoke(app, args).stdout)
+    assert isinstance(plain, list) and plain[0]["partner"] == "JP"
+    out = tmp_path / "p.json"
+    got = CliRunner().invoke(app, ["--with-meta", *args, "--out", str(out)])
+    after = CliRunner().invoke(app, [*args, "--with-meta"])
+    assert got.exit_code == 0 and after.exit_code == 0, got.output + after.output
+    body, written = json.loads(got.stdout), json.loads(out.read_text(encoding="utf-8"))
+    assert body == json.loads(after.stdout) == written
+    with TestClient(create_app(store)) as client:
+        api = client.get("/api/partners/US", params={"years": "2020-2021"}).json()
+    assert body["rows"] == api["rows"] == plain and body["columns"] == api["columns"]
+    for key in ("source", "source_label", "counting", "filters", "caption", "data_version", "rows", "returned"):
+        assert body["meta"][key] == api["meta"][key], key
+    profile = CliRunner().invoke(app, ["--with-meta", "profile", "I1", "--format", "json", "--store", str(store)])
+    assert json.loads(profile.stdout)["meta"]["source"] == "works"
+    assert "meta" not in json.loads(CliRunner().invoke(app, ["profile", "I1", "--format", "json",
+                                                             "--store", str(store)]).stdout)

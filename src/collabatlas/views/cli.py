@@ -46,6 +46,7 @@ from collabatlas.views.cli_common import (
     _open_for_input,
     app,
     console,
+    document_json,
     err_console,
     metric_options,
     print_provenance,
@@ -311,7 +312,7 @@ def profile(
         p = atlas.profile(institution, top=top, options=options)
         line = provenance_of(atlas.capabilities(), options, atlas.data_version)
     if format is not Format.table:
-        print(json_text(p.to_dict()))
+        print(document_json(p.to_dict(), line))
         return
     console.print(f"[bold]{markup(p.name)}[/] ({markup(p.institution_id)}, {markup(p.country or 'country unknown')})")
     print_table(pd.DataFrame([p.headline]), "Count, Share and collaboration score")
@@ -362,7 +363,7 @@ def group(
         line = provenance_of(atlas.capabilities(source.value), options, atlas.data_version, group=group_name,
                              periods=",".join(periods_given))
     if format is not Format.table:
-        print(json_text(report.to_dict()))
+        print(document_json(report.to_dict(), line))
         return
     console.print(f"[bold]{markup(report.country)}[/] with [bold]{markup(report.group)}[/] "
                   f"({len(report.members)} countries) · {markup(report.source_label)}: {markup(report.counting)}")
@@ -421,8 +422,7 @@ def trend(
                                                      window_end_month=window_end_month, ci=ci,
                                                      options=dataclasses.replace(options, years=None))
     what = capabilities.trend_label
-    _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None)
-    print_provenance(format, line)
+    _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None, provenance=line)
     if compare:
         text = f"not defined ({what} was 0 in the first period)" if change is None else f"{change:+.1f} %"
         if bounds:

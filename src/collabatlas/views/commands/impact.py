@@ -27,7 +27,6 @@ from collabatlas.views.cli_common import (
     err_console,
     metric_options,
     prepare_out,
-    print_provenance,
     provenance_of,
     write_failed,
 )
@@ -106,5 +105,4 @@ def impact(
     filters = _filters_text(options)
     title = (f"impact of {df.attrs['unit']} by collaboration type · {normalisation.value} normalisation · "
              f"{counting.value} counting" + (f" ({filters})" if filters else ""))
-    _emit(df, format, title, out, limit)
-    print_provenance(format, line)
+    _emit(df, format, title, out, limit, provenance=line)

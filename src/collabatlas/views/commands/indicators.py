@@ -35,7 +35,6 @@ from collabatlas.views.cli_common import (
     err_console,
     metric_options,
     prepare_out,
-    print_provenance,
     provenance_of,
     write_failed,
 )
@@ -148,5 +147,4 @@ def distance(
         err_console.print(f"wrote {markup(chart)}")
     what = f"{'partner distances' if partners else 'distance'} of {df.attrs['unit']}"
     filters = _filters_text(options)
-    _emit(df, format, what + (f" ({filters})" if filters else ""), out, limit)
-    print_provenance(format, line)
+    _emit(df, format, what + (f" ({filters})" if filters else ""), out, limit, provenance=line)

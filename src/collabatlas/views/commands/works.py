@@ -23,7 +23,6 @@ from collabatlas.views.cli_common import (
     _open,
     err_console,
     metric_options,
-    print_provenance,
     provenance_of,
 )
 
@@ -69,5 +68,4 @@ def works(
     filters = _filters_text(options)
     title = (f"works behind {what} = {df.attrs['total']:,.4f} ({df.attrs['rows']:,} works"
              + (f"; {filters}" if filters else "") + ")")
-    _emit(df, format, title, out, None)
-    print_provenance(format, line)
+    _emit(df, format, title, out, None, provenance=line)
