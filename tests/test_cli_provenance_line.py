@@ -113,3 +113,12 @@ def test_with_meta_gives_the_json_the_api_gives(store, tmp_path):
     assert json.loads(profile.stdout)["meta"]["source"] == "works"
     assert "meta" not in json.loads(CliRunner().invoke(app, ["profile", "I1", "--format", "json",
                                                              "--store", str(store)]).stdout)
+
+
+@pytest.mark.parametrize("args", [["profile", "I1"], ["group", "US", "--group", "g7", "--periods", "2020,2021"]])
+def test_csv_of_a_document_is_refused_not_answered_with_json(store, args):
+    """`profile` and `group` hold several tables: --format csv printed JSON (an option not applied);
+    now it is refused with exit 2, naming the formats that work."""
+    got = CliRunner().invoke(app, [*args, "--format", "csv", "--store", str(store)])
+    assert got.exit_code == 2 and "--format csv" in got.output and "--format json" in got.output, got.output
+    assert "{" not in got.stdout

@@ -52,6 +52,7 @@ from collabatlas.views.cli_common import (
     print_provenance,
     print_table,
     provenance_of,
+    refuse_csv,
     refuse_early,
 )
 from collabatlas.views.ingest_summary import print_report, unsaved_exit
@@ -306,6 +307,7 @@ def profile(
     """
     import pandas as pd
 
+    refuse_csv(format, "profile", "headline, hotspots, partners, corporate partners")
     on = EngineChoice(engine, spark_master, parquet)
     refuse_early(on, "profile", options=options)
     with _open(store, on=on) as atlas, err_console.status("building the profile"):
@@ -353,6 +355,7 @@ def group(
 
       collabatlas group DE --group income:low --periods 2015,2020 --format json
     """
+    refuse_csv(format, "group", "periods, growth, partners")
     on = EngineChoice(engine, spark_master, parquet)
     periods_given = [p for p in periods.split(",") if p.strip()]
     refuse_early(on, "group", source=source.value, options=options, ci=ci, report_dual=report_dual,

@@ -193,6 +193,14 @@ def refuse_early(on: EngineChoice | None, *what: str, source: str = "works", lev
     declared(source, engine).require(*what, level=level, options=options, **given)
 
 
+def refuse_csv(fmt: Format, command: str, parts: str) -> None:
+    """A document of several tables (``profile``, ``group``) has no one CSV: ``--format csv`` is refused
+    before any work (it printed JSON, an option silently not applied)."""
+    if fmt is Format.csv:
+        _fail(f"--format csv: `{command}` gives several tables ({parts}); use --format json, or the terminal "
+              "tables (--format table)")
+
+
 def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
     on = on or EngineChoice()
     # an absent master: one line in seconds, before loading anything heavy (a cluster without --parquet is
