@@ -67,3 +67,38 @@ def test_p_is_the_number_of_works_not_a_p_value(column, value, text):
 def test_growth_first_and_last_are_counts_or_measures_never_years(column, value, text):
     assert numbers.cell(column, value)[0] == text
     assert re.search(numbers.rules()["auto"], column) and not re.search(numbers.rules()["plain"], column)
+
+
+def _dashboard_cells(rows: list[dict]) -> list[list[str]]:
+    """The dashboard's table cells for ``rows`` (its formatCell and columnsWhole run by node)."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    source = (Path(numbers.__file__).parent / "web" / "pages" / "dashboard.js").read_text(encoding="utf-8")
+    start, end = source.index("const PLAIN_INTEGER"), source.index("// A DOI as a link")
+    middle = source[start:end]
+    helpers = middle[:middle.index("function fieldName")] + middle[middle.index("// JSON cannot say"):]
+    script = (f"const NUMBER_RULES = {json.dumps(numbers.rules())};\nconst fieldName = c => c;\n{helpers}\n"
+              f"const rows = {json.dumps(rows)}; const columns = Object.keys(rows[0]);\n"
+              "const whole = columnsWhole(rows, columns);\n"
+              "console.log(JSON.stringify(rows.map(r => columns.map(c => formatCell(r[c], c, whole[c])[0]))));")
+    done = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_the_dashboard_writes_a_table_as_the_report_does():
+    """JSON cannot tell 1.0 from 1: the dashboard wrote a CS of exactly 1 as a count ("1") beside
+    "1.500" in the same column, where the report writes 1.000. A column is a count only when all its
+    numbers are whole; a growth table's first/last stay a count or a measure per row."""
+    from collabatlas.views.report import _table_rows
+
+    frame = pd.DataFrame({"partner": ["GB", "IT"], "joint_count": [4, 2], "cs": [1.5, 1.0],
+                          "pct_of_international_cs": [60.0, 40.0], "p": [21, 3], "first": [8.0, 5.8142857]})
+    report = [[text for text, _ in row] for row in _table_rows(frame)["rows"]]
+    dashboard = _dashboard_cells(frame.to_dict(orient="records"))
+    assert dashboard == report == [["GB", "4", "1.500", "60.0", "21", "8"], ["IT", "2", "1.000", "40.0", "3", "5.814"]]

@@ -107,10 +107,19 @@ function setStatus(panel, text, isError) {
   status.classList.toggle("error", Boolean(isError));
 }
 
-function formatCell(value, column) {
+// JSON cannot say 1.0 from 1: a column is whole (written as a count) when all its numbers are whole, so a
+// CS column reads 1.500 … 1.000 as in the report, never 1.500 beside 1 (columnsWhole, from the whole table)
+function columnsWhole(rows, columns) {
+  const whole = {};
+  for (const c of columns) whole[c] = rows.every(r => typeof r[c] !== "number" || Number.isInteger(r[c]));
+  return whole;
+}
+
+function formatCell(value, column, whole) {
   if (value === null || value === undefined) return ["", false];
   if (typeof value === "number") {
     const name = column || "";
+    if (whole === undefined) whole = Number.isInteger(value);
     if (Number.isInteger(value) && PLAIN_INTEGER.test(name)) return [String(value), true];
     if (P_COLUMN.test(name)) return [value < P_FLOOR ? `< ${P_FLOOR}` : value.toFixed(3), true];
     if (PCT_COLUMN.test(name)) {
@@ -119,7 +128,9 @@ function formatCell(value, column) {
     if (AUTO_COLUMN.test(name) && !Number.isInteger(value)) {
       return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
     }
-    if (COUNT_COLUMN.test(name) || Number.isInteger(value)) return [Math.round(value).toLocaleString("en"), true];
+    if (COUNT_COLUMN.test(name) || ((whole || AUTO_COLUMN.test(name)) && Number.isInteger(value))) {
+      return [Math.round(value).toLocaleString("en"), true];
+    }
     return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
   }
   if (column === "measure" && typeof value === "string") return [fieldName(value), false];  // a row per field
@@ -163,10 +174,11 @@ function drawTable(container, rows) {
     head.appendChild(th);
   }
   const body = table.createTBody();
+  const whole = columnsWhole(rows, columns);
   for (const row of rows) {
     const tr = body.insertRow();
     for (const c of columns) {
-      const [text, numeric] = formatCell(row[c], c);
+      const [text, numeric] = formatCell(row[c], c, whole[c]);
       const td = tr.insertCell();
       if (c === "doi" && text) td.appendChild(doiLink(text));
       else td.textContent = text;
