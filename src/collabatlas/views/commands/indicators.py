@@ -128,8 +128,10 @@ def distance(
     with _open(store) as atlas, err_console.status(f"measuring distances of {markup(unit)}"):
         df = atlas.distance(unit, level=level.value, window_end_month=window_end_month, fold_hk_mo=fold_hk_mo,
                             partners=partners, options=options)
-        from collabatlas.views.charts_distance import DISTANCE_COUNTING
+        from collabatlas.views.charts_distance import DISTANCE_COUNTING, distance_meta
 
+        said = distance_meta(df)  # the API's caveats, in its words: the definition, coverage, why none is measured
+        df.attrs["notes"] = [*said["notes"], *([said["note"]] if said.get("note") else [])]
         line = provenance_of(atlas.capabilities(), options, atlas.data_version, df, counting=DISTANCE_COUNTING,
                              window_end_month=window_end_month, fold_hk_mo=fold_hk_mo)
         if chart is not None:
