@@ -122,3 +122,30 @@ def test_csv_of_a_document_is_refused_not_answered_with_json(store, args):
     got = CliRunner().invoke(app, [*args, "--format", "csv", "--store", str(store)])
     assert got.exit_code == 2 and "--format csv" in got.output and "--format json" in got.output, got.output
     assert "{" not in got.stdout
+
+
+def test_an_export_names_the_data_version_it_was_written_at(store, tmp_path):
+    """`collabatlas export` writes the store's data version into the manifest; the Spark engine reads
+    it from there (tests/test_spark_analyses.py runs Spark on it)."""
+    from collabatlas.store.interchange import manifest_data_version
+
+    got = CliRunner().invoke(app, ["export", str(tmp_path / "pq"), "--store", str(store)])
+    assert got.exit_code == 0, got.output
+    assert json.loads((tmp_path / "pq" / "_collabatlas_export.json").read_text())["data_version"] == 1
+    assert manifest_data_version(tmp_path / "pq") == 1 and manifest_data_version(tmp_path) == 0
+
+
+def test_a_compared_change_says_its_n_in_the_cli_and_the_api(store):
+    """`trend --compare` and the API's compare carry the works at both ends and the small-n flag."""
+    from fastapi.testclient import TestClient
+
+    from collabatlas.views.web import create_app
+
+    got = CliRunner().invoke(app, ["trend", "US", "JP", "--years", "2020-2021", "--compare", "2020,2021",
+                                   "--format", "csv", "--store", str(store)])
+    assert got.exit_code == 0, got.output
+    assert "-100.0 %; n 1 → 0 joint works (fewer than 10 at one end" in " ".join(got.stderr.split())
+    with TestClient(create_app(store)) as client:
+        body = client.get("/api/trend/US/JP", params={"years": "2020-2021", "compare": "2020,2021"}).json()
+    assert body["compare"] == {"first": 2020, "last": 2021, "change_pct": -100.0, "n_first": 1, "n_last": 0,
+                               "small_n": True}

@@ -109,6 +109,26 @@ def with_part_pct(df: pd.DataFrame, parts: list[str], total: str, prefix: str = 
     return out
 
 
+def period_change(df: pd.DataFrame, first, last, value: str = "cs", n: str | None = None,
+                  period: str = "period") -> dict:
+    """The change of ``value`` from period ``first`` to ``last`` with the works behind it at each end:
+    ``{"first", "last", "change_pct" (None from 0), "n_first", "n_last", "small_n"}`` — ``n`` the column of
+    the works (default: a trend's ``joint_count``, else the value itself, which then counts works: the pair
+    table's joint works), ``small_n`` true below
+    :func:`collabatlas.settings.small_n`. The CLI's ``trend --compare`` and the API's ``compare`` both say
+    it (:func:`collabatlas.counting.changes.period_change_sql`)."""
+    from collabatlas import settings
+
+    n = n or ("joint_count" if "joint_count" in df.columns else value)
+    sql, column = changes.period_change_sql(value, period, n)
+    row = on_frame(df[list(dict.fromkeys([period, value, n]))], sql,
+                   {"first": first, "last": last, "threshold": settings.small_n()}).iloc[0]
+    if not (row["first_found"] and row["last_found"]):
+        raise counting.CountingError(f"periods {first} and {last}: not both in {list(df[period])}")
+    return {"first": first, "last": last, "change_pct": None if pd.isna(row[column]) else float(row[column]),
+            "n_first": int(row["n_first"]), "n_last": int(row["n_last"]), "small_n": bool(row["small_n"])}
+
+
 def percent_change(df: pd.DataFrame, first, last, value: str = "cs", period: str = "period") -> float | None:
     """Change of ``value`` from period ``first`` to period ``last`` in %, ``None`` when it starts at 0
     (:func:`collabatlas.counting.changes.period_change_sql`)."""

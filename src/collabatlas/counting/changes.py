@@ -64,16 +64,23 @@ def small_n_sql(first_n: str = "n_first", last_n: str = "n_last", column: str = 
             f"FROM t ORDER BY _row")
 
 
-def period_change_sql(value: str = "cs", period: str = "period") -> tuple[str, str]:
+def period_change_sql(value: str = "cs", period: str = "period", n: str | None = None) -> tuple[str, str]:
     """The change of ``value`` between the periods ``$first`` and ``$last`` of ``t``, %: one row
     ``first_found, last_found, change_pct`` (NULL when the value starts at 0). The caller refuses
-    periods that are not both found."""
+    periods that are not both found. ``n``: also ``n_first``, ``n_last`` (that column at each end: the
+    works behind the value) and ``small_n``, true when either is below ``$threshold``."""
     v, p = _q(value), _q(period)
     start = f"(SELECT any_value({v}) FROM t WHERE {p} = $first)"
     end = f"(SELECT any_value({v}) FROM t WHERE {p} = $last)"
+    counts = ""
+    if n is not None:
+        n_first = f"(SELECT any_value({_q(n)}) FROM t WHERE {p} = $first)"
+        n_last = f"(SELECT any_value({_q(n)}) FROM t WHERE {p} = $last)"
+        counts = (f", CAST({n_first} AS BIGINT) AS n_first, CAST({n_last} AS BIGINT) AS n_last, "
+                  f"coalesce(least({n_first}, {n_last}) < $threshold, true) AS small_n")
     return (f"SELECT (SELECT count(*) FROM t WHERE {p} = $first) > 0 AS first_found, "
             f"(SELECT count(*) FROM t WHERE {p} = $last) > 0 AS last_found, "
-            f"{growth_expr(start, end)} AS change_pct"), "change_pct"
+            f"{growth_expr(start, end)} AS change_pct{counts}"), "change_pct"
 
 
 def part_pct_sql(parts: list[str], total: str, prefix: str = "pct_") -> str:

@@ -406,7 +406,7 @@ def trend(
 
       collabatlas trend JP DE --window-end-month 7 --subject Chemistry
     """
-    from collabatlas.atlas import percent_change
+    from collabatlas.atlas import period_change
 
     on = EngineChoice(engine, spark_master, parquet)
     refuse_early(on, "trend", source=source.value, level=level.value, options=options,
@@ -419,7 +419,8 @@ def trend(
         line = provenance_of(capabilities, options, atlas.data_version, df, window_end_month=window_end_month)
         if compare:
             first, last = parse_two_periods(compare)
-            change = percent_change(df, first, last, value=capabilities.trend_value)
+            said = period_change(df, first, last, value=capabilities.trend_value)
+            change = said["change_pct"]
             if ci and change is not None and capabilities.supports("ci"):
                 bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value,
                                                      window_end_month=window_end_month, ci=ci,
@@ -430,6 +431,9 @@ def trend(
         text = f"not defined ({what} was 0 in the first period)" if change is None else f"{change:+.1f} %"
         if bounds:
             text += f" (95% interval {bounds[0]:+.1f} % to {bounds[1]:+.1f} %)"
+        text += f"; n {said['n_first']:,} → {said['n_last']:,} joint works"
+        if said["small_n"]:
+            text += f" (fewer than {config.small_n()} at one end: the change says little)"
         err_console.print(f"change of {what} from {first} to {last}: {text}")
 
 

@@ -316,7 +316,7 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, options: TrendQ, level
           ci: CiQ = 0, source: SourceQ = Source.works) -> Response:
     """CS and joint works per year (or window) with the change from the previous period (``collabatlas trend``).
     Example: ``/api/trend/GB/US?years=2010-2018&compare=2010,2018``"""
-    from collabatlas.atlas.results import percent_change
+    from collabatlas.atlas.results import period_change
 
     params = dict(unit_a=unit_a, unit_b=unit_b, level=level, **options.given(), window_end_month=window_end_month,
                   report_dual=report_dual, ci=ci, source=source)
@@ -325,9 +325,9 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, options: TrendQ, level
         extra = {}
         if compare:
             first, last = _two_periods(compare)
-            value = svc.atlas().capabilities(source.value).trend_value
-            extra["compare"] = {"first": first, "last": last,
-                                "change_pct": percent_change(result[0], first, last, value=value)}
+            capabilities = svc.atlas().capabilities(source.value)
+            # the change with the works at each end and the small-n flag, as `trend --compare` says it
+            extra["compare"] = period_change(result[0], first, last, value=capabilities.trend_value)
         return table("trend", result, {**params, "compare": compare}, None, **extra)
 
     return respond(request, "trend", {**params, "compare": compare}, build)
