@@ -557,8 +557,7 @@ def network_result(svc: Service, **params):
         capabilities = atlas.capabilities(p.get("source", "works"))
         capabilities.require("network")
         keywords = {k: v for k, v in keywords.items() if v is not None}
-        if "fractional" not in capabilities.counting_modes:  # full counts: joint works and node works by default
-            keywords = {"weight": netmod.Weight.joint_count, "top_by": netmod.NodeMeasure.count, **keywords}
+        if "fractional" not in capabilities.counting_modes:  # full counts: the library's defaults (joint works)
             return netmod.build_network(atlas, **keywords).to_dict()
         options = {k: p[k] for k in FILTER_KEYS if k in p}
         pairs, _, _ = svc.call("pairs", **options)
