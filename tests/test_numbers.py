@@ -102,3 +102,17 @@ def test_the_dashboard_writes_a_table_as_the_report_does():
     report = [[text for text, _ in row] for row in _table_rows(frame)["rows"]]
     dashboard = _dashboard_cells(frame.to_dict(orient="records"))
     assert dashboard == report == [["GB", "4", "1.500", "60.0", "21", "8"], ["IT", "2", "1.000", "40.0", "3", "5.814"]]
+
+
+def test_institution_pairs_of_two_countries_rank_as_every_table_ranks():
+    """The bilateral page's institution pairs are ranked by the one ranking rule (SQL: CS compared at
+    1e-9, ties by id), not a pandas sort of raw floats: sums equal but for the summation order tie."""
+    from collabatlas.views.bilateral import institution_pairs
+
+    pairs = pd.DataFrame({"unit_a": ["I1", "I2", "I0"], "unit_b": ["I9", "I8", "I7"], "name_a": ["a", "b", "c"],
+                          "name_b": ["x", "y", "z"], "joint_count": [1, 1, 1],
+                          "cs": [0.3, 0.1 + 0.2, 0.30000000001]})  # 0.3 and 0.30000000000000004: a tie
+    countries = pd.DataFrame({"institution_id": ["I0", "I1", "I2", "I7", "I8", "I9"],
+                              "country": ["JP", "JP", "JP", "US", "US", "US"]})
+    out = institution_pairs(pairs, countries, "JP", "US")
+    assert list(out["institution_a"]) == ["I0", "I1", "I2"]  # 0.30000000001 first; then the tie by id

@@ -55,7 +55,9 @@ def institution_pairs(pairs: pd.DataFrame, countries: pd.DataFrame, a: str, b: s
     keep = [c for c in ("unit_a", "name_a", "unit_b", "name_b", "joint_count", "cs") if c in df.columns]
     out = pd.concat([df.loc[straight, keep].rename(columns=names),
                      df.loc[flipped, keep].rename(columns=swap)], ignore_index=True)
-    out = out.sort_values(["cs", "unit_a", "unit_b"], ascending=[False, True, True], ignore_index=True).head(top)
+    from collabatlas.atlas import ranked  # the ranking order of every table (SQL, ties at 1e-9 by id)
+
+    out = ranked(out, "cs", ["unit_a", "unit_b"]).head(top)
     return out.rename(columns={"unit_a": "institution_a", "unit_b": "institution_b"})
 
 
