@@ -378,3 +378,12 @@ def test_landscape_legend_is_the_dots_and_countries_are_labelled(atlas, ctx):
 def test_caption_lines_are_wrapped(atlas, ctx):
     spec = charts.partner_bars(atlas.partners("US", top=5), ctx, "United States", top=5).to_dict()
     assert all(len(line) <= charts.CAPTION_CHARS + 2 for line in spec["title"]["subtitle"])
+
+
+def test_subject_panels_keep_the_atlas_ranking_of_near_ties(ctx):
+    """The subject panels draw each subject's partners in the Atlas's order (ties at 1e-9 by id), not
+    re-sorted by raw floats (0.30000000000000004 before 0.3 would put DE before AT)."""
+    frame = pd.DataFrame({"partner": ["AT", "DE"], "joint_count": [1, 1], "cs": [0.3, 0.1 + 0.2]})
+    spec = charts.subject_small_multiples({"Chemistry": frame}, ctx, "United States").to_dict()
+    rows = [r for values in spec["datasets"].values() for r in values]
+    assert [r["partner"] for r in rows] == ["AT", "DE"]

@@ -263,7 +263,7 @@ def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartCo
     # one layered panel per subject, concatenated (not a facet): a facet of layers with independent y
     # scales makes Vega-Lite union domains from different sources and warn in the browser's console.
     # Each panel filters the one dataset; its bars are strongest first in row order (sort=None).
-    ranked = data.sort_values("cs", ascending=False, kind="stable")
+    ranked = data  # each subject's rows in the Atlas's ranking order (ties at 1e-9 by id): no second sort
     bars = alt.Chart().mark_bar(color=ACCENT, cornerRadiusEnd=2).encode(
         y=alt.Y("label:N", sort=None, title=None),
         x=alt.X("cs:Q", title="Bilateral CS", scale=x_scale, axis=alt.Axis(format=AXIS_FORMAT, tickCount=4)),
