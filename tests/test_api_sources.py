@@ -134,6 +134,9 @@ def test_pair_charts_draw_joint_works(geo):
         text = str(body["spec"])
         assert "Joint works" in text and "'cs'" not in text and "Bilateral CS" not in text, url
         assert sources.COUNTING["pairs"] in text, url  # the subtitle names the counting
+        # the chart's meta names the table as the table's meta does (it said "country-pair table (ingest-pairs)")
+        assert body["meta"]["source_label"] == "country-pair table (ingest-pairs), retrieval date not recorded", url
+        assert body["meta"]["caption"].startswith(body["meta"]["source_label"] + " · "), url
 
 
 @pytest.mark.parametrize("url", [
