@@ -149,3 +149,10 @@ def test_a_compared_change_says_its_n_in_the_cli_and_the_api(store):
         body = client.get("/api/trend/US/JP", params={"years": "2020-2021", "compare": "2020,2021"}).json()
     assert body["compare"] == {"first": 2020, "last": 2021, "change_pct": -100.0, "n_first": 1, "n_last": 0,
                                "small_n": True}
+
+
+def test_the_works_title_writes_the_figure_as_its_table_does(store):
+    """`works US JP`: the figure in the title has the decimals of every table (CS 1.000, not 1.0000)."""
+    got = CliRunner().invoke(app, ["works", "US", "JP", "--store", str(store)], env={"COLUMNS": "300"})
+    assert got.exit_code == 0, got.output
+    assert "works behind cs of US with JP = 1.000 (1 works)" in got.stdout, got.stdout[:300]

@@ -10,6 +10,7 @@ import typer
 from collabatlas.atlas.inputs import WORK_FIGURES
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
+from collabatlas.views import numbers
 from collabatlas.views.cli_common import (
     UNIT_HELP,
     Format,
@@ -66,6 +67,7 @@ def works(
     with_whom = partner or (f"the institutions of {partner_country}" if partner_country else None)
     what = f"{df.attrs['figure']} of {unit}" + (f" with {with_whom}" if with_whom else "")
     filters = _filters_text(options)
-    title = (f"works behind {what} = {df.attrs['total']:,.4f} ({df.attrs['rows']:,} works"
+    total = numbers.figure(str(df.attrs["figure"]), df.attrs["total"])  # as the figure's column is written
+    title = (f"works behind {what} = {total} ({df.attrs['rows']:,} works"
              + (f"; {filters}" if filters else "") + ")")
     _emit(df, format, title, out, None, provenance=line)
