@@ -116,3 +116,14 @@ def test_institution_pairs_of_two_countries_rank_as_every_table_ranks():
                               "country": ["JP", "JP", "JP", "US", "US", "US"]})
     out = institution_pairs(pairs, countries, "JP", "US")
     assert list(out["institution_a"]) == ["I0", "I1", "I2"]  # 0.30000000001 first; then the tie by id
+
+
+def test_a_whole_share_reads_as_a_share_in_a_one_row_table():
+    """An institution headline is one row: JSON's 1.0 arrives as 1, and the dashboard wrote Share "1"
+    where the report writes 1.000. Shares and CS are measures by their column's name, whole or not."""
+    from collabatlas.views.report import _table_rows
+
+    frame = pd.DataFrame({"count": [2], "share": [1.0], "cs_total": [2.0], "own_share": [0.5], "links": [3]})
+    report = [[text for text, _ in row] for row in _table_rows(frame)["rows"]]
+    assert _dashboard_cells(frame.to_dict(orient="records")) == report == [["2", "1.000", "2.000", "0.500", "3"]]
+    assert numbers.cell("cs", 1)[0] == "1.000" and numbers.kind("joint_count") == "count"

@@ -29,11 +29,14 @@ COUNT = (r"^(count|joint_count|joint_works|works|n|n_works|rows|links|partner_li
 #: columns holding percentages: one decimal
 PCT = r"(^|_)pct($|_)|_pct$|^pct_"
 P_VALUE = r"^p_value$"
+#: columns holding Shares and CS: always a measure with decimals, also when whole (a Share of 1 is ``1.000``;
+#: the dashboard, whose JSON cannot tell 1.0 from 1, reads the column's name)
+MEASURE = r"^(share|cs|p_frac)$|^cs_|_cs$|_share$|^share_"
 DECIMALS = 3
 #: a p-value below this is written "< 0.001"
 P_FLOOR = 0.001
 
-_PLAIN, _AUTO, _COUNT, _PCT, _P = (re.compile(x, re.I) for x in (PLAIN, AUTO, COUNT, PCT, P_VALUE))
+_PLAIN, _AUTO, _COUNT, _PCT, _P, _MEASURE = (re.compile(x, re.I) for x in (PLAIN, AUTO, COUNT, PCT, P_VALUE, MEASURE))
 
 
 def _missing(value) -> bool:
@@ -71,9 +74,11 @@ def p_value(value) -> str:
 
 
 def kind(column: str) -> str:
-    """How the column's numbers are written: ``plain``, ``auto``, ``count``, ``pct``, ``p`` or ``decimal``."""
+    """How the column's numbers are written: ``plain``, ``auto``, ``count``, ``pct``, ``p``, ``measure`` or
+    ``decimal``."""
     column = str(column or "")
-    for name, pattern in (("plain", _PLAIN), ("auto", _AUTO), ("p", _P), ("pct", _PCT), ("count", _COUNT)):
+    for name, pattern in (("plain", _PLAIN), ("auto", _AUTO), ("p", _P), ("pct", _PCT), ("count", _COUNT),
+                          ("measure", _MEASURE)):
         if pattern.search(column):
             return name
     return "decimal"
@@ -92,6 +97,8 @@ def cell(column: str, value, digits: int = DECIMALS, strip: bool = False) -> tup
         return str(int(value)), True
     if how == "auto":
         how = "count" if float(value).is_integer() else "decimal"
+    if how == "measure":
+        return decimal(value, digits, strip), True
     if how == "count" or (how == "decimal" and isinstance(value, numbers.Integral)):
         return count(value), True
     if how == "pct":
@@ -112,5 +119,6 @@ def figure(column: str, value) -> str:
 
 def rules() -> dict[str, object]:
     """The rules as data, for the dashboard's tables (the same patterns in JavaScript)."""
-    return {"plain": PLAIN, "auto": AUTO, "count": COUNT, "pct": PCT, "p": P_VALUE, "decimals": DECIMALS,
+    return {"plain": PLAIN, "auto": AUTO, "count": COUNT, "pct": PCT, "p": P_VALUE, "measure": MEASURE,
+            "decimals": DECIMALS,
             "p_floor": P_FLOOR}

@@ -20,6 +20,7 @@ const AUTO_COLUMN = new RegExp(NUMBER_RULES.auto || "^(first|last)$", "i");  // 
 const COUNT_COLUMN = new RegExp(NUMBER_RULES.count || "^(count|joint_count|joint_works|works|n)$", "i");
 const PCT_COLUMN = new RegExp(NUMBER_RULES.pct || "(^|_)pct($|_)", "i");
 const P_COLUMN = new RegExp(NUMBER_RULES.p || "^p_value$", "i");
+const MEASURE_COLUMN = new RegExp(NUMBER_RULES.measure || "^(share|cs)$|^cs_|_cs$|_share$", "i");  // Share, CS
 const DECIMALS = NUMBER_RULES.decimals || 3;
 const P_FLOOR = NUMBER_RULES.p_floor || 0.001;
 
@@ -128,7 +129,8 @@ function formatCell(value, column, whole) {
     if (AUTO_COLUMN.test(name) && !Number.isInteger(value)) {
       return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
     }
-    if (COUNT_COLUMN.test(name) || ((whole || AUTO_COLUMN.test(name)) && Number.isInteger(value))) {
+    if (COUNT_COLUMN.test(name) || (!MEASURE_COLUMN.test(name) && (whole || AUTO_COLUMN.test(name))
+                                    && Number.isInteger(value))) {
       return [Math.round(value).toLocaleString("en"), true];
     }
     return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
