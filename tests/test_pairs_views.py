@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -121,6 +122,9 @@ def test_report_from_pairs(store, tmp_path):
     assert FULL_COUNT_LABEL in html and "need work-level data" in html
     partners = built.sections[0].tables[0][1]
     assert partners["joint_works"].tolist() == [22, 12, 1]
+    per_year = built.sections[1].tables[0][1]  # joint works per year: counts, never "16,102.000"
+    assert all(str(per_year[c].dtype) == "int64" for c in per_year.columns if c != "partner")
+    assert not re.search(r"\d\.000<", html.split("Joint works per year")[1].split("</table>")[0])
 
 
 def test_cli_chart_and_report_take_source(store, tmp_path):

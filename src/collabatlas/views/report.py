@@ -479,6 +479,7 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     say("trend")
     trends = {p: atlas.trend(unit, p, years=span, source=source) for p in partners["partner"].head(TREND_PARTNERS)}
     wide = charts.trend_frame(trends).pivot_table(index="label", columns="period", values="joint_works", sort=False)
+    wide = wide.fillna(0).round().astype("int64")  # counts stay counts (a pivot makes floats: "16,102.000")
     sections.append(Section("trend", f"Trend {span}", f"Joint works per year of {label} with its top "
                             f"{len(trends)} partners ({counting}).",
                             charts=[("trend", trend_figure(trends, ctx, label))],
