@@ -77,7 +77,7 @@ def test_a_result_with_its_own_counting_names_it_in_the_cli_and_the_api(store):
     frac = CliRunner().invoke(app, ["indicators", "--level", "country", "--counting", "fractional",
                                     "--store", str(store)], env={"COLUMNS": "400"})
     assert " · fractional counting (P is the Share" in " ".join(frac.stdout.split())[-250:]
-    with TestClient(create_app(store)) as client:
+    with TestClient(web_app := create_app(store)) as client:
         meta = client.get("/api/indicators?level=country").json()["meta"]
         assert meta["counting"] == "full counting (each work counts 1)"
         assert meta["caption"].split(" · ")[1] == meta["counting"]
@@ -85,6 +85,7 @@ def test_a_result_with_its_own_counting_names_it_in_the_cli_and_the_api(store):
         assert pairs["counting"].startswith("pair indices on full counts")
         impact = client.get("/api/impact/US").json()["meta"]
         assert impact["counting"].startswith("OpenAlex normalisation")  # its own words, as before
+    web_app.state.service.close()  # no DuckDB object left to the interpreter's exit
 
 
 def test_with_meta_gives_the_json_the_api_gives(store, tmp_path):
@@ -104,8 +105,9 @@ def test_with_meta_gives_the_json_the_api_gives(store, tmp_path):
     assert got.exit_code == 0 and after.exit_code == 0, got.output + after.output
     body, written = json.loads(got.stdout), json.loads(out.read_text(encoding="utf-8"))
     assert body == json.loads(after.stdout) == written
-    with TestClient(create_app(store)) as client:
+    with TestClient(web_app := create_app(store)) as client:
         api = client.get("/api/partners/US", params={"years": "2020-2021"}).json()
+    web_app.state.service.close()  # no DuckDB object left to the interpreter's exit
     assert body["rows"] == api["rows"] == plain and body["columns"] == api["columns"]
     for key in ("source", "source_label", "counting", "filters", "caption", "data_version", "rows", "returned"):
         assert body["meta"][key] == api["meta"][key], key
@@ -145,8 +147,9 @@ def test_a_compared_change_says_its_n_in_the_cli_and_the_api(store):
                                    "--format", "csv", "--store", str(store)])
     assert got.exit_code == 0, got.output
     assert "-100.0 %; n 1 → 0 joint works (fewer than 10 at one end" in " ".join(got.stderr.split())
-    with TestClient(create_app(store)) as client:
+    with TestClient(web_app := create_app(store)) as client:
         body = client.get("/api/trend/US/JP", params={"years": "2020-2021", "compare": "2020,2021"}).json()
+    web_app.state.service.close()  # no DuckDB object left to the interpreter's exit
     assert body["compare"] == {"first": 2020, "last": 2021, "change_pct": -100.0, "n_first": 1, "n_last": 0,
                                "small_n": True}
 

@@ -121,8 +121,9 @@ def test_a_chart_spec_from_the_cli_and_the_api_writes_its_numbers_alike(store, t
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "27.2727272727," in text.replace(" ", "") and "27.272727272727" not in text
-    with TestClient(create_app(store)) as client:
+    with TestClient(web_app := create_app(store)) as client:
         api = client.get("/api/chart/partners/JP", params={"years": "2015-2021"}).json()["spec"]
+    web_app.state.service.close()  # no DuckDB object left to the interpreter's exit
 
     def rows(spec):
         return sorted(json.dumps(r, sort_keys=True) for values in spec["datasets"].values() for r in values)
