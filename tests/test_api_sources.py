@@ -134,6 +134,9 @@ def test_pair_charts_draw_joint_works(geo):
         text = str(body["spec"])
         assert "Joint works" in text and "'cs'" not in text and "Bilateral CS" not in text, url
         assert sources.COUNTING["pairs"] in text, url  # the subtitle names the counting
+        # the chart's meta names the table as the table's meta does (it said "country-pair table (ingest-pairs)")
+        assert body["meta"]["source_label"] == "country-pair table (ingest-pairs), retrieval date not recorded", url
+        assert body["meta"]["caption"].startswith(body["meta"]["source_label"] + " · "), url
 
 
 @pytest.mark.parametrize("url", [
@@ -231,15 +234,20 @@ def test_bilateral_step_1_from_pairs(geo):
     body = geo.get("/api/pair/JP/US", params={"source": "pairs"})
     assert body.status_code == 200, body.text
     rows = {r["figure"]: r["value"] for r in body.json()["rows"]}
+    # each figure written by the rule of its quantity, as the work-level headline writes its figures (a %
+    # with one decimal, counts with separators): the same page reads the same from either source
     joint = next(v for k, v in rows.items() if k.startswith("joint works"))
-    assert joint == PAIR_TOTALS["US"]
-    assert rows["rank of United States among Japan's partners"] == 1  # US has the most joint works with JP
-    assert rows["Japan: internationally co-authored works"] == 5000 + 5200 + 5300
-    assert rows["% of Japan's international works with United States"] == pytest.approx(100 * 1295 / 15500)
-    assert rows["United States: internationally co-authored works"] == 0  # no US diagonal in the table
-    assert rows["% of United States's international works with Japan"] is None
-    assert rows["rank of Japan among United States's partners"] == 1
+    assert joint == f"{PAIR_TOTALS['US']:,}"
+    assert rows["rank of United States among Japan's partners"] == "1"  # US has the most joint works with JP
+    assert rows["Japan: internationally co-authored works"] == f"{5000 + 5200 + 5300:,}"
+    assert rows["% of Japan's international works with United States"] == f"{100 * 1295 / 15500:.1f}"
+    assert rows["United States: internationally co-authored works"] == "0"  # no US diagonal in the table
+    assert rows["% of United States's international works with Japan"] == "–"
+    assert rows["rank of Japan among United States's partners"] == "1"
     assert body.json()["meta"]["source"] == "pairs"
+    works = geo.get("/api/pair/JP/US").json()
+    assert works["meta"]["source"] == "works" and works["meta"]["counting"] == "fractional counting (Share and CS)"
+    assert all(isinstance(r["value"], str) for r in works["rows"])
     assert geo.get("/api/pair/JP/US", params={"source": "pairs", "subject": "Life Sciences"}).status_code == 422
     html = geo.get("/bilateral").text
     assert re.search(r'data-pairs="1"[^>]*>\s*<div class="panel-head">\s*<h2[^>]*>1 · Headline', html)

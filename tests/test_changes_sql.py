@@ -124,3 +124,21 @@ def test_exact_ranking_does_not_round():
     df = pd.DataFrame({"unit": ["a", "b"], "v": [2.0, 2.0 + 1e-12]})
     assert list(ranked(df, "v", ["unit"], digits=None)["unit"]) == ["b", "a"]
     assert list(ranked(df, "v", ["unit"])["unit"]) == ["a", "b"]
+
+
+def test_period_change_carries_the_n_at_both_ends_and_the_small_n_flag(monkeypatch):
+    """The seed's "+696.7 % from 1 to 10 works": the change comes with the works behind it at each end
+    and a flag below COLLABATLAS_SMALL_N (default 10), for `trend --compare` and the API alike."""
+    from collabatlas.analyses.tables import period_change
+
+    trend = pd.DataFrame({"period": [2015, 2016, 2017], "joint_count": [1, 4, 10], "cs": [0.375, 1.5, 2.9875]})
+    said = period_change(trend, 2015, 2017)
+    assert said == {"first": 2015, "last": 2017, "change_pct": pytest.approx(696.6666666666667), "n_first": 1,
+                    "n_last": 10, "small_n": True}
+    assert period_change(trend, 2016, 2017)["small_n"] is True
+    monkeypatch.setenv("COLLABATLAS_SMALL_N", "4")
+    assert period_change(trend, 2016, 2017)["small_n"] is False
+    pairs = pd.DataFrame({"period": [2015, 2016], "joint_works": [16186, 23922]})  # the pair table: its own n
+    assert period_change(pairs, 2015, 2016, value="joint_works")["n_first"] == 16186
+    with pytest.raises(ValueError, match="not both"):
+        period_change(trend, 2015, 2020)

@@ -123,6 +123,20 @@ def test_partner_bars_plot_partners_cs_in_rank_order(atlas, ctx):
     assert_caption(spec, atlas, "years 2000-2009", "Bilateral CS", "fractional counting (Share and CS)")
 
 
+def test_bar_labels_write_cs_as_the_partner_table_does(atlas, ctx):
+    """A bar's value label is the partner table's cell (3 decimals, the % with one), not a chart-only
+    rounding (2.18 beside 2.178 in the table under it)."""
+    from collabatlas.views import numbers
+
+    df = atlas.partners("US", years=YEARS, top=10)
+    spec = charts.partner_bars(df, ctx, "United States", top=10).to_dict()
+    texts = {r["partner"]: r["text"] for values in spec["datasets"].values() for r in values if "text" in r}
+    for row in df.itertuples():
+        assert texts[row.partner] == (f"{numbers.cell('cs', row.cs)[0]}  "
+                                      f"({numbers.cell('pct_of_international_cs', row.pct_of_international_cs)[0]}%)")
+    assert texts["IT"].startswith(f"{df.set_index('partner').loc['IT', 'cs']:,.3f}")
+
+
 def test_trend_lines_plot_each_pairs_cs_per_year(atlas, ctx):
     partners = ["IT", "GB", "CH"]
     trends = {p: atlas.trend("US", p, years=YEARS) for p in partners}
@@ -364,3 +378,12 @@ def test_landscape_legend_is_the_dots_and_countries_are_labelled(atlas, ctx):
 def test_caption_lines_are_wrapped(atlas, ctx):
     spec = charts.partner_bars(atlas.partners("US", top=5), ctx, "United States", top=5).to_dict()
     assert all(len(line) <= charts.CAPTION_CHARS + 2 for line in spec["title"]["subtitle"])
+
+
+def test_subject_panels_keep_the_atlas_ranking_of_near_ties(ctx):
+    """The subject panels draw each subject's partners in the Atlas's order (ties at 1e-9 by id), not
+    re-sorted by raw floats (0.30000000000000004 before 0.3 would put DE before AT)."""
+    frame = pd.DataFrame({"partner": ["AT", "DE"], "joint_count": [1, 1], "cs": [0.3, 0.1 + 0.2]})
+    spec = charts.subject_small_multiples({"Chemistry": frame}, ctx, "United States").to_dict()
+    rows = [r for values in spec["datasets"].values() for r in values]
+    assert [r["partner"] for r in rows] == ["AT", "DE"]

@@ -45,3 +45,18 @@ def test_the_undated_caveat_in_the_cli_and_the_api(tmp_path):
                  ["distance", "JP", "--window-end-month", "7"]):
         got = CliRunner().invoke(app, [*argv, "--format", "csv", "--store", str(store)])
         assert got.exit_code == 0 and UNDATED in " ".join(got.output.split()), (argv, got.output)
+
+
+def test_distance_says_in_the_cli_what_the_api_says(tmp_path):
+    """With no geocoded institution, the API said why no distance can be measured (and the definition);
+    the CLI printed rows of zeros without a word. Now both give the same caveats."""
+    store = _store(tmp_path)
+    client = TestClient(create_app(store))
+    for args, url in ((["distance", "JP"], "/api/distance/JP"),
+                      (["distance", "JP", "--partners"], "/api/distance/JP?partners=true")):
+        meta = client.get(url).json()["meta"]
+        said = [*meta["notes"], meta["note"]]
+        assert any("cannot be computed" in n for n in said)
+        got = CliRunner().invoke(app, [*args, "--format", "csv", "--store", str(store)])
+        notes = [line[len("note: "):] for line in got.stderr.splitlines() if line.startswith("note: ")]
+        assert got.exit_code == 0 and notes == said, (notes, said)

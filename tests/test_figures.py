@@ -110,6 +110,27 @@ def test_every_machine_readable_output_writes_a_figure_with_the_same_characters(
     assert not any(len(t.split(".")[-1]) > 10 for t in seen if "e" not in t)
 
 
+def test_a_chart_spec_from_the_cli_and_the_api_writes_its_numbers_alike(store, tmp_path):
+    """`chart … --out x.json` is machine-readable output too: its data carry the numbers with the
+    characters of /api/chart/… (the one rounding rule), not Python's 17 digits (0.2727272727272727)."""
+    from collabatlas.views.web import create_app
+
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(app, ["chart", "partners", "--unit", "JP", "--years", "2015-2021", "--out", str(out),
+                                      "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "27.2727272727," in text.replace(" ", "") and "27.272727272727" not in text
+    with TestClient(web_app := create_app(store)) as client:
+        api = client.get("/api/chart/partners/JP", params={"years": "2015-2021"}).json()["spec"]
+    web_app.state.service.close()  # no DuckDB object left to the interpreter's exit
+
+    def rows(spec):
+        return sorted(json.dumps(r, sort_keys=True) for values in spec["datasets"].values() for r in values)
+
+    assert rows(json.loads(text)) == rows(api)
+
+
 def test_the_rounding_rule_is_one_function_for_columns_numbers_and_json():
     import numpy as np
 

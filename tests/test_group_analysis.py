@@ -36,6 +36,25 @@ def test_periods_growth_and_partners(atlas_of):
     assert report.members == frozenset({"PK", "RU"})
 
 
+def test_growth_carries_the_n_of_each_measure_and_the_small_n_flag(atlas_of, monkeypatch):
+    """Every growth row says how many works stand behind it at each end (a count its own n, a CS the
+    works it sums over) and is flagged below COLLABATLAS_SMALL_N, in the library: the CLI, the API, the
+    report and the dashboard show the same flags. Counts are whole numbers (JSON 4, not 4.0)."""
+    report = atlas_of(CORPUS).group("CN", "test", ["2014", "2017"], members=GROUP)
+    growth = report.growth.set_index("measure")
+    assert growth[["n_first", "n_last"]].to_dict("index") == {
+        "group_works": {"n_first": 2, "n_last": 3}, "intl_works": {"n_first": 3, "n_last": 4},
+        "domestic_works": {"n_first": 1, "n_last": 2}, "group_cs": {"n_first": 2, "n_last": 3},
+        "intl_cs": {"n_first": 3, "n_last": 4}}
+    assert growth["small_n"].tolist() == [True] * 5  # fewer than 10 works at one end
+    monkeypatch.setenv("COLLABATLAS_SMALL_N", "3")
+    flagged = atlas_of(CORPUS).group("CN", "test", ["2014", "2017"], members=GROUP).growth
+    assert dict(zip(flagged["measure"], flagged["small_n"], strict=True)) == {
+        "group_works": True, "intl_works": False, "domestic_works": True, "group_cs": True, "intl_cs": False}
+    assert str(report.periods["works"].dtype) == "int64"
+    assert report.to_dict()["periods"][0]["works"] == 4 and isinstance(report.to_dict()["periods"][0]["works"], int)
+
+
 def pd_isna(value) -> bool:
     return value is None or value != value
 

@@ -574,6 +574,19 @@ def test_cli_landscape_x_log_gerd_ppp(tmp_path, monkeypatch):
     assert "gerd_ppp_musd" in CliRunner().invoke(app, [*base, "--x", "log_gerd_ppp"], env={"COLUMNS": "240"}).stdout
 
 
+def test_cli_landscape_writes_out_in_every_format(tmp_path, monkeypatch):
+    """--out FILE is written whatever --format (with --format json it was skipped, silently)."""
+    monkeypatch.delenv("COLLABATLAS_DATA", raising=False)
+    app, store = cli_store(tmp_path)
+    base = ["landscape", "--year", "2019", "--min-n", "3", "--min-works", "1", "--store", store]
+    for fmt in ("json", "csv", "table"):
+        out = tmp_path / f"c-{fmt}.csv"
+        done = CliRunner().invoke(app, [*base, "--format", fmt, "--out", str(out)], env={"COLUMNS": "240"})
+        assert done.exit_code == 0, done.output
+        assert out.read_text(encoding="utf-8").splitlines()[0].startswith("country,"), fmt
+    assert (tmp_path / "c-json.csv").read_text() == (tmp_path / "c-csv.csv").read_text()
+
+
 @pytest.mark.parametrize("args, message", [
     (["--x", "log_gerd_ppp", "--trust"], "--trust is a shorthand for --x log_gerd,trust_pct"),
     (["--x", "log_gerd,gdp"], "unknown regressor 'gdp'"),

@@ -88,3 +88,24 @@ def test_cli_pajek_and_vosviewer(tmp_path):
                                  "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "vos" / "map.txt").is_file() and (tmp_path / "vos" / "network.txt").is_file()
+
+
+def formula_net() -> N.Network:
+    pairs = pd.DataFrame({"unit_a": ["a"], "unit_b": ["b"], "cs": [1.0], "joint_count": [1]})
+    totals = pd.DataFrame({"unit": ["a", "b"], "count": [1, 1], "share": [0.5, 0.5], "cs_total": [1.0, 1.0],
+                           "name": ["=cmd|' /C calc'!A0", "@SUM(1)"]})
+    return N.network_from_frames(pairs, totals, "institution").cluster(seed=1).layout("fr", seed=1)
+
+
+def test_pajek_and_vosviewer_labels_get_the_csv_formula_guard(tmp_path):
+    """A label starting with = or @ is a formula in a spreadsheet that opens the tab-separated map
+    file (or the .net file): it gets the leading ' of every CSV collabatlas writes, unless raw."""
+    net = formula_net()
+    vos = N.write(net, tmp_path / "vos", "vosviewer")[0].read_text(encoding="utf-8")
+    rows = {r["description"]: r["label"] for r in csv.DictReader(io.StringIO(vos), delimiter="\t")}
+    assert rows == {"a": "'=cmd|' /C calc'!A0", "b": "'@SUM(1)"}
+    net_text = N.write(net, tmp_path / "n.net")[0].read_text(encoding="utf-8")
+    assert '"\'=cmd|\' /C calc\'!A0"' in net_text and '"\'@SUM(1)"' in net_text
+    raw_vos = N.write(net, tmp_path / "raw", "vosviewer", raw_csv=True)[0].read_text(encoding="utf-8")
+    assert "\t=cmd|' /C calc'!A0\t" in raw_vos
+    assert '"=cmd|\' /C calc\'!A0"' in N.write(net, tmp_path / "r.net", raw_csv=True)[0].read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -121,6 +122,9 @@ def test_report_from_pairs(store, tmp_path):
     assert FULL_COUNT_LABEL in html and "need work-level data" in html
     partners = built.sections[0].tables[0][1]
     assert partners["joint_works"].tolist() == [22, 12, 1]
+    per_year = built.sections[1].tables[0][1]  # joint works per year: counts, never "16,102.000"
+    assert all(str(per_year[c].dtype) == "int64" for c in per_year.columns if c != "partner")
+    assert not re.search(r"\d\.000<", html.split("Joint works per year")[1].split("</table>")[0])
 
 
 def test_cli_chart_and_report_take_source(store, tmp_path):
@@ -152,8 +156,15 @@ def test_network_from_pair_aggregates(store, tmp_path):
         assert edges == {("JP", "US"): 12, ("CN", "JP"): 8, ("JP", "PK"): 1}
         assert dict(zip(net.nodes["id"], net.nodes["count"], strict=True))["JP"] == 110
         assert net.meta["source"] == "pairs" and "full counts" in net.meta["counting"]
-        with pytest.raises(CountingError, match="--weight joint_count"):
-            net_lib.build_network(atlas, "country", source="pairs", top_by="count")
+        with pytest.raises(CountingError, match="--weight joint_count"):  # CS asked of full counts
+            net_lib.build_network(atlas, "country", source="pairs", weight="cs", top_by="count")
+        with pytest.raises(CountingError, match="--top-by count"):
+            net_lib.build_network(atlas, "country", source="pairs", top_by="cs_total")
+        # not given: the engine's weight and node measure (joint works, works), as the API chose them
+        default = net_lib.build_network(atlas, "country", source="pairs", years="2021", keep_isolated=True)
+        assert default.edges.equals(net.edges) and default.nodes.equals(net.nodes)
+        works = net_lib.build_network(atlas, "country", keep_isolated=True)  # the words of every other result
+        assert works.meta["counting"] == atlas.capabilities().counting_label == "fractional counting (Share and CS)"
         with pytest.raises(CountingError, match="--subject: not available with --source pairs"):
             net_lib.build_network(atlas, "country", source="pairs", weight="joint_count", top_by="count",
                                   subject="Chemistry")
@@ -164,6 +175,10 @@ def test_network_from_pair_aggregates(store, tmp_path):
                                       "--top-by", "count", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert {item["label"] for item in json.loads(out.read_text())["network"]["items"]} >= {"Japan", "United States"}
+    plain = CliRunner().invoke(app, ["network", "--store", str(store), "--source", "pairs", "--out",
+                                     str(tmp_path / "plain.json")])  # refused before: "use --weight joint_count"
+    assert plain.exit_code == 0, plain.output
+    assert json.loads((tmp_path / "plain.json").read_text()) == json.loads(out.read_text())
 
 
 def test_world_scale_totals_and_landscape_from_pairs(store):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -113,8 +114,28 @@ def test_country_sheet_shows_only_the_cs_that_means_something(store):
     labels = dict(sheet.headline)
     assert row["cs_domestic"] == 0 and row["cs_total"] == pytest.approx(row["cs_international"])
     assert "domestic CS" not in labels and "total CS" not in labels and "international CS" not in labels
-    assert labels["CS (total = international at country level)"] == f"{row['cs_international']:,.2f}"
+    assert labels["CS (total = international at country level)"] == f"{row['cs_international']:,.3f}"
     assert {"total CS", "domestic CS", "international CS"} <= set(dict(institution.headline))  # they differ there
+
+
+def test_headline_figures_read_as_the_tables_write_them(store):
+    """One rounding rule per quantity: the headline's Share and CS have the decimals of the report's
+    tables (3), never 2 in the headline and 3 below it; a % has one decimal as in every table."""
+    from collabatlas.views import numbers
+    from collabatlas.views.bilateral import headline as pair_headline
+
+    with collabatlas.open(store, read_only=True) as atlas:
+        built = report_lib.build_report(atlas, "US")
+        row = atlas.totals(level="country").set_index("unit").loc["US"]
+        us, gb = atlas.partners("US", top=1000), atlas.partners("GB", top=1000)
+    headline = dict(built.headline)
+    assert headline["Share"] == f"{row['share']:,.3f}" == numbers.cell("share", row["share"])[0]
+    assert report_lib._table_rows(pd.DataFrame({"share": [row["share"]]}))["rows"][0][0][0] == headline["Share"]
+    pair = dict(pair_headline(us, gb, "US", "GB", "United States", "United Kingdom"))
+    cs = us.set_index("partner").loc["GB"]
+    assert pair["bilateral CS"] == f"{cs['cs']:,.3f}"
+    pct = next(v for k, v in pair.items() if k.startswith("% of United States"))
+    assert pct == f"{cs['pct_of_international_cs']:,.1f}"
 
 
 def test_pair_sheet_html_links_its_pdf_and_has_margins(store):

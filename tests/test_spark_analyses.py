@@ -142,6 +142,21 @@ def assert_close(a, b, where: str) -> None:
         assert a == b, where
 
 
+def test_spark_states_the_data_version_of_the_store_it_was_exported_from(engines):
+    """The same data gives the same provenance on both engines: the export's manifest carries the
+    store's data version and the Spark engine states it (it said "data version 0")."""
+    from typer.testing import CliRunner
+
+    from collabatlas.views.cli import app
+
+    duck, spark, store, parquet = engines
+    assert duck.data_version > 0 and spark.data_version == duck.data_version
+    args = ["scores", "--level", "country", "--store", str(store)]
+    lines = [" ".join(CliRunner().invoke(app, [*args, *more], env={"COLUMNS": "300"}).stdout.split())
+             for more in ([], ["--engine", "spark", "--spark-master", MASTER, "--parquet", str(parquet)])]
+    assert all(text.endswith(f"· data version {duck.data_version}") for text in lines), [t[-120:] for t in lines]
+
+
 def test_industry_of_one_country_is_refused_by_the_spark_engines_declaration(engines):
     """``industry --country`` is declared by the DuckDB store only: on Spark the refusal is the one every
     option gets (Capabilities.require), from the CLI (exit 2, the flag and the engine named) and the API."""

@@ -1,6 +1,7 @@
 """One rounding rule for every number collabatlas writes as text for machines: CSV (``--format csv``,
 ``--out FILE.csv``, a report's ``data/*.csv``, network ``nodes.csv`` / ``edges.csv``), JSON (``--format
-json``, ``--out FILE.json``, ``ingest --json``, ``profile`` / ``group`` JSON, the web API), Excel
+json``, ``--out FILE.json``, ``ingest --json``, ``profile`` / ``group`` JSON, the web API, a chart's Vega-Lite
+spec written by ``chart … --out FILE.json``), Excel
 cells, the GEXF and GraphML network files (every numeric attribute), and the Pajek and VOSviewer text
 files (there a whole number is written without its ``.0``, as those formats do).
 

@@ -23,6 +23,11 @@ def _coverage(atlas, c, fold_hk_mo: bool) -> dict:
     return out
 
 
+#: how a view names the counting of the indicators (its provenance line, the API's ``meta.counting``)
+COUNTING_LABEL = {"full": "full counting (each work counts 1)",
+                  "fractional": "fractional counting (P is the Share; PP a Share-weighted proportion)"}
+
+
 def _caption(counting: str, fold_hk_mo: bool, coverage: dict) -> str:
     return (f"{counting} counting; {FOLD_NOTE[fold_hk_mo]}; {coverage.get('institutions_without_coordinates', 0):,} "
             f"of {coverage.get('institutions', 0):,} institutions without coordinates; "
@@ -75,7 +80,8 @@ def indicators(atlas, level: str = "country", options: MetricOptions | None = No
     """The collaboration indicators of every unit (columns :data:`collab_indicators.COLUMNS`, ``name``
     after ``unit`` for institutions, ``<col>_lo`` / ``<col>_hi`` after each P and PP column with ``ci``),
     by P. ``attrs``: counting, fold_hk_mo, coverage (institutions without coordinates, collaborative
-    works without a measured distance) and a caption stating them."""
+    works without a measured distance), a caption stating them and ``counting_label`` (what every view
+    names as the result's counting, never the engine's fractional Share and CS under full counting)."""
     ci_sql._check(counting)
     ci = uncertainty.check_replicates(ci)
     c = atlas.counting_for(level, options)
@@ -104,7 +110,7 @@ def indicators(atlas, level: str = "country", options: MetricOptions | None = No
     coverage = _coverage(atlas, c, fold_hk_mo)
     caption = _caption(counting, fold_hk_mo, coverage)
     df.attrs.update(counting=counting, fold_hk_mo=fold_hk_mo, coverage=coverage, caption=caption, replicates=ci,
-                    notes=[caption])
+                    notes=[caption], counting_label=COUNTING_LABEL[counting])
     return df
 
 

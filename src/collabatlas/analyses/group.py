@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from collabatlas import settings
 from collabatlas.analyses import tables, uncertainty
 from collabatlas.counting import derived
 from collabatlas.counting import rules as counting
@@ -48,11 +49,23 @@ class GroupReport:
                 "partners": self.partners.to_dict(orient="records")}
 
 
+#: the works (or pair links) behind each growth measure: a count is its own n, a CS the works it sums over
+N_OF = {"group_cs": "group_works", "intl_cs": "intl_works"}
+#: the counts of a period row (whole numbers: written as such in every view)
+PERIOD_COUNTS = ("works", "intl_works", "group_works", "domestic_works")
+
+
 def _growth_table(first: pd.Series, last: pd.Series, measures) -> pd.DataFrame:
-    """``measure, first, last, growth_pct``: the growth of each measure from the first period to the
-    last, % (None from 0): :func:`collabatlas.counting.changes.growth_pct_sql`."""
+    """``measure, first, last, growth_pct, n_first, n_last, small_n``: the growth of each measure from the
+    first period to the last, % (None from 0): :func:`collabatlas.counting.changes.growth_pct_sql`; the
+    works behind it at each end (:data:`N_OF`) and ``small_n``, true when either is below
+    :func:`collabatlas.settings.small_n` (:func:`collabatlas.counting.changes.small_n_sql`). Every view (CLI,
+    API, report, dashboard) shows these columns, so a growth is flagged the same everywhere."""
     rows = pd.DataFrame([{"measure": m, "first": first[m], "last": last[m]} for m in measures])
-    return tables.with_growth(rows, "first", "last")
+    growth = tables.with_growth(rows, "first", "last")
+    growth["n_first"] = [int(first[N_OF.get(m, m)]) for m in measures]
+    growth["n_last"] = [int(last[N_OF.get(m, m)]) for m in measures]
+    return tables.with_small_n(growth, settings.small_n())
 
 
 def _growth_intervals(growth: pd.DataFrame, per_work: pd.DataFrame, first: str, last: str, ci: int) -> None:
@@ -147,6 +160,8 @@ def group_collaboration(atlas: WorksCounter, country: str, group: str, members: 
                               .rename(columns={"cs": f"cs_{label}", "joint_count": f"joint_{label}"})
                               .set_index("partner"))
     table = pd.DataFrame(rows)
+    for column in PERIOD_COUNTS:  # distinct works: whole numbers (JSON 35, not 35.0), as from the pair engine
+        table[column] = table[column].round().astype("int64")
     first, last = table.iloc[0], table.iloc[-1]
     growth = _growth_table(first, last, ("group_works", "intl_works", "domestic_works", "group_cs", "intl_cs"))
     if ci:

@@ -123,7 +123,8 @@ def impact(atlas, unit: str, level: str = "country", options: MetricOptions | No
     """The impact table of ``unit`` (see :func:`collabatlas.counting.impact.impact_sql`): columns
     ``unit[, name], collab_type, p, p_frac, p_impact, mcs, mncs, pp_top10`` (``_lo`` / ``_hi`` after each
     with ``ci``), ``normalisation, counting``; one row per :data:`~collabatlas.counting.impact.ROWS`.
-    ``attrs``: normalisation, counting, coverage, caption (and notes)."""
+    ``attrs``: normalisation, counting, coverage, caption (and notes), ``counting_label`` (the words every
+    view gives as the result's counting: the normalisation and the counting, not the engine's Shares)."""
     impact_sql.check(counting, normalisation)
     ci = uncertainty.check_replicates(ci)
     options = options if options is not None else MetricOptions()
@@ -159,7 +160,8 @@ def impact(atlas, unit: str, level: str = "country", options: MetricOptions | No
     coverage = {k: int(v) for k, v in coverage_row.iloc[0].items()} if len(coverage_row) else {}
     text = caption(counting, normalisation, coverage)
     df.attrs.update(unit=focus, normalisation=normalisation, counting=counting, coverage=coverage, caption=text,
-                    replicates=ci, notes=[text])
+                    replicates=ci, notes=[text],
+                    counting_label=f"{impact_sql.NORMALISATION_LABEL[normalisation]}; {COUNTING_LABEL[counting]}")
     return df
 
 

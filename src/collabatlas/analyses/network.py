@@ -162,8 +162,8 @@ DEFAULT_SEED = 42
 
 
 @takes_options()
-def build_network(atlas, level: str = "country", *, weight: str = "cs", normalize_by: str = "none",
-                  min_weight: float = 0.0, top: int | None = None, top_by: str = "cs_total",
+def build_network(atlas, level: str = "country", *, weight: str | None = None, normalize_by: str = "none",
+                  min_weight: float = 0.0, top: int | None = None, top_by: str | None = None,
                   max_edges: int | None = None, keep_isolated: bool = False, resolution: float = 1.0,
                   quality: str = "modularity", layout: str = "fr", seed: int = DEFAULT_SEED,
                   source: str = "works", frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
@@ -174,6 +174,9 @@ def build_network(atlas, level: str = "country", *, weight: str = "cs", normaliz
     (:class:`~collabatlas.counting.options.MetricOptions`, as ``options=`` or keywords). See the module
     docstring for the steps and docs/network.md for the formulas. ``frames``: ``(pairs, totals)`` already
     computed with these options (the web app passes the ones it has cached for /api/pairs and /api/totals).
+    ``weight`` and ``top_by`` not given: the engine's — bilateral CS and total CS from work-level data,
+    joint works and internationally co-authored works from a pair table (full counts), for the CLI, the
+    API and Python alike; a CS asked of full counts is refused.
 
     Example::
 
@@ -183,6 +186,9 @@ def build_network(atlas, level: str = "country", *, weight: str = "cs", normaliz
     options.parsed()  # a bad option value is refused before any counting
     engine = atlas.engine_for(source)
     own_table = engine.capabilities.answers_itself("network")  # the engine answers from its own pair table
+    full_counts = "fractional" not in engine.capabilities.counting_modes
+    weight = weight or ("joint_count" if full_counts else "cs")
+    top_by = top_by or ("count" if full_counts else "cs_total")
     if frames is not None:
         pairs, totals = frames
     elif own_table:
@@ -194,7 +200,7 @@ def build_network(atlas, level: str = "country", *, weight: str = "cs", normaliz
     named = {"journals": atlas.journals(options.journals).attrs["label"]} if options.journals else {}
     meta = {"filters": options.describe(**named), "journals": options.journals, "renormalize": options.renormalize,
             "rollup": options.rollup, "source": source, "source_label": engine.capabilities.source_label,
-            "counting": PAIR_COUNTING if own_table else "fractional counting (Share, CS)",
+            "counting": PAIR_COUNTING if own_table else engine.capabilities.counting_label,  # every result's words
             "exclude_dual_affiliations": options.exclude_dual_affiliations, "data_version": atlas.data_version}
     net = network_from_frames(pairs, totals, level, weight=weight, normalize_by=normalize_by, min_weight=min_weight,
                               top=top, top_by=top_by, max_edges=max_edges, keep_isolated=keep_isolated, meta=meta)

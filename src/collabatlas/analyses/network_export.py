@@ -255,13 +255,16 @@ def format_of(path: str | Path, fmt: str | None = None) -> str:
 
 def write(net: Network, path: str | Path, fmt: str | None = None, raw_csv: bool = False) -> list[Path]:
     """Write ``net`` to ``path`` in ``fmt`` (see :func:`format_of`); returns the files written.
-    ``raw_csv``: CSV cells as they are, without the spreadsheet-formula neutralisation."""
+    ``raw_csv``: CSV cells (and the labels of the Pajek and VOSviewer text files) as they are, without
+    the spreadsheet-formula neutralisation."""
     fmt = format_of(path, fmt)
     if fmt == "csv":
         return write_csv(net, path, raw=raw_csv)
     if writes_directory(path, fmt):  # VOSviewer desktop: map.txt and network.txt
-        return write_vosviewer_text(net, path)
-    writer = {"vosviewer": write_vosviewer, "gexf": write_gexf, "graphml": write_graphml, "pajek": write_pajek}[fmt]
+        return write_vosviewer_text(net, path, raw=raw_csv)
+    if fmt == "pajek":
+        return [write_pajek(net, path, raw=raw_csv)]
+    writer = {"vosviewer": write_vosviewer, "gexf": write_gexf, "graphml": write_graphml}[fmt]
     return [writer(net, path)]
 
 

@@ -12,6 +12,10 @@ tab-delimited with a header: ``id`` (1..n), ``label``, ``description`` (the unit
 ``weight<Count>``, ``weight<Total CS>``, ``score<Share>``; the network file has one link per line:
 the two item ids and the link strength, tab-delimited, no header. Labels holding a comma or a
 semicolon are enclosed in double quotes, as the format asks.
+
+Both are text files a spreadsheet opens (VOSviewer's map is tab-separated): a label starting with
+``=``, ``+``, ``-`` or ``@`` gets the leading ``'`` of every CSV collabatlas writes
+(:func:`collabatlas.escaping.csv_cell`), unless ``raw`` (the CLI's ``--raw-csv``).
 """
 
 from __future__ import annotations
@@ -21,14 +25,15 @@ from pathlib import Path
 
 from collabatlas import rounding
 from collabatlas.analyses.network_graph import VOS_MAX_CLUSTERS, Network, NetworkError
-from collabatlas.escaping import xml_text
+from collabatlas.escaping import csv_cell, xml_text
 
 MAP_FILE, NETWORK_FILE = "map.txt", "network.txt"
 
 
-def _plain(text) -> str:
-    """One line of text: control characters (tabs and line breaks included) become spaces."""
-    return " ".join(xml_text(str(text)).replace("\t", " ").split())
+def _plain(text, raw: bool = True) -> str:
+    """One line of text: control characters (tabs and line breaks included) become spaces; unless
+    ``raw``, a formula start neutralised as in every CSV (:func:`collabatlas.escaping.csv_cell`)."""
+    return csv_cell(" ".join(xml_text(str(text)).replace("\t", " ").split()), raw=raw)
 
 
 DECIMALS = rounding.DECIMALS
@@ -48,21 +53,21 @@ def _unit_positions(net: Network) -> list[tuple[float, float]]:
     return [((a - x.min()) / span, (b - y.min()) / span) for a, b in zip(x, y, strict=True)]
 
 
-def pajek(net: Network) -> str:
-    """The network as a Pajek ``.net`` text."""
+def pajek(net: Network, raw: bool = False) -> str:
+    """The network as a Pajek ``.net`` text (``raw``: labels as they are, no formula guard)."""
     number = {unit: i for i, unit in enumerate(net.nodes["id"], start=1)}
     lines = [f"*Vertices {len(net.nodes)}"]
     for (i, label), (x, y) in zip(enumerate(net.nodes["label"], start=1), _unit_positions(net), strict=True):
-        lines.append(f'{i} "{_plain(label).replace(chr(34), chr(39))}" {_number(x)} {_number(y)}')
+        lines.append(f'{i} "{_plain(label, raw).replace(chr(34), chr(39))}" {_number(x)} {_number(y)}')
     lines.append("*Edges")
     for row in net.edges.itertuples(index=False):
         lines.append(f"{number[row.source]} {number[row.target]} {_number(row.weight)}")
     return "\n".join(lines) + "\n"
 
 
-def write_pajek(net: Network, path: str | Path) -> Path:
+def write_pajek(net: Network, path: str | Path, raw: bool = False) -> Path:
     path = Path(path)
-    path.write_text(pajek(net), encoding="utf-8")
+    path.write_text(pajek(net, raw), encoding="utf-8")
     return path
 
 
@@ -70,8 +75,8 @@ def _quoted(text: str) -> str:
     return f'"{text.replace(chr(34), chr(39))}"' if ("," in text or ";" in text or '"' in text) else text
 
 
-def vosviewer_map(net: Network) -> str:
-    """The VOSviewer map file (tab-delimited, header first)."""
+def vosviewer_map(net: Network, raw: bool = False) -> str:
+    """The VOSviewer map file (tab-delimited, header first; ``raw``: labels as they are, no formula guard)."""
     clustered = bool((net.nodes["cluster"] >= 1).all())
     if clustered and net.nodes["cluster"].max() > VOS_MAX_CLUSTERS:
         raise NetworkError(f"VOSviewer shows at most {VOS_MAX_CLUSTERS} clusters; this network has "
@@ -80,7 +85,7 @@ def vosviewer_map(net: Network) -> str:
               "weight<Total link strength>", "weight<Count>", "weight<Total CS>", "score<Share>"]
     lines = ["\t".join(header)]
     for i, row in enumerate(net.nodes.itertuples(index=False), start=1):
-        cells = [str(i), _quoted(_plain(row.label)), _quoted(html.escape(_plain(row.id))), _number(row.x),
+        cells = [str(i), _quoted(_plain(row.label, raw)), _quoted(html.escape(_plain(row.id, raw))), _number(row.x),
                  _number(row.y), *([str(int(row.cluster))] if clustered else []), str(int(row.links)),
                  _number(row.link_strength), str(int(row.count)), _number(row.cs_total), _number(row.share)]
         lines.append("\t".join(cells))
@@ -94,13 +99,13 @@ def vosviewer_network(net: Network) -> str:
                    for r in net.edges.itertuples(index=False))
 
 
-def write_vosviewer_text(net: Network, directory: str | Path) -> list[Path]:
+def write_vosviewer_text(net: Network, directory: str | Path, raw: bool = False) -> list[Path]:
     """``DIRECTORY/map.txt`` and ``DIRECTORY/network.txt`` (the directory is created)."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise NetworkError(f"--out {directory}: the VOSviewer text files go into a directory (map.txt, network.txt); "
                            "give a directory, or FILE.json for VOSviewer Online")
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / MAP_FILE).write_text(vosviewer_map(net), encoding="utf-8")
+    (directory / MAP_FILE).write_text(vosviewer_map(net, raw), encoding="utf-8")
     (directory / NETWORK_FILE).write_text(vosviewer_network(net), encoding="utf-8")
     return [directory / MAP_FILE, directory / NETWORK_FILE]

@@ -82,6 +82,19 @@ def with_growth(df: pd.DataFrame, first: str, last: str, column: str = "growth_p
     return out
 
 
+def with_small_n(df: pd.DataFrame, threshold: int, first_n: str = "n_first", last_n: str = "n_last",
+                 column: str = "small_n") -> pd.DataFrame:
+    """``df`` with ``column``: true where fewer than ``threshold`` works stand behind the value at either
+    end (``first_n``, ``last_n``): :func:`collabatlas.counting.changes.small_n_sql`."""
+    out = df.copy()
+    if out.empty:
+        out[column] = pd.Series(dtype=bool)
+        return out
+    flags = on_frame(df[[first_n, last_n]], changes.small_n_sql(first_n, last_n, column), {"threshold": int(threshold)})
+    out[column] = pd.Series(flags.sort_values("_row")[column].to_numpy(dtype=bool), index=out.index)
+    return out
+
+
 def with_part_pct(df: pd.DataFrame, parts: list[str], total: str, prefix: str = "pct_") -> pd.DataFrame:
     """``df`` with ``<prefix><part>`` = 100 · part / ``total`` for each of ``parts`` (NaN where the
     total is 0): :func:`collabatlas.counting.changes.part_pct_sql`."""
@@ -94,6 +107,26 @@ def with_part_pct(df: pd.DataFrame, parts: list[str], total: str, prefix: str = 
     for p in parts:
         out[prefix + p] = pd.Series(pct[prefix + p].to_numpy(dtype=float), index=out.index)
     return out
+
+
+def period_change(df: pd.DataFrame, first, last, value: str = "cs", n: str | None = None,
+                  period: str = "period") -> dict:
+    """The change of ``value`` from period ``first`` to ``last`` with the works behind it at each end:
+    ``{"first", "last", "change_pct" (None from 0), "n_first", "n_last", "small_n"}`` — ``n`` the column of
+    the works (default: a trend's ``joint_count``, else the value itself, which then counts works: the pair
+    table's joint works), ``small_n`` true below
+    :func:`collabatlas.settings.small_n`. The CLI's ``trend --compare`` and the API's ``compare`` both say
+    it (:func:`collabatlas.counting.changes.period_change_sql`)."""
+    from collabatlas import settings
+
+    n = n or ("joint_count" if "joint_count" in df.columns else value)
+    sql, column = changes.period_change_sql(value, period, n)
+    row = on_frame(df[list(dict.fromkeys([period, value, n]))], sql,
+                   {"first": first, "last": last, "threshold": settings.small_n()}).iloc[0]
+    if not (row["first_found"] and row["last_found"]):
+        raise counting.CountingError(f"periods {first} and {last}: not both in {list(df[period])}")
+    return {"first": first, "last": last, "change_pct": None if pd.isna(row[column]) else float(row[column]),
+            "n_first": int(row["n_first"]), "n_last": int(row["n_last"]), "small_n": bool(row["small_n"])}
 
 
 def percent_change(df: pd.DataFrame, first, last, value: str = "cs", period: str = "period") -> float | None:

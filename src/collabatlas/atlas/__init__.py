@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from collabatlas.version import __version__  # noqa: F401 - the package's version, for captions and reports
 
 if TYPE_CHECKING:
-    from collabatlas.analyses.tables import percent_change, ranked
+    from collabatlas.analyses.tables import percent_change, period_change, ranked
     from collabatlas.atlas.common import (
                    AGGREGATES,
                    COUNTING,
@@ -33,11 +33,12 @@ if TYPE_CHECKING:
 
 __all__ = ["AGGREGATES", "COUNTING", "DECLARED", "LANDSCAPE_MIN_WORKS", "SOURCES", "Atlas", "Capabilities",
            "CapabilityError", "UnitSharesNotSaved", "UnknownUnitError", "counting", "open", "open_spark",
-           "percent_change", "ranked"]
+           "percent_change", "period_change", "ranked"]
 
 #: name → (module, attribute; None: the module itself)
 _WHERE = {
     "percent_change": ("collabatlas.analyses.tables", "percent_change"),
+    "period_change": ("collabatlas.analyses.tables", "period_change"),
     "ranked": ("collabatlas.analyses.tables", "ranked"),
     **{name: ("collabatlas.atlas.common", name)
        for name in ("AGGREGATES", "COUNTING", "LANDSCAPE_MIN_WORKS", "SOURCES", "UnitSharesNotSaved",

@@ -149,8 +149,8 @@ class Atlas(StoreWrites, Analyses):
 
     @property
     def data_version(self) -> int:
-        if not self.has_store:  # the Parquet export does not change under the Spark engine
-            return 0
+        if not self.has_store:  # the Parquet export's: the store's version when it was exported (0: not said)
+            return int(getattr(self.works_engine, "data_version", 0))
         return self._fixed_version if self._fixed_version is not None else data_version(self.con)
 
     PERSISTED_LEVELS = ("country", "institution", "sector")
@@ -381,6 +381,7 @@ class Atlas(StoreWrites, Analyses):
             df.attrs["counting"] = ("pair indices on full counts (N_x = works with Share > 0, T = works with a unit "
                                     "of the level); cs fractional")
             df.attrs["notes"] = [df.attrs["counting"]]
+            df.attrs["counting_label"] = df.attrs["counting"]  # what the views name as its counting
         return with_country_names(df, "unit_a", "unit_b") if level == "country" else df
 
     @takes_options()

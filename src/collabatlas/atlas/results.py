@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from collabatlas.analyses.landscape_pool import FITS, PER
 from collabatlas.analyses.landscape_pool import fitted_lines as _fitted_lines
 from collabatlas.analyses.profile import find_institution as _find_institution
-from collabatlas.analyses.tables import percent_change
+from collabatlas.analyses.tables import percent_change, period_change
 from collabatlas.analyses.uncertainty import MAX_REPLICATES
 from collabatlas.counting.derived import REST_OF_WORLD
 
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from collabatlas.atlas.core import Atlas
 
-__all__ = ["FITS", "MAX_REPLICATES", "PER", "REST_OF_WORLD", "find_institution", "fitted_lines", "percent_change"]
+__all__ = ["FITS", "MAX_REPLICATES", "PER", "REST_OF_WORLD", "find_institution", "fitted_lines", "percent_change",
+           "period_change"]
 
 
 def find_institution(atlas: Atlas, query: str) -> str:

@@ -11,6 +11,8 @@ precision, NULL where the base is 0 or missing.
   its first to its last column, %;
 - :func:`period_change_sql` — the one row of the change between two named periods of a series;
 - :func:`part_pct_sql` — each row represents a row of ``t``: a count as % of a total column;
+- :func:`small_n_sql` — each row represents a row of ``t``: whether the n at either end of its change is
+  below ``$threshold`` (a growth that says little);
 - :func:`ranked_sql` — each row represents a row of ``t``, in ranking order, with its ``rank``
   (``rank() OVER``: tied values share a rank).
 """
@@ -54,16 +56,31 @@ def growth_pct_sql(first: str, last: str, column: str = "growth_pct") -> str:
     return (f"SELECT t.*, {growth_expr(_q(first), _q(last))} AS {_q(column)} FROM t ORDER BY _row")
 
 
-def period_change_sql(value: str = "cs", period: str = "period") -> tuple[str, str]:
+def small_n_sql(first_n: str = "n_first", last_n: str = "n_last", column: str = "small_n") -> str:
+    """Each row represents a row of ``t`` (in its order, by ``_row``): every column and ``column``, true
+    when the smaller of ``first_n`` and ``last_n`` (the works behind the value at each end) is below
+    ``$threshold``."""
+    return (f"SELECT t.*, coalesce(least({_q(first_n)}, {_q(last_n)}) < $threshold, true) AS {_q(column)} "
+            f"FROM t ORDER BY _row")
+
+
+def period_change_sql(value: str = "cs", period: str = "period", n: str | None = None) -> tuple[str, str]:
     """The change of ``value`` between the periods ``$first`` and ``$last`` of ``t``, %: one row
     ``first_found, last_found, change_pct`` (NULL when the value starts at 0). The caller refuses
-    periods that are not both found."""
+    periods that are not both found. ``n``: also ``n_first``, ``n_last`` (that column at each end: the
+    works behind the value) and ``small_n``, true when either is below ``$threshold``."""
     v, p = _q(value), _q(period)
     start = f"(SELECT any_value({v}) FROM t WHERE {p} = $first)"
     end = f"(SELECT any_value({v}) FROM t WHERE {p} = $last)"
+    counts = ""
+    if n is not None:
+        n_first = f"(SELECT any_value({_q(n)}) FROM t WHERE {p} = $first)"
+        n_last = f"(SELECT any_value({_q(n)}) FROM t WHERE {p} = $last)"
+        counts = (f", CAST({n_first} AS BIGINT) AS n_first, CAST({n_last} AS BIGINT) AS n_last, "
+                  f"coalesce(least({n_first}, {n_last}) < $threshold, true) AS small_n")
     return (f"SELECT (SELECT count(*) FROM t WHERE {p} = $first) > 0 AS first_found, "
             f"(SELECT count(*) FROM t WHERE {p} = $last) > 0 AS last_found, "
-            f"{growth_expr(start, end)} AS change_pct"), "change_pct"
+            f"{growth_expr(start, end)} AS change_pct{counts}"), "change_pct"
 
 
 def part_pct_sql(parts: list[str], total: str, prefix: str = "pct_") -> str:

@@ -37,6 +37,7 @@ from collabatlas.engines.spark_capabilities import SPARK_WORKS
 from collabatlas.engines.spark_master import check_reachable
 from collabatlas.engines.sql_dialect import to_spark
 from collabatlas.errors import UserError
+from collabatlas.store.interchange import manifest_data_version
 
 #: the interchange tables that must be present under the Parquet directory
 TABLES = ("works", "authorships", "affiliations", "author_countries", "institutions")
@@ -177,6 +178,8 @@ class SparkEngine:
             raise SparkUsageError(f"{self.parquet_dir}: no {', '.join(missing)} table directory; expected the "
                                    f"layout `collabatlas export DIR` writes")
         self.settings = settings or SparkSettings()
+        #: the data version of the store the export was written from (every result states it)
+        self.data_version = manifest_data_version(self.parquet_dir)
         # a session of its own: its temporary views cannot clash with another engine's
         self.spark = spark_session(self.settings).newSession()
         self.spark.conf.set("spark.sql.shuffle.partitions", str(self.settings.shuffle_partitions))

@@ -199,7 +199,7 @@ def ingest_to_parquet(paths: list[str | os.PathLike], out: str | os.PathLike,
         result.rows[table] = spark.read.parquet(str(target / table)).count() if any(
             (target / table).rglob("*.parquet")) else 0
     result.superseded = spark.table("staged_works").count() - result.rows["works"]
-    write_manifest(target, result.rows)
+    write_manifest(target, result.rows, 1)  # a new folder's first data version, as a new store's
     unstage(spark, raw)
     result.seconds = time.perf_counter() - started
     return result

@@ -63,7 +63,7 @@ from collabatlas.errors import CollabatlasError
 from collabatlas.ingest.merged_ids import NEW_MERGED, SyncError, stage_merged_ids
 from collabatlas.ingest.sync import WATERMARK, SyncReport, hold_marks, plan
 from collabatlas.sources.paths import duckdb_literal
-from collabatlas.store.interchange import MANIFEST, TABLES, write_manifest
+from collabatlas.store.interchange import MANIFEST, TABLES, manifest_data_version, write_manifest
 
 #: the watermarks of a Parquet folder kept by the Spark sync
 STATE = "_collabatlas_spark_sync.json"
@@ -242,11 +242,12 @@ def sync_to_parquet(snapshot: str | os.PathLike, out: str | os.PathLike, setting
             con.execute(f"COPY new_ids TO '{duckdb_literal(scratch / 'new_merged.parquet')}' (FORMAT parquet)")
     finally:
         con.close()
+    version = manifest_data_version(out)  # the folder's data version, bumped by this change (as a store's)
     _apply(out, has_tables, [f for _d, f in works], scratch, new_merges, result, settings)
     hold_marks(marks, {"works": works}, result.damaged_files)
     result.watermarks_after = {k: marks.get(k) or result.watermarks_before.get(k) for k in WATERMARK}
     _write_state(out, result.watermarks_after)
-    write_manifest(out, result.rows)
+    write_manifest(out, result.rows, version + 1)
     shutil.rmtree(scratch, ignore_errors=True)
     result.changed = True
     result.seconds = time.perf_counter() - started

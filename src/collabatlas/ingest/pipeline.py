@@ -38,7 +38,7 @@ from collabatlas.sources.openalex import SPECS, InputError, InputFile, discover,
 from collabatlas.sources.openalex_staging import Stager
 from collabatlas.sources.paths import duckdb_literal, expand_user_paths
 from collabatlas.store.interchange import check_export_target, check_import_folder, table_files, write_manifest
-from collabatlas.store.schema import settings
+from collabatlas.store.schema import data_version, settings
 
 __all__ = ["ingest", "InputError", "IngestReport"]
 
@@ -218,7 +218,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> 
         rows[table] = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
     # coordinates, for the Spark engine (collabatlas.affiliations.geo)
     rows["institution_geo"] = export_geo(con, folder)
-    write_manifest(folder, rows)
+    write_manifest(folder, rows, data_version(con))  # the Spark engine names it, as the store does
     return rows
 
 

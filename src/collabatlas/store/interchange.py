@@ -44,14 +44,25 @@ def check_export_target(folder: str | os.PathLike) -> Path:
     return path
 
 
-def write_manifest(folder: str | os.PathLike, rows: dict[str, int] | None) -> None:
-    """The manifest: ``rows`` None marks an export in progress; a dict, the finished export."""
+def write_manifest(folder: str | os.PathLike, rows: dict[str, int] | None, data_version: int | None = None) -> None:
+    """The manifest: ``rows`` None marks an export in progress; a dict, the finished export.
+    ``data_version``: the store's at export, which the Spark engine states with every result (as the store does)."""
     body = {"format": "collabatlas-interchange", "version": 1, "complete": rows is not None,
-            "rows": rows or {}}
+            "rows": rows or {}, **({"data_version": int(data_version)} if data_version is not None else {})}
     target = Path(folder) / MANIFEST
     temp = target.with_suffix(".tmp")
     temp.write_text(json.dumps(body, indent=1))
     os.replace(temp, target)
+
+
+def manifest_data_version(folder: str | os.PathLike) -> int:
+    """The data version of the store an export was written from (its manifest); 0 when it does not say
+    (an export of an older collabatlas, or a folder written by another tool)."""
+    try:
+        body = json.loads((Path(folder) / MANIFEST).read_text())
+        return int(body.get("data_version", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
 
 
 def table_files(folder: Path, table: str) -> list[str]:

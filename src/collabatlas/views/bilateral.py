@@ -26,12 +26,13 @@ def headline(partners_a: pd.DataFrame, partners_b: pd.DataFrame, a: str, b: str,
     if row_a is None:
         return [("joint works", "0"), ("bilateral CS", "0")]
     rank_a = list(partners_a["partner"]).index(b) + 1
-    out = [("joint works", _fmt(int(row_a["joint_count"]), 0)), ("bilateral CS", _fmt(row_a["cs"])),
-           (f"% of {possessive(label_a)} international CS", _fmt(row_a.get("pct_of_international_cs"), 1)),
+    pct = "pct_of_international_cs"
+    out = [("joint works", _fmt(int(row_a["joint_count"]), "joint_count")), ("bilateral CS", _fmt(row_a["cs"], "cs")),
+           (f"% of {possessive(label_a)} international CS", _fmt(row_a.get(pct), pct)),
            (f"{possessive(label_b)} rank among {possessive(label_a)} partners", f"{rank_a} of {len(partners_a)}")]
     if row_b is not None:
         rank_b = list(partners_b["partner"]).index(a) + 1
-        out += [(f"% of {possessive(label_b)} international CS", _fmt(row_b.get("pct_of_international_cs"), 1)),
+        out += [(f"% of {possessive(label_b)} international CS", _fmt(row_b.get(pct), pct)),
                 (f"{possessive(label_a)} rank among {possessive(label_b)} partners", f"{rank_b} of {len(partners_b)}")]
     return out
 
@@ -54,7 +55,9 @@ def institution_pairs(pairs: pd.DataFrame, countries: pd.DataFrame, a: str, b: s
     keep = [c for c in ("unit_a", "name_a", "unit_b", "name_b", "joint_count", "cs") if c in df.columns]
     out = pd.concat([df.loc[straight, keep].rename(columns=names),
                      df.loc[flipped, keep].rename(columns=swap)], ignore_index=True)
-    out = out.sort_values(["cs", "unit_a", "unit_b"], ascending=[False, True, True], ignore_index=True).head(top)
+    from collabatlas.atlas import ranked  # the ranking order of every table (SQL, ties at 1e-9 by id)
+
+    out = ranked(out, "cs", ["unit_a", "unit_b"]).head(top)
     return out.rename(columns={"unit_a": "institution_a", "unit_b": "institution_b"})
 
 

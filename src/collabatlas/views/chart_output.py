@@ -6,7 +6,6 @@ that embed several charts. Re-exported by :mod:`collabatlas.views.charts`.
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 import altair as alt
@@ -74,7 +73,8 @@ def to_html(chart: alt.TopLevelMixin) -> str:
 
 def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path:
     """Write ``chart`` to ``path`` by its extension: .html (self-contained, JavaScript inline from
-    vl-convert), .svg, .png (``scale`` × pixels) or .json (the Vega-Lite spec)."""
+    vl-convert), .svg, .png (``scale`` × pixels) or .json (the Vega-Lite spec, its numbers rounded by the
+    rule of every machine-readable output, as ``/api/chart/...`` serves the same spec)."""
 
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
@@ -87,7 +87,9 @@ def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path
     elif kind == "html":
         path.write_text(to_html(chart), encoding="utf-8")
     else:
-        path.write_text(json.dumps(spec(chart), indent=1, default=str), encoding="utf-8")
+        from collabatlas.views.table_text import json_text
+
+        path.write_text(json_text(spec(chart), indent=True), encoding="utf-8")
     return path
 
 

@@ -21,6 +21,7 @@ import altair as alt
 import pandas as pd
 
 from collabatlas.settings import small_n
+from collabatlas.views import numbers
 from collabatlas.views.chart_base import (  # noqa: F401 - the shared parts, re-exported for the callers of charts
     ACCENT,
     AXIS_FORMAT,
@@ -66,16 +67,17 @@ class Measure:
     short: str
     definition: str
     tip_format: str
-    text_format: str
+    #: the column whose rule (:func:`collabatlas.views.numbers.cell`) writes a bar's value label, as every table
+    text_column: str
     #: the partner-table column with each partner's percentage, and what it is a percentage of
     pct: str
     pct_of: str
     axis_format: str = AXIS_FORMAT
 
 
-CS = Measure("cs", "Bilateral collaboration score (CS)", "Bilateral CS", CS_DEFINITION, ",.3f", ",.2f",
+CS = Measure("cs", "Bilateral collaboration score (CS)", "Bilateral CS", CS_DEFINITION, ",.3f", "cs",
              "pct_of_international_cs", "international CS")
-JOINT_WORKS = Measure("joint_works", "Joint works (full count)", "Joint works", PAIRS_DEFINITION, ",d", ",.0f",
+JOINT_WORKS = Measure("joint_works", "Joint works (full count)", "Joint works", PAIRS_DEFINITION, ",d", "joint_works",
                       "pct_of_partner_links", "partner links", axis_format=",d")
 
 
@@ -100,7 +102,7 @@ def partner_bars(partners: pd.DataFrame, ctx: ChartContext, unit: str, top: int 
     data["label"] = _labels(data, "partner")
     data = data[[c for c in ("label", "partner", "name", "country", "joint_count", m.column, m.pct)
                  if c in data.columns]]
-    data["text"] = [format(v, m.text_format) + (f"  ({pct:.1f}%)" if pd.notna(pct) else "")
+    data["text"] = [numbers.cell(m.text_column, v)[0] + (f"  ({numbers.pct(pct)}%)" if pd.notna(pct) else "")
                     for v, pct in zip(data[m.column], data[m.pct], strict=True)]
     data["colour"] = [style.colour(p, ACCENT) if style else ACCENT for p in data["partner"]]
     order = list(data["label"])  # already ranked by the measure (ties by id)
@@ -261,7 +263,7 @@ def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartCo
     # one layered panel per subject, concatenated (not a facet): a facet of layers with independent y
     # scales makes Vega-Lite union domains from different sources and warn in the browser's console.
     # Each panel filters the one dataset; its bars are strongest first in row order (sort=None).
-    ranked = data.sort_values("cs", ascending=False, kind="stable")
+    ranked = data  # each subject's rows in the Atlas's ranking order (ties at 1e-9 by id): no second sort
     bars = alt.Chart().mark_bar(color=ACCENT, cornerRadiusEnd=2).encode(
         y=alt.Y("label:N", sort=None, title=None),
         x=alt.X("cs:Q", title="Bilateral CS", scale=x_scale, axis=alt.Axis(format=AXIS_FORMAT, tickCount=4)),
@@ -269,7 +271,7 @@ def subject_small_multiples(by_subject: Mapping[str, pd.DataFrame], ctx: ChartCo
                  _tip("joint_count:Q")],
     )
     text = alt.Chart().mark_text(align="left", dx=3, fontSize=10).encode(
-        y=alt.Y("label:N", sort=None), x="cs:Q", text=alt.Text("cs:Q", format=",.2f"))
+        y=alt.Y("label:N", sort=None), x="cs:Q", text=alt.Text("cs:Q", format=f",.{numbers.DECIMALS}f"))
     panels = [alt.layer(bars, text).transform_filter(alt.FieldEqualPredicate(field="subject", equal=subject))
               .properties(width=170, height=alt.Step(BAR_ROW),
                           title=alt.TitleParams(subject, fontSize=12, anchor="middle", subtitle=""))

@@ -21,6 +21,7 @@ from collabatlas.views.chart_base import (
     _title,
 )
 from collabatlas.views.chart_text import field_name
+from collabatlas.views.numbers import DECIMALS
 
 #: what a ranking can be by, and its definition
 BY = {
@@ -53,5 +54,6 @@ def ranking_bars(totals: pd.DataFrame, ctx: ChartContext, by: str, where: str, t
         + ([_tip("count:Q")] if "count" in data and by != "count" else []),
     )
     bars = base.mark_bar(cornerRadiusEnd=2).encode(color=alt.Color("colour:N", scale=None, legend=None))
-    text = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{by}:Q", format=",.2f" if by != "count" else ",d"))
+    label = f",.{DECIMALS}f" if by != "count" else ",d"  # the decimals of every table (views.numbers)
+    text = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{by}:Q", format=label))
     return (bars + text).properties(title=title, width=WIDTH, height=BAR_ROW * len(data))

@@ -46,9 +46,13 @@ from collabatlas.views.cli_common import (
     _open_for_input,
     app,
     console,
+    document_json,
     err_console,
     metric_options,
+    print_provenance,
     print_table,
+    provenance_of,
+    refuse_csv,
     refuse_early,
 )
 from collabatlas.views.ingest_summary import print_report, unsaved_exit
@@ -303,12 +307,14 @@ def profile(
     """
     import pandas as pd
 
+    refuse_csv(format, "profile", "headline, hotspots, partners, corporate partners")
     on = EngineChoice(engine, spark_master, parquet)
     refuse_early(on, "profile", options=options)
     with _open(store, on=on) as atlas, err_console.status("building the profile"):
         p = atlas.profile(institution, top=top, options=options)
+        line = provenance_of(atlas.capabilities(), options, atlas.data_version)
     if format is not Format.table:
-        print(json_text(p.to_dict()))
+        print(document_json(p.to_dict(), line))
         return
     console.print(f"[bold]{markup(p.name)}[/] ({markup(p.institution_id)}, {markup(p.country or 'country unknown')})")
     print_table(pd.DataFrame([p.headline]), "Count, Share and collaboration score")
@@ -319,6 +325,7 @@ def profile(
     print_table(p.corporate_partners, "Top corporate partners")
     console.print(f"distinct partner institutions: {p.n_domestic_partners:,} domestic, "
                   f"{p.n_international_partners:,} international")
+    print_provenance(format, line)
 
 
 @app.command()
@@ -348,6 +355,7 @@ def group(
 
       collabatlas group DE --group income:low --periods 2015,2020 --format json
     """
+    refuse_csv(format, "group", "periods, growth, partners")
     on = EngineChoice(engine, spark_master, parquet)
     periods_given = [p for p in periods.split(",") if p.strip()]
     refuse_early(on, "group", source=source.value, options=options, ci=ci, report_dual=report_dual,
@@ -355,14 +363,17 @@ def group(
     with _open(store, on=on) as atlas, err_console.status("computing the group analysis"):
         report = atlas.group(country, group_name, periods_given, top=top,
                              source=source.value, ci=ci, report_dual=report_dual, options=options)
+        line = provenance_of(atlas.capabilities(source.value), options, atlas.data_version, group=group_name,
+                             periods=",".join(periods_given))
     if format is not Format.table:
-        print(json_text(report.to_dict()))
+        print(document_json(report.to_dict(), line))
         return
     console.print(f"[bold]{markup(report.country)}[/] with [bold]{markup(report.group)}[/] "
                   f"({len(report.members)} countries) · {markup(report.source_label)}: {markup(report.counting)}")
     print_table(report.periods, "Per period")
     print_table(report.growth, "Growth from the first to the last period (%)")
     print_table(report.partners, f"Top {top} partners in the group ({report.counting})")
+    print_provenance(format, line)
     for note in report.notes:
         err_console.print(f"[yellow]note:[/] {markup(note)}")
 
@@ -395,7 +406,7 @@ def trend(
 
       collabatlas trend JP DE --window-end-month 7 --subject Chemistry
     """
-    from collabatlas.atlas import percent_change
+    from collabatlas.atlas import period_change
 
     on = EngineChoice(engine, spark_master, parquet)
     refuse_early(on, "trend", source=source.value, level=level.value, options=options,
@@ -405,19 +416,24 @@ def trend(
                          report_dual=report_dual, ci=ci, source=source.value, options=options)
         bounds = None
         capabilities = atlas.capabilities(source.value)
+        line = provenance_of(capabilities, options, atlas.data_version, df, window_end_month=window_end_month)
         if compare:
             first, last = parse_two_periods(compare)
-            change = percent_change(df, first, last, value=capabilities.trend_value)
+            said = period_change(df, first, last, value=capabilities.trend_value)
+            change = said["change_pct"]
             if ci and change is not None and capabilities.supports("ci"):
                 bounds = atlas.trend_change_interval(unit_a, unit_b, first, last, level=level.value,
                                                      window_end_month=window_end_month, ci=ci,
                                                      options=dataclasses.replace(options, years=None))
     what = capabilities.trend_label
-    _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None)
+    _emit(df, format, f"{what} {unit_a.upper()}–{unit_b.upper()}", out, None, provenance=line)
     if compare:
         text = f"not defined ({what} was 0 in the first period)" if change is None else f"{change:+.1f} %"
         if bounds:
             text += f" (95% interval {bounds[0]:+.1f} % to {bounds[1]:+.1f} %)"
+        text += f"; n {said['n_first']:,} → {said['n_last']:,} joint works"
+        if said["small_n"]:
+            text += f" (fewer than {config.small_n()} at one end: the change says little)"
         err_console.print(f"change of {what} from {first} to {last}: {text}")
 
 

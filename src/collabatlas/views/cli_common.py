@@ -40,7 +40,13 @@ from collabatlas.views.cli_options import (  # noqa: F401 - the metric options' 
     metric_options,
 )
 from collabatlas.views.numbers import cell as number_cell
-from collabatlas.views.table_text import DECIMALS, stable, table_csv, table_json  # noqa: F401 - DECIMALS re-exported
+from collabatlas.views.table_text import (  # noqa: F401 - DECIMALS re-exported
+    DECIMALS,
+    json_text,
+    stable,
+    table_csv,
+    table_json,
+)
 
 app = typer.Typer(
     cls=GlobalOptionsGroup,
@@ -60,6 +66,9 @@ class Output:
 
     #: CSV cells as they are: no ``'`` before ``=``, ``+``, ``-``, ``@`` (``collabatlas --raw-csv``)
     raw_csv: bool = False
+    #: JSON of a metric (``--format json``, ``--out FILE.json``) as the API answers it: ``{"meta", "columns",
+    #: "rows"}`` (``collabatlas --with-meta``); without it, the bare list of rows users parse
+    with_meta: bool = False
 
 
 def _version(value: bool) -> None:
@@ -82,6 +91,11 @@ def _global_options(
         help="Write CSV cells (--format csv, --out FILE.csv, network csv) as they are. By default a text cell "
              "starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a formula "
              "(numbers such as -5 are left alone), and control characters are removed.")] = False,
+    with_meta: Annotated[bool, typer.Option(
+        "--with-meta", help="A metric's JSON (--format json, --out FILE.json) as the API gives it: "
+                            '{"meta": {source, counting, filters, caption, data_version, notes, rows}, "columns", '
+                            '"rows"} (and "meta" beside a profile or group document); without it, the list of '
+                            "rows.")] = False,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No notes, progress or summaries on stderr; errors still print (exit codes as "
                               "always).")] = False,
@@ -92,6 +106,7 @@ def _global_options(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     Output.raw_csv = raw_csv
+    Output.with_meta = with_meta
     err_console.quiet = quiet
     try:
         config.check_environment()  # every numeric setting, once, before any work
@@ -178,6 +193,14 @@ def refuse_early(on: EngineChoice | None, *what: str, source: str = "works", lev
     declared(source, engine).require(*what, level=level, options=options, **given)
 
 
+def refuse_csv(fmt: Format, command: str, parts: str) -> None:
+    """A document of several tables (``profile``, ``group``) has no one CSV: ``--format csv`` is refused
+    before any work (it printed JSON, an option silently not applied)."""
+    if fmt is Format.csv:
+        _fail(f"--format csv: `{command}` gives several tables ({parts}); use --format json, or the terminal "
+              "tables (--format table)")
+
+
 def _open(store: Path | None, read_only: bool = True, on: EngineChoice | None = None) -> Atlas:
     on = on or EngineChoice()
     # an absent master: one line in seconds, before loading anything heavy (a cluster without --parquet is
@@ -239,7 +262,7 @@ def check_out(out: Path) -> str:
     return suffix
 
 
-def _write(df: pd.DataFrame, out: Path) -> None:
+def _write(df: pd.DataFrame, out: Path, provenance: Provenance | None = None) -> None:
     suffix = check_out(out)
     prepare_out(out)
     try:
@@ -250,7 +273,7 @@ def _write(df: pd.DataFrame, out: Path) -> None:
 
             write_xlsx(_stable(df), out)
         elif suffix == ".json":
-            out.write_text(table_json(df, indent=True), encoding="utf-8")
+            out.write_text(_json(df, provenance, indent=True), encoding="utf-8")
         else:
             df.to_parquet(out, index=False)
     except OSError as exc:
@@ -258,8 +281,20 @@ def _write(df: pd.DataFrame, out: Path) -> None:
     err_console.print(f"wrote {len(df):,} rows to {markup(out)}")
 
 
+def _json(df: pd.DataFrame, provenance: Provenance | None, indent: bool = False, total: int | None = None) -> str:
+    """A table as JSON: the list of its rows, or with ``--with-meta`` (and a ``provenance``) the API's
+    ``{"meta", "columns", "rows"}``."""
+    if not (Output.with_meta and provenance is not None):
+        return table_json(df, indent=indent)
+    body = {"meta": provenance.meta(df, total if total is not None else len(df)),
+            "columns": [str(c) for c in df.columns], "rows": stable(df).to_dict(orient="records")}
+    return json_text(body, indent=indent)
+
+
 def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: int | None,
-          ids: tuple[str, ...] = ()) -> None:
+          ids: tuple[str, ...] = (), provenance: Provenance | None = None) -> None:
+    """Print (and with ``out`` write) a result table; ``provenance``: its line under a terminal table,
+    its ``meta`` in JSON under ``--with-meta``."""
     for note in df.attrs.get("notes") or []:  # coverage notes: what the result leaves out and why
         if note:
             err_console.print(f"note: {note}", markup=False, highlight=False)
@@ -268,15 +303,17 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str, out: Path | None, limit: in
     except FilterError as exc:
         _fail(str(exc))
     if out is not None:
-        _write(df, out)
+        _write(df, out, provenance)
     shown = df if limit is None else df.head(limit)
     if fmt is Format.csv:
         sys.stdout.write(table_csv(shown, Output.raw_csv))
     elif fmt is Format.json:
-        sys.stdout.write(table_json(shown))
+        sys.stdout.write(_json(shown, provenance, total=len(df)))
         sys.stdout.write("\n")
     else:
         print_table(shown if limit is not None else df.head(25), title=title, total=len(df), ids=ids)
+        if provenance is not None:
+            print_provenance(fmt, provenance.line())
 
 
 def terminal_width() -> int:
@@ -333,12 +370,13 @@ def print_table(df: pd.DataFrame, title: str, total: int | None = None, ids: tup
 
 
 def _cell(value, column: str = "") -> str:
-    """A terminal cell: numbers by :func:`collabatlas.views.numbers.cell` (up to 4 decimals, trailing
-    zeros left out); text as it is (no markup, no control characters)."""
+    """A terminal cell: numbers by :func:`collabatlas.views.numbers.cell`, with the decimals of the report,
+    the fact sheet and the dashboard (a CS reads ``0.944`` in each, never ``0.9444`` here and ``0.944``
+    there); text as it is (no markup, no control characters)."""
     if value is None or (isinstance(value, float) and value != value):  # None, NaN
         return ""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return number_cell(str(column), value, digits=4, strip=True)[0]
+        return number_cell(str(column), value)[0]
     return Text(terminal_text(value))
 
 
@@ -392,15 +430,64 @@ def _metric(method: str, store: Path | None, fmt: Format, out: Path | None, limi
     title = subject + (f" ({_filters_text(options)})" if _filters_text(options) else "")
     if "fractional" not in capabilities.counting_modes:  # another source and counting: part of every title
         title += f" · {capabilities.source_label} · {capabilities.counting_label}"
-    _emit(df, fmt, title, out, limit)
-    if fmt is Format.table:  # where the numbers come from, under the table (the API's meta; CSV/JSON stay data)
-        console.print(Text(provenance_line(capabilities.source_label, capabilities.counting_label,
-                                           _filters_text(options), version), style="dim"), width=terminal_width())
+    _emit(df, fmt, title, out, limit, provenance=provenance_of(capabilities, options, version, df))
 
 
 def provenance_line(source_label: str, counting_label: str, filters: str, version: int) -> str:
     """The line under a metric's table: source, counting, filters and data version (as plain text)."""
     return f"{source_label} · {counting_label} · {filters or 'no filter'} · data version {version}"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a result comes from: what its terminal table ends with (:meth:`line`) and, with
+    ``--with-meta``, its JSON's ``meta`` (the API's words: source, counting, filters, caption)."""
+
+    source: str
+    source_label: str
+    counting: str
+    filters: str  # empty: no filter
+    data_version: int
+    no_filter: str = "all works (no filter)"
+
+    def line(self) -> str:
+        return provenance_line(self.source_label, self.counting, self.filters, self.data_version)
+
+    def meta(self, df: pd.DataFrame | None = None, rows: int | None = None) -> dict:
+        filters = self.filters or self.no_filter
+        out = {"source": self.source, "source_label": self.source_label, "counting": self.counting,
+               "filters": filters, "caption": f"{self.source_label} · {self.counting} · {filters}",
+               "data_version": self.data_version}
+        if df is not None:  # as the API: rows in the result, rows written here (--limit)
+            out["rows"], out["returned"] = (len(df) if rows is None else rows), len(df)
+            if df.attrs.get("notes"):
+                out["notes"] = [str(n) for n in df.attrs["notes"] if n]
+        return out
+
+
+def provenance_of(capabilities, options: MetricOptions, version: int, df: pd.DataFrame | None = None,
+                  counting: str | None = None, **more) -> Provenance:
+    """The provenance of a result: the engine's source, the result's own counting where it has one
+    (``df.attrs["counting_label"]``: indicators, pair indices, impact; or ``counting``), else the
+    engine's, the filters (``more``: e.g. ``window_end_month=7``) and the data version — the words the
+    API gives as ``meta``, so every metric command ends its table with them (:meth:`Provenance.line`)."""
+    own = (df.attrs.get("counting_label") if df is not None else None) or counting
+    filters = options.describe(**more) if (options.given() or any(v not in (None, False) for v in more.values())) \
+        else ""
+    return Provenance(capabilities.source, capabilities.source_label, own or capabilities.counting_label, filters,
+                      version, "all works (no filter)" if capabilities.supports("subject") else "all years (no filter)")
+
+
+def print_provenance(fmt: Format, provenance: Provenance | str) -> None:
+    """Under a terminal table, the provenance line (dim); CSV and JSON on stdout stay data only."""
+    if fmt is Format.table:
+        line = provenance if isinstance(provenance, str) else provenance.line()
+        console.print(Text(line, style="dim"), width=terminal_width())
+
+
+def document_json(body: dict, provenance: Provenance) -> str:
+    """A document's JSON (profile, group): as it is, or with ``--with-meta`` its ``meta`` first."""
+    return json_text({"meta": provenance.meta(), **body} if Output.with_meta else body)
 
 
 def _filters_text(options: MetricOptions) -> str:

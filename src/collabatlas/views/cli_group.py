@@ -12,14 +12,14 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-FLAGS_ANYWHERE = ("--raw-csv", "--quiet", "-q")
+FLAGS_ANYWHERE = ("--raw-csv", "--quiet", "-q", "--with-meta")
 """Global flags that may also follow the subcommand (moved before it)."""
 
 
 class GlobalOptionsGroup(TyperGroup):
     """The top-level group: global options are accepted before or after the subcommand.
 
-    ``--raw-csv`` and ``-q/--quiet`` after the subcommand move before it (the group reads them);
+    ``--raw-csv``, ``--with-meta`` and ``-q/--quiet`` after the subcommand move before it (the group reads them);
     ``--store FILE`` before the subcommand moves after it when that command (or the subcommand of a
     group such as ``ror load``) takes ``--store``; else the group refuses it."""
 

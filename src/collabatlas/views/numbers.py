@@ -5,6 +5,8 @@ sheet, and the dashboard (its rules are handed to the page as :func:`rules`) for
 - counts (works, joint works, links, n) are integers with thousands separators: ``16,102``, never
   ``16,102.000`` (country-pair sums arrive as floats) nor ``6733`` beside ``11,446``;
 - years and periods are plain: ``2015``;
+- the ``first`` / ``last`` values of a growth table (one row per measure: works beside CS) are counts
+  when whole (``30,475``), else measures (``5.814``) — never written as years (``30475``);
 - percentages have one decimal: ``12.3``; changes carry their sign: ``+12.3 %``;
 - p-values: three decimals, ``< 0.001`` below that (never ``0``);
 - Shares, CS and other measures: :data:`DECIMALS` decimals with separators (``1,234.568``).
@@ -17,7 +19,9 @@ import numbers
 import re
 
 #: columns whose integers are years or periods (2015, never 2,015)
-PLAIN = r"^(year|period|first|last|publication_year|data_version|page|pages)$"
+PLAIN = r"^(year|period|publication_year|data_version|page|pages)$"
+#: columns of a growth table holding each measure's value at both ends: a count when whole, else a measure
+AUTO = r"^(first|last)$"
 #: columns holding counts: shown as integers
 COUNT = (r"^(count|joint_count|joint_works|works|n|n_works|rows|links|partner_links|partner_countries|"
          r"group_pair_links|intl_works|collab_works|domestic_works|group_works|measured_works|returned|total_works)$"
@@ -25,11 +29,14 @@ COUNT = (r"^(count|joint_count|joint_works|works|n|n_works|rows|links|partner_li
 #: columns holding percentages: one decimal
 PCT = r"(^|_)pct($|_)|_pct$|^pct_"
 P_VALUE = r"^p_value$"
+#: columns holding Shares and CS: always a measure with decimals, also when whole (a Share of 1 is ``1.000``;
+#: the dashboard, whose JSON cannot tell 1.0 from 1, reads the column's name)
+MEASURE = r"^(share|cs|p_frac)$|^cs_|_cs$|_share$|^share_"
 DECIMALS = 3
 #: a p-value below this is written "< 0.001"
 P_FLOOR = 0.001
 
-_PLAIN, _COUNT, _PCT, _P = (re.compile(x, re.I) for x in (PLAIN, COUNT, PCT, P_VALUE))
+_PLAIN, _AUTO, _COUNT, _PCT, _P, _MEASURE = (re.compile(x, re.I) for x in (PLAIN, AUTO, COUNT, PCT, P_VALUE, MEASURE))
 
 
 def _missing(value) -> bool:
@@ -67,9 +74,11 @@ def p_value(value) -> str:
 
 
 def kind(column: str) -> str:
-    """How the column's numbers are written: ``plain``, ``count``, ``pct``, ``p`` or ``decimal``."""
+    """How the column's numbers are written: ``plain``, ``auto``, ``count``, ``pct``, ``p``, ``measure`` or
+    ``decimal``."""
     column = str(column or "")
-    for name, pattern in (("plain", _PLAIN), ("p", _P), ("pct", _PCT), ("count", _COUNT)):
+    for name, pattern in (("plain", _PLAIN), ("auto", _AUTO), ("p", _P), ("pct", _PCT), ("count", _COUNT),
+                          ("measure", _MEASURE)):
         if pattern.search(column):
             return name
     return "decimal"
@@ -86,6 +95,10 @@ def cell(column: str, value, digits: int = DECIMALS, strip: bool = False) -> tup
     how = kind(column)
     if how == "plain" and float(value).is_integer():
         return str(int(value)), True
+    if how == "auto":
+        how = "count" if float(value).is_integer() else "decimal"
+    if how == "measure":
+        return decimal(value, digits, strip), True
     if how == "count" or (how == "decimal" and isinstance(value, numbers.Integral)):
         return count(value), True
     if how == "pct":
@@ -95,6 +108,17 @@ def cell(column: str, value, digits: int = DECIMALS, strip: bool = False) -> tup
     return decimal(value, digits, strip), True
 
 
+def figure(column: str, value) -> str:
+    """One figure outside a table (a report or fact-sheet headline, a sentence) written as the column
+    ``column`` writes it in every table (:func:`cell`), so a Share reads the same in the headline and in
+    the table below it; ``–`` when missing."""
+    if _missing(value):
+        return "–"
+    return cell(column, value)[0]
+
+
 def rules() -> dict[str, object]:
     """The rules as data, for the dashboard's tables (the same patterns in JavaScript)."""
-    return {"plain": PLAIN, "count": COUNT, "pct": PCT, "p": P_VALUE, "decimals": DECIMALS, "p_floor": P_FLOOR}
+    return {"plain": PLAIN, "auto": AUTO, "count": COUNT, "pct": PCT, "p": P_VALUE, "measure": MEASURE,
+            "decimals": DECIMALS,
+            "p_floor": P_FLOOR}

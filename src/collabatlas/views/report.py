@@ -187,12 +187,10 @@ def _year_span(atlas: Atlas, years, subject, type) -> tuple[int, int]:
     return max(int(per_year["year"].min()), last - MAX_TREND_YEARS + 1), last
 
 
-def _fmt(value, digits: int = 2) -> str:
-    """A headline figure: a count (``digits=0``) with separators, else ``digits`` decimals
-    (:mod:`collabatlas.views.numbers`); ``–`` when missing."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    return numbers.count(value) if digits == 0 else numbers.decimal(value, digits)
+def _fmt(value, column: str = "cs") -> str:
+    """A headline figure written as ``column`` is in the tables (:func:`collabatlas.views.numbers.figure`:
+    a count with separators, a Share or CS with the tables' decimals, a % with one); ``–`` when missing."""
+    return numbers.figure(column, value)
 
 
 def _country_headline(atlas: Atlas, unit: str, filters: dict) -> list[tuple[str, str]]:
@@ -201,8 +199,8 @@ def _country_headline(atlas: Atlas, unit: str, filters: dict) -> list[tuple[str,
     if row.empty:
         return [("works", "0")]
     r = row.iloc[0]
-    return [("Count (works)", _fmt(int(r["count"]), 0)), ("Share", _fmt(r["share"])),
-            ("works with another country", _fmt(int(r["intl_count"]), 0)), *_country_cs(r)]
+    return [("Count (works)", _fmt(int(r["count"]), "count")), ("Share", _fmt(r["share"], "share")),
+            ("works with another country", _fmt(int(r["intl_count"]), "count")), *_country_cs(r)]
 
 
 def _country_cs(r) -> list[tuple[str, str]]:
@@ -217,11 +215,11 @@ def _country_cs(r) -> list[tuple[str, str]]:
 
 def _institution_headline(profile) -> list[tuple[str, str]]:
     h = profile.headline
-    return [("Count (works)", _fmt(int(h["count"]), 0)), ("Share", _fmt(h["share"])),
+    return [("Count (works)", _fmt(int(h["count"]), "count")), ("Share", _fmt(h["share"], "share")),
             ("total CS", _fmt(h["cs_total"])), ("domestic CS", _fmt(h["cs_domestic"])),
             ("international CS", _fmt(h["cs_international"])), ("industry CS", _fmt(h["cs_industry"])),
-            ("domestic partner institutions", _fmt(profile.n_domestic_partners, 0)),
-            ("international partner institutions", _fmt(profile.n_international_partners, 0))]
+            ("domestic partner institutions", _fmt(profile.n_domestic_partners, "count")),
+            ("international partner institutions", _fmt(profile.n_international_partners, "count"))]
 
 
 def _partners_and_trend(atlas: Atlas, unit: str, level: str, filters: dict, ctx: ChartContext, first: int,
@@ -345,22 +343,14 @@ def _group_section(atlas: Atlas, unit: str, label: str, filters: dict, ctx: Char
     return section
 
 
-#: the column of a group report's periods that counts the works behind its growth (works, else pair links)
-N_COLUMNS = ("group_works", "group_pair_links", "joint_works")
-
-
 def growth_with_n(report) -> tuple[pd.DataFrame, list[str]]:
-    """The growth table of a group report with the n at both ends (``n_first``, ``n_last``: the works
-    with the group in the first and last period) and ``small_n``, true when either is below
-    :func:`collabatlas.settings.small_n`; and the measures flagged."""
-    growth = report.growth.copy()
-    column = next((c for c in N_COLUMNS if c in report.periods.columns), None)
-    if column is None or growth.empty or len(report.periods) < 2:
+    """The growth table of a group report (with ``n_first``, ``n_last`` and ``small_n`` from the library,
+    :func:`collabatlas.analyses.group._growth_table`: every view flags the same rows) and the measures
+    flagged."""
+    growth = report.growth
+    if "small_n" not in growth.columns or growth.empty or len(report.periods) < 2:
         return growth, []
-    n_first, n_last = (int(report.periods[column].iloc[i]) for i in (0, -1))
-    growth["n_first"], growth["n_last"] = n_first, n_last
-    growth["small_n"] = min(n_first, n_last) < small_n()
-    return growth, list(growth.loc[growth["small_n"], "measure"].astype(str))
+    return growth, list(growth.loc[growth["small_n"].astype(bool), "measure"].astype(str))
 
 
 def _landscape_section(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext, first: int, last: int,
@@ -377,7 +367,7 @@ def _landscape_section(atlas: Atlas, unit: str, filters: dict, ctx: ChartContext
     lctx = ctx.with_filters(years=str(year))
     row = table[table["country"] == unit]
     focus = ("" if row.empty else f" {unit}: international share {row['intl_share'].iloc[0]:.1%}, "
-             f"GERD {_fmt(row['gerd_pct_gdp'].iloc[0])} % of GDP.")
+             f"GERD {_fmt(row['gerd_pct_gdp'].iloc[0], 'gerd_pct_gdp')} % of GDP.")
     shown = fit[["group", "n", "term", "coef", "ci_low", "ci_high", "p_value", "r2", "note"]]
     notes = list(table.attrs.get("notes", []))
     if table.empty:  # a note, not an empty chart
@@ -478,9 +468,9 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
         raise CountingError(f"country {unit}: not in the country-pair data of this store for {span}")
     t = totals.iloc[0]
     # the diagonal counts internationally co-authored works only: never presented as total output
-    headline = [("internationally co-authored works", _fmt(int(t["intl_works"]), 0)),
-                ("joint-work links with other countries", _fmt(int(t["partner_links"]), 0)),
-                ("partner countries", _fmt(int(t["partner_countries"]), 0))]
+    headline = [("internationally co-authored works", _fmt(int(t["intl_works"]), "intl_works")),
+                ("joint-work links with other countries", _fmt(int(t["partner_links"]), "partner_links")),
+                ("partner countries", _fmt(int(t["partner_countries"]), "partner_countries"))]
     partners = atlas.partners(unit, years=span, source=source)
     sections = [Section("partners", "Top partners",
                         f"{label}'s partner countries ranked by works co-authored with them ({counting}).",
@@ -489,6 +479,7 @@ def build_pair_report(atlas: Atlas, focus: str, years: str | None, subject, type
     say("trend")
     trends = {p: atlas.trend(unit, p, years=span, source=source) for p in partners["partner"].head(TREND_PARTNERS)}
     wide = charts.trend_frame(trends).pivot_table(index="label", columns="period", values="joint_works", sort=False)
+    wide = wide.fillna(0).round().astype("int64")  # counts stay counts (a pivot makes floats: "16,102.000")
     sections.append(Section("trend", f"Trend {span}", f"Joint works per year of {label} with its top "
                             f"{len(trends)} partners ({counting}).",
                             charts=[("trend", trend_figure(trends, ctx, label))],

@@ -27,6 +27,7 @@ from collabatlas.views.cli_common import (
     err_console,
     metric_options,
     prepare_out,
+    provenance_of,
     write_failed,
 )
 
@@ -88,6 +89,7 @@ def impact(
     with _open(store) as atlas, err_console.status(f"computing the impact of {markup(unit)}"):
         df = atlas.impact(unit, level=level.value, counting=counting.value, normalisation=normalisation.value,
                           ci=ci, options=options)
+        line = provenance_of(atlas.capabilities(), options, atlas.data_version, df)
         if chart is not None:
             from collabatlas.views import charts
             from collabatlas.views.charts_impact import impact_figure
@@ -103,4 +105,4 @@ def impact(
     filters = _filters_text(options)
     title = (f"impact of {df.attrs['unit']} by collaboration type · {normalisation.value} normalisation · "
              f"{counting.value} counting" + (f" ({filters})" if filters else ""))
-    _emit(df, format, title, out, limit)
+    _emit(df, format, title, out, limit, provenance=line)

@@ -35,6 +35,7 @@ from collabatlas.views.cli_common import (
     err_console,
     metric_options,
     prepare_out,
+    provenance_of,
     write_failed,
 )
 
@@ -127,6 +128,12 @@ def distance(
     with _open(store) as atlas, err_console.status(f"measuring distances of {markup(unit)}"):
         df = atlas.distance(unit, level=level.value, window_end_month=window_end_month, fold_hk_mo=fold_hk_mo,
                             partners=partners, options=options)
+        from collabatlas.views.charts_distance import DISTANCE_COUNTING, distance_meta
+
+        said = distance_meta(df)  # the API's caveats, in its words: the definition, coverage, why none is measured
+        df.attrs["notes"] = [*said["notes"], *([said["note"]] if said.get("note") else [])]
+        line = provenance_of(atlas.capabilities(), options, atlas.data_version, df, counting=DISTANCE_COUNTING,
+                             window_end_month=window_end_month, fold_hk_mo=fold_hk_mo)
         if chart is not None:
             from collabatlas.views import charts
             from collabatlas.views.charts_distance import distance_bands
@@ -142,4 +149,4 @@ def distance(
         err_console.print(f"wrote {markup(chart)}")
     what = f"{'partner distances' if partners else 'distance'} of {df.attrs['unit']}"
     filters = _filters_text(options)
-    _emit(df, format, what + (f" ({filters})" if filters else ""), out, limit)
+    _emit(df, format, what + (f" ({filters})" if filters else ""), out, limit, provenance=line)

@@ -147,6 +147,8 @@ def landscape(
     table.attrs.pop("notes", None)
     countries = result.countries
     if format is Format.json:
+        if out is not None:  # --out is written in every format (it was skipped with --format json)
+            _write(countries, out)
         body = {"countries": countries.to_dict(orient="records"), "fit": fitted.to_dict(orient="records"),
                 **result.summary()}
         if countries is not table:

@@ -40,14 +40,16 @@ NORMALIZE_HELP = "Edge normalisation (docs/network.md): association strength (VO
 
 def network(
     level: LevelOpt = Level.country, options: MetricOptions = None,
-    weight: Annotated[Weight, typer.Option("--weight",
-                                           help="Edge weight: bilateral CS or number of joint works.")] = Weight.cs,
+    weight: Annotated[Weight | None, typer.Option(
+        "--weight", help="Edge weight: bilateral CS or number of joint works (default: cs; joint_count with "
+                         "--source pairs, whose counts are full counts).", show_default=False)] = None,
     normalize: Annotated[Normalization, typer.Option("--normalize", help=NORMALIZE_HELP)] = Normalization.none,
     min_weight: Annotated[float, typer.Option("--min-weight", help="Drop pairs whose raw weight (CS or joint works) "
                                                                    "is below X.")] = 0.0,
     top: Annotated[int | None, typer.Option("--top", help="Keep the N largest units (by --top-by).")] = None,
-    top_by: Annotated[NodeMeasure, typer.Option("--top-by", help="Node measure for --top "
-                                                                 "and for node size.")] = NodeMeasure.cs_total,
+    top_by: Annotated[NodeMeasure | None, typer.Option(
+        "--top-by", help="Node measure for --top and for node size (default: cs_total; count with --source "
+                         "pairs).", show_default=False)] = None,
     max_edges: Annotated[int | None, typer.Option("--max-edges",
                                                   help="Keep each unit's K strongest edges (an edge stays if it is "
                                                        "among either end's K).")] = None,
@@ -89,7 +91,7 @@ def network(
 
       collabatlas network --level country --journals nature-index --out ni_countries.gexf
 
-      collabatlas network --source pairs --years 2020 --weight joint_count --top-by count --out world.json
+      collabatlas network --source pairs --years 2020 --out world.json   # joint works, full counts
     """
     if out is None and fmt is not None:
         _fail("--format needs --out FILE (or DIRECTORY for csv)")
@@ -101,8 +103,9 @@ def network(
         prepare_out(out, directory=net_lib.writes_directory(out, target_format))
     with _open(store) as atlas, err_console.status(f"building the {level.value} network"):
         net = net_lib.build_network(
-            atlas, level.value, options=options, weight=weight.value,
-            normalize_by=normalize.value, min_weight=min_weight, top=top, top_by=top_by.value, max_edges=max_edges,
+            atlas, level.value, options=options, weight=weight.value if weight else None,
+            normalize_by=normalize.value, min_weight=min_weight, top=top, top_by=top_by.value if top_by else None,
+            max_edges=max_edges,
             keep_isolated=keep_isolated, resolution=resolution, quality=quality.value, layout=layout.value, seed=seed,
             source=source.value)
     meta = net.meta

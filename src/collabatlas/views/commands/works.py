@@ -10,6 +10,7 @@ import typer
 from collabatlas.atlas.inputs import WORK_FIGURES
 from collabatlas.counting.options import MetricOptions
 from collabatlas.escaping import markup
+from collabatlas.views import numbers
 from collabatlas.views.cli_common import (
     UNIT_HELP,
     Format,
@@ -23,6 +24,7 @@ from collabatlas.views.cli_common import (
     _open,
     err_console,
     metric_options,
+    provenance_of,
 )
 
 Figure = Enum("Figure", {name: name for name in WORK_FIGURES}, type=str)
@@ -61,9 +63,11 @@ def works(
     with _open(store) as atlas, err_console.status(f"finding the works behind {markup(unit)}"):
         df = atlas.works(unit, partner, level=level.value, figure=figure.value if figure else None,
                          partner_country=partner_country, limit=limit, options=options)
+        line = provenance_of(atlas.capabilities(), options, atlas.data_version, df)
     with_whom = partner or (f"the institutions of {partner_country}" if partner_country else None)
     what = f"{df.attrs['figure']} of {unit}" + (f" with {with_whom}" if with_whom else "")
     filters = _filters_text(options)
-    title = (f"works behind {what} = {df.attrs['total']:,.4f} ({df.attrs['rows']:,} works"
+    total = numbers.figure(str(df.attrs["figure"]), df.attrs["total"])  # as the figure's column is written
+    title = (f"works behind {what} = {total} ({df.attrs['rows']:,} works"
              + (f"; {filters}" if filters else "") + ")")
-    _emit(df, format, title, out, None)
+    _emit(df, format, title, out, None, provenance=line)

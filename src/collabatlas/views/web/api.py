@@ -112,11 +112,13 @@ def table(endpoint: str, result: tuple[pd.DataFrame, bool, int], params: dict, l
     shown = df if limit is None else df.head(limit)
     # the engine's own words for where the numbers come from (the pair table names provider and date)
     named = {"source_label": df.attrs["source_label"]} if df.attrs.get("source_label") else {}
+    if df.attrs.get("counting_label"):  # a result with its own counting (indicators, pair indices, impact)
+        named["counting"] = df.attrs["counting_label"]
     caveats = [*(df.attrs.get("notes") or []), *(notes or [])]
     if caveats and "notes" not in (meta_extra or {}):
         named["notes"] = caveats
-    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown), **named,
-                         **(meta_extra or {})),
+    return {"meta": meta(endpoint, params, version, rows=len(df), returned=len(shown),
+                         **{**named, **(meta_extra or {})}),
             "columns": [str(c) for c in df.columns], "rows": records(shown), **extra}
 
 
@@ -314,7 +316,7 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, options: TrendQ, level
           ci: CiQ = 0, source: SourceQ = Source.works) -> Response:
     """CS and joint works per year (or window) with the change from the previous period (``collabatlas trend``).
     Example: ``/api/trend/GB/US?years=2010-2018&compare=2010,2018``"""
-    from collabatlas.atlas.results import percent_change
+    from collabatlas.atlas.results import period_change
 
     params = dict(unit_a=unit_a, unit_b=unit_b, level=level, **options.given(), window_end_month=window_end_month,
                   report_dual=report_dual, ci=ci, source=source)
@@ -323,9 +325,9 @@ def trend(request: Request, unit_a: UnitP, unit_b: UnitP, options: TrendQ, level
         extra = {}
         if compare:
             first, last = _two_periods(compare)
-            value = svc.atlas().capabilities(source.value).trend_value
-            extra["compare"] = {"first": first, "last": last,
-                                "change_pct": percent_change(result[0], first, last, value=value)}
+            capabilities = svc.atlas().capabilities(source.value)
+            # the change with the works at each end and the small-n flag, as `trend --compare` says it
+            extra["compare"] = period_change(result[0], first, last, value=capabilities.trend_value)
         return table("trend", result, {**params, "compare": compare}, None, **extra)
 
     return respond(request, "trend", {**params, "compare": compare}, build)
@@ -555,8 +557,7 @@ def network_result(svc: Service, **params):
         capabilities = atlas.capabilities(p.get("source", "works"))
         capabilities.require("network")
         keywords = {k: v for k, v in keywords.items() if v is not None}
-        if "fractional" not in capabilities.counting_modes:  # full counts: joint works and node works by default
-            keywords = {"weight": netmod.Weight.joint_count, "top_by": netmod.NodeMeasure.count, **keywords}
+        if "fractional" not in capabilities.counting_modes:  # full counts: the library's defaults (joint works)
             return netmod.build_network(atlas, **keywords).to_dict()
         options = {k: p[k] for k in FILTER_KEYS if k in p}
         pairs, _, _ = svc.call("pairs", **options)

@@ -128,6 +128,8 @@ def _spec(svc: Service, kind: str, params: dict, build, counting: str | None = N
     def compute(atlas, p):
         built = build(p)
         described = sources.describe(p.get("source", "works"), p)
+        # the engine's own words on this store (the pair table's provider and retrieval date), as tables say them
+        described["source_label"] = atlas.capabilities(described["source"]).source_label
         if counting:
             described["counting"] = counting
         head = {"chart": kind, "data_version": svc.data_version(atlas), **described,

@@ -20,7 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from collabatlas.views import charts
+from collabatlas.views import charts, numbers
 from collabatlas.views.bilateral import headline, headline_rows, institution_countries, institution_pairs
 from collabatlas.views.web import sources
 from collabatlas.views.web.api import (
@@ -61,8 +61,9 @@ def pair_headline(request: Request, a: UnitP, b: UnitP, years: YearsQ = None, su
     pa, _, version = svc.call("partners", unit=ua, level="country", **filters)
     pb, _, _ = svc.call("partners", unit=ub, level="country", **filters)
     rows = headline_rows(headline(pa, pb, ua, ub, charts.country_name(ua), charts.country_name(ub)))
-    return json_response({"meta": {"endpoint": "pair", "data_version": version, "rows": len(rows),
-                                   "returned": len(rows)}, "columns": ["figure", "value"], "rows": rows})
+    params = {"a": ua, "b": ub, **filters, "source": source}  # where the numbers come from, as every answer says
+    return json_response({"meta": {**meta("pair", params, version), "rows": len(rows), "returned": len(rows)},
+                          "columns": ["figure", "value"], "rows": rows})
 
 
 def _pair_rows(atlas, p: dict) -> tuple[list[dict], str]:
@@ -71,13 +72,16 @@ def _pair_rows(atlas, p: dict) -> tuple[list[dict], str]:
     a, b = p["a"], p["b"]
     h = engine.pair_headline(a, b, p.get("years"))
     name_a, name_b = charts.country_name(a), charts.country_name(b)
-    rows = [(f"joint works {name_a}–{name_b} ({engine.capabilities.counting_label})", h["joint_works"]),
-            (f"{name_a}: internationally co-authored works", h["intl_works_a"]),
-            (f"{name_b}: internationally co-authored works", h["intl_works_b"]),
-            (f"% of {name_a}'s international works with {name_b}", h["pct_of_intl_a"]),
-            (f"% of {name_b}'s international works with {name_a}", h["pct_of_intl_b"]),
-            (f"rank of {name_b} among {name_a}'s partners", h["rank_in_a"]),
-            (f"rank of {name_a} among {name_b}'s partners", h["rank_in_b"])]
+    # each value written by the rule of its quantity, as the work-level headline writes its figures
+    # (bilateral.headline: text), so a % reads 18.8 from either source, never 18.813
+    rows = [(f"joint works {name_a}–{name_b} ({engine.capabilities.counting_label})",
+             numbers.figure("joint_works", h["joint_works"])),
+            (f"{name_a}: internationally co-authored works", numbers.figure("intl_works", h["intl_works_a"])),
+            (f"{name_b}: internationally co-authored works", numbers.figure("intl_works", h["intl_works_b"])),
+            (f"% of {name_a}'s international works with {name_b}", numbers.figure("pct", h["pct_of_intl_a"])),
+            (f"% of {name_b}'s international works with {name_a}", numbers.figure("pct", h["pct_of_intl_b"])),
+            (f"rank of {name_b} among {name_a}'s partners", numbers.figure("rank", h["rank_in_a"])),
+            (f"rank of {name_a} among {name_b}'s partners", numbers.figure("rank", h["rank_in_b"]))]
     return [{"figure": f, "value": v} for f, v in rows], engine.capabilities.source_label
 
 

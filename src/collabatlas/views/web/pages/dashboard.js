@@ -15,10 +15,12 @@ const FIELD_NAMES = JSON.parse((document.getElementById("field-names") || {}).te
 // how a column's numbers are written: the rules of collabatlas.views.numbers (the terminal, the report
 // and the PDF use the same): years plain, counts as integers, % with one decimal, p < 0.001
 const NUMBER_RULES = JSON.parse((document.getElementById("number-rules") || {}).textContent || "{}");
-const PLAIN_INTEGER = new RegExp(NUMBER_RULES.plain || "^(year|period|first|last|publication_year)$", "i");
+const PLAIN_INTEGER = new RegExp(NUMBER_RULES.plain || "^(year|period|publication_year)$", "i");
+const AUTO_COLUMN = new RegExp(NUMBER_RULES.auto || "^(first|last)$", "i");  // a count when whole, else a measure
 const COUNT_COLUMN = new RegExp(NUMBER_RULES.count || "^(count|joint_count|joint_works|works|n)$", "i");
 const PCT_COLUMN = new RegExp(NUMBER_RULES.pct || "(^|_)pct($|_)", "i");
 const P_COLUMN = new RegExp(NUMBER_RULES.p || "^p_value$", "i");
+const MEASURE_COLUMN = new RegExp(NUMBER_RULES.measure || "^(share|cs)$|^cs_|_cs$|_share$", "i");  // Share, CS
 const DECIMALS = NUMBER_RULES.decimals || 3;
 const P_FLOOR = NUMBER_RULES.p_floor || 0.001;
 
@@ -106,16 +108,31 @@ function setStatus(panel, text, isError) {
   status.classList.toggle("error", Boolean(isError));
 }
 
-function formatCell(value, column) {
+// JSON cannot say 1.0 from 1: a column is whole (written as a count) when all its numbers are whole, so a
+// CS column reads 1.500 … 1.000 as in the report, never 1.500 beside 1 (columnsWhole, from the whole table)
+function columnsWhole(rows, columns) {
+  const whole = {};
+  for (const c of columns) whole[c] = rows.every(r => typeof r[c] !== "number" || Number.isInteger(r[c]));
+  return whole;
+}
+
+function formatCell(value, column, whole) {
   if (value === null || value === undefined) return ["", false];
   if (typeof value === "number") {
     const name = column || "";
+    if (whole === undefined) whole = Number.isInteger(value);
     if (Number.isInteger(value) && PLAIN_INTEGER.test(name)) return [String(value), true];
     if (P_COLUMN.test(name)) return [value < P_FLOOR ? `< ${P_FLOOR}` : value.toFixed(3), true];
     if (PCT_COLUMN.test(name)) {
       return [value.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 }), true];
     }
-    if (COUNT_COLUMN.test(name) || Number.isInteger(value)) return [Math.round(value).toLocaleString("en"), true];
+    if (AUTO_COLUMN.test(name) && !Number.isInteger(value)) {
+      return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
+    }
+    if (COUNT_COLUMN.test(name) || (!MEASURE_COLUMN.test(name) && (whole || AUTO_COLUMN.test(name))
+                                    && Number.isInteger(value))) {
+      return [Math.round(value).toLocaleString("en"), true];
+    }
     return [value.toLocaleString("en", { minimumFractionDigits: DECIMALS, maximumFractionDigits: DECIMALS }), true];
   }
   if (column === "measure" && typeof value === "string") return [fieldName(value), false];  // a row per field
@@ -159,10 +176,11 @@ function drawTable(container, rows) {
     head.appendChild(th);
   }
   const body = table.createTBody();
+  const whole = columnsWhole(rows, columns);
   for (const row of rows) {
     const tr = body.insertRow();
     for (const c of columns) {
-      const [text, numeric] = formatCell(row[c], c);
+      const [text, numeric] = formatCell(row[c], c, whole[c]);
       const td = tr.insertCell();
       if (c === "doi" && text) td.appendChild(doiLink(text));
       else td.textContent = text;
