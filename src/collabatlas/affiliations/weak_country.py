@@ -3,8 +3,9 @@
 When an address names no country, implies none (:mod:`collabatlas.affiliations.address_region`) and the
 matcher's best organisation falls short of its cut-off, the organisation is not output — but its
 *country* is often right even when the organisation is not (``Department of Chemistry University of
-Oxford`` → University of Oxford at confidence 0.83, below the cut-off of 0.86 of a registry with OpenAlex
-records; ``MIT, Cambridge`` → 0.65). :func:`weak_candidate_country` gives that country, and nothing, when
+Oxford`` → University of Oxford at confidence 0.83, below the cut-off of a registry with OpenAlex records
+when this was written (0.86; ``match_model.DEFAULT_MIN_CONFIDENCE_LISTED``); ``MIT, Cambridge`` → 0.65).
+:func:`weak_candidate_country` gives that country, and nothing, when
 
 1. the candidate's confidence is below :data:`MIN_CONFIDENCE`;
 2. its registry name ends with a country in parentheses (``Ericsson (Sweden)``, ``Gap (United
